@@ -1,0 +1,121 @@
+# cpjob -- one GNU make file (musl style). Overrides go in config.mak.
+#
+#   make                   library and agent for BOARD (default: host)
+#   make test              every test (ASan+UBSan on the host), ends with "N passed, N failed"
+#   make demo              the main job against a local emulator
+#   make BOARD=<b>         cross build, see boards/README.md
+#   make size | bench | install | clean | lint
+#
+# Variables: BOARD, PORT (set by the board), CROSS_COMPILE, CC, OPT,
+# EXTRA_CFLAGS, SAN=1 (sanitizers), V=1 (show commands).
+
+BOARD ?= host
+-include config.mak
+include boards/$(BOARD)/board.mk
+
+PORT ?= posix
+CC := $(CROSS_COMPILE)$(if $(filter default,$(origin CC)),gcc,$(CC))
+AR := $(CROSS_COMPILE)ar
+NM := $(CROSS_COMPILE)nm
+SIZE := $(CROSS_COMPILE)size
+
+ifeq ($(SAN),1)
+B := build/$(BOARD)-san
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+B := build/$(BOARD)
+SAN_FLAGS :=
+endif
+
+WARN := -Wall -Wextra -Werror -Wundef -Wshadow -Wvla -Wpointer-arith \
+	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wcast-align \
+	-Wwrite-strings -Wno-format-nonliteral
+CPPFLAGS_ALL := -Iinclude -Isrc -Iport/$(PORT) $(BOARD_CPPFLAGS) $(BEARSSL_CFLAGS)
+CFLAGS_ALL := -std=c99 $(OPT) $(WARN) $(BOARD_CFLAGS) $(SAN_FLAGS) $(EXTRA_CFLAGS)
+LDFLAGS_ALL := $(BOARD_LDFLAGS) $(SAN_FLAGS) $(EXTRA_LDFLAGS)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+LIB_SRCS := $(sort $(filter-out src/agent/%,$(wildcard src/*/*.c)))
+PORT_SRCS := $(sort $(wildcard port/$(PORT)/*.c))
+AGENT_SRCS := $(sort $(wildcard src/agent/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
+PORT_OBJS := $(PORT_SRCS:%.c=$(B)/obj/%.o)
+AGENT_OBJS := $(AGENT_SRCS:%.c=$(B)/obj/%.o)
+
+LIBCPJOB := $(B)/libcpjob.a
+LIBCORE := $(B)/libcpjob_core.a
+AGENT := $(B)/cpjob
+
+.PHONY: all lib agent test check test-build demo deps clean lint size bench install \
+	install-lib install-headers install-bin
+all: lib agent
+lib: $(LIBCPJOB)
+agent: $(AGENT)
+
+# Port sources may use POSIX and Linux interfaces.
+$(B)/obj/port/%.o: CPPFLAGS_EXTRA := -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
+$(B)/obj/src/agent/%.o: CPPFLAGS_EXTRA := -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
+$(B)/obj/tests/%.o: CPPFLAGS_EXTRA := -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Itests
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS_EXTRA) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+$(LIBCORE): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(LIBCPJOB): $(LIB_OBJS) $(PORT_OBJS)
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(AGENT): $(AGENT_OBJS) $(LIBCPJOB)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(AGENT_OBJS) $(LIBCPJOB) $(BEARSSL_LIBS) $(BOARD_LDLIBS)
+
+-include $(LIB_OBJS:.o=.d) $(PORT_OBJS:.o=.d) $(AGENT_OBJS:.o=.d)
+
+include tests/tests.mk
+
+# ---- dependencies, demo ----------------------------------------------------
+deps:
+	$(Q)sh tests/deps.sh build
+
+demo:
+	$(Q)sh tests/deps.sh demo
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)/usr/bin/python3 tests/demo.py --build $(B)
+
+# ---- lint: banned symbols in the library -----------------------------------
+BANNED := malloc calloc realloc free strdup strndup reallocarray posix_memalign \
+	aligned_alloc asprintf vasprintf sprintf vsprintf strcpy strcat strtok atoi printf assert \
+	__assert_fail
+lint: $(LIBCPJOB)
+	$(Q)bad=$$($(NM) -u $(LIBCPJOB) | awk '{print $$NF}' | sort -u | \
+		grep -Ex '$(subst $() ,|,$(strip $(BANNED)))' | tr '\n' ' '); \
+	if [ -n "$$bad" ]; then echo "lint: $(LIBCPJOB) references banned symbols: $$bad"; exit 1; fi; \
+	echo "lint: $(LIBCPJOB) references no heap allocator or banned function"
+
+# ---- install ---------------------------------------------------------------
+PREFIX ?= /usr/local
+DESTDIR ?=
+install: install-lib install-headers install-bin
+install-lib: $(LIBCPJOB)
+	install -d $(DESTDIR)$(PREFIX)/lib
+	install -m 644 $(LIBCPJOB) $(DESTDIR)$(PREFIX)/lib/
+install-headers:
+	install -d $(DESTDIR)$(PREFIX)/include/cpjob
+	install -m 644 include/*.h port/$(PORT)/cpj_port_impl.h $(DESTDIR)$(PREFIX)/include/cpjob/
+install-bin: $(AGENT)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(AGENT) $(DESTDIR)$(PREFIX)/bin/
+
+clean:
+	rm -rf build

@@ -1,0 +1,25 @@
+/*
+ * cpj.h -- libcpjob umbrella header.
+ *
+ * libcpjob is an AWS CodePipeline job-worker client that never allocates
+ * from the heap. Conventions that hold for every call:
+ *  - Every context and buffer is allocated by the caller. A buffer passed
+ *    in is only borrowed for the duration of the call unless the call's
+ *    documentation says the context keeps a pointer to it.
+ *  - Calls return int: 0 (CPJ_OK) success, > 0 a count where stated,
+ *    < 0 a CPJ_ERR_* code (cpj_err.h); cpj_strerror() gives its text.
+ *  - Nothing from the network is trusted: lengths are checked against the
+ *    caller's buffers and an oversized item is an error, never truncated.
+ *  - Secrets (secret keys, session tokens) are wiped from library memory
+ *    after use and never logged.
+ */
+#ifndef CPJ_H
+#define CPJ_H
+
+#include "cpj_config.h"
+#include "cpj_err.h"
+#include "cpj_port.h"
+#include "cpj_transport.h"
+#include "cpj_net.h"
+
+#endif

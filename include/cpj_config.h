@@ -1,0 +1,128 @@
+/*
+ * cpj_config.h -- compile-time options of libcpjob.
+ *
+ * Order (mbedTLS/lwIP pattern):
+ *  1. If CPJ_CONFIG_FILE is defined, it is included first; a board passes
+ *     -DCPJ_CONFIG_FILE='"cpj_board_config.h"'.
+ *  2. Every option has a default under #ifndef.
+ *  3. Sanity checks reject impossible combinations with #error.
+ *
+ * Options are numbers or 0/1 and are always tested with #if (builds use
+ * -Wundef, so a misspelt option is an error, not a silent default).
+ */
+#ifndef CPJ_CONFIG_H
+#define CPJ_CONFIG_H
+
+#ifdef CPJ_CONFIG_FILE
+#include CPJ_CONFIG_FILE
+#endif
+
+/** Log level compiled in: 0 none, 1 error, 2 warn, 3 info, 4 debug. */
+#ifndef CPJ_CONFIG_LOG_LEVEL
+#define CPJ_CONFIG_LOG_LEVEL 2
+#endif
+
+/** 1: cpj_strerror() returns texts; 0: it returns "" (saves ~3 KB). */
+#ifndef CPJ_CONFIG_STRERROR
+#define CPJ_CONFIG_STRERROR 1
+#endif
+
+/** 1: API misuse is caught by CPJ_ASSERT (calls cpj_port_panic()). */
+#ifndef CPJ_CONFIG_ASSERT
+#define CPJ_CONFIG_ASSERT 0
+#endif
+
+/** Longest HTTP response header line (name, colon and value), bytes. */
+#ifndef CPJ_HTTP_LINE_MAX
+#define CPJ_HTTP_LINE_MAX 1024
+#endif
+
+/** Most header lines accepted in one response. */
+#ifndef CPJ_HTTP_HEADERS_MAX
+#define CPJ_HTTP_HEADERS_MAX 64
+#endif
+
+/** Tokens for one jsmn parse (one job of the job parser, or one document). */
+#ifndef CPJ_JSON_TOKENS_MAX
+#define CPJ_JSON_TOKENS_MAX 512
+#endif
+
+/** Deepest JSON nesting accepted by the streaming parser. */
+#ifndef CPJ_JSON_DEPTH_MAX
+#define CPJ_JSON_DEPTH_MAX 16
+#endif
+
+/** TLS record buffer, bytes (BearSSL half-duplex: BR_SSL_BUFSIZE_MONO). */
+#ifndef CPJ_TLS_BUF_SIZE
+#define CPJ_TLS_BUF_SIZE 16709
+#endif
+
+/** Trust anchors a run-time CA bundle may add to the store. */
+#ifndef CPJ_TLS_ANCHORS_MAX
+#define CPJ_TLS_ANCHORS_MAX 8
+#endif
+
+/** Bytes of DN + public key storage for run-time trust anchors (all of them). */
+#ifndef CPJ_TLS_ANCHOR_STORE
+#define CPJ_TLS_ANCHOR_STORE 4096
+#endif
+
+/** Read-ahead buffer of a socket transport, bytes (0 disables it). */
+#ifndef CPJ_NET_READAHEAD
+#define CPJ_NET_READAHEAD 1536
+#endif
+
+/** Default whole-request deadline, milliseconds. */
+#ifndef CPJ_TIMEOUT_MS
+#define CPJ_TIMEOUT_MS 30000
+#endif
+
+/** Default connect timeout, milliseconds. */
+#ifndef CPJ_CONNECT_TIMEOUT_MS
+#define CPJ_CONNECT_TIMEOUT_MS 10000
+#endif
+
+/** Default idle (per-read) timeout, milliseconds. */
+#ifndef CPJ_IDLE_TIMEOUT_MS
+#define CPJ_IDLE_TIMEOUT_MS 15000
+#endif
+
+/** Longest host name accepted (DNS limit). */
+#ifndef CPJ_HOST_MAX
+#define CPJ_HOST_MAX 253
+#endif
+
+/** Most jobs asked for in one PollForJobs (the model allows 1..100). */
+#ifndef CPJ_MAX_JOBS
+#define CPJ_MAX_JOBS 100
+#endif
+
+/** User-Agent sent with every request. */
+#ifndef CPJ_USER_AGENT
+#define CPJ_USER_AGENT "cpjob/0.1"
+#endif
+
+/* Sanity checks. */
+#if CPJ_CONFIG_LOG_LEVEL < 0 || CPJ_CONFIG_LOG_LEVEL > 4
+#error "CPJ_CONFIG_LOG_LEVEL must be 0..4"
+#endif
+#if CPJ_TLS_BUF_SIZE < 16709
+#error "CPJ_TLS_BUF_SIZE below BR_SSL_BUFSIZE_MONO cannot receive a full TLS record"
+#endif
+#if CPJ_HTTP_LINE_MAX < 128
+#error "CPJ_HTTP_LINE_MAX must be at least 128"
+#endif
+#if CPJ_JSON_TOKENS_MAX < 16
+#error "CPJ_JSON_TOKENS_MAX must be at least 16"
+#endif
+#if CPJ_JSON_DEPTH_MAX < 8 || CPJ_JSON_DEPTH_MAX > 64
+#error "CPJ_JSON_DEPTH_MAX must be 8..64"
+#endif
+#if CPJ_MAX_JOBS < 1 || CPJ_MAX_JOBS > 100
+#error "CPJ_MAX_JOBS must be 1..100"
+#endif
+#if CPJ_NET_READAHEAD < 0
+#error "CPJ_NET_READAHEAD must be >= 0"
+#endif
+
+#endif

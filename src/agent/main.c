@@ -1,0 +1,54 @@
+/*
+ * main.c -- cpjob: argument dispatch to one subcommand per file
+ * (brssl.c pattern), --help and --version.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "agent.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} cmds[] = {
+	{ "sign", cpj_cmd_sign, "SigV4-sign requests (--vectors: JSON lines on stdin)" },
+};
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: cpjob <command> [options]\n\ncommands:\n");
+	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].help);
+	fprintf(f, "\n'cpjob <command> --help' describes a command's options.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return CPJ_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0
+	    || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return CPJ_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("cpjob %s\n", CPJ_USER_AGENT + 6);
+		return CPJ_EXIT_OK;
+	}
+	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].fn(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "cpjob: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return CPJ_EXIT_USAGE;
+}

@@ -1,0 +1,88 @@
+/*
+ * inner.h -- internal declarations shared by the library's sources.
+ *
+ * Every library .c file includes only this header (BearSSL's inner.h
+ * pattern). Nothing here is API: names may change between releases.
+ */
+#ifndef CPJ_INNER_H
+#define CPJ_INNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "cpj.h"
+
+/* ---- logging: compiled away below the configured level ------------- */
+#if CPJ_CONFIG_LOG_LEVEL >= 1
+#define CPJ_LOG_E(...) cpj_port_log(1, __VA_ARGS__)
+#else
+#define CPJ_LOG_E(...) ((void)0)
+#endif
+#if CPJ_CONFIG_LOG_LEVEL >= 2
+#define CPJ_LOG_W(...) cpj_port_log(2, __VA_ARGS__)
+#else
+#define CPJ_LOG_W(...) ((void)0)
+#endif
+#if CPJ_CONFIG_LOG_LEVEL >= 3
+#define CPJ_LOG_I(...) cpj_port_log(3, __VA_ARGS__)
+#else
+#define CPJ_LOG_I(...) ((void)0)
+#endif
+#if CPJ_CONFIG_LOG_LEVEL >= 4
+#define CPJ_LOG_D(...) cpj_port_log(4, __VA_ARGS__)
+#else
+#define CPJ_LOG_D(...) ((void)0)
+#endif
+
+/* ---- API misuse checks ---------------------------------------------- */
+#if CPJ_CONFIG_ASSERT
+void cpj_assert_fail(const char *file, int line, const char *what);
+#define CPJ_ASSERT(x) ((x) ? (void)0 : cpj_assert_fail(__FILE__, __LINE__, #x))
+#else
+#define CPJ_ASSERT(x) ((void)0)
+#endif
+
+#define CPJ_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- cpj_buf: bounded appender with a sticky overflow flag ---------- */
+
+/*
+ * All formatting goes through cpj_buf. Appends past the end set `over`
+ * and are dropped; the caller checks once at the end (cpj_buf_ok) and
+ * reports CPJ_ERR_NOSPACE, never a truncated result. The content is kept
+ * NUL-terminated while there is room for the NUL.
+ */
+typedef struct cpj_buf {
+	char *p;      /* caller's storage */
+	size_t cap;   /* its size */
+	size_t len;   /* bytes written (excluding the NUL) */
+	int over;     /* sticky: an append did not fit */
+} cpj_buf;
+
+void cpj_buf_init(cpj_buf *b, char *p, size_t cap);
+void cpj_buf_put(cpj_buf *b, const void *data, size_t len);
+void cpj_buf_puts(cpj_buf *b, const char *s);
+void cpj_buf_putc(cpj_buf *b, char c);
+void cpj_buf_put_u64(cpj_buf *b, uint64_t v);
+/* Lower-case hex of `len` bytes. */
+void cpj_buf_put_hex(cpj_buf *b, const void *data, size_t len);
+/* 0 when everything fit (and the result is NUL-terminated), else CPJ_ERR_NOSPACE. */
+int cpj_buf_ok(const cpj_buf *b);
+
+/* ---- small helpers (src/util/str.c) --------------------------------- */
+
+/* Case-insensitive ASCII compare of `a` (length alen) with NUL-terminated `b`: 1 if equal. */
+int cpj_strieq(const char *a, size_t alen, const char *b);
+/* ASCII lower-case of one byte. */
+static inline int cpj_tolower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+/* Hex digit value, or -1. */
+int cpj_hexval(int c);
+/* Parse decimal digits [s, s+len) into *out; rejects empty, non-digits and overflow past `max`. */
+int cpj_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
+/* Bounded strlen: returns max+1 when no NUL within max bytes. */
+size_t cpj_strnlen(const char *s, size_t max);
+/* Zero memory that holds secrets; not optimised away. */
+void cpj_wipe(void *p, size_t len);
+
+#endif

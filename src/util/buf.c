@@ -1,0 +1,80 @@
+/*
+ * buf.c -- cpj_buf bounded appender (see inner.h).
+ */
+#include "inner.h"
+
+void
+cpj_buf_init(cpj_buf *b, char *p, size_t cap)
+{
+	b->p = p;
+	b->cap = cap;
+	b->len = 0;
+	b->over = (p == NULL || cap == 0);
+	if (!b->over)
+		p[0] = '\0';
+}
+
+void
+cpj_buf_put(cpj_buf *b, const void *data, size_t len)
+{
+	if (b->over)
+		return;
+	if (len >= b->cap - b->len) {
+		b->over = 1;
+		return;
+	}
+	memcpy(b->p + b->len, data, len);
+	b->len += len;
+	b->p[b->len] = '\0';
+}
+
+void
+cpj_buf_puts(cpj_buf *b, const char *s)
+{
+	cpj_buf_put(b, s, strlen(s));
+}
+
+void
+cpj_buf_putc(cpj_buf *b, char c)
+{
+	cpj_buf_put(b, &c, 1);
+}
+
+void
+cpj_buf_put_u64(cpj_buf *b, uint64_t v)
+{
+	char tmp[20];
+	size_t n = sizeof tmp;
+
+	do {
+		tmp[--n] = (char)('0' + (int)(v % 10));
+		v /= 10;
+	} while (v != 0);
+	cpj_buf_put(b, tmp + n, sizeof tmp - n);
+}
+
+void
+cpj_buf_put_hex(cpj_buf *b, const void *data, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *d = data;
+	size_t i;
+
+	if (b->over)
+		return;
+	if (len > (b->cap - b->len - 1) / 2) {
+		b->over = 1;
+		return;
+	}
+	for (i = 0; i < len; i++) {
+		b->p[b->len++] = hex[d[i] >> 4];
+		b->p[b->len++] = hex[d[i] & 15];
+	}
+	b->p[b->len] = '\0';
+}
+
+int
+cpj_buf_ok(const cpj_buf *b)
+{
+	return b->over ? CPJ_ERR_NOSPACE : CPJ_OK;
+}

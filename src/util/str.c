@@ -1,0 +1,72 @@
+/*
+ * str.c -- small string helpers shared by the library (see inner.h).
+ */
+#include "inner.h"
+
+int
+cpj_strieq(const char *a, size_t alen, const char *b)
+{
+	size_t i;
+
+	for (i = 0; i < alen; i++) {
+		if (b[i] == '\0' || cpj_tolower((unsigned char)a[i])
+		    != cpj_tolower((unsigned char)b[i]))
+			return 0;
+	}
+	return b[alen] == '\0';
+}
+
+int
+cpj_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+cpj_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (len == 0)
+		return CPJ_ERR_PARAM;
+	for (i = 0; i < len; i++) {
+		unsigned d;
+
+		if (s[i] < '0' || s[i] > '9')
+			return CPJ_ERR_PARAM;
+		d = (unsigned)(s[i] - '0');
+		if (v > (max - d) / 10)
+			return CPJ_ERR_PARAM;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return CPJ_OK;
+}
+
+size_t
+cpj_strnlen(const char *s, size_t max)
+{
+	size_t n;
+
+	for (n = 0; n <= max; n++) {
+		if (s[n] == '\0')
+			return n;
+	}
+	return max + 1;
+}
+
+void
+cpj_wipe(void *p, size_t len)
+{
+	volatile unsigned char *v = p;
+
+	while (len-- > 0)
+		*v++ = 0;
+}

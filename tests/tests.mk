@@ -1,0 +1,42 @@
+# tests/tests.mk -- test programs, included by the top Makefile.
+#
+# tests/unit/test_*.c         one program each, linked with tests/mock/*.c and
+#                             the library without its port (the mock port replaces it)
+# tests/integration/test_*.c  one program each, linked with tests/support/*.c and
+#                             the full library (real POSIX port, loopback only)
+# tests/scripts/test_*        shell or Python scripts (Debian's /usr/bin/python3)
+# tests/run.sh                runs them all and ends with "N passed, N failed"
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+INTEG_SRCS := $(sort $(wildcard tests/integration/test_*.c))
+MOCK_SRCS := $(sort $(wildcard tests/mock/*.c))
+SUPPORT_SRCS := $(sort $(wildcard tests/support/*.c))
+MOCK_OBJS := $(MOCK_SRCS:%.c=$(B)/obj/%.o)
+SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(B)/obj/%.o)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
+INTEG_BINS := $(INTEG_SRCS:tests/integration/%.c=$(B)/tests/integration/%)
+
+$(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $(MOCK_OBJS) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(MOCK_OBJS) $(LIBCORE) $(BEARSSL_LIBS) $(BOARD_LDLIBS)
+
+$(B)/tests/integration/%: $(B)/obj/tests/integration/%.o $(SUPPORT_OBJS) $(LIBCPJOB)
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(SUPPORT_OBJS) $(LIBCPJOB) $(BEARSSL_LIBS) $(BOARD_LDLIBS)
+
+-include $(UNIT_SRCS:%.c=$(B)/obj/%.d) $(INTEG_SRCS:%.c=$(B)/obj/%.d) \
+	$(MOCK_OBJS:.o=.d) $(SUPPORT_OBJS:.o=.d)
+
+.SECONDARY:
+
+test-build: all $(UNIT_BINS) $(INTEG_BINS)
+
+# The plain build serves valgrind and the agent tests; the sanitizer build
+# runs the test programs.
+test check:
+	$(Q)sh tests/deps.sh test
+	$(Q)$(MAKE) --no-print-directory BOARD=host test-build lint
+	$(Q)$(MAKE) --no-print-directory BOARD=host SAN=1 test-build
+	$(Q)sh tests/run.sh build/host-san build/host

@@ -1,0 +1,129 @@
+/*
+ * test_util.c -- cpj_buf, string helpers and cpj_strerror.
+ */
+#include <string.h>
+
+#include "harness.h"
+#include "inner.h"
+
+static int
+buf_exact_fit(void)
+{
+	char s[6];
+	cpj_buf b;
+
+	cpj_buf_init(&b, s, sizeof s);
+	cpj_buf_puts(&b, "ab");
+	cpj_buf_put_u64(&b, 123);
+	CHECK_EQ(cpj_buf_ok(&b), 0);
+	CHECK(strcmp(s, "ab123") == 0);
+	cpj_buf_putc(&b, 'x');
+	CHECK_EQ(cpj_buf_ok(&b), CPJ_ERR_NOSPACE);
+	CHECK(strcmp(s, "ab123") == 0);
+	/* sticky: a later small append does not clear the flag */
+	cpj_buf_put(&b, "", 0);
+	CHECK_EQ(cpj_buf_ok(&b), CPJ_ERR_NOSPACE);
+	return 0;
+}
+
+static int
+buf_hex(void)
+{
+	char s[9];
+	cpj_buf b;
+	static const unsigned char d[] = { 0x00, 0xab, 0x10, 0xff };
+
+	cpj_buf_init(&b, s, sizeof s);
+	cpj_buf_put_hex(&b, d, 4);
+	CHECK_EQ(cpj_buf_ok(&b), 0);
+	CHECK(strcmp(s, "00ab10ff") == 0);
+	cpj_buf_init(&b, s, 8);
+	cpj_buf_put_hex(&b, d, 4);
+	CHECK_EQ(cpj_buf_ok(&b), CPJ_ERR_NOSPACE);
+	cpj_buf_init(&b, s, 0);
+	CHECK_EQ(cpj_buf_ok(&b), CPJ_ERR_NOSPACE);
+	return 0;
+}
+
+static int
+buf_u64_limits(void)
+{
+	char s[32];
+	cpj_buf b;
+
+	cpj_buf_init(&b, s, sizeof s);
+	cpj_buf_put_u64(&b, 0);
+	cpj_buf_putc(&b, ' ');
+	cpj_buf_put_u64(&b, UINT64_MAX);
+	CHECK_EQ(cpj_buf_ok(&b), 0);
+	CHECK(strcmp(s, "0 18446744073709551615") == 0);
+	return 0;
+}
+
+static int
+parse_u64(void)
+{
+	uint64_t v;
+
+	CHECK_EQ(cpj_parse_u64("0", 1, 10, &v), 0);
+	CHECK_EQ(v, 0);
+	CHECK_EQ(cpj_parse_u64("18446744073709551615", 20, UINT64_MAX, &v), 0);
+	CHECK(v == UINT64_MAX);
+	CHECK(cpj_parse_u64("18446744073709551616", 20, UINT64_MAX, &v) < 0);
+	CHECK(cpj_parse_u64("11", 2, 10, &v) < 0);
+	CHECK(cpj_parse_u64("", 0, 10, &v) < 0);
+	CHECK(cpj_parse_u64("-1", 2, 10, &v) < 0);
+	CHECK(cpj_parse_u64("1 ", 2, 10, &v) < 0);
+	return 0;
+}
+
+static int
+strieq(void)
+{
+	CHECK(cpj_strieq("Content-Length", 14, "content-length"));
+	CHECK(!cpj_strieq("Content-Length", 13, "content-length"));
+	CHECK(!cpj_strieq("Content-Lengthx", 15, "content-length"));
+	CHECK_EQ(cpj_hexval('F'), 15);
+	CHECK_EQ(cpj_hexval('g'), -1);
+	return 0;
+}
+
+static int
+strerror_all(void)
+{
+	int e;
+
+	CHECK(strcmp(cpj_strerror(0), "success") == 0);
+	CHECK(strcmp(cpj_strerror(-9999), "unknown error") == 0);
+	CHECK(strcmp(cpj_strerror(1), "unknown error") == 0);
+	/* any int is accepted */
+	for (e = -1; e > -176; e--)
+		CHECK(cpj_strerror(e)[0] != '\0');
+	CHECK(strcmp(cpj_strerror(CPJ_ERR_HTTP_CHUNK), "unknown error") != 0);
+	return 0;
+}
+
+static int
+wipe(void)
+{
+	unsigned char k[16];
+
+	memset(k, 0x5a, sizeof k);
+	cpj_wipe(k, sizeof k);
+	for (size_t i = 0; i < sizeof k; i++)
+		CHECK_EQ(k[i], 0);
+	return 0;
+}
+
+int
+main(void)
+{
+	RUN(buf_exact_fit);
+	RUN(buf_hex);
+	RUN(buf_u64_limits);
+	RUN(parse_u64);
+	RUN(strieq);
+	RUN(strerror_all);
+	RUN(wipe);
+	return H_EXIT();
+}
