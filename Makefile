@@ -19,11 +19,12 @@ AR := $(CROSS_COMPILE)ar
 NM := $(CROSS_COMPILE)nm
 SIZE := $(CROSS_COMPILE)size
 
+BUILD ?= build
 ifeq ($(SAN),1)
-B := build/$(BOARD)-san
+B := $(BUILD)/$(BOARD)-san
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 else
-B := build/$(BOARD)
+B := $(BUILD)/$(BOARD)
 SAN_FLAGS :=
 endif
 
@@ -83,6 +84,7 @@ $(AGENT): $(AGENT_OBJS) $(LIBCPJOB)
 -include $(LIB_OBJS:.o=.d) $(PORT_OBJS:.o=.d) $(AGENT_OBJS:.o=.d)
 
 include tests/tests.mk
+-include tests/bench/bench.mk
 
 # ---- dependencies, demo ----------------------------------------------------
 deps:
@@ -118,4 +120,4 @@ install-bin: $(AGENT)
 	install -m 755 $(AGENT) $(DESTDIR)$(PREFIX)/bin/
 
 clean:
-	rm -rf build
+	rm -rf $(BUILD)

@@ -18,6 +18,7 @@
 
 #include "cpj_config.h"
 #include "cpj_err.h"
+#include "cpj_buf.h"
 #include "cpj_port.h"
 #include "cpj_transport.h"
 #include "cpj_net.h"

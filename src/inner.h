@@ -45,31 +45,6 @@ void cpj_assert_fail(const char *file, int line, const char *what);
 
 #define CPJ_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* ---- cpj_buf: bounded appender with a sticky overflow flag ---------- */
-
-/*
- * All formatting goes through cpj_buf. Appends past the end set `over`
- * and are dropped; the caller checks once at the end (cpj_buf_ok) and
- * reports CPJ_ERR_NOSPACE, never a truncated result. The content is kept
- * NUL-terminated while there is room for the NUL.
- */
-typedef struct cpj_buf {
-	char *p;      /* caller's storage */
-	size_t cap;   /* its size */
-	size_t len;   /* bytes written (excluding the NUL) */
-	int over;     /* sticky: an append did not fit */
-} cpj_buf;
-
-void cpj_buf_init(cpj_buf *b, char *p, size_t cap);
-void cpj_buf_put(cpj_buf *b, const void *data, size_t len);
-void cpj_buf_puts(cpj_buf *b, const char *s);
-void cpj_buf_putc(cpj_buf *b, char c);
-void cpj_buf_put_u64(cpj_buf *b, uint64_t v);
-/* Lower-case hex of `len` bytes. */
-void cpj_buf_put_hex(cpj_buf *b, const void *data, size_t len);
-/* 0 when everything fit (and the result is NUL-terminated), else CPJ_ERR_NOSPACE. */
-int cpj_buf_ok(const cpj_buf *b);
-
 /* ---- small helpers (src/util/str.c) --------------------------------- */
 
 /* Case-insensitive ASCII compare of `a` (length alen) with NUL-terminated `b`: 1 if equal. */

@@ -39,4 +39,4 @@ test check:
 	$(Q)sh tests/deps.sh test
 	$(Q)$(MAKE) --no-print-directory BOARD=host test-build lint
 	$(Q)$(MAKE) --no-print-directory BOARD=host SAN=1 test-build
-	$(Q)sh tests/run.sh build/host-san build/host
+	$(Q)sh tests/run.sh $(BUILD)/host-san $(BUILD)/host

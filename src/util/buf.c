@@ -1,8 +1,9 @@
 /*
- * buf.c -- cpj_buf bounded appender (see inner.h).
+ * buf.c -- cpj_buf bounded appender.
  */
 #include "inner.h"
 
+/* see cpj_buf.h */
 void
 cpj_buf_init(cpj_buf *b, char *p, size_t cap)
 {
@@ -14,6 +15,7 @@ cpj_buf_init(cpj_buf *b, char *p, size_t cap)
 		p[0] = '\0';
 }
 
+/* see cpj_buf.h */
 void
 cpj_buf_put(cpj_buf *b, const void *data, size_t len)
 {
@@ -28,18 +30,21 @@ cpj_buf_put(cpj_buf *b, const void *data, size_t len)
 	b->p[b->len] = '\0';
 }
 
+/* see cpj_buf.h */
 void
 cpj_buf_puts(cpj_buf *b, const char *s)
 {
 	cpj_buf_put(b, s, strlen(s));
 }
 
+/* see cpj_buf.h */
 void
 cpj_buf_putc(cpj_buf *b, char c)
 {
 	cpj_buf_put(b, &c, 1);
 }
 
+/* see cpj_buf.h */
 void
 cpj_buf_put_u64(cpj_buf *b, uint64_t v)
 {
@@ -53,6 +58,7 @@ cpj_buf_put_u64(cpj_buf *b, uint64_t v)
 	cpj_buf_put(b, tmp + n, sizeof tmp - n);
 }
 
+/* see cpj_buf.h */
 void
 cpj_buf_put_hex(cpj_buf *b, const void *data, size_t len)
 {
@@ -73,6 +79,7 @@ cpj_buf_put_hex(cpj_buf *b, const void *data, size_t len)
 	b->p[b->len] = '\0';
 }
 
+/* see cpj_buf.h */
 int
 cpj_buf_ok(const cpj_buf *b)
 {
