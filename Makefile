@@ -63,6 +63,14 @@ $(B)/obj/port/%.o: CPPFLAGS_EXTRA := -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 $(B)/obj/src/agent/%.o: CPPFLAGS_EXTRA := -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 $(B)/obj/tests/%.o: CPPFLAGS_EXTRA := -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Itests
 
+# Build date: the floor for X.509 validity (src/tls/tls_time.c only).
+# SOURCE_DATE_EPOCH if set, else the last commit's date, else now;
+# override with `make CPJ_BUILD_TIME=<unix seconds>`.
+ifndef CPJ_BUILD_TIME
+CPJ_BUILD_TIME := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null),$(shell date +%s))
+endif
+$(B)/obj/src/tls/tls_time.o: CPPFLAGS_EXTRA := -DCPJ_BUILD_TIME=$(CPJ_BUILD_TIME)
+
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  CC      $<")
@@ -94,6 +102,12 @@ demo:
 	$(Q)sh tests/deps.sh demo
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)/usr/bin/python3 tests/demo.py --build $(B)
+
+# ---- compiled-in trust anchors (src/tls) -------------------------------------
+# Regenerate src/tls/tls_builtin_anchors.c from Debian's ca-certificates.
+.PHONY: anchors
+anchors:
+	$(Q)/usr/bin/python3 src/tls/gen_anchors.py -o src/tls/tls_builtin_anchors.c
 
 # ---- lint: banned symbols in the library -----------------------------------
 BANNED := malloc calloc realloc free strdup strndup reallocarray posix_memalign \

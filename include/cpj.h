@@ -22,5 +22,12 @@
 #include "cpj_port.h"
 #include "cpj_transport.h"
 #include "cpj_net.h"
+#include "cpj_json.h"
+#include "cpj_jobs.h"
+#include "cpj_tls.h"
+#include "cpj_sigv4.h"
+#include "cpj_http.h"
+#include "cpj_creds.h"
+#include "cpj_codepipeline.h"
 
 #endif

@@ -36,4 +36,8 @@ void cpj_buf_put_hex(cpj_buf *b, const void *data, size_t len);
 /** \return 0 when everything fit (and is NUL-terminated), else CPJ_ERR_NOSPACE. */
 int cpj_buf_ok(const cpj_buf *b);
 
+/** \brief Zero `len` bytes at `p` in a way the compiler cannot drop
+ *  (for secrets). */
+void cpj_wipe(void *p, size_t len);
+
 #endif

@@ -52,6 +52,21 @@
 #define CPJ_JSON_DEPTH_MAX 16
 #endif
 
+/** Job parser window: bytes of one job's JSON (46,384 = model's ASCII worst case). */
+#ifndef CPJ_JOB_WINDOW
+#define CPJ_JOB_WINDOW 49152
+#endif
+
+/** Entries of a job's actionConfiguration.configuration map kept (model: 10 properties). */
+#ifndef CPJ_JOB_CONFIG_MAX
+#define CPJ_JOB_CONFIG_MAX 16
+#endif
+
+/** Input artifacts, and output artifacts, kept per job (model: at most 5 each). */
+#ifndef CPJ_JOB_ARTIFACTS_MAX
+#define CPJ_JOB_ARTIFACTS_MAX 8
+#endif
+
 /** TLS record buffer, bytes (BearSSL half-duplex: BR_SSL_BUFSIZE_MONO). */
 #ifndef CPJ_TLS_BUF_SIZE
 #define CPJ_TLS_BUF_SIZE 16709
@@ -120,6 +135,15 @@
 #endif
 #if CPJ_MAX_JOBS < 1 || CPJ_MAX_JOBS > 100
 #error "CPJ_MAX_JOBS must be 1..100"
+#endif
+#if CPJ_JOB_WINDOW < 256 || CPJ_JOB_WINDOW > 2147483647
+#error "CPJ_JOB_WINDOW must be 256..INT_MAX (jsmn offsets are int)"
+#endif
+#if CPJ_JOB_CONFIG_MAX < 1 || CPJ_JOB_CONFIG_MAX > 1000
+#error "CPJ_JOB_CONFIG_MAX must be 1..1000"
+#endif
+#if CPJ_JOB_ARTIFACTS_MAX < 1 || CPJ_JOB_ARTIFACTS_MAX > 100
+#error "CPJ_JOB_ARTIFACTS_MAX must be 1..100"
 #endif
 #if CPJ_NET_READAHEAD < 0
 #error "CPJ_NET_READAHEAD must be >= 0"

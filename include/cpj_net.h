@@ -10,11 +10,25 @@
  * A passed deadline or idle timeout is CPJ_ERR_TIMEOUT (never 0), so a
  * BearSSL engine above always stops.
  *
- * The read-ahead buffer (CPJ_NET_READAHEAD bytes) lets one recv() bring a
- * TLS record header and its body together.
+ * Each port call gets the idle timeout, or the time left before the
+ * deadline when that is smaller (so the port changes its socket timeout
+ * only near the deadline). A port call that returns 0 (its timeout passed
+ * with nothing moved) is CPJ_ERR_TIMEOUT.
  *
- * RAM: sizeof(cpj_net_context) = CPJ_NET_READAHEAD + about 48 bytes.
- * Stack: under 256 bytes for every call.
+ * The read-ahead buffer (CPJ_NET_READAHEAD bytes) lets one recv() bring a
+ * TLS record header and its body together: a read shorter than the buffer
+ * is served from it (one port call fills it with whatever has arrived, up
+ * to its size); a read of CPJ_NET_READAHEAD bytes or more, with the buffer
+ * empty, goes straight into the caller's buffer.
+ *
+ * Errors are sticky: after any transport error the socket is closed, the
+ * context is not open, every callback returns the same code, and
+ * cpj_net_last_error() keeps it until the next cpj_net_connect().
+ *
+ * Not thread-safe: one context is used by one thread at a time.
+ * RAM: sizeof(cpj_net_context) = CPJ_NET_READAHEAD + about 72 bytes
+ * (the port socket included). Stack: under 128 bytes per call, plus
+ * the port's (connect resolves names: see the port's notes).
  */
 #ifndef CPJ_NET_H
 #define CPJ_NET_H
@@ -46,9 +60,19 @@ void cpj_net_init(cpj_net_context *net);
 
 /**
  * \brief Connect to host:port (closing any previous connection first).
+ *
+ * Blocks for at most the connect timeout (name resolution follows the
+ * port's rules, see cpj_port.h). Clears the last error; a failure sets it.
+ *
+ * \param net         an initialised context.
+ * \param host        NUL-terminated host name or numeric address, at most
+ *                    CPJ_HOST_MAX bytes; borrowed for the call only.
+ * \param port        TCP port, 1..65535.
  * \param timeout_ms  connect timeout; 0 means CPJ_CONNECT_TIMEOUT_MS.
  *        A whole-request deadline set before, if sooner, also bounds it.
- * \return 0 or a CPJ_ERR_NET_* / CPJ_ERR_TIMEOUT code (see cpj_port.h).
+ * \return 0; CPJ_ERR_NET_RESOLVE, CPJ_ERR_NET_REFUSED, CPJ_ERR_NET_CONNECT,
+ *         CPJ_ERR_TIMEOUT (connect timeout, or the deadline had passed),
+ *         CPJ_ERR_PARAM (NULL or over-long host, port 0).
  */
 int cpj_net_connect(cpj_net_context *net, const char *host, uint16_t port,
 	uint32_t timeout_ms);
@@ -58,6 +82,10 @@ void cpj_net_set_idle(cpj_net_context *net, uint32_t idle_ms);
 
 /**
  * \brief Start a whole-request deadline `timeout_ms` from now (0 removes it).
+ *
+ * Reads the monotonic clock; values over 2^31-1 ms (about 24 days) are
+ * cut to that. The deadline stays until changed: it also bounds the next
+ * cpj_net_connect().
  */
 void cpj_net_set_deadline(cpj_net_context *net, uint32_t timeout_ms);
 
@@ -78,19 +106,30 @@ int cpj_net_reusable(cpj_net_context *net);
 /** \brief 1 while connected and no transport error has happened. */
 int cpj_net_is_open(const cpj_net_context *net);
 
-/** \brief Close the socket; drops buffered bytes. Safe when closed. */
+/** \brief Close the socket; drops buffered bytes. Safe when closed.
+ *         The last error is kept. */
 void cpj_net_close(cpj_net_context *net);
 
 /**
  * \brief The context as a cpj_transport (see cpj_transport.h).
  *
- * The callbacks return > 0 bytes, or CPJ_ERR_TIMEOUT, CPJ_ERR_NET_CLOSED,
- * CPJ_ERR_NET_RESET, CPJ_ERR_NET_IO; after an error the context is no
- * longer open and cpj_net_last_error() keeps the code.
+ * `out` keeps a pointer to `net`, which must outlive its use. The
+ * callbacks never return 0. recv returns 1..len bytes (buffered bytes
+ * without waiting), blocking at most one idle timeout and never past the
+ * deadline. send returns `len` once every byte has been handed to the
+ * port (short port writes are retried; each port call gets its own idle
+ * timeout, all of them the deadline); a request over INT_MAX bytes is cut
+ * to INT_MAX and that count returned.
+ * Errors: CPJ_ERR_TIMEOUT, CPJ_ERR_NET_CLOSED (EOF), CPJ_ERR_NET_RESET,
+ * CPJ_ERR_NET_IO from the stream; after one the context is no longer open
+ * and cpj_net_last_error() keeps the code. On a context that is not open
+ * the callbacks return the last error, or CPJ_ERR_STATE if there was none;
+ * a NULL buffer or len 0 is CPJ_ERR_PARAM (the stream is left as it is).
  */
 void cpj_net_transport(cpj_net_context *net, cpj_transport *out);
 
-/** \brief The last transport error (0 if none since connect). */
+/** \brief The last transport error (0 if none since connect), kept after
+ *         cpj_net_close(). */
 int cpj_net_last_error(const cpj_net_context *net);
 
 #endif

@@ -103,6 +103,13 @@ int64_t cpj_port_time_unix(void);
 uint32_t cpj_port_time_ms(void);
 
 /**
+ * \brief Sleep for `ms` milliseconds (retry backoff, idle polling).
+ *
+ * May return early on a signal; callers re-check their own deadlines.
+ */
+void cpj_port_sleep_ms(uint32_t ms);
+
+/**
  * \brief Fill `buf` with `len` bytes from a cryptographically secure source.
  * \return 0, or CPJ_ERR_IO when no entropy is available (fatal for TLS).
  */

@@ -18,21 +18,49 @@
 #define CPJ_LOG_E(...) cpj_port_log(1, __VA_ARGS__)
 #else
 #define CPJ_LOG_E(...) ((void)0)
+/* ---- CodePipeline internals (src/cp) -------------------------------- */
+
+/* Send cp->work[0..body_len) as operation `op` (e.g. "PollForJobs"),
+ * with retries and skew correction; see cp_client.c. */
+int cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
+	const cpj_cp_jobs_buf *jb);
+
 #endif
 #if CPJ_CONFIG_LOG_LEVEL >= 2
 #define CPJ_LOG_W(...) cpj_port_log(2, __VA_ARGS__)
 #else
 #define CPJ_LOG_W(...) ((void)0)
+/* ---- CodePipeline internals (src/cp) -------------------------------- */
+
+/* Send cp->work[0..body_len) as operation `op` (e.g. "PollForJobs"),
+ * with retries and skew correction; see cp_client.c. */
+int cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
+	const cpj_cp_jobs_buf *jb);
+
 #endif
 #if CPJ_CONFIG_LOG_LEVEL >= 3
 #define CPJ_LOG_I(...) cpj_port_log(3, __VA_ARGS__)
 #else
 #define CPJ_LOG_I(...) ((void)0)
+/* ---- CodePipeline internals (src/cp) -------------------------------- */
+
+/* Send cp->work[0..body_len) as operation `op` (e.g. "PollForJobs"),
+ * with retries and skew correction; see cp_client.c. */
+int cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
+	const cpj_cp_jobs_buf *jb);
+
 #endif
 #if CPJ_CONFIG_LOG_LEVEL >= 4
 #define CPJ_LOG_D(...) cpj_port_log(4, __VA_ARGS__)
 #else
 #define CPJ_LOG_D(...) ((void)0)
+/* ---- CodePipeline internals (src/cp) -------------------------------- */
+
+/* Send cp->work[0..body_len) as operation `op` (e.g. "PollForJobs"),
+ * with retries and skew correction; see cp_client.c. */
+int cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
+	const cpj_cp_jobs_buf *jb);
+
 #endif
 
 /* ---- API misuse checks ---------------------------------------------- */
@@ -41,6 +69,13 @@ void cpj_assert_fail(const char *file, int line, const char *what);
 #define CPJ_ASSERT(x) ((x) ? (void)0 : cpj_assert_fail(__FILE__, __LINE__, #x))
 #else
 #define CPJ_ASSERT(x) ((void)0)
+/* ---- CodePipeline internals (src/cp) -------------------------------- */
+
+/* Send cp->work[0..body_len) as operation `op` (e.g. "PollForJobs"),
+ * with retries and skew correction; see cp_client.c. */
+int cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
+	const cpj_cp_jobs_buf *jb);
+
 #endif
 
 #define CPJ_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -57,7 +92,14 @@ int cpj_hexval(int c);
 int cpj_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
 /* Bounded strlen: returns max+1 when no NUL within max bytes. */
 size_t cpj_strnlen(const char *s, size_t max);
-/* Zero memory that holds secrets; not optimised away. */
-void cpj_wipe(void *p, size_t len);
+/* HTTP Date (IMF-fixdate, GMT) to Unix seconds: 0 or CPJ_ERR_PARAM. */
+int cpj_http_date_parse(const char *s, int64_t *out);
+
+/* ---- CodePipeline internals (src/cp) -------------------------------- */
+
+/* Send cp->work[0..body_len) as operation `op` (e.g. "PollForJobs"),
+ * with retries and skew correction; see cp_client.c. */
+int cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
+	const cpj_cp_jobs_buf *jb);
 
 #endif

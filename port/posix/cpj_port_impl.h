@@ -1,5 +1,10 @@
 /*
  * cpj_port_impl.h -- POSIX port types (Linux, musl or glibc).
+ *
+ * Besides the types that cpj_port.h needs, this port offers two
+ * POSIX-only calls to route or filter the library's log lines (the
+ * agent uses them for syslog and -v); code that must build against any
+ * port tests CPJ_PORT_LOG_SINK before calling them.
  */
 #ifndef CPJ_PORT_IMPL_H
 #define CPJ_PORT_IMPL_H
@@ -13,5 +18,35 @@ struct cpj_port_sock {
 	uint32_t rcv_timeout; /**< SO_RCVTIMEO in force, ms (0: none set) */
 	uint32_t snd_timeout; /**< SO_SNDTIMEO in force, ms (0: none set) */
 };
+
+/** Defined by ports that provide cpj_port_log_set_sink/level. */
+#define CPJ_PORT_LOG_SINK 1
+
+/**
+ * \brief A log sink: receives each formatted line.
+ *
+ * \param level  1 error, 2 warning, 3 info, 4 debug.
+ * \param msg    the message, NUL-terminated, without prefix or newline;
+ *               borrowed for the duration of the call only. A message
+ *               longer than 511 bytes is cut and ends with "...".
+ */
+typedef void (*cpj_port_log_sink)(int level, const char *msg);
+
+/**
+ * \brief Send log lines to `sink` instead of stderr (NULL: back to stderr).
+ *
+ * Process-wide; not thread-safe against concurrent cpj_port_log() calls
+ * (set it once at start-up). Without a sink each line is written to
+ * stderr as "cpjob: <level>: <msg>\n" with a single write(2).
+ */
+void cpj_port_log_set_sink(cpj_port_log_sink sink);
+
+/**
+ * \brief Drop log lines above `level` (0 drops everything, 4 keeps all).
+ *
+ * The default is 4: every line compiled in (CPJ_CONFIG_LOG_LEVEL) is kept.
+ * Process-wide; set it once at start-up.
+ */
+void cpj_port_log_set_level(int level);
 
 #endif

@@ -15,7 +15,20 @@
 #define CPJ_EXIT_FAIL    1   /* the operation failed (network, AWS error, ...) */
 #define CPJ_EXIT_USAGE   2   /* bad command line */
 
+/* Static buffers of the agent (override with -D for small boards). */
+#ifndef CPJ_AGENT_WORK_SIZE
+#define CPJ_AGENT_WORK_SIZE (160 * 1024)   /* one request body + HTTP head */
+#endif
+#ifndef CPJ_AGENT_JOB_STORAGE
+#define CPJ_AGENT_JOB_STORAGE (2 * 1024 * 1024) /* strings of the jobs of one poll */
+#endif
+
+#define CPJ_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Subcommands: argv[0] is the subcommand name. */
 int cpj_cmd_sign(int argc, char **argv);
+/* The CodePipeline one-shot commands (cmd_cp.c). */
+int cpj_cmd_cp(int argc, char **argv);
+int cpj_cmd_cp_known(const char *name);
 
 #endif

@@ -12,6 +12,16 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *help;
 } cmds[] = {
+	{ "poll", cpj_cmd_cp, "PollForJobs (aws: poll-for-jobs)" },
+	{ "ack", cpj_cmd_cp, "AcknowledgeJob (aws: acknowledge-job)" },
+	{ "get", cpj_cmd_cp, "GetJobDetails (aws: get-job-details)" },
+	{ "success", cpj_cmd_cp, "PutJobSuccessResult (aws: put-job-success-result)" },
+	{ "failure", cpj_cmd_cp, "PutJobFailureResult (aws: put-job-failure-result)" },
+	{ "poll-third-party", cpj_cmd_cp, "PollForThirdPartyJobs" },
+	{ "ack-third-party", cpj_cmd_cp, "AcknowledgeThirdPartyJob" },
+	{ "get-third-party", cpj_cmd_cp, "GetThirdPartyJobDetails" },
+	{ "success-third-party", cpj_cmd_cp, "PutThirdPartyJobSuccessResult" },
+	{ "failure-third-party", cpj_cmd_cp, "PutThirdPartyJobFailureResult" },
 	{ "sign", cpj_cmd_sign, "SigV4-sign requests (--vectors: JSON lines on stdin)" },
 };
 
@@ -31,6 +41,10 @@ main(int argc, char **argv)
 {
 	size_t i;
 
+#ifdef CPJ_PORT_LOG_SINK
+	/* warnings and errors unless a command asks for more (--debug) */
+	cpj_port_log_set_level(2);
+#endif
 	if (argc < 2) {
 		usage(stderr);
 		return CPJ_EXIT_USAGE;
@@ -48,6 +62,9 @@ main(int argc, char **argv)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].fn(argc - 1, argv + 1);
 	}
+	/* the aws CLI's operation names work too */
+	if (cpj_cmd_cp_known(argv[1]))
+		return cpj_cmd_cp(argc - 1, argv + 1);
 	fprintf(stderr, "cpjob: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return CPJ_EXIT_USAGE;

@@ -1,0 +1,281 @@
+/*
+ * cpj_codepipeline.h -- the CodePipeline job-worker API.
+ *
+ * JSON 1.1 protocol over HTTPS, SigV4 (service "codepipeline").
+ */
+#ifndef CPJ_CODEPIPELINE_H
+#define CPJ_CODEPIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpj_config.h"
+#include "cpj_creds.h"
+#include "cpj_http.h"
+#include "cpj_jobs.h"
+#include "cpj_sigv4.h"
+
+/* ---- endpoints ---------------------------------------------------------- */
+
+/**
+ * \brief DNS suffix of the partition a region belongs to
+ *        ("amazonaws.com", "amazonaws.com.cn", "c2s.ic.gov", "sc2s.sgov.gov").
+ * \return a static string.
+ */
+const char *cpj_cp_dns_suffix(const char *region);
+
+/**
+ * \brief Host name of the CodePipeline endpoint for `region`:
+ *        codepipeline[-fips].<region>.<suffix>.
+ *
+ * A deprecated pseudo-region "fips-<region>" selects FIPS and signs with
+ * <region>.
+ * \param host, cap            receives the host name, NUL-terminated.
+ * \param sign_region, sign_cap receives the region to sign with (may be NULL).
+ * \return the host name's length; CPJ_ERR_PARAM for a malformed region
+ *         (1..30 of [a-z0-9-]); CPJ_ERR_NOSPACE when a buffer is too small.
+ */
+int cpj_cp_endpoint_host(const char *region, int fips, char *host, size_t cap,
+	char *sign_region, size_t sign_cap);
+
+/* ---- errors ------------------------------------------------------------- */
+
+/**
+ * \brief Map an AWS error code to a CPJ_ERR_API_* value.
+ *
+ * \param type, len  the code as found in `__type` (a "namespace#" prefix is
+ *                   dropped) or in x-amzn-ErrorType ("Code:..." suffix
+ *                   dropped); len 0 when there was none.
+ * \param http_status the response status, used when the code is unknown
+ *                   (429 throttled, 5xx server).
+ * \return a CPJ_ERR_API_* code (never 0).
+ */
+int cpj_aws_error_code(const char *type, size_t len, int http_status);
+
+/**
+ * \brief 1 when standard retry mode retries this error (throttling,
+ *        transient codes, HTTP 500/502/503/504), else 0.
+ */
+int cpj_aws_error_retryable(int err, int http_status);
+
+/* ---- input checks (model constraints) ----------------------------------- */
+
+#define CPJ_CP_ENUM_CATEGORY      1  /**< ActionCategory */
+#define CPJ_CP_ENUM_OWNER         2  /**< ActionOwner */
+#define CPJ_CP_ENUM_FAILURE_TYPE  3  /**< FailureType */
+
+/** \return 0 if `s` is a lower-case UUID (JobId pattern), else CPJ_ERR_PARAM. */
+int cpj_cp_check_job_id(const char *s);
+/** \return 0 if `s` (valid UTF-8) is min..max UTF-16 units long (NULL
+ *          passes when min is 0), else CPJ_ERR_PARAM. */
+int cpj_cp_check_len(const char *s, long min, long max);
+/** \return 0 if `s` is min..max chars of [0-9A-Za-z_-], else CPJ_ERR_PARAM. */
+int cpj_cp_check_token_chars(const char *s, long min, long max);
+/** \return 0 if `s` is a value of the enum `which` (CPJ_CP_ENUM_*). */
+int cpj_cp_check_enum(const char *s, int which);
+
+/* ---- the client --------------------------------------------------------- */
+
+/** Longest AWS error code kept (the part of __type after '#'). */
+#define CPJ_CP_CODE_MAX     64
+/** Longest AWS error message kept; a longer one is cut at a UTF-8
+ *  boundary and `message_cut` is set (the message is for humans). */
+#define CPJ_CP_MESSAGE_MAX  512
+/** Error bodies larger than this are not parsed (x-amzn-ErrorType is used). */
+#define CPJ_CP_ERRBODY_MAX  2048
+
+/** Default attempts per call (standard retry mode). */
+#ifndef CPJ_CP_MAX_ATTEMPTS
+#define CPJ_CP_MAX_ATTEMPTS 3
+#endif
+/** Backoff cap of standard retry mode, milliseconds. */
+#ifndef CPJ_CP_BACKOFF_CAP_MS
+#define CPJ_CP_BACKOFF_CAP_MS 20000
+#endif
+
+/** An action type: category, owner, provider, version (all required). */
+typedef struct cpj_cp_action_type {
+	const char *category;   /**< Source, Build, Deploy, Test, Invoke, Approval (, Compute) */
+	const char *owner;      /**< Custom for PollForJobs, ThirdParty for the third-party calls */
+	const char *provider;   /**< 1..35 of [0-9A-Za-z_-] */
+	const char *version;    /**< 1..9 of [0-9A-Za-z_-] */
+} cpj_cp_action_type;
+
+/** A key/value pair (queryParam, outputVariables). */
+typedef struct cpj_cp_kv {
+	const char *key;
+	const char *value;
+} cpj_cp_kv;
+
+/** PutJobSuccessResult / PutThirdPartyJobSuccessResult members; NULL or
+ *  -1 members are left out of the request. */
+typedef struct cpj_cp_success {
+	const char *continuation_token;     /**< 1..2048 */
+	/* currentRevision: revision and change_identifier go together */
+	const char *revision;               /**< 1..1500 */
+	const char *change_identifier;      /**< 1..100 */
+	int64_t created;                    /**< Unix seconds; < 0: absent */
+	const char *revision_summary;       /**< 1..2048 */
+	/* executionDetails */
+	const char *summary;                /**< 1..2048 */
+	const char *external_execution_id;  /**< 1..1500 */
+	int percent_complete;               /**< 0..100; < 0: absent */
+	/* outputVariables (PutJobSuccessResult only, not with a continuation token) */
+	const cpj_cp_kv *output_variables;
+	size_t output_variables_count;
+} cpj_cp_success;
+
+/** \brief Set every member of `s` to "absent". */
+void cpj_cp_success_init(cpj_cp_success *s);
+
+/** FailureDetails. */
+typedef struct cpj_cp_failure {
+	const char *type;                   /**< a FailureType value */
+	const char *message;                /**< 1..5000 */
+	const char *external_execution_id;  /**< NULL or 1..1500 */
+} cpj_cp_failure;
+
+/** Where a call that returns jobs puts them: the caller's parser and the
+ *  buffers it is set up with for each attempt (see cpj_jobs.h). */
+typedef struct cpj_cp_jobs_buf {
+	cpj_jobs_parser *parser;
+	char *window;
+	size_t window_len;
+	cpj_json_tok *tokens;
+	unsigned ntokens;
+	cpj_job *jobs;
+	size_t max_jobs;
+	char *storage;
+	size_t storage_len;
+} cpj_cp_jobs_buf;
+
+/**
+ * The CodePipeline client context (caller-allocated).
+ *
+ * It borrows an HTTP client (already pointed at the endpoint with
+ * cpj_http_client_set_url) and the worker's credentials; it owns the
+ * SigV4 context (signing key cache) and the details of the last error.
+ *
+ * RAM: sizeof(cpj_cp_context) is about 4 KB (the SigV4 context is most of
+ * it), plus the caller's work buffer and HTTP client (which holds the TLS
+ * context pointer, not the TLS context).
+ */
+typedef struct cpj_cp_context {
+	cpj_http_client *http;          /**< borrowed */
+	cpj_sigv4_context sig;
+	char region[32];                /**< signing region */
+	unsigned char *work;            /**< caller's work buffer */
+	size_t work_len;
+	int64_t skew;                   /**< seconds added to the device clock */
+	unsigned max_attempts;          /**< attempts per call (>= 1) */
+	uint32_t backoff_cap_ms;
+	/* details of the last call */
+	int err;                        /**< last result (0 or CPJ_ERR_*) */
+	int http_status;                /**< 0 when no response was read */
+	int message_cut;                /**< the message was longer than kept */
+	char code[CPJ_CP_CODE_MAX + 1]; /**< AWS error code, "" if none */
+	char message[CPJ_CP_MESSAGE_MAX + 1];
+	char request_id[CPJ_HTTP_REQUEST_ID_MAX + 1];
+	/* statistics (read-only) */
+	uint32_t attempts;              /**< requests sent, retries included */
+	uint32_t retries;               /**< attempts after a retryable failure */
+	uint32_t resigns;               /**< re-signs after a clock-skew error */
+	/* private: per-call state */
+	cpj_http_response resp;
+	const cpj_cp_jobs_buf *jb;
+	size_t small_len;
+	int small_over;
+	char small[CPJ_CP_ERRBODY_MAX];
+	char auth[256 + CPJ_SIGV4_AKID_MAX];
+} cpj_cp_context;
+
+/**
+ * \brief Set up a client.
+ *
+ * \param http      HTTP client pointed at the CodePipeline endpoint
+ *                  (https://codepipeline.<region>.<suffix>, see
+ *                  cpj_cp_endpoint_host, or an override); borrowed for the
+ *                  context's lifetime.
+ * \param region    signing region (copied; 1..30 of [a-z0-9-]).
+ * \param work      request and HTTP buffer; borrowed for the context's
+ *                  lifetime. It holds one request body plus the HTTP head:
+ *                  16 KB is ample for every call but a PutJobSuccessResult
+ *                  with large output variables (up to ~122 KB of them).
+ * \return 0 or CPJ_ERR_PARAM.
+ */
+int cpj_cp_init(cpj_cp_context *cp, cpj_http_client *http, const char *region,
+	unsigned char *work, size_t work_len);
+
+/**
+ * \brief Use these credentials for the following calls.
+ *
+ * `creds` is borrowed: it MUST stay valid and unchanged until the next
+ * cpj_cp_set_credentials() or cpj_cp_clear(); call this again after
+ * refreshing it (the cached signing key is wiped).
+ * \return 0 or CPJ_ERR_SIGV4_CREDS.
+ */
+int cpj_cp_set_credentials(cpj_cp_context *cp, const cpj_creds *creds);
+
+/** \brief Wipe the signing key cache and forget the credentials. */
+void cpj_cp_clear(cpj_cp_context *cp);
+
+/**
+ * \brief PollForJobs: ask for up to `max_batch` jobs of action type `at`.
+ *
+ * The response body is parsed as it arrives into `out` (its parser is
+ * initialised by this call, once per attempt, with mode CPJ_JOBS_POLL).
+ * \param query_key, query_value  the one queryParam entry, or NULL.
+ * \return the number of jobs (0 when none), or an error: CPJ_ERR_PARAM
+ *         (a field breaks the model's constraints: see cpj_cp_context's
+ *         message, which names it), the network, TLS and HTTP errors,
+ *         CPJ_ERR_API_* (details in cp->code / message / request_id), or a
+ *         CPJ_ERR_JSON_* error of the whole response (each job also has
+ *         its own `err`: a job that did not fit is reported with its id).
+ */
+int cpj_cp_poll_for_jobs(cpj_cp_context *cp, const cpj_cp_action_type *at,
+	unsigned max_batch, const char *query_key, const char *query_value,
+	const cpj_cp_jobs_buf *out);
+
+/**
+ * \brief PollForThirdPartyJobs: jobs come back with `id` (jobId) and
+ *        `client_id` only.
+ */
+int cpj_cp_poll_for_third_party_jobs(cpj_cp_context *cp,
+	const cpj_cp_action_type *at, unsigned max_batch,
+	const cpj_cp_jobs_buf *out);
+
+/**
+ * \brief AcknowledgeJob (client_token NULL) or AcknowledgeThirdPartyJob.
+ * \param status, status_cap  receives the job status ("InProgress", ...).
+ * \return 0 or an error as for cpj_cp_poll_for_jobs
+ *         (CPJ_ERR_API_INVALID_NONCE, CPJ_ERR_API_JOB_NOT_FOUND, ...).
+ */
+int cpj_cp_acknowledge_job(cpj_cp_context *cp, const char *job_id,
+	const char *nonce, const char *client_token, char *status,
+	size_t status_cap);
+
+/**
+ * \brief GetJobDetails (client_token NULL) or GetThirdPartyJobDetails.
+ * \return 1 (the job is out->jobs[0]), 0 when the response held no
+ *         jobDetails, or an error.
+ */
+int cpj_cp_get_job_details(cpj_cp_context *cp, const char *job_id,
+	const char *client_token, const cpj_cp_jobs_buf *out);
+
+/**
+ * \brief PutJobSuccessResult (client_token NULL) or
+ *        PutThirdPartyJobSuccessResult.
+ * \return 0 or an error (CPJ_ERR_API_INVALID_JOB_STATE,
+ *         CPJ_ERR_API_OUTPUT_VARIABLES_SIZE, ...).
+ */
+int cpj_cp_put_job_success(cpj_cp_context *cp, const char *job_id,
+	const char *client_token, const cpj_cp_success *s);
+
+/**
+ * \brief PutJobFailureResult (client_token NULL) or
+ *        PutThirdPartyJobFailureResult.
+ */
+int cpj_cp_put_job_failure(cpj_cp_context *cp, const char *job_id,
+	const char *client_token, const cpj_cp_failure *f);
+
+#endif

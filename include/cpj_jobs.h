@@ -1,0 +1,313 @@
+/*
+ * cpj_jobs.h -- CodePipeline jobs and the streaming job parser.
+ *
+ * The parser reads the body of a PollForJobs, GetJobDetails,
+ * GetThirdPartyJobDetails or PollForThirdPartyJobs response piece by
+ * piece, as the HTTP layer receives it, whatever the chunking, into
+ * caller-allocated cpj_job structs. It has two stages:
+ *
+ *  1. A cpj_json_scanner validates every byte of the body (strict JSON,
+ *     UTF-8, nesting at most CPJ_JSON_DEPTH_MAX) and finds each job: the
+ *     elements of the top-level "jobs" array, or the "jobDetails" object.
+ *     It copies one job's bytes into the caller's window.
+ *  2. When the job's object closes, jsmn tokenizes the window into the
+ *     caller's token array and a field mapper fills the next cpj_job:
+ *     strings are unescaped to UTF-8 into the caller's storage, unknown
+ *     members are skipped, and enum values are kept as text, known or not
+ *     (newer service models add values, e.g. ActionCategory "Compute").
+ *     The window is then wiped (it held the job's credentials).
+ *
+ * RAM: sizeof(cpj_jobs_parser) (about 300 bytes) + the window + the
+ * tokens, the same for a response with 1 job or 100; plus what the caller
+ * gives for the jobs themselves (sizeof(cpj_job) and the string storage
+ * per job slot). The defaults, CPJ_JOB_WINDOW (48 KiB) and
+ * CPJ_JSON_TOKENS_MAX (512 tokens, 10 KiB), hold the model's worst-case
+ * job with ASCII text (46,384 bytes, 231 tokens; api digest section 7);
+ * a realistic job is about 3 KB and 150 tokens. Stack: under 300 bytes.
+ *
+ * A job that does not fit (window, tokens, storage, or the configuration
+ * and artifact limits) does not stop the parse: it takes its slot with
+ * `err` < 0 and, when its "id" member was read (wherever it stands in the
+ * job), that id, so the caller can fail the job explicitly rather than
+ * see it again on every poll. Parsing then continues with the next job:
+ * the scanner never stops validating, so this is always possible.
+ *
+ * The response as a whole fails (feed() or finish() < 0) when it is not
+ * valid JSON (anywhere, also outside the jobs), is truncated, has
+ * anything but whitespace after the top-level object, is not an object,
+ * has "jobs" that is not an array (or "jobDetails" not an object), has an
+ * element that is not an object, or has more jobs than slots. Jobs filled
+ * in before such an error carry CPJ_JOB_F_RESPONSE_FAILED and must not be
+ * acted upon.
+ *
+ * null members are treated as absent (as botocore does). Duplicate
+ * members: the last one wins (as in Python's json).
+ */
+#ifndef CPJ_JOBS_H
+#define CPJ_JOBS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpj_config.h"
+#include "cpj_json.h"
+
+/**
+ * \brief A decoded string: UTF-8, also NUL-terminated at p[len].
+ *
+ * `p` is never NULL: an absent (or null) member is "" (len 0), which
+ * cpj_job_str_present() tells apart from a present "". `p` points into
+ * the caller's storage (or at a static ""), valid while that storage is.
+ */
+typedef struct cpj_job_str {
+	const char *p;
+	size_t len;
+} cpj_job_str;
+
+/**
+ * \brief Whether the member was in the response (a present "" counts;
+ * absent and null do not).
+ *
+ * \return 1 or 0.
+ */
+int cpj_job_str_present(const cpj_job_str *s);
+
+/** \brief ActionTypeId. */
+typedef struct cpj_job_action_type_id {
+	cpj_job_str category;   /**< "Source", "Build", ... or a newer value */
+	cpj_job_str owner;      /**< "AWS", "ThirdParty", "Custom" */
+	cpj_job_str provider;
+	cpj_job_str version;
+} cpj_job_action_type_id;
+
+/** \brief One entry of actionConfiguration.configuration (may hold secrets). */
+typedef struct cpj_job_config_entry {
+	cpj_job_str key;
+	cpj_job_str value;      /**< "" when the service sent null */
+} cpj_job_config_entry;
+
+/** \brief PipelineContext. */
+typedef struct cpj_job_pipeline_context {
+	cpj_job_str pipeline_name;
+	struct {
+		cpj_job_str name;
+	} stage;
+	struct {
+		cpj_job_str name;
+		cpj_job_str action_execution_id;
+	} action;
+	cpj_job_str pipeline_arn;
+	cpj_job_str pipeline_execution_id;
+	unsigned char stage_present;    /**< "stage" was an object */
+	unsigned char action_present;   /**< "action" was an object */
+} cpj_job_pipeline_context;
+
+/** \brief S3ArtifactLocation. */
+typedef struct cpj_job_s3_location {
+	cpj_job_str bucket_name;
+	cpj_job_str object_key;
+} cpj_job_s3_location;
+
+/** \brief ArtifactLocation. */
+typedef struct cpj_job_artifact_location {
+	cpj_job_str type;       /**< "S3" */
+	cpj_job_s3_location s3_location;
+	unsigned char present;              /**< "location" was an object */
+	unsigned char s3_location_present;  /**< "s3Location" was an object */
+} cpj_job_artifact_location;
+
+/** \brief Artifact (input or output). */
+typedef struct cpj_job_artifact {
+	cpj_job_str name;
+	cpj_job_str revision;
+	cpj_job_artifact_location location;
+} cpj_job_artifact;
+
+/** \brief AWSSessionCredentials (secret: wipe with cpj_job_wipe()). */
+typedef struct cpj_job_credentials {
+	cpj_job_str access_key_id;
+	cpj_job_str secret_access_key;
+	cpj_job_str session_token;
+} cpj_job_credentials;
+
+/** \brief EncryptionKey. */
+typedef struct cpj_job_encryption_key {
+	cpj_job_str id;
+	cpj_job_str type;       /**< "KMS" */
+} cpj_job_encryption_key;
+
+/** \brief JobData / ThirdPartyJobData. */
+typedef struct cpj_job_data {
+	cpj_job_action_type_id action_type_id;
+	/** actionConfiguration.configuration, in document order */
+	cpj_job_config_entry configuration[CPJ_JOB_CONFIG_MAX];
+	size_t configuration_count;
+	unsigned char configuration_present;  /**< "configuration" was an object */
+	cpj_job_pipeline_context pipeline_context;
+	cpj_job_artifact input_artifacts[CPJ_JOB_ARTIFACTS_MAX];
+	size_t input_artifacts_count;
+	cpj_job_artifact output_artifacts[CPJ_JOB_ARTIFACTS_MAX];
+	size_t output_artifacts_count;
+	cpj_job_credentials artifact_credentials;
+	cpj_job_str continuation_token;
+	cpj_job_encryption_key encryption_key;
+} cpj_job_data;
+
+/** \brief cpj_job.flags: the response failed after this job was filled in. */
+#define CPJ_JOB_F_RESPONSE_FAILED      0x0001u
+/** \brief cpj_job.flags: member present (structures; strings have len). */
+#define CPJ_JOB_F_DATA                 0x0002u
+#define CPJ_JOB_F_ACTION_TYPE_ID       0x0004u
+#define CPJ_JOB_F_ACTION_CONFIGURATION 0x0008u
+#define CPJ_JOB_F_PIPELINE_CONTEXT     0x0010u
+#define CPJ_JOB_F_INPUT_ARTIFACTS      0x0020u
+#define CPJ_JOB_F_OUTPUT_ARTIFACTS     0x0040u
+#define CPJ_JOB_F_ARTIFACT_CREDENTIALS 0x0080u
+#define CPJ_JOB_F_ENCRYPTION_KEY       0x0100u
+
+/**
+ * \brief One job: Job (PollForJobs), JobDetails (GetJobDetails),
+ * ThirdPartyJobDetails (GetThirdPartyJobDetails) or ThirdPartyJob
+ * (PollForThirdPartyJobs).
+ *
+ * About 2.2 KB on a 64-bit target with the default limits (1.1 KB on
+ * 32-bit). The strings live in the storage slice the parser gave this
+ * slot; it holds secrets (credentials, secret configuration values):
+ * call cpj_job_wipe() when done.
+ */
+typedef struct cpj_job {
+	/**
+	 * 0: the job was read completely. < 0: it could not be, and only `id`
+	 * is set (len 0 when the id was not read): CPJ_ERR_JSON_JOB_TOO_LARGE
+	 * (window, tokens, storage, or a configuration/artifact limit),
+	 * CPJ_ERR_JSON_TYPE (a member of the wrong JSON type),
+	 * CPJ_ERR_JSON_ESCAPE (lone surrogate or \u0000, see cpj_json.h).
+	 */
+	int err;
+	/** With err < 0: static text naming the member or limit, e.g.
+	 *  "data.inputArtifacts" or "window"; else NULL. */
+	const char *err_field;
+	unsigned flags;                 /**< CPJ_JOB_F_* */
+	cpj_job_str id;                 /**< id, or jobId of a ThirdPartyJob */
+	cpj_job_str nonce;              /**< Job and ThirdPartyJobDetails */
+	cpj_job_str account_id;         /**< Job and JobDetails */
+	cpj_job_str client_id;          /**< ThirdPartyJob (PollForThirdPartyJobs) */
+	cpj_job_data data;
+	char *store;                    /**< private: this job's storage slice */
+	size_t store_cap;               /**< private */
+	size_t store_used;              /**< private */
+} cpj_job;
+
+/** \brief What the body is: the top-level member that holds the jobs. */
+#define CPJ_JOBS_POLL              1  /**< PollForJobs: "jobs": [Job, ...] */
+#define CPJ_JOBS_DETAILS           2  /**< GetJobDetails / GetThirdPartyJobDetails: "jobDetails": {...} */
+#define CPJ_JOBS_THIRD_PARTY_POLL  3  /**< PollForThirdPartyJobs: "jobs": [{clientId, jobId}, ...] */
+
+/** \brief Raw bytes of a member name the parser looks at (longer: unknown). */
+#define CPJ_JOBS_NAME_MAX   64
+/** \brief Raw bytes of a job id kept for a job that does not fit. */
+#define CPJ_JOBS_ID_MAX     128
+
+/**
+ * \brief The streaming job parser; members are private.
+ *
+ * Keeps pointers to the caller's window, tokens, jobs and storage: they
+ * must outlive it.
+ */
+typedef struct cpj_jobs_parser {
+	cpj_json_scanner scan;
+	int mode;
+	int err;                        /**< sticky */
+	char *win;
+	size_t win_cap;
+	size_t win_len;
+	cpj_json_tok *toks;
+	unsigned ntoks;
+	cpj_job *jobs;
+	size_t max_jobs;
+	size_t count;
+	char *storage;
+	size_t slice;
+	uint32_t job_level;
+	unsigned char in_list;          /* inside the "jobs" array */
+	unsigned char in_job;           /* copying a job into the window */
+	unsigned char too_large;        /* the job overflowed the window */
+	unsigned char top_match;        /* last top-level name was ours */
+	unsigned char seen_top;         /* our top-level member was seen */
+	unsigned char name_cap;         /* capturing a member name */
+	unsigned char name_over;        /* the name overflowed */
+	unsigned char id_next;          /* last job member name was the id's */
+	unsigned char id_cap;           /* capturing the id's text */
+	unsigned char id_over;
+	unsigned char id_ok;            /* id[] holds the decoded id */
+	size_t name_len;
+	size_t id_len;
+	char name[CPJ_JOBS_NAME_MAX];
+	char id[CPJ_JOBS_ID_MAX];
+} cpj_jobs_parser;
+
+/**
+ * \brief Prepare a parser for one response body.
+ *
+ * Each of the `max_jobs` slots gets storage_len / max_jobs bytes of
+ * `storage` for its strings. A slice at least as large as the window
+ * never runs out (decoded text is never longer than its JSON, and each
+ * string's quotes make room for its NUL).
+ *
+ * \param p           caller's parser.
+ * \param mode        CPJ_JOBS_POLL, CPJ_JOBS_DETAILS or
+ *                    CPJ_JOBS_THIRD_PARTY_POLL.
+ * \param window      buffer for one job's JSON (CPJ_JOB_WINDOW bytes
+ *                    recommended); kept; wiped after each job.
+ * \param window_len  its size, 2..INT_MAX.
+ * \param tokens      token array for one job (CPJ_JSON_TOKENS_MAX
+ *                    recommended); kept.
+ * \param ntokens     its entries, >= 1.
+ * \param jobs        caller's job slots, filled in order; kept.
+ * \param max_jobs    slots, 1..INT_MAX (ask the service for at most this
+ *                    many jobs: maxBatchSize).
+ * \param storage     string storage for all slots; kept.
+ * \param storage_len its size; at least max_jobs bytes.
+ * \return 0, or CPJ_ERR_PARAM for a bad argument (the parser then fails
+ *         every later call with CPJ_ERR_PARAM).
+ */
+int cpj_jobs_parser_init(cpj_jobs_parser *p, int mode,
+    char *window, size_t window_len, cpj_json_tok *tokens, unsigned ntokens,
+    cpj_job *jobs, size_t max_jobs, char *storage, size_t storage_len);
+
+/**
+ * \brief Feed the next piece of the body (any size, down to 1 byte).
+ *
+ * Jobs are filled in as their objects close. Non-blocking; time is linear
+ * in `len`, and a job's bytes beyond the window are validated but not
+ * stored, so an endless string costs time, never memory.
+ *
+ * \param p     parser.
+ * \param data  bytes; borrowed for the call.
+ * \param len   their number.
+ * \return 0, or a sticky error: CPJ_ERR_JSON_INVALID, _ESCAPE, _DEPTH,
+ *         CPJ_ERR_JSON_TYPE (body not an object, "jobs" not an array,
+ *         "jobDetails" or a job not an object), CPJ_ERR_API_RESPONSE
+ *         ("jobs" or "jobDetails" twice), CPJ_ERR_NOSPACE (more jobs than
+ *         slots), CPJ_ERR_PARAM (bad init).
+ */
+int cpj_jobs_parser_feed(cpj_jobs_parser *p, const void *data, size_t len);
+
+/**
+ * \brief The body has ended.
+ *
+ * \return the number of slots filled (>= 0; check each job's `err`), or
+ *         the sticky error of feed(), or CPJ_ERR_JSON_TRUNCATED when the
+ *         document was incomplete (an empty body included). On error,
+ *         every filled slot carries CPJ_JOB_F_RESPONSE_FAILED.
+ */
+int cpj_jobs_parser_finish(cpj_jobs_parser *p);
+
+/**
+ * \brief Wipe a job's strings (credentials, configuration) and the struct.
+ *
+ * Afterwards every string is "" and err is 0.
+ */
+void cpj_job_wipe(cpj_job *job);
+
+#endif

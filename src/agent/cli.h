@@ -1,0 +1,74 @@
+/*
+ * cli.h -- what the one-shot commands share: global options in the aws
+ * CLI's spelling, the AWS environment, credentials, trust anchors, the
+ * HTTP and CodePipeline clients, and aws-CLI-shaped JSON output.
+ *
+ * All of it is static storage in cli_common.c: nothing is allocated.
+ */
+#ifndef CPJ_CLI_H
+#define CPJ_CLI_H
+
+#include <stdio.h>
+
+#include "cpj.h"
+#include "cpj_tls.h"
+
+struct cli_kv {
+	char *key;
+	char *value;
+};
+
+/* Global options (aws CLI names). NULL / 0 when not given. */
+struct cli_global {
+	const char *region;
+	const char *endpoint_url;
+	const char *profile;
+	const char *ca_bundle;
+	uint32_t connect_ms;
+	uint32_t read_ms;
+	int debug;
+};
+
+/*
+ * If argv[*i] is a global option, consume it (and its value) and return 1;
+ * return 0 if it is not one, -1 after printing an error.
+ */
+int cli_global_opt(struct cli_global *g, int argc, char **argv, int *i);
+
+/* Print the global options' help. */
+void cli_global_help(FILE *f);
+
+/*
+ * Resolve region, endpoint, credentials and trust anchors from the options,
+ * the environment and the shared files, and set up the clients.
+ * `service` is "codepipeline". Prints a message and returns -1 on failure.
+ */
+int cli_setup(const struct cli_global *g);
+
+/* The clients set up by cli_setup(). */
+cpj_cp_context *cli_cp(void);
+cpj_http_client *cli_http(void);
+
+/* The job output buffers for `max_jobs` jobs (1..CPJ_MAX_JOBS). */
+const cpj_cp_jobs_buf *cli_jobs_buf(unsigned max_jobs);
+
+/* Print an error of a CodePipeline call the way the aws CLI does
+ * ("An error occurred (Code) when calling the Op operation: message"). */
+void cli_report_cp_error(const char *op, int err);
+
+/* Wipe credentials and keys; call before exit. */
+void cli_cleanup(void);
+
+/* Shorthand "k=v,k2=v2" (or a JSON object, or file://path holding either)
+ * into pairs stored in `store`. Returns the count or -1. */
+int cli_shorthand_kv(const char *s, struct cli_kv *kv, int max, char *store,
+	size_t store_len, size_t *used);
+int cli_kv_arg(const char *arg, struct cli_kv *kv, int max, char *store,
+	size_t store_len, size_t *used);
+
+/* JSON output in the aws CLI's form (indent 4, keys in model order). */
+void out_jobs(FILE *f, const cpj_job *jobs, int n, int mode);
+void out_job_details(FILE *f, const cpj_job *job, int third_party);
+void out_status(FILE *f, const char *status);
+
+#endif

@@ -1,0 +1,459 @@
+/*
+ * cli_common.c -- global options, the AWS environment and shared files,
+ * credentials, trust anchors and the clients of the one-shot commands.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "cli.h"
+
+#define FILE_MAX (64 * 1024)     /* shared credentials / config file */
+
+static cpj_tls_anchors anchors;
+static br_x509_trust_anchor anchor_slots[CPJ_TLS_SYSTEM_ANCHORS_MAX];
+static unsigned char anchor_arena[CPJ_TLS_SYSTEM_ANCHOR_STORE];
+static cpj_tls_context tls;
+static cpj_http_client http;
+static cpj_cp_context cp;
+static cpj_creds creds;
+static unsigned char work[CPJ_AGENT_WORK_SIZE];
+static char filebuf[FILE_MAX];
+static char region[32];
+static char endpoint[CPJ_HOST_MAX + 32];
+
+static cpj_jobs_parser jparser;
+static char jwindow[CPJ_JOB_WINDOW];
+static cpj_json_tok jtokens[CPJ_JSON_TOKENS_MAX];
+static cpj_job jjobs[CPJ_MAX_JOBS];
+static char jstorage[CPJ_AGENT_JOB_STORAGE];
+static cpj_cp_jobs_buf jbuf;
+
+static const char *
+env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return (v != NULL && v[0] != '\0') ? v : NULL;
+}
+
+static int
+parse_seconds(const char *s, uint32_t *ms)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v > 86400)
+		return -1;
+	*ms = (uint32_t)(v * 1000);
+	return 0;
+}
+
+/* see cli.h */
+int
+cli_global_opt(struct cli_global *g, int argc, char **argv, int *i)
+{
+	const char *o = argv[*i];
+	const char **dst = NULL;
+	uint32_t *msdst = NULL;
+
+	if (strcmp(o, "--debug") == 0) {
+		g->debug = 1;
+		return 1;
+	}
+	if (strcmp(o, "--region") == 0)
+		dst = &g->region;
+	else if (strcmp(o, "--endpoint-url") == 0)
+		dst = &g->endpoint_url;
+	else if (strcmp(o, "--profile") == 0)
+		dst = &g->profile;
+	else if (strcmp(o, "--ca-bundle") == 0)
+		dst = &g->ca_bundle;
+	else if (strcmp(o, "--cli-connect-timeout") == 0)
+		msdst = &g->connect_ms;
+	else if (strcmp(o, "--cli-read-timeout") == 0)
+		msdst = &g->read_ms;
+	else if (strcmp(o, "--output") == 0) {
+		/* only json is produced; accept the aws CLI's spelling */
+		if (*i + 1 >= argc || strcmp(argv[*i + 1], "json") != 0) {
+			fprintf(stderr, "cpjob: --output: only 'json' is supported\n");
+			return -1;
+		}
+		(*i)++;
+		return 1;
+	} else
+		return 0;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "cpjob: %s needs a value\n", o);
+		return -1;
+	}
+	(*i)++;
+	if (dst != NULL) {
+		*dst = argv[*i];
+	} else if (parse_seconds(argv[*i], msdst) < 0) {
+		fprintf(stderr, "cpjob: %s: not a number of seconds: %s\n", o,
+		    argv[*i]);
+		return -1;
+	}
+	return 1;
+}
+
+/* see cli.h */
+void
+cli_global_help(FILE *f)
+{
+	fprintf(f,
+	    "global options (as in the aws CLI):\n"
+	    "  --region R               region (else AWS_REGION, AWS_DEFAULT_REGION, the profile)\n"
+	    "  --endpoint-url URL       endpoint (else AWS_ENDPOINT_URL_CODEPIPELINE, AWS_ENDPOINT_URL)\n"
+	    "  --profile P              profile of the shared files (else AWS_PROFILE, \"default\")\n"
+	    "  --ca-bundle FILE         PEM trust anchors (else AWS_CA_BUNDLE; default: Amazon roots)\n"
+	    "  --cli-connect-timeout S  connect timeout, seconds\n"
+	    "  --cli-read-timeout S     read (idle) timeout, seconds\n"
+	    "  --debug                  log requests to stderr (never secrets)\n");
+}
+
+/* Read a whole (small) file into filebuf; returns its length or -1. */
+static long
+read_file(const char *path, int quiet)
+{
+	size_t n = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		if (!quiet)
+			fprintf(stderr, "cpjob: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		ssize_t r = read(fd, filebuf + n, sizeof filebuf - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			fprintf(stderr, "cpjob: %s: %s\n", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n == sizeof filebuf) {
+			fprintf(stderr, "cpjob: %s: larger than %u bytes\n", path,
+			    (unsigned)sizeof filebuf);
+			close(fd);
+			return -1;
+		}
+	}
+	close(fd);
+	return (long)n;
+}
+
+static void
+home_path(char *out, size_t cap, const char *envname, const char *rel)
+{
+	const char *v = env(envname), *home = env("HOME");
+
+	if (v != NULL)
+		snprintf(out, cap, "%s", v);
+	else
+		snprintf(out, cap, "%s/%s", home != NULL ? home : ".", rel);
+}
+
+/* Credentials: environment (unless a profile was named), then the shared
+ * credentials file, then the config file. */
+static int
+load_credentials(const char *profile, int profile_named)
+{
+	char path[512];
+	long n;
+	int rc;
+
+	if (!profile_named && env("AWS_ACCESS_KEY_ID") != NULL) {
+		rc = cpj_creds_set(&creds, env("AWS_ACCESS_KEY_ID"),
+		    env("AWS_SECRET_ACCESS_KEY"), env("AWS_SESSION_TOKEN"), 0);
+		if (rc < 0) {
+			fprintf(stderr, "cpjob: credentials from the environment: %s\n",
+			    cpj_strerror(rc));
+			return -1;
+		}
+		return 0;
+	}
+	home_path(path, sizeof path, "AWS_SHARED_CREDENTIALS_FILE",
+	    ".aws/credentials");
+	n = read_file(path, 1);
+	if (n >= 0) {
+		rc = cpj_creds_from_ini(&creds, filebuf, (size_t)n, profile, 0);
+		cpj_wipe(filebuf, (size_t)n);
+		if (rc == 0)
+			return 0;
+		if (rc != CPJ_ERR_CREDS_NONE) {
+			fprintf(stderr, "cpjob: %s: profile %s: %s\n", path,
+			    profile, cpj_strerror(rc));
+			return -1;
+		}
+	}
+	home_path(path, sizeof path, "AWS_CONFIG_FILE", ".aws/config");
+	n = read_file(path, 1);
+	if (n >= 0) {
+		rc = cpj_creds_from_ini(&creds, filebuf, (size_t)n, profile, 1);
+		cpj_wipe(filebuf, (size_t)n);
+		if (rc == 0)
+			return 0;
+	}
+	fprintf(stderr, "Unable to locate credentials. You can configure "
+	    "credentials by running \"aws configure\".\n");
+	return -1;
+}
+
+static int
+profile_region(const char *profile, char *out, size_t cap)
+{
+	char path[512], section[96];
+	long n;
+	int rc;
+
+	home_path(path, sizeof path, "AWS_CONFIG_FILE", ".aws/config");
+	n = read_file(path, 1);
+	if (n < 0)
+		return -1;
+	if (strcmp(profile, "default") == 0)
+		snprintf(section, sizeof section, "default");
+	else
+		snprintf(section, sizeof section, "profile %s", profile);
+	rc = cpj_ini_get(filebuf, (size_t)n, section, "region", out, cap);
+	return rc > 0 ? 0 : -1;
+}
+
+static int
+load_anchors(const char *bundle)
+{
+	cpj_tls_anchors_info info;
+	unsigned char buf[4096];
+	int rc, fd;
+
+	if (bundle == NULL)
+		return cpj_tls_anchors_init(&anchors, anchor_slots,
+		    CPJ_ARRAY_LEN(anchor_slots), anchor_arena,
+		    sizeof anchor_arena, 1);
+	rc = cpj_tls_anchors_init(&anchors, anchor_slots,
+	    CPJ_ARRAY_LEN(anchor_slots), anchor_arena, sizeof anchor_arena, 0);
+	if (rc < 0)
+		return rc;
+	fd = open(bundle, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "cpjob: CA bundle %s: %s\n", bundle,
+		    strerror(errno));
+		return CPJ_ERR_TLS_ANCHORS;
+	}
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof buf);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		rc = cpj_tls_anchors_add_pem(&anchors, buf, (size_t)r);
+		if (rc < 0 && rc != CPJ_ERR_TLS_ANCHORS)
+			break;
+	}
+	close(fd);
+	rc = cpj_tls_anchors_finish(&anchors);
+	if (rc < 0) {
+		cpj_tls_anchors_get_info(&anchors, &info);
+		if (info.bad_object != 0)
+			fprintf(stderr, "cpjob: CA bundle %s: PEM object %zu is "
+			    "malformed\n", bundle, info.bad_object);
+		else if (info.need_anchors > info.slots
+		    || info.need_bytes > info.arena)
+			fprintf(stderr, "cpjob: CA bundle %s needs %zu anchors "
+			    "and %zu bytes; the store holds %zu anchors and %zu "
+			    "bytes (CPJ_TLS_SYSTEM_ANCHORS_MAX, "
+			    "CPJ_TLS_SYSTEM_ANCHOR_STORE)\n", bundle,
+			    info.need_anchors, info.need_bytes, info.slots,
+			    info.arena);
+		else
+			fprintf(stderr, "cpjob: CA bundle %s: %s\n", bundle,
+			    cpj_strerror(rc));
+		return rc;
+	}
+	return 0;
+}
+
+/* see cli.h */
+int
+cli_setup(const struct cli_global *g)
+{
+	const char *profile = g->profile;
+	const char *url, *v;
+	int named = 1, rc;
+	unsigned attempts = CPJ_CP_MAX_ATTEMPTS;
+
+#ifdef CPJ_PORT_LOG_SINK
+	if (g->debug)
+		cpj_port_log_set_level(4);
+#endif
+	if (profile == NULL)
+		profile = env("AWS_PROFILE");
+	if (profile == NULL) {
+		profile = "default";
+		named = 0;
+	}
+	if (g->region != NULL)
+		snprintf(region, sizeof region, "%s", g->region);
+	else if ((v = env("AWS_REGION")) != NULL
+	    || (v = env("AWS_DEFAULT_REGION")) != NULL)
+		snprintf(region, sizeof region, "%s", v);
+	else if (profile_region(profile, region, sizeof region) < 0) {
+		fprintf(stderr, "You must specify a region. You can also "
+		    "configure your region by running \"aws configure\".\n");
+		return -1;
+	}
+	url = g->endpoint_url;
+	if (url == NULL)
+		url = env("AWS_ENDPOINT_URL_CODEPIPELINE");
+	if (url == NULL)
+		url = env("AWS_ENDPOINT_URL");
+	if (url == NULL) {
+		char host[CPJ_HOST_MAX + 1], sr[32];
+
+		rc = cpj_cp_endpoint_host(region, 0, host, sizeof host, sr,
+		    sizeof sr);
+		if (rc < 0) {
+			fprintf(stderr, "cpjob: invalid region '%s'\n", region);
+			return -1;
+		}
+		snprintf(region, sizeof region, "%s", sr);
+		snprintf(endpoint, sizeof endpoint, "https://%s", host);
+		url = endpoint;
+	}
+	v = g->ca_bundle != NULL ? g->ca_bundle : env("AWS_CA_BUNDLE");
+	if ((rc = load_anchors(v)) < 0)
+		return -1;
+	if ((rc = cpj_tls_init(&tls, &anchors)) < 0) {
+		fprintf(stderr, "cpjob: TLS: %s\n", cpj_strerror(rc));
+		return -1;
+	}
+	cpj_http_client_init(&http, &tls);
+	if ((rc = cpj_http_client_set_url(&http, url)) < 0) {
+		fprintf(stderr, "cpjob: endpoint URL '%s': %s\n", url,
+		    cpj_strerror(rc));
+		return -1;
+	}
+	v = env("HTTPS_PROXY");
+	if (v == NULL)
+		v = env("https_proxy");
+	if (v != NULL) {
+		const char *np = env("NO_PROXY");
+
+		if (np == NULL)
+			np = env("no_proxy");
+		if ((rc = cpj_http_client_set_proxy(&http, v, np)) < 0) {
+			fprintf(stderr, "cpjob: HTTPS_PROXY '%s': %s\n", v,
+			    cpj_strerror(rc));
+			return -1;
+		}
+	}
+	cpj_http_client_set_timeouts(&http, g->connect_ms, g->read_ms, 0);
+	if ((rc = cpj_cp_init(&cp, &http, region, work, sizeof work)) < 0) {
+		fprintf(stderr, "cpjob: invalid region '%s'\n", region);
+		return -1;
+	}
+	if ((v = env("AWS_RETRY_MODE")) != NULL && strcmp(v, "legacy") == 0)
+		attempts = 5;
+	if ((v = env("AWS_MAX_ATTEMPTS")) != NULL) {
+		char *end;
+		unsigned long n = strtoul(v, &end, 10);
+
+		if (*end != '\0' || n < 1 || n > 20) {
+			fprintf(stderr, "cpjob: AWS_MAX_ATTEMPTS must be 1..20\n");
+			return -1;
+		}
+		attempts = (unsigned)n;
+	}
+	cp.max_attempts = attempts;
+	if (load_credentials(profile, named) < 0)
+		return -1;
+	if ((rc = cpj_cp_set_credentials(&cp, &creds)) < 0) {
+		fprintf(stderr, "cpjob: credentials: %s\n", cpj_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* see cli.h */
+cpj_cp_context *
+cli_cp(void)
+{
+	return &cp;
+}
+
+/* see cli.h */
+cpj_http_client *
+cli_http(void)
+{
+	return &http;
+}
+
+/* see cli.h */
+const cpj_cp_jobs_buf *
+cli_jobs_buf(unsigned max_jobs)
+{
+	if (max_jobs < 1)
+		max_jobs = 1;
+	if (max_jobs > CPJ_MAX_JOBS)
+		max_jobs = CPJ_MAX_JOBS;
+	jbuf.parser = &jparser;
+	jbuf.window = jwindow;
+	jbuf.window_len = sizeof jwindow;
+	jbuf.tokens = jtokens;
+	jbuf.ntokens = CPJ_ARRAY_LEN(jtokens);
+	jbuf.jobs = jjobs;
+	jbuf.max_jobs = max_jobs;
+	jbuf.storage = jstorage;
+	jbuf.storage_len = sizeof jstorage;
+	return &jbuf;
+}
+
+/* see cli.h */
+void
+cli_report_cp_error(const char *op, int err)
+{
+	if (err <= CPJ_ERR_API_THROTTLED && err > CPJ_ERR_S3_NOT_FOUND
+	    && cp.http_status != 0) {
+		fprintf(stderr, "\nAn error occurred (%s) when calling the %s "
+		    "operation: %s\n", cp.code[0] != '\0' ? cp.code
+		    : cpj_strerror(err), op, cp.message);
+		if (cp.request_id[0] != '\0')
+			fprintf(stderr, "request id: %s\n", cp.request_id);
+		return;
+	}
+	if (err == CPJ_ERR_PARAM && cp.message[0] != '\0') {
+		fprintf(stderr, "\nParameter validation failed:\n%s\n",
+		    cp.message);
+		return;
+	}
+	fprintf(stderr, "cpjob: %s: %s\n", op, cpj_strerror(err));
+	if (err <= CPJ_ERR_TLS_HANDSHAKE && err > CPJ_ERR_HTTP_STATUS_LINE)
+		fprintf(stderr, "cpjob: TLS detail: BearSSL error %d\n",
+		    cpj_tls_last_br_error(&tls));
+}
+
+/* see cli.h */
+void
+cli_cleanup(void)
+{
+	size_t i;
+
+	cpj_cp_clear(&cp);
+	cpj_creds_clear(&creds);
+	cpj_http_client_close(&http);
+	for (i = 0; i < CPJ_ARRAY_LEN(jjobs); i++)
+		cpj_job_wipe(&jjobs[i]);
+	cpj_wipe(jwindow, sizeof jwindow);
+}

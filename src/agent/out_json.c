@@ -1,0 +1,309 @@
+/*
+ * out_json.c -- operation output as the aws CLI prints it with
+ * --output json: Python's json.dumps(indent=4, ensure_ascii=False), keys
+ * in the service model's member order, absent members left out.
+ */
+#include <string.h>
+
+#include "agent.h"
+#include "cli.h"
+
+struct pj {
+	FILE *f;
+	int depth;
+	int more;       /* the current container already has an element */
+	int named;      /* a key was just written */
+};
+
+static void
+indent(struct pj *p)
+{
+	int i;
+
+	fputc('\n', p->f);
+	for (i = 0; i < p->depth; i++)
+		fputs("    ", p->f);
+}
+
+/* Start an element: separator and indentation (not after a key). */
+static void
+elem(struct pj *p)
+{
+	if (p->named) {
+		p->named = 0;
+		return;
+	}
+	if (p->depth > 0) {
+		if (p->more)
+			fputc(',', p->f);
+		indent(p);
+	}
+	p->more = 1;
+}
+
+static void
+str(struct pj *p, const char *s, size_t n)
+{
+	size_t i;
+
+	fputc('"', p->f);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		switch (c) {
+		case '"': fputs("\\\"", p->f); break;
+		case '\\': fputs("\\\\", p->f); break;
+		case '\n': fputs("\\n", p->f); break;
+		case '\r': fputs("\\r", p->f); break;
+		case '\t': fputs("\\t", p->f); break;
+		case '\b': fputs("\\b", p->f); break;
+		case '\f': fputs("\\f", p->f); break;
+		default:
+			if (c < 0x20)
+				fprintf(p->f, "\\u%04x", c);
+			else
+				fputc(c, p->f);
+		}
+	}
+	fputc('"', p->f);
+}
+
+static void
+key(struct pj *p, const char *k, size_t n)
+{
+	elem(p);
+	str(p, k, n);
+	fputs(": ", p->f);
+	p->named = 1;
+}
+
+static void
+open_c(struct pj *p, char c)
+{
+	elem(p);
+	fputc(c, p->f);
+	p->depth++;
+	p->more = 0;
+}
+
+static void
+close_c(struct pj *p, char c)
+{
+	p->depth--;
+	if (p->more)
+		indent(p);
+	fputc(c, p->f);
+	p->more = 1;
+}
+
+static void
+empty(struct pj *p, const char *what)
+{
+	elem(p);
+	fputs(what, p->f);
+}
+
+/* A string member, left out when absent. */
+static void
+kstr(struct pj *p, const char *k, const cpj_job_str *v)
+{
+	if (!cpj_job_str_present(v))
+		return;
+	key(p, k, strlen(k));
+	elem(p);
+	str(p, v->p, v->len);
+}
+
+static void
+artifacts(struct pj *p, const char *k, const cpj_job_artifact *a, size_t n)
+{
+	size_t i;
+
+	key(p, k, strlen(k));
+	if (n == 0) {
+		empty(p, "[]");
+		return;
+	}
+	open_c(p, '[');
+	for (i = 0; i < n; i++) {
+		open_c(p, '{');
+		kstr(p, "name", &a[i].name);
+		kstr(p, "revision", &a[i].revision);
+		if (a[i].location.present) {
+			key(p, "location", 8);
+			open_c(p, '{');
+			kstr(p, "type", &a[i].location.type);
+			if (a[i].location.s3_location_present) {
+				key(p, "s3Location", 10);
+				open_c(p, '{');
+				kstr(p, "bucketName",
+				    &a[i].location.s3_location.bucket_name);
+				kstr(p, "objectKey",
+				    &a[i].location.s3_location.object_key);
+				close_c(p, '}');
+			}
+			close_c(p, '}');
+		}
+		close_c(p, '}');
+	}
+	close_c(p, ']');
+}
+
+static void
+job_data(struct pj *p, const cpj_job_data *d, unsigned flags)
+{
+	size_t i;
+
+	key(p, "data", 4);
+	open_c(p, '{');
+	if (flags & CPJ_JOB_F_ACTION_TYPE_ID) {
+		key(p, "actionTypeId", 12);
+		open_c(p, '{');
+		kstr(p, "category", &d->action_type_id.category);
+		kstr(p, "owner", &d->action_type_id.owner);
+		kstr(p, "provider", &d->action_type_id.provider);
+		kstr(p, "version", &d->action_type_id.version);
+		close_c(p, '}');
+	}
+	if (flags & CPJ_JOB_F_ACTION_CONFIGURATION) {
+		key(p, "actionConfiguration", 19);
+		open_c(p, '{');
+		if (d->configuration_present) {
+			key(p, "configuration", 13);
+			if (d->configuration_count == 0) {
+				empty(p, "{}");
+			} else {
+				open_c(p, '{');
+				for (i = 0; i < d->configuration_count; i++) {
+					key(p, d->configuration[i].key.p,
+					    d->configuration[i].key.len);
+					elem(p);
+					str(p, d->configuration[i].value.p,
+					    d->configuration[i].value.len);
+				}
+				close_c(p, '}');
+			}
+		}
+		close_c(p, '}');
+	}
+	if (flags & CPJ_JOB_F_PIPELINE_CONTEXT) {
+		const cpj_job_pipeline_context *c = &d->pipeline_context;
+
+		key(p, "pipelineContext", 15);
+		open_c(p, '{');
+		kstr(p, "pipelineName", &c->pipeline_name);
+		if (c->stage_present) {
+			key(p, "stage", 5);
+			open_c(p, '{');
+			kstr(p, "name", &c->stage.name);
+			close_c(p, '}');
+		}
+		if (c->action_present) {
+			key(p, "action", 6);
+			open_c(p, '{');
+			kstr(p, "name", &c->action.name);
+			kstr(p, "actionExecutionId",
+			    &c->action.action_execution_id);
+			close_c(p, '}');
+		}
+		kstr(p, "pipelineArn", &c->pipeline_arn);
+		kstr(p, "pipelineExecutionId", &c->pipeline_execution_id);
+		close_c(p, '}');
+	}
+	if (flags & CPJ_JOB_F_INPUT_ARTIFACTS)
+		artifacts(p, "inputArtifacts", d->input_artifacts,
+		    d->input_artifacts_count);
+	if (flags & CPJ_JOB_F_OUTPUT_ARTIFACTS)
+		artifacts(p, "outputArtifacts", d->output_artifacts,
+		    d->output_artifacts_count);
+	if (flags & CPJ_JOB_F_ARTIFACT_CREDENTIALS) {
+		key(p, "artifactCredentials", 19);
+		open_c(p, '{');
+		kstr(p, "accessKeyId", &d->artifact_credentials.access_key_id);
+		kstr(p, "secretAccessKey",
+		    &d->artifact_credentials.secret_access_key);
+		kstr(p, "sessionToken", &d->artifact_credentials.session_token);
+		close_c(p, '}');
+	}
+	kstr(p, "continuationToken", &d->continuation_token);
+	if (flags & CPJ_JOB_F_ENCRYPTION_KEY) {
+		key(p, "encryptionKey", 13);
+		open_c(p, '{');
+		kstr(p, "id", &d->encryption_key.id);
+		kstr(p, "type", &d->encryption_key.type);
+		close_c(p, '}');
+	}
+	close_c(p, '}');
+}
+
+/* One Job / JobDetails / ThirdPartyJobDetails object. */
+static void
+job(struct pj *p, const cpj_job *j, int mode, int details)
+{
+	open_c(p, '{');
+	if (mode == CPJ_JOBS_THIRD_PARTY_POLL) {
+		kstr(p, "clientId", &j->client_id);
+		kstr(p, "jobId", &j->id);
+		close_c(p, '}');
+		return;
+	}
+	kstr(p, "id", &j->id);
+	if (j->flags & CPJ_JOB_F_DATA)
+		job_data(p, &j->data, j->flags);
+	if (details != 1)
+		kstr(p, "nonce", &j->nonce);
+	if (details != 2)
+		kstr(p, "accountId", &j->account_id);
+	close_c(p, '}');
+}
+
+/* see cli.h */
+void
+out_jobs(FILE *f, const cpj_job *jobs, int n, int mode)
+{
+	struct pj p = { f, 0, 0, 0 };
+	int i;
+
+	open_c(&p, '{');
+	key(&p, "jobs", 4);
+	if (n == 0) {
+		empty(&p, "[]");
+	} else {
+		open_c(&p, '[');
+		for (i = 0; i < n; i++)
+			job(&p, &jobs[i], mode, 0);
+		close_c(&p, ']');
+	}
+	close_c(&p, '}');
+	fputc('\n', f);
+}
+
+/* see cli.h */
+void
+out_job_details(FILE *f, const cpj_job *j, int third_party)
+{
+	struct pj p = { f, 0, 0, 0 };
+
+	open_c(&p, '{');
+	key(&p, "jobDetails", 10);
+	/* JobDetails has no nonce; ThirdPartyJobDetails has no accountId */
+	job(&p, j, CPJ_JOBS_DETAILS, third_party ? 2 : 1);
+	close_c(&p, '}');
+	fputc('\n', f);
+}
+
+/* see cli.h */
+void
+out_status(FILE *f, const char *status)
+{
+	struct pj p = { f, 0, 0, 0 };
+
+	open_c(&p, '{');
+	if (status[0] != '\0') {
+		key(&p, "status", 6);
+		elem(&p);
+		str(&p, status, strlen(status));
+	}
+	close_c(&p, '}');
+	fputc('\n', f);
+}

@@ -1,0 +1,387 @@
+/*
+ * cp_ops.c -- the ten job-worker operations: request bodies, checked
+ * against the model's constraints, and their results.
+ */
+#include "inner.h"
+
+/* A check failed: name the field in cp->message and return CPJ_ERR_PARAM. */
+static int
+bad(cpj_cp_context *cp, const char *field, const char *why)
+{
+	cpj_buf b;
+
+	cpj_buf_init(&b, cp->message, sizeof cp->message);
+	cpj_buf_puts(&b, field);
+	cpj_buf_puts(&b, ": ");
+	cpj_buf_puts(&b, why);
+	cp->code[0] = '\0';
+	cp->http_status = 0;
+	cp->err = CPJ_ERR_PARAM;
+	return CPJ_ERR_PARAM;
+}
+
+static int
+check_len(cpj_cp_context *cp, const char *field, const char *v, long min,
+	long max)
+{
+	if (cpj_cp_check_len(v, min, max) < 0)
+		return bad(cp, field, min > 0 && v == NULL ? "required"
+		    : "length out of range or not UTF-8");
+	return CPJ_OK;
+}
+
+static int
+check_action_type(cpj_cp_context *cp, const cpj_cp_action_type *at)
+{
+	if (at == NULL)
+		return bad(cp, "actionTypeId", "required");
+	if (cpj_cp_check_enum(at->category, CPJ_CP_ENUM_CATEGORY) < 0)
+		return bad(cp, "actionTypeId.category", "not an ActionCategory");
+	if (cpj_cp_check_enum(at->owner, CPJ_CP_ENUM_OWNER) < 0)
+		return bad(cp, "actionTypeId.owner", "not an ActionOwner");
+	if (cpj_cp_check_token_chars(at->provider, 1, 35) < 0)
+		return bad(cp, "actionTypeId.provider", "1..35 of [0-9A-Za-z_-]");
+	if (cpj_cp_check_token_chars(at->version, 1, 9) < 0)
+		return bad(cp, "actionTypeId.version", "1..9 of [0-9A-Za-z_-]");
+	return CPJ_OK;
+}
+
+/* Check the job id: a UUID for custom jobs, 1..512 for third-party ones. */
+static int
+check_job(cpj_cp_context *cp, const char *job_id, const char *client_token)
+{
+	if (client_token == NULL) {
+		if (cpj_cp_check_job_id(job_id) < 0)
+			return bad(cp, "jobId", "not a job id (lower-case UUID)");
+		return CPJ_OK;
+	}
+	if (check_len(cp, "jobId", job_id, 1, 512) < 0)
+		return CPJ_ERR_PARAM;
+	return check_len(cp, "clientToken", client_token, 1, 256);
+}
+
+static void
+begin(cpj_cp_context *cp, cpj_buf *b, cpj_json_writer *w)
+{
+	cpj_buf_init(b, (char *)cp->work, cp->work_len);
+	cpj_json_writer_init(w, b);
+	cpj_json_object_begin(w);
+}
+
+static int
+end(cpj_cp_context *cp, cpj_buf *b, cpj_json_writer *w)
+{
+	cpj_json_object_end(w);
+	if (cpj_json_writer_finish(w) < 0 || cpj_buf_ok(b) < 0)
+		return bad(cp, "request", "larger than the work buffer");
+	return (int)b->len;
+}
+
+static void
+put_action_type(cpj_json_writer *w, const cpj_cp_action_type *at)
+{
+	cpj_json_put_key(w, "actionTypeId");
+	cpj_json_object_begin(w);
+	cpj_json_put_key_str(w, "category", at->category);
+	cpj_json_put_key_str(w, "owner", at->owner);
+	cpj_json_put_key_str(w, "provider", at->provider);
+	cpj_json_put_key_str(w, "version", at->version);
+	cpj_json_object_end(w);
+}
+
+static int
+poll(cpj_cp_context *cp, const char *op, int mode,
+	const cpj_cp_action_type *at, unsigned max_batch, const char *qk,
+	const char *qv, const cpj_cp_jobs_buf *out)
+{
+	cpj_json_writer w;
+	cpj_buf b;
+	int n, rc;
+
+	if (out == NULL || out->parser == NULL)
+		return CPJ_ERR_PARAM;
+	if (check_action_type(cp, at) < 0)
+		return CPJ_ERR_PARAM;
+	if (max_batch < 1)
+		return bad(cp, "maxBatchSize", "at least 1");
+	if ((qk == NULL) != (qv == NULL))
+		return bad(cp, "queryParam", "key and value go together");
+	if (qk != NULL && (check_len(cp, "queryParam key", qk, 1, 50) < 0
+	    || cpj_cp_check_token_chars(qv, 1, 50) < 0))
+		return cp->err == CPJ_ERR_PARAM && cp->message[0] != '\0'
+		    && strncmp(cp->message, "queryParam key", 14) == 0
+		    ? CPJ_ERR_PARAM
+		    : bad(cp, "queryParam value", "1..50 of [a-zA-Z0-9_-]");
+	out->parser->mode = mode;
+	begin(cp, &b, &w);
+	put_action_type(&w, at);
+	cpj_json_put_key(&w, "maxBatchSize");
+	cpj_json_put_u64(&w, max_batch);
+	if (qk != NULL) {
+		cpj_json_put_key(&w, "queryParam");
+		cpj_json_object_begin(&w);
+		cpj_json_put_key_str(&w, qk, qv);
+		cpj_json_object_end(&w);
+	}
+	if ((n = end(cp, &b, &w)) < 0)
+		return n;
+	rc = cpj_cp_call(cp, op, (size_t)n, out);
+	if (rc < 0)
+		return rc;
+	rc = cpj_jobs_parser_finish(out->parser);
+	cp->err = rc < 0 ? rc : 0;
+	return rc;
+}
+
+/* see cpj_codepipeline.h */
+int
+cpj_cp_poll_for_jobs(cpj_cp_context *cp, const cpj_cp_action_type *at,
+	unsigned max_batch, const char *query_key, const char *query_value,
+	const cpj_cp_jobs_buf *out)
+{
+	return poll(cp, "PollForJobs", CPJ_JOBS_POLL, at, max_batch,
+	    query_key, query_value, out);
+}
+
+/* see cpj_codepipeline.h */
+int
+cpj_cp_poll_for_third_party_jobs(cpj_cp_context *cp,
+	const cpj_cp_action_type *at, unsigned max_batch,
+	const cpj_cp_jobs_buf *out)
+{
+	return poll(cp, "PollForThirdPartyJobs", CPJ_JOBS_THIRD_PARTY_POLL,
+	    at, max_batch, NULL, NULL, out);
+}
+
+/* see cpj_codepipeline.h */
+int
+cpj_cp_acknowledge_job(cpj_cp_context *cp, const char *job_id,
+	const char *nonce, const char *client_token, char *status,
+	size_t status_cap)
+{
+	cpj_json_tok tok[8];
+	cpj_json_writer w;
+	cpj_buf b;
+	int n, rc, i;
+
+	if (status == NULL || status_cap == 0)
+		return CPJ_ERR_PARAM;
+	status[0] = '\0';
+	if (check_job(cp, job_id, client_token) < 0
+	    || check_len(cp, "nonce", nonce, 1, 50) < 0)
+		return CPJ_ERR_PARAM;
+	begin(cp, &b, &w);
+	cpj_json_put_key_str(&w, "jobId", job_id);
+	cpj_json_put_key_str(&w, "nonce", nonce);
+	if (client_token != NULL)
+		cpj_json_put_key_str(&w, "clientToken", client_token);
+	if ((n = end(cp, &b, &w)) < 0)
+		return n;
+	rc = cpj_cp_call(cp, client_token == NULL ? "AcknowledgeJob"
+	    : "AcknowledgeThirdPartyJob", (size_t)n, NULL);
+	if (rc < 0)
+		return rc;
+	if (cp->small_over)
+		return cp->err = CPJ_ERR_API_RESPONSE;
+	n = cpj_json_parse(cp->small, cp->small_len, tok, CPJ_ARRAY_LEN(tok));
+	if (n < 0 || tok[0].type != CPJ_JSON_OBJECT)
+		return cp->err = n < 0 ? n : CPJ_ERR_API_RESPONSE;
+	i = cpj_json_member(cp->small, tok, n, 0, "status");
+	if (i > 0) {
+		size_t len;
+
+		rc = cpj_json_get_str(cp->small, tok, n, i, status, status_cap,
+		    &len);
+		if (rc < 0)
+			return cp->err = rc;
+	}
+	return CPJ_OK;
+}
+
+/* see cpj_codepipeline.h */
+int
+cpj_cp_get_job_details(cpj_cp_context *cp, const char *job_id,
+	const char *client_token, const cpj_cp_jobs_buf *out)
+{
+	cpj_json_writer w;
+	cpj_buf b;
+	int n, rc;
+
+	if (out == NULL || out->parser == NULL)
+		return CPJ_ERR_PARAM;
+	if (check_job(cp, job_id, client_token) < 0)
+		return CPJ_ERR_PARAM;
+	out->parser->mode = CPJ_JOBS_DETAILS;
+	begin(cp, &b, &w);
+	cpj_json_put_key_str(&w, "jobId", job_id);
+	if (client_token != NULL)
+		cpj_json_put_key_str(&w, "clientToken", client_token);
+	if ((n = end(cp, &b, &w)) < 0)
+		return n;
+	rc = cpj_cp_call(cp, client_token == NULL ? "GetJobDetails"
+	    : "GetThirdPartyJobDetails", (size_t)n, out);
+	if (rc < 0)
+		return rc;
+	rc = cpj_jobs_parser_finish(out->parser);
+	cp->err = rc < 0 ? rc : 0;
+	return rc;
+}
+
+static int
+check_success(cpj_cp_context *cp, const cpj_cp_success *s, int third)
+{
+	size_t i;
+
+	if (check_len(cp, "continuationToken", s->continuation_token, 0,
+	    2048) < 0)
+		return CPJ_ERR_PARAM;
+	if ((s->revision != NULL || s->change_identifier != NULL
+	    || s->revision_summary != NULL || s->created >= 0)
+	    && (check_len(cp, "currentRevision.revision", s->revision, 1,
+	    1500) < 0 || check_len(cp, "currentRevision.changeIdentifier",
+	    s->change_identifier, 1, 100) < 0
+	    || check_len(cp, "currentRevision.revisionSummary",
+	    s->revision_summary, 0, 2048) < 0))
+		return CPJ_ERR_PARAM;
+	if (s->revision_summary != NULL && s->revision_summary[0] == '\0')
+		return bad(cp, "currentRevision.revisionSummary", "empty");
+	if (check_len(cp, "executionDetails.summary", s->summary, 0,
+	    2048) < 0 || check_len(cp, "executionDetails.externalExecutionId",
+	    s->external_execution_id, 0, 1500) < 0)
+		return CPJ_ERR_PARAM;
+	if ((s->summary != NULL && s->summary[0] == '\0')
+	    || (s->external_execution_id != NULL
+	    && s->external_execution_id[0] == '\0'))
+		return bad(cp, "executionDetails", "empty string");
+	if (s->continuation_token != NULL && s->continuation_token[0] == '\0')
+		return bad(cp, "continuationToken", "empty");
+	if (s->percent_complete > 100)
+		return bad(cp, "executionDetails.percentComplete", "0..100");
+	if (s->output_variables_count > 0) {
+		if (third)
+			return bad(cp, "outputVariables",
+			    "not allowed for third-party jobs");
+		if (s->continuation_token != NULL)
+			return bad(cp, "outputVariables",
+			    "not allowed with a continuation token");
+		for (i = 0; i < s->output_variables_count; i++) {
+			if (s->output_variables[i].key == NULL
+			    || s->output_variables[i].value == NULL
+			    || cpj_cp_check_len(s->output_variables[i].key, 1,
+			    1000000) < 0 || cpj_cp_check_len(
+			    s->output_variables[i].value, 0, 1000000) < 0)
+				return bad(cp, "outputVariables",
+				    "key or value missing or not UTF-8");
+		}
+	}
+	return CPJ_OK;
+}
+
+/* see cpj_codepipeline.h */
+int
+cpj_cp_put_job_success(cpj_cp_context *cp, const char *job_id,
+	const char *client_token, const cpj_cp_success *s)
+{
+	cpj_cp_success none;
+	cpj_json_writer w;
+	cpj_buf b;
+	size_t i;
+	int n;
+
+	if (s == NULL) {
+		cpj_cp_success_init(&none);
+		s = &none;
+	}
+	if (check_job(cp, job_id, client_token) < 0
+	    || check_success(cp, s, client_token != NULL) < 0)
+		return CPJ_ERR_PARAM;
+	begin(cp, &b, &w);
+	cpj_json_put_key_str(&w, "jobId", job_id);
+	if (client_token != NULL)
+		cpj_json_put_key_str(&w, "clientToken", client_token);
+	if (s->revision != NULL) {
+		cpj_json_put_key(&w, "currentRevision");
+		cpj_json_object_begin(&w);
+		cpj_json_put_key_str(&w, "revision", s->revision);
+		cpj_json_put_key_str(&w, "changeIdentifier",
+		    s->change_identifier);
+		if (s->created >= 0) {
+			cpj_json_put_key(&w, "created");
+			cpj_json_put_i64(&w, s->created);
+		}
+		if (s->revision_summary != NULL)
+			cpj_json_put_key_str(&w, "revisionSummary",
+			    s->revision_summary);
+		cpj_json_object_end(&w);
+	}
+	if (s->continuation_token != NULL)
+		cpj_json_put_key_str(&w, "continuationToken",
+		    s->continuation_token);
+	if (s->summary != NULL || s->external_execution_id != NULL
+	    || s->percent_complete >= 0) {
+		cpj_json_put_key(&w, "executionDetails");
+		cpj_json_object_begin(&w);
+		if (s->summary != NULL)
+			cpj_json_put_key_str(&w, "summary", s->summary);
+		if (s->external_execution_id != NULL)
+			cpj_json_put_key_str(&w, "externalExecutionId",
+			    s->external_execution_id);
+		if (s->percent_complete >= 0) {
+			cpj_json_put_key(&w, "percentComplete");
+			cpj_json_put_u64(&w, (uint64_t)s->percent_complete);
+		}
+		cpj_json_object_end(&w);
+	}
+	if (s->output_variables_count > 0) {
+		cpj_json_put_key(&w, "outputVariables");
+		cpj_json_object_begin(&w);
+		for (i = 0; i < s->output_variables_count; i++)
+			cpj_json_put_key_str(&w, s->output_variables[i].key,
+			    s->output_variables[i].value);
+		cpj_json_object_end(&w);
+	}
+	if ((n = end(cp, &b, &w)) < 0)
+		return n;
+	return cpj_cp_call(cp, client_token == NULL ? "PutJobSuccessResult"
+	    : "PutThirdPartyJobSuccessResult", (size_t)n, NULL);
+}
+
+/* see cpj_codepipeline.h */
+int
+cpj_cp_put_job_failure(cpj_cp_context *cp, const char *job_id,
+	const char *client_token, const cpj_cp_failure *f)
+{
+	cpj_json_writer w;
+	cpj_buf b;
+	int n;
+
+	if (f == NULL)
+		return bad(cp, "failureDetails", "required");
+	if (check_job(cp, job_id, client_token) < 0)
+		return CPJ_ERR_PARAM;
+	if (cpj_cp_check_enum(f->type, CPJ_CP_ENUM_FAILURE_TYPE) < 0)
+		return bad(cp, "failureDetails.type", "not a FailureType");
+	if (check_len(cp, "failureDetails.message", f->message, 1, 5000) < 0
+	    || check_len(cp, "failureDetails.externalExecutionId",
+	    f->external_execution_id, 0, 1500) < 0)
+		return CPJ_ERR_PARAM;
+	if (f->external_execution_id != NULL
+	    && f->external_execution_id[0] == '\0')
+		return bad(cp, "failureDetails.externalExecutionId", "empty");
+	begin(cp, &b, &w);
+	cpj_json_put_key_str(&w, "jobId", job_id);
+	if (client_token != NULL)
+		cpj_json_put_key_str(&w, "clientToken", client_token);
+	cpj_json_put_key(&w, "failureDetails");
+	cpj_json_object_begin(&w);
+	cpj_json_put_key_str(&w, "type", f->type);
+	cpj_json_put_key_str(&w, "message", f->message);
+	if (f->external_execution_id != NULL)
+		cpj_json_put_key_str(&w, "externalExecutionId",
+		    f->external_execution_id);
+	cpj_json_object_end(&w);
+	if ((n = end(cp, &b, &w)) < 0)
+		return n;
+	return cpj_cp_call(cp, client_token == NULL ? "PutJobFailureResult"
+	    : "PutThirdPartyJobFailureResult", (size_t)n, NULL);
+}

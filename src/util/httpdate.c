@@ -1,0 +1,62 @@
+/*
+ * httpdate.c -- the IMF-fixdate of HTTP Date headers
+ * ("Sun, 06 Nov 1994 08:49:37 GMT") to Unix time.
+ */
+#include "inner.h"
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static int
+num(const char *s, int n, unsigned *out)
+{
+	unsigned v = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* see inner.h */
+int
+cpj_http_date_parse(const char *s, int64_t *out)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	unsigned d, y, hh, mm, ss, m;
+
+	/* "Www, DD Mon YYYY HH:MM:SS GMT" is 29 bytes */
+	if (cpj_strnlen(s, 29) != 29 || s[3] != ',' || s[4] != ' '
+	    || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' || s[19] != ':'
+	    || s[22] != ':' || s[25] != ' ' || memcmp(s + 26, "GMT", 3) != 0)
+		return CPJ_ERR_PARAM;
+	if (num(s + 5, 2, &d) < 0 || num(s + 12, 4, &y) < 0
+	    || num(s + 17, 2, &hh) < 0 || num(s + 20, 2, &mm) < 0
+	    || num(s + 23, 2, &ss) < 0)
+		return CPJ_ERR_PARAM;
+	for (m = 0; m < 12; m++) {
+		if (memcmp(s + 8, months + 3 * m, 3) == 0)
+			break;
+	}
+	if (m == 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60
+	    || y < 1970)
+		return CPJ_ERR_PARAM;
+	*out = days_from_civil(y, m + 1, d) * 86400 + hh * 3600 + mm * 60 + ss;
+	return CPJ_OK;
+}
