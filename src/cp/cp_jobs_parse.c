@@ -289,15 +289,12 @@ static int
 raw_is(const struct map *m, int i, const struct field *f)
 {
 	const char *k = m->js + m->t[i].start;
-	size_t j;
+	size_t n = f->nlen;
 
-	if ((size_t)(m->t[i].end - m->t[i].start) != f->nlen)
-		return 0;
-	for (j = 0; j < f->nlen; j++) {
-		if (k[j] != f->name[j])
-			return 0;
-	}
-	return 1;
+	/* length, first and last byte decide all but the match itself */
+	return (size_t)(m->t[i].end - m->t[i].start) == n
+	    && k[0] == f->name[0] && k[n - 1] == f->name[n - 1]
+	    && memcmp(k, f->name, n) == 0;
 }
 
 /* Decode string token i into the job's storage; null is absent. */
@@ -574,12 +571,26 @@ job_clear(cpj_job *job)
 	};
 	size_t k;
 
-	/* configuration entries and artifacts are set as they are added */
-	memset(job, 0, sizeof *job);
-	for (k = 0; k < CPJ_ARRAY_LEN(views); k++)
+	/*
+	 * Every member but the configuration entries and the artifacts,
+	 * which are set as they are added (the counts say how many are).
+	 */
+	job->err = 0;
+	job->err_field = NULL;
+	job->flags = 0;
+	for (k = 0; k < CPJ_ARRAY_LEN(views); k++) {
 		views[k]->p = empty;
+		views[k]->len = 0;
+	}
+	job->data.configuration_count = 0;
+	job->data.configuration_present = 0;
+	job->data.pipeline_context.stage_present = 0;
+	job->data.pipeline_context.action_present = 0;
+	job->data.input_artifacts_count = 0;
+	job->data.output_artifacts_count = 0;
 	job->store = store;
 	job->store_cap = cap;
+	job->store_used = 0;
 }
 
 /* see cpj_jobs.h */

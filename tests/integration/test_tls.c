@@ -465,6 +465,52 @@ t_session_resumption(void)
 	return 0;
 }
 
+/* A round trip to server `name` with the TLS host `host`: 0 or the error. */
+static int
+host_round_trip(const char *name, const char *host)
+{
+	uint16_t port;
+	pid_t pid;
+	long n;
+	int rc, end;
+
+	pid = sup_tls_server(pki, name, www, &port);
+	if (pid < 0)
+		return -1000;
+	rc = tls_connect(&tls, port, host);
+	if (rc == 0) {
+		n = exchange(&tls, &end);
+		if (n <= 0 || strncmp(resp, "HTTP/1.0 200 ok\r\n", 17) != 0)
+			rc = -1001;
+	}
+	disconnect(&tls);
+	sup_tls_server_stop(pid);
+	return rc;
+}
+
+/* IP address hosts: checked against iPAddress entries only. */
+static int
+t_ip_address_hosts(void)
+{
+	CHECK_EQ(host_round_trip("server-ip", "127.0.0.1"), 0);
+	CHECK_EQ(host_round_trip("server-ip", "::1"), 0);
+	CHECK_EQ(host_round_trip("server-ip", "[::1]"), 0);
+	CHECK_EQ(host_round_trip("server-ip", "0:0:0:0:0:0:0:1"), 0);
+	CHECK_EQ(host_round_trip("server-ip", "localhost"), 0);
+	CHECK_EQ(host_round_trip("server-ip", "127.0.0.2"),
+	    CPJ_ERR_TLS_HOSTNAME);
+	CHECK_EQ(host_round_trip("server-ip", "::2"), CPJ_ERR_TLS_HOSTNAME);
+	/* No iPAddress entry at all. */
+	CHECK_EQ(host_round_trip("server-ec", "127.0.0.1"),
+	    CPJ_ERR_TLS_HOSTNAME);
+	/* "127.0.0.1" as CN and as dNSName text does not count. */
+	CHECK_EQ(host_round_trip("server-ip2", "127.0.0.1"),
+	    CPJ_ERR_TLS_HOSTNAME);
+	CHECK_EQ(host_round_trip("server-ip2", "127.0.0.2"), 0);
+	CHECK_EQ(host_round_trip("server-ip2", "::2"), 0);
+	return 0;
+}
+
 /* A peer that accepts TCP and says nothing: the deadline ends the wait. */
 static int
 t_silent_peer_times_out(void)
@@ -810,6 +856,7 @@ main(int argc, char **argv)
 	RUN(t_not_yet_valid);
 	RUN(t_wrong_host_cert);
 	RUN(t_wrong_host_name);
+	RUN(t_ip_address_hosts);
 	RUN(t_tls10_only_server);
 	RUN(t_tls11_only_server);
 	RUN(t_no_common_suite);

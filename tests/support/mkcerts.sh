@@ -11,6 +11,8 @@
 #   notyet         P-256, by ca-ec, valid 2090-01-01 .. 2091-01-01
 #   old            P-256, by ca-ec, valid 2000-01-01 .. 2010-01-01
 #   wronghost      P-256, by ca-ec, only DNS:wrong.example.com
+#   server-ip      P-256, by ca-ec, IP:127.0.0.1, IP:::1, DNS:localhost
+#   server-ip2     P-256, by ca-ec, IP:127.0.0.2, IP:::2 (and CN 127.0.0.1)
 #   untrusted      P-256, by the rogue CA
 #   client-ec      P-256, by ca-ec, clientAuth (and client-ec-sec1.key:
 #                  the same key as "EC PRIVATE KEY")
@@ -60,6 +62,16 @@ basicConstraints = CA:false
 keyUsage = critical, digitalSignature, keyEncipherment
 extendedKeyUsage = serverAuth
 subjectAltName = DNS:wrong.example.com
+[ ip ]
+basicConstraints = CA:false
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1, IP:::1, DNS:localhost
+[ ip2 ]
+basicConstraints = CA:false
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.2, IP:::2, DNS:127.0.0.1
 [ client ]
 basicConstraints = CA:false
 keyUsage = critical, digitalSignature
@@ -110,6 +122,8 @@ cert notyet ec ca-ec server 20900101000000Z 20910101000000Z localhost
 cert old ec ca-ec server 20000101000000Z 20100101000000Z localhost
 cert wronghost ec ca-ec wronghost $V0 $V1 wrong.example.com
 cert untrusted ec rogue-ca server $V0 $V1 localhost
+cert server-ip ec ca-ec ip $V0 $V1 localhost
+cert server-ip2 ec ca-ec ip2 $V0 $V1 127.0.0.1
 cert client-ec ec ca-ec client $V0 $V1 "cpjob test device"
 cert client-rsa rsa ca-rsa client $V0 $V1 "cpjob test device"
 openssl ec -in client-ec.key -out client-ec-sec1.key 2>/dev/null
