@@ -93,6 +93,8 @@ $(AGENT): $(AGENT_OBJS) $(LIBCPJOB)
 
 include tests/tests.mk
 -include tests/bench/bench.mk
+# Boards: BearSSL from source, cross tests under qemu, `boards`, `size`.
+include boards/boards.mk
 
 # ---- dependencies, demo ----------------------------------------------------
 deps:

@@ -11,7 +11,8 @@
  *
  * RAM: sizeof(cpj_creds) = CPJ_CREDS_AKID_MAX + CPJ_CREDS_SECRET_MAX +
  * CPJ_CREDS_TOKEN_MAX + 3 + 8 bytes (4,427 with the defaults).
- * Stack: under 128 bytes for every call.
+ * Stack: under 128 bytes for every call of this first part; the
+ * document and fetch calls below state their own.
  */
 #ifndef CPJ_CREDS_H
 #define CPJ_CREDS_H
@@ -90,5 +91,221 @@ int cpj_ini_get(const char *text, size_t len, const char *section,
  */
 int cpj_creds_from_ini(cpj_creds *c, const char *text, size_t len,
 	const char *profile, int is_config);
+
+/* ---- temporary credentials: documents, providers, refresh ----------
+ *
+ * The providers that hand out temporary credentials over HTTP: the AWS
+ * IoT Core credentials provider, container credentials (ECS, EKS Pod
+ * Identity) and the EC2 instance metadata service (IMDSv2). The library
+ * parses their documents and speaks their protocol over a
+ * cpj_http_client the caller set up, so it decides no URL, reads no
+ * environment and opens no file: the caller picks the endpoint, the
+ * timeouts, the trust anchors and (IoT) the client certificate.
+ *
+ * Secrets: every fetch closes the connection at its end and wipes the
+ * work buffer, the socket read-ahead and the TLS record buffer, so no
+ * secret key, session token or IMDS token stays in library memory; only
+ * the cpj_creds receives them. Nothing is logged but statuses and
+ * step names.
+ */
+
+/** Refresh window: cpj_creds_should_refresh() is true this many seconds
+ *  (or fewer) before the credentials expire. */
+#ifndef CPJ_CREDS_REFRESH_S
+#define CPJ_CREDS_REFRESH_S 300
+#endif
+/** Longest IMDSv2 session token accepted (AWS's are 56 bytes). */
+#ifndef CPJ_CREDS_IMDS_TOKEN_MAX
+#define CPJ_CREDS_IMDS_TOKEN_MAX 256
+#endif
+/** Longest IAM role name accepted from IMDS (IAM allows 64). */
+#ifndef CPJ_CREDS_ROLE_MAX
+#define CPJ_CREDS_ROLE_MAX 128
+#endif
+/** JSON tokens a credential document may use (a real one needs 17). */
+#ifndef CPJ_CREDS_DOC_TOKENS
+#define CPJ_CREDS_DOC_TOKENS 48
+#endif
+/** Part of a fetch's work buffer kept for the HTTP layer (request head,
+ *  reads), on top of the length of the caller's header values. */
+#define CPJ_CREDS_HEAD_ROOM 1024
+/** A work buffer size that takes a document of 8 KB (a session token of
+ *  about 6 KB) with header values of up to 3 KB. */
+#define CPJ_CREDS_WORK_SIZE (8192 + CPJ_CREDS_HEAD_ROOM + 3072)
+
+/** Document formats for cpj_creds_from_json(). */
+#define CPJ_CREDS_DOC_IOT       1   /**< {"credentials":{"accessKeyId",...}} */
+#define CPJ_CREDS_DOC_METADATA  2   /**< IMDS and container: {"AccessKeyId",...} */
+
+/**
+ * \brief An ISO-8601 UTC time to Unix seconds.
+ *
+ * Accepts "YYYY-MM-DDTHH:MM:SS" followed by an optional fraction of a
+ * second ('.' and 1..9 digits, dropped) and a zone: "Z", "+HH:MM",
+ * "-HH:MM", "+HHMM" or "-HHMM" (applied). 'T' and 'Z' may be lower case.
+ * Years 1970..9999; dates are checked (months, days of the month, leap
+ * years), hours 0..23, minutes 0..59, seconds 0..60.
+ *
+ * \param s, len  the text (need not be NUL-terminated); borrowed.
+ * \param out     receives the time; unchanged on error.
+ * \return 0; CPJ_ERR_CREDS_FORMAT for anything else (a result before
+ *         1970 included); CPJ_ERR_PARAM for NULL pointers.
+ * Stack: under 64 bytes.
+ */
+int cpj_creds_parse_time(const char *s, size_t len, int64_t *out);
+
+/**
+ * \brief Credentials from a provider's JSON document.
+ *
+ * CPJ_CREDS_DOC_IOT: the AWS IoT credentials provider's answer,
+ * {"credentials":{"accessKeyId":..,"secretAccessKey":..,
+ * "sessionToken":..,"expiration":..}}, all four required.
+ * CPJ_CREDS_DOC_METADATA: the IMDS and container answer, {"Code":..,
+ * "AccessKeyId":..,"SecretAccessKey":..,"Token":..,"Expiration":..}:
+ * the last four required; "Code" is optional (containers leave it out)
+ * and, when present, must be the string "Success".
+ *
+ * Values must be JSON strings that unescape to printable ASCII without
+ * spaces, non-empty, fitting their cpj_creds field; "expiration" as
+ * cpj_creds_parse_time(). Other members are ignored; with duplicates the
+ * last one wins.
+ *
+ * \param c       receives the credentials, `expires` set; cleared first
+ *                and left cleared on any error (never partly filled).
+ * \param js, len the document (need not be NUL-terminated); borrowed,
+ *                never written.
+ * \param format  CPJ_CREDS_DOC_IOT or CPJ_CREDS_DOC_METADATA.
+ * \param field   if not NULL, receives the name of the member an error
+ *                is about (static text, e.g. "credentials.sessionToken"),
+ *                or NULL when it is about the whole document.
+ * \return 0; CPJ_ERR_JSON_INVALID, CPJ_ERR_JSON_TRUNCATED,
+ *         CPJ_ERR_JSON_ESCAPE, CPJ_ERR_JSON_DEPTH (not JSON);
+ *         CPJ_ERR_JSON_TOKENS (more than CPJ_CREDS_DOC_TOKENS tokens);
+ *         CPJ_ERR_JSON_TYPE (the document or a member of the wrong
+ *         type); CPJ_ERR_JSON_MISSING (a required member absent);
+ *         CPJ_ERR_JSON_FIELD_TOO_LONG (a value longer than its
+ *         CPJ_CREDS_*_MAX); CPJ_ERR_CREDS_FORMAT (empty value, a byte
+ *         outside 0x21..0x7e, bad expiration); CPJ_ERR_CREDS_REFUSED
+ *         ("Code" other than "Success"); CPJ_ERR_PARAM (NULL pointer,
+ *         unknown format).
+ * Stack: CPJ_CREDS_DOC_TOKENS * 20 bytes of tokens plus under 256.
+ */
+int cpj_creds_from_json(cpj_creds *c, const char *js, size_t len,
+	int format, const char **field);
+
+/**
+ * \brief Whether credentials should be fetched again: 1 when `c` holds
+ *        none, or when they expire at most CPJ_CREDS_REFRESH_S seconds
+ *        after `now` (expired ones included); 0 otherwise and for
+ *        credentials that do not expire (expires 0).
+ *
+ * \param now  Unix seconds (e.g. cpj_port_time_unix()).
+ */
+int cpj_creds_should_refresh(const cpj_creds *c, int64_t now);
+
+/**
+ * \brief As cpj_creds_should_refresh() with a window of `window`
+ *        seconds instead of CPJ_CREDS_REFRESH_S (a negative window is 0:
+ *        true only once expired).
+ */
+int cpj_creds_expires_within(const cpj_creds *c, int64_t now,
+	int64_t window);
+
+/* HTTP client (cpj_http.h); the fetch calls only borrow it. */
+struct cpj_http_client;
+
+/**
+ * \brief What a fetch saw, for messages (never secret).
+ */
+typedef struct cpj_creds_fetch_info {
+	int status;          /**< HTTP status of the last answer, 0 if none */
+	const char *step;    /**< static name of the last request: "iot",
+	                          "container", "imds-token", "imds-role",
+	                          "imds-credentials" */
+	const char *field;   /**< member a document error is about, or NULL */
+	char role[CPJ_CREDS_ROLE_MAX + 1]; /**< IMDS role name, "" if none */
+} cpj_creds_fetch_info;
+
+/*
+ * Common rules of the three fetch calls:
+ *  - `http` is a client the caller set up with the provider's URL and
+ *    timeouts (and, for https, its TLS context: anchors and, for IoT,
+ *    the device certificate through cpj_tls_set_client_cert()). It is
+ *    borrowed for the call; its connection is closed at the end.
+ *  - `work`/`work_len` is caller scratch borrowed for the call: its last
+ *    CPJ_CREDS_HEAD_ROOM bytes plus the length of the caller's header
+ *    values serve the HTTP layer, the rest takes the answer's body, so a
+ *    larger body is CPJ_ERR_HTTP_BODY_TOO_LARGE (never truncated).
+ *    CPJ_CREDS_WORK_SIZE is enough for real documents. It is wiped
+ *    before the call returns.
+ *  - `c` is cleared first and filled only on success.
+ *  - `info`, if not NULL, is filled (see cpj_creds_fetch_info).
+ *  - Status codes: 2xx is parsed; 4xx is CPJ_ERR_CREDS_REFUSED; others
+ *    are CPJ_ERR_CREDS_PROVIDER.
+ *  - Blocking: each request blocks at most the client's request timeout.
+ *  - Errors also include those of cpj_http_client_exchange()
+ *    (CPJ_ERR_NET_*, CPJ_ERR_TLS_*, CPJ_ERR_TIMEOUT, CPJ_ERR_HTTP_*) and
+ *    of cpj_creds_from_json(); CPJ_ERR_NOSPACE when `work` is too small
+ *    for the head room plus 256 bytes of body; CPJ_ERR_PARAM.
+ *  - Stack: under 2 KB plus cpj_http_client_exchange() (a TLS handshake).
+ */
+
+/**
+ * \brief Credentials from the AWS IoT Core credentials provider.
+ *
+ * Sends GET /role-aliases/<role_alias>/credentials with the header
+ * x-amzn-iot-thingname: <thing_name>. The provider authenticates the
+ * device by its certificate: `http` SHOULD be an https client whose TLS
+ * context has the device certificate and key set, and whose anchors are
+ * the provider's CA (Amazon Root CA 1), not those of other endpoints.
+ *
+ * \param role_alias  1..128 bytes of [A-Za-z0-9_=,@-] (IoT's rule);
+ *                    else CPJ_ERR_PARAM.
+ * \param thing_name  1..128 bytes of [A-Za-z0-9_:-]; else CPJ_ERR_PARAM.
+ * \return 0 or an error (see the common rules); a 403 (certificate not
+ *         attached to the thing, unknown alias) is CPJ_ERR_CREDS_REFUSED.
+ */
+int cpj_creds_fetch_iot(cpj_creds *c, struct cpj_http_client *http,
+	const char *role_alias, const char *thing_name, unsigned char *work,
+	size_t work_len, cpj_creds_fetch_info *info);
+
+/**
+ * \brief Container credentials (ECS task role, EKS Pod Identity).
+ *
+ * Sends GET <path> with "Authorization: <authorization>" when that is
+ * given, and parses a CPJ_CREDS_DOC_METADATA document.
+ *
+ * \param path           request target starting with '/', e.g. the value
+ *                       of AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or the
+ *                       path and query of AWS_CONTAINER_CREDENTIALS_FULL_URI;
+ *                       visible ASCII, else CPJ_ERR_PARAM.
+ * \param authorization  token (secret; never logged) or NULL / "" for
+ *                       none; CR, LF or another control byte is
+ *                       CPJ_ERR_PARAM.
+ * \return 0 or an error (see the common rules).
+ */
+int cpj_creds_fetch_container(cpj_creds *c, struct cpj_http_client *http,
+	const char *path, const char *authorization, unsigned char *work,
+	size_t work_len, cpj_creds_fetch_info *info);
+
+/**
+ * \brief Instance credentials from the EC2 metadata service, IMDSv2.
+ *
+ * Three requests on one connection: PUT /latest/api/token with
+ * X-aws-ec2-metadata-token-ttl-seconds: 21600 (the session token: 1..
+ * CPJ_CREDS_IMDS_TOKEN_MAX bytes of 0x21..0x7e); GET
+ * /latest/meta-data/iam/security-credentials/ with the token (the role
+ * name: first line, 1..CPJ_CREDS_ROLE_MAX bytes of [A-Za-z0-9+=,.@_-]);
+ * GET /latest/meta-data/iam/security-credentials/<role> with the token
+ * (a CPJ_CREDS_DOC_METADATA document). There is no IMDSv1 fallback: a
+ * service that refuses the token PUT fails. The token is wiped before
+ * the call returns.
+ *
+ * \return 0 or an error (see the common rules); CPJ_ERR_CREDS_NONE when
+ *         the instance has no role (404 or an empty list);
+ *         CPJ_ERR_CREDS_FORMAT for a malformed token or role name.
+ */
+int cpj_creds_fetch_imds(cpj_creds *c, struct cpj_http_client *http,
+	unsigned char *work, size_t work_len, cpj_creds_fetch_info *info);
 
 #endif

@@ -96,11 +96,14 @@
 #define CPJ_ERR_S3_NOT_FOUND       -128  /**< NoSuchKey / NoSuchBucket */
 #define CPJ_ERR_S3_ACCESS_DENIED   -129  /**< AccessDenied */
 #define CPJ_ERR_S3_ERROR           -130  /**< any other S3 error */
+#define CPJ_ERR_S3_INTEGRITY       -131  /**< object bytes do not match their ETag (MD5) or declared hash */
 
 /* Credentials (-144 .. -159). */
 #define CPJ_ERR_CREDS_NONE         -144  /**< no provider in the chain had credentials */
 #define CPJ_ERR_CREDS_FORMAT       -145  /**< credential document malformed */
 #define CPJ_ERR_CREDS_EXPIRED      -146  /**< credentials expired and could not be refreshed */
+#define CPJ_ERR_CREDS_REFUSED      -147  /**< credentials provider refused (HTTP 4xx, Code not Success) */
+#define CPJ_ERR_CREDS_PROVIDER     -148  /**< credentials provider failed (HTTP 5xx, unexpected status) */
 
 /* Agent (-160 .. -175). */
 #define CPJ_ERR_AGENT_CONFIG       -160  /**< invalid configuration */

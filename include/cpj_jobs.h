@@ -17,13 +17,17 @@
  *     (newer service models add values, e.g. ActionCategory "Compute").
  *     The window is then wiped (it held the job's credentials).
  *
- * RAM: sizeof(cpj_jobs_parser) (about 300 bytes) + the window + the
- * tokens, the same for a response with 1 job or 100; plus what the caller
- * gives for the jobs themselves (sizeof(cpj_job) and the string storage
- * per job slot). The defaults, CPJ_JOB_WINDOW (48 KiB) and
- * CPJ_JSON_TOKENS_MAX (512 tokens, 10 KiB), hold the model's worst-case
- * job with ASCII text (46,384 bytes, 231 tokens; api digest section 7);
- * a realistic job is about 3 KB and 150 tokens. Stack: under 300 bytes.
+ * RAM: sizeof(cpj_jobs_parser) (368 bytes on 64-bit targets) + the
+ * window + the tokens, the same for a response with 1 job or 100; plus
+ * what the caller gives for the jobs themselves (sizeof(cpj_job) and the
+ * string storage per job slot). The defaults, CPJ_JOB_WINDOW (48 KiB)
+ * and CPJ_JSON_TOKENS_MAX (512 tokens of 20 bytes), hold the model's
+ * worst-case job with ASCII text (46,384 bytes, 231 tokens; api digest
+ * section 7): 59,760 bytes in all. A realistic job is about 3 KB of JSON
+ * and 150 tokens, so a board that trusts its jobs to be realistic can
+ * give 8 KiB and 256 tokens. Stack: about 2 KB at most (the mapper
+ * follows its static member tables, at most 6 levels deep; nothing
+ * recurses on the input's nesting).
  *
  * A job that does not fit (window, tokens, storage, or the configuration
  * and artifact limits) does not stop the parse: it takes its slot with
@@ -170,8 +174,8 @@ typedef struct cpj_job_data {
  * ThirdPartyJobDetails (GetThirdPartyJobDetails) or ThirdPartyJob
  * (PollForThirdPartyJobs).
  *
- * About 2.2 KB on a 64-bit target with the default limits (1.1 KB on
- * 32-bit). The strings live in the storage slice the parser gave this
+ * 2,328 bytes on a 64-bit target with the default limits (about 1.2 KB
+ * on 32-bit). The strings live in the storage slice the parser gave this
  * slot; it holds secrets (credentials, secret configuration values):
  * call cpj_job_wipe() when done.
  */
@@ -181,7 +185,7 @@ typedef struct cpj_job {
 	 * is set (len 0 when the id was not read): CPJ_ERR_JSON_JOB_TOO_LARGE
 	 * (window, tokens, storage, or a configuration/artifact limit),
 	 * CPJ_ERR_JSON_TYPE (a member of the wrong JSON type),
-	 * CPJ_ERR_JSON_ESCAPE (lone surrogate or \u0000, see cpj_json.h).
+	 * CPJ_ERR_JSON_ESCAPE (lone surrogate or \\u0000, see cpj_json.h).
 	 */
 	int err;
 	/** With err < 0: static text naming the member or limit, e.g.
@@ -289,7 +293,8 @@ int cpj_jobs_parser_init(cpj_jobs_parser *p, int mode,
  *         CPJ_ERR_JSON_TYPE (body not an object, "jobs" not an array,
  *         "jobDetails" or a job not an object), CPJ_ERR_API_RESPONSE
  *         ("jobs" or "jobDetails" twice), CPJ_ERR_NOSPACE (more jobs than
- *         slots), CPJ_ERR_PARAM (bad init).
+ *         slots), CPJ_ERR_PARAM (bad init or `data` NULL),
+ *         CPJ_ERR_INTERNAL (a bug).
  */
 int cpj_jobs_parser_feed(cpj_jobs_parser *p, const void *data, size_t len);
 

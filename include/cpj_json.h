@@ -94,7 +94,10 @@ int cpj_json_parse(const char *js, size_t len, cpj_json_tok *toks,
  * use cpj_json_parse() instead. A document that is a bare number or
  * literal needs whitespace after it here (strict jsmn).
  *
- * \param js, len, toks, ntoks  as for cpj_json_parse().
+ * \param js     as for cpj_json_parse().
+ * \param len    as for cpj_json_parse().
+ * \param toks   as for cpj_json_parse().
+ * \param ntoks  as for cpj_json_parse().
  * \return the number of tokens, CPJ_ERR_JSON_TOKENS, CPJ_ERR_JSON_INVALID,
  *         CPJ_ERR_JSON_TRUNCATED or CPJ_ERR_PARAM.
  */
@@ -189,7 +192,7 @@ int cpj_json_next(const cpj_json_tok *t, int ntok, int i);
 /**
  * \brief Find a member of an object.
  *
- * Names are compared after unescaping, so "\u0069d" finds "id". With
+ * Names are compared after unescaping, so "\\u0069d" finds "id". With
  * duplicate names the last one wins (as in Python's json).
  *
  * \param js    the text the tokens came from.
@@ -237,7 +240,7 @@ int cpj_json_str_eq(const char *js, const cpj_json_tok *t, int ntok, int i,
  * \param out     caller's buffer; on error its content is unspecified.
  * \param cap     its size, including room for the NUL.
  * \param outlen  receives the decoded length (without the NUL); may be NULL.
- * \return 0; CPJ_ERR_JSON_ESCAPE (invalid escape, lone surrogate, \u0000);
+ * \return 0; CPJ_ERR_JSON_ESCAPE (invalid escape, lone surrogate, \\u0000);
  *         CPJ_ERR_JSON_INVALID (raw control character or quote);
  *         CPJ_ERR_JSON_FIELD_TOO_LONG (does not fit `cap`).
  */
@@ -276,7 +279,7 @@ int cpj_json_is_null(const char *js, const cpj_json_tok *t, int ntok, int i);
 /* ---- writing ---------------------------------------------------------- */
 
 /**
- * \brief JSON writer state; 32 bytes. Members are private.
+ * \brief JSON writer state; 40 bytes on 64-bit. Members are private.
  *
  * Calls append to the cpj_buf and place commas and colons themselves.
  * Misuse (a value where a member name is due, a name outside an object,
@@ -315,16 +318,18 @@ void cpj_json_put_key(cpj_json_writer *w, const char *name);
 /**
  * \brief Write a string value, escaped.
  *
- * '"', '\\' and control characters are escaped (\b \f \n \r \t, else
- * \u00XX); other bytes, UTF-8 included, are copied. Invalid UTF-8 is
+ * '"', '\\' and control characters are escaped (\\b \\f \\n \\r \\t, else
+ * \\u00XX); other bytes, UTF-8 included, are copied. Invalid UTF-8 is
  * misuse (CPJ_ERR_PARAM), never written.
  *
- * \param s    the text (may contain no NUL for put_str; any bytes for
- *             put_strn); borrowed for the call.
- * \param len  its length (put_strn).
+ * \param w    writer.
+ * \param s    NUL-terminated text; borrowed for the call.
  */
 void cpj_json_put_str(cpj_json_writer *w, const char *s);
-/** \brief As cpj_json_put_str() for `len` bytes; a NUL byte becomes \u0000. */
+/**
+ * \brief As cpj_json_put_str() for `len` bytes of `s`, which may include
+ * NUL bytes (written as \\u0000).
+ */
 void cpj_json_put_strn(cpj_json_writer *w, const char *s, size_t len);
 /** \brief Write an unsigned integer. */
 void cpj_json_put_u64(cpj_json_writer *w, uint64_t v);

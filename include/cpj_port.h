@@ -12,7 +12,7 @@
  *    port documents it).
  *  - Negative returns are CPJ_ERR_* codes from cpj_err.h.
  *
- * port/README.md walks through a new port; tests/port/port_conformance.c
+ * port/README.md walks through a new port; tests/integration/test_port_conformance.c
  * checks one.
  */
 #ifndef CPJ_PORT_H

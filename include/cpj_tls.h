@@ -63,11 +63,11 @@
  * response delimited by the end of the stream) use cpj_tls_clean_close().
  *
  * RAM (x86-64, Debian BearSSL 0.6; sizeof printed by the tests):
- *   cpj_tls_context      23,992 bytes (16,709 of them the record buffer)
+ *   cpj_tls_context      24,128 bytes (16,709 of them the record buffer)
  *   cpj_tls_anchors       2,024 bytes (mostly BearSSL's PEM and X.509
  *                                  decoders) + the caller's slots and arena
  *   br_x509_trust_anchor     64 bytes per slot
- *   cpj_tls_client_cert   4,000 bytes + the caller's DER storage
+ *   cpj_tls_client_cert   3,992 bytes + the caller's DER storage
  * Stack (measured at -O2 by tests/integration/test_tls.c, almost all of
  * it BearSSL's): a whole handshake (ECDHE, ECDSA or RSA verification,
  * an RSA-2048 client signature) with round trips 9.4 KB, the net layer
@@ -294,7 +294,6 @@ typedef struct cpj_tls_client_cert {
 	size_t chain_len;
 	br_skey_decoder_context key;   /* the decoded private key (secret) */
 	size_t der_used;
-	size_t der_need;
 	int err;
 	int in_obj;                    /* 0 none, 1 cert, 2 key, 3 other */
 	int keys;                      /* key objects seen */

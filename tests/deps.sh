@@ -1,14 +1,23 @@
 #!/bin/sh
-# tests/deps.sh build|test|demo -- install what that target needs from
-# Debian's archive when missing (apt-get when root; otherwise print the
-# exact command and stop).
+# tests/deps.sh build|test|demo|boards [PKG...] -- install what that target
+# needs from Debian's archive when missing (apt-get when root; otherwise
+# print the exact command and stop). Extra PKG names are added to the list
+# (a cross board's toolchain, see boards/*/board.mk).
 set -u
 want=${1:-build}
+[ $# -gt 0 ] && shift
 pkgs="make gcc libc6-dev libbearssl-dev libjsmn-dev"
 case "$want" in
 test) pkgs="$pkgs openssl valgrind python3 python3-botocore awscli ca-certificates" ;;
 demo) pkgs="$pkgs openssl python3 python3-botocore" ;;
+# Every board (boards/README.md): cross toolchains, musl, qemu-user, the
+# BearSSL source fetch (dpkg-dev, xz-utils), binutils for `make size`,
+# file for the CI check, openssl for the integration tests under qemu.
+boards) pkgs="$pkgs binutils file dpkg-dev xz-utils openssl musl-tools qemu-user
+	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	gcc-mipsel-linux-gnu libc6-dev-mipsel-cross" ;;
 esac
+pkgs="$pkgs $*"
 missing=
 for p in $pkgs; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)

@@ -34,9 +34,12 @@ $(B)/tests/integration/%: $(B)/obj/tests/integration/%.o $(SUPPORT_OBJS) $(LIBCP
 test-build: all $(UNIT_BINS) $(INTEG_BINS)
 
 # The plain build serves valgrind and the agent tests; the sanitizer build
-# runs the test programs.
+# runs the test programs. A cross board (CROSS_TEST=1) runs its own tests
+# under qemu-user instead: boards/boards.mk.
+ifneq ($(CROSS_TEST),1)
 test check:
 	$(Q)sh tests/deps.sh test
 	$(Q)$(MAKE) --no-print-directory BOARD=host test-build lint
 	$(Q)$(MAKE) --no-print-directory BOARD=host SAN=1 test-build
 	$(Q)sh tests/run.sh $(BUILD)/host-san $(BUILD)/host
+endif

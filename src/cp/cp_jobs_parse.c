@@ -318,35 +318,49 @@ put_str(struct map *m, int i, cpj_job_str *dst, const char *path)
 		return;
 	}
 	len = (size_t)(t->end - t->start);
-	if (len < 16 && len < room) {
-		/* short strings: copy while looking for a backslash */
-		size_t k;
+	if (len < 64 && len < room) {
+		/* short strings: copy eight bytes at a time up to a backslash */
+		size_t k = 0, rest;
 
-		for (k = 0; k < len && src[k] != '\\'; k++)
+		while (len - k >= 8) {
+			uint64_t v, x;
+
+			memcpy(&v, src + k, 8);
+			x = v ^ (ONES * '\\');
+			if (((x - ONES) & ~x & (ONES * 0x80)) != 0)
+				break;
+			memcpy(out + k, &v, 8);
+			k += 8;
+		}
+		while (k < len && src[k] != '\\') {
 			out[k] = src[k];
+			k++;
+		}
 		if (k == len) {
 			out[len] = '\0';
 			goto done;
 		}
-	}
-	if (!has_backslash(src, len)) {
-		/* nothing to decode: the scanner has validated the text */
+		r = cpj_json_unescape(src + k, len - k, out + k, room - k, &rest);
+		len = k + rest;
+	} else if (memchr(src, '\\', len) == NULL) {
+		/* long and nothing to decode (the scanner validated it) */
 		if (len >= room) {
 			map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, path);
 			return;
 		}
 		memcpy(out, src, len);
 		out[len] = '\0';
+		goto done;
 	} else {
 		r = cpj_json_unescape(src, len, out, room, &len);
-		if (r < 0) {
-			/* wipe what the failed decode may have written */
-			len = (size_t)(t->end - t->start) + 1;
-			wipe(out, len < room ? len : room);
-			map_fail(m, r == CPJ_ERR_JSON_FIELD_TOO_LONG
-			    ? CPJ_ERR_JSON_JOB_TOO_LARGE : r, path);
-			return;
-		}
+	}
+	if (r < 0) {
+		/* wipe what the failed decode may have written */
+		len = (size_t)(t->end - t->start) + 1;
+		wipe(out, len < room ? len : room);
+		map_fail(m, r == CPJ_ERR_JSON_FIELD_TOO_LONG
+		    ? CPJ_ERR_JSON_JOB_TOO_LARGE : r, path);
+		return;
 	}
 done:
 	dst->p = out;
@@ -371,6 +385,7 @@ lookup(const struct map *m, int i, const struct table *tab)
 		return NULL;
 	if (cpj_json_unescape(k, klen, buf, sizeof buf, &klen) < 0)
 		return NULL;
+	k = buf;
 	for (n = 0; n < tab->n; n++) {
 		if (tab->f[n].nlen == klen
 		    && memcmp(tab->f[n].name, k, klen) == 0)

@@ -278,6 +278,12 @@ cpj_json_scan(cpj_json_scanner *s, const char *data, size_t len)
 				goto bad;
 			i++;
 			st = ST_VALUE;
+			/* compact JSON: a string value right after the colon */
+			if (i < len && p[i] == '"' && depth > watch) {
+				i++;
+				key = 0;
+				st = ST_STR;
+			}
 			break;
 		case ST_ARR_FIRST:
 			if (c == ']')
@@ -352,8 +358,17 @@ cpj_json_scan(cpj_json_scanner *s, const char *data, size_t len)
 			}
 			if (c == ',') {
 				i++;
-				st = ((objs >> (depth - 1)) & 1) ? ST_KEY
-				    : ST_VALUE;
+				if (!((objs >> (depth - 1)) & 1)) {
+					st = ST_VALUE;
+					break;
+				}
+				st = ST_KEY;
+				/* compact JSON: the next member name right away */
+				if (i < len && p[i] == '"' && depth > watch) {
+					i++;
+					key = 1;
+					st = ST_STR;
+				}
 				break;
 			}
 			if (c == '}' || c == ']')

@@ -25,7 +25,6 @@ der_append(void *ctx, const void *buf, size_t len)
 
 	cc = ctx;
 	c = &cc->chain[cc->chain_len];
-	cc->der_need += len;
 	if (cc->err == 0 && len <= cc->der_len - cc->der_used) {
 		memcpy(cc->der + cc->der_used, buf, len);
 		cc->der_used += len;

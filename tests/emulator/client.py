@@ -1,4 +1,4 @@
-"""Test helper: run the emulator as a child process and call its admin API.
+"""For tests: run the emulator as a child process and call its admin API.
 
     import sys; sys.path.insert(0, os.path.join(top, "tests", "emulator"))
     from client import Emulator
@@ -270,7 +270,7 @@ class Emulator:
 
 
 # ---------------------------------------------------------------------------
-# Requests signed by botocore (imported lazily: the admin helpers above need
+# Requests signed by botocore (imported lazily: the admin methods above need
 # only the standard library).
 # ---------------------------------------------------------------------------
 def frozen_clock(when):

@@ -126,6 +126,15 @@ def parse_amz_date(s):
     return calendar.timegm(time.strptime(s, SIGV4_FMT))
 
 
+def parse_query(query):
+    """Query string -> [(name, value)], percent-decoded once; '+' stays '+'."""
+    out = []
+    for part in (p for p in query.split("&") if p):
+        k, _, v = part.partition("=")
+        out.append((unquote(k), unquote(v)))
+    return out
+
+
 def http_date(ts):
     return formatdate(ts, usegmt=True)
 
@@ -431,7 +440,7 @@ def verify_request(state, service, method, raw_path, headers, body_hash, scheme,
         return ",".join(vals) if vals else None
 
     path, _, query = raw_path.partition("?")
-    params = parse_qsl(query, keep_blank_values=True) if query else []
+    params = parse_query(query)
     if presign:
         cred = presign["X-Amz-Credential"]
         signed = presign["X-Amz-SignedHeaders"]
@@ -456,8 +465,8 @@ def verify_request(state, service, method, raw_path, headers, body_hash, scheme,
         token = h("x-amz-security-token")
     cparts = cred.split("/")
     if len(cparts) != 5:
-        raise AuthFailure("malformed", "Credential should be scoped to a valid region, not '%s'. "
-                          % (cparts[2] if len(cparts) > 2 else ""), region=state.region)
+        raise AuthFailure("malformed", "Credential must have exactly 5 slash-delimited elements, "
+                          "e.g. keyid/date/region/service/term, got '%s'" % cred)
     akid, cdate, cregion, cservice, term = cparts
     ident = state.identity(akid)
     if ident is None:
@@ -1474,7 +1483,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def s3(self, raw_path, body, framing, entry):
         st = self.server.state
         bucket, key, style = self.s3_locate(raw_path)
-        query = dict(parse_qsl(raw_path.partition("?")[2], keep_blank_values=True))
+        query = dict(parse_query(raw_path.partition("?")[2]))
         m = self.command
         op = {"GET": "GetObject", "HEAD": "HeadObject", "PUT": "PutObject",
               "DELETE": "DeleteObject"}.get(m, m)

@@ -221,6 +221,12 @@ def main():
             ("x-amz-server-side-encryption-aws-kms-key-id", "arn:aws:kms:k1")])
         check("kms_key_without_aws_kms_invalid", r.status == 400 and
               r.error_code == "InvalidArgument", r)
+        r = c.s3("PUT", "plain-bucket", "default-key", b"x", headers=[
+            ("x-amz-server-side-encryption", "aws:kms")])
+        kms = r.header("x-amz-server-side-encryption-aws-kms-key-id") or ""
+        check("aws_kms_without_key_id_uses_managed_key", r.status == 200 and
+              kms.startswith("arn:aws:kms:us-east-1:111122223333:key/") and
+              emu.object_meta("plain-bucket", "default-key")["kmsKeyId"] == kms, r)
         r = c.s3("PUT", "plain-bucket", "b", b"x", headers=[
             ("x-amz-server-side-encryption", "aws:kmz")])
         check("bad_sse_value_invalid", r.status == 400 and r.error_code == "InvalidArgument", r)
@@ -279,4 +285,11 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        rc = main()
+    except Exception:  # noqa: BLE001 -- report, then fail
+        import traceback
+        traceback.print_exc()
+        print("FAIL %s_crashed (traceback above)" % os.path.basename(__file__)[:-3], flush=True)
+        rc = 1
+    sys.exit(rc)

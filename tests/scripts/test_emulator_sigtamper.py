@@ -349,4 +349,11 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        rc = main()
+    except Exception:  # noqa: BLE001 -- report, then fail
+        import traceback
+        traceback.print_exc()
+        print("FAIL %s_crashed (traceback above)" % os.path.basename(__file__)[:-3], flush=True)
+        rc = 1
+    sys.exit(rc)

@@ -8,7 +8,10 @@
    cpj_json_parse + cpj_json_get_str (test_json --read); the bytes must be
    the UTF-8 of the original. Lone surrogates and U+0000, which Python
    accepts, must be refused (documented in cpj_json.h).
-3. Jobs: every body in tests/data/api is read by the streaming parser
+3. Validator: mutated documents are accepted or rejected by
+   cpj_json_parse (test_json --validate) exactly as by Python's json with
+   strict UTF-8 and without its NaN/Infinity extension.
+4. Jobs: every body in tests/data/api is read by the streaming parser
    (test_jobs_parse --dump, whole and byte by byte) and by Python; the
    model's members must agree.
 
@@ -25,6 +28,7 @@ BUILD = os.environ.get("CPJ_BUILD_SAN") or os.environ.get("CPJ_BUILD") or "build
 TEST_JSON = os.path.join(BUILD, "tests", "unit", "test_json")
 TEST_JOBS = os.path.join(BUILD, "tests", "unit", "test_jobs_parse")
 CPJ_ERR_PARAM = -1
+CPJ_ERR_JSON_DEPTH = -67
 CPJ_ERR_JSON_ESCAPE = -68
 
 failed = 0
@@ -154,6 +158,62 @@ def check_reader(strings, rng):
     report("reader_refuses_lone_surrogates_and_nul", not bad_refuse, repr(bad_refuse[:3]))
 
 
+def python_accepts(b):
+    def no_constants(name):
+        raise ValueError("not JSON: " + name)
+    try:
+        json.loads(b.decode("utf-8"), parse_constant=no_constants)
+        return True
+    except (ValueError, RecursionError):
+        return False
+
+
+def mutate(rng, b):
+    pool = b'{}[]",:\\u0 \nx-+1eE.tfnal\x80\xc3\xa9\xed\xa0\x01\x7f'
+    b = bytearray(b)
+    for _ in range(rng.randrange(1, 4)):
+        if not b:
+            break
+        at = rng.randrange(len(b))
+        c = pool[rng.randrange(len(pool))]
+        op = rng.randrange(4)
+        if op == 0:
+            b[at] = c
+        elif op == 1:
+            b.insert(at, c)
+        elif op == 2:
+            del b[at]
+        else:
+            del b[at + 1:]
+    return bytes(b)
+
+
+def check_validator(rng):
+    seeds = [b'{"a":[1,-2.5e-3,true,false,null,{"b":"c\\u00e9\\n"}],"d":""}',
+             b'[0, 1E+2, -0.0, "x", {}, []]', b'"s"', b'123', b' null ']
+    for name in sorted(os.listdir(os.path.join(TOP, "tests", "data", "api"))):
+        with open(os.path.join(TOP, "tests", "data", "api", name), "rb") as f:
+            seeds.append(f.read())
+    docs = list(seeds)
+    for _ in range(4000):
+        docs.append(mutate(rng, seeds[rng.randrange(len(seeds))]))
+    data = "".join(d.hex() + "\n" for d in docs).encode()
+    lines = run([TEST_JSON, "--validate"], data).decode().split("\n")[:-1]
+    if len(lines) != len(docs):
+        report("validator_matches_python", False, "%d answers for %d docs" % (len(lines), len(docs)))
+        return
+    bad, accepted = [], 0
+    for d, line in zip(docs, lines):
+        r = int(line)
+        if r == CPJ_ERR_JSON_DEPTH:
+            continue
+        if (r > 0) != python_accepts(d):
+            bad.append((d[:80], r))
+        accepted += r > 0
+    report("validator_matches_python (%d documents, %d valid)" % (len(docs), accepted),
+           not bad and 0 < accepted < len(docs), repr(bad[:3]))
+
+
 # The service model's members of a job, as the parser exposes them.
 S = "str"
 ART = {"name": S, "revision": S,
@@ -242,6 +302,7 @@ def main():
     strings = random_strings(rng, 1500)
     check_writer(strings)
     check_reader(strings, rng)
+    check_validator(rng)
     check_jobs()
     return 1 if failed else 0
 

@@ -150,7 +150,8 @@ dump(int mode, int rc, char *out, size_t cap)
 	cpj_json_put_i64(&w, rc);
 	cpj_json_put_key(&w, "jobs");
 	cpj_json_array_begin(&w);
-	for (i = 0; i < rc; i++) {
+	/* on an error, the jobs filled in before it */
+	for (i = 0; i < (rc >= 0 ? rc : (int)P.count); i++) {
 		const cpj_job *j = &jobs[i];
 		const cpj_job_data *d = &j->data;
 
@@ -904,6 +905,90 @@ invalid_bodies_fail(void)
 	return 0;
 }
 
+/* xorshift64: deterministic mutations */
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+
+static uint64_t
+rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/*
+ * Mutated bodies (bytes changed, inserted, deleted, cut) never crash and
+ * give the same result, jobs included, whatever the chunking.
+ */
+static int
+mutants_chunk_invariant(void)
+{
+	static const char *const files[] = {
+		"poll_response_example.json", "poll_unknown_members.json",
+		"poll_unicode.json", "poll_third_party.json",
+	};
+	static const char pool[] = "{}[]\",:\\u0 \nx-1e.tfn\x80\xc3\xed\x01";
+	static char orig[BODY_MAX];
+	size_t orig_len;
+	int f, k, ok = 0, failed = 0;
+
+	for (f = 0; f < (int)CPJ_ARRAY_LEN(files); f++) {
+		int mode = f == 3 ? CPJ_JOBS_THIRD_PARTY_POLL : CPJ_JOBS_POLL;
+
+		CHECK_EQ(load(files[f]), 0);
+		memcpy(orig, body, body_len);
+		orig_len = body_len;
+		for (k = 0; k < 300; k++) {
+			int edits = 1 + (int)(rng() % 3), e, r0;
+			size_t chunk = 1 + (size_t)(rng() % 50);
+
+			memcpy(body, orig, orig_len);
+			body_len = orig_len;
+			for (e = 0; e < edits; e++) {
+				size_t at = (size_t)(rng() % body_len);
+				char c = pool[rng() % (sizeof pool - 1)];
+
+				switch (rng() % 4) {
+				case 0:
+					body[at] = c;
+					break;
+				case 1:
+					memmove(body + at + 1, body + at,
+					    body_len - at);
+					body[at] = c;
+					body_len++;
+					break;
+				case 2:
+					memmove(body + at, body + at + 1,
+					    body_len - at - 1);
+					body_len--;
+					break;
+				default:
+					body_len = at + 1;
+					break;
+				}
+			}
+			r0 = parse(mode, 0);
+			CHECK_EQ(dump(mode, r0, dump_a, sizeof dump_a), 0);
+			CHECK_EQ(parse(mode, 1), r0);
+			CHECK_EQ(dump(mode, r0, dump_b, sizeof dump_b), 0);
+			CHECK(strcmp(dump_a, dump_b) == 0);
+			CHECK_EQ(parse(mode, chunk), r0);
+			CHECK_EQ(dump(mode, r0, dump_b, sizeof dump_b), 0);
+			CHECK(strcmp(dump_a, dump_b) == 0);
+			if (r0 >= 0)
+				ok++;
+			else
+				failed++;
+		}
+	}
+	printf("# mutants: %d parsed, %d rejected\n", ok, failed);
+	/* the mutations must exercise both outcomes */
+	CHECK(ok > 0 && failed > 0);
+	return 0;
+}
+
 /* Jobs read before the response turned out bad are flagged. */
 static int
 delivered_jobs_flagged(void)
@@ -1087,7 +1172,7 @@ wipe_and_params(void)
 	CHECK_EQ(init_default(CPJ_JOBS_POLL), 0);
 	CHECK_EQ(cpj_jobs_parser_feed(&P, NULL, 0), 0);
 	for (i = 0; i < 2; i++)
-		CHECK_EQ(cpj_jobs_parser_feed(&P, "{}" + i, 1), 0);
+		CHECK_EQ(cpj_jobs_parser_feed(&P, &"{}"[i], 1), 0);
 	CHECK_EQ(cpj_jobs_parser_feed(&P, "", 0), 0);
 	CHECK_EQ(cpj_jobs_parser_finish(&P), 0);
 	return 0;
@@ -1153,6 +1238,7 @@ main(int argc, char **argv)
 	RUN(truncated_never_succeeds);
 	RUN(invalid_bodies_fail);
 	RUN(delivered_jobs_flagged);
+	RUN(mutants_chunk_invariant);
 	RUN(deep_nesting);
 	RUN(huge_string);
 	RUN(wipe_and_params);

@@ -8,6 +8,8 @@
  *            written by cpj_json_writer, or "ERR <code>"
  *   --read   each stdin line is a JSON document ["..."]; prints the hex of
  *            the decoded string, or "ERR <code>"
+ *   --validate  each stdin line is hex bytes; prints what cpj_json_parse()
+ *            returns for them
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -687,6 +689,22 @@ filter_read(void)
 	return 0;
 }
 
+static int
+filter_validate(void)
+{
+	static cpj_json_tok t[4096];
+
+	while (fgets(line, sizeof line, stdin) != NULL) {
+		size_t len = strcspn(line, "\r\n"), i, n = 0;
+
+		for (i = 0; i + 1 < len; i += 2)
+			bytes[n++] = (char)(cpj_hexval(line[i]) * 16
+			    + cpj_hexval(line[i + 1]));
+		printf("%d\n", cpj_json_parse(bytes, n, t, CPJ_ARRAY_LEN(t)));
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -694,6 +712,8 @@ main(int argc, char **argv)
 		return filter_write();
 	if (argc == 2 && strcmp(argv[1], "--read") == 0)
 		return filter_read();
+	if (argc == 2 && strcmp(argv[1], "--validate") == 0)
+		return filter_validate();
 	mock_port_reset();
 	RUN(parse_valid);
 	RUN(parse_invalid);

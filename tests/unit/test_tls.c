@@ -1074,6 +1074,20 @@ t_client_cert_load(void)
 	return 0;
 }
 
+/* The RAM the header documents, on this host (x86-64). */
+static int
+t_ram_budget(void)
+{
+	printf("sizeof: cpj_tls_context %zu, cpj_tls_anchors %zu, "
+	    "cpj_tls_client_cert %zu, br_x509_trust_anchor %zu\n",
+	    sizeof(cpj_tls_context), sizeof(cpj_tls_anchors),
+	    sizeof(cpj_tls_client_cert), sizeof(br_x509_trust_anchor));
+	CHECK(sizeof(cpj_tls_context) <= CPJ_TLS_BUF_SIZE + 7500);
+	CHECK(sizeof(cpj_tls_anchors) <= 2100);
+	CHECK(sizeof(cpj_tls_client_cert) <= 4100);
+	return 0;
+}
+
 static int
 t_no_port_misuse(void)
 {
@@ -1149,6 +1163,7 @@ main(void)
 	RUN(t_resumption_in_process);
 	RUN(t_transport_faults);
 	RUN(t_client_cert_load);
+	RUN(t_ram_budget);
 	RUN(t_no_port_misuse);
 	cleanup();
 	return H_EXIT();

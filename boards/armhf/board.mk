@@ -1,0 +1,8 @@
+# armhf: Cortex-A7 class (ARMv7-A, Thumb-2, NEON-VFPv4, hard float),
+# Debian's arm-linux-gnueabihf toolchain, static glibc; tests under qemu-arm.
+CROSS_COMPILE ?= arm-linux-gnueabihf-
+BOARD_CPU := -mthumb -march=armv7-a -mfpu=neon-vfpv4 -mfloat-abi=hard -mtune=cortex-a7
+BOARD_EXEC ?= qemu-arm -L /usr/arm-linux-gnueabihf
+BOARD_DEBS := gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user
+BOARD_FILE := ARM, EABI5
+include boards/cross.mk

@@ -1,0 +1,35 @@
+# boards/bearssl.mk -- BearSSL built from its release source for one board
+# (read by boards/boards.mk when the board sets BEARSSL_FROM_SRC = 1).
+#
+# BEARSSL_SRC (default $(BUILD)/bearssl-src) is fetched by
+# boards/bearssl-src.sh from Debian's source package when it holds no
+# inc/bearssl.h; `make BEARSSL_SRC=<dir>` uses an unpacked tree instead.
+# Every .c under src/ is compiled with the board's compiler and flags (no
+# -Werror: third-party code) into $(B)/bearssl/libbearssl.a; with
+# --gc-sections only what the library uses is linked. Each object also
+# gets a -fcallgraph-info=su file (.ci) for the stack walk of `make size`.
+
+BEARSSL_HDR := $(BEARSSL_SRC)/inc/bearssl.h
+BEARSSL_LIB := $(B)/bearssl/libbearssl.a
+BEARSSL_C := $(sort $(wildcard $(BEARSSL_SRC)/src/*.c $(BEARSSL_SRC)/src/*/*.c))
+BEARSSL_OBJS := $(BEARSSL_C:$(BEARSSL_SRC)/src/%.c=$(B)/bearssl/obj/%.o)
+BEARSSL_BUILD_FLAGS := $(OPT) $(BOARD_CFLAGS) -fcallgraph-info=su \
+	-I$(BEARSSL_SRC)/inc -I$(BEARSSL_SRC)/src
+
+$(BEARSSL_HDR):
+	$(Q)sh boards/bearssl-src.sh $(BEARSSL_SRC)
+
+ifneq ($(BEARSSL_C),)
+$(BEARSSL_LIB): $(BEARSSL_OBJS)
+	$(if $(Q),@echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/bearssl/obj/%.o: $(BEARSSL_SRC)/src/%.c | $(B)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  CC      bearssl/$*.c")
+	$(Q)$(CC) $(BEARSSL_BUILD_FLAGS) -c -o $@ $<
+else
+# The source arrives while this make runs: a second make sees its files.
+$(BEARSSL_LIB): $(BEARSSL_HDR) | $(B)/.deps-ok
+	$(Q)$(MAKE) --no-print-directory $@
+endif

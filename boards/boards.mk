@@ -1,0 +1,60 @@
+# boards/boards.mk -- rules for the boards (boards/README.md), read at the
+# end of the top Makefile, after its own rules.
+#
+#   make boards           build every board's library and agent, check with
+#                         `file` that each agent is static and of its arch
+#   make BOARD=<b> test   cross boards: unit, vector and loopback integration
+#                         tests under qemu-user (or natively for x86_64-musl)
+#   make size [BOARD=<b>] size report, see boards/size.mk
+#
+# A cross board's board.mk includes boards/cross.mk, which sets CROSS_TEST=1
+# (its tests run here, not in tests/tests.mk) and BEARSSL_FROM_SRC=1.
+
+BOARD_NAMES := $(patsubst boards/%/board.mk,%,$(wildcard boards/*/board.mk))
+
+.PHONY: boards board-check
+boards:
+	$(Q)for b in $(BOARD_NAMES); do \
+		$(MAKE) --no-print-directory BOARD=$$b all board-check || exit 1; \
+	done
+
+# The agent must be of the board's architecture (BOARD_FILE, a `file`
+# pattern), and static on every board but host.
+board-check: $(AGENT)
+	$(Q)f=$$(file -b $(AGENT)); echo "  FILE    $(AGENT): $$f" | cut -c1-150; \
+	case "$$f" in *$(BOARD_FILE)*) ;; \
+	*) echo "$(AGENT): not a $(BOARD_FILE) executable"; exit 1 ;; esac; \
+	if [ "$(CROSS_TEST)" = 1 ]; then case "$$f" in *"statically linked"*|*"static-pie linked"*) ;; \
+	*) echo "$(AGENT): not statically linked"; exit 1 ;; esac; fi
+
+ifeq ($(CROSS_TEST),1)
+include boards/bearssl.mk
+
+# Install the board's toolchain when missing (tests/deps.sh; apt-get when
+# root, else it prints the command). Once per build directory.
+$(B)/.deps-ok:
+	$(Q)sh tests/deps.sh build $(BOARD_DEBS)
+	@mkdir -p $(dir $@) && touch $@
+
+# jsmn.h alone, so the cross compiler never searches the host's /usr/include.
+$(B)/include/jsmn.h: | $(B)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(Q)ln -sf $(JSMN_H) $@
+
+# Every object of the tree needs the toolchain and the third-party headers,
+# every program BearSSL.
+TREE_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(wildcard src/*/*.c port/*/*.c tests/*/*.c))
+$(TREE_OBJS): | $(B)/.deps-ok $(B)/include/jsmn.h $(BEARSSL_HDR)
+$(AGENT) $(UNIT_BINS) $(INTEG_BINS) $(BENCH_PROGS): $(BEARSSL_LIB)
+$(BENCH_PROGS): | $(B)/include/jsmn.h
+
+# Unit tests (sigv4 vectors included) and the loopback integration tests,
+# counted by tests/run.sh; tests/scripts/* need the host's Python and agent
+# and are left to the host run.
+test check:
+	$(Q)sh tests/deps.sh build $(BOARD_DEBS) openssl
+	$(Q)$(MAKE) --no-print-directory test-build lint
+	$(Q)sh boards/run-tests.sh $(B) $(BOARD_EXEC)
+endif
+
+include boards/size.mk

@@ -1,0 +1,3 @@
+# placeholder
+size:
+	@echo todo

@@ -1,0 +1,530 @@
+/*
+ * cpj_s3.h -- S3 GetObject / PutObject for job artifacts.
+ *
+ * A caller-allocated cpj_s3_context signs requests with the job's
+ * artifactCredentials (SigV4, service "s3", S3 path rules), picks the
+ * bucket's endpoint and addressing style, streams object bodies between
+ * the network and the caller's sink or source (never buffered whole),
+ * retries as the AWS SDKs' standard mode does, corrects the device clock
+ * from the service's Date header, follows a bucket's region once, and
+ * keeps the details of the last error (HTTP status, S3 error code and
+ * message, request ids).
+ *
+ *     cpj_s3_context s3;
+ *     cpj_s3_init(&s3, &http, "eu-west-1", work, sizeof work);
+ *     s3.skew = cp.skew;                       (what CodePipeline taught)
+ *     cpj_s3_set_credentials(&s3, akid, secret, token);
+ *     cpj_s3_get_object(&s3, bucket, key, &get);  ... cpj_s3_put_object(...)
+ *     cpj_s3_clear(&s3);                       (wipes the signing key)
+ *
+ * Endpoints (API digest 8.4):
+ *  - AWS (no override): virtual-hosted "https://{bucket}.s3.{region}.{suffix}"
+ *    when the bucket is virtual-hostable (cpj_s3_bucket_virtual_hostable),
+ *    else path style "https://s3.{region}.{suffix}/{bucket}"; the suffix is
+ *    cpj_cp_dns_suffix(region); CPJ_S3_FIPS gives "s3-fips",
+ *    CPJ_S3_DUALSTACK adds ".dualstack"; CPJ_S3_PATH_STYLE forces path
+ *    style. Accelerate and the legacy global endpoint are not used.
+ *  - Endpoint override ("http[s]://host[:port]"): path style by default
+ *    (as botocore does for IP endpoints). With CPJ_S3_VIRTUAL_HOSTED the
+ *    request still goes to the override's host and port (connection, TLS
+ *    name check), with the header "Host: {bucket}.{host}[:port]", and that
+ *    Host is signed; a bucket that is not virtual-hostable, an IP address
+ *    override, or a name over CPJ_HOST_MAX falls back to path style.
+ *  - Keys: every byte outside A-Z a-z 0-9 - . _ ~ is percent-encoded, '/'
+ *    is kept (cpj_s3_key_encode); the request target is signed as sent.
+ *
+ * The HTTP client is borrowed and dedicated to S3 while the context uses
+ * it: before each request the context points it at the bucket's origin
+ * with cpj_http_client_set_url() when (and only when) scheme, host or port
+ * differ from the client's, which closes the open connection; a kept-alive
+ * connection is therefore only reused for the same origin. set_url drops
+ * the client's proxy, so a proxy must be given with cpj_s3_set_proxy().
+ *
+ * Integrity: the HTTP layer checks that exactly Content-Length bytes (or
+ * the whole chunked body) arrived; a cut transfer is an error, never a
+ * short object reported as success. In addition (verify_md5, on by
+ * default) the MD5 of the bytes moved is compared with the ETag when the
+ * ETag is a plain 32-hex-digit MD5: single-part objects stored without
+ * SSE-KMS or SSE-C. Multipart ETags ("...-N") and SSE-KMS / SSE-C objects
+ * (whose ETag is not the MD5 of the data) are not checked; etag_checked
+ * says whether the check ran. A mismatch is CPJ_ERR_S3_INTEGRITY.
+ *
+ * Errors: the XML error body is read by a bounded streaming scanner
+ * (cpj_s3_xml_*), which keeps Code, Message, Region and RequestId; then
+ * NoSuchKey / NoSuchBucket -> CPJ_ERR_S3_NOT_FOUND, AccessDenied ->
+ * CPJ_ERR_S3_ACCESS_DENIED, SignatureDoesNotMatch -> CPJ_ERR_API_SIGNATURE,
+ * ExpiredToken / InvalidToken / TokenRefreshRequired ->
+ * CPJ_ERR_API_EXPIRED_TOKEN, InvalidAccessKeyId ->
+ * CPJ_ERR_API_UNRECOGNIZED_CLIENT, RequestTimeTooSkewed ->
+ * CPJ_ERR_API_CLOCK_SKEW, BadDigest / XAmzContentSHA256Mismatch ->
+ * CPJ_ERR_S3_INTEGRITY, SlowDown and the SDKs' throttling codes ->
+ * CPJ_ERR_API_THROTTLED, InternalError and transient codes or 5xx ->
+ * CPJ_ERR_API_SERVER, any other code -> CPJ_ERR_S3_ERROR (cpj_s3_error_map).
+ *
+ * Retries (standard mode, as the CodePipeline client): up to max_attempts
+ * attempts with full-jitter exponential backoff capped at backoff_cap_ms,
+ * on throttling, transient codes, HTTP 500/502/503/504 and connection
+ * failures. Besides (not counted as attempts), at most once per call each:
+ *  - RequestTimeTooSkewed: the skew is learnt from the Date header and the
+ *    request re-signed;
+ *  - a wrong region (HTTP 301/302/307, PermanentRedirect,
+ *    AuthorizationHeaderMalformed, TemporaryRedirect with the region in
+ *    x-amz-bucket-region or <Region>): the request is re-signed for that
+ *    region (and sent to its endpoint unless there is an override); the
+ *    context keeps the new region for later calls (one job's artifacts
+ *    share the artifact store's region).
+ * A request whose body was already (partly) read, or a download whose sink
+ * already got bytes, is repeated only when the caller gave a rewind or
+ * restart callback; otherwise the error is returned as it is.
+ *
+ * Secrets: the credentials are borrowed, the signing key is cached in the
+ * context and wiped by cpj_s3_set_credentials() and cpj_s3_clear(); the
+ * Authorization value is wiped after each request. Nothing here logs a
+ * secret (the debug log names operation, bucket, key, status and codes).
+ *
+ * RAM: sizeof(cpj_s3_context) is 4,880 bytes on x86-64 with the defaults
+ * (the SigV4 context 1,432, the HTTP response 992, the endpoint and Host
+ * buffers 795, the error details 650). The caller's work buffer holds the
+ * request target (the encoded key, up to 3 x CPJ_S3_KEY_MAX + 258 bytes)
+ * and the request head (about 700 bytes plus the session token, the KMS
+ * key id and the Content-Type); it is also the unit of network I/O, so
+ * 16 KB (one TLS record) is a good size; 4 KB is the minimum for keys of
+ * ordinary length.
+ *
+ * Stack: under 1.5 KB in the calls here (a 416-byte SigV4 request and
+ * result, the HTTP request descriptor and headers) plus
+ * cpj_sigv4_sign() (under 1 KB) or cpj_http_client_exchange() (under
+ * 1 KB plus TLS) and the caller's callbacks.
+ *
+ * Thread safety: none; one context per thread.
+ */
+#ifndef CPJ_S3_H
+#define CPJ_S3_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <bearssl.h>
+
+#include "cpj_config.h"
+#include "cpj_http.h"
+#include "cpj_sigv4.h"
+
+/** Longest bucket name accepted (legacy us-east-1 names reach 255). */
+#define CPJ_S3_BUCKET_MAX 255
+/** Longest object key, bytes of UTF-8 (S3's limit). */
+#ifndef CPJ_S3_KEY_MAX
+#define CPJ_S3_KEY_MAX 1024
+#endif
+/** Longest S3 error code kept; a longer one is not kept (never cut). */
+#define CPJ_S3_CODE_MAX 64
+/** Longest error message kept; a longer one is cut at a UTF-8 boundary
+ *  and message_cut is set (the message is for humans). */
+#ifndef CPJ_S3_MESSAGE_MAX
+#define CPJ_S3_MESSAGE_MAX 256
+#endif
+/** Longest region name (1..30 of [a-z0-9-] are valid). */
+#define CPJ_S3_REGION_MAX 31
+/** Longest x-amz-id-2 kept. */
+#define CPJ_S3_HOST_ID_MAX 128
+/** Bytes of a non-2xx (or unexpected) response body read before the
+ *  connection is dropped instead (the scanner still sees all of them). */
+#define CPJ_S3_ERRBODY_MAX 65536
+/** Largest PutObject body (S3's single-request limit, 5 GiB). */
+#define CPJ_S3_PUT_MAX ((uint64_t)5 << 30)
+/** Default attempts per call (standard retry mode). */
+#ifndef CPJ_S3_MAX_ATTEMPTS
+#define CPJ_S3_MAX_ATTEMPTS 3
+#endif
+/** Default distance between progress calls, bytes. */
+#define CPJ_S3_PROGRESS_STEP ((uint64_t)1 << 20)
+
+/** Size of the origin URL buffer: "https://[host]:65535" and NUL. */
+#define CPJ_S3_URL_SIZE (CPJ_HOST_MAX + 18)
+/** Size of the Host header buffer: "host:65535" (or "[v6]:port") and NUL. */
+#define CPJ_S3_HOST_SIZE (CPJ_HOST_MAX + 10)
+
+/* Endpoint flags (cpj_s3_set_endpoint). */
+/** Always path style. */
+#define CPJ_S3_PATH_STYLE      0x01u
+/** Virtual-hosted style with an endpoint override (see the file comment). */
+#define CPJ_S3_VIRTUAL_HOSTED  0x02u
+/** AWS endpoints: the FIPS host "s3-fips". */
+#define CPJ_S3_FIPS            0x04u
+/** AWS endpoints: the dual-stack host ("s3.dualstack"). */
+#define CPJ_S3_DUALSTACK       0x08u
+
+/* Payload modes of a streamed PutObject (cpj_s3_put_options.payload). */
+/** X-Amz-Content-SHA256: UNSIGNED-PAYLOAD; one pass over the source. The
+ *  body is then protected by TLS only: use it over https. */
+#define CPJ_S3_PAYLOAD_UNSIGNED 0
+/** The caller computed the hex SHA-256 of the body beforehand (for example
+ *  with cpj_s3_sha256_source() and a rewind): two passes, signed body. */
+#define CPJ_S3_PAYLOAD_SHA256   1
+
+/**
+ * \brief Progress callback: `done` bytes of the body moved so far, of
+ *        `total` (0 when unknown, e.g. a chunked download).
+ *
+ * Called at most once per `progress_step` bytes and once at the end of a
+ * successful transfer; a retried transfer starts again from 0.
+ * \return 0 to continue, or a negative CPJ_ERR_* code (CPJ_ERR_CANCELLED
+ *         by convention) that aborts the transfer with that code.
+ */
+typedef int (*cpj_s3_progress_cb)(void *ctx, uint64_t done, uint64_t total);
+
+/**
+ * Streaming XML error scanner (S3 error bodies). All fields are results
+ * except the private state; a zero-filled struct is not initialised: use
+ * cpj_s3_xml_init().
+ *
+ * Accepted: an optional prolog (<?xml ...?>, comments, declarations,
+ * white space), then a root element named Error. The text of its direct
+ * children Code, Message, Region and RequestId is kept (the first
+ * complete occurrence of each), with the entities &lt; &gt; &amp; &quot;
+ * &apos; and &#N; / &#xN; decoded (a malformed or unknown entity is kept
+ * as written; &#0;, surrogates and code points above 0x10FFFF count as
+ * malformed). A child whose text holds a nested element, a comment or
+ * CDATA is not kept. Control bytes in a message become spaces. A root
+ * that is not Error, or a byte that cannot start a prolog item, stops the
+ * scan with nothing kept. Depth is counted, not stored, so nesting costs
+ * nothing; input after the root closes is ignored. A field that has not
+ * closed when the input ends is not kept (a truncated body keeps only
+ * what completed).
+ *
+ * RAM: 512 bytes with the defaults; no stack beyond a few locals.
+ */
+typedef struct cpj_s3_xml {
+	/* ---- results ---- */
+	char code[CPJ_S3_CODE_MAX + 1];        /**< "" if none was kept */
+	char message[CPJ_S3_MESSAGE_MAX + 1];  /**< "" if none was kept */
+	char region[CPJ_S3_REGION_MAX + 1];    /**< "" unless a valid region */
+	char request_id[CPJ_HTTP_REQUEST_ID_MAX + 1];
+	int message_cut;                       /**< the message was longer */
+	int root;                              /**< 1: the root is <Error> */
+	/* ---- private ---- */
+	int state, field, quote, skip_end;
+	uint32_t depth;
+	size_t name_len, flen, ent_len;
+	int fover, fbad, done;
+	unsigned kept;
+	char name[12];
+	char ent[12];
+	char fbuf[CPJ_S3_MESSAGE_MAX + 4];
+} cpj_s3_xml;
+
+/** \brief Start a scan (every field empty). */
+void cpj_s3_xml_init(cpj_s3_xml *x);
+
+/**
+ * \brief Feed the next bytes of the body (split anywhere, any length,
+ *        0 allowed); `data` is borrowed for the call. Never fails: input
+ *        it cannot use is skipped.
+ */
+void cpj_s3_xml_feed(cpj_s3_xml *x, const void *data, size_t len);
+
+/**
+ * \brief 1 when the body was an <Error> whose Code was kept, else 0.
+ *        (The fields hold what was kept either way.)
+ */
+int cpj_s3_xml_found(const cpj_s3_xml *x);
+
+/**
+ * \brief Map an S3 error code and HTTP status to a CPJ_ERR_* value
+ *        (see the file comment).
+ *
+ * \param code         the <Code> text, or "" / NULL when there was none:
+ *                     then 404 is CPJ_ERR_S3_NOT_FOUND, 403
+ *                     CPJ_ERR_S3_ACCESS_DENIED, 429 CPJ_ERR_API_THROTTLED,
+ *                     5xx CPJ_ERR_API_SERVER, anything else
+ *                     CPJ_ERR_S3_ERROR.
+ * \param http_status  the response status.
+ * \return a negative CPJ_ERR_* code (never 0).
+ */
+int cpj_s3_error_map(const char *code, int http_status);
+
+/**
+ * \brief 1 if `bucket` may be used in a host name (botocore's
+ *        isVirtualHostableS3Bucket without sub-domains): 3..63 bytes of
+ *        a-z 0-9 '-', not starting or ending with '-', not shaped like
+ *        an IPv4 address; else 0 (dots, upper case, '_' included).
+ */
+int cpj_s3_bucket_virtual_hostable(const char *bucket);
+
+/**
+ * \brief Percent-encode an object key for the request path.
+ *
+ * Every byte outside A-Z a-z 0-9 - . _ ~ and '/' becomes %XX (upper-case
+ * hex); '/' is kept, so "Build Output/AbC+dEf~G" gives
+ * "Build%20Output/AbC%2BdEf~G".
+ *
+ * \param key   NUL-terminated, 1..CPJ_S3_KEY_MAX bytes; borrowed.
+ * \param out   receives the NUL-terminated path part.
+ * \param cap   its size (3 x the key length + 1 always suffices).
+ * \return the encoded length, CPJ_ERR_PARAM (NULL, empty or too long key)
+ *         or CPJ_ERR_NOSPACE (out is then "").
+ */
+int cpj_s3_key_encode(const char *key, char *out, size_t cap);
+
+/** Where a request goes (cpj_s3_locate). */
+typedef struct cpj_s3_location {
+	/** Origin to connect to: "https://host" or "http://host:port". */
+	char url[CPJ_S3_URL_SIZE];
+	/** Host header value (signed): "host" or "host:port" when the port
+	 *  is not the scheme's default. */
+	char host[CPJ_S3_HOST_SIZE];
+	/** 1 virtual-hosted, 0 path style. */
+	int virtual_hosted;
+} cpj_s3_location;
+
+/**
+ * The S3 client context (caller-allocated). Fields marked read-only are
+ * results; `skew`, `max_attempts`, `backoff_cap_ms`, `request_ms` and
+ * `verify_md5` may be set by the caller between calls; the rest is
+ * private.
+ */
+typedef struct cpj_s3_context {
+	cpj_http_client *http;          /* borrowed */
+	cpj_sigv4_context sig;
+	char region[CPJ_S3_REGION_MAX + 1]; /**< signing region (read-only) */
+	unsigned flags;                 /* CPJ_S3_* endpoint flags */
+	int have_override;
+	cpj_http_url override;          /* endpoint override, parsed */
+	const char *proxy, *no_proxy;   /* borrowed (cpj_s3_set_proxy) */
+	unsigned char *work;            /* caller's work buffer */
+	size_t work_len;
+
+	/** Seconds added to the device clock when signing; copy it from the
+	 *  CodePipeline client (cpj_cp_context.skew). Updated from the Date
+	 *  header of responses (see DESIGN: clock skew). */
+	int64_t skew;
+	unsigned max_attempts;          /**< attempts per call, >= 1 (default 3) */
+	uint32_t backoff_cap_ms;        /**< backoff cap (default 20 s) */
+	/** Whole-exchange deadline of each S3 request in milliseconds, set on
+	 *  the HTTP client for the call and restored after; 0 keeps the
+	 *  client's own (CPJ_TIMEOUT_MS by default, which is short for large
+	 *  artifacts on slow links). */
+	uint32_t request_ms;
+	int verify_md5;                 /**< 1 (default): compare MD5 and ETag */
+
+	/* ---- details of the last call (read-only) ---- */
+	int err;                        /**< its result (0 or CPJ_ERR_*) */
+	int http_status;                /**< 0 when no response was read */
+	cpj_s3_xml error;               /**< code, message, region of the error body */
+	char request_id[CPJ_HTTP_REQUEST_ID_MAX + 1]; /**< x-amz-request-id */
+	char host_id[CPJ_S3_HOST_ID_MAX + 1];         /**< x-amz-id-2 */
+	char etag[CPJ_HTTP_ETAG_MAX + 1];  /**< ETag as sent (with quotes), "" if none */
+	char sse[16];                   /**< x-amz-server-side-encryption of the answer */
+	uint64_t size;                  /**< body bytes moved by the last successful call */
+	int etag_checked;               /**< 1: the MD5 was compared with the ETag */
+	/* statistics (read-only, cumulative) */
+	uint32_t attempts;              /**< requests sent, retries included */
+	uint32_t retries;               /**< attempts after a retryable failure */
+	uint32_t resigns;               /**< re-signs after a clock-skew error */
+	uint32_t redirects;             /**< re-signs for another region */
+
+	/* ---- private: per-call state ---- */
+	cpj_s3_location loc;
+	cpj_http_response resp;
+	const void *opt;                /* the call's get or put options */
+	int is_get;
+	int sse_no_md5;                 /* the answer's ETag is not an MD5 */
+	uint64_t moved, total, next_progress, discarded;
+	unsigned src_calls;
+	char bucket_region[CPJ_S3_REGION_MAX + 1]; /* x-amz-bucket-region */
+	br_md5_context md5;
+	char auth[256 + CPJ_SIGV4_AKID_MAX];
+} cpj_s3_context;
+
+/**
+ * \brief Set up a context: AWS endpoints for `region`, automatic
+ *        addressing, no credentials, 3 attempts, MD5 checks on.
+ *
+ * \param s3        the context (zeroed here).
+ * \param http      HTTP client (with a TLS context for https), borrowed for
+ *                  the context's lifetime and dedicated to it (see the file
+ *                  comment); its timeouts apply (see request_ms).
+ * \param region    the bucket's region, 1..30 of [a-z0-9-]; copied.
+ * \param work      work buffer (see RAM above), borrowed for the context's
+ *                  lifetime; at least 2,048 bytes.
+ * \param work_len  its size.
+ * \return 0 or CPJ_ERR_PARAM (NULL, bad region, work too small).
+ */
+int cpj_s3_init(cpj_s3_context *s3, cpj_http_client *http,
+	const char *region, unsigned char *work, size_t work_len);
+
+/**
+ * \brief Change the region (copied; the cached signing key is kept per
+ *        region by the signer).
+ * \return 0 or CPJ_ERR_PARAM.
+ */
+int cpj_s3_set_region(cpj_s3_context *s3, const char *region);
+
+/**
+ * \brief Choose the endpoint and addressing.
+ *
+ * \param url    endpoint override "http[s]://host[:port][/]" (parsed and
+ *               copied), or NULL for AWS's endpoints.
+ * \param flags  CPJ_S3_PATH_STYLE or CPJ_S3_VIRTUAL_HOSTED (not both),
+ *               CPJ_S3_FIPS, CPJ_S3_DUALSTACK (AWS endpoints only; ignored
+ *               with an override), or 0.
+ * \return 0, CPJ_ERR_PARAM (unknown or conflicting flags), or an error of
+ *         cpj_http_url_parse() (CPJ_ERR_NET_URL, CPJ_ERR_UNSUPPORTED); on
+ *         error the endpoint is unchanged.
+ */
+int cpj_s3_set_endpoint(cpj_s3_context *s3, const char *url, unsigned flags);
+
+/**
+ * \brief Route S3 connections through an HTTPS proxy (CONNECT), as
+ *        cpj_http_client_set_proxy(); re-applied whenever the context
+ *        changes the client's URL.
+ *
+ * \param https_proxy, no_proxy  borrowed: they MUST stay valid while the
+ *                               context is used; NULL for none.
+ * \return 0 (checked at the next request: errors of
+ *         cpj_http_client_set_proxy() come from the calls then).
+ */
+int cpj_s3_set_proxy(cpj_s3_context *s3, const char *https_proxy,
+	const char *no_proxy);
+
+/**
+ * \brief Sign the following calls with these credentials (the job's
+ *        artifactCredentials); the cached signing key is wiped.
+ *
+ * The strings are borrowed: they MUST stay valid and unchanged until the
+ * next cpj_s3_set_credentials() or cpj_s3_clear(); the caller wipes them.
+ * \param token  session token, or NULL / "" for none.
+ * \return 0, CPJ_ERR_PARAM, or CPJ_ERR_SIGV4_CREDS (malformed; the context
+ *         then holds none).
+ */
+int cpj_s3_set_credentials(cpj_s3_context *s3, const char *akid,
+	const char *secret, const char *token);
+
+/**
+ * \brief Wipe the signing key, the last Authorization value and the
+ *        credential pointers. Endpoint, region and skew are kept. Safe to
+ *        call more than once.
+ */
+void cpj_s3_clear(cpj_s3_context *s3);
+
+/**
+ * \brief Where a request for bucket/key would go now.
+ *
+ * \param loc         receives the origin URL, Host value and style.
+ * \param target      receives the NUL-terminated request target
+ *                    ("/{key}" virtual-hosted, "/{bucket}/{key}" path
+ *                    style, key encoded by cpj_s3_key_encode()).
+ * \param target_cap  its size.
+ * \return the target's length, CPJ_ERR_PARAM (NULL, bucket not 1..255 of
+ *         A-Z a-z 0-9 . - _, or a bad key), CPJ_ERR_NOSPACE (target too
+ *         small; or the AWS host name over CPJ_HOST_MAX).
+ */
+int cpj_s3_locate(const cpj_s3_context *s3, const char *bucket,
+	const char *key, cpj_s3_location *loc, char *target,
+	size_t target_cap);
+
+/** GetObject options; zero-fill, then set `sink` (required). */
+typedef struct cpj_s3_get_options {
+	/** Receives the object's bytes as they arrive (see
+	 *  cpj_http_body_sink); a negative return stops the call with that
+	 *  code and is never retried. */
+	cpj_http_body_sink sink;
+	void *sink_ctx;
+	/** Optional: discard everything the sink received (e.g. truncate the
+	 *  file), so that a transfer cut after its first bytes can be retried.
+	 *  Called with sink_ctx; returns 0 or a negative code (then returned). */
+	int (*restart)(void *ctx);
+	/** 0: no limit; else a larger object is CPJ_ERR_HTTP_BODY_TOO_LARGE
+	 *  before any byte reaches the sink (when its length is announced). */
+	uint64_t max_size;
+	cpj_s3_progress_cb progress;    /**< optional */
+	void *progress_ctx;
+	uint64_t progress_step;         /**< 0: CPJ_S3_PROGRESS_STEP */
+} cpj_s3_get_options;
+
+/**
+ * \brief GetObject: stream bucket/key to o->sink.
+ *
+ * Sends "GET /{key}" with X-Amz-Content-SHA256 of the empty body. Only a
+ * 200 answer's body reaches the sink; s3->size is the byte count,
+ * s3->etag the ETag, s3->etag_checked whether its MD5 was verified.
+ *
+ * \param bucket, key  NUL-terminated, borrowed for the call (see
+ *                     cpj_s3_locate for what is accepted).
+ * \return 0, or CPJ_ERR_PARAM (arguments), CPJ_ERR_NOSPACE (work buffer
+ *         too small for the target and head), CPJ_ERR_SIGV4_* (no or
+ *         bad credentials), the network, TLS, timeout and HTTP errors
+ *         (CPJ_ERR_HTTP_TRUNCATED for a cut transfer), CPJ_ERR_S3_*,
+ *         CPJ_ERR_API_* (details in s3->http_status, s3->error,
+ *         s3->request_id), CPJ_ERR_S3_INTEGRITY, or the code returned by
+ *         the sink, restart or progress callback.
+ * Blocks for the transfer, each attempt bounded by the HTTP client's
+ * deadline (or request_ms) plus the backoff between attempts.
+ */
+int cpj_s3_get_object(cpj_s3_context *s3, const char *bucket,
+	const char *key, const cpj_s3_get_options *o);
+
+/** PutObject options; zero-fill, then set the body. */
+typedef struct cpj_s3_put_options {
+	/** Memory body (the signer hashes it), or NULL with `read` set. */
+	const void *body;
+	size_t body_len;
+	/** Streamed body: exactly `length` bytes from `read` (see
+	 *  cpj_http_body_source; ending early is CPJ_ERR_HTTP_REQUEST). */
+	cpj_http_body_source read;
+	void *read_ctx;
+	uint64_t length;                /**< 0..CPJ_S3_PUT_MAX */
+	/** Optional: restart `read` at the first byte (e.g. lseek to 0), so
+	 *  that a request whose body was read can be retried or re-signed.
+	 *  Called with read_ctx; returns 0 or a negative code (then returned). */
+	int (*rewind)(void *ctx);
+	/** Streamed body: CPJ_S3_PAYLOAD_UNSIGNED or CPJ_S3_PAYLOAD_SHA256. */
+	int payload;
+	/** CPJ_S3_PAYLOAD_SHA256: 64 lower-case hex digits, NUL-terminated. */
+	const char *sha256_hex;
+	/** NULL, "AES256" or "aws:kms" (x-amz-server-side-encryption). */
+	const char *sse;
+	/** With "aws:kms": the key id, ARN or alias ARN (1..400 printable
+	 *  ASCII bytes), sent as x-amz-server-side-encryption-aws-kms-key-id;
+	 *  NULL: the account's AWS managed key. */
+	const char *kms_key_id;
+	/** Content-Type, e.g. "application/zip"; NULL: none. */
+	const char *content_type;
+	cpj_s3_progress_cb progress;    /**< optional */
+	void *progress_ctx;
+	uint64_t progress_step;         /**< 0: CPJ_S3_PROGRESS_STEP */
+} cpj_s3_put_options;
+
+/**
+ * \brief PutObject: upload a body to bucket/key.
+ *
+ * Headers sent and signed: Host, X-Amz-Date, X-Amz-Content-SHA256 (the
+ * body's hash or UNSIGNED-PAYLOAD), X-Amz-Security-Token, Content-Type
+ * and the SSE headers when given. On success s3->etag holds the ETag
+ * (with its quotes), s3->size the bytes sent, s3->sse the encryption
+ * the service applied.
+ *
+ * \return 0, or the errors of cpj_s3_get_object() (the callbacks being
+ *         read, rewind and progress); CPJ_ERR_PARAM also for both or
+ *         neither body, an unknown payload mode or SSE value, a KMS key id
+ *         without "aws:kms", a malformed hash, or a body over
+ *         CPJ_S3_PUT_MAX.
+ */
+int cpj_s3_put_object(cpj_s3_context *s3, const char *bucket,
+	const char *key, const cpj_s3_put_options *o);
+
+/**
+ * \brief Hash `length` bytes of a source (the first pass of
+ *        CPJ_S3_PAYLOAD_SHA256); the caller rewinds it afterwards.
+ *
+ * \param buf, buf_len  scratch for the reads (any size >= 1; borrowed).
+ * \param hex           receives 64 lower-case hex digits and a NUL.
+ * \return 0, CPJ_ERR_PARAM, CPJ_ERR_IO (the source ended before `length`
+ *         bytes or gave more than asked), or the source's own error.
+ * Stack: about 200 bytes (a SHA-256 context).
+ */
+int cpj_s3_sha256_source(cpj_http_body_source read, void *ctx,
+	uint64_t length, unsigned char *buf, size_t buf_len,
+	char hex[CPJ_SIGV4_HEX_SIZE]);
+
+#endif

@@ -1,0 +1,253 @@
+/*
+ * run_fs.c -- file helpers of the worker: directories, recursive removal
+ * that follows no symbolic link, bounded reads of files a handler wrote.
+ *
+ * Directory listing uses getdents64(2) into a static buffer (opendir()
+ * allocates), so this file is Linux-specific.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "run.h"
+
+#define RM_DEPTH_MAX 64
+
+struct dent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+static unsigned char dents[8192];
+
+/* see run.h */
+int
+run_mkdirs(const char *path, unsigned mode)
+{
+	char p[RUN_PATH_MAX];
+	size_t len = strlen(path), i;
+
+	if (len == 0 || len >= sizeof p) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(p, path, len + 1);
+	for (i = 1; i <= len; i++) {
+		if (p[i] != '/' && p[i] != '\0')
+			continue;
+		p[i] = '\0';
+		if (mkdir(p, (mode_t)mode) != 0 && errno != EEXIST)
+			return -1;
+		p[i] = path[i];
+	}
+	return 0;
+}
+
+/* see run.h */
+int
+run_fsync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/* Empty the directory `dfd`. Returns 0, or -1 when something stayed. */
+static int
+empty_dir(int dfd, int depth)
+{
+	int failed = 0;
+
+	if (depth > RM_DEPTH_MAX) {
+		errno = ELOOP;
+		return -1;
+	}
+	for (;;) {
+		long n;
+		int restart = 0;
+
+		if (lseek(dfd, 0, SEEK_SET) < 0)
+			return -1;
+		failed = 0;
+		while (!restart && (n = syscall(SYS_getdents64, dfd, dents,
+		    sizeof dents)) > 0) {
+			long off = 0;
+
+			while (off < n) {
+				struct dent64 *d = (struct dent64 *)(void *)
+				    (dents + off);
+				const char *nm = d->d_name;
+				int sub;
+
+				off += d->d_reclen;
+				if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0)
+					continue;
+				if (unlinkat(dfd, nm, 0) == 0)
+					continue;
+				if (errno != EISDIR && errno != EPERM) {
+					failed = 1;
+					continue;
+				}
+				sub = openat(dfd, nm, O_RDONLY | O_DIRECTORY
+				    | O_NOFOLLOW | O_CLOEXEC);
+				if (sub < 0 && errno == EACCES
+				    && fchmodat(dfd, nm, 0700, 0) == 0)
+					sub = openat(dfd, nm, O_RDONLY
+					    | O_DIRECTORY | O_NOFOLLOW
+					    | O_CLOEXEC);
+				if (sub < 0) {
+					failed = 1;
+					continue;
+				}
+				(void)fchmod(sub, 0700);
+				(void)empty_dir(sub, depth + 1);
+				close(sub);
+				if (unlinkat(dfd, nm, AT_REMOVEDIR) == 0) {
+					/* `dents` was reused below: read the
+					 * directory again from its start */
+					restart = 1;
+					break;
+				}
+				failed = 1;
+			}
+		}
+		if (!restart)
+			break;
+	}
+	return failed ? -1 : 0;
+}
+
+/* see run.h */
+int
+run_rmtree_at(int dirfd, const char *name)
+{
+	int fd, rc;
+
+	if (unlinkat(dirfd, name, 0) == 0)
+		return 0;
+	if (errno == ENOENT)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return -1;
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW
+	    | O_CLOEXEC);
+	if (fd < 0 && errno == EACCES && fchmodat(dirfd, name, 0700, 0) == 0)
+		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW
+		    | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	(void)fchmod(fd, 0700);
+	rc = empty_dir(fd, 0);
+	close(fd);
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) != 0)
+		return -1;
+	return rc;
+}
+
+/* see run.h */
+long
+run_read_file_at(int dirfd, const char *name, char *buf, size_t cap)
+{
+	struct stat st;
+	size_t len = 0;
+	int fd;
+
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK
+	    | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	for (;;) {
+		ssize_t r;
+
+		if (len == cap - 1) {
+			char c;
+
+			/* one more byte tells "exactly full" from "larger" */
+			r = read(fd, &c, 1);
+			if (r < 0 && errno == EINTR)
+				continue;
+			close(fd);
+			buf[len] = '\0';
+			return r > 0 ? -2 : (long)len;
+		}
+		r = read(fd, buf + len, cap - 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return (long)len;
+}
+
+/* see run.h */
+int
+run_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned c = p[i];
+		size_t k, extra;
+		uint32_t cp;
+
+		if (c == 0)
+			return 0;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			extra = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			extra = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			extra = 3;
+			cp = c & 0x07;
+		} else {
+			return 0;
+		}
+		if (len - i <= extra)
+			return 0;
+		for (k = 1; k <= extra; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		if ((extra == 2 && (cp < 0x800 || (cp >= 0xd800
+		    && cp <= 0xdfff))) || (extra == 3 && (cp < 0x10000
+		    || cp > 0x10ffff)))
+			return 0;
+		i += extra + 1;
+	}
+	return 1;
+}

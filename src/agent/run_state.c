@@ -1,0 +1,485 @@
+/*
+ * run_state.c -- the state file: the one job in flight, so that a job
+ * the worker acknowledged is reported even after a crash, power loss or
+ * kill -9.
+ *
+ * Format (text, one `key=value` per line, values escaped with \\, \n,
+ * \r, \t and \xHH):
+ *
+ *     cpjob-state 1
+ *     job_id=<uuid>
+ *     nonce=<nonce>
+ *     phase=acking|acked|downloading|handler|uploading|reporting
+ *     since=<unix seconds>
+ *     handler_pid=<pid>          (while a handler runs)
+ *     handler_start=<ticks>      its start time in /proc/<pid>/stat
+ *     boot_id=<uuid>             the boot it runs in
+ *     report=success|failure     (phase reporting: the decided outcome)
+ *     failure_type=, message=, summary=, external_execution_id=,
+ *     percent_complete=, continuation_token=, output_variable.NAME=
+ *     end
+ *
+ * Written to <file>.tmp, fsync'd, renamed over the file, and the
+ * directory fsync'd, so a reader sees the old or the new state, whole.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "run.h"
+
+/* Escaped values take at most twice their size (control characters are
+ * refused in result values; messages are cleaned of them). */
+#define STATE_MAX (4 * RUN_RESULT_MAX + 16384)
+
+static char rbuf[STATE_MAX + 1];
+static char wbuf[8192];
+static size_t wlen;
+static int wfd = -1;
+static int werr;
+static int lock_fd = -1;
+
+static const char *const phases[] = {
+	"acking", "acked", "downloading", "handler", "uploading", "reporting"
+};
+
+/* see run.h */
+const char *
+run_phase_name(int phase)
+{
+	if (phase < 0 || phase > PHASE_REPORTING)
+		return "unknown";
+	return phases[phase];
+}
+
+static void
+wflush(void)
+{
+	size_t off = 0;
+
+	while (off < wlen && !werr) {
+		ssize_t n = write(wfd, wbuf + off, wlen - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			werr = errno != 0 ? errno : EIO;
+			break;
+		}
+		off += (size_t)n;
+	}
+	wlen = 0;
+}
+
+static void
+wputc(char c)
+{
+	if (wlen == sizeof wbuf)
+		wflush();
+	wbuf[wlen++] = c;
+}
+
+static void
+wputs(const char *s)
+{
+	while (*s != '\0')
+		wputc(*s++);
+}
+
+static void
+wvalue(const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\\') {
+			wputs("\\\\");
+		} else if (c == '\n') {
+			wputs("\\n");
+		} else if (c == '\r') {
+			wputs("\\r");
+		} else if (c == '\t') {
+			wputs("\\t");
+		} else if (c < 0x20 || c == 0x7f) {
+			wputs("\\x");
+			wputc(hex[c >> 4]);
+			wputc(hex[c & 15]);
+		} else {
+			wputc((char)c);
+		}
+	}
+}
+
+static void
+wkv(const char *k, const char *v)
+{
+	if (v == NULL)
+		return;
+	wputs(k);
+	wputc('=');
+	wvalue(v);
+	wputc('\n');
+}
+
+static void
+wnum(const char *k, long long v)
+{
+	char t[32];
+
+	snprintf(t, sizeof t, "%lld", v);
+	wkv(k, t);
+}
+
+/* see run.h */
+int
+run_state_write(const struct run_state *st)
+{
+	char tmp[RUN_PATH_MAX + 8], dir[RUN_PATH_MAX], *slash;
+	const struct run_report *r = &st->report;
+	size_t i;
+
+	snprintf(tmp, sizeof tmp, "%s.tmp", run_cfg.state_abs);
+	wfd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (wfd < 0) {
+		LOG_E("state file %s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	wlen = 0;
+	werr = 0;
+	wputs("cpjob-state 1\n");
+	wkv("job_id", st->job_id);
+	wkv("nonce", st->nonce);
+	wkv("phase", run_phase_name(st->phase));
+	wnum("since", (long long)st->since);
+	if (st->handler_pid > 0) {
+		wnum("handler_pid", st->handler_pid);
+		wnum("handler_start", (long long)st->handler_start);
+		wkv("boot_id", st->boot_id);
+	}
+	if (st->phase == PHASE_REPORTING) {
+		wkv("report", r->kind == REPORT_SUCCESS ? "success"
+		    : "failure");
+		wkv("failure_type", r->failure_type);
+		wkv("message", r->message);
+		wkv("summary", r->summary);
+		wkv("external_execution_id", r->external_execution_id);
+		if (r->percent_complete >= 0)
+			wnum("percent_complete", r->percent_complete);
+		wkv("continuation_token", r->continuation_token);
+		for (i = 0; i < r->nvars; i++) {
+			wputs("output_variable.");
+			wputs(r->vars[i].key);
+			wputc('=');
+			wvalue(r->vars[i].value);
+			wputc('\n');
+		}
+	}
+	wputs("end\n");
+	wflush();
+	if (!werr && fsync(wfd) != 0)
+		werr = errno;
+	if (close(wfd) != 0 && !werr)
+		werr = errno;
+	wfd = -1;
+	if (werr) {
+		LOG_E("state file %s: %s", tmp, strerror(werr));
+		(void)unlink(tmp);
+		return -1;
+	}
+	if (rename(tmp, run_cfg.state_abs) != 0) {
+		LOG_E("state file %s: rename: %s", run_cfg.state_abs,
+		    strerror(errno));
+		(void)unlink(tmp);
+		return -1;
+	}
+	snprintf(dir, sizeof dir, "%s", run_cfg.state_abs);
+	slash = strrchr(dir, '/');
+	if (slash != NULL) {
+		*(slash == dir ? slash + 1 : slash) = '\0';
+		if (run_fsync_dir(dir) != 0)
+			LOG_W("state directory %s: fsync: %s", dir,
+			    strerror(errno));
+	}
+	LOG_D("state: job %s phase %s", st->job_id, run_phase_name(st->phase));
+	return 0;
+}
+
+/* see run.h */
+int
+run_state_clear(void)
+{
+	char dir[RUN_PATH_MAX], *slash;
+
+	if (unlink(run_cfg.state_abs) != 0 && errno != ENOENT) {
+		LOG_E("state file %s: %s", run_cfg.state_abs, strerror(errno));
+		return -1;
+	}
+	snprintf(dir, sizeof dir, "%s", run_cfg.state_abs);
+	slash = strrchr(dir, '/');
+	if (slash != NULL) {
+		*(slash == dir ? slash + 1 : slash) = '\0';
+		(void)run_fsync_dir(dir);
+	}
+	return 0;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode a value in place; -1 on a bad escape. */
+static int
+unescape(char *s)
+{
+	char *o = s;
+
+	while (*s != '\0') {
+		if (*s != '\\') {
+			*o++ = *s++;
+			continue;
+		}
+		s++;
+		switch (*s) {
+		case '\\':
+			*o++ = '\\';
+			break;
+		case 'n':
+			*o++ = '\n';
+			break;
+		case 'r':
+			*o++ = '\r';
+			break;
+		case 't':
+			*o++ = '\t';
+			break;
+		case 'x': {
+			int h = hexval(s[1]), l = h >= 0 ? hexval(s[2]) : -1;
+
+			if (h < 0 || l < 0 || (h == 0 && l == 0))
+				return -1;
+			*o++ = (char)(h * 16 + l);
+			s += 2;
+			break;
+		}
+		default:
+			return -1;
+		}
+		s++;
+	}
+	*o = '\0';
+	return 0;
+}
+
+static int
+parse_ll(const char *s, long long *out)
+{
+	char *e;
+
+	errno = 0;
+	*out = strtoll(s, &e, 10);
+	return (errno != 0 || e == s || *e != '\0') ? -1 : 0;
+}
+
+/* see run.h */
+int
+run_state_read(struct run_state *st)
+{
+	struct run_report *r = &st->report;
+	char *p, *end;
+	long len;
+	int have_end = 0, have_phase = 0, kind = 0;
+	long long v;
+
+	memset(st, 0, sizeof *st);
+	run_report_init(r, 0);
+	st->phase = -1;
+	len = run_read_file_at(AT_FDCWD, run_cfg.state_abs, rbuf, sizeof rbuf);
+	if (len < 0) {
+		if (len == -1 && errno == ENOENT)
+			return 0;
+		LOG_E("state file %s: %s", run_cfg.state_abs, len == -2
+		    ? "too large" : strerror(errno));
+		return -1;
+	}
+	p = rbuf;
+	end = rbuf + len;
+	if (strncmp(p, "cpjob-state 1\n", 14) != 0) {
+		LOG_E("state file %s: not a cpjob state file",
+		    run_cfg.state_abs);
+		return -1;
+	}
+	p += 14;
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *k = p, *val;
+
+		if (nl == NULL)
+			break;          /* the last line must be complete */
+		*nl = '\0';
+		p = nl + 1;
+		if (strcmp(k, "end") == 0) {
+			have_end = 1;
+			break;
+		}
+		val = strchr(k, '=');
+		if (val == NULL)
+			continue;
+		*val++ = '\0';
+		if (unescape(val) < 0)
+			continue;
+		if (strcmp(k, "job_id") == 0) {
+			snprintf(st->job_id, sizeof st->job_id, "%s", val);
+		} else if (strcmp(k, "nonce") == 0) {
+			snprintf(st->nonce, sizeof st->nonce, "%s", val);
+		} else if (strcmp(k, "phase") == 0) {
+			int i;
+
+			for (i = 0; i <= PHASE_REPORTING; i++) {
+				if (strcmp(val, phases[i]) == 0)
+					st->phase = i;
+			}
+			have_phase = st->phase >= 0;
+		} else if (strcmp(k, "since") == 0 && parse_ll(val, &v) == 0) {
+			st->since = (int64_t)v;
+		} else if (strcmp(k, "handler_pid") == 0
+		    && parse_ll(val, &v) == 0 && v > 1) {
+			st->handler_pid = (long)v;
+		} else if (strcmp(k, "handler_start") == 0
+		    && parse_ll(val, &v) == 0 && v >= 0) {
+			st->handler_start = (unsigned long long)v;
+		} else if (strcmp(k, "boot_id") == 0) {
+			snprintf(st->boot_id, sizeof st->boot_id, "%s", val);
+		} else if (strcmp(k, "report") == 0) {
+			kind = strcmp(val, "success") == 0 ? REPORT_SUCCESS
+			    : strcmp(val, "failure") == 0 ? REPORT_FAILURE : 0;
+		} else if (strcmp(k, "failure_type") == 0) {
+			r->failure_type = val;
+		} else if (strcmp(k, "message") == 0) {
+			r->message = val;
+		} else if (strcmp(k, "summary") == 0) {
+			r->summary = val;
+		} else if (strcmp(k, "external_execution_id") == 0) {
+			r->external_execution_id = val;
+		} else if (strcmp(k, "percent_complete") == 0
+		    && parse_ll(val, &v) == 0 && v >= 0 && v <= 100) {
+			r->percent_complete = (int)v;
+		} else if (strcmp(k, "continuation_token") == 0) {
+			r->continuation_token = val;
+		} else if (strncmp(k, "output_variable.", 16) == 0
+		    && r->nvars < RUN_VARS_MAX) {
+			r->vars[r->nvars].key = k + 16;
+			r->vars[r->nvars].value = val;
+			r->nvars++;
+		}
+	}
+	if (cpj_cp_check_job_id(st->job_id) < 0) {
+		LOG_E("state file %s: no valid job id", run_cfg.state_abs);
+		return -1;
+	}
+	r->kind = kind;
+	if (!have_end || !have_phase
+	    || (st->phase == PHASE_REPORTING && kind == 0)) {
+		/* damaged, but names a job: report it as failed */
+		LOG_W("state file %s is damaged; job %s is failed",
+		    run_cfg.state_abs, st->job_id);
+		st->phase = PHASE_ACKED;
+		run_report_init(r, 0);
+	}
+	return 1;
+}
+
+/* see run.h */
+int
+run_state_lock(void)
+{
+	char path[RUN_PATH_MAX + 8];
+
+	snprintf(path, sizeof path, "%s.lock", run_cfg.state_abs);
+	lock_fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (lock_fd < 0) {
+		fprintf(stderr, "cpjob: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		fprintf(stderr, "cpjob: %s is in use by another cpjob run "
+		    "(lock %s)\n", run_cfg.state_abs, path);
+		close(lock_fd);
+		lock_fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+/* see run.h */
+int
+run_boot_id(char *out, size_t cap)
+{
+	char b[64];
+	long n = run_read_file_at(AT_FDCWD, "/proc/sys/kernel/random/boot_id",
+	    b, sizeof b);
+	char *nl;
+
+	if (n <= 0) {
+		/* not a regular file on some kernels: read it plainly */
+		int fd = open("/proc/sys/kernel/random/boot_id",
+		    O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			return -1;
+		n = read(fd, b, sizeof b - 1);
+		close(fd);
+		if (n <= 0)
+			return -1;
+		b[n] = '\0';
+	}
+	nl = strchr(b, '\n');
+	if (nl != NULL)
+		*nl = '\0';
+	snprintf(out, cap, "%s", b);
+	return 0;
+}
+
+/* see run.h */
+int
+run_proc_start(long pid, unsigned long long *start)
+{
+	char path[64], b[1024], *p;
+	ssize_t n;
+	int fd, field;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, b, sizeof b - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	b[n] = '\0';
+	p = strrchr(b, ')');    /* the command name may hold anything */
+	if (p == NULL)
+		return -1;
+	/* field 3 (state) follows ") "; starttime is field 22 */
+	for (field = 2; field < 22 && p != NULL; field++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL)
+		return -1;
+	*start = strtoull(p + 1, NULL, 10);
+	return 0;
+}

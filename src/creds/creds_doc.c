@@ -1,0 +1,285 @@
+/*
+ * creds_doc.c -- credential documents of the IoT, container and IMDS
+ * providers, their ISO-8601 expiration times, and the refresh rule.
+ */
+#include "inner.h"
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* `n` decimal digits at s[*i], moving *i past them; -1 if not digits. */
+static int
+digits(const char *s, size_t len, size_t *i, int n, unsigned *out)
+{
+	unsigned v = 0;
+	int k;
+
+	if (len - *i < (size_t)n)
+		return -1;
+	for (k = 0; k < n; k++) {
+		char ch = s[*i + (size_t)k];
+
+		if (ch < '0' || ch > '9')
+			return -1;
+		v = v * 10 + (unsigned)(ch - '0');
+	}
+	*i += (size_t)n;
+	*out = v;
+	return 0;
+}
+
+static int
+expect(const char *s, size_t len, size_t *i, char a, char b)
+{
+	if (*i >= len || (s[*i] != a && s[*i] != b))
+		return -1;
+	(*i)++;
+	return 0;
+}
+
+static unsigned
+month_days(unsigned y, unsigned m)
+{
+	static const unsigned char md[12] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+
+	if (m == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return 29;
+	return md[m - 1];
+}
+
+/* see cpj_creds.h */
+int
+cpj_creds_parse_time(const char *s, size_t len, int64_t *out)
+{
+	unsigned y, mo, d, hh, mm, ss, zh = 0, zm = 0;
+	size_t i = 0;
+	int64_t t, off = 0;
+
+	if (s == NULL || out == NULL)
+		return CPJ_ERR_PARAM;
+	if (digits(s, len, &i, 4, &y) < 0 || expect(s, len, &i, '-', '-') < 0
+	    || digits(s, len, &i, 2, &mo) < 0
+	    || expect(s, len, &i, '-', '-') < 0
+	    || digits(s, len, &i, 2, &d) < 0
+	    || expect(s, len, &i, 'T', 't') < 0
+	    || digits(s, len, &i, 2, &hh) < 0
+	    || expect(s, len, &i, ':', ':') < 0
+	    || digits(s, len, &i, 2, &mm) < 0
+	    || expect(s, len, &i, ':', ':') < 0
+	    || digits(s, len, &i, 2, &ss) < 0)
+		return CPJ_ERR_CREDS_FORMAT;
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo)
+	    || hh > 23 || mm > 59 || ss > 60)
+		return CPJ_ERR_CREDS_FORMAT;
+	if (i < len && s[i] == '.') {
+		size_t f = ++i;
+
+		while (i < len && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == f || i - f > 9)
+			return CPJ_ERR_CREDS_FORMAT;
+	}
+	if (i < len && (s[i] == 'Z' || s[i] == 'z')) {
+		i++;
+	} else if (i < len && (s[i] == '+' || s[i] == '-')) {
+		int neg = s[i] == '-';
+
+		i++;
+		if (digits(s, len, &i, 2, &zh) < 0)
+			return CPJ_ERR_CREDS_FORMAT;
+		if (i < len && s[i] == ':')
+			i++;
+		if (digits(s, len, &i, 2, &zm) < 0 || zh > 23 || zm > 59)
+			return CPJ_ERR_CREDS_FORMAT;
+		off = (int64_t)zh * 3600 + (int64_t)zm * 60;
+		if (neg)
+			off = -off;
+	} else {
+		return CPJ_ERR_CREDS_FORMAT;    /* a zone is required */
+	}
+	if (i != len)
+		return CPJ_ERR_CREDS_FORMAT;
+	t = days_from_civil(y, mo, d) * 86400 + (int64_t)hh * 3600
+	    + (int64_t)mm * 60 + ss - off;
+	if (t < 0)
+		return CPJ_ERR_CREDS_FORMAT;
+	*out = t;
+	return CPJ_OK;
+}
+
+/* Member names of the two formats, in the order akid, secret, token,
+ * expiration; `path` names them in messages. */
+struct doc_names {
+	const char *member[4];
+	const char *path[4];
+};
+
+static const struct doc_names iot_names = {
+	{ "accessKeyId", "secretAccessKey", "sessionToken", "expiration" },
+	{ "credentials.accessKeyId", "credentials.secretAccessKey",
+	  "credentials.sessionToken", "credentials.expiration" }
+};
+
+static const struct doc_names md_names = {
+	{ "AccessKeyId", "SecretAccessKey", "Token", "Expiration" },
+	{ "AccessKeyId", "SecretAccessKey", "Token", "Expiration" }
+};
+
+static int
+printable(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
+			return 0;
+	}
+	return 1;
+}
+
+/* Unescape string member `name` of object `obj` into out[0..cap). */
+static int
+get_field(const char *js, const cpj_json_tok *t, int n, int obj,
+	const char *name, char *out, size_t cap)
+{
+	size_t len;
+	int i, rc;
+
+	i = cpj_json_member(js, t, n, obj, name);
+	if (i < 0)
+		return i;
+	if (t[i].type != CPJ_JSON_STRING)
+		return CPJ_ERR_JSON_TYPE;
+	rc = cpj_json_get_str(js, t, n, i, out, cap, &len);
+	if (rc < 0)
+		return rc;
+	return printable(out, len) ? CPJ_OK : CPJ_ERR_CREDS_FORMAT;
+}
+
+static int
+parse_doc(cpj_creds *c, const char *js, size_t len, int format,
+	const char **field)
+{
+	cpj_json_tok t[CPJ_CREDS_DOC_TOKENS];
+	const struct doc_names *nm;
+	char when[48];
+	int n, obj, rc, k;
+
+	n = cpj_json_parse(js, len, t, CPJ_CREDS_DOC_TOKENS);
+	if (n < 0)
+		return n;
+	if (t[0].type != CPJ_JSON_OBJECT)
+		return CPJ_ERR_JSON_TYPE;
+	obj = 0;
+	if (format == CPJ_CREDS_DOC_IOT) {
+		nm = &iot_names;
+		*field = "credentials";
+		obj = cpj_json_member(js, t, n, 0, "credentials");
+		if (obj < 0)
+			return obj;
+		if (t[obj].type != CPJ_JSON_OBJECT)
+			return CPJ_ERR_JSON_TYPE;
+	} else {
+		nm = &md_names;
+		k = cpj_json_member(js, t, n, 0, "Code");
+		if (k >= 0) {
+			*field = "Code";
+			if (t[k].type != CPJ_JSON_STRING)
+				return CPJ_ERR_JSON_TYPE;
+			if (!cpj_json_str_eq(js, t, n, k, "Success"))
+				return CPJ_ERR_CREDS_REFUSED;
+		} else if (k != CPJ_ERR_JSON_MISSING) {
+			return k;
+		}
+	}
+	*field = nm->path[0];
+	rc = get_field(js, t, n, obj, nm->member[0], c->akid, sizeof c->akid);
+	if (rc < 0)
+		return rc;
+	*field = nm->path[1];
+	rc = get_field(js, t, n, obj, nm->member[1], c->secret,
+	    sizeof c->secret);
+	if (rc < 0)
+		return rc;
+	*field = nm->path[2];
+	rc = get_field(js, t, n, obj, nm->member[2], c->token,
+	    sizeof c->token);
+	if (rc < 0)
+		return rc;
+	*field = nm->path[3];
+	rc = get_field(js, t, n, obj, nm->member[3], when, sizeof when);
+	if (rc == CPJ_ERR_JSON_FIELD_TOO_LONG)
+		rc = CPJ_ERR_CREDS_FORMAT;
+	if (rc < 0)
+		return rc;
+	rc = cpj_creds_parse_time(when, strlen(when), &c->expires);
+	if (rc < 0)
+		return rc;
+	*field = NULL;
+	return CPJ_OK;
+}
+
+/* see cpj_creds.h */
+int
+cpj_creds_from_json(cpj_creds *c, const char *js, size_t len, int format,
+	const char **field)
+{
+	const char *f = NULL;
+	int rc;
+
+	if (field != NULL)
+		*field = NULL;
+	if (c == NULL)
+		return CPJ_ERR_PARAM;
+	cpj_creds_clear(c);
+	if (js == NULL || (format != CPJ_CREDS_DOC_IOT
+	    && format != CPJ_CREDS_DOC_METADATA))
+		return CPJ_ERR_PARAM;
+	rc = parse_doc(c, js, len, format, &f);
+	if (rc < 0) {
+		cpj_creds_clear(c);
+		if (field != NULL)
+			*field = f;
+		return rc;
+	}
+	return CPJ_OK;
+}
+
+/* see cpj_creds.h */
+int
+cpj_creds_expires_within(const cpj_creds *c, int64_t now, int64_t window)
+{
+	if (c == NULL || !cpj_creds_present(c))
+		return 1;
+	if (c->expires == 0)
+		return 0;
+	if (c->expires < 0)
+		return 1;               /* nonsense: fetch again */
+	if (window < 0)
+		window = 0;
+	/* expires >= 1 and 0 <= window: expires - window cannot overflow */
+	return now >= c->expires - window;
+}
+
+/* see cpj_creds.h */
+int
+cpj_creds_should_refresh(const cpj_creds *c, int64_t now)
+{
+	return cpj_creds_expires_within(c, now, CPJ_CREDS_REFRESH_S);
+}
