@@ -29,5 +29,6 @@
 #include "cpj_http.h"
 #include "cpj_creds.h"
 #include "cpj_codepipeline.h"
+#include "cpj_s3.h"
 
 #endif

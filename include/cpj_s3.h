@@ -329,7 +329,9 @@ typedef struct cpj_s3_context {
 	const void *opt;                /* the call's get or put options */
 	int is_get;
 	int sse_no_md5;                 /* the answer's ETag is not an MD5 */
-	uint64_t moved, total, next_progress, discarded;
+	int discard_over;               /* an unwanted body was too long */
+	int applied;                    /* the client's URL and proxy are ours */
+	uint64_t moved, total, next_progress, reported, discarded;
 	unsigned src_calls;
 	char bucket_region[CPJ_S3_REGION_MAX + 1]; /* x-amz-bucket-region */
 	br_md5_context md5;

@@ -21,9 +21,10 @@
 /* ---- CodePipeline internals (src/cp) -------------------------------- */
 
 /* Send cp->work[0..body_len) as operation `op` (e.g. "PollForJobs"),
- * with retries and skew correction; see cp_client.c. */
+ * with retries and skew correction; a 2xx body goes to `jb`'s parser,
+ * set up for each attempt in `mode` (CPJ_JOBS_*); see cp_client.c. */
 int cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
-	const cpj_cp_jobs_buf *jb);
+	const cpj_cp_jobs_buf *jb, int mode);
 
 #endif
 #if CPJ_CONFIG_LOG_LEVEL >= 2
@@ -33,9 +34,10 @@ int cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
 /* ---- CodePipeline internals (src/cp) -------------------------------- */
 
 /* Send cp->work[0..body_len) as operation `op` (e.g. "PollForJobs"),
- * with retries and skew correction; see cp_client.c. */
+ * with retries and skew correction; a 2xx body goes to `jb`'s parser,
+ * set up for each attempt in `mode` (CPJ_JOBS_*); see cp_client.c. */
 int cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
-	const cpj_cp_jobs_buf *jb);
+	const cpj_cp_jobs_buf *jb, int mode);
 
 #endif
 #if CPJ_CONFIG_LOG_LEVEL >= 3
@@ -45,9 +47,10 @@ int cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
 /* ---- CodePipeline internals (src/cp) -------------------------------- */
 
 /* Send cp->work[0..body_len) as operation `op` (e.g. "PollForJobs"),
- * with retries and skew correction; see cp_client.c. */
+ * with retries and skew correction; a 2xx body goes to `jb`'s parser,
+ * set up for each attempt in `mode` (CPJ_JOBS_*); see cp_client.c. */
 int cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
-	const cpj_cp_jobs_buf *jb);
+	const cpj_cp_jobs_buf *jb, int mode);
 
 #endif
 #if CPJ_CONFIG_LOG_LEVEL >= 4
@@ -57,9 +60,10 @@ int cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
 /* ---- CodePipeline internals (src/cp) -------------------------------- */
 
 /* Send cp->work[0..body_len) as operation `op` (e.g. "PollForJobs"),
- * with retries and skew correction; see cp_client.c. */
+ * with retries and skew correction; a 2xx body goes to `jb`'s parser,
+ * set up for each attempt in `mode` (CPJ_JOBS_*); see cp_client.c. */
 int cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
-	const cpj_cp_jobs_buf *jb);
+	const cpj_cp_jobs_buf *jb, int mode);
 
 #endif
 
@@ -72,9 +76,10 @@ void cpj_assert_fail(const char *file, int line, const char *what);
 /* ---- CodePipeline internals (src/cp) -------------------------------- */
 
 /* Send cp->work[0..body_len) as operation `op` (e.g. "PollForJobs"),
- * with retries and skew correction; see cp_client.c. */
+ * with retries and skew correction; a 2xx body goes to `jb`'s parser,
+ * set up for each attempt in `mode` (CPJ_JOBS_*); see cp_client.c. */
 int cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
-	const cpj_cp_jobs_buf *jb);
+	const cpj_cp_jobs_buf *jb, int mode);
 
 #endif
 
@@ -98,8 +103,9 @@ int cpj_http_date_parse(const char *s, int64_t *out);
 /* ---- CodePipeline internals (src/cp) -------------------------------- */
 
 /* Send cp->work[0..body_len) as operation `op` (e.g. "PollForJobs"),
- * with retries and skew correction; see cp_client.c. */
+ * with retries and skew correction; a 2xx body goes to `jb`'s parser,
+ * set up for each attempt in `mode` (CPJ_JOBS_*); see cp_client.c. */
 int cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
-	const cpj_cp_jobs_buf *jb);
+	const cpj_cp_jobs_buf *jb, int mode);
 
 #endif

@@ -30,5 +30,9 @@ int cpj_cmd_sign(int argc, char **argv);
 /* The CodePipeline one-shot commands (cmd_cp.c). */
 int cpj_cmd_cp(int argc, char **argv);
 int cpj_cmd_cp_known(const char *name);
+/* Show the credentials the provider chain picks (cmd_credentials.c). */
+int cpj_cmd_credentials(int argc, char **argv);
+/* S3 GetObject / PutObject for tests and debugging (cmd_s3.c). */
+int cpj_cmd_s3(int argc, char **argv);
 
 #endif

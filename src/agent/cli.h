@@ -27,6 +27,9 @@ struct cli_global {
 	uint32_t connect_ms;
 	uint32_t read_ms;
 	int debug;
+	int creds_by_caller;    /* cli_setup() leaves the credentials to the
+	                           caller (cli_creds(), then
+	                           cpj_cp_set_credentials) */
 };
 
 /*
@@ -48,6 +51,13 @@ int cli_setup(const struct cli_global *g);
 /* The clients set up by cli_setup(). */
 cpj_cp_context *cli_cp(void);
 cpj_http_client *cli_http(void);
+
+/* What cli_setup() resolved: the trust anchors (for further TLS
+ * contexts, e.g. S3's), the region, and the worker's credentials that
+ * the CodePipeline client is signing with. */
+const cpj_tls_anchors *cli_anchors(void);
+const char *cli_region(void);
+cpj_creds *cli_creds(void);
 
 /* The job output buffers for `max_jobs` jobs (1..CPJ_MAX_JOBS). */
 const cpj_cp_jobs_buf *cli_jobs_buf(unsigned max_jobs);

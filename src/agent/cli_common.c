@@ -377,6 +377,8 @@ cli_setup(const struct cli_global *g)
 		attempts = (unsigned)n;
 	}
 	cp.max_attempts = attempts;
+	if (g->creds_by_caller)
+		return 0;
 	if (load_credentials(profile, named) < 0)
 		return -1;
 	if ((rc = cpj_cp_set_credentials(&cp, &creds)) < 0) {
@@ -398,6 +400,27 @@ cpj_http_client *
 cli_http(void)
 {
 	return &http;
+}
+
+/* see cli.h */
+const cpj_tls_anchors *
+cli_anchors(void)
+{
+	return &anchors;
+}
+
+/* see cli.h */
+const char *
+cli_region(void)
+{
+	return region;
+}
+
+/* see cli.h */
+cpj_creds *
+cli_creds(void)
+{
+	return &creds;
 }
 
 /* see cli.h */

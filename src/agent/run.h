@@ -24,6 +24,9 @@
 #define RUN_PATH_MAX        1024  /* any path the agent builds */
 #define RUN_ENV_MAX     (256 * 1024) /* the handler's environment */
 #define RUN_ENV_VARS         128  /* variables in it */
+#ifndef RUN_ARTIFACT_MAX
+#define RUN_ARTIFACT_MAX ((uint64_t)5 << 30) /* largest input artifact */
+#endif
 
 /* Log levels (as the port's). */
 #define RUN_LOG_ERROR 1
@@ -49,6 +52,7 @@ struct run_cfg {
 	uint32_t kill_grace_s;       /* SIGTERM .. SIGKILL */
 	uint32_t poll_interval_s;    /* idle polling interval */
 	uint32_t refresh_after_s;    /* fresh artifact credentials after this */
+	uint32_t transfer_timeout_s; /* one S3 transfer, whole */
 	unsigned max_batch;
 	int addressing;              /* RUN_ADDR_* */
 	int once;
@@ -232,13 +236,16 @@ int run_s3_expired(int err);
 
 /* ---- jobs (run_job.c) ----------------------------------------------- */
 
-/* Acknowledge and work one polled job. 0 done (reported, or not
- * ours to report), 1 a report is still pending in the state file. */
-int run_job(cpj_job *job);
-/* Report the job a state file names. 0 nothing (left) pending, 1 still
- * pending (retry later), -1 the state file is unusable. */
-int run_recover(void);
-/* Remove work directories of jobs no longer in flight. */
-void run_sweep(const char *keep_job_id);
+/* Share the poll's parse window and tokens for GetJobDetails. */
+void run_job_init(const cpj_cp_jobs_buf *poll_buf);
+/* Acknowledge and work one job polled at `polled_ms`. 0 done (reported,
+ * or not ours to report), 1 a report is still pending in the state
+ * file (run_recover() sends it). */
+int run_job(cpj_job *job, uint64_t polled_ms);
+/* Report the job a state file names (at start-up, or a pending report).
+ * 0 nothing left pending, 1 still pending (retry later). */
+int run_recover(int startup);
+/* Remove work directories (job-id names) other than `keep`'s. */
+void run_sweep(const char *keep);
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -250,4 +251,58 @@ run_utf8_valid(const char *s, size_t len)
 		i += extra + 1;
 	}
 	return 1;
+}
+
+static int
+job_id_name(const char *s)
+{
+	return cpj_cp_check_job_id(s) == 0;
+}
+
+/* see run.h */
+void
+run_sweep(const char *keep)
+{
+	int wfd = open(run_cfg.work_dir_abs, O_RDONLY | O_DIRECTORY
+	    | O_CLOEXEC);
+	int restart = 1, failures = 0;
+
+	if (wfd < 0)
+		return;
+	/* only names shaped like job ids: the directory may hold more */
+	while (restart) {
+		long n;
+
+		restart = 0;
+		if (lseek(wfd, 0, SEEK_SET) < 0)
+			break;
+		while (!restart && (n = syscall(SYS_getdents64, wfd, dents,
+		    sizeof dents)) > 0) {
+			long off = 0;
+
+			while (off < n) {
+				struct dent64 *d = (struct dent64 *)(void *)
+				    (dents + off);
+				char name[64];
+
+				off += d->d_reclen;
+				if (!job_id_name(d->d_name) || (keep != NULL
+				    && strcmp(d->d_name, keep) == 0))
+					continue;
+				snprintf(name, sizeof name, "%s", d->d_name);
+				LOG_I("removing the work directory of job %s, "
+				    "no longer in flight", name);
+				if (run_rmtree_at(wfd, name) != 0) {
+					LOG_W("%s/%s: %s", run_cfg.work_dir_abs,
+					    name, strerror(errno));
+					failures++;
+				}
+				/* dents was reused: read again (a directory
+				 * that cannot go is tried a few times only) */
+				restart = failures < 8;
+				break;
+			}
+		}
+	}
+	close(wfd);
 }

@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -50,6 +51,28 @@ close_fd(int *fd)
 	*fd = -1;
 }
 
+/* Close every descriptor from `low` up, except `keep`. */
+static void
+close_from(int low, int keep)
+{
+	struct rlimit rl;
+	long fd, max = 65536;
+
+#ifdef SYS_close_range
+	if ((keep <= low || syscall(SYS_close_range, (unsigned)low,
+	    (unsigned)keep - 1, 0) == 0) && syscall(SYS_close_range,
+	    (unsigned)(keep < low ? low : keep + 1), ~0u, 0) == 0)
+		return;
+#endif
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
+	    && (long)rl.rlim_cur < max)
+		max = (long)rl.rlim_cur;
+	for (fd = low; fd < max; fd++) {
+		if (fd != keep)
+			(void)close((int)fd);
+	}
+}
+
 /* In the child: never returns. */
 static void
 child(const char *exec, char *const envp[], const char *cwd, pid_t parent)
@@ -79,10 +102,7 @@ child(const char *exec, char *const envp[], const char *cwd, pid_t parent)
 		goto fail;
 	/* nothing else of the agent's leaks into the handler: sockets,
 	 * the state-file lock, the work directory */
-	for (fd = 3; fd < 65536; fd++) {
-		if (fd != exec_pipe[1])
-			(void)close(fd);
-	}
+	close_from(3, exec_pipe[1]);
 	if (chdir(cwd) != 0)
 		goto fail;
 	argv[0] = (char *)(uintptr_t)exec;
@@ -349,9 +369,15 @@ run_handler_kill_stale(const struct run_state *st)
 	if (run_boot_id(boot, sizeof boot) != 0 || strcmp(boot,
 	    st->boot_id) != 0)
 		return;         /* rebooted since: nothing of it is left */
-	if (run_proc_start(st->handler_pid, &start) != 0
-	    || start != st->handler_start)
-		return;         /* gone, or the pid is someone else's now */
+	if (run_proc_start(st->handler_pid, &start) == 0) {
+		if (start != st->handler_start)
+			return; /* the pid is someone else's now */
+	} else if (kill(-(pid_t)st->handler_pid, 0) != 0) {
+		return;         /* neither the handler nor its group is left */
+	}
+	/* else the handler died with the agent (PR_SET_PDEATHSIG) but
+	 * processes it started are left in its group, which keeps the
+	 * group id from being reused */
 	LOG_W("killing handler process group %ld left by the previous run",
 	    st->handler_pid);
 	(void)kill(-(pid_t)st->handler_pid, SIGKILL);

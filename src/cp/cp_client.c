@@ -221,7 +221,7 @@ backoff(cpj_cp_context *cp, unsigned attempt)
  */
 static int
 call(cpj_cp_context *cp, const char *op, size_t body_len,
-	const cpj_cp_jobs_buf *jb)
+	const cpj_cp_jobs_buf *jb, int mode)
 {
 	char target[64];
 	cpj_buf tb;
@@ -251,8 +251,8 @@ call(cpj_cp_context *cp, const char *op, size_t body_len,
 		cp->message[0] = '\0';
 		cp->request_id[0] = '\0';
 		if (jb != NULL) {
-			rc = cpj_jobs_parser_init(jb->parser,
-			    jb->parser->mode, jb->window, jb->window_len,
+			rc = cpj_jobs_parser_init(jb->parser, mode,
+			    jb->window, jb->window_len,
 			    jb->tokens, jb->ntokens, jb->jobs, jb->max_jobs,
 			    jb->storage, jb->storage_len);
 			if (rc < 0)
@@ -350,9 +350,9 @@ call(cpj_cp_context *cp, const char *op, size_t body_len,
 /* see cpj_codepipeline.h (used by cp_ops.c) */
 int
 cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
-	const cpj_cp_jobs_buf *jb)
+	const cpj_cp_jobs_buf *jb, int mode)
 {
-	int rc = call(cp, op, body_len, jb);
+	int rc = call(cp, op, body_len, jb, mode);
 
 	cp->jb = NULL;
 	cp->err = rc;

@@ -106,13 +106,10 @@ poll(cpj_cp_context *cp, const char *op, int mode,
 		return bad(cp, "maxBatchSize", "at least 1");
 	if ((qk == NULL) != (qv == NULL))
 		return bad(cp, "queryParam", "key and value go together");
-	if (qk != NULL && (check_len(cp, "queryParam key", qk, 1, 50) < 0
-	    || cpj_cp_check_token_chars(qv, 1, 50) < 0))
-		return cp->err == CPJ_ERR_PARAM && cp->message[0] != '\0'
-		    && strncmp(cp->message, "queryParam key", 14) == 0
-		    ? CPJ_ERR_PARAM
-		    : bad(cp, "queryParam value", "1..50 of [a-zA-Z0-9_-]");
-	out->parser->mode = mode;
+	if (qk != NULL && check_len(cp, "queryParam key", qk, 1, 50) < 0)
+		return CPJ_ERR_PARAM;
+	if (qk != NULL && cpj_cp_check_token_chars(qv, 1, 50) < 0)
+		return bad(cp, "queryParam value", "1..50 of [a-zA-Z0-9_-]");
 	begin(cp, &b, &w);
 	put_action_type(&w, at);
 	cpj_json_put_key(&w, "maxBatchSize");
@@ -125,7 +122,7 @@ poll(cpj_cp_context *cp, const char *op, int mode,
 	}
 	if ((n = end(cp, &b, &w)) < 0)
 		return n;
-	rc = cpj_cp_call(cp, op, (size_t)n, out);
+	rc = cpj_cp_call(cp, op, (size_t)n, out, mode);
 	if (rc < 0)
 		return rc;
 	rc = cpj_jobs_parser_finish(out->parser);
@@ -178,7 +175,7 @@ cpj_cp_acknowledge_job(cpj_cp_context *cp, const char *job_id,
 	if ((n = end(cp, &b, &w)) < 0)
 		return n;
 	rc = cpj_cp_call(cp, client_token == NULL ? "AcknowledgeJob"
-	    : "AcknowledgeThirdPartyJob", (size_t)n, NULL);
+	    : "AcknowledgeThirdPartyJob", (size_t)n, NULL, 0);
 	if (rc < 0)
 		return rc;
 	if (cp->small_over)
@@ -211,7 +208,6 @@ cpj_cp_get_job_details(cpj_cp_context *cp, const char *job_id,
 		return CPJ_ERR_PARAM;
 	if (check_job(cp, job_id, client_token) < 0)
 		return CPJ_ERR_PARAM;
-	out->parser->mode = CPJ_JOBS_DETAILS;
 	begin(cp, &b, &w);
 	cpj_json_put_key_str(&w, "jobId", job_id);
 	if (client_token != NULL)
@@ -219,7 +215,7 @@ cpj_cp_get_job_details(cpj_cp_context *cp, const char *job_id,
 	if ((n = end(cp, &b, &w)) < 0)
 		return n;
 	rc = cpj_cp_call(cp, client_token == NULL ? "GetJobDetails"
-	    : "GetThirdPartyJobDetails", (size_t)n, out);
+	    : "GetThirdPartyJobDetails", (size_t)n, out, CPJ_JOBS_DETAILS);
 	if (rc < 0)
 		return rc;
 	rc = cpj_jobs_parser_finish(out->parser);
@@ -343,7 +339,7 @@ cpj_cp_put_job_success(cpj_cp_context *cp, const char *job_id,
 	if ((n = end(cp, &b, &w)) < 0)
 		return n;
 	return cpj_cp_call(cp, client_token == NULL ? "PutJobSuccessResult"
-	    : "PutThirdPartyJobSuccessResult", (size_t)n, NULL);
+	    : "PutThirdPartyJobSuccessResult", (size_t)n, NULL, 0);
 }
 
 /* see cpj_codepipeline.h */
@@ -383,5 +379,5 @@ cpj_cp_put_job_failure(cpj_cp_context *cp, const char *job_id,
 	if ((n = end(cp, &b, &w)) < 0)
 		return n;
 	return cpj_cp_call(cp, client_token == NULL ? "PutJobFailureResult"
-	    : "PutThirdPartyJobFailureResult", (size_t)n, NULL);
+	    : "PutThirdPartyJobFailureResult", (size_t)n, NULL, 0);
 }

@@ -1,0 +1,99 @@
+/*
+ * cmd_credentials.c -- cpjob credentials: run the worker's credential
+ * provider chain (creds_chain.h) and print which provider answered, the
+ * access key id and the expiration. Never the secret key or the token.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent.h"
+#include "creds_chain.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: cpjob credentials [--profile P] [--debug]\n"
+	    "\n"
+	    "Runs the credential provider chain that cpjob uses (environment,\n"
+	    "shared credentials file, config file, AWS IoT credentials\n"
+	    "provider, container credentials, IMDSv2) and prints\n"
+	    "  {\"source\": ..., \"accessKeyId\": ..., \"expiration\": ...}\n"
+	    "source: env, shared-credentials-file, config-file,\n"
+	    "iot-credentials-provider, container-role or iam-role; expiration:\n"
+	    "ISO-8601 UTC, or null for credentials that do not expire. The\n"
+	    "secret key and the session token are never printed.\n"
+	    "\n"
+	    "  --profile P  profile of the shared files (else AWS_PROFILE,\n"
+	    "               \"default\"); naming it skips the environment keys\n"
+	    "  --debug      show each provider's outcome on stderr\n"
+	    "\n"
+	    "The AWS IoT provider is set by CPJOB_IOT_ENDPOINT (host[:port]),\n"
+	    "CPJOB_IOT_ROLE_ALIAS, CPJOB_IOT_THING_NAME, CPJOB_IOT_CERT_FILE,\n"
+	    "CPJOB_IOT_KEY_FILE and CPJOB_IOT_CA_FILE, or by the profile's\n"
+	    "iot_credentials_endpoint, iot_role_alias, iot_thing_name,\n"
+	    "iot_cert_file, iot_key_file and iot_ca_file in the config file.\n"
+	    "Exit status 0 with credentials, 1 without.\n");
+}
+
+/* see agent.h */
+int
+cpj_cmd_credentials(int argc, char **argv)
+{
+	static cpj_creds creds;
+	char source[64], exp[32], out[512];
+	const char *profile = NULL;
+	cpj_json_writer w;
+	cpj_buf b;
+	int i, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return CPJ_EXIT_OK;
+		} else if (strcmp(argv[i], "--debug") == 0) {
+			creds_chain_set_debug(1);
+		} else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc) {
+			profile = argv[++i];
+		} else {
+			fprintf(stderr, "cpjob credentials: unknown option '%s'\n",
+			    argv[i]);
+			usage(stderr);
+			return CPJ_EXIT_USAGE;
+		}
+	}
+	rc = creds_chain_load(&creds, profile, profile != NULL, source,
+	    sizeof source);
+	if (rc < 0) {
+		creds_chain_cleanup();
+		return CPJ_EXIT_FAIL;
+	}
+	cpj_buf_init(&b, out, sizeof out);
+	cpj_json_writer_init(&w, &b);
+	cpj_json_object_begin(&w);
+	cpj_json_put_key_str(&w, "source", source);
+	cpj_json_put_key_str(&w, "accessKeyId", creds.akid);
+	cpj_json_put_key(&w, "expiration");
+	if (creds.expires != 0) {
+		time_t t = (time_t)creds.expires;
+		struct tm tm;
+
+		if (gmtime_r(&t, &tm) != NULL && strftime(exp, sizeof exp,
+		    "%Y-%m-%dT%H:%M:%SZ", &tm) > 0)
+			cpj_json_put_str(&w, exp);
+		else
+			cpj_json_put_i64(&w, creds.expires);
+	} else {
+		cpj_json_put_null(&w);
+	}
+	cpj_json_object_end(&w);
+	cpj_creds_clear(&creds);
+	creds_chain_cleanup();
+	if (cpj_json_writer_finish(&w) < 0) {
+		fprintf(stderr, "cpjob credentials: output too long\n");
+		return CPJ_EXIT_FAIL;
+	}
+	printf("%s\n", out);
+	return CPJ_EXIT_OK;
+}

@@ -1,0 +1,496 @@
+/*
+ * cmd_s3.c -- s3-get and s3-put: one GetObject or PutObject through the
+ * library's S3 client (a small surface for debugging and tests).
+ *
+ *   cpjob s3-get --bucket B --key K --out FILE
+ *   cpjob s3-put --bucket B --key K --file FILE [--sse aws:kms|AES256]
+ *                [--kms-key-id ID] [--content-type T] [--unsigned-payload]
+ *
+ * Both take --addressing-style auto|path|virtual and the global options
+ * (--region, --endpoint-url, --ca-bundle, timeouts, --debug). Credentials
+ * come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN
+ * (a job's artifact credentials); the endpoint from --endpoint-url, else
+ * AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL, else AWS's.
+ *
+ * s3-get writes FILE.part and renames it to FILE after the whole object
+ * arrived (and its MD5 matched a plain ETag); on failure FILE.part is
+ * removed and FILE is untouched. s3-put signs the file's SHA-256 (a first
+ * pass over the file) unless --unsigned-payload is given.
+ *
+ * Exit status as the aws CLI: 0 success, 252 bad parameters, 254 the
+ * service answered with an error, 255 any other failure. Output: one JSON
+ * object (ETag, ContentLength / ServerSideEncryption) on stdout.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "cli.h"
+
+#define EXIT_PARAM   252
+#define EXIT_SERVICE 254
+#define EXIT_OTHER   255
+#define PATH_MAX_LEN 4096
+
+static cpj_s3_context s3;
+static cpj_creds s3creds;
+static unsigned char s3work[32 * 1024];
+static unsigned char hashbuf[64 * 1024];
+static char part[PATH_MAX_LEN + 8];
+static int debug_flag;          /* --debug: report progress */
+static int cli_ready;           /* cli_setup() ran */
+
+static struct {
+	const char *bucket, *key, *out, *file, *sse, *kms_key_id;
+	const char *content_type, *style;
+	int unsigned_payload;
+} a;
+
+/* A local file; `err` keeps the errno of its first failure. */
+struct lfile {
+	int fd;
+	int err;
+};
+
+static const char *
+env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return (v != NULL && v[0] != '\0') ? v : NULL;
+}
+
+static void
+usage(FILE *f, int get)
+{
+	if (get)
+		fprintf(f, "usage: cpjob s3-get --bucket B --key K --out FILE "
+		    "[options]\n\n");
+	else
+		fprintf(f, "usage: cpjob s3-put --bucket B --key K --file FILE "
+		    "[options]\n\n"
+		    "  --sse aws:kms|AES256     server-side encryption\n"
+		    "  --kms-key-id ID          KMS key (with --sse aws:kms)\n"
+		    "  --content-type T         Content-Type of the object\n"
+		    "  --unsigned-payload       do not hash the file (one pass)\n");
+	fprintf(f, "  --addressing-style S     auto (default), path or virtual\n"
+	    "\nCredentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
+	    "AWS_SESSION_TOKEN.\nEndpoint: --endpoint-url, else "
+	    "AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL.\n\n");
+	cli_global_help(f);
+}
+
+static int
+parse_args(int argc, char **argv, struct cli_global *g, int get)
+{
+	int i;
+
+	memset(&a, 0, sizeof a);
+	for (i = 1; i < argc; i++) {
+		const char *o = argv[i];
+		const char **dst = NULL;
+		int r = cli_global_opt(g, argc, argv, &i);
+
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
+		if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0)
+			return 1;
+		if (strcmp(o, "--bucket") == 0)
+			dst = &a.bucket;
+		else if (strcmp(o, "--key") == 0)
+			dst = &a.key;
+		else if (strcmp(o, "--addressing-style") == 0)
+			dst = &a.style;
+		else if (get && strcmp(o, "--out") == 0)
+			dst = &a.out;
+		else if (!get && strcmp(o, "--file") == 0)
+			dst = &a.file;
+		else if (!get && strcmp(o, "--sse") == 0)
+			dst = &a.sse;
+		else if (!get && strcmp(o, "--kms-key-id") == 0)
+			dst = &a.kms_key_id;
+		else if (!get && strcmp(o, "--content-type") == 0)
+			dst = &a.content_type;
+		else if (!get && strcmp(o, "--unsigned-payload") == 0) {
+			a.unsigned_payload = 1;
+			continue;
+		} else {
+			fprintf(stderr, "cpjob: unknown option '%s'\n", o);
+			return -1;
+		}
+		if (i + 1 >= argc) {
+			fprintf(stderr, "cpjob: %s needs a value\n", o);
+			return -1;
+		}
+		*dst = argv[++i];
+	}
+	return 0;
+}
+
+static int
+required(const char *v, const char *opt)
+{
+	if (v == NULL) {
+		fprintf(stderr, "cpjob: the following arguments are required: "
+		    "%s\n", opt);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_args(int get)
+{
+	if (required(a.bucket, "--bucket") < 0
+	    || required(a.key, "--key") < 0
+	    || (get && required(a.out, "--out") < 0)
+	    || (!get && required(a.file, "--file") < 0))
+		return -1;
+	if (a.style != NULL && strcmp(a.style, "auto") != 0
+	    && strcmp(a.style, "path") != 0 && strcmp(a.style, "virtual") != 0) {
+		fprintf(stderr, "cpjob: --addressing-style: auto, path or "
+		    "virtual\n");
+		return -1;
+	}
+	if (a.sse != NULL && strcmp(a.sse, "aws:kms") != 0
+	    && strcmp(a.sse, "AES256") != 0) {
+		fprintf(stderr, "cpjob: --sse: aws:kms or AES256\n");
+		return -1;
+	}
+	if (a.kms_key_id != NULL && (a.sse == NULL
+	    || strcmp(a.sse, "aws:kms") != 0)) {
+		fprintf(stderr, "cpjob: --kms-key-id needs --sse aws:kms\n");
+		return -1;
+	}
+	if (get && strlen(a.out) > PATH_MAX_LEN) {
+		fprintf(stderr, "cpjob: --out: path too long\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* Client set-up: TLS, region and HTTP client from cli_setup(), then the
+ * S3 context with the environment's credentials and endpoint. */
+static int
+setup(struct cli_global *g)
+{
+	const char *url, *v;
+	cpj_cp_context *cp;
+	unsigned flags = 0;
+	int rc;
+
+	if (env("AWS_ACCESS_KEY_ID") == NULL
+	    || env("AWS_SECRET_ACCESS_KEY") == NULL) {
+		fprintf(stderr, "cpjob: AWS_ACCESS_KEY_ID and "
+		    "AWS_SECRET_ACCESS_KEY must hold the artifact credentials\n");
+		return -1;
+	}
+	rc = cpj_creds_set(&s3creds, env("AWS_ACCESS_KEY_ID"),
+	    env("AWS_SECRET_ACCESS_KEY"), env("AWS_SESSION_TOKEN"), 0);
+	if (rc < 0) {
+		fprintf(stderr, "cpjob: credentials from the environment: %s\n",
+		    cpj_strerror(rc));
+		return -1;
+	}
+	url = g->endpoint_url;
+	if (url == NULL)
+		url = env("AWS_ENDPOINT_URL_S3");
+	if (url == NULL)
+		url = env("AWS_ENDPOINT_URL");
+	g->endpoint_url = url;
+	cli_ready = 1;
+	if (cli_setup(g) < 0)
+		return -1;
+	cp = cli_cp();
+	rc = cpj_s3_init(&s3, cli_http(), cp->region, s3work, sizeof s3work);
+	if (rc < 0) {
+		fprintf(stderr, "cpjob: invalid region '%s'\n", cp->region);
+		return -1;
+	}
+	s3.skew = cp->skew;
+	s3.max_attempts = cp->max_attempts;
+	/* artifacts can be large: a long whole-request deadline; the idle
+	   timeout still ends a stalled transfer */
+	s3.request_ms = 3600u * 1000u;
+	if (a.style != NULL && strcmp(a.style, "path") == 0)
+		flags = CPJ_S3_PATH_STYLE;
+	else if (a.style != NULL && strcmp(a.style, "virtual") == 0)
+		flags = CPJ_S3_VIRTUAL_HOSTED;
+	rc = cpj_s3_set_endpoint(&s3, url, flags);
+	if (rc < 0) {
+		fprintf(stderr, "cpjob: S3 endpoint URL '%s': %s\n",
+		    url != NULL ? url : "", cpj_strerror(rc));
+		return -1;
+	}
+	v = env("HTTPS_PROXY");
+	if (v == NULL)
+		v = env("https_proxy");
+	if (v != NULL) {
+		const char *np = env("NO_PROXY");
+
+		cpj_s3_set_proxy(&s3, v, np != NULL ? np : env("no_proxy"));
+	}
+	rc = cpj_s3_set_credentials(&s3, s3creds.akid, s3creds.secret,
+	    s3creds.token);
+	if (rc < 0) {
+		fprintf(stderr, "cpjob: credentials: %s\n", cpj_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+cleanup(void)
+{
+	cpj_s3_clear(&s3);
+	cpj_creds_clear(&s3creds);
+	if (cli_ready)
+		cli_cleanup();
+}
+
+static int
+report(const char *op, int rc, const struct lfile *lf)
+{
+	if (s3.http_status >= 300 && rc < CPJ_ERR_SIGV4_CREDS
+	    && rc >= CPJ_ERR_S3_INTEGRITY) {
+		fprintf(stderr, "\nAn error occurred (%s) when calling the %s "
+		    "operation: %s\n", s3.error.code[0] != '\0'
+		    ? s3.error.code : cpj_strerror(rc), op,
+		    s3.error.message[0] != '\0' ? s3.error.message
+		    : cpj_strerror(rc));
+		if (s3.request_id[0] != '\0')
+			fprintf(stderr, "request id: %s\n", s3.request_id);
+		return EXIT_SERVICE;
+	}
+	if (rc == CPJ_ERR_IO && lf != NULL && lf->err != 0)
+		fprintf(stderr, "cpjob: %s: %s\n", op, strerror(lf->err));
+	else
+		fprintf(stderr, "cpjob: %s: %s\n", op, cpj_strerror(rc));
+	if (rc == CPJ_ERR_S3_INTEGRITY)
+		fprintf(stderr, "cpjob: ETag %s\n", s3.etag);
+	return rc == CPJ_ERR_PARAM ? EXIT_PARAM : EXIT_OTHER;
+}
+
+static int
+on_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	fprintf(stderr, "cpjob: %s: %llu of %llu bytes\n", (const char *)ctx,
+	    (unsigned long long)done, (unsigned long long)total);
+	return 0;
+}
+
+static void
+print_result(int get)
+{
+	char out[512];
+	cpj_buf b;
+	cpj_json_writer w;
+
+	cpj_buf_init(&b, out, sizeof out);
+	cpj_json_writer_init(&w, &b);
+	cpj_json_object_begin(&w);
+	if (get) {
+		cpj_json_put_key(&w, "ContentLength");
+		cpj_json_put_u64(&w, s3.size);
+	}
+	if (s3.etag[0] != '\0')
+		cpj_json_put_key_str(&w, "ETag", s3.etag);
+	if (s3.sse[0] != '\0')
+		cpj_json_put_key_str(&w, "ServerSideEncryption", s3.sse);
+	cpj_json_object_end(&w);
+	if (cpj_json_writer_finish(&w) == 0)
+		printf("%s\n", out);
+}
+
+/* ---- s3-get ----------------------------------------------------------- */
+
+static int
+file_sink(void *ctx, const unsigned char *data, size_t len)
+{
+	struct lfile *lf = ctx;
+
+	while (len > 0) {
+		ssize_t n = write(lf->fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			lf->err = n < 0 ? errno : ENOSPC;
+			return CPJ_ERR_IO;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int
+file_restart(void *ctx)
+{
+	struct lfile *lf = ctx;
+
+	if (ftruncate(lf->fd, 0) < 0 || lseek(lf->fd, 0, SEEK_SET) < 0) {
+		lf->err = errno;
+		return CPJ_ERR_IO;
+	}
+	return 0;
+}
+
+static int
+do_get(void)
+{
+	cpj_s3_get_options o;
+	struct lfile lf;
+	int rc;
+
+	snprintf(part, sizeof part, "%s.part", a.out);
+	lf.err = 0;
+	lf.fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (lf.fd < 0) {
+		fprintf(stderr, "cpjob: %s: %s\n", part, strerror(errno));
+		return EXIT_OTHER;
+	}
+	memset(&o, 0, sizeof o);
+	o.sink = file_sink;
+	o.sink_ctx = &lf;
+	o.restart = file_restart;
+	o.progress = debug_flag ? on_progress : NULL;
+	o.progress_ctx = (void *)"s3-get";
+	rc = cpj_s3_get_object(&s3, a.bucket, a.key, &o);
+	if (rc == 0 && fsync(lf.fd) < 0) {
+		lf.err = errno;
+		rc = CPJ_ERR_IO;
+	}
+	if (close(lf.fd) < 0 && rc == 0) {
+		lf.err = errno;
+		rc = CPJ_ERR_IO;
+	}
+	if (rc == 0 && rename(part, a.out) < 0) {
+		lf.err = errno;
+		rc = CPJ_ERR_IO;
+	}
+	if (rc < 0) {
+		unlink(part);
+		return report("GetObject", rc, &lf);
+	}
+	print_result(1);
+	return CPJ_EXIT_OK;
+}
+
+/* ---- s3-put ----------------------------------------------------------- */
+
+static int
+file_source(void *ctx, unsigned char *buf, size_t len)
+{
+	struct lfile *lf = ctx;
+
+	for (;;) {
+		ssize_t n = read(lf->fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			lf->err = errno;
+			return CPJ_ERR_IO;
+		}
+		return (int)n;
+	}
+}
+
+static int
+file_rewind(void *ctx)
+{
+	struct lfile *lf = ctx;
+
+	if (lseek(lf->fd, 0, SEEK_SET) < 0) {
+		lf->err = errno;
+		return CPJ_ERR_IO;
+	}
+	return 0;
+}
+
+static int
+do_put(void)
+{
+	cpj_s3_put_options o;
+	struct lfile lf;
+	struct stat st;
+	char sha[CPJ_SIGV4_HEX_SIZE];
+	int rc;
+
+	lf.err = 0;
+	lf.fd = open(a.file, O_RDONLY | O_CLOEXEC);
+	if (lf.fd < 0) {
+		fprintf(stderr, "cpjob: %s: %s\n", a.file, strerror(errno));
+		return EXIT_OTHER;
+	}
+	if (fstat(lf.fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "cpjob: %s: not a regular file\n", a.file);
+		close(lf.fd);
+		return EXIT_OTHER;
+	}
+	memset(&o, 0, sizeof o);
+	o.read = file_source;
+	o.read_ctx = &lf;
+	o.rewind = file_rewind;
+	o.length = (uint64_t)st.st_size;
+	o.sse = a.sse;
+	o.kms_key_id = a.kms_key_id;
+	o.content_type = a.content_type;
+	o.progress = debug_flag ? on_progress : NULL;
+	o.progress_ctx = (void *)"s3-put";
+	if (a.unsigned_payload) {
+		o.payload = CPJ_S3_PAYLOAD_UNSIGNED;
+	} else {
+		rc = cpj_s3_sha256_source(file_source, &lf, o.length, hashbuf,
+		    sizeof hashbuf, sha);
+		if (rc == 0)
+			rc = file_rewind(&lf);
+		if (rc < 0) {
+			close(lf.fd);
+			fprintf(stderr, "cpjob: %s: %s\n", a.file, lf.err != 0
+			    ? strerror(lf.err) : "changed while read");
+			return EXIT_OTHER;
+		}
+		o.payload = CPJ_S3_PAYLOAD_SHA256;
+		o.sha256_hex = sha;
+	}
+	rc = cpj_s3_put_object(&s3, a.bucket, a.key, &o);
+	close(lf.fd);
+	if (rc < 0)
+		return report("PutObject", rc, &lf);
+	print_result(0);
+	return CPJ_EXIT_OK;
+}
+
+/* see agent.h */
+int
+cpj_cmd_s3(int argc, char **argv)
+{
+	struct cli_global g;
+	int get = strcmp(argv[0], "s3-get") == 0;
+	int rc;
+
+	memset(&g, 0, sizeof g);
+	rc = parse_args(argc, argv, &g, get);
+	if (rc != 0) {
+		usage(rc > 0 ? stdout : stderr, get);
+		return rc > 0 ? CPJ_EXIT_OK : EXIT_PARAM;
+	}
+	if (check_args(get) < 0)
+		return EXIT_PARAM;
+	debug_flag = g.debug;
+	if (setup(&g) < 0) {
+		cleanup();
+		return EXIT_OTHER;
+	}
+	rc = get ? do_get() : do_put();
+	cleanup();
+	return rc;
+}
