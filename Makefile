@@ -53,7 +53,7 @@ LIBCORE := $(B)/libcpjob_core.a
 AGENT := $(B)/cpjob
 
 .PHONY: all lib agent test check test-build demo deps clean lint size bench install \
-	install-lib install-headers install-bin
+	install-lib install-headers install-bin install-share
 all: lib agent
 lib: $(LIBCPJOB)
 agent: $(AGENT)
@@ -122,18 +122,42 @@ lint: $(LIBCPJOB)
 	echo "lint: $(LIBCPJOB) references no heap allocator or banned function"
 
 # ---- install ---------------------------------------------------------------
+# install-lib: libcpjob.a and lib/pkgconfig/cpjob.pc (from src/agent/cpjob.pc.in);
+# install-headers: include/cpjob/ with the board's configuration header, which
+# the installed cpj_config.h selects by default (struct sizes follow the board);
+# install-bin: the agent; install-share: share/cpjob/ (example systemd unit,
+# config file and handler, the handler contract).
 PREFIX ?= /usr/local
 DESTDIR ?=
-install: install-lib install-headers install-bin
+VERSION := $(shell sed -n 's/^\#define CPJ_USER_AGENT "cpjob\/\(.*\)"/\1/p' include/cpj_config.h)
+BOARD_CONFIG := $(wildcard boards/$(BOARD)/cpj_board_config.h)
+install: install-lib install-headers install-bin install-share
 install-lib: $(LIBCPJOB)
-	install -d $(DESTDIR)$(PREFIX)/lib
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 $(LIBCPJOB) $(DESTDIR)$(PREFIX)/lib/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+		-e 's|@LIBS@|$(strip $(patsubst -l:lib%.a,-l%,$(BEARSSL_LIBS)) $(BOARD_LDLIBS))|' \
+		src/agent/cpjob.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/cpjob.pc
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/cpjob.pc
 install-headers:
 	install -d $(DESTDIR)$(PREFIX)/include/cpjob
 	install -m 644 include/*.h port/$(PORT)/cpj_port_impl.h $(DESTDIR)$(PREFIX)/include/cpjob/
+ifneq ($(BOARD_CONFIG),)
+	install -m 644 $(BOARD_CONFIG) $(DESTDIR)$(PREFIX)/include/cpjob/cpj_board_config.h
+	sed -e '/^#define CPJ_CONFIG_H$$/a\
+/* installed: the configuration of the board the library was built for */\
+#ifndef CPJ_CONFIG_FILE\
+#define CPJ_CONFIG_FILE "cpj_board_config.h"\
+#endif' include/cpj_config.h >$(DESTDIR)$(PREFIX)/include/cpjob/cpj_config.h
+endif
 install-bin: $(AGENT)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(AGENT) $(DESTDIR)$(PREFIX)/bin/
+install-share:
+	install -d $(DESTDIR)$(PREFIX)/share/cpjob
+	install -m 644 src/agent/cpjob.service src/agent/cpjob.conf.example \
+		src/agent/HANDLER.md $(DESTDIR)$(PREFIX)/share/cpjob/
+	install -m 755 src/agent/handler-example.sh $(DESTDIR)$(PREFIX)/share/cpjob/
 
 clean:
 	rm -rf $(BUILD)

@@ -1,3 +1,61 @@
-# placeholder
+# boards/size.mk -- `make size`: code size, RAM and stack of a board
+# (read by boards/boards.mk).
+#
+#   make size BOARD=<b>     report of one board into $(B)/size.txt
+#   make size               every board (or BOARDS="host armhf"); a board
+#                           whose build fails is skipped with a note. Then
+#                           the table of all of them, $(BUILD)/size.md, which
+#                           replaces the table in boards/README.md when
+#                           every board was reported.
+#
+# Per board (boards/size-report.sh): text/data/bss of the library objects
+# by src/<module>; what the static agent links from each library (link
+# map); its stripped size; sizeof of each context (boards/size/sizes.c,
+# read with nm: nothing runs); the deepest stack from gcc's
+# -fcallgraph-info=su files of a second library build ($(B)/size/ci, same
+# flags) and of BearSSL's objects, walked by boards/stack-walk.sh. Each
+# figure is printed beside its budget (goals, not tests).
+
+STRIP := $(CROSS_COMPILE)strip
+READELF := $(CROSS_COMPILE)readelf
+SIZE_B := $(B)/size
+SIZE_CI_B := $(SIZE_B)/ci/$(BOARD)
+SIZE_BOARDS := $(or $(BOARDS),$(BOARD_NAMES))
+
+.PHONY: size size-one
+ifneq ($(filter command line environment override,$(origin BOARD)),)
+size: size-one
+else
 size:
-	@echo todo
+	$(Q)ok=; for b in $(SIZE_BOARDS); do \
+		if $(MAKE) --no-print-directory BOARD=$$b size-one; then ok="$$ok $$b"; \
+		else echo "size: board $$b does not build here: skipped"; fi; \
+	done; \
+	sh boards/size-table.sh $(BUILD) $(if $(BOARDS),,boards/README.md) $$ok
+endif
+
+$(SIZE_B)/sizes.o: boards/size/sizes.c $(LIBCPJOB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS_ALL) -Isrc/agent $(CFLAGS_ALL) -c -o $@ $<
+
+# The agent linked again, with a map.
+$(SIZE_B)/cpjob.map: $(AGENT)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -Wl,-Map=$@ -o $(SIZE_B)/cpjob $(AGENT_OBJS) $(LIBCPJOB) \
+		$(BEARSSL_LIBS) $(BOARD_LDLIBS)
+
+# BearSSL's objects are listed when the recipe runs: the source may have
+# arrived during this make.
+SIZE_CI_OBJS = $(patsubst %.c,$(SIZE_CI_B)/obj/%.o,$(LIB_SRCS) $(PORT_SRCS)) \
+	$(if $(BEARSSL_FROM_SRC),$$(find $(B)/bearssl/obj -name '*.o' | sort))
+
+size-one: $(LIBCPJOB) $(AGENT) $(SIZE_B)/sizes.o $(SIZE_B)/cpjob.map
+	$(Q)$(MAKE) --no-print-directory BOARD=$(BOARD) BUILD=$(SIZE_B)/ci \
+		$(if $(BEARSSL_FROM_SRC),BEARSSL_SRC=$(BEARSSL_SRC)) \
+		EXTRA_CFLAGS='$(EXTRA_CFLAGS) -ffunction-sections -fcallgraph-info=su' lib
+	$(Q)BOARD='$(BOARD)' CC='$(CC)' CFLAGS_SHOWN='$(OPT) $(BOARD_CFLAGS)' SIZE='$(SIZE)' \
+		NM='$(NM)' STRIP='$(STRIP)' READELF='$(READELF)' B='$(B)' \
+		LIB_OBJS='$(LIB_OBJS) $(PORT_OBJS)' AGENT='$(AGENT)' AGENT_MAP='$(SIZE_B)/cpjob.map' \
+		SIZES_O='$(SIZE_B)/sizes.o' CI_OBJS="$(SIZE_CI_OBJS)" \
+		sh boards/size-report.sh >$(B)/size.txt.tmp && mv $(B)/size.txt.tmp $(B)/size.txt
+	$(Q)cat $(B)/size.txt

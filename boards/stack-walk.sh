@@ -13,9 +13,12 @@
 #             call (vtables, callbacks). A bound for code without recursion.
 #
 # Functions outside the objects (libc, compiler helpers) count 0 bytes;
-# recursion is cut at the first repeat, and frames gcc marks "dynamic" are
-# listed. Output: lines "direct N path...", "indirect N path...",
-# "dynamic NAME..." (path = function names, outermost first).
+# recursion is cut at the first repeat (direct recursion is listed), and
+# so are frames gcc marks "dynamic" (unbounded alloca/VLA). Output: lines
+# "direct N path...", "indirect N path...", "dynamic NAME...",
+# "recursion NAME..." (path = function(frame) names, outermost first; "->"
+# is a call through a pointer). CPJ_STACK_LEVELS (default 2) is the most
+# pointer calls nested on one path.
 set -eu
 readelf=${1:?usage: stack-walk.sh READELF ROOT_RE OBJ...}
 roots=${2:?}
@@ -54,7 +57,10 @@ function field(line, key,   i) {
 function walk(t, mode, lv,   i, c, d, best, bc, key) {
 	key = mode SUBSEP lv SUBSEP t
 	if (key in memo) return memo[key]
-	if (onstack[t]) return 0
+	if (onstack[t]) {
+		if (mode == "direct") rec[t] = 1
+		return 0
+	}
 	onstack[t] = 1
 	best = 0; bc = ""
 	if (t == "__indirect_call") {
@@ -149,4 +155,7 @@ BEGIN {
 	s = ""
 	for (t in dyn) s = s " " disp[t]
 	print "dynamic" s
+	s = ""
+	for (t in rec) s = s " " disp[t]
+	print "recursion" s
 }'

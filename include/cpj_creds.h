@@ -135,7 +135,7 @@ int cpj_creds_from_ini(cpj_creds *c, const char *text, size_t len,
 
 /** Document formats for cpj_creds_from_json(). */
 #define CPJ_CREDS_DOC_IOT       1   /**< {"credentials":{"accessKeyId",...}} */
-#define CPJ_CREDS_DOC_METADATA  2   /**< IMDS and container: {"AccessKeyId",...} */
+#define CPJ_CREDS_DOC_METADATA  2   /**< IMDS, container: {"AccessKeyId",...} */
 
 /**
  * \brief An ISO-8601 UTC time to Unix seconds.

@@ -27,6 +27,8 @@
 
 /* Subcommands: argv[0] is the subcommand name. */
 int cpj_cmd_sign(int argc, char **argv);
+/* The job worker (cmd_run.c and run_*.c). */
+int cpj_cmd_run(int argc, char **argv);
 /* The CodePipeline one-shot commands (cmd_cp.c). */
 int cpj_cmd_cp(int argc, char **argv);
 int cpj_cmd_cp_known(const char *name);

@@ -10,6 +10,7 @@
 
 #include "agent.h"
 #include "cli.h"
+#include "creds_chain.h"
 
 #define FILE_MAX (64 * 1024)     /* shared credentials / config file */
 
@@ -165,50 +166,18 @@ home_path(char *out, size_t cap, const char *envname, const char *rel)
 		snprintf(out, cap, "%s/%s", home != NULL ? home : ".", rel);
 }
 
-/* Credentials: environment (unless a profile was named), then the shared
- * credentials file, then the config file. */
+/* The worker's credentials: the provider chain of creds_chain.c
+ * (environment, shared files, AWS IoT, container, IMDSv2). As in botocore,
+ * only an explicit --profile skips the environment's keys. */
 static int
 load_credentials(const char *profile, int profile_named)
 {
-	char path[512];
-	long n;
-	int rc;
+	char source[64];
 
-	if (!profile_named && env("AWS_ACCESS_KEY_ID") != NULL) {
-		rc = cpj_creds_set(&creds, env("AWS_ACCESS_KEY_ID"),
-		    env("AWS_SECRET_ACCESS_KEY"), env("AWS_SESSION_TOKEN"), 0);
-		if (rc < 0) {
-			fprintf(stderr, "cpjob: credentials from the environment: %s\n",
-			    cpj_strerror(rc));
-			return -1;
-		}
-		return 0;
-	}
-	home_path(path, sizeof path, "AWS_SHARED_CREDENTIALS_FILE",
-	    ".aws/credentials");
-	n = read_file(path, 1);
-	if (n >= 0) {
-		rc = cpj_creds_from_ini(&creds, filebuf, (size_t)n, profile, 0);
-		cpj_wipe(filebuf, (size_t)n);
-		if (rc == 0)
-			return 0;
-		if (rc != CPJ_ERR_CREDS_NONE) {
-			fprintf(stderr, "cpjob: %s: profile %s: %s\n", path,
-			    profile, cpj_strerror(rc));
-			return -1;
-		}
-	}
-	home_path(path, sizeof path, "AWS_CONFIG_FILE", ".aws/config");
-	n = read_file(path, 1);
-	if (n >= 0) {
-		rc = cpj_creds_from_ini(&creds, filebuf, (size_t)n, profile, 1);
-		cpj_wipe(filebuf, (size_t)n);
-		if (rc == 0)
-			return 0;
-	}
-	fprintf(stderr, "Unable to locate credentials. You can configure "
-	    "credentials by running \"aws configure\".\n");
-	return -1;
+	if (creds_chain_load(&creds, profile, profile_named, source,
+	    sizeof source) < 0)
+		return -1;      /* the chain printed the reason */
+	return 0;
 }
 
 static int
@@ -291,7 +260,7 @@ cli_setup(const struct cli_global *g)
 {
 	const char *profile = g->profile;
 	const char *url, *v;
-	int named = 1, rc;
+	int named = g->profile != NULL, rc;
 	unsigned attempts = CPJ_CP_MAX_ATTEMPTS;
 
 #ifdef CPJ_PORT_LOG_SINK
@@ -300,10 +269,9 @@ cli_setup(const struct cli_global *g)
 #endif
 	if (profile == NULL)
 		profile = env("AWS_PROFILE");
-	if (profile == NULL) {
+	if (profile == NULL)
 		profile = "default";
-		named = 0;
-	}
+	creds_chain_set_debug(g->debug);
 	if (g->region != NULL)
 		snprintf(region, sizeof region, "%s", g->region);
 	else if ((v = env("AWS_REGION")) != NULL
@@ -475,6 +443,7 @@ cli_cleanup(void)
 
 	cpj_cp_clear(&cp);
 	cpj_creds_clear(&creds);
+	creds_chain_cleanup();
 	cpj_http_client_close(&http);
 	for (i = 0; i < CPJ_ARRAY_LEN(jjobs); i++)
 		cpj_job_wipe(&jjobs[i]);

@@ -259,6 +259,7 @@ setting(const char *envname, const char *key, char *out, size_t cap)
 	const char *v = envname != NULL ? env(envname) : NULL;
 	int n;
 
+	out[0] = '\0';
 	if (v != NULL) {
 		n = snprintf(out, cap, "%s", v);
 		if (n < 0 || (size_t)n >= cap) {
@@ -269,6 +270,8 @@ setting(const char *envname, const char *key, char *out, size_t cap)
 		return n;
 	}
 	n = profile_value(key, out, cap);
+	if (n <= 0)
+		out[0] = '\0';
 	if (n < 0) {
 		fail_msg("%s of profile %s: longer than %u bytes", key, profile,
 		    (unsigned)cap - 1);
@@ -291,7 +294,7 @@ seconds(const char *s, long max)
 	return v;
 }
 
-/* ---- TLS for the IoT and https container endpoints ------------------------ */
+/* ---- TLS for the IoT and https container endpoints ---------------------- */
 
 /* Anchors from a PEM file, or the compiled-in ones when path is NULL. */
 static int
@@ -634,6 +637,10 @@ prov_iot(cpj_creds *out)
 	}
 	if (rc < 0) {
 		report(pname[P_IOT], where, rc, &info, br);
+		if (info.status == 0 && (rc == CPJ_ERR_TLS_ALERT
+		    || rc == CPJ_ERR_NET_RESET || rc == CPJ_ERR_NET_CLOSED))
+			fail_msg("iot-credentials-provider: the endpoint may "
+			    "have refused the device certificate %s", cert);
 		/* "not found" from here is a failure, not a next provider */
 		return rc == CPJ_ERR_CREDS_NONE ? CPJ_ERR_CREDS_REFUSED : rc;
 	}

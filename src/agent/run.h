@@ -245,6 +245,8 @@ int run_job(cpj_job *job, uint64_t polled_ms);
 /* Report the job a state file names (at start-up, or a pending report).
  * 0 nothing left pending, 1 still pending (retry later). */
 int run_recover(int startup);
+/* The id of the job whose report is pending, or NULL. */
+const char *run_job_in_flight(void);
 /* Remove work directories (job-id names) other than `keep`'s. */
 void run_sweep(const char *keep);
 

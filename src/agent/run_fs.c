@@ -69,6 +69,7 @@ run_fsync_dir(const char *path)
 static int
 empty_dir(int dfd, int depth)
 {
+	char name[256];
 	int failed = 0;
 
 	if (depth > RM_DEPTH_MAX) {
@@ -101,6 +102,13 @@ empty_dir(int dfd, int depth)
 					failed = 1;
 					continue;
 				}
+				/* the recursion reuses `dents`: keep the name */
+				if (strlen(nm) >= sizeof name) {
+					failed = 1;
+					continue;
+				}
+				memcpy(name, nm, strlen(nm) + 1);
+				nm = name;
 				sub = openat(dfd, nm, O_RDONLY | O_DIRECTORY
 				    | O_NOFOLLOW | O_CLOEXEC);
 				if (sub < 0 && errno == EACCES

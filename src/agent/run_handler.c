@@ -10,6 +10,7 @@
  * agent (PR_SET_PDEATHSIG), and a restarted agent kills a group a killed
  * agent left behind (run_handler_kill_stale).
  */
+#define _GNU_SOURCE 1 /* pipe2 */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -257,6 +258,7 @@ run_handler_wait(struct run_handler *h, uint32_t timeout_s, uint32_t grace_s)
 	    : 0;
 	pid_t pid = (pid_t)h->pid;
 	int exited = 0, termed = 0, killed = 0;
+	uint64_t nap = 2;
 
 	while (!exited || out_s.fd >= 0 || err_s.fd >= 0) {
 		struct pollfd pf[2];
@@ -336,8 +338,12 @@ run_handler_wait(struct run_handler *h, uint32_t timeout_s, uint32_t grace_s)
 		    && kill_at - now < (uint64_t)wait_ms)
 			wait_ms = (int)(kill_at - now);
 		if (np == 0) {
-			/* output closed early: the handler runs on */
-			(void)run_sleep_ms(exited ? 0 : 200);
+			/* both outputs closed: the handler is exiting, or
+			 * runs on without them; look again soon, then less
+			 * often */
+			(void)run_sleep_ms(nap);
+			if (nap < 200)
+				nap *= 2;
 			continue;
 		}
 		/* pipes close at exit, which wakes us; otherwise check the

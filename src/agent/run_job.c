@@ -29,7 +29,7 @@
 static struct run_state st;
 static char msg[RUN_TAIL_MAX * 2 + 512];
 static char err[1024];
-static char jobdir[RUN_PATH_MAX];
+static char jobdir[RUN_PATH_MAX + 64];
 static int jobfd = -1, infd = -1, outfd = -1;
 static uint64_t data_ms;        /* when the job's credentials were read */
 static int at_start;            /* recovering at start-up */
@@ -579,9 +579,13 @@ handle(const cpj_job *job, const char *region, struct run_report *r)
 		else
 			snprintf(what, sizeof what, "exited with status %d",
 			    hr.status);
-		if (rr > 0 && res.message != NULL)
-			fail_report(r, "JobFailed", "%s", res.message);
-		else
+		if (rr > 0 && res.message != NULL) {
+			/* checked (1..5000, UTF-8) and kept in the result
+			 * buffer: used as it is, never cut */
+			run_report_init(r, REPORT_FAILURE);
+			r->failure_type = "JobFailed";
+			r->message = res.message;
+		} else
 			fail_report(r, "JobFailed", "handler %s%s%s", what,
 			    tail[0] != '\0' ? ": " : "", tail);
 		if (rr > 0 && res.failure_type != NULL)
@@ -793,6 +797,14 @@ cleanup_job(const char *id)
 	}
 	(void)run_state_clear();
 	run_s3_clear();
+	st.job_id[0] = '\0';
+}
+
+/* see run.h */
+const char *
+run_job_in_flight(void)
+{
+	return st.job_id[0] != '\0' ? st.job_id : NULL;
 }
 
 /* Record the report, send it (retrying with backoff while it cannot be

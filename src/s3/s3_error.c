@@ -5,11 +5,6 @@
  */
 #include "inner.h"
 
-#if CPJ_S3_MESSAGE_MAX < CPJ_HTTP_REQUEST_ID_MAX \
-    || CPJ_S3_MESSAGE_MAX < CPJ_S3_CODE_MAX
-#error "CPJ_S3_MESSAGE_MAX must be at least the code and request id sizes"
-#endif
-
 /* Scanner states. */
 enum {
 	X_PROLOG,       /* before the root element */

@@ -1,0 +1,156 @@
+#!/bin/sh
+# boards/size-report.sh -- one board's size report (make size, boards/size.mk).
+#
+# Reads its inputs from the environment (set by boards/size.mk):
+#   BOARD CC CFLAGS_SHOWN SIZE NM STRIP READELF B
+#   LIB_OBJS       library objects (src/<module>/*.o, port/<p>/*.o)
+#   AGENT          the static agent; AGENT_MAP its link map
+#   SIZES_O        boards/size/sizes.c compiled for the board
+#   CI_OBJS        objects with a .ci call graph beside them (library, and
+#                  BearSSL's when the board builds it)
+# Prints the report (the caller writes it to $(B)/size.txt) and writes the
+# one-line summary $(B)/size.sum for the table of every board.
+set -eu
+
+# Budgets (goals, not tests) and the board each one is set for.
+BUDGET_AGENT=163840 BUDGET_AGENT_BOARD=x86_64-musl
+BUDGET_LIB=24576 BUDGET_LIB_BOARD=armhf
+BUDGET_RAM=40960
+BUDGET_STACK=8192
+
+kib() { awk -v n="$1" 'BEGIN { printf "%.1f KiB", n / 1024 }'; }
+verdict() { # measured budget [board]
+	if [ -n "${3:-}" ] && [ "$3" != "$BOARD" ]; then echo "(goal for $3)"
+	elif [ "$1" -le "$2" ]; then echo "ok"
+	else echo "OVER by $(( $1 - $2 ))"; fi
+}
+
+echo "cpjob size report: board $BOARD"
+echo "compiler: $($CC --version 2>/dev/null | head -n 1)"
+echo "flags:    $CFLAGS_SHOWN"
+echo
+
+# ---- library objects by module -------------------------------------------
+echo "Library objects (libcpjob.a, BearSSL not included), bytes by module:"
+# shellcheck disable=SC2086
+$SIZE $LIB_OBJS | awk -v b="$B/obj/" '
+	NR > 1 {
+		f = $6; sub("^" b, "", f)
+		n = split(f, p, "/")
+		m = (p[1] == "src") ? p[2] : p[1] "/" p[2]
+		if (!(m in t)) order[++k] = m
+		t[m] += $1; d[m] += $2; s[m] += $3
+		T += $1; D += $2; S += $3
+	}
+	END {
+		printf "  %-14s %8s %8s %8s\n", "module", "text", "data", "bss"
+		for (i = 1; i <= k; i++) {
+			m = order[i]
+			printf "  %-14s %8d %8d %8d\n", m, t[m], d[m], s[m]
+		}
+		printf "  %-14s %8d %8d %8d\n", "total", T, D, S
+		print T > "/dev/stderr"
+	}' 2>"$B/size.libtext"
+lib_text=$(cat "$B/size.libtext")
+rm -f "$B/size.libtext"
+echo "  (text includes read-only data; -ffunction-sections objects hold every"
+echo "  function, the linker keeps only what a program uses: see below)"
+echo
+
+# ---- the static agent ------------------------------------------------------
+strip_out="$B/size/cpjob.stripped"
+$STRIP -o "$strip_out" "$AGENT"
+agent_stripped=$(wc -c <"$strip_out" | tr -d ' ')
+echo "Static agent $AGENT: $agent_stripped bytes stripped ($(kib "$agent_stripped"))."
+if [ -f "$AGENT_MAP" ]; then
+	echo "Linked into it (--gc-sections, from the link map), bytes:"
+	awk '
+		/^Linker script and memory map/ { on = 1; next }
+		!on { next }
+		/^ \.[a-zA-Z_.]/ && NF == 1 { pend = $1; next }
+		{
+			if (pend != "" && $1 ~ /^0x/ && NF >= 3) { sec = pend; a = $1; sz = $2; f = $3 }
+			else if ($1 ~ /^(\.[a-zA-Z_]|COMMON$)/ && $2 ~ /^0x/ && NF >= 4 && substr($0, 1, 1) == " ") { sec = $1; a = $2; sz = $3; f = $4 }
+			else { pend = ""; next }
+			pend = ""
+			if (sec ~ /^\.(text|rodata|init|fini|eh_frame|gcc_except|ARM\.ex|MIPS\.|rel\.|rela\.)/ || sec ~ /^\.(init_array|fini_array|ctors|dtors)/) c = "text"
+			else if (sec ~ /^\.(s?data|tdata|got)/) c = "data"
+			else if (sec ~ /^\.(s?bss|tbss)/ || sec == "COMMON") c = "bss"
+			else next
+			n = strtonum_(sz)
+			if (f ~ /libcpjob\.a\(/) o = "libcpjob"
+			else if (f ~ /libbearssl\.a\(/) o = "BearSSL"
+			else if (f ~ /\/obj\/src\/agent\//) o = "agent"
+			else o = "libc, libgcc, crt"
+			v[o, c] += n
+		}
+		function strtonum_(h,   i, r, ch) {
+			h = tolower(h); sub(/^0x/, "", h); r = 0
+			for (i = 1; i <= length(h); i++) { ch = index("0123456789abcdef", substr(h, i, 1)) - 1; r = r * 16 + ch }
+			return r
+		}
+		END {
+			printf "  %-18s %8s %8s %8s\n", "", "text", "data", "bss"
+			ord[3] = "BearSSL"; ord[4] = "libc, libgcc, crt"; ord[1] = "agent"; ord[2] = "libcpjob"
+			for (i = 1; i <= 4; i++) {
+				o = ord[i]
+				printf "  %-18s %8d %8d %8d\n", o, v[o, "text"], v[o, "data"], v[o, "bss"]
+				T += v[o, "text"]; D += v[o, "data"]; S += v[o, "bss"]
+			}
+			printf "  %-18s %8d %8d %8d\n", "total", T, D, S
+			print v["libcpjob", "text"] > "/dev/stderr"
+		}' "$AGENT_MAP" 2>"$B/size.linked"
+	lib_linked=$(cat "$B/size.linked")
+	rm -f "$B/size.linked"
+	echo "  (the agent's bss is its static buffers: work, job storage, files)"
+else
+	lib_linked=
+fi
+echo
+
+# ---- RAM --------------------------------------------------------------------
+sz() { $NM -S -t d "$SIZES_O" | awk -v s="cpj_sizeof_$1" '$NF == s { print $2 + 0; f = 1 } END { if (!f) print 0 }'; }
+echo "RAM of the contexts (sizeof), bytes:"
+for t in cpj_cp_context cpj_http_client cpj_tls_context cpj_tls_anchors cpj_sigv4_context \
+	cpj_net_context cpj_jobs_parser cpj_job cpj_creds; do
+	printf '  %-22s %8d\n' "$t" "$(sz "$t")"
+done
+cp=$(sz cpj_cp_context) http=$(sz cpj_http_client) tls=$(sz cpj_tls_context)
+work=$(sz agent_work) jobs=$(sz agent_jobs)
+lib_ram=$((cp + http + tls))
+ram=$((lib_ram + work))
+printf '  %-22s %8d  cpj_cp_context + cpj_http_client + cpj_tls_context\n' "library contexts" "$lib_ram"
+printf '  %-22s %8d  CPJ_AGENT_WORK_SIZE (request body + HTTP head)\n' "agent work buffer" "$work"
+printf '  %-22s %8d  one CodePipeline client, TLS buffer included\n' "client total" "$ram"
+printf '  %-22s %8d  agent: job window, tokens, jobs, strings of one poll\n' "(job parsing)" "$jobs"
+echo
+
+# ---- stack ------------------------------------------------------------------
+echo "Deepest library stack (-fcallgraph-info=su, walk from every cpj_* function):"
+# shellcheck disable=SC2086
+walk=$(sh boards/stack-walk.sh "$READELF" '^cpj_' $CI_OBJS)
+direct=$(echo "$walk" | awk '$1 == "direct" { print $2 }')
+bound=$(echo "$walk" | awk '$1 == "indirect" { print $2 }')
+echo "$walk" | awk '
+	$1 == "direct" { printf "  direct calls only        %6d  (a lower bound)\n", $2; $1 = $2 = ""; print "   " $0 }
+	$1 == "indirect" { printf "  with indirect calls      %6d  (bound: a pointer call may reach any\n", $2
+		print "                                   address-taken function of its side)"; $1 = $2 = ""; print "   " $0 }
+	$1 == "dynamic" && NF > 1 { $1 = ""; print "  frames of dynamic size (alloca/VLA, not bounded):" $0 }
+	$1 == "recursion" && NF > 1 { $1 = ""; print "  recursion (cut once around the cycle):" $0 }
+	$1 == "recursion" && NF == 1 { print "  no recursion through direct calls" }' | fold -s -w 100
+echo "  (libc functions count 0 bytes; '->' marks a call through a pointer)"
+echo
+
+# ---- budgets ------------------------------------------------------------------
+echo "Budgets (goals, not tests)                measured   budget  verdict"
+printf '  %-38s %8d %8d  %s\n' "stripped static cpjob (x86_64-musl)" "$agent_stripped" "$BUDGET_AGENT" \
+	"$(verdict "$agent_stripped" "$BUDGET_AGENT" "$BUDGET_AGENT_BOARD")"
+printf '  %-38s %8d %8d  %s\n' "library text, no BearSSL (armhf -Os)" "$lib_text" "$BUDGET_LIB" \
+	"$(verdict "$lib_text" "$BUDGET_LIB" "$BUDGET_LIB_BOARD")"
+[ -n "$lib_linked" ] && printf '  %-38s %8d %8s  %s\n' "  of which linked into cpjob" "$lib_linked" "" \
+	"$(verdict "$lib_linked" "$BUDGET_LIB" "$BUDGET_LIB_BOARD")"
+printf '  %-38s %8d %8d  %s\n' "RAM per CodePipeline client" "$ram" "$BUDGET_RAM" "$(verdict "$ram" "$BUDGET_RAM")"
+printf '  %-38s %8d %8s  %s\n' "  without the agent work buffer" "$lib_ram" "" "$(verdict "$lib_ram" "$BUDGET_RAM")"
+printf '  %-38s %8d %8d  %s\n' "deepest library stack (bound)" "$bound" "$BUDGET_STACK" "$(verdict "$bound" "$BUDGET_STACK")"
+
+echo "$BOARD $lib_text ${lib_linked:-0} $agent_stripped $lib_ram $ram $direct $bound" >"$B/size.sum"

@@ -1,0 +1,93 @@
+#!/usr/bin/python3
+"""make install (PREFIX, DESTDIR): the agent, the static library, the
+headers with the board's configuration, the pkg-config file and the
+example files under share/cpjob; a program built with pkg-config's flags
+against the installed copy links and runs.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.environ.get("CPJ_TOP", os.getcwd()), "tests", "agent"))
+import agentlib as A  # noqa: E402
+from agentlib import check  # noqa: E402
+
+PROG = r'''
+#include <stdio.h>
+#include <string.h>
+#include "cpj.h"
+
+int
+main(void)
+{
+	char host[256], region[32];
+	int n = cpj_cp_endpoint_host("eu-west-1", 0, host, sizeof host, region,
+	    sizeof region);
+
+	printf("%d %s %s|%s|%u\n", n, host, region, cpj_strerror(CPJ_ERR_PARAM),
+	    (unsigned)(sizeof(cpj_cp_context) > 1000));
+	return n > 0 ? 0 : 1;
+}
+'''
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="cpj-install-")
+    try:
+        dest = os.path.join(tmp, "dest")
+        build, board = os.path.split(A.BUILD.rstrip("/"))
+        p = subprocess.run(["make", "-s", "-C", A.TOP, "BUILD=" + build, "BOARD=" + board,
+                            "install", "DESTDIR=" + dest, "PREFIX=/usr"],
+                           capture_output=True, text=True, timeout=600)
+        check("make_install", p.returncode == 0, p.stdout[-1500:] + p.stderr[-1500:])
+        root = os.path.join(dest, "usr")
+        want = ["bin/cpjob", "lib/libcpjob.a", "lib/pkgconfig/cpjob.pc",
+                "include/cpjob/cpj.h", "include/cpjob/cpj_s3.h",
+                "include/cpjob/cpj_port_impl.h", "include/cpjob/cpj_board_config.h",
+                "share/cpjob/cpjob.service", "share/cpjob/cpjob.conf.example",
+                "share/cpjob/handler-example.sh", "share/cpjob/HANDLER.md"]
+        missing = [w for w in want if not os.path.isfile(os.path.join(root, w))]
+        check("install_files", not missing, missing)
+        check("install_modes", os.access(os.path.join(root, "bin/cpjob"), os.X_OK)
+              and os.access(os.path.join(root, "share/cpjob/handler-example.sh"), os.X_OK)
+              and not os.access(os.path.join(root, "lib/libcpjob.a"), os.X_OK))
+        env = dict(os.environ, PKG_CONFIG_PATH=os.path.join(root, "lib", "pkgconfig"),
+                   PKG_CONFIG_SYSROOT_DIR=dest)
+        cflags = subprocess.run(["pkg-config", "--cflags", "cpjob"], env=env,
+                                capture_output=True, text=True, timeout=30)
+        libs = subprocess.run(["pkg-config", "--libs", "cpjob"], env=env,
+                              capture_output=True, text=True, timeout=30)
+        check("pkg_config", cflags.returncode == 0 and libs.returncode == 0
+              and "include/cpjob" in cflags.stdout and "-lcpjob" in libs.stdout,
+              (cflags.stdout, cflags.stderr, libs.stdout, libs.stderr))
+        src = os.path.join(tmp, "prog.c")
+        with open(src, "w") as f:
+            f.write(PROG)
+        exe = os.path.join(tmp, "prog")
+        p = subprocess.run(["cc", "-std=c99", "-Wall", "-Werror"] + cflags.stdout.split()
+                           + [src, "-o", exe] + libs.stdout.split(), capture_output=True,
+                           text=True, timeout=120)
+        check("build_against_installed_library", p.returncode == 0, p.stderr[-1500:])
+        if p.returncode == 0:
+            r = subprocess.run([exe], capture_output=True, text=True, timeout=30)
+            check("installed_library_runs", r.returncode == 0 and r.stdout.startswith(
+                "36 codepipeline.eu-west-1.amazonaws.com eu-west-1|") and r.stdout.strip()
+                .endswith("|1"), (r.stdout, r.stderr))
+        r = subprocess.run([os.path.join(root, "bin", "cpjob"), "--version"],
+                           capture_output=True, text=True, timeout=30)
+        check("installed_agent_runs", r.returncode == 0 and r.stdout.startswith("cpjob "),
+              r.stdout)
+        with open(os.path.join(root, "share/cpjob/cpjob.service")) as f:
+            unit = f.read()
+        check("example_unit", "ExecStart=" in unit and "cpjob run" in unit
+              and "KillMode=mixed" in unit, unit[:300])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        A.cleanup()
+    return A.exit_status()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
