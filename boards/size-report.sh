@@ -139,6 +139,10 @@ echo "$walk" | awk '
 	$1 == "recursion" && NF > 1 { $1 = ""; print "  recursion (cut once around the cycle):" $0 }
 	$1 == "recursion" && NF == 1 { print "  no recursion through direct calls" }' | fold -s -w 100
 echo "  (libc functions count 0 bytes; '->' marks a call through a pointer)"
+case " $CI_OBJS" in
+*/bearssl/*) ;;
+*) echo "  (BearSSL is the system's library here, without call graphs: its frames are not counted)" ;;
+esac
 echo
 
 # ---- budgets ------------------------------------------------------------------

@@ -18,6 +18,21 @@
 #define CPJ_LOG_E(...) cpj_port_log(1, __VA_ARGS__)
 #else
 #define CPJ_LOG_E(...) ((void)0)
+/* ---- retries and clock skew (src/util/retry.c) ------------------------ */
+
+/* 1 when a transport error before any response may be cured by a retry
+ * (network errors from resolve to proxy, not a bad URL; timeouts, TLS record errors,
+ * truncated answers). */
+int cpj_retry_transport_retryable(int err);
+/* Sleep before attempt `attempt` + 1: uniform in [0, min(2^(attempt-1) s,
+ * cap_ms)) (standard retry mode, full jitter). */
+void cpj_retry_backoff(unsigned attempt, uint32_t cap_ms);
+/* Adopt the offset between the response's Date and `device_now` into
+ * *skew when it differs from *skew by more than `threshold` seconds;
+ * returns 1 when *skew changed. */
+int cpj_skew_learn(const cpj_http_response *resp, int64_t device_now,
+	int64_t threshold, int64_t *skew);
+
 /* ---- CodePipeline internals (src/cp) -------------------------------- */
 
 /* Send cp->work[0..body_len) as operation `op` (e.g. "PollForJobs"),
@@ -31,6 +46,21 @@ int cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
 #define CPJ_LOG_W(...) cpj_port_log(2, __VA_ARGS__)
 #else
 #define CPJ_LOG_W(...) ((void)0)
+/* ---- retries and clock skew (src/util/retry.c) ------------------------ */
+
+/* 1 when a transport error before any response may be cured by a retry
+ * (network errors from resolve to proxy, not a bad URL; timeouts, TLS record errors,
+ * truncated answers). */
+int cpj_retry_transport_retryable(int err);
+/* Sleep before attempt `attempt` + 1: uniform in [0, min(2^(attempt-1) s,
+ * cap_ms)) (standard retry mode, full jitter). */
+void cpj_retry_backoff(unsigned attempt, uint32_t cap_ms);
+/* Adopt the offset between the response's Date and `device_now` into
+ * *skew when it differs from *skew by more than `threshold` seconds;
+ * returns 1 when *skew changed. */
+int cpj_skew_learn(const cpj_http_response *resp, int64_t device_now,
+	int64_t threshold, int64_t *skew);
+
 /* ---- CodePipeline internals (src/cp) -------------------------------- */
 
 /* Send cp->work[0..body_len) as operation `op` (e.g. "PollForJobs"),
@@ -44,6 +74,21 @@ int cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
 #define CPJ_LOG_I(...) cpj_port_log(3, __VA_ARGS__)
 #else
 #define CPJ_LOG_I(...) ((void)0)
+/* ---- retries and clock skew (src/util/retry.c) ------------------------ */
+
+/* 1 when a transport error before any response may be cured by a retry
+ * (network errors from resolve to proxy, not a bad URL; timeouts, TLS record errors,
+ * truncated answers). */
+int cpj_retry_transport_retryable(int err);
+/* Sleep before attempt `attempt` + 1: uniform in [0, min(2^(attempt-1) s,
+ * cap_ms)) (standard retry mode, full jitter). */
+void cpj_retry_backoff(unsigned attempt, uint32_t cap_ms);
+/* Adopt the offset between the response's Date and `device_now` into
+ * *skew when it differs from *skew by more than `threshold` seconds;
+ * returns 1 when *skew changed. */
+int cpj_skew_learn(const cpj_http_response *resp, int64_t device_now,
+	int64_t threshold, int64_t *skew);
+
 /* ---- CodePipeline internals (src/cp) -------------------------------- */
 
 /* Send cp->work[0..body_len) as operation `op` (e.g. "PollForJobs"),
@@ -57,6 +102,21 @@ int cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
 #define CPJ_LOG_D(...) cpj_port_log(4, __VA_ARGS__)
 #else
 #define CPJ_LOG_D(...) ((void)0)
+/* ---- retries and clock skew (src/util/retry.c) ------------------------ */
+
+/* 1 when a transport error before any response may be cured by a retry
+ * (network errors from resolve to proxy, not a bad URL; timeouts, TLS record errors,
+ * truncated answers). */
+int cpj_retry_transport_retryable(int err);
+/* Sleep before attempt `attempt` + 1: uniform in [0, min(2^(attempt-1) s,
+ * cap_ms)) (standard retry mode, full jitter). */
+void cpj_retry_backoff(unsigned attempt, uint32_t cap_ms);
+/* Adopt the offset between the response's Date and `device_now` into
+ * *skew when it differs from *skew by more than `threshold` seconds;
+ * returns 1 when *skew changed. */
+int cpj_skew_learn(const cpj_http_response *resp, int64_t device_now,
+	int64_t threshold, int64_t *skew);
+
 /* ---- CodePipeline internals (src/cp) -------------------------------- */
 
 /* Send cp->work[0..body_len) as operation `op` (e.g. "PollForJobs"),
@@ -73,6 +133,21 @@ void cpj_assert_fail(const char *file, int line, const char *what);
 #define CPJ_ASSERT(x) ((x) ? (void)0 : cpj_assert_fail(__FILE__, __LINE__, #x))
 #else
 #define CPJ_ASSERT(x) ((void)0)
+/* ---- retries and clock skew (src/util/retry.c) ------------------------ */
+
+/* 1 when a transport error before any response may be cured by a retry
+ * (network errors from resolve to proxy, not a bad URL; timeouts, TLS record errors,
+ * truncated answers). */
+int cpj_retry_transport_retryable(int err);
+/* Sleep before attempt `attempt` + 1: uniform in [0, min(2^(attempt-1) s,
+ * cap_ms)) (standard retry mode, full jitter). */
+void cpj_retry_backoff(unsigned attempt, uint32_t cap_ms);
+/* Adopt the offset between the response's Date and `device_now` into
+ * *skew when it differs from *skew by more than `threshold` seconds;
+ * returns 1 when *skew changed. */
+int cpj_skew_learn(const cpj_http_response *resp, int64_t device_now,
+	int64_t threshold, int64_t *skew);
+
 /* ---- CodePipeline internals (src/cp) -------------------------------- */
 
 /* Send cp->work[0..body_len) as operation `op` (e.g. "PollForJobs"),
@@ -99,6 +174,21 @@ int cpj_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
 size_t cpj_strnlen(const char *s, size_t max);
 /* HTTP Date (IMF-fixdate, GMT) to Unix seconds: 0 or CPJ_ERR_PARAM. */
 int cpj_http_date_parse(const char *s, int64_t *out);
+
+/* ---- retries and clock skew (src/util/retry.c) ------------------------ */
+
+/* 1 when a transport error before any response may be cured by a retry
+ * (network errors from resolve to proxy, not a bad URL; timeouts, TLS record errors,
+ * truncated answers). */
+int cpj_retry_transport_retryable(int err);
+/* Sleep before attempt `attempt` + 1: uniform in [0, min(2^(attempt-1) s,
+ * cap_ms)) (standard retry mode, full jitter). */
+void cpj_retry_backoff(unsigned attempt, uint32_t cap_ms);
+/* Adopt the offset between the response's Date and `device_now` into
+ * *skew when it differs from *skew by more than `threshold` seconds;
+ * returns 1 when *skew changed. */
+int cpj_skew_learn(const cpj_http_response *resp, int64_t device_now,
+	int64_t threshold, int64_t *skew);
 
 /* ---- CodePipeline internals (src/cp) -------------------------------- */
 

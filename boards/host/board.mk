@@ -1,4 +1,6 @@
-# Native build: the system's BearSSL (Debian libbearssl-dev), -O2 -g.
+# Native build: the system's BearSSL (Debian libbearssl-dev), -O2 -g,
+# dynamic glibc (the sanitizer builds of `make test` need it); the
+# development and test board, not a target (see boards/README.md).
 CROSS_COMPILE ?=
 PORT := posix
 OPT ?= -O2 -g
@@ -8,4 +10,5 @@ BOARD_LDFLAGS :=
 BOARD_LDLIBS :=
 BEARSSL_CFLAGS ?=
 BEARSSL_LIBS ?= -l:libbearssl.a
+# What `file` says of its executables (`make boards`).
 BOARD_FILE := ELF

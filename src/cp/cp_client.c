@@ -170,48 +170,10 @@ is_skew_error(const cpj_cp_context *cp, int err)
 	    || strstr(cp->message, "Signature not yet current") != NULL);
 }
 
-/* Learn the clock offset from the response's Date header. Returns 1 when
- * the offset changed. */
 static int
 learn_skew(cpj_cp_context *cp, int64_t device_now, int64_t threshold)
 {
-	int64_t server, delta;
-
-	if (!(cp->resp.present & CPJ_HTTP_F_DATE)
-	    || cpj_http_date_parse(cp->resp.date, &server) < 0)
-		return 0;
-	delta = server - device_now;
-	if (delta - cp->skew > threshold || cp->skew - delta > threshold) {
-		CPJ_LOG_W("clock skew: device %lld s off the service clock",
-		    (long long)-delta);
-		cp->skew = delta;
-		return 1;
-	}
-	return 0;
-}
-
-static int
-transport_retryable(int err)
-{
-	return (err <= CPJ_ERR_NET_RESOLVE && err >= CPJ_ERR_NET_PROXY)
-	    || err == CPJ_ERR_TIMEOUT || err == CPJ_ERR_TLS_IO
-	    || err == CPJ_ERR_HTTP_TRUNCATED;
-}
-
-static void
-backoff(cpj_cp_context *cp, unsigned attempt)
-{
-	uint32_t r = 0, cap = 1000;
-	unsigned i;
-
-	for (i = 1; i < attempt && cap < cp->backoff_cap_ms; i++)
-		cap *= 2;
-	if (cap > cp->backoff_cap_ms)
-		cap = cp->backoff_cap_ms;
-	if (cpj_port_entropy(&r, sizeof r) < 0)
-		r = 0x80000000u;
-	/* full jitter: uniform in [0, cap) */
-	cpj_port_sleep_ms((uint32_t)(((uint64_t)r * cap) >> 32));
+	return cpj_skew_learn(&cp->resp, device_now, threshold, &cp->skew);
 }
 
 /*
@@ -310,12 +272,12 @@ call(cpj_cp_context *cp, const char *op, size_t body_len,
 		    cp->work + body_len, cp->work_len - body_len);
 		cpj_wipe(cp->auth, sizeof cp->auth);
 		if (rc < 0) {
-			if (transport_retryable(rc) && cp->resp.status == 0
+			if (cpj_retry_transport_retryable(rc) && cp->resp.status == 0
 			    && attempt < cp->max_attempts) {
 				CPJ_LOG_W("%s: %s, retrying", op,
 				    cpj_strerror(rc));
 				cp->retries++;
-				backoff(cp, attempt);
+				cpj_retry_backoff(attempt, cp->backoff_cap_ms);
 				continue;
 			}
 			return rc;
@@ -340,7 +302,7 @@ call(cpj_cp_context *cp, const char *op, size_t body_len,
 		if (cpj_aws_error_retryable(rc, cp->resp.status)
 		    && attempt < cp->max_attempts) {
 			cp->retries++;
-			backoff(cp, attempt);
+			cpj_retry_backoff(attempt, cp->backoff_cap_ms);
 			continue;
 		}
 		return rc;

@@ -259,46 +259,9 @@ on_header(void *ctx, const char *name, size_t name_len, const char *value,
 /* ---- the call ------------------------------------------------------------ */
 
 static int
-transport_retryable(int err)
-{
-	return (err <= CPJ_ERR_NET_RESOLVE && err >= CPJ_ERR_NET_PROXY)
-	    || err == CPJ_ERR_TIMEOUT || err == CPJ_ERR_TLS_IO
-	    || err == CPJ_ERR_HTTP_TRUNCATED;
-}
-
-static void
-backoff(cpj_s3_context *s3, unsigned attempt)
-{
-	uint32_t r = 0, cap = 1000;
-	unsigned i;
-
-	for (i = 1; i < attempt && cap < s3->backoff_cap_ms; i++)
-		cap *= 2;
-	if (cap > s3->backoff_cap_ms)
-		cap = s3->backoff_cap_ms;
-	if (cpj_port_entropy(&r, sizeof r) < 0)
-		r = 0x80000000u;
-	/* full jitter: uniform in [0, cap) */
-	cpj_port_sleep_ms((uint32_t)(((uint64_t)r * cap) >> 32));
-}
-
-/* Learn the clock offset from the Date header; 1 when it changed. */
-static int
 learn_skew(cpj_s3_context *s3, int64_t device_now, int64_t threshold)
 {
-	int64_t server, delta;
-
-	if (!(s3->resp.present & CPJ_HTTP_F_DATE)
-	    || cpj_http_date_parse(s3->resp.date, &server) < 0)
-		return 0;
-	delta = server - device_now;
-	if (delta - s3->skew > threshold || s3->skew - delta > threshold) {
-		CPJ_LOG_W("s3: clock skew: device %lld s off the service clock",
-		    (long long)-delta);
-		s3->skew = delta;
-		return 1;
-	}
-	return 0;
+	return cpj_skew_learn(&s3->resp, device_now, threshold, &s3->skew);
 }
 
 /* 1 when the request can be sent again (its body can be replayed). */
@@ -576,13 +539,13 @@ call(cpj_s3_context *s3, const char *op, const char *bucket,
 		    && (s3->resp.status < 200 || s3->resp.status >= 300))
 			rc = 0;         /* an error answer we stopped reading */
 		if (rc < 0) {
-			if (transport_retryable(rc) && (s3->resp.status == 0
+			if (cpj_retry_transport_retryable(rc) && (s3->resp.status == 0
 			    || (s3->is_get && s3->resp.status == 200))
 			    && attempt < s3->max_attempts && restartable(s3)) {
 				CPJ_LOG_W("s3: %s: %s, retrying", op,
 				    cpj_strerror(rc));
 				s3->retries++;
-				backoff(s3, attempt);
+				cpj_retry_backoff(attempt, s3->backoff_cap_ms);
 				continue;
 			}
 			return rc;
@@ -643,7 +606,7 @@ call(cpj_s3_context *s3, const char *op, const char *bucket,
 		if (cpj_aws_error_retryable(rc, s3->resp.status)
 		    && attempt < s3->max_attempts) {
 			s3->retries++;
-			backoff(s3, attempt);
+			cpj_retry_backoff(attempt, s3->backoff_cap_ms);
 			continue;
 		}
 		return rc;

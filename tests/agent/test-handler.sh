@@ -115,22 +115,7 @@ continue)
 		echo "output_variable.Steps=2"
 	} >"$CPJOB_RESULT_FILE"
 	;;
-tokenfailmsg)
-	# a long message of its own (4,000 characters, 3 bytes each)
-	{
-		printf 'message='
-		i=0
-		while [ $i -lt 100 ]; do
-			printf '€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€'
-			i=$((i + 1))
-		done
-		echo
-		echo "failure_type=RevisionUnavailable"
-	} >"$CPJOB_RESULT_FILE"
-	echo "not the message" >&2
-	exit 1
-	;;
-sleep)
+tokensleep)
 	record
 	if [ -n "${CPJOB_CONTINUATION_TOKEN:-}" ]; then
 		outputs
