@@ -92,6 +92,7 @@ $(AGENT): $(AGENT_OBJS) $(LIBCPJOB)
 -include $(LIB_OBJS:.o=.d) $(PORT_OBJS:.o=.d) $(AGENT_OBJS:.o=.d)
 
 include tests/tests.mk
+-include tests/fuzz/fuzz.mk
 -include tests/bench/bench.mk
 # Boards: BearSSL from source, cross tests under qemu, `boards`, `size`.
 include boards/boards.mk

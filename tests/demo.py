@@ -81,6 +81,10 @@ def main():
     cpjob = os.path.join(TOP, args.build, "cpjob")
     handler = os.path.join(TOP, "src", "agent", "handler-example.sh")
     tmp = tempfile.mkdtemp(prefix="cpjob-demo-")
+    # run a copy, so that a checkout without the executable bit works too
+    shutil.copy(handler, os.path.join(tmp, "handler-example.sh"))
+    handler = os.path.join(tmp, "handler-example.sh")
+    os.chmod(handler, 0o755)
     try:
         with Emulator(credentials=["%s:%s" % (AKID, SECRET)]) as emu:
             return demo(emu, cpjob, handler, tmp)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/deps.sh build|test|demo|boards [PKG...] -- install what that target
+# tests/deps.sh build|test|demo|bench|fuzz|boards [PKG...] -- install what that target
 # needs from Debian's archive when missing (apt-get when root; otherwise
 # print the exact command and stop). Extra PKG names are added to the list
 # (a cross board's toolchain, see boards/*/board.mk).
@@ -8,8 +8,19 @@ want=${1:-build}
 [ $# -gt 0 ] && shift
 pkgs="make gcc libc6-dev libbearssl-dev libjsmn-dev"
 case "$want" in
-test) pkgs="$pkgs openssl valgrind python3 python3-botocore awscli ca-certificates" ;;
+# (pkg-config: the installed cpjob.pc is checked by test_agent_install.py)
+test) pkgs="$pkgs openssl valgrind python3 python3-botocore awscli ca-certificates pkg-config" ;;
 demo) pkgs="$pkgs openssl python3 python3-botocore" ;;
+# make bench: the emulator, the peers (Debian's aws CLI; node and npm for the
+# AWS SDK for JavaScript, whose packages npm installs), callgrind, GNU time,
+# gnuplot for the chart. A node from elsewhere (e.g. NodeSource, which ships
+# npm) is used as it is.
+bench) pkgs="$pkgs openssl python3 python3-botocore awscli ca-certificates valgrind time gnuplot-nox"
+	command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
+	command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm" ;;
+# make fuzz: clang and libFuzzer (libclang-rt-14-dev, only recommended by
+# clang on Debian 12); `make test` replays the corpora with gcc instead.
+fuzz) pkgs="$pkgs clang libclang-rt-14-dev" ;;
 # Every board (boards/README.md): cross toolchains, musl, qemu-user, the
 # BearSSL source fetch (dpkg-dev, xz-utils), binutils for `make size`,
 # file for the CI check, openssl for the integration tests under qemu.

@@ -18,7 +18,8 @@ LOGS="$TOP/$SAN/test-logs"
 mkdir -p "$LOGS"
 pass=0
 fail=0
-for t in "$SAN"/tests/unit/test_* "$SAN"/tests/integration/test_* tests/scripts/test_*; do
+for t in "$SAN"/tests/unit/test_* "$SAN"/tests/integration/test_* \
+	"$SAN"/tests/fuzz/replay_* tests/scripts/test_*; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t")
 	log="$LOGS/$name.log"

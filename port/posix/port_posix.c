@@ -138,7 +138,9 @@ connect_one(int fd, const struct sockaddr *sa, socklen_t salen, uint32_t ms)
 	struct pollfd pfd;
 	uint64_t start;
 	uint32_t left;
+	struct sockaddr_storage peer;
 	socklen_t elen;
+	char one;
 	int r, err;
 
 	start = mono_ms64();
@@ -165,12 +167,21 @@ connect_one(int fd, const struct sockaddr *sa, socklen_t salen, uint32_t ms)
 			continue;       /* the next turn reports the timeout */
 		break;
 	}
-	err = 0;
-	elen = sizeof err;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0)
-		return CPJ_ERR_NET_CONNECT;
-	if (err == 0)
+	/*
+	 * Connected? getpeername() says so. If not, the pending error is
+	 * read through errno (a one-byte read() reports it) rather than
+	 * getsockopt(SO_ERROR), whose value some emulators (qemu-user for
+	 * MIPS) hand back untranslated; reading it either way consumes it.
+	 */
+	elen = sizeof peer;
+	if (getpeername(fd, (struct sockaddr *)&peer, &elen) == 0)
 		return 0;
+	if (errno != ENOTCONN)
+		return CPJ_ERR_NET_CONNECT;
+	do {
+		r = (int)read(fd, &one, 1);
+	} while (r < 0 && errno == EINTR);
+	err = r < 0 ? errno : 0;
 	return err == ECONNREFUSED ? CPJ_ERR_NET_REFUSED : CPJ_ERR_NET_CONNECT;
 }
 

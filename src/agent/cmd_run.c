@@ -658,7 +658,7 @@ loop(const cpj_cp_jobs_buf *jb)
 {
 	cpj_cp_context *cp = cli_cp();
 	unsigned errors = 0, pending_errors = 0;
-	int pending, handled = 0;
+	int pending, handled = 0, status = CPJ_EXIT_OK;
 
 	pending = run_recover(1);
 	run_sweep(pending ? run_job_in_flight() : NULL);
@@ -694,6 +694,16 @@ loop(const cpj_cp_jobs_buf *jb)
 				    : cpj_strerror(n), cp->message[0] != '\0'
 				    ? ": " : "", cp->message,
 				    (unsigned long long)(d / 1000));
+			if ((run_cfg.exit_when_idle || run_cfg.once)
+			    && !cpj_aws_error_retryable(n, cp->http_status)
+			    && ((n <= CPJ_ERR_API_THROTTLED
+			    && n > CPJ_ERR_S3_NOT_FOUND) || n == CPJ_ERR_PARAM)) {
+				/* a script waits for no one to fix this */
+				LOG_E("giving up (--%s)", run_cfg.exit_when_idle
+				    ? "exit-when-idle" : "once");
+				status = CPJ_EXIT_FAIL;
+				break;
+			}
 			if (run_sleep_ms(d))
 				break;
 			continue;
@@ -720,7 +730,7 @@ loop(const cpj_cp_jobs_buf *jb)
 	}
 	LOG_I("%s; %d job(s) handled, peak RSS %ld KiB", run_stop
 	    ? "stopped by signal" : "exiting", handled, peak_rss_kib());
-	return CPJ_EXIT_OK;
+	return status;
 }
 
 /* see agent.h */

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -466,14 +467,22 @@ upload(const cpj_job *job, const char *region, struct run_report *r)
 static const char *
 sig_name(int sig)
 {
+	/* strsignal() may format unknown numbers into the heap */
 	switch (sig) {
-	case 1: return " (SIGHUP)";
-	case 2: return " (SIGINT)";
-	case 6: return " (SIGABRT)";
-	case 9: return " (SIGKILL)";
-	case 11: return " (SIGSEGV)";
-	case 15: return " (SIGTERM)";
-	default: return "";
+	case SIGHUP:
+		return " (SIGHUP)";
+	case SIGINT:
+		return " (SIGINT)";
+	case SIGABRT:
+		return " (SIGABRT)";
+	case SIGKILL:
+		return " (SIGKILL)";
+	case SIGSEGV:
+		return " (SIGSEGV)";
+	case SIGTERM:
+		return " (SIGTERM)";
+	default:
+		return "";
 	}
 }
 
@@ -514,8 +523,6 @@ handle(const cpj_job *job, const char *region, struct run_report *r)
 	size_t i;
 	int rr;
 
-	if (build_env(job, r) < 0)
-		return;
 	st.handler_pid = 0;
 	(void)set_phase(PHASE_HANDLER);
 	LOG_I("job %s: running handler %s", job->id.p, run_cfg.exec_abs);
@@ -708,10 +715,16 @@ work(const cpj_job *job, struct run_report *r)
 			return;
 		}
 	}
+	/* before any transfer: a job whose fields do not make a valid
+	 * environment fails at once */
+	if (build_env(job, r) < 0)
+		return;
 	if (d->input_artifacts_count > 0) {
 		(void)set_phase(PHASE_DOWNLOADING);
-		if (download(job, region, r) < 0)
+		if (download(job, region, r) < 0) {
+			cpj_wipe(envbuf, env_used);
 			return;
+		}
 	}
 	handle(job, region, r);
 }

@@ -139,17 +139,30 @@ write_all(int fd, const char *p, size_t len)
 	}
 }
 
+/* One event, one line: text from the network or a handler cannot start
+ * a forged line or send terminal controls. */
 static void
-emit(int level, const char *msg)
+flatten(char *m)
+{
+	for (; *m != '\0'; m++) {
+		if (((unsigned char)*m < 0x20 && *m != '\t') || *m == 0x7f)
+			*m = ' ';
+	}
+}
+
+static void
+emit(int level, char *msg)
 {
 	static const int sev[] = { 5, 3, 4, 6, 7 };
+	const char *text;
 	char stamp[32];
 	int n, lv = level >= 1 && level <= 4 ? level : 0;
 
-	msg = redact(msg);
+	flatten(msg);
+	text = redact(msg);
 	if (syslog_fd >= 0) {
 		n = snprintf(outbuf, sizeof outbuf, "<%d>cpjob[%ld]: %s: %s",
-		    24 + sev[lv], my_pid, level_names[lv], msg);
+		    24 + sev[lv], my_pid, level_names[lv], text);
 		if (n > 0) {
 			size_t len = (size_t)n < sizeof outbuf ? (size_t)n
 			    : sizeof outbuf - 1;
@@ -161,11 +174,11 @@ emit(int level, const char *msg)
 	}
 	if (journal) {
 		n = snprintf(outbuf, sizeof outbuf, "<%d>%s: %s\n", sev[lv],
-		    level_names[lv], msg);
+		    level_names[lv], text);
 	} else {
 		utc_stamp(stamp, sizeof stamp);
 		n = snprintf(outbuf, sizeof outbuf, "%s cpjob[%ld]: %s: %s\n",
-		    stamp, my_pid, level_names[lv], msg);
+		    stamp, my_pid, level_names[lv], text);
 	}
 	if (n < 0)
 		return;
@@ -207,7 +220,7 @@ run_log_init(int level, int use_syslog)
 		} else {
 			if (fd >= 0)
 				close(fd);
-			emit(RUN_LOG_WARN, "syslog: /dev/log unavailable, "
+			run_log(RUN_LOG_WARN, "syslog: /dev/log unavailable, "
 			    "logging to stderr");
 		}
 	}

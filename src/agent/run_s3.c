@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,6 +29,7 @@ static unsigned char work[16384];
 static unsigned char hashbuf[16384];
 static cpj_creds acreds;        /* the job's artifact credentials */
 static int ready;
+static int plain_http;          /* the endpoint override is http:// */
 
 struct xfer {
 	int fd;
@@ -72,6 +74,7 @@ run_s3_setup(void)
 		flags = CPJ_S3_PATH_STYLE;
 	else if (run_cfg.addressing == RUN_ADDR_VIRTUAL && url != NULL)
 		flags = CPJ_S3_VIRTUAL_HOSTED;
+	plain_http = url != NULL && strncasecmp(url, "http://", 7) == 0;
 	if ((rc = cpj_s3_set_endpoint(&s3, url, flags)) < 0) {
 		fprintf(stderr, "cpjob: S3 endpoint URL '%s': %s\n",
 		    url != NULL ? url : "", cpj_strerror(rc));
@@ -87,8 +90,7 @@ run_s3_setup(void)
 		(void)cpj_s3_set_proxy(&s3, proxy, np);
 	s3.request_ms = run_cfg.transfer_timeout_s > 0x7fffffffu / 1000u
 	    ? 0x7fffffffu : run_cfg.transfer_timeout_s * 1000u;
-	if (run_cfg.g.debug)
-		LOG_D("S3 endpoint %s", url != NULL ? url : "(AWS)");
+	LOG_D("S3 endpoint %s", url != NULL ? url : "(AWS)");
 	ready = 1;
 	return 0;
 }
@@ -344,7 +346,7 @@ run_s3_put(const char *region, const cpj_job_s3_location *loc, int dirfd,
 	o.kms_key_id = kms_key_id;
 	o.progress = progress;
 	o.progress_ctx = &x;
-	if (s3.have_override && !s3.override.tls) {
+	if (plain_http) {
 		/* plain HTTP: sign the payload's hash (two passes) */
 		rc = cpj_s3_sha256_source(source, &x, o.length, hashbuf,
 		    sizeof hashbuf, hex);

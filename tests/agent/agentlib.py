@@ -32,6 +32,10 @@ children = []
 # Everything a test makes (agent directories, handler dumps) lives here;
 # cleanup() kills the processes whose environment names it.
 ROOT = tempfile.mkdtemp(prefix="cpj-agent-")
+# the handler runs from a copy: a checkout without the executable bit works
+shutil.copy(HANDLER, os.path.join(ROOT, "test-handler.sh"))
+HANDLER = os.path.join(ROOT, "test-handler.sh")
+os.chmod(HANDLER, 0o755)
 
 
 def check(name, cond, detail=""):

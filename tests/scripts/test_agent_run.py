@@ -7,6 +7,7 @@ config file and the state-file lock.
 """
 import hashlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -224,6 +225,11 @@ def test_results(emu):
         "signal": "handler killed by signal 11 (SIGSEGV)",
     }
     jobs = {m: A.queue(emu, "Results", config={"Mode": m})[0]["id"] for m in cases}
+    # two configuration keys that give the same variable: fails before
+    # any download
+    cases["envclash"] = "gives the variable CPJOB_CONFIG_DEPLOY_TARGET, which another"
+    jobs["envclash"] = A.queue(emu, "Results", config={
+        "Mode": "ok", "deploy-target": "a", "Deploy_Target": "b"})[0]["id"]
     since = emu.requests()[-1]["seq"]
     rc, log, secs = A.Agent(emu, "Results", san=True, args=[
         "--exit-when-idle", "--max-batch-size", "3"]).run(timeout=120)
@@ -234,8 +240,8 @@ def test_results(emu):
         check("result_" + m, v["state"] == "Failed" and want in f.get("message", "")
               and len(v["attempts"]) == 1, (v["state"], f))
     polls = [r for r in emu.requests(since) if r["operation"] == "PollForJobs"]
-    # 9 jobs, 3 per poll, then an empty poll
-    check("results_max_batch_size", len(polls) == 4, len(polls))
+    # 10 jobs, 3 per poll, then an empty poll
+    check("results_max_batch_size", len(polls) == 5, len(polls))
 
 
 def test_download_failure(emu):
@@ -307,6 +313,18 @@ def test_plain_http():
         o = objects(emu).get(out) or {}
         check("plain_http_hashed_payload", rc == 0 and o.get("payload") == "sha256"
               and view(emu, job["id"])["state"] == "Succeeded", (o, log[-800:]))
+
+
+def test_progress(emu):
+    # a 3 MiB input trickled in 64 KiB pieces: about 6 s, so the
+    # download logs its progress (every 5 s)
+    job, _ = A.queue(emu, "Progress", config={"Mode": "ok"},
+                     zip_files={"big.bin": os.urandom(3 << 20)})
+    emu.fault("trickle", operation="GetObject", count=1, bytes=65536, intervalMs=125)
+    rc, log, secs = A.Agent(emu, "Progress", args=["--once", "--exit-when-idle"]).run()
+    emu.clear_faults()
+    check("transfer_progress_logged", rc == 0 and re.search(
+        r"info: download In0: 30\d\d of 30\d\d KiB \(100%\)", log) and view(emu, job["id"])["state"] == "Succeeded", (rc, secs, log[-1200:]))
 
 
 def test_throttling(emu):
@@ -407,6 +425,74 @@ def test_cli(emu):
           p.stderr)
 
 
+def test_query_and_sweep(emu):
+    a, _ = A.queue(emu, "Query", config={"Mode": "ok", "Fleet": "line-a"})
+    b, _ = A.queue(emu, "Query", config={"Mode": "ok", "Fleet": "line-b"})
+    ag = A.Agent(emu, "Query", args=["--exit-when-idle", "--query-param", "Fleet=line-b"])
+    stale = os.path.join(ag.work, "0b0e9f3c-5c8e-4b7e-9d51-37a1d3e1c2f0")
+    other = os.path.join(ag.work, "not-a-job")
+    os.makedirs(os.path.join(stale, "in"))
+    os.makedirs(other)
+    rc, log, secs = ag.run()
+    check("query_param_selects_jobs", rc == 0 and view(emu, b["id"])["state"] == "Succeeded"
+          and view(emu, a["id"])["state"] == "Queued", (rc, log[-800:]))
+    check("stale_work_dirs_swept", not os.path.exists(stale) and os.path.isdir(other),
+          os.listdir(ag.work))
+
+
+def test_state_file_damage(emu):
+    job, _ = A.queue(emu, "Damaged", config={"Mode": "ok"})
+    emu.admin("POST", "jobs/" + job["id"], {"state": "InProgress"})
+    ag = A.Agent(emu, "Damaged", args=["--exit-when-idle"])
+    with open(ag.state, "w") as f:
+        f.write("cpjob-state 1\njob_id=%s\nphase=uploa" % job["id"])   # cut short
+    rc, log, secs = ag.run()
+    v = view(emu, job["id"])
+    check("damaged_state_file_job_failed", rc == 0 and v["state"] == "Failed"
+          and len(v["attempts"]) == 1 and "agent restarted" in failure(v).get("message", "")
+          and not os.path.exists(ag.state), (rc, v["state"], failure(v), log[-800:]))
+    ag = A.Agent(emu, "Damaged", args=["--exit-when-idle"])
+    with open(ag.state, "wb") as f:
+        f.write(b"\x00\xffgarbage")
+    rc, log, secs = ag.run()
+    check("garbage_state_file_moved_aside", rc == 0 and os.path.exists(ag.state + ".damaged")
+          and not os.path.exists(ag.state) and "unusable" in log, (rc, log[-800:]))
+
+
+def test_log_formats(emu):
+    emu.register_action_type("Quiet")
+    env = A.environ(emu, JOURNAL_STREAM="8:12345")
+    rc, log, secs = A.Agent(emu, "Quiet", env=env, args=["--exit-when-idle", "--syslog"]).run()
+    lines = [x for x in log.splitlines() if x]
+    journal = all(re.match(r"<[3467]>(error|warning|info|debug): ", x) for x in lines)
+    if os.path.exists("/dev/log"):
+        check("log_syslog_or_journal", rc == 0 and (not lines or journal), log[-500:])
+    else:
+        check("log_journal_prefixes_and_syslog_fallback", rc == 0 and journal and lines[0]
+              .startswith("<4>warning: syslog: /dev/log unavailable") and any(
+                  x.startswith("<6>info: no job waiting") for x in lines), log[-800:])
+
+
+def test_poll_errors(emu):
+    # a poll error that retrying cannot cure ends a scripted run (exit 1)
+    rc, log, secs = A.Agent(emu, "NoSuchType", args=["--exit-when-idle"]).run(timeout=30)
+    check("exit_when_idle_gives_up_on_configuration_errors", rc == 1
+          and "ActionTypeNotFoundException" in log and secs < 10, (rc, secs, log[-600:]))
+
+
+def test_report_retry(emu):
+    # CodePipeline unavailable for longer than the client's own retries:
+    # the agent keeps the report and sends it again, once
+    job, _ = A.queue(emu, "Retry", config={"Mode": "ok"})
+    emu.fault("error503", operation="PutJobSuccessResult", count=4)
+    rc, log, secs = A.Agent(emu, "Retry", args=["--once", "--exit-when-idle"]).run()
+    emu.clear_faults()
+    v = view(emu, job["id"])
+    check("report_retried_until_delivered", rc == 0 and v["state"] == "Succeeded"
+          and len(v["attempts"]) == 1 and "report not delivered" in log,
+          (rc, v["state"], v["attempts"], log[-800:]))
+
+
 def test_lock(emu):
     a = A.Agent(emu, "Locked").start()
     time.sleep(1.0)
@@ -422,8 +508,12 @@ def main():
         with A.Emulator(credentials=["%s:%s" % (A.AKID, A.SECRET)]) as emu:
             for t in (test_cli, test_lifecycle, test_failures, test_timeouts, test_background,
                       test_continuation, test_results, test_download_failure,
-                      test_expired_credentials, test_addressing, test_throttling,
-                      test_signals, test_config_file, test_lock):
+                      test_expired_credentials, test_addressing, test_progress,
+                      test_throttling,
+                      test_signals, test_config_file, test_query_and_sweep,
+                      test_state_file_damage, test_log_formats, test_poll_errors,
+                      test_report_retry,
+                      test_lock):
                 try:
                     t(emu)
                 except Exception as e:  # noqa: BLE001

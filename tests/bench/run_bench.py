@@ -1,0 +1,791 @@
+#!/usr/bin/python3
+"""make bench, second part: cpjob against its peers, side by side in one run.
+
+    /usr/bin/python3 tests/bench/run_bench.py --build build/host --out build/bench
+        [--record tests/bench/RESULTS.md]
+
+Against the CodePipeline emulator (tests/emulator) on 127.0.0.1 over TLS,
+every SigV4 signature verified by botocore, it measures:
+
+  cpjob        libcpjob's loop of poll + acknowledge + success cycles over one
+               keep-alive connection (tests/bench/bench_cycle.c), and the
+               one-shot `cpjob poll`;
+  aws CLI      Debian's /usr/bin/aws: one-shot `aws codepipeline poll-for-jobs`;
+  JS SDK v3    @aws-sdk/client-codepipeline from npm (tests/bench/peers/):
+               one-shot (oneshot.js) and the same loop in process (loop.js).
+
+Per client: CPU (user + system of the client's process only: getrusage of
+the child for one-shots; measured inside the process around the timed cycles
+for loops) and wall time, medians of repeated runs interleaved between the
+clients; peak RSS (ru_maxrss of the child); heap allocation calls (the
+LD_PRELOAD counter tests/bench/alloc_count.c; for loops, runs of N and 2N
+cycles: the difference / N cancels setup); disk footprint. For cpjob also
+instructions per cycle and per one-shot (valgrind's callgrind; N and 2N
+cycles likewise). The outputs of the earlier benches (bench_sigv4,
+bench_parse), kept by bench.mk in OUT/<name>.txt, are quoted.
+
+Writes OUT/results.md (Markdown table with date and machine), OUT/results.json
+(every sample), OUT/results.png (gnuplot). These are measurements, not tests:
+nothing here passes or fails on a figure. It exits non-zero only when a
+client does not work (a failed request, a bad signature, a loop that needed
+more than one connection).
+
+Environment: BENCH_ONESHOTS (15), BENCH_CYCLES (200), BENCH_RUNS (3),
+BENCH_WARMUP (20) change the repetitions.
+"""
+import argparse
+import datetime
+import filecmp
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(TOP, "tests", "emulator"))
+from client import Emulator  # noqa: E402
+
+AWS = "/usr/bin/aws"
+AKID = "AKIDBENCHWORKER00001"
+SECRET = "benchSecretKey/K7MDENG+bPxRfiCYEXAMPLEKEY"
+REGION = "us-east-1"
+PROVIDER = "EdgeDeploy"
+CATEGORY = "Deploy"
+ACTION_TYPE_ARG = "category=%s,owner=Custom,provider=%s,version=1" % (CATEGORY, PROVIDER)
+
+
+def envint(name, default):
+    v = os.environ.get(name, "")
+    return int(v) if v.strip() else default
+
+
+ONESHOTS = envint("BENCH_ONESHOTS", 15)
+CYCLES = envint("BENCH_CYCLES", 200)
+RUNS = envint("BENCH_RUNS", 3)
+WARMUP = envint("BENCH_WARMUP", 20)
+ALLOC_N = 100           # cycles: allocation counts from N and 2N
+CALLGRIND_N = 50        # cycles: instruction counts from N and 2N
+ALLOC_ONESHOTS = 3
+RSS_ONESHOTS = 3
+TIME = "/usr/bin/time"
+
+
+def log(msg):
+    print("bench: " + msg, flush=True)
+
+
+class BenchError(Exception):
+    pass
+
+
+# ---------------------------------------------------------------------------
+# running a client
+# ---------------------------------------------------------------------------
+class Run:
+    def __init__(self, cmd, rc, out, err, cpu, wall, maxrss_kb):
+        self.cmd, self.rc, self.out, self.err = cmd, rc, out, err
+        self.cpu, self.wall, self.maxrss_kb = cpu, wall, maxrss_kb
+
+    def json(self):
+        try:
+            return json.loads(self.out)
+        except ValueError:
+            raise BenchError("%s: not JSON on stdout: %r\nstderr: %s" % (
+                " ".join(self.cmd[:3]), self.out[:300], self.err[-2000:]))
+
+
+def run(cmd, env, timeout=600):
+    """Run cmd; its CPU (user+sys) and peak RSS from wait4's rusage."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.monotonic()
+        p = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                             stderr=err, close_fds=True)
+        killer = threading.Timer(timeout, p.kill)
+        killer.start()
+        try:
+            _, status, ru = os.wait4(p.pid, 0)
+        finally:
+            killer.cancel()
+        wall = time.monotonic() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        r = Run(cmd, p.returncode, out.read().decode(errors="replace"),
+                err.read().decode(errors="replace"), ru.ru_utime + ru.ru_stime, wall,
+                ru.ru_maxrss)
+    if r.rc != 0:
+        raise BenchError("%s exited %d\nstdout: %s\nstderr: %s" % (
+            " ".join(cmd), r.rc, r.out[-1000:], r.err[-3000:]))
+    return r
+
+
+def median(xs):
+    return statistics.median(xs) if xs else None
+
+
+# ---------------------------------------------------------------------------
+# the bench
+# ---------------------------------------------------------------------------
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.build = os.path.abspath(args.build)
+        self.out = os.path.abspath(args.out)
+        self.cpjob = os.path.join(self.build, "cpjob")
+        self.cycle = os.path.join(self.build, "bench", "bench_cycle")
+        self.alloc_so = os.path.join(self.build, "bench", "alloc_count.so")
+        self.peers = os.path.join(self.out, "peers")
+        self.node = shutil.which("node")
+        self.home = os.path.join(self.out, "home")
+        self.emu = None
+        self.res = {"config": {"oneshots": ONESHOTS, "cycles": CYCLES, "runs": RUNS,
+                               "warmup": WARMUP, "alloc_n": ALLOC_N,
+                               "callgrind_n": CALLGRIND_N}}
+
+    # -- preparation -------------------------------------------------------------
+    def preflight(self):
+        missing = [p for p in (self.cpjob, self.cycle, self.alloc_so) if not os.path.exists(p)]
+        if missing:
+            raise BenchError("not built: %s (run make bench)" % ", ".join(missing))
+        need = {"aws CLI (Debian awscli)": os.path.exists(AWS), "node": self.node,
+                "npm": shutil.which("npm"), "valgrind": shutil.which("valgrind"),
+                "gnuplot": shutil.which("gnuplot"), "GNU time": os.path.exists(TIME)}
+        lack = [k for k, v in need.items() if not v]
+        if lack:
+            raise BenchError("missing: %s; install with: sh tests/deps.sh bench" % ", ".join(lack))
+        os.makedirs(self.home, exist_ok=True)
+
+    def install_peers(self):
+        """npm ci of tests/bench/peers/ into OUT/peers (skipped when the
+        installed lock file is the same)."""
+        src = os.path.join(HERE, "peers")
+        os.makedirs(self.peers, exist_ok=True)
+        for f in sorted(os.listdir(src)):
+            if f.endswith((".js", ".json")):
+                shutil.copyfile(os.path.join(src, f), os.path.join(self.peers, f))
+        stamp = os.path.join(self.peers, "node_modules", ".cpj-lock")
+        lock = os.path.join(self.peers, "package-lock.json")
+        if os.path.exists(stamp) and filecmp.cmp(stamp, lock, shallow=False):
+            return
+        log("npm ci (AWS SDK for JavaScript v3) into %s" % self.peers)
+        r = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                           cwd=self.peers, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True)
+        if r.returncode != 0:
+            raise BenchError("npm ci failed:\n" + r.stdout[-3000:])
+        shutil.copyfile(lock, stamp)
+
+    def machine(self):
+        model = "unknown"
+        try:
+            with open("/proc/cpuinfo") as f:
+                for line in f:
+                    if line.startswith("model name"):
+                        model = line.split(":", 1)[1].strip()
+                        break
+        except OSError:
+            pass
+        debian = ""
+        try:
+            with open("/etc/debian_version") as f:
+                debian = f.read().strip()
+        except OSError:
+            pass
+        mem = ""
+        try:
+            with open("/proc/meminfo") as f:
+                kb = int(f.readline().split()[1])
+                mem = "%.1f GB RAM" % (kb / 1048576)
+        except (OSError, ValueError, IndexError):
+            pass
+        now = datetime.datetime.now(datetime.timezone.utc)
+        aws_v = subprocess.run([AWS, "--version"], capture_output=True, text=True,
+                               env=self.env("aws")).stdout.strip()
+        node_v = subprocess.run([self.node, "--version"], capture_output=True,
+                                text=True).stdout.strip()
+        with open(os.path.join(self.peers, "node_modules", "@aws-sdk", "client-codepipeline",
+                               "package.json")) as f:
+            sdk_v = json.load(f)["version"]
+        self.res["machine"] = {
+            "date": now.strftime("%Y-%m-%d"), "time": now.strftime("%Y-%m-%d %H:%M UTC"),
+            "arch": platform.machine(), "cores": os.cpu_count(), "cpu": model,
+            "kernel": platform.release(), "debian": debian, "memory": mem,
+            "aws_cli": aws_v.split(" ")[0] if aws_v else "?",
+            "aws_cli_full": aws_v, "node": node_v, "sdk": sdk_v,
+            "botocore": dpkg_version("python3-botocore"),
+            "load_start": loadavg(),
+        }
+
+    # -- emulator ----------------------------------------------------------------
+    def start_emulator(self):
+        # TLS 1.2 for every client: BearSSL (cpjob) has no TLS 1.3, and the
+        # same protocol and suite keeps the comparison even.
+        self.emu = Emulator(credentials=["%s:%s" % (AKID, SECRET)], region=REGION,
+                            extra_args=["--tls-max", "1.2"], max_lifetime=3600)
+        self.emu.start()
+        orig = self.emu.admin
+        try:      # the job spec queue_job() would send, to queue many at once
+            self.emu.admin = lambda method, path, obj=None, **kw: obj
+            self.job_spec = self.emu.queue_job(provider=PROVIDER, category=CATEGORY)
+        finally:
+            self.emu.admin = orig
+        log("emulator at %s (TLS 1.2, signatures verified)" % self.emu.endpoint)
+
+    def fresh(self, jobs):
+        """Clear the emulator's jobs and log; queue `jobs` jobs."""
+        self.emu.reset(keep_credentials=True)
+        while jobs > 0:
+            n = min(jobs, 500)
+            self.emu.admin("POST", "jobs", [self.job_spec] * n)
+            jobs -= n
+
+    def check_log(self, what, one_connection=False):
+        reqs = [e for e in self.emu.requests() if e.get("service") == "codepipeline"]
+        bad = [e for e in reqs if e.get("sigOk") is not True or e.get("status") != 200]
+        if bad:
+            raise BenchError("%s: %d of %d requests failed, e.g. %s" % (
+                what, len(bad), len(reqs), json.dumps(bad[0])[:600]))
+        conns = len(set(e.get("conn") for e in reqs))
+        if one_connection and conns != 1:
+            raise BenchError("%s: %d connections (expected one keep-alive connection)"
+                             % (what, conns))
+        return len(reqs), conns
+
+    # -- clients -------------------------------------------------------------------
+    def env(self, kind, extra=None):
+        e = {
+            "PATH": "/usr/bin:/bin", "HOME": self.home, "LANG": "C.UTF-8",
+            "AWS_ACCESS_KEY_ID": AKID, "AWS_SECRET_ACCESS_KEY": SECRET,
+            "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION,
+            "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+            "AWS_EC2_METADATA_DISABLED": "true", "AWS_PAGER": "",
+        }
+        if self.emu is not None and self.emu.ca_file:
+            if kind == "node":
+                e["NODE_EXTRA_CA_CERTS"] = self.emu.ca_file
+            else:
+                e["AWS_CA_BUNDLE"] = self.emu.ca_file
+        if extra:
+            e.update(extra)
+        return e
+
+    def oneshot_cmd(self, client):
+        ep = self.emu.endpoint
+        if client == "cpjob":
+            return [self.cpjob, "poll", "--action-type-id", ACTION_TYPE_ARG,
+                    "--max-batch-size", "1", "--endpoint-url", ep, "--region", REGION]
+        if client == "aws":
+            return [AWS, "codepipeline", "poll-for-jobs", "--action-type-id", ACTION_TYPE_ARG,
+                    "--max-batch-size", "1", "--endpoint-url", ep, "--region", REGION,
+                    "--output", "json"]
+        return [self.node, os.path.join(self.peers, "oneshot.js"), "--endpoint", ep,
+                "--region", REGION, "--provider", PROVIDER, "--category", CATEGORY]
+
+    def loop_cmd(self, client, cycles, warmup):
+        ep = self.emu.endpoint
+        if client == "cpjob":
+            return [self.cycle, "--endpoint", ep, "--ca-bundle", self.emu.ca_file,
+                    "--region", REGION, "--provider", PROVIDER, "--category", CATEGORY,
+                    "--cycles", str(cycles), "--warmup", str(warmup)]
+        return [self.node, os.path.join(self.peers, "loop.js"), "--endpoint", ep,
+                "--region", REGION, "--provider", PROVIDER, "--category", CATEGORY,
+                "--cycles", str(cycles), "--warmup", str(warmup)]
+
+    def oneshot(self, client, extra_env=None, prefix=()):
+        kind = "node" if client == "js" else client
+        r = run(list(prefix) + self.oneshot_cmd(client), self.env(kind, extra_env))
+        jobs = r.json().get("jobs")
+        if not isinstance(jobs, list) or len(jobs) != 1:
+            raise BenchError("%s one-shot poll: expected one job, got %r" % (client, r.out[:300]))
+        return r
+
+    def loop(self, client, cycles, warmup, extra_env=None, prefix=()):
+        kind = "node" if client == "js" else client
+        self.fresh(cycles + warmup)
+        r = run(list(prefix) + self.loop_cmd(client, cycles, warmup), self.env(kind, extra_env))
+        j = r.json()
+        if j.get("connects") != 1 or j.get("cycles") != cycles:
+            raise BenchError("%s loop: %r" % (client, j))
+        n, _ = self.check_log("%s loop" % client, one_connection=True)
+        if n != 3 * (cycles + warmup):
+            raise BenchError("%s loop: %d requests for %d cycles" % (client, n, cycles + warmup))
+        return r, j
+
+    # -- phases --------------------------------------------------------------------
+    def phase_oneshots(self):
+        clients = ["cpjob", "aws", "js"]
+        log("one-shot polls: %d per client (+1 warm-up), interleaved" % ONESHOTS)
+        self.fresh(len(clients) * (ONESHOTS + 1))
+        samples = {c: [] for c in clients}
+        for rnd in range(ONESHOTS + 1):
+            order = clients[rnd % 3:] + clients[:rnd % 3]
+            for c in order:
+                r = self.oneshot(c)
+                if rnd > 0:
+                    samples[c].append({"cpu": r.cpu, "wall": r.wall})
+        n, conns = self.check_log("one-shots")
+        if n != len(clients) * (ONESHOTS + 1):
+            raise BenchError("one-shots: %d requests logged, expected %d (a retry?)" % (
+                n, len(clients) * (ONESHOTS + 1)))
+        out = {}
+        for c in clients:
+            s = samples[c]
+            out[c] = {"cpu": median([x["cpu"] for x in s]), "wall": median([x["wall"] for x in s]),
+                      "samples": s}
+            log("  %-6s one-shot: CPU %s, wall %s" % (
+                c, fmt_s(out[c]["cpu"]), fmt_s(out[c]["wall"])))
+        self.res["oneshot"] = out
+
+    def phase_loops(self):
+        clients = ["cpjob", "js"]
+        log("loops: %d runs x %d cycles (+%d warm-up) per client, interleaved" % (
+            RUNS, CYCLES, WARMUP))
+        samples = {c: [] for c in clients}
+        for rnd in range(RUNS):
+            for c in (clients if rnd % 2 == 0 else clients[::-1]):
+                r, j = self.loop(c, CYCLES, WARMUP)
+                samples[c].append({"cpu": j["cpu_ns_per_cycle"] * 1e-9,
+                                   "wall": j["wall_ns_per_cycle"] * 1e-9,
+                                   "process_cpu": r.cpu, "out": j})
+        out = {}
+        for c in clients:
+            s = samples[c]
+            out[c] = {"cpu": median([x["cpu"] for x in s]), "wall": median([x["wall"] for x in s]),
+                      "samples": s}
+            log("  %-6s loop: CPU %s per cycle, wall %s per cycle" % (
+                c, fmt_s(out[c]["cpu"]), fmt_s(out[c]["wall"])))
+        self.res["loop"] = out
+
+    def phase_rss(self):
+        """Peak RSS from GNU time's %M. Not from this process's wait4: a child
+        that Python starts with vfork() inherits the driver's own RSS as its
+        ru_maxrss floor (Linux records the old image's high-water mark at
+        exec); time's image, the floor here, is about 1 MB."""
+        log("peak RSS (/usr/bin/time -f %%M): %d one-shots per client, one loop of %d cycles"
+            % (RSS_ONESHOTS, CYCLES))
+        f = os.path.join(self.out, "time.out")
+        prefix = [TIME, "-f", "%M", "-o", f]
+
+        def kb():
+            with open(f) as fh:
+                return int(fh.read().split()[-1])
+        run(prefix + ["/bin/true"], self.env("cpjob"))
+        floor_kb = kb()
+        self.fresh(3 * RSS_ONESHOTS)
+        for c in ("cpjob", "aws", "js"):
+            vals = []
+            for _ in range(RSS_ONESHOTS):
+                self.oneshot(c, prefix=prefix)
+                vals.append(kb())
+            self.res["oneshot"][c]["rss_kb"] = median(vals)
+            self.res["oneshot"][c]["rss_samples"] = vals
+            log("  %-6s one-shot: %s" % (c, fmt_kb(median(vals))))
+        self.check_log("one-shots under time")
+        for c in ("cpjob", "js"):
+            self.loop(c, CYCLES, WARMUP, prefix=prefix)
+            self.res["loop"][c]["rss_kb"] = kb()
+            log("  %-6s loop: %s" % (c, fmt_kb(kb())))
+        os.unlink(f)
+        self.res["rss_floor_kb"] = floor_kb
+
+    def alloc_env(self, path):
+        if os.path.exists(path):
+            os.unlink(path)
+        return {"LD_PRELOAD": self.alloc_so, "ALLOC_COUNT_OUT": path}
+
+    @staticmethod
+    def alloc_read(path):
+        tot = {"malloc": 0, "calloc": 0, "realloc": 0, "aligned": 0, "total": 0}
+        with open(path) as f:
+            for line in f:
+                d = json.loads(line)
+                for k in tot:
+                    tot[k] += d[k]
+        return tot
+
+    def phase_allocs(self):
+        log("heap allocation calls (LD_PRELOAD counter): loops of %d and %d cycles, "
+            "%d one-shots each" % (ALLOC_N, 2 * ALLOC_N, ALLOC_ONESHOTS))
+        path = os.path.join(self.out, "alloc_count.out")
+        out = {"loop": {}, "oneshot": {}}
+        for c in ("cpjob", "js"):
+            counts = []
+            for n in (ALLOC_N, 2 * ALLOC_N):
+                self.loop(c, n, WARMUP, extra_env=self.alloc_env(path))
+                counts.append(self.alloc_read(path))
+            per = (counts[1]["total"] - counts[0]["total"]) / ALLOC_N
+            out["loop"][c] = {"per_cycle": per, "runs": counts}
+            log("  %-6s loop: %.2f allocation calls per cycle (%d and %d in all)" % (
+                c, per, counts[0]["total"], counts[1]["total"]))
+        self.fresh(3 * ALLOC_ONESHOTS)
+        for c in ("cpjob", "aws", "js"):
+            counts = []
+            for _ in range(ALLOC_ONESHOTS):
+                self.oneshot(c, extra_env=self.alloc_env(path))
+                counts.append(self.alloc_read(path))
+            out["oneshot"][c] = {"per_run": median([x["total"] for x in counts]), "runs": counts}
+            log("  %-6s one-shot: %d allocation calls" % (c, out["oneshot"][c]["per_run"]))
+        self.check_log("one-shots under the allocation counter")
+        os.unlink(path)
+        self.res["allocs"] = out
+
+    @staticmethod
+    def callgrind_ir(path):
+        with open(path) as f:
+            for line in f:
+                if line.startswith(("summary:", "totals:")):
+                    return int(line.split()[1])
+        raise BenchError("no summary in " + path)
+
+    def phase_callgrind(self):
+        log("instructions (valgrind --tool=callgrind): loops of %d and %d cycles, one-shot poll"
+            % (CALLGRIND_N, 2 * CALLGRIND_N))
+        cg = os.path.join(self.out, "callgrind")
+        os.makedirs(cg, exist_ok=True)
+        irs = []
+        for n in (CALLGRIND_N, 2 * CALLGRIND_N):
+            f = os.path.join(cg, "cycle.%d.out" % n)
+            self.loop("cpjob", n, WARMUP, prefix=["valgrind", "--tool=callgrind", "-q",
+                                                  "--callgrind-out-file=" + f])
+            irs.append(self.callgrind_ir(f))
+        per = (irs[1] - irs[0]) / CALLGRIND_N
+        f = os.path.join(cg, "oneshot.out")
+        self.fresh(1)
+        run(["valgrind", "--tool=callgrind", "-q", "--callgrind-out-file=" + f]
+            + self.oneshot_cmd("cpjob"), self.env("cpjob"))
+        self.check_log("cpjob one-shot under callgrind")
+        one = self.callgrind_ir(f)
+        self.res["instructions"] = {"per_cycle": per, "loop_totals": irs, "oneshot": one}
+        log("  cpjob: %s instructions per cycle, %s per one-shot poll" % (
+            fmt_int(per), fmt_int(one)))
+
+    def phase_footprint(self):
+        strip = shutil.which("strip")
+        cp_size = os.path.getsize(self.cpjob)
+        stripped = None
+        if strip:
+            with tempfile.TemporaryDirectory() as d:
+                t = os.path.join(d, "cpjob")
+                subprocess.run([strip, "-o", t, self.cpjob], check=True)
+                stripped = os.path.getsize(t)
+        aws_kb = sum(dpkg_size(p) for p in ("awscli", "python3-botocore"))
+        node_bin = os.path.getsize(os.path.realpath(self.node))
+        nm = du_bytes(os.path.join(self.peers, "node_modules"))
+        self.res["disk"] = {
+            "cpjob": {"bytes": stripped or cp_size, "unstripped": cp_size, "stripped": stripped},
+            "aws": {"bytes": aws_kb * 1024, "what": "awscli + python3-botocore packages"},
+            "js": {"bytes": node_bin + nm, "node": node_bin, "node_modules": nm},
+        }
+
+    def earlier(self):
+        out = {}
+        for name in ("bench_sigv4", "bench_parse"):
+            p = os.path.join(self.out, name + ".txt")
+            if os.path.exists(p):
+                with open(p) as f:
+                    out[name] = f.read()
+        self.res["earlier"] = out
+
+    # -- output --------------------------------------------------------------------
+    def write(self):
+        res = self.res
+        md = render_md(res)             # also adds res["ratios"]
+        with open(os.path.join(self.out, "results.json"), "w") as f:
+            json.dump(res, f, indent=1)
+        with open(os.path.join(self.out, "results.md"), "w") as f:
+            f.write(md)
+        chart(res, self.out)
+        log("wrote %s/results.md, results.json, results.png" % os.path.relpath(self.out, TOP))
+        if self.args.record:
+            with open(self.args.record, "w") as f:
+                f.write(md.replace("# cpjob benchmarks\n", "# cpjob benchmarks\n\n"
+                                   "Recorded by `make bench BENCH_RECORD=1`; `make bench` writes "
+                                   "the same table to build/bench/results.md and the chart to "
+                                   "build/bench/results.png.\n", 1))
+            log("wrote %s" % self.args.record)
+        print()
+        print(md)
+
+    def main(self):
+        t0 = time.monotonic()
+        self.preflight()
+        self.install_peers()
+        self.machine()
+        self.start_emulator()
+        try:
+            self.phase_oneshots()
+            self.phase_loops()
+            self.phase_rss()
+            self.phase_allocs()
+            self.phase_callgrind()
+        finally:
+            self.emu.cleanup()
+        self.phase_footprint()
+        self.earlier()
+        self.res["duration_s"] = round(time.monotonic() - t0, 1)
+        self.res["machine"]["load_end"] = loadavg()
+        self.write()
+
+
+# ---------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------
+def loadavg():
+    try:
+        with open("/proc/loadavg") as f:
+            return float(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def dpkg_size(pkg):
+    r = subprocess.run(["dpkg-query", "-Wf", "${Installed-Size}", pkg], capture_output=True,
+                       text=True)
+    try:
+        return int(r.stdout.strip())
+    except ValueError:
+        return 0
+
+
+def dpkg_version(pkg):
+    r = subprocess.run(["dpkg-query", "-Wf", "${Version}", pkg], capture_output=True, text=True)
+    return r.stdout.strip() or "?"
+
+
+def du_bytes(path):
+    total = 0
+    for root, _, files in os.walk(path):
+        for f in files:
+            try:
+                total += os.lstat(os.path.join(root, f)).st_size
+            except OSError:
+                pass
+    return total
+
+
+def fmt_s(s):
+    if s is None:
+        return "n/a"
+    if s < 1e-3:
+        return "%.0f µs" % (s * 1e6) if s >= 1e-5 else "%.1f µs" % (s * 1e6)
+    if s < 1:
+        return "%.2f ms" % (s * 1e3) if s < 0.1 else "%.0f ms" % (s * 1e3)
+    return "%.2f s" % s
+
+
+def fmt_kb(kb):
+    return "%.1f MB" % (kb / 1024) if kb >= 10240 else "%.2f MB" % (kb / 1024)
+
+
+def fmt_bytes(b):
+    if b >= 10 * 1024 * 1024:
+        return "%.0f MB" % (b / 1048576)
+    if b >= 1024 * 1024:
+        return "%.1f MB" % (b / 1048576)
+    return "%.0f KB" % (b / 1024)
+
+
+def fmt_int(n):
+    return "{:,}".format(int(round(n)))
+
+
+def fmt_ratio(r):
+    if r is None:
+        return "n/a"
+    return "%.0f×" % r if r >= 10 else "%.1f×" % r
+
+
+def render_md(res):
+    m = res["machine"]
+    c = res["config"]
+    o, lp, al, d = res["oneshot"], res["loop"], res["allocs"], res["disk"]
+    ins = res["instructions"]
+    L = []
+    L.append("# cpjob benchmarks")
+    L.append("")
+    L.append("- Date: %s (`make bench`)" % m["time"])
+    L.append("- Machine: %s, %d cores, %s%s, Linux %s, Debian %s" % (
+        m["arch"], m["cores"], m["cpu"], ", " + m["memory"] if m["memory"] else "",
+        m["kernel"], m["debian"]))
+    L.append("- Peers: %s (Debian awscli, botocore %s); AWS SDK for JavaScript v3 "
+             "(@aws-sdk/client-codepipeline %s) on Node.js %s" % (
+                 m["aws_cli"], m["botocore"], m["sdk"], m["node"]))
+    L.append("- Server: the emulator (tests/emulator) on 127.0.0.1, TLS 1.2 for every client, "
+             "every SigV4 signature verified; its CPU time is not counted")
+    L.append("- Load average %s at the start, %s at the end (%.0f s): CPU times move "
+             "with other work on the machine, instruction counts do not" % (
+                 m["load_start"], m.get("load_end"), res.get("duration_s", 0)))
+    L.append("")
+    L.append("| client | run | CPU | wall | peak RSS | heap allocation calls | disk |")
+    L.append("|---|---|---:|---:|---:|---:|---:|")
+    cp_disk = "%s stripped (%s)" % (fmt_bytes(d["cpjob"]["bytes"]),
+                                     fmt_bytes(d["cpjob"]["unstripped"]))
+    L.append("| cpjob (libcpjob loop) | per cycle | %s | %s | %s | %s per cycle | %s |" % (
+        fmt_s(lp["cpjob"]["cpu"]), fmt_s(lp["cpjob"]["wall"]), fmt_kb(lp["cpjob"]["rss_kb"]),
+        "%.2f" % al["loop"]["cpjob"]["per_cycle"], cp_disk))
+    L.append("| AWS SDK for JavaScript v3 loop | per cycle | %s | %s | %s | %s per cycle ¹ | %s ³ |" % (
+        fmt_s(lp["js"]["cpu"]), fmt_s(lp["js"]["wall"]), fmt_kb(lp["js"]["rss_kb"]),
+        fmt_int(al["loop"]["js"]["per_cycle"]), fmt_bytes(d["js"]["bytes"])))
+    L.append("| `cpjob poll` | one-shot | %s | %s | %s | %s | %s |" % (
+        fmt_s(o["cpjob"]["cpu"]), fmt_s(o["cpjob"]["wall"]), fmt_kb(o["cpjob"]["rss_kb"]),
+        fmt_int(al["oneshot"]["cpjob"]["per_run"]), cp_disk))
+    L.append("| `aws codepipeline poll-for-jobs` | one-shot | %s | %s | %s | %s ² | %s ⁴ |" % (
+        fmt_s(o["aws"]["cpu"]), fmt_s(o["aws"]["wall"]), fmt_kb(o["aws"]["rss_kb"]),
+        fmt_int(al["oneshot"]["aws"]["per_run"]), fmt_bytes(d["aws"]["bytes"])))
+    L.append("| AWS SDK for JavaScript v3 | one-shot | %s | %s | %s | %s ¹ | %s ³ |" % (
+        fmt_s(o["js"]["cpu"]), fmt_s(o["js"]["wall"]), fmt_kb(o["js"]["rss_kb"]),
+        fmt_int(al["oneshot"]["js"]["per_run"]), fmt_bytes(d["js"]["bytes"])))
+    L.append("")
+    L.append("cpjob instructions (callgrind): %s per cycle, %s per one-shot poll." % (
+        fmt_int(ins["per_cycle"]), fmt_int(ins["oneshot"])))
+    L.append("")
+    L.append("A cycle is PollForJobs (one job with artifacts and artifact credentials, ~2 KB) + "
+             "AcknowledgeJob + PutJobSuccessResult over one keep-alive connection; a one-shot is "
+             "a process that polls once and prints the job. CPU is user + system time of the "
+             "client's process: for one-shots getrusage of the child (whole process, start-up "
+             "included), for loops measured in the process around the timed cycles. Medians of "
+             "%d one-shots per client (after one warm-up, interleaved) and of %d loops of %d "
+             "cycles (after %d warm-up cycles); wall time includes the emulator's. Peak RSS: "
+             "GNU time's %%M (ru_maxrss; median of 3 one-shots, one loop; /bin/true gives "
+             "%s). Heap allocation calls: "
+             "malloc, calloc, realloc and aligned variants counted by an LD_PRELOAD counter "
+             "(tests/bench/alloc_count.c), in every library of the process: per cycle from "
+             "runs of %d and %d cycles, (2N - N) / N; per one-shot the whole process. cpjob's few "
+             "calls are glibc's (getaddrinfo() in the POSIX port, once per connection, and "
+             "stdout's buffer): libcpjob references no allocator (`make lint`)." % (
+                 c["oneshots"], c["runs"], c["cycles"], c["warmup"],
+                 fmt_kb(res["rss_floor_kb"]), c["alloc_n"], 2 * c["alloc_n"]))
+    L.append("")
+    L.append("¹ C-heap calls only; V8's garbage-collected heap is not counted (n/a). "
+             "² C-heap calls only; Python's object allocator (pymalloc) serves most objects "
+             "without them. ³ node binary %s + node_modules %s. ⁴ Installed size of the "
+             "awscli and python3-botocore packages; Python itself and the CLI's other Python "
+             "dependencies not counted." % (fmt_bytes(d["js"]["node"]),
+                                            fmt_bytes(d["js"]["node_modules"])))
+    L.append("")
+    L.append("Ratios, from the same run (peer / cpjob):")
+    L.append("")
+    L.append("| figure | cpjob | peer | ratio | goal |")
+    L.append("|---|---:|---:|---:|---|")
+
+    def ratio_row(name, a, b, fmt, goal, goal_x):
+        r = b / a if a else None
+        met = "" if goal_x is None else (" (met)" if r is not None and r >= goal_x
+                                          else " (not met)")
+        L.append("| %s | %s | %s | %s | %s%s |" % (name, fmt(a), fmt(b), fmt_ratio(r), goal, met))
+        return r
+
+    res["ratios"] = {
+        "cpu_cycle_js": ratio_row("CPU per cycle, vs JS SDK loop", lp["cpjob"]["cpu"],
+                                  lp["js"]["cpu"], fmt_s, "≥ 50×", 50),
+        "cpu_oneshot_aws": ratio_row("CPU per one-shot, vs aws CLI", o["cpjob"]["cpu"],
+                                     o["aws"]["cpu"], fmt_s, "≥ 100×", 100),
+        "cpu_oneshot_js": ratio_row("CPU per one-shot, vs JS SDK", o["cpjob"]["cpu"],
+                                    o["js"]["cpu"], fmt_s, "—", None),
+        "rss_loop_js": ratio_row("peak RSS, loop vs JS SDK loop", lp["cpjob"]["rss_kb"],
+                                 lp["js"]["rss_kb"], fmt_kb, "≥ 50×", 50),
+        "rss_oneshot_aws": ratio_row("peak RSS, one-shot vs aws CLI", o["cpjob"]["rss_kb"],
+                                     o["aws"]["rss_kb"], fmt_kb, "≥ 50×", 50),
+        "rss_oneshot_js": ratio_row("peak RSS, one-shot vs JS SDK", o["cpjob"]["rss_kb"],
+                                    o["js"]["rss_kb"], fmt_kb, "≥ 50×", 50),
+        "disk_aws": ratio_row("disk, vs aws CLI", d["cpjob"]["bytes"], d["aws"]["bytes"],
+                              fmt_bytes, "—", None),
+        "disk_js": ratio_row("disk, vs JS SDK", d["cpjob"]["bytes"], d["js"]["bytes"],
+                             fmt_bytes, "—", None),
+    }
+    pc = al["loop"]["cpjob"]["per_cycle"]
+    L.append("| heap allocation calls per cycle (whole process) | %.2f | %s | | 0 by the library%s |"
+             % (pc, fmt_int(al["loop"]["js"]["per_cycle"]),
+                " (met)" if abs(pc) < 0.005 else " (not met)"))
+    L.append("")
+    e = res.get("earlier", {})
+    if e:
+        L.append("SigV4 signer and job parser (tests/bench/bench_sigv4.c, bench_parse.c, same run):")
+        L.append("")
+        L.append("```")
+        for name in ("bench_sigv4", "bench_parse"):
+            if name in e:
+                L.extend(e[name].rstrip("\n").split("\n"))
+        L.append("```")
+        L.append("")
+    return "\n".join(L)
+
+
+def chart(res, out):
+    o, lp = res["oneshot"], res["loop"]
+    rows = [
+        ("cpjob loop\\ncycle", lp["cpjob"]["cpu"], lp["cpjob"]["rss_kb"], 1),
+        ("JS SDK loop\\ncycle", lp["js"]["cpu"], lp["js"]["rss_kb"], 3),
+        ("cpjob poll\\none-shot", o["cpjob"]["cpu"], o["cpjob"]["rss_kb"], 1),
+        ("aws CLI\\none-shot", o["aws"]["cpu"], o["aws"]["rss_kb"], 2),
+        ("JS SDK\\none-shot", o["js"]["cpu"], o["js"]["rss_kb"], 3),
+    ]
+    dat = os.path.join(out, "results.dat")
+    with open(dat, "w") as f:
+        f.write("# label cpu_ms rss_mb color\n")
+        for label, cpu, rss, col in rows:
+            f.write('"%s" %.6g %.6g %d\n' % (label, cpu * 1e3, rss / 1024.0, col))
+    m = res["machine"]
+    cpu_vals = [r[1] * 1e3 for r in rows]
+    rss_vals = [r[2] / 1024.0 for r in rows]
+    gp = os.path.join(out, "results.gp")
+    with open(gp, "w") as f:
+        f.write("""set terminal pngcairo size 1280,560 font "sans,10"
+set output "%(png)s"
+set termoption noenhanced
+set bmargin 4
+set multiplot layout 1,2 title "cpjob and its peers, TLS on loopback (%(title)s)"
+set style fill solid 0.85 border -1
+set boxwidth 0.65
+set logscale y
+set grid ytics mytics
+set key off
+set xtics scale 0
+set xrange [-0.6:4.6]
+set linetype 1 lc rgb "#2e8b57"
+set linetype 2 lc rgb "#4169e1"
+set linetype 3 lc rgb "#d2691e"
+set title "CPU time of the client (ms, log scale; median)"
+set yrange [%(cmin)g:%(cmax)g]
+plot "%(dat)s" using 0:2:4:xtic(1) with boxes lc variable, \\
+     "" using 0:2:(sprintf("%%.3g", $2)) with labels offset 0,0.8
+set title "Peak RSS (MB, log scale)"
+set yrange [%(rmin)g:%(rmax)g]
+plot "%(dat)s" using 0:3:4:xtic(1) with boxes lc variable, \\
+     "" using 0:3:(sprintf("%%.3g", $3)) with labels offset 0,0.8
+unset multiplot
+""" % {"png": os.path.join(out, "results.png"), "dat": dat,
+            "title": "%s, %s, %d cores" % (m["date"], m["arch"], m["cores"]),
+            "cmin": min(cpu_vals) / 3, "cmax": max(cpu_vals) * 4,
+            "rmin": min(rss_vals) / 3, "rmax": max(rss_vals) * 4})
+    r = subprocess.run(["gnuplot", gp], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise BenchError("gnuplot failed: " + r.stderr[-2000:])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default=os.path.join(TOP, "build", "host"),
+                    help="the build directory of the host board (cpjob, bench/)")
+    ap.add_argument("--out", default=os.path.join(TOP, "build", "bench"),
+                    help="where results go")
+    ap.add_argument("--record", help="also write the Markdown table to this file")
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    try:
+        Bench(args).main()
+    except BenchError as e:
+        print("bench: error: %s" % e, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
