@@ -74,7 +74,8 @@ int cpj_creds_present(const cpj_creds *c);
  * \param text, len  the file's bytes (need not be NUL-terminated); borrowed.
  * \param out, cap   receives the value, NUL-terminated, trimmed.
  * \return the value's length; CPJ_ERR_CREDS_NONE when the section or key is
- *         absent; CPJ_ERR_NOSPACE when the value does not fit `cap`.
+ *         absent; CPJ_ERR_CREDS_FORMAT when the value holds a NUL byte;
+ *         CPJ_ERR_NOSPACE when the value does not fit `cap`.
  */
 int cpj_ini_get(const char *text, size_t len, const char *section,
 	const char *key, char *out, size_t cap);

@@ -144,6 +144,10 @@ cpj_ini_get(const char *text, size_t len, const char *section,
 	}
 	if (found == NULL)
 		return CPJ_ERR_CREDS_NONE;
+	/* a NUL inside a value would make the C string shorter than the
+	   length returned: such a file is malformed */
+	if (memchr(found, '\0', (size_t)(found_end - found)) != NULL)
+		return CPJ_ERR_CREDS_FORMAT;
 	if ((size_t)(found_end - found) >= cap)
 		return CPJ_ERR_NOSPACE;
 	memcpy(out, found, (size_t)(found_end - found));
@@ -190,6 +194,10 @@ cpj_creds_from_ini(cpj_creds *c, const char *text, size_t len,
 	if (n < 0) {
 		cpj_creds_clear(c);
 		return n == CPJ_ERR_NOSPACE ? CPJ_ERR_CREDS_FORMAT : n;
+	}
+	if (!cpj_creds_present(c)) {
+		cpj_creds_clear(c);
+		return CPJ_ERR_CREDS_NONE;
 	}
 	return CPJ_OK;
 }

@@ -231,6 +231,10 @@ parse_doc(cpj_creds *c, const char *js, size_t len, int format,
 	rc = cpj_creds_parse_time(when, strlen(when), &c->expires);
 	if (rc < 0)
 		return rc;
+	/* expires 0 means "never": an expiration at the epoch itself is a
+	   credential that has long expired, not one that never does */
+	if (c->expires == 0)
+		c->expires = 1;
 	*field = NULL;
 	return CPJ_OK;
 }
