@@ -157,7 +157,7 @@ install-bin: $(AGENT)
 install-share:
 	install -d $(DESTDIR)$(PREFIX)/share/cpjob
 	install -m 644 src/agent/cpjob.service src/agent/cpjob.conf.example \
-		src/agent/HANDLER.md $(DESTDIR)$(PREFIX)/share/cpjob/
+		README.md $(DESTDIR)$(PREFIX)/share/cpjob/
 	install -m 755 src/agent/handler-example.sh $(DESTDIR)$(PREFIX)/share/cpjob/
 
 clean:

@@ -157,7 +157,7 @@ static const struct opt {
 	{ "query-param", T_STR, offsetof(struct run_cfg, query_param),
 	    "K=V", "only jobs whose configuration property K is V" },
 	{ "exec", T_STR, offsetof(struct run_cfg, exec), "PATH",
-	    "the handler (required); see HANDLER.md" },
+	    "the handler (required); see README.md" },
 	{ "work-dir", T_STR, offsetof(struct run_cfg, work_dir), "DIR",
 	    "per-job directories (default /var/lib/cpjob/work)" },
 	{ "state-file", T_STR, offsetof(struct run_cfg, state_file), "PATH",

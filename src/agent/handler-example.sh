@@ -10,7 +10,7 @@
 # input here (unzip -q "$path" -d "$CPJOB_WORK_DIR/tmp/...") and install
 # it.
 #
-# The contract (src/agent/HANDLER.md): job fields in CPJOB_* variables,
+# The contract (README.md, "Handler contract"): job fields in CPJOB_* variables,
 # input files at CPJOB_INPUT_<NAME>, output files to write at
 # CPJOB_OUTPUT_<NAME>, key=value lines in CPJOB_RESULT_FILE; exit 0 for
 # success, anything else for failure (the end of stderr is the message).

@@ -15,7 +15,7 @@
 #include "agent.h"
 #include "cli.h"
 
-/* Limits (see HANDLER.md). */
+/* Limits (see README.md, "Handler contract"). */
 #define RUN_RESULT_MAX     65536  /* result file bytes */
 #define RUN_VARS_MAX         100  /* output variables in one report */
 #define RUN_VARS_BYTES    122880  /* their keys and values together (quota) */

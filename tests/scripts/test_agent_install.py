@@ -47,7 +47,7 @@ def main():
                 "include/cpjob/cpj.h", "include/cpjob/cpj_s3.h",
                 "include/cpjob/cpj_port_impl.h", "include/cpjob/cpj_board_config.h",
                 "share/cpjob/cpjob.service", "share/cpjob/cpjob.conf.example",
-                "share/cpjob/handler-example.sh", "share/cpjob/HANDLER.md"]
+                "share/cpjob/handler-example.sh", "share/cpjob/README.md"]
         missing = [w for w in want if not os.path.isfile(os.path.join(root, w))]
         check("install_files", not missing, missing)
         check("install_modes", os.access(os.path.join(root, "bin/cpjob"), os.X_OK)
