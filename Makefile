@@ -94,6 +94,7 @@ $(AGENT): $(AGENT_OBJS) $(LIBCPJOB)
 include tests/tests.mk
 -include tests/fuzz/fuzz.mk
 -include tests/bench/bench.mk
+-include tests/examples/examples.mk
 # Boards: BearSSL from source, cross tests under qemu, `boards`, `size`.
 include boards/boards.mk
 

@@ -12,10 +12,19 @@
  *    caller's buffers and an oversized item is an error, never truncated.
  *  - Secrets (secret keys, session tokens) are wiped from library memory
  *    after use and never logged.
+ *
+ * Stable API (kept within a major version, see cpj_version.h): the
+ * functions, types and macros declared in include/, and the values of the
+ * CPJ_ERR_* codes. Struct members marked private, and anything under
+ * src/, are not: they may change in any release.
+ */
+/** \file
+ * \brief The libcpjob umbrella header: includes every public header.
  */
 #ifndef CPJ_H
 #define CPJ_H
 
+#include "cpj_version.h"
 #include "cpj_config.h"
 #include "cpj_err.h"
 #include "cpj_buf.h"

@@ -8,12 +8,16 @@
  *
  * The storage belongs to the caller and must outlive the cpj_buf.
  */
+/** \file
+ * \brief Bounded appender with a sticky overflow flag.
+ */
 #ifndef CPJ_BUF_H
 #define CPJ_BUF_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+/** A bounded appender over caller storage (see the file comment). */
 typedef struct cpj_buf {
 	char *p;      /**< caller's storage */
 	size_t cap;   /**< its size in bytes */

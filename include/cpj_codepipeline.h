@@ -3,6 +3,9 @@
  *
  * JSON 1.1 protocol over HTTPS, SigV4 (service "codepipeline").
  */
+/** \file
+ * \brief The CodePipeline job-worker API.
+ */
 #ifndef CPJ_CODEPIPELINE_H
 #define CPJ_CODEPIPELINE_H
 
@@ -26,10 +29,12 @@ const char *cpj_cp_dns_suffix(const char *region);
 
 /**
  * \brief Host name of the CodePipeline endpoint for `region`:
- *        codepipeline[-fips].<region>.<suffix>.
+ *        codepipeline[-fips].\<region\>.\<suffix\>.
  *
- * A deprecated pseudo-region "fips-<region>" selects FIPS and signs with
- * <region>.
+ * A deprecated pseudo-region "fips-\<region\>" selects FIPS and signs
+ * with \<region\>.
+ * \param region             the region, e.g. "us-east-1".
+ * \param fips               1 for the FIPS endpoint, else 0.
  * \param host, cap            receives the host name, NUL-terminated.
  * \param sign_region, sign_cap receives the region to sign with (may be NULL).
  * \return the host name's length; CPJ_ERR_PARAM for a malformed region
@@ -103,8 +108,8 @@ typedef struct cpj_cp_action_type {
 
 /** A key/value pair (queryParam, outputVariables). */
 typedef struct cpj_cp_kv {
-	const char *key;
-	const char *value;
+	const char *key;        /**< the key */
+	const char *value;      /**< its value */
 } cpj_cp_kv;
 
 /** PutJobSuccessResult / PutThirdPartyJobSuccessResult members; NULL or
@@ -121,8 +126,8 @@ typedef struct cpj_cp_success {
 	const char *external_execution_id;  /**< 1..1500 */
 	int percent_complete;               /**< 0..100; < 0: absent */
 	/* outputVariables (PutJobSuccessResult only, not with a continuation token) */
-	const cpj_cp_kv *output_variables;
-	size_t output_variables_count;
+	const cpj_cp_kv *output_variables;  /**< outputVariables, or NULL */
+	size_t output_variables_count;      /**< their number */
 } cpj_cp_success;
 
 /** \brief Set every member of `s` to "absent". */
@@ -138,15 +143,15 @@ typedef struct cpj_cp_failure {
 /** Where a call that returns jobs puts them: the caller's parser and the
  *  buffers it is set up with for each attempt (see cpj_jobs.h). */
 typedef struct cpj_cp_jobs_buf {
-	cpj_jobs_parser *parser;
-	char *window;
-	size_t window_len;
-	cpj_json_tok *tokens;
-	unsigned ntokens;
-	cpj_job *jobs;
-	size_t max_jobs;
-	char *storage;
-	size_t storage_len;
+	cpj_jobs_parser *parser;        /**< the parser */
+	char *window;                   /**< one job's JSON */
+	size_t window_len;              /**< its size */
+	cpj_json_tok *tokens;           /**< tokens for one job */
+	unsigned ntokens;               /**< their number */
+	cpj_job *jobs;                  /**< job slots */
+	size_t max_jobs;                /**< their number */
+	char *storage;                  /**< string storage of all slots */
+	size_t storage_len;             /**< its size */
 } cpj_cp_jobs_buf;
 
 /**
@@ -162,42 +167,47 @@ typedef struct cpj_cp_jobs_buf {
  */
 typedef struct cpj_cp_context {
 	cpj_http_client *http;          /**< borrowed */
-	cpj_sigv4_context sig;
+	cpj_sigv4_context sig;          /**< private: the signer */
 	char region[32];                /**< signing region */
 	unsigned char *work;            /**< caller's work buffer */
-	size_t work_len;
+	size_t work_len;                /**< its size */
 	int64_t skew;                   /**< seconds added to the device clock */
 	unsigned max_attempts;          /**< attempts per call (>= 1) */
-	uint32_t backoff_cap_ms;
+	uint32_t backoff_cap_ms;        /**< backoff cap, ms */
 	/* details of the last call */
 	int err;                        /**< last result (0 or CPJ_ERR_*) */
 	int http_status;                /**< 0 when no response was read */
 	int message_cut;                /**< the message was longer than kept */
 	char code[CPJ_CP_CODE_MAX + 1]; /**< AWS error code, "" if none */
+	/** AWS error message, "" if none */
 	char message[CPJ_CP_MESSAGE_MAX + 1];
+	/** x-amzn-RequestId of the last response, "" if none */
 	char request_id[CPJ_HTTP_REQUEST_ID_MAX + 1];
 	/* statistics (read-only) */
 	uint32_t attempts;              /**< requests sent, retries included */
 	uint32_t retries;               /**< attempts after a retryable failure */
 	uint32_t resigns;               /**< re-signs after a clock-skew error */
 	/* private: per-call state */
+	/** \cond PRIVATE */
 	cpj_http_response resp;
 	const cpj_cp_jobs_buf *jb;
 	size_t small_len;
 	int small_over;
 	char small[CPJ_CP_ERRBODY_MAX];
 	char auth[256 + CPJ_SIGV4_AKID_MAX];
+	/** \endcond */
 } cpj_cp_context;
 
 /**
  * \brief Set up a client.
  *
+ * \param cp        the context (caller-allocated).
  * \param http      HTTP client pointed at the CodePipeline endpoint
- *                  (https://codepipeline.<region>.<suffix>, see
+ *                  (https://codepipeline.\<region\>.\<suffix\>, see
  *                  cpj_cp_endpoint_host, or an override); borrowed for the
  *                  context's lifetime.
  * \param region    signing region (copied; 1..30 of [a-z0-9-]).
- * \param work      request and HTTP buffer; borrowed for the context's
+ * \param work, work_len  request and HTTP buffer; borrowed for the context's
  *                  lifetime. It holds one request body plus the HTTP head:
  *                  16 KB is ample for every call but a PutJobSuccessResult
  *                  with large output variables (up to ~122 KB of them).
@@ -224,6 +234,10 @@ void cpj_cp_clear(cpj_cp_context *cp);
  *
  * The response body is parsed as it arrives into `out` (its parser is
  * initialised by this call, once per attempt, with mode CPJ_JOBS_POLL).
+ * \param cp         the client.
+ * \param at         the action type (owner Custom).
+ * \param max_batch  1..100, at most out->max_jobs.
+ * \param out        where the jobs go.
  * \param query_key, query_value  the one queryParam entry, or NULL.
  * \return the number of jobs (0 when none), or an error: CPJ_ERR_PARAM
  *         (a field breaks the model's constraints: see cpj_cp_context's
@@ -246,6 +260,10 @@ int cpj_cp_poll_for_third_party_jobs(cpj_cp_context *cp,
 
 /**
  * \brief AcknowledgeJob (client_token NULL) or AcknowledgeThirdPartyJob.
+ * \param cp            the client.
+ * \param job_id        the job's id.
+ * \param nonce         the job's nonce, from the poll.
+ * \param client_token  the third-party job's client token, or NULL.
  * \param status, status_cap  receives the job status ("InProgress", ...).
  * \return 0 or an error as for cpj_cp_poll_for_jobs
  *         (CPJ_ERR_API_INVALID_NONCE, CPJ_ERR_API_JOB_NOT_FOUND, ...).

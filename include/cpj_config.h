@@ -10,6 +10,9 @@
  * Options are numbers or 0/1 and are always tested with #if (builds use
  * -Wundef, so a misspelt option is an error, not a silent default).
  */
+/** \file
+ * \brief Compile-time options of libcpjob.
+ */
 #ifndef CPJ_CONFIG_H
 #define CPJ_CONFIG_H
 

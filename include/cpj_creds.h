@@ -14,6 +14,9 @@
  * Stack: under 128 bytes for every call of this first part; the
  * document and fetch calls below state their own.
  */
+/** \file
+ * \brief AWS credentials and the shared credentials/config files.
+ */
 #ifndef CPJ_CREDS_H
 #define CPJ_CREDS_H
 
@@ -35,6 +38,7 @@
 #define CPJ_CREDS_TOKEN_MAX 4096
 #endif
 
+/** AWS credentials (secret: wipe with cpj_creds_clear()). */
 typedef struct cpj_creds {
 	char akid[CPJ_CREDS_AKID_MAX + 1];       /**< access key id, NUL-terminated */
 	char secret[CPJ_CREDS_SECRET_MAX + 1];   /**< secret access key */
@@ -45,6 +49,7 @@ typedef struct cpj_creds {
 /**
  * \brief Copy explicit credentials into `c`.
  *
+ * \param c             the credentials to set.
  * \param akid, secret  required, non-empty, NUL-terminated.
  * \param token         session token or NULL / "" for none.
  * \param expires       Unix seconds, or 0.
@@ -72,6 +77,8 @@ int cpj_creds_present(const cpj_creds *c);
  * last occurrence of a key in the section wins.
  *
  * \param text, len  the file's bytes (need not be NUL-terminated); borrowed.
+ * \param section    the section's name, without brackets.
+ * \param key        the key to find.
  * \param out, cap   receives the value, NUL-terminated, trimmed.
  * \return the value's length; CPJ_ERR_CREDS_NONE when the section or key is
  *         absent; CPJ_ERR_CREDS_FORMAT when the value holds a NUL byte;
@@ -86,6 +93,9 @@ int cpj_ini_get(const char *text, size_t len, const char *section,
  *        `[default]` for the profile "default").
  *
  * Reads aws_access_key_id, aws_secret_access_key and aws_session_token.
+ * \param c          receives the credentials.
+ * \param text, len  the file's bytes (need not be NUL-terminated); borrowed.
+ * \param profile    the profile's name.
  * \param is_config  0 for the credentials file, 1 for the config file.
  * \return 0; CPJ_ERR_CREDS_NONE when the profile or its key pair is
  *         absent; CPJ_ERR_CREDS_FORMAT when a value is too long.
@@ -200,6 +210,7 @@ int cpj_creds_from_json(cpj_creds *c, const char *js, size_t len,
  *        after `now` (expired ones included); 0 otherwise and for
  *        credentials that do not expire (expires 0).
  *
+ * \param c    the credentials.
  * \param now  Unix seconds (e.g. cpj_port_time_unix()).
  */
 int cpj_creds_should_refresh(const cpj_creds *c, int64_t now);
@@ -254,12 +265,13 @@ typedef struct cpj_creds_fetch_info {
 /**
  * \brief Credentials from the AWS IoT Core credentials provider.
  *
- * Sends GET /role-aliases/<role_alias>/credentials with the header
- * x-amzn-iot-thingname: <thing_name>. The provider authenticates the
+ * Sends GET /role-aliases/\<role_alias\>/credentials with the header
+ * x-amzn-iot-thingname: \<thing_name\>. The provider authenticates the
  * device by its certificate: `http` SHOULD be an https client whose TLS
  * context has the device certificate and key set, and whose anchors are
  * the provider's CA (Amazon Root CA 1), not those of other endpoints.
  *
+ * \param c, http, work, work_len, info  see the common rules above.
  * \param role_alias  1..128 bytes of [A-Za-z0-9_=,@-] (IoT's rule);
  *                    else CPJ_ERR_PARAM.
  * \param thing_name  1..128 bytes of [A-Za-z0-9_:-]; else CPJ_ERR_PARAM.
@@ -273,9 +285,10 @@ int cpj_creds_fetch_iot(cpj_creds *c, struct cpj_http_client *http,
 /**
  * \brief Container credentials (ECS task role, EKS Pod Identity).
  *
- * Sends GET <path> with "Authorization: <authorization>" when that is
+ * Sends GET \<path\> with "Authorization: \<authorization\>" when that is
  * given, and parses a CPJ_CREDS_DOC_METADATA document.
  *
+ * \param c, http, work, work_len, info  see the common rules above.
  * \param path           request target starting with '/', e.g. the value
  *                       of AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or the
  *                       path and query of AWS_CONTAINER_CREDENTIALS_FULL_URI;
@@ -296,8 +309,8 @@ int cpj_creds_fetch_container(cpj_creds *c, struct cpj_http_client *http,
  * X-aws-ec2-metadata-token-ttl-seconds: 21600 (the session token: 1..
  * CPJ_CREDS_IMDS_TOKEN_MAX bytes of 0x21..0x7e); GET
  * /latest/meta-data/iam/security-credentials/ with the token (the role
- * name: first line, 1..CPJ_CREDS_ROLE_MAX bytes of [A-Za-z0-9+=,.@_-]);
- * GET /latest/meta-data/iam/security-credentials/<role> with the token
+ * name: first line, 1..CPJ_CREDS_ROLE_MAX bytes of [A-Za-z0-9+=,.\@_-]);
+ * GET /latest/meta-data/iam/security-credentials/\<role\> with the token
  * (a CPJ_CREDS_DOC_METADATA document). There is no IMDSv1 fallback: a
  * service that refuses the token PUT fails. The token is wiped before
  * the call returns.

@@ -10,6 +10,9 @@
  *
  * The values are stable API: they never change meaning once released.
  */
+/** \file
+ * \brief Error codes of libcpjob.
+ */
 #ifndef CPJ_ERR_H
 #define CPJ_ERR_H
 

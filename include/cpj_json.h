@@ -31,6 +31,9 @@
  * No call allocates, recurses or blocks; every call is bounded by its
  * input length.
  */
+/** \file
+ * \brief JSON: a strict incremental validator, tokenizing into
+ */
 #ifndef CPJ_JSON_H
 #define CPJ_JSON_H
 
@@ -196,7 +199,7 @@ int cpj_json_next(const cpj_json_tok *t, int ntok, int i);
  * duplicate names the last one wins (as in Python's json).
  *
  * \param js    the text the tokens came from.
- * \param t     tokens; `ntok` of them.
+ * \param t, ntok  tokens, `ntok` of them.
  * \param obj   index of an object token.
  * \param name  NUL-terminated member name.
  * \return index of the member's value token; CPJ_ERR_JSON_MISSING when

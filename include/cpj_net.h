@@ -30,6 +30,9 @@
  * (the port socket included). Stack: under 128 bytes per call, plus
  * the port's (connect resolves names: see the port's notes).
  */
+/** \file
+ * \brief Socket transport with deadlines and read-ahead.
+ */
 #ifndef CPJ_NET_H
 #define CPJ_NET_H
 
@@ -40,7 +43,10 @@
 #include "cpj_port.h"
 #include "cpj_transport.h"
 
+/** A socket with timeouts and read-ahead; caller-allocated, members
+ *  private (use the calls below). */
 typedef struct cpj_net_context {
+	/** \cond PRIVATE */
 	struct cpj_port_sock sock;
 	uint32_t idle_ms;        /* per read/write idle timeout */
 	uint32_t deadline;       /* monotonic ms at which the request ends */
@@ -53,6 +59,7 @@ typedef struct cpj_net_context {
 	size_t ra_off, ra_len;
 	unsigned char ra[CPJ_NET_READAHEAD];
 #endif
+	/** \endcond */
 } cpj_net_context;
 
 /** \brief Set up a closed context. No system call. */

@@ -15,6 +15,9 @@
  * port/README.md walks through a new port; tests/integration/test_port_conformance.c
  * checks one.
  */
+/** \file
+ * \brief The porting contract.
+ */
 #ifndef CPJ_PORT_H
 #define CPJ_PORT_H
 
@@ -120,6 +123,7 @@ int cpj_port_entropy(void *buf, size_t len);
  *
  * Referenced only when CPJ_CONFIG_LOG_LEVEL > 0.
  * \param level  1 error, 2 warning, 3 info, 4 debug.
+ * \param fmt    printf format, followed by its arguments.
  */
 void cpj_port_log(int level, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -13,15 +13,21 @@
  *  - return 0 is tolerated and means "nothing moved, call again"; a
  *    transport that owns a deadline never returns 0 past it.
  */
+/** \file
+ * \brief One byte-stream shape for plain sockets, TLS and mocks.
+ */
 #ifndef CPJ_TRANSPORT_H
 #define CPJ_TRANSPORT_H
 
 #include <stddef.h>
 
+/** A byte stream: two callbacks and their context (see the file comment). */
 typedef struct cpj_transport {
+	/** Read up to `len` bytes into `buf`. */
 	int (*recv)(void *ctx, unsigned char *buf, size_t len);
+	/** Write up to `len` bytes from `buf`. */
 	int (*send)(void *ctx, const unsigned char *buf, size_t len);
-	void *ctx;
+	void *ctx;      /**< passed to both callbacks */
 } cpj_transport;
 
 #endif

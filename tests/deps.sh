@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/deps.sh build|test|demo|bench|fuzz|boards [PKG...] -- install what that target
+# tests/deps.sh build|test|demo|bench|fuzz|boards|docs [PKG...] -- install what that target
 # needs from Debian's archive when missing (apt-get when root; otherwise
 # print the exact command and stop). Extra PKG names are added to the list
 # (a cross board's toolchain, see boards/*/board.mk).
@@ -11,6 +11,8 @@ case "$want" in
 # (pkg-config: the installed cpjob.pc is checked by test_agent_install.py)
 test) pkgs="$pkgs openssl valgrind python3 python3-botocore awscli ca-certificates pkg-config" ;;
 demo) pkgs="$pkgs openssl python3 python3-botocore" ;;
+# make docs: the API reference from include/*.h (tests/examples/examples.mk).
+docs) pkgs="$pkgs doxygen" ;;
 # make bench: the emulator, the peers (Debian's aws CLI; node and npm for the
 # AWS SDK for JavaScript, whose packages npm installs), callgrind, GNU time,
 # gnuplot for the chart. A node from elsewhere (e.g. NodeSource, which ships

@@ -43,3 +43,13 @@ test check:
 	$(Q)$(MAKE) --no-print-directory BOARD=host SAN=1 test-build
 	$(Q)sh tests/run.sh $(BUILD)/host-san $(BUILD)/host
 endif
+
+# The soak (tests/soak/soak.py, not part of `make test`): `cpjob run`
+# against the emulator with random faults for SOAK_MINUTES (default 15)
+# or 10,000 poll cycles, whichever comes first.
+SOAK_MINUTES ?= 15
+soak:
+	$(Q)sh tests/deps.sh test
+	$(Q)$(MAKE) --no-print-directory BOARD=host all
+	$(Q)CPJ_TOP="$(CURDIR)" CPJ_BUILD="$(CURDIR)/$(BUILD)/host" \
+		/usr/bin/python3 tests/soak/soak.py --minutes $(SOAK_MINUTES)

@@ -116,7 +116,7 @@ cli_global_help(FILE *f)
 	    "  --ca-bundle FILE         PEM trust anchors (else AWS_CA_BUNDLE; default: Amazon roots)\n"
 	    "  --cli-connect-timeout S  connect timeout, seconds\n"
 	    "  --cli-read-timeout S     read (idle) timeout, seconds\n"
-	    "  --debug                  log requests to stderr (never secrets)\n");
+	    "  --debug                  log connection, TLS and retry details to stderr (never secrets)\n");
 }
 
 /* Read a whole (small) file into filebuf; returns its length or -1. */

@@ -539,8 +539,13 @@ call(cpj_s3_context *s3, const char *op, const char *bucket,
 		    && (s3->resp.status < 200 || s3->resp.status >= 300))
 			rc = 0;         /* an error answer we stopped reading */
 		if (rc < 0) {
-			if (cpj_retry_transport_retryable(rc) && (s3->resp.status == 0
-			    || (s3->is_get && s3->resp.status == 200))
+			/*
+			 * GET and PUT are idempotent: an answer cut at any
+			 * point (even after "200 OK" of a PUT whose object is
+			 * stored) is cured by sending the request again, when
+			 * the sink can restart or the source rewind.
+			 */
+			if (cpj_retry_transport_retryable(rc)
 			    && attempt < s3->max_attempts && restartable(s3)) {
 				CPJ_LOG_W("s3: %s: %s, retrying", op,
 				    cpj_strerror(rc));

@@ -111,8 +111,8 @@ define FUZZ_RUN_ONE
 	execs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $$log | tail -n 1); \
 	secs=$$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' $$log | tail -n 1); \
 	corp=$$(grep -o 'corp: [0-9]*/[0-9]*[a-zA-Z]*' $$log | tail -n 1); \
-	crashes=$$(ls $(FUZZ_OUT)/artifacts/$(1) | wc -l); \
-	echo "fuzz $(1): $${execs:-?} executions in $${secs:-?} s, $${corp:-corp: ?}, artifacts $$crashes, exit $$rc"; \
+	found=$$(grep -c 'Test unit written to' $$log); \
+	echo "fuzz $(1): $${execs:-?} executions in $${secs:-?} s, $${corp:-corp: ?}, findings $$found, exit $$rc"; \
 	if [ $$rc -ne 0 ]; then tail -n 40 $$log; fi; \
 	exit $$rc
 endef

@@ -508,6 +508,30 @@ hosts_and_keep_alive(void)
 	return 0;
 }
 
+/* An answer cut after "200 OK" of a PUT (the object is stored, the answer
+ * lost): a memory body is resent, since PUT is idempotent. */
+static int
+put_answer_cut_after_status(void)
+{
+	cpj_s3_put_options o;
+
+	CHECK_EQ(setup("http://s3.test:9000", 0), 0);
+	add("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n");
+	add(PUT_OK);
+	memset(&o, 0, sizeof o);
+	o.body = "hello";
+	o.body_len = 5;
+	o.sse = "AES256";
+	CHECK_EQ(cpj_s3_put_object(&s3, "bkt", "k", &o), 0);
+	CHECK_EQ(s3.retries, 1);
+	CHECK(sent_has(1, "\r\nContent-Length: 5\r\n\r\nhello"));
+	/* a cut 503 answer is retried as well */
+	add("HTTP/1.1 503 Slow Down\r\nContent-Length: 100\r\n\r\n<Error>");
+	add(PUT_OK);
+	CHECK_EQ(cpj_s3_put_object(&s3, "bkt", "k", &o), 0);
+	return 0;
+}
+
 static int
 put_memory(void)
 {
@@ -811,6 +835,7 @@ main(void)
 	RUN(region_redirect);
 	RUN(hosts_and_keep_alive);
 	RUN(put_memory);
+	RUN(put_answer_cut_after_status);
 	RUN(put_streamed);
 	RUN(put_params);
 	RUN(limits_and_hostile);

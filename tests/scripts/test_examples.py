@@ -1,0 +1,154 @@
+#!/usr/bin/python3
+"""The library's examples (tests/examples/ex_*.c) run against the emulator,
+so they cannot rot: each is run (sanitizer build) with the endpoint, CA file
+and credentials in its environment, and its output and the emulator's view
+are checked. Also: the README's "Using the library" code block is
+tests/examples/ex_poll_once.c, byte for byte.
+"""
+import hashlib
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.environ.get("CPJ_TOP", os.getcwd()), "tests", "agent"))
+import agentlib as A  # noqa: E402
+from agentlib import check  # noqa: E402
+
+EXDIR = os.path.join(A.BUILD_SAN, "tests", "examples")
+
+
+def run(name, emu, timeout=60, **extra):
+    prog = os.path.join(EXDIR, name)
+    if not os.path.exists(prog):
+        return 127, "", "not built: " + prog
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(CPJ_ENDPOINT=emu.endpoint, CPJ_CA_FILE=emu.ca_file,
+               AWS_ACCESS_KEY_ID=A.AKID, AWS_SECRET_ACCESS_KEY=A.SECRET,
+               ASAN_OPTIONS="detect_leaks=1")
+    env.update(extra)
+    p = subprocess.run([prog], env=env, capture_output=True, text=True, timeout=timeout,
+                       stdin=subprocess.DEVNULL)
+    print("    $ %s\n%s" % (name, "\n".join("    | " + l
+                                             for l in (p.stdout + p.stderr).splitlines())))
+    return p.returncode, p.stdout, p.stderr
+
+
+def readme_block():
+    text = open(os.path.join(A.TOP, "README.md")).read()
+    m = re.search(r"^### Using the library\n.*?^```c\n(.*?)^```\n", text, re.S | re.M)
+    return m.group(1) if m else None
+
+
+def test_readme():
+    src = open(os.path.join(A.TOP, "tests", "examples", "ex_poll_once.c")).read()
+    check("examples_readme_quotes_ex_poll_once", readme_block() == src,
+          "README.md's \"Using the library\" C block differs from "
+          "tests/examples/ex_poll_once.c")
+
+
+def test_poll_once(emu):
+    emu.register_action_type("ExPollEmpty")
+    rc, out, err = run("ex_poll_once", emu, CPJ_PROVIDER="ExPollEmpty")
+    check("ex_poll_once_no_job", rc == 0 and out.strip() == "0 job(s)", (rc, out, err))
+    j1, _ = A.queue(emu, "ExPoll")
+    j2, _ = A.queue(emu, "ExPoll", inputs=2)
+    rc, out, err = run("ex_poll_once", emu, CPJ_PROVIDER="ExPoll")
+    ok = rc == 0 and out.splitlines()[-1:] == ["2 job(s)"]
+    for j in (j1, j2):
+        ok = ok and ("job %s: pipeline %s, %d input artifact(s)" % (
+            j["id"], j["data"]["pipelineContext"]["pipelineName"],
+            len(j["data"]["inputArtifacts"]))) in out
+    check("ex_poll_once_prints_jobs", ok, (rc, out, err))
+    check("ex_poll_once_jobs_polled", all(emu.job(j["id"])["state"] != "Queued"
+                                          for j in (j1, j2)),
+          [emu.job(j["id"])["state"] for j in (j1, j2)])
+    rc, out, err = run("ex_poll_once", emu, CPJ_PROVIDER="ExPollEmpty",
+                       AWS_SECRET_ACCESS_KEY="wrong" + A.SECRET[5:])
+    check("ex_poll_once_reports_errors", rc == 1 and "error:" in err, (rc, out, err))
+    # a failure before any connection (no CA certificate in the file)
+    rc, out, err = run("ex_poll_once", emu, CPJ_PROVIDER="ExPollEmpty",
+                       CPJ_CA_FILE=os.path.join(A.TOP, "README.md"))
+    check("ex_poll_once_bad_ca_file", rc == 1 and "error:" in err and "job" not in out,
+          (rc, out, err))
+
+
+def test_worker(emu):
+    jobs = [A.queue(emu, "ExWorker")[0],
+            A.queue(emu, "ExWorker", config={"Outcome": "fail"})[0],
+            A.queue(emu, "ExWorker")[0]]
+    rc, out, err = run("ex_worker", emu, CPJ_PROVIDER="ExWorker", CPJ_MAX_JOBS="2")
+    check("ex_worker_stops_after_n_jobs", rc == 0 and out.splitlines()[-1:] ==
+          ["2 job(s) handled"], (rc, out, err))
+    check("ex_worker_third_job_left_queued", emu.job(jobs[2]["id"])["state"] == "Queued",
+          emu.job(jobs[2]["id"])["state"])
+    rc, out2, err = run("ex_worker", emu, CPJ_PROVIDER="ExWorker", CPJ_EXIT_WHEN_IDLE="1")
+    check("ex_worker_exits_when_idle", rc == 0 and out2.splitlines()[-1:] ==
+          ["1 job(s) handled"], (rc, out2, err))
+    out += out2
+    views = [emu.job(j["id"]) for j in jobs]
+    check("ex_worker_outcomes", [v["state"] for v in views] ==
+          ["Succeeded", "Failed", "Succeeded"], [(v["state"], v.get("result")) for v in views])
+    check("ex_worker_prints_outcomes", all(
+        "job %s: %s" % (j["id"], w) in out for j, w in
+        zip(jobs, ("succeeded", "failed", "succeeded"))), out)
+    res = views[1].get("result") or {}
+    check("ex_worker_failure_details", "refused the deployment" in str(res), res)
+
+
+def test_fetch_artifact(emu):
+    rc, out, err = run("ex_fetch_artifact", emu, CPJ_PROVIDER="ExPollEmpty")
+    check("ex_fetch_artifact_no_job", rc == 0 and out.strip() == "no job", (rc, out, err))
+    job, blobs = A.queue(emu, "ExFetch", inputs=2)
+    emu.clear_requests()
+    rc, out, err = run("ex_fetch_artifact", emu, CPJ_PROVIDER="ExFetch")
+    want = ["%s: %d bytes, sha256 %s" % (n, len(b), hashlib.sha256(b).hexdigest())
+            for n, b in blobs.items()]
+    check("ex_fetch_artifact_size_and_sha256", rc == 0 and out.splitlines() == want,
+          (rc, out, err, want))
+    # the GETs were signed with the job's artifactCredentials, not the worker's
+    creds = job["data"]["artifactCredentials"]["accessKeyId"]
+    # the emulator logs a request just after answering it: wait for the log
+    A.wait_for(lambda: len([r for r in emu.requests() if r.get("method") == "GET"]) >= 2,
+               timeout=5)
+    gets = [r for r in emu.requests() if r.get("method") == "GET"]
+    check("ex_fetch_artifact_job_credentials", len(gets) == 2 and all(
+        creds in str(r) and A.AKID not in str(r) for r in gets), gets)
+
+
+def test_transport(emu):
+    emu.clear_requests()
+    rc, out, err = run("ex_transport", emu)
+    m = re.search(r"^wire: (\d+) bytes sent, (\d+) received in (\d+) calls$", out, re.M)
+    hs = re.search(r"^handshake: (\d+) bytes sent, (\d+) received$", out, re.M)
+    check("ex_transport_request_answered", rc == 0 and re.search(
+        r"^HTTP \d{3}, \d+ body bytes$", out, re.M), (rc, out, err[-1500:]))
+    sends = [int(x) for x in re.findall(r"^wire: send \d+ -> (\d+)$", err, re.M)]
+    recvs = [int(x) for x in re.findall(r"^wire: recv \d+ -> (\d+)$", err, re.M)]
+    check("ex_transport_counts_every_call", m and hs and
+          int(m.group(1)) == sum(sends) and int(m.group(2)) == sum(recvs)
+          and int(m.group(3)) == len(sends) + len(recvs)
+          and int(m.group(1)) > int(hs.group(1)) > 0
+          and int(m.group(2)) > int(hs.group(2)) > 0, (out, sends, recvs))
+    A.wait_for(lambda: any(r.get("path") == "/ex-transport" for r in emu.requests()),
+               timeout=5)
+    seen = [r for r in emu.requests() if r.get("path") == "/ex-transport"]
+    check("ex_transport_emulator_saw_request", len(seen) == 1, emu.requests())
+
+
+def main():
+    try:
+        test_readme()
+        with A.Emulator(credentials=["%s:%s" % (A.AKID, A.SECRET)]) as emu:
+            emu.bucket(A.BUCKET)
+            test_poll_once(emu)
+            test_worker(emu)
+            test_fetch_artifact(emu)
+            test_transport(emu)
+    finally:
+        A.cleanup()
+    return A.exit_status()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
