@@ -275,8 +275,15 @@ def main():
     c = SignedClient(emu, "AKIDFAULT", "faultsecret")
     r = c.cp("PollForJobs", {"actionTypeId": {"category": "Deploy", "owner": "Custom",
                                               "provider": "Persisted", "version": "1"}})
+    # the emulator logs a request after its answer is sent: wait for the entry
+    logged = []
+    for _ in range(50):
+        logged = [e for e in emu.requests() if e.get("operation") == "PollForJobs"]
+        if logged:
+            break
+        time.sleep(0.1)
     check("plain_http_mode", r.status == 200 and r.json()["jobs"][0]["id"] == job["id"] and
-          emu.requests()[-1]["tls"] is False, r)
+          bool(logged) and logged[-1]["tls"] is False, (r, logged[-1:]))
     emu.bucket("plain")
     r = c.s3("PUT", "plain", "k", b"data", headers=[("x-amz-server-side-encryption",
                                                      "aws:kms")])
