@@ -86,7 +86,7 @@ random32(void)
 static uint64_t
 idle_ms(void)
 {
-	uint64_t base = (uint64_t)run_cfg.poll_interval_s * 1000u;
+	uint64_t base = run_cfg.poll_interval_ms;
 	uint64_t span = base * 4 / 10;
 
 	return base - base / 5 + (span > 0 ? random32() % (span + 1) : 0);
@@ -97,7 +97,7 @@ idle_ms(void)
 static uint64_t
 backoff_ms(unsigned errors)
 {
-	uint64_t d = (uint64_t)run_cfg.poll_interval_s * 1000u;
+	uint64_t d = run_cfg.poll_interval_ms;
 	unsigned i;
 
 	if (d < 1000)
@@ -142,7 +142,7 @@ signals(void)
 
 /* ---- options -------------------------------------------------------- */
 
-enum { T_STR, T_SECS, T_BATCH, T_FLAG, T_ADDR, T_LEVEL, T_GLOBAL,
+enum { T_STR, T_SECS, T_MSECS, T_BATCH, T_FLAG, T_ADDR, T_LEVEL, T_GLOBAL,
 	T_GLOBAL_FLAG, T_CONFIG };
 
 static const struct opt {
@@ -168,8 +168,9 @@ static const struct opt {
 	    "SIGTERM to SIGKILL of the handler's group (default 10)" },
 	{ "max-batch-size", T_BATCH, offsetof(struct run_cfg, max_batch), "N",
 	    "jobs asked for per poll, 1..100 (default 1)" },
-	{ "poll-interval", T_SECS, offsetof(struct run_cfg, poll_interval_s),
-	    "S", "idle polling interval, +-20% jitter (default 20)" },
+	{ "poll-interval", T_MSECS, offsetof(struct run_cfg, poll_interval_ms),
+	    "S", "idle polling interval, +-20% jitter (default 20; decimals "
+	    "allowed, at least 0.01)" },
 	{ "credentials-max-age", T_SECS,
 	    offsetof(struct run_cfg, refresh_after_s), "S",
 	    "fetch fresh artifact credentials when older (default 600)" },
@@ -248,6 +249,33 @@ set_opt(const struct opt *o, const char *v, const char *where)
 	case T_STR:
 		*(const char **)(void *)(base + o->off) = v;
 		return 0;
+	case T_MSECS: {
+		/* seconds with up to three decimals, into milliseconds */
+		uint64_t ms = 0, scale = 1000;
+		const char *q = v;
+
+		if (*q < '0' || *q > '9')
+			goto bad_msecs;
+		while (*q >= '0' && *q <= '9' && ms <= UINT64_C(315360000))
+			ms = ms * 10 + (uint64_t)(*q++ - '0');
+		ms *= 1000;
+		if (*q == '.') {
+			q++;
+			while (*q >= '0' && *q <= '9' && scale > 1) {
+				scale /= 10;
+				ms += (uint64_t)(*q++ - '0') * scale;
+			}
+		}
+		if (*q != '\0' || ms > UINT64_C(315360000000))
+			goto bad_msecs;
+		*(uint32_t *)(void *)(base + o->off) = ms > UINT32_MAX
+		    ? UINT32_MAX : (uint32_t)ms;
+		return 0;
+bad_msecs:
+		fprintf(stderr, "cpjob: %s: %s: invalid value '%s'\n",
+		    where, o->name, v);
+		return -1;
+	}
 	case T_SECS:
 	case T_BATCH:
 		errno = 0;
@@ -551,8 +579,8 @@ resolve(void)
 			return -1;
 		}
 	}
-	if (run_cfg.poll_interval_s == 0)
-		run_cfg.poll_interval_s = 1;
+	if (run_cfg.poll_interval_ms < 10)
+		run_cfg.poll_interval_ms = 10;
 	return 0;
 }
 
@@ -565,7 +593,7 @@ defaults(void)
 	run_cfg.timeout_s = 3600;
 	run_cfg.kill_grace_s = 10;
 	run_cfg.max_batch = 1;
-	run_cfg.poll_interval_s = 20;
+	run_cfg.poll_interval_ms = 20000;
 	run_cfg.refresh_after_s = 600;
 	run_cfg.transfer_timeout_s = 3600;
 	run_cfg.log_level = RUN_LOG_INFO;

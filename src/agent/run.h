@@ -50,7 +50,7 @@ struct run_cfg {
 	const char *s3_endpoint_url;
 	uint32_t timeout_s;          /* handler time limit; 0: none */
 	uint32_t kill_grace_s;       /* SIGTERM .. SIGKILL */
-	uint32_t poll_interval_s;    /* idle polling interval */
+	uint32_t poll_interval_ms;   /* idle polling interval */
 	uint32_t refresh_after_s;    /* fresh artifact credentials after this */
 	uint32_t transfer_timeout_s; /* one S3 transfer, whole */
 	unsigned max_batch;

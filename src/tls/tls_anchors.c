@@ -46,6 +46,13 @@ der_push(void *ctx, const void *buf, size_t len)
 	cpj_tls_anchors *a;
 
 	a = ctx;
+	/*
+	 * BearSSL's decoder must not be pushed more bytes once it failed (its
+	 * engine is left stopped: a further push reads stale state) or once
+	 * the certificate is complete; end_cert() reports either case.
+	 */
+	if (a->dec.err != 0 || a->dec.decoded)
+		return;
 	br_x509_decoder_push(&a->dec, buf, len);
 }
 

@@ -7,9 +7,8 @@ Not part of `make test` (length): `make soak` runs it. Options:
     --fault-pct P percent of the ticks that add one random fault (default 20)
     --plain-http  plain HTTP instead of TLS
 
-The agent polls with --poll-interval 1 (the smallest it accepts: 0 is
-raised to 1 in cmd_run.c); it polls again at once after a job, so bursts of
-queued jobs give fast cycles and idle stretches give one poll per ~1 s.
+The agent polls with --poll-interval 0.02 (--poll-interval S, default
+0.02; the agent accepts down to 0.01 s); it polls again at once after a job.
 Every few seconds a burst of 0..8 jobs is queued and, at --fault-pct
 percent of the 0.25 s ticks, one fault (throttle, error500, error503, cut,
 reset, delay) is armed for one CodePipeline or S3 request (at most two
@@ -38,6 +37,7 @@ import agentlib as A  # noqa: E402
 from agentlib import check  # noqa: E402
 
 PROVIDER = "SoakDeploy"
+POLL_INTERVAL = ["0.02"]
 HANDLER = """#!/bin/sh
 set -u
 for n in $CPJOB_OUTPUT_NAMES; do
@@ -62,10 +62,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--minutes", type=float, default=15.0)
     ap.add_argument("--cycles", type=int, default=10000)
+    ap.add_argument("--poll-interval", default="0.02")
     ap.add_argument("--fault-pct", type=float, default=20.0)
     ap.add_argument("--plain-http", action="store_true")
     ap.add_argument("--seed", type=int, default=None)
     opt = ap.parse_args()
+    POLL_INTERVAL[0] = opt.poll_interval
     seed = opt.seed if opt.seed is not None else int(time.time())
     rnd = random.Random(seed)
     handler = os.path.join(A.ROOT, "soak-handler.sh")
