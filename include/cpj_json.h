@@ -212,8 +212,9 @@ int cpj_json_member(const char *js, const cpj_json_tok *t, int ntok,
 /**
  * \brief Follow a dotted path of member names from an object.
  *
- * "a.b.c" is member c of member b of member a. Names containing a dot
- * cannot be reached this way (use cpj_json_member()).
+ * "a.b.c" is member c of member b of member a. Names containing a dot,
+ * or longer than 64 bytes, cannot be reached this way (such a segment
+ * matches no member; use cpj_json_member()).
  *
  * \return index of the value token, or the errors of cpj_json_member()
  *         (CPJ_ERR_JSON_TYPE when a step is not an object).

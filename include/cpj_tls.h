@@ -241,8 +241,10 @@ int cpj_tls_anchors_init(cpj_tls_anchors *a, br_x509_trust_anchor *slots,
  * \param len   their number (0 is allowed).
  * \return 0; CPJ_ERR_TLS_ANCHORS for a malformed object (PEM syntax, or a
  *         certificate BearSSL cannot decode; cpj_tls_anchors_info() names
- *         it) -- the store is then failed and unusable; CPJ_ERR_PARAM;
- *         CPJ_ERR_STATE after a failure or after finish.
+ *         it) -- the store is then failed and unusable, and every later
+ *         call returns CPJ_ERR_TLS_ANCHORS again; CPJ_ERR_PARAM;
+ *         CPJ_ERR_STATE after finish. Bytes after a complete certificate
+ *         inside the same PEM object are ignored.
  */
 int cpj_tls_anchors_add_pem(cpj_tls_anchors *a, const void *data,
 	size_t len);

@@ -18,113 +18,21 @@
 #define CPJ_LOG_E(...) cpj_port_log(1, __VA_ARGS__)
 #else
 #define CPJ_LOG_E(...) ((void)0)
-/* ---- retries and clock skew (src/util/retry.c) ------------------------ */
-
-/* 1 when a transport error before any response may be cured by a retry
- * (network errors from resolve to proxy, not a bad URL; timeouts, TLS record errors,
- * truncated answers). */
-int cpj_retry_transport_retryable(int err);
-/* Sleep before attempt `attempt` + 1: uniform in [0, min(2^(attempt-1) s,
- * cap_ms)) (standard retry mode, full jitter). */
-void cpj_retry_backoff(unsigned attempt, uint32_t cap_ms);
-/* Adopt the offset between the response's Date and `device_now` into
- * *skew when it differs from *skew by more than `threshold` seconds;
- * returns 1 when *skew changed. */
-int cpj_skew_learn(const cpj_http_response *resp, int64_t device_now,
-	int64_t threshold, int64_t *skew);
-
-/* ---- CodePipeline internals (src/cp) -------------------------------- */
-
-/* Send cp->work[0..body_len) as operation `op` (e.g. "PollForJobs"),
- * with retries and skew correction; a 2xx body goes to `jb`'s parser,
- * set up for each attempt in `mode` (CPJ_JOBS_*); see cp_client.c. */
-int cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
-	const cpj_cp_jobs_buf *jb, int mode);
-
 #endif
 #if CPJ_CONFIG_LOG_LEVEL >= 2
 #define CPJ_LOG_W(...) cpj_port_log(2, __VA_ARGS__)
 #else
 #define CPJ_LOG_W(...) ((void)0)
-/* ---- retries and clock skew (src/util/retry.c) ------------------------ */
-
-/* 1 when a transport error before any response may be cured by a retry
- * (network errors from resolve to proxy, not a bad URL; timeouts, TLS record errors,
- * truncated answers). */
-int cpj_retry_transport_retryable(int err);
-/* Sleep before attempt `attempt` + 1: uniform in [0, min(2^(attempt-1) s,
- * cap_ms)) (standard retry mode, full jitter). */
-void cpj_retry_backoff(unsigned attempt, uint32_t cap_ms);
-/* Adopt the offset between the response's Date and `device_now` into
- * *skew when it differs from *skew by more than `threshold` seconds;
- * returns 1 when *skew changed. */
-int cpj_skew_learn(const cpj_http_response *resp, int64_t device_now,
-	int64_t threshold, int64_t *skew);
-
-/* ---- CodePipeline internals (src/cp) -------------------------------- */
-
-/* Send cp->work[0..body_len) as operation `op` (e.g. "PollForJobs"),
- * with retries and skew correction; a 2xx body goes to `jb`'s parser,
- * set up for each attempt in `mode` (CPJ_JOBS_*); see cp_client.c. */
-int cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
-	const cpj_cp_jobs_buf *jb, int mode);
-
 #endif
 #if CPJ_CONFIG_LOG_LEVEL >= 3
 #define CPJ_LOG_I(...) cpj_port_log(3, __VA_ARGS__)
 #else
 #define CPJ_LOG_I(...) ((void)0)
-/* ---- retries and clock skew (src/util/retry.c) ------------------------ */
-
-/* 1 when a transport error before any response may be cured by a retry
- * (network errors from resolve to proxy, not a bad URL; timeouts, TLS record errors,
- * truncated answers). */
-int cpj_retry_transport_retryable(int err);
-/* Sleep before attempt `attempt` + 1: uniform in [0, min(2^(attempt-1) s,
- * cap_ms)) (standard retry mode, full jitter). */
-void cpj_retry_backoff(unsigned attempt, uint32_t cap_ms);
-/* Adopt the offset between the response's Date and `device_now` into
- * *skew when it differs from *skew by more than `threshold` seconds;
- * returns 1 when *skew changed. */
-int cpj_skew_learn(const cpj_http_response *resp, int64_t device_now,
-	int64_t threshold, int64_t *skew);
-
-/* ---- CodePipeline internals (src/cp) -------------------------------- */
-
-/* Send cp->work[0..body_len) as operation `op` (e.g. "PollForJobs"),
- * with retries and skew correction; a 2xx body goes to `jb`'s parser,
- * set up for each attempt in `mode` (CPJ_JOBS_*); see cp_client.c. */
-int cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
-	const cpj_cp_jobs_buf *jb, int mode);
-
 #endif
 #if CPJ_CONFIG_LOG_LEVEL >= 4
 #define CPJ_LOG_D(...) cpj_port_log(4, __VA_ARGS__)
 #else
 #define CPJ_LOG_D(...) ((void)0)
-/* ---- retries and clock skew (src/util/retry.c) ------------------------ */
-
-/* 1 when a transport error before any response may be cured by a retry
- * (network errors from resolve to proxy, not a bad URL; timeouts, TLS record errors,
- * truncated answers). */
-int cpj_retry_transport_retryable(int err);
-/* Sleep before attempt `attempt` + 1: uniform in [0, min(2^(attempt-1) s,
- * cap_ms)) (standard retry mode, full jitter). */
-void cpj_retry_backoff(unsigned attempt, uint32_t cap_ms);
-/* Adopt the offset between the response's Date and `device_now` into
- * *skew when it differs from *skew by more than `threshold` seconds;
- * returns 1 when *skew changed. */
-int cpj_skew_learn(const cpj_http_response *resp, int64_t device_now,
-	int64_t threshold, int64_t *skew);
-
-/* ---- CodePipeline internals (src/cp) -------------------------------- */
-
-/* Send cp->work[0..body_len) as operation `op` (e.g. "PollForJobs"),
- * with retries and skew correction; a 2xx body goes to `jb`'s parser,
- * set up for each attempt in `mode` (CPJ_JOBS_*); see cp_client.c. */
-int cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
-	const cpj_cp_jobs_buf *jb, int mode);
-
 #endif
 
 /* ---- API misuse checks ---------------------------------------------- */
@@ -133,29 +41,6 @@ void cpj_assert_fail(const char *file, int line, const char *what);
 #define CPJ_ASSERT(x) ((x) ? (void)0 : cpj_assert_fail(__FILE__, __LINE__, #x))
 #else
 #define CPJ_ASSERT(x) ((void)0)
-/* ---- retries and clock skew (src/util/retry.c) ------------------------ */
-
-/* 1 when a transport error before any response may be cured by a retry
- * (network errors from resolve to proxy, not a bad URL; timeouts, TLS record errors,
- * truncated answers). */
-int cpj_retry_transport_retryable(int err);
-/* Sleep before attempt `attempt` + 1: uniform in [0, min(2^(attempt-1) s,
- * cap_ms)) (standard retry mode, full jitter). */
-void cpj_retry_backoff(unsigned attempt, uint32_t cap_ms);
-/* Adopt the offset between the response's Date and `device_now` into
- * *skew when it differs from *skew by more than `threshold` seconds;
- * returns 1 when *skew changed. */
-int cpj_skew_learn(const cpj_http_response *resp, int64_t device_now,
-	int64_t threshold, int64_t *skew);
-
-/* ---- CodePipeline internals (src/cp) -------------------------------- */
-
-/* Send cp->work[0..body_len) as operation `op` (e.g. "PollForJobs"),
- * with retries and skew correction; a 2xx body goes to `jb`'s parser,
- * set up for each attempt in `mode` (CPJ_JOBS_*); see cp_client.c. */
-int cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
-	const cpj_cp_jobs_buf *jb, int mode);
-
 #endif
 
 #define CPJ_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
