@@ -38,6 +38,10 @@ struct cli_global {
  */
 int cli_global_opt(struct cli_global *g, int argc, char **argv, int *i);
 
+/* -1 after printing the aws CLI's "arguments are required" message when
+ * option `opt` was not given (v NULL), else 0. */
+int cli_required(const char *v, const char *opt);
+
 /* Print the global options' help. */
 void cli_global_help(FILE *f);
 

@@ -357,6 +357,18 @@ cli_setup(const struct cli_global *g)
 }
 
 /* see cli.h */
+int
+cli_required(const char *v, const char *opt)
+{
+	if (v == NULL) {
+		fprintf(stderr, "cpjob: the following arguments are required: "
+		    "%s\n", opt);
+		return -1;
+	}
+	return 0;
+}
+
+/* see cli.h */
 cpj_cp_context *
 cli_cp(void)
 {

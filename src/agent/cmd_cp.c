@@ -230,17 +230,6 @@ parse_args(int argc, char **argv, struct cli_global *g, enum op op, int third)
 }
 
 static int
-required(const char *v, const char *opt)
-{
-	if (v == NULL) {
-		fprintf(stderr, "cpjob: the following arguments are required: "
-		    "%s\n", opt);
-		return -1;
-	}
-	return 0;
-}
-
-static int
 finish(const char *aws_op, int rc)
 {
 	if (rc >= 0) {
@@ -294,26 +283,26 @@ run(const char *name, enum op op, int third, const char *aws_op, int argc,
 	}
 	switch (op) {
 	case OP_POLL:
-		if (required(a.action_type_id, "--action-type-id") < 0)
+		if (cli_required(a.action_type_id, "--action-type-id") < 0)
 			return EXIT_PARAM;
 		break;
 	case OP_ACK:
-		if (required(a.job_id, "--job-id") < 0
-		    || required(a.nonce, "--nonce") < 0)
+		if (cli_required(a.job_id, "--job-id") < 0
+		    || cli_required(a.nonce, "--nonce") < 0)
 			return EXIT_PARAM;
 		break;
 	case OP_FAILURE:
-		if (required(a.failure_details, "--failure-details") < 0)
+		if (cli_required(a.failure_details, "--failure-details") < 0)
 			return EXIT_PARAM;
 		/* fall through */
 	case OP_GET:
 	case OP_SUCCESS:
-		if (required(a.job_id, "--job-id") < 0)
+		if (cli_required(a.job_id, "--job-id") < 0)
 			return EXIT_PARAM;
 		break;
 	}
 	if (third && op != OP_POLL
-	    && required(a.client_token, "--client-token") < 0)
+	    && cli_required(a.client_token, "--client-token") < 0)
 		return EXIT_PARAM;
 
 	if (op == OP_POLL) {

@@ -134,23 +134,12 @@ parse_args(int argc, char **argv, struct cli_global *g, int get)
 }
 
 static int
-required(const char *v, const char *opt)
-{
-	if (v == NULL) {
-		fprintf(stderr, "cpjob: the following arguments are required: "
-		    "%s\n", opt);
-		return -1;
-	}
-	return 0;
-}
-
-static int
 check_args(int get)
 {
-	if (required(a.bucket, "--bucket") < 0
-	    || required(a.key, "--key") < 0
-	    || (get && required(a.out, "--out") < 0)
-	    || (!get && required(a.file, "--file") < 0))
+	if (cli_required(a.bucket, "--bucket") < 0
+	    || cli_required(a.key, "--key") < 0
+	    || (get && cli_required(a.out, "--out") < 0)
+	    || (!get && cli_required(a.file, "--file") < 0))
 		return -1;
 	if (a.style != NULL && strcmp(a.style, "auto") != 0
 	    && strcmp(a.style, "path") != 0 && strcmp(a.style, "virtual") != 0) {
