@@ -14,7 +14,8 @@
 /** A socket: the descriptor and the receive/send timeouts now set on it,
  *  so that unchanged timeouts cost no setsockopt(). */
 struct cpj_port_sock {
-	int fd;               /**< -1 when closed */
+	int fd1;              /**< descriptor + 1; 0 when closed, so a zeroed
+	                       *   struct is closed (never descriptor 0) */
 	uint32_t rcv_timeout; /**< SO_RCVTIMEO in force, ms (0: none set) */
 	uint32_t snd_timeout; /**< SO_SNDTIMEO in force, ms (0: none set) */
 };

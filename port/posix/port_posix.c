@@ -106,11 +106,15 @@ map_errno(int e)
 
 /* ---- sockets ---------------------------------------------------------- */
 
+/* The descriptor of an open socket (fd1 holds it plus one, so that a
+ * zeroed struct reads as closed and never closes descriptor 0). */
+#define SOCK_FD(sock) ((sock)->fd1 - 1)
+
 /* see cpj_port.h */
 void
 cpj_port_sock_init(struct cpj_port_sock *sock)
 {
-	sock->fd = -1;
+	sock->fd1 = 0;
 	sock->rcv_timeout = 0;
 	sock->snd_timeout = 0;
 }
@@ -123,8 +127,8 @@ cpj_port_sock_close(struct cpj_port_sock *sock)
 		return;
 	/* Linux releases the descriptor even when close() reports EINTR:
 	 * never retry. */
-	if (sock->fd >= 0)
-		(void)close(sock->fd);
+	if (sock->fd1 > 0)
+		(void)close(SOCK_FD(sock));
 	cpj_port_sock_init(sock);
 }
 
@@ -278,7 +282,7 @@ cpj_port_sock_connect(struct cpj_port_sock *sock, const char *host,
 	one = 1;
 	/* Best effort: a failure costs latency, not correctness. */
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	sock->fd = fd;
+	sock->fd1 = fd + 1;
 	return 0;
 }
 
@@ -316,7 +320,7 @@ xfer(struct cpj_port_sock *sock, unsigned char *rbuf,
 	ssize_t n;
 	int flags, r;
 
-	if (sock == NULL || sock->fd < 0)
+	if (sock == NULL || sock->fd1 <= 0)
 		return CPJ_ERR_NET_IO;
 	if (len == 0)
 		return 0;
@@ -330,15 +334,15 @@ xfer(struct cpj_port_sock *sock, unsigned char *rbuf,
 		if (ms == 0) {
 			flags |= MSG_DONTWAIT;
 		} else {
-			r = out ? set_timeout(sock->fd, SO_SNDTIMEO,
+			r = out ? set_timeout(SOCK_FD(sock), SO_SNDTIMEO,
 			    &sock->snd_timeout, ms)
-			    : set_timeout(sock->fd, SO_RCVTIMEO,
+			    : set_timeout(SOCK_FD(sock), SO_RCVTIMEO,
 			    &sock->rcv_timeout, ms);
 			if (r < 0)
 				return r;
 		}
-		n = out ? send(sock->fd, sbuf, len, flags)
-		    : recv(sock->fd, rbuf, len, flags);
+		n = out ? send(SOCK_FD(sock), sbuf, len, flags)
+		    : recv(SOCK_FD(sock), rbuf, len, flags);
 		if (n > 0)
 			return (int)n;
 		if (n == 0)
@@ -383,10 +387,10 @@ cpj_port_sock_idle_ok(struct cpj_port_sock *sock)
 	unsigned char c;
 	ssize_t n;
 
-	if (sock == NULL || sock->fd < 0)
+	if (sock == NULL || sock->fd1 <= 0)
 		return 0;
 	do {
-		n = recv(sock->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+		n = recv(SOCK_FD(sock), &c, 1, MSG_PEEK | MSG_DONTWAIT);
 	} while (n < 0 && errno == EINTR);
 	/* EOF (0), pending data (1) or an error other than "nothing yet". */
 	return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);

@@ -9,6 +9,7 @@
  * Optional: CPJ_CONFORMANCE_REMOTE=host:port also connects to a real
  * server by name (checks the resolver and routing of the target).
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,32 @@ test_closed_socket(void)
 	CHECK(cpj_port_sock_send(&s, b, sizeof b, 10) < 0);
 	cpj_port_sock_close(&s);
 	cpj_port_sock_close(&s);
+	return 0;
+}
+
+/* A zeroed struct (a static context the caller never initialised) is a
+ * closed socket: closing it, or a zeroed HTTP client, must not close
+ * descriptor 0 (a daemon without stdin gets its first socket there). */
+static int
+test_zeroed_socket(void)
+{
+	static cpj_http_client zc;
+	struct cpj_port_sock s;
+	unsigned char b[4];
+	int fd0;
+
+	memset(&s, 0, sizeof s);
+	CHECK_EQ(cpj_port_sock_idle_ok(&s), 0);
+	CHECK(cpj_port_sock_recv(&s, b, sizeof b, 10) < 0);
+	fd0 = fcntl(0, F_GETFD);
+	if (fd0 < 0)   /* no stdin here: put something on descriptor 0 */
+		CHECK_EQ(open("/dev/null", O_RDONLY), 0);
+	cpj_port_sock_close(&s);
+	CHECK(fcntl(0, F_GETFD) >= 0);
+	cpj_http_client_close(&zc);
+	CHECK(fcntl(0, F_GETFD) >= 0);
+	if (fd0 < 0)
+		(void)close(0);
 	return 0;
 }
 
@@ -725,6 +752,7 @@ main(void)
 	 * through kills this test. */
 	signal(SIGPIPE, SIG_DFL);
 	RUN(test_closed_socket);
+	RUN(test_zeroed_socket);
 	RUN(test_connect_params);
 	RUN(test_connect_ok);
 	RUN(test_connect_refused);

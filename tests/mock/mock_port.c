@@ -330,15 +330,15 @@ mock_port_log_contains(const char *s)
 static struct conn *
 sock_conn(struct cpj_port_sock *sock)
 {
-	if (sock == NULL || sock->fd < 0 || sock->fd >= m.nconns)
+	if (sock == NULL || sock->fd1 <= 0 || sock->fd1 > m.nconns)
 		return NULL;
-	return &m.c[sock->fd];
+	return &m.c[sock->fd1 - 1];
 }
 
 void
 cpj_port_sock_init(struct cpj_port_sock *sock)
 {
-	sock->fd = -1;
+	sock->fd1 = 0;     /* connection index + 1, as the POSIX port */
 	sock->rcv_timeout = 0;
 	sock->snd_timeout = 0;
 }
@@ -349,7 +349,7 @@ cpj_port_sock_close(struct cpj_port_sock *sock)
 	ensure_init();
 	if (sock == NULL)
 		return;
-	if (sock->fd >= 0)
+	if (sock->fd1 > 0)
 		m.closes++;
 	cpj_port_sock_init(sock);
 }
@@ -365,7 +365,7 @@ cpj_port_sock_connect(struct cpj_port_sock *sock, const char *host,
 	ensure_init();
 	if (sock == NULL)
 		return CPJ_ERR_PARAM;
-	if (sock->fd >= 0 && sock->fd < m.nconns)
+	if (sock->fd1 > 0 && sock->fd1 <= m.nconns)
 		misuse("connect on an open socket");
 	cpj_port_sock_init(sock);
 	m.last_connect_timeout = timeout_ms;
@@ -388,7 +388,7 @@ cpj_port_sock_connect(struct cpj_port_sock *sock, const char *host,
 	c = &m.c[m.next];
 	memcpy(c->host, host, hlen + 1);
 	c->port = port;
-	sock->fd = m.next++;
+	sock->fd1 = ++m.next;
 	m.connects++;
 	return 0;
 }
