@@ -272,7 +272,13 @@ call(cpj_cp_context *cp, const char *op, size_t body_len,
 		    cp->work + body_len, cp->work_len - body_len);
 		cpj_wipe(cp->auth, sizeof cp->auth);
 		if (rc < 0) {
-			if (cpj_retry_transport_retryable(rc) && cp->resp.status == 0
+			/* Sent again when nothing of the answer came, or for
+			 * GetJobDetails (it changes nothing) however much came;
+			 * a PollForJobs whose 200 was cut may have dispatched
+			 * jobs, a Put or an Acknowledge may have been done:
+			 * those are not repeated. */
+			if (cpj_retry_transport_retryable(rc)
+			    && (cp->resp.status == 0 || mode == CPJ_JOBS_DETAILS)
 			    && attempt < cp->max_attempts) {
 				CPJ_LOG_W("%s: %s, retrying", op,
 				    cpj_strerror(rc));

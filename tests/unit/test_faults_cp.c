@@ -8,7 +8,8 @@
  *   exchange, however steady the trickle; through the CodePipeline client
  *   the three attempts are bounded by 3 deadlines plus the backoff;
  * - a connection reset before the headers, after the headers and in the
- *   middle of the body of a PollForJobs answer;
+ *   middle of the body of a PollForJobs answer; the same for GetJobDetails,
+ *   which is asked again;
  * - a stalled server (accepts, never answers);
  * - a throttling storm: every attempt of 20 calls throttled, each call
  *   ends in CPJ_ERR_API_THROTTLED after 3 attempts with capped backoff;
@@ -221,6 +222,41 @@ reset_mid_body_is_an_error(void)
 	return 0;
 }
 
+/* GetJobDetails changes nothing: an answer reset after its headers, or in
+ * its body, is asked for again (as botocore does); a 200 cut twice
+ * ends in the error after the attempts. */
+static int
+details_reset_retried(void)
+{
+	static const char details_ok[] =
+	    "{\"jobDetails\":{\"id\":\"11111111-2222-3333-4444-555555555555\","
+	    "\"accountId\":\"123456789012\"}}";
+	size_t hlen;
+	int rc;
+
+	setup();
+	conn_x(H200, details_ok, NULL, &hlen);
+	mock_port_fault_at(0, hlen, CPJ_ERR_NET_RESET);
+	conn_x(H200, details_ok, NULL, &hlen);
+	mock_port_fault_at(1, hlen + 10, CPJ_ERR_NET_RESET);
+	conn(H200, details_ok);
+	rc = cpj_cp_get_job_details(&cp, job_id, NULL, &jb);
+	CHECK_EQ(rc, 1);
+	CHECK_EQ(mock_port_connects(), 3);
+	CHECK(strcmp(jobs[0].id.p, job_id) == 0);
+	CHECK_EQ(cp.retries, 2);
+	/* every attempt cut: the transport error, after max_attempts */
+	setup();
+	for (rc = 0; rc < 4; rc++) {
+		conn_x(H200, details_ok, NULL, &hlen);
+		mock_port_fault_at(rc, hlen + 5, CPJ_ERR_NET_RESET);
+	}
+	rc = cpj_cp_get_job_details(&cp, job_id, NULL, &jb);
+	CHECK(rc < 0);
+	CHECK_EQ(mock_port_connects(), cp.max_attempts);
+	return 0;
+}
+
 static int
 stalled_server_times_out(void)
 {
@@ -363,6 +399,7 @@ main(void)
 	RUN(reset_before_headers_retried);
 	RUN(reset_after_headers_is_an_error);
 	RUN(reset_mid_body_is_an_error);
+	RUN(details_reset_retried);
 	RUN(stalled_server_times_out);
 	RUN(throttling_storm);
 	RUN(server_errors_then_recovery);
