@@ -3,7 +3,9 @@
 
 Not part of `make test` (length): `make soak` runs it. Options:
     --minutes M   wall-clock budget (default 15)
-    --cycles N    stop after N PollForJobs requests (default 10000)
+    --min-cycles N  PollForJobs requests the run must reach (default 10000)
+    --cycles N    stop after N PollForJobs requests (default 0: run the
+                  whole time budget)
     --fault-pct P percent of the ticks that add one random fault (default 20)
     --plain-http  plain HTTP instead of TLS
 
@@ -61,7 +63,8 @@ def proc_figures(pid):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--minutes", type=float, default=15.0)
-    ap.add_argument("--cycles", type=int, default=10000)
+    ap.add_argument("--cycles", type=int, default=0)
+    ap.add_argument("--min-cycles", type=int, default=10000)
     ap.add_argument("--poll-interval", default="0.02")
     ap.add_argument("--fault-pct", type=float, default=20.0)
     ap.add_argument("--plain-http", action="store_true")
@@ -84,7 +87,7 @@ def main():
         kms = None if opt.plain_http else A.KMS
         ag = A.Agent(emu, PROVIDER, handler=handler,
                      args=["--log-level", "info", "--cli-read-timeout", "10",
-                           "--timeout", "60"])
+                           "--timeout", "60", "--poll-interval", POLL_INTERVAL[0]])
         ag.start()
         pid = ag.proc.pid
         t0 = time.monotonic()
@@ -100,7 +103,7 @@ def main():
         kinds = [("throttle", {}), ("error500", {}), ("error503", {}),
                  ("cut", {"afterBytes": 0}), ("cut", {"afterBytes": 40}),
                  ("reset", {"afterBytes": 0}), ("delay", {"ms": 300})]
-        while time.monotonic() < end and polls < opt.cycles:
+        while time.monotonic() < end and (opt.cycles == 0 or polls < opt.cycles):
             now = time.monotonic()
             if ag.proc.poll() is not None:
                 break
@@ -147,6 +150,7 @@ def main():
         except OSError:
             rss_end, fds_end = None, None
         check("soak_agent_alive", alive, ag.log()[-3000:])
+        check("soak_min_cycles", polls >= opt.min_cycles, (polls, opt.min_cycles))
         after = [s for s in samples if s[0] >= 30]
         if len(after) < 2:
             after = samples
