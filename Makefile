@@ -27,11 +27,25 @@ else
 B := $(BUILD)/$(BOARD)
 SAN_FLAGS :=
 endif
+# The board's directory: BearSSL and third-party headers of a cross board
+# live there, shared by its profiles.
+BOARD_B := $(BUILD)/$(BOARD)
+
+# PROFILE=minimal: the library only, without S3, the credential providers
+# other than explicit keys, mutual TLS, third-party jobs, presigning, log
+# and error texts (include/cpj_config_minimal.h), into $(B)-min.
+PROFILE ?= full
+ifeq ($(PROFILE),minimal)
+B := $(B)-min
+PROFILE_CPPFLAGS := -DCPJ_CONFIG_PROFILE='"cpj_config_minimal.h"'
+else ifneq ($(PROFILE),full)
+$(error PROFILE must be full or minimal)
+endif
 
 WARN := -Wall -Wextra -Werror -Wundef -Wshadow -Wvla -Wpointer-arith \
 	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wcast-align \
 	-Wwrite-strings -Wno-format-nonliteral
-CPPFLAGS_ALL := -Iinclude -Isrc -Iport/$(PORT) $(BOARD_CPPFLAGS) $(BEARSSL_CFLAGS)
+CPPFLAGS_ALL := -Iinclude -Isrc -Iport/$(PORT) $(PROFILE_CPPFLAGS) $(BOARD_CPPFLAGS) $(BEARSSL_CFLAGS)
 CFLAGS_ALL := -std=c99 $(OPT) $(WARN) $(BOARD_CFLAGS) $(SAN_FLAGS) $(EXTRA_CFLAGS)
 LDFLAGS_ALL := $(BOARD_LDFLAGS) $(SAN_FLAGS) $(EXTRA_LDFLAGS)
 
@@ -54,7 +68,11 @@ AGENT := $(B)/cpjob
 
 .PHONY: all lib agent test check test-build demo deps clean lint size bench install \
 	install-lib install-headers install-bin install-share
+ifeq ($(PROFILE),minimal)
+all: lib
+else
 all: lib agent
+endif
 lib: $(LIBCPJOB)
 agent: $(AGENT)
 
@@ -133,7 +151,11 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 VERSION := $(shell sed -n 's/^\#define CPJ_USER_AGENT "cpjob\/\(.*\)"/\1/p' include/cpj_config.h)
 BOARD_CONFIG := $(wildcard boards/$(BOARD)/cpj_board_config.h)
+ifeq ($(PROFILE),minimal)
+install: install-lib install-headers
+else
 install: install-lib install-headers install-bin install-share
+endif
 install-lib: $(LIBCPJOB)
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 $(LIBCPJOB) $(DESTDIR)$(PREFIX)/lib/
@@ -150,7 +172,8 @@ ifneq ($(BOARD_CONFIG),)
 /* installed: the configuration of the board the library was built for */\
 #ifndef CPJ_CONFIG_FILE\
 #define CPJ_CONFIG_FILE "cpj_board_config.h"\
-#endif' include/cpj_config.h >$(DESTDIR)$(PREFIX)/include/cpjob/cpj_config.h
+#endif' $(if $(PROFILE_CPPFLAGS),-e '/^#define CPJ_CONFIG_H$$/a #ifndef CPJ_CONFIG_PROFILE\n#define CPJ_CONFIG_PROFILE "cpj_config_minimal.h"\n#endif') \
+		include/cpj_config.h >$(DESTDIR)$(PREFIX)/include/cpjob/cpj_config.h
 endif
 install-bin: $(AGENT)
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -5,14 +5,14 @@
 # boards/bearssl-src.sh from Debian's source package when it holds no
 # inc/bearssl.h; `make BEARSSL_SRC=<dir>` uses an unpacked tree instead.
 # Every .c under src/ is compiled with the board's compiler and flags (no
-# -Werror: third-party code) into $(B)/bearssl/libbearssl.a; with
+# -Werror: third-party code) into $(BOARD_B)/bearssl/libbearssl.a; with
 # --gc-sections only what the library uses is linked. Each object also
 # gets a -fcallgraph-info=su file (.ci) for the stack walk of `make size`.
 
 BEARSSL_HDR := $(BEARSSL_SRC)/inc/bearssl.h
-BEARSSL_LIB := $(B)/bearssl/libbearssl.a
+BEARSSL_LIB := $(BOARD_B)/bearssl/libbearssl.a
 BEARSSL_C := $(sort $(wildcard $(BEARSSL_SRC)/src/*.c $(BEARSSL_SRC)/src/*/*.c))
-BEARSSL_OBJS := $(BEARSSL_C:$(BEARSSL_SRC)/src/%.c=$(B)/bearssl/obj/%.o)
+BEARSSL_OBJS := $(BEARSSL_C:$(BEARSSL_SRC)/src/%.c=$(BOARD_B)/bearssl/obj/%.o)
 BEARSSL_BUILD_FLAGS := $(OPT) $(BOARD_CFLAGS) -fcallgraph-info=su \
 	-I$(BEARSSL_SRC)/inc -I$(BEARSSL_SRC)/src
 
@@ -24,12 +24,12 @@ $(BEARSSL_LIB): $(BEARSSL_OBJS)
 	$(if $(Q),@echo "  AR      $@")
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(B)/bearssl/obj/%.o: $(BEARSSL_SRC)/src/%.c | $(B)/.deps-ok
+$(BOARD_B)/bearssl/obj/%.o: $(BEARSSL_SRC)/src/%.c | $(BOARD_B)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  CC      bearssl/$*.c")
 	$(Q)$(CC) $(BEARSSL_BUILD_FLAGS) -c -o $@ $<
 else
 # The source arrives while this make runs: a second make sees its files.
-$(BEARSSL_LIB): $(BEARSSL_HDR) | $(B)/.deps-ok
+$(BEARSSL_LIB): $(BEARSSL_HDR) | $(BOARD_B)/.deps-ok
 	$(Q)$(MAKE) --no-print-directory $@
 endif

@@ -32,21 +32,21 @@ include boards/bearssl.mk
 
 # Install the board's toolchain when missing (tests/deps.sh; apt-get when
 # root, else it prints the command). Once per build directory.
-$(B)/.deps-ok:
+$(BOARD_B)/.deps-ok:
 	$(Q)sh tests/deps.sh build $(BOARD_DEBS)
 	@mkdir -p $(dir $@) && touch $@
 
 # jsmn.h alone, so the cross compiler never searches the host's /usr/include.
-$(B)/include/jsmn.h: | $(B)/.deps-ok
+$(BOARD_B)/include/jsmn.h: | $(BOARD_B)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(Q)ln -sf $(JSMN_H) $@
 
 # Every object of the tree needs the toolchain and the third-party headers,
 # every program BearSSL.
 TREE_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(wildcard src/*/*.c port/*/*.c tests/*/*.c))
-$(TREE_OBJS): | $(B)/.deps-ok $(B)/include/jsmn.h $(BEARSSL_HDR)
-$(AGENT) $(UNIT_BINS) $(INTEG_BINS) $(BENCH_PROGS): $(BEARSSL_LIB)
-$(BENCH_PROGS): | $(B)/include/jsmn.h
+$(TREE_OBJS): | $(BOARD_B)/.deps-ok $(BOARD_B)/include/jsmn.h $(BEARSSL_HDR)
+$(AGENT) $(UNIT_BINS) $(INTEG_BINS) $(BENCH_PROGS) $(EX_BINS): $(BEARSSL_LIB)
+$(BENCH_PROGS): | $(BOARD_B)/include/jsmn.h
 
 # Unit tests (sigv4 vectors included) and the loopback integration tests,
 # counted by tests/run.sh; tests/scripts/* need the host's Python and agent

@@ -4,7 +4,7 @@
 #
 # - BearSSL is built from its release source with the board's compiler
 #   (boards/bearssl.mk): Debian's libbearssl.a is a glibc/x86-64 build.
-# - Third-party headers come only from $(B)/include (jsmn.h, a symlink to
+# - Third-party headers come only from $(BOARD_B)/include (jsmn.h, a symlink to
 #   Debian's libjsmn-dev header) and BearSSL's inc/; the cross compiler
 #   never searches the host's /usr/include.
 # - Every program is static and garbage-collected (-Wl,--gc-sections);
@@ -15,8 +15,8 @@ CROSS_TEST := 1
 BEARSSL_FROM_SRC := 1
 BEARSSL_SRC ?= $(BUILD)/bearssl-src
 JSMN_H ?= /usr/include/jsmn.h
-BEARSSL_CFLAGS = -isystem $(BEARSSL_SRC)/inc -isystem $(B)/include
-BEARSSL_LIBS = $(B)/bearssl/libbearssl.a
+BEARSSL_CFLAGS = -isystem $(BEARSSL_SRC)/inc -isystem $(BOARD_B)/include
+BEARSSL_LIBS = $(BOARD_B)/bearssl/libbearssl.a
 BOARD_CPPFLAGS = -Iboards/$(BOARD) -DCPJ_CONFIG_FILE='"cpj_board_config.h"' $(BOARD_DEFS)
 BOARD_CFLAGS = $(BOARD_CPU) -ffunction-sections -fdata-sections \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables $(BOARD_WARN)

@@ -6,6 +6,8 @@
 #   LIB_OBJS       library objects (src/<module>/*.o, port/<p>/*.o)
 #   AGENT          the static agent; AGENT_MAP its link map
 #   SIZES_O        boards/size/sizes.c compiled for the board
+#   MIN_B          the minimal profile's build directory; MIN_LIB_OBJS its
+#                  library objects; MIN_MAP the link map of its ex_worker
 #   CI_OBJS        objects with a .ci call graph beside them (library, and
 #                  BearSSL's when the board builds it)
 # Prints the report (the caller writes it to $(B)/size.txt) and writes the
@@ -14,7 +16,7 @@ set -eu
 
 # Budgets (goals, not tests) and the board each one is set for.
 BUDGET_AGENT=163840 BUDGET_AGENT_BOARD=x86_64-musl
-BUDGET_LIB=24576 BUDGET_LIB_BOARD=armhf
+BUDGET_LIB=24576 BUDGET_LIB_BOARD=armhf BUDGET_LIB_MIN=12288
 BUDGET_RAM=40960
 BUDGET_STACK=8192
 
@@ -31,9 +33,11 @@ echo "flags:    $CFLAGS_SHOWN"
 echo
 
 # ---- library objects by module -------------------------------------------
-echo "Library objects (libcpjob.a, BearSSL not included), bytes by module:"
-# shellcheck disable=SC2086
-$SIZE $LIB_OBJS | awk -v b="$B/obj/" '
+# modules OBJ_DIR OBJ...: text/data/bss by src/<module>; the total text
+# goes to stderr.
+modules() {
+	dir=$1; shift
+	$SIZE "$@" | awk -v b="$dir/obj/" '
 	NR > 1 {
 		f = $6; sub("^" b, "", f)
 		n = split(f, p, "/")
@@ -46,25 +50,27 @@ $SIZE $LIB_OBJS | awk -v b="$B/obj/" '
 		printf "  %-14s %8s %8s %8s\n", "module", "text", "data", "bss"
 		for (i = 1; i <= k; i++) {
 			m = order[i]
-			printf "  %-14s %8d %8d %8d\n", m, t[m], d[m], s[m]
+			if (t[m] + d[m] + s[m] > 0)
+				printf "  %-14s %8d %8d %8d\n", m, t[m], d[m], s[m]
 		}
 		printf "  %-14s %8d %8d %8d\n", "total", T, D, S
 		print T > "/dev/stderr"
-	}' 2>"$B/size.libtext"
+	}'
+}
+echo "Library objects (libcpjob.a, BearSSL not included), bytes by module:"
+# shellcheck disable=SC2086
+modules "$B" $LIB_OBJS 2>"$B/size.libtext"
 lib_text=$(cat "$B/size.libtext")
 rm -f "$B/size.libtext"
 echo "  (text includes read-only data; -ffunction-sections objects hold every"
 echo "  function, the linker keeps only what a program uses: see below)"
 echo
 
-# ---- the static agent ------------------------------------------------------
-strip_out="$B/size/cpjob.stripped"
-$STRIP -o "$strip_out" "$AGENT"
-agent_stripped=$(wc -c <"$strip_out" | tr -d ' ')
-echo "Static agent $AGENT: $agent_stripped bytes stripped ($(kib "$agent_stripped"))."
-if [ -f "$AGENT_MAP" ]; then
-	echo "Linked into it (--gc-sections, from the link map), bytes:"
-	awk '
+# map_table LABEL MAP: what a program linked from each library (link map,
+# --gc-sections), LABEL naming the program's own objects; libcpjob's text
+# goes to stderr.
+map_table() {
+	awk -v label="$1" '
 		/^Linker script and memory map/ { on = 1; next }
 		!on { next }
 		/^ \.[a-zA-Z_.]/ && NF == 1 { pend = $1; next }
@@ -80,7 +86,7 @@ if [ -f "$AGENT_MAP" ]; then
 			n = strtonum_(sz)
 			if (f ~ /libcpjob\.a\(/) o = "libcpjob"
 			else if (f ~ /libbearssl\.a\(/) o = "BearSSL"
-			else if (f ~ /\/obj\/src\/agent\//) o = "agent"
+			else if (f ~ /\/obj\/(src\/agent|tests)\//) o = label
 			else o = "libc, libgcc, crt"
 			v[o, c] += n
 		}
@@ -91,7 +97,7 @@ if [ -f "$AGENT_MAP" ]; then
 		}
 		END {
 			printf "  %-18s %8s %8s %8s\n", "", "text", "data", "bss"
-			ord[3] = "BearSSL"; ord[4] = "libc, libgcc, crt"; ord[1] = "agent"; ord[2] = "libcpjob"
+			ord[3] = "BearSSL"; ord[4] = "libc, libgcc, crt"; ord[1] = label; ord[2] = "libcpjob"
 			for (i = 1; i <= 4; i++) {
 				o = ord[i]
 				printf "  %-18s %8d %8d %8d\n", o, v[o, "text"], v[o, "data"], v[o, "bss"]
@@ -99,7 +105,17 @@ if [ -f "$AGENT_MAP" ]; then
 			}
 			printf "  %-18s %8d %8d %8d\n", "total", T, D, S
 			print v["libcpjob", "text"] > "/dev/stderr"
-		}' "$AGENT_MAP" 2>"$B/size.linked"
+		}' "$2"
+}
+
+# ---- the static agent ------------------------------------------------------
+strip_out="$B/size/cpjob.stripped"
+$STRIP -o "$strip_out" "$AGENT"
+agent_stripped=$(wc -c <"$strip_out" | tr -d ' ')
+echo "Static agent $AGENT: $agent_stripped bytes stripped ($(kib "$agent_stripped"))."
+if [ -f "$AGENT_MAP" ]; then
+	echo "Linked into it (--gc-sections, from the link map), bytes:"
+	map_table agent "$AGENT_MAP" 2>"$B/size.linked"
 	lib_linked=$(cat "$B/size.linked")
 	rm -f "$B/size.linked"
 	echo "  (the agent's bss is its static buffers: work, job storage, files)"
@@ -107,6 +123,26 @@ else
 	lib_linked=
 fi
 echo
+
+# ---- the minimal profile ----------------------------------------------------
+min_text=0 min_linked=0
+if [ -n "${MIN_LIB_OBJS:-}" ]; then
+	echo "Minimal profile (PROFILE=minimal, include/cpj_config_minimal.h: no S3, no"
+	echo "credential providers but explicit keys, no mutual TLS, third-party jobs,"
+	echo "presigning, log or error texts), library objects, bytes by module:"
+	# shellcheck disable=SC2086
+	modules "$MIN_B" $MIN_LIB_OBJS 2>"$B/size.mintext"
+	min_text=$(cat "$B/size.mintext")
+	rm -f "$B/size.mintext"
+	if [ -f "${MIN_MAP:-}" ]; then
+		echo "A worker made of it (tests/examples/ex_worker.c: poll, acknowledge,"
+		echo "report, static buffers), linked with --gc-sections, bytes:"
+		map_table ex_worker "$MIN_MAP" 2>"$B/size.minlinked"
+		min_linked=$(cat "$B/size.minlinked")
+		rm -f "$B/size.minlinked"
+	fi
+	echo
+fi
 
 # ---- RAM --------------------------------------------------------------------
 sz() { $NM -S -t d "$SIZES_O" | awk -v s="cpj_sizeof_$1" '$NF == s { print $2 + 0; f = 1 } END { if (!f) print 0 }'; }
@@ -153,8 +189,12 @@ printf '  %-38s %8d %8d  %s\n' "library text, no BearSSL (armhf -Os)" "$lib_text
 	"$(verdict "$lib_text" "$BUDGET_LIB" "$BUDGET_LIB_BOARD")"
 [ -n "$lib_linked" ] && printf '  %-38s %8d %8s  %s\n' "  of which linked into cpjob" "$lib_linked" "" \
 	"$(verdict "$lib_linked" "$BUDGET_LIB" "$BUDGET_LIB_BOARD")"
+printf '  %-38s %8d %8d  %s\n' "minimal profile library text (armhf)" "$min_text" "$BUDGET_LIB_MIN" \
+	"$(verdict "$min_text" "$BUDGET_LIB_MIN" "$BUDGET_LIB_BOARD")"
+[ "$min_linked" -gt 0 ] && printf '  %-38s %8d %8s  %s\n' "  of which linked into ex_worker" "$min_linked" "" \
+	"$(verdict "$min_linked" "$BUDGET_LIB_MIN" "$BUDGET_LIB_BOARD")"
 printf '  %-38s %8d %8d  %s\n' "RAM per CodePipeline client" "$ram" "$BUDGET_RAM" "$(verdict "$ram" "$BUDGET_RAM")"
 printf '  %-38s %8d %8s  %s\n' "  without the agent work buffer" "$lib_ram" "" "$(verdict "$lib_ram" "$BUDGET_RAM")"
 printf '  %-38s %8d %8d  %s\n' "deepest library stack (bound)" "$bound" "$BUDGET_STACK" "$(verdict "$bound" "$BUDGET_STACK")"
 
-echo "$BOARD $lib_text ${lib_linked:-0} $agent_stripped $lib_ram $ram $direct $bound" >"$B/size.sum"
+echo "$BOARD $lib_text ${lib_linked:-0} $agent_stripped $lib_ram $ram $direct $bound $min_text $min_linked" >"$B/size.sum"

@@ -47,9 +47,20 @@ $(SIZE_B)/cpjob.map: $(AGENT)
 # BearSSL's objects are listed when the recipe runs: the source may have
 # arrived during this make.
 SIZE_CI_OBJS = $(patsubst %.c,$(SIZE_CI_B)/obj/%.o,$(LIB_SRCS) $(PORT_SRCS)) \
-	$(if $(BEARSSL_FROM_SRC),$$(find $(B)/bearssl/obj -name '*.o' | sort))
+	$(if $(BEARSSL_FROM_SRC),$$(find $(BOARD_B)/bearssl/obj -name '*.o' | sort))
 
-size-one: $(LIBCPJOB) $(AGENT) $(SIZE_B)/sizes.o $(SIZE_B)/cpjob.map
+# The minimal profile (PROFILE=minimal) of the board, in $(B)-min, and its
+# ex_worker linked again with a map.
+SIZE_MIN_B := $(BUILD)/$(BOARD)$(if $(filter 1,$(SAN)),-san)-min
+.PHONY: size-min
+size-min:
+	$(Q)$(MAKE) --no-print-directory BOARD=$(BOARD) PROFILE=minimal lib examples
+	@mkdir -p $(SIZE_B)
+	$(Q)$(CC) $(LDFLAGS_ALL) -Wl,-Map=$(SIZE_B)/ex_worker-min.map -o $(SIZE_B)/ex_worker-min \
+		$(SIZE_MIN_B)/obj/tests/examples/ex_worker.o $(SIZE_MIN_B)/libcpjob.a \
+		$(BEARSSL_LIBS) $(BOARD_LDLIBS)
+
+size-one: $(LIBCPJOB) $(AGENT) $(SIZE_B)/sizes.o $(SIZE_B)/cpjob.map size-min
 	$(Q)$(MAKE) --no-print-directory BOARD=$(BOARD) BUILD=$(SIZE_B)/ci \
 		$(if $(BEARSSL_FROM_SRC),BEARSSL_SRC=$(BEARSSL_SRC)) \
 		EXTRA_CFLAGS='$(EXTRA_CFLAGS) -ffunction-sections -fcallgraph-info=su' lib
@@ -57,5 +68,7 @@ size-one: $(LIBCPJOB) $(AGENT) $(SIZE_B)/sizes.o $(SIZE_B)/cpjob.map
 		NM='$(NM)' STRIP='$(STRIP)' READELF='$(READELF)' B='$(B)' \
 		LIB_OBJS='$(LIB_OBJS) $(PORT_OBJS)' AGENT='$(AGENT)' AGENT_MAP='$(SIZE_B)/cpjob.map' \
 		SIZES_O='$(SIZE_B)/sizes.o' CI_OBJS="$(SIZE_CI_OBJS)" \
+		MIN_B='$(SIZE_MIN_B)' MIN_MAP='$(SIZE_B)/ex_worker-min.map' \
+		MIN_LIB_OBJS='$(patsubst $(B)/%,$(SIZE_MIN_B)/%,$(LIB_OBJS) $(PORT_OBJS))' \
 		sh boards/size-report.sh >$(B)/size.txt.tmp && mv $(B)/size.txt.tmp $(B)/size.txt
 	$(Q)cat $(B)/size.txt

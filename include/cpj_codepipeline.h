@@ -250,6 +250,7 @@ int cpj_cp_poll_for_jobs(cpj_cp_context *cp, const cpj_cp_action_type *at,
 	unsigned max_batch, const char *query_key, const char *query_value,
 	const cpj_cp_jobs_buf *out);
 
+#if CPJ_CONFIG_THIRD_PARTY
 /**
  * \brief PollForThirdPartyJobs: jobs come back with `id` (jobId) and
  *        `client_id` only.
@@ -257,13 +258,18 @@ int cpj_cp_poll_for_jobs(cpj_cp_context *cp, const cpj_cp_action_type *at,
 int cpj_cp_poll_for_third_party_jobs(cpj_cp_context *cp,
 	const cpj_cp_action_type *at, unsigned max_batch,
 	const cpj_cp_jobs_buf *out);
+#endif
 
 /**
  * \brief AcknowledgeJob (client_token NULL) or AcknowledgeThirdPartyJob.
  * \param cp            the client.
  * \param job_id        the job's id.
  * \param nonce         the job's nonce, from the poll.
- * \param client_token  the third-party job's client token, or NULL.
+ * \param client_token  the third-party job's client token, or NULL; the
+ *                      same holds for the three calls below. Without
+ *                      third-party jobs compiled in (CPJ_CONFIG_THIRD_PARTY
+ *                      0, the minimal profile) a token is refused with
+ *                      CPJ_ERR_UNSUPPORTED before any I/O.
  * \param status, status_cap  receives the job status ("InProgress", ...).
  * \return 0 or an error as for cpj_cp_poll_for_jobs
  *         (CPJ_ERR_API_INVALID_NONCE, CPJ_ERR_API_JOB_NOT_FOUND, ...).

@@ -2,10 +2,15 @@
  * cpj_config.h -- compile-time options of libcpjob.
  *
  * Order (mbedTLS/lwIP pattern):
- *  1. If CPJ_CONFIG_FILE is defined, it is included first; a board passes
+ *  1. If CPJ_CONFIG_PROFILE is defined, that profile is included first:
+ *     -DCPJ_CONFIG_PROFILE='"cpj_config_minimal.h"' (`make PROFILE=minimal`)
+ *     selects the minimal profile, whose choices then win over the board's.
+ *  2. If CPJ_CONFIG_FILE is defined, it is included next; a board passes
  *     -DCPJ_CONFIG_FILE='"cpj_board_config.h"'.
- *  2. Every option has a default under #ifndef.
- *  3. Sanity checks reject impossible combinations with #error.
+ *  3. Every option has a default under #ifndef.
+ *  4. Sanity checks reject impossible combinations with #error.
+ * The library and every file that includes its headers must be compiled
+ * with the same options (struct layouts and declarations follow them).
  *
  * Options are numbers or 0/1 and are always tested with #if (builds use
  * -Wundef, so a misspelt option is an error, not a silent default).
@@ -16,6 +21,9 @@
 #ifndef CPJ_CONFIG_H
 #define CPJ_CONFIG_H
 
+#ifdef CPJ_CONFIG_PROFILE
+#include CPJ_CONFIG_PROFILE
+#endif
 #ifdef CPJ_CONFIG_FILE
 #include CPJ_CONFIG_FILE
 #endif
@@ -33,6 +41,44 @@
 /** 1: API misuse is caught by CPJ_ASSERT (calls cpj_port_panic()). */
 #ifndef CPJ_CONFIG_ASSERT
 #define CPJ_CONFIG_ASSERT 0
+#endif
+
+/* ---- features (profiles) --------------------------------------------
+ * The full profile (default) has everything. The minimal profile,
+ * include/cpj_config_minimal.h (`make PROFILE=minimal`), leaves out what
+ * a tool that only polls and reports does not call. A call of a feature
+ * that is compiled out does not exist: its declaration is hidden, so a
+ * program that uses it fails to compile, not at run time. */
+
+/** 1: S3 artifact transfer (cpj_s3.h); 0 leaves src/s3 out. */
+#ifndef CPJ_CONFIG_S3
+#define CPJ_CONFIG_S3 1
+#endif
+
+/** 1: credential providers beyond explicit keys: shared config/credentials
+ * files (cpj_creds_from_ini, cpj_ini_get), credential documents and the
+ * IMDS, container and IoT fetchers (cpj_creds_from_json, cpj_creds_fetch_*).
+ * 0 keeps cpj_creds_set/cpj_creds_clear/cpj_creds_present only. */
+#ifndef CPJ_CONFIG_CREDS_PROVIDERS
+#define CPJ_CONFIG_CREDS_PROVIDERS 1
+#endif
+
+/** 1: TLS client certificates (mutual TLS, cpj_tls_client_cert_load,
+ * cpj_tls_set_client_cert); the IoT credential provider needs it. */
+#ifndef CPJ_CONFIG_TLS_CLIENT_CERT
+#define CPJ_CONFIG_TLS_CLIENT_CERT 1
+#endif
+
+/** 1: third-party jobs (the *ThirdParty* operations and a client token
+ * argument); 0: those calls are hidden and a non-NULL client token is
+ * refused with CPJ_ERR_UNSUPPORTED. */
+#ifndef CPJ_CONFIG_THIRD_PARTY
+#define CPJ_CONFIG_THIRD_PARTY 1
+#endif
+
+/** 1: SigV4 query-string signing (cpj_sigv4_presign, presigned URLs). */
+#ifndef CPJ_CONFIG_SIGV4_PRESIGN
+#define CPJ_CONFIG_SIGV4_PRESIGN 1
 #endif
 
 /** Longest HTTP response header line (name, colon and value), bytes. */
@@ -147,6 +193,9 @@
 #endif
 #if CPJ_JOB_ARTIFACTS_MAX < 1 || CPJ_JOB_ARTIFACTS_MAX > 100
 #error "CPJ_JOB_ARTIFACTS_MAX must be 1..100"
+#endif
+#if CPJ_CONFIG_CREDS_PROVIDERS && !CPJ_CONFIG_TLS_CLIENT_CERT
+#error "CPJ_CONFIG_CREDS_PROVIDERS needs CPJ_CONFIG_TLS_CLIENT_CERT (IoT provider)"
 #endif
 #if CPJ_NET_READAHEAD < 0
 #error "CPJ_NET_READAHEAD must be >= 0"

@@ -67,6 +67,10 @@ void cpj_creds_clear(cpj_creds *c);
 /** \brief 1 if `c` holds an access key and secret, else 0. */
 int cpj_creds_present(const cpj_creds *c);
 
+#if CPJ_CONFIG_CREDS_PROVIDERS
+/* The providers (cpj_config.h: CPJ_CONFIG_CREDS_PROVIDERS, left out of the
+ * minimal profile): files, credential documents, IoT, containers, IMDS. */
+
 /**
  * \brief Look up `key` in section `section` of INI text.
  *
@@ -321,5 +325,7 @@ int cpj_creds_fetch_container(cpj_creds *c, struct cpj_http_client *http,
  */
 int cpj_creds_fetch_imds(cpj_creds *c, struct cpj_http_client *http,
 	unsigned char *work, size_t work_len, cpj_creds_fetch_info *info);
+
+#endif /* CPJ_CONFIG_CREDS_PROVIDERS */
 
 #endif

@@ -53,6 +53,10 @@
  *
  * Thread safety: none; one context per thread.
  */
+/** \file
+ * \brief HTTP/1.1 client: request writer, incremental response parser
+ *        and keep-alive client over plain sockets, TLS and HTTPS proxies.
+ */
 #ifndef CPJ_HTTP_H
 #define CPJ_HTTP_H
 
@@ -81,19 +85,22 @@
 #define CPJ_HTTP_LOCATION_MAX    512   /**< Location */
 
 /* Bits of cpj_http_response.present and .dropped. */
-#define CPJ_HTTP_F_REQUEST_ID     0x01u
-#define CPJ_HTTP_F_ERROR_TYPE     0x02u
-#define CPJ_HTTP_F_DATE           0x04u
-#define CPJ_HTTP_F_ETAG           0x08u
-#define CPJ_HTTP_F_LOCATION       0x10u
+#define CPJ_HTTP_F_REQUEST_ID     0x01u /**< x-amzn-RequestId or x-amz-request-id (`request_id`) */
+#define CPJ_HTTP_F_ERROR_TYPE     0x02u /**< x-amzn-ErrorType (`error_type`) */
+#define CPJ_HTTP_F_DATE           0x04u /**< Date (`date`) */
+#define CPJ_HTTP_F_ETAG           0x08u /**< ETag (`etag`) */
+#define CPJ_HTTP_F_LOCATION       0x10u /**< Location (`location`) */
+/** Retry-After (`retry_after`); dropped unless delta-seconds that fit in
+ *  32 bits. */
 #define CPJ_HTTP_F_RETRY_AFTER    0x20u
-#define CPJ_HTTP_F_CONTENT_LENGTH 0x40u
-#define CPJ_HTTP_F_CHUNKED        0x80u
+#define CPJ_HTTP_F_CONTENT_LENGTH 0x40u /**< Content-Length (`content_length`); never dropped */
+#define CPJ_HTTP_F_CHUNKED        0x80u /**< Transfer-Encoding: chunked; never dropped */
 
 /** One request header: both strings NUL-terminated, borrowed by the call. */
 typedef struct cpj_http_header {
-	const char *name;
-	const char *value;
+	const char *name;   /**< field name, an HTTP token (RFC 9110 tchar) */
+	const char *value;  /**< field value: no control byte other than HTAB
+	                         (so no CR, LF or DEL) */
 } cpj_http_header;
 
 /**
@@ -151,11 +158,11 @@ typedef struct cpj_http_request {
 	const char *target;     /**< request target: "/path?query" (visible ASCII) */
 	const char *host;       /**< Host header value; NULL: the client sets it */
 	const cpj_http_header *headers; /**< caller headers (may be NULL if none) */
-	size_t nheaders;
+	size_t nheaders;        /**< entries in `headers` */
 	const void *body;       /**< memory body or NULL */
-	size_t body_len;
+	size_t body_len;        /**< length of the memory body (0 without one) */
 	cpj_http_body_source body_read; /**< streamed body or NULL */
-	void *body_ctx;
+	void *body_ctx;         /**< passed to `body_read` */
 	uint64_t content_length; /**< length of the streamed body */
 } cpj_http_request;
 
@@ -173,20 +180,20 @@ typedef struct cpj_http_request {
  * `request_id` when x-amzn-RequestId is absent. Retry-After is captured
  * as delta-seconds; its HTTP-date form is reported as dropped.
  *
- * RAM: 992 bytes on x86-64 (the captured fields are 927 of them).
+ * RAM: 992 bytes on x86-64 (the captured fields are 877 of them).
  */
 typedef struct cpj_http_response {
 	/* ---- caller fields ---- */
 	cpj_http_body_sink on_body;     /**< NULL: the body is read and discarded */
-	void *body_ctx;
+	void *body_ctx;                 /**< passed to `on_body` */
 	cpj_http_header_cb on_header;   /**< NULL: not called */
-	void *header_ctx;
+	void *header_ctx;               /**< passed to `on_header` */
 	/** 0: no limit. Else a larger body is CPJ_ERR_HTTP_BODY_TOO_LARGE: at
 	 *  once for a Content-Length or chunk size over the limit; for a body
 	 *  to end of stream after its first max_body bytes were handed over. */
 	uint64_t max_body;
-	unsigned max_headers;  /**< 0: CPJ_HTTP_HEADERS_MAX */
-	size_t max_head_bytes; /**< 0: CPJ_HTTP_HEAD_MAX */
+	unsigned max_headers;  /**< 0: CPJ_HTTP_HEADERS_MAX (read by cpj_http_parser_init()) */
+	size_t max_head_bytes; /**< 0: CPJ_HTTP_HEAD_MAX (read by cpj_http_parser_init()) */
 
 	/* ---- results ---- */
 	int status;            /**< final status code, 100..599 (0 until known) */
@@ -199,11 +206,14 @@ typedef struct cpj_http_response {
 	uint64_t content_length; /**< valid when present & CPJ_HTTP_F_CONTENT_LENGTH */
 	uint64_t body_bytes;   /**< body bytes handed to on_body (or discarded) */
 	uint32_t retry_after;  /**< seconds, valid when present & CPJ_HTTP_F_RETRY_AFTER */
+	/** x-amzn-RequestId, else x-amz-request-id; "" if none or dropped */
 	char request_id[CPJ_HTTP_REQUEST_ID_MAX + 1];
+	/** x-amzn-ErrorType; "" if none or dropped */
 	char error_type[CPJ_HTTP_ERROR_TYPE_MAX + 1];
-	char date[CPJ_HTTP_DATE_MAX + 1];
+	char date[CPJ_HTTP_DATE_MAX + 1];         /**< Date; "" if none or dropped */
+	/** ETag as sent (quotes included); "" if none or dropped */
 	char etag[CPJ_HTTP_ETAG_MAX + 1];
-	char location[CPJ_HTTP_LOCATION_MAX + 1];
+	char location[CPJ_HTTP_LOCATION_MAX + 1]; /**< Location; "" if none or dropped */
 } cpj_http_response;
 
 /**
@@ -212,17 +222,19 @@ typedef struct cpj_http_response {
  * (1,096 bytes with the defaults on x86-64).
  */
 typedef struct cpj_http_parser {
-	cpj_http_response *resp;
+	cpj_http_response *resp; /**< private: the response being filled in */
 	uint64_t in_bytes;     /**< bytes consumed since init (read-only) */
-	uint64_t left;         /* body or chunk bytes still expected */
-	size_t head_bytes;     /* head bytes so far (all interim responses) */
-	size_t line_len;
-	size_t max_head;
-	unsigned max_headers;
-	unsigned nlines;       /* header or trailer lines of this message */
-	int state;
-	int err;               /* sticky error, 0 if none */
-	int flags;             /* method and framing bits */
+	uint64_t left;         /**< private: body or chunk bytes still expected */
+	size_t head_bytes;     /**< private: head bytes so far (all interim responses) */
+	size_t line_len;       /**< private: bytes in `line`, or of the chunk-size line */
+	size_t max_head;       /**< private: head byte limit (from the response) */
+	unsigned max_headers;  /**< private: header line limit (from the response) */
+	unsigned nlines;       /**< private: header or trailer lines of this message */
+	int state;             /**< private: the part being parsed (status line,
+	                            headers, body, chunks, trailers, done) */
+	int err;               /**< private: sticky error, 0 if none */
+	int flags;             /**< private: method and framing bits */
+	/** private: the status, header or trailer line being read */
 	char line[CPJ_HTTP_LINE_MAX + 1];
 } cpj_http_parser;
 
@@ -244,13 +256,16 @@ void cpj_http_response_init(cpj_http_response *resp);
  * \param out_len  set to the bytes written (head plus the body if included).
  * \return 1 when the request is complete in `buf` (no body, or a memory
  *         body that fit), 0 when the body must still be sent (a memory body
- *         too large for `buf`, or a streamed body), or CPJ_ERR_PARAM (NULL
- *         pointer, both or neither body forms inconsistent),
- *         CPJ_ERR_HTTP_REQUEST (method, target or a header name not a
- *         valid token/target; CR, LF, NUL or another control byte in a
- *         value; a Transfer-Encoding header; a caller Content-Length that
- *         differs from the body), CPJ_ERR_NOSPACE (the head plus one
- *         spare byte does not fit; *out_len is then 0).
+ *         too large for `buf`, or a streamed body), or CPJ_ERR_PARAM (a
+ *         NULL `req`, `buf` or `out_len`; both body forms set; `body` NULL
+ *         with a non-zero `body_len`; `headers` NULL with a non-zero
+ *         `nheaders`), CPJ_ERR_HTTP_REQUEST (method not a token; target or
+ *         host NULL, empty or not visible ASCII; a header name not a
+ *         token; a control byte other than HTAB, or DEL, in a value; a
+ *         Transfer-Encoding header; a caller Content-Length that differs
+ *         from the body, or given twice), CPJ_ERR_NOSPACE (the head plus
+ *         one spare byte does not fit). *out_len is set to 0 on every
+ *         error but a NULL argument.
  * Stack: under 192 bytes. Never blocks.
  */
 int cpj_http_request_write(const cpj_http_request *req, unsigned char *buf,
@@ -261,7 +276,12 @@ int cpj_http_request_write(const cpj_http_request *req, unsigned char *buf,
  *
  * Resets the result fields of `resp` (caller fields are kept). The parser
  * keeps a pointer to `resp` until the response is complete or failed.
+ * Never fails, never blocks.
  *
+ * \param p       parser storage (caller-allocated).
+ * \param resp    the response to fill in; its limits (max_head_bytes,
+ *                max_headers) are read here, its callbacks and max_body
+ *                while the bytes are fed.
  * \param method  the request's method: "HEAD" (no body) and "CONNECT"
  *                (2xx has no body) change framing; NULL is taken as GET.
  */
@@ -276,6 +296,7 @@ void cpj_http_parser_init(cpj_http_parser *p, cpj_http_response *resp,
  * consumed: *consumed < len then means surplus bytes that belong to no
  * response (the connection must be closed).
  *
+ * \param p         a parser set up with cpj_http_parser_init().
  * \param data      bytes from the peer, borrowed for the call only.
  * \param len       how many (0 is allowed).
  * \param consumed  set to the bytes used from `data`.
@@ -294,6 +315,7 @@ int cpj_http_parser_feed(cpj_http_parser *p, const unsigned char *data,
 /**
  * \brief Tell the parser that the stream ended.
  *
+ * \param p  a parser set up with cpj_http_parser_init().
  * \return 1 if the message is complete (already, or because its body runs
  *         to end of stream), CPJ_ERR_HTTP_TRUNCATED if it is not, or the
  *         sticky error of an earlier failure.
@@ -321,14 +343,17 @@ int cpj_http_parser_eof(cpj_http_parser *p);
  * \param work      caller scratch buffer, borrowed for the call; it must
  *                  hold the request head plus one byte (1 KiB is ample
  *                  for AWS calls; larger buffers mean fewer reads).
- * \param work_len  its size.
+ * \param work_len  its size (> 0).
  * \return 0, or an error of the writer (nothing was sent then: p->in_bytes
  *         is 0 and the source was not read), of the body source, of the
  *         transport (CPJ_ERR_NET_*, CPJ_ERR_TLS_*, CPJ_ERR_TIMEOUT), or of
  *         the parser. End of stream before any response byte is
  *         CPJ_ERR_NET_CLOSED; after some, CPJ_ERR_HTTP_TRUNCATED. A body
  *         source that ends before req->content_length bytes is
- *         CPJ_ERR_HTTP_REQUEST. After an error the transport must be closed.
+ *         CPJ_ERR_HTTP_REQUEST; one that returns more than it was asked
+ *         for is CPJ_ERR_PARAM, as is a NULL argument or a `work_len` of
+ *         0. After an error the transport must be closed.
+ * Blocks as the transport does (its own timeouts bound each call).
  */
 int cpj_http_roundtrip(const cpj_transport *tr, const cpj_http_request *req,
 	cpj_http_parser *p, cpj_http_response *resp, unsigned char *work,
@@ -393,21 +418,27 @@ struct cpj_tls_context;
  * with the defaults on x86-64), plus the TLS context the caller provides.
  */
 typedef struct cpj_http_client {
-	cpj_net_context net;
-	struct cpj_tls_context *tls;   /* NULL: https is unsupported */
-	cpj_transport lower;           /* the socket (under TLS) */
-	cpj_transport tr;              /* transport of the open connection */
-	cpj_http_parser parser;
-	int conn_open;                 /* a connection is up */
-	int tls_up;                    /* TLS runs on it */
-	int use_proxy;                 /* connect through `proxy` */
-	cpj_http_url url;              /* endpoint; host "" when unset */
-	cpj_http_url proxy;
+	cpj_net_context net;           /**< private: the socket */
+	struct cpj_tls_context *tls;   /**< private: borrowed; NULL: https is unsupported */
+	cpj_transport lower;           /**< private: the socket (under TLS) */
+	cpj_transport tr;              /**< private: transport of the open connection */
+	cpj_http_parser parser;        /**< private: parser of the current exchange */
+	int conn_open;                 /**< private: a connection is up */
+	int tls_up;                    /**< private: TLS runs on it */
+	int use_proxy;                 /**< private: connect through `proxy` */
+	cpj_http_url url;              /**< private: endpoint; host "" when unset */
+	cpj_http_url proxy;            /**< private: the proxy, used when `use_proxy` is set */
 	/** The Host header value sent when req->host is NULL: the URL's host
 	 *  ("[v6]" bracketed) with ":port" when not the scheme's default
 	 *  (read-only; a SigV4 signer signs this value). */
 	char authority[CPJ_HOST_MAX + 10];
-	char tunnel[CPJ_HOST_MAX + 10];    /* CONNECT target: host:port */
+	char tunnel[CPJ_HOST_MAX + 10];    /**< private: CONNECT target: host:port */
+	/** \var cpj_http_client::connect_ms
+	 *  private: connect timeout, ms (cpj_http_client_set_timeouts()). */
+	/** \var cpj_http_client::idle_ms
+	 *  private: longest wait for a single read or write, ms. */
+	/** \var cpj_http_client::request_ms
+	 *  private: deadline of a whole exchange, ms. */
 	uint32_t connect_ms, idle_ms, request_ms;
 	/* counters (read-only) */
 	uint32_t connects;             /**< connections opened */
@@ -428,10 +459,13 @@ void cpj_http_client_init(cpj_http_client *c, struct cpj_tls_context *tls);
 /**
  * \brief Set the endpoint (closes any open connection, clears the proxy).
  *
+ * \param c    a client set up with cpj_http_client_init().
  * \param url  "http://host[:port]" or "https://host[:port]" (optional
- *             trailing "/"), borrowed; see cpj_http_url_parse().
+ *             trailing "/"), borrowed for the call (parsed and copied);
+ *             see cpj_http_url_parse().
  * \return 0, CPJ_ERR_NET_URL, CPJ_ERR_UNSUPPORTED (https without a TLS
- *         context, or user:password@), CPJ_ERR_PARAM.
+ *         context, or user:password@), CPJ_ERR_PARAM (NULL argument). On
+ *         error the client has no endpoint until a call succeeds.
  */
 int cpj_http_client_set_url(cpj_http_client *c, const char *url);
 
@@ -445,18 +479,22 @@ int cpj_http_client_set_url(cpj_http_client *c, const char *url);
  * each new connection and TLS (for https endpoints) runs inside it, so
  * the proxy never sees the traffic. Closes any open connection.
  *
- * \param https_proxy  proxy URL, or NULL / "" for none; borrowed.
- * \param no_proxy     NO_PROXY list, or NULL; borrowed.
+ * \param c            a client with a URL.
+ * \param https_proxy  proxy URL, or NULL / "" for none; borrowed for the
+ *                     call (parsed and copied).
+ * \param no_proxy     NO_PROXY list, or NULL; borrowed for the call.
  * \return 0 (the proxy is used, or exempt by NO_PROXY, or none given),
  *         CPJ_ERR_NET_URL, CPJ_ERR_UNSUPPORTED (https:// proxies and
- *         proxy credentials are not supported), CPJ_ERR_STATE (no URL set).
+ *         proxy credentials are not supported), CPJ_ERR_STATE (no URL set),
+ *         CPJ_ERR_PARAM (`c` NULL). On error no proxy is used.
  */
 int cpj_http_client_set_proxy(cpj_http_client *c, const char *https_proxy,
 	const char *no_proxy);
 
 /**
- * \brief Set the timeouts; 0 picks the default of each.
+ * \brief Set the timeouts; 0 picks the default of each. No I/O.
  *
+ * \param c           the client.
  * \param connect_ms  connect timeout (CPJ_CONNECT_TIMEOUT_MS).
  * \param idle_ms     longest wait for any single read or write
  *                    (CPJ_IDLE_TIMEOUT_MS).
@@ -489,8 +527,11 @@ void cpj_http_client_set_timeouts(cpj_http_client *c, uint32_t connect_ms,
  * \param work      scratch buffer borrowed for the call; must hold the
  *                  request head and the proxy CONNECT request.
  * \param work_len  its size.
- * \return 0 (any HTTP status is success at this layer), CPJ_ERR_STATE (no
- *         URL), CPJ_ERR_UNSUPPORTED, or an error of cpj_http_roundtrip(),
+ * \return 0 (any HTTP status is success at this layer), CPJ_ERR_PARAM
+ *         (NULL argument, `work_len` 0), CPJ_ERR_STATE (no URL),
+ *         CPJ_ERR_UNSUPPORTED, an error of cpj_http_request_write() (then
+ *         no connection was made or used), or an error of
+ *         cpj_http_roundtrip(),
  *         connect (CPJ_ERR_NET_*), TLS (CPJ_ERR_TLS_*), CPJ_ERR_TIMEOUT
  *         when the connect, idle or whole-request timeout passed,
  *         CPJ_ERR_NET_PROXY (the proxy refused the tunnel, closed, answered

@@ -47,6 +47,9 @@
  * null members are treated as absent (as botocore does). Duplicate
  * members: the last one wins (as in Python's json).
  */
+/** \file
+ * \brief CodePipeline jobs and the streaming job parser.
+ */
 #ifndef CPJ_JOBS_H
 #define CPJ_JOBS_H
 
@@ -64,14 +67,15 @@
  * the caller's storage (or at a static ""), valid while that storage is.
  */
 typedef struct cpj_job_str {
-	const char *p;
-	size_t len;
+	const char *p;          /**< the text, NUL-terminated at p[len]; never NULL */
+	size_t len;             /**< its length in bytes, without the NUL */
 } cpj_job_str;
 
 /**
  * \brief Whether the member was in the response (a present "" counts;
  * absent and null do not).
  *
+ * \param s  a string of a job the parser filled in (NULL gives 0).
  * \return 1 or 0.
  */
 int cpj_job_str_present(const cpj_job_str *s);
@@ -80,94 +84,104 @@ int cpj_job_str_present(const cpj_job_str *s);
 typedef struct cpj_job_action_type_id {
 	cpj_job_str category;   /**< "Source", "Build", ... or a newer value */
 	cpj_job_str owner;      /**< "AWS", "ThirdParty", "Custom" */
-	cpj_job_str provider;
-	cpj_job_str version;
+	cpj_job_str provider;   /**< the action's provider name */
+	cpj_job_str version;    /**< the action type's version */
 } cpj_job_action_type_id;
 
 /** \brief One entry of actionConfiguration.configuration (may hold secrets). */
 typedef struct cpj_job_config_entry {
-	cpj_job_str key;
+	cpj_job_str key;        /**< the key; unique in a job (a repeated key
+	                             replaces the earlier value) */
 	cpj_job_str value;      /**< "" when the service sent null */
 } cpj_job_config_entry;
 
 /** \brief PipelineContext. */
 typedef struct cpj_job_pipeline_context {
-	cpj_job_str pipeline_name;
+	cpj_job_str pipeline_name;          /**< pipelineName */
+	/** StageContext */
 	struct {
-		cpj_job_str name;
+		cpj_job_str name;               /**< stage.name */
 	} stage;
+	/** ActionContext */
 	struct {
-		cpj_job_str name;
-		cpj_job_str action_execution_id;
+		cpj_job_str name;               /**< action.name */
+		cpj_job_str action_execution_id; /**< action.actionExecutionId */
 	} action;
-	cpj_job_str pipeline_arn;
-	cpj_job_str pipeline_execution_id;
+	cpj_job_str pipeline_arn;           /**< pipelineArn */
+	cpj_job_str pipeline_execution_id;  /**< pipelineExecutionId */
 	unsigned char stage_present;    /**< "stage" was an object */
 	unsigned char action_present;   /**< "action" was an object */
 } cpj_job_pipeline_context;
 
 /** \brief S3ArtifactLocation. */
 typedef struct cpj_job_s3_location {
-	cpj_job_str bucket_name;
-	cpj_job_str object_key;
+	cpj_job_str bucket_name;    /**< bucketName */
+	cpj_job_str object_key;     /**< objectKey */
 } cpj_job_s3_location;
 
 /** \brief ArtifactLocation. */
 typedef struct cpj_job_artifact_location {
 	cpj_job_str type;       /**< "S3" */
-	cpj_job_s3_location s3_location;
+	cpj_job_s3_location s3_location;    /**< s3Location */
 	unsigned char present;              /**< "location" was an object */
 	unsigned char s3_location_present;  /**< "s3Location" was an object */
 } cpj_job_artifact_location;
 
 /** \brief Artifact (input or output). */
 typedef struct cpj_job_artifact {
-	cpj_job_str name;
-	cpj_job_str revision;
-	cpj_job_artifact_location location;
+	cpj_job_str name;                   /**< name */
+	cpj_job_str revision;               /**< revision */
+	cpj_job_artifact_location location; /**< location */
 } cpj_job_artifact;
 
 /** \brief AWSSessionCredentials (secret: wipe with cpj_job_wipe()). */
 typedef struct cpj_job_credentials {
-	cpj_job_str access_key_id;
-	cpj_job_str secret_access_key;
-	cpj_job_str session_token;
+	cpj_job_str access_key_id;      /**< accessKeyId */
+	cpj_job_str secret_access_key;  /**< secretAccessKey (secret) */
+	cpj_job_str session_token;      /**< sessionToken (secret) */
 } cpj_job_credentials;
 
 /** \brief EncryptionKey. */
 typedef struct cpj_job_encryption_key {
-	cpj_job_str id;
+	cpj_job_str id;         /**< the key's id, ARN or alias ARN */
 	cpj_job_str type;       /**< "KMS" */
 } cpj_job_encryption_key;
 
 /** \brief JobData / ThirdPartyJobData. */
 typedef struct cpj_job_data {
-	cpj_job_action_type_id action_type_id;
-	/** actionConfiguration.configuration, in document order */
+	cpj_job_action_type_id action_type_id;  /**< actionTypeId */
+	/** actionConfiguration.configuration, in document order (more than
+	 *  CPJ_JOB_CONFIG_MAX keys: CPJ_ERR_JSON_JOB_TOO_LARGE) */
 	cpj_job_config_entry configuration[CPJ_JOB_CONFIG_MAX];
-	size_t configuration_count;
+	size_t configuration_count;           /**< entries of `configuration` */
 	unsigned char configuration_present;  /**< "configuration" was an object */
-	cpj_job_pipeline_context pipeline_context;
+	cpj_job_pipeline_context pipeline_context; /**< pipelineContext */
+	/** inputArtifacts, in document order (more than CPJ_JOB_ARTIFACTS_MAX:
+	 *  CPJ_ERR_JSON_JOB_TOO_LARGE) */
 	cpj_job_artifact input_artifacts[CPJ_JOB_ARTIFACTS_MAX];
-	size_t input_artifacts_count;
+	size_t input_artifacts_count;         /**< entries of `input_artifacts` */
+	/** outputArtifacts, in document order (more than
+	 *  CPJ_JOB_ARTIFACTS_MAX: CPJ_ERR_JSON_JOB_TOO_LARGE) */
 	cpj_job_artifact output_artifacts[CPJ_JOB_ARTIFACTS_MAX];
-	size_t output_artifacts_count;
-	cpj_job_credentials artifact_credentials;
-	cpj_job_str continuation_token;
-	cpj_job_encryption_key encryption_key;
+	size_t output_artifacts_count;        /**< entries of `output_artifacts` */
+	cpj_job_credentials artifact_credentials; /**< artifactCredentials (secret) */
+	cpj_job_str continuation_token;       /**< continuationToken */
+	cpj_job_encryption_key encryption_key; /**< encryptionKey */
 } cpj_job_data;
 
 /** \brief cpj_job.flags: the response failed after this job was filled in. */
 #define CPJ_JOB_F_RESPONSE_FAILED      0x0001u
-/** \brief cpj_job.flags: member present (structures; strings have len). */
+/* cpj_job.flags: member present (structures; strings have len). A null
+ * member counts as absent. */
+/** \brief cpj_job.flags: "data" present. */
 #define CPJ_JOB_F_DATA                 0x0002u
-#define CPJ_JOB_F_ACTION_TYPE_ID       0x0004u
-#define CPJ_JOB_F_ACTION_CONFIGURATION 0x0008u
-#define CPJ_JOB_F_PIPELINE_CONTEXT     0x0010u
-#define CPJ_JOB_F_INPUT_ARTIFACTS      0x0020u
-#define CPJ_JOB_F_OUTPUT_ARTIFACTS     0x0040u
-#define CPJ_JOB_F_ARTIFACT_CREDENTIALS 0x0080u
-#define CPJ_JOB_F_ENCRYPTION_KEY       0x0100u
+#define CPJ_JOB_F_ACTION_TYPE_ID       0x0004u /**< "data.actionTypeId" present */
+#define CPJ_JOB_F_ACTION_CONFIGURATION 0x0008u /**< "data.actionConfiguration" present */
+#define CPJ_JOB_F_PIPELINE_CONTEXT     0x0010u /**< "data.pipelineContext" present */
+#define CPJ_JOB_F_INPUT_ARTIFACTS      0x0020u /**< "data.inputArtifacts" present */
+#define CPJ_JOB_F_OUTPUT_ARTIFACTS     0x0040u /**< "data.outputArtifacts" present */
+#define CPJ_JOB_F_ARTIFACT_CREDENTIALS 0x0080u /**< "data.artifactCredentials" present */
+#define CPJ_JOB_F_ENCRYPTION_KEY       0x0100u /**< "data.encryptionKey" present */
 
 /**
  * \brief One job: Job (PollForJobs), JobDetails (GetJobDetails),
@@ -196,7 +210,7 @@ typedef struct cpj_job {
 	cpj_job_str nonce;              /**< Job and ThirdPartyJobDetails */
 	cpj_job_str account_id;         /**< Job and JobDetails */
 	cpj_job_str client_id;          /**< ThirdPartyJob (PollForThirdPartyJobs) */
-	cpj_job_data data;
+	cpj_job_data data;              /**< data: all but ThirdPartyJob */
 	char *store;                    /**< private: this job's storage slice */
 	size_t store_cap;               /**< private */
 	size_t store_used;              /**< private */
@@ -219,35 +233,35 @@ typedef struct cpj_job {
  * must outlive it.
  */
 typedef struct cpj_jobs_parser {
-	cpj_json_scanner scan;
-	int mode;
+	cpj_json_scanner scan;          /**< private: stage 1, over the whole body */
+	int mode;                       /**< private: CPJ_JOBS_* */
 	int err;                        /**< sticky */
-	char *win;
-	size_t win_cap;
-	size_t win_len;
-	cpj_json_tok *toks;
-	unsigned ntoks;
-	cpj_job *jobs;
-	size_t max_jobs;
-	size_t count;
-	char *storage;
-	size_t slice;
-	uint32_t job_level;
-	unsigned char in_list;          /* inside the "jobs" array */
-	unsigned char in_job;           /* copying a job into the window */
-	unsigned char too_large;        /* the job overflowed the window */
-	unsigned char top_match;        /* last top-level name was ours */
-	unsigned char seen_top;         /* our top-level member was seen */
-	unsigned char name_cap;         /* capturing a member name */
-	unsigned char name_over;        /* the name overflowed */
-	unsigned char id_next;          /* last job member name was the id's */
-	unsigned char id_cap;           /* capturing the id's text */
-	unsigned char id_over;
-	unsigned char id_ok;            /* id[] holds the decoded id */
-	size_t name_len;
-	size_t id_len;
-	char name[CPJ_JOBS_NAME_MAX];
-	char id[CPJ_JOBS_ID_MAX];
+	char *win;                      /**< private: caller's window */
+	size_t win_cap;                 /**< private: its size */
+	size_t win_len;                 /**< private: bytes of the current job in it */
+	cpj_json_tok *toks;             /**< private: caller's tokens */
+	unsigned ntoks;                 /**< private: their number */
+	cpj_job *jobs;                  /**< private: caller's job slots */
+	size_t max_jobs;                /**< private: their number */
+	size_t count;                   /**< private: slots filled */
+	char *storage;                  /**< private: caller's string storage */
+	size_t slice;                   /**< private: storage bytes per slot */
+	uint32_t job_level;             /**< private: scanner level of a job object */
+	unsigned char in_list;          /**< private: inside the "jobs" array */
+	unsigned char in_job;           /**< private: copying a job into the window */
+	unsigned char too_large;        /**< private: the job overflowed the window */
+	unsigned char top_match;        /**< private: last top-level name was ours */
+	unsigned char seen_top;         /**< private: our top-level member was seen */
+	unsigned char name_cap;         /**< private: capturing a member name */
+	unsigned char name_over;        /**< private: the name overflowed */
+	unsigned char id_next;          /**< private: last job member name was the id's */
+	unsigned char id_cap;           /**< private: capturing the id's text */
+	unsigned char id_over;          /**< private: the id overflowed */
+	unsigned char id_ok;            /**< private: id[] holds the decoded id */
+	size_t name_len;                /**< private: bytes in name[] */
+	size_t id_len;                  /**< private: bytes in id[] */
+	char name[CPJ_JOBS_NAME_MAX];   /**< private: raw text of the member name */
+	char id[CPJ_JOBS_ID_MAX];       /**< private: the job's id (raw, then decoded) */
 } cpj_jobs_parser;
 
 /**
@@ -273,7 +287,9 @@ typedef struct cpj_jobs_parser {
  * \param storage     string storage for all slots; kept.
  * \param storage_len its size; at least max_jobs bytes.
  * \return 0, or CPJ_ERR_PARAM for a bad argument (the parser then fails
- *         every later call with CPJ_ERR_PARAM).
+ *         every later call with CPJ_ERR_PARAM); CPJ_ERR_UNSUPPORTED for
+ *         CPJ_JOBS_THIRD_PARTY_POLL in builds without
+ *         CPJ_CONFIG_THIRD_PARTY (sticky likewise).
  */
 int cpj_jobs_parser_init(cpj_jobs_parser *p, int mode,
     char *window, size_t window_len, cpj_json_tok *tokens, unsigned ntokens,
@@ -287,13 +303,13 @@ int cpj_jobs_parser_init(cpj_jobs_parser *p, int mode,
  * stored, so an endless string costs time, never memory.
  *
  * \param p     parser.
- * \param data  bytes; borrowed for the call.
+ * \param data  bytes; borrowed for the call (may be NULL when len is 0).
  * \param len   their number.
  * \return 0, or a sticky error: CPJ_ERR_JSON_INVALID, _ESCAPE, _DEPTH,
  *         CPJ_ERR_JSON_TYPE (body not an object, "jobs" not an array,
  *         "jobDetails" or a job not an object), CPJ_ERR_API_RESPONSE
  *         ("jobs" or "jobDetails" twice), CPJ_ERR_NOSPACE (more jobs than
- *         slots), CPJ_ERR_PARAM (bad init or `data` NULL),
+ *         slots), CPJ_ERR_PARAM (bad init, or `data` NULL with `len` > 0),
  *         CPJ_ERR_INTERNAL (a bug).
  */
 int cpj_jobs_parser_feed(cpj_jobs_parser *p, const void *data, size_t len);
@@ -301,6 +317,7 @@ int cpj_jobs_parser_feed(cpj_jobs_parser *p, const void *data, size_t len);
 /**
  * \brief The body has ended.
  *
+ * \param p  parser.
  * \return the number of slots filled (>= 0; check each job's `err`), or
  *         the sticky error of feed(), or CPJ_ERR_JSON_TRUNCATED when the
  *         document was incomplete (an empty body included). On error,
@@ -312,6 +329,9 @@ int cpj_jobs_parser_finish(cpj_jobs_parser *p);
  * \brief Wipe a job's strings (credentials, configuration) and the struct.
  *
  * Afterwards every string is "" and err is 0.
+ *
+ * \param job  a slot the parser filled in, or a zero-filled one; NULL
+ *             does nothing.
  */
 void cpj_job_wipe(cpj_job *job);
 

@@ -51,9 +51,9 @@
  *
  * Errors: the XML error body is read by a bounded streaming scanner
  * (cpj_s3_xml_*), which keeps Code, Message, Region and RequestId; then
- * NoSuchKey / NoSuchBucket -> CPJ_ERR_S3_NOT_FOUND, AccessDenied ->
- * CPJ_ERR_S3_ACCESS_DENIED, SignatureDoesNotMatch -> CPJ_ERR_API_SIGNATURE,
- * ExpiredToken / InvalidToken / TokenRefreshRequired ->
+ * NoSuchKey / NoSuchBucket -> CPJ_ERR_S3_NOT_FOUND, AccessDenied /
+ * AllAccessDisabled -> CPJ_ERR_S3_ACCESS_DENIED, SignatureDoesNotMatch ->
+ * CPJ_ERR_API_SIGNATURE, ExpiredToken / InvalidToken / TokenRefreshRequired ->
  * CPJ_ERR_API_EXPIRED_TOKEN, InvalidAccessKeyId ->
  * CPJ_ERR_API_UNRECOGNIZED_CLIENT, RequestTimeTooSkewed ->
  * CPJ_ERR_API_CLOCK_SKEW, BadDigest / XAmzContentSHA256Mismatch ->
@@ -101,6 +101,11 @@
  *
  * Thread safety: none; one context per thread.
  */
+/** \file
+ * \brief S3 GetObject / PutObject for job artifacts.
+ *
+ * Only in builds with CPJ_CONFIG_S3 (the default).
+ */
 #ifndef CPJ_S3_H
 #define CPJ_S3_H
 
@@ -112,6 +117,8 @@
 #include "cpj_config.h"
 #include "cpj_http.h"
 #include "cpj_sigv4.h"
+
+#if CPJ_CONFIG_S3 /* cpj_config.h; the whole interface, or none of it */
 
 /** Longest bucket name accepted (legacy us-east-1 names reach 255). */
 #define CPJ_S3_BUCKET_MAX 255
@@ -189,14 +196,14 @@ typedef int (*cpj_s3_progress_cb)(void *ctx, uint64_t done, uint64_t total);
  * except the private state; a zero-filled struct is not initialised: use
  * cpj_s3_xml_init().
  *
- * Accepted: an optional prolog (<?xml ...?>, comments, declarations,
+ * Accepted: an optional prolog (`<?xml ...?>`, comments, declarations,
  * white space), then a root element named Error. The text of its direct
  * children Code, Message, Region and RequestId is kept (the first
- * complete occurrence of each), with the entities &lt; &gt; &amp; &quot;
- * &apos; and &#N; / &#xN; decoded (a malformed or unknown entity is kept
- * as written; &#0;, surrogates and code points above 0x10FFFF count as
- * malformed). A child whose text holds a nested element, a comment or
- * CDATA is not kept. Control bytes in a message become spaces. A root
+ * complete occurrence of each), with the entities \&lt; \&gt; \&amp;
+ * \&quot; \&apos; and \&\#N; / \&\#xN; decoded (a malformed or unknown
+ * entity is kept as written; \&\#0;, surrogates and code points above
+ * 0x10FFFF count as malformed). A child whose text holds a nested
+ * element, a comment or CDATA is not kept. Control bytes in a message become spaces. A root
  * that is not Error, or a byte that cannot start a prolog item, stops the
  * scan with nothing kept. Depth is counted, not stored, so nesting costs
  * nothing; input after the root closes is ignored. A field that has not
@@ -212,18 +219,42 @@ typedef struct cpj_s3_xml {
 	char code[CPJ_S3_CODE_MAX + 1];        /**< "" if none was kept */
 	char message[CPJ_S3_MESSAGE_MAX + 1];  /**< "" if none was kept */
 	char region[CPJ_S3_REGION_MAX + 1];    /**< "" unless a valid region */
+	/** "" if none was kept (visible ASCII only) */
 	char request_id[CPJ_HTTP_REQUEST_ID_MAX + 1];
 	int message_cut;                       /**< the message was longer */
-	int root;                              /**< 1: the root is <Error> */
+	int root;                              /**< 1: the root is `<Error>` */
 	/* ---- private ---- */
+	/** \var cpj_s3_xml::state
+	 *  private: where the scan is (prolog, text, tag, entity, skipping,
+	 *  done). */
+	/** \var cpj_s3_xml::field
+	 *  private: the field being captured, if any. */
+	/** \var cpj_s3_xml::quote
+	 *  private: quote of the attribute value being read; while skipping,
+	 *  the last bytes seen. */
+	/** \var cpj_s3_xml::skip_end
+	 *  private: terminator of the construct being skipped; in a tag,
+	 *  whether '/' came last. */
 	int state, field, quote, skip_end;
-	uint32_t depth;
+	uint32_t depth;                        /**< private: open elements (1 inside the root) */
+	/** \var cpj_s3_xml::name_len
+	 *  private: bytes of the tag name (counted beyond `name`). */
+	/** \var cpj_s3_xml::flen
+	 *  private: bytes in `fbuf`. */
+	/** \var cpj_s3_xml::ent_len
+	 *  private: bytes in `ent`. */
 	size_t name_len, flen, ent_len;
+	/** \var cpj_s3_xml::fover
+	 *  private: the field overflowed `fbuf`. */
+	/** \var cpj_s3_xml::fbad
+	 *  private: the field is not plain text (it will not be kept). */
+	/** \var cpj_s3_xml::done
+	 *  private: not used. */
 	int fover, fbad, done;
-	unsigned kept;
-	char name[12];
-	char ent[12];
-	char fbuf[CPJ_S3_MESSAGE_MAX + 4];
+	unsigned kept;                         /**< private: bits of the fields kept */
+	char name[12];                         /**< private: the tag name (its first bytes) */
+	char ent[12];                          /**< private: the entity being read */
+	char fbuf[CPJ_S3_MESSAGE_MAX + 4];     /**< private: text of the field being captured */
 } cpj_s3_xml;
 
 /** \brief Start a scan (every field empty). */
@@ -232,12 +263,12 @@ void cpj_s3_xml_init(cpj_s3_xml *x);
 /**
  * \brief Feed the next bytes of the body (split anywhere, any length,
  *        0 allowed); `data` is borrowed for the call. Never fails: input
- *        it cannot use is skipped.
+ *        it cannot use is skipped (and a NULL `x` or `data` is ignored).
  */
 void cpj_s3_xml_feed(cpj_s3_xml *x, const void *data, size_t len);
 
 /**
- * \brief 1 when the body was an <Error> whose Code was kept, else 0.
+ * \brief 1 when the body was an `<Error>` whose Code was kept, else 0.
  *        (The fields hold what was kept either way.)
  */
 int cpj_s3_xml_found(const cpj_s3_xml *x);
@@ -246,7 +277,7 @@ int cpj_s3_xml_found(const cpj_s3_xml *x);
  * \brief Map an S3 error code and HTTP status to a CPJ_ERR_* value
  *        (see the file comment).
  *
- * \param code         the <Code> text, or "" / NULL when there was none:
+ * \param code         the `<Code>` text, or "" / NULL when there was none:
  *                     then 404 is CPJ_ERR_S3_NOT_FOUND, 403
  *                     CPJ_ERR_S3_ACCESS_DENIED, 429 CPJ_ERR_API_THROTTLED,
  *                     5xx CPJ_ERR_API_SERVER, anything else
@@ -260,7 +291,8 @@ int cpj_s3_error_map(const char *code, int http_status);
  * \brief 1 if `bucket` may be used in a host name (botocore's
  *        isVirtualHostableS3Bucket without sub-domains): 3..63 bytes of
  *        a-z 0-9 '-', not starting or ending with '-', not shaped like
- *        an IPv4 address; else 0 (dots, upper case, '_' included).
+ *        an IPv4 address; else 0 (dots, upper case, '_' included, and
+ *        NULL).
  */
 int cpj_s3_bucket_virtual_hostable(const char *bucket);
 
@@ -297,19 +329,24 @@ typedef struct cpj_s3_location {
  * private.
  */
 typedef struct cpj_s3_context {
-	cpj_http_client *http;          /* borrowed */
-	cpj_sigv4_context sig;
+	cpj_http_client *http;          /**< private: the HTTP client, borrowed */
+	cpj_sigv4_context sig;          /**< private: the signer */
 	char region[CPJ_S3_REGION_MAX + 1]; /**< signing region (read-only) */
-	unsigned flags;                 /* CPJ_S3_* endpoint flags */
-	int have_override;
-	cpj_http_url override;          /* endpoint override, parsed */
-	const char *proxy, *no_proxy;   /* borrowed (cpj_s3_set_proxy) */
-	unsigned char *work;            /* caller's work buffer */
-	size_t work_len;
+	unsigned flags;                 /**< private: CPJ_S3_* endpoint flags */
+	int have_override;              /**< private: `override` is set */
+	cpj_http_url override;          /**< private: endpoint override, parsed */
+	/** \var cpj_s3_context::proxy
+	 *  private: proxy URL, borrowed (cpj_s3_set_proxy()). */
+	/** \var cpj_s3_context::no_proxy
+	 *  private: NO_PROXY list, borrowed (cpj_s3_set_proxy()). */
+	const char *proxy, *no_proxy;
+	unsigned char *work;            /**< private: caller's work buffer */
+	size_t work_len;                /**< private: its size */
 
 	/** Seconds added to the device clock when signing; copy it from the
 	 *  CodePipeline client (cpj_cp_context.skew). Updated from the Date
-	 *  header of responses (see DESIGN: clock skew). */
+	 *  header of responses: of a 2xx answer when it is more than 240 s
+	 *  off, and of a RequestTimeTooSkewed answer before its re-sign. */
 	int64_t skew;
 	unsigned max_attempts;          /**< attempts per call, >= 1 (default 3) */
 	uint32_t backoff_cap_ms;        /**< backoff cap (default 20 s) */
@@ -337,17 +374,29 @@ typedef struct cpj_s3_context {
 	uint32_t redirects;             /**< re-signs for another region */
 
 	/* ---- private: per-call state ---- */
-	cpj_s3_location loc;
-	cpj_http_response resp;
-	const void *opt;                /* the call's get or put options */
-	int is_get;
-	int sse_no_md5;                 /* the answer's ETag is not an MD5 */
-	int discard_over;               /* an unwanted body was too long */
-	int applied;                    /* the client's URL and proxy are ours */
+	cpj_s3_location loc;            /**< private: where the request goes */
+	cpj_http_response resp;         /**< private: the answer being read */
+	const void *opt;                /**< private: the call's get or put options */
+	int is_get;                     /**< private: the call is a GetObject */
+	int sse_no_md5;                 /**< private: the answer's ETag is not an MD5 */
+	int discard_over;               /**< private: an unwanted body was too long */
+	int applied;                    /**< private: the client's URL and proxy are ours */
+	/** \var cpj_s3_context::moved
+	 *  private: body bytes moved in this attempt. */
+	/** \var cpj_s3_context::total
+	 *  private: the body's size when known, else 0 (for progress). */
+	/** \var cpj_s3_context::next_progress
+	 *  private: `moved` at which progress is called next. */
+	/** \var cpj_s3_context::reported
+	 *  private: `moved` at the last progress call. */
+	/** \var cpj_s3_context::discarded
+	 *  private: bytes of an unwanted body read and dropped. */
 	uint64_t moved, total, next_progress, reported, discarded;
-	unsigned src_calls;
-	char bucket_region[CPJ_S3_REGION_MAX + 1]; /* x-amz-bucket-region */
-	br_md5_context md5;
+	unsigned src_calls;             /**< private: body source calls in this attempt */
+	/** private: x-amz-bucket-region of the answer, "" if none */
+	char bucket_region[CPJ_S3_REGION_MAX + 1];
+	br_md5_context md5;             /**< private: MD5 of the bytes moved */
+	/** private: Authorization value (wiped after each request) */
 	char auth[256 + CPJ_SIGV4_AKID_MAX];
 } cpj_s3_context;
 
@@ -359,7 +408,8 @@ typedef struct cpj_s3_context {
  * \param http      HTTP client (with a TLS context for https), borrowed for
  *                  the context's lifetime and dedicated to it (see the file
  *                  comment); its timeouts apply (see request_ms).
- * \param region    the bucket's region, 1..30 of [a-z0-9-]; copied.
+ * \param region    the bucket's region, 1..30 of [a-z0-9-], not starting
+ *                  or ending with '-'; copied.
  * \param work      work buffer (see RAM above), borrowed for the context's
  *                  lifetime; at least 2,048 bytes.
  * \param work_len  its size.
@@ -369,23 +419,28 @@ int cpj_s3_init(cpj_s3_context *s3, cpj_http_client *http,
 	const char *region, unsigned char *work, size_t work_len);
 
 /**
- * \brief Change the region (copied; the cached signing key is kept per
- *        region by the signer).
- * \return 0 or CPJ_ERR_PARAM.
+ * \brief Change the region (copied; the signer derives a new signing key
+ *        for it at the next request).
+ * \param s3      the context.
+ * \param region  as for cpj_s3_init().
+ * \return 0 or CPJ_ERR_PARAM (then the region is unchanged).
  */
 int cpj_s3_set_region(cpj_s3_context *s3, const char *region);
 
 /**
  * \brief Choose the endpoint and addressing.
  *
+ * \param s3     the context.
  * \param url    endpoint override "http[s]://host[:port][/]" (parsed and
  *               copied), or NULL for AWS's endpoints.
  * \param flags  CPJ_S3_PATH_STYLE or CPJ_S3_VIRTUAL_HOSTED (not both),
  *               CPJ_S3_FIPS, CPJ_S3_DUALSTACK (AWS endpoints only; ignored
  *               with an override), or 0.
  * \return 0, CPJ_ERR_PARAM (unknown or conflicting flags), or an error of
- *         cpj_http_url_parse() (CPJ_ERR_NET_URL, CPJ_ERR_UNSUPPORTED); on
- *         error the endpoint is unchanged.
+ *         cpj_http_url_parse() (CPJ_ERR_NET_URL, CPJ_ERR_UNSUPPORTED),
+ *         CPJ_ERR_UNSUPPORTED also for an https override when the HTTP
+ *         client has no TLS context; on error the endpoint and flags are
+ *         unchanged.
  */
 int cpj_s3_set_endpoint(cpj_s3_context *s3, const char *url, unsigned flags);
 
@@ -394,6 +449,7 @@ int cpj_s3_set_endpoint(cpj_s3_context *s3, const char *url, unsigned flags);
  *        cpj_http_client_set_proxy(); re-applied whenever the context
  *        changes the client's URL.
  *
+ * \param s3                    the context.
  * \param https_proxy, no_proxy  borrowed: they MUST stay valid while the
  *                               context is used; NULL for none.
  * \return 0, or CPJ_ERR_PARAM (s3 NULL). The values are checked at the
@@ -409,7 +465,10 @@ int cpj_s3_set_proxy(cpj_s3_context *s3, const char *https_proxy,
  *
  * The strings are borrowed: they MUST stay valid and unchanged until the
  * next cpj_s3_set_credentials() or cpj_s3_clear(); the caller wipes them.
- * \param token  session token, or NULL / "" for none.
+ * \param s3      the context.
+ * \param akid    access key id (see cpj_sigv4_set_credentials()).
+ * \param secret  secret access key.
+ * \param token   session token, or NULL / "" for none.
  * \return 0, CPJ_ERR_PARAM, or CPJ_ERR_SIGV4_CREDS (malformed; the context
  *         then holds none).
  */
@@ -426,6 +485,9 @@ void cpj_s3_clear(cpj_s3_context *s3);
 /**
  * \brief Where a request for bucket/key would go now.
  *
+ * \param s3          the context (endpoint, flags and region are read).
+ * \param bucket      bucket name, NUL-terminated; borrowed for the call.
+ * \param key         object key, NUL-terminated; borrowed for the call.
  * \param loc         receives the origin URL, Host value and style.
  * \param target      receives the NUL-terminated request target
  *                    ("/{key}" virtual-hosted, "/{bucket}/{key}" path
@@ -445,7 +507,7 @@ typedef struct cpj_s3_get_options {
 	 *  cpj_http_body_sink); a negative return stops the call with that
 	 *  code and is never retried. */
 	cpj_http_body_sink sink;
-	void *sink_ctx;
+	void *sink_ctx;                 /**< passed to `sink` and `restart` */
 	/** Optional: discard everything the sink received (e.g. truncate the
 	 *  file), so that a transfer cut after its first bytes can be retried.
 	 *  Called with sink_ctx; returns 0 or a negative code (then returned). */
@@ -454,23 +516,29 @@ typedef struct cpj_s3_get_options {
 	 *  before any byte reaches the sink (when its length is announced). */
 	uint64_t max_size;
 	cpj_s3_progress_cb progress;    /**< optional */
-	void *progress_ctx;
+	void *progress_ctx;             /**< passed to `progress` */
 	uint64_t progress_step;         /**< 0: CPJ_S3_PROGRESS_STEP */
 } cpj_s3_get_options;
 
 /**
  * \brief GetObject: stream bucket/key to o->sink.
  *
- * Sends "GET /{key}" with X-Amz-Content-SHA256 of the empty body. Only a
- * 200 answer's body reaches the sink; s3->size is the byte count,
- * s3->etag the ETag, s3->etag_checked whether its MD5 was verified.
+ * Sends a GET of the target cpj_s3_locate() gives, with
+ * X-Amz-Content-SHA256 of the empty body. Only a 200 answer's body
+ * reaches the sink (another 2xx status is CPJ_ERR_S3_ERROR); s3->size is
+ * the byte count, s3->etag the ETag, s3->etag_checked whether its MD5 was
+ * verified. s3->err is set to the result.
  *
+ * \param s3           a context with credentials.
  * \param bucket, key  NUL-terminated, borrowed for the call (see
  *                     cpj_s3_locate for what is accepted).
+ * \param o            the options, borrowed for the call; `sink` is
+ *                     required.
  * \return 0, or CPJ_ERR_PARAM (arguments), CPJ_ERR_NOSPACE (work buffer
  *         too small for the target and head), CPJ_ERR_SIGV4_* (no or
  *         bad credentials), the network, TLS, timeout and HTTP errors
- *         (CPJ_ERR_HTTP_TRUNCATED for a cut transfer), CPJ_ERR_S3_*,
+ *         (CPJ_ERR_HTTP_TRUNCATED for a cut transfer,
+ *         CPJ_ERR_HTTP_BODY_TOO_LARGE over max_size), CPJ_ERR_S3_*,
  *         CPJ_ERR_API_* (details in s3->http_status, s3->error,
  *         s3->request_id), CPJ_ERR_S3_INTEGRITY, or the code returned by
  *         the sink, restart or progress callback.
@@ -482,13 +550,14 @@ int cpj_s3_get_object(cpj_s3_context *s3, const char *bucket,
 
 /** PutObject options; zero-fill, then set the body. */
 typedef struct cpj_s3_put_options {
-	/** Memory body (the signer hashes it), or NULL with `read` set. */
+	/** Memory body (the signer hashes it), or NULL with `read` set (an
+	 *  empty body is a non-NULL pointer with body_len 0). */
 	const void *body;
-	size_t body_len;
+	size_t body_len;                /**< its length, 0..CPJ_S3_PUT_MAX */
 	/** Streamed body: exactly `length` bytes from `read` (see
 	 *  cpj_http_body_source; ending early is CPJ_ERR_HTTP_REQUEST). */
 	cpj_http_body_source read;
-	void *read_ctx;
+	void *read_ctx;                 /**< passed to `read` and `rewind` */
 	uint64_t length;                /**< 0..CPJ_S3_PUT_MAX */
 	/** Optional: restart `read` at the first byte (e.g. lseek to 0), so
 	 *  that a request whose body was read can be retried or re-signed.
@@ -501,13 +570,14 @@ typedef struct cpj_s3_put_options {
 	/** NULL, "AES256" or "aws:kms" (x-amz-server-side-encryption). */
 	const char *sse;
 	/** With "aws:kms": the key id, ARN or alias ARN (1..400 printable
-	 *  ASCII bytes), sent as x-amz-server-side-encryption-aws-kms-key-id;
-	 *  NULL: the account's AWS managed key. */
+	 *  ASCII bytes, no space), sent as
+	 *  x-amz-server-side-encryption-aws-kms-key-id; NULL: the account's AWS managed key. */
 	const char *kms_key_id;
-	/** Content-Type, e.g. "application/zip"; NULL: none. */
+	/** Content-Type, e.g. "application/zip" (1..256 printable ASCII
+	 *  bytes); NULL: none. */
 	const char *content_type;
 	cpj_s3_progress_cb progress;    /**< optional */
-	void *progress_ctx;
+	void *progress_ctx;             /**< passed to `progress` */
 	uint64_t progress_step;         /**< 0: CPJ_S3_PROGRESS_STEP */
 } cpj_s3_put_options;
 
@@ -518,13 +588,17 @@ typedef struct cpj_s3_put_options {
  * body's hash or UNSIGNED-PAYLOAD), X-Amz-Security-Token, Content-Type
  * and the SSE headers when given. On success s3->etag holds the ETag
  * (with its quotes), s3->size the bytes sent, s3->sse the encryption
- * the service applied.
+ * the service applied. s3->err is set to the result.
  *
+ * \param s3           a context with credentials.
+ * \param bucket, key  NUL-terminated, borrowed for the call (see
+ *                     cpj_s3_locate for what is accepted).
+ * \param o            the options, borrowed for the call.
  * \return 0, or the errors of cpj_s3_get_object() (the callbacks being
  *         read, rewind and progress); CPJ_ERR_PARAM also for both or
  *         neither body, an unknown payload mode or SSE value, a KMS key id
- *         without "aws:kms", a malformed hash, or a body over
- *         CPJ_S3_PUT_MAX.
+ *         without "aws:kms" or not 1..400 printable bytes, a malformed
+ *         Content-Type or hash, or a body over CPJ_S3_PUT_MAX.
  */
 int cpj_s3_put_object(cpj_s3_context *s3, const char *bucket,
 	const char *key, const cpj_s3_put_options *o);
@@ -533,6 +607,9 @@ int cpj_s3_put_object(cpj_s3_context *s3, const char *bucket,
  * \brief Hash `length` bytes of a source (the first pass of
  *        CPJ_S3_PAYLOAD_SHA256); the caller rewinds it afterwards.
  *
+ * \param read          the source, called with `ctx`.
+ * \param ctx           passed to `read`.
+ * \param length        bytes to read and hash.
  * \param buf, buf_len  scratch for the reads (any size >= 1; borrowed).
  * \param hex           receives 64 lower-case hex digits and a NUL.
  * \return 0, CPJ_ERR_PARAM, CPJ_ERR_IO (the source ended before `length`
@@ -542,5 +619,7 @@ int cpj_s3_put_object(cpj_s3_context *s3, const char *bucket,
 int cpj_s3_sha256_source(cpj_http_body_source read, void *ctx,
 	uint64_t length, unsigned char *buf, size_t buf_len,
 	char hex[CPJ_SIGV4_HEX_SIZE]);
+
+#endif /* CPJ_CONFIG_S3 */
 
 #endif

@@ -61,6 +61,9 @@
  * the figure). The other calls use under 128 bytes. Calls are reentrant
  * for distinct contexts; a context is used by one thread at a time.
  */
+/** \file
+ * \brief AWS Signature Version 4 (header and presigned-URL signing).
+ */
 #ifndef CPJ_SIGV4_H
 #define CPJ_SIGV4_H
 
@@ -153,8 +156,8 @@
 
 /** One request header: NUL-terminated name and value, both borrowed. */
 typedef struct {
-	const char *name;
-	const char *value;
+	const char *name;   /**< an HTTP token, 1..CPJ_SIGV4_HNAME_MAX bytes */
+	const char *value;  /**< no CR or LF; trimmed as it is signed */
 } cpj_sigv4_header;
 
 /** One query parameter inside a signing call (internal). */
@@ -174,35 +177,57 @@ typedef struct {
  */
 typedef struct {
 	/* Parameters (borrowed strings; see cpj_sigv4_init / _set_credentials). */
-	const char *region;
-	const char *service;
-	unsigned flags;
-	const char *akid;
-	const char *secret;
-	const char *token;          /* NULL when there is none */
+	const char *region;         /**< private: signing region */
+	const char *service;        /**< private: signing name */
+	unsigned flags;             /**< private: CPJ_SIGV4_* context flags */
+	const char *akid;           /**< private: access key id, NULL when unset */
+	const char *secret;         /**< private: secret access key, NULL when unset */
+	const char *token;          /**< private: session token, NULL when there is none */
 
 	/* Cached signing key: the SHA-256 states after the HMAC inner and
 	 * outer key blocks of kSigning, and what it was derived for. */
+	/** \var cpj_sigv4_context::key_ist
+	 *  private: SHA-256 state after the HMAC inner key block of kSigning. */
+	/** \var cpj_sigv4_context::key_ost
+	 *  private: SHA-256 state after the HMAC outer key block of kSigning. */
 	unsigned char key_ist[32], key_ost[32];
-	int key_valid;
-	char key_date[8];
+	int key_valid;              /**< private: 1 when the cached key is set */
+	char key_date[8];           /**< private: the YYYYMMDD it was derived for */
+	/** \var cpj_sigv4_context::key_region_len
+	 *  private: bytes in key_region. */
+	/** \var cpj_sigv4_context::key_service_len
+	 *  private: bytes in key_service. */
+	/** \var cpj_sigv4_context::key_akid_len
+	 *  private: bytes in key_akid. */
 	size_t key_region_len, key_service_len, key_akid_len;
+	/** private: the region it was derived for (no NUL) */
 	char key_region[CPJ_SIGV4_NAME_MAX];
+	/** private: the service it was derived for (no NUL) */
 	char key_service[CPJ_SIGV4_NAME_MAX];
+	/** private: the access key id it was derived for (no NUL) */
 	char key_akid[CPJ_SIGV4_AKID_MAX];
 	/** Number of signing-key derivations so far (a cache miss adds one). */
 	unsigned long derivations;
 
 	/* Working memory of one call; secrets in it are wiped before the
 	 * call returns. */
-	br_sha256_context sha;
-	cpj_buf copy;
-	int copy_on;
-	size_t stage_len;
+	br_sha256_context sha;      /**< private: SHA-256 of the call */
+	cpj_buf copy;               /**< private: the caller's canonical-request copy */
+	int copy_on;                /**< private: a copy was asked for */
+	size_t stage_len;           /**< private: bytes in `stage` */
+	/** private: canonical request bytes on their way to SHA-256; digests */
 	unsigned char stage[128];
+	/** private: header indexes in name order (the caller's headers, then
+	 *  the added ones) */
 	uint8_t hidx[CPJ_SIGV4_HEADERS_MAX + 3];
+	/** private: 1 where a header in name order has the name of the one
+	 *  before it */
 	uint8_t hsame[CPJ_SIGV4_HEADERS_MAX + 3];
+	/** private: the headers the call adds (x-amz-date,
+	 *  x-amz-security-token, x-amz-content-sha256) */
 	cpj_sigv4_header added[3];
+	/** private: path segments, query parameters, key derivation or the
+	 *  string to sign, one at a time */
 	union {
 		struct {
 			uint32_t off, len;
@@ -223,7 +248,7 @@ typedef struct {
  * with an empty body signed at `now` = 0; set the fields that apply.
  */
 typedef struct {
-	/** Method as sent ("GET", "POST", ...): non-empty HTTP token. */
+	/** Method as sent ("GET", "POST", ...): an HTTP token of 1..32 bytes. */
 	const char *method;
 	/** Path as sent on the wire: starts with '/' ("" means "/"); no '?',
 	 *  '#' or control characters. */
@@ -237,12 +262,12 @@ typedef struct {
 	 *  and any header this call adds (X-Amz-Date, X-Amz-Security-Token,
 	 *  X-Amz-Content-SHA256 in header mode) must not be among them. */
 	const cpj_sigv4_header *headers;
-	size_t header_count;
+	size_t header_count;        /**< entries of `headers` */
 	/** CPJ_SIGV4_PAYLOAD_BODY, _HASH or _UNSIGNED. */
 	int payload;
 	/** The body for CPJ_SIGV4_PAYLOAD_BODY (NULL allowed when body_len is 0). */
 	const void *body;
-	size_t body_len;
+	size_t body_len;            /**< its length in bytes */
 	/** For CPJ_SIGV4_PAYLOAD_HASH: 64 lower-case hex digits, NUL-terminated. */
 	const char *payload_hash;
 	/** "YYYYMMDDTHHMMSSZ" (UTC, years 1970..9999), or NULL to use `now`. */
@@ -279,10 +304,10 @@ typedef struct {
 	/** In (optional): buffer for a NUL-terminated copy of the canonical
 	 *  request. */
 	char *canonical_request;
-	size_t canonical_request_size;
+	size_t canonical_request_size;  /**< In: its size in bytes */
 	/** In (optional): buffer for a NUL-terminated copy of the string to sign. */
 	char *string_to_sign;
-	size_t string_to_sign_size;
+	size_t string_to_sign_size;     /**< In: its size in bytes */
 } cpj_sigv4_result;
 
 /**
@@ -313,6 +338,7 @@ int cpj_sigv4_init(cpj_sigv4_context *ctx, const char *region,
  * secret in place without calling this again is not detected when the
  * access key id stays the same.
  *
+ * \param ctx     a context set up with cpj_sigv4_init().
  * \param akid    access key id, 1..CPJ_SIGV4_AKID_MAX printable ASCII
  *                characters other than space, '/', ',', ';' and '='.
  * \param secret  secret access key, 1..CPJ_SIGV4_SECRET_MAX bytes.
@@ -356,7 +382,10 @@ void cpj_sigv4_clear(cpj_sigv4_context *ctx);
  *                   SignedHeaders=<names>, Signature=<hex>".
  * \param auth_size  size of `auth` in bytes.
  * \return the length of the Authorization value (> 0), or
- *         CPJ_ERR_PARAM (NULL argument, unknown payload kind),
+ *         CPJ_ERR_PARAM (a NULL argument; a NULL method, path, header
+ *         name or value, `headers` with a non-zero count, `body` with a
+ *         non-zero body_len, or payload_hash for CPJ_SIGV4_PAYLOAD_HASH;
+ *         an unknown payload kind),
  *         CPJ_ERR_SIGV4_CREDS (no or bad credentials),
  *         CPJ_ERR_SIGV4_TIME (bad amz_date, or `now` outside 1970..9999),
  *         CPJ_ERR_SIGV4_INPUT (method, path, query, header or payload hash
@@ -371,6 +400,7 @@ void cpj_sigv4_clear(cpj_sigv4_context *ctx);
 int cpj_sigv4_sign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 	cpj_sigv4_result *res, char *auth, size_t auth_size);
 
+#if CPJ_CONFIG_SIGV4_PRESIGN
 /**
  * \brief Sign a request as a presigned URL (query-string signing).
  *
@@ -382,6 +412,11 @@ int cpj_sigv4_sign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
  * CPJ_SIGV4_PAYLOAD_UNSIGNED). The request's query must not already hold
  * one of those parameters or X-Amz-Signature.
  *
+ * \param ctx         context with credentials.
+ * \param req         the request (borrowed for the call); `expires` is
+ *                    required.
+ * \param res         receives amz_date, payload_hash, signature and the
+ *                    optional copies.
  * \param query       receives the NUL-terminated, encoded parameters to
  *                    append to the request's query (after '&', or after
  *                    '?' when it has none): the auth parameters, then
@@ -392,9 +427,11 @@ int cpj_sigv4_sign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
  *         cpj_sigv4_sign(); CPJ_ERR_SIGV4_INPUT also for `expires` outside
  *         1..604800 or an auth parameter already in the query.
  *         res->content_sha256 is 0 and res->security_token NULL.
+ * Only in builds with CPJ_CONFIG_SIGV4_PRESIGN (the default).
  */
 int cpj_sigv4_presign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 	cpj_sigv4_result *res, char *query, size_t query_size);
+#endif
 
 /**
  * \brief Format Unix time as an X-Amz-Date value ("YYYYMMDDTHHMMSSZ", UTC).

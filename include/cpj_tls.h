@@ -79,6 +79,9 @@
  * Thread safety: none; one context is used by one thread at a time. The
  * built-in anchors are constant and may be shared.
  */
+/** \file
+ * \brief TLS client on BearSSL: profile, trust anchors, transport.
+ */
 #ifndef CPJ_TLS_H
 #define CPJ_TLS_H
 
@@ -104,6 +107,8 @@
 #ifndef CPJ_TLS_SYSTEM_ANCHORS_MAX
 #define CPJ_TLS_SYSTEM_ANCHORS_MAX 256
 #endif
+/** Arena bytes of a store that holds a whole system bundle (see
+ *  CPJ_TLS_SYSTEM_ANCHORS_MAX). */
 #ifndef CPJ_TLS_SYSTEM_ANCHOR_STORE
 #define CPJ_TLS_SYSTEM_ANCHOR_STORE 131072
 #endif
@@ -147,28 +152,29 @@ size_t cpj_tls_builtin_anchors(const br_x509_trust_anchor **out);
  * or be freed while the store or a TLS context using it is in use.
  */
 typedef struct cpj_tls_anchors {
-	br_x509_trust_anchor *slots;   /* caller's slot array */
-	size_t nslots;
-	const br_x509_trust_anchor *ta; /* anchors in use (slots or built-in) */
-	size_t count;                  /* anchors in use */
-	unsigned char *arena;          /* caller's bytes for DNs and keys */
-	size_t arena_len;
-	size_t used;                   /* arena bytes used */
-	size_t nbuiltin;               /* built-in anchors included */
-	size_t need_anchors;           /* slots the input needs in all */
-	size_t need_bytes;             /* arena bytes the input needs in all */
-	size_t objects;                /* PEM objects seen */
-	size_t certs;                  /* CERTIFICATE objects seen */
-	size_t skipped;                /* objects skipped */
-	size_t bad_object;             /* 1-based object that failed, 0 none */
-	size_t dn_len;                 /* DN bytes of the current certificate */
-	int state;                     /* ready, loading, failed */
-	int over;                      /* the store is full: only counting */
-	int dn_over;                   /* current DN did not fit */
-	int in_obj;                    /* 0 outside, 1 certificate, 2 other */
-	int br_err;                    /* decoder error of bad_object */
-	br_pem_decoder_context pem;
-	br_x509_decoder_context dec;
+	br_x509_trust_anchor *slots;   /**< private: caller's slot array */
+	size_t nslots;                 /**< private: its entries */
+	const br_x509_trust_anchor *ta; /**< private: anchors in use (slots or built-in) */
+	size_t count;                  /**< private: anchors in use */
+	unsigned char *arena;          /**< private: caller's bytes for DNs and keys */
+	size_t arena_len;              /**< private: its size */
+	size_t used;                   /**< private: arena bytes used */
+	size_t nbuiltin;               /**< private: built-in anchors included */
+	size_t need_anchors;           /**< private: slots the input needs in all */
+	size_t need_bytes;             /**< private: arena bytes the input needs in all */
+	size_t objects;                /**< private: PEM objects seen */
+	size_t certs;                  /**< private: CERTIFICATE objects seen */
+	size_t skipped;                /**< private: objects skipped */
+	size_t bad_object;             /**< private: 1-based object that failed, 0 none */
+	size_t dn_len;                 /**< private: DN bytes of the current certificate */
+	int state;                     /**< private: ready, loading, done, failed */
+	int over;                      /**< private: the store is full: only counting */
+	int dn_over;                   /**< private: current DN did not fit */
+	int in_obj;                    /**< private: 0 outside, 1 certificate, 2 other */
+	/** private: decoder error of bad_object (-1: PEM syntax) */
+	int br_err;
+	br_pem_decoder_context pem;    /**< private: BearSSL's PEM decoder */
+	br_x509_decoder_context dec;   /**< private: BearSSL's X.509 decoder */
 } cpj_tls_anchors;
 
 /**
@@ -242,8 +248,9 @@ int cpj_tls_anchors_init(cpj_tls_anchors *a, br_x509_trust_anchor *slots,
  * \return 0; CPJ_ERR_TLS_ANCHORS for a malformed object (PEM syntax, or a
  *         certificate BearSSL cannot decode; cpj_tls_anchors_info() names
  *         it) -- the store is then failed and unusable, and every later
- *         call returns CPJ_ERR_TLS_ANCHORS again; CPJ_ERR_PARAM;
- *         CPJ_ERR_STATE after finish. Bytes after a complete certificate
+ *         call returns CPJ_ERR_TLS_ANCHORS again; CPJ_ERR_PARAM (`a`
+ *         NULL, or `data` NULL with `len` > 0); CPJ_ERR_STATE after
+ *         finish. Bytes after a complete certificate
  *         inside the same PEM object are ignored.
  */
 int cpj_tls_anchors_add_pem(cpj_tls_anchors *a, const void *data,
@@ -252,13 +259,16 @@ int cpj_tls_anchors_add_pem(cpj_tls_anchors *a, const void *data,
 /**
  * \brief End a bundle: check it was complete and fitted the store.
  *
+ * \param a  a store set up with cpj_tls_anchors_init().
  * \return the number of anchors in the store (> 0) on success;
  *         CPJ_ERR_TLS_ANCHORS when the store is too small (the input
  *         needs cpj_tls_anchors_needed()), when a PEM object was left
  *         open (truncated file), when a malformed object was met, or when
- *         the bundle held no CA certificate at all; CPJ_ERR_PARAM,
- *         CPJ_ERR_STATE (called twice). On any error the store is
- *         failed: cpj_tls_init() and cpj_tls_open() refuse it.
+ *         the bundle held no CA certificate at all; CPJ_ERR_PARAM (`a`
+ *         NULL), CPJ_ERR_STATE (called again after a success; the store
+ *         stays usable).
+ *         With CPJ_ERR_TLS_ANCHORS the store is failed: cpj_tls_init()
+ *         and cpj_tls_open() refuse it.
  */
 int cpj_tls_anchors_finish(cpj_tls_anchors *a);
 
@@ -287,29 +297,35 @@ int cpj_tls_anchors_ready(const cpj_tls_anchors *a);
 /**
  * \brief A client certificate chain and private key decoded from PEM.
  *
- * Opaque. The chain points into the caller's DER storage given to
- * cpj_tls_client_cert_load(); the private key is held inside (secret:
- * cpj_tls_client_cert_wipe() erases it).
+ * Opaque but for `chain`, `chain_len` and `key`, which are read to call
+ * cpj_tls_set_client_cert(). The chain points into the caller's DER
+ * storage given to cpj_tls_client_cert_load(); the private key is held
+ * inside (secret: cpj_tls_client_cert_wipe() erases it).
  */
 typedef struct cpj_tls_client_cert {
+	/** The chain, the device certificate first (read-only). */
 	br_x509_certificate chain[CPJ_TLS_CLIENT_CHAIN_MAX];
-	size_t chain_len;
-	br_skey_decoder_context key;   /* the decoded private key (secret) */
-	size_t der_used;
-	int err;
-	int in_obj;                    /* 0 none, 1 cert, 2 key, 3 other */
-	int keys;                      /* key objects seen */
-	unsigned char *der;
-	size_t der_len;
+	size_t chain_len;              /**< certificates in `chain`; 0 after a failed load */
+	/** The decoded private key (secret; read-only): pass
+	 *  br_skey_decoder_get_rsa() / _get_ec() of it to
+	 *  cpj_tls_set_client_cert(). */
+	br_skey_decoder_context key;
+	size_t der_used;               /**< private: bytes of `der` used */
+	int err;                       /**< private: first error met while loading */
+	int in_obj;                    /**< private: 0 none, 1 cert, 2 key, 3 other */
+	int keys;                      /**< private: key objects seen */
+	unsigned char *der;            /**< private: caller's DER storage */
+	size_t der_len;                /**< private: its size */
 	union {
 		br_pem_decoder_context pem;
 		struct {
 			br_x509_decoder_context x509;
 			unsigned char tmp[BR_X509_BUFSIZE_KEY];
 		} chk;
-	} u;                           /* scratch while loading (wiped) */
+	} u;                           /**< private: scratch while loading (wiped) */
 } cpj_tls_client_cert;
 
+#if CPJ_CONFIG_TLS_CLIENT_CERT
 /**
  * \brief Decode a PEM certificate chain and a PEM private key.
  *
@@ -323,22 +339,28 @@ typedef struct cpj_tls_client_cert {
  * \param der          caller's storage for the DER certificates, kept by
  *                     `cc` (about 1 KB per certificate).
  * \param der_len      its size.
- * \param chain_pem    PEM text of the chain, and its length.
- * \param chain_len
- * \param key_pem      PEM text of the key, and its length.
- * \param key_len
+ * \param chain_pem    PEM text of the chain.
+ * \param chain_len    its length in bytes.
+ * \param key_pem      PEM text of the key.
+ * \param key_len      its length in bytes.
  * \return 0; CPJ_ERR_NOSPACE (DER storage too small, or more than
  *         CPJ_TLS_CLIENT_CHAIN_MAX certificates); CPJ_ERR_TLS_CERT
- *         (malformed PEM, certificate or key, no certificate, not exactly
- *         one key, key not matching the certificate);
- *         CPJ_ERR_UNSUPPORTED (encrypted key); CPJ_ERR_PARAM.
+ *         (malformed or truncated PEM, certificate or key, no
+ *         certificate, not exactly one key, key not matching the
+ *         certificate); CPJ_ERR_UNSUPPORTED (encrypted key, an EC key not
+ *         on P-256 or P-384, an RSA modulus over BR_X509_BUFSIZE_KEY
+ *         bytes); CPJ_ERR_PARAM (NULL pointer, der_len 0). On error `cc`
+ *         holds no key and no chain.
+ * Only in builds with CPJ_CONFIG_TLS_CLIENT_CERT (the default).
  */
 int cpj_tls_client_cert_load(cpj_tls_client_cert *cc, unsigned char *der,
 	size_t der_len, const void *chain_pem, size_t chain_len,
 	const void *key_pem, size_t key_len);
 
-/** \brief Erase the private key and the chain pointers. */
+/** \brief Erase the private key and the chain pointers (NULL is ignored;
+ *         the caller's DER storage is left as it is). */
 void cpj_tls_client_cert_wipe(cpj_tls_client_cert *cc);
+#endif
 
 /* ---- connection -------------------------------------------------- */
 
@@ -347,22 +369,24 @@ void cpj_tls_client_cert_wipe(cpj_tls_client_cert *cc);
  *        (opaque; part of cpj_tls_context).
  */
 typedef struct cpj_tls_ip_scan {
-	uint32_t end[8];               /* end offsets of the open elements */
-	uint32_t pos;                  /* certificate bytes seen */
-	uint32_t len;                  /* value length of the element */
-	uint32_t need;                 /* bytes left to skip or capture */
-	int depth;                     /* open elements */
-	int state;                     /* tag, length, skip, capture */
-	int lenbytes;                  /* long-form length bytes left */
-	int cert;                      /* certificates started */
-	int want;                      /* the extension is subjectAltName */
-	int match;                     /* an iPAddress equals ip */
-	int done;                      /* scan over (TBS ended, or bad DER) */
-	unsigned char tag;
-	unsigned char cap[16];         /* captured value */
-	size_t cap_len;
-	unsigned char ip[16];          /* the host as an address */
-	size_t ip_len;                 /* 4, 16, or 0 for a DNS name */
+	uint32_t end[8];               /**< private: end offsets of the open elements */
+	uint32_t pos;                  /**< private: certificate bytes seen */
+	uint32_t len;                  /**< private: value length of the element */
+	uint32_t need;                 /**< private: bytes left to skip or capture */
+	int depth;                     /**< private: open elements */
+	int state;                     /**< private: tag, length, long length, skip, capture */
+	int lenbytes;                  /**< private: long-form length bytes left */
+	/** private: certificates of the chain ended (only the first is
+	 *  scanned) */
+	int cert;
+	int want;                      /**< private: the extension is subjectAltName */
+	int match;                     /**< private: an iPAddress equals ip */
+	int done;                      /**< private: scan over (TBS ended, or bad DER) */
+	unsigned char tag;             /**< private: tag of the element being read */
+	unsigned char cap[16];         /**< private: captured value */
+	size_t cap_len;                /**< private: bytes in `cap` */
+	unsigned char ip[16];          /**< private: the host as an address */
+	size_t ip_len;                 /**< private: 4, 16, or 0 for a DNS name */
 } cpj_tls_ip_scan;
 
 /**
@@ -372,26 +396,28 @@ typedef struct cpj_tls_ip_scan {
  * the record buffer; see RAM above.
  */
 typedef struct cpj_tls_context {
-	br_ssl_client_context cc;
-	br_x509_minimal_context xc;
-	const br_x509_class *xwrap;    /* X.509 class around xc (IP hosts) */
-	cpj_tls_ip_scan scan;
-	br_sslio_context io;
-	const cpj_tls_anchors *anchors;
-	cpj_transport lower;           /* copy of the lower transport */
-	int lower_err;                 /* last error of the lower transport */
-	int err;                       /* sticky CPJ_ERR_* of the connection */
-	int br_err;                    /* BearSSL error of the last failure */
-	int state;                     /* closed, open, failed */
-	int has_session;               /* a session to resume with `host` */
-	int resumed;                   /* the last handshake resumed */
-	int clean_close;               /* the peer sent close_notify */
-	const br_x509_certificate *chain;
-	size_t chain_len;
-	const br_rsa_private_key *rsa;
-	const br_ec_private_key *ec;
-	char host[CPJ_HOST_MAX + 1];
-	unsigned char iobuf[CPJ_TLS_BUF_SIZE];
+	br_ssl_client_context cc;      /**< private: BearSSL's client context */
+	br_x509_minimal_context xc;    /**< private: BearSSL's X.509 validator */
+	/** private: X.509 class around `xc` (adds the iPAddress check of IP
+	 *  hosts) */
+	const br_x509_class *xwrap;
+	cpj_tls_ip_scan scan;          /**< private: iPAddress check of an IP host */
+	br_sslio_context io;           /**< private: BearSSL's I/O wrapper */
+	const cpj_tls_anchors *anchors; /**< private: the trust anchors, borrowed */
+	cpj_transport lower;           /**< private: copy of the lower transport */
+	int lower_err;                 /**< private: last error of the lower transport */
+	int err;                       /**< private: sticky CPJ_ERR_* of the connection */
+	int br_err;                    /**< private: BearSSL error of the last failure */
+	int state;                     /**< private: closed, open, failed */
+	int has_session;               /**< private: a session to resume with `host` */
+	int resumed;                   /**< private: the last handshake resumed */
+	int clean_close;               /**< private: the peer sent close_notify */
+	const br_x509_certificate *chain; /**< private: client certificate chain, borrowed */
+	size_t chain_len;              /**< private: its length, 0 for none */
+	const br_rsa_private_key *rsa; /**< private: client RSA key, borrowed */
+	const br_ec_private_key *ec;   /**< private: client EC key, borrowed */
+	char host[CPJ_HOST_MAX + 1];   /**< private: host of the last successful handshake */
+	unsigned char iobuf[CPJ_TLS_BUF_SIZE]; /**< private: the record buffer */
 } cpj_tls_context;
 
 /**
@@ -406,6 +432,7 @@ typedef struct cpj_tls_context {
  */
 int cpj_tls_init(cpj_tls_context *tls, const cpj_tls_anchors *anchors);
 
+#if CPJ_CONFIG_TLS_CLIENT_CERT
 /**
  * \brief Present a client certificate when a server asks for one.
  *
@@ -415,20 +442,27 @@ int cpj_tls_init(cpj_tls_context *tls, const cpj_tls_anchors *anchors);
  * following cpj_tls_open() calls; a chain_len of 0 (and both keys NULL)
  * removes the certificate.
  *
+ * \param tls        a context set up with cpj_tls_init().
  * \param chain      DER certificates, the client's own first.
  * \param chain_len  1..CPJ_TLS_CLIENT_CHAIN_MAX, or 0 to remove.
- * \return 0; CPJ_ERR_PARAM.
+ * \param rsa        the client's RSA key, or NULL.
+ * \param ec         the client's EC key (P-256 or P-384), or NULL.
+ * \return 0; CPJ_ERR_PARAM (context not set up, NULL chain, an empty
+ *         certificate, too many certificates, not exactly one key, a key
+ *         with chain_len 0, an EC key on another curve).
+ * Only in builds with CPJ_CONFIG_TLS_CLIENT_CERT (the default).
  */
 int cpj_tls_set_client_cert(cpj_tls_context *tls,
 	const br_x509_certificate *chain, size_t chain_len,
 	const br_rsa_private_key *rsa, const br_ec_private_key *ec);
+#endif
 
 /**
  * \brief Run the handshake over `lower` with SNI and host-name check.
  *
  * Blocks until the handshake ends; the time is bounded by the lower
- * transport's deadline (a transport that returns 0 more than 1024 times
- * in a row is taken as timed out). Resumes the previous session when
+ * transport's deadline (a transport that returns 0 1024 times in a row
+ * is taken as timed out: CPJ_ERR_TIMEOUT). Resumes the previous session when
  * `host` is the same as the last successful handshake's (byte for byte).
  * Fresh entropy from cpj_port_entropy() seeds BearSSL's generator for
  * every connection. Any previous connection of the context is dropped
@@ -442,7 +476,8 @@ int cpj_tls_set_client_cert(cpj_tls_context *tls,
  *               printable ASCII bytes without spaces; copied.
  * \return 0; CPJ_ERR_TLS_* (see Errors above); the lower transport's own
  *         error; CPJ_ERR_IO (no entropy); CPJ_ERR_TLS_ANCHORS (store not
- *         ready); CPJ_ERR_PARAM.
+ *         ready); CPJ_ERR_PARAM (NULL argument, a context not set up with
+ *         cpj_tls_init(), a host that is empty, too long or not printable).
  */
 int cpj_tls_open(cpj_tls_context *tls, const cpj_transport *lower,
 	const char *host);

@@ -41,6 +41,7 @@ test check:
 	$(Q)sh tests/deps.sh test
 	$(Q)$(MAKE) --no-print-directory BOARD=host test-build lint
 	$(Q)$(MAKE) --no-print-directory BOARD=host SAN=1 test-build
+	$(Q)$(MAKE) --no-print-directory BOARD=host SAN=1 PROFILE=minimal lib examples
 	$(Q)sh tests/run.sh $(BUILD)/host-san $(BUILD)/host
 endif
 

@@ -187,11 +187,13 @@ static const struct field job_f[] = {
 static const struct table job_t = TABLE(job_f);
 
 /* ThirdPartyJob (PollForThirdPartyJobs). */
+#if CPJ_CONFIG_THIRD_PARTY
 static const struct field tp_job_f[] = {
 	STR("clientId", "clientId", cpj_job, client_id),
 	STR("jobId", "jobId", cpj_job, id),
 };
 static const struct table tp_job_t = TABLE(tp_job_f);
+#endif
 
 /* ---- mapping tokens to a job ----------------------------------------- */
 
@@ -761,8 +763,12 @@ job_end(cpj_jobs_parser *p)
 	m.job = job;
 	m.err = 0;
 	m.field = NULL;
+#if CPJ_CONFIG_THIRD_PARTY
 	map_object(&m, 0, p->mode == CPJ_JOBS_THIRD_PARTY_POLL ? &tp_job_t
 	    : &job_t, (char *)job);
+#else
+	map_object(&m, 0, &job_t, (char *)job);
+#endif
 	if (m.err != 0)
 		job_fail(p, job, m.err, m.field);
 	r = CPJ_OK;
@@ -868,6 +874,10 @@ cpj_jobs_parser_init(cpj_jobs_parser *p, int mode,
 	if (p == NULL)
 		return CPJ_ERR_PARAM;
 	memset(p, 0, sizeof *p);
+#if !CPJ_CONFIG_THIRD_PARTY
+	if (mode == CPJ_JOBS_THIRD_PARTY_POLL)
+		return p->err = CPJ_ERR_UNSUPPORTED;
+#endif
 	if ((mode != CPJ_JOBS_POLL && mode != CPJ_JOBS_DETAILS
 	    && mode != CPJ_JOBS_THIRD_PARTY_POLL)
 	    || window == NULL || window_len < 2 || window_len > 2147483647u

@@ -55,10 +55,24 @@ check_job(cpj_cp_context *cp, const char *job_id, const char *client_token)
 			return bad(cp, "jobId", "not a job id (lower-case UUID)");
 		return CPJ_OK;
 	}
+#if CPJ_CONFIG_THIRD_PARTY
 	if (check_len(cp, "jobId", job_id, 1, 512) < 0)
 		return CPJ_ERR_PARAM;
 	return check_len(cp, "clientToken", client_token, 1, 256);
+#else
+	(void)bad(cp, "clientToken", "third-party jobs are not compiled in");
+	return cp->err = CPJ_ERR_UNSUPPORTED;
+#endif
 }
+
+/* The operation's name: the custom one, or the third-party one when there
+ * is a client token (the minimal profile has no third-party names:
+ * check_job() refused the token). */
+#if CPJ_CONFIG_THIRD_PARTY
+#define OP_NAME(token, custom, third) ((token) == NULL ? (custom) : (third))
+#else
+#define OP_NAME(token, custom, third) (custom)
+#endif
 
 static void
 begin(cpj_cp_context *cp, cpj_buf *b, cpj_json_writer *w)
@@ -140,6 +154,7 @@ cpj_cp_poll_for_jobs(cpj_cp_context *cp, const cpj_cp_action_type *at,
 	    query_key, query_value, out);
 }
 
+#if CPJ_CONFIG_THIRD_PARTY
 /* see cpj_codepipeline.h */
 int
 cpj_cp_poll_for_third_party_jobs(cpj_cp_context *cp,
@@ -149,6 +164,7 @@ cpj_cp_poll_for_third_party_jobs(cpj_cp_context *cp,
 	return poll(cp, "PollForThirdPartyJobs", CPJ_JOBS_THIRD_PARTY_POLL,
 	    at, max_batch, NULL, NULL, out);
 }
+#endif
 
 /* see cpj_codepipeline.h */
 int
@@ -164,8 +180,9 @@ cpj_cp_acknowledge_job(cpj_cp_context *cp, const char *job_id,
 	if (status == NULL || status_cap == 0)
 		return CPJ_ERR_PARAM;
 	status[0] = '\0';
-	if (check_job(cp, job_id, client_token) < 0
-	    || check_len(cp, "nonce", nonce, 1, 50) < 0)
+	if ((rc = check_job(cp, job_id, client_token)) < 0)
+		return rc;
+	if (check_len(cp, "nonce", nonce, 1, 50) < 0)
 		return CPJ_ERR_PARAM;
 	begin(cp, &b, &w);
 	cpj_json_put_key_str(&w, "jobId", job_id);
@@ -174,8 +191,8 @@ cpj_cp_acknowledge_job(cpj_cp_context *cp, const char *job_id,
 		cpj_json_put_key_str(&w, "clientToken", client_token);
 	if ((n = end(cp, &b, &w)) < 0)
 		return n;
-	rc = cpj_cp_call(cp, client_token == NULL ? "AcknowledgeJob"
-	    : "AcknowledgeThirdPartyJob", (size_t)n, NULL, 0);
+	rc = cpj_cp_call(cp, OP_NAME(client_token, "AcknowledgeJob",
+	    "AcknowledgeThirdPartyJob"), (size_t)n, NULL, 0);
 	if (rc < 0)
 		return rc;
 	if (cp->small_over)
@@ -206,16 +223,16 @@ cpj_cp_get_job_details(cpj_cp_context *cp, const char *job_id,
 
 	if (out == NULL || out->parser == NULL)
 		return CPJ_ERR_PARAM;
-	if (check_job(cp, job_id, client_token) < 0)
-		return CPJ_ERR_PARAM;
+	if ((rc = check_job(cp, job_id, client_token)) < 0)
+		return rc;
 	begin(cp, &b, &w);
 	cpj_json_put_key_str(&w, "jobId", job_id);
 	if (client_token != NULL)
 		cpj_json_put_key_str(&w, "clientToken", client_token);
 	if ((n = end(cp, &b, &w)) < 0)
 		return n;
-	rc = cpj_cp_call(cp, client_token == NULL ? "GetJobDetails"
-	    : "GetThirdPartyJobDetails", (size_t)n, out, CPJ_JOBS_DETAILS);
+	rc = cpj_cp_call(cp, OP_NAME(client_token, "GetJobDetails",
+	    "GetThirdPartyJobDetails"), (size_t)n, out, CPJ_JOBS_DETAILS);
 	if (rc < 0)
 		return rc;
 	rc = cpj_jobs_parser_finish(out->parser);
@@ -288,8 +305,9 @@ cpj_cp_put_job_success(cpj_cp_context *cp, const char *job_id,
 		cpj_cp_success_init(&none);
 		s = &none;
 	}
-	if (check_job(cp, job_id, client_token) < 0
-	    || check_success(cp, s, client_token != NULL) < 0)
+	if ((n = check_job(cp, job_id, client_token)) < 0)
+		return n;
+	if (check_success(cp, s, client_token != NULL) < 0)
 		return CPJ_ERR_PARAM;
 	begin(cp, &b, &w);
 	cpj_json_put_key_str(&w, "jobId", job_id);
@@ -338,8 +356,8 @@ cpj_cp_put_job_success(cpj_cp_context *cp, const char *job_id,
 	}
 	if ((n = end(cp, &b, &w)) < 0)
 		return n;
-	return cpj_cp_call(cp, client_token == NULL ? "PutJobSuccessResult"
-	    : "PutThirdPartyJobSuccessResult", (size_t)n, NULL, 0);
+	return cpj_cp_call(cp, OP_NAME(client_token, "PutJobSuccessResult",
+	    "PutThirdPartyJobSuccessResult"), (size_t)n, NULL, 0);
 }
 
 /* see cpj_codepipeline.h */
@@ -353,8 +371,8 @@ cpj_cp_put_job_failure(cpj_cp_context *cp, const char *job_id,
 
 	if (f == NULL)
 		return bad(cp, "failureDetails", "required");
-	if (check_job(cp, job_id, client_token) < 0)
-		return CPJ_ERR_PARAM;
+	if ((n = check_job(cp, job_id, client_token)) < 0)
+		return n;
 	if (cpj_cp_check_enum(f->type, CPJ_CP_ENUM_FAILURE_TYPE) < 0)
 		return bad(cp, "failureDetails.type", "not a FailureType");
 	if (check_len(cp, "failureDetails.message", f->message, 1, 5000) < 0
@@ -378,6 +396,6 @@ cpj_cp_put_job_failure(cpj_cp_context *cp, const char *job_id,
 	cpj_json_object_end(&w);
 	if ((n = end(cp, &b, &w)) < 0)
 		return n;
-	return cpj_cp_call(cp, client_token == NULL ? "PutJobFailureResult"
-	    : "PutThirdPartyJobFailureResult", (size_t)n, NULL, 0);
+	return cpj_cp_call(cp, OP_NAME(client_token, "PutJobFailureResult",
+	    "PutThirdPartyJobFailureResult"), (size_t)n, NULL, 0);
 }

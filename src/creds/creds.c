@@ -67,6 +67,7 @@ cpj_creds_present(const cpj_creds *c)
 	return c->akid[0] != '\0' && c->secret[0] != '\0';
 }
 
+#if CPJ_CONFIG_CREDS_PROVIDERS
 static int
 is_blank(char ch)
 {
@@ -201,3 +202,5 @@ cpj_creds_from_ini(cpj_creds *c, const char *text, size_t len,
 	}
 	return CPJ_OK;
 }
+
+#endif /* CPJ_CONFIG_CREDS_PROVIDERS */

@@ -4,6 +4,8 @@
  */
 #include "inner.h"
 
+#if CPJ_CONFIG_CREDS_PROVIDERS
+
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
 static int64_t
 days_from_civil(int64_t y, unsigned m, unsigned d)
@@ -287,3 +289,5 @@ cpj_creds_should_refresh(const cpj_creds *c, int64_t now)
 {
 	return cpj_creds_expires_within(c, now, CPJ_CREDS_REFRESH_S);
 }
+
+#endif /* CPJ_CONFIG_CREDS_PROVIDERS */

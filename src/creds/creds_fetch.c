@@ -4,6 +4,8 @@
  */
 #include "inner.h"
 
+#if CPJ_CONFIG_CREDS_PROVIDERS
+
 /* Smallest body part of a work buffer. */
 #define BODY_MIN 256
 /* Longest container request target accepted. */
@@ -308,3 +310,5 @@ cpj_creds_fetch_imds(cpj_creds *c, cpj_http_client *http,
 		cpj_creds_clear(c);
 	return rc;
 }
+
+#endif /* CPJ_CONFIG_CREDS_PROVIDERS */

@@ -5,6 +5,8 @@
  */
 #include "inner.h"
 
+#if CPJ_CONFIG_S3
+
 /* Work space the HTTP layer needs at least besides the target. */
 #define HEAD_ROOM 512
 /* A Date header this far from our corrected clock re-learns the skew. */
@@ -749,3 +751,5 @@ cpj_s3_sha256_source(cpj_http_body_source read, void *ctx, uint64_t length,
 	cpj_buf_put_hex(&b, d, sizeof d);
 	return cpj_buf_ok(&b);
 }
+
+#endif /* CPJ_CONFIG_S3 */

@@ -4,6 +4,8 @@
  */
 #include "inner.h"
 
+#if CPJ_CONFIG_S3
+
 static int
 is_unreserved(int c)
 {
@@ -195,3 +197,5 @@ cpj_s3_locate(const cpj_s3_context *s3, const char *bucket,
 	}
 	return (int)tb.len + rc;
 }
+
+#endif /* CPJ_CONFIG_S3 */

@@ -5,6 +5,8 @@
  */
 #include "inner.h"
 
+#if CPJ_CONFIG_S3
+
 /* Scanner states. */
 enum {
 	X_PROLOG,       /* before the root element */
@@ -526,3 +528,5 @@ cpj_s3_error_map(const char *code, int http_status)
 		return CPJ_ERR_API_SERVER;
 	return CPJ_ERR_S3_ERROR;
 }
+
+#endif /* CPJ_CONFIG_S3 */

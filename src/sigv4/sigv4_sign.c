@@ -19,11 +19,13 @@ static const char unsigned_payload[] = "UNSIGNED-PAYLOAD";
 static const char hex_upper[] = "0123456789ABCDEF";
 static const char hex_lower[] = "0123456789abcdef";
 
+#if CPJ_CONFIG_SIGV4_PRESIGN
 /* The auth parameters of a presigned URL (all unreserved characters). */
 static const char *const auth_params[] = {
 	"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
 	"X-Amz-SignedHeaders", "X-Amz-Security-Token", "X-Amz-Signature",
 };
+#endif
 
 /* RFC 3986 unreserved set (A-Z a-z 0-9 - . _ ~), one bit per byte value. */
 static const uint32_t unreserved_map[8] = {
@@ -577,6 +579,7 @@ buf_signed_headers(const cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 	}
 }
 
+#if CPJ_CONFIG_SIGV4_PRESIGN
 /* Append s percent-encoded with the unreserved set. */
 static void
 buf_put_enc(cpj_buf *b, const char *s)
@@ -596,6 +599,7 @@ buf_put_enc(cpj_buf *b, const char *s)
 	}
 	cpj_buf_put(b, run, (size_t)(s - run));
 }
+#endif
 
 /* ---- date, payload, credentials ---------------------------------------- */
 
@@ -853,6 +857,7 @@ canonical_and_sign(cpj_sigv4_context *ctx, struct job *j)
 		if (rc < 0)
 			return rc;
 	}
+#if CPJ_CONFIG_SIGV4_PRESIGN
 	if (j->presign) {
 		size_t i, k;
 
@@ -868,6 +873,7 @@ canonical_and_sign(cpj_sigv4_context *ctx, struct job *j)
 		if (rc < 0)
 			return CPJ_ERR_INTERNAL;
 	}
+#endif
 	sort_query(ctx, nq);
 	emit_query(ctx, nq);
 	putch(ctx, '\n');
@@ -1043,6 +1049,7 @@ cpj_sigv4_sign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 	return finish(ctx, res, &out, rc);
 }
 
+#if CPJ_CONFIG_SIGV4_PRESIGN
 /* see cpj_sigv4.h */
 int
 cpj_sigv4_presign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
@@ -1099,3 +1106,4 @@ cpj_sigv4_presign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 	}
 	return finish(ctx, res, &out, rc);
 }
+#endif /* CPJ_CONFIG_SIGV4_PRESIGN */

@@ -9,6 +9,8 @@
  */
 #include "inner.h"
 
+#if CPJ_CONFIG_TLS_CLIENT_CERT
+
 #define MODE_CHAIN  0
 #define MODE_KEY    1
 
@@ -291,3 +293,5 @@ cpj_tls_client_cert_wipe(cpj_tls_client_cert *cc)
 		cpj_wipe(cc, sizeof *cc);
 	}
 }
+
+#endif /* CPJ_CONFIG_TLS_CLIENT_CERT */

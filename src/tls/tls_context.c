@@ -531,6 +531,7 @@ setup_engine(cpj_tls_context *tls)
 static void
 apply_client_cert(cpj_tls_context *tls)
 {
+#if CPJ_CONFIG_TLS_CLIENT_CERT
 	if (tls->chain_len == 0) {
 		return;
 	}
@@ -543,6 +544,9 @@ apply_client_cert(cpj_tls_context *tls)
 			tls->chain_len, tls->ec, BR_KEYTYPE_SIGN, BR_KEYTYPE_EC,
 			&ec_impl, &br_ecdsa_i31_sign_asn1);
 	}
+#else
+	(void)tls;
+#endif
 }
 
 /* ---- lower transport callbacks (br_sslio) ------------------------ */
@@ -729,6 +733,7 @@ cpj_tls_init(cpj_tls_context *tls, const cpj_tls_anchors *anchors)
 	return 0;
 }
 
+#if CPJ_CONFIG_TLS_CLIENT_CERT
 /* see cpj_tls.h */
 int
 cpj_tls_set_client_cert(cpj_tls_context *tls,
@@ -774,6 +779,7 @@ cpj_tls_set_client_cert(cpj_tls_context *tls,
 	apply_client_cert(tls);
 	return 0;
 }
+#endif /* CPJ_CONFIG_TLS_CLIENT_CERT */
 
 static int
 host_ok(const char *host)

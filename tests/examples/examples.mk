@@ -9,6 +9,16 @@
 EX_SRCS := $(sort $(wildcard tests/examples/ex_*.c))
 EX_BINS := $(EX_SRCS:tests/examples/%.c=$(B)/tests/examples/%)
 
+# The minimal profile (PROFILE=minimal) builds the examples it can serve
+# (poll, acknowledge, report) and check_minimal.c, what the profile refuses;
+# `make test` builds them with the sanitizers and test_examples.py runs
+# them like the full ones.
+EX_MINIMAL := ex_poll_once ex_worker check_minimal
+ifeq ($(PROFILE),minimal)
+EX_SRCS := $(EX_MINIMAL:%=tests/examples/%.c)
+EX_BINS := $(EX_MINIMAL:%=$(B)/tests/examples/%)
+endif
+
 $(B)/tests/examples/%: $(B)/obj/tests/examples/%.o $(LIBCPJOB)
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  LD      $@")
@@ -28,7 +38,9 @@ test-build: $(EX_BINS)
 DOCS_HEADERS := include/cpj.h include/cpj_version.h include/cpj_err.h \
 	include/cpj_config.h include/cpj_buf.h include/cpj_port.h \
 	include/cpj_transport.h include/cpj_json.h include/cpj_net.h \
-	include/cpj_creds.h include/cpj_codepipeline.h
+	include/cpj_creds.h include/cpj_codepipeline.h include/cpj_http.h \
+	include/cpj_jobs.h include/cpj_s3.h include/cpj_sigv4.h include/cpj_tls.h \
+	include/cpj_config_minimal.h
 DOCS_VERSION := $(shell sed -n 's/^\#define CPJ_VERSION_STRING  *"\(.*\)"/\1/p' include/cpj_version.h)
 
 .PHONY: docs

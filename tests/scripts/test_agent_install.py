@@ -2,7 +2,10 @@
 """make install (PREFIX, DESTDIR): the agent, the static library, the
 headers with the board's configuration, the pkg-config file and the
 example files under share/cpjob; a program built with pkg-config's flags
-against the installed copy links and runs.
+against the installed copy links and runs. Then the minimal profile
+(PROFILE=minimal): library and headers only, the same program built against
+them runs (without error texts), and a program that calls what the profile
+leaves out does not compile.
 """
 import os
 import shutil
@@ -31,6 +34,60 @@ main(void)
 	return n > 0 ? 0 : 1;
 }
 '''
+
+
+# Calls the minimal profile leaves out: each must fail to compile (its
+# declaration is hidden), and compile against the full installed headers.
+LEFT_OUT = {
+    "third_party": "cpj_cp_poll_for_third_party_jobs(0, 0, 1, 0)",
+    "creds_providers": "cpj_creds_fetch_imds(0, 0, 0, 0, 0)",
+    "s3": "(cpj_s3_xml_init(0), 0)",
+    "tls_client_cert": "(cpj_tls_client_cert_wipe(0), 0)",
+    "sigv4_presign": "cpj_sigv4_presign(0, 0, 0, 0, 0)",
+}
+
+
+def cc(args, timeout=120):
+    return subprocess.run(["cc", "-std=c99", "-Wall", "-Werror"] + args,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def pkg(root, dest, what):
+    env = dict(os.environ, PKG_CONFIG_PATH=os.path.join(root, "lib", "pkgconfig"),
+               PKG_CONFIG_SYSROOT_DIR=dest)
+    return subprocess.run(["pkg-config", what, "cpjob"], env=env, capture_output=True,
+                          text=True, timeout=30).stdout.split()
+
+
+def test_minimal(tmp, build, board):
+    dest = os.path.join(tmp, "dest-min")
+    p = subprocess.run(["make", "-s", "-C", A.TOP, "BUILD=" + build, "BOARD=" + board,
+                        "PROFILE=minimal", "install", "DESTDIR=" + dest, "PREFIX=/usr"],
+                       capture_output=True, text=True, timeout=600)
+    check("make_install_minimal", p.returncode == 0, p.stdout[-1500:] + p.stderr[-1500:])
+    root = os.path.join(dest, "usr")
+    check("install_minimal_files", os.path.isfile(os.path.join(root, "lib/libcpjob.a"))
+          and os.path.isfile(os.path.join(root, "include/cpjob/cpj_config_minimal.h"))
+          and not os.path.exists(os.path.join(root, "bin/cpjob")),
+          sorted(os.listdir(root)))
+    cflags, libs = pkg(root, dest, "--cflags"), pkg(root, dest, "--libs")
+    src = os.path.join(tmp, "prog.c")
+    exe = os.path.join(tmp, "prog-min")
+    p = cc(cflags + [src, "-o", exe] + libs)
+    check("build_against_installed_minimal_library", p.returncode == 0, p.stderr[-1500:])
+    if p.returncode == 0:
+        r = subprocess.run([exe], capture_output=True, text=True, timeout=30)
+        check("installed_minimal_library_runs", r.returncode == 0 and r.stdout.strip() ==
+              "36 codepipeline.eu-west-1.amazonaws.com eu-west-1||1", (r.stdout, r.stderr))
+    full_root = os.path.join(tmp, "dest", "usr")
+    for name, call in sorted(LEFT_OUT.items()):
+        f = os.path.join(tmp, "left_out_%s.c" % name)
+        with open(f, "w") as fh:
+            fh.write('#include "cpj.h"\nint f(void);\nint f(void) { return %s; }\n' % call)
+        bad = cc(cflags + ["-c", f, "-o", f + ".o"])
+        good = cc(["-I" + os.path.join(full_root, "include", "cpjob"), "-c", f, "-o", f + ".o"])
+        check("minimal_hides_" + name, bad.returncode != 0 and "implicit declaration" in
+              bad.stderr and good.returncode == 0, (bad.stderr[-600:], good.stderr[-600:]))
 
 
 def main():
@@ -79,6 +136,7 @@ def main():
                            capture_output=True, text=True, timeout=30)
         check("installed_agent_runs", r.returncode == 0 and r.stdout.startswith("cpjob "),
               r.stdout)
+        test_minimal(tmp, build, board)
         with open(os.path.join(root, "share/cpjob/cpjob.service")) as f:
             unit = f.read()
         check("example_unit", "ExecStart=" in unit and "cpjob run" in unit

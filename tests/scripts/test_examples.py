@@ -16,10 +16,13 @@ import agentlib as A  # noqa: E402
 from agentlib import check  # noqa: E402
 
 EXDIR = os.path.join(A.BUILD_SAN, "tests", "examples")
+# the minimal profile (include/cpj_config_minimal.h), built by `make test`
+MIN_BUILD = A.BUILD_SAN + "-min"
+MIN_EXDIR = os.path.join(MIN_BUILD, "tests", "examples")
 
 
-def run(name, emu, timeout=60, **extra):
-    prog = os.path.join(EXDIR, name)
+def run(name, emu, timeout=60, exdir=EXDIR, **extra):
+    prog = os.path.join(exdir, name)
     if not os.path.exists(prog):
         return 127, "", "not built: " + prog
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
@@ -47,13 +50,18 @@ def test_readme():
           "tests/examples/ex_poll_once.c")
 
 
-def test_poll_once(emu):
+def test_poll_once(emu, exdir=EXDIR, sfx=""):
+    def run(name, emu, **kw):
+        return run_in(name, emu, exdir=exdir, **kw)
+
+    def check(name, ok, info=None):
+        return A.check(name + sfx, ok, info)
     emu.register_action_type("ExPollEmpty")
     rc, out, err = run("ex_poll_once", emu, CPJ_PROVIDER="ExPollEmpty")
     check("ex_poll_once_no_job", rc == 0 and out.strip() == "0 job(s)", (rc, out, err))
-    j1, _ = A.queue(emu, "ExPoll")
-    j2, _ = A.queue(emu, "ExPoll", inputs=2)
-    rc, out, err = run("ex_poll_once", emu, CPJ_PROVIDER="ExPoll")
+    j1, _ = A.queue(emu, "ExPoll" + sfx)
+    j2, _ = A.queue(emu, "ExPoll" + sfx, inputs=2)
+    rc, out, err = run("ex_poll_once", emu, CPJ_PROVIDER="ExPoll" + sfx)
     ok = rc == 0 and out.splitlines()[-1:] == ["2 job(s)"]
     for j in (j1, j2):
         ok = ok and ("job %s: pipeline %s, %d input artifact(s)" % (
@@ -73,16 +81,22 @@ def test_poll_once(emu):
           (rc, out, err))
 
 
-def test_worker(emu):
-    jobs = [A.queue(emu, "ExWorker")[0],
-            A.queue(emu, "ExWorker", config={"Outcome": "fail"})[0],
-            A.queue(emu, "ExWorker")[0]]
-    rc, out, err = run("ex_worker", emu, CPJ_PROVIDER="ExWorker", CPJ_MAX_JOBS="2")
+def test_worker(emu, exdir=EXDIR, sfx=""):
+    def run(name, emu, **kw):
+        return run_in(name, emu, exdir=exdir, **kw)
+
+    def check(name, ok, info=None):
+        return A.check(name + sfx, ok, info)
+    prov = "ExWorker" + sfx
+    jobs = [A.queue(emu, prov)[0],
+            A.queue(emu, prov, config={"Outcome": "fail"})[0],
+            A.queue(emu, prov)[0]]
+    rc, out, err = run("ex_worker", emu, CPJ_PROVIDER=prov, CPJ_MAX_JOBS="2")
     check("ex_worker_stops_after_n_jobs", rc == 0 and out.splitlines()[-1:] ==
           ["2 job(s) handled"], (rc, out, err))
     check("ex_worker_third_job_left_queued", emu.job(jobs[2]["id"])["state"] == "Queued",
           emu.job(jobs[2]["id"])["state"])
-    rc, out2, err = run("ex_worker", emu, CPJ_PROVIDER="ExWorker", CPJ_EXIT_WHEN_IDLE="1")
+    rc, out2, err = run("ex_worker", emu, CPJ_PROVIDER=prov, CPJ_EXIT_WHEN_IDLE="1")
     check("ex_worker_exits_when_idle", rc == 0 and out2.splitlines()[-1:] ==
           ["1 job(s) handled"], (rc, out2, err))
     out += out2
@@ -94,6 +108,55 @@ def test_worker(emu):
         zip(jobs, ("succeeded", "failed", "succeeded"))), out)
     res = views[1].get("result") or {}
     check("ex_worker_failure_details", "refused the deployment" in str(res), res)
+
+
+run_in = run
+
+
+# Defined in the minimal library, absent from it (nm), and so present in the
+# full one: the check fails if a switch stops working either way.
+PROFILE_SYMBOLS = {
+    "S3": ["cpj_s3_get_object", "cpj_s3_put_object", "cpj_s3_init"],
+    "CREDS_PROVIDERS": ["cpj_creds_fetch_imds", "cpj_creds_fetch_container",
+                        "cpj_creds_fetch_iot", "cpj_creds_from_json", "cpj_creds_from_ini",
+                        "cpj_ini_get"],
+    "TLS_CLIENT_CERT": ["cpj_tls_client_cert_load", "cpj_tls_set_client_cert"],
+    "THIRD_PARTY": ["cpj_cp_poll_for_third_party_jobs"],
+    "SIGV4_PRESIGN": ["cpj_sigv4_presign"],
+}
+PROFILE_KEPT = ["cpj_cp_poll_for_jobs", "cpj_cp_acknowledge_job", "cpj_cp_put_job_success",
+                "cpj_cp_put_job_failure", "cpj_cp_get_job_details", "cpj_creds_set",
+                "cpj_sigv4_sign", "cpj_tls_anchors_add_pem", "cpj_strerror"]
+
+
+def defined_symbols(lib):
+    p = subprocess.run(["nm", "-g", "--defined-only", lib], capture_output=True, text=True)
+    return set(ln.split()[-1] for ln in p.stdout.splitlines() if len(ln.split()) == 3)
+
+
+def test_minimal_profile(emu):
+    lib_min = os.path.join(MIN_BUILD, "libcpjob.a")
+    lib_full = os.path.join(A.BUILD_SAN, "libcpjob.a")
+    if not os.path.exists(lib_min):
+        check("minimal_profile_built", False, "not built: " + lib_min)
+        return
+    have_min, have_full = defined_symbols(lib_min), defined_symbols(lib_full)
+    for switch, syms in sorted(PROFILE_SYMBOLS.items()):
+        check("minimal_profile_leaves_out_" + switch.lower(),
+              not (set(syms) & have_min) and set(syms) <= have_full,
+              (sorted(set(syms) & have_min), sorted(set(syms) - have_full)))
+    check("minimal_profile_keeps_poll_ack_report", set(PROFILE_KEPT) <= have_min,
+          sorted(set(PROFILE_KEPT) - have_min))
+    # what the profile refuses, without a network (PASS/FAIL lines of its own)
+    rc, out, err = run("check_minimal", emu, exdir=MIN_EXDIR)
+    lines = [ln for ln in out.splitlines() if ln.startswith(("PASS ", "FAIL "))]
+    for ln in lines:
+        verdict, name = ln.split()[:2]
+        check(name, verdict == "PASS", ln)
+    check("minimal_check_program", rc == 0 and len(lines) >= 10, (rc, out, err))
+    # the two examples a minimal tool is made of, against the emulator
+    test_poll_once(emu, MIN_EXDIR, "_minimal")
+    test_worker(emu, MIN_EXDIR, "_minimal")
 
 
 def test_fetch_artifact(emu):
@@ -145,6 +208,7 @@ def main():
             test_worker(emu)
             test_fetch_artifact(emu)
             test_transport(emu)
+            test_minimal_profile(emu)
     finally:
         A.cleanup()
     return A.exit_status()
