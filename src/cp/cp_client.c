@@ -170,10 +170,14 @@ is_skew_error(const cpj_cp_context *cp, int err)
 	    || strstr(cp->message, "Signature not yet current") != NULL);
 }
 
+/* The skew from the answer's Date, against the device clock read now,
+ * when the answer has come: a reading from before the request would count
+ * a long upload or a slow answer as skew. */
 static int
-learn_skew(cpj_cp_context *cp, int64_t device_now, int64_t threshold)
+learn_skew(cpj_cp_context *cp, int64_t threshold)
 {
-	return cpj_skew_learn(&cp->resp, device_now, threshold, &cp->skew);
+	return cpj_skew_learn(&cp->resp, cpj_port_time_unix(), threshold,
+	    &cp->skew);
 }
 
 /*
@@ -292,14 +296,14 @@ call(cpj_cp_context *cp, const char *op, size_t body_len,
 		memcpy(cp->request_id, cp->resp.request_id,
 		    sizeof cp->request_id);
 		if (cp->resp.status >= 200 && cp->resp.status < 300) {
-			learn_skew(cp, device_now, SKEW_LEARN_S);
+			learn_skew(cp, SKEW_LEARN_S);
 			return CPJ_OK;
 		}
 		rc = parse_error(cp);
 		CPJ_LOG_I("%s: HTTP %d %s (request id %s)", op,
 		    cp->resp.status, cp->code, cp->request_id);
 		if (!resigned && is_skew_error(cp, rc)
-		    && learn_skew(cp, device_now, 0)) {
+		    && learn_skew(cp, 0)) {
 			resigned = 1;
 			cp->resigns++;
 			attempt--;      /* the re-sign is not a retry */

@@ -260,10 +260,14 @@ on_header(void *ctx, const char *name, size_t name_len, const char *value,
 
 /* ---- the call ------------------------------------------------------------ */
 
+/* The skew from the answer's Date, against the device clock read now,
+ * when the answer has come: a reading from before the request would count
+ * a long upload or a slow answer as skew. */
 static int
-learn_skew(cpj_s3_context *s3, int64_t device_now, int64_t threshold)
+learn_skew(cpj_s3_context *s3, int64_t threshold)
 {
-	return cpj_skew_learn(&s3->resp, device_now, threshold, &s3->skew);
+	return cpj_skew_learn(&s3->resp, cpj_port_time_unix(), threshold,
+	    &s3->skew);
 }
 
 /* 1 when the request can be sent again (its body can be replayed). */
@@ -558,7 +562,7 @@ call(cpj_s3_context *s3, const char *op, const char *bucket,
 			return rc;
 		}
 		if (s3->resp.status >= 200 && s3->resp.status < 300) {
-			learn_skew(s3, device_now, SKEW_LEARN_S);
+			learn_skew(s3, SKEW_LEARN_S);
 			if (s3->resp.present & CPJ_HTTP_F_ETAG)
 				memcpy(s3->etag, s3->resp.etag,
 				    sizeof s3->etag);
@@ -590,7 +594,7 @@ call(cpj_s3_context *s3, const char *op, const char *bucket,
 		if (!restartable(s3))
 			return rc;
 		if (!resigned && rc == CPJ_ERR_API_CLOCK_SKEW
-		    && learn_skew(s3, device_now, 0)) {
+		    && learn_skew(s3, 0)) {
 			resigned = 1;
 			s3->resigns++;
 			attempt--;      /* the re-sign is not a retry */
