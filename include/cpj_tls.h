@@ -449,7 +449,8 @@ int cpj_tls_init(cpj_tls_context *tls, const cpj_tls_anchors *anchors);
  * \param ec         the client's EC key (P-256 or P-384), or NULL.
  * \return 0; CPJ_ERR_PARAM (context not set up, NULL chain, an empty
  *         certificate, too many certificates, not exactly one key, a key
- *         with chain_len 0, an EC key on another curve).
+ *         with chain_len 0, an EC key on another curve); CPJ_ERR_STATE
+ *         while a connection is open (close it first: nothing changed).
  * Only in builds with CPJ_CONFIG_TLS_CLIENT_CERT (the default).
  */
 int cpj_tls_set_client_cert(cpj_tls_context *tls,

@@ -745,6 +745,12 @@ cpj_tls_set_client_cert(cpj_tls_context *tls,
 	if (tls == NULL || tls->anchors == NULL) {
 		return CPJ_ERR_PARAM;
 	}
+	if (tls->state == ST_OPEN) {
+		/* setup_engine() would reset the engine under a live
+		 * connection (whose next read would look like a clean
+		 * close): change it between connections only */
+		return CPJ_ERR_STATE;
+	}
 	if (chain_len == 0) {
 		if (rsa != NULL || ec != NULL) {
 			return CPJ_ERR_PARAM;

@@ -387,6 +387,10 @@ mutual(const char *server, const char *cname, const char *keyfile)
 	pid = sup_tls_server(pki, server, x, &port);
 	CHECK(pid > 0);
 	rc = tls_connect(&tls, port, "localhost");
+	/* not under a live connection: refused, the connection goes on */
+	if (rc == 0)
+		CHECK_EQ(cpj_tls_set_client_cert(&tls, NULL, 0, NULL, NULL),
+		    CPJ_ERR_STATE);
 	n = rc == 0 ? exchange(&tls, &end) : -1;
 	disconnect(&tls);
 	sup_tls_server_stop(pid);
