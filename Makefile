@@ -149,7 +149,7 @@ lint: $(LIBCPJOB)
 # config file and handler, the handler contract).
 PREFIX ?= /usr/local
 DESTDIR ?=
-VERSION := $(shell sed -n 's/^\#define CPJ_USER_AGENT "cpjob\/\(.*\)"/\1/p' include/cpj_config.h)
+VERSION := $(shell sed -n 's/^\#define CPJ_VERSION_STRING  *"\(.*\)"/\1/p' include/cpj_version.h)
 BOARD_CONFIG := $(wildcard boards/$(BOARD)/cpj_board_config.h)
 ifeq ($(PROFILE),minimal)
 install: install-lib install-headers

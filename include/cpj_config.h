@@ -21,6 +21,8 @@
 #ifndef CPJ_CONFIG_H
 #define CPJ_CONFIG_H
 
+#include "cpj_version.h"
+
 #ifdef CPJ_CONFIG_PROFILE
 #include CPJ_CONFIG_PROFILE
 #endif
@@ -163,7 +165,7 @@
 
 /** User-Agent sent with every request. */
 #ifndef CPJ_USER_AGENT
-#define CPJ_USER_AGENT "cpjob/0.1"
+#define CPJ_USER_AGENT "cpjob/" CPJ_VERSION_STRING
 #endif
 
 /* Sanity checks. */
