@@ -142,8 +142,8 @@ signals(void)
 
 /* ---- options -------------------------------------------------------- */
 
-enum { T_STR, T_SECS, T_MSECS, T_BATCH, T_FLAG, T_ADDR, T_LEVEL, T_GLOBAL,
-	T_GLOBAL_FLAG, T_CONFIG };
+enum { T_STR, T_SECS, T_MSECS, T_BATCH, T_FLAG, T_ADDR, T_LEVEL, T_KEYS,
+	T_GLOBAL, T_GLOBAL_FLAG, T_CONFIG };
 
 static const struct opt {
 	const char *name;
@@ -158,6 +158,9 @@ static const struct opt {
 	    "K=V", "only jobs whose configuration property K is V" },
 	{ "exec", T_STR, offsetof(struct run_cfg, exec), "PATH",
 	    "the handler (required); see README.md" },
+	{ "secret-config", T_KEYS, 0, "KEYS",
+	    "configuration properties K1,K2,... (at most 16) given to the "
+	    "handler as files, not in its environment" },
 	{ "work-dir", T_STR, offsetof(struct run_cfg, work_dir), "DIR",
 	    "per-job directories (default /var/lib/cpjob/work)" },
 	{ "state-file", T_STR, offsetof(struct run_cfg, state_file), "PATH",
@@ -233,6 +236,66 @@ parse_bool(const char *v)
 	    || strcmp(v, "no") == 0 || strcmp(v, "off") == 0)
 		return 0;
 	return -1;
+}
+
+/* --secret-config: at most RUN_SECRET_KEYS comma-separated names of
+ * 1..RUN_SECRET_KEY_MAX bytes (ActionConfigurationKey), each once, and
+ * without a space or tab at either end (" Key" after a comma would
+ * never match, and the value would go to the environment). Replaces an
+ * earlier setting. 0 or -1 (message). */
+static int
+set_secret_keys(const char *v, const char *where)
+{
+	const char *p = v, *why = NULL;
+	unsigned n = 0, i;
+
+	for (;;) {
+		const char *e = strchr(p, ',');
+		size_t len = e != NULL ? (size_t)(e - p) : strlen(p);
+		char *k = run_cfg.secret_keys[n < RUN_SECRET_KEYS ? n : 0];
+
+		if (len == 0) {
+			why = "an empty name";
+			break;
+		}
+		if (len > RUN_SECRET_KEY_MAX) {
+			why = "a name longer than 50 bytes";
+			break;
+		}
+		if (n == RUN_SECRET_KEYS) {
+			why = "more than 16 names";
+			break;
+		}
+		if (p[0] == ' ' || p[0] == '\t' || p[len - 1] == ' '
+		    || p[len - 1] == '\t') {
+			why = "spaces around a name";
+			break;
+		}
+		memcpy(k, p, len);
+		k[len] = '\0';
+		for (i = 0; i < n; i++) {
+			if (strcmp(run_cfg.secret_keys[i], k) == 0)
+				break;
+		}
+		if (i < n) {
+			why = "a name given twice";
+			break;
+		}
+		n++;
+		if (e == NULL)
+			break;
+		p = e + 1;
+	}
+	if (why != NULL) {
+		fprintf(stderr, "cpjob: %s: secret-config: %s in '%s' (expected "
+		    "at most %u comma-separated configuration property names "
+		    "of 1..%u bytes)\n", where, why, v,
+		    (unsigned)RUN_SECRET_KEYS, (unsigned)RUN_SECRET_KEY_MAX);
+		run_cfg.nsecret_keys = 0;
+		return -1;
+	}
+	run_cfg.nsecret_keys = n;
+	return 0;
 }
 
 /* Set option `o` to `v` (NULL for a flag given on the command line).
@@ -329,6 +392,8 @@ bad_msecs:
 			return -1;
 		}
 		return 0;
+	case T_KEYS:
+		return set_secret_keys(v, where);
 	case T_GLOBAL:
 	case T_GLOBAL_FLAG: {
 		char opt[48];
@@ -614,7 +679,7 @@ options(int argc, char **argv)
 			return 1;
 		}
 		if (strcmp(argv[i], "--version") == 0) {
-			printf("cpjob %s\n", CPJ_USER_AGENT + 6);
+			printf("cpjob %s\n", CPJ_VERSION_STRING);
 			return 1;
 		}
 		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
@@ -809,7 +874,7 @@ cpj_cmd_run(int argc, char **argv)
 	jb = cli_jobs_buf(run_cfg.max_batch);
 	run_job_init(jb);
 	LOG_I("cpjob %s: polling for %s/%s/%s/%s in %s (credentials: %s), "
-	    "handler %s, work directory %s", CPJ_USER_AGENT + 6,
+	    "handler %s, work directory %s", CPJ_VERSION_STRING,
 	    run_cfg.at.category, run_cfg.at.owner, run_cfg.at.provider,
 	    run_cfg.at.version, cli_region(), source, run_cfg.exec_abs,
 	    run_cfg.work_dir_abs);

@@ -59,7 +59,7 @@ main(int argc, char **argv)
 		return CPJ_EXIT_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
-		printf("cpjob %s\n", CPJ_USER_AGENT + 6);
+		printf("cpjob %s\n", CPJ_VERSION_STRING);
 		return CPJ_EXIT_OK;
 	}
 	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {

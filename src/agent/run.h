@@ -24,6 +24,9 @@
 #define RUN_PATH_MAX        1024  /* any path the agent builds */
 #define RUN_ENV_MAX     (256 * 1024) /* the handler's environment */
 #define RUN_ENV_VARS         128  /* variables in it */
+#define RUN_SECRET_KEYS       16  /* --secret-config names */
+#define RUN_SECRET_KEY_MAX    50  /* bytes of one (ActionConfigurationKey) */
+#define RUN_SECRET_DIR  "secret"  /* their files, in the job's directory */
 #ifndef RUN_ARTIFACT_MAX
 #define RUN_ARTIFACT_MAX ((uint64_t)5 << 30) /* largest input artifact */
 #endif
@@ -59,6 +62,9 @@ struct run_cfg {
 	int exit_when_idle;
 	int use_syslog;
 	int log_level;
+	/* --secret-config: configuration properties passed as files */
+	char secret_keys[RUN_SECRET_KEYS][RUN_SECRET_KEY_MAX + 1];
+	unsigned nsecret_keys;
 	/* resolved at start */
 	cpj_cp_action_type at;
 	const char *query_key;
@@ -110,6 +116,18 @@ int run_mkdirs(const char *path, unsigned mode);
 /* Remove `name` in `dirfd` and everything under it, following no
  * symbolic link. 0, or -1 (errno) when something was left. */
 int run_rmtree_at(int dirfd, const char *name);
+/* Remove the work directory `id` in `workfd` (a job's: see run_job.c)
+ * and everything under it, its secret/ files overwritten with zeros
+ * first. 0, or -1 (errno) when something was left. */
+int run_rm_jobdir(int workfd, const char *id);
+/* Overwrite each regular file directly in the directory `name` in
+ * `dirfd` with zeros, fsync and unlink it, then remove the directory
+ * and whatever else it holds. 0 (also when it does not exist), or -1. */
+int run_scrub_dir_at(int dirfd, const char *name);
+/* Overwrite the open file `fd` with zeros from its start: `len` bytes,
+ * or its size when larger (at most 64 KiB beyond `len`), and fsync it.
+ * 0 or -1 (errno). */
+int run_zero_fd(int fd, uint64_t len);
 /* fsync a directory by path. */
 int run_fsync_dir(const char *path);
 /* Read a whole regular file (no symlink, no FIFO) opened relative to

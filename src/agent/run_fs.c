@@ -166,6 +166,147 @@ run_rmtree_at(int dirfd, const char *name)
 }
 
 /* see run.h */
+int
+run_zero_fd(int fd, uint64_t len)
+{
+	static const unsigned char zeros[4096];
+	struct stat sb;
+	uint64_t off = 0;
+
+	/* what was written there is at most `len` bytes (a secret value is
+	 * a few KB); a file grown (or made sparse and huge) by someone else
+	 * is zeroed up to 64 KiB further, not to its end */
+	if (fstat(fd, &sb) == 0 && sb.st_size > 0 && (uint64_t)sb.st_size
+	    > len)
+		len = (uint64_t)sb.st_size - len > 65536 ? len + 65536
+		    : (uint64_t)sb.st_size;
+	while (off < len) {
+		size_t n = len - off < sizeof zeros ? (size_t)(len - off)
+		    : sizeof zeros;
+		ssize_t w = pwrite(fd, zeros, n, (off_t)off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return -1;
+		}
+		off += (uint64_t)w;
+	}
+	return fsync(fd);
+}
+
+/* Open `name` in `dfd` for writing if it is a regular file with no other
+ * link (zeroing a file linked elsewhere would destroy the other name's
+ * data: such a file is only unlinked). Returns the descriptor or -1. */
+static int
+open_scrub(int dfd, const char *name)
+{
+	struct stat sb;
+	int fd = openat(dfd, name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK
+	    | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0 && errno == EACCES) {
+		/* made read-only: make it writable again, by descriptor
+		 * (fchmodat would follow a symbolic link) */
+		fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK
+		    | O_NOCTTY | O_CLOEXEC);
+		if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)
+		    && fchmod(fd, 0600) == 0) {
+			close(fd);
+			fd = openat(dfd, name, O_WRONLY | O_NOFOLLOW
+			    | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		} else if (fd >= 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_nlink != 1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* see run.h */
+int
+run_scrub_dir_at(int dirfd, const char *name)
+{
+	int dfd, failed = 0, unlinked = 1, passes;
+
+	dfd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW
+	    | O_CLOEXEC);
+	if (dfd < 0 && errno == EACCES && fchmodat(dirfd, name, 0700, 0) == 0)
+		dfd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW
+		    | O_CLOEXEC);
+	if (dfd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		/* not a directory (any more): nothing of ours to zero */
+		return run_rmtree_at(dirfd, name);
+	}
+	(void)fchmod(dfd, 0700);
+	/* entries unlinked while the directory is read: read it again
+	 * until a pass unlinks nothing (what stays is for run_rmtree_at) */
+	for (passes = 0; unlinked && passes < 8; passes++) {
+		long n;
+
+		unlinked = 0;
+		if (lseek(dfd, 0, SEEK_SET) < 0)
+			break;
+		while ((n = syscall(SYS_getdents64, dfd, dents,
+		    sizeof dents)) > 0) {
+			long off = 0;
+
+			while (off < n) {
+				struct dent64 *d = (struct dent64 *)(void *)
+				    (dents + off);
+				const char *nm = d->d_name;
+				int fd;
+
+				off += d->d_reclen;
+				if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0)
+					continue;
+				fd = open_scrub(dfd, nm);
+				if (fd >= 0) {
+					if (run_zero_fd(fd, 0) != 0)
+						failed = 1;
+					close(fd);
+				}
+				if (unlinkat(dfd, nm, 0) == 0)
+					unlinked = 1;
+			}
+		}
+	}
+	if (fsync(dfd) != 0)
+		failed = 1;
+	close(dfd);
+	if (run_rmtree_at(dirfd, name) != 0)
+		failed = 1;
+	return failed ? -1 : 0;
+}
+
+/* see run.h */
+int
+run_rm_jobdir(int workfd, const char *id)
+{
+	int jfd = openat(workfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW
+	    | O_CLOEXEC);
+
+	/* the secret configuration files (run_job.c) are zeroed before the
+	 * directory goes: after a crash while the handler ran, this is
+	 * where they end (recovery, or the sweep at start) */
+	if (jfd >= 0) {
+		(void)run_scrub_dir_at(jfd, RUN_SECRET_DIR);
+		close(jfd);
+	}
+	return run_rmtree_at(workfd, id);
+}
+
+/* see run.h */
 long
 run_read_file_at(int dirfd, const char *name, char *buf, size_t cap)
 {
@@ -300,7 +441,9 @@ run_sweep(const char *keep)
 				snprintf(name, sizeof name, "%s", d->d_name);
 				LOG_I("removing the work directory of job %s, "
 				    "no longer in flight", name);
-				if (run_rmtree_at(wfd, name) != 0) {
+				/* the whole directory goes, secret/ zeroed
+				 * first (run_rm_jobdir) */
+				if (run_rm_jobdir(wfd, name) != 0) {
 					LOG_W("%s/%s: %s", run_cfg.work_dir_abs,
 					    name, strerror(errno));
 					failures++;

@@ -47,6 +47,32 @@ static char *envp[RUN_ENV_VARS + 1];
 static size_t env_used;
 static int env_n;
 
+/*
+ * Secret configuration properties (--secret-config). Each one the job
+ * has reaches the handler as a file, secret/<SUFFIX> in the job's
+ * directory (mode 0600, in a 0700 directory; SUFFIX as for its
+ * variable), named by CPJOB_CONFIG_<SUFFIX>_FILE, never in the
+ * environment; its value is redacted from the log while the job lasts.
+ * The files are written just before the handler starts; when it has
+ * ended (whatever the outcome) each is overwritten with zeros through
+ * the descriptor it was written with (whatever the handler did to its
+ * name), fsync'd and unlinked, and secret/ removed, before anything is
+ * uploaded or reported. After a crash in between, the job's directory
+ * is removed at recovery (finish -> cleanup_job) or by the sweep at
+ * start, both through run_rm_jobdir(), which zeroes secret/ first.
+ */
+struct secret {
+	const char *value;      /* the job's own (valid while it is worked) */
+	size_t len;
+	char name[RUN_SECRET_KEY_MAX + 1]; /* file name: the variable suffix */
+	int fd;                 /* open from the write to the wipe */
+};
+
+static struct secret secrets[RUN_SECRET_KEYS];
+static unsigned nsecrets;
+static int secretfd = -1;
+static int secret_dir_made;
+
 /* see run.h */
 void
 run_job_init(const cpj_cp_jobs_buf *poll_buf)
@@ -179,6 +205,204 @@ env_add(const char *name, const char *suffix, const char *value)
 	return 0;
 }
 
+/* The variable suffix of `key`: upper-cased, other than [A-Z0-9] as
+ * '_' (as env_add makes it). */
+static void
+var_suffix(const char *key, char *out, size_t cap)
+{
+	size_t i;
+
+	for (i = 0; key[i] != '\0' && i + 1 < cap; i++) {
+		char c = key[i];
+
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+			c = '_';
+		out[i] = c;
+	}
+	out[i] = '\0';
+}
+
+/* 1 if --secret-config names `key` (exactly). */
+static int
+secret_key(const cpj_job_str *key)
+{
+	unsigned i;
+
+	for (i = 0; i < run_cfg.nsecret_keys; i++) {
+		if (strlen(run_cfg.secret_keys[i]) == key->len
+		    && memcmp(run_cfg.secret_keys[i], key->p, key->len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Note the job's secret configuration properties, and redact their
+ * values from the log until secrets_forget(). */
+static void
+secrets_note(const cpj_job *job)
+{
+	const cpj_job_data *d = &job->data;
+	size_t i;
+
+	nsecrets = 0;
+	for (i = 0; i < d->configuration_count
+	    && nsecrets < RUN_SECRET_KEYS; i++) {
+		const cpj_job_config_entry *c = &d->configuration[i];
+		struct secret *s;
+
+		if (!secret_key(&c->key))
+			continue;
+		s = &secrets[nsecrets++];
+		s->value = c->value.p;
+		s->len = c->value.len;
+		s->fd = -1;
+		var_suffix(c->key.p, s->name, sizeof s->name);
+		/* (values under 4 bytes are not redacted: the agent never
+		 * logs one; the handler should not print it) */
+		run_log_secret(s->value);
+	}
+}
+
+static void
+secrets_forget(void)
+{
+	unsigned i;
+
+	for (i = 0; i < nsecrets; i++)
+		run_log_forget(secrets[i].value);
+	nsecrets = 0;
+}
+
+/* Write `len` bytes whole, through short writes and EINTR. 0 or -1. */
+static int
+write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Zero, fsync and unlink the secret files, remove secret/. Does nothing
+ * the second time. */
+static void
+secrets_wipe(void)
+{
+	unsigned i;
+	int failed = 0, e = 0;
+
+	for (i = 0; i < nsecrets; i++) {
+		struct secret *s = &secrets[i];
+
+		if (s->fd < 0)
+			continue;
+		if (run_zero_fd(s->fd, s->len) != 0) {
+			failed = 1;
+			e = errno;
+		}
+		close(s->fd);
+		s->fd = -1;
+		if (secretfd >= 0 && unlinkat(secretfd, s->name, 0) != 0
+		    && errno != ENOENT) {
+			failed = 1;
+			e = errno;
+		}
+	}
+	if (secretfd >= 0) {
+		close(secretfd);
+		secretfd = -1;
+	}
+	if (secret_dir_made && jobfd >= 0) {
+		/* and whatever the handler left in secret/ */
+		if (run_scrub_dir_at(jobfd, RUN_SECRET_DIR) != 0) {
+			failed = 1;
+			e = errno;
+		}
+		(void)fsync(jobfd);
+	}
+	secret_dir_made = 0;
+	if (failed)
+		LOG_W("job %s: %s/%s: not all wiped and removed: %s",
+		    st.job_id, jobdir, RUN_SECRET_DIR, strerror(e));
+}
+
+/* Write the secret files (just before the handler starts). 0, or -1
+ * with the failure in `r` (and nothing left behind). */
+static int
+secrets_write(struct run_report *r)
+{
+	const char *what = "";
+	unsigned i;
+
+	if (nsecrets == 0)
+		return 0;
+	if (mkdirat(jobfd, RUN_SECRET_DIR, 0700) != 0)
+		goto fail;
+	secret_dir_made = 1;
+	secretfd = openat(jobfd, RUN_SECRET_DIR, O_RDONLY | O_DIRECTORY
+	    | O_NOFOLLOW | O_CLOEXEC);
+	if (secretfd < 0 || fchmod(secretfd, 0700) != 0)
+		goto fail;      /* (0700 whatever the umask) */
+	for (i = 0; i < nsecrets; i++) {
+		struct secret *s = &secrets[i];
+
+		what = s->name;
+		s->fd = openat(secretfd, s->name, O_CREAT | O_EXCL | O_WRONLY
+		    | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (s->fd < 0 || fchmod(s->fd, 0600) != 0
+		    || write_all(s->fd, s->value, s->len) != 0)
+			goto fail;
+		LOG_D("job %s: configuration property passed as the file "
+		    "%s/%s/%s", st.job_id, jobdir, RUN_SECRET_DIR, s->name);
+	}
+	return 0;
+fail:
+	{
+		int e = errno;
+
+		secrets_wipe();
+		fail_report(r, "JobFailed", "secret configuration file "
+		    "%s/%s%s%s: %s", jobdir, RUN_SECRET_DIR, what[0] != '\0'
+		    ? "/" : "", what, strerror(e));
+	}
+	LOG_E("%s", msg);
+	return -1;
+}
+
+/* Mask the secret values in t[0..len-1] (the handler's stderr, which
+ * may go into the failure message, and may hold NUL bytes) with '*'. */
+static void
+secrets_mask(char *t, size_t len)
+{
+	unsigned i;
+
+	for (i = 0; i < nsecrets; i++) {
+		const char *v = secrets[i].value;
+		size_t n = strlen(v), k;
+
+		if (n < 4)
+			continue;       /* as the log: too short to tell */
+		for (k = 0; k + n <= len; k++) {
+			if (t[k] == v[0] && memcmp(t + k, v, n) == 0) {
+				memset(t + k, '*', n);
+				k += n - 1;
+			}
+		}
+	}
+}
+
 static int
 env_str(const char *name, const cpj_job_str *s)
 {
@@ -244,8 +468,20 @@ build_env(const cpj_job *job, struct run_report *r)
 	if (rc != 0)
 		goto over;
 	for (i = 0; i < d->configuration_count; i++) {
-		rc = env_add("CPJOB_CONFIG_", d->configuration[i].key.p,
-		    d->configuration[i].value.p);
+		const cpj_job_config_entry *c = &d->configuration[i];
+
+		if (secret_key(&c->key)) {
+			/* the file's path, not the value (see secrets_note) */
+			char suffix[RUN_SECRET_KEY_MAX + 8];
+
+			var_suffix(c->key.p, suffix, RUN_SECRET_KEY_MAX + 1);
+			snprintf(path, sizeof path, "%s/%s/%s", jobdir,
+			    RUN_SECRET_DIR, suffix);
+			memcpy(suffix + strlen(suffix), "_FILE", 6);
+			rc = env_add("CPJOB_CONFIG_", suffix, path);
+		} else {
+			rc = env_add("CPJOB_CONFIG_", c->key.p, c->value.p);
+		}
 		if (rc == -2) {
 			fail_report(r, "ConfigurationError", "configuration "
 			    "key '%s' gives the variable %s, which another "
@@ -525,9 +761,14 @@ handle(const cpj_job *job, const char *region, struct run_report *r)
 
 	st.handler_pid = 0;
 	(void)set_phase(PHASE_HANDLER);
+	if (secrets_write(r) < 0) {
+		cpj_wipe(envbuf, env_used);
+		return;
+	}
 	LOG_I("job %s: running handler %s", job->id.p, run_cfg.exec_abs);
 	if (run_handler_start(&hr, run_cfg.exec_abs, envp, jobdir) < 0) {
 		cpj_wipe(envbuf, env_used);
+		secrets_wipe();
 		fail_report(r, "ConfigurationError", "handler %s could not be "
 		    "started: %s", run_cfg.exec_abs, strerror(hr.spawn_errno));
 		LOG_E("%s", msg);
@@ -543,7 +784,12 @@ handle(const cpj_job *job, const char *region, struct run_report *r)
 		(void)run_state_write(&st);
 	run_handler_wait(&hr, run_cfg.timeout_s, run_cfg.kill_grace_s);
 	st.handler_pid = 0;
+	/* the handler and its group are gone: so go the secret files */
+	secrets_wipe();
 	tail = tail_text(&hr);
+	/* the failure message quotes stderr: whole buffer, so that a value
+	 * cut by the tail's start is masked too */
+	secrets_mask(hr.tail, (size_t)(tail - hr.tail) + strlen(tail));
 	if (hr.signal == 0)
 		LOG_I("job %s: handler exited with status %d after %llu ms",
 		    job->id.p, hr.status, (unsigned long long)hr.ms);
@@ -646,7 +892,7 @@ make_dirs(const char *id, struct run_report *r)
 	wfd = open(run_cfg.work_dir_abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (wfd < 0)
 		goto fail;
-	(void)run_rmtree_at(wfd, id);
+	(void)run_rm_jobdir(wfd, id);
 	if (mkdirat(wfd, id, 0700) != 0) {
 		close(wfd);
 		goto fail;
@@ -727,6 +973,7 @@ work(const cpj_job *job, struct run_report *r)
 		}
 	}
 	handle(job, region, r);
+	secrets_wipe();         /* (done already, whatever handle() did) */
 }
 
 /* ---- reports -------------------------------------------------------- */
@@ -803,7 +1050,9 @@ cleanup_job(const char *id)
 	close_dirs();
 	wfd = open(run_cfg.work_dir_abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (wfd >= 0) {
-		if (run_rmtree_at(wfd, id) != 0)
+		/* after a crash too: run_rm_jobdir zeroes what secret/
+		 * holds before the whole directory goes */
+		if (run_rm_jobdir(wfd, id) != 0)
 			LOG_W("work directory %s/%s: not all removed: %s",
 			    run_cfg.work_dir_abs, id, strerror(errno));
 		close(wfd);
@@ -936,8 +1185,12 @@ run_job(cpj_job *job, uint64_t polled_ms)
 	    job->data.continuation_token.len > 0 ? ", continued" : "");
 	(void)set_phase(PHASE_ACKED);
 	run_report_init(&r, REPORT_FAILURE);
+	secrets_note(job);
 	work(job, &r);
-	return finish(&r);
+	rc = finish(&r);
+	/* the job's data (and so the values) go with the poll's buffer */
+	secrets_forget();
+	return rc;
 }
 
 static const char *

@@ -26,7 +26,9 @@
 #include "run.h"
 
 #define LINE_MAX_ 1024
-#define SECRETS_MAX 16
+/* the worker's secret key and token, the job's, its secret
+ * configuration values (--secret-config), and room to spare */
+#define SECRETS_MAX (4 + RUN_SECRET_KEYS + 4)
 #define REDACTED "[redacted]"
 
 static int level_max = RUN_LOG_INFO;
