@@ -51,34 +51,63 @@ run_log_enabled(int level)
 	return level <= level_max;
 }
 
-/* Replace every registered secret in msgbuf (into redbuf). Returns the
- * text to emit. */
+/*
+ * Secrets are matched by their pieces: the runs of printable bytes
+ * (0x20..0x7e) of SECRET_PIECE_MIN or more. A log line holds no control
+ * byte (each became a space), and a value of several lines (a PEM key)
+ * reaches the log a line at a time, so the whole value would never be
+ * found; each of its lines is.
+ */
+#define SECRET_PIECE_MIN 4
+
+static int
+printable(char c)
+{
+	return (unsigned char)c >= 0x20 && (unsigned char)c <= 0x7e;
+}
+
+/* The longest piece of a registered secret that starts at p (0: none). */
+static size_t
+secret_at(const char *p)
+{
+	size_t best = 0;
+	int i;
+
+	for (i = 0; i < SECRETS_MAX; i++) {
+		const char *s = secrets[i];
+
+		while (s != NULL && *s != '\0') {
+			size_t n = 0;
+
+			while (printable(s[n]))
+				n++;
+			if (n >= SECRET_PIECE_MIN && n > best
+			    && strncmp(p, s, n) == 0)
+				best = n;
+			s += n;
+			while (*s != '\0' && !printable(*s))
+				s++;
+		}
+	}
+	return best;
+}
+
+/* Replace every piece of a registered secret in msg (into redbuf).
+ * Returns the text to emit. */
 static const char *
 redact(const char *msg)
 {
-	const char *p = msg;
+	const char *p;
 	size_t out = 0;
-	int i, any = 0;
 
-	for (i = 0; i < SECRETS_MAX; i++) {
-		if (secrets[i] != NULL && secrets[i][0] != '\0'
-		    && strstr(msg, secrets[i]) != NULL)
-			any = 1;
-	}
-	if (!any)
+	for (p = msg; *p != '\0' && secret_at(p) == 0; p++)
+		;
+	if (*p == '\0')
 		return msg;
+	p = msg;
 	while (*p != '\0' && out + 1 < sizeof redbuf) {
-		size_t best = 0;
+		size_t best = secret_at(p);
 
-		for (i = 0; i < SECRETS_MAX; i++) {
-			size_t n;
-
-			if (secrets[i] == NULL || secrets[i][0] == '\0')
-				continue;
-			n = strlen(secrets[i]);
-			if (n > best && strncmp(p, secrets[i], n) == 0)
-				best = n;
-		}
 		if (best > 0) {
 			size_t r = sizeof REDACTED - 1;
 

@@ -77,7 +77,7 @@ mode = e.get("CPJOB_CONFIG_MODE", "ok")
 with open("/proc/self/environ", "rb") as f:
     environ = f.read().hex()
 rec = {"env": dict(e), "environ_hex": environ, "files": {}}
-for k in ("APIPASSWORD", "DEPLOY_TOKEN", "FLEET"):
+for k in ("APIPASSWORD", "DEPLOY_TOKEN", "FLEET", "SIGNINGKEY"):
     f = e.get("CPJOB_CONFIG_%s_FILE" % k)
     if not f:
         continue
@@ -115,6 +115,12 @@ for n in e.get("CPJOB_OUTPUT_NAMES", "").split():
 # exactly (a shell would mangle them; the handler above is Python)
 PW = "S3cr3t pw=7f3a;\"9c1e'55 "
 TOK = "tok-0b8e2d4471-$HOME-`x`"
+# a value of several lines: the log gets it a line at a time, and each
+# line must be redacted
+PEM = ("-----BEGIN TEST SIGNING KEY-----\n"
+       "MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\n"
+       "KUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQJAIJLixBy2qpFoS4DSmoEm\n"
+       "-----END TEST SIGNING KEY-----")
 
 
 def tree_has(top, needle):
@@ -158,17 +164,19 @@ def secret_config(emu):
     with open(handler, "w") as f:
         f.write(SECRET_HANDLER)
     os.chmod(handler, 0o755)
-    listed = {"ApiPassword": PW, "deploy-token": TOK}
+    listed = {"ApiPassword": PW, "deploy-token": TOK, "SigningKey": PEM}
 
-    # 1. success, two listed keys, one not; the report held up a moment
+    # 1. success, three listed keys (one of several lines), one not; the
+    # report held up a moment
     dump = os.path.join(A.ROOT, "sc1")
-    config = {"DumpTo": dump, "ApiPassword": PW, "deploy-token": TOK, "Fleet": "fleet-9921aa"}
+    config = {"DumpTo": dump, "ApiPassword": PW, "deploy-token": TOK, "Fleet": "fleet-9921aa",
+              "SigningKey": PEM}
     job, _ = A.queue(emu, "SecretCfg", config=config)
     jid = job["id"]
     emu.fault("delay", operation="PutJobSuccessResult", ms=3000)
     ag = A.Agent(emu, "SecretCfg", handler=handler, san=True,
                  args=["--once", "--exit-when-idle", "--log-level", "debug",
-                       "--secret-config", "ApiPassword,deploy-token"])
+                       "--secret-config", "ApiPassword,deploy-token,SigningKey"])
     ag.start()
     jobdir = os.path.join(ag.work, jid)
     reporting = ag.wait_state("reporting", timeout=60)
@@ -214,6 +222,16 @@ def secret_config(emu):
               "HANDLER-OUT secret %s=[redacted]|end" % var in log
               and "HANDLER-ERR secret %s=[redacted]|end" % var in log,
               [ln for ln in log.splitlines() if "secret " + var in ln][:4])
+    pem = rec.get("files", {}).get("SIGNINGKEY", {})
+    check("multi-line value: file holds it exactly",
+          bytes.fromhex(pem.get("hex", "")) == PEM.encode(), pem)
+    check("multi-line value: no line of it in the log",
+          not [ln for ln in PEM.split("\n") if ln in log] and "BEGIN TEST SIGNING" not in log,
+          [ln for ln in log.splitlines() if "SIGNING" in ln or "MIIBOg" in ln][:6])
+    check("multi-line value: relayed lines redacted",
+          log.count("HANDLER-OUT secret SIGNINGKEY=[redacted]") == 1
+          and log.count("[redacted]|end") >= 2, [ln for ln in log.splitlines()
+                                                 if "[redacted]" in ln][:8])
     check("secret_config_unlisted_key_in_environment",
           env.get("CPJOB_CONFIG_FLEET") == "fleet-9921aa"
           and "CPJOB_CONFIG_FLEET_FILE" not in env, sorted(env))
