@@ -164,7 +164,9 @@ echo
 # ---- stack ------------------------------------------------------------------
 echo "Deepest library stack (-fcallgraph-info=su, walk from every cpj_* function):"
 # shellcheck disable=SC2086
-walk=$(sh boards/stack-walk.sh "$READELF" '^cpj_' $CI_OBJS)
+walk=$(CPJ_STACK_EACH=1 sh boards/stack-walk.sh "$READELF" '^cpj_' $CI_OBJS)
+# every public call's figures, for boards/stack-doc.py (make stack-doc)
+echo "$walk" | awk '$1 == "each" { print $2, $3, $4 }' | sort >"$B/stack.txt"
 direct=$(echo "$walk" | awk '$1 == "direct" { print $2 }')
 bound=$(echo "$walk" | awk '$1 == "indirect" { print $2 }')
 echo "$walk" | awk '

@@ -32,7 +32,14 @@ size:
 		else echo "size: board $$b does not build here: skipped"; fi; \
 	done; \
 	sh boards/size-table.sh $(BUILD) $(if $(BOARDS),,boards/README.md) $$ok
+	$(Q)/usr/bin/python3 boards/stack-doc.py --check $(BUILD)
 endif
+
+# The "Stack: at most N bytes." line of every public call in include/, from
+# the $(BUILD)/<board>/stack.txt of the last `make size` (see cpj.h).
+.PHONY: stack-doc
+stack-doc:
+	$(Q)/usr/bin/python3 boards/stack-doc.py --write $(BUILD)
 
 $(SIZE_B)/sizes.o: boards/size/sizes.c $(LIBCPJOB)
 	@mkdir -p $(dir $@)

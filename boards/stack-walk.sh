@@ -18,7 +18,8 @@
 # "direct N path...", "indirect N path...", "dynamic NAME...",
 # "recursion NAME..." (path = function(frame) names, outermost first; "->"
 # is a call through a pointer). CPJ_STACK_LEVELS (default 2) is the most
-# pointer calls nested on one path.
+# pointer calls nested on one path. With CPJ_STACK_EACH=1 a line "each NAME
+# DIRECT INDIRECT" comes first for every root.
 set -eu
 readelf=${1:?usage: stack-walk.sh READELF ROOT_RE OBJ...}
 roots=${2:?}
@@ -47,7 +48,7 @@ for o in "$@"; do
 	printf 'FILE\t%s\n' "$ci" >>"$tmp"
 done
 
-awk -v roots="$roots" -v tmp="$tmp" -v levels="${CPJ_STACK_LEVELS:-2}" -v bearre="${CPJ_STACK_BEARSSL:-/bearssl/}" '
+awk -v roots="$roots" -v tmp="$tmp" -v levels="${CPJ_STACK_LEVELS:-2}" -v each="${CPJ_STACK_EACH:-}" -v bearre="${CPJ_STACK_BEARSSL:-/bearssl/}" '
 function q(s) { sub(/^[^"]*"/, "", s); sub(/".*/, "", s); return s }
 function field(line, key,   i) {
 	i = index(line, key ": \"")
@@ -142,6 +143,11 @@ BEGIN {
 		split(k, p, SUBSEP)
 		if (p[2] in global) addr[global[p[2]]] = 1
 	}
+	if (each)
+		for (t in defined) {
+			if (t ~ /:/ || disp[t] !~ roots) continue
+			print "each", disp[t], walk(t, "direct", levels), walk(t, "indirect", levels)
+		}
 	split("direct indirect", modes, " ")
 	for (m = 1; m <= 2; m++) {
 		mode = modes[m]; best = -1; br = ""

@@ -12,6 +12,15 @@
  *    caller's buffers and an oversized item is an error, never truncated.
  *  - Secrets (secret keys, session tokens) are wiped from library memory
  *    after use and never logged.
+ *  - Stack: each call's documentation says "Stack: at most N bytes.": the
+ *    deepest path from that call in gcc's -fcallgraph-info=su call graphs
+ *    of the library and of BearSSL (built from source), the largest of
+ *    the boards of `make size` (armhf, arm64, mipsel, x86_64-musl, host;
+ *    -Os, or -O2 on host), rounded up to 16 bytes. A call through a
+ *    pointer (transport callbacks, BearSSL's vtables) counts the deepest
+ *    function it may reach; the C library's own frames are not counted;
+ *    for cpj_port_* it is the POSIX port's. `make size` fails when a
+ *    figure is below the measurement; `make stack-doc` rewrites them.
  *
  * Stable API (kept within a major version, see cpj_version.h): the
  * functions, types and macros declared in include/, and the values of the

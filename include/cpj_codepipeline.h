@@ -23,6 +23,9 @@
 /**
  * \brief DNS suffix of the partition a region belongs to
  *        ("amazonaws.com", "amazonaws.com.cn", "c2s.ic.gov", "sc2s.sgov.gov").
+ *
+ * Stack: at most 80 bytes.
+ *
  * \return a static string.
  */
 const char *cpj_cp_dns_suffix(const char *region);
@@ -33,6 +36,9 @@ const char *cpj_cp_dns_suffix(const char *region);
  *
  * A deprecated pseudo-region "fips-\<region\>" selects FIPS and signs
  * with \<region\>.
+ *
+ * Stack: at most 176 bytes.
+ *
  * \param region             the region, e.g. "us-east-1".
  * \param fips               1 for the FIPS endpoint, else 0.
  * \param host, cap            receives the host name, NUL-terminated.
@@ -48,6 +54,8 @@ int cpj_cp_endpoint_host(const char *region, int fips, char *host, size_t cap,
 /**
  * \brief Map an AWS error code to a CPJ_ERR_API_* value.
  *
+ * Stack: at most 80 bytes.
+ *
  * \param type, len  the code as found in `__type` (a "namespace#" prefix is
  *                   dropped) or in x-amzn-ErrorType ("Code:..." suffix
  *                   dropped); len 0 when there was none.
@@ -60,6 +68,8 @@ int cpj_aws_error_code(const char *type, size_t len, int http_status);
 /**
  * \brief 1 when standard retry mode retries this error (throttling,
  *        transient codes, HTTP 500/502/503/504), else 0.
+ *
+ * Stack: at most 16 bytes.
  */
 int cpj_aws_error_retryable(int err, int http_status);
 
@@ -69,14 +79,26 @@ int cpj_aws_error_retryable(int err, int http_status);
 #define CPJ_CP_ENUM_OWNER         2  /**< ActionOwner */
 #define CPJ_CP_ENUM_FAILURE_TYPE  3  /**< FailureType */
 
-/** \return 0 if `s` is a lower-case UUID (JobId pattern), else CPJ_ERR_PARAM. */
+/** \return 0 if `s` is a lower-case UUID (JobId pattern), else CPJ_ERR_PARAM.
+ *
+ * Stack: at most 16 bytes.
+ */
 int cpj_cp_check_job_id(const char *s);
 /** \return 0 if `s` (valid UTF-8) is min..max UTF-16 units long (NULL
- *          passes when min is 0), else CPJ_ERR_PARAM. */
+ *          passes when min is 0), else CPJ_ERR_PARAM.
+ *
+ * Stack: at most 32 bytes.
+ */
 int cpj_cp_check_len(const char *s, long min, long max);
-/** \return 0 if `s` is min..max chars of [0-9A-Za-z_-], else CPJ_ERR_PARAM. */
+/** \return 0 if `s` is min..max chars of [0-9A-Za-z_-], else CPJ_ERR_PARAM.
+ *
+ * Stack: at most 16 bytes.
+ */
 int cpj_cp_check_token_chars(const char *s, long min, long max);
-/** \return 0 if `s` is a value of the enum `which` (CPJ_CP_ENUM_*). */
+/** \return 0 if `s` is a value of the enum `which` (CPJ_CP_ENUM_*).
+ *
+ * Stack: at most 48 bytes.
+ */
 int cpj_cp_check_enum(const char *s, int which);
 
 /* ---- the client --------------------------------------------------------- */
@@ -130,7 +152,10 @@ typedef struct cpj_cp_success {
 	size_t output_variables_count;      /**< their number */
 } cpj_cp_success;
 
-/** \brief Set every member of `s` to "absent". */
+/** \brief Set every member of `s` to "absent".
+ *
+ * Stack: at most 32 bytes.
+ */
 void cpj_cp_success_init(cpj_cp_success *s);
 
 /** FailureDetails. */
@@ -201,6 +226,8 @@ typedef struct cpj_cp_context {
 /**
  * \brief Set up a client.
  *
+ * Stack: at most 144 bytes.
+ *
  * \param cp        the context (caller-allocated).
  * \param http      HTTP client pointed at the CodePipeline endpoint
  *                  (https://codepipeline.\<region\>.\<suffix\>, see
@@ -222,11 +249,17 @@ int cpj_cp_init(cpj_cp_context *cp, cpj_http_client *http, const char *region,
  * `creds` is borrowed: it MUST stay valid and unchanged until the next
  * cpj_cp_set_credentials() or cpj_cp_clear(); call this again after
  * refreshing it (the cached signing key is wiped).
+ *
+ * Stack: at most 144 bytes.
+ *
  * \return 0 or CPJ_ERR_SIGV4_CREDS.
  */
 int cpj_cp_set_credentials(cpj_cp_context *cp, const cpj_creds *creds);
 
-/** \brief Wipe the signing key cache and forget the credentials. */
+/** \brief Wipe the signing key cache and forget the credentials.
+ *
+ * Stack: at most 96 bytes.
+ */
 void cpj_cp_clear(cpj_cp_context *cp);
 
 /**
@@ -234,6 +267,9 @@ void cpj_cp_clear(cpj_cp_context *cp);
  *
  * The response body is parsed as it arrives into `out` (its parser is
  * initialised by this call, once per attempt, with mode CPJ_JOBS_POLL).
+ *
+ * Stack: at most 6,864 bytes.
+ *
  * \param cp         the client.
  * \param at         the action type (owner Custom).
  * \param max_batch  1..100, at most out->max_jobs.
@@ -254,6 +290,8 @@ int cpj_cp_poll_for_jobs(cpj_cp_context *cp, const cpj_cp_action_type *at,
 /**
  * \brief PollForThirdPartyJobs: jobs come back with `id` (jobId) and
  *        `client_id` only.
+ *
+ * Stack: at most 6,864 bytes.
  */
 int cpj_cp_poll_for_third_party_jobs(cpj_cp_context *cp,
 	const cpj_cp_action_type *at, unsigned max_batch,
@@ -262,6 +300,9 @@ int cpj_cp_poll_for_third_party_jobs(cpj_cp_context *cp,
 
 /**
  * \brief AcknowledgeJob (client_token NULL) or AcknowledgeThirdPartyJob.
+ *
+ * Stack: at most 7,024 bytes.
+ *
  * \param cp            the client.
  * \param job_id        the job's id.
  * \param nonce         the job's nonce, from the poll.
@@ -280,6 +321,9 @@ int cpj_cp_acknowledge_job(cpj_cp_context *cp, const char *job_id,
 
 /**
  * \brief GetJobDetails (client_token NULL) or GetThirdPartyJobDetails.
+ *
+ * Stack: at most 6,832 bytes.
+ *
  * \return 1 (the job is out->jobs[0]), 0 when the response held no
  *         jobDetails, or an error.
  */
@@ -289,6 +333,9 @@ int cpj_cp_get_job_details(cpj_cp_context *cp, const char *job_id,
 /**
  * \brief PutJobSuccessResult (client_token NULL) or
  *        PutThirdPartyJobSuccessResult.
+ *
+ * Stack: at most 6,928 bytes.
+ *
  * \return 0 or an error (CPJ_ERR_API_INVALID_JOB_STATE,
  *         CPJ_ERR_API_OUTPUT_VARIABLES_SIZE, ...).
  */
@@ -298,6 +345,8 @@ int cpj_cp_put_job_success(cpj_cp_context *cp, const char *job_id,
 /**
  * \brief PutJobFailureResult (client_token NULL) or
  *        PutThirdPartyJobFailureResult.
+ *
+ * Stack: at most 6,832 bytes.
  */
 int cpj_cp_put_job_failure(cpj_cp_context *cp, const char *job_id,
 	const char *client_token, const cpj_cp_failure *f);

@@ -11,8 +11,7 @@
  *
  * RAM: sizeof(cpj_creds) = CPJ_CREDS_AKID_MAX + CPJ_CREDS_SECRET_MAX +
  * CPJ_CREDS_TOKEN_MAX + 3 + 8 bytes (4,427 with the defaults).
- * Stack: under 128 bytes for every call of this first part; the
- * document and fetch calls below state their own.
+ * Stack: see each call.
  */
 /** \file
  * \brief AWS credentials and the shared credentials/config files.
@@ -49,6 +48,8 @@ typedef struct cpj_creds {
 /**
  * \brief Copy explicit credentials into `c`.
  *
+ * Stack: at most 112 bytes.
+ *
  * \param c             the credentials to set.
  * \param akid, secret  required, non-empty, NUL-terminated.
  * \param token         session token or NULL / "" for none.
@@ -61,10 +62,16 @@ typedef struct cpj_creds {
 int cpj_creds_set(cpj_creds *c, const char *akid, const char *secret,
 	const char *token, int64_t expires);
 
-/** \brief Wipe every byte of `c` (secrets included). */
+/** \brief Wipe every byte of `c` (secrets included).
+ *
+ * Stack: at most 16 bytes.
+ */
 void cpj_creds_clear(cpj_creds *c);
 
-/** \brief 1 if `c` holds an access key and secret, else 0. */
+/** \brief 1 if `c` holds an access key and secret, else 0.
+ *
+ * Stack: at most 16 bytes.
+ */
 int cpj_creds_present(const cpj_creds *c);
 
 #if CPJ_CONFIG_CREDS_PROVIDERS
@@ -79,6 +86,8 @@ int cpj_creds_present(const cpj_creds *c);
  * with white space belong to a nested block (e.g. `s3 =` followed by
  * indented settings) and are never matched. Names compare exactly. The
  * last occurrence of a key in the section wins.
+ *
+ * Stack: at most 208 bytes.
  *
  * \param text, len  the file's bytes (need not be NUL-terminated); borrowed.
  * \param section    the section's name, without brackets.
@@ -97,6 +106,9 @@ int cpj_ini_get(const char *text, size_t len, const char *section,
  *        `[default]` for the profile "default").
  *
  * Reads aws_access_key_id, aws_secret_access_key and aws_session_token.
+ *
+ * Stack: at most 400 bytes.
+ *
  * \param c          receives the credentials.
  * \param text, len  the file's bytes (need not be NUL-terminated); borrowed.
  * \param profile    the profile's name.
@@ -161,11 +173,12 @@ int cpj_creds_from_ini(cpj_creds *c, const char *text, size_t len,
  * Years 1970..9999; dates are checked (months, days of the month, leap
  * years), hours 0..23, minutes 0..59, seconds 0..60.
  *
+ * Stack: at most 160 bytes.
+ *
  * \param s, len  the text (need not be NUL-terminated); borrowed.
  * \param out     receives the time; unchanged on error.
  * \return 0; CPJ_ERR_CREDS_FORMAT for anything else (a result before
  *         1970 included); CPJ_ERR_PARAM for NULL pointers.
- * Stack: under 64 bytes.
  */
 int cpj_creds_parse_time(const char *s, size_t len, int64_t *out);
 
@@ -185,6 +198,8 @@ int cpj_creds_parse_time(const char *s, size_t len, int64_t *out);
  * cpj_creds_parse_time(). Other members are ignored; with duplicates the
  * last one wins.
  *
+ * Stack: at most 1,552 bytes.
+ *
  * \param c       receives the credentials, `expires` set; cleared first
  *                and left cleared on any error (never partly filled).
  * \param js, len the document (need not be NUL-terminated); borrowed,
@@ -203,7 +218,7 @@ int cpj_creds_parse_time(const char *s, size_t len, int64_t *out);
  *         outside 0x21..0x7e, bad expiration); CPJ_ERR_CREDS_REFUSED
  *         ("Code" other than "Success"); CPJ_ERR_PARAM (NULL pointer,
  *         unknown format).
- * Stack: CPJ_CREDS_DOC_TOKENS * 20 bytes of tokens plus under 256.
+ * Its tokens (CPJ_CREDS_DOC_TOKENS of 16 to 20 bytes) are on the stack.
  */
 int cpj_creds_from_json(cpj_creds *c, const char *js, size_t len,
 	int format, const char **field);
@@ -214,6 +229,8 @@ int cpj_creds_from_json(cpj_creds *c, const char *js, size_t len,
  *        after `now` (expired ones included); 0 otherwise and for
  *        credentials that do not expire (expires 0).
  *
+ * Stack: at most 96 bytes.
+ *
  * \param c    the credentials.
  * \param now  Unix seconds (e.g. cpj_port_time_unix()).
  */
@@ -223,6 +240,8 @@ int cpj_creds_should_refresh(const cpj_creds *c, int64_t now);
  * \brief As cpj_creds_should_refresh() with a window of `window`
  *        seconds instead of CPJ_CREDS_REFRESH_S (a negative window is 0:
  *        true only once expired).
+ *
+ * Stack: at most 48 bytes.
  */
 int cpj_creds_expires_within(const cpj_creds *c, int64_t now,
 	int64_t window);
@@ -263,7 +282,8 @@ typedef struct cpj_creds_fetch_info {
  *    (CPJ_ERR_NET_*, CPJ_ERR_TLS_*, CPJ_ERR_TIMEOUT, CPJ_ERR_HTTP_*) and
  *    of cpj_creds_from_json(); CPJ_ERR_NOSPACE when `work` is too small
  *    for the head room plus 256 bytes of body; CPJ_ERR_PARAM.
- *  - Stack: under 2 KB plus cpj_http_client_exchange() (a TLS handshake).
+ *  - Stack: each call's figure includes cpj_http_client_exchange() (a TLS
+ *    handshake).
  */
 
 /**
@@ -274,6 +294,8 @@ typedef struct cpj_creds_fetch_info {
  * device by its certificate: `http` SHOULD be an https client whose TLS
  * context has the device certificate and key set, and whose anchors are
  * the provider's CA (Amazon Root CA 1), not those of other endpoints.
+ *
+ * Stack: at most 6,912 bytes.
  *
  * \param c, http, work, work_len, info  see the common rules above.
  * \param role_alias  1..128 bytes of [A-Za-z0-9_=,@-] (IoT's rule);
@@ -291,6 +313,8 @@ int cpj_creds_fetch_iot(cpj_creds *c, struct cpj_http_client *http,
  *
  * Sends GET \<path\> with "Authorization: \<authorization\>" when that is
  * given, and parses a CPJ_CREDS_DOC_METADATA document.
+ *
+ * Stack: at most 6,704 bytes.
  *
  * \param c, http, work, work_len, info  see the common rules above.
  * \param path           request target starting with '/', e.g. the value
@@ -318,6 +342,8 @@ int cpj_creds_fetch_container(cpj_creds *c, struct cpj_http_client *http,
  * (a CPJ_CREDS_DOC_METADATA document). There is no IMDSv1 fallback: a
  * service that refuses the token PUT fails. The token is wiped before
  * the call returns.
+ *
+ * Stack: at most 7,216 bytes.
  *
  * \return 0 or an error (see the common rules); CPJ_ERR_CREDS_NONE when
  *         the instance has no role (404 or an empty list);

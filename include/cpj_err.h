@@ -116,6 +116,8 @@
 /**
  * \brief Text for an error code.
  *
+ * Stack: at most 16 bytes.
+ *
  * \param err   a CPJ_OK or CPJ_ERR_* value (any int is accepted).
  * \return a static, NUL-terminated string; "unknown error" for codes that
  *         are not defined, and "" for every code when the library was built

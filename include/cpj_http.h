@@ -240,6 +240,8 @@ typedef struct cpj_http_parser {
 
 /**
  * \brief Set up a response: zeroes every field (caller fields included).
+ *
+ * Stack: at most 16 bytes.
  */
 void cpj_http_response_init(cpj_http_response *resp);
 
@@ -248,6 +250,8 @@ void cpj_http_response_init(cpj_http_response *resp);
  *
  * Writes the head and, for a memory body that fits in the rest of `buf`,
  * the body too, so that the whole request goes out in one send.
+ *
+ * Stack: at most 256 bytes.
  *
  * \param req      the request (see cpj_http_request); `req->host` must be
  *                 set (an authority, e.g. "example.com" or "[::1]:8080").
@@ -266,7 +270,7 @@ void cpj_http_response_init(cpj_http_response *resp);
  *         from the body, or given twice), CPJ_ERR_NOSPACE (the head plus
  *         one spare byte does not fit). *out_len is set to 0 on every
  *         error but a NULL argument.
- * Stack: under 192 bytes. Never blocks.
+ * Never blocks.
  */
 int cpj_http_request_write(const cpj_http_request *req, unsigned char *buf,
 	size_t len, size_t *out_len);
@@ -277,6 +281,8 @@ int cpj_http_request_write(const cpj_http_request *req, unsigned char *buf,
  * Resets the result fields of `resp` (caller fields are kept). The parser
  * keeps a pointer to `resp` until the response is complete or failed.
  * Never fails, never blocks.
+ *
+ * Stack: at most 48 bytes.
  *
  * \param p       parser storage (caller-allocated).
  * \param resp    the response to fill in; its limits (max_head_bytes,
@@ -296,6 +302,8 @@ void cpj_http_parser_init(cpj_http_parser *p, cpj_http_response *resp,
  * consumed: *consumed < len then means surplus bytes that belong to no
  * response (the connection must be closed).
  *
+ * Stack: at most 3,552 bytes.
+ *
  * \param p         a parser set up with cpj_http_parser_init().
  * \param data      bytes from the peer, borrowed for the call only.
  * \param len       how many (0 is allowed).
@@ -307,13 +315,16 @@ void cpj_http_parser_init(cpj_http_parser *p, cpj_http_response *resp,
  *         CPJ_ERR_HTTP_CHUNK, CPJ_ERR_HTTP_BODY_TOO_LARGE, or the code a
  *         callback returned. Errors are sticky: later calls return the
  *         same code and consume nothing.
- * Stack: under 192 bytes plus what the callbacks use.
+ * The callbacks run inside the call: the Stack figure counts the
+ * library's own callbacks; yours add what they use.
  */
 int cpj_http_parser_feed(cpj_http_parser *p, const unsigned char *data,
 	size_t len, size_t *consumed);
 
 /**
  * \brief Tell the parser that the stream ended.
+ *
+ * Stack: at most 16 bytes.
  *
  * \param p  a parser set up with cpj_http_parser_init().
  * \return 1 if the message is complete (already, or because its body runs
@@ -335,6 +346,8 @@ int cpj_http_parser_eof(cpj_http_parser *p);
  *
  * On success resp->keep_alive tells whether the transport may carry
  * another request (it is cleared when bytes followed the response).
+ *
+ * Stack: at most 3,696 bytes.
  *
  * \param tr        an open transport; the call never closes it.
  * \param req       the request; req->host must be set.
@@ -374,6 +387,8 @@ typedef struct cpj_http_url {
  * A path other than "/", a query, a fragment or an empty host are
  * rejected: endpoints here are origins.
  *
+ * Stack: at most 176 bytes.
+ *
  * \param u            result (unchanged on error).
  * \param url          NUL-terminated URL, borrowed.
  * \param default_tls  scheme when the URL has none: 0 http, 1 https;
@@ -397,6 +412,8 @@ int cpj_http_url_parse(cpj_http_url *u, const char *url, int default_tls);
  *  - "host:port" exempts that host on that port only;
  *  - an IP address matches only itself (no CIDR ranges);
  *  - "[::1]" brackets are accepted around IPv6 addresses.
+ *
+ * Stack: at most 192 bytes.
  *
  * \param no_proxy  the list, or NULL / "" (nothing exempt).
  * \param host      the endpoint's host (no brackets).
@@ -450,6 +467,8 @@ typedef struct cpj_http_client {
 /**
  * \brief Set up a client with no endpoint, no proxy, default timeouts.
  *
+ * Stack: at most 80 bytes.
+ *
  * \param c    the client (no system call).
  * \param tls  TLS context used for https endpoints, kept by pointer for
  *             the client's life; NULL if only http is needed.
@@ -458,6 +477,8 @@ void cpj_http_client_init(cpj_http_client *c, struct cpj_tls_context *tls);
 
 /**
  * \brief Set the endpoint (closes any open connection, clears the proxy).
+ *
+ * Stack: at most 3,664 bytes.
  *
  * \param c    a client set up with cpj_http_client_init().
  * \param url  "http://host[:port]" or "https://host[:port]" (optional
@@ -479,6 +500,8 @@ int cpj_http_client_set_url(cpj_http_client *c, const char *url);
  * each new connection and TLS (for https endpoints) runs inside it, so
  * the proxy never sees the traffic. Closes any open connection.
  *
+ * Stack: at most 3,664 bytes.
+ *
  * \param c            a client with a URL.
  * \param https_proxy  proxy URL, or NULL / "" for none; borrowed for the
  *                     call (parsed and copied).
@@ -493,6 +516,8 @@ int cpj_http_client_set_proxy(cpj_http_client *c, const char *https_proxy,
 
 /**
  * \brief Set the timeouts; 0 picks the default of each. No I/O.
+ *
+ * Stack: at most 16 bytes.
  *
  * \param c           the client.
  * \param connect_ms  connect timeout (CPJ_CONNECT_TIMEOUT_MS).
@@ -521,6 +546,8 @@ void cpj_http_client_set_timeouts(cpj_http_client *c, uint32_t connect_ms,
  * Over TLS, a body that runs to end of stream is accepted only when the
  * server ended it with close_notify (else CPJ_ERR_HTTP_TRUNCATED).
  *
+ * Stack: at most 5,232 bytes.
+ *
  * \param c         a client with a URL.
  * \param req       the request; req->host NULL means the URL's authority.
  * \param resp      response (caller fields used, results filled).
@@ -539,8 +566,8 @@ void cpj_http_client_set_timeouts(cpj_http_client *c, uint32_t connect_ms,
  *         proxy's status, 0 if it gave none). On any error the results in
  *         `resp` describe whatever was parsed before it.
  * Blocks at most request_ms (every wait, connect included, is bounded by
- * the whole-request deadline of cpj_net). Stack: under 1 KB plus
- * cpj_tls_open() and the callbacks.
+ * the whole-request deadline of cpj_net). The Stack figure counts
+ * cpj_tls_open() (a handshake) and the library's own callbacks.
  */
 int cpj_http_client_exchange(cpj_http_client *c, const cpj_http_request *req,
 	cpj_http_response *resp, unsigned char *work, size_t work_len);
@@ -548,6 +575,8 @@ int cpj_http_client_exchange(cpj_http_client *c, const cpj_http_request *req,
 /**
  * \brief Close the connection (TLS close_notify, then the socket).
  *        Safe to call at any time; the client stays configured.
+ *
+ * Stack: at most 3,616 bytes.
  */
 void cpj_http_client_close(cpj_http_client *c);
 

@@ -75,6 +75,8 @@ typedef struct cpj_job_str {
  * \brief Whether the member was in the response (a present "" counts;
  * absent and null do not).
  *
+ * Stack: at most 16 bytes.
+ *
  * \param s  a string of a job the parser filled in (NULL gives 0).
  * \return 1 or 0.
  */
@@ -272,6 +274,8 @@ typedef struct cpj_jobs_parser {
  * never runs out (decoded text is never longer than its JSON, and each
  * string's quotes make room for its NUL).
  *
+ * Stack: at most 112 bytes.
+ *
  * \param p           caller's parser.
  * \param mode        CPJ_JOBS_POLL, CPJ_JOBS_DETAILS or
  *                    CPJ_JOBS_THIRD_PARTY_POLL.
@@ -302,6 +306,8 @@ int cpj_jobs_parser_init(cpj_jobs_parser *p, int mode,
  * in `len`, and a job's bytes beyond the window are validated but not
  * stored, so an endless string costs time, never memory.
  *
+ * Stack: at most 4,384 bytes.
+ *
  * \param p     parser.
  * \param data  bytes; borrowed for the call (may be NULL when len is 0).
  * \param len   their number.
@@ -317,6 +323,8 @@ int cpj_jobs_parser_feed(cpj_jobs_parser *p, const void *data, size_t len);
 /**
  * \brief The body has ended.
  *
+ * Stack: at most 3,424 bytes.
+ *
  * \param p  parser.
  * \return the number of slots filled (>= 0; check each job's `err`), or
  *         the sticky error of feed(), or CPJ_ERR_JSON_TRUNCATED when the
@@ -329,6 +337,8 @@ int cpj_jobs_parser_finish(cpj_jobs_parser *p);
  * \brief Wipe a job's strings (credentials, configuration) and the struct.
  *
  * Afterwards every string is "" and err is 0.
+ *
+ * Stack: at most 3,392 bytes.
  *
  * \param job  a slot the parser filled in, or a zero-filled one; NULL
  *             does nothing.

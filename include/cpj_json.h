@@ -73,6 +73,8 @@ typedef struct cpj_json_tok {
  * escapes, numbers, literals, UTF-8, and nesting at most
  * CPJ_JSON_DEPTH_MAX.
  *
+ * Stack: at most 256 bytes.
+ *
  * \param js     the text; borrowed for the call. Tokens refer to it by
  *               offset, so keep it for as long as the tokens are used.
  * \param len    its length; at most INT_MAX (offsets are int).
@@ -83,7 +85,6 @@ typedef struct cpj_json_tok {
  *         escape sequence), CPJ_ERR_JSON_TRUNCATED (document ends early,
  *         or empty), CPJ_ERR_JSON_DEPTH, CPJ_ERR_JSON_TOKENS (`ntoks` too
  *         small), CPJ_ERR_PARAM (`js` NULL or `len` over INT_MAX).
- *         Stack: under 200 bytes.
  */
 int cpj_json_parse(const char *js, size_t len, cpj_json_tok *toks,
     unsigned ntoks);
@@ -96,6 +97,8 @@ int cpj_json_parse(const char *js, size_t len, cpj_json_tok *toks,
  * On text that was not validated, jsmn accepts some invalid documents:
  * use cpj_json_parse() instead. A document that is a bare number or
  * literal needs whitespace after it here (strict jsmn).
+ *
+ * Stack: at most 80 bytes.
  *
  * \param js     as for cpj_json_parse().
  * \param len    as for cpj_json_parse().
@@ -146,6 +149,8 @@ typedef struct cpj_json_scanner {
 /**
  * \brief Start validating a new document.
  *
+ * Stack: at most 48 bytes.
+ *
  * \param s      caller's scanner.
  * \param watch  report values whose level is <= watch (0: only the
  *               document itself). At most CPJ_JSON_DEPTH_MAX.
@@ -166,6 +171,8 @@ void cpj_json_scan_init(cpj_json_scanner *s, unsigned watch);
  * consumed. Pieces can be of any size, down to one byte; the result does
  * not depend on how the document is cut.
  *
+ * Stack: at most 112 bytes.
+ *
  * \param s     scanner.
  * \param data  bytes; borrowed for the call.
  * \param len   their number.
@@ -176,6 +183,8 @@ size_t cpj_json_scan(cpj_json_scanner *s, const char *data, size_t len);
 
 /**
  * \brief The document has ended: check that it was complete.
+ *
+ * Stack: at most 16 bytes.
  *
  * \return 0 when exactly one complete value was scanned;
  *         CPJ_ERR_JSON_TRUNCATED when it stopped early (or nothing but
@@ -188,6 +197,8 @@ int cpj_json_scan_finish(cpj_json_scanner *s);
 /**
  * \brief Index of the token after token `i` and everything inside it.
  *
+ * Stack: at most 16 bytes.
+ *
  * \return an index in (i, ntok], or CPJ_ERR_PARAM for a bad `i`.
  */
 int cpj_json_next(const cpj_json_tok *t, int ntok, int i);
@@ -197,6 +208,8 @@ int cpj_json_next(const cpj_json_tok *t, int ntok, int i);
  *
  * Names are compared after unescaping, so "\\u0069d" finds "id". With
  * duplicate names the last one wins (as in Python's json).
+ *
+ * Stack: at most 288 bytes.
  *
  * \param js    the text the tokens came from.
  * \param t, ntok  tokens, `ntok` of them.
@@ -216,6 +229,8 @@ int cpj_json_member(const char *js, const cpj_json_tok *t, int ntok,
  * or longer than 64 bytes, cannot be reached this way (such a segment
  * matches no member; use cpj_json_member()).
  *
+ * Stack: at most 448 bytes.
+ *
  * \return index of the value token, or the errors of cpj_json_member()
  *         (CPJ_ERR_JSON_TYPE when a step is not an object).
  */
@@ -224,6 +239,8 @@ int cpj_json_path(const char *js, const cpj_json_tok *t, int ntok,
 
 /**
  * \brief Whether string token `i` equals `s` once unescaped.
+ *
+ * Stack: at most 208 bytes.
  *
  * \return 1 when equal, 0 when not (or the token is not a valid string).
  */
@@ -238,6 +255,8 @@ int cpj_json_str_eq(const char *js, const cpj_json_tok *t, int ntok, int i,
  * is allowed. Raw control characters (below 0x20) and '"' are rejected as
  * they cannot appear in JSON text; other bytes are copied as they are
  * (cpj_json_parse() has validated their UTF-8).
+ *
+ * Stack: at most 256 bytes.
  *
  * \param in      escaped text; borrowed.
  * \param len     its length.
@@ -254,6 +273,8 @@ int cpj_json_unescape(const char *in, size_t len, char *out, size_t cap,
 /**
  * \brief Unescape string token `i` into `out` (see cpj_json_unescape()).
  *
+ * Stack: at most 288 bytes.
+ *
  * \return 0, CPJ_ERR_JSON_TYPE when the token is not a string, or the
  *         errors of cpj_json_unescape(); CPJ_ERR_PARAM for a bad index.
  */
@@ -262,6 +283,8 @@ int cpj_json_get_str(const char *js, const cpj_json_tok *t, int ntok, int i,
 
 /**
  * \brief Read an integer token (no fraction, no exponent).
+ *
+ * Stack: at most 80 bytes.
  *
  * \return 0; CPJ_ERR_JSON_TYPE when the token is not an integer number
  *         or is outside int64_t; CPJ_ERR_PARAM for a bad index.
@@ -272,12 +295,17 @@ int cpj_json_get_i64(const char *js, const cpj_json_tok *t, int ntok, int i,
 /**
  * \brief Read a true/false token into *out (1/0).
  *
+ * Stack: at most 112 bytes.
+ *
  * \return 0, CPJ_ERR_JSON_TYPE, or CPJ_ERR_PARAM for a bad index.
  */
 int cpj_json_get_bool(const char *js, const cpj_json_tok *t, int ntok, int i,
     int *out);
 
-/** \brief 1 when token `i` is the literal null, else 0. */
+/** \brief 1 when token `i` is the literal null, else 0.
+ *
+ * Stack: at most 64 bytes.
+ */
 int cpj_json_is_null(const char *js, const cpj_json_tok *t, int ntok, int i);
 
 /* ---- writing ---------------------------------------------------------- */
@@ -306,17 +334,34 @@ typedef struct cpj_json_writer {
  * \brief Start a document in `b` (appended after what `b` holds).
  *
  * The writer keeps the pointer: `b` must outlive it.
+ *
+ * Stack: at most 48 bytes.
  */
 void cpj_json_writer_init(cpj_json_writer *w, cpj_buf *b);
-/** \brief Write '{'. */
+/** \brief Write '{'.
+ *
+ * Stack: at most 160 bytes.
+ */
 void cpj_json_object_begin(cpj_json_writer *w);
-/** \brief Write '}'. */
+/** \brief Write '}'.
+ *
+ * Stack: at most 112 bytes.
+ */
 void cpj_json_object_end(cpj_json_writer *w);
-/** \brief Write '['. */
+/** \brief Write '['.
+ *
+ * Stack: at most 160 bytes.
+ */
 void cpj_json_array_begin(cpj_json_writer *w);
-/** \brief Write ']'. */
+/** \brief Write ']'.
+ *
+ * Stack: at most 112 bytes.
+ */
 void cpj_json_array_end(cpj_json_writer *w);
-/** \brief Write a member name (NUL-terminated, escaped as a string). */
+/** \brief Write a member name (NUL-terminated, escaped as a string).
+ *
+ * Stack: at most 192 bytes.
+ */
 void cpj_json_put_key(cpj_json_writer *w, const char *name);
 
 /**
@@ -326,6 +371,8 @@ void cpj_json_put_key(cpj_json_writer *w, const char *name);
  * \\u00XX); other bytes, UTF-8 included, are copied. Invalid UTF-8 is
  * misuse (CPJ_ERR_PARAM), never written.
  *
+ * Stack: at most 224 bytes.
+ *
  * \param w    writer.
  * \param s    NUL-terminated text; borrowed for the call.
  */
@@ -333,22 +380,41 @@ void cpj_json_put_str(cpj_json_writer *w, const char *s);
 /**
  * \brief As cpj_json_put_str() for `len` bytes of `s`, which may include
  * NUL bytes (written as \\u0000).
+ *
+ * Stack: at most 192 bytes.
  */
 void cpj_json_put_strn(cpj_json_writer *w, const char *s, size_t len);
-/** \brief Write an unsigned integer. */
+/** \brief Write an unsigned integer.
+ *
+ * Stack: at most 176 bytes.
+ */
 void cpj_json_put_u64(cpj_json_writer *w, uint64_t v);
-/** \brief Write a signed integer. */
+/** \brief Write a signed integer.
+ *
+ * Stack: at most 176 bytes.
+ */
 void cpj_json_put_i64(cpj_json_writer *w, int64_t v);
-/** \brief Write true or false. */
+/** \brief Write true or false.
+ *
+ * Stack: at most 160 bytes.
+ */
 void cpj_json_put_bool(cpj_json_writer *w, int v);
-/** \brief Write null. */
+/** \brief Write null.
+ *
+ * Stack: at most 160 bytes.
+ */
 void cpj_json_put_null(cpj_json_writer *w);
-/** \brief Shorthand: member name and string value. */
+/** \brief Shorthand: member name and string value.
+ *
+ * Stack: at most 272 bytes.
+ */
 void cpj_json_put_key_str(cpj_json_writer *w, const char *name,
     const char *s);
 
 /**
  * \brief End of the document.
+ *
+ * Stack: at most 32 bytes.
  *
  * \return 0 when one complete value was written and it fit;
  *         CPJ_ERR_NOSPACE when the buffer overflowed; CPJ_ERR_STATE for

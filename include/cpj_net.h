@@ -27,8 +27,8 @@
  *
  * Not thread-safe: one context is used by one thread at a time.
  * RAM: sizeof(cpj_net_context) = CPJ_NET_READAHEAD + about 72 bytes
- * (the port socket included). Stack: under 128 bytes per call, plus
- * the port's (connect resolves names: see the port's notes).
+ * (the port socket included). Stack: see each call (connect resolves
+ * names: the C library's resolver is not counted, see the port's notes).
  */
 /** \file
  * \brief Socket transport with deadlines and read-ahead.
@@ -62,7 +62,10 @@ typedef struct cpj_net_context {
 	/** \endcond */
 } cpj_net_context;
 
-/** \brief Set up a closed context. No system call. */
+/** \brief Set up a closed context. No system call.
+ *
+ * Stack: at most 32 bytes.
+ */
 void cpj_net_init(cpj_net_context *net);
 
 /**
@@ -70,6 +73,8 @@ void cpj_net_init(cpj_net_context *net);
  *
  * Blocks for at most the connect timeout (name resolution follows the
  * port's rules, see cpj_port.h). Clears the last error; a failure sets it.
+ *
+ * Stack: at most 4,064 bytes.
  *
  * \param net         an initialised context.
  * \param host        NUL-terminated host name or numeric address, at most
@@ -84,7 +89,10 @@ void cpj_net_init(cpj_net_context *net);
 int cpj_net_connect(cpj_net_context *net, const char *host, uint16_t port,
 	uint32_t timeout_ms);
 
-/** \brief Idle timeout for each read or write; 0 means CPJ_IDLE_TIMEOUT_MS. */
+/** \brief Idle timeout for each read or write; 0 means CPJ_IDLE_TIMEOUT_MS.
+ *
+ * Stack: at most 16 bytes.
+ */
 void cpj_net_set_idle(cpj_net_context *net, uint32_t idle_ms);
 
 /**
@@ -93,12 +101,16 @@ void cpj_net_set_idle(cpj_net_context *net, uint32_t idle_ms);
  * Reads the monotonic clock; values over 2^31-1 ms (about 24 days) are
  * cut to that. The deadline stays until changed: it also bounds the next
  * cpj_net_connect().
+ *
+ * Stack: at most 128 bytes.
  */
 void cpj_net_set_deadline(cpj_net_context *net, uint32_t timeout_ms);
 
 /**
  * \brief Milliseconds left before the deadline (UINT32_MAX without one,
  *        0 once passed).
+ *
+ * Stack: at most 128 bytes.
  */
 uint32_t cpj_net_remaining(const cpj_net_context *net);
 
@@ -106,15 +118,24 @@ uint32_t cpj_net_remaining(const cpj_net_context *net);
  * \brief Whether an idle open connection can carry another request: open,
  *        no unread bytes buffered, and the peer neither closed nor sent
  *        anything (cpj_port_sock_idle_ok). Does not block.
+ *
+ * Stack: at most 80 bytes.
+ *
  * \return 1 reusable, 0 not (the caller closes and reconnects).
  */
 int cpj_net_reusable(cpj_net_context *net);
 
-/** \brief 1 while connected and no transport error has happened. */
+/** \brief 1 while connected and no transport error has happened.
+ *
+ * Stack: at most 16 bytes.
+ */
 int cpj_net_is_open(const cpj_net_context *net);
 
 /** \brief Close the socket; drops buffered bytes. Safe when closed.
- *         The last error is kept. */
+ *         The last error is kept.
+ *
+ * Stack: at most 64 bytes.
+ */
 void cpj_net_close(cpj_net_context *net);
 
 /**
@@ -132,11 +153,16 @@ void cpj_net_close(cpj_net_context *net);
  * and cpj_net_last_error() keeps the code. On a context that is not open
  * the callbacks return the last error, or CPJ_ERR_STATE if there was none;
  * a NULL buffer or len 0 is CPJ_ERR_PARAM (the stream is left as it is).
+ *
+ * Stack: at most 16 bytes.
  */
 void cpj_net_transport(cpj_net_context *net, cpj_transport *out);
 
 /** \brief The last transport error (0 if none since connect), kept after
- *         cpj_net_close(). */
+ *         cpj_net_close().
+ *
+ * Stack: at most 16 bytes.
+ */
 int cpj_net_last_error(const cpj_net_context *net);
 
 #endif

@@ -35,6 +35,8 @@
  * included where the resolver allows it, MUST return within `timeout_ms`.
  * TCP_NODELAY SHOULD be set: requests are written as one piece.
  *
+ * Stack: at most 368 bytes.
+ *
  * \param sock        caller-owned socket object; on failure it is left closed.
  * \param host        NUL-terminated host name, at most CPJ_HOST_MAX bytes.
  * \param port        TCP port, 1..65535.
@@ -50,6 +52,8 @@ int cpj_port_sock_connect(struct cpj_port_sock *sock, const char *host,
  *
  * Blocks until at least one byte is sent or `timeout_ms` passes.
  *
+ * Stack: at most 176 bytes.
+ *
  * \return the number of bytes sent (1..len), 0 if the timeout passed with
  *         nothing sent, or CPJ_ERR_NET_RESET, CPJ_ERR_NET_CLOSED,
  *         CPJ_ERR_NET_IO (permanent: the socket must be closed).
@@ -64,6 +68,8 @@ int cpj_port_sock_send(struct cpj_port_sock *sock, const unsigned char *buf,
  * SHOULD make repeated calls with the same timeout cheap (e.g. set
  * SO_RCVTIMEO once, not poll() before every read).
  *
+ * Stack: at most 176 bytes.
+ *
  * \return the number of bytes received (1..len); 0 if the timeout passed
  *         with nothing received; CPJ_ERR_NET_CLOSED on orderly EOF (never
  *         0); CPJ_ERR_NET_RESET or CPJ_ERR_NET_IO on errors (permanent).
@@ -77,17 +83,23 @@ int cpj_port_sock_recv(struct cpj_port_sock *sock, unsigned char *buf,
  * Does not block. An idle keep-alive connection on which the peer has
  * closed, reset, or sent anything at all is not reusable.
  *
+ * Stack: at most 48 bytes.
+ *
  * \return 1 if the socket is open and nothing is pending, 0 otherwise.
  */
 int cpj_port_sock_idle_ok(struct cpj_port_sock *sock);
 
 /**
  * \brief Close the socket. Safe to call on a closed socket.
+ *
+ * Stack: at most 32 bytes.
  */
 void cpj_port_sock_close(struct cpj_port_sock *sock);
 
 /**
  * \brief Set up a socket object in the closed state (no system call).
+ *
+ * Stack: at most 16 bytes.
  */
 void cpj_port_sock_init(struct cpj_port_sock *sock);
 
@@ -96,12 +108,16 @@ void cpj_port_sock_init(struct cpj_port_sock *sock);
  *
  * Used for SigV4 timestamps and X.509 validity. May be wrong on devices
  * without a battery-backed clock; the library corrects for that.
+ *
+ * Stack: at most 48 bytes.
  */
 int64_t cpj_port_time_unix(void);
 
 /**
  * \brief Monotonic milliseconds; wraps modulo 2^32 (compare with
  *        unsigned subtraction). Never jumps with wall-clock changes.
+ *
+ * Stack: at most 96 bytes.
  */
 uint32_t cpj_port_time_ms(void);
 
@@ -109,11 +125,16 @@ uint32_t cpj_port_time_ms(void);
  * \brief Sleep for `ms` milliseconds (retry backoff, idle polling).
  *
  * May return early on a signal; callers re-check their own deadlines.
+ *
+ * Stack: at most 48 bytes.
  */
 void cpj_port_sleep_ms(uint32_t ms);
 
 /**
  * \brief Fill `buf` with `len` bytes from a cryptographically secure source.
+ *
+ * Stack: at most 64 bytes.
+ *
  * \return 0, or CPJ_ERR_IO when no entropy is available (fatal for TLS).
  */
 int cpj_port_entropy(void *buf, size_t len);
@@ -122,6 +143,9 @@ int cpj_port_entropy(void *buf, size_t len);
  * \brief Write one log line (no trailing newline in `fmt`).
  *
  * Referenced only when CPJ_CONFIG_LOG_LEVEL > 0.
+ *
+ * Stack: at most 4,224 bytes.
+ *
  * \param level  1 error, 2 warning, 3 info, 4 debug.
  * \param fmt    printf format, followed by its arguments.
  */

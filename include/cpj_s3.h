@@ -92,12 +92,11 @@
  * 16 KB (one TLS record) is a good size; 4 KB is the minimum for keys of
  * ordinary length.
  *
- * Stack: about 900 bytes in the calls here (gcc 12 -O2 x86-64,
+ * Stack: each call gives its bound, a TLS handshake included. Of it,
+ * about 900 bytes are the S3 calls' own frames (gcc 12 -O2 x86-64,
  * -fstack-usage: 672 for the frame that holds the SigV4 request and
- * result and the HTTP request and headers, 160 for the retry loop), plus
- * cpj_sigv4_sign() (under 1 KB) or cpj_http_client_exchange() (under
- * 1 KB plus TLS), whichever is deeper, plus the caller's callbacks, which
- * run inside the exchange.
+ * result and the HTTP request and headers, 160 for the retry loop); the
+ * caller's callbacks run inside the exchange and add what they use.
  *
  * Thread safety: none; one context per thread.
  */
@@ -211,8 +210,8 @@ typedef int (*cpj_s3_progress_cb)(void *ctx, uint64_t done, uint64_t total);
  * what completed).
  *
  * RAM: 776 bytes with the defaults on x86-64 (the kept fields and a
- * capture buffer of CPJ_S3_MESSAGE_MAX + 4 bytes); under 100 bytes of
- * stack.
+ * capture buffer of CPJ_S3_MESSAGE_MAX + 4 bytes); the stack of
+ * cpj_s3_xml_feed() is given with it.
  */
 typedef struct cpj_s3_xml {
 	/* ---- results ---- */
@@ -257,25 +256,34 @@ typedef struct cpj_s3_xml {
 	char fbuf[CPJ_S3_MESSAGE_MAX + 4];     /**< private: text of the field being captured */
 } cpj_s3_xml;
 
-/** \brief Start a scan (every field empty). */
+/** \brief Start a scan (every field empty).
+ *
+ * Stack: at most 16 bytes.
+ */
 void cpj_s3_xml_init(cpj_s3_xml *x);
 
 /**
  * \brief Feed the next bytes of the body (split anywhere, any length,
  *        0 allowed); `data` is borrowed for the call. Never fails: input
  *        it cannot use is skipped (and a NULL `x` or `data` is ignored).
+ *
+ * Stack: at most 176 bytes.
  */
 void cpj_s3_xml_feed(cpj_s3_xml *x, const void *data, size_t len);
 
 /**
  * \brief 1 when the body was an `<Error>` whose Code was kept, else 0.
  *        (The fields hold what was kept either way.)
+ *
+ * Stack: at most 16 bytes.
  */
 int cpj_s3_xml_found(const cpj_s3_xml *x);
 
 /**
  * \brief Map an S3 error code and HTTP status to a CPJ_ERR_* value
  *        (see the file comment).
+ *
+ * Stack: at most 144 bytes.
  *
  * \param code         the `<Code>` text, or "" / NULL when there was none:
  *                     then 404 is CPJ_ERR_S3_NOT_FOUND, 403
@@ -293,6 +301,8 @@ int cpj_s3_error_map(const char *code, int http_status);
  *        a-z 0-9 '-', not starting or ending with '-', not shaped like
  *        an IPv4 address; else 0 (dots, upper case, '_' included, and
  *        NULL).
+ *
+ * Stack: at most 32 bytes.
  */
 int cpj_s3_bucket_virtual_hostable(const char *bucket);
 
@@ -302,6 +312,8 @@ int cpj_s3_bucket_virtual_hostable(const char *bucket);
  * Every byte outside A-Z a-z 0-9 - . _ ~ and '/' becomes %XX (upper-case
  * hex); '/' is kept, so "Build Output/AbC+dEf~G" gives
  * "Build%20Output/AbC%2BdEf~G".
+ *
+ * Stack: at most 176 bytes.
  *
  * \param key   NUL-terminated, 1..CPJ_S3_KEY_MAX bytes; borrowed.
  * \param out   receives the NUL-terminated path part.
@@ -404,6 +416,8 @@ typedef struct cpj_s3_context {
  * \brief Set up a context: AWS endpoints for `region`, automatic
  *        addressing, no credentials, 3 attempts, MD5 checks on.
  *
+ * Stack: at most 160 bytes.
+ *
  * \param s3        the context (zeroed here).
  * \param http      HTTP client (with a TLS context for https), borrowed for
  *                  the context's lifetime and dedicated to it (see the file
@@ -421,6 +435,9 @@ int cpj_s3_init(cpj_s3_context *s3, cpj_http_client *http,
 /**
  * \brief Change the region (copied; the signer derives a new signing key
  *        for it at the next request).
+ *
+ * Stack: at most 80 bytes.
+ *
  * \param s3      the context.
  * \param region  as for cpj_s3_init().
  * \return 0 or CPJ_ERR_PARAM (then the region is unchanged).
@@ -429,6 +446,8 @@ int cpj_s3_set_region(cpj_s3_context *s3, const char *region);
 
 /**
  * \brief Choose the endpoint and addressing.
+ *
+ * Stack: at most 480 bytes.
  *
  * \param s3     the context.
  * \param url    endpoint override "http[s]://host[:port][/]" (parsed and
@@ -449,6 +468,8 @@ int cpj_s3_set_endpoint(cpj_s3_context *s3, const char *url, unsigned flags);
  *        cpj_http_client_set_proxy(); re-applied whenever the context
  *        changes the client's URL.
  *
+ * Stack: at most 16 bytes.
+ *
  * \param s3                    the context.
  * \param https_proxy, no_proxy  borrowed: they MUST stay valid while the
  *                               context is used; NULL for none.
@@ -465,6 +486,9 @@ int cpj_s3_set_proxy(cpj_s3_context *s3, const char *https_proxy,
  *
  * The strings are borrowed: they MUST stay valid and unchanged until the
  * next cpj_s3_set_credentials() or cpj_s3_clear(); the caller wipes them.
+ *
+ * Stack: at most 112 bytes.
+ *
  * \param s3      the context.
  * \param akid    access key id (see cpj_sigv4_set_credentials()).
  * \param secret  secret access key.
@@ -479,11 +503,15 @@ int cpj_s3_set_credentials(cpj_s3_context *s3, const char *akid,
  * \brief Wipe the signing key, the last Authorization value and the
  *        credential pointers. Endpoint, region and skew are kept. Safe to
  *        call more than once.
+ *
+ * Stack: at most 96 bytes.
  */
 void cpj_s3_clear(cpj_s3_context *s3);
 
 /**
  * \brief Where a request for bucket/key would go now.
+ *
+ * Stack: at most 384 bytes.
  *
  * \param s3          the context (endpoint, flags and region are read).
  * \param bucket      bucket name, NUL-terminated; borrowed for the call.
@@ -528,6 +556,8 @@ typedef struct cpj_s3_get_options {
  * reaches the sink (another 2xx status is CPJ_ERR_S3_ERROR); s3->size is
  * the byte count, s3->etag the ETag, s3->etag_checked whether its MD5 was
  * verified. s3->err is set to the result.
+ *
+ * Stack: at most 6,112 bytes.
  *
  * \param s3           a context with credentials.
  * \param bucket, key  NUL-terminated, borrowed for the call (see
@@ -590,6 +620,8 @@ typedef struct cpj_s3_put_options {
  * (with its quotes), s3->size the bytes sent, s3->sse the encryption
  * the service applied. s3->err is set to the result.
  *
+ * Stack: at most 6,144 bytes.
+ *
  * \param s3           a context with credentials.
  * \param bucket, key  NUL-terminated, borrowed for the call (see
  *                     cpj_s3_locate for what is accepted).
@@ -607,6 +639,8 @@ int cpj_s3_put_object(cpj_s3_context *s3, const char *bucket,
  * \brief Hash `length` bytes of a source (the first pass of
  *        CPJ_S3_PAYLOAD_SHA256); the caller rewinds it afterwards.
  *
+ * Stack: at most 3,632 bytes.
+ *
  * \param read          the source, called with `ctx`.
  * \param ctx           passed to `read`.
  * \param length        bytes to read and hash.
@@ -614,7 +648,8 @@ int cpj_s3_put_object(cpj_s3_context *s3, const char *bucket,
  * \param hex           receives 64 lower-case hex digits and a NUL.
  * \return 0, CPJ_ERR_PARAM, CPJ_ERR_IO (the source ended before `length`
  *         bytes or gave more than asked), or the source's own error.
- * Stack: about 200 bytes (a SHA-256 context).
+ * Its own frame is about 200 bytes (a SHA-256 context); the Stack
+ * figure counts the library's sources, yours add theirs.
  */
 int cpj_s3_sha256_source(cpj_http_body_source read, void *ctx,
 	uint64_t length, unsigned char *buf, size_t buf_len,

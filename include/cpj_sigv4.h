@@ -51,14 +51,15 @@
  * the presigned query (about 250 bytes plus the signed header names plus
  * up to three times the session token).
  *
- * Stack: cpj_sigv4_sign() and cpj_sigv4_presign() use under 1 KB, key
+ * Stack: cpj_sigv4_sign() and cpj_sigv4_presign() use about 1 KB (each
+ * call gives its bound), key
  * derivation included (all working memory is in the context; HMAC runs on
  * BearSSL's SHA-256 with cached pad states, so no HMAC context sits on the
  * stack). Measured on x86-64 (gcc 12, -O2): 552 bytes in libcpjob's own
  * frames on the deepest chain (-fstack-usage -fcallgraph-info), and
  * 968 bytes in all, BearSSL's SHA-256 included, by painting the stack of
  * a thread that signs with and without a cached key (make bench prints
- * the figure). The other calls use under 128 bytes. Calls are reentrant
+ * the figure). Each call gives its bound. Calls are reentrant
  * for distinct contexts; a context is used by one thread at a time.
  */
 /** \file
@@ -315,6 +316,8 @@ typedef struct {
  *
  * Clears the whole context (no credentials, no cached key).
  *
+ * Stack: at most 80 bytes.
+ *
  * \param ctx      caller-allocated context.
  * \param region   e.g. "us-east-1"; borrowed: MUST stay valid and unchanged
  *                 while the context is used (changing it is allowed between
@@ -338,6 +341,8 @@ int cpj_sigv4_init(cpj_sigv4_context *ctx, const char *region,
  * secret in place without calling this again is not detected when the
  * access key id stays the same.
  *
+ * Stack: at most 112 bytes.
+ *
  * \param ctx     a context set up with cpj_sigv4_init().
  * \param akid    access key id, 1..CPJ_SIGV4_AKID_MAX printable ASCII
  *                characters other than space, '/', ',', ';' and '='.
@@ -355,6 +360,8 @@ int cpj_sigv4_set_credentials(cpj_sigv4_context *ctx, const char *akid,
  *        credential pointers (region, service and flags are kept).
  *
  * The caller wipes its own copy of the secret. Safe on a NULL context.
+ *
+ * Stack: at most 64 bytes.
  */
 void cpj_sigv4_clear(cpj_sigv4_context *ctx);
 
@@ -372,6 +379,8 @@ void cpj_sigv4_clear(cpj_sigv4_context *ctx);
  * canonical request and one HMAC of the string to sign.
  *
  * Blocks only for the computation (no I/O).
+ *
+ * Stack: at most 1,056 bytes.
  *
  * \param ctx        context with credentials.
  * \param req        the request (borrowed for the call).
@@ -412,6 +421,8 @@ int cpj_sigv4_sign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
  * CPJ_SIGV4_PAYLOAD_UNSIGNED). The request's query must not already hold
  * one of those parameters or X-Amz-Signature.
  *
+ * Stack: at most 1,056 bytes.
+ *
  * \param ctx         context with credentials.
  * \param req         the request (borrowed for the call); `expires` is
  *                    required.
@@ -435,6 +446,8 @@ int cpj_sigv4_presign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 
 /**
  * \brief Format Unix time as an X-Amz-Date value ("YYYYMMDDTHHMMSSZ", UTC).
+ *
+ * Stack: at most 64 bytes.
  *
  * \param unix_time  seconds since 1970-01-01T00:00:00Z, 0..253402300799.
  * \param out        CPJ_SIGV4_AMZ_DATE_SIZE bytes; "" on error.

@@ -73,7 +73,7 @@
  * an RSA-2048 client signature) with round trips 9.4 KB, the net layer
  * and the port included; cpj_tls_client_cert_load() (which recomputes
  * the public key) and loading a bundle 8.5 KB, test file reading
- * included. The other calls use well under 1 KB.
+ * included. Each call gives its static bound (libc not counted).
  * Heap: none (checked with valgrind by tests/scripts/test_tls_valgrind.sh).
  *
  * Thread safety: none; one context is used by one thread at a time. The
@@ -125,12 +125,16 @@
  *
  * Set at build time with -DCPJ_BUILD_TIME (the Makefile passes
  * SOURCE_DATE_EPOCH, else the last commit's date, else the build's date).
+ *
+ * Stack: at most 16 bytes.
  */
 int64_t cpj_tls_build_time(void);
 
 /**
  * \brief The time at which certificates are checked: cpj_port_time_unix(),
  *        or cpj_tls_build_time() when the clock reads earlier.
+ *
+ * Stack: at most 80 bytes.
  */
 int64_t cpj_tls_time(void);
 
@@ -138,6 +142,8 @@ int64_t cpj_tls_time(void);
 
 /**
  * \brief The compiled-in trust anchors.
+ *
+ * Stack: at most 16 bytes.
  *
  * \param out  if not NULL, receives the constant table (static storage).
  * \return the number of anchors, CPJ_TLS_BUILTIN_ANCHORS.
@@ -211,6 +217,8 @@ typedef struct cpj_tls_anchors_info {
  * key (RSA modulus and exponent, or EC point), e.g. about 360 bytes for
  * an RSA-2048 root; Debian's whole bundle averages 430 bytes.
  *
+ * Stack: at most 80 bytes.
+ *
  * \param a          the store (caller-allocated).
  * \param slots      caller's slot array, kept by the store; may be NULL
  *                   when nslots is 0.
@@ -242,6 +250,8 @@ int cpj_tls_anchors_init(cpj_tls_anchors *a, br_x509_trust_anchor *slots,
  * after the whole file cpj_tls_anchors_finish() reports what it needs;
  * this call still returns 0 then.
  *
+ * Stack: at most 3,600 bytes.
+ *
  * \param a     a store set up with cpj_tls_anchors_init().
  * \param data  bytes of the bundle; borrowed for the call only.
  * \param len   their number (0 is allowed).
@@ -258,6 +268,8 @@ int cpj_tls_anchors_add_pem(cpj_tls_anchors *a, const void *data,
 
 /**
  * \brief End a bundle: check it was complete and fitted the store.
+ *
+ * Stack: at most 3,632 bytes.
  *
  * \param a  a store set up with cpj_tls_anchors_init().
  * \return the number of anchors in the store (> 0) on success;
@@ -278,17 +290,24 @@ int cpj_tls_anchors_finish(cpj_tls_anchors *a);
  *
  * For the message "CA bundle needs N anchors/B bytes, store holds M/K".
  * Either pointer may be NULL.
+ *
+ * Stack: at most 16 bytes.
  */
 void cpj_tls_anchors_needed(const cpj_tls_anchors *a, size_t *anchors,
 	size_t *bytes);
 
-/** \brief Fill `info` with the store's figures (see cpj_tls_anchors_info). */
+/** \brief Fill `info` with the store's figures (see cpj_tls_anchors_info).
+ *
+ * Stack: at most 32 bytes.
+ */
 void cpj_tls_anchors_get_info(const cpj_tls_anchors *a,
 	cpj_tls_anchors_info *info);
 
 /**
  * \brief 1 if the store can be used by a TLS context: set up (and
  *        finished, if a bundle was pushed), not failed, not empty.
+ *
+ * Stack: at most 16 bytes.
  */
 int cpj_tls_anchors_ready(const cpj_tls_anchors *a);
 
@@ -335,6 +354,8 @@ typedef struct cpj_tls_client_cert {
  * objects are skipped). The key must belong to the first certificate.
  * Both texts are whole files in memory (borrowed for the call only).
  *
+ * Stack: at most 3,632 bytes.
+ *
  * \param cc           the object to fill (caller-allocated).
  * \param der          caller's storage for the DER certificates, kept by
  *                     `cc` (about 1 KB per certificate).
@@ -358,7 +379,10 @@ int cpj_tls_client_cert_load(cpj_tls_client_cert *cc, unsigned char *der,
 	const void *key_pem, size_t key_len);
 
 /** \brief Erase the private key and the chain pointers (NULL is ignored;
- *         the caller's DER storage is left as it is). */
+ *         the caller's DER storage is left as it is).
+ *
+ * Stack: at most 16 bytes.
+ */
 void cpj_tls_client_cert_wipe(cpj_tls_client_cert *cc);
 #endif
 
@@ -423,6 +447,8 @@ typedef struct cpj_tls_context {
 /**
  * \brief Set up a context (once); no I/O.
  *
+ * Stack: at most 3,488 bytes.
+ *
  * \param tls      the context (caller-allocated).
  * \param anchors  a ready store (initialised, and finished if a bundle
  *                 was added); the context keeps the pointer, the store
@@ -441,6 +467,8 @@ int cpj_tls_init(cpj_tls_context *tls, const cpj_tls_anchors *anchors);
  * keeps the pointers: chain and key must outlive its use. Applies to the
  * following cpj_tls_open() calls; a chain_len of 0 (and both keys NULL)
  * removes the certificate.
+ *
+ * Stack: at most 3,472 bytes.
  *
  * \param tls        a context set up with cpj_tls_init().
  * \param chain      DER certificates, the client's own first.
@@ -469,6 +497,8 @@ int cpj_tls_set_client_cert(cpj_tls_context *tls,
  * every connection. Any previous connection of the context is dropped
  * without close_notify.
  *
+ * Stack: at most 4,912 bytes.
+ *
  * \param tls    an initialised context.
  * \param lower  an open byte stream (e.g. cpj_net_transport()); copied,
  *               but its ctx must outlive the connection.
@@ -495,6 +525,8 @@ int cpj_tls_open(cpj_tls_context *tls, const cpj_transport *lower,
  * Errors above; CPJ_ERR_STATE when the context is not open or, in
  * half-duplex mode, send() is called while response bytes are unread;
  * CPJ_ERR_PARAM for a NULL buffer or len 0 (the connection stays).
+ *
+ * Stack: at most 16 bytes.
  */
 void cpj_tls_transport(cpj_tls_context *tls, cpj_transport *out);
 
@@ -504,6 +536,8 @@ void cpj_tls_transport(cpj_tls_context *tls, cpj_transport *out);
  *        peer's), then wipe the record buffer. The caller closes the
  *        socket. The session stays for resumption. Safe on a closed
  *        context.
+ *
+ * Stack: at most 3,584 bytes.
  */
 void cpj_tls_close(cpj_tls_context *tls);
 
@@ -512,24 +546,36 @@ void cpj_tls_close(cpj_tls_context *tls);
  *        cpj_tls_open() does a full handshake. Closes like
  *        cpj_tls_close() first if open. Anchors and client certificate
  *        stay set.
+ *
+ * Stack: at most 3,648 bytes.
  */
 void cpj_tls_forget(cpj_tls_context *tls);
 
-/** \brief BearSSL's error code of the last failure (0 if none). */
+/** \brief BearSSL's error code of the last failure (0 if none).
+ *
+ * Stack: at most 16 bytes.
+ */
 int cpj_tls_last_br_error(const cpj_tls_context *tls);
 
-/** \brief 1 if the last successful cpj_tls_open() resumed a session. */
+/** \brief 1 if the last successful cpj_tls_open() resumed a session.
+ *
+ * Stack: at most 16 bytes.
+ */
 int cpj_tls_resumed(const cpj_tls_context *tls);
 
 /**
  * \brief 1 if the connection ended with the peer's close_notify (recv
  *        returned CPJ_ERR_NET_CLOSED for a verified closure), 0 if it
  *        is open, failed otherwise, or closed by us.
+ *
+ * Stack: at most 16 bytes.
  */
 int cpj_tls_clean_close(const cpj_tls_context *tls);
 
 /**
  * \brief The negotiated cipher suite (BR_TLS_*), 0 when not open.
+ *
+ * Stack: at most 16 bytes.
  */
 unsigned cpj_tls_suite(const cpj_tls_context *tls);
 

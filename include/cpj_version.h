@@ -23,6 +23,9 @@
 
 /**
  * \brief The version of the linked library.
+ *
+ * Stack: at most 16 bytes.
+ *
  * \return a static NUL-terminated string, CPJ_VERSION_STRING of the
  *         release the library was built from.
  */
