@@ -2,6 +2,7 @@
 """make bench, second part: cpjob against its peers, side by side in one run.
 
     /usr/bin/python3 tests/bench/run_bench.py --build build/host --out build/bench
+        [--static-build build/x86_64-musl | --static-unavailable REASON]
         [--record tests/bench/RESULTS.md]
 
 Against the CodePipeline emulator (tests/emulator) on 127.0.0.1 over TLS,
@@ -9,7 +10,12 @@ every SigV4 signature verified by botocore, it measures:
 
   cpjob        libcpjob's loop of poll + acknowledge + success cycles over one
                keep-alive connection (tests/bench/bench_cycle.c), and the
-               one-shot `cpjob poll`;
+               one-shot `cpjob poll`, of the host build (--build: glibc,
+               dynamically linked);
+  cpjob static the same two programs of the x86_64-musl board (--static-build:
+               musl, statically linked), the form that ships on devices;
+               measured like the host build except for heap allocation calls
+               (an LD_PRELOAD counter cannot enter a static binary: n/a);
   aws CLI      Debian's /usr/bin/aws: one-shot `aws codepipeline poll-for-jobs`;
   JS SDK v3    @aws-sdk/client-codepipeline from npm (tests/bench/peers/):
                one-shot (oneshot.js) and the same loop in process (loop.js).
@@ -19,9 +25,9 @@ the child for one-shots; measured inside the process around the timed cycles
 for loops) and wall time, medians of repeated runs interleaved between the
 clients; peak RSS (ru_maxrss of the child); heap allocation calls (the
 LD_PRELOAD counter tests/bench/alloc_count.c; for loops, runs of N and 2N
-cycles: the difference / N cancels setup); disk footprint. For cpjob also
-instructions per cycle and per one-shot (valgrind's callgrind; N and 2N
-cycles likewise). The outputs of the earlier benches (bench_sigv4,
+cycles: the difference / N cancels setup); disk footprint. For cpjob (both
+builds) also instructions per cycle and per one-shot (valgrind's callgrind;
+N and 2N cycles likewise). The outputs of the earlier benches (bench_sigv4,
 bench_parse), kept by bench.mk in OUT/<name>.txt, are quoted.
 
 Writes OUT/results.md (Markdown table with date and machine), OUT/results.json
@@ -75,6 +81,9 @@ CALLGRIND_N = 50        # cycles: instruction counts from N and 2N
 ALLOC_ONESHOTS = 3
 RSS_ONESHOTS = 3
 TIME = "/usr/bin/time"
+STATIC_BOARD = "x86_64-musl"
+LABEL = {"cpjob": "cpjob", "cpjob_static": "cpjob static (%s)" % STATIC_BOARD,
+         "aws": "aws CLI", "js": "JS SDK"}
 
 
 def log(msg):
@@ -141,6 +150,12 @@ class Bench:
         self.cpjob = os.path.join(self.build, "cpjob")
         self.cycle = os.path.join(self.build, "bench", "bench_cycle")
         self.alloc_so = os.path.join(self.build, "bench", "alloc_count.so")
+        # The static variant: STATIC_BOARD's agent and bench_cycle.
+        self.static = None
+        if args.static_build:
+            sb = os.path.abspath(args.static_build)
+            self.static = {"cpjob": os.path.join(sb, "cpjob"),
+                           "cycle": os.path.join(sb, "bench", "bench_cycle")}
         self.peers = os.path.join(self.out, "peers")
         self.node = shutil.which("node")
         self.home = os.path.join(self.out, "home")
@@ -148,12 +163,29 @@ class Bench:
         self.res = {"config": {"oneshots": ONESHOTS, "cycles": CYCLES, "runs": RUNS,
                                "warmup": WARMUP, "alloc_n": ALLOC_N,
                                "callgrind_n": CALLGRIND_N}}
+        self.res["static"] = {"board": STATIC_BOARD, "measured": False,
+                              "note": args.static_unavailable or "no --static-build given"}
+
+    def cpjobs(self):
+        """The cpjob variants measured: the host build, then the static one."""
+        return ["cpjob"] + (["cpjob_static"] if self.static else [])
 
     # -- preparation -------------------------------------------------------------
     def preflight(self):
         missing = [p for p in (self.cpjob, self.cycle, self.alloc_so) if not os.path.exists(p)]
         if missing:
             raise BenchError("not built: %s (run make bench)" % ", ".join(missing))
+        if self.static:
+            missing = [p for p in self.static.values() if not os.path.exists(p)]
+            if missing:
+                raise BenchError("not built: %s (make BOARD=%s; or leave out --static-build)"
+                                 % (", ".join(missing), STATIC_BOARD))
+            self.res["static"] = {"board": STATIC_BOARD, "measured": True,
+                                  "build": os.path.relpath(os.path.abspath(
+                                      self.args.static_build), TOP)}
+        else:
+            log("cpjob static (%s): not measured (%s)" % (STATIC_BOARD,
+                                                          self.res["static"]["note"]))
         need = {"aws CLI (Debian awscli)": os.path.exists(AWS), "node": self.node,
                 "npm": shutil.which("npm"), "valgrind": shutil.which("valgrind"),
                 "gnuplot": shutil.which("gnuplot"), "GNU time": os.path.exists(TIME)}
@@ -276,10 +308,16 @@ class Bench:
             e.update(extra)
         return e
 
+    @staticmethod
+    def kind(client):
+        """The environment a client gets (env()): cpjob's builds alike."""
+        return {"js": "node", "cpjob_static": "cpjob"}.get(client, client)
+
     def oneshot_cmd(self, client):
         ep = self.emu.endpoint
-        if client == "cpjob":
-            return [self.cpjob, "poll", "--action-type-id", ACTION_TYPE_ARG,
+        if client in ("cpjob", "cpjob_static"):
+            exe = self.cpjob if client == "cpjob" else self.static["cpjob"]
+            return [exe, "poll", "--action-type-id", ACTION_TYPE_ARG,
                     "--max-batch-size", "1", "--endpoint-url", ep, "--region", REGION]
         if client == "aws":
             return [AWS, "codepipeline", "poll-for-jobs", "--action-type-id", ACTION_TYPE_ARG,
@@ -290,8 +328,9 @@ class Bench:
 
     def loop_cmd(self, client, cycles, warmup):
         ep = self.emu.endpoint
-        if client == "cpjob":
-            return [self.cycle, "--endpoint", ep, "--ca-bundle", self.emu.ca_file,
+        if client in ("cpjob", "cpjob_static"):
+            exe = self.cycle if client == "cpjob" else self.static["cycle"]
+            return [exe, "--endpoint", ep, "--ca-bundle", self.emu.ca_file,
                     "--region", REGION, "--provider", PROVIDER, "--category", CATEGORY,
                     "--cycles", str(cycles), "--warmup", str(warmup)]
         return [self.node, os.path.join(self.peers, "loop.js"), "--endpoint", ep,
@@ -299,17 +338,16 @@ class Bench:
                 "--cycles", str(cycles), "--warmup", str(warmup)]
 
     def oneshot(self, client, extra_env=None, prefix=()):
-        kind = "node" if client == "js" else client
-        r = run(list(prefix) + self.oneshot_cmd(client), self.env(kind, extra_env))
+        r = run(list(prefix) + self.oneshot_cmd(client), self.env(self.kind(client), extra_env))
         jobs = r.json().get("jobs")
         if not isinstance(jobs, list) or len(jobs) != 1:
             raise BenchError("%s one-shot poll: expected one job, got %r" % (client, r.out[:300]))
         return r
 
     def loop(self, client, cycles, warmup, extra_env=None, prefix=()):
-        kind = "node" if client == "js" else client
         self.fresh(cycles + warmup)
-        r = run(list(prefix) + self.loop_cmd(client, cycles, warmup), self.env(kind, extra_env))
+        r = run(list(prefix) + self.loop_cmd(client, cycles, warmup),
+                self.env(self.kind(client), extra_env))
         j = r.json()
         if j.get("connects") != 1 or j.get("cycles") != cycles:
             raise BenchError("%s loop: %r" % (client, j))
@@ -320,12 +358,13 @@ class Bench:
 
     # -- phases --------------------------------------------------------------------
     def phase_oneshots(self):
-        clients = ["cpjob", "aws", "js"]
+        clients = self.cpjobs() + ["aws", "js"]
         log("one-shot polls: %d per client (+1 warm-up), interleaved" % ONESHOTS)
         self.fresh(len(clients) * (ONESHOTS + 1))
         samples = {c: [] for c in clients}
         for rnd in range(ONESHOTS + 1):
-            order = clients[rnd % 3:] + clients[:rnd % 3]
+            k = rnd % len(clients)
+            order = clients[k:] + clients[:k]
             for c in order:
                 r = self.oneshot(c)
                 if rnd > 0:
@@ -339,12 +378,12 @@ class Bench:
             s = samples[c]
             out[c] = {"cpu": median([x["cpu"] for x in s]), "wall": median([x["wall"] for x in s]),
                       "samples": s}
-            log("  %-6s one-shot: CPU %s, wall %s" % (
-                c, fmt_s(out[c]["cpu"]), fmt_s(out[c]["wall"])))
+            log("  %-26s one-shot: CPU %s, wall %s" % (
+                LABEL[c], fmt_s(out[c]["cpu"]), fmt_s(out[c]["wall"])))
         self.res["oneshot"] = out
 
     def phase_loops(self):
-        clients = ["cpjob", "js"]
+        clients = self.cpjobs() + ["js"]
         log("loops: %d runs x %d cycles (+%d warm-up) per client, interleaved" % (
             RUNS, CYCLES, WARMUP))
         samples = {c: [] for c in clients}
@@ -359,15 +398,17 @@ class Bench:
             s = samples[c]
             out[c] = {"cpu": median([x["cpu"] for x in s]), "wall": median([x["wall"] for x in s]),
                       "samples": s}
-            log("  %-6s loop: CPU %s per cycle, wall %s per cycle" % (
-                c, fmt_s(out[c]["cpu"]), fmt_s(out[c]["wall"])))
+            log("  %-26s loop: CPU %s per cycle, wall %s per cycle" % (
+                LABEL[c], fmt_s(out[c]["cpu"]), fmt_s(out[c]["wall"])))
         self.res["loop"] = out
 
     def phase_rss(self):
         """Peak RSS from GNU time's %M. Not from this process's wait4: a child
         that Python starts with vfork() inherits the driver's own RSS as its
         ru_maxrss floor (Linux records the old image's high-water mark at
-        exec); time's image, the floor here, is about 1 MB."""
+        exec). Under time the floor is the process's own: /bin/true (dynamically
+        linked) reads about 1 MB, a static musl program that returns at once
+        about 450 KB, so the static build's figures below 1 MB are its own."""
         log("peak RSS (/usr/bin/time -f %%M): %d one-shots per client, one loop of %d cycles"
             % (RSS_ONESHOTS, CYCLES))
         f = os.path.join(self.out, "time.out")
@@ -378,20 +419,21 @@ class Bench:
                 return int(fh.read().split()[-1])
         run(prefix + ["/bin/true"], self.env("cpjob"))
         floor_kb = kb()
-        self.fresh(3 * RSS_ONESHOTS)
-        for c in ("cpjob", "aws", "js"):
+        clients = self.cpjobs() + ["aws", "js"]
+        self.fresh(len(clients) * RSS_ONESHOTS)
+        for c in clients:
             vals = []
             for _ in range(RSS_ONESHOTS):
                 self.oneshot(c, prefix=prefix)
                 vals.append(kb())
             self.res["oneshot"][c]["rss_kb"] = median(vals)
             self.res["oneshot"][c]["rss_samples"] = vals
-            log("  %-6s one-shot: %s" % (c, fmt_kb(median(vals))))
+            log("  %-26s one-shot: %s" % (LABEL[c], fmt_kb(median(vals))))
         self.check_log("one-shots under time")
-        for c in ("cpjob", "js"):
+        for c in self.cpjobs() + ["js"]:
             self.loop(c, CYCLES, WARMUP, prefix=prefix)
             self.res["loop"][c]["rss_kb"] = kb()
-            log("  %-6s loop: %s" % (c, fmt_kb(kb())))
+            log("  %-26s loop: %s" % (LABEL[c], fmt_kb(kb())))
         os.unlink(f)
         self.res["rss_floor_kb"] = floor_kb
 
@@ -422,8 +464,8 @@ class Bench:
                 counts.append(self.alloc_read(path))
             per = (counts[1]["total"] - counts[0]["total"]) / ALLOC_N
             out["loop"][c] = {"per_cycle": per, "runs": counts}
-            log("  %-6s loop: %.2f allocation calls per cycle (%d and %d in all)" % (
-                c, per, counts[0]["total"], counts[1]["total"]))
+            log("  %-26s loop: %.2f allocation calls per cycle (%d and %d in all)" % (
+                LABEL[c], per, counts[0]["total"], counts[1]["total"]))
         self.fresh(3 * ALLOC_ONESHOTS)
         for c in ("cpjob", "aws", "js"):
             counts = []
@@ -431,9 +473,16 @@ class Bench:
                 self.oneshot(c, extra_env=self.alloc_env(path))
                 counts.append(self.alloc_read(path))
             out["oneshot"][c] = {"per_run": median([x["total"] for x in counts]), "runs": counts}
-            log("  %-6s one-shot: %d allocation calls" % (c, out["oneshot"][c]["per_run"]))
+            log("  %-26s one-shot: %d allocation calls" % (LABEL[c], out["oneshot"][c]["per_run"]))
         self.check_log("one-shots under the allocation counter")
         os.unlink(path)
+        if self.static:
+            # LD_PRELOAD needs the dynamic loader, which a static binary has
+            # not: no counts (n/a). The host build runs the same library code.
+            why = "static binary: an LD_PRELOAD counter cannot enter it"
+            out["loop"]["cpjob_static"] = {"per_cycle": None, "note": why}
+            out["oneshot"]["cpjob_static"] = {"per_run": None, "note": why}
+            log("  %-26s n/a (%s)" % (LABEL["cpjob_static"], why))
         self.res["allocs"] = out
 
     @staticmethod
@@ -449,40 +498,51 @@ class Bench:
             % (CALLGRIND_N, 2 * CALLGRIND_N))
         cg = os.path.join(self.out, "callgrind")
         os.makedirs(cg, exist_ok=True)
-        irs = []
-        for n in (CALLGRIND_N, 2 * CALLGRIND_N):
-            f = os.path.join(cg, "cycle.%d.out" % n)
-            self.loop("cpjob", n, WARMUP, prefix=["valgrind", "--tool=callgrind", "-q",
-                                                  "--callgrind-out-file=" + f])
-            irs.append(self.callgrind_ir(f))
-        per = (irs[1] - irs[0]) / CALLGRIND_N
-        f = os.path.join(cg, "oneshot.out")
-        self.fresh(1)
-        run(["valgrind", "--tool=callgrind", "-q", "--callgrind-out-file=" + f]
-            + self.oneshot_cmd("cpjob"), self.env("cpjob"))
-        self.check_log("cpjob one-shot under callgrind")
-        one = self.callgrind_ir(f)
-        self.res["instructions"] = {"per_cycle": per, "loop_totals": irs, "oneshot": one}
-        log("  cpjob: %s instructions per cycle, %s per one-shot poll" % (
-            fmt_int(per), fmt_int(one)))
+        for c in self.cpjobs():
+            tag = "" if c == "cpjob" else ".static"
+            irs = []
+            for n in (CALLGRIND_N, 2 * CALLGRIND_N):
+                f = os.path.join(cg, "cycle%s.%d.out" % (tag, n))
+                self.loop(c, n, WARMUP, prefix=["valgrind", "--tool=callgrind", "-q",
+                                                "--callgrind-out-file=" + f])
+                irs.append(self.callgrind_ir(f))
+            per = (irs[1] - irs[0]) / CALLGRIND_N
+            f = os.path.join(cg, "oneshot%s.out" % tag)
+            self.fresh(1)
+            run(["valgrind", "--tool=callgrind", "-q", "--callgrind-out-file=" + f]
+                + self.oneshot_cmd(c), self.env(self.kind(c)))
+            self.check_log("%s one-shot under callgrind" % LABEL[c])
+            one = self.callgrind_ir(f)
+            key = "instructions" if c == "cpjob" else "instructions_static"
+            self.res[key] = {"per_cycle": per, "loop_totals": irs, "oneshot": one}
+            log("  %s: %s instructions per cycle, %s per one-shot poll" % (
+                LABEL[c], fmt_int(per), fmt_int(one)))
 
-    def phase_footprint(self):
+    @staticmethod
+    def agent_size(path):
+        """The agent's size: bytes (stripped when strip is there), unstripped, stripped."""
         strip = shutil.which("strip")
-        cp_size = os.path.getsize(self.cpjob)
+        size = os.path.getsize(path)
         stripped = None
         if strip:
             with tempfile.TemporaryDirectory() as d:
                 t = os.path.join(d, "cpjob")
-                subprocess.run([strip, "-o", t, self.cpjob], check=True)
+                subprocess.run([strip, "-o", t, path], check=True)
                 stripped = os.path.getsize(t)
+        return {"bytes": stripped or size, "unstripped": size, "stripped": stripped}
+
+    def phase_footprint(self):
         aws_kb = sum(dpkg_size(p) for p in ("awscli", "python3-botocore"))
         node_bin = os.path.getsize(os.path.realpath(self.node))
         nm = du_bytes(os.path.join(self.peers, "node_modules"))
         self.res["disk"] = {
-            "cpjob": {"bytes": stripped or cp_size, "unstripped": cp_size, "stripped": stripped},
+            "cpjob": self.agent_size(self.cpjob),
             "aws": {"bytes": aws_kb * 1024, "what": "awscli + python3-botocore packages"},
             "js": {"bytes": node_bin + nm, "node": node_bin, "node_modules": nm},
         }
+        if self.static:
+            # Static: the C library and BearSSL are inside; nothing else to install.
+            self.res["disk"]["cpjob_static"] = self.agent_size(self.static["cpjob"])
 
     def earlier(self):
         out = {}
@@ -625,17 +685,31 @@ def render_md(res):
     L.append("")
     L.append("| client | run | CPU | wall | peak RSS | heap allocation calls | disk |")
     L.append("|---|---|---:|---:|---:|---:|---:|")
+    st = res.get("static", {})
+    has_static = "cpjob_static" in o
+    sb = st.get("board", "x86_64-musl")
     cp_disk = "%s stripped (%s)" % (fmt_bytes(d["cpjob"]["bytes"]),
                                      fmt_bytes(d["cpjob"]["unstripped"]))
+    if has_static:
+        st_disk = "%s stripped (%s) ⁶" % (fmt_bytes(d["cpjob_static"]["bytes"]),
+                                          fmt_bytes(d["cpjob_static"]["unstripped"]))
     L.append("| cpjob (libcpjob loop) | per cycle | %s | %s | %s | %s per cycle | %s |" % (
         fmt_s(lp["cpjob"]["cpu"]), fmt_s(lp["cpjob"]["wall"]), fmt_kb(lp["cpjob"]["rss_kb"]),
         "%.2f" % al["loop"]["cpjob"]["per_cycle"], cp_disk))
+    if has_static:
+        L.append("| cpjob static (%s), libcpjob loop | per cycle | %s | %s | %s | n/a ⁵ | %s |"
+                 % (sb, fmt_s(lp["cpjob_static"]["cpu"]), fmt_s(lp["cpjob_static"]["wall"]),
+                    fmt_kb(lp["cpjob_static"]["rss_kb"]), st_disk))
     L.append("| AWS SDK for JavaScript v3 loop | per cycle | %s | %s | %s | %s per cycle ¹ | %s ³ |" % (
         fmt_s(lp["js"]["cpu"]), fmt_s(lp["js"]["wall"]), fmt_kb(lp["js"]["rss_kb"]),
         fmt_int(al["loop"]["js"]["per_cycle"]), fmt_bytes(d["js"]["bytes"])))
     L.append("| `cpjob poll` | one-shot | %s | %s | %s | %s | %s |" % (
         fmt_s(o["cpjob"]["cpu"]), fmt_s(o["cpjob"]["wall"]), fmt_kb(o["cpjob"]["rss_kb"]),
         fmt_int(al["oneshot"]["cpjob"]["per_run"]), cp_disk))
+    if has_static:
+        L.append("| `cpjob poll` static (%s) | one-shot | %s | %s | %s | n/a ⁵ | %s |" % (
+            sb, fmt_s(o["cpjob_static"]["cpu"]), fmt_s(o["cpjob_static"]["wall"]),
+            fmt_kb(o["cpjob_static"]["rss_kb"]), st_disk))
     L.append("| `aws codepipeline poll-for-jobs` | one-shot | %s | %s | %s | %s ² | %s ⁴ |" % (
         fmt_s(o["aws"]["cpu"]), fmt_s(o["aws"]["wall"]), fmt_kb(o["aws"]["rss_kb"]),
         fmt_int(al["oneshot"]["aws"]["per_run"]), fmt_bytes(d["aws"]["bytes"])))
@@ -643,8 +717,23 @@ def render_md(res):
         fmt_s(o["js"]["cpu"]), fmt_s(o["js"]["wall"]), fmt_kb(o["js"]["rss_kb"]),
         fmt_int(al["oneshot"]["js"]["per_run"]), fmt_bytes(d["js"]["bytes"])))
     L.append("")
-    L.append("cpjob instructions (callgrind): %s per cycle, %s per one-shot poll." % (
-        fmt_int(ins["per_cycle"]), fmt_int(ins["oneshot"])))
+    ins_s = res.get("instructions_static")
+    L.append("cpjob instructions (callgrind): %s per cycle, %s per one-shot poll%s." % (
+        fmt_int(ins["per_cycle"]), fmt_int(ins["oneshot"]),
+        "; static (%s): %s per cycle, %s per one-shot poll" % (
+            sb, fmt_int(ins_s["per_cycle"]), fmt_int(ins_s["oneshot"])) if ins_s else ""))
+    L.append("")
+    if has_static:
+        L.append("cpjob rows without \"static\": the host build (`make`: glibc, dynamically "
+                 "linked, -O2 -g, Debian's libbearssl), the development board. Rows \"static "
+                 "(%s)\": the same library, agent and bench_cycle.c built by "
+                 "`make BOARD=%s` (musl, statically linked, -Os, BearSSL built from source, "
+                 "--gc-sections), the form that ships on devices; measured the same way "
+                 "in the same run." % (sb, sb))
+    else:
+        L.append("cpjob rows: the host build (`make`: glibc, dynamically linked). cpjob static "
+                 "(%s), the form that ships on devices, is not measured in this run (%s)."
+                 % (sb, st.get("note", "not built")))
     L.append("")
     L.append("A cycle is PollForJobs (one job with artifacts and artifact credentials, ~2 KB) + "
              "AcknowledgeJob + PutJobSuccessResult over one keep-alive connection; a one-shot is "
@@ -653,8 +742,8 @@ def render_md(res):
              "included), for loops measured in the process around the timed cycles. Medians of "
              "%d one-shots per client (after one warm-up, interleaved) and of %d loops of %d "
              "cycles (after %d warm-up cycles); wall time includes the emulator's. Peak RSS: "
-             "GNU time's %%M (ru_maxrss; median of 3 one-shots, one loop; /bin/true gives "
-             "%s). Heap allocation calls: "
+             "GNU time's %%M (ru_maxrss; median of 3 one-shots, one loop; /bin/true, dynamically "
+             "linked, gives %s). Heap allocation calls: "
              "malloc, calloc, realloc and aligned variants counted by an LD_PRELOAD counter "
              "(tests/bench/alloc_count.c), in every library of the process: per cycle from "
              "runs of %d and %d cycles, (2N - N) / N; per one-shot the whole process. cpjob's few "
@@ -667,10 +756,23 @@ def render_md(res):
              "² C-heap calls only; Python's object allocator (pymalloc) serves most objects "
              "without them. ³ node binary %s + node_modules %s. ⁴ Installed size of the "
              "awscli and python3-botocore packages; Python itself and the CLI's other Python "
-             "dependencies not counted." % (fmt_bytes(d["js"]["node"]),
-                                            fmt_bytes(d["js"]["node_modules"])))
+             "dependencies not counted.%s" % (
+                 fmt_bytes(d["js"]["node"]), fmt_bytes(d["js"]["node_modules"]),
+                 " ⁵ An LD_PRELOAD counter cannot enter a statically linked process (n/a). "
+                 "The library code is the same as the host build's, whose counts above are the "
+                 "evidence (%.2f per cycle), and libcpjob references no allocator on any "
+                 "board (`make lint`); the C library's own calls (getaddrinfo(), stdio) differ "
+                 "between glibc and musl and are not counted for the static build. "
+                 "⁶ musl and BearSSL included; the host build's agent also needs "
+                 "glibc's shared libraries, not counted in its figure."
+                 % al["loop"]["cpjob"]["per_cycle"] if has_static else ""))
     L.append("")
-    L.append("Ratios, from the same run (peer / cpjob):")
+    if has_static:
+        L.append("Ratios, from the same run (peer / cpjob). The goals apply to the static "
+                 "(%s) rows, the form that ships on devices; the rows without \"static\" "
+                 "compare the host build, as in earlier runs:" % sb)
+    else:
+        L.append("Ratios, from the same run (peer / cpjob):")
     L.append("")
     L.append("| figure | cpjob | peer | ratio | goal |")
     L.append("|---|---:|---:|---:|---|")
@@ -704,6 +806,28 @@ def render_md(res):
     L.append("| heap allocation calls per cycle (whole process) | %.2f | %s | | 0 by the library%s |"
              % (pc, fmt_int(al["loop"]["js"]["per_cycle"]),
                 " (met)" if abs(pc) < 0.005 else " (not met)"))
+    if has_static:
+        sl, so, sd = lp["cpjob_static"], o["cpjob_static"], d["cpjob_static"]
+        res["ratios"].update({
+            "static_cpu_cycle_js": ratio_row("static: CPU per cycle, vs JS SDK loop",
+                                             sl["cpu"], lp["js"]["cpu"], fmt_s, "≥ 50×", 50),
+            "static_cpu_oneshot_aws": ratio_row("static: CPU per one-shot, vs aws CLI",
+                                                so["cpu"], o["aws"]["cpu"], fmt_s, "≥ 100×", 100),
+            "static_cpu_oneshot_js": ratio_row("static: CPU per one-shot, vs JS SDK",
+                                               so["cpu"], o["js"]["cpu"], fmt_s, "—", None),
+            "static_rss_loop_js": ratio_row("static: peak RSS, loop vs JS SDK loop",
+                                            sl["rss_kb"], lp["js"]["rss_kb"], fmt_kb, "≥ 50×", 50),
+            "static_rss_oneshot_aws": ratio_row("static: peak RSS, one-shot vs aws CLI",
+                                                so["rss_kb"], o["aws"]["rss_kb"], fmt_kb,
+                                                "≥ 50×", 50),
+            "static_rss_oneshot_js": ratio_row("static: peak RSS, one-shot vs JS SDK",
+                                               so["rss_kb"], o["js"]["rss_kb"], fmt_kb,
+                                               "≥ 50×", 50),
+            "static_disk_aws": ratio_row("static: disk, vs aws CLI", sd["bytes"],
+                                         d["aws"]["bytes"], fmt_bytes, "—", None),
+            "static_disk_js": ratio_row("static: disk, vs JS SDK", sd["bytes"],
+                                        d["js"]["bytes"], fmt_bytes, "—", None),
+        })
     L.append("")
     e = res.get("earlier", {})
     if e:
@@ -720,13 +844,17 @@ def render_md(res):
 
 def chart(res, out):
     o, lp = res["oneshot"], res["loop"]
-    rows = [
-        ("cpjob loop\\ncycle", lp["cpjob"]["cpu"], lp["cpjob"]["rss_kb"], 1),
-        ("JS SDK loop\\ncycle", lp["js"]["cpu"], lp["js"]["rss_kb"], 3),
-        ("cpjob poll\\none-shot", o["cpjob"]["cpu"], o["cpjob"]["rss_kb"], 1),
-        ("aws CLI\\none-shot", o["aws"]["cpu"], o["aws"]["rss_kb"], 2),
-        ("JS SDK\\none-shot", o["js"]["cpu"], o["js"]["rss_kb"], 3),
-    ]
+    rows = [("cpjob loop\\ncycle", lp["cpjob"]["cpu"], lp["cpjob"]["rss_kb"], 1)]
+    if "cpjob_static" in lp:
+        rows.append(("cpjob static\\nloop cycle", lp["cpjob_static"]["cpu"],
+                     lp["cpjob_static"]["rss_kb"], 4))
+    rows += [("JS SDK loop\\ncycle", lp["js"]["cpu"], lp["js"]["rss_kb"], 3),
+             ("cpjob poll\\none-shot", o["cpjob"]["cpu"], o["cpjob"]["rss_kb"], 1)]
+    if "cpjob_static" in o:
+        rows.append(("cpjob poll static\\none-shot", o["cpjob_static"]["cpu"],
+                     o["cpjob_static"]["rss_kb"], 4))
+    rows += [("aws CLI\\none-shot", o["aws"]["cpu"], o["aws"]["rss_kb"], 2),
+             ("JS SDK\\none-shot", o["js"]["cpu"], o["js"]["rss_kb"], 3)]
     dat = os.path.join(out, "results.dat")
     with open(dat, "w") as f:
         f.write("# label cpu_ms rss_mb color\n")
@@ -737,7 +865,7 @@ def chart(res, out):
     rss_vals = [r[2] / 1024.0 for r in rows]
     gp = os.path.join(out, "results.gp")
     with open(gp, "w") as f:
-        f.write("""set terminal pngcairo size 1280,560 font "sans,10"
+        f.write("""set terminal pngcairo size %(width)d,560 font "sans,10"
 set output "%(png)s"
 set termoption noenhanced
 set bmargin 4
@@ -748,8 +876,9 @@ set logscale y
 set grid ytics mytics
 set key off
 set xtics scale 0
-set xrange [-0.6:4.6]
+set xrange [-0.6:%(xmax)g]
 set linetype 1 lc rgb "#2e8b57"
+set linetype 4 lc rgb "#006400"
 set linetype 2 lc rgb "#4169e1"
 set linetype 3 lc rgb "#d2691e"
 set title "CPU time of the client (ms, log scale; median)"
@@ -762,6 +891,7 @@ plot "%(dat)s" using 0:3:4:xtic(1) with boxes lc variable, \\
      "" using 0:3:(sprintf("%%.3g", $3)) with labels offset 0,0.8
 unset multiplot
 """ % {"png": os.path.join(out, "results.png"), "dat": dat,
+            "width": 1280 if len(rows) <= 5 else 1600, "xmax": len(rows) - 0.4,
             "title": "%s, %s, %d cores" % (m["date"], m["arch"], m["cores"]),
             "cmin": min(cpu_vals) / 3, "cmax": max(cpu_vals) * 4,
             "rmin": min(rss_vals) / 3, "rmax": max(rss_vals) * 4})
@@ -776,6 +906,11 @@ def main():
                     help="the build directory of the host board (cpjob, bench/)")
     ap.add_argument("--out", default=os.path.join(TOP, "build", "bench"),
                     help="where results go")
+    ap.add_argument("--static-build",
+                    help="the build directory of the %s board (cpjob, bench/bench_cycle): "
+                    "measured as cpjob static" % STATIC_BOARD)
+    ap.add_argument("--static-unavailable", metavar="REASON",
+                    help="no static build: say why in the results")
     ap.add_argument("--record", help="also write the Markdown table to this file")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
