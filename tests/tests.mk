@@ -5,6 +5,10 @@
 # tests/integration/test_*.c  one program each, linked with tests/support/*.c and
 #                             the full library (real POSIX port, loopback only)
 # tests/scripts/test_*        shell or Python scripts (Debian's /usr/bin/python3)
+# port/bsdsock                the example port: `make test` builds the library
+#                             with it into $(BUILD)/port-bsdsock, with the
+#                             conformance test and ex_poll_once, which
+#                             tests/scripts/test_port_bsdsock.py runs
 # tests/run.sh                runs them all and ends with "N passed, N failed"
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
@@ -42,6 +46,10 @@ test check:
 	$(Q)$(MAKE) --no-print-directory BOARD=host test-build lint
 	$(Q)$(MAKE) --no-print-directory BOARD=host SAN=1 test-build
 	$(Q)$(MAKE) --no-print-directory BOARD=host SAN=1 PROFILE=minimal lib examples
+	$(Q)$(MAKE) --no-print-directory BOARD=host SAN=1 PORT=bsdsock \
+		BUILD=$(BUILD)/port-bsdsock lib lint \
+		$(BUILD)/port-bsdsock/host-san/tests/integration/test_port_conformance \
+		$(BUILD)/port-bsdsock/host-san/tests/examples/ex_poll_once
 	$(Q)sh tests/run.sh $(BUILD)/host-san $(BUILD)/host
 endif
 
