@@ -130,6 +130,9 @@ int run_scrub_dir_at(int dirfd, const char *name);
 int run_zero_fd(int fd, uint64_t len);
 /* fsync a directory by path. */
 int run_fsync_dir(const char *path);
+/* Write `len` bytes whole, through short writes and EINTR. 0, or -1 with
+ * errno (EIO when the file takes no byte). */
+int run_write_all(int fd, const void *buf, size_t len);
 /* Read a whole regular file (no symlink, no FIFO) opened relative to
  * `dirfd` into buf[0..cap-1], NUL-terminated. Returns the length, -1
  * (errno; ENOENT when absent), or -2 when it is larger than cap - 1. */

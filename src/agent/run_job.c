@@ -275,26 +275,6 @@ secrets_forget(void)
 	nsecrets = 0;
 }
 
-/* Write `len` bytes whole, through short writes and EINTR. 0 or -1. */
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (w == 0)
-				errno = EIO;
-			return -1;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Zero, fsync and unlink the secret files, remove secret/. Does nothing
  * the second time. */
 static void
@@ -362,7 +342,7 @@ secrets_write(struct run_report *r)
 		s->fd = openat(secretfd, s->name, O_CREAT | O_EXCL | O_WRONLY
 		    | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (s->fd < 0 || fchmod(s->fd, 0600) != 0
-		    || write_all(s->fd, s->value, s->len) != 0)
+		    || run_write_all(s->fd, s->value, s->len) != 0)
 			goto fail;
 		LOG_D("job %s: configuration property passed as the file "
 		    "%s/%s/%s", st.job_id, jobdir, RUN_SECRET_DIR, s->name);

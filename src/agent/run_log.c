@@ -155,21 +155,6 @@ utc_stamp(char *out, size_t cap)
 	    (int)(secs % 60));
 }
 
-static void
-write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		p += n;
-		len -= (size_t)n;
-	}
-}
-
 /* One event, one line: text from the network or a handler cannot start
  * a forged line or send terminal controls. */
 static void
@@ -217,7 +202,7 @@ emit(int level, char *msg)
 		n = (int)sizeof outbuf - 1;
 		outbuf[n - 1] = '\n';
 	}
-	write_all(2, outbuf, (size_t)n);
+	(void)run_write_all(2, outbuf, (size_t)n);
 }
 
 #ifdef CPJ_PORT_LOG_SINK

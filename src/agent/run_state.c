@@ -60,19 +60,8 @@ run_phase_name(int phase)
 static void
 wflush(void)
 {
-	size_t off = 0;
-
-	while (off < wlen && !werr) {
-		ssize_t n = write(wfd, wbuf + off, wlen - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			werr = errno != 0 ? errno : EIO;
-			break;
-		}
-		off += (size_t)n;
-	}
+	if (!werr && run_write_all(wfd, wbuf, wlen) != 0)
+		werr = errno != 0 ? errno : EIO;
 	wlen = 0;
 }
 
@@ -303,7 +292,7 @@ run_state_read(struct run_state *st)
 	struct run_report *r = &st->report;
 	char *p, *end;
 	long len;
-	int have_end = 0, have_phase = 0, kind = 0;
+	int have_end = 0, have_phase = 0, kind = 0, torn = 0;
 	long long v;
 
 	memset(st, 0, sizeof *st);
@@ -333,6 +322,11 @@ run_state_read(struct run_state *st)
 			break;          /* the last line must be complete */
 		*nl = '\0';
 		p = nl + 1;
+		if (strlen(k) != (size_t)(nl - k)) {
+			/* a NUL byte, never written: zeros of a torn write */
+			torn = 1;
+			continue;
+		}
 		if (strcmp(k, "end") == 0) {
 			have_end = 1;
 			break;
@@ -393,7 +387,7 @@ run_state_read(struct run_state *st)
 		return -1;
 	}
 	r->kind = kind;
-	if (!have_end || !have_phase
+	if (!have_end || torn || !have_phase
 	    || (st->phase == PHASE_REPORTING && kind == 0)) {
 		/* damaged, but names a job: report it as failed */
 		LOG_W("state file %s is damaged; job %s is failed",
