@@ -214,6 +214,10 @@ typedef struct cpj_http_response {
 	/** ETag as sent (quotes included); "" if none or dropped */
 	char etag[CPJ_HTTP_ETAG_MAX + 1];
 	char location[CPJ_HTTP_LOCATION_MAX + 1]; /**< Location; "" if none or dropped */
+	/** cpj_http_client_exchange() and cpj_http_roundtrip(): the device's
+	 *  cpj_port_time_unix() just after the Date header arrived (0: none),
+	 *  the instant the server's Date describes, for clock-skew checks */
+	int64_t date_at;
 } cpj_http_response;
 
 /**

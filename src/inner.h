@@ -69,9 +69,10 @@ int cpj_retry_transport_retryable(int err);
 /* Sleep before attempt `attempt` + 1: uniform in [0, min(2^(attempt-1) s,
  * cap_ms)) (standard retry mode, full jitter). */
 void cpj_retry_backoff(unsigned attempt, uint32_t cap_ms);
-/* Adopt the offset between the response's Date and `device_now` into
- * *skew when it differs from *skew by more than `threshold` seconds;
- * returns 1 when *skew changed. */
+/* Adopt the offset between the response's Date and the device clock when
+ * that Date arrived (resp->date_at, else `device_now`) into *skew when it
+ * differs from *skew by more than `threshold` seconds; returns 1 when
+ * *skew changed. */
 int cpj_skew_learn(const cpj_http_response *resp, int64_t device_now,
 	int64_t threshold, int64_t *skew);
 

@@ -170,9 +170,10 @@ is_skew_error(const cpj_cp_context *cp, int err)
 	    || strstr(cp->message, "Signature not yet current") != NULL);
 }
 
-/* The skew from the answer's Date, against the device clock read now,
- * when the answer has come: a reading from before the request would count
- * a long upload or a slow answer as skew. */
+/* The skew from the answer's Date, against the device clock when that
+ * Date arrived (resp.date_at; now if unknown): a reading from before the
+ * request would count a long upload as skew, one after the answer a long
+ * download. */
 static int
 learn_skew(cpj_cp_context *cp, int64_t threshold)
 {

@@ -115,6 +115,10 @@ read_response(const cpj_transport *tr, cpj_http_parser *p,
 			return CPJ_ERR_INTERNAL;
 		zeros = 0;
 		rc = cpj_http_parser_feed(p, work, (size_t)n, &used);
+		/* when the Date came: a server stamps it as it sends the head,
+		 * however long the body then takes */
+		if ((p->resp->present & CPJ_HTTP_F_DATE) && p->resp->date_at == 0)
+			p->resp->date_at = cpj_port_time_unix();
 		if (rc < 0)
 			return rc;
 		if (rc == 1) {

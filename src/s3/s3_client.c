@@ -260,9 +260,10 @@ on_header(void *ctx, const char *name, size_t name_len, const char *value,
 
 /* ---- the call ------------------------------------------------------------ */
 
-/* The skew from the answer's Date, against the device clock read now,
- * when the answer has come: a reading from before the request would count
- * a long upload or a slow answer as skew. */
+/* The skew from the answer's Date, against the device clock when that
+ * Date arrived (resp.date_at; now if unknown): a reading from before the
+ * request would count a long upload as skew, one after the answer a long
+ * download. */
 static int
 learn_skew(cpj_s3_context *s3, int64_t threshold)
 {

@@ -41,6 +41,8 @@ cpj_skew_learn(const cpj_http_response *resp, int64_t device_now,
 	if (!(resp->present & CPJ_HTTP_F_DATE)
 	    || cpj_http_date_parse(resp->date, &server) < 0)
 		return 0;
+	if (resp->date_at != 0)
+		device_now = resp->date_at;     /* when the Date arrived */
 	delta = server - device_now;
 	if (delta - *skew > threshold || *skew - delta > threshold) {
 		CPJ_LOG_W("clock skew: device %lld s off the service clock",

@@ -19,6 +19,7 @@ struct conn {
 	int has_stall;
 	size_t stall_off;
 	uint32_t trickle_ms, trickle_left;
+	size_t trickle_off;     /* the trickle starts at this offset */
 	int close_when_idle;
 	int has_sfault, sfault_err;
 	size_t sfault_off;
@@ -144,12 +145,19 @@ mock_port_stall_at(int conn, size_t offset)
 void
 mock_port_trickle(int conn, uint32_t ms_per_byte)
 {
+	mock_port_trickle_from(conn, 0, ms_per_byte);
+}
+
+void
+mock_port_trickle_from(int conn, size_t offset, uint32_t ms_per_byte)
+{
 	struct conn *c = conn_at(conn);
 
 	if (c == NULL)
 		return;
 	c->trickle_ms = ms_per_byte;
 	c->trickle_left = ms_per_byte;
+	c->trickle_off = offset;
 }
 
 void
@@ -470,7 +478,10 @@ cpj_port_sock_recv(struct cpj_port_sock *sock, unsigned char *buf,
 		n = c->fault_off - c->pos;
 	if (c->has_stall && n > c->stall_off - c->pos)
 		n = c->stall_off - c->pos;
-	if (c->trickle_ms != 0) {
+	if (c->trickle_ms != 0 && c->pos < c->trickle_off
+	    && n > c->trickle_off - c->pos)
+		n = c->trickle_off - c->pos;    /* at once up to the trickle */
+	if (c->trickle_ms != 0 && c->pos >= c->trickle_off) {
 		if (c->trickle_left > timeout_ms) {
 			c->trickle_left -= timeout_ms;
 			mock_port_advance_ms(timeout_ms);

@@ -82,6 +82,9 @@ void mock_port_stall_at(int conn, size_t offset);
  * over to the next recv).
  */
 void mock_port_trickle(int conn, uint32_t ms_per_byte);
+/** The same from byte `offset` of the reply on (what comes before arrives
+ *  at once). */
+void mock_port_trickle_from(int conn, size_t offset, uint32_t ms_per_byte);
 
 /** cpj_port_sock_idle_ok() returns 0 for this connection once its whole
  *  reply has been read (the server closed the idle connection). */

@@ -423,6 +423,31 @@ slow_answer_is_not_skew(void)
 	return 0;
 }
 
+/* Nor is a slow body: the head (and its Date, stamped as the server sent
+ * it) arrives at once, then 100 body bytes at 3 s each: the 300 s after
+ * the Date are the download, not skew. */
+static int
+slow_body_is_not_skew(void)
+{
+	static char slow[512];
+	int n, head;
+
+	CHECK_EQ(setup("http://s3.test:9000", 0), 0);
+	cpj_http_client_set_timeouts(&cli, 1000, 10000, 600000);
+	mock_port_set_time_unix(1440938160);      /* 2015-08-30T12:36:00Z */
+	head = snprintf(slow, sizeof slow, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n"
+	    "Date: Sun, 30 Aug 2015 12:36:00 GMT\r\n\r\n");
+	memset(slow + head, 'b', 100);
+	n = head + 100;
+	CHECK_EQ(mock_port_add_conn(slow, (size_t)n), 0);
+	mock_port_trickle_from(0, (size_t)head, 3000);
+	CHECK_EQ(get("bkt", "k", 0), 0);
+	CHECK(cpj_port_time_unix() >= 1440938160 + 297);
+	CHECK_EQ(sk.len, 100);
+	CHECK(s3.skew > -5 && s3.skew < 5);
+	return 0;
+}
+
 static int
 clock_skew(void)
 {
@@ -863,6 +888,7 @@ main(void)
 	RUN(get_retries);
 	RUN(clock_skew);
 	RUN(slow_answer_is_not_skew);
+	RUN(slow_body_is_not_skew);
 	RUN(region_redirect);
 	RUN(hosts_and_keep_alive);
 	RUN(put_memory);
