@@ -108,6 +108,9 @@ int run_log_enabled(int level);
  */
 void run_log_secret(const char *s);
 void run_log_forget(const char *s);
+/* Overwrite with '*' every piece of a registered secret in t[0..len) (the
+ * pieces the log redacts), and the tail of one that t's start cut. */
+void run_secrets_mask(char *t, size_t len);
 
 /* ---- files (run_fs.c) ----------------------------------------------- */
 

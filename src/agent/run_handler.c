@@ -247,6 +247,11 @@ take_tail(struct run_handler *h)
 		h->tail[i] = ring[(start + i) % sizeof ring];
 	h->tail[ring_len] = '\0';
 	h->tail_len = ring_len;
+	/* what the handler printed may hold secrets: keep no copy of it
+	 * beyond h->tail (which the caller masks) */
+	cpj_wipe(ring, sizeof ring);
+	cpj_wipe(out_s.line, sizeof out_s.line);
+	cpj_wipe(err_s.line, sizeof err_s.line);
 }
 
 /* see run.h */

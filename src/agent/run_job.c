@@ -165,7 +165,19 @@ job_region(const cpj_job *job, char *out, size_t cap)
 
 /* ---- the handler's environment -------------------------------------- */
 
-/* Add NAME+SUFFIX=value; SUFFIX upper-cased, other than [A-Z0-9] as '_'.
+/* A character of a variable name made from a key: upper-cased, other
+ * than [A-Z0-9] as '_' (env_add, and the secret files' names). */
+static char
+var_char(char c)
+{
+	if (c >= 'a' && c <= 'z')
+		return (char)(c - 'a' + 'A');
+	if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+		return c;
+	return '_';
+}
+
+/* Add NAME+SUFFIX=value; SUFFIX through var_char().
  * 0, -1 (no room), -2 (the name is there already). */
 static int
 env_add(const char *name, const char *suffix, const char *value)
@@ -180,15 +192,8 @@ env_add(const char *name, const char *suffix, const char *value)
 		return -1;
 	memcpy(envbuf + env_used, name, strlen(name));
 	env_used += strlen(name);
-	for (; suffix != NULL && *suffix != '\0'; suffix++) {
-		char c = *suffix;
-
-		if (c >= 'a' && c <= 'z')
-			c = (char)(c - 'a' + 'A');
-		else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
-			c = '_';
-		envbuf[env_used++] = c;
-	}
+	for (; suffix != NULL && *suffix != '\0'; suffix++)
+		envbuf[env_used++] = var_char(*suffix);
 	envbuf[env_used++] = '=';
 	for (i = 0; i < env_n; i++) {
 		if (strncmp(envp[i], envbuf + start, nlen + 1) == 0) {
@@ -205,22 +210,14 @@ env_add(const char *name, const char *suffix, const char *value)
 	return 0;
 }
 
-/* The variable suffix of `key`: upper-cased, other than [A-Z0-9] as
- * '_' (as env_add makes it). */
+/* The variable suffix of `key` (as env_add makes it). */
 static void
 var_suffix(const char *key, char *out, size_t cap)
 {
 	size_t i;
 
-	for (i = 0; key[i] != '\0' && i + 1 < cap; i++) {
-		char c = key[i];
-
-		if (c >= 'a' && c <= 'z')
-			c = (char)(c - 'a' + 'A');
-		else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
-			c = '_';
-		out[i] = c;
-	}
+	for (i = 0; key[i] != '\0' && i + 1 < cap; i++)
+		out[i] = var_char(key[i]);
 	out[i] = '\0';
 }
 
@@ -359,28 +356,6 @@ fail:
 	}
 	LOG_E("%s", msg);
 	return -1;
-}
-
-/* Mask the secret values in t[0..len-1] (the handler's stderr, which
- * may go into the failure message, and may hold NUL bytes) with '*'. */
-static void
-secrets_mask(char *t, size_t len)
-{
-	unsigned i;
-
-	for (i = 0; i < nsecrets; i++) {
-		const char *v = secrets[i].value;
-		size_t n = strlen(v), k;
-
-		if (n < 4)
-			continue;       /* as the log: too short to tell */
-		for (k = 0; k + n <= len; k++) {
-			if (t[k] == v[0] && memcmp(t + k, v, n) == 0) {
-				memset(t + k, '*', n);
-				k += n - 1;
-			}
-		}
-	}
 }
 
 static int
@@ -769,7 +744,7 @@ handle(const cpj_job *job, const char *region, struct run_report *r)
 	tail = tail_text(&hr);
 	/* the failure message quotes stderr: whole buffer, so that a value
 	 * cut by the tail's start is masked too */
-	secrets_mask(hr.tail, (size_t)(tail - hr.tail) + strlen(tail));
+	run_secrets_mask(hr.tail, (size_t)(tail - hr.tail) + strlen(tail));
 	if (hr.signal == 0)
 		LOG_I("job %s: handler exited with status %d after %llu ms",
 		    job->id.p, hr.status, (unsigned long long)hr.ms);

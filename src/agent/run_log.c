@@ -52,44 +52,139 @@ run_log_enabled(int level)
 }
 
 /*
- * Secrets are matched by their pieces: the runs of printable bytes
- * (0x20..0x7e) of SECRET_PIECE_MIN or more. A log line holds no control
- * byte (each became a space), and a value of several lines (a PEM key)
- * reaches the log a line at a time, so the whole value would never be
- * found; each of its lines is.
+ * Secrets are matched by their pieces: the runs of SECRET_PIECE_MIN bytes
+ * or more between the bytes a log line cannot hold (control bytes but
+ * tab, and DEL, which flatten() turns into spaces). A value of several
+ * lines (a PEM key) reaches the log a line at a time, so the whole value
+ * would never be found; each of its lines is. The pieces are indexed
+ * again for every use (a secret may change in place, e.g. refreshed
+ * credentials); when they overflow the index, every secret is walked.
  */
 #define SECRET_PIECE_MIN 4
+#define PIECES_MAX 256
+
+struct piece {
+	const char *p;
+	size_t n;
+};
+
+static struct piece pieces[PIECES_MAX];
+static size_t npieces;
+static int pieces_over;
+
+struct piece_it {
+	int si;                 /* walking: the secret */
+	const char *at;         /* walking: where in it */
+	size_t i;               /* indexed: the next piece */
+};
 
 static int
-printable(char c)
+is_cut(char c)
 {
-	return (unsigned char)c >= 0x20 && (unsigned char)c <= 0x7e;
+	return ((unsigned char)c < 0x20 && c != '\t') || c == 0x7f;
 }
 
-/* The longest piece of a registered secret that starts at p (0: none). */
-static size_t
-secret_at(const char *p)
+/* The next piece, walking the registered secrets; 0 at the end. */
+static int
+walk_next(struct piece_it *it, struct piece *out)
 {
-	size_t best = 0;
-	int i;
-
-	for (i = 0; i < SECRETS_MAX; i++) {
-		const char *s = secrets[i];
+	while (it->si < SECRETS_MAX) {
+		const char *s = it->at != NULL ? it->at : secrets[it->si];
 
 		while (s != NULL && *s != '\0') {
 			size_t n = 0;
 
-			while (printable(s[n]))
-				n++;
-			if (n >= SECRET_PIECE_MIN && n > best
-			    && strncmp(p, s, n) == 0)
-				best = n;
-			s += n;
-			while (*s != '\0' && !printable(*s))
+			while (*s != '\0' && is_cut(*s))
 				s++;
+			while (s[n] != '\0' && !is_cut(s[n]))
+				n++;
+			if (n >= SECRET_PIECE_MIN) {
+				out->p = s;
+				out->n = n;
+				it->at = s + n;
+				return 1;
+			}
+			s += n;
 		}
+		it->si++;
+		it->at = NULL;
+	}
+	return 0;
+}
+
+static void
+index_pieces(void)
+{
+	struct piece_it it = { 0, NULL, 0 };
+	struct piece q;
+
+	npieces = 0;
+	pieces_over = 0;
+	while (walk_next(&it, &q)) {
+		if (npieces == PIECES_MAX) {
+			pieces_over = 1;
+			return;
+		}
+		pieces[npieces++] = q;
+	}
+}
+
+static int
+piece_next(struct piece_it *it, struct piece *out)
+{
+	if (pieces_over)
+		return walk_next(it, out);
+	if (it->i >= npieces)
+		return 0;
+	*out = pieces[it->i++];
+	return 1;
+}
+
+/* The longest piece that starts at p (of at most `avail` bytes), or 0. */
+static size_t
+piece_at(const char *p, size_t avail)
+{
+	struct piece_it it = { 0, NULL, 0 };
+	struct piece q;
+	size_t best = 0;
+
+	while (piece_next(&it, &q)) {
+		if (q.n > best && q.n <= avail && q.p[0] == p[0]
+		    && memcmp(p, q.p, q.n) == 0)
+			best = q.n;
 	}
 	return best;
+}
+
+/* see run.h */
+void
+run_secrets_mask(char *t, size_t len)
+{
+	struct piece_it it = { 0, NULL, 0 };
+	struct piece q;
+	size_t k = 0, n;
+
+	index_pieces();
+	/* a copy cut by the buffer's start: the tail of a piece */
+	while (piece_next(&it, &q)) {
+		size_t off;
+
+		for (off = 1; off + SECRET_PIECE_MIN <= q.n; off++) {
+			n = q.n - off;
+			if (n > k && n <= len && memcmp(t, q.p + off, n) == 0)
+				k = n;
+		}
+	}
+	memset(t, '*', k);
+	while (k < len) {
+		n = piece_at(t + k, len - k);
+		if (n > 0) {
+			memset(t + k, '*', n);
+			k += n;
+		} else {
+			k++;
+		}
+	}
 }
 
 /* Replace every piece of a registered secret in msg (into redbuf).
@@ -97,16 +192,16 @@ secret_at(const char *p)
 static const char *
 redact(const char *msg)
 {
-	const char *p;
-	size_t out = 0;
+	size_t len = strlen(msg), k, out = 0;
 
-	for (p = msg; *p != '\0' && secret_at(p) == 0; p++)
+	index_pieces();
+	for (k = 0; k < len && piece_at(msg + k, len - k) == 0; k++)
 		;
-	if (*p == '\0')
+	if (k == len)
 		return msg;
-	p = msg;
-	while (*p != '\0' && out + 1 < sizeof redbuf) {
-		size_t best = secret_at(p);
+	k = 0;
+	while (k < len && out + 1 < sizeof redbuf) {
+		size_t best = piece_at(msg + k, len - k);
 
 		if (best > 0) {
 			size_t r = sizeof REDACTED - 1;
@@ -115,10 +210,10 @@ redact(const char *msg)
 				break;
 			memcpy(redbuf + out, REDACTED, r);
 			out += r;
-			p += best;
+			k += best;
 			continue;
 		}
-		redbuf[out++] = *p++;
+		redbuf[out++] = msg[k++];
 	}
 	redbuf[out] = '\0';
 	/* anything cut here was at the end of an over-long line */

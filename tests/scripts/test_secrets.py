@@ -274,6 +274,34 @@ def secret_config(emu):
           (data, os.listdir(ag.work)))
     no_trace("failure", ag, log, {"ApiPassword": PW})
 
+    # 2b. the handler prints secrets its own way and fails: each line of a
+    # PEM-like value behind a prefix, a value that is not ASCII, one with a
+    # tab; neither the failure message nor the log may hold any of them
+    hand2 = os.path.join(A.ROOT, "secret-prefix-handler.sh")
+    with open(hand2, "w") as f:
+        f.write('#!/bin/sh\nsed "s/^/key: /" "$CPJOB_CONFIG_SIGNINGKEY_FILE" >&2\n'
+                'echo >&2\necho "umlaut: $(cat "$CPJOB_CONFIG_UMLAUT_FILE") end" >&2\n'
+                'echo "tab: $(cat "$CPJOB_CONFIG_TABBED_FILE") end" >&2\nexit 1\n')
+    os.chmod(hand2, 0o755)
+    umlaut, tabbed = "p\u00e4ssw\u00f6rd-Z\u00fcrich", "ab\tcdefgh42"
+    config = {"SigningKey": PEM, "Umlaut": umlaut, "Tabbed": tabbed}
+    job, _ = A.queue(emu, "SecretCfg", config=config)
+    jid = job["id"]
+    ag = A.Agent(emu, "SecretCfg", handler=hand2, san=True,
+                 args=["--once", "--exit-when-idle", "--log-level", "debug",
+                       "--secret-config", "SigningKey,Umlaut,Tabbed"])
+    rc, log, _ = ag.run(timeout=60)
+    v = emu.job(jid)
+    msg = ((v.get("result") or {}).get("failureDetails") or {}).get("message", "")
+    leaks = [x for x in PEM.split("\n") + [umlaut, "p\u00e4ssw\u00f6", "Z\u00fcrich", tabbed,
+                                           "cdefgh42"] if x in msg or x in log]
+    check("secret_config_prefixed_lines_failed_once", rc == 0 and v["state"] == "Failed"
+          and len(v["attempts"]) == 1 and "key: " in msg and "umlaut: " in msg,
+          (rc, v["state"], msg[-800:], log[-800:]))
+    check("secret_config_prefixed_lines_masked_and_redacted", not leaks,
+          (leaks, msg[-800:], [ln for ln in log.splitlines() if "key:" in ln or "umlaut" in ln
+                               or "tab:" in ln][:10]))
+
     # 3. the agent killed while the handler runs; recovery removes the file
     dump = os.path.join(A.ROOT, "sc3")
     config = {"DumpTo": dump, "ApiPassword": PW, "Mode": "sleep"}
