@@ -163,17 +163,16 @@ install-lib: $(LIBCPJOB)
 		-e 's|@LIBS@|$(strip $(patsubst -l:lib%.a,-l%,$(BEARSSL_LIBS)) $(BOARD_LDLIBS))|' \
 		src/agent/cpjob.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/cpjob.pc
 	chmod 644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/cpjob.pc
+# The installed cpj_config.h selects the board's file and the profile the
+# library was built with (one-line sed appends, GNU sed).
+INSTALL_CONFIG_SED := $(if $(BOARD_CONFIG),-e '/^\#define CPJ_CONFIG_H$$/a /* installed: the configuration of the board the library was built for */\n\#ifndef CPJ_CONFIG_FILE\n\#define CPJ_CONFIG_FILE "cpj_board_config.h"\n\#endif') \
+	$(if $(PROFILE_CPPFLAGS),-e '/^\#define CPJ_CONFIG_H$$/a /* installed: the profile the library was built with */\n\#ifndef CPJ_CONFIG_PROFILE\n\#define CPJ_CONFIG_PROFILE "cpj_config_minimal.h"\n\#endif')
 install-headers:
 	install -d $(DESTDIR)$(PREFIX)/include/cpjob
 	install -m 644 include/*.h port/$(PORT)/cpj_port_impl.h $(DESTDIR)$(PREFIX)/include/cpjob/
-ifneq ($(BOARD_CONFIG),)
-	install -m 644 $(BOARD_CONFIG) $(DESTDIR)$(PREFIX)/include/cpjob/cpj_board_config.h
-	sed -e '/^#define CPJ_CONFIG_H$$/a\
-/* installed: the configuration of the board the library was built for */\
-#ifndef CPJ_CONFIG_FILE\
-#define CPJ_CONFIG_FILE "cpj_board_config.h"\
-#endif' $(if $(PROFILE_CPPFLAGS),-e '/^#define CPJ_CONFIG_H$$/a #ifndef CPJ_CONFIG_PROFILE\n#define CPJ_CONFIG_PROFILE "cpj_config_minimal.h"\n#endif') \
-		include/cpj_config.h >$(DESTDIR)$(PREFIX)/include/cpjob/cpj_config.h
+ifneq ($(strip $(INSTALL_CONFIG_SED)),)
+	$(if $(BOARD_CONFIG),install -m 644 $(BOARD_CONFIG) $(DESTDIR)$(PREFIX)/include/cpjob/cpj_board_config.h)
+	sed $(INSTALL_CONFIG_SED) include/cpj_config.h >$(DESTDIR)$(PREFIX)/include/cpjob/cpj_config.h
 endif
 install-bin: $(AGENT)
 	install -d $(DESTDIR)$(PREFIX)/bin

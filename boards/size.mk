@@ -60,7 +60,9 @@ SIZE_CI_OBJS = $(patsubst %.c,$(SIZE_CI_B)/obj/%.o,$(LIB_SRCS) $(PORT_SRCS)) \
 # ex_worker linked again with a map.
 SIZE_MIN_B := $(BUILD)/$(BOARD)$(if $(filter 1,$(SAN)),-san)-min
 .PHONY: size-min
-size-min:
+# (after the full library and agent: the sub-make shares BearSSL's
+# directory, which must not be built twice at once under -j)
+size-min: $(LIBCPJOB) $(AGENT)
 	$(Q)$(MAKE) --no-print-directory BOARD=$(BOARD) PROFILE=minimal lib examples
 	@mkdir -p $(SIZE_B)
 	$(Q)$(CC) $(LDFLAGS_ALL) -Wl,-Map=$(SIZE_B)/ex_worker-min.map -o $(SIZE_B)/ex_worker-min \
