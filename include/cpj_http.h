@@ -351,7 +351,7 @@ int cpj_http_parser_eof(cpj_http_parser *p);
  * On success resp->keep_alive tells whether the transport may carry
  * another request (it is cleared when bytes followed the response).
  *
- * Stack: at most 3,696 bytes.
+ * Stack: at most 3,712 bytes.
  *
  * \param tr        an open transport; the call never closes it.
  * \param req       the request; req->host must be set.
