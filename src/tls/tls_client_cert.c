@@ -42,6 +42,15 @@ key_push(void *ctx, const void *buf, size_t len)
 	cpj_tls_client_cert *cc;
 
 	cc = ctx;
+	/*
+	 * BearSSL's key decoder must not be pushed more bytes once it failed
+	 * (its engine is left stopped: a further push reads stale state). A
+	 * whole key followed by more bytes fails on the first of them, so
+	 * that case stops here too; the load reports the error.
+	 */
+	if (cc->key.err != 0) {
+		return;
+	}
 	br_skey_decoder_push(&cc->key, buf, len);
 }
 

@@ -22,7 +22,7 @@
 # `$(BUILD)/fuzz/fuzz_<target> FILE` or `$(BUILD)/host-san/tests/fuzz/replay_<target> FILE`.
 
 FUZZ_TARGETS := http_resp jobs_parse json aws_error s3_xml creds_doc sigv4 \
-	shorthand config_file result_file pem url
+	shorthand config_file result_file state_file pem client_cert url
 FUZZ_SECONDS ?= 600
 FUZZ_CC ?= clang
 FUZZ_OUT ?= $(BUILD)/fuzz
@@ -47,11 +47,13 @@ FUZZ_DEPS_s3_xml := $(MOCK_OBJS) $(LIBCORE)
 FUZZ_DEPS_creds_doc := $(MOCK_OBJS) $(LIBCORE)
 FUZZ_DEPS_sigv4 := $(MOCK_OBJS) $(LIBCORE)
 FUZZ_DEPS_pem := $(MOCK_OBJS) $(LIBCORE)
+FUZZ_DEPS_client_cert := $(MOCK_OBJS) $(LIBCORE)
 FUZZ_DEPS_url := $(MOCK_OBJS) $(LIBCORE)
 FUZZ_DEPS_shorthand := $(B)/obj/src/agent/shorthand.o $(MOCK_OBJS) $(LIBCORE)
 # the agent's parsers: the agent's objects and the real port; config_file
 # compiles src/agent/cmd_run.c into itself (load_config() is static)
 FUZZ_DEPS_result_file := $(FUZZ_AGENT_LIB_OBJS) $(LIBCPJOB)
+FUZZ_DEPS_state_file := $(FUZZ_AGENT_LIB_OBJS) $(LIBCPJOB)
 FUZZ_DEPS_config_file := $(filter-out $(B)/obj/src/agent/cmd_run.o,$(FUZZ_AGENT_LIB_OBJS)) $(LIBCPJOB)
 
 FUZZ_OBJS := $(FUZZ_TARGETS:%=$(B)/obj/tests/fuzz/fuzz_%.o) $(B)/obj/tests/fuzz/replay.o
