@@ -4,10 +4,11 @@
 #   make test              every test (ASan+UBSan on the host), ends with "N passed, N failed"
 #   make demo              the main job against a local emulator
 #   make BOARD=<b>         cross build, see boards/README.md
-#   make size | bench | install | clean | lint
+#   make size | stack-doc | bench | soak | fuzz | docs | install | clean | lint
 #
-# Variables: BOARD, PORT (set by the board), CROSS_COMPILE, CC, OPT,
-# EXTRA_CFLAGS, SAN=1 (sanitizers), V=1 (show commands).
+# Variables: BOARD, PORT (set by the board), PROFILE (full or minimal),
+# CROSS_COMPILE, CC, OPT, EXTRA_CFLAGS, SAN=1 (sanitizers), V=1 (show
+# commands).
 
 BOARD ?= host
 -include config.mak
