@@ -37,7 +37,7 @@
 #define RUN_LOG_INFO  3
 #define RUN_LOG_DEBUG 4
 
-/* ---- configuration (cmd_run.c) ------------------------------------- */
+/* ---- configuration (run_opts.c) ------------------------------------ */
 
 #define RUN_ADDR_AUTO    0
 #define RUN_ADDR_PATH    1
@@ -74,16 +74,40 @@ struct run_cfg {
 	char exec_abs[RUN_PATH_MAX];
 };
 
+/* The settings: written by run_options() and run_resolve() before the
+ * worker starts, read-only from then on. */
 extern struct run_cfg run_cfg;
 
-/* Set by SIGTERM / SIGINT: finish the current report, then exit. */
+/* Defaults, then the config file, then the command line, into run_cfg.
+ * 1: --help or --version printed; 0 ok; -1 usage error (printed). */
+int run_options(int argc, char **argv);
+/* Check what is required, make paths absolute, create the work and
+ * state directories. 0 or -1 (printed). */
+int run_resolve(void);
+
+/* ---- clock and signals (run_clock.c) -------------------------------- */
+
+/* Set by SIGTERM / SIGINT: finish the current report, then exit. Only
+ * the signal handler writes it. */
 extern volatile sig_atomic_t run_stop;
+
+/* SIGTERM and SIGINT set run_stop (the third one exits at once);
+ * SIGPIPE is ignored. */
+void run_signals(void);
 
 /* Monotonic milliseconds (64-bit). */
 uint64_t run_now_ms(void);
 
 /* Sleep up to `ms`, returning early (1) when a stop was requested. */
 int run_sleep_ms(uint64_t ms);
+
+/* 32 random bits (the port's entropy; the clock if it has none). */
+uint32_t run_random32(void);
+
+/* The one backoff of the agent: after `errors` failures in a row, `base`
+ * doubled per failure up to `cap`, half of it random ("equal jitter"),
+ * so that a fleet that failed together does not retry together. */
+uint64_t run_backoff_ms(uint64_t base, unsigned errors, uint64_t cap);
 
 /* ---- logging (run_log.c) -------------------------------------------- */
 
@@ -181,13 +205,16 @@ void run_message_clean(char *message);
 
 /* ---- the state file (run_state.c) ----------------------------------- */
 
-/* Phases of the job in flight, in order. */
+/* Phases of the job in flight, in order (README.md, "State file", says
+ * what a restart does in each). */
 #define PHASE_ACKING      0
 #define PHASE_ACKED       1
 #define PHASE_DOWNLOADING 2
 #define PHASE_HANDLER     3
 #define PHASE_UPLOADING   4
 #define PHASE_REPORTING   5
+
+#define RUN_OUTPUTS_MAX  32     /* bits of run_state.uploaded */
 
 const char *run_phase_name(int phase);
 
@@ -199,15 +226,21 @@ struct run_state {
 	long handler_pid;            /* 0: none */
 	unsigned long long handler_start; /* its start time (/proc) */
 	char boot_id[40];            /* boot it ran in */
-	struct run_report report;    /* PHASE_REPORTING */
+	uint32_t uploaded;           /* output artifacts confirmed (bit i) */
+	/* phases uploading and reporting: the outcome, recorded before the
+	 * first upload (kind 0: none recorded) */
+	struct run_report report;
 };
 
-/* Write the state atomically (temp file, fsync, rename, fsync dir). */
-int run_state_write(const struct run_state *st);
-/* Read it: 1 loaded, 0 no state file, -1 unreadable or invalid. */
-int run_state_read(struct run_state *st);
-/* Remove it (and fsync the directory). */
-int run_state_clear(void);
+/* Write a state file atomically (temp file, fsync, rename, fsync dir):
+ * `path` is run_cfg.state_abs, or a pending report's (run_report.c).
+ * 0 or -1 (logged). */
+int run_state_write(const char *path, const struct run_state *st);
+/* Read one: 1 loaded, 0 no such file, -1 unreadable or invalid. Its
+ * strings point into a static buffer valid until the next call. */
+int run_state_read(const char *path, struct run_state *st);
+/* Remove one (and fsync its directory). */
+int run_state_clear(const char *path);
 /* Lock the state file against a second agent: 0, or -1 (message). */
 int run_state_lock(void);
 /* The boot id and a process's start time, to recognise a handler left
@@ -258,20 +291,147 @@ int run_s3_put(const char *region, const cpj_job_s3_location *loc,
 /* 1 if the error means the artifact credentials expired. */
 int run_s3_expired(int err);
 
-/* ---- jobs (run_job.c) ----------------------------------------------- */
+/* ---- the job in flight -------------------------------------------- */
 
-/* Share the poll's parse window and tokens for GetJobDetails. */
-void run_job_init(const cpj_cp_jobs_buf *poll_buf);
+/*
+ * The job being worked: one at a time, passed explicitly between its
+ * phases (run_job.c), its environment (run_env.c), its secret files
+ * (run_secrets.c), its artifacts (run_artifacts.c) and its report
+ * (run_report.c). cmd_run.c owns the one instance.
+ */
+struct run_job {
+	struct run_state st;         /* what the state file says */
+	const cpj_job *job;          /* its data, while it is worked */
+	char region[32];             /* where its artifacts are */
+	char dir[RUN_PATH_MAX + 64]; /* its work directory */
+	int dirfd, infd, outfd;      /* it, in/ and out/ (-1: closed) */
+	uint64_t data_ms;            /* when its artifact credentials came */
+	int creds_stale;             /* S3 said they expired: fetch again */
+	char msg[RUN_TAIL_MAX * 2 + 512]; /* its failure message */
+	char err[1024];              /* the last error, for messages */
+};
+
+/* Make `r` a failure of `type` whose message (cleaned, see
+ * run_message_clean) is formatted into j->msg (run_result.c). */
+void run_fail(struct run_job *j, struct run_report *r, const char *type,
+	const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 4, 5)))
+#endif
+	;
+
+/* ---- worker credentials (run_wcreds.c) ------------------------------ */
+
+/*
+ * Every signed CodePipeline request of the worker (poll, acknowledge,
+ * GetJobDetails, reports, pending reports) goes through run_cp_call():
+ * before it, the worker's credentials are refreshed when expired or
+ * within CPJ_CREDS_REFRESH_S of expiry (at most one fetch every
+ * RUN_CREDS_FETCH_GAP_MS, whatever lifetime the provider gives); when
+ * the service answers that they are expired or unknown (ExpiredToken,
+ * ExpiredTokenException, InvalidClientTokenId,
+ * UnrecognizedClientException, RequestExpired), they are fetched again
+ * and the request is made once more. Returns what `op` returned.
+ */
+#define RUN_CREDS_FETCH_GAP_MS 5000u
+typedef int (*run_cp_op)(cpj_cp_context *cp, void *arg);
+int run_cp_call(run_cp_op op, void *arg);
+/* The message of the last failed call: "Code: message" or the error's
+ * text, into out. */
+void run_cp_error(int rc, char *out, size_t cap);
+
+/* ---- the handler's environment (run_env.c) -------------------------- */
+
+/* Build the handler's environment for j->job (in a static buffer): 0,
+ * or -1 with a ConfigurationError naming the field in `r`. */
+int run_env_build(struct run_job *j, struct run_report *r);
+/* The environment built (NULL-terminated). */
+char *const *run_env_vars(void);
+/* Wipe it (it may hold configuration values). */
+void run_env_wipe(void);
+/* The variable suffix of a configuration key, as the environment spells
+ * it: upper case, other than [A-Z0-9] as '_'. */
+void run_var_suffix(const char *key, char *out, size_t cap);
+
+/* ---- secret configuration files (run_secrets.c) --------------------- */
+
+/* 1 if --secret-config names `key` (exactly). */
+int run_secret_key(const cpj_job_str *key);
+/* Note the job's secret configuration values and redact them from the
+ * log until run_secrets_forget(). */
+void run_secrets_note(const cpj_job *job);
+void run_secrets_forget(void);
+/* Write the secret files (just before the handler starts): 0, or -1
+ * with the failure in `r` and nothing left behind. */
+int run_secrets_write(struct run_job *j, struct run_report *r);
+/* Zero, fsync and unlink them, remove secret/ (idempotent). */
+void run_secrets_wipe(struct run_job *j);
+
+/* ---- artifacts (run_artifacts.c) ------------------------------------ */
+
+/* GetJobDetails shares the poll's parse window and tokens. */
+void run_artifacts_init(const cpj_cp_jobs_buf *poll_buf);
+/* Check the job's artifacts (names, S3 locations, credentials) and take
+ * its artifact credentials: 0, or -1 with the failure in `r`. */
+int run_artifacts_check(struct run_job *j, struct run_report *r);
+/* Download every input artifact into in/; upload every output artifact
+ * from out/ not yet confirmed in j->st.uploaded (each confirmed one is
+ * recorded in the state file). 0, -1 with the failure in `r`, or 1
+ * when a stop interrupted it (the job resumes at the next start). */
+int run_download(struct run_job *j, struct run_report *r);
+int run_upload(struct run_job *j, struct run_report *r);
+/* GetJobDetails for the job j->st names, into `into` (its first slot):
+ * the job, or NULL with j->err set; *gone is set when CodePipeline no
+ * longer knows the job (JobNotFound) and *retry when trying later may
+ * help. */
+const cpj_job *run_job_details(struct run_job *j,
+	const cpj_cp_jobs_buf *into, int *gone, int *retry);
+
+/* ---- the handler's outcome (run_outcome.c) ------------------------- */
+
+/* Write the secret files, run the handler in j->dir with the environment
+ * run_env_build() made (wiped once it started), supervise it, wipe the
+ * secret files, and decide the report in `r`: the result file's success
+ * or failure, a failure that says how the handler ended, or a failure
+ * naming an output it did not write. */
+void run_outcome(struct run_job *j, struct run_report *r);
+
+/* ---- reports (run_report.c) ----------------------------------------- */
+
+#define RUN_PENDING_MAX 16      /* reports waiting for delivery */
+
+/* Record `r` as the job's outcome (phase reporting), send it; a report
+ * CodePipeline refuses as invalid becomes a failure saying why. Returns
+ * 0 when delivered (or the job is no longer in progress: a report sent
+ * before, or a job timed out), 1 when it could not be delivered: it then
+ * waits in the pending directory (<state file>.pending/<job id>),
+ * retried by run_pending_send() while the worker goes on; 2 when it
+ * could not be moved there (RUN_PENDING_MAX wait already): it stays in
+ * the state file, for run_recover(). */
+int run_report_finish(struct run_job *j, struct run_report *r);
+/* Load the pending reports left by an earlier run. */
+void run_pending_load(void);
+/* Send the pending reports that are due (each with its own backoff).
+ * Returns how many remain. */
+int run_pending_send(void);
+/* How many are waiting. */
+int run_pending_count(void);
+/* Milliseconds until the next one is due (UINT64_MAX: none waits). */
+uint64_t run_pending_wait_ms(void);
+
+/* ---- jobs: phases and recovery (run_job.c) -------------------------- */
+
 /* Acknowledge and work one job polled at `polled_ms`. 0 done (reported,
- * or not ours to report), 1 a report is still pending in the state
- * file (run_recover() sends it). */
-int run_job(cpj_job *job, uint64_t polled_ms);
-/* Report the job a state file names (at start-up, or a pending report).
- * 0 nothing left pending, 1 still pending (retry later). */
-int run_recover(int startup);
-/* The id of the job whose report is pending, or NULL. */
-const char *run_job_in_flight(void);
-/* Remove work directories (job-id names) other than `keep`'s. */
+ * pending, or not ours to report), 1 it is still in flight in the state
+ * file (run_recover() goes on with it). */
+int run_job(struct run_job *j, cpj_job *job, uint64_t polled_ms);
+/* Go on with the job the state file names, after a restart (`startup`)
+ * or after an error: resume it or report it as README.md's state-file
+ * table says. `jb` lends its first slot for GetJobDetails. 0 nothing
+ * left in flight, 1 still in flight (try again later). */
+int run_recover(struct run_job *j, const cpj_cp_jobs_buf *jb, int startup);
+/* Remove work directories (job-id names) but those of jobs in flight or
+ * pending. */
 void run_sweep(const char *keep);
 
 #endif

@@ -8,6 +8,7 @@
  * failure report that names it, never a rejected call.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -230,4 +231,22 @@ run_message_clean(char *m)
 		i += n;
 		cut = i;
 	}
+}
+
+/* see run.h */
+void
+run_fail(struct run_job *j, struct run_report *r, const char *type,
+	const char *fmt, ...)
+{
+	va_list ap;
+
+	run_report_init(r, REPORT_FAILURE);
+	va_start(ap, fmt);
+	vsnprintf(j->msg, sizeof j->msg, fmt, ap);
+	va_end(ap);
+	run_message_clean(j->msg);
+	if (j->msg[0] == '\0')
+		snprintf(j->msg, sizeof j->msg, "job failed");
+	r->failure_type = type;
+	r->message = j->msg;
 }

@@ -14,7 +14,10 @@
  *     handler_pid=<pid>          (while a handler runs)
  *     handler_start=<ticks>      its start time in /proc/<pid>/stat
  *     boot_id=<uuid>             the boot it runs in
- *     report=success|failure     (phase reporting: the decided outcome)
+ *     uploaded=<bits>            output artifacts confirmed uploaded (bit i)
+ *     report=success|failure     (phases uploading and reporting: the
+ *                                handler's outcome, recorded before the
+ *                                first upload)
  *     failure_type=, message=, summary=, external_execution_id=,
  *     percent_complete=, continuation_token=, output_variable.NAME=
  *     end
@@ -128,13 +131,13 @@ wnum(const char *k, long long v)
 
 /* see run.h */
 int
-run_state_write(const struct run_state *st)
+run_state_write(const char *path, const struct run_state *st)
 {
 	char tmp[RUN_PATH_MAX + 8], dir[RUN_PATH_MAX], *slash;
 	const struct run_report *r = &st->report;
 	size_t i;
 
-	snprintf(tmp, sizeof tmp, "%s.tmp", run_cfg.state_abs);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
 	wfd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
 	    0600);
 	if (wfd < 0) {
@@ -153,7 +156,9 @@ run_state_write(const struct run_state *st)
 		wnum("handler_start", (long long)st->handler_start);
 		wkv("boot_id", st->boot_id);
 	}
-	if (st->phase == PHASE_REPORTING) {
+	if (st->uploaded != 0)
+		wnum("uploaded", (long long)st->uploaded);
+	if (st->phase >= PHASE_UPLOADING && r->kind != 0) {
 		wkv("report", r->kind == REPORT_SUCCESS ? "success"
 		    : "failure");
 		wkv("failure_type", r->failure_type);
@@ -183,13 +188,12 @@ run_state_write(const struct run_state *st)
 		(void)unlink(tmp);
 		return -1;
 	}
-	if (rename(tmp, run_cfg.state_abs) != 0) {
-		LOG_E("state file %s: rename: %s", run_cfg.state_abs,
-		    strerror(errno));
+	if (rename(tmp, path) != 0) {
+		LOG_E("state file %s: rename: %s", path, strerror(errno));
 		(void)unlink(tmp);
 		return -1;
 	}
-	snprintf(dir, sizeof dir, "%s", run_cfg.state_abs);
+	snprintf(dir, sizeof dir, "%s", path);
 	slash = strrchr(dir, '/');
 	if (slash != NULL) {
 		*(slash == dir ? slash + 1 : slash) = '\0';
@@ -203,15 +207,15 @@ run_state_write(const struct run_state *st)
 
 /* see run.h */
 int
-run_state_clear(void)
+run_state_clear(const char *path)
 {
 	char dir[RUN_PATH_MAX], *slash;
 
-	if (unlink(run_cfg.state_abs) != 0 && errno != ENOENT) {
-		LOG_E("state file %s: %s", run_cfg.state_abs, strerror(errno));
+	if (unlink(path) != 0 && errno != ENOENT) {
+		LOG_E("state file %s: %s", path, strerror(errno));
 		return -1;
 	}
-	snprintf(dir, sizeof dir, "%s", run_cfg.state_abs);
+	snprintf(dir, sizeof dir, "%s", path);
 	slash = strrchr(dir, '/');
 	if (slash != NULL) {
 		*(slash == dir ? slash + 1 : slash) = '\0';
@@ -287,7 +291,7 @@ parse_ll(const char *s, long long *out)
 
 /* see run.h */
 int
-run_state_read(struct run_state *st)
+run_state_read(const char *path, struct run_state *st)
 {
 	struct run_report *r = &st->report;
 	char *p, *end;
@@ -298,11 +302,11 @@ run_state_read(struct run_state *st)
 	memset(st, 0, sizeof *st);
 	run_report_init(r, 0);
 	st->phase = -1;
-	len = run_read_file_at(AT_FDCWD, run_cfg.state_abs, rbuf, sizeof rbuf);
+	len = run_read_file_at(AT_FDCWD, path, rbuf, sizeof rbuf);
 	if (len < 0) {
 		if (len == -1 && errno == ENOENT)
 			return 0;
-		LOG_E("state file %s: %s", run_cfg.state_abs, len == -2
+		LOG_E("state file %s: %s", path, len == -2
 		    ? "too large" : strerror(errno));
 		return -1;
 	}
@@ -310,7 +314,7 @@ run_state_read(struct run_state *st)
 	end = rbuf + len;
 	if (strncmp(p, "cpjob-state 1\n", 14) != 0) {
 		LOG_E("state file %s: not a cpjob state file",
-		    run_cfg.state_abs);
+		    path);
 		return -1;
 	}
 	p += 14;
@@ -357,6 +361,9 @@ run_state_read(struct run_state *st)
 		} else if (strcmp(k, "handler_start") == 0
 		    && parse_ll(val, &v) == 0 && v >= 0) {
 			st->handler_start = (unsigned long long)v;
+		} else if (strcmp(k, "uploaded") == 0
+		    && parse_ll(val, &v) == 0 && v >= 0 && v <= 0xffffffffLL) {
+			st->uploaded = (uint32_t)v;
 		} else if (strcmp(k, "boot_id") == 0) {
 			snprintf(st->boot_id, sizeof st->boot_id, "%s", val);
 		} else if (strcmp(k, "report") == 0) {
@@ -383,16 +390,20 @@ run_state_read(struct run_state *st)
 		}
 	}
 	if (cpj_cp_check_job_id(st->job_id) < 0) {
-		LOG_E("state file %s: no valid job id", run_cfg.state_abs);
+		LOG_E("state file %s: no valid job id", path);
 		return -1;
 	}
 	r->kind = kind;
 	if (!have_end || torn || !have_phase
 	    || (st->phase == PHASE_REPORTING && kind == 0)) {
-		/* damaged, but names a job: report it as failed */
+		/* damaged, but names a job: where it was is unknown, so it is
+		 * reported as failed (never resumed: its handler may have
+		 * run) */
 		LOG_W("state file %s is damaged; job %s is failed",
-		    run_cfg.state_abs, st->job_id);
-		st->phase = PHASE_ACKED;
+		    path, st->job_id);
+		st->phase = PHASE_HANDLER;
+		st->handler_pid = 0;
+		st->uploaded = 0;
 		run_report_init(r, 0);
 	}
 	return 1;

@@ -81,6 +81,16 @@ sleep)
 	sleep "${CPJOB_CONFIG_SLEEP:-60}"
 	outputs
 	;;
+sleepfail)
+	sleep "${CPJOB_CONFIG_SLEEP:-60}"
+	echo "error: failed after a while" >&2
+	exit 3
+	;;
+tokenwait)
+	# a continuation token after a while (no outputs yet)
+	sleep "${CPJOB_CONFIG_SLEEP:-60}"
+	echo "continuation_token=resume-me" >"$CPJOB_RESULT_FILE"
+	;;
 trapterm)
 	trap '' TERM
 	sleep 120 &

@@ -2,13 +2,17 @@
 """`cpjob run` killed with SIGKILL in each phase of a job (acknowledge,
 download, handler, upload, report), then started again: every job the
 agent acknowledged is reported exactly once (one entry in the emulator's
-`attempts`), as the state-file rules say:
+`attempts`) and its handler runs once, as the state-file table of
+README.md says:
 
-  - report pending or sent: the recorded report is sent (again); an
-    InvalidJobStateException answer means it had arrived;
-  - any earlier phase: failure "agent restarted during ...", unless the
+  - acking, acked, downloading: resumed (acknowledged again, fresh data
+    from GetJobDetails, inputs downloaded again, the handler run);
+  - handler: failure "agent restarted during the handler", unless the
     handler left a continuation token in its result file (then success
-    with that token, and the job continues).
+    with that token, and the job continues);
+  - uploading: the outputs uploaded again, the recorded outcome sent;
+  - reporting: the recorded report is sent (again); an
+    InvalidJobStateException answer means it had arrived.
 
 The agent is held in a phase by the emulator's fault knobs (a trickled
 GetObject, delayed answers), or by a handler that sleeps; no test hook
@@ -28,8 +32,12 @@ def fault_hit(emu, op):
                if f.get("operation") == op)
 
 
+def handler_runs(log, jid):
+    return log.count("job %s: running handler" % jid)
+
+
 def crash(emu, name, provider, config, phase, fault=None, op=None, inputs=1,
-          want_state="Failed", want_msg=None, want_token=None):
+          want_state="Failed", want_msg=None, want_token=None, want_runs=1):
     """Queue a job, run the agent until `phase` (and the fault on `op` is
     being served), kill -9, clear faults, restart with --exit-when-idle."""
     job, _ = A.queue(emu, provider, config=config, inputs=inputs)
@@ -60,6 +68,12 @@ def crash(emu, name, provider, config, phase, fault=None, op=None, inputs=1,
     if want_token is not None:
         ok = ok and res.get("continuationToken") == want_token
     check("%s_reported_exactly_once" % name, ok, (rc, v["state"], v["attempts"], log[-2000:]))
+    runs = handler_runs(log, jid)      # (the log of both runs)
+    check("%s_handler_ran_once" % name, runs == want_runs, (runs, log[-1500:]))
+    if want_state == "Succeeded" and inputs and not want_token:
+        outs = [r for r in emu.requests() if r["operation"] == "PutObject"
+                and r.get("status") == 200 and r.get("key", "").startswith("p-%s/" % provider)]
+        check("%s_output_uploaded" % name, len(outs) >= 1, outs)
     check("%s_state_and_work_dir_cleared" % name, not os.path.exists(ag.state)
           and not os.listdir(ag.work), (ag.state_text(), os.listdir(ag.work)))
     if pgid:
@@ -76,10 +90,10 @@ def main():
         with A.Emulator(credentials=["%s:%s" % (A.AKID, A.SECRET)]) as emu:
             crash(emu, "acknowledge", "CrashAck", {"Mode": "ok"}, "acking",
                   fault={"kind": "delay", "ms": 20000}, op="AcknowledgeJob",
-                  want_msg="agent restarted during its acknowledgement")
+                  want_state="Succeeded")
             crash(emu, "download", "CrashGet", {"Mode": "ok"}, "downloading",
                   fault={"kind": "trickle", "intervalMs": 200, "bytes": 1}, op="GetObject",
-                  want_msg="agent restarted during the download of its input artifacts")
+                  want_state="Succeeded")
             crash(emu, "handler", "CrashRun", {"Mode": "sleep", "Sleep": "120"}, "handler",
                   want_msg="agent restarted during the handler")
             v, log = crash(emu, "handler_token", "CrashToken", {"Mode": "tokensleep"},
@@ -90,7 +104,7 @@ def main():
                   == "resumed with resume-me", (nxt.get("state"), nxt.get("result")))
             crash(emu, "upload", "CrashPut", {"Mode": "ok"}, "uploading",
                   fault={"kind": "delay", "ms": 20000}, op="PutObject",
-                  want_msg="agent restarted during the upload of its output artifacts")
+                  want_state="Succeeded")
             v, log = crash(emu, "report", "CrashReport", {"Mode": "ok"}, "reporting",
                            fault={"kind": "delay", "ms": 20000}, op="PutJobSuccessResult",
                            want_state="Succeeded")

@@ -1,0 +1,590 @@
+/*
+ * run_opts.c -- the settings of `cpjob run`: flags, the config file and
+ * defaults, checked and resolved (absolute paths, directories made)
+ * before the worker starts.
+ *
+ * Precedence: command-line flags, then the config file (default
+ * /etc/cpjob.conf when it exists), then the environment (AWS_REGION,
+ * AWS_ENDPOINT_URL..., as the other commands), then the defaults.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "run.h"
+
+#define CONF_MAX   (64 * 1024)
+#define DEFAULT_CONFIG "/etc/cpjob.conf"
+
+struct run_cfg run_cfg;
+
+static char conf_buf[CONF_MAX + 1];
+static struct cli_kv at_kv[8];
+static char at_store[1024];
+
+/* ---- options -------------------------------------------------------- */
+
+enum { T_STR, T_SECS, T_MSECS, T_BATCH, T_FLAG, T_ADDR, T_LEVEL, T_KEYS,
+	T_GLOBAL, T_GLOBAL_FLAG, T_CONFIG };
+
+static const struct opt {
+	const char *name;
+	int type;
+	size_t off;
+	const char *arg;
+	const char *help;
+} opts[] = {
+	{ "action-type-id", T_STR, offsetof(struct run_cfg, action_type_id),
+	    "C,O,P,V", "category=C,owner=Custom,provider=P,version=V (required)" },
+	{ "query-param", T_STR, offsetof(struct run_cfg, query_param),
+	    "K=V", "only jobs whose configuration property K is V" },
+	{ "exec", T_STR, offsetof(struct run_cfg, exec), "PATH",
+	    "the handler (required); see README.md" },
+	{ "secret-config", T_KEYS, 0, "KEYS",
+	    "configuration properties K1,K2,... (at most 16) given to the "
+	    "handler as files, not in its environment" },
+	{ "work-dir", T_STR, offsetof(struct run_cfg, work_dir), "DIR",
+	    "per-job directories (default /var/lib/cpjob/work)" },
+	{ "state-file", T_STR, offsetof(struct run_cfg, state_file), "PATH",
+	    "the job in flight (default /var/lib/cpjob/state)" },
+	{ "timeout", T_SECS, offsetof(struct run_cfg, timeout_s), "S",
+	    "handler time limit, seconds; 0: none (default 3600)" },
+	{ "kill-grace", T_SECS, offsetof(struct run_cfg, kill_grace_s), "S",
+	    "SIGTERM to SIGKILL of the handler's group (default 10)" },
+	{ "max-batch-size", T_BATCH, offsetof(struct run_cfg, max_batch), "N",
+	    "jobs asked for per poll, 1..100 (default 1)" },
+	{ "poll-interval", T_MSECS, offsetof(struct run_cfg, poll_interval_ms),
+	    "S", "idle polling interval, +-20% jitter (default 20; decimals "
+	    "allowed, at least 0.01)" },
+	{ "credentials-max-age", T_SECS,
+	    offsetof(struct run_cfg, refresh_after_s), "S",
+	    "fetch fresh artifact credentials when older (default 600)" },
+	{ "transfer-timeout", T_SECS,
+	    offsetof(struct run_cfg, transfer_timeout_s), "S",
+	    "longest S3 transfer, seconds (default 3600)" },
+	{ "once", T_FLAG, offsetof(struct run_cfg, once), NULL,
+	    "handle at most one job, then exit" },
+	{ "exit-when-idle", T_FLAG, offsetof(struct run_cfg, exit_when_idle),
+	    NULL, "exit after a poll that found no job" },
+	{ "s3-endpoint-url", T_STR, offsetof(struct run_cfg, s3_endpoint_url),
+	    "URL", "S3 endpoint (else AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)" },
+	{ "s3-addressing", T_ADDR, offsetof(struct run_cfg, addressing),
+	    "path|virtual", "S3 addressing style (default: auto)" },
+	{ "syslog", T_FLAG, offsetof(struct run_cfg, use_syslog), NULL,
+	    "log to syslog (/dev/log) instead of stderr" },
+	{ "log-level", T_LEVEL, offsetof(struct run_cfg, log_level),
+	    "L", "error, warn, info (default) or debug" },
+	{ "config", T_CONFIG, 0, "FILE",
+	    "config file (default " DEFAULT_CONFIG " when it exists)" },
+	/* global options of the other commands */
+	{ "region", T_GLOBAL, 0, NULL, NULL },
+	{ "endpoint-url", T_GLOBAL, 0, NULL, NULL },
+	{ "profile", T_GLOBAL, 0, NULL, NULL },
+	{ "ca-bundle", T_GLOBAL, 0, NULL, NULL },
+	{ "cli-connect-timeout", T_GLOBAL, 0, NULL, NULL },
+	{ "cli-read-timeout", T_GLOBAL, 0, NULL, NULL },
+	{ "debug", T_GLOBAL_FLAG, 0, NULL, NULL },
+};
+
+static const struct opt *
+find_opt(const char *name, size_t len)
+{
+	size_t i, k;
+
+	for (i = 0; i < CPJ_ARRAY_LEN(opts); i++) {
+		const char *n = opts[i].name;
+
+		if (strlen(n) != len)
+			continue;
+		for (k = 0; k < len; k++) {
+			char c = name[k] == '_' ? '-' : name[k];
+
+			if (c != n[k])
+				break;
+		}
+		if (k == len)
+			return &opts[i];
+	}
+	return NULL;
+}
+
+static int
+parse_bool(const char *v)
+{
+	if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0
+	    || strcmp(v, "yes") == 0 || strcmp(v, "on") == 0)
+		return 1;
+	if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0
+	    || strcmp(v, "no") == 0 || strcmp(v, "off") == 0)
+		return 0;
+	return -1;
+}
+
+/* --secret-config: at most RUN_SECRET_KEYS comma-separated names of
+ * 1..RUN_SECRET_KEY_MAX bytes (ActionConfigurationKey), each once, and
+ * without a space or tab at either end (" Key" after a comma would
+ * never match, and the value would go to the environment). Replaces an
+ * earlier setting. 0 or -1 (message). */
+static int
+set_secret_keys(const char *v, const char *where)
+{
+	const char *p = v, *why = NULL;
+	unsigned n = 0, i;
+
+	for (;;) {
+		const char *e = strchr(p, ',');
+		size_t len = e != NULL ? (size_t)(e - p) : strlen(p);
+		char *k = run_cfg.secret_keys[n < RUN_SECRET_KEYS ? n : 0];
+
+		if (len == 0) {
+			why = "an empty name";
+			break;
+		}
+		if (len > RUN_SECRET_KEY_MAX) {
+			why = "a name longer than 50 bytes";
+			break;
+		}
+		if (n == RUN_SECRET_KEYS) {
+			why = "more than 16 names";
+			break;
+		}
+		if (p[0] == ' ' || p[0] == '\t' || p[len - 1] == ' '
+		    || p[len - 1] == '\t') {
+			why = "spaces around a name";
+			break;
+		}
+		memcpy(k, p, len);
+		k[len] = '\0';
+		for (i = 0; i < n; i++) {
+			if (strcmp(run_cfg.secret_keys[i], k) == 0)
+				break;
+		}
+		if (i < n) {
+			why = "a name given twice";
+			break;
+		}
+		n++;
+		if (e == NULL)
+			break;
+		p = e + 1;
+	}
+	if (why != NULL) {
+		fprintf(stderr, "cpjob: %s: secret-config: %s in '%s' (expected "
+		    "at most %u comma-separated configuration property names "
+		    "of 1..%u bytes)\n", where, why, v,
+		    (unsigned)RUN_SECRET_KEYS, (unsigned)RUN_SECRET_KEY_MAX);
+		run_cfg.nsecret_keys = 0;
+		return -1;
+	}
+	run_cfg.nsecret_keys = n;
+	return 0;
+}
+
+/* Set option `o` to `v` (NULL for a flag given on the command line).
+ * `where` names the source for messages. Returns 0 or -1. */
+static int
+set_opt(const struct opt *o, const char *v, const char *where)
+{
+	char *base = (char *)&run_cfg;
+	char *end;
+	unsigned long n;
+	int b;
+
+	switch (o->type) {
+	case T_STR:
+		*(const char **)(void *)(base + o->off) = v;
+		return 0;
+	case T_MSECS: {
+		/* seconds with up to three decimals, into milliseconds */
+		uint64_t ms = 0, scale = 1000;
+		const char *q = v;
+
+		if (*q < '0' || *q > '9')
+			goto bad_msecs;
+		while (*q >= '0' && *q <= '9' && ms <= UINT64_C(315360000))
+			ms = ms * 10 + (uint64_t)(*q++ - '0');
+		ms *= 1000;
+		if (*q == '.') {
+			q++;
+			while (*q >= '0' && *q <= '9' && scale > 1) {
+				scale /= 10;
+				ms += (uint64_t)(*q++ - '0') * scale;
+			}
+		}
+		if (*q != '\0' || ms > UINT64_C(315360000000))
+			goto bad_msecs;
+		*(uint32_t *)(void *)(base + o->off) = ms > UINT32_MAX
+		    ? UINT32_MAX : (uint32_t)ms;
+		return 0;
+bad_msecs:
+		fprintf(stderr, "cpjob: %s: %s: invalid value '%s'\n",
+		    where, o->name, v);
+		return -1;
+	}
+	case T_SECS:
+	case T_BATCH:
+		errno = 0;
+		n = strtoul(v, &end, 10);
+		if (errno != 0 || end == v || *end != '\0' || v[0] == '-'
+		    || (o->type == T_SECS && n > 315360000UL)
+		    || (o->type == T_BATCH && (n < 1 || n > CPJ_MAX_JOBS))) {
+			fprintf(stderr, "cpjob: %s: %s: invalid value '%s'\n",
+			    where, o->name, v);
+			return -1;
+		}
+		if (o->type == T_SECS)
+			*(uint32_t *)(void *)(base + o->off) = (uint32_t)n;
+		else
+			*(unsigned *)(void *)(base + o->off) = (unsigned)n;
+		return 0;
+	case T_FLAG:
+		b = v == NULL ? 1 : parse_bool(v);
+		if (b < 0) {
+			fprintf(stderr, "cpjob: %s: %s: expected true or false, "
+			    "got '%s'\n", where, o->name, v);
+			return -1;
+		}
+		*(int *)(void *)(base + o->off) = b;
+		return 0;
+	case T_ADDR:
+		if (strcmp(v, "path") == 0)
+			run_cfg.addressing = RUN_ADDR_PATH;
+		else if (strcmp(v, "virtual") == 0)
+			run_cfg.addressing = RUN_ADDR_VIRTUAL;
+		else if (strcmp(v, "auto") == 0)
+			run_cfg.addressing = RUN_ADDR_AUTO;
+		else {
+			fprintf(stderr, "cpjob: %s: s3-addressing: expected path "
+			    "or virtual, got '%s'\n", where, v);
+			return -1;
+		}
+		return 0;
+	case T_LEVEL:
+		if (strcmp(v, "error") == 0)
+			run_cfg.log_level = RUN_LOG_ERROR;
+		else if (strcmp(v, "warn") == 0 || strcmp(v, "warning") == 0)
+			run_cfg.log_level = RUN_LOG_WARN;
+		else if (strcmp(v, "info") == 0)
+			run_cfg.log_level = RUN_LOG_INFO;
+		else if (strcmp(v, "debug") == 0)
+			run_cfg.log_level = RUN_LOG_DEBUG;
+		else {
+			fprintf(stderr, "cpjob: %s: log-level: expected error, "
+			    "warn, info or debug, got '%s'\n", where, v);
+			return -1;
+		}
+		return 0;
+	case T_KEYS:
+		return set_secret_keys(v, where);
+	case T_GLOBAL:
+	case T_GLOBAL_FLAG: {
+		char opt[48];
+		char *av[2];
+		int i = 0;
+
+		snprintf(opt, sizeof opt, "--%s", o->name);
+		av[0] = opt;
+		av[1] = (char *)(uintptr_t)v;
+		if (o->type == T_GLOBAL_FLAG) {
+			b = v == NULL ? 1 : parse_bool(v);
+			if (b < 0) {
+				fprintf(stderr, "cpjob: %s: %s: expected true or "
+				    "false\n", where, o->name);
+				return -1;
+			}
+			if (b)
+				run_cfg.log_level = RUN_LOG_DEBUG;
+			run_cfg.g.debug = b;
+			return 0;
+		}
+		if (cli_global_opt(&run_cfg.g, 2, av, &i) <= 0) {
+			fprintf(stderr, "cpjob: %s: %s: invalid value\n", where,
+			    o->name);
+			return -1;
+		}
+		return 0;
+	}
+	default:
+		return 0;       /* T_CONFIG: handled before */
+	}
+}
+
+/* Read the config file: `key = value` lines, '#' and ';' comments. */
+static int
+load_config(const char *path, int required)
+{
+	char where[RUN_PATH_MAX + 32];
+	char *p, *end;
+	long len, line = 0;
+
+	len = run_read_file_at(AT_FDCWD, path, conf_buf, sizeof conf_buf);
+	if (len == -1 && errno == ENOENT && !required)
+		return 0;
+	if (len < 0) {
+		fprintf(stderr, "cpjob: config file %s: %s\n", path, len == -2
+		    ? "larger than 64 KiB" : errno == EINVAL
+		    ? "not a regular file" : strerror(errno));
+		return -1;
+	}
+	p = conf_buf;
+	end = conf_buf + len;
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *le = nl != NULL ? nl : end, *k = p, *ke, *eq, *v, *ve;
+		const struct opt *o;
+
+		line++;
+		p = le + (nl != NULL);
+		*le = '\0';
+		while (*k == ' ' || *k == '\t')
+			k++;
+		if (*k == '\0' || *k == '#' || *k == ';' || *k == '\r')
+			continue;
+		snprintf(where, sizeof where, "%s line %ld", path, line);
+		eq = strchr(k, '=');
+		if (eq == NULL) {
+			fprintf(stderr, "cpjob: %s: expected key = value\n",
+			    where);
+			return -1;
+		}
+		ke = eq;
+		while (ke > k && (ke[-1] == ' ' || ke[-1] == '\t'))
+			ke--;
+		v = eq + 1;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		ve = le;
+		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'
+		    || ve[-1] == '\r'))
+			ve--;
+		*ve = '\0';
+		if (ve - v >= 2 && ((v[0] == '"' && ve[-1] == '"')
+		    || (v[0] == '\'' && ve[-1] == '\''))) {
+			v++;
+			ve[-1] = '\0';
+		}
+		o = find_opt(k, (size_t)(ke - k));
+		if (o == NULL || o->type == T_CONFIG) {
+			*ke = '\0';
+			fprintf(stderr, "cpjob: %s: unknown setting '%s'\n",
+			    where, k);
+			return -1;
+		}
+		if (set_opt(o, v, where) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: cpjob run --action-type-id C,O,P,V --exec PATH "
+	    "[options]\n\n"
+	    "Poll CodePipeline for jobs of a custom action, run the handler "
+	    "for each\n(artifacts downloaded from and uploaded to S3), and "
+	    "report the result.\n\noptions (also `name = value` in the config "
+	    "file):\n");
+	for (i = 0; i < CPJ_ARRAY_LEN(opts); i++) {
+		char left[48];
+
+		if (opts[i].help == NULL)
+			continue;
+		snprintf(left, sizeof left, "--%s%s%s", opts[i].name,
+		    opts[i].arg != NULL ? " " : "",
+		    opts[i].arg != NULL ? opts[i].arg : "");
+		fprintf(f, "  %-28s %s\n", left, opts[i].help);
+	}
+	fprintf(f, "  %-28s %s\n", "--version", "print the version");
+	fprintf(f, "\n");
+	cli_global_help(f);
+	fprintf(f, "\nSIGTERM or SIGINT: finish the current report, then "
+	    "exit 0.\n");
+}
+
+static int
+make_abs(const char *in, char *out, size_t cap, const char *what)
+{
+	char cwd[RUN_PATH_MAX];
+	int n;
+
+	if (in[0] == '/') {
+		n = snprintf(out, cap, "%s", in);
+	} else {
+		if (getcwd(cwd, sizeof cwd) == NULL) {
+			fprintf(stderr, "cpjob: %s: %s\n", what,
+			    strerror(errno));
+			return -1;
+		}
+		n = snprintf(out, cap, "%s/%s", cwd, in);
+	}
+	if (n < 0 || (size_t)n >= cap) {
+		fprintf(stderr, "cpjob: %s: path too long\n", what);
+		return -1;
+	}
+	/* no trailing slash: names are appended */
+	while (n > 1 && out[n - 1] == '/')
+		out[--n] = '\0';
+	return 0;
+}
+
+/* see run.h */
+int
+run_resolve(void)
+{
+	struct cli_kv *kv = at_kv;
+	size_t used = 0;
+	int n, i;
+	char dir[RUN_PATH_MAX], *slash;
+
+	if (run_cfg.action_type_id == NULL || run_cfg.exec == NULL) {
+		fprintf(stderr, "cpjob run: --action-type-id and --exec are "
+		    "required\n");
+		return -1;
+	}
+	n = cli_kv_arg(run_cfg.action_type_id, kv, 4, at_store,
+	    sizeof at_store, &used);
+	if (n < 0) {
+		fprintf(stderr, "cpjob run: --action-type-id: expected "
+		    "category=C,owner=O,provider=P,version=V\n");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (strcmp(kv[i].key, "category") == 0)
+			run_cfg.at.category = kv[i].value;
+		else if (strcmp(kv[i].key, "owner") == 0)
+			run_cfg.at.owner = kv[i].value;
+		else if (strcmp(kv[i].key, "provider") == 0)
+			run_cfg.at.provider = kv[i].value;
+		else if (strcmp(kv[i].key, "version") == 0)
+			run_cfg.at.version = kv[i].value;
+		else {
+			fprintf(stderr, "cpjob run: --action-type-id: unknown "
+			    "member '%s'\n", kv[i].key);
+			return -1;
+		}
+	}
+	if (run_cfg.at.category == NULL || run_cfg.at.owner == NULL
+	    || run_cfg.at.provider == NULL || run_cfg.at.version == NULL) {
+		fprintf(stderr, "cpjob run: --action-type-id needs category, "
+		    "owner, provider and version\n");
+		return -1;
+	}
+	if (run_cfg.query_param != NULL) {
+		n = cli_kv_arg(run_cfg.query_param, kv + 4, 2, at_store + used,
+		    sizeof at_store - used, &used);
+		if (n != 1) {
+			fprintf(stderr, "cpjob run: --query-param takes exactly "
+			    "one KEY=VALUE\n");
+			return -1;
+		}
+		run_cfg.query_key = kv[4].key;
+		run_cfg.query_value = kv[4].value;
+	}
+	if (make_abs(run_cfg.exec, run_cfg.exec_abs, sizeof run_cfg.exec_abs,
+	    "--exec") < 0 || make_abs(run_cfg.work_dir, run_cfg.work_dir_abs,
+	    sizeof run_cfg.work_dir_abs - 48, "--work-dir") < 0
+	    || make_abs(run_cfg.state_file, run_cfg.state_abs,
+	    sizeof run_cfg.state_abs - 16, "--state-file") < 0)
+		return -1;
+	if (access(run_cfg.exec_abs, X_OK) != 0) {
+		fprintf(stderr, "cpjob run: handler %s: %s\n", run_cfg.exec_abs,
+		    strerror(errno));
+		return -1;
+	}
+	if (run_mkdirs(run_cfg.work_dir_abs, 0700) != 0) {
+		fprintf(stderr, "cpjob run: work directory %s: %s\n",
+		    run_cfg.work_dir_abs, strerror(errno));
+		return -1;
+	}
+	snprintf(dir, sizeof dir, "%s", run_cfg.state_abs);
+	slash = strrchr(dir, '/');
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		if (run_mkdirs(dir, 0700) != 0) {
+			fprintf(stderr, "cpjob run: state directory %s: %s\n",
+			    dir, strerror(errno));
+			return -1;
+		}
+	}
+	if (run_cfg.poll_interval_ms < 10)
+		run_cfg.poll_interval_ms = 10;
+	return 0;
+}
+
+static void
+defaults(void)
+{
+	memset(&run_cfg, 0, sizeof run_cfg);
+	run_cfg.work_dir = "/var/lib/cpjob/work";
+	run_cfg.state_file = "/var/lib/cpjob/state";
+	run_cfg.timeout_s = 3600;
+	run_cfg.kill_grace_s = 10;
+	run_cfg.max_batch = 1;
+	run_cfg.poll_interval_ms = 20000;
+	run_cfg.refresh_after_s = 600;
+	run_cfg.transfer_timeout_s = 3600;
+	run_cfg.log_level = RUN_LOG_INFO;
+}
+
+/* see run.h */
+int
+run_options(int argc, char **argv)
+{
+	const char *config = NULL;
+	int i;
+
+	defaults();
+
+	/* --config and --help first: the file comes before the flags */
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 1;
+		}
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("cpjob %s\n", CPJ_VERSION_STRING);
+			return 1;
+		}
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			config = argv[++i];
+	}
+	if (config != NULL) {
+		if (load_config(config, 1) < 0)
+			return -1;
+	} else if (load_config(DEFAULT_CONFIG, 0) < 0) {
+		return -1;
+	}
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const struct opt *o;
+
+		if (strncmp(a, "--", 2) != 0
+		    || (o = find_opt(a + 2, strlen(a + 2))) == NULL) {
+			fprintf(stderr, "cpjob run: unknown option '%s'\n", a);
+			return -1;
+		}
+		if (o->type == T_FLAG || o->type == T_GLOBAL_FLAG) {
+			if (set_opt(o, NULL, "command line") < 0)
+				return -1;
+			continue;
+		}
+		if (i + 1 >= argc) {
+			fprintf(stderr, "cpjob run: %s needs a value\n", a);
+			return -1;
+		}
+		i++;
+		if (o->type == T_CONFIG)
+			continue;
+		if (set_opt(o, argv[i], "command line") < 0)
+			return -1;
+	}
+	return 0;
+}
