@@ -26,6 +26,7 @@
 
 #include "run.h"
 #include "creds_chain.h"
+#include "harden.h"
 
 #define CONF_MAX   (64 * 1024)
 #define ARGS_MAX   64
@@ -834,6 +835,8 @@ cpj_cmd_run(int argc, char **argv)
 	char source[48];
 	int rc;
 
+	if (run_harden() < 0)
+		return CPJ_EXIT_FAIL;
 	std_fds();
 	defaults();
 	rc = options(argc, argv);
