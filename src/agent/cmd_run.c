@@ -21,6 +21,7 @@
 
 #include "run.h"
 #include "creds_chain.h"
+#include "harden.h"
 
 #define BACKOFF_CAP_MS 300000u   /* longest wait after errors */
 
@@ -222,6 +223,8 @@ cpj_cmd_run(int argc, char **argv)
 	char source[48];
 	int rc;
 
+	if (run_harden() < 0)
+		return CPJ_EXIT_FAIL;
 	std_fds();
 	rc = run_options(argc, argv);
 	if (rc != 0) {

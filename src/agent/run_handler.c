@@ -52,17 +52,63 @@ close_fd(int *fd)
 	*fd = -1;
 }
 
-/* Close every descriptor from `low` up, except `keep`. */
+#if defined(__linux__) && defined(SYS_getdents64)
+/* Close the descriptors /proc/self/fd lists from `low` up, except
+ * `keep`: whatever their numbers (one above the limit, inherited or
+ * opened before the limit was lowered, too). 0, or -1 when /proc cannot
+ * be read. */
+static int
+close_listed(int low, int keep)
+{
+	static char b[4096];        /* (the child's copy) */
+	int dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	long n, off;
+
+	if (dfd < 0)
+		return -1;
+	/* closing while reading is safe: the directory is read in fd
+	 * order, from the number where the last read stopped */
+	while ((n = syscall(SYS_getdents64, dfd, b, sizeof b)) > 0) {
+		for (off = 0; off + 19 < n; ) {
+			unsigned short reclen;
+			const char *name = b + off + 19;
+			long fd = 0;
+
+			memcpy(&reclen, b + off + 16, sizeof reclen);
+			if (reclen < 20 || off + reclen > n)
+				break;
+			for (; *name >= '0' && *name <= '9' && fd < 1L << 30;
+			    name++)
+				fd = fd * 10 + (*name - '0');
+			if (*name == '\0' && name != b + off + 19 && fd >= low
+			    && fd != keep && fd != dfd)
+				(void)close((int)fd);
+			off += reclen;
+		}
+	}
+	(void)close(dfd);
+	return n == 0 ? 0 : -1;
+}
+#endif
+
+/* Close every descriptor from `low` up, except `keep`: close_range(),
+ * else as /proc/self/fd lists them, else each number below the limit
+ * (at most 2^20: fs.nr_open's default, the most descriptors a process
+ * may have unless root raised it). */
 static void
 close_from(int low, int keep)
 {
 	struct rlimit rl;
-	long fd, max = 65536;
+	long fd, max = 1L << 20;
 
 #ifdef SYS_close_range
 	if ((keep <= low || syscall(SYS_close_range, (unsigned)low,
 	    (unsigned)keep - 1, 0) == 0) && syscall(SYS_close_range,
 	    (unsigned)(keep < low ? low : keep + 1), ~0u, 0) == 0)
+		return;
+#endif
+#if defined(__linux__) && defined(SYS_getdents64)
+	if (close_listed(low, keep) == 0)
 		return;
 #endif
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
