@@ -17,24 +17,28 @@
  *     (newer service models add values, e.g. ActionCategory "Compute").
  *     The window is then wiped (it held the job's credentials).
  *
- * RAM: sizeof(cpj_jobs_parser) (368 bytes on 64-bit targets) + the
+ * RAM: sizeof(cpj_jobs_parser) (448 bytes on 64-bit targets) + the
  * window + the tokens, the same for a response with 1 job or 100; plus
  * what the caller gives for the jobs themselves (sizeof(cpj_job) and the
  * string storage per job slot). The defaults, CPJ_JOB_WINDOW (48 KiB)
  * and CPJ_JSON_TOKENS_MAX (512 tokens of 20 bytes), hold the model's
  * worst-case job with ASCII text (46,384 bytes, 231 tokens; api digest
- * section 7): 59,760 bytes in all. A realistic job is about 3 KB of JSON
+ * section 7): 59,840 bytes in all. A realistic job is about 3 KB of JSON
  * and 150 tokens, so a board that trusts its jobs to be realistic can
  * give 8 KiB and 256 tokens. Stack: about 2 KB at most (the mapper
  * follows its static member tables, at most 6 levels deep; nothing
  * recurses on the input's nesting).
  *
- * A job that does not fit (window, tokens, storage, or the configuration
- * and artifact limits) does not stop the parse: it takes its slot with
- * `err` < 0 and, when its "id" member was read (wherever it stands in the
- * job), that id, so the caller can fail the job explicitly rather than
- * see it again on every poll. Parsing then continues with the next job:
- * the scanner never stops validating, so this is always possible.
+ * A job that cannot be read whole (window, tokens, storage, the
+ * configuration and artifact limits, a member of the wrong type, a string
+ * with \u0000 or a lone surrogate) does not stop the parse: it takes its
+ * slot with `err` < 0, what failed and why (err_field, err_detail, and
+ * err_key for a configuration value), and its id and nonce when stage 1
+ * could keep them (wherever they stand in the job's text), so that the
+ * caller can acknowledge the job and fail it with a message rather than
+ * see it again on every poll or leave it to time out. See cpj_job.err.
+ * Parsing then continues with the next job: the scanner never stops
+ * validating, so this is always possible.
  *
  * The response as a whole fails (feed() or finish() < 0) when it is not
  * valid JSON (anywhere, also outside the jobs), is truncated, has
@@ -190,26 +194,103 @@ typedef struct cpj_job_data {
  * ThirdPartyJobDetails (GetThirdPartyJobDetails) or ThirdPartyJob
  * (PollForThirdPartyJobs).
  *
- * 2,328 bytes on a 64-bit target with the default limits (about 1.2 KB
+ * 2,344 bytes on a 64-bit target with the default limits (about 1.2 KB
  * on 32-bit). The strings live in the storage slice the parser gave this
  * slot; it holds secrets (credentials, secret configuration values):
  * call cpj_job_wipe() when done.
  */
 typedef struct cpj_job {
 	/**
-	 * 0: the job was read completely. < 0: it could not be, and only `id`
-	 * is set (len 0 when the id was not read): CPJ_ERR_JSON_JOB_TOO_LARGE
-	 * (window, tokens, storage, or a configuration/artifact limit),
-	 * CPJ_ERR_JSON_TYPE (a member of the wrong JSON type),
-	 * CPJ_ERR_JSON_ESCAPE (lone surrogate or \\u0000, see cpj_json.h).
+	 * 0: the job was read completely. < 0: it could not be; then only
+	 * `id`, `nonce` and the err_* members are set (every other string is
+	 * "", every count 0, `flags` at most CPJ_JOB_F_RESPONSE_FAILED):
+	 *
+	 *  - `id`: the job's last "id" member ("jobId" in
+	 *    CPJ_JOBS_THIRD_PARTY_POLL) that is a string, when it has at most
+	 *    CPJ_JOBS_ID_MAX - 1 bytes of JSON text; else len 0.
+	 *  - `nonce`: when the job's last "nonce" member is a string of at
+	 *    most CPJ_JOBS_NONCE_MAX - 1 bytes of JSON text that decodes to at
+	 *    most CPJ_JOBS_NONCE_LEN_MAX bytes (the API's 1..50); else len 0
+	 *    (absent, null, not a string, longer, \\u0000). Only a Job
+	 *    (PollForJobs) and a ThirdPartyJobDetails (GetThirdPartyJobDetails)
+	 *    have one. A JobDetails (GetJobDetails) has none: its caller has
+	 *    the nonce from the poll. A ThirdPartyJob (PollForThirdPartyJobs)
+	 *    has none either (in CPJ_JOBS_THIRD_PARTY_POLL a "nonce" member is
+	 *    ignored): a third-party worker gets it from
+	 *    GetThirdPartyJobDetails.
+	 *  - They are kept in the job's storage slice, in this order: id,
+	 *    nonce, err_key. A slice at least as large as the window always
+	 *    holds all three; from a smaller one, whatever does not fit is
+	 *    left out (len 0, or err_key NULL).
+	 *
+	 * With an id and a nonce the worker can acknowledge the job and fail
+	 * it (PutJobFailureResult) with a message built from err_field,
+	 * err_key and err_detail; the values:
+	 *
+	 *  - CPJ_ERR_JSON_JOB_TOO_LARGE: the job is valid but larger than this
+	 *    parser was given: err_field "window" or "tokens" (the job's JSON
+	 *    text or its number of values), a string member's path (the slot's
+	 *    storage is full), "data.inputArtifacts" or
+	 *    "data.outputArtifacts" (more than CPJ_JOB_ARTIFACTS_MAX),
+	 *    "data.actionConfiguration.configuration" (more than
+	 *    CPJ_JOB_CONFIG_MAX keys, or a key or value does not fit the
+	 *    storage: err_detail tells which). A larger buffer or limit at
+	 *    build time would read it.
+	 *  - CPJ_ERR_JSON_TYPE: a member has a JSON type the API model does
+	 *    not allow (e.g. a number as a configuration value); err_detail
+	 *    says what it is not.
+	 *  - CPJ_ERR_JSON_ESCAPE: a string holds \\u0000 (U+0000, which no C
+	 *    string, environment variable or argument can hold) or a lone
+	 *    UTF-16 surrogate escape (not Unicode text: no UTF-8 for it); see
+	 *    cpj_json.h. err_detail says which. Neither is a limit of this
+	 *    library: a configuration value can carry them.
+	 *  - CPJ_ERR_INTERNAL: a bug (err_field "tokens").
 	 */
 	int err;
-	/** With err < 0: static text naming the member or limit, e.g.
-	 *  "data.inputArtifacts" or "window"; else NULL. */
+	/** With err < 0: static text naming the member (its path from the job
+	 *  object, arrays as "[]", e.g. "data.inputArtifacts" or
+	 *  "data.actionConfiguration.configuration") or the limit ("window",
+	 *  "tokens"); else NULL. */
 	const char *err_field;
+	/**
+	 * With err < 0: static text saying why, about the member err_field
+	 * names (the value of err_key when that is set): a lowercase phrase
+	 * without a final period, never NULL. The texts, by err:
+	 *  - CPJ_ERR_JSON_JOB_TOO_LARGE: "the job's JSON is larger than the
+	 *    parser's window", "the job's JSON has more values than the
+	 *    parser's token array", "does not fit the job's string storage",
+	 *    "a key does not fit the job's string storage", "more than N keys
+	 *    (CPJ_JOB_CONFIG_MAX)", "more than N artifacts
+	 *    (CPJ_JOB_ARTIFACTS_MAX)", N being the limit's value;
+	 *  - CPJ_ERR_JSON_TYPE: "is not a string", "is not an object", "is
+	 *    not an array", "has an element that is not an object";
+	 *  - CPJ_ERR_JSON_ESCAPE: "contains U+0000 (\\u0000)", "contains a
+	 *    lone UTF-16 surrogate (\\ud800-\\udfff)"; when a configuration
+	 *    key failed rather than a value (err_key is then NULL), the same
+	 *    with "a key " in front: "a key contains U+0000 (\\u0000)", ...;
+	 *  - CPJ_ERR_INTERNAL: "internal error".
+	 * Meant for people: test err and err_field, not these texts. NULL when
+	 * err is 0.
+	 */
+	const char *err_detail;
+	/**
+	 * With err < 0 and err_field "data.actionConfiguration.configuration":
+	 * the key of the entry whose value failed (wrong type, \\u0000, lone
+	 * surrogate, storage), decoded, NUL-terminated, in this job's storage
+	 * after the id and nonce; cut at a character boundary to at most
+	 * CPJ_JOB_ERR_KEY_MAX bytes (an ActionConfigurationKey has 1..50
+	 * characters). It may hold any character but NUL, control characters
+	 * included: escape it before logging. It is never secret (a
+	 * configuration value may be: it is never kept). NULL otherwise: no
+	 * value failed (the key itself did, err_detail then begins "a key";
+	 * or more than CPJ_JOB_CONFIG_MAX keys), the failure is elsewhere, or
+	 * the storage slice had no room for it (decoding it takes its length
+	 * in JSON text + 1 bytes, before the cut).
+	 */
+	const char *err_key;
 	unsigned flags;                 /**< CPJ_JOB_F_* */
 	cpj_job_str id;                 /**< id, or jobId of a ThirdPartyJob */
-	cpj_job_str nonce;              /**< Job and ThirdPartyJobDetails */
+	cpj_job_str nonce;              /**< Job and ThirdPartyJobDetails (see err) */
 	cpj_job_str account_id;         /**< Job and JobDetails */
 	cpj_job_str client_id;          /**< ThirdPartyJob (PollForThirdPartyJobs) */
 	cpj_job_data data;              /**< data: all but ThirdPartyJob */
@@ -227,6 +308,15 @@ typedef struct cpj_job {
 #define CPJ_JOBS_NAME_MAX   64
 /** \brief Raw bytes of a job id kept for a job that does not fit. */
 #define CPJ_JOBS_ID_MAX     128
+/** \brief Raw bytes of a nonce kept for a job that does not fit (its JSON
+ *  text and closing quote). */
+#define CPJ_JOBS_NONCE_MAX  64
+/** \brief Longest decoded nonce kept for a job that does not fit (the
+ *  API's Nonce has 1..50 characters). */
+#define CPJ_JOBS_NONCE_LEN_MAX  50
+/** \brief Longest cpj_job.err_key, in bytes (an ActionConfigurationKey has
+ *  1..50 characters). */
+#define CPJ_JOB_ERR_KEY_MAX 50
 
 /**
  * \brief The streaming job parser; members are private.
@@ -260,10 +350,16 @@ typedef struct cpj_jobs_parser {
 	unsigned char id_cap;           /**< private: capturing the id's text */
 	unsigned char id_over;          /**< private: the id overflowed */
 	unsigned char id_ok;            /**< private: id[] holds the decoded id */
+	unsigned char nonce_next;       /**< private: last job member name was "nonce" */
+	unsigned char nonce_cap;        /**< private: capturing the nonce's text */
+	unsigned char nonce_over;       /**< private: the nonce overflowed */
+	unsigned char nonce_ok;         /**< private: nonce[] holds the decoded nonce */
 	size_t name_len;                /**< private: bytes in name[] */
 	size_t id_len;                  /**< private: bytes in id[] */
+	size_t nonce_len;               /**< private: bytes in nonce[] */
 	char name[CPJ_JOBS_NAME_MAX];   /**< private: raw text of the member name */
 	char id[CPJ_JOBS_ID_MAX];       /**< private: the job's id (raw, then decoded) */
+	char nonce[CPJ_JOBS_NONCE_MAX]; /**< private: the job's nonce (raw, then decoded) */
 } cpj_jobs_parser;
 
 /**
@@ -306,7 +402,7 @@ int cpj_jobs_parser_init(cpj_jobs_parser *p, int mode,
  * in `len`, and a job's bytes beyond the window are validated but not
  * stored, so an endless string costs time, never memory.
  *
- * Stack: at most 4,384 bytes.
+ * Stack: at most 4,464 bytes.
  *
  * \param p     parser.
  * \param data  bytes; borrowed for the call (may be NULL when len is 0).
@@ -336,7 +432,8 @@ int cpj_jobs_parser_finish(cpj_jobs_parser *p);
 /**
  * \brief Wipe a job's strings (credentials, configuration) and the struct.
  *
- * Afterwards every string is "" and err is 0.
+ * Afterwards every string is "", err is 0 and err_field, err_detail
+ * and err_key are NULL.
  *
  * Stack: at most 3,392 bytes.
  *

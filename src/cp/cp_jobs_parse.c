@@ -204,15 +204,70 @@ struct map {
 	cpj_job *job;
 	int err;
 	const char *field;
+	const char *detail;         /* for cpj_job.err_detail */
+	int key;                    /* token of the configuration key whose
+	                               value failed, or -1 */
 };
 
+/* cpj_job.err_detail texts (listed in cpj_jobs.h). */
+#define XSTR(x) #x
+#define NUM(x) XSTR(x)
+static const char d_not_str[] = "is not a string";
+static const char d_not_obj[] = "is not an object";
+static const char d_not_arr[] = "is not an array";
+static const char d_elem[] = "has an element that is not an object";
+static const char d_config_max[] = "more than " NUM(CPJ_JOB_CONFIG_MAX)
+    " keys (CPJ_JOB_CONFIG_MAX)";
+static const char d_art_max[] = "more than " NUM(CPJ_JOB_ARTIFACTS_MAX)
+    " artifacts (CPJ_JOB_ARTIFACTS_MAX)";
+static const char d_window[] =
+    "the job's JSON is larger than the parser's window";
+static const char d_tokens[] =
+    "the job's JSON has more values than the parser's token array";
+static const char d_internal[] = "internal error";
+/* [0] for a value, [1] for a configuration key */
+static const char *const d_nul[2] = { "contains U+0000 (\\u0000)",
+    "a key contains U+0000 (\\u0000)" };
+static const char *const d_surrogate[2] = {
+    "contains a lone UTF-16 surrogate (\\ud800-\\udfff)",
+    "a key contains a lone UTF-16 surrogate (\\ud800-\\udfff)" };
+static const char *const d_storage[2] = {
+    "does not fit the job's string storage",
+    "a key does not fit the job's string storage" };
+static const char *const d_invalid[2] = { "is not valid JSON text",
+    "a key is not valid JSON text" };
+
 static void
-map_fail(struct map *m, int err, const char *field)
+map_fail(struct map *m, int err, const char *field, const char *detail)
 {
 	if (m->err == 0) {
 		m->err = err;
 		m->field = field;
+		m->detail = detail;
 	}
+}
+
+/*
+ * Whether raw string text s[0..n) holds a \u0000 escape. The scanner
+ * checked every escape's syntax, so a string that fails to decode with
+ * CPJ_ERR_JSON_ESCAPE holds either that or a lone surrogate.
+ */
+static int
+has_nul_escape(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (n - i >= 6) {
+		const char *b = memchr(s + i, '\\', n - i - 5);
+
+		if (b == NULL)
+			return 0;
+		i = (size_t)(b - s);
+		if (b[1] == 'u' && memcmp(b + 2, "0000", 4) == 0)
+			return 1;
+		i += 2;         /* the rest of an escape holds no backslash */
+	}
+	return 0;
 }
 
 static cpj_job_str *
@@ -299,9 +354,12 @@ raw_is(const struct map *m, int i, const struct field *f)
 	    && memcmp(k, f->name, n) == 0;
 }
 
-/* Decode string token i into the job's storage; null is absent. */
+/*
+ * Decode string token i into the job's storage; null is absent. `key`:
+ * 1 for a configuration key (for err_detail).
+ */
 static void
-put_str(struct map *m, int i, cpj_job_str *dst, const char *path)
+put_str(struct map *m, int i, cpj_job_str *dst, const char *path, int key)
 {
 	cpj_job *job = m->job;
 	const cpj_json_tok *t = &m->t[i];
@@ -316,7 +374,7 @@ put_str(struct map *m, int i, cpj_job_str *dst, const char *path)
 		return;
 	}
 	if (t->type != CPJ_JSON_STRING) {
-		map_fail(m, CPJ_ERR_JSON_TYPE, path);
+		map_fail(m, CPJ_ERR_JSON_TYPE, path, d_not_str);
 		return;
 	}
 	len = (size_t)(t->end - t->start);
@@ -347,7 +405,8 @@ put_str(struct map *m, int i, cpj_job_str *dst, const char *path)
 	} else if (memchr(src, '\\', len) == NULL) {
 		/* long and nothing to decode (the scanner validated it) */
 		if (len >= room) {
-			map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, path);
+			map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, path,
+			    d_storage[key]);
 			return;
 		}
 		memcpy(out, src, len);
@@ -360,8 +419,15 @@ put_str(struct map *m, int i, cpj_job_str *dst, const char *path)
 		/* wipe what the failed decode may have written */
 		len = (size_t)(t->end - t->start) + 1;
 		wipe(out, len < room ? len : room);
-		map_fail(m, r == CPJ_ERR_JSON_FIELD_TOO_LONG
-		    ? CPJ_ERR_JSON_JOB_TOO_LARGE : r, path);
+		if (r == CPJ_ERR_JSON_FIELD_TOO_LONG)
+			map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, path,
+			    d_storage[key]);
+		else if (r == CPJ_ERR_JSON_ESCAPE)
+			map_fail(m, r, path, has_nul_escape(src,
+			    (size_t)(t->end - t->start)) ? d_nul[key]
+			    : d_surrogate[key]);
+		else
+			map_fail(m, r, path, d_invalid[key]);
 		return;
 	}
 done:
@@ -403,7 +469,7 @@ next(struct map *m, int i)
 	int r = cpj_json_next(m->t, m->n, i);
 
 	if (r < 0 || r > m->n) {
-		map_fail(m, CPJ_ERR_INTERNAL, "tokens");
+		map_fail(m, CPJ_ERR_INTERNAL, "tokens", d_internal);
 		return m->n;
 	}
 	return r;
@@ -428,8 +494,13 @@ map_config(struct map *m, const struct field *f, int v, char *base)
 
 		if (m->err != 0 || i + 1 >= m->n)
 			return m->n;
-		put_str(m, i, &key, f->path);
-		put_str(m, i + 1, &val, f->path);
+		put_str(m, i, &key, f->path, 1);
+		if (m->err == 0) {
+			/* when the value fails, err_key names it */
+			put_str(m, i + 1, &val, f->path, 0);
+			if (m->err != 0)
+				m->key = i;
+		}
 		if (m->err != 0)
 			return m->n;
 		/* a repeated key replaces the earlier value */
@@ -440,7 +511,8 @@ map_config(struct map *m, const struct field *f, int v, char *base)
 		}
 		if (j == *count) {
 			if (*count == CPJ_JOB_CONFIG_MAX) {
-				map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, f->path);
+				map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, f->path,
+				    d_config_max);
 				return m->n;
 			}
 			e[j].key = key;
@@ -474,7 +546,7 @@ map_list(struct map *m, const struct field *f, int v, char *base)
 	int i, k;
 
 	if (m->t[v].type != CPJ_JSON_ARRAY) {
-		map_fail(m, CPJ_ERR_JSON_TYPE, f->path);
+		map_fail(m, CPJ_ERR_JSON_TYPE, f->path, d_not_arr);
 		return m->n;
 	}
 	i = v + 1;
@@ -482,11 +554,12 @@ map_list(struct map *m, const struct field *f, int v, char *base)
 		if (m->err != 0 || i >= m->n)
 			return m->n;
 		if (m->t[i].type != CPJ_JSON_OBJECT) {
-			map_fail(m, CPJ_ERR_JSON_TYPE, f->path);
+			map_fail(m, CPJ_ERR_JSON_TYPE, f->path, d_elem);
 			return m->n;
 		}
 		if (*count == CPJ_JOB_ARTIFACTS_MAX) {
-			map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, f->path);
+			map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, f->path,
+			    d_art_max);
 			return m->n;
 		}
 		artifact_clear(&a[*count]);
@@ -504,7 +577,7 @@ map_value(struct map *m, const struct field *f, int v, char *base)
 	    ? (unsigned char *)base + f->off_present : NULL;
 
 	if (f->kind == F_STR) {
-		put_str(m, v, str_at(base, f->off), f->path);
+		put_str(m, v, str_at(base, f->off), f->path, 0);
 		return v + 1;
 	}
 	/* a repeated member replaces the earlier one; null is absent */
@@ -535,7 +608,7 @@ map_value(struct map *m, const struct field *f, int v, char *base)
 	default:
 		return map_list(m, f, v, base);
 	}
-	map_fail(m, CPJ_ERR_JSON_TYPE, f->path);
+	map_fail(m, CPJ_ERR_JSON_TYPE, f->path, d_not_obj);
 	return m->n;
 }
 
@@ -551,7 +624,7 @@ map_object(struct map *m, int obj, const struct table *tab, char *base)
 		if (m->err != 0)
 			return m->n;
 		if (i + 1 >= m->n) {
-			map_fail(m, CPJ_ERR_INTERNAL, "tokens");
+			map_fail(m, CPJ_ERR_INTERNAL, "tokens", d_internal);
 			return m->n;
 		}
 		f = lookup(m, i, tab);
@@ -594,6 +667,8 @@ job_clear(cpj_job *job)
 	 */
 	job->err = 0;
 	job->err_field = NULL;
+	job->err_detail = NULL;
+	job->err_key = NULL;
 	job->flags = 0;
 	for (k = 0; k < CPJ_ARRAY_LEN(views); k++) {
 		views[k]->p = empty;
@@ -628,22 +703,71 @@ cpj_job_wipe(cpj_job *job)
 	job_clear(job);
 }
 
+/* Copy s[0..n) and a NUL into the job's storage as *dst, if it fits. */
 static void
-job_fail(cpj_jobs_parser *p, cpj_job *job, int err, const char *field)
+keep(cpj_job *job, const char *s, size_t n, cpj_job_str *dst)
+{
+	char *out = job->store + job->store_used;
+
+	if (n >= job->store_cap - job->store_used)
+		return;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	dst->p = out;
+	dst->len = n;
+	job->store_used += n + 1;
+}
+
+/*
+ * Decode configuration key token `key` of the window into the job's
+ * storage as err_key, cut to CPJ_JOB_ERR_KEY_MAX bytes at a character
+ * boundary.
+ */
+static void
+keep_key(cpj_jobs_parser *p, cpj_job *job, int key)
+{
+	const cpj_json_tok *t = &p->toks[key];
+	size_t raw = (size_t)(t->end - t->start), n;
+	char *out = job->store + job->store_used;
+
+	if (raw >= job->store_cap - job->store_used)
+		return;
+	if (cpj_json_unescape(p->win + t->start, raw, out, raw + 1, &n) < 0) {
+		wipe(out, raw + 1);     /* decoded before: cannot happen */
+		return;
+	}
+	if (n > CPJ_JOB_ERR_KEY_MAX) {
+		n = CPJ_JOB_ERR_KEY_MAX;
+		while (n > 0 && ((unsigned char)out[n] & 0xC0) == 0x80)
+			n--;
+		wipe(out + n, raw + 1 - n);
+	}
+	out[n] = '\0';
+	job->err_key = out;
+	job->store_used += n + 1;
+}
+
+/*
+ * The job could not be read: wipe what was, keep the id and nonce stage 1
+ * captured and the configuration key token `key` (or -1) names.
+ */
+static void
+job_fail(cpj_jobs_parser *p, cpj_job *job, int err, const char *field,
+    const char *detail, int key)
 {
 	cpj_job_wipe(job);
 	job->err = err;
 	job->err_field = field;
-	if (p->id_ok && p->id_len < job->store_cap) {
-		memcpy(job->store, p->id, p->id_len);
-		job->store[p->id_len] = '\0';
-		job->id.p = job->store;
-		job->id.len = p->id_len;
-		job->store_used = p->id_len + 1;
-	}
-	CPJ_LOG_W("jobs: job %s not read: %s (%s)",
+	job->err_detail = detail;
+	if (p->id_ok)
+		keep(job, p->id, p->id_len, &job->id);
+	if (p->nonce_ok)
+		keep(job, p->nonce, p->nonce_len, &job->nonce);
+	if (key >= 0)
+		keep_key(p, job, key);
+	CPJ_LOG_W("jobs: job %s not read: %s (%s: %s)",
 	    job->id.len != 0 ? job->id.p : "(id unknown)", cpj_strerror(err),
-	    field);
+	    field, detail);
 }
 
 /* ---- stage 1: following the body ------------------------------------- */
@@ -693,24 +817,50 @@ cap_put(char *buf, size_t cap, size_t *len, unsigned char *over,
 }
 
 /*
- * Whether the captured member name (raw, closing quote included) is
- * `want`. Decodes the name in place.
+ * Decode the captured member name (raw, closing quote included) in place;
+ * name_len becomes its decoded length. 0 when it cannot be decoded or
+ * did not fit (then it is none of ours).
  */
 static int
-name_is(cpj_jobs_parser *p, const char *want)
+name_decode(cpj_jobs_parser *p)
 {
-	size_t len = strlen(want);
+	size_t len;
 
 	if (p->name_over || p->name_len == 0)
 		return 0;
-	if (p->name_len - 1 == len && memcmp(p->name, want, len) == 0)
-		return 1;               /* the raw name: no escapes */
-	if (memchr(p->name, '\\', p->name_len - 1) == NULL)
+	len = p->name_len - 1;
+	if (memchr(p->name, '\\', len) != NULL
+	    && cpj_json_unescape(p->name, len, p->name, sizeof p->name,
+	    &len) < 0)
 		return 0;
-	if (cpj_json_unescape(p->name, p->name_len - 1, p->name,
-	    sizeof p->name, &len) < 0)
+	p->name_len = len;
+	return 1;
+}
+
+/* Whether the decoded member name is `want`. */
+static int
+name_is(const cpj_jobs_parser *p, const char *want)
+{
+	size_t len = strlen(want);
+
+	return p->name_len == len && memcmp(p->name, want, len) == 0;
+}
+
+/*
+ * Decode a captured string value (raw, closing quote included) in place;
+ * 1 when it decodes to at most `max` bytes.
+ */
+static int
+value_decode(char *buf, size_t cap, unsigned char over, size_t *len,
+    size_t max)
+{
+	size_t n;
+
+	if (over || *len == 0 || cpj_json_unescape(buf, *len - 1, buf, cap,
+	    &n) < 0 || n > max)
 		return 0;
-	return strlen(want) == len && memcmp(p->name, want, len) == 0;
+	*len = n;
+	return 1;
 }
 
 static int
@@ -724,6 +874,9 @@ job_begin(cpj_jobs_parser *p)
 	p->id_ok = 0;
 	p->id_next = 0;
 	p->id_cap = 0;
+	p->nonce_ok = 0;
+	p->nonce_next = 0;
+	p->nonce_cap = 0;
 	win_put(p, "{", 1);
 	return CPJ_OK;
 }
@@ -742,13 +895,15 @@ job_end(cpj_jobs_parser *p)
 	job_clear(job);
 	p->count++;
 	if (p->too_large) {
-		job_fail(p, job, CPJ_ERR_JSON_JOB_TOO_LARGE, "window");
+		job_fail(p, job, CPJ_ERR_JSON_JOB_TOO_LARGE, "window", d_window,
+		    -1);
 		r = CPJ_OK;
 		goto out;
 	}
 	r = cpj_json_tokenize(p->win, p->win_len, p->toks, p->ntoks);
 	if (r == CPJ_ERR_JSON_TOKENS) {
-		job_fail(p, job, CPJ_ERR_JSON_JOB_TOO_LARGE, "tokens");
+		job_fail(p, job, CPJ_ERR_JSON_JOB_TOO_LARGE, "tokens", d_tokens,
+		    -1);
 		r = CPJ_OK;
 		goto out;
 	}
@@ -763,6 +918,8 @@ job_end(cpj_jobs_parser *p)
 	m.job = job;
 	m.err = 0;
 	m.field = NULL;
+	m.detail = NULL;
+	m.key = -1;
 #if CPJ_CONFIG_THIRD_PARTY
 	map_object(&m, 0, p->mode == CPJ_JOBS_THIRD_PARTY_POLL ? &tp_job_t
 	    : &job_t, (char *)job);
@@ -770,7 +927,7 @@ job_end(cpj_jobs_parser *p)
 	map_object(&m, 0, &job_t, (char *)job);
 #endif
 	if (m.err != 0)
-		job_fail(p, job, m.err, m.field);
+		job_fail(p, job, m.err, m.field, m.detail, m.key);
 	r = CPJ_OK;
 out:
 	wipe(p->win, p->win_len);
@@ -820,7 +977,17 @@ on_begin(cpj_jobs_parser *p)
 			p->id_len = 0;
 			p->id_over = 0;
 		}
+		if (p->nonce_next) {
+			/* the last "nonce" wins, also when it is not a string */
+			p->nonce_ok = 0;
+			if (s->ev_type == CPJ_JSON_STRING) {
+				p->nonce_cap = 1;
+				p->nonce_len = 0;
+				p->nonce_over = 0;
+			}
+		}
 		p->id_next = 0;
+		p->nonce_next = 0;
 	}
 	return CPJ_OK;
 }
@@ -830,32 +997,40 @@ on_end(cpj_jobs_parser *p)
 {
 	const cpj_json_scanner *s = &p->scan;
 	uint32_t lv = s->ev_level;
-	size_t len;
+	int tp = p->mode == CPJ_JOBS_THIRD_PARTY_POLL;
 
 	if (s->ev_key) {
 		if (p->name_cap) {
+			int ok;
+
 			p->name_cap = 0;
-			if (lv == 1)
-				p->top_match = name_is(p,
+			ok = name_decode(p);
+			if (lv == 1) {
+				p->top_match = ok && name_is(p,
 				    p->mode == CPJ_JOBS_DETAILS ? "jobDetails"
 				    : "jobs");
-			else
-				p->id_next = name_is(p,
-				    p->mode == CPJ_JOBS_THIRD_PARTY_POLL ? "jobId"
+			} else {
+				p->id_next = ok && name_is(p, tp ? "jobId"
 				    : "id");
+				/* a ThirdPartyJob has no nonce */
+				p->nonce_next = ok && !tp
+				    && name_is(p, "nonce");
+			}
 		}
 		return CPJ_OK;
 	}
 	if (p->id_cap && lv == p->job_level + 1) {
 		/* decode the id in place; the last "id" member wins */
 		p->id_cap = 0;
-		p->id_ok = 0;
-		if (!p->id_over && p->id_len > 0
-		    && cpj_json_unescape(p->id, p->id_len - 1, p->id,
-		    sizeof p->id, &len) == 0) {
-			p->id_len = len;
-			p->id_ok = 1;
-		}
+		p->id_ok = (unsigned char)value_decode(p->id, sizeof p->id,
+		    p->id_over, &p->id_len, sizeof p->id);
+		return CPJ_OK;
+	}
+	if (p->nonce_cap && lv == p->job_level + 1) {
+		p->nonce_cap = 0;
+		p->nonce_ok = (unsigned char)value_decode(p->nonce,
+		    sizeof p->nonce, p->nonce_over, &p->nonce_len,
+		    CPJ_JOBS_NONCE_LEN_MAX);
 		return CPJ_OK;
 	}
 	if (p->in_job && lv == p->job_level)
@@ -923,6 +1098,9 @@ cpj_jobs_parser_feed(cpj_jobs_parser *p, const void *data, size_t len)
 		if (p->id_cap)
 			cap_put(p->id, sizeof p->id, &p->id_len, &p->id_over,
 			    d, n);
+		if (p->nonce_cap)
+			cap_put(p->nonce, sizeof p->nonce, &p->nonce_len,
+			    &p->nonce_over, d, n);
 		d += n;
 		len -= n;
 		switch (p->scan.ev) {

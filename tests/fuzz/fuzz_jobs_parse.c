@@ -106,8 +106,23 @@ job_hash(const cpj_job *j)
 	h = fnv(h, &j->flags, sizeof j->flags);
 	if (j->err_field != NULL)
 		h = fnv(h, j->err_field, strlen(j->err_field));
-	if ((j->err < 0) != (j->err_field != NULL))
-		FAIL("err and err_field disagree");
+	if ((j->err < 0) != (j->err_field != NULL)
+	    || (j->err < 0) != (j->err_detail != NULL))
+		FAIL("err and err_field or err_detail disagree");
+	if (j->err_detail != NULL)
+		h = fnv(h, j->err_detail, strlen(j->err_detail));
+	if (j->err_key != NULL) {
+		size_t n = strlen(j->err_key);
+
+		if (j->err >= 0 || n > CPJ_JOB_ERR_KEY_MAX
+		    || j->err_key < j->store
+		    || j->err_key + n >= j->store + j->store_used)
+			FAIL("err_key outside the slot's storage or too long");
+		h = fnv(h, j->err_key, n + 1);
+	}
+	if (j->err < 0 && (j->nonce.len > CPJ_JOBS_NONCE_LEN_MAX
+	    || j->data.configuration_count != 0))
+		FAIL("a job not read holds more than its id and nonce");
 	h = str(h, j, &j->id);
 	h = str(h, j, &j->nonce);
 	h = str(h, j, &j->account_id);
@@ -211,7 +226,8 @@ done(struct run *r)
 			FAIL("job of a good response flagged failed");
 		r->hash[i] = job_hash(j);
 		cpj_job_wipe(j);
-		if (j->err != 0 || j->id.p == NULL || j->id.len != 0
+		if (j->err != 0 || j->err_detail != NULL || j->err_key != NULL
+		    || j->id.p == NULL || j->id.len != 0 || j->nonce.len != 0
 		    || j->data.artifact_credentials.secret_access_key.len != 0
 		    || j->data.artifact_credentials.secret_access_key.p[0] != '\0')
 			FAIL("wipe left something");

@@ -639,8 +639,10 @@ too_large_tokens_and_storage(void)
 	    "data.artifactCredentials.sessionToken") == 0);
 	CHECK(eq(&jobs[0].id, "cc0caa24-587f-4fa9-ab4f-2109e030876f"));
 	CHECK(eq(&jobs[0].data.artifact_credentials.access_key_id, ""));
-	/* the failed job's storage was wiped but for its id */
-	CHECK(all_zero(store + 37, 1000 - 37));
+	/* the failed job's storage was wiped but for its id and nonce */
+	CHECK(eq(&jobs[0].nonce, "7"));
+	CHECK(jobs[0].nonce.p == store + 37);
+	CHECK(all_zero(store + 39, 1000 - 39));
 	CHECK_EQ(jobs[1].err, CPJ_ERR_JSON_JOB_TOO_LARGE);
 	return 0;
 }
