@@ -265,22 +265,22 @@ acknowledge(struct run_job *j)
 	return 1;
 }
 
-/* The failure of a job the parser could not read whole. */
+/* The failure of a job the parser could not read whole: the field and
+ * why (cpj_jobs.h: err_field, err_detail, err_key). */
 static void
 unreadable(struct run_job *j, const cpj_job *job, struct run_report *r)
 {
-	const char *f = job->err_field != NULL ? job->err_field : "the job";
+	const char *why = job->err_detail != NULL ? job->err_detail
+	    : cpj_strerror(job->err);
 
-	if (job->err == CPJ_ERR_JSON_ESCAPE)
-		run_fail(j, r, "ConfigurationError", "%s contains U+0000 or "
-		    "an unpaired surrogate, which a handler's environment "
-		    "cannot hold", f);
-	else if (job->err == CPJ_ERR_JSON_JOB_TOO_LARGE)
-		run_fail(j, r, "ConfigurationError", "%s is larger than the "
-		    "agent can hold (%s)", f, cpj_strerror(job->err));
+	if (job->err_key != NULL)
+		run_fail(j, r, "ConfigurationError", "configuration value %s "
+		    "%s%s", job->err_key, why, job->err == CPJ_ERR_JSON_ESCAPE
+		    ? ", which a handler's environment cannot hold" : "");
 	else
-		run_fail(j, r, "ConfigurationError", "%s could not be read: %s",
-		    f, cpj_strerror(job->err));
+		run_fail(j, r, "ConfigurationError", "the job cannot be handed "
+		    "to a handler: %s: %s", job->err_field != NULL
+		    ? job->err_field : "job", why);
 }
 
 /* see run.h */
@@ -290,16 +290,18 @@ run_job(struct run_job *j, cpj_job *job, uint64_t polled_ms)
 	struct run_report r;
 	int rc;
 
-	if (job->err < 0 && (job->id.len == 0 || job->nonce.len == 0)) {
-		LOG_E("job %s could not be read (%s: %s) and has no readable "
-		    "nonce, so it cannot be acknowledged", job->id.len > 0
-		    ? job->id.p : "(no id)", job->err_field != NULL
-		    ? job->err_field : "?", cpj_strerror(job->err));
+	if (job->id.len == 0 || cpj_cp_check_job_id(job->id.p) < 0) {
+		LOG_E("a job without a valid id was ignored (%s)", job->err < 0
+		    ? cpj_strerror(job->err) : "malformed id");
 		return 0;
 	}
-	if (cpj_cp_check_job_id(job->id.p) < 0 || job->nonce.len == 0
-	    || job->nonce.len >= sizeof j->st.nonce) {
-		LOG_E("a job with an invalid id or nonce was ignored");
+	if (job->nonce.len == 0 || job->nonce.len >= sizeof j->st.nonce) {
+		LOG_E("job %s: its nonce could not be read (%s%s%s), so it "
+		    "cannot be acknowledged", job->id.p, job->err < 0
+		    && job->err_field != NULL ? job->err_field : "", job->err < 0
+		    && job->err_field != NULL ? ": " : "", job->err < 0
+		    ? cpj_strerror(job->err) : "absent, not a string, or over "
+		    "50 bytes");
 		return 0;
 	}
 	memset(&j->st, 0, sizeof j->st);
