@@ -19,6 +19,7 @@ GetObject, delayed answers), or by a handler that sleeps; no test hook
 in the agent.
 """
 import os
+import random
 import sys
 import time
 
@@ -85,6 +86,53 @@ def crash(emu, name, provider, config, phase, fault=None, op=None, inputs=1,
     return v, log
 
 
+def random_kills(emu, kills=12):
+    """kill -9 at random moments while a batch of jobs is worked (every
+    request delayed, so that each phase is hit), restarting each time;
+    then run until idle. Every job: reported once, its handler run once,
+    Succeeded, or Failed because the kill hit its handler."""
+    seed = int(os.environ.get("CPJ_CRASH_SEED", "0")) or random.randrange(1, 1 << 30)
+    rnd = random.Random(seed)
+    print("random kills: seed %d (CPJ_CRASH_SEED to repeat)" % seed)
+    jobs = [A.queue(emu, "CrashRandom", config={"Mode": "sleep", "Sleep": "0.4"})[0]["id"]
+            for _ in range(8)]
+    emu.fault("delay", ms=150, count=-1)
+    # a job polled but killed before its acknowledgement was recorded is
+    # offered again by the service, as CodePipeline does
+    emu.config(dispatch_timeout=2)
+    ag = A.Agent(emu, "CrashRandom")
+    phases = set()
+    for _ in range(kills):
+        ag.start()
+        deadline = time.monotonic() + rnd.uniform(0.2, 1.6)
+        while time.monotonic() < deadline and ag.proc.poll() is None:
+            for line in ag.state_text().splitlines():
+                if line.startswith("phase="):
+                    phases.add(line[6:])
+            time.sleep(0.02)
+        ag.kill()
+        ag.log_f.close()
+    emu.clear_faults()
+    time.sleep(2.5)
+    rc, log, _ = ag.run("--exit-when-idle", timeout=120)
+    emu.config(dispatch_timeout=0)
+    bad = []
+    for jid in jobs:
+        v = emu.job(jid)
+        msg = ((v.get("result") or {}).get("failureDetails") or {}).get("message", "")
+        runs = handler_runs(log, jid)
+        ok = len(v["attempts"]) == 1 and runs == 1 and (
+            v["state"] == "Succeeded" or (v["state"] == "Failed"
+                                          and "during the handler" in msg))
+        if not ok:
+            bad.append((jid, v["state"], len(v["attempts"]), runs, msg))
+    check("random_kills_every_job_reported_once_handler_once", rc == 0 and not bad,
+          (seed, rc, bad, log[-1500:]))
+    check("random_kills_state_and_work_dir_cleared", not os.path.exists(ag.state)
+          and not os.listdir(ag.work), (seed, os.listdir(ag.work)))
+    print("random kills: phases seen at kill time: %s" % sorted(phases))
+
+
 def main():
     try:
         with A.Emulator(credentials=["%s:%s" % (A.AKID, A.SECRET)]) as emu:
@@ -121,6 +169,7 @@ def main():
                            want_state="Succeeded")
             check("report_unsent_sent_from_state", (v.get("result") or {}).get(
                 "outputVariables", {}).get("JobId") == v["id"], v.get("result"))
+            random_kills(emu)
     finally:
         A.cleanup()
     return A.exit_status()
