@@ -116,6 +116,20 @@ void run_log_forget(const char *s);
  * bytes or more) of a piece that t's start cut. */
 void run_secrets_mask(char *t, size_t len);
 
+/*
+ * A line of the handler's output (run_handler.c), text[0..len), logged as
+ * "handler <name>: <text>", with " [...]" when `cut` (a longer line goes
+ * on in the next). A secret may span a cut: the RUN_LOG_CARRY bytes on
+ * each side of it go with each half (`before`: those of the line this
+ * one continues; `after`: the first of the next), matched but not shown,
+ * so that both halves of a secret across the cut are masked. (Runs of 16
+ * bytes and secrets shorter than 16 need no more than 15 bytes around.)
+ */
+#define RUN_LOG_CARRY 15
+void run_log_relayed(int level, const char *name, const char *before,
+	size_t nbefore, const char *text, size_t len, const char *after,
+	size_t nafter, int cut);
+
 /* ---- files (run_fs.c) ----------------------------------------------- */
 
 /* mkdir -p with `mode` for the directories it creates. */

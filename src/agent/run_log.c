@@ -75,6 +75,9 @@ run_log_enabled(int level)
 #define SLOTS 8192              /* >= 2 * TEXT_MAX, a power of two */
 #define HASH_B 0x100000001b3ull
 #define HASH_MIX 0x9e3779b97f4a7c15ull
+#if RUN_LOG_CARRY < RUN_MIN - 1
+#error "a line continuing a cut one needs RUN_MIN - 1 bytes before it"
+#endif
 
 struct piece {
 	const char *p;
@@ -450,7 +453,7 @@ flatten(char *m)
 }
 
 /* Log msg[skip..skip+shown) between `label` and `suffix`; the rest of
- * msg is the text around it. */
+ * msg is the text around it (see run_log_relayed). */
 static void
 emit(int level, const char *label, char *msg, size_t skip, size_t shown,
 	const char *suffix)
@@ -555,6 +558,42 @@ run_log(int level, const char *fmt, ...)
 	else if ((size_t)n >= sizeof msgbuf)
 		memcpy(msgbuf + sizeof msgbuf - 4, "...", 4);
 	emit(level, "", msgbuf, 0, sizeof msgbuf, "");
+	errno = saved;
+}
+
+/* see run.h */
+void
+run_log_relayed(int level, const char *name, const char *before,
+	size_t nbefore, const char *text, size_t len, const char *after,
+	size_t nafter, int cut)
+{
+	char label[48];
+	int saved = errno;
+
+	if (level > level_max)
+		return;
+	if (nbefore > RUN_LOG_CARRY)
+		nbefore = RUN_LOG_CARRY;
+	if (nafter > RUN_LOG_CARRY)
+		nafter = RUN_LOG_CARRY;
+	if (len > sizeof msgbuf - 1 - 2 * RUN_LOG_CARRY) {
+		/* (not from the relay) shown cut: what follows is text's */
+		size_t room = sizeof msgbuf - 1 - 2 * RUN_LOG_CARRY;
+
+		after = text + room;
+		nafter = len - room < RUN_LOG_CARRY ? len - room
+		    : RUN_LOG_CARRY;
+		len = room;
+	}
+	if (nbefore > 0)
+		memcpy(msgbuf, before, nbefore);
+	if (len > 0)
+		memcpy(msgbuf + nbefore, text, len);
+	if (nafter > 0)
+		memcpy(msgbuf + nbefore + len, after, nafter);
+	msgbuf[nbefore + len + nafter] = '\0';
+	snprintf(label, sizeof label, "handler %s: ", name);
+	emit(level, label, msgbuf, nbefore, len, cut ? " [...]" : "");
 	errno = saved;
 }
 

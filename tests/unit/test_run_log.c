@@ -173,6 +173,48 @@ multi_line_secret(void)
 	return 0;
 }
 
+/* A line cut from a longer one: the bytes on each side of the cut are
+ * matched, not shown. */
+static int
+relayed_lines(void)
+{
+	static char s20[] = "Zq7-Shrt-Secret-20b!";
+	static char s9[] = "Zq7-abcde";
+
+	forget_all();
+	run_log_init(RUN_LOG_DEBUG, 0);
+	run_log_secret(s20);
+	run_log_secret(s9);
+	/* the end of s20 after a cut: 4 bytes, found with the 15 before */
+	cap_reset();
+	run_log_relayed(RUN_LOG_INFO, "stdout", "xxxxxZq7-Shrt-S", 15,
+	    "ecret-20b! tail", 15, NULL, 0, 0);
+	CHECK(strstr(cap, "handler stdout: [redacted] tail\n") != NULL);
+	/* its start before a cut: 5 bytes, found with the 15 after */
+	cap_reset();
+	run_log_relayed(RUN_LOG_INFO, "stderr", NULL, 0, "abc Zq7-S", 9,
+	    "hrt-Secret-20b!", 15, 1);
+	CHECK(strstr(cap, "handler stderr: abc [redacted] [...]\n") != NULL);
+	/* no more: the start of a secret the next bytes do not go on with
+	 * is not one; nothing of the context is shown */
+	cap_reset();
+	run_log_relayed(RUN_LOG_INFO, "stderr", "Zq7-abcdexxxxxx", 15,
+	    "abc Zq7-S", 9, "hrt-Sekret-20b!", 15, 1);
+	CHECK(strstr(cap, "handler stderr: abc Zq7-S [...]\n") != NULL);
+	/* 9-byte s9 split 5 + 4: found whole across the context */
+	cap_reset();
+	run_log_relayed(RUN_LOG_INFO, "stdout", "xxxxxxxxxxZq7-a", 15,
+	    "bcde.", 5, NULL, 0, 0);
+	CHECK(strstr(cap, "handler stdout: [redacted].\n") != NULL);
+	/* a 1-byte piece on each side, the context full of it */
+	cap_reset();
+	run_log_relayed(RUN_LOG_INFO, "stdout", "Zq7-Shrt-Secret", 15,
+	    "-", 1, "20b!", 4, 1);
+	CHECK(strstr(cap, "handler stdout: [redacted] [...]\n") != NULL);
+	forget_all();
+	return 0;
+}
+
 /*
  * The model: byte i is masked when a whole piece shorter than 16 covers
  * it, or a 16-byte window covering it occurs in a longer piece, or t
@@ -320,6 +362,7 @@ main(void)
 	RUN(token_start_in_service_message);
 	RUN(short_secret_whole_only);
 	RUN(multi_line_secret);
+	RUN(relayed_lines);
 	RUN(mask_matches_model);
 	RUN(matcher_cost_bounded);
 	return H_EXIT();
