@@ -125,16 +125,34 @@ void run_log(int level, const char *fmt, ...)
 int run_log_enabled(int level);
 
 /*
- * Secrets that must never appear in a log line: each registered string
- * (4 bytes or longer) is replaced by "[redacted]" wherever it occurs.
- * The log keeps the pointer: the string must stay valid (or be
- * unregistered with run_log_forget) until it is wiped.
+ * Secrets that must never appear in a log line. Each registered string
+ * (4 bytes or longer) is matched by its lines (the runs between control
+ * bytes, 4 bytes or longer: "pieces"): a piece shorter than 16 bytes is
+ * replaced by "[redacted]" where it appears whole, and any run of 16 bytes
+ * or more of a longer piece wherever it appears (so the start or the end
+ * of a secret that something cut is found too). The log keeps the
+ * pointer: the string must stay valid (or be unregistered with
+ * run_log_forget) until it is wiped.
  */
 void run_log_secret(const char *s);
 void run_log_forget(const char *s);
-/* Overwrite with '*' every piece of a registered secret in t[0..len) (the
- * pieces the log redacts), and the tail of one that t's start cut. */
+/* Overwrite with '*' what the log redacts in t[0..len), and the end (4
+ * bytes or more) of a piece that t's start cut. */
 void run_secrets_mask(char *t, size_t len);
+
+/*
+ * A line of the handler's output (run_handler.c), text[0..len), logged as
+ * "handler <name>: <text>", with " [...]" when `cut` (a longer line goes
+ * on in the next). A secret may span a cut: the RUN_LOG_CARRY bytes on
+ * each side of it go with each half (`before`: those of the line this
+ * one continues; `after`: the first of the next), matched but not shown,
+ * so that both halves of a secret across the cut are masked. (Runs of 16
+ * bytes and secrets shorter than 16 need no more than 15 bytes around.)
+ */
+#define RUN_LOG_CARRY 15
+void run_log_relayed(int level, const char *name, const char *before,
+	size_t nbefore, const char *text, size_t len, const char *after,
+	size_t nafter, int cut);
 
 /* ---- files (run_fs.c) ----------------------------------------------- */
 

@@ -35,8 +35,12 @@
 struct stream {
 	int fd;
 	const char *name;
-	char line[LINE_CUT + 1];
+	/* a line, and past LINE_CUT the first bytes of what follows */
+	char line[LINE_CUT + RUN_LOG_CARRY];
 	size_t len;
+	/* when line[] continues a cut line: the bytes before it */
+	char before[RUN_LOG_CARRY];
+	size_t nbefore;
 };
 
 static struct stream out_s, err_s;
@@ -224,11 +228,32 @@ fail:
 	return -1;
 }
 
+/* Log the first LINE_CUT bytes of a longer line; the rest starts the
+ * next. The bytes on each side of the cut go with each half, unshown:
+ * a secret across the cut is masked in both (run.h, run_log_relayed). */
 static void
-flush_line(struct stream *s, int cut)
+cut_line(struct stream *s)
 {
-	s->line[s->len] = '\0';
-	LOG_I("handler %s: %s%s", s->name, s->line, cut ? " [...]" : "");
+	size_t rest = s->len - LINE_CUT;
+
+	run_log_relayed(RUN_LOG_INFO, s->name, s->before, s->nbefore,
+	    s->line, LINE_CUT, s->line + LINE_CUT, rest, 1);
+	memcpy(s->before, s->line + LINE_CUT - RUN_LOG_CARRY, RUN_LOG_CARRY);
+	s->nbefore = RUN_LOG_CARRY;
+	memmove(s->line, s->line + LINE_CUT, rest);
+	s->len = rest;
+}
+
+/* The line ended (newline, end of the output). */
+static void
+end_line(struct stream *s)
+{
+	if (s->len > LINE_CUT)
+		cut_line(s);
+	if (s->len > 0 || s->nbefore == 0)
+		run_log_relayed(RUN_LOG_INFO, s->name, s->before, s->nbefore,
+		    s->line, s->len, NULL, 0, 0);
+	s->nbefore = 0;
 	s->len = 0;
 }
 
@@ -249,7 +274,7 @@ relay(struct stream *s, const unsigned char *p, size_t n)
 		char c = (char)p[i];
 
 		if (c == '\n') {
-			flush_line(s, 0);
+			end_line(s);
 			continue;
 		}
 		if (c == '\r')
@@ -257,8 +282,9 @@ relay(struct stream *s, const unsigned char *p, size_t n)
 		if ((unsigned char)c < 0x20 && c != '\t')
 			c = ' ';
 		s->line[s->len++] = c;
-		if (s->len == LINE_CUT)
-			flush_line(s, 1);
+		/* cut once the bytes after the cut are in */
+		if (s->len == sizeof s->line)
+			cut_line(s);
 	}
 }
 
@@ -276,7 +302,7 @@ pump(struct stream *s)
 		return;
 	if (n <= 0) {
 		if (s->len > 0)
-			flush_line(s, 0);
+			end_line(s);
 		close_fd(&s->fd);
 		return;
 	}
@@ -298,6 +324,9 @@ take_tail(struct run_handler *h)
 	cpj_wipe(ring, sizeof ring);
 	cpj_wipe(out_s.line, sizeof out_s.line);
 	cpj_wipe(err_s.line, sizeof err_s.line);
+	cpj_wipe(out_s.before, sizeof out_s.before);
+	cpj_wipe(err_s.before, sizeof err_s.before);
+	out_s.nbefore = err_s.nbefore = 0;
 }
 
 /* see run.h */
@@ -340,9 +369,9 @@ run_handler_wait(struct run_handler *h, uint32_t timeout_s, uint32_t grace_s)
 		if (exited && now >= drain_until) {
 			/* something of the group still holds the pipes */
 			if (out_s.len > 0)
-				flush_line(&out_s, 0);
+				end_line(&out_s);
 			if (err_s.len > 0)
-				flush_line(&err_s, 0);
+				end_line(&err_s);
 			close_fd(&out_s.fd);
 			close_fd(&err_s.fd);
 			break;
