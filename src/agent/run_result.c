@@ -244,6 +244,9 @@ run_fail(struct run_job *j, struct run_report *r, const char *type,
 	va_start(ap, fmt);
 	vsnprintf(j->msg, sizeof j->msg, fmt, ap);
 	va_end(ap);
+	/* it may quote a service's answer or a path: no piece of a secret
+	 * goes to CodePipeline either */
+	run_secrets_mask(j->msg, strlen(j->msg));
 	run_message_clean(j->msg);
 	if (j->msg[0] == '\0')
 		snprintf(j->msg, sizeof j->msg, "job failed");

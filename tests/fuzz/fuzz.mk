@@ -51,10 +51,10 @@ FUZZ_DEPS_client_cert := $(MOCK_OBJS) $(LIBCORE)
 FUZZ_DEPS_url := $(MOCK_OBJS) $(LIBCORE)
 FUZZ_DEPS_shorthand := $(B)/obj/src/agent/shorthand.o $(MOCK_OBJS) $(LIBCORE)
 # the agent's parsers: the agent's objects and the real port; config_file
-# compiles src/agent/cmd_run.c into itself (load_config() is static)
+# compiles src/agent/run_opts.c into itself (load_config() is static)
 FUZZ_DEPS_result_file := $(FUZZ_AGENT_LIB_OBJS) $(LIBCPJOB)
 FUZZ_DEPS_state_file := $(FUZZ_AGENT_LIB_OBJS) $(LIBCPJOB)
-FUZZ_DEPS_config_file := $(filter-out $(B)/obj/src/agent/cmd_run.o,$(FUZZ_AGENT_LIB_OBJS)) $(LIBCPJOB)
+FUZZ_DEPS_config_file := $(filter-out $(B)/obj/src/agent/run_opts.o,$(FUZZ_AGENT_LIB_OBJS)) $(LIBCPJOB)
 
 FUZZ_OBJS := $(FUZZ_TARGETS:%=$(B)/obj/tests/fuzz/fuzz_%.o) $(B)/obj/tests/fuzz/replay.o
 FUZZ_REPLAY_BINS := $(FUZZ_TARGETS:%=$(B)/tests/fuzz/replay_%)

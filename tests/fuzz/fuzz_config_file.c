@@ -1,15 +1,15 @@
 /*
  * fuzz_config_file.c -- the agent's config file (`key = value` lines,
- * load_config() in src/agent/cmd_run.c).
+ * load_config() in src/agent/run_opts.c).
  *
  * load_config() is static and reads a path, so this file compiles
- * cmd_run.c into itself and writes the input to "cpjob.conf" in a
+ * run_opts.c into itself and writes the input to "cpjob.conf" in a
  * private temporary directory (mkdtemp under $TMPDIR or /tmp, removed at
  * exit). Only the file is parsed: nothing is resolved, created or
  * started. A file it accepts must leave every string option pointing
  * into the config buffer, NUL-terminated, and the numbers in range.
  */
-#include "agent/cmd_run.c"
+#include "agent/run_opts.c"
 
 #include <stdint.h>
 

@@ -1,6 +1,7 @@
 /*
  * fuzz_state_file.c -- the agent's state file, the job in flight
- * (run_state_read() in src/agent/run_state.c), read back after a crash.
+ * (run_state_read() in src/agent/run_state.c), read back after a crash
+ * (the pending reports' files have the same format).
  *
  * The input is the file: it is written to "state" in a private temporary
  * directory (mkdtemp under $TMPDIR or /tmp, removed at exit), which
@@ -14,7 +15,8 @@
  * whole file, one with an "end" line and no NUL byte before it (the
  * writer never writes one: a torn write leaves zeros), and a recorded
  * report has its outcome; any other file that names a job gives phase
- * acked and an empty report (the job is reported as failed). A job read
+ * handler and an empty report (the job is reported as failed, never
+ * resumed). A job read
  * is then written back with run_state_write() and read again: the same
  * state must come back (inputs up to RUN_RESULT_MAX bytes). That write
  * fsyncs the file and its directory: point TMPDIR at a tmpfs (e.g.
@@ -176,7 +178,8 @@ check_state(const struct run_state *st, const uint8_t *data, size_t size)
 	    && r->kind != REPORT_FAILURE)
 		FAIL("report recorded without its outcome");
 	if (!whole(data, size)
-	    && (st->phase != PHASE_ACKED || !report_empty(r)))
+	    && (st->phase != PHASE_HANDLER || !report_empty(r)
+	    || st->uploaded != 0 || st->handler_pid != 0))
 		FAIL("state taken from a file that is not whole");
 }
 
@@ -261,7 +264,9 @@ compare(const struct run_state *a, const struct run_state *b)
 	if (a->handler_pid > 0 && (a->handler_start != b->handler_start
 	    || strcmp(a->boot_id, b->boot_id) != 0))
 		FAIL("handler written and read back differs");
-	if (a->phase != PHASE_REPORTING)
+	if (a->uploaded != b->uploaded)
+		FAIL("uploads written and read back differ");
+	if (a->phase < PHASE_UPLOADING || ra->kind == 0)
 		return;
 	if (ra->kind != rb->kind
 	    || !same_str(ra->failure_type, rb->failure_type)
@@ -289,7 +294,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	setup();
 	write_file(data, size);
 	memset(&st, 0x5a, sizeof st);
-	rc = run_state_read(&st);
+	rc = run_state_read(run_cfg.state_abs, &st);
 	if (rc == 0)
 		FAIL("a state file present read as none");
 	if (rc != 1 && rc != -1)
@@ -305,10 +310,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* Written back and read again: the same state. */
 	copy_state(&c, &st);
-	if (run_state_write(&c.st) != 0)
+	if (run_state_write(run_cfg.state_abs, &c.st) != 0)
 		FAIL("cannot write the state back");
 	memset(&again, 0x5a, sizeof again);
-	if (run_state_read(&again) != 1)
+	if (run_state_read(run_cfg.state_abs, &again) != 1)
 		FAIL("state written back not read");
 	compare(&c.st, &again);
 	free_copy(&c);
