@@ -223,7 +223,9 @@ def main():
         A.wait_for(lambda: "report not delivered" in ag.log()
                    or ag.proc.poll() is not None, timeout=30)
         failed_cleanly = "report not delivered" in ag.log()
-        kept = "phase=reporting" in ag.state_text()
+        # (static keys: nothing to fetch; the report waits for delivery)
+        kept = A.wait_for(lambda: os.path.exists(os.path.join(ag.state + ".pending",
+                                                              job2["id"])), timeout=10)
         emu.expire_credentials(A.AKID, expired=False)
         rc = ag.wait(90)
         v = emu.job(job2["id"])
