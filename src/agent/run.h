@@ -371,10 +371,11 @@ void run_env_wipe(void);
  * it: upper case, other than [A-Z0-9] as '_'. */
 void run_var_suffix(const char *key, char *out, size_t cap);
 
-/* ---- secret configuration files (run_secrets.c) --------------------- */
-
-/* 1 if --secret-config names `key` (exactly). */
+/* 1 if --secret-config names `key` (exactly): its value reaches the
+ * handler as a file (run_secrets.c), not in the environment. */
 int run_secret_key(const cpj_job_str *key);
+
+/* ---- secret configuration files (run_secrets.c) --------------------- */
 /* Note the job's secret configuration values and redact them from the
  * log until run_secrets_forget(). */
 void run_secrets_note(const cpj_job *job);

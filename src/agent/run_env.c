@@ -101,6 +101,20 @@ names(const cpj_job_artifact *a, size_t n, char *out, size_t cap)
 
 /* see run.h */
 int
+run_secret_key(const cpj_job_str *key)
+{
+	unsigned i;
+
+	for (i = 0; i < run_cfg.nsecret_keys; i++) {
+		if (strlen(run_cfg.secret_keys[i]) == key->len
+		    && memcmp(run_cfg.secret_keys[i], key->p, key->len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* see run.h */
+int
 run_env_build(struct run_job *j, struct run_report *r)
 {
 	const cpj_job *job = j->job;

@@ -37,20 +37,6 @@ static unsigned nsecrets;
 static int secretfd = -1;
 static int secret_dir_made;
 
-/* see run.h */
-int
-run_secret_key(const cpj_job_str *key)
-{
-	unsigned i;
-
-	for (i = 0; i < run_cfg.nsecret_keys; i++) {
-		if (strlen(run_cfg.secret_keys[i]) == key->len
-		    && memcmp(run_cfg.secret_keys[i], key->p, key->len) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 /* Note the job's secret configuration properties, and redact their
  * values from the log until secrets_forget(). */
 void
