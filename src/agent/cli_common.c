@@ -2,8 +2,6 @@
  * cli_common.c -- global options, the AWS environment and shared files,
  * credentials, trust anchors and the clients of the one-shot commands.
  */
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "agent.h"
@@ -32,12 +30,9 @@ static cpj_cp_jobs_buf jbuf;
 static int
 parse_seconds(const char *s, uint32_t *ms)
 {
-	char *end;
-	unsigned long v;
+	long v;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v > 86400)
+	if (setup_number(s, 0, 86400, &v) < 0)
 		return -1;
 	*ms = (uint32_t)(v * 1000);
 	return 0;
@@ -157,10 +152,9 @@ cli_setup(const struct cli_global *g)
 	if ((v = setup_env("AWS_RETRY_MODE")) != NULL && strcmp(v, "legacy") == 0)
 		attempts = 5;
 	if ((v = setup_env("AWS_MAX_ATTEMPTS")) != NULL) {
-		char *end;
-		unsigned long n = strtoul(v, &end, 10);
+		long n;
 
-		if (*end != '\0' || n < 1 || n > 20) {
+		if (setup_number(v, 1, 20, &n) < 0) {
 			fprintf(stderr, "cpjob: AWS_MAX_ATTEMPTS must be 1..20\n");
 			return -1;
 		}

@@ -29,17 +29,39 @@ setup_env(const char *name)
 
 /* see setup.h */
 void
+setup_vmsg(const char *who, const char *fmt, va_list ap)
+{
+	fputs("cpjob: ", stderr);
+	if (who != NULL)
+		fprintf(stderr, "%s: ", who);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+/* see setup.h */
+void
 setup_msg(const char *who, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("cpjob: ", stderr);
-	if (who != NULL)
-		fprintf(stderr, "%s: ", who);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	setup_vmsg(who, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+/* see setup.h */
+int
+setup_number(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
 }
 
 /* Append s[0..n) to out (at *o, room cap - 1), control bytes as '?'.
@@ -138,48 +160,65 @@ setup_home_path(char *out, size_t cap, const char *envname, const char *rel)
 	return (n < 0 || (size_t)n >= cap) ? -1 : 0;
 }
 
+/* open(2) for reading: the descriptor; -2 when it does not exist and
+ * `optional`; else -1 after "what path: cause". */
+static int
+open_file(const char *who, const char *what, const char *path, int optional)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	if (optional && (errno == ENOENT || errno == ENOTDIR))
+		return -2;
+	setup_msg(who, "%s %s: %s", what, path, strerror(errno));
+	return -1;
+}
+
+/* read(2) past EINTR; -1 after a message. */
+static ssize_t
+read_some(int fd, void *buf, size_t n, const char *who, const char *what,
+	const char *path)
+{
+	ssize_t r;
+
+	do {
+		r = read(fd, buf, n);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		setup_msg(who, "%s %s: %s", what, path, strerror(errno));
+	return r;
+}
+
 /* see setup.h */
 long
 setup_read_file(const char *who, const char *what, const char *path,
 	char *buf, size_t cap, int optional)
 {
 	size_t n = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t r;
+	char extra;
+	int fd = open_file(who, what, path, optional);
 
-	if (fd < 0) {
-		if (optional && (errno == ENOENT || errno == ENOTDIR))
-			return CPJ_ERR_CREDS_NONE;
-		setup_msg(who, "%s %s: %s", what, path, strerror(errno));
-		return CPJ_ERR_IO;
-	}
-	for (;;) {
-		ssize_t r = read(fd, buf + n, cap - 1 - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			setup_msg(who, "%s %s: %s", what, path,
-			    strerror(errno));
-			close(fd);
-			cpj_wipe(buf, n);
-			return CPJ_ERR_IO;
-		}
-		if (r == 0)
-			break;
+	if (fd < 0)
+		return fd == -2 ? CPJ_ERR_CREDS_NONE : CPJ_ERR_IO;
+	while ((r = read_some(fd, buf + n, cap - 1 - n, who, what, path)) > 0) {
 		n += (size_t)r;
-		if (n == cap - 1) {
-			char extra;
-
-			if (read(fd, &extra, 1) == 0)
-				break;
+		if (n < cap - 1)
+			continue;
+		r = read_some(fd, &extra, 1, who, what, path);
+		if (r > 0) {
 			setup_msg(who, "%s %s: larger than %u bytes", what, path,
 			    (unsigned)(cap - 1));
-			close(fd);
-			cpj_wipe(buf, n);
-			return CPJ_ERR_IO;
+			r = -1;
 		}
+		break;
 	}
 	close(fd);
+	if (r < 0) {
+		cpj_wipe(buf, n);
+		return CPJ_ERR_IO;
+	}
 	buf[n] = '\0';
 	return (long)n;
 }
@@ -234,6 +273,7 @@ setup_anchors_load(struct setup_anchors *s, const char *who,
 	const char *what, const char *path)
 {
 	unsigned char buf[4096];
+	ssize_t r;
 	int rc, fd;
 
 	if (path == NULL)
@@ -242,27 +282,15 @@ setup_anchors_load(struct setup_anchors *s, const char *who,
 	    s->arena, sizeof s->arena, 0);
 	if (rc < 0)
 		return rc;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		setup_msg(who, "%s %s: %s", what, path, strerror(errno));
+	if ((fd = open_file(who, what, path, 0)) < 0)
 		return CPJ_ERR_IO;
-	}
-	for (;;) {
-		ssize_t r = read(fd, buf, sizeof buf);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			setup_msg(who, "%s %s: %s", what, path,
-			    strerror(errno));
-			close(fd);
-			return CPJ_ERR_IO;
-		}
-		/* a full store still counts what the bundle needs */
-		if (r == 0 || cpj_tls_anchors_add_pem(&s->a, buf, (size_t)r) < 0)
-			break;
-	}
+	/* a full store still counts what the bundle needs */
+	while ((r = read_some(fd, buf, sizeof buf, who, what, path)) > 0
+	    && cpj_tls_anchors_add_pem(&s->a, buf, (size_t)r) == 0)
+		;
 	close(fd);
+	if (r < 0)
+		return CPJ_ERR_IO;
 	rc = cpj_tls_anchors_finish(&s->a);
 	if (rc < 0) {
 		anchors_failed(s, who, what, path, rc);
@@ -310,11 +338,11 @@ setup_http_client(cpj_http_client *http, cpj_tls_context *tls,
 	struct setup_proxy p;
 	int rc;
 
+	cpj_http_client_init(http, tls);
 	if (tls != NULL && (rc = cpj_tls_init(tls, o->anchors)) < 0) {
 		setup_msg(o->who, "TLS: %s", cpj_strerror(rc));
 		return rc;
 	}
-	cpj_http_client_init(http, tls);
 	if (url != NULL && (rc = cpj_http_client_set_url(http, url)) < 0) {
 		setup_msg(o->who, "endpoint URL '%s': %s%s",
 		    setup_url_safe(url, safe, sizeof safe), cpj_strerror(rc),

@@ -32,6 +32,7 @@
 #ifndef CPJ_SETUP_H
 #define CPJ_SETUP_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,6 +55,10 @@ const char *setup_env(const char *name);
 
 /** Print "cpjob: who: text\n" to stderr ("cpjob: text" when who is NULL). */
 void setup_msg(const char *who, const char *fmt, ...) SETUP_PRINTF(2, 3);
+void setup_vmsg(const char *who, const char *fmt, va_list ap);
+
+/** A whole decimal number min..max, all of `s`: 0 with it in *out, or -1. */
+int setup_number(const char *s, long min, long max, long *out);
 
 /**
  * A copy of `url` that is safe to print: user information before '@' in
@@ -152,7 +157,8 @@ struct setup_client {
  *
  * Returns 0; CPJ_ERR_AGENT_CONFIG for an endpoint or proxy URL that
  * cannot be used, or the TLS context's error, each after a message that
- * prints the URLs through setup_url_safe().
+ * prints the URLs through setup_url_safe(). The client is initialised
+ * first, so it may be closed (cpj_http_client_close()) after any result.
  */
 int setup_http_client(cpj_http_client *http, cpj_tls_context *tls,
 	const char *url, const struct setup_client *o);
