@@ -37,11 +37,13 @@
  *     fetch, so a rotated certificate is picked up.
  *  5. container-role: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (on
  *     http://169.254.170.2), else AWS_CONTAINER_CREDENTIALS_FULL_URI
- *     (https to any host; http only to a loopback address, localhost,
- *     169.254.170.2, 169.254.170.23 or fd00:ec2::23). Authorization
- *     header: the content of AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
- *     (trailing CR/LF dropped), else AWS_CONTAINER_AUTHORIZATION_TOKEN.
- *     https uses the command's
+ *     (https to any host; http only to an IP literal of 127.0.0.0/8 or
+ *     ::1, to 169.254.170.2, 169.254.170.23 or fd00:ec2::23, or to
+ *     "localhost" when every address it resolves to is loopback; the
+ *     host is checked strictly, before any lookup: see
+ *     creds_container.c). Authorization header: the content of
+ *     AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (trailing CR/LF dropped),
+ *     else AWS_CONTAINER_AUTHORIZATION_TOKEN. https uses the command's
  *     CA bundle (setup_trust(): --ca-bundle, else AWS_CA_BUNDLE, else
  *     the compiled-in roots). Up to 3 attempts on connection failures,
  *     2 s timeouts.

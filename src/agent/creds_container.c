@@ -4,13 +4,37 @@
  * Pod Identity and anything that serves the same document.
  *
  * Plain http carries the authorization token in clear, so it may only go
- * to a loopback address or to the ECS/EKS agents' link-local addresses.
+ * to this host or to the ECS/EKS agents' link-local addresses, as in the
+ * AWS SDKs. The host of AWS_CONTAINER_CREDENTIALS_FULL_URI is checked by
+ * its text before anything is looked up or contacted:
+ *
+ *   - IPv4 literals in strict dotted-decimal only: four parts of 0..255
+ *     in decimal without leading zeros (inet_pton(AF_INET) after a check
+ *     of the characters), so "0177.0.0.1", "0x7f.0.0.1", "127.1",
+ *     "127.0.0.1.5" and "127.0.0.4294967297", which inet_aton() or a
+ *     resolver might read as some address, are refused;
+ *   - IPv6 literals by inet_pton(AF_INET6) (brackets allowed, no zone);
+ *   - allowed: 127.0.0.0/8, ::1, 169.254.170.2 (ECS), 169.254.170.23
+ *     and fd00:ec2::23 (EKS Pod Identity). IPv4-mapped addresses
+ *     (::ffff:127.0.0.1) are refused, as Python's, Rust's and
+ *     JavaScript's SDKs do: a plain ::1 or 127.0.0.1 says the same;
+ *   - the name "localhost" (any case) is the one name allowed: it is
+ *     resolved, and every address it gives must be loopback, as the Java,
+ *     JavaScript and Rust SDKs do (botocore accepts the name without
+ *     looking). The connection resolves it once more; the answer comes
+ *     from /etc/hosts (or the system's own resolver) on any sane
+ *     system. Other names are refused without a lookup.
  * https goes to any host, checked against the command's CA bundle
  * (setup_trust()).
  */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include "agent.h"
 #include "creds_prov.h"
@@ -22,23 +46,135 @@
 #define CONTAINER_ATTEMPTS 3
 #define CONTAINER_HOST     "http://169.254.170.2"
 
+/* 0 with the address in out[4] when s is strict dotted-decimal IPv4. */
 static int
-loopback_or_ecs(const char *host)
+ipv4_literal(const char *s, unsigned char *out)
 {
-	static const char *const ok[] = {
-		"localhost", "::1", "169.254.170.2", "169.254.170.23",
-		"fd00:ec2::23"
-	};
-	unsigned a, b, c, d;
-	char tail;
-	size_t i;
+	size_t i, n = strlen(s);
 
-	for (i = 0; i < CPJ_ARRAY_LEN(ok); i++) {
-		if (strcasecmp(host, ok[i]) == 0)
-			return 1;
+	if (n == 0 || n > 15 || strspn(s, "0123456789.") != n)
+		return -1;
+	/* a part that starts with '0' must be "0" (no octal look-alikes) */
+	for (i = 0; i < n; i++) {
+		if (s[i] == '0' && (i == 0 || s[i - 1] == '.') && i + 1 < n
+		    && s[i + 1] != '.')
+			return -1;
 	}
-	return sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4
-	    && a == 127 && b < 256 && c < 256 && d < 256;
+	return inet_pton(AF_INET, s, out) == 1 ? 0 : -1;
+}
+
+/* 0 with the address in out[16] when s is an IPv6 literal, in brackets
+ * or not (no zone index). */
+static int
+ipv6_literal(const char *s, unsigned char *out)
+{
+	char buf[48];
+	size_t n = strlen(s);
+
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+		s++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof buf)
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (strspn(buf, "0123456789abcdefABCDEF:.") != n
+	    || strchr(buf, ':') == NULL)
+		return -1;
+	return inet_pton(AF_INET6, buf, out) == 1 ? 0 : -1;
+}
+
+/* see creds_prov.h */
+int
+creds_http_host_class(const char *host)
+{
+	static const unsigned char ecs[4] = { 169, 254, 170, 2 };
+	static const unsigned char eks[4] = { 169, 254, 170, 23 };
+	static const unsigned char eks6[16] = {
+		0xfd, 0x00, 0x0e, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x23
+	};
+	static const unsigned char lo6[16] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
+	};
+	unsigned char a[16];
+
+	if (host == NULL)
+		return CREDS_HOST_REFUSED;
+	if (strcasecmp(host, "localhost") == 0)
+		return CREDS_HOST_LOCALHOST;
+	if (ipv4_literal(host, a) == 0) {
+		if (a[0] == 127)
+			return CREDS_HOST_LOOPBACK;
+		if (memcmp(a, ecs, 4) == 0 || memcmp(a, eks, 4) == 0)
+			return CREDS_HOST_ECS;
+		return CREDS_HOST_REFUSED;
+	}
+	if (ipv6_literal(host, a) == 0) {
+		if (memcmp(a, lo6, 16) == 0)
+			return CREDS_HOST_LOOPBACK;
+		if (memcmp(a, eks6, 16) == 0)
+			return CREDS_HOST_ECS;
+	}
+	return CREDS_HOST_REFUSED;
+}
+
+/* 1 when `host` resolves to loopback addresses only. */
+static int
+resolves_to_loopback(const char *host, char *why, size_t cap)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	struct sockaddr_in in4;
+	struct sockaddr_in6 in6;
+	int rc, all = 1, n = 0;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	rc = getaddrinfo(host, NULL, &hints, &res);
+	if (rc != 0 || res == NULL) {
+		snprintf(why, cap, "%s does not resolve (%s)", host,
+		    rc != 0 ? gai_strerror(rc) : "no address");
+		return 0;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next, n++) {
+		if (ai->ai_family == AF_INET
+		    && ai->ai_addrlen >= sizeof in4) {
+			memcpy(&in4, ai->ai_addr, sizeof in4);
+			if ((ntohl(in4.sin_addr.s_addr) >> 24) != 127)
+				all = 0;
+		} else if (ai->ai_family == AF_INET6
+		    && ai->ai_addrlen >= sizeof in6) {
+			memcpy(&in6, ai->ai_addr, sizeof in6);
+			if (!IN6_IS_ADDR_LOOPBACK(&in6.sin6_addr))
+				all = 0;
+		} else {
+			all = 0;
+		}
+	}
+	freeaddrinfo(res);
+	if (!all || n == 0)
+		snprintf(why, cap, "%s resolves to an address that is not "
+		    "loopback", host);
+	return all && n > 0;
+}
+
+/* see creds_prov.h */
+int
+creds_http_host_ok(const char *host, char *why, size_t cap)
+{
+	switch (creds_http_host_class(host)) {
+	case CREDS_HOST_LOOPBACK:
+	case CREDS_HOST_ECS:
+		return 1;
+	case CREDS_HOST_LOCALHOST:
+		return resolves_to_loopback(host, why, cap);
+	default:
+		snprintf(why, cap, "not '%s' (those addresses only, in "
+		    "dotted-decimal or IPv6 form; no other name is looked up)",
+		    host);
+		return 0;
+	}
 }
 
 /* The container token: from its file (trailing CR/LF dropped) or the
@@ -89,7 +225,7 @@ static int
 full_uri(const char *full, char *origin, size_t ocap, char *path,
 	size_t pcap)
 {
-	char safe[SETUP_URL_PRINT_MAX];
+	char safe[SETUP_URL_PRINT_MAX], why[CPJ_HOST_MAX + 160];
 	cpj_http_url u;
 	const char *p;
 	int rc;
@@ -115,10 +251,11 @@ full_uri(const char *full, char *origin, size_t ocap, char *path,
 		    cpj_strerror(rc));
 		return CPJ_ERR_AGENT_CONFIG;
 	}
-	if (!u.tls && !loopback_or_ecs(u.host)) {
+	if (!u.tls && !creds_http_host_ok(u.host, why, sizeof why)) {
 		setup_msg(WHO, "AWS_CONTAINER_CREDENTIALS_FULL_URI: plain http "
-		    "is only allowed to loopback addresses and the ECS/EKS "
-		    "agents, not %s", u.host);
+		    "only goes to a loopback address (127.0.0.0/8, ::1, "
+		    "localhost) or an ECS/EKS agent (169.254.170.2, "
+		    "169.254.170.23, fd00:ec2::23), %s", why);
 		return CPJ_ERR_AGENT_CONFIG;
 	}
 	return 0;

@@ -6,7 +6,8 @@
  *                      messages
  *   creds_files.c      the shared credentials file and the config file
  *   creds_iot.c        the AWS IoT credentials provider (mutual TLS)
- *   creds_container.c  container credentials
+ *   creds_container.c  container credentials, with the plain-http host
+ *                      check
  *   creds_imds.c       IMDSv2
  *
  * All state of a run is in one struct creds_ctx that creds_chain.c owns
@@ -83,5 +84,31 @@ int creds_prov_config(struct creds_ctx *c, cpj_creds *out);
 int creds_prov_iot(struct creds_ctx *c, cpj_creds *out);
 int creds_prov_container(struct creds_ctx *c, cpj_creds *out);
 int creds_prov_imds(struct creds_ctx *c, cpj_creds *out);
+
+/* ---- the container provider's plain-http hosts (creds_container.c) ----- */
+
+#define CREDS_HOST_REFUSED    0   /* anything else: never contacted */
+#define CREDS_HOST_LOOPBACK   1   /* an IPv4 or IPv6 loopback literal */
+#define CREDS_HOST_ECS        2   /* an ECS/EKS agent's address */
+#define CREDS_HOST_LOCALHOST  3   /* "localhost": allowed when every
+                                     address it resolves to is loopback */
+
+/**
+ * Classify the host of a plain-http container URL by its text alone, with
+ * no lookup: IPv4 literals in strict dotted-decimal (four parts 0..255,
+ * no leading zeros), IPv6 literals (brackets allowed, no zone), parsed
+ * with inet_pton(). 127.0.0.0/8 and ::1 are loopback; 169.254.170.2,
+ * 169.254.170.23 and fd00:ec2::23 the ECS/EKS agents; "localhost" (any
+ * case) is a name to resolve; everything else, IPv4-mapped IPv6
+ * addresses and other names included, is refused.
+ */
+int creds_http_host_class(const char *host);
+
+/**
+ * Whether plain http may carry the authorization token to `host`:
+ * creds_http_host_class(), and for "localhost" every address the
+ * resolver gives must be loopback. 1 yes; 0 no, with the reason in `why`.
+ */
+int creds_http_host_ok(const char *host, char *why, size_t cap);
 
 #endif
