@@ -32,7 +32,8 @@ $(B)/tests/integration/%: $(B)/obj/tests/integration/%.o $(SUPPORT_OBJS) $(LIBCP
 
 # Tests of the agent's own sources link its objects (all but main.o).
 AGENT_TEST_OBJS := $(filter-out $(B)/obj/src/agent/main.o,$(AGENT_OBJS))
-AGENT_TEST_BINS := $(B)/tests/integration/test_creds_chain
+AGENT_TEST_BINS := $(B)/tests/integration/test_creds_chain \
+	$(B)/tests/integration/test_agent_setup
 $(AGENT_TEST_BINS): $(B)/tests/integration/%: $(B)/obj/tests/integration/%.o \
 		$(SUPPORT_OBJS) $(AGENT_TEST_OBJS) $(LIBCPJOB)
 	@mkdir -p $(dir $@)

@@ -353,8 +353,10 @@ setup_http_client(cpj_http_client *http, cpj_tls_context *tls,
 	setup_proxy(&p);
 	if (url != NULL && (o->flags & SETUP_PROXY) && p.url != NULL
 	    && (rc = cpj_http_client_set_proxy(http, p.url, p.no_proxy)) < 0) {
-		setup_msg(o->who, "HTTPS_PROXY '%s': %s",
-		    setup_url_safe(p.url, safe, sizeof safe), cpj_strerror(rc));
+		setup_msg(o->who, "HTTPS_PROXY '%s': %s%s",
+		    setup_url_safe(p.url, safe, sizeof safe), cpj_strerror(rc),
+		    rc == CPJ_ERR_UNSUPPORTED ? " (cpjob takes an http:// proxy "
+		    "without user name or password)" : "");
 		return CPJ_ERR_AGENT_CONFIG;
 	}
 	cpj_http_client_set_timeouts(http, o->connect_ms, o->idle_ms,
