@@ -85,38 +85,37 @@ put(char *out, size_t cap, size_t *o, const char *s, size_t n)
 const char *
 setup_url_safe(const char *url, char *out, size_t cap)
 {
-	const char *auth = url, *end, *at = NULL, *colon, *p;
+	const char *seg, *end, *at, *colon, *p;
 	size_t o = 0;
-	int r;
+	int r = 0;
 
 	if (cap == 0)
 		return out;
 	out[0] = '\0';
 	if (url == NULL)
 		return out;
-	/* the authority starts after "scheme://" (a scheme is letters,
-	   digits, '+', '-', '.'), else at the start */
-	p = strstr(url, "://");
-	if (p != NULL && p > url
-	    && strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789+-.") == (size_t)(p - url))
-		auth = p + 3;
-	end = auth + strcspn(auth, "/?#");
-	for (p = auth; p < end; p++) {
-		if (*p == '@')
-			at = p;         /* the last one: a password may hold '@' */
-	}
-	if (at == NULL) {
-		r = put(out, cap, &o, url, strlen(url));
-	} else {
-		colon = memchr(auth, ':', (size_t)(at - auth));
-		r = put(out, cap, &o, url, (size_t)(auth - url));
-		if (r == 0 && colon != NULL)
-			r = put(out, cap, &o, auth, (size_t)(colon - auth) + 1);
+	/* Part by part (between '/', '?' and '#'), so that user information
+	   is found wherever a malformed URL puts it: what comes before the
+	   last '@' of a part is masked, but for a user name before ':'. */
+	for (seg = url; r == 0 && *seg != '\0'; seg = end) {
+		end = seg + strcspn(seg, "/?#");
+		at = NULL;
+		for (p = seg; p < end; p++) {
+			if (*p == '@')
+				at = p;
+		}
+		if (at != NULL) {
+			colon = memchr(seg, ':', (size_t)(at - seg));
+			if (colon != NULL)
+				r = put(out, cap, &o, seg, (size_t)(colon - seg) + 1);
+			if (r == 0)
+				r = put(out, cap, &o, "***", 3);
+			seg = at;
+		}
 		if (r == 0)
-			r = put(out, cap, &o, "***", 3);
-		if (r == 0)
-			r = put(out, cap, &o, at, strlen(at));
+			r = put(out, cap, &o, seg, (size_t)(end - seg));
+		if (r == 0 && *end != '\0')
+			r = put(out, cap, &o, end++, 1);
 	}
 	if (r < 0) {
 		o = cap - 1;

@@ -61,11 +61,12 @@ void setup_vmsg(const char *who, const char *fmt, va_list ap);
 int setup_number(const char *s, long min, long max, long *out);
 
 /**
- * A copy of `url` that is safe to print: user information before '@' in
- * the authority is masked: "http://user:***@host", or "***@host" for
- * the whole user information when it has no password (it may be a
- * token), and control bytes become '?'. Cut short
- * (ending in "...") when it does not fit. Returns `out`; "" for NULL.
+ * A copy of `url` that is safe to print: user information is masked,
+ * "http://user:***@host", or "***@host" when it has no ':' (the whole of
+ * it may be a token). Any part of the URL (between '/', '?' and '#') with
+ * an '@' counts, so that a malformed URL cannot show a password either;
+ * control bytes become '?'. Cut short (ending in "...") when it does not
+ * fit. Returns `out`; "" for NULL.
  */
 const char *setup_url_safe(const char *url, char *out, size_t cap);
 
