@@ -19,11 +19,12 @@
  *     (::ffff:127.0.0.1) are refused, as Python's, Rust's and
  *     JavaScript's SDKs do: a plain ::1 or 127.0.0.1 says the same;
  *   - the name "localhost" (any case) is the one name allowed: it is
- *     resolved, and every address it gives must be loopback, as the Java,
- *     JavaScript and Rust SDKs do (botocore accepts the name without
- *     looking). The connection resolves it once more; the answer comes
- *     from /etc/hosts (or the system's own resolver) on any sane
- *     system. Other names are refused without a lookup.
+ *     resolved, and every address it gives must be loopback, as the Rust
+ *     SDK does for any name (botocore and the JavaScript SDK take the
+ *     name "localhost" without looking). The connection resolves it once
+ *     more; the answer comes from /etc/hosts (or the system's own
+ *     resolver) on any sane system. Other names are refused without a
+ *     lookup: a DNS answer could send the token anywhere.
  * https goes to any host, checked against the command's CA bundle
  * (setup_trust()).
  */
