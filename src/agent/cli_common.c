@@ -1,6 +1,8 @@
 /*
- * cli_common.c -- global options, the AWS environment and shared files,
- * credentials, trust anchors and the clients of the one-shot commands.
+ * cli_common.c -- the global options of the commands, and the CodePipeline
+ * client and credentials set up from them: region, endpoint, proxy, trust
+ * anchors and timeouts through setup.h, credentials through the provider
+ * chain (creds_chain.h).
  */
 #include <string.h>
 
