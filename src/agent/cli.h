@@ -1,7 +1,8 @@
 /*
  * cli.h -- what the one-shot commands share: global options in the aws
- * CLI's spelling, the AWS environment, credentials, trust anchors, the
- * HTTP and CodePipeline clients, and aws-CLI-shaped JSON output.
+ * CLI's spelling, the HTTP and CodePipeline clients set up from them
+ * (with setup.h: environment, endpoint, proxy, trust anchors), the
+ * credentials, and aws-CLI-shaped JSON output.
  *
  * All of it is static storage in cli_common.c: nothing is allocated.
  */
@@ -47,8 +48,8 @@ void cli_global_help(FILE *f);
 
 /*
  * Resolve region, endpoint, credentials and trust anchors from the options,
- * the environment and the shared files, and set up the clients.
- * `service` is "codepipeline". Prints a message and returns -1 on failure.
+ * the environment and the shared files (setup.h), and set up the
+ * CodePipeline client. Prints a message and returns -1 on failure.
  */
 int cli_setup(const struct cli_global *g);
 
@@ -56,10 +57,9 @@ int cli_setup(const struct cli_global *g);
 cpj_cp_context *cli_cp(void);
 cpj_http_client *cli_http(void);
 
-/* What cli_setup() resolved: the trust anchors (for further TLS
- * contexts, e.g. S3's), the region, and the worker's credentials that
- * the CodePipeline client is signing with. */
-const cpj_tls_anchors *cli_anchors(void);
+/* What cli_setup() resolved: the region, and the worker's credentials
+ * that the CodePipeline client is signing with. (The trust anchors, for
+ * further TLS contexts such as S3's, are setup_trust()'s.) */
 const char *cli_region(void);
 cpj_creds *cli_creds(void);
 

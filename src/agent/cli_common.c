@@ -1,28 +1,24 @@
 /*
- * cli_common.c -- global options, the AWS environment and shared files,
- * credentials, trust anchors and the clients of the one-shot commands.
+ * cli_common.c -- the global options of the commands, and the CodePipeline
+ * client and credentials set up from them: region, endpoint, proxy, trust
+ * anchors and timeouts through setup.h, credentials through the provider
+ * chain (creds_chain.h).
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "agent.h"
 #include "cli.h"
 #include "creds_chain.h"
+#include "setup.h"
 
-#define FILE_MAX (64 * 1024)     /* shared credentials / config file */
+#define FILE_MAX (64 * 1024)     /* the config file */
 
-static cpj_tls_anchors anchors;
-static br_x509_trust_anchor anchor_slots[CPJ_TLS_SYSTEM_ANCHORS_MAX];
-static unsigned char anchor_arena[CPJ_TLS_SYSTEM_ANCHOR_STORE];
 static cpj_tls_context tls;
 static cpj_http_client http;
 static cpj_cp_context cp;
 static cpj_creds creds;
 static unsigned char work[CPJ_AGENT_WORK_SIZE];
-static char filebuf[FILE_MAX];
+static char cfgbuf[FILE_MAX];    /* the config file, for the region */
 static char region[32];
 static char endpoint[CPJ_HOST_MAX + 32];
 
@@ -33,23 +29,12 @@ static cpj_job jjobs[CPJ_MAX_JOBS];
 static char jstorage[CPJ_AGENT_JOB_STORAGE];
 static cpj_cp_jobs_buf jbuf;
 
-static const char *
-env(const char *name)
-{
-	const char *v = getenv(name);
-
-	return (v != NULL && v[0] != '\0') ? v : NULL;
-}
-
 static int
 parse_seconds(const char *s, uint32_t *ms)
 {
-	char *end;
-	unsigned long v;
+	long v;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v > 86400)
+	if (setup_number(s, 0, 86400, &v) < 0)
 		return -1;
 	*ms = (uint32_t)(v * 1000);
 	return 0;
@@ -119,174 +104,27 @@ cli_global_help(FILE *f)
 	    "  --debug                  log connection, TLS and retry details to stderr (never secrets)\n");
 }
 
-/* Read a whole (small) file into filebuf; returns its length or -1. */
-static long
-read_file(const char *path, int quiet)
-{
-	size_t n = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0) {
-		if (!quiet)
-			fprintf(stderr, "cpjob: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	for (;;) {
-		ssize_t r = read(fd, filebuf + n, sizeof filebuf - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			fprintf(stderr, "cpjob: %s: %s\n", path, strerror(errno));
-			close(fd);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n == sizeof filebuf) {
-			fprintf(stderr, "cpjob: %s: larger than %u bytes\n", path,
-			    (unsigned)sizeof filebuf);
-			close(fd);
-			return -1;
-		}
-	}
-	close(fd);
-	return (long)n;
-}
-
-static void
-home_path(char *out, size_t cap, const char *envname, const char *rel)
-{
-	const char *v = env(envname), *home = env("HOME");
-
-	if (v != NULL)
-		snprintf(out, cap, "%s", v);
-	else
-		snprintf(out, cap, "%s/%s", home != NULL ? home : ".", rel);
-}
-
-/* The worker's credentials: the provider chain of creds_chain.c
- * (environment, shared files, AWS IoT, container, IMDSv2). As in botocore,
- * only an explicit --profile skips the environment's keys. */
-static int
-load_credentials(const char *profile, int profile_named)
-{
-	char source[64];
-
-	if (creds_chain_load(&creds, profile, profile_named, source,
-	    sizeof source) < 0)
-		return -1;      /* the chain printed the reason */
-	return 0;
-}
-
-static int
-profile_region(const char *profile, char *out, size_t cap)
-{
-	char path[512], section[96];
-	long n;
-	int rc;
-
-	home_path(path, sizeof path, "AWS_CONFIG_FILE", ".aws/config");
-	n = read_file(path, 1);
-	if (n < 0)
-		return -1;
-	if (strcmp(profile, "default") == 0)
-		snprintf(section, sizeof section, "default");
-	else
-		snprintf(section, sizeof section, "profile %s", profile);
-	rc = cpj_ini_get(filebuf, (size_t)n, section, "region", out, cap);
-	return rc > 0 ? 0 : -1;
-}
-
-static int
-load_anchors(const char *bundle)
-{
-	cpj_tls_anchors_info info;
-	unsigned char buf[4096];
-	int rc, fd;
-
-	if (bundle == NULL)
-		return cpj_tls_anchors_init(&anchors, anchor_slots,
-		    CPJ_ARRAY_LEN(anchor_slots), anchor_arena,
-		    sizeof anchor_arena, 1);
-	rc = cpj_tls_anchors_init(&anchors, anchor_slots,
-	    CPJ_ARRAY_LEN(anchor_slots), anchor_arena, sizeof anchor_arena, 0);
-	if (rc < 0)
-		return rc;
-	fd = open(bundle, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "cpjob: CA bundle %s: %s\n", bundle,
-		    strerror(errno));
-		return CPJ_ERR_TLS_ANCHORS;
-	}
-	for (;;) {
-		ssize_t r = read(fd, buf, sizeof buf);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		rc = cpj_tls_anchors_add_pem(&anchors, buf, (size_t)r);
-		if (rc < 0 && rc != CPJ_ERR_TLS_ANCHORS)
-			break;
-	}
-	close(fd);
-	rc = cpj_tls_anchors_finish(&anchors);
-	if (rc < 0) {
-		cpj_tls_anchors_get_info(&anchors, &info);
-		if (info.bad_object != 0)
-			fprintf(stderr, "cpjob: CA bundle %s: PEM object %zu is "
-			    "malformed\n", bundle, info.bad_object);
-		else if (info.need_anchors > info.slots
-		    || info.need_bytes > info.arena)
-			fprintf(stderr, "cpjob: CA bundle %s needs %zu anchors "
-			    "and %zu bytes; the store holds %zu anchors and %zu "
-			    "bytes (CPJ_TLS_SYSTEM_ANCHORS_MAX, "
-			    "CPJ_TLS_SYSTEM_ANCHOR_STORE)\n", bundle,
-			    info.need_anchors, info.need_bytes, info.slots,
-			    info.arena);
-		else
-			fprintf(stderr, "cpjob: CA bundle %s: %s\n", bundle,
-			    cpj_strerror(rc));
-		return rc;
-	}
-	return 0;
-}
-
 /* see cli.h */
 int
 cli_setup(const struct cli_global *g)
 {
-	const char *profile = g->profile;
+	struct setup_client o;
+	struct setup_profile prof;
 	const char *url, *v;
-	int named = g->profile != NULL, rc;
+	int rc;
 	unsigned attempts = CPJ_CP_MAX_ATTEMPTS;
 
 #ifdef CPJ_PORT_LOG_SINK
 	if (g->debug)
 		cpj_port_log_set_level(4);
 #endif
-	if (profile == NULL)
-		profile = env("AWS_PROFILE");
-	if (profile == NULL)
-		profile = "default";
 	creds_chain_set_debug(g->debug);
-	if (g->region != NULL)
-		snprintf(region, sizeof region, "%s", g->region);
-	else if ((v = env("AWS_REGION")) != NULL
-	    || (v = env("AWS_DEFAULT_REGION")) != NULL)
-		snprintf(region, sizeof region, "%s", v);
-	else if (profile_region(profile, region, sizeof region) < 0) {
-		fprintf(stderr, "You must specify a region. You can also "
-		    "configure your region by running \"aws configure\".\n");
+	if (setup_profile_init(&prof, cfgbuf, sizeof cfgbuf, g->profile,
+	    NULL) < 0)
 		return -1;
-	}
-	url = g->endpoint_url;
-	if (url == NULL)
-		url = env("AWS_ENDPOINT_URL_CODEPIPELINE");
-	if (url == NULL)
-		url = env("AWS_ENDPOINT_URL");
+	if (setup_region(&prof, g->region, region, sizeof region) < 0)
+		return -1;
+	url = setup_endpoint(g->endpoint_url, "AWS_ENDPOINT_URL_CODEPIPELINE");
 	if (url == NULL) {
 		char host[CPJ_HOST_MAX + 1], sr[32];
 
@@ -300,45 +138,25 @@ cli_setup(const struct cli_global *g)
 		snprintf(endpoint, sizeof endpoint, "https://%s", host);
 		url = endpoint;
 	}
-	v = g->ca_bundle != NULL ? g->ca_bundle : env("AWS_CA_BUNDLE");
-	if ((rc = load_anchors(v)) < 0)
+	if (setup_trust_load(g->ca_bundle) < 0)
 		return -1;
-	if ((rc = cpj_tls_init(&tls, &anchors)) < 0) {
-		fprintf(stderr, "cpjob: TLS: %s\n", cpj_strerror(rc));
+	memset(&o, 0, sizeof o);
+	o.anchors = setup_trust(NULL);
+	o.connect_ms = g->connect_ms;
+	o.idle_ms = g->read_ms;
+	o.flags = SETUP_PROXY;
+	if (setup_http_client(&http, &tls, url, &o) < 0)
 		return -1;
-	}
-	cpj_http_client_init(&http, &tls);
-	if ((rc = cpj_http_client_set_url(&http, url)) < 0) {
-		fprintf(stderr, "cpjob: endpoint URL '%s': %s\n", url,
-		    cpj_strerror(rc));
-		return -1;
-	}
-	v = env("HTTPS_PROXY");
-	if (v == NULL)
-		v = env("https_proxy");
-	if (v != NULL) {
-		const char *np = env("NO_PROXY");
-
-		if (np == NULL)
-			np = env("no_proxy");
-		if ((rc = cpj_http_client_set_proxy(&http, v, np)) < 0) {
-			fprintf(stderr, "cpjob: HTTPS_PROXY '%s': %s\n", v,
-			    cpj_strerror(rc));
-			return -1;
-		}
-	}
-	cpj_http_client_set_timeouts(&http, g->connect_ms, g->read_ms, 0);
 	if ((rc = cpj_cp_init(&cp, &http, region, work, sizeof work)) < 0) {
 		fprintf(stderr, "cpjob: invalid region '%s'\n", region);
 		return -1;
 	}
-	if ((v = env("AWS_RETRY_MODE")) != NULL && strcmp(v, "legacy") == 0)
+	if ((v = setup_env("AWS_RETRY_MODE")) != NULL && strcmp(v, "legacy") == 0)
 		attempts = 5;
-	if ((v = env("AWS_MAX_ATTEMPTS")) != NULL) {
-		char *end;
-		unsigned long n = strtoul(v, &end, 10);
+	if ((v = setup_env("AWS_MAX_ATTEMPTS")) != NULL) {
+		long n;
 
-		if (*end != '\0' || n < 1 || n > 20) {
+		if (setup_number(v, 1, 20, &n) < 0) {
 			fprintf(stderr, "cpjob: AWS_MAX_ATTEMPTS must be 1..20\n");
 			return -1;
 		}
@@ -347,8 +165,11 @@ cli_setup(const struct cli_global *g)
 	cp.max_attempts = attempts;
 	if (g->creds_by_caller)
 		return 0;
-	if (load_credentials(profile, named) < 0)
-		return -1;
+	/* the provider chain of creds_chain.c; as in botocore, only an
+	   explicit --profile skips the environment's keys */
+	if (creds_chain_load(&creds, prof.name, g->profile != NULL, NULL, 0)
+	    < 0)
+		return -1;      /* the chain printed the reason */
 	if ((rc = cpj_cp_set_credentials(&cp, &creds)) < 0) {
 		fprintf(stderr, "cpjob: credentials: %s\n", cpj_strerror(rc));
 		return -1;
@@ -380,13 +201,6 @@ cpj_http_client *
 cli_http(void)
 {
 	return &http;
-}
-
-/* see cli.h */
-const cpj_tls_anchors *
-cli_anchors(void)
-{
-	return &anchors;
 }
 
 /* see cli.h */

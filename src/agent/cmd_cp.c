@@ -11,12 +11,12 @@
  * Exit status as the aws CLI: 0 success, 252 bad parameters, 254 the
  * service answered with an error, 255 any other failure.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agent.h"
 #include "cli.h"
+#include "setup.h"
 
 #define EXIT_PARAM   252
 #define EXIT_SERVICE 254
@@ -117,17 +117,11 @@ unknown_members(const char *opt, int from, int n, const char *const *known)
 static int
 parse_int(const char *opt, const char *s, long min, long max, long *out)
 {
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < min || v > max) {
+	if (setup_number(s, min, max, out) < 0) {
 		fprintf(stderr, "cpjob: %s: expected an integer %ld..%ld, got "
 		    "'%s'\n", opt, min, max, s);
 		return -1;
 	}
-	*out = v;
 	return 0;
 }
 

@@ -23,13 +23,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "agent.h"
 #include "cli.h"
+#include "setup.h"
 
 #define EXIT_PARAM   252
 #define EXIT_SERVICE 254
@@ -55,14 +55,6 @@ struct lfile {
 	int fd;
 	int err;
 };
-
-static const char *
-env(const char *name)
-{
-	const char *v = getenv(name);
-
-	return (v != NULL && v[0] != '\0') ? v : NULL;
-}
 
 static void
 usage(FILE *f, int get)
@@ -169,30 +161,24 @@ check_args(int get)
 static int
 setup(struct cli_global *g)
 {
-	const char *url, *v;
+	const char *ak = setup_env("AWS_ACCESS_KEY_ID");
+	const char *sk = setup_env("AWS_SECRET_ACCESS_KEY");
 	cpj_cp_context *cp;
 	unsigned flags = 0;
 	int rc;
 
-	if (env("AWS_ACCESS_KEY_ID") == NULL
-	    || env("AWS_SECRET_ACCESS_KEY") == NULL) {
+	if (ak == NULL || sk == NULL) {
 		fprintf(stderr, "cpjob: AWS_ACCESS_KEY_ID and "
 		    "AWS_SECRET_ACCESS_KEY must hold the artifact credentials\n");
 		return -1;
 	}
-	rc = cpj_creds_set(&s3creds, env("AWS_ACCESS_KEY_ID"),
-	    env("AWS_SECRET_ACCESS_KEY"), env("AWS_SESSION_TOKEN"), 0);
+	rc = cpj_creds_set(&s3creds, ak, sk, setup_env("AWS_SESSION_TOKEN"), 0);
 	if (rc < 0) {
 		fprintf(stderr, "cpjob: credentials from the environment: %s\n",
 		    cpj_strerror(rc));
 		return -1;
 	}
-	url = g->endpoint_url;
-	if (url == NULL)
-		url = env("AWS_ENDPOINT_URL_S3");
-	if (url == NULL)
-		url = env("AWS_ENDPOINT_URL");
-	g->endpoint_url = url;
+	g->endpoint_url = setup_endpoint(g->endpoint_url, "AWS_ENDPOINT_URL_S3");
 	cli_ready = 1;
 	if (cli_setup(g) < 0)
 		return -1;
@@ -211,20 +197,8 @@ setup(struct cli_global *g)
 		flags = CPJ_S3_PATH_STYLE;
 	else if (a.style != NULL && strcmp(a.style, "virtual") == 0)
 		flags = CPJ_S3_VIRTUAL_HOSTED;
-	rc = cpj_s3_set_endpoint(&s3, url, flags);
-	if (rc < 0) {
-		fprintf(stderr, "cpjob: S3 endpoint URL '%s': %s\n",
-		    url != NULL ? url : "", cpj_strerror(rc));
+	if (setup_s3(&s3, g->endpoint_url, flags) < 0)
 		return -1;
-	}
-	v = env("HTTPS_PROXY");
-	if (v == NULL)
-		v = env("https_proxy");
-	if (v != NULL) {
-		const char *np = env("NO_PROXY");
-
-		cpj_s3_set_proxy(&s3, v, np != NULL ? np : env("no_proxy"));
-	}
 	rc = cpj_s3_set_credentials(&s3, s3creds.akid, s3creds.secret,
 	    s3creds.token);
 	if (rc < 0) {

@@ -37,12 +37,16 @@
  *     fetch, so a rotated certificate is picked up.
  *  5. container-role: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (on
  *     http://169.254.170.2), else AWS_CONTAINER_CREDENTIALS_FULL_URI
- *     (https to any host; http only to a loopback address, localhost,
- *     169.254.170.2, 169.254.170.23 or fd00:ec2::23). Authorization
- *     header: the content of AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
- *     (trailing CR/LF dropped), else AWS_CONTAINER_AUTHORIZATION_TOKEN.
- *     https uses AWS_CA_BUNDLE when set, else the compiled-in roots.
- *     Up to 3 attempts on connection failures, 2 s timeouts.
+ *     (https to any host; http only to an IP literal of 127.0.0.0/8 or
+ *     ::1, to 169.254.170.2, 169.254.170.23 or fd00:ec2::23, or to
+ *     "localhost" when every address it resolves to is loopback; the
+ *     host is checked strictly, before any lookup: see
+ *     creds_container.c). Authorization header: the content of
+ *     AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (trailing CR/LF dropped),
+ *     else AWS_CONTAINER_AUTHORIZATION_TOKEN. https uses the command's
+ *     CA bundle (setup_trust(): --ca-bundle, else AWS_CA_BUNDLE, else
+ *     the compiled-in roots). Up to 3 attempts on connection failures,
+ *     2 s timeouts.
  *  6. iam-role: IMDSv2, unless AWS_EC2_METADATA_DISABLED is "true" (any
  *     case). Endpoint: AWS_EC2_METADATA_SERVICE_ENDPOINT
  *     (ec2_metadata_service_endpoint), else by
@@ -63,9 +67,13 @@
  * tokens, private keys, authorization and IMDS tokens) are never printed
  * and are wiped from the chain's buffers after use.
  *
+ * HTTPS_PROXY / NO_PROXY apply to the https providers (IoT, container),
+ * as to every https client of the agent (setup.h).
+ *
  * Memory: static buffers only (about 230 KB, most of it the TLS context
- * and a CA store that can hold a system bundle); nothing is allocated.
- * Not thread-safe.
+ * and a CA store for CPJOB_IOT_CA_FILE that can hold a system bundle);
+ * nothing is allocated. Not thread-safe. The sources: creds_chain.c and
+ * the providers' files listed in creds_prov.h.
  */
 #ifndef CPJ_CREDS_CHAIN_H
 #define CPJ_CREDS_CHAIN_H

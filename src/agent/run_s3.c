@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -19,6 +18,7 @@
 
 #include "run.h"
 #include "cpj_s3.h"
+#include "setup.h"
 
 #define PROGRESS_LOG_MS 5000
 
@@ -38,59 +38,41 @@ struct xfer {
 	int err;                    /* errno of a failed write/read */
 };
 
-static const char *
-env(const char *name)
-{
-	const char *v = getenv(name);
-
-	return (v != NULL && v[0] != '\0') ? v : NULL;
-}
-
 /* see run.h */
 int
 run_s3_setup(void)
 {
-	const char *url = run_cfg.s3_endpoint_url, *proxy, *np;
+	const char *url;
+	char safe[SETUP_URL_PRINT_MAX];
+	struct setup_client o;
 	unsigned flags = 0;
 	int rc;
 
-	if ((rc = cpj_tls_init(&tls, cli_anchors())) < 0) {
-		fprintf(stderr, "cpjob: TLS for S3: %s\n", cpj_strerror(rc));
+	memset(&o, 0, sizeof o);
+	o.who = "S3";
+	if ((o.anchors = setup_trust(NULL)) == NULL)
 		return -1;
-	}
-	cpj_http_client_init(&http, &tls);
-	cpj_http_client_set_timeouts(&http, run_cfg.g.connect_ms,
-	    run_cfg.g.read_ms, 0);
+	o.connect_ms = run_cfg.g.connect_ms;
+	o.idle_ms = run_cfg.g.read_ms;
+	if (setup_http_client(&http, &tls, NULL, &o) < 0)
+		return -1;
 	if ((rc = cpj_s3_init(&s3, &http, cli_region(), work,
 	    sizeof work)) < 0) {
 		fprintf(stderr, "cpjob: S3 client: %s\n", cpj_strerror(rc));
 		return -1;
 	}
-	if (url == NULL)
-		url = env("AWS_ENDPOINT_URL_S3");
-	if (url == NULL)
-		url = env("AWS_ENDPOINT_URL");
+	url = setup_endpoint(run_cfg.s3_endpoint_url, "AWS_ENDPOINT_URL_S3");
 	if (run_cfg.addressing == RUN_ADDR_PATH)
 		flags = CPJ_S3_PATH_STYLE;
 	else if (run_cfg.addressing == RUN_ADDR_VIRTUAL && url != NULL)
 		flags = CPJ_S3_VIRTUAL_HOSTED;
 	plain_http = url != NULL && strncasecmp(url, "http://", 7) == 0;
-	if ((rc = cpj_s3_set_endpoint(&s3, url, flags)) < 0) {
-		fprintf(stderr, "cpjob: S3 endpoint URL '%s': %s\n",
-		    url != NULL ? url : "", cpj_strerror(rc));
+	if (setup_s3(&s3, url, flags) < 0)
 		return -1;
-	}
-	proxy = env("HTTPS_PROXY");
-	if (proxy == NULL)
-		proxy = env("https_proxy");
-	np = env("NO_PROXY");
-	if (np == NULL)
-		np = env("no_proxy");
-	if (proxy != NULL)
-		(void)cpj_s3_set_proxy(&s3, proxy, np);
 	s3.request_ms = run_cfg.transfer_timeout_s > 0x7fffffffu / 1000u
 	    ? 0x7fffffffu : run_cfg.transfer_timeout_s * 1000u;
-	LOG_D("S3 endpoint %s", url != NULL ? url : "(AWS)");
+	LOG_D("S3 endpoint %s", url != NULL ? setup_url_safe(url, safe,
+	    sizeof safe) : "(AWS)");
 	ready = 1;
 	return 0;
 }

@@ -1,6 +1,6 @@
 /*
  * test_creds_chain.c -- the agent's credential chain (src/agent/
- * creds_chain.c, compiled into this test) against a loopback container
+ * creds_*.c, linked into this test) against a loopback container
  * credentials server in a child process: creds_chain_refresh_if_needed()
  * refetches credentials that expire within 5 minutes from the provider
  * that gave them, keeps them while still valid when the refetch fails,
@@ -17,8 +17,8 @@
 #include "harness.h"
 #include "support/sup_net.h"
 
-/* the agent's chain, built into this program (it is not in libcpjob) */
-#include "agent/creds_chain.c"
+/* the agent's chain (not in libcpjob): linked from the agent's objects */
+#include "agent/creds_chain.h"
 
 #define ANSWERS_MAX 8
 

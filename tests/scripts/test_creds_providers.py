@@ -3,7 +3,8 @@
 against emulated providers on 127.0.0.1 (tests/emulator/creds_server.py):
 environment, shared credentials file, config file, the AWS IoT credentials
 provider over mutual TLS (right device certificate, a certificate from another
-CA, a wrong thing name), container credentials (token, token file, bad token),
+CA, a wrong thing name), container credentials (token, token file, bad token;
+plain http only to strict loopback literals, refused before any lookup),
 IMDSv2 (token PUT then GETs), IMDS disabled, nothing configured, and the chain's
 order. No secret key, session token or authorization token may appear in any
 output. Every endpoint is an override on loopback: nothing else is contacted.
@@ -326,6 +327,73 @@ def t_container(fx, binary):
           and "refused" in err, (rc, out, err, dt))
 
 
+def strace_works():
+    try:
+        p = subprocess.run(["strace", "-f", "-qq", "-e", "trace=socket", "-o", "/dev/null",
+                            "/bin/true"], capture_output=True, timeout=20)
+        return p.returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def network_calls(fx, extra, binary):
+    """Run `cpjob credentials` under strace; (rc, stderr, the socket and
+    connect calls and the resolver's files opened)."""
+    trace = os.path.join(fx.dir, "strace.out")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": fx.home,
+           "AWS_CONFIG_FILE": os.path.join(fx.dir, "no-config"),
+           "AWS_SHARED_CREDENTIALS_FILE": os.path.join(fx.dir, "no-credentials"),
+           "AWS_EC2_METADATA_DISABLED": "true", "ASAN_OPTIONS": "detect_leaks=0"}
+    env.update(extra)
+    p = subprocess.run(["strace", "-f", "-qq", "-e", "trace=socket,connect,open,openat",
+                        "-o", trace, binary or os.path.join(BUILD, "cpjob"), "credentials"],
+                       env=env, capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    err = p.stderr.decode("utf-8", "replace")
+    outputs.append(p.stdout.decode("utf-8", "replace") + "\n" + err)
+    with open(trace) as f:
+        calls = [ln.strip() for ln in f
+                 if "socket(" in ln or "connect(" in ln or "resolv.conf" in ln
+                 or "/etc/hosts" in ln or "nsswitch" in ln]
+    return p.returncode, err, calls
+
+
+def t_container_hosts(fx, binary):
+    """Plain http goes only to strict loopback / ECS literals: wrapped,
+    octal, hex, short, overlong and leading-zero forms, IPv4-mapped IPv6
+    and other names are refused before any lookup or connection (shown
+    with strace when it works here), and the emulated endpoint never sees
+    a request, though several of these forms are 127.0.0.1 to
+    inet_aton()."""
+    port = fx.ports["container"]
+    bad = ["127.0.0.4294967297", "0177.0.0.1", "0x7f.0.0.1", "127.1", "127.0.0.1.5",
+           "127.0.0.01", "127.000.000.001", "[::ffff:127.0.0.1]", "attacker.example"]
+    tracing = strace_works()
+    for host in bad:
+        fx.reset()
+        uri = "http://%s:%d/v2/credentials/cpjob-task" % (host, port)
+        extra = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": uri,
+                 "AWS_CONTAINER_AUTHORIZATION_TOKEN": CONTAINER_TOKEN}
+        rc, doc, out, err, dt = cpjob(fx, extra, binary=binary)
+        check("container: plain http to %s refused" % host,
+              rc == 1 and "plain http only goes to a loopback" in err
+              and host.strip("[]") in err and fx.requests("container") == [] and dt < 5,
+              (rc, out, err, fx.requests("container")))
+        if tracing and host in ("127.0.0.4294967297", "127.0.0.01", "attacker.example"):
+            rc, err, calls = network_calls(fx, extra, binary)
+            check("container: %s refused without a lookup or connection (strace)" % host,
+                  rc == 1 and calls == [], (rc, err[-400:], calls[:8]))
+    if not tracing:
+        print("note: strace does not work here; lookups not traced")
+    # "localhost" resolves to loopback only: allowed
+    fx.reset()
+    rc, doc, out, err, _ = cpjob(
+        fx, {"AWS_CONTAINER_CREDENTIALS_FULL_URI":
+             "http://localhost:%d/v2/credentials/cpjob-task" % port,
+             "AWS_CONTAINER_AUTHORIZATION_TOKEN": CONTAINER_TOKEN}, binary=binary)
+    check("container: http://localhost allowed (resolves to loopback)",
+          rc == 0 and ok_doc(doc, "container-role", "ASIACONTAINER"), (rc, out, err))
+
+
 def t_imds(fx, binary):
     fx.reset()
     rc, doc, out, err, _ = cpjob(fx, {"AWS_EC2_METADATA_DISABLED": None,
@@ -410,7 +478,8 @@ def main():
             binaries.append((os.path.join(san, "cpjob"), " [san]"))
         for binary, tag in binaries:
             TAG[0] = tag
-            for case in (t_env, t_files, t_iot, t_container, t_imds, t_nothing, t_order):
+            for case in (t_env, t_files, t_iot, t_container, t_container_hosts, t_imds,
+                         t_nothing, t_order):
                 case(fx, binary)
         TAG[0] = ""
         _, issued = fx.admin("GET", "issued")

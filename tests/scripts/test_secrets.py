@@ -39,6 +39,9 @@ failure message does not quote it); with a handler that runs past
 then the (restarted) agent reports the job once and removes the file,
 which a descriptor the test kept open shows zeroed.
 Bad values of the option are usage errors (exit status 2).
+
+A proxy URL with a password (HTTPS_PROXY=http://user:password@host, which
+cpjob refuses) is printed with the password masked by every command.
 """
 import json
 import os
@@ -406,6 +409,36 @@ def secret_config(emu):
           p.stdout[-800:])
 
 
+def proxy_password(emu):
+    """A proxy URL with a user name and password: cpjob takes neither
+    https:// proxies nor proxy credentials, so each command refuses it
+    before connecting, and its message shows the URL as alice:***@...,
+    never the password."""
+    pw = "proxyPassw0rd-" + os.urandom(6).hex()
+    proxies = ["http://alice:%s@127.0.0.1:3128" % pw,        # credentials
+               "https://alice:%s@proxy.example:3128" % pw,   # an https proxy
+               "http://alice:%s@proxy.example:99999" % pw]   # a bad port
+    work = os.path.join(A.ROOT, "proxy")
+    os.makedirs(work, exist_ok=True)
+    container = {k: v for k, v in A.environ(emu).items()
+                 if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    container["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = "https://127.0.0.1:1/creds"
+    cmds = [("poll", A.environ(emu), ["poll", "--action-type-id", A.at("Proxy")]),
+            ("s3-get", A.environ(emu), ["s3-get", "--bucket", A.BUCKET, "--key", "k",
+                                        "--out", os.path.join(work, "out")]),
+            ("credentials (https container)", container, ["credentials"]),
+            ("run", A.environ(emu), ["run", "--action-type-id", A.at("Proxy"), "--exec",
+                                     A.HANDLER, "--work-dir", os.path.join(work, "w"),
+                                     "--state-file", os.path.join(work, "state"), "--once"])]
+    for i, proxy in enumerate(proxies):
+        for name, env, args in cmds:
+            env = dict(env, HTTPS_PROXY=proxy)
+            rc, out, err = run(env, *args)
+            check("proxy %d, %s: refused, password masked" % (i, name),
+                  rc != 0 and pw not in out + err and pw[:8] not in out + err
+                  and "alice:***@" in err, (rc, err[-600:]))
+
+
 def run(env, *args):
     p = subprocess.run([A.cpjob_path(san=True)] + list(args), env=env, capture_output=True,
                        timeout=120, stdin=subprocess.DEVNULL)
@@ -498,6 +531,7 @@ def main():
 
     with A.Emulator(credentials=["%s:%s" % (A.AKID, A.SECRET)]) as emu:
         secret_config(emu)
+        proxy_password(emu)
 
 
 if __name__ == "__main__":
