@@ -32,11 +32,12 @@ static cpj_cp_jobs_buf jbuf;
 static int
 parse_seconds(const char *s, uint32_t *ms)
 {
-	long v;
+	uint64_t v;
 
-	if (setup_number(s, 0, 86400, &v) < 0)
+	/* whole seconds, as the aws CLI's int() */
+	if (setup_duration_ms(s, 0, 86400000u, &v) < 0)
 		return -1;
-	*ms = (uint32_t)(v * 1000);
+	*ms = (uint32_t)v;
 	return 0;
 }
 

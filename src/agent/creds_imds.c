@@ -52,7 +52,8 @@ creds_prov_imds(struct creds_ctx *c, cpj_creds *out)
 	char url[CPJ_HOST_MAX + 32], num[16], safe[CPJ_HOST_MAX + 40];
 	struct setup_client o;
 	cpj_creds_fetch_info info;
-	long timeout = 1, attempts = 1, k;
+	long attempts = 1, k;
+	uint64_t timeout = 1000;
 	int n, rc = 0;
 
 	c->imds_why[0] = '\0';
@@ -65,7 +66,8 @@ creds_prov_imds(struct creds_ctx *c, cpj_creds *out)
 	setup_url_safe(url, safe, sizeof safe);
 	n = setup_setting(&c->prof, "AWS_METADATA_SERVICE_TIMEOUT",
 	    "metadata_service_timeout", num, sizeof num, CREDS_WHO);
-	if (n < 0 || (n > 0 && setup_number(num, 1, 60, &timeout) < 0)) {
+	if (n < 0 || (n > 0 && (setup_duration_ms(num, 0, 60000, &timeout) < 0
+	    || timeout < 1000))) {
 		setup_msg(WHO, "metadata service timeout must be 1..60 seconds");
 		return CPJ_ERR_AGENT_CONFIG;
 	}
@@ -77,9 +79,9 @@ creds_prov_imds(struct creds_ctx *c, cpj_creds *out)
 	}
 	memset(&o, 0, sizeof o);
 	o.who = WHO;
-	o.connect_ms = (uint32_t)timeout * 1000;
-	o.idle_ms = (uint32_t)timeout * 1000;
-	o.request_ms = (uint32_t)timeout * 2000;
+	o.connect_ms = (uint32_t)timeout;
+	o.idle_ms = (uint32_t)timeout;
+	o.request_ms = (uint32_t)timeout * 2;
 	rc = setup_http_client(&c->http, NULL, url, &o);
 	c->http_ready = 1;
 	if (rc < 0)

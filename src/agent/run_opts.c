@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "run.h"
+#include "setup.h"
 
 #define CONF_MAX   (64 * 1024)
 #define DEFAULT_CONFIG "/etc/cpjob.conf"
@@ -191,56 +192,37 @@ static int
 set_opt(const struct opt *o, const char *v, const char *where)
 {
 	char *base = (char *)&run_cfg;
-	char *end;
-	unsigned long n;
+	long n;
 	int b;
 
 	switch (o->type) {
 	case T_STR:
 		*(const char **)(void *)(base + o->off) = v;
 		return 0;
-	case T_MSECS: {
-		/* seconds with up to three decimals, into milliseconds */
-		uint64_t ms = 0, scale = 1000;
-		const char *q = v;
+	case T_MSECS:
+	case T_SECS: {
+		/* seconds (--poll-interval with up to three decimals) */
+		uint64_t ms;
 
-		if (*q < '0' || *q > '9')
-			goto bad_msecs;
-		while (*q >= '0' && *q <= '9' && ms <= UINT64_C(315360000))
-			ms = ms * 10 + (uint64_t)(*q++ - '0');
-		ms *= 1000;
-		if (*q == '.') {
-			q++;
-			while (*q >= '0' && *q <= '9' && scale > 1) {
-				scale /= 10;
-				ms += (uint64_t)(*q++ - '0') * scale;
-			}
-		}
-		if (*q != '\0' || ms > UINT64_C(315360000000))
-			goto bad_msecs;
-		*(uint32_t *)(void *)(base + o->off) = ms > UINT32_MAX
-		    ? UINT32_MAX : (uint32_t)ms;
-		return 0;
-bad_msecs:
-		fprintf(stderr, "cpjob: %s: %s: invalid value '%s'\n",
-		    where, o->name, v);
-		return -1;
-	}
-	case T_SECS:
-	case T_BATCH:
-		errno = 0;
-		n = strtoul(v, &end, 10);
-		if (errno != 0 || end == v || *end != '\0' || v[0] == '-'
-		    || (o->type == T_SECS && n > 315360000UL)
-		    || (o->type == T_BATCH && (n < 1 || n > CPJ_MAX_JOBS))) {
+		if (setup_duration_ms(v, o->type == T_MSECS,
+		    UINT64_C(315360000000), &ms) < 0) {
 			fprintf(stderr, "cpjob: %s: %s: invalid value '%s'\n",
 			    where, o->name, v);
 			return -1;
 		}
 		if (o->type == T_SECS)
-			*(uint32_t *)(void *)(base + o->off) = (uint32_t)n;
-		else
-			*(unsigned *)(void *)(base + o->off) = (unsigned)n;
+			ms /= 1000;
+		*(uint32_t *)(void *)(base + o->off) = ms > UINT32_MAX
+		    ? UINT32_MAX : (uint32_t)ms;
+		return 0;
+	}
+	case T_BATCH:
+		if (setup_number(v, 1, CPJ_MAX_JOBS, &n) < 0) {
+			fprintf(stderr, "cpjob: %s: %s: invalid value '%s'\n",
+			    where, o->name, v);
+			return -1;
+		}
+		*(unsigned *)(void *)(base + o->off) = (unsigned)n;
 		return 0;
 	case T_FLAG:
 		b = v == NULL ? 1 : parse_bool(v);

@@ -64,6 +64,33 @@ setup_number(const char *s, long min, long max, long *out)
 	return 0;
 }
 
+/* see setup.h */
+int
+setup_duration_ms(const char *s, int decimals, uint64_t max_ms, uint64_t *ms)
+{
+	uint64_t v = 0, scale = 1000;
+	const char *q = s;
+
+	if (*q < '0' || *q > '9')
+		return -1;
+	while (*q >= '0' && *q <= '9' && v <= UINT64_C(1) << 40)
+		v = v * 10 + (uint64_t)(*q++ - '0');
+	v *= 1000;
+	if (*q == '.' && decimals) {
+		q++;
+		if (*q < '0' || *q > '9')
+			return -1;
+		while (*q >= '0' && *q <= '9' && scale > 1) {
+			scale /= 10;
+			v += (uint64_t)(*q++ - '0') * scale;
+		}
+	}
+	if (*q != '\0' || v > max_ms)
+		return -1;
+	*ms = v;
+	return 0;
+}
+
 /* Append s[0..n) to out (at *o, room cap - 1), control bytes as '?'.
  * 0, or -1 when it did not fit. */
 static int

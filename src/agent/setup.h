@@ -61,6 +61,14 @@ void setup_vmsg(const char *who, const char *fmt, va_list ap);
 int setup_number(const char *s, long min, long max, long *out);
 
 /**
+ * The one duration parser: seconds, all of `s`, with up to three decimals
+ * when `decimals` (else whole seconds only), at most `max_ms`: 0 with the
+ * milliseconds in *ms, or -1.
+ */
+int setup_duration_ms(const char *s, int decimals, uint64_t max_ms,
+	uint64_t *ms);
+
+/**
  * A copy of `url` that is safe to print: user information is masked,
  * "http://user:***@host", or "***@host" when it has no ':' (the whole of
  * it may be a token). Any part of the URL (between '/', '?' and '#') with
