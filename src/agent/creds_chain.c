@@ -1,9 +1,9 @@
 /*
  * creds_chain.c -- the worker's credential provider chain (see
  * creds_chain.h): the order of the providers, load and refresh, the
- * environment provider, and the messages the providers share. The other
- * providers are in creds_files.c, creds_iot.c, creds_container.c and
- * creds_imds.c (creds_prov.h).
+ * environment provider. The other providers are in creds_files.c,
+ * creds_iot.c, creds_container.c and creds_imds.c; what they share
+ * (messages, names, the TLS wipe) in creds_prov.c (creds_prov.h).
  *
  * The library parses and fetches; these files decide the policy: which
  * variables and config keys count, the URLs, the timeouts, the trust
@@ -18,11 +18,6 @@
 #include "agent.h"
 #include "creds_prov.h"
 
-static const char *const pname[] = {
-	"", "env", "shared-credentials-file", "config-file",
-	"iot-credentials-provider", "container-role", "iam-role"
-};
-
 /* The run of the chain, handed to each provider. */
 static struct creds_ctx ctx;
 
@@ -34,85 +29,11 @@ static struct {
 
 static cpj_creds fresh;
 
-/* see creds_prov.h */
-const char *
-creds_name(int kind)
-{
-	return kind > CREDS_NONE && kind <= CREDS_IMDS ? pname[kind] : "";
-}
-
 /* see creds_chain.h */
 void
 creds_chain_set_debug(int on)
 {
 	ctx.debug = on;
-}
-
-/* see creds_prov.h */
-void
-creds_dbg(const struct creds_ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!c->debug)
-		return;
-	va_start(ap, fmt);
-	setup_vmsg(CREDS_WHO, fmt, ap);
-	va_end(ap);
-}
-
-/* see creds_prov.h */
-void
-creds_describe(char *out, size_t cap, int rc, const cpj_creds_fetch_info *info)
-{
-	size_t n;
-
-	out[0] = '\0';
-	if (info != NULL && info->status != 0
-	    && (rc == CPJ_ERR_CREDS_REFUSED || rc == CPJ_ERR_CREDS_PROVIDER
-	    || rc == CPJ_ERR_CREDS_NONE))
-		snprintf(out, cap, "HTTP %d on %s: ", info->status,
-		    info->step);
-	n = strlen(out);
-	snprintf(out + n, cap - n, "%s", cpj_strerror(rc));
-	n = strlen(out);
-	if (info != NULL && info->field != NULL)
-		snprintf(out + n, cap - n, "; member %s", info->field);
-}
-
-/* see creds_prov.h */
-void
-creds_report(int kind, const char *where, int rc,
-	const cpj_creds_fetch_info *info, int br)
-{
-	char why[200];
-
-	creds_describe(why, sizeof why, rc, info);
-	if (br != 0 && rc <= CPJ_ERR_TLS_HANDSHAKE && rc >= CPJ_ERR_TLS_IO)
-		snprintf(why + strlen(why), sizeof why - strlen(why),
-		    " (BearSSL error %d)", br);
-	setup_msg(CREDS_WHO, "%s (%s): %s", creds_name(kind), where, why);
-}
-
-/* see creds_prov.h */
-int
-creds_is_net_error(int rc)
-{
-	return (rc <= CPJ_ERR_NET_RESOLVE && rc >= CPJ_ERR_NET_URL)
-	    || rc == CPJ_ERR_TIMEOUT || rc == CPJ_ERR_HTTP_TRUNCATED;
-}
-
-/* see creds_prov.h */
-void
-creds_tls_wipe(struct creds_ctx *c)
-{
-	if (c->http_ready)
-		cpj_http_client_close(&c->http);
-	c->http_ready = 0;
-	cpj_tls_client_cert_wipe(&c->ccert);
-	cpj_wipe(&c->ccert, sizeof c->ccert);
-	cpj_wipe(c->cert_der, sizeof c->cert_der);
-	cpj_wipe(&c->tls, sizeof c->tls);
 }
 
 /* The environment's keys. */
@@ -219,9 +140,9 @@ creds_chain_load(cpj_creds *out, const char *prof, int profile_named,
 	}
 	last.kind = kind;
 	memcpy(last.profile, ctx.prof.name, sizeof last.profile);
-	creds_dbg(&ctx, "using %s", pname[kind]);
+	creds_dbg(&ctx, "using %s", creds_name(kind));
 	if (source != NULL && source_cap > 0)
-		snprintf(source, source_cap, "%s", pname[kind]);
+		snprintf(source, source_cap, "%s", creds_name(kind));
 	return 0;
 }
 
@@ -235,7 +156,7 @@ creds_chain_refresh_if_needed(cpj_creds *c, int64_t now)
 		return CPJ_ERR_STATE;
 	if (!cpj_creds_should_refresh(c, now))
 		return 0;
-	creds_dbg(&ctx, "refreshing from %s", pname[last.kind]);
+	creds_dbg(&ctx, "refreshing from %s", creds_name(last.kind));
 	rc = begin(last.profile);
 	if (rc == 0)
 		rc = run_provider(last.kind, &fresh);
@@ -251,7 +172,7 @@ creds_chain_refresh_if_needed(cpj_creds *c, int64_t now)
 		    ctx.imds_why);
 	else if (rc == CPJ_ERR_CREDS_NONE)
 		setup_msg(CREDS_WHO, "%s: refresh found no credentials",
-		    pname[last.kind]);
+		    creds_name(last.kind));
 	if (cpj_creds_present(c) && (c->expires == 0 || now < c->expires))
 		return rc;
 	cpj_creds_clear(c);
