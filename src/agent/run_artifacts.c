@@ -207,50 +207,68 @@ run_artifacts_check(struct run_job *j, struct run_report *r)
 	return 0;
 }
 
+/* Move one artifact: download (`kms` unused) or upload. Fresh artifact
+ * credentials first when they are old, and once more when S3 says they
+ * expired. 0, -1 with the failure in `r`, or 1 when a stop interrupted
+ * it. */
+static int
+transfer(struct run_job *j, struct run_report *r, const cpj_job_artifact *a,
+	int upload, const char *kms)
+{
+	const char *dir = upload ? "output" : "input";
+	char label[160];
+	int rc, again = 0;
+
+	if (!a->location.s3_location_present || (a->location.type.len > 0
+	    && strcmp(a->location.type.p, "S3") != 0)) {
+		run_fail(j, r, "ConfigurationError", "%s artifact %s has no S3 "
+		    "location", dir, a->name.p);
+		return -1;
+	}
+	snprintf(label, sizeof label, "%s %s", upload ? "upload" : "download",
+	    a->name.p);
+	for (;;) {
+		if (credentials_due(j) && refresh_credentials(j) < 0) {
+			run_fail(j, r, "JobFailed", "%s artifact %s: %s", dir,
+			    a->name.p, j->err);
+			return -1;
+		}
+		if (upload)
+			rc = run_s3_put(j->region, &a->location.s3_location,
+			    j->outfd, a->name.p, kms, label, j->err,
+			    sizeof j->err);
+		else
+			rc = run_s3_get(j->region, &a->location.s3_location,
+			    j->infd, a->name.p, label, j->err, sizeof j->err);
+		if (rc < 0 && run_s3_expired(rc) && !again) {
+			again = 1;
+			j->creds_stale = 1;     /* fetch them, then again */
+			continue;
+		}
+		break;
+	}
+	if (rc == CPJ_ERR_CANCELLED && run_stop)
+		return 1;               /* resumed at the next start */
+	if (rc < 0) {
+		run_fail(j, r, rc == CPJ_ERR_S3_ACCESS_DENIED ? "PermissionError"
+		    : "JobFailed", "%s artifact %s: %s", dir, a->name.p, j->err);
+		return -1;
+	}
+	return 0;
+}
 
 /* see run.h */
 int
 run_download(struct run_job *j, struct run_report *r)
 {
 	const cpj_job_data *d = &j->job->data;
-	char label[160];
 	size_t i;
+	int rc;
 
 	for (i = 0; i < d->input_artifacts_count; i++) {
-		const cpj_job_artifact *a = &d->input_artifacts[i];
-		int rc, again = 0;
-
-		if (!a->location.s3_location_present || (a->location.type.len
-		    > 0 && strcmp(a->location.type.p, "S3") != 0)) {
-			run_fail(j, r, "ConfigurationError", "input artifact "
-			    "%s has no S3 location", a->name.p);
-			return -1;
-		}
-		snprintf(label, sizeof label, "download %s", a->name.p);
-		for (;;) {
-			if (credentials_due(j)
-			    && refresh_credentials(j) < 0) {
-				run_fail(j, r, "JobFailed", "input artifact "
-				    "%s: %s", a->name.p, j->err);
-				return -1;
-			}
-			rc = run_s3_get(j->region, &a->location.s3_location, j->infd,
-			    a->name.p, label, j->err, sizeof j->err);
-			if (rc < 0 && run_s3_expired(rc) && !again) {
-				again = 1;
-				j->creds_stale = 1;    /* refresh, then again */
-				continue;
-			}
-			break;
-		}
-		if (rc == CPJ_ERR_CANCELLED && run_stop)
-			return 1;       /* resumed at the next start */
-		if (rc < 0) {
-			run_fail(j, r, rc == CPJ_ERR_S3_ACCESS_DENIED
-			    ? "PermissionError" : "JobFailed", "input "
-			    "artifact %s: %s", a->name.p, j->err);
-			return -1;
-		}
+		rc = transfer(j, r, &d->input_artifacts[i], 0, NULL);
+		if (rc != 0)
+			return rc;
 	}
 	return 0;
 }
@@ -262,50 +280,19 @@ run_upload(struct run_job *j, struct run_report *r)
 	const cpj_job_data *d = &j->job->data;
 	const char *kms = d->encryption_key.id.len > 0
 	    ? d->encryption_key.id.p : NULL;
-	char label[160];
 	size_t i;
+	int rc;
 
 	for (i = 0; i < d->output_artifacts_count; i++) {
-		const cpj_job_artifact *a = &d->output_artifacts[i];
-		int rc, again = 0;
-
 		if (j->st.uploaded & ((uint32_t)1 << i)) {
 			LOG_I("job %s: output artifact %s was uploaded before "
-			    "the restart", j->st.job_id, a->name.p);
+			    "the restart", j->st.job_id,
+			    d->output_artifacts[i].name.p);
 			continue;
 		}
-
-		if (!a->location.s3_location_present || (a->location.type.len
-		    > 0 && strcmp(a->location.type.p, "S3") != 0)) {
-			run_fail(j, r, "ConfigurationError", "output artifact "
-			    "%s has no S3 location", a->name.p);
-			return -1;
-		}
-		snprintf(label, sizeof label, "upload %s", a->name.p);
-		for (;;) {
-			if (credentials_due(j)
-			    && refresh_credentials(j) < 0) {
-				run_fail(j, r, "JobFailed", "output artifact "
-				    "%s: %s", a->name.p, j->err);
-				return -1;
-			}
-			rc = run_s3_put(j->region, &a->location.s3_location,
-			    j->outfd, a->name.p, kms, label, j->err, sizeof j->err);
-			if (rc < 0 && run_s3_expired(rc) && !again) {
-				again = 1;
-				j->creds_stale = 1;
-				continue;
-			}
-			break;
-		}
-		if (rc == CPJ_ERR_CANCELLED && run_stop)
-			return 1;       /* resumed at the next start */
-		if (rc < 0) {
-			run_fail(j, r, rc == CPJ_ERR_S3_ACCESS_DENIED
-			    ? "PermissionError" : "JobFailed", "output "
-			    "artifact %s: %s", a->name.p, j->err);
-			return -1;
-		}
+		rc = transfer(j, r, &d->output_artifacts[i], 1, kms);
+		if (rc != 0)
+			return rc;
 		j->st.uploaded |= (uint32_t)1 << i;
 		(void)run_state_write(run_cfg.state_abs, &j->st);
 	}
