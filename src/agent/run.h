@@ -112,7 +112,7 @@ void run_log_forget(const char *s);
  * pieces the log redacts), and the tail of one that t's start cut. */
 void run_secrets_mask(char *t, size_t len);
 
-/* ---- files (run_fs.c) ----------------------------------------------- */
+/* ---- files (run_fs.c; removal: run_rm.c) ---------------------------- */
 
 /* mkdir -p with `mode` for the directories it creates. */
 int run_mkdirs(const char *path, unsigned mode);
