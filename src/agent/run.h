@@ -154,12 +154,15 @@ void run_log_relayed(int level, const char *name, const char *before,
 	size_t nbefore, const char *text, size_t len, const char *after,
 	size_t nafter, int cut);
 
-/* ---- files (run_fs.c) ----------------------------------------------- */
+/* ---- files (run_fs.c; removal: run_rm.c) ---------------------------- */
 
 /* mkdir -p with `mode` for the directories it creates. */
 int run_mkdirs(const char *path, unsigned mode);
 /* Remove `name` in `dirfd` and everything under it, following no
- * symbolic link. 0, or -1 (errno) when something was left. */
+ * symbolic link and entering no mount point, with bounded memory and
+ * time at any depth (a directory 64 levels down is moved up into `name`
+ * first). 0, or -1 when something was left: each entry left is logged
+ * (LOG_W, its path and why), errno is the first one's. */
 int run_rmtree_at(int dirfd, const char *name);
 /* Remove the work directory `id` in `workfd` (a job's: see run_job.c)
  * and everything under it, its secret/ files overwritten with zeros
