@@ -61,7 +61,7 @@ peak_rss_kib(void)
 static uint64_t
 idle_ms(void)
 {
-	uint64_t base = run_cfg.poll_interval_ms;
+	uint64_t base = run_config()->poll_interval_ms;
 	uint64_t span = base * 4 / 10;
 
 	return base - base / 5 + (span > 0 ? run_random32() % (span + 1) : 0);
@@ -71,8 +71,8 @@ idle_ms(void)
 static uint64_t
 backoff_ms(unsigned errors)
 {
-	uint64_t base = run_cfg.poll_interval_ms < 1000 ? 1000
-	    : run_cfg.poll_interval_ms;
+	uint64_t base = run_config()->poll_interval_ms < 1000 ? 1000
+	    : run_config()->poll_interval_ms;
 
 	return run_backoff_ms(base, errors, BACKOFF_CAP_MS);
 }
@@ -97,8 +97,8 @@ poll_op(cpj_cp_context *cp, void *arg)
 {
 	const struct poll_arg *a = arg;
 
-	return cpj_cp_poll_for_jobs(cp, &run_cfg.at, a->batch,
-	    run_cfg.query_key, run_cfg.query_value, a->jb);
+	return cpj_cp_poll_for_jobs(cp, &run_config()->at, a->batch,
+	    run_config()->query_key, run_config()->query_value, a->jb);
 }
 
 /* Go on with the job in flight; its GetJobDetails data goes after. */
@@ -126,12 +126,12 @@ poll_failed(int n, uint64_t delay)
 	else
 		LOG_E("PollForJobs: %s; next poll in %llu s", why,
 		    (unsigned long long)(delay / 1000));
-	if ((run_cfg.exit_when_idle || run_cfg.once)
+	if ((run_config()->exit_when_idle || run_config()->once)
 	    && !cpj_aws_error_retryable(n, cp->http_status)
 	    && ((n <= CPJ_ERR_API_THROTTLED && n > CPJ_ERR_S3_NOT_FOUND)
 	    || n == CPJ_ERR_PARAM)) {
 		/* a script waits for no one to fix this */
-		LOG_E("giving up (--%s)", run_cfg.exit_when_idle
+		LOG_E("giving up (--%s)", run_config()->exit_when_idle
 		    ? "exit-when-idle" : "once");
 		return 1;
 	}
@@ -148,9 +148,10 @@ loop(const cpj_cp_jobs_buf *jb)
 
 	run_pending_load();
 	inflight = recover(jb, 1);
-	run_sweep(inflight ? job_in_flight.st.job_id : NULL);
+	run_sweep(run_config()->work_dir_abs, inflight
+	    ? job_in_flight.st.job_id : NULL);
 	pa.jb = jb;
-	while (!run_stop) {
+	while (!run_stopping()) {
 		uint64_t polled;
 		int n, i;
 
@@ -162,7 +163,7 @@ loop(const cpj_cp_jobs_buf *jb)
 			continue;
 		}
 		flight_errors = 0;
-		if ((run_cfg.once && handled > 0)
+		if ((run_config()->once && handled > 0)
 		    || run_pending_count() >= RUN_PENDING_MAX) {
 			/* no new job: deliver what waits, then go on */
 			if (run_pending_count() == 0)
@@ -171,7 +172,7 @@ loop(const cpj_cp_jobs_buf *jb)
 				break;
 			continue;
 		}
-		pa.batch = run_cfg.once ? 1 : run_cfg.max_batch;
+		pa.batch = run_config()->once ? 1 : run_config()->max_batch;
 		polled = run_now_ms();
 		n = run_cp_call(poll_op, &pa);
 		if (n < 0) {
@@ -188,7 +189,7 @@ loop(const cpj_cp_jobs_buf *jb)
 		errors = 0;
 		if (n == 0) {
 			LOG_D("no job");
-			if (run_cfg.exit_when_idle && run_pending_count() == 0) {
+			if (run_config()->exit_when_idle && run_pending_count() == 0) {
 				LOG_I("no job waiting: exiting (--exit-when-idle)");
 				break;
 			}
@@ -198,7 +199,7 @@ loop(const cpj_cp_jobs_buf *jb)
 		}
 		LOG_D("%d job(s) polled", n);
 		for (i = 0; i < n; i++) {
-			if (!run_stop && !inflight
+			if (!run_stopping() && !inflight
 			    && run_pending_count() < RUN_PENDING_MAX) {
 				inflight = run_job(&job_in_flight, &jb->jobs[i],
 				    polled);
@@ -210,7 +211,7 @@ loop(const cpj_cp_jobs_buf *jb)
 	if (run_pending_count() > 0)
 		LOG_W("%d report(s) still to be delivered: sent at the next "
 		    "start", run_pending_count());
-	LOG_I("%s; %d job(s) handled, peak RSS %ld KiB", run_stop
+	LOG_I("%s; %d job(s) handled, peak RSS %ld KiB", run_stopping()
 	    ? "stopped by signal" : "exiting", handled, peak_rss_kib());
 	return status;
 }
@@ -234,17 +235,16 @@ cpj_cmd_run(int argc, char **argv)
 	}
 	if (run_resolve() < 0)
 		return CPJ_EXIT_USAGE;
-	if (run_state_lock() < 0)
+	if (run_state_lock(run_config()->state_abs) < 0)
 		return CPJ_EXIT_FAIL;
-	run_log_init(run_cfg.log_level, run_cfg.use_syslog);
-	run_cfg.g.creds_by_caller = 1;
-	if (cli_setup(&run_cfg.g) < 0)
+	run_log_init(run_config()->log_level, run_config()->use_syslog);
+	if (cli_setup(&run_config()->g) < 0)
 		return CPJ_EXIT_FAIL;
 	/* cli_setup() follows --debug; the worker follows --log-level */
-	run_log_init(run_cfg.log_level, run_cfg.use_syslog);
-	creds_chain_set_debug(run_cfg.g.debug);
-	rc = creds_chain_load(cli_creds(), run_cfg.g.profile,
-	    run_cfg.g.profile != NULL, source, sizeof source);
+	run_log_init(run_config()->log_level, run_config()->use_syslog);
+	creds_chain_set_debug(run_config()->g.debug);
+	rc = creds_chain_load(cli_creds(), run_config()->g.profile,
+	    run_config()->g.profile != NULL, source, sizeof source);
 	if (rc < 0) {
 		cli_cleanup();
 		return CPJ_EXIT_FAIL;
@@ -261,14 +261,14 @@ cpj_cmd_run(int argc, char **argv)
 		return CPJ_EXIT_FAIL;
 	}
 	run_signals();
-	jb = cli_jobs_buf(run_cfg.max_batch);
+	jb = cli_jobs_buf(run_config()->max_batch);
 	run_artifacts_init(jb);
 	job_in_flight.dirfd = job_in_flight.infd = job_in_flight.outfd = -1;
 	LOG_I("cpjob %s: polling for %s/%s/%s/%s in %s (credentials: %s), "
 	    "handler %s, work directory %s", CPJ_VERSION_STRING,
-	    run_cfg.at.category, run_cfg.at.owner, run_cfg.at.provider,
-	    run_cfg.at.version, cli_region(), source, run_cfg.exec_abs,
-	    run_cfg.work_dir_abs);
+	    run_config()->at.category, run_config()->at.owner, run_config()->at.provider,
+	    run_config()->at.version, cli_region(), source, run_config()->exec_abs,
+	    run_config()->work_dir_abs);
 	rc = loop(jb);
 	run_s3_clear();
 	cli_cleanup();

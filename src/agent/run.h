@@ -74,9 +74,9 @@ struct run_cfg {
 	char exec_abs[RUN_PATH_MAX];
 };
 
-/* The settings: written by run_options() and run_resolve() before the
- * worker starts, read-only from then on. */
-extern struct run_cfg run_cfg;
+/* The settings (run_options() and run_resolve() make them, before the
+ * worker starts; every other file only reads them). */
+const struct run_cfg *run_config(void);
 
 /* Defaults, then the config file, then the command line, into run_cfg.
  * 1: --help or --version printed; 0 ok; -1 usage error (printed). */
@@ -87,13 +87,11 @@ int run_resolve(void);
 
 /* ---- clock and signals (run_clock.c) -------------------------------- */
 
-/* Set by SIGTERM / SIGINT: finish the current report, then exit. Only
- * the signal handler writes it. */
-extern volatile sig_atomic_t run_stop;
-
-/* SIGTERM and SIGINT set run_stop (the third one exits at once);
- * SIGPIPE is ignored. */
+/* SIGTERM and SIGINT ask the worker to stop: it finishes the current
+ * report, then exits (the third one exits at once). SIGPIPE is ignored. */
 void run_signals(void);
+/* 1 once a stop was asked for. */
+int run_stopping(void);
 
 /* Monotonic milliseconds (64-bit). */
 uint64_t run_now_ms(void);
@@ -263,7 +261,7 @@ int run_state_read(const char *path, struct run_state *st);
 /* Remove one (and fsync its directory). */
 int run_state_clear(const char *path);
 /* Lock the state file against a second agent: 0, or -1 (message). */
-int run_state_lock(void);
+int run_state_lock(const char *state_path);
 /* The boot id and a process's start time, to recognise a handler left
  * running by a killed agent. Return 0 or -1. */
 int run_boot_id(char *out, size_t cap);
@@ -454,6 +452,6 @@ int run_job(struct run_job *j, cpj_job *job, uint64_t polled_ms);
 int run_recover(struct run_job *j, const cpj_cp_jobs_buf *jb, int startup);
 /* Remove work directories (job-id names) but those of jobs in flight or
  * pending. */
-void run_sweep(const char *keep);
+void run_sweep(const char *work_dir, const char *keep);
 
 #endif

@@ -155,7 +155,7 @@ static int
 credentials_due(const struct run_job *j)
 {
 	return j->creds_stale || run_now_ms() - j->data_ms
-	    > (uint64_t)run_cfg.refresh_after_s * 1000u;
+	    > (uint64_t)run_config()->refresh_after_s * 1000u;
 }
 
 /* see run.h */
@@ -247,7 +247,7 @@ transfer(struct run_job *j, struct run_report *r, const cpj_job_artifact *a,
 		}
 		break;
 	}
-	if (rc == CPJ_ERR_CANCELLED && run_stop)
+	if (rc == CPJ_ERR_CANCELLED && run_stopping())
 		return 1;               /* resumed at the next start */
 	if (rc < 0) {
 		run_fail(j, r, rc == CPJ_ERR_S3_ACCESS_DENIED ? "PermissionError"
@@ -294,7 +294,7 @@ run_upload(struct run_job *j, struct run_report *r)
 		if (rc != 0)
 			return rc;
 		j->st.uploaded |= (uint32_t)1 << i;
-		(void)run_state_write(run_cfg.state_abs, &j->st);
+		(void)run_state_write(run_config()->state_abs, &j->st);
 	}
 	return 0;
 }

@@ -11,7 +11,7 @@
 
 #include "run.h"
 
-volatile sig_atomic_t run_stop;
+static volatile sig_atomic_t stop_asked;
 static volatile sig_atomic_t signals_seen;
 
 /* see run.h */
@@ -31,7 +31,7 @@ run_sleep_ms(uint64_t ms)
 {
 	uint64_t end = run_now_ms() + ms;
 
-	while (!run_stop) {
+	while (!stop_asked) {
 		uint64_t now = run_now_ms();
 		struct timespec ts;
 
@@ -75,7 +75,7 @@ static void
 on_stop(int sig)
 {
 	(void)sig;
-	run_stop = 1;
+	stop_asked = 1;
 	if (++signals_seen >= 3) {
 		/* asked three times: go now (the state file keeps the job) */
 		static const char m[] = "cpjob: stopping at once\n";
@@ -83,6 +83,13 @@ on_stop(int sig)
 		(void)!write(2, m, sizeof m - 1);
 		_exit(1);
 	}
+}
+
+/* see run.h */
+int
+run_stopping(void)
+{
+	return stop_asked != 0;
 }
 
 /* see run.h */

@@ -105,9 +105,9 @@ run_secret_key(const cpj_job_str *key)
 {
 	unsigned i;
 
-	for (i = 0; i < run_cfg.nsecret_keys; i++) {
-		if (strlen(run_cfg.secret_keys[i]) == key->len
-		    && memcmp(run_cfg.secret_keys[i], key->p, key->len) == 0)
+	for (i = 0; i < run_config()->nsecret_keys; i++) {
+		if (strlen(run_config()->secret_keys[i]) == key->len
+		    && memcmp(run_config()->secret_keys[i], key->p, key->len) == 0)
 			return 1;
 	}
 	return 0;
@@ -214,7 +214,7 @@ run_env_build(struct run_job *j, struct run_report *r)
 		rc = env_add("CPJOB_RESULT_FILE", NULL, path);
 	if (rc == 0)
 		rc = env_add("CPJOB_WORK_DIR", NULL, j->dir);
-	snprintf(path, sizeof path, "%u", (unsigned)run_cfg.timeout_s);
+	snprintf(path, sizeof path, "%u", (unsigned)run_config()->timeout_s);
 	if (rc == 0)
 		rc = env_add("CPJOB_TIMEOUT", NULL, path);
 	if (rc == 0)

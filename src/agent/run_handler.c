@@ -345,9 +345,9 @@ run_handler_wait(struct run_handler *h, uint32_t timeout_s, uint32_t grace_s)
 		int np = 0, wait_ms = 1000, r;
 
 		now = run_now_ms();
-		if (!exited && !termed && (run_stop || (deadline != 0
+		if (!exited && !termed && (run_stopping() || (deadline != 0
 		    && now >= deadline))) {
-			if (run_stop) {
+			if (run_stopping()) {
 				h->stopped = 1;
 				LOG_W("stopping: terminating the handler "
 				    "(process group %ld)", (long)pid);

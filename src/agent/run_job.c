@@ -42,7 +42,7 @@ set_phase(struct run_job *j, int phase)
 {
 	j->st.phase = phase;
 	j->st.since = (int64_t)time(NULL);
-	return run_state_write(run_cfg.state_abs, &j->st);
+	return run_state_write(run_config()->state_abs, &j->st);
 }
 
 static void
@@ -64,9 +64,9 @@ open_dirs(struct run_job *j, int fresh, struct run_report *r)
 {
 	int wfd, e;
 
-	snprintf(j->dir, sizeof j->dir, "%s/%s", run_cfg.work_dir_abs,
+	snprintf(j->dir, sizeof j->dir, "%s/%s", run_config()->work_dir_abs,
 	    j->st.job_id);
-	wfd = open(run_cfg.work_dir_abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	wfd = open(run_config()->work_dir_abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (wfd < 0)
 		goto fail;
 	if (fresh) {
@@ -109,17 +109,17 @@ cleanup(struct run_job *j)
 	int wfd;
 
 	close_dirs(j);
-	wfd = open(run_cfg.work_dir_abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	wfd = open(run_config()->work_dir_abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (wfd >= 0) {
 		/* after a crash too: run_rm_jobdir zeroes what secret/
 		 * holds before the whole directory goes */
 		if (run_rm_jobdir(wfd, j->st.job_id) != 0)
 			LOG_W("work directory %s/%s: not all removed: %s",
-			    run_cfg.work_dir_abs, j->st.job_id,
+			    run_config()->work_dir_abs, j->st.job_id,
 			    strerror(errno));
 		close(wfd);
 	}
-	(void)run_state_clear(run_cfg.state_abs);
+	(void)run_state_clear(run_config()->state_abs);
 	run_s3_clear();
 	j->st.job_id[0] = '\0';
 }
@@ -236,7 +236,7 @@ acknowledge(struct run_job *j)
 	for (tries = 0; tries < ACK_TRIES; tries++) {
 		rc = run_cp_call(ack_op, &a);
 		if (rc == 0 || rc == CPJ_ERR_API_INVALID_NONCE
-		    || rc == CPJ_ERR_API_JOB_NOT_FOUND || run_stop)
+		    || rc == CPJ_ERR_API_JOB_NOT_FOUND || run_stopping())
 			break;
 		run_cp_error(rc, j->err, sizeof j->err);
 		LOG_W("job %s: AcknowledgeJob: %s; retrying", j->st.job_id,
@@ -248,7 +248,7 @@ acknowledge(struct run_job *j)
 	if (rc == CPJ_ERR_API_INVALID_NONCE || rc == CPJ_ERR_API_JOB_NOT_FOUND) {
 		LOG_W("job %s: AcknowledgeJob: %s: skipped", j->st.job_id,
 		    cli_cp()->code);
-		(void)run_state_clear(run_cfg.state_abs);
+		(void)run_state_clear(run_config()->state_abs);
 		return 0;
 	}
 	if (rc < 0) {
@@ -259,7 +259,7 @@ acknowledge(struct run_job *j)
 	if (strcmp(a.status, "InProgress") != 0) {
 		LOG_W("job %s: status %s after AcknowledgeJob: skipped",
 		    j->st.job_id, a.status);
-		(void)run_state_clear(run_cfg.state_abs);
+		(void)run_state_clear(run_config()->state_abs);
 		return 0;
 	}
 	return 1;
@@ -398,17 +398,17 @@ run_recover(struct run_job *j, const cpj_cp_jobs_buf *jb, int startup)
 	const cpj_job *job;
 	int rc;
 
-	rc = run_state_read(run_cfg.state_abs, &j->st);
+	rc = run_state_read(run_config()->state_abs, &j->st);
 	if (rc == 0)
 		return 0;
 	if (rc < 0) {
 		char aside[RUN_PATH_MAX + 16];
 
-		snprintf(aside, sizeof aside, "%s.damaged", run_cfg.state_abs);
-		LOG_E("state file %s unusable: moved to %s", run_cfg.state_abs,
+		snprintf(aside, sizeof aside, "%s.damaged", run_config()->state_abs);
+		LOG_E("state file %s unusable: moved to %s", run_config()->state_abs,
 		    aside);
-		if (rename(run_cfg.state_abs, aside) != 0)
-			(void)run_state_clear(run_cfg.state_abs);
+		if (rename(run_config()->state_abs, aside) != 0)
+			(void)run_state_clear(run_config()->state_abs);
 		return 0;
 	}
 	if (startup)
@@ -416,7 +416,7 @@ run_recover(struct run_job *j, const cpj_cp_jobs_buf *jb, int startup)
 		    j->st.job_id, run_phase_name(j->st.phase));
 	run_handler_kill_stale(&j->st);
 	j->st.handler_pid = 0;
-	snprintf(j->dir, sizeof j->dir, "%s/%s", run_cfg.work_dir_abs,
+	snprintf(j->dir, sizeof j->dir, "%s/%s", run_config()->work_dir_abs,
 	    j->st.job_id);
 	switch (j->st.phase) {
 	case PHASE_REPORTING:

@@ -22,7 +22,7 @@
 #define CONF_MAX   (64 * 1024)
 #define DEFAULT_CONFIG "/etc/cpjob.conf"
 
-struct run_cfg run_cfg;
+static struct run_cfg run_cfg;
 
 static char conf_buf[CONF_MAX + 1];
 static struct cli_kv at_kv[8];
@@ -418,6 +418,13 @@ make_abs(const char *in, char *out, size_t cap, const char *what)
 }
 
 /* see run.h */
+const struct run_cfg *
+run_config(void)
+{
+	return &run_cfg;
+}
+
+/* see run.h */
 int
 run_resolve(void)
 {
@@ -498,6 +505,7 @@ run_resolve(void)
 	}
 	if (run_cfg.poll_interval_ms < 10)
 		run_cfg.poll_interval_ms = 10;
+	run_cfg.g.creds_by_caller = 1;  /* the worker loads them itself */
 	return 0;
 }
 

@@ -80,18 +80,18 @@ run_outcome(struct run_job *j, struct run_report *r)
 	j->st.handler_pid = 0;
 	j->st.phase = PHASE_HANDLER;
 	j->st.since = (int64_t)time(NULL);
-	(void)run_state_write(run_cfg.state_abs, &j->st);
+	(void)run_state_write(run_config()->state_abs, &j->st);
 	if (run_secrets_write(j, r) < 0) {
 		run_env_wipe();
 		return;
 	}
-	LOG_I("job %s: running handler %s", job->id.p, run_cfg.exec_abs);
-	if (run_handler_start(&hr, run_cfg.exec_abs, run_env_vars(), j->dir)
+	LOG_I("job %s: running handler %s", job->id.p, run_config()->exec_abs);
+	if (run_handler_start(&hr, run_config()->exec_abs, run_env_vars(), j->dir)
 	    < 0) {
 		run_env_wipe();
 		run_secrets_wipe(j);
 		run_fail(j, r, "ConfigurationError", "handler %s could not be "
-		    "started: %s", run_cfg.exec_abs, strerror(hr.spawn_errno));
+		    "started: %s", run_config()->exec_abs, strerror(hr.spawn_errno));
 		LOG_E("%s", j->msg);
 		return;
 	}
@@ -102,8 +102,8 @@ run_outcome(struct run_job *j, struct run_report *r)
 	    || run_boot_id(j->st.boot_id, sizeof j->st.boot_id) != 0)
 		j->st.handler_pid = 0;
 	if (j->st.handler_pid != 0)
-		(void)run_state_write(run_cfg.state_abs, &j->st);
-	run_handler_wait(&hr, run_cfg.timeout_s, run_cfg.kill_grace_s);
+		(void)run_state_write(run_config()->state_abs, &j->st);
+	run_handler_wait(&hr, run_config()->timeout_s, run_config()->kill_grace_s);
 	j->st.handler_pid = 0;
 	/* the handler and its group are gone: so go the secret files */
 	run_secrets_wipe(j);
@@ -134,7 +134,7 @@ run_outcome(struct run_job *j, struct run_report *r)
 	}
 	if (hr.timed_out) {
 		run_fail(j, r, "JobFailed", "handler timed out after %u s%s%s",
-		    (unsigned)run_cfg.timeout_s, tail[0] != '\0' ? ": " : "",
+		    (unsigned)run_config()->timeout_s, tail[0] != '\0' ? ": " : "",
 		    tail);
 		return;
 	}

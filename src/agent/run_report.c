@@ -142,9 +142,9 @@ static void
 pending_path(const char *id, char *out, size_t cap)
 {
 	if (id != NULL)
-		snprintf(out, cap, "%s.pending/%s", run_cfg.state_abs, id);
+		snprintf(out, cap, "%s.pending/%s", run_config()->state_abs, id);
 	else
-		snprintf(out, cap, "%s.pending", run_cfg.state_abs);
+		snprintf(out, cap, "%s.pending", run_config()->state_abs);
 }
 
 static void
@@ -175,7 +175,7 @@ park(struct run_job *j)
 	pending_path(j->st.job_id, path, sizeof path);
 	if (run_state_write(path, &j->st) < 0)
 		return -1;
-	if (run_state_clear(run_cfg.state_abs) < 0) {
+	if (run_state_clear(run_config()->state_abs) < 0) {
 		/* two records of one report: the pending one goes */
 		(void)run_state_clear(path);
 		return -1;
@@ -195,7 +195,7 @@ run_report_finish(struct run_job *j, struct run_report *r)
 	j->st.report = *r;
 	j->st.handler_pid = 0;
 	j->st.phase = PHASE_REPORTING;
-	if (run_state_write(run_cfg.state_abs, &j->st) < 0)
+	if (run_state_write(run_config()->state_abs, &j->st) < 0)
 		LOG_E("job %s: the report could not be recorded; sending it "
 		    "anyway", j->st.job_id);
 	rc = send_or_explain(j, r);
@@ -268,7 +268,7 @@ run_pending_send(void)
 {
 	int i = 0;
 
-	while (i < npend && !run_stop) {
+	while (i < npend && !run_stopping()) {
 		if (run_now_ms() >= pend[i].next_ms && send_pending(&pend[i])) {
 			pend[i] = pend[--npend];
 			continue;

@@ -569,14 +569,14 @@ job_id_name(const char *s)
 
 /* see run.h */
 void
-run_sweep(const char *keep)
+run_sweep(const char *work_dir, const char *keep)
 {
 	/* its own listing: run_rm_jobdir reads with `dents` */
 	static union {
 		uint64_t align;
 		unsigned char b[1024];
 	} list;
-	int wfd = open(run_cfg.work_dir_abs, O_RDONLY | O_DIRECTORY
+	int wfd = open(work_dir, O_RDONLY | O_DIRECTORY
 	    | O_CLOEXEC);
 	int64_t pos = 0;
 	long n, off;
@@ -602,7 +602,7 @@ run_sweep(const char *keep)
 			/* the whole directory goes, secret/ zeroed first */
 			if (run_rm_jobdir(wfd, name) != 0)
 				LOG_W("%s/%s: not all removed: %s",
-				    run_cfg.work_dir_abs, name,
+				    work_dir, name,
 				    strerror(errno));
 		}
 	}

@@ -52,8 +52,8 @@ run_s3_setup(void)
 	o.who = "S3";
 	if ((o.anchors = setup_trust(NULL)) == NULL)
 		return -1;
-	o.connect_ms = run_cfg.g.connect_ms;
-	o.idle_ms = run_cfg.g.read_ms;
+	o.connect_ms = run_config()->g.connect_ms;
+	o.idle_ms = run_config()->g.read_ms;
 	if (setup_http_client(&http, &tls, NULL, &o) < 0)
 		return -1;
 	if ((rc = cpj_s3_init(&s3, &http, cli_region(), work,
@@ -61,16 +61,16 @@ run_s3_setup(void)
 		fprintf(stderr, "cpjob: S3 client: %s\n", cpj_strerror(rc));
 		return -1;
 	}
-	url = setup_endpoint(run_cfg.s3_endpoint_url, "AWS_ENDPOINT_URL_S3");
-	if (run_cfg.addressing == RUN_ADDR_PATH)
+	url = setup_endpoint(run_config()->s3_endpoint_url, "AWS_ENDPOINT_URL_S3");
+	if (run_config()->addressing == RUN_ADDR_PATH)
 		flags = CPJ_S3_PATH_STYLE;
-	else if (run_cfg.addressing == RUN_ADDR_VIRTUAL && url != NULL)
+	else if (run_config()->addressing == RUN_ADDR_VIRTUAL && url != NULL)
 		flags = CPJ_S3_VIRTUAL_HOSTED;
 	plain_http = url != NULL && strncasecmp(url, "http://", 7) == 0;
 	if (setup_s3(&s3, url, flags) < 0)
 		return -1;
-	s3.request_ms = run_cfg.transfer_timeout_s > 0x7fffffffu / 1000u
-	    ? 0x7fffffffu : run_cfg.transfer_timeout_s * 1000u;
+	s3.request_ms = run_config()->transfer_timeout_s > 0x7fffffffu / 1000u
+	    ? 0x7fffffffu : run_config()->transfer_timeout_s * 1000u;
 	LOG_D("S3 endpoint %s", url != NULL ? setup_url_safe(url, safe,
 	    sizeof safe) : "(AWS)");
 	ready = 1;
@@ -120,7 +120,7 @@ progress(void *ctx, uint64_t done, uint64_t total)
 	struct xfer *x = ctx;
 	uint64_t now = run_now_ms();
 
-	if (run_stop)
+	if (run_stopping())
 		return CPJ_ERR_CANCELLED;
 	if (now - x->logged >= PROGRESS_LOG_MS
 	    || (done == total && total > 0 && now - x->started
@@ -143,7 +143,7 @@ sink(void *ctx, const unsigned char *data, size_t len)
 {
 	struct xfer *x = ctx;
 
-	if (run_stop)
+	if (run_stopping())
 		return CPJ_ERR_CANCELLED;
 	while (len > 0) {
 		ssize_t n = write(x->fd, data, len);
@@ -178,7 +178,7 @@ source(void *ctx, unsigned char *buf, size_t len)
 	struct xfer *x = ctx;
 	ssize_t n;
 
-	if (run_stop)
+	if (run_stopping())
 		return CPJ_ERR_CANCELLED;
 	do {
 		n = read(x->fd, buf, len);

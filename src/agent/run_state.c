@@ -411,11 +411,11 @@ run_state_read(const char *path, struct run_state *st)
 
 /* see run.h */
 int
-run_state_lock(void)
+run_state_lock(const char *state_path)
 {
 	char path[RUN_PATH_MAX + 8];
 
-	snprintf(path, sizeof path, "%s.lock", run_cfg.state_abs);
+	snprintf(path, sizeof path, "%s.lock", state_path);
 	lock_fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (lock_fd < 0) {
 		fprintf(stderr, "cpjob: %s: %s\n", path, strerror(errno));
@@ -423,7 +423,7 @@ run_state_lock(void)
 	}
 	if (flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
 		fprintf(stderr, "cpjob: %s is in use by another cpjob run "
-		    "(lock %s)\n", run_cfg.state_abs, path);
+		    "(lock %s)\n", state_path, path);
 		close(lock_fd);
 		lock_fd = -1;
 		return -1;

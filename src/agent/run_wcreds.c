@@ -83,7 +83,7 @@ run_cp_call(run_cp_op op, void *arg)
 
 	refresh(0);
 	rc = op(cp, arg);
-	if (rejected(cp, rc) && !run_stop) {
+	if (rejected(cp, rc) && !run_stopping()) {
 		LOG_W("%s: the worker credentials were refused; fetching "
 		    "fresh ones", cp->code[0] != '\0' ? cp->code
 		    : cpj_strerror(rc));

@@ -5,7 +5,7 @@
  *
  * The input is the file: it is written to "state" in a private temporary
  * directory (mkdtemp under $TMPDIR or /tmp, removed at exit), which
- * run_cfg.state_abs names, and read by run_state_read(). A file is
+ * state_path names, and read by run_state_read(). A file is
  * present, so the answer is 1 (a job) or -1 (unusable), never 0; one not
  * starting with "cpjob-state 1\n" is -1. A job it returns has a
  * well-formed job id, job id, nonce and boot id NUL-terminated within
@@ -42,6 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define HEADER "cpjob-state 1\n"
 
 static char tmpdir[512];
+static char state_path[RUN_PATH_MAX];   /* the state file */
 
 static void
 cleanup(void)
@@ -50,8 +51,8 @@ cleanup(void)
 
 	if (tmpdir[0] == '\0')
 		return;
-	(void)unlink(run_cfg.state_abs);
-	snprintf(p, sizeof p, "%s.tmp", run_cfg.state_abs);
+	(void)unlink(state_path);
+	snprintf(p, sizeof p, "%s.tmp", state_path);
 	(void)unlink(p);
 	(void)rmdir(tmpdir);
 }
@@ -68,8 +69,8 @@ setup(void)
 	if ((size_t)snprintf(tmpdir, sizeof tmpdir, "%s/cpj-fuzz-XXXXXX", t)
 	    >= sizeof tmpdir || mkdtemp(tmpdir) == NULL)
 		FAIL("no temporary directory");
-	if ((size_t)snprintf(run_cfg.state_abs, sizeof run_cfg.state_abs,
-	    "%s/state", tmpdir) >= sizeof run_cfg.state_abs)
+	if ((size_t)snprintf(state_path, sizeof state_path,
+	    "%s/state", tmpdir) >= sizeof state_path)
 		FAIL("temporary directory name too long");
 	run_log_init(0, 0);     /* no log lines */
 	atexit(cleanup);
@@ -81,7 +82,7 @@ write_file(const uint8_t *data, size_t size)
 	size_t off = 0;
 	int fd;
 
-	fd = open(run_cfg.state_abs, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	fd = open(state_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0600);
 	if (fd < 0)
 		FAIL("cannot write the state file");
@@ -294,7 +295,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	setup();
 	write_file(data, size);
 	memset(&st, 0x5a, sizeof st);
-	rc = run_state_read(run_cfg.state_abs, &st);
+	rc = run_state_read(state_path, &st);
 	if (rc == 0)
 		FAIL("a state file present read as none");
 	if (rc != 1 && rc != -1)
@@ -310,10 +311,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* Written back and read again: the same state. */
 	copy_state(&c, &st);
-	if (run_state_write(run_cfg.state_abs, &c.st) != 0)
+	if (run_state_write(state_path, &c.st) != 0)
 		FAIL("cannot write the state back");
 	memset(&again, 0x5a, sizeof again);
-	if (run_state_read(run_cfg.state_abs, &again) != 1)
+	if (run_state_read(state_path, &again) != 1)
 		FAIL("state written back not read");
 	compare(&c.st, &again);
 	free_copy(&c);

@@ -44,8 +44,6 @@
 #define T_SETFLAGS _IOW('f', 2, long)
 #define T_IMMUTABLE 0x10
 
-struct run_cfg run_cfg;
-
 static char base[128];          /* the test's directory */
 static int basefd = -1;
 static int can_mount;
@@ -763,9 +761,7 @@ sweep_passes_over_what_stays(void)
 	}
 	CHECK(mkfile(work, "not-a-job", "x") == 0);
 	close(work);
-	snprintf(run_cfg.work_dir_abs, sizeof run_cfg.work_dir_abs, "%s",
-	    at_base("work"));
-	run_sweep(ids[3]);
+	run_sweep(at_base("work"), ids[3]);
 	CHECK(!exists(basefd, "work/00000000-0000-0000-0000-000000000001"));
 	CHECK(!exists(basefd, "work/00000000-0000-0000-0000-000000000002"));
 	CHECK(exists(basefd,
