@@ -34,11 +34,14 @@ $(B)/tests/integration/%: $(B)/obj/tests/integration/%.o $(SUPPORT_OBJS) $(LIBCP
 AGENT_TEST_OBJS := $(filter-out $(B)/obj/src/agent/main.o,$(AGENT_OBJS))
 AGENT_TEST_BINS := $(B)/tests/integration/test_creds_chain \
 	$(B)/tests/integration/test_agent_setup
+# test_agent_setup counts lookups: getaddrinfo() wrapped at link time
+# (static boards too, where a second definition would clash with libc's).
+$(B)/tests/integration/test_agent_setup: AGENT_TEST_LDFLAGS := -Wl,--wrap=getaddrinfo
 $(AGENT_TEST_BINS): $(B)/tests/integration/%: $(B)/obj/tests/integration/%.o \
 		$(SUPPORT_OBJS) $(AGENT_TEST_OBJS) $(LIBCPJOB)
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(SUPPORT_OBJS) $(AGENT_TEST_OBJS) $(LIBCPJOB) $(BEARSSL_LIBS) $(BOARD_LDLIBS)
+	$(Q)$(CC) $(LDFLAGS_ALL) $(AGENT_TEST_LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(AGENT_TEST_OBJS) $(LIBCPJOB) $(BEARSSL_LIBS) $(BOARD_LDLIBS)
 
 -include $(UNIT_SRCS:%.c=$(B)/obj/%.d) $(INTEG_SRCS:%.c=$(B)/obj/%.d) \
 	$(MOCK_OBJS:.o=.d) $(SUPPORT_OBJS:.o=.d)
