@@ -3,8 +3,9 @@
 docs/*.md, port/README.md and boards/README.md names a file that exists
 (and a heading of it, for a #fragment); README.md is at most 16 KB, links
 every docs/ page, names every folder of src/ and port/ in its layer map
-and every command `cpjob --help` lists; docs/handler.md, installed alone,
-has no relative link."""
+with the folders each one calls (nm of the plain build), and every command
+`cpjob --help` lists; docs/handler.md, installed alone, has no relative
+link."""
 import glob, os, re, subprocess, sys
 
 TOP = os.environ.get("CPJ_TOP", os.getcwd())
@@ -53,6 +54,29 @@ folders = [d for top in ("src", "port") for d in sorted(os.listdir(os.path.join(
            if os.path.isdir(os.path.join(TOP, top, d))]
 missing = [d for d in folders if not re.search(r"^\| `(src|port)/%s` \|" % d, readme, re.M)]
 check("readme_layer_map_every_folder", not missing, missing)
+# The layer map's "calls into" column against the symbols each folder's
+# objects take from another's (nm of the plain build); libc and jsmn
+# (header-only) are not seen by nm and not compared.
+objs, defs, undef = {}, {}, {}
+for o in glob.glob(os.path.join(BUILD, "obj", "src", "*", "*.o")):
+    objs.setdefault(os.path.basename(os.path.dirname(o)), []).append(o)
+for o in glob.glob(os.path.join(BUILD, "obj", "port", "*", "*.o")):
+    objs.setdefault("port", []).append(o)
+for m, files in objs.items():
+    nm = subprocess.run(["nm"] + files, capture_output=True, text=True, timeout=60).stdout
+    for f in (l.split() for l in nm.splitlines()):
+        if len(f) == 3 and f[1] in "TDRB":
+            defs[f[2]] = m
+        elif len(f) == 2 and f[0] == "U":
+            undef.setdefault(m, set()).add(f[1])
+wrong = []
+for folder, calls in re.findall(r"^\| `src/(\w+)` \|[^|]*\|[^|]*\|([^|]*)\|$", readme, re.M):
+    said = {re.sub(r"\(.*", "", c).strip() for c in re.sub(r"\([^)]*\)", "", calls).split(",")}
+    seen = {defs.get(u, "BearSSL" if u.startswith("br_") else None) for u in undef.get(folder, ())}
+    seen = seen - {None, folder}
+    if folder in objs and seen != said - {"libc", "jsmn"}:
+        wrong.append((folder, sorted(said), sorted(seen)))
+check("readme_layer_map_calls", objs and not wrong, wrong)
 out = subprocess.run([os.path.join(BUILD, "cpjob"), "--help"], capture_output=True,
                      text=True, timeout=30).stdout
 cmds = re.findall(r"^  ([a-z0-9-]+) ", out.split("commands:")[-1], re.M)
