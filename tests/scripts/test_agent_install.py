@@ -8,6 +8,7 @@ them runs (without error texts), and a program that calls what the profile
 leaves out does not compile.
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -145,6 +146,9 @@ def main():
             unit = f.read()
         check("example_unit", "ExecStart=" in unit and "cpjob run" in unit
               and "KillMode=mixed" in unit, unit[:300])
+        docs = re.findall(r"^Documentation=file://\S*/share/cpjob/(\S+)$", unit, re.M)
+        check("example_unit_documentation_installed", docs and all(
+            os.path.isfile(os.path.join(root, "share/cpjob", d)) for d in docs), docs)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         A.cleanup()
