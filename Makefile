@@ -181,7 +181,7 @@ install-bin: $(AGENT)
 install-share:
 	install -d $(DESTDIR)$(PREFIX)/share/cpjob
 	install -m 644 src/agent/cpjob.service src/agent/cpjob.conf.example \
-		README.md $(DESTDIR)$(PREFIX)/share/cpjob/
+		docs/handler.md $(DESTDIR)$(PREFIX)/share/cpjob/
 	install -m 755 src/agent/handler-example.sh $(DESTDIR)$(PREFIX)/share/cpjob/
 
 clean:

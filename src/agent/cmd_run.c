@@ -5,7 +5,7 @@
  *   -> handler -> upload the output artifacts -> report
  *
  * This file holds the start-up and the polling loop. The agent's run_*
- * files each hold one concern (README.md, "The agent"): run_opts.c the
+ * files each hold one concern (docs/agent.md, "The agent's sources"): run_opts.c the
  * settings, run_clock.c time, backoff and signals, run_wcreds.c the
  * worker's credentials, run_job.c a job's phases and recovery,
  * run_env.c, run_secrets.c, run_artifacts.c and run_outcome.c what a

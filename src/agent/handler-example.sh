@@ -10,10 +10,11 @@
 # input here (unzip -q "$path" -d "$CPJOB_WORK_DIR/tmp/...") and install
 # it.
 #
-# The contract (README.md, "Handler contract"): job fields in CPJOB_* variables,
-# input files at CPJOB_INPUT_<NAME>, output files to write at
-# CPJOB_OUTPUT_<NAME>, key=value lines in CPJOB_RESULT_FILE; exit 0 for
-# success, anything else for failure (the end of stderr is the message).
+# The contract (share/cpjob/handler.md, docs/handler.md in the source): job
+# fields in CPJOB_* variables, input files at CPJOB_INPUT_<NAME>, output
+# files to write at CPJOB_OUTPUT_<NAME>, key=value lines in
+# CPJOB_RESULT_FILE; exit 0 for success, anything else for failure (the
+# end of stderr is the message).
 set -eu
 
 # NAME -> the variable suffix cpjob uses: upper case, other than [A-Z0-9] as _

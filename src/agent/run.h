@@ -15,7 +15,7 @@
 #include "agent.h"
 #include "cli.h"
 
-/* Limits (see README.md, "Handler contract"). */
+/* Limits (see docs/handler.md). */
 #define RUN_RESULT_MAX     65536  /* result file bytes */
 #define RUN_VARS_MAX         100  /* output variables in one report */
 #define RUN_VARS_BYTES    122880  /* their keys and values together (quota) */
@@ -224,7 +224,7 @@ void run_message_clean(char *message);
 
 /* ---- the state file (run_state.c) ----------------------------------- */
 
-/* Phases of the job in flight, in order (README.md, "State file", says
+/* Phases of the job in flight, in order (docs/agent.md, "State file and recovery", says
  * what a restart does in each). */
 #define PHASE_ACKING      0
 #define PHASE_ACKED       1
@@ -446,7 +446,7 @@ uint64_t run_pending_wait_ms(void);
  * file (run_recover() goes on with it). */
 int run_job(struct run_job *j, cpj_job *job, uint64_t polled_ms);
 /* Go on with the job the state file names, after a restart (`startup`)
- * or after an error: resume it or report it as README.md's state-file
+ * or after an error: resume it or report it as docs/agent.md's state-file
  * table says. `jb` lends its first slot for GetJobDetails. 0 nothing
  * left in flight, 1 still in flight (try again later). */
 int run_recover(struct run_job *j, const cpj_cp_jobs_buf *jb, int startup);

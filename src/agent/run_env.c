@@ -1,6 +1,6 @@
 /*
  * run_env.c -- the handler's environment: the job's fields as CPJOB_*
- * variables (README.md, "Handler contract"), built in a static buffer
+ * variables (docs/handler.md), built in a static buffer
  * from scratch: nothing of the agent's own environment reaches the
  * handler but PATH, HOME and LANG.
  */

@@ -45,7 +45,7 @@ static const struct opt {
 	{ "query-param", T_STR, offsetof(struct run_cfg, query_param),
 	    "K=V", "only jobs whose configuration property K is V" },
 	{ "exec", T_STR, offsetof(struct run_cfg, exec), "PATH",
-	    "the handler (required); see README.md" },
+	    "the handler (required); see share/cpjob/handler.md" },
 	{ "secret-config", T_KEYS, 0, "KEYS",
 	    "configuration properties K1,K2,... (at most 16) given to the "
 	    "handler as files, not in its environment" },

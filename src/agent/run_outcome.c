@@ -2,7 +2,7 @@
  * run_outcome.c -- the handler of one job: its secret files, its run
  * (run_handler.c supervises the process) and the outcome it leads to,
  * from its exit status, its result file and the outputs it wrote
- * (README.md, "Handler contract").
+ * (docs/handler.md).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 /*
  * run_result.c -- the handler's result file and the report it leads to.
  *
- * The result file is `key=value` lines (see README.md, "Handler contract"): at most
+ * The result file is `key=value` lines (see docs/handler.md): at most
  * RUN_RESULT_MAX bytes of UTF-8, '#' comments, blank lines ignored,
  * spaces and tabs around keys and values trimmed. Every value is checked
  * against the service model's limits here, so that a bad value becomes a

@@ -5,7 +5,7 @@
  * The input is the file: it is written to "result" in a private
  * temporary directory (mkdtemp under $TMPDIR or /tmp, removed at exit)
  * and read back by run_result_read(), which takes a directory and a
- * name. A report it accepts must hold what the README's handler contract promises
+ * name. A report it accepts must hold what the handler contract promises
  * (lengths, percent, names of output variables, no variables with a
  * continuation token); a rejection must come with a message. The input
  * is also cleaned as a failure message: the result is valid UTF-8 of at

@@ -3,7 +3,7 @@
 download, handler, upload, report), then started again: every job the
 agent acknowledged is reported exactly once (one entry in the emulator's
 `attempts`) and its handler runs once, as the state-file table of
-README.md says:
+docs/agent.md says:
 
   - acking, acked, downloading: resumed (acknowledged again, fresh data
     from GetJobDetails, inputs downloaded again, the handler run);

@@ -8,6 +8,7 @@ them runs (without error texts), and a program that calls what the profile
 leaves out does not compile.
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -104,12 +105,16 @@ def main():
                 "include/cpjob/cpj.h", "include/cpjob/cpj_s3.h",
                 "include/cpjob/cpj_port_impl.h", "include/cpjob/cpj_board_config.h",
                 "share/cpjob/cpjob.service", "share/cpjob/cpjob.conf.example",
-                "share/cpjob/handler-example.sh", "share/cpjob/README.md"]
+                "share/cpjob/handler-example.sh", "share/cpjob/handler.md"]
         missing = [w for w in want if not os.path.isfile(os.path.join(root, w))]
         check("install_files", not missing, missing)
         check("install_modes", os.access(os.path.join(root, "bin/cpjob"), os.X_OK)
               and os.access(os.path.join(root, "share/cpjob/handler-example.sh"), os.X_OK)
               and not os.access(os.path.join(root, "lib/libcpjob.a"), os.X_OK))
+        contract = os.path.join(root, "share/cpjob/handler.md")
+        text = open(contract).read() if os.path.isfile(contract) else ""
+        check("install_handler_contract", text.startswith("# The handler contract")
+              and "CPJOB_RESULT_FILE" in text and "continuation_token" in text, contract)
         env = dict(os.environ, PKG_CONFIG_PATH=os.path.join(root, "lib", "pkgconfig"),
                    PKG_CONFIG_SYSROOT_DIR=dest)
         cflags = subprocess.run(["pkg-config", "--cflags", "cpjob"], env=env,
@@ -141,6 +146,9 @@ def main():
             unit = f.read()
         check("example_unit", "ExecStart=" in unit and "cpjob run" in unit
               and "KillMode=mixed" in unit, unit[:300])
+        docs = re.findall(r"^Documentation=file://\S*/share/cpjob/(\S+)$", unit, re.M)
+        check("example_unit_documentation_installed", docs and all(
+            os.path.isfile(os.path.join(root, "share/cpjob", d)) for d in docs), docs)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         A.cleanup()
