@@ -50,8 +50,14 @@ def test_readme():
           "tests/examples/ex_poll_once.c")
 
 
+SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+
+
 def test_poll_once(emu, exdir=EXDIR, sfx=""):
+    # ex_poll_once reads only cpj_worker.h's configuration: the CA bundle
+    # from AWS_CA_BUNDLE (the emulator's CA unless a check says otherwise)
     def run(name, emu, **kw):
+        kw.setdefault("AWS_CA_BUNDLE", emu.ca_file)
         return run_in(name, emu, exdir=exdir, **kw)
 
     def check(name, ok, info=None):
@@ -59,6 +65,9 @@ def test_poll_once(emu, exdir=EXDIR, sfx=""):
     emu.register_action_type("ExPollEmpty")
     rc, out, err = run("ex_poll_once", emu, CPJ_PROVIDER="ExPollEmpty")
     check("ex_poll_once_no_job", rc == 0 and out.strip() == "0 job(s)", (rc, out, err))
+    # quiet by default: the library logs nothing below warnings unless the
+    # program asks (cpj_log_set_level); the host build compiles debug in
+    check("ex_poll_once_quiet_by_default", rc == 0 and "cpjob:" not in err, err)
     j1, _ = A.queue(emu, "ExPoll" + sfx)
     j2, _ = A.queue(emu, "ExPoll" + sfx, inputs=2)
     rc, out, err = run("ex_poll_once", emu, CPJ_PROVIDER="ExPoll" + sfx)
@@ -76,9 +85,34 @@ def test_poll_once(emu, exdir=EXDIR, sfx=""):
     check("ex_poll_once_reports_errors", rc == 1 and "error:" in err, (rc, out, err))
     # a failure before any connection (no CA certificate in the file)
     rc, out, err = run("ex_poll_once", emu, CPJ_PROVIDER="ExPollEmpty",
-                       CPJ_CA_FILE=os.path.join(A.TOP, "README.md"))
+                       AWS_CA_BUNDLE=os.path.join(A.TOP, "README.md"))
     check("ex_poll_once_bad_ca_file", rc == 1 and "error:" in err and "job" not in out,
           (rc, out, err))
+    # without AWS_CA_BUNDLE: the compiled-in Amazon roots, which do not
+    # anchor the emulator's certificate
+    rc, out, err = run_nobundle(exdir, emu, CPJ_PROVIDER="ExPollEmpty")
+    check("ex_poll_once_builtin_anchors_refuse_emulator",
+          rc == 1 and "error:" in err and "job" not in out, (rc, out, err))
+    if not os.path.exists(SYSTEM_BUNDLE):
+        check("ex_poll_once_system_bundle", False, "no " + SYSTEM_BUNDLE)
+        return
+    sysb = open(SYSTEM_BUNDLE, "rb").read()
+    # the system bundle alone: loaded whole, but no anchor of the emulator
+    rc, out, err = run("ex_poll_once", emu, CPJ_PROVIDER="ExPollEmpty",
+                       AWS_CA_BUNDLE=SYSTEM_BUNDLE)
+    check("ex_poll_once_system_bundle_alone", rc == 1 and "error:" in err and
+          ("not anchored" in err or sfx == "_minimal") and "job" not in out,
+          (rc, out, err))
+    # the system bundle with the emulator's CA after it (far past the
+    # first 4 KB): every certificate is loaded, the last one anchors
+    both = os.path.join(A.ROOT, "ca-system-and-emulator%s.pem" % sfx)
+    with open(both, "wb") as f:
+        f.write(sysb + b"\n" + open(emu.ca_file, "rb").read())
+    rc, out, err = run("ex_poll_once", emu, CPJ_PROVIDER="ExPollEmpty",
+                       AWS_CA_BUNDLE=both)
+    check("ex_poll_once_system_bundle_and_emulator_ca",
+          rc == 0 and out.strip() == "0 job(s)" and sysb.count(b"BEGIN CERT") >= 100,
+          (rc, out, err, sysb.count(b"BEGIN CERT")))
 
 
 def test_worker(emu, exdir=EXDIR, sfx=""):
@@ -111,6 +145,11 @@ def test_worker(emu, exdir=EXDIR, sfx=""):
 
 
 run_in = run
+
+
+def run_nobundle(exdir, emu, **extra):
+    """ex_poll_once with no AWS_CA_BUNDLE at all (run() drops AWS_*)."""
+    return run_in("ex_poll_once", emu, exdir=exdir, **extra)
 
 
 # Defined in the minimal library, absent from it (nm), and so present in the
