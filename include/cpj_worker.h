@@ -33,7 +33,7 @@
  * tests/unit/test_worker.c): sizeof(cpj_worker) is 170,456 bytes: the
  * job window 49,152, the job storage 49,152, the TLS context 24,128, the
  * request buffer 16,384, the JSON tokens 10,240, the CodePipeline client
- * 5,632, two job slots 4,688, the provider's credentials 4,400, the HTTP
+ * 5,632, two job slots 4,688, the provider's credentials 4,368, the HTTP
  * client 3,848, the anchor store 2,024. A CA bundle adds `ca_store`:
  * CPJ_WORKER_CA_STORE_SYSTEM (147,456 bytes) for a whole system bundle.
  *
@@ -206,7 +206,7 @@ typedef struct cpj_worker {
  * \brief Set up a worker: trust anchors, TLS, HTTP, the CodePipeline
  *        client and its credentials. No connection is made.
  *
- * Stack: at most 4,048 bytes.
+ * Stack: at most 4,608 bytes.
  *
  * \param w    the worker (caller-allocated; any contents).
  * \param cfg  the configuration (see cpj_worker_config; read during the
@@ -231,7 +231,7 @@ int cpj_worker_init(cpj_worker *w, const cpj_worker_config *cfg);
  * err < 0 has only its id and nonce (see cpj_job): acknowledge it and
  * report it failed.
  *
- * Stack: at most 7,040 bytes.
+ * Stack: at most 6,912 bytes.
  *
  * \param w     a worker set up with cpj_worker_init().
  * \param jobs  receives the array of jobs, inside the worker: valid (and
@@ -246,7 +246,7 @@ int cpj_worker_poll(cpj_worker *w, const cpj_job **jobs);
 /**
  * \brief AcknowledgeJob: claim a polled job before working on it.
  *
- * Stack: at most 7,200 bytes.
+ * Stack: at most 7,072 bytes.
  *
  * \param w    the worker.
  * \param job  a job of the last poll (its id and nonce are sent).
@@ -263,7 +263,7 @@ int cpj_worker_acknowledge(cpj_worker *w, const cpj_job *job);
  * The jobs of the last poll are wiped (the details take the first slot);
  * `job_id` may point into them (it is copied first).
  *
- * Stack: at most 7,008 bytes.
+ * Stack: at most 6,880 bytes.
  *
  * \param w       the worker.
  * \param job_id  the job's id.
@@ -276,7 +276,7 @@ int cpj_worker_get_details(cpj_worker *w, const char *job_id,
 /**
  * \brief PutJobSuccessResult.
  *
- * Stack: at most 7,104 bytes.
+ * Stack: at most 7,056 bytes.
  *
  * \param w       the worker.
  * \param job_id  the job's id.
@@ -290,7 +290,7 @@ int cpj_worker_success(cpj_worker *w, const char *job_id,
 /**
  * \brief PutJobFailureResult.
  *
- * Stack: at most 7,008 bytes.
+ * Stack: at most 6,912 bytes.
  *
  * \param w        the worker.
  * \param job_id   the job's id.

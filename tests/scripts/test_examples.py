@@ -117,6 +117,7 @@ def test_poll_once(emu, exdir=EXDIR, sfx=""):
 
 def test_worker(emu, exdir=EXDIR, sfx=""):
     def run(name, emu, **kw):
+        kw.setdefault("AWS_CA_BUNDLE", emu.ca_file)
         return run_in(name, emu, exdir=exdir, **kw)
 
     def check(name, ok, info=None):

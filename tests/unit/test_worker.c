@@ -373,10 +373,11 @@ int
 main(void)
 {
 	printf("sizeof(cpj_worker) = %u (TLS %u, CodePipeline %u, HTTP %u, "
-	    "tokens %u, job slots %u)\n", (unsigned)sizeof(cpj_worker),
-	    (unsigned)sizeof(cpj_tls_context), (unsigned)sizeof(cpj_cp_context),
-	    (unsigned)sizeof(cpj_http_client), (unsigned)sizeof w.tokens,
-	    (unsigned)sizeof w.jobs);
+	    "tokens %u, job slots %u, credentials %u, anchor store %u)\n",
+	    (unsigned)sizeof(cpj_worker), (unsigned)sizeof(cpj_tls_context),
+	    (unsigned)sizeof(cpj_cp_context), (unsigned)sizeof(cpj_http_client),
+	    (unsigned)sizeof w.tokens, (unsigned)sizeof w.jobs,
+	    (unsigned)sizeof(cpj_creds), (unsigned)sizeof(cpj_tls_anchors));
 	printf("CPJ_WORKER_CA_STORE_SYSTEM = %u\n",
 	    (unsigned)CPJ_WORKER_CA_STORE_SYSTEM);
 	RUN(config_checks);
