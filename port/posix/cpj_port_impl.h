@@ -45,7 +45,9 @@ void cpj_port_log_set_sink(cpj_port_log_sink sink);
 /**
  * \brief Drop log lines above `level` (0 drops everything, 4 keeps all).
  *
- * The default is 4: every line compiled in (CPJ_CONFIG_LOG_LEVEL) is kept.
+ * The default is 4: every line compiled in (CPJ_CONFIG_LOG_LEVEL) that
+ * the library passes on is kept; the library itself passes warnings and
+ * errors only unless cpj_log_set_level() (cpj_err.h) asks for more.
  * Process-wide; set it once at start-up.
  */
 void cpj_port_log_set_level(int level);

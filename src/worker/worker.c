@@ -25,6 +25,31 @@ copy_name(char *d, size_t cap, const char *s, const char *def)
 	return 0;
 }
 
+#if CPJ_CONFIG_LOG_LEVEL >= 1
+/* Say why a bundle failed: too large for the store, or which object. */
+static void
+log_anchors(const cpj_worker *w, const cpj_worker_config *cfg, int rc)
+{
+	cpj_tls_anchors_info i;
+	const char *what = cfg->ca_file != NULL ? cfg->ca_file : "(memory)";
+
+	cpj_tls_anchors_get_info(&w->anchors, &i);
+	if (i.need_anchors > i.slots || i.need_bytes > i.arena)
+		CPJ_LOG_E("worker: CA bundle %s needs %lu anchors and %lu "
+		    "bytes; ca_store holds %lu and %lu", what,
+		    (unsigned long)i.need_anchors, (unsigned long)i.need_bytes,
+		    (unsigned long)i.slots, (unsigned long)i.arena);
+	else if (i.bad_object != 0)
+		CPJ_LOG_E("worker: CA bundle %s: PEM object #%lu malformed "
+		    "(BearSSL error %d)", what, (unsigned long)i.bad_object,
+		    i.br_err);
+	else
+		CPJ_LOG_E("worker: CA bundle %s: %s", what, cpj_strerror(rc));
+}
+#else
+#define log_anchors(w, cfg, rc) ((void)0)
+#endif
+
 /* Trust anchors: the compiled-in ones, or a bundle (file or memory) in
  * the caller's ca_store, split into slots and arena. */
 static int
@@ -71,8 +96,7 @@ load_anchors(cpj_worker *w, const cpj_worker_config *cfg)
 	if (rc == 0)
 		rc = cpj_tls_anchors_finish(&w->anchors);
 	if (rc < 0)
-		CPJ_LOG_E("worker: CA bundle %s: %s", cfg->ca_file != NULL ?
-		    cfg->ca_file : "(memory)", cpj_strerror(rc));
+		log_anchors(w, cfg, rc);
 	return rc < 0 ? rc : 0;
 }
 
