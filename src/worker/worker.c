@@ -118,14 +118,16 @@ refresh(cpj_worker *w)
 	return cpj_cp_set_credentials(&w->cp, &w->creds);
 }
 
-/* Before a call: set up? credentials about to expire? */
+/* Before a call: set up? credentials missing (a refresh failed) or
+ * about to expire? */
 static int
 before(cpj_worker *w)
 {
 	if (w == NULL || w->state != W_READY)
 		return CPJ_ERR_STATE;
-	if (w->creds_fn != NULL && w->creds.expires != 0 &&
-	    cpj_port_time_unix() + REFRESH_S >= w->creds.expires)
+	if (w->creds_fn != NULL && (!cpj_creds_present(&w->creds) ||
+	    (w->creds.expires != 0 &&
+	    cpj_port_time_unix() + REFRESH_S >= w->creds.expires)))
 		return refresh(w);
 	return 0;
 }

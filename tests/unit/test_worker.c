@@ -314,6 +314,19 @@ credentials_provider(void)
 	CHECK_EQ(cpj_worker_poll(&w, &jobs), CPJ_ERR_API_EXPIRED_TOKEN);
 	CHECK_EQ(fetches, 4);
 	CHECK_EQ(mock_port_connects(), 6);
+	/* a refresh that fails is tried again before the next call */
+	mock_port_set_time_unix(T0 + 7200);
+	fetch_expires = T0 + 3600;      /* keeps handing out stale ones */
+	w.creds.expires = T0;
+	w.creds_arg = &fetches;         /* the provider refuses */
+	CHECK_EQ(cpj_worker_poll(&w, &jobs), CPJ_ERR_CREDS_REFUSED);
+	CHECK_EQ(fetches, 5);
+	CHECK(!cpj_creds_present(&w.creds));
+	w.creds_arg = NULL;
+	fetch_expires = 0;
+	CHECK_EQ(cpj_worker_poll(&w, &jobs), 0);
+	CHECK_EQ(fetches, 6);
+	CHECK_EQ(mock_port_connects(), 7);
 	cpj_worker_close(&w);
 	CHECK(memcmp(&w.creds, zero, sizeof zero) == 0);
 	return 0;
