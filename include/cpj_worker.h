@@ -208,7 +208,9 @@ typedef struct cpj_worker {
  *
  * Stack: at most 4,608 bytes.
  *
- * \param w    the worker (caller-allocated; any contents).
+ * \param w    the worker (caller-allocated; any contents, but a worker
+ *             in use is closed with cpj_worker_close() first, or its
+ *             connection stays open).
  * \param cfg  the configuration (see cpj_worker_config; read during the
  *             call, but `creds` and `ca_store` which are kept).
  * \return 0; CPJ_ERR_PARAM (NULL argument, no region, no or both

@@ -2,8 +2,13 @@
 """The library's examples (tests/examples/ex_*.c) run against the emulator,
 so they cannot rot: each is run (sanitizer build) with the endpoint, CA file
 and credentials in its environment, and its output and the emulator's view
-are checked. Also: the README's "Using the library" code block is
-tests/examples/ex_poll_once.c, byte for byte.
+are checked. ex_poll_once and ex_worker use only cpj_worker.h and take the
+CA bundle from AWS_CA_BUNDLE: the emulator's CA file, none (the compiled-in
+Amazon roots refuse the emulator), the system bundle alone (loaded whole,
+refused) and the system bundle with the emulator's CA at its end. The
+library is quiet by default (no line below warnings on stderr). Also: the
+README's "Using the library" code block is tests/examples/ex_poll_once.c,
+byte for byte.
 """
 import hashlib
 import os
