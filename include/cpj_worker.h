@@ -37,10 +37,11 @@
  * client 3,848, the anchor store 2,024. A CA bundle adds `ca_store`:
  * CPJ_WORKER_CA_STORE_SYSTEM (147,456 bytes) for a whole system bundle.
  *
- * Files. The worker is the one part of the library that opens a file: the
- * CA bundle named by `ca_file`, read at cpj_worker_init() with the C
- * library's fopen()/fread() through the request buffer, then closed.
- * Firmware without files passes the bundle in memory (`ca_pem`).
+ * Files. The worker is the one part of the library that reads a file: the
+ * CA bundle named by `ca_file`, read at cpj_worker_init() through the
+ * request buffer with the port's cpj_port_file_read() (ports that define
+ * CPJ_PORT_FILE: POSIX and bsdsock; no allocation). Firmware without
+ * files passes the bundle in memory (`ca_pem`).
  *
  * Errors are the library's CPJ_ERR_* codes (cpj_strerror()). After a
  * failed call, the AWS details are in the CodePipeline client's public
@@ -217,6 +218,8 @@ typedef struct cpj_worker {
  *         credentials, an action type member missing or too long,
  *         max_jobs over CPJ_WORKER_JOBS, a bundle without `ca_store`);
  *         CPJ_ERR_IO (`ca_file` cannot be opened or read);
+ *         CPJ_ERR_UNSUPPORTED (`ca_file` with a port that reads no
+ *         file: no CPJ_PORT_FILE);
  *         CPJ_ERR_TLS_ANCHORS (the bundle is malformed, holds no CA
  *         certificate or does not fit `ca_store`); CPJ_ERR_NET_URL
  *         (bad `endpoint_url`); CPJ_ERR_SIGV4_CREDS (bad credentials);

@@ -2,8 +2,6 @@
  * worker.c -- the worker facade (cpj_worker.h): one context over the TLS,
  * HTTP and CodePipeline layers, their public calls only.
  */
-#include <stdio.h>
-
 #include "inner.h"
 #include "cpj_worker.h"
 
@@ -50,14 +48,22 @@ log_anchors(const cpj_worker *w, const cpj_worker_config *cfg, int rc)
 #define log_anchors(w, cfg, rc) ((void)0)
 #endif
 
+#ifdef CPJ_PORT_FILE
+/* cpj_port_file_read()'s sink: a piece of the bundle. */
+static int
+add_pem(void *arg, const void *data, size_t len)
+{
+	return cpj_tls_anchors_add_pem(arg, data, len);
+}
+#endif
+
 /* Trust anchors: the compiled-in ones, or a bundle (file or memory) in
  * the caller's ca_store, split into slots and arena. */
 static int
 load_anchors(cpj_worker *w, const cpj_worker_config *cfg)
 {
 	unsigned char *m = cfg->ca_store;
-	size_t len = cfg->ca_store_len, pad, nslots, n;
-	FILE *f;
+	size_t len = cfg->ca_store_len, pad, nslots;
 	int rc = 0;
 
 	if (cfg->ca_file == NULL && cfg->ca_pem == NULL)
@@ -82,16 +88,14 @@ load_anchors(cpj_worker *w, const cpj_worker_config *cfg)
 		rc = cpj_tls_anchors_add_pem(&w->anchors, cfg->ca_pem,
 		    cfg->ca_pem_len);
 	} else {
+#ifdef CPJ_PORT_FILE
 		/* the whole file, through the (yet unused) request buffer */
-		if ((f = fopen(cfg->ca_file, "rb")) == NULL)
-			return CPJ_ERR_IO;
-		while ((n = fread(w->work, 1, sizeof w->work, f)) > 0 &&
-		    (rc = cpj_tls_anchors_add_pem(&w->anchors, w->work, n)) == 0)
-			;
-		if (rc == 0 && ferror(f))
-			rc = CPJ_ERR_IO;
-		fclose(f);
+		rc = cpj_port_file_read(cfg->ca_file, w->work, sizeof w->work,
+		    add_pem, &w->anchors);
 		cpj_wipe(w->work, sizeof w->work);
+#else
+		rc = CPJ_ERR_UNSUPPORTED;       /* the port reads no file */
+#endif
 	}
 	if (rc == 0)
 		rc = cpj_tls_anchors_finish(&w->anchors);

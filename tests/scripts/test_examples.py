@@ -93,6 +93,10 @@ def test_poll_once(emu, exdir=EXDIR, sfx=""):
                        AWS_CA_BUNDLE=os.path.join(A.TOP, "README.md"))
     check("ex_poll_once_bad_ca_file", rc == 1 and "error:" in err and "job" not in out,
           (rc, out, err))
+    rc, out, err = run("ex_poll_once", emu, CPJ_PROVIDER="ExPollEmpty",
+                       AWS_CA_BUNDLE=os.path.join(A.ROOT, "no-such-ca.pem"))
+    check("ex_poll_once_missing_ca_file", rc == 1 and "error:" in err and "job" not in out,
+          (rc, out, err))
     # without AWS_CA_BUNDLE: the compiled-in Amazon roots, which do not
     # anchor the emulator's certificate
     rc, out, err = run_nobundle(exdir, emu, CPJ_PROVIDER="ExPollEmpty")
