@@ -48,6 +48,16 @@ def readme_block():
     return m.group(1) if m else None
 
 
+def test_poll_once_source():
+    """The minimal worker is written against cpj_worker.h alone, with at
+    most 8 distinct library calls."""
+    src = open(os.path.join(A.TOP, "tests", "examples", "ex_poll_once.c")).read()
+    local = re.findall(r'^#include "([^"]+)"', src, re.M)
+    calls = sorted(set(re.findall(r"\b(cpj_[a-z0-9_]+)\s*\(", src)))
+    check("ex_poll_once_uses_only_cpj_worker_h", local == ["cpj_worker.h"], local)
+    check("ex_poll_once_at_most_8_calls", 0 < len(calls) <= 8, calls)
+
+
 def test_readme():
     src = open(os.path.join(A.TOP, "tests", "examples", "ex_poll_once.c")).read()
     check("examples_readme_quotes_ex_poll_once", readme_block() == src,
@@ -250,6 +260,7 @@ def test_transport(emu):
 
 def main():
     try:
+        test_poll_once_source()
         test_readme()
         with A.Emulator(credentials=["%s:%s" % (A.AKID, A.SECRET)]) as emu:
             emu.bucket(A.BUCKET)
