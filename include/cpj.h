@@ -48,5 +48,6 @@
 #include "cpj_creds.h"
 #include "cpj_codepipeline.h"
 #include "cpj_s3.h"
+#include "cpj_worker.h"
 
 #endif

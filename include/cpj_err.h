@@ -125,4 +125,20 @@
  */
 const char *cpj_strerror(int err);
 
+/**
+ * \brief Set how much the library logs at run time.
+ *
+ * Levels: 0 nothing, 1 errors, 2 warnings (the default), 3 info,
+ * 4 debug (connections, TLS, retries; never secrets). Lines above the
+ * level compiled in (CPJ_CONFIG_LOG_LEVEL) do not exist and cannot be
+ * turned on. The lines go to cpj_port_log(); a port may filter them
+ * further. Process-wide (not thread-safe against concurrent calls: set it
+ * at start-up); a value outside 0..4 is clamped.
+ *
+ * Stack: at most 16 bytes.
+ *
+ * \param level  0..4.
+ */
+void cpj_log_set_level(int level);
+
 #endif

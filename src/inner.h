@@ -13,24 +13,31 @@
 
 #include "cpj.h"
 
-/* ---- logging: compiled away below the configured level ------------- */
+/* ---- logging: compiled away below the configured level, then filtered
+ * at run time by cpj_log_set_level() (cpj_err.h; src/log/log.c) ------- */
+/* The run-time level: 0..4, 2 until cpj_log_set_level() is called. */
+int cpj_log_level(void);
 #if CPJ_CONFIG_LOG_LEVEL >= 1
-#define CPJ_LOG_E(...) cpj_port_log(1, __VA_ARGS__)
+#define CPJ_LOG_E(...) (cpj_log_level() >= 1 ? \
+	cpj_port_log(1, __VA_ARGS__) : (void)0)
 #else
 #define CPJ_LOG_E(...) ((void)0)
 #endif
 #if CPJ_CONFIG_LOG_LEVEL >= 2
-#define CPJ_LOG_W(...) cpj_port_log(2, __VA_ARGS__)
+#define CPJ_LOG_W(...) (cpj_log_level() >= 2 ? \
+	cpj_port_log(2, __VA_ARGS__) : (void)0)
 #else
 #define CPJ_LOG_W(...) ((void)0)
 #endif
 #if CPJ_CONFIG_LOG_LEVEL >= 3
-#define CPJ_LOG_I(...) cpj_port_log(3, __VA_ARGS__)
+#define CPJ_LOG_I(...) (cpj_log_level() >= 3 ? \
+	cpj_port_log(3, __VA_ARGS__) : (void)0)
 #else
 #define CPJ_LOG_I(...) ((void)0)
 #endif
 #if CPJ_CONFIG_LOG_LEVEL >= 4
-#define CPJ_LOG_D(...) cpj_port_log(4, __VA_ARGS__)
+#define CPJ_LOG_D(...) (cpj_log_level() >= 4 ? \
+	cpj_port_log(4, __VA_ARGS__) : (void)0)
 #else
 #define CPJ_LOG_D(...) ((void)0)
 #endif

@@ -417,3 +417,37 @@ cpj_port_log(int level, const char *fmt, ...)
 	(void)n;
 	errno = saved;
 }
+
+/* ---- files (CPJ_PORT_FILE) ---------------------------------------------- */
+
+/* see cpj_port_impl.h */
+int
+cpj_port_file_read(const char *path, void *buf, size_t cap,
+	int (*sink)(void *arg, const void *data, size_t len), void *arg)
+{
+	ssize_t n;
+	int fd, rc = 0;
+
+	if (path == NULL || buf == NULL || cap == 0 || sink == NULL)
+		return CPJ_ERR_PARAM;
+	do
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		return CPJ_ERR_IO;
+	for (;;) {
+		n = read(fd, buf, cap);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0)
+				rc = CPJ_ERR_IO;
+			break;
+		}
+		if ((rc = sink(arg, buf, (size_t)n)) < 0)
+			break;
+		rc = 0;
+	}
+	close(fd);
+	return rc;
+}

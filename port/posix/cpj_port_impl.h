@@ -9,6 +9,8 @@
 #ifndef CPJ_PORT_IMPL_H
 #define CPJ_PORT_IMPL_H
 
+#include <stddef.h>
+
 #include <stdint.h>
 
 /** A socket: the descriptor and the receive/send timeouts now set on it,
@@ -45,9 +47,29 @@ void cpj_port_log_set_sink(cpj_port_log_sink sink);
 /**
  * \brief Drop log lines above `level` (0 drops everything, 4 keeps all).
  *
- * The default is 4: every line compiled in (CPJ_CONFIG_LOG_LEVEL) is kept.
+ * The default is 4: every line compiled in (CPJ_CONFIG_LOG_LEVEL) that
+ * the library passes on is kept; the library itself passes warnings and
+ * errors only unless cpj_log_set_level() (cpj_err.h) asks for more.
  * Process-wide; set it once at start-up.
  */
 void cpj_port_log_set_level(int level);
+
+/** Defined by ports that can read files (cpj_port_file_read), which the
+ *  worker facade uses for a CA bundle given by path (cpj_worker.h). */
+#define CPJ_PORT_FILE 1
+
+/**
+ * \brief Read the file at `path` piece by piece into the caller's buffer.
+ *
+ * Opens the file, reads it into buf[0..cap) as often as needed, passes
+ * each piece to `sink` (the bytes are borrowed for that call only) and
+ * closes the file. No allocation.
+ *
+ * \return 0 at the end of the file; CPJ_ERR_IO when it cannot be opened
+ *         or read; CPJ_ERR_PARAM (NULL argument, cap 0); or the first
+ *         negative value `sink` returned (reading stops there).
+ */
+int cpj_port_file_read(const char *path, void *buf, size_t cap,
+	int (*sink)(void *arg, const void *data, size_t len), void *arg);
 
 #endif

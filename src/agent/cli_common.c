@@ -119,6 +119,8 @@ cli_setup(const struct cli_global *g)
 	if (g->debug)
 		cpj_port_log_set_level(4);
 #endif
+	if (g->debug)
+		cpj_log_set_level(4);   /* the library's lines (default 2) */
 	creds_chain_set_debug(g->debug);
 	if (setup_profile_init(&prof, cfgbuf, sizeof cfgbuf, g->profile,
 	    NULL) < 0)

@@ -539,6 +539,7 @@ run_log_init(int level, int use_syslog)
 	cpj_port_log_set_sink(lib_sink);
 	cpj_port_log_set_level(level);
 #endif
+	cpj_log_set_level(level);       /* the library's lines follow --log-level */
 }
 
 /* see run.h */

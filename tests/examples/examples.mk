@@ -40,7 +40,7 @@ DOCS_HEADERS := include/cpj.h include/cpj_version.h include/cpj_err.h \
 	include/cpj_transport.h include/cpj_json.h include/cpj_net.h \
 	include/cpj_creds.h include/cpj_codepipeline.h include/cpj_http.h \
 	include/cpj_jobs.h include/cpj_s3.h include/cpj_sigv4.h include/cpj_tls.h \
-	include/cpj_config_minimal.h
+	include/cpj_config_minimal.h include/cpj_worker.h
 DOCS_VERSION := $(shell sed -n 's/^\#define CPJ_VERSION_STRING  *"\(.*\)"/\1/p' include/cpj_version.h)
 
 .PHONY: docs

@@ -609,3 +609,26 @@ cpj_port_log(int level, const char *fmt, ...)
 	fprintf(stderr, "cpjob: %s: %s", names[level >= 1 && level <= 4
 	    ? level : 0], line);
 }
+
+/* The POSIX port's file reading (CPJ_PORT_FILE), on real files: the
+ * worker facade reads a CA bundle given by path with it. */
+int
+cpj_port_file_read(const char *path, void *buf, size_t cap,
+	int (*sink)(void *arg, const void *data, size_t len), void *arg)
+{
+	FILE *f;
+	size_t n;
+	int rc = 0;
+
+	if (path == NULL || buf == NULL || cap == 0 || sink == NULL)
+		return CPJ_ERR_PARAM;
+	if ((f = fopen(path, "rb")) == NULL)
+		return CPJ_ERR_IO;
+	while ((n = fread(buf, 1, cap, f)) > 0)
+		if ((rc = sink(arg, buf, n)) < 0)
+			break;
+	if (rc == 0 && ferror(f))
+		rc = CPJ_ERR_IO;
+	fclose(f);
+	return rc < 0 ? rc : 0;
+}

@@ -2,8 +2,13 @@
 """The library's examples (tests/examples/ex_*.c) run against the emulator,
 so they cannot rot: each is run (sanitizer build) with the endpoint, CA file
 and credentials in its environment, and its output and the emulator's view
-are checked. Also: the README's "Using the library" code block is
-tests/examples/ex_poll_once.c, byte for byte.
+are checked. ex_poll_once and ex_worker use only cpj_worker.h and take the
+CA bundle from AWS_CA_BUNDLE: the emulator's CA file, none (the compiled-in
+Amazon roots refuse the emulator), the system bundle alone (loaded whole,
+refused) and the system bundle with the emulator's CA at its end. The
+library is quiet by default (no line below warnings on stderr). Also: the
+README's "Using the library" code block is tests/examples/ex_poll_once.c,
+byte for byte.
 """
 import hashlib
 import os
@@ -43,6 +48,16 @@ def readme_block():
     return m.group(1) if m else None
 
 
+def test_poll_once_source():
+    """The minimal worker is written against cpj_worker.h alone, with at
+    most 8 distinct library calls."""
+    src = open(os.path.join(A.TOP, "tests", "examples", "ex_poll_once.c")).read()
+    local = re.findall(r'^#include "([^"]+)"', src, re.M)
+    calls = sorted(set(re.findall(r"\b(cpj_[a-z0-9_]+)\s*\(", src)))
+    check("ex_poll_once_uses_only_cpj_worker_h", local == ["cpj_worker.h"], local)
+    check("ex_poll_once_at_most_8_calls", 0 < len(calls) <= 8, calls)
+
+
 def test_readme():
     src = open(os.path.join(A.TOP, "tests", "examples", "ex_poll_once.c")).read()
     check("examples_readme_quotes_ex_poll_once", readme_block() == src,
@@ -50,8 +65,14 @@ def test_readme():
           "tests/examples/ex_poll_once.c")
 
 
+SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+
+
 def test_poll_once(emu, exdir=EXDIR, sfx=""):
+    # ex_poll_once reads only cpj_worker.h's configuration: the CA bundle
+    # from AWS_CA_BUNDLE (the emulator's CA unless a check says otherwise)
     def run(name, emu, **kw):
+        kw.setdefault("AWS_CA_BUNDLE", emu.ca_file)
         return run_in(name, emu, exdir=exdir, **kw)
 
     def check(name, ok, info=None):
@@ -59,6 +80,9 @@ def test_poll_once(emu, exdir=EXDIR, sfx=""):
     emu.register_action_type("ExPollEmpty")
     rc, out, err = run("ex_poll_once", emu, CPJ_PROVIDER="ExPollEmpty")
     check("ex_poll_once_no_job", rc == 0 and out.strip() == "0 job(s)", (rc, out, err))
+    # quiet by default: the library logs nothing below warnings unless the
+    # program asks (cpj_log_set_level); the host build compiles debug in
+    check("ex_poll_once_quiet_by_default", rc == 0 and "cpjob:" not in err, err)
     j1, _ = A.queue(emu, "ExPoll" + sfx)
     j2, _ = A.queue(emu, "ExPoll" + sfx, inputs=2)
     rc, out, err = run("ex_poll_once", emu, CPJ_PROVIDER="ExPoll" + sfx)
@@ -76,13 +100,43 @@ def test_poll_once(emu, exdir=EXDIR, sfx=""):
     check("ex_poll_once_reports_errors", rc == 1 and "error:" in err, (rc, out, err))
     # a failure before any connection (no CA certificate in the file)
     rc, out, err = run("ex_poll_once", emu, CPJ_PROVIDER="ExPollEmpty",
-                       CPJ_CA_FILE=os.path.join(A.TOP, "README.md"))
+                       AWS_CA_BUNDLE=os.path.join(A.TOP, "README.md"))
     check("ex_poll_once_bad_ca_file", rc == 1 and "error:" in err and "job" not in out,
           (rc, out, err))
+    rc, out, err = run("ex_poll_once", emu, CPJ_PROVIDER="ExPollEmpty",
+                       AWS_CA_BUNDLE=os.path.join(A.ROOT, "no-such-ca.pem"))
+    check("ex_poll_once_missing_ca_file", rc == 1 and "error:" in err and "job" not in out,
+          (rc, out, err))
+    # without AWS_CA_BUNDLE: the compiled-in Amazon roots, which do not
+    # anchor the emulator's certificate
+    rc, out, err = run_nobundle(exdir, emu, CPJ_PROVIDER="ExPollEmpty")
+    check("ex_poll_once_builtin_anchors_refuse_emulator",
+          rc == 1 and "error:" in err and "job" not in out, (rc, out, err))
+    if not os.path.exists(SYSTEM_BUNDLE):
+        check("ex_poll_once_system_bundle", False, "no " + SYSTEM_BUNDLE)
+        return
+    sysb = open(SYSTEM_BUNDLE, "rb").read()
+    # the system bundle alone: loaded whole, but no anchor of the emulator
+    rc, out, err = run("ex_poll_once", emu, CPJ_PROVIDER="ExPollEmpty",
+                       AWS_CA_BUNDLE=SYSTEM_BUNDLE)
+    check("ex_poll_once_system_bundle_alone", rc == 1 and "error:" in err and
+          ("not anchored" in err or sfx == "_minimal") and "job" not in out,
+          (rc, out, err))
+    # the system bundle with the emulator's CA after it (far past the
+    # first 4 KB): every certificate is loaded, the last one anchors
+    both = os.path.join(A.ROOT, "ca-system-and-emulator%s.pem" % sfx)
+    with open(both, "wb") as f:
+        f.write(sysb + b"\n" + open(emu.ca_file, "rb").read())
+    rc, out, err = run("ex_poll_once", emu, CPJ_PROVIDER="ExPollEmpty",
+                       AWS_CA_BUNDLE=both)
+    check("ex_poll_once_system_bundle_and_emulator_ca",
+          rc == 0 and out.strip() == "0 job(s)" and sysb.count(b"BEGIN CERT") >= 100,
+          (rc, out, err, sysb.count(b"BEGIN CERT")))
 
 
 def test_worker(emu, exdir=EXDIR, sfx=""):
     def run(name, emu, **kw):
+        kw.setdefault("AWS_CA_BUNDLE", emu.ca_file)
         return run_in(name, emu, exdir=exdir, **kw)
 
     def check(name, ok, info=None):
@@ -111,6 +165,11 @@ def test_worker(emu, exdir=EXDIR, sfx=""):
 
 
 run_in = run
+
+
+def run_nobundle(exdir, emu, **extra):
+    """ex_poll_once with no AWS_CA_BUNDLE at all (run() drops AWS_*)."""
+    return run_in("ex_poll_once", emu, exdir=exdir, **extra)
 
 
 # Defined in the minimal library, absent from it (nm), and so present in the
@@ -201,6 +260,7 @@ def test_transport(emu):
 
 def main():
     try:
+        test_poll_once_source()
         test_readme()
         with A.Emulator(credentials=["%s:%s" % (A.AKID, A.SECRET)]) as emu:
             emu.bucket(A.BUCKET)
