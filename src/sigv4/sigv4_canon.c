@@ -511,8 +511,8 @@ buf_put_lower(cpj_buf *b, const char *s, size_t n)
 
 /* see sigv4_int.h */
 void
-cpj_sigv4_signed_headers(const cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
-	size_t n, cpj_buf *b, int pct)
+cpj_sigv4_signed_headers(const cpj_sigv4_context *ctx,
+	const cpj_sigv4_request *req, size_t n, cpj_buf *b, int pct)
 {
 	size_t i, e;
 	const char *s;
