@@ -263,17 +263,17 @@ signing_key(cpj_sigv4_context *ctx, const char *date8, size_t rl, size_t sl,
 
 /* ---- the whole signature ----------------------------------------------- */
 
-/* Canonical request and its hash, then the string to sign and its HMAC. */
+/*
+ * After cpj_sigv4_canonical() (the hash of the canonical request is in
+ * ctx->stage): the string to sign and its HMAC. Called one after the
+ * other by sign and presign, so that the stack of each is not added.
+ */
 static int
-canonical_and_sign(cpj_sigv4_context *ctx, struct cpj_sigv4_job *j)
+string_to_sign(cpj_sigv4_context *ctx, const struct cpj_sigv4_job *j)
 {
 	cpj_sigv4_result *res = j->res;
 	cpj_buf sts;
 	int rc;
-
-	rc = cpj_sigv4_canonical(ctx, j);
-	if (rc < 0)
-		return rc;
 
 	/* Signing key (cached), then the HMAC of the string to sign. */
 	rc = signing_key(ctx, res->amz_date, j->rl, j->sl, j->al);
@@ -430,7 +430,9 @@ cpj_sigv4_sign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 			rc = CPJ_ERR_NOSPACE;
 	}
 	if (rc == CPJ_OK)
-		rc = canonical_and_sign(ctx, &j);
+		rc = cpj_sigv4_canonical(ctx, &j);
+	if (rc == CPJ_OK)
+		rc = string_to_sign(ctx, &j);
 	if (rc == CPJ_OK)
 		cpj_buf_put(&out, res->signature, 64);
 	return finish(ctx, res, &out, rc);
@@ -482,7 +484,9 @@ cpj_sigv4_presign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 			rc = CPJ_ERR_NOSPACE;
 	}
 	if (rc == CPJ_OK)
-		rc = canonical_and_sign(ctx, &j);
+		rc = cpj_sigv4_canonical(ctx, &j);
+	if (rc == CPJ_OK)
+		rc = string_to_sign(ctx, &j);
 	if (rc == CPJ_OK) {
 		cpj_buf_puts(&out, "&X-Amz-Signature=");
 		cpj_buf_put(&out, res->signature, 64);
