@@ -73,7 +73,7 @@ typedef struct cpj_json_tok {
  * escapes, numbers, literals, UTF-8, and nesting at most
  * CPJ_JSON_DEPTH_MAX.
  *
- * Stack: at most 256 bytes.
+ * Stack: at most 240 bytes.
  *
  * \param js     the text; borrowed for the call. Tokens refer to it by
  *               offset, so keep it for as long as the tokens are used.
@@ -171,7 +171,7 @@ void cpj_json_scan_init(cpj_json_scanner *s, unsigned watch);
  * consumed. Pieces can be of any size, down to one byte; the result does
  * not depend on how the document is cut.
  *
- * Stack: at most 112 bytes.
+ * Stack: at most 96 bytes.
  *
  * \param s     scanner.
  * \param data  bytes; borrowed for the call.

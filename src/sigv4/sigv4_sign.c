@@ -1,12 +1,8 @@
 /*
- * sigv4_sign.c -- canonical request, string to sign, signing key cache,
- * header and query signing (see cpj_sigv4.h).
- *
- * The canonical request is generated piece by piece into a small staging
- * buffer of the context and streamed through SHA-256 (and into the
- * caller's copy buffer when one was asked for); it is never held whole.
+ * sigv4_sign.c -- string to sign, signing key cache, header and query
+ * signing (see cpj_sigv4.h); the canonical request is sigv4_canon.c's.
  */
-#include "inner.h"
+#include "sigv4_int.h"
 
 #define ALGORITHM "AWS4-HMAC-SHA256"
 #define TERMINATOR "aws4_request"
@@ -16,36 +12,7 @@
 static const char empty_sha256[] =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 static const char unsigned_payload[] = "UNSIGNED-PAYLOAD";
-static const char hex_upper[] = "0123456789ABCDEF";
 static const char hex_lower[] = "0123456789abcdef";
-
-#if CPJ_CONFIG_SIGV4_PRESIGN
-/* The auth parameters of a presigned URL (all unreserved characters). */
-static const char *const auth_params[] = {
-	"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
-	"X-Amz-SignedHeaders", "X-Amz-Security-Token", "X-Amz-Signature",
-};
-#endif
-
-/* RFC 3986 unreserved set (A-Z a-z 0-9 - . _ ~), one bit per byte value. */
-static const uint32_t unreserved_map[8] = {
-	0, 0x03FF6000, 0x87FFFFFE, 0x47FFFFFE, 0, 0, 0, 0
-};
-#define UNRESERVED(c) ((unreserved_map[(c) >> 5] >> ((c) & 31)) & 1u)
-
-/* Header value bytes: 1 SP/HT, 2 end or CR/LF, 0 anything else. */
-static const unsigned char vclass[256] = {
-	[0] = 2, ['\t'] = 1, ['\n'] = 2, ['\r'] = 2, [' '] = 1,
-};
-
-/* HTTP token character (RFC 9110 tchar). */
-static int
-tchar(unsigned c)
-{
-	if (UNRESERVED(c))
-		return 1;
-	return c != 0 && strchr("!#$%&'*+^`|", (int)c) != NULL;
-}
 
 static void
 hex_lower_out(char *out, const unsigned char *in, size_t len)
@@ -57,526 +24,6 @@ hex_lower_out(char *out, const unsigned char *in, size_t len)
 		out[2 * i + 1] = hex_lower[in[i] & 15];
 	}
 	out[2 * len] = '\0';
-}
-
-/* ---- canonical request stream ---------------------------------------- */
-
-static void
-flush(cpj_sigv4_context *ctx)
-{
-	if (ctx->stage_len == 0)
-		return;
-	br_sha256_update(&ctx->sha, ctx->stage, ctx->stage_len);
-	if (ctx->copy_on)
-		cpj_buf_put(&ctx->copy, ctx->stage, ctx->stage_len);
-	ctx->stage_len = 0;
-}
-
-static void
-put(cpj_sigv4_context *ctx, const void *data, size_t len)
-{
-	if (len == 0)
-		return;
-	if (len > sizeof ctx->stage - ctx->stage_len) {
-		flush(ctx);
-		if (len >= sizeof ctx->stage) {
-			br_sha256_update(&ctx->sha, data, len);
-			if (ctx->copy_on)
-				cpj_buf_put(&ctx->copy, data, len);
-			return;
-		}
-	}
-	memcpy(ctx->stage + ctx->stage_len, data, len);
-	ctx->stage_len += len;
-}
-
-static inline void
-putch(cpj_sigv4_context *ctx, unsigned c)
-{
-	if (ctx->stage_len == sizeof ctx->stage)
-		flush(ctx);
-	ctx->stage[ctx->stage_len++] = (unsigned char)c;
-}
-
-static void
-put_str(cpj_sigv4_context *ctx, const char *s)
-{
-	put(ctx, s, strlen(s));
-}
-
-static inline void
-put_pct(cpj_sigv4_context *ctx, unsigned c)
-{
-	putch(ctx, '%');
-	putch(ctx, (unsigned char)hex_upper[c >> 4]);
-	putch(ctx, (unsigned char)hex_upper[c & 15]);
-}
-
-/* ---- path -------------------------------------------------------------- */
-
-/* Encode every byte but the unreserved ones and '/'. */
-static void
-emit_path_enc(cpj_sigv4_context *ctx, const char *s, size_t len)
-{
-	size_t i, run = 0;
-
-	for (i = 0; i < len; i++) {
-		unsigned c = (unsigned char)s[i];
-
-		if (UNRESERVED(c) || c == '/')
-			continue;
-		put(ctx, s + run, i - run);
-		put_pct(ctx, c);
-		run = i + 1;
-	}
-	put(ctx, s + run, len - run);
-}
-
-static int
-emit_path(cpj_sigv4_context *ctx, const char *path)
-{
-	size_t len, i, n, k;
-
-	len = strlen(path);
-	if (len == 0) {
-		putch(ctx, '/');
-		return CPJ_OK;
-	}
-	if (path[0] != '/' || len > UINT32_MAX)
-		return CPJ_ERR_SIGV4_INPUT;
-	for (i = 0; i < len; i++) {
-		unsigned c = (unsigned char)path[i];
-
-		if (c < 0x20 || c == 0x7f || c == '?' || c == '#')
-			return CPJ_ERR_SIGV4_INPUT;
-	}
-	if (ctx->flags & CPJ_SIGV4_S3) {
-		put(ctx, path, len);
-		return CPJ_OK;
-	}
-	if (ctx->flags & CPJ_SIGV4_NO_NORMALIZE) {
-		emit_path_enc(ctx, path, len);
-		return CPJ_OK;
-	}
-
-	/* remove_dot_segments, dropping empty segments too. */
-	n = 0;
-	i = 1;
-	while (i <= len) {
-		size_t start = i, sl;
-
-		while (i < len && path[i] != '/')
-			i++;
-		sl = i - start;
-		i++;
-		if (sl == 0 || (sl == 1 && path[start] == '.'))
-			continue;
-		if (sl == 2 && path[start] == '.' && path[start + 1] == '.') {
-			if (n > 0)
-				n--;
-			continue;
-		}
-		if (n == CPJ_SIGV4_SEGMENTS_MAX)
-			return CPJ_ERR_SIGV4_INPUT;
-		ctx->u.seg[n].off = (uint32_t)start;
-		ctx->u.seg[n].len = (uint32_t)sl;
-		n++;
-	}
-	putch(ctx, '/');
-	for (k = 0; k < n; k++) {
-		if (k > 0)
-			putch(ctx, '/');
-		emit_path_enc(ctx, path + ctx->u.seg[k].off, ctx->u.seg[k].len);
-	}
-	if (n > 0 && path[len - 1] == '/')
-		putch(ctx, '/');
-	return CPJ_OK;
-}
-
-/* ---- query ------------------------------------------------------------- */
-
-/* Iterator over the encoded form of a decoded wire string. */
-struct qit {
-	const unsigned char *p, *end;
-	int np;
-	unsigned char pend[2];
-};
-
-static void
-qit_init(struct qit *it, const char *s, size_t len)
-{
-	it->p = (const unsigned char *)s;
-	it->end = it->p + len;
-	it->np = 0;
-}
-
-static int
-qit_next(struct qit *it)
-{
-	unsigned c;
-
-	if (it->np > 0)
-		return it->pend[2 - it->np--];
-	if (it->p == it->end)
-		return -1;
-	c = *it->p++;
-	if (c == '%') {
-		/* split_query checked that two hex digits follow */
-		c = (unsigned)(cpj_hexval(it->p[0]) << 4 | cpj_hexval(it->p[1]));
-		it->p += 2;
-	}
-	if (UNRESERVED(c))
-		return (int)c;
-	it->pend[0] = (unsigned char)hex_upper[c >> 4];
-	it->pend[1] = (unsigned char)hex_upper[c & 15];
-	it->np = 2;
-	return '%';
-}
-
-static int
-enc_cmp(const char *a, size_t alen, const char *b, size_t blen)
-{
-	struct qit x, y;
-	int cx, cy;
-
-	qit_init(&x, a, alen);
-	qit_init(&y, b, blen);
-	do {
-		cx = qit_next(&x);
-		cy = qit_next(&y);
-		if (cx != cy)
-			return cx - cy;
-	} while (cx >= 0);
-	return 0;
-}
-
-static const char *
-qval(const cpj_sigv4_qparam *q, size_t *vlen)
-{
-	if (q->klen < q->len) {
-		*vlen = q->len - q->klen - 1;
-		return q->s + q->klen + 1;
-	}
-	*vlen = 0;
-	return q->s + q->len;
-}
-
-static int
-qcmp(const cpj_sigv4_qparam *a, const cpj_sigv4_qparam *b)
-{
-	const char *av, *bv;
-	size_t al, bl;
-	int r;
-
-	r = enc_cmp(a->s, a->klen, b->s, b->klen);
-	if (r != 0)
-		return r;
-	av = qval(a, &al);
-	bv = qval(b, &bl);
-	return enc_cmp(av, al, bv, bl);
-}
-
-/* Split a wire query into ctx->u.q[*n ..], at most `max` entries in all. */
-static int
-split_query(cpj_sigv4_context *ctx, const char *q, size_t *n, size_t max)
-{
-	const char *p = q;
-
-	while (*p != '\0') {
-		const char *s = p;
-		size_t klen = 0, len;
-		int eq = 0;
-
-		while (*p != '\0' && *p != '&') {
-			unsigned c = (unsigned char)*p;
-
-			if (c < 0x20 || c == 0x7f || c == '#')
-				return CPJ_ERR_SIGV4_INPUT;
-			if (c == '%') {
-				if (cpj_hexval(p[1]) < 0 || cpj_hexval(p[2]) < 0)
-					return CPJ_ERR_SIGV4_INPUT;
-				p += 3;
-				continue;
-			}
-			if (c == '=' && !eq) {
-				klen = (size_t)(p - s);
-				eq = 1;
-			}
-			p++;
-		}
-		len = (size_t)(p - s);
-		if (len > 0) {
-			if (*n >= max || len > UINT32_MAX)
-				return CPJ_ERR_SIGV4_INPUT;
-			ctx->u.q[*n].s = s;
-			ctx->u.q[*n].klen = (uint32_t)(eq ? klen : len);
-			ctx->u.q[*n].len = (uint32_t)len;
-			(*n)++;
-		}
-		if (*p == '&')
-			p++;
-	}
-	return CPJ_OK;
-}
-
-static void
-sort_query(cpj_sigv4_context *ctx, size_t n)
-{
-	size_t i, j;
-
-	for (i = 1; i < n; i++) {
-		cpj_sigv4_qparam t = ctx->u.q[i];
-
-		for (j = i; j > 0 && qcmp(&ctx->u.q[j - 1], &t) > 0; j--)
-			ctx->u.q[j] = ctx->u.q[j - 1];
-		ctx->u.q[j] = t;
-	}
-}
-
-static void
-emit_qenc(cpj_sigv4_context *ctx, const char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned c = (unsigned char)s[i];
-
-		if (c == '%') {
-			c = (unsigned)(cpj_hexval((unsigned char)s[i + 1]) << 4
-			    | cpj_hexval((unsigned char)s[i + 2]));
-			i += 3;
-		} else {
-			i++;
-		}
-		if (UNRESERVED(c))
-			putch(ctx, c);
-		else
-			put_pct(ctx, c);
-	}
-}
-
-static void
-emit_query(cpj_sigv4_context *ctx, size_t n)
-{
-	size_t i, vl;
-	const char *v;
-
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			putch(ctx, '&');
-		emit_qenc(ctx, ctx->u.q[i].s, ctx->u.q[i].klen);
-		putch(ctx, '=');
-		v = qval(&ctx->u.q[i], &vl);
-		emit_qenc(ctx, v, vl);
-	}
-}
-
-/* ---- headers ----------------------------------------------------------- */
-
-static const cpj_sigv4_header *
-hdr(const cpj_sigv4_context *ctx, const cpj_sigv4_request *req, unsigned i)
-{
-	return i < req->header_count ? &req->headers[i]
-	    : &ctx->added[i - req->header_count];
-}
-
-/* Case-insensitive byte-order compare of two names. */
-static int
-name_cmp(const char *a, const char *b)
-{
-	for (;;) {
-		int ca = cpj_tolower((unsigned char)*a++);
-		int cb = cpj_tolower((unsigned char)*b++);
-
-		if (ca != cb || ca == 0)
-			return ca - cb;
-	}
-}
-
-/* Check the caller's headers, append the added ones, sort (stably). */
-static int
-sort_headers(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
-	size_t nadded, int header_mode, size_t *total)
-{
-	size_t i, j, n, nl;
-	int host = 0;
-
-	if (req->header_count > CPJ_SIGV4_HEADERS_MAX)
-		return CPJ_ERR_SIGV4_INPUT;
-	if (req->header_count > 0 && req->headers == NULL)
-		return CPJ_ERR_PARAM;
-	for (i = 0; i < req->header_count; i++) {
-		const char *name = req->headers[i].name;
-
-		if (name == NULL || req->headers[i].value == NULL)
-			return CPJ_ERR_PARAM;
-		nl = cpj_strnlen(name, CPJ_SIGV4_HNAME_MAX);
-		if (nl == 0 || nl > CPJ_SIGV4_HNAME_MAX)
-			return CPJ_ERR_SIGV4_INPUT;
-		for (j = 0; j < nl; j++) {
-			if (!tchar((unsigned char)name[j]))
-				return CPJ_ERR_SIGV4_INPUT;
-		}
-		switch (cpj_tolower((unsigned char)name[0])) {
-		case 'h':
-			host |= cpj_strieq(name, nl, "host");
-			break;
-		case 'a':
-			if (header_mode && cpj_strieq(name, nl, "authorization"))
-				return CPJ_ERR_SIGV4_INPUT;
-			break;
-		case 'x':       /* the added names all start with "x-amz-" */
-			for (j = 0; j < nadded; j++) {
-				if (cpj_strieq(name, nl, ctx->added[j].name))
-					return CPJ_ERR_SIGV4_INPUT;
-			}
-			break;
-		}
-	}
-	if (!host)
-		return CPJ_ERR_SIGV4_INPUT;
-
-	n = req->header_count + nadded;
-	for (i = 0; i < n; i++) {
-		uint8_t t = (uint8_t)i;
-		const char *tn = hdr(ctx, req, t)->name;
-
-		for (j = i; j > 0
-		    && name_cmp(hdr(ctx, req, ctx->hidx[j - 1])->name, tn) > 0; j--)
-			ctx->hidx[j] = ctx->hidx[j - 1];
-		ctx->hidx[j] = t;
-	}
-	ctx->hsame[0] = 0;
-	for (i = 1; i < n; i++)
-		ctx->hsame[i] = name_cmp(hdr(ctx, req, ctx->hidx[i - 1])->name,
-		    hdr(ctx, req, ctx->hidx[i])->name) == 0;
-	*total = n;
-	return CPJ_OK;
-}
-
-static void
-emit_lower(cpj_sigv4_context *ctx, const char *s)
-{
-	while (*s != '\0')
-		putch(ctx, (unsigned)cpj_tolower((unsigned char)*s++));
-}
-
-/* Trimmed value: SP/HT runs collapse to one space, ends trimmed. */
-static int
-emit_value(cpj_sigv4_context *ctx, const char *v)
-{
-	const unsigned char *p = (const unsigned char *)v, *w;
-	int first = 1;
-
-	for (;;) {
-		while (vclass[*p] == 1)
-			p++;
-		if (*p == '\0')
-			return CPJ_OK;
-		if (vclass[*p] == 2)
-			return CPJ_ERR_SIGV4_INPUT;
-		w = p;
-		while (vclass[*p] == 0)
-			p++;
-		if (!first)
-			putch(ctx, ' ');
-		first = 0;
-		put(ctx, w, (size_t)(p - w));
-	}
-}
-
-/* Index just past the group of same-named headers starting at i. */
-static size_t
-group_end(const cpj_sigv4_context *ctx, size_t i, size_t n)
-{
-	for (i++; i < n && ctx->hsame[i]; i++)
-		;
-	return i;
-}
-
-/* Canonical headers, then the signed header list (`signed_list` when the
- * caller has it already, else generated). */
-static int
-emit_headers(cpj_sigv4_context *ctx, const cpj_sigv4_request *req, size_t n,
-	const char *signed_list, size_t signed_len)
-{
-	size_t i, j, e;
-	int rc;
-
-	for (i = 0; i < n; i = e) {
-		e = group_end(ctx, i, n);
-		emit_lower(ctx, hdr(ctx, req, ctx->hidx[i])->name);
-		putch(ctx, ':');
-		for (j = i; j < e; j++) {
-			if (j > i)
-				putch(ctx, ',');
-			rc = emit_value(ctx, hdr(ctx, req, ctx->hidx[j])->value);
-			if (rc < 0)
-				return rc;
-		}
-		putch(ctx, '\n');
-	}
-	putch(ctx, '\n');
-	if (signed_list != NULL) {
-		put(ctx, signed_list, signed_len);
-		return CPJ_OK;
-	}
-	for (i = 0; i < n; i = e) {
-		e = group_end(ctx, i, n);
-		if (i > 0)
-			putch(ctx, ';');
-		emit_lower(ctx, hdr(ctx, req, ctx->hidx[i])->name);
-	}
-	return CPJ_OK;
-}
-
-/* Append the lower-case form of s[0..n). */
-static void
-buf_put_lower(cpj_buf *b, const char *s, size_t n)
-{
-	size_t i;
-
-	if (b->over || n >= b->cap - b->len) {
-		b->over = 1;
-		return;
-	}
-	for (i = 0; i < n; i++)
-		b->p[b->len + i] = (char)cpj_tolower((unsigned char)s[i]);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-/* SignedHeaders value into b; `pct` percent-encodes it (query mode). */
-static void
-buf_signed_headers(const cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
-	size_t n, cpj_buf *b, int pct)
-{
-	size_t i, e;
-	const char *s;
-
-	for (i = 0; i < n; i = e) {
-		e = group_end(ctx, i, n);
-		s = hdr(ctx, req, ctx->hidx[i])->name;
-		if (!pct) {
-			if (i > 0)
-				cpj_buf_putc(b, ';');
-			buf_put_lower(b, s, strlen(s));
-			continue;
-		}
-		if (i > 0)
-			cpj_buf_puts(b, "%3B");
-		for (; *s != '\0'; s++) {
-			unsigned c = (unsigned)cpj_tolower((unsigned char)*s);
-
-			if (UNRESERVED(c)) {
-				cpj_buf_putc(b, (char)c);
-			} else {
-				cpj_buf_putc(b, '%');
-				cpj_buf_putc(b, hex_upper[c >> 4]);
-				cpj_buf_putc(b, hex_upper[c & 15]);
-			}
-		}
-	}
 }
 
 #if CPJ_CONFIG_SIGV4_PRESIGN
@@ -817,76 +264,16 @@ signing_key(cpj_sigv4_context *ctx, const char *date8, size_t rl, size_t sl,
 /* ---- the whole signature ----------------------------------------------- */
 
 /*
- * Common part of sign and presign. `out` is the caller's output buffer,
- * already holding the Authorization prefix or the auth parameters.
+ * After cpj_sigv4_canonical() (the hash of the canonical request is in
+ * ctx->stage): the string to sign and its HMAC. Called one after the
+ * other by sign and presign, so that the stack of each is not added.
  */
-struct job {
-	const cpj_sigv4_request *req;
-	cpj_sigv4_result *res;
-	cpj_buf *out;
-	size_t nh;           /* headers after sorting, added ones included */
-	size_t rl, sl, al;   /* region, service, access key id lengths */
-	size_t sh_off, sh_len; /* sign: SignedHeaders value inside out */
-	int presign;
-};
-
 static int
-canonical_and_sign(cpj_sigv4_context *ctx, struct job *j)
+string_to_sign(cpj_sigv4_context *ctx, const struct cpj_sigv4_job *j)
 {
-	const cpj_sigv4_request *req = j->req;
 	cpj_sigv4_result *res = j->res;
 	cpj_buf sts;
-	size_t nq = 0;
 	int rc;
-
-	/* Canonical request, streamed through SHA-256. */
-	br_sha256_init(&ctx->sha);
-	ctx->stage_len = 0;
-	ctx->copy_on = res->canonical_request != NULL;
-	if (ctx->copy_on)
-		cpj_buf_init(&ctx->copy, res->canonical_request,
-		    res->canonical_request_size);
-	put_str(ctx, req->method);
-	putch(ctx, '\n');
-	rc = emit_path(ctx, req->path);
-	if (rc < 0)
-		return rc;
-	putch(ctx, '\n');
-	if (req->query != NULL) {
-		rc = split_query(ctx, req->query, &nq, CPJ_SIGV4_QUERY_MAX);
-		if (rc < 0)
-			return rc;
-	}
-#if CPJ_CONFIG_SIGV4_PRESIGN
-	if (j->presign) {
-		size_t i, k;
-
-		for (i = 0; i < nq; i++) {
-			for (k = 0; k < CPJ_ARRAY_LEN(auth_params); k++) {
-				if (enc_cmp(ctx->u.q[i].s, ctx->u.q[i].klen,
-				    auth_params[k], strlen(auth_params[k])) == 0)
-					return CPJ_ERR_SIGV4_INPUT;
-			}
-		}
-		rc = split_query(ctx, j->out->p, &nq,
-		    CPJ_ARRAY_LEN(ctx->u.q));
-		if (rc < 0)
-			return CPJ_ERR_INTERNAL;
-	}
-#endif
-	sort_query(ctx, nq);
-	emit_query(ctx, nq);
-	putch(ctx, '\n');
-	rc = emit_headers(ctx, req, j->nh,
-	    j->presign ? NULL : j->out->p + j->sh_off, j->sh_len);
-	if (rc < 0)
-		return rc;
-	putch(ctx, '\n');
-	put_str(ctx, res->payload_hash);
-	flush(ctx);
-	if (ctx->copy_on && cpj_buf_ok(&ctx->copy) < 0)
-		return CPJ_ERR_NOSPACE;
-	br_sha256_out(&ctx->sha, ctx->stage);
 
 	/* Signing key (cached), then the HMAC of the string to sign. */
 	rc = signing_key(ctx, res->amz_date, j->rl, j->sl, j->al);
@@ -920,7 +307,7 @@ canonical_and_sign(cpj_sigv4_context *ctx, struct job *j)
 
 /* Checks and set-up shared by sign and presign. */
 static int
-prepare(cpj_sigv4_context *ctx, struct job *j, int header_mode)
+prepare(cpj_sigv4_context *ctx, struct cpj_sigv4_job *j, int header_mode)
 {
 	const cpj_sigv4_request *req = j->req;
 	cpj_sigv4_result *res = j->res;
@@ -968,7 +355,7 @@ prepare(cpj_sigv4_context *ctx, struct job *j, int header_mode)
 			ctx->added[nadded++].value = res->payload_hash;
 		}
 	}
-	return sort_headers(ctx, req, nadded, header_mode, &j->nh);
+	return cpj_sigv4_sort_headers(ctx, req, nadded, header_mode, &j->nh);
 }
 
 static void
@@ -1011,7 +398,7 @@ int
 cpj_sigv4_sign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 	cpj_sigv4_result *res, char *auth, size_t auth_size)
 {
-	struct job j;
+	struct cpj_sigv4_job j;
 	cpj_buf out;
 	int rc;
 
@@ -1035,7 +422,7 @@ cpj_sigv4_sign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 		cpj_buf_put(&out, ctx->service, j.sl);
 		cpj_buf_puts(&out, "/" TERMINATOR ", SignedHeaders=");
 		j.sh_off = out.len;
-		buf_signed_headers(ctx, req, j.nh, &out, 0);
+		cpj_sigv4_signed_headers(ctx, req, j.nh, &out, 0);
 		j.sh_len = out.len - j.sh_off;
 		cpj_buf_puts(&out, ", Signature=");
 		/* room for the signature? */
@@ -1043,7 +430,9 @@ cpj_sigv4_sign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 			rc = CPJ_ERR_NOSPACE;
 	}
 	if (rc == CPJ_OK)
-		rc = canonical_and_sign(ctx, &j);
+		rc = cpj_sigv4_canonical(ctx, &j);
+	if (rc == CPJ_OK)
+		rc = string_to_sign(ctx, &j);
 	if (rc == CPJ_OK)
 		cpj_buf_put(&out, res->signature, 64);
 	return finish(ctx, res, &out, rc);
@@ -1055,7 +444,7 @@ int
 cpj_sigv4_presign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 	cpj_sigv4_result *res, char *query, size_t query_size)
 {
-	struct job j;
+	struct cpj_sigv4_job j;
 	cpj_buf out;
 	int rc;
 
@@ -1086,7 +475,7 @@ cpj_sigv4_presign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 		cpj_buf_puts(&out, "&X-Amz-Expires=");
 		cpj_buf_put_u64(&out, req->expires);
 		cpj_buf_puts(&out, "&X-Amz-SignedHeaders=");
-		buf_signed_headers(ctx, req, j.nh, &out, 1);
+		cpj_sigv4_signed_headers(ctx, req, j.nh, &out, 1);
 		if (ctx->token != NULL && !(ctx->flags & CPJ_SIGV4_OMIT_TOKEN)) {
 			cpj_buf_puts(&out, "&X-Amz-Security-Token=");
 			buf_put_enc(&out, ctx->token);
@@ -1095,7 +484,9 @@ cpj_sigv4_presign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 			rc = CPJ_ERR_NOSPACE;
 	}
 	if (rc == CPJ_OK)
-		rc = canonical_and_sign(ctx, &j);
+		rc = cpj_sigv4_canonical(ctx, &j);
+	if (rc == CPJ_OK)
+		rc = string_to_sign(ctx, &j);
 	if (rc == CPJ_OK) {
 		cpj_buf_puts(&out, "&X-Amz-Signature=");
 		cpj_buf_put(&out, res->signature, 64);

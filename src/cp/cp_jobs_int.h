@@ -1,0 +1,44 @@
+/*
+ * cp_jobs_int.h -- declarations shared by the sources of the streaming job
+ * parser (src/cp/cp_jobs_*.c), nothing of it API.
+ */
+#ifndef CPJ_CP_JOBS_INT_H
+#define CPJ_CP_JOBS_INT_H
+
+#include "inner.h"
+
+/* ---- cp_jobs_job.c: job slots and failure details ---------------------- */
+
+/* The text of every absent string of a job (cpj_job_str_present()). */
+extern const char cpj_jobs_empty[];
+/* Zero p[0..n) at memset speed, in a way the compiler cannot drop. */
+void cpj_jobs_wipe(void *p, size_t n);
+/* Every member of a job slot but its configuration entries and artifacts
+ * (the counts say how many are) to absent; the storage is kept. */
+void cpj_jobs_job_clear(cpj_job *job);
+/* The job could not be read: wipe what was, keep the id and nonce stage 1
+ * captured and the configuration key token `key` (or -1) names. */
+void cpj_jobs_job_fail(cpj_jobs_parser *p, cpj_job *job, int err,
+    const char *field, const char *detail, int key);
+
+/* ---- cp_jobs_map.c: stage 2 -------------------------------------------- */
+
+/* One job's tokens being mapped, and the first failure. */
+struct cpj_jobs_map {
+	const char *js;
+	const cpj_json_tok *t;
+	int n;
+	cpj_job *job;
+	int err;
+	const char *field;
+	const char *detail;         /* for cpj_job.err_detail */
+	int key;                    /* token of the configuration key whose
+	                               value failed, or -1 */
+};
+
+/* Map the object at token 0 into m->job through the member table of
+ * `mode` (CPJ_JOBS_*); the first failure is in m->err, m->field,
+ * m->detail and m->key. Returns the index after the object. */
+int cpj_jobs_map(struct cpj_jobs_map *m, int mode);
+
+#endif

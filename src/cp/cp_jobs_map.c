@@ -1,0 +1,612 @@
+/*
+ * cp_jobs_map.c -- stage 2 of the streaming job parser (cpj_jobs.h): the
+ * tokens of one job, read from the window by jsmn, mapped through the
+ * member tables below into the caller's cpj_job.
+ */
+#include "cp_jobs_int.h"
+
+/* ---- member tables ---------------------------------------------------- */
+
+enum {
+	F_STR,   /* string -> cpj_job_str at off */
+	F_OBJ,   /* object -> members of sub, relative to base + off */
+	F_MAP,   /* configuration map -> entries at off, count at off_count */
+	F_LIST   /* array of artifacts -> elements at off, count at off_count */
+};
+
+struct table;
+
+struct field {
+	const char *name;           /* member name in the JSON */
+	size_t nlen;                /* its length */
+	const char *path;           /* for cpj_job.err_field */
+	int kind;                   /* F_* */
+	unsigned flag;              /* CPJ_JOB_F_* set when present */
+	size_t off;
+	size_t off_count;
+	size_t off_present;         /* unsigned char set when present, or NOPRES */
+	const struct table *sub;    /* F_OBJ, F_LIST: the members */
+};
+
+#define NOPRES ((size_t)-1)
+
+struct table {
+	const struct field *f;
+	size_t n;
+};
+
+#define TABLE(a) { a, sizeof(a) / sizeof((a)[0]) }
+/* A name literal and its length. */
+#define N(s) s, sizeof(s) - 1
+
+#define STR(name, path, type, member) \
+	{ N(name), path, F_STR, 0, offsetof(type, member), 0, NOPRES, NULL }
+
+#define ARTIFACT_TABLES(pfx, path) \
+static const struct field pfx##_s3_f[] = { \
+	STR("bucketName", path "[].location.s3Location.bucketName", \
+	    cpj_job_artifact, location.s3_location.bucket_name), \
+	STR("objectKey", path "[].location.s3Location.objectKey", \
+	    cpj_job_artifact, location.s3_location.object_key), \
+}; \
+static const struct table pfx##_s3_t = TABLE(pfx##_s3_f); \
+static const struct field pfx##_loc_f[] = { \
+	STR("type", path "[].location.type", cpj_job_artifact, location.type), \
+	{ N("s3Location"), path "[].location.s3Location", F_OBJ, 0, 0, 0, \
+	    offsetof(cpj_job_artifact, location.s3_location_present), \
+	    &pfx##_s3_t }, \
+}; \
+static const struct table pfx##_loc_t = TABLE(pfx##_loc_f); \
+static const struct field pfx##_f[] = { \
+	STR("name", path "[].name", cpj_job_artifact, name), \
+	STR("revision", path "[].revision", cpj_job_artifact, revision), \
+	{ N("location"), path "[].location", F_OBJ, 0, 0, 0, \
+	    offsetof(cpj_job_artifact, location.present), &pfx##_loc_t }, \
+}; \
+static const struct table pfx##_t = TABLE(pfx##_f);
+
+ARTIFACT_TABLES(in_art, "data.inputArtifacts")
+ARTIFACT_TABLES(out_art, "data.outputArtifacts")
+
+/* Offsets below are relative to the cpj_job_data. */
+static const struct field action_type_f[] = {
+	STR("category", "data.actionTypeId.category", cpj_job_data,
+	    action_type_id.category),
+	STR("owner", "data.actionTypeId.owner", cpj_job_data,
+	    action_type_id.owner),
+	STR("provider", "data.actionTypeId.provider", cpj_job_data,
+	    action_type_id.provider),
+	STR("version", "data.actionTypeId.version", cpj_job_data,
+	    action_type_id.version),
+};
+static const struct table action_type_t = TABLE(action_type_f);
+
+static const struct field action_config_f[] = {
+	{ N("configuration"), "data.actionConfiguration.configuration", F_MAP, 0,
+	    offsetof(cpj_job_data, configuration),
+	    offsetof(cpj_job_data, configuration_count),
+	    offsetof(cpj_job_data, configuration_present), NULL },
+};
+static const struct table action_config_t = TABLE(action_config_f);
+
+static const struct field stage_f[] = {
+	STR("name", "data.pipelineContext.stage.name", cpj_job_data,
+	    pipeline_context.stage.name),
+};
+static const struct table stage_t = TABLE(stage_f);
+
+static const struct field action_f[] = {
+	STR("name", "data.pipelineContext.action.name", cpj_job_data,
+	    pipeline_context.action.name),
+	STR("actionExecutionId", "data.pipelineContext.action.actionExecutionId",
+	    cpj_job_data, pipeline_context.action.action_execution_id),
+};
+static const struct table action_t = TABLE(action_f);
+
+static const struct field pipeline_f[] = {
+	STR("pipelineName", "data.pipelineContext.pipelineName", cpj_job_data,
+	    pipeline_context.pipeline_name),
+	{ N("stage"), "data.pipelineContext.stage", F_OBJ, 0, 0, 0,
+	    offsetof(cpj_job_data, pipeline_context.stage_present), &stage_t },
+	{ N("action"), "data.pipelineContext.action", F_OBJ, 0, 0, 0,
+	    offsetof(cpj_job_data, pipeline_context.action_present), &action_t },
+	STR("pipelineArn", "data.pipelineContext.pipelineArn", cpj_job_data,
+	    pipeline_context.pipeline_arn),
+	STR("pipelineExecutionId", "data.pipelineContext.pipelineExecutionId",
+	    cpj_job_data, pipeline_context.pipeline_execution_id),
+};
+static const struct table pipeline_t = TABLE(pipeline_f);
+
+static const struct field creds_f[] = {
+	STR("accessKeyId", "data.artifactCredentials.accessKeyId",
+	    cpj_job_data, artifact_credentials.access_key_id),
+	STR("secretAccessKey", "data.artifactCredentials.secretAccessKey",
+	    cpj_job_data, artifact_credentials.secret_access_key),
+	STR("sessionToken", "data.artifactCredentials.sessionToken",
+	    cpj_job_data, artifact_credentials.session_token),
+};
+static const struct table creds_t = TABLE(creds_f);
+
+static const struct field key_f[] = {
+	STR("id", "data.encryptionKey.id", cpj_job_data, encryption_key.id),
+	STR("type", "data.encryptionKey.type", cpj_job_data,
+	    encryption_key.type),
+};
+static const struct table key_t = TABLE(key_f);
+
+static const struct field data_f[] = {
+	{ N("actionTypeId"), "data.actionTypeId", F_OBJ,
+	    CPJ_JOB_F_ACTION_TYPE_ID, 0, 0, NOPRES, &action_type_t },
+	{ N("actionConfiguration"), "data.actionConfiguration", F_OBJ,
+	    CPJ_JOB_F_ACTION_CONFIGURATION, 0, 0, NOPRES, &action_config_t },
+	{ N("pipelineContext"), "data.pipelineContext", F_OBJ,
+	    CPJ_JOB_F_PIPELINE_CONTEXT, 0, 0, NOPRES, &pipeline_t },
+	{ N("inputArtifacts"), "data.inputArtifacts", F_LIST,
+	    CPJ_JOB_F_INPUT_ARTIFACTS, offsetof(cpj_job_data, input_artifacts),
+	    offsetof(cpj_job_data, input_artifacts_count), NOPRES, &in_art_t },
+	{ N("outputArtifacts"), "data.outputArtifacts", F_LIST,
+	    CPJ_JOB_F_OUTPUT_ARTIFACTS, offsetof(cpj_job_data, output_artifacts),
+	    offsetof(cpj_job_data, output_artifacts_count), NOPRES, &out_art_t },
+	{ N("artifactCredentials"), "data.artifactCredentials", F_OBJ,
+	    CPJ_JOB_F_ARTIFACT_CREDENTIALS, 0, 0, NOPRES, &creds_t },
+	STR("continuationToken", "data.continuationToken", cpj_job_data,
+	    continuation_token),
+	{ N("encryptionKey"), "data.encryptionKey", F_OBJ,
+	    CPJ_JOB_F_ENCRYPTION_KEY, 0, 0, NOPRES, &key_t },
+};
+static const struct table data_t = TABLE(data_f);
+
+/* Job, JobDetails and ThirdPartyJobDetails; offsets in cpj_job. */
+static const struct field job_f[] = {
+	STR("id", "id", cpj_job, id),
+	{ N("data"), "data", F_OBJ, CPJ_JOB_F_DATA, offsetof(cpj_job, data), 0,
+	    NOPRES, &data_t },
+	STR("nonce", "nonce", cpj_job, nonce),
+	STR("accountId", "accountId", cpj_job, account_id),
+};
+static const struct table job_t = TABLE(job_f);
+
+/* ThirdPartyJob (PollForThirdPartyJobs). */
+#if CPJ_CONFIG_THIRD_PARTY
+static const struct field tp_job_f[] = {
+	STR("clientId", "clientId", cpj_job, client_id),
+	STR("jobId", "jobId", cpj_job, id),
+};
+static const struct table tp_job_t = TABLE(tp_job_f);
+#endif
+
+/* ---- mapping tokens to a job ----------------------------------------- */
+
+/* cpj_job.err_detail texts (listed in cpj_jobs.h) of the mapping. */
+#define XSTR(x) #x
+#define NUM(x) XSTR(x)
+static const char d_not_str[] = "is not a string";
+static const char d_not_obj[] = "is not an object";
+static const char d_not_arr[] = "is not an array";
+static const char d_elem[] = "has an element that is not an object";
+static const char d_config_max[] = "more than " NUM(CPJ_JOB_CONFIG_MAX)
+    " keys (CPJ_JOB_CONFIG_MAX)";
+static const char d_art_max[] = "more than " NUM(CPJ_JOB_ARTIFACTS_MAX)
+    " artifacts (CPJ_JOB_ARTIFACTS_MAX)";
+static const char d_internal[] = "internal error";
+/* [0] for a value, [1] for a configuration key */
+static const char *const d_nul[2] = { "contains U+0000 (\\u0000)",
+    "a key contains U+0000 (\\u0000)" };
+static const char *const d_surrogate[2] = {
+    "contains a lone UTF-16 surrogate (\\ud800-\\udfff)",
+    "a key contains a lone UTF-16 surrogate (\\ud800-\\udfff)" };
+static const char *const d_storage[2] = {
+    "does not fit the job's string storage",
+    "a key does not fit the job's string storage" };
+static const char *const d_invalid[2] = { "is not valid JSON text",
+    "a key is not valid JSON text" };
+
+static void
+map_fail(struct cpj_jobs_map *m, int err, const char *field, const char *detail)
+{
+	if (m->err == 0) {
+		m->err = err;
+		m->field = field;
+		m->detail = detail;
+	}
+}
+
+/*
+ * Whether raw string text s[0..n) holds a \u0000 escape. The scanner
+ * checked every escape's syntax, so a string that fails to decode with
+ * CPJ_ERR_JSON_ESCAPE holds either that or a lone surrogate.
+ */
+static int
+has_nul_escape(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (n - i >= 6) {
+		const char *b = memchr(s + i, '\\', n - i - 5);
+
+		if (b == NULL)
+			return 0;
+		i = (size_t)(b - s);
+		if (b[1] == 'u' && memcmp(b + 2, "0000", 4) == 0)
+			return 1;
+		i += 2;         /* the rest of an escape holds no backslash */
+	}
+	return 0;
+}
+
+static cpj_job_str *
+str_at(char *base, size_t off)
+{
+	return (cpj_job_str *)(void *)(base + off);
+}
+
+static size_t *
+count_at(char *base, size_t off)
+{
+	return (size_t *)(void *)(base + off);
+}
+
+/* Every string of the table's members "" and every count 0. */
+static void
+clear(char *base, const struct table *tab)
+{
+	size_t k;
+
+	for (k = 0; k < tab->n; k++) {
+		const struct field *f = &tab->f[k];
+		cpj_job_str *s;
+
+		if (f->off_present != NOPRES)
+			base[f->off_present] = 0;
+		switch (f->kind) {
+		case F_STR:
+			s = str_at(base, f->off);
+			s->p = cpj_jobs_empty;
+			s->len = 0;
+			break;
+		case F_OBJ:
+			clear(base + f->off, f->sub);
+			break;
+		default:
+			*count_at(base, f->off_count) = 0;
+			break;
+		}
+	}
+}
+
+static int
+is_null(const struct cpj_jobs_map *m, int i)
+{
+	return m->t[i].type == CPJ_JSON_PRIMITIVE && m->js[m->t[i].start] == 'n';
+}
+
+#define ONES ((uint64_t)0x0101010101010101u)
+
+/* Whether p[0..n) holds a backslash; eight bytes at a time. */
+static int
+has_backslash(const char *p, size_t n)
+{
+	size_t i;
+
+	if (n >= 64)
+		return memchr(p, '\\', n) != NULL;    /* vectorised in libc */
+	for (i = 0; n - i >= 8; i += 8) {
+		uint64_t v, x;
+
+		memcpy(&v, p + i, 8);
+		x = v ^ (ONES * '\\');
+		if (((x - ONES) & ~x & (ONES * 0x80)) != 0)
+			return 1;
+	}
+	for (; i < n; i++) {
+		if (p[i] == '\\')
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether name token i is exactly `name` (raw text, no escapes). */
+static int
+raw_is(const struct cpj_jobs_map *m, int i, const struct field *f)
+{
+	const char *k = m->js + m->t[i].start;
+	size_t n = f->nlen;
+
+	/* length, first and last byte decide all but the match itself */
+	return (size_t)(m->t[i].end - m->t[i].start) == n
+	    && k[0] == f->name[0] && k[n - 1] == f->name[n - 1]
+	    && memcmp(k, f->name, n) == 0;
+}
+
+/*
+ * Decode string token i into the job's storage; null is absent. `key`:
+ * 1 for a configuration key (for err_detail).
+ */
+static void
+put_str(struct cpj_jobs_map *m, int i, cpj_job_str *dst, const char *path,
+    int key)
+{
+	cpj_job *job = m->job;
+	const cpj_json_tok *t = &m->t[i];
+	const char *src = m->js + t->start;
+	char *out = job->store + job->store_used;
+	size_t room = job->store_cap - job->store_used, len;
+	int r;
+
+	if (is_null(m, i)) {
+		dst->p = cpj_jobs_empty;
+		dst->len = 0;
+		return;
+	}
+	if (t->type != CPJ_JSON_STRING) {
+		map_fail(m, CPJ_ERR_JSON_TYPE, path, d_not_str);
+		return;
+	}
+	len = (size_t)(t->end - t->start);
+	if (len < 64 && len < room) {
+		/* short strings: copy eight bytes at a time up to a backslash */
+		size_t k = 0, rest;
+
+		while (len - k >= 8) {
+			uint64_t v, x;
+
+			memcpy(&v, src + k, 8);
+			x = v ^ (ONES * '\\');
+			if (((x - ONES) & ~x & (ONES * 0x80)) != 0)
+				break;
+			memcpy(out + k, &v, 8);
+			k += 8;
+		}
+		while (k < len && src[k] != '\\') {
+			out[k] = src[k];
+			k++;
+		}
+		if (k == len) {
+			out[len] = '\0';
+			goto done;
+		}
+		r = cpj_json_unescape(src + k, len - k, out + k, room - k, &rest);
+		len = k + rest;
+	} else if (memchr(src, '\\', len) == NULL) {
+		/* long and nothing to decode (the scanner validated it) */
+		if (len >= room) {
+			map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, path,
+			    d_storage[key]);
+			return;
+		}
+		memcpy(out, src, len);
+		out[len] = '\0';
+		goto done;
+	} else {
+		r = cpj_json_unescape(src, len, out, room, &len);
+	}
+	if (r < 0) {
+		/* wipe what the failed decode may have written */
+		len = (size_t)(t->end - t->start) + 1;
+		cpj_jobs_wipe(out, len < room ? len : room);
+		if (r == CPJ_ERR_JSON_FIELD_TOO_LONG)
+			map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, path,
+			    d_storage[key]);
+		else if (r == CPJ_ERR_JSON_ESCAPE)
+			map_fail(m, r, path, has_nul_escape(src,
+			    (size_t)(t->end - t->start)) ? d_nul[key]
+			    : d_surrogate[key]);
+		else
+			map_fail(m, r, path, d_invalid[key]);
+		return;
+	}
+done:
+	dst->p = out;
+	dst->len = len;
+	job->store_used += len + 1;
+}
+
+/* The member of `tab` named by key token i, or NULL. */
+static const struct field *
+lookup(const struct cpj_jobs_map *m, int i, const struct table *tab)
+{
+	char buf[CPJ_JOBS_NAME_MAX];
+	const char *k = m->js + m->t[i].start;
+	size_t klen = (size_t)(m->t[i].end - m->t[i].start), n;
+
+	/* the names we know have no escapes: compare the raw text first */
+	for (n = 0; n < tab->n; n++) {
+		if (raw_is(m, i, &tab->f[n]))
+			return &tab->f[n];
+	}
+	if (!has_backslash(k, klen))
+		return NULL;
+	if (cpj_json_unescape(k, klen, buf, sizeof buf, &klen) < 0)
+		return NULL;
+	k = buf;
+	for (n = 0; n < tab->n; n++) {
+		if (tab->f[n].nlen == klen
+		    && memcmp(tab->f[n].name, k, klen) == 0)
+			return &tab->f[n];
+	}
+	return NULL;
+}
+
+/* Index after token i's subtree. */
+static int
+next(struct cpj_jobs_map *m, int i)
+{
+	int r = cpj_json_next(m->t, m->n, i);
+
+	if (r < 0 || r > m->n) {
+		map_fail(m, CPJ_ERR_INTERNAL, "tokens", d_internal);
+		return m->n;
+	}
+	return r;
+}
+
+static int map_object(struct cpj_jobs_map *m, int obj, const struct table *tab,
+    char *base);
+
+/* The configuration map at token v; returns the index after it. */
+static int
+map_config(struct cpj_jobs_map *m, const struct field *f, int v, char *base)
+{
+	cpj_job_config_entry *e = (cpj_job_config_entry *)(void *)(base
+	    + f->off);
+	size_t *count = count_at(base, f->off_count);
+	int i, k;
+
+	i = v + 1;
+	for (k = 0; k < m->t[v].size; k++) {
+		cpj_job_str key, val;
+		size_t j;
+
+		if (m->err != 0 || i + 1 >= m->n)
+			return m->n;
+		put_str(m, i, &key, f->path, 1);
+		if (m->err == 0) {
+			/* when the value fails, err_key names it */
+			put_str(m, i + 1, &val, f->path, 0);
+			if (m->err != 0)
+				m->key = i;
+		}
+		if (m->err != 0)
+			return m->n;
+		/* a repeated key replaces the earlier value */
+		for (j = 0; j < *count; j++) {
+			if (e[j].key.len == key.len
+			    && memcmp(e[j].key.p, key.p, key.len) == 0)
+				break;
+		}
+		if (j == *count) {
+			if (*count == CPJ_JOB_CONFIG_MAX) {
+				map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, f->path,
+				    d_config_max);
+				return m->n;
+			}
+			e[j].key = key;
+			(*count)++;
+		}
+		e[j].value = val;
+		i += 2;
+	}
+	return i;
+}
+
+static void
+artifact_clear(cpj_job_artifact *a)
+{
+	a->name.p = a->revision.p = a->location.type.p = cpj_jobs_empty;
+	a->location.s3_location.bucket_name.p = cpj_jobs_empty;
+	a->location.s3_location.object_key.p = cpj_jobs_empty;
+	a->name.len = a->revision.len = a->location.type.len = 0;
+	a->location.s3_location.bucket_name.len = 0;
+	a->location.s3_location.object_key.len = 0;
+	a->location.present = 0;
+	a->location.s3_location_present = 0;
+}
+
+/* The artifact list at token v; returns the index after it. */
+static int
+map_list(struct cpj_jobs_map *m, const struct field *f, int v, char *base)
+{
+	cpj_job_artifact *a = (cpj_job_artifact *)(void *)(base + f->off);
+	size_t *count = count_at(base, f->off_count);
+	int i, k;
+
+	if (m->t[v].type != CPJ_JSON_ARRAY) {
+		map_fail(m, CPJ_ERR_JSON_TYPE, f->path, d_not_arr);
+		return m->n;
+	}
+	i = v + 1;
+	for (k = 0; k < m->t[v].size; k++) {
+		if (m->err != 0 || i >= m->n)
+			return m->n;
+		if (m->t[i].type != CPJ_JSON_OBJECT) {
+			map_fail(m, CPJ_ERR_JSON_TYPE, f->path, d_elem);
+			return m->n;
+		}
+		if (*count == CPJ_JOB_ARTIFACTS_MAX) {
+			map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, f->path,
+			    d_art_max);
+			return m->n;
+		}
+		artifact_clear(&a[*count]);
+		i = map_object(m, i, f->sub, (char *)&a[*count]);
+		(*count)++;
+	}
+	return i;
+}
+
+/* Member value v described by f; returns the index after it. */
+static int
+map_value(struct cpj_jobs_map *m, const struct field *f, int v, char *base)
+{
+	unsigned char *present = (f->off_present != NOPRES)
+	    ? (unsigned char *)base + f->off_present : NULL;
+
+	if (f->kind == F_STR) {
+		put_str(m, v, str_at(base, f->off), f->path, 0);
+		return v + 1;
+	}
+	/* a repeated member replaces the earlier one; null is absent */
+	if (f->kind == F_OBJ) {
+		if ((m->job->flags & f->flag) != 0
+		    || (present != NULL && *present))
+			clear(base + f->off, f->sub);
+	} else {
+		*count_at(base, f->off_count) = 0;
+	}
+	m->job->flags &= ~f->flag;
+	if (present != NULL)
+		*present = 0;
+	if (is_null(m, v))
+		return v + 1;
+	m->job->flags |= f->flag;
+	if (present != NULL)
+		*present = 1;
+	switch (f->kind) {
+	case F_OBJ:
+		if (m->t[v].type != CPJ_JSON_OBJECT)
+			break;
+		return map_object(m, v, f->sub, base + f->off);
+	case F_MAP:
+		if (m->t[v].type != CPJ_JSON_OBJECT)
+			break;
+		return map_config(m, f, v, base);
+	default:
+		return map_list(m, f, v, base);
+	}
+	map_fail(m, CPJ_ERR_JSON_TYPE, f->path, d_not_obj);
+	return m->n;
+}
+
+/* The members of object obj; returns the index after the object. */
+static int
+map_object(struct cpj_jobs_map *m, int obj, const struct table *tab, char *base)
+{
+	int i = obj + 1, k;
+
+	for (k = 0; k < m->t[obj].size; k++) {
+		const struct field *f;
+
+		if (m->err != 0)
+			return m->n;
+		if (i + 1 >= m->n) {
+			map_fail(m, CPJ_ERR_INTERNAL, "tokens", d_internal);
+			return m->n;
+		}
+		f = lookup(m, i, tab);
+		i = (f != NULL) ? map_value(m, f, i + 1, base) : next(m, i + 1);
+	}
+	return i;
+}
+
+/* see cp_jobs_int.h */
+int
+cpj_jobs_map(struct cpj_jobs_map *m, int mode)
+{
+#if CPJ_CONFIG_THIRD_PARTY
+	return map_object(m, 0, mode == CPJ_JOBS_THIRD_PARTY_POLL ? &tp_job_t
+	    : &job_t, (char *)m->job);
+#else
+	(void)mode;
+	return map_object(m, 0, &job_t, (char *)m->job);
+#endif
+}
