@@ -61,6 +61,9 @@ cpj_http_client *cli_http(void);
  * that the CodePipeline client is signing with. (The trust anchors, for
  * further TLS contexts such as S3's, are setup_trust()'s.) */
 const char *cli_region(void);
+/* The CodePipeline endpoint in use, safe to print (user information
+ * masked), into out. */
+const char *cli_endpoint(char *out, size_t cap);
 cpj_creds *cli_creds(void);
 
 /* The job output buffers for `max_jobs` jobs (1..CPJ_MAX_JOBS). */

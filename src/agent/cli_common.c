@@ -21,6 +21,7 @@ static unsigned char work[CPJ_AGENT_WORK_SIZE];
 static char cfgbuf[FILE_MAX];    /* the config file, for the region */
 static char region[32];
 static char endpoint[CPJ_HOST_MAX + 32];
+static const char *endpoint_url;   /* the one in use */
 
 static cpj_jobs_parser jparser;
 static char jwindow[CPJ_JOB_WINDOW];
@@ -141,6 +142,7 @@ cli_setup(const struct cli_global *g)
 		snprintf(endpoint, sizeof endpoint, "https://%s", host);
 		url = endpoint;
 	}
+	endpoint_url = url;
 	if (setup_trust_load(g->ca_bundle) < 0)
 		return -1;
 	memset(&o, 0, sizeof o);
@@ -211,6 +213,14 @@ const char *
 cli_region(void)
 {
 	return region;
+}
+
+/* see cli.h */
+const char *
+cli_endpoint(char *out, size_t cap)
+{
+	return setup_url_safe(endpoint_url != NULL ? endpoint_url : "", out,
+	    cap);
 }
 
 /* see cli.h */

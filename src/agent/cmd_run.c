@@ -138,6 +138,36 @@ poll_failed(int n, uint64_t delay)
 	return 0;
 }
 
+/* With --once or --exit-when-idle, 1 (logged) when the worker has been
+ * waiting on the service since `since` (0: it is not) for longer than
+ * --give-up-after; `what` says on what. Without them, never. */
+static int
+out_of_time(uint64_t since, const char *what)
+{
+	const struct run_cfg *c = run_config();
+	char url[300];
+
+	if (!(c->once || c->exit_when_idle) || since == 0
+	    || run_now_ms() - since < (uint64_t)c->give_up_s * 1000u)
+		return 0;
+	LOG_E("giving up after %u s (--give-up-after): %s, endpoint %s",
+	    (unsigned)c->give_up_s, what, cli_endpoint(url, sizeof url));
+	return 1;
+}
+
+/* `d`, or less when --give-up-after ends first (bounded runs). */
+static uint64_t
+bounded(uint64_t since, uint64_t d)
+{
+	const struct run_cfg *c = run_config();
+	uint64_t end = since + (uint64_t)c->give_up_s * 1000u, now;
+
+	if (!(c->once || c->exit_when_idle))
+		return d;
+	now = run_now_ms();
+	return now >= end ? 0 : (end - now < d ? end - now : d);
+}
+
 /* The polling loop. Returns the exit status. */
 static int
 loop(const cpj_cp_jobs_buf *jb)
@@ -145,6 +175,8 @@ loop(const cpj_cp_jobs_buf *jb)
 	struct poll_arg pa;
 	unsigned errors = 0, flight_errors = 0;
 	int inflight, handled = 0, status = CPJ_EXIT_OK;
+	uint64_t failing = 0, waiting = 0; /* since when (0: not) */
+	char why[600];
 
 	run_pending_load();
 	inflight = recover(jb, 1);
@@ -155,45 +187,65 @@ loop(const cpj_cp_jobs_buf *jb)
 		uint64_t polled;
 		int n, i;
 
-		(void)run_pending_send();
-		if (inflight) {
-			if (nap(backoff_ms(flight_errors++)))
+		if (run_pending_send() == 0 && !inflight)
+			waiting = 0;
+		if (inflight || (run_config()->once && handled > 0)
+		    || run_pending_count() >= RUN_PENDING_MAX) {
+			/* no new job: the job in flight first, or deliver what
+			 * waits, then go on */
+			if (!inflight && run_pending_count() == 0)
 				break;
-			inflight = recover(jb, 0);
+			if (waiting == 0)
+				waiting = run_now_ms();
+			if (out_of_time(waiting, inflight ? "the job in flight "
+			    "could not go on (it does at the next start)"
+			    : "reports could not be delivered (they are sent "
+			    "at the next start)")) {
+				status = CPJ_EXIT_FAIL;
+				break;
+			}
+			if (nap(bounded(waiting, inflight
+			    ? backoff_ms(flight_errors++) : BACKOFF_CAP_MS)))
+				break;
+			if (inflight)
+				inflight = recover(jb, 0);
 			continue;
 		}
 		flight_errors = 0;
-		if ((run_config()->once && handled > 0)
-		    || run_pending_count() >= RUN_PENDING_MAX) {
-			/* no new job: deliver what waits, then go on */
-			if (run_pending_count() == 0)
-				break;
-			if (nap(BACKOFF_CAP_MS))
-				break;
-			continue;
-		}
 		pa.batch = run_config()->once ? 1 : run_config()->max_batch;
 		polled = run_now_ms();
 		n = run_cp_call(poll_op, &pa);
 		if (n < 0) {
 			uint64_t d = backoff_ms(errors++);
 
-			if (poll_failed(n, d)) {
+			if (failing == 0)
+				failing = polled;
+			run_cp_error(n, why, sizeof why);
+			if (poll_failed(n, d) || out_of_time(failing, why)) {
 				status = CPJ_EXIT_FAIL;
 				break;
 			}
-			if (nap(d))
+			if (nap(bounded(failing, d)))
 				break;
 			continue;
 		}
 		errors = 0;
+		failing = 0;
 		if (n == 0) {
 			LOG_D("no job");
 			if (run_config()->exit_when_idle && run_pending_count() == 0) {
 				LOG_I("no job waiting: exiting (--exit-when-idle)");
 				break;
 			}
-			if (nap(idle_ms()))
+			if (waiting == 0 && run_pending_count() > 0)
+				waiting = run_now_ms();
+			if (out_of_time(waiting, "reports could not be delivered "
+			    "(they are sent at the next start)")) {
+				status = CPJ_EXIT_FAIL;
+				break;
+			}
+			if (nap(waiting != 0 ? bounded(waiting, idle_ms())
+			    : idle_ms()))
 				break;
 			continue;
 		}
@@ -233,8 +285,9 @@ cpj_cmd_run(int argc, char **argv)
 			fprintf(stderr, "Try 'cpjob run --help'.\n");
 		return rc > 0 ? CPJ_EXIT_OK : CPJ_EXIT_USAGE;
 	}
-	if (run_resolve() < 0)
-		return CPJ_EXIT_USAGE;
+	rc = run_resolve();
+	if (rc < 0)
+		return rc == -1 ? CPJ_EXIT_USAGE : CPJ_EXIT_FAIL;
 	if (run_state_lock(run_config()->state_abs) < 0)
 		return CPJ_EXIT_FAIL;
 	run_log_init(run_config()->log_level, run_config()->use_syslog);

@@ -56,6 +56,8 @@ struct run_cfg {
 	uint32_t poll_interval_ms;   /* idle polling interval */
 	uint32_t refresh_after_s;    /* fresh artifact credentials after this */
 	uint32_t transfer_timeout_s; /* one S3 transfer, whole */
+	uint32_t give_up_s;          /* --once, --exit-when-idle: how long the
+	                                service may stay unreachable */
 	unsigned max_batch;
 	int addressing;              /* RUN_ADDR_* */
 	int once;
@@ -82,7 +84,9 @@ const struct run_cfg *run_config(void);
  * 1: --help or --version printed; 0 ok; -1 usage error (printed). */
 int run_options(int argc, char **argv);
 /* Check what is required, make paths absolute, create the work and
- * state directories. 0 or -1 (printed). */
+ * state directories. 0, -1 a usage error, -2 a path that cannot serve
+ * (the handler, the work directory, the state file's directory): each
+ * printed, naming which. */
 int run_resolve(void);
 
 /* ---- clock and signals (run_clock.c) -------------------------------- */
@@ -260,7 +264,8 @@ int run_state_write(const char *path, const struct run_state *st);
 int run_state_read(const char *path, struct run_state *st);
 /* Remove one (and fsync its directory). */
 int run_state_clear(const char *path);
-/* Lock the state file against a second agent: 0, or -1 (message). */
+/* Lock the state file against a second agent: 0, or -1 (printed, naming
+ * the state file's lock). */
 int run_state_lock(const char *state_path);
 /* The boot id and a process's start time, to recognise a handler left
  * running by a killed agent. Return 0 or -1. */

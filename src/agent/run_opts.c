@@ -68,6 +68,9 @@ static const struct opt {
 	{ "transfer-timeout", T_SECS,
 	    offsetof(struct run_cfg, transfer_timeout_s), "S",
 	    "longest S3 transfer, seconds (default 3600)" },
+	{ "give-up-after", T_SECS, offsetof(struct run_cfg, give_up_s), "S",
+	    "with --once or --exit-when-idle: exit 1 when the service could "
+	    "not be reached for this long, seconds (default 60)" },
 	{ "once", T_FLAG, offsetof(struct run_cfg, once), NULL,
 	    "handle at most one job, then exit" },
 	{ "exit-when-idle", T_FLAG, offsetof(struct run_cfg, exit_when_idle),
@@ -345,8 +348,13 @@ load_config(const char *path, int required)
 		    || ve[-1] == '\r'))
 			ve--;
 		*ve = '\0';
-		if (ve - v >= 2 && ((v[0] == '"' && ve[-1] == '"')
-		    || (v[0] == '\'' && ve[-1] == '\''))) {
+		if (v[0] == '"' || v[0] == '\'') {
+			if (ve - v < 2 || ve[-1] != v[0]) {
+				fprintf(stderr, "cpjob: %s: unterminated quote "
+				    "(a value that starts with %c ends with "
+				    "one)\n", where, v[0]);
+				return -1;
+			}
 			v++;
 			ve[-1] = '\0';
 		}
@@ -432,6 +440,8 @@ run_resolve(void)
 	size_t used = 0;
 	int n, i;
 	char dir[RUN_PATH_MAX], *slash;
+	const char *why = NULL;
+	struct stat sb;
 
 	if (run_cfg.action_type_id == NULL || run_cfg.exec == NULL) {
 		fprintf(stderr, "cpjob run: --action-type-id and --exec are "
@@ -483,24 +493,32 @@ run_resolve(void)
 	    || make_abs(run_cfg.state_file, run_cfg.state_abs,
 	    sizeof run_cfg.state_abs - 16, "--state-file") < 0)
 		return -1;
-	if (access(run_cfg.exec_abs, X_OK) != 0) {
-		fprintf(stderr, "cpjob run: handler %s: %s\n", run_cfg.exec_abs,
-		    strerror(errno));
-		return -1;
+	if (stat(run_cfg.exec_abs, &sb) != 0)
+		why = strerror(errno);
+	else if (S_ISDIR(sb.st_mode))
+		why = "a directory, not a program";
+	else if (!S_ISREG(sb.st_mode))
+		why = "not a regular file";
+	else if (access(run_cfg.exec_abs, X_OK) != 0)
+		why = strerror(errno);
+	if (why != NULL) {
+		fprintf(stderr, "cpjob run: handler (--exec) %s: %s\n",
+		    run_cfg.exec_abs, why);
+		return -2;
 	}
 	if (run_mkdirs(run_cfg.work_dir_abs, 0700) != 0) {
-		fprintf(stderr, "cpjob run: work directory %s: %s\n",
+		fprintf(stderr, "cpjob run: work directory (--work-dir) %s: %s\n",
 		    run_cfg.work_dir_abs, strerror(errno));
-		return -1;
+		return -2;
 	}
 	snprintf(dir, sizeof dir, "%s", run_cfg.state_abs);
 	slash = strrchr(dir, '/');
 	if (slash != NULL && slash != dir) {
 		*slash = '\0';
 		if (run_mkdirs(dir, 0700) != 0) {
-			fprintf(stderr, "cpjob run: state directory %s: %s\n",
-			    dir, strerror(errno));
-			return -1;
+			fprintf(stderr, "cpjob run: state file (--state-file) "
+			    "directory %s: %s\n", dir, strerror(errno));
+			return -2;
 		}
 	}
 	if (run_cfg.poll_interval_ms < 10)
@@ -521,6 +539,7 @@ defaults(void)
 	run_cfg.poll_interval_ms = 20000;
 	run_cfg.refresh_after_s = 600;
 	run_cfg.transfer_timeout_s = 3600;
+	run_cfg.give_up_s = 60;
 	run_cfg.log_level = RUN_LOG_INFO;
 }
 

@@ -418,7 +418,8 @@ run_state_lock(const char *state_path)
 	snprintf(path, sizeof path, "%s.lock", state_path);
 	lock_fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (lock_fd < 0) {
-		fprintf(stderr, "cpjob: %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "cpjob run: state file (--state-file) lock %s: "
+		    "%s\n", path, strerror(errno));
 		return -1;
 	}
 	if (flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {

@@ -421,7 +421,7 @@ def test_cli(emu):
                         "/nonexistent/handler", "--work-dir", TMP + "/w", "--state-file",
                         TMP + "/s"], capture_output=True, text=True, timeout=30,
                        env=A.environ(emu))
-    check("run_checks_handler", p.returncode == 2 and "/nonexistent/handler" in p.stderr,
+    check("run_checks_handler", p.returncode == 1 and "/nonexistent/handler" in p.stderr,
           p.stderr)
 
 
