@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cpj_aws.h"
 #include "cpj_config.h"
 #include "cpj_creds.h"
 #include "cpj_http.h"
@@ -19,16 +20,6 @@
 #include "cpj_sigv4.h"
 
 /* ---- endpoints ---------------------------------------------------------- */
-
-/**
- * \brief DNS suffix of the partition a region belongs to
- *        ("amazonaws.com", "amazonaws.com.cn", "c2s.ic.gov", "sc2s.sgov.gov").
- *
- * Stack: at most 80 bytes.
- *
- * \return a static string.
- */
-const char *cpj_cp_dns_suffix(const char *region);
 
 /**
  * \brief Host name of the CodePipeline endpoint for `region`:
@@ -48,30 +39,6 @@ const char *cpj_cp_dns_suffix(const char *region);
  */
 int cpj_cp_endpoint_host(const char *region, int fips, char *host, size_t cap,
 	char *sign_region, size_t sign_cap);
-
-/* ---- errors ------------------------------------------------------------- */
-
-/**
- * \brief Map an AWS error code to a CPJ_ERR_API_* value.
- *
- * Stack: at most 80 bytes.
- *
- * \param type, len  the code as found in `__type` (a "namespace#" prefix is
- *                   dropped) or in x-amzn-ErrorType ("Code:..." suffix
- *                   dropped); len 0 when there was none.
- * \param http_status the response status, used when the code is unknown
- *                   (429 throttled, 5xx server).
- * \return a CPJ_ERR_API_* code (never 0).
- */
-int cpj_aws_error_code(const char *type, size_t len, int http_status);
-
-/**
- * \brief 1 when standard retry mode retries this error (throttling,
- *        transient codes, HTTP 500/502/503/504), else 0.
- *
- * Stack: at most 16 bytes.
- */
-int cpj_aws_error_retryable(int err, int http_status);
 
 /* ---- input checks (model constraints) ----------------------------------- */
 

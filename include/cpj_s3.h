@@ -21,7 +21,8 @@
  *  - AWS (no override): virtual-hosted "https://{bucket}.s3.{region}.{suffix}"
  *    when the bucket is virtual-hostable (cpj_s3_bucket_virtual_hostable),
  *    else path style "https://s3.{region}.{suffix}/{bucket}"; the suffix is
- *    cpj_cp_dns_suffix(region); CPJ_S3_FIPS gives "s3-fips",
+ *    the partition's DNS suffix (amazonaws.com, amazonaws.com.cn,
+ *    c2s.ic.gov, sc2s.sgov.gov); CPJ_S3_FIPS gives "s3-fips",
  *    CPJ_S3_DUALSTACK adds ".dualstack"; CPJ_S3_PATH_STYLE forces path
  *    style. Accelerate and the legacy global endpoint are not used.
  *  - Endpoint override ("http[s]://host[:port]"): path style by default

@@ -1,5 +1,5 @@
 /*
- * cp_error.c -- AWS error codes (the part of __type after '#') to
+ * aws_error.c -- AWS error codes (the part of __type after '#') to
  * CPJ_ERR_API_* values, and which errors a retry may cure.
  */
 #include "inner.h"
@@ -50,7 +50,7 @@ static const struct {
 	{ "ServiceUnavailableException", CPJ_ERR_API_SERVER },
 };
 
-/* see cpj_codepipeline.h */
+/* see cpj_aws.h */
 int
 cpj_aws_error_code(const char *type, size_t len, int http_status)
 {
@@ -85,7 +85,7 @@ cpj_aws_error_code(const char *type, size_t len, int http_status)
 	return CPJ_ERR_API_UNKNOWN;
 }
 
-/* see cpj_codepipeline.h */
+/* see cpj_aws.h */
 int
 cpj_aws_error_retryable(int err, int http_status)
 {
