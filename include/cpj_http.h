@@ -164,6 +164,10 @@ typedef struct cpj_http_request {
 	cpj_http_body_source body_read; /**< streamed body or NULL */
 	void *body_ctx;         /**< passed to `body_read` */
 	uint64_t content_length; /**< length of the streamed body */
+	/** Deadline of this exchange, ms, used by cpj_http_client_exchange()
+	 *  instead of the client's request timeout (its connect and idle
+	 *  timeouts still apply); 0: the client's. */
+	uint32_t request_ms;
 } cpj_http_request;
 
 /**
@@ -569,8 +573,9 @@ void cpj_http_client_set_timeouts(cpj_http_client *c, uint32_t connect_ms,
  *         malformed, or spoke out of turn; resp->status then holds the
  *         proxy's status, 0 if it gave none). On any error the results in
  *         `resp` describe whatever was parsed before it.
- * Blocks at most request_ms (every wait, connect included, is bounded by
- * the whole-request deadline of cpj_net). The Stack figure counts
+ * Blocks at most req->request_ms, or the client's request timeout when
+ * that is 0 (every wait, connect included, is bounded by the
+ * whole-request deadline of cpj_net). The Stack figure counts
  * cpj_tls_open() (a handshake) and the library's own callbacks.
  */
 int cpj_http_client_exchange(cpj_http_client *c, const cpj_http_request *req,
