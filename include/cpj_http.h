@@ -436,7 +436,7 @@ struct cpj_tls_context;
 
 /**
  * A keep-alive HTTP client for one endpoint. Caller-allocated; fields are
- * private except `authority` and the counters (read-only).
+ * private except `url`, `authority` and the counters (read-only).
  *
  * RAM: sizeof(cpj_http_client) = sizeof(cpj_net_context)
  * + CPJ_HTTP_LINE_MAX + 4 * CPJ_HOST_MAX + about 200 bytes (3,848 bytes
@@ -451,7 +451,10 @@ typedef struct cpj_http_client {
 	int conn_open;                 /**< private: a connection is up */
 	int tls_up;                    /**< private: TLS runs on it */
 	int use_proxy;                 /**< private: connect through `proxy` */
-	cpj_http_url url;              /**< private: endpoint; host "" when unset */
+	/** The endpoint set by cpj_http_client_set_url() (read-only; host ""
+	 *  when unset): a caller sharing the client compares it with its own
+	 *  origin before setting it again. */
+	cpj_http_url url;
 	cpj_http_url proxy;            /**< private: the proxy, used when `use_proxy` is set */
 	/** The Host header value sent when req->host is NULL: the URL's host
 	 *  ("[v6]" bracketed) with ":port" when not the scheme's default

@@ -9,8 +9,6 @@
 
 /* Work space the HTTP layer needs at least besides the target. */
 #define HEAD_ROOM 512
-/* A Date header this far from our corrected clock re-learns the skew. */
-#define SKEW_LEARN_S 240
 /* Largest piece handed to a source at once in the hash helper. */
 #define PIECE_MAX ((size_t)1 << 30)
 
@@ -260,17 +258,6 @@ on_header(void *ctx, const char *name, size_t name_len, const char *value,
 
 /* ---- the call ------------------------------------------------------------ */
 
-/* The skew from the answer's Date, against the device clock when that
- * Date arrived (resp.date_at; now if unknown): a reading from before the
- * request would count a long upload as skew, one after the answer a long
- * download. */
-static int
-learn_skew(cpj_s3_context *s3, int64_t threshold)
-{
-	return cpj_skew_learn(&s3->resp, cpj_port_time_unix(), threshold,
-	    &s3->skew);
-}
-
 /* 1 when the request can be sent again (its body can be replayed). */
 static int
 restartable(const cpj_s3_context *s3)
@@ -371,102 +358,6 @@ is_redirect(const cpj_s3_context *s3)
 	    || strcmp(c, "AuthorizationHeaderMalformed") == 0;
 }
 
-/* Sign and send one request; the response lands in s3->resp. */
-static int
-send_one(cpj_s3_context *s3, const char *target, size_t off,
-	int64_t device_now)
-{
-	const cpj_s3_put_options *p = s3->is_get ? NULL : s3->opt;
-	cpj_http_client *c = s3->http;
-	cpj_sigv4_header sh[4];
-	cpj_http_header hh[8];
-	cpj_sigv4_request sr;
-	cpj_sigv4_result res;
-	cpj_http_request req;
-	uint32_t cms = c->connect_ms, ims = c->idle_ms, rms = c->request_ms;
-	size_t ns = 0, nh = 0, i;
-	int rc;
-
-	sh[ns].name = "Host";
-	sh[ns++].value = s3->loc.host;
-	if (p != NULL && p->content_type != NULL) {
-		sh[ns].name = "Content-Type";
-		sh[ns++].value = p->content_type;
-	}
-	if (p != NULL && p->sse != NULL) {
-		sh[ns].name = "x-amz-server-side-encryption";
-		sh[ns++].value = p->sse;
-	}
-	if (p != NULL && p->kms_key_id != NULL) {
-		sh[ns].name = "x-amz-server-side-encryption-aws-kms-key-id";
-		sh[ns++].value = p->kms_key_id;
-	}
-	memset(&sr, 0, sizeof sr);
-	sr.method = s3->is_get ? "GET" : "PUT";
-	sr.path = target;
-	sr.headers = sh;
-	sr.header_count = ns;
-	sr.payload = CPJ_SIGV4_PAYLOAD_BODY;
-	if (p != NULL && p->read == NULL) {
-		sr.body = p->body;
-		sr.body_len = p->body_len;
-	} else if (p != NULL && p->payload == CPJ_S3_PAYLOAD_SHA256) {
-		sr.payload = CPJ_SIGV4_PAYLOAD_HASH;
-		sr.payload_hash = p->sha256_hex;
-	} else if (p != NULL) {
-		sr.payload = CPJ_SIGV4_PAYLOAD_UNSIGNED;
-	}
-	sr.now = device_now + s3->skew;
-	memset(&res, 0, sizeof res);
-	rc = cpj_sigv4_sign(&s3->sig, &sr, &res, s3->auth, sizeof s3->auth);
-	if (rc < 0)
-		return rc;
-
-	for (i = 1; i < ns; i++) {
-		hh[nh].name = sh[i].name;
-		hh[nh++].value = sh[i].value;
-	}
-	hh[nh].name = "X-Amz-Date";
-	hh[nh++].value = res.amz_date;
-	if (res.security_token != NULL) {
-		hh[nh].name = "X-Amz-Security-Token";
-		hh[nh++].value = res.security_token;
-	}
-	hh[nh].name = "X-Amz-Content-SHA256";
-	hh[nh++].value = res.payload_hash;
-	hh[nh].name = "Authorization";
-	hh[nh++].value = s3->auth;
-
-	memset(&req, 0, sizeof req);
-	req.method = sr.method;
-	req.target = target;
-	req.host = s3->loc.host;
-	req.headers = hh;
-	req.nheaders = nh;
-	if (p != NULL && p->read == NULL) {
-		req.body = p->body;
-		req.body_len = p->body_len;
-	} else if (p != NULL) {
-		req.body_read = source;
-		req.body_ctx = s3;
-		req.content_length = p->length;
-	}
-	cpj_http_response_init(&s3->resp);
-	s3->resp.on_body = sink;
-	s3->resp.body_ctx = s3;
-	s3->resp.on_header = on_header;
-	s3->resp.header_ctx = s3;
-
-	if (s3->request_ms != 0)
-		cpj_http_client_set_timeouts(c, cms, ims, s3->request_ms);
-	rc = cpj_http_client_exchange(c, &req, &s3->resp, s3->work + off,
-	    s3->work_len - off);
-	if (s3->request_ms != 0)
-		cpj_http_client_set_timeouts(c, cms, ims, rms);
-	cpj_wipe(s3->auth, sizeof s3->auth);
-	return rc;
-}
-
 /* Reset the per-attempt results. */
 static void
 attempt_init(cpj_s3_context *s3)
@@ -498,131 +389,216 @@ attempt_init(cpj_s3_context *s3)
 	s3->next_progress = 0;
 }
 
+/* One call's state for the request core's hooks. */
+struct s3_call {
+	cpj_s3_context *s3;
+	const char *op, *bucket, *key;
+	int used, redirected;
+	cpj_sigv4_header h[3];
+};
+
+/* Before each attempt: replay the body if it was used, reset the
+ * results, find the endpoint and the target, and describe the request. */
 static int
-call(cpj_s3_context *s3, const char *op, const char *bucket,
-	const char *key)
+prepare(void *ctx, cpj_aws_req *r)
 {
-	unsigned attempt = 0;
-	int resigned = 0, redirected = 0, used = 0;
+	struct s3_call *k = ctx;
+	cpj_s3_context *s3 = k->s3;
+	const cpj_s3_put_options *p = s3->is_get ? NULL : s3->opt;
+	size_t off, n = 0;
+	uint64_t step;
 	int rc;
 
-	(void)op;       /* only logged */
-	for (;;) {
-		int64_t device_now;
-		size_t off;
-		uint64_t step;
-
-		attempt++;
-		if (used) {
-			rc = restart(s3);
-			if (rc < 0)
-				return rc;
-		}
-		attempt_init(s3);
-		step = s3->is_get
-		    ? ((const cpj_s3_get_options *)s3->opt)->progress_step
-		    : ((const cpj_s3_put_options *)s3->opt)->progress_step;
-		s3->next_progress = step != 0 ? step : CPJ_S3_PROGRESS_STEP;
-		rc = cpj_s3_locate(s3, bucket, key, &s3->loc,
-		    (char *)s3->work, s3->work_len);
+	if (k->used) {
+		rc = restart(s3);
 		if (rc < 0)
 			return rc;
-		off = (size_t)rc + 1;
-		if (s3->work_len - off < HEAD_ROOM)
-			return CPJ_ERR_NOSPACE;
-		rc = ensure_url(s3);
-		if (rc < 0)
-			return rc;
-		CPJ_LOG_D("s3: %s %s%s (%s)", op, s3->loc.host,
-		    (const char *)s3->work, s3->region);
-		device_now = cpj_port_time_unix();
-		s3->attempts++;
-		rc = send_one(s3, (const char *)s3->work, off, device_now);
-		used = s3->moved > 0 || s3->src_calls > 0;
-		s3->http_status = s3->resp.status;
-		memcpy(s3->request_id, s3->resp.request_id,
-		    sizeof s3->request_id);
-		if (rc == CPJ_ERR_HTTP_BODY_TOO_LARGE && s3->discard_over
-		    && (s3->resp.status < 200 || s3->resp.status >= 300))
-			rc = 0;         /* an error answer we stopped reading */
-		if (rc < 0) {
-			/*
-			 * GET and PUT are idempotent: an answer cut at any
-			 * point (even after "200 OK" of a PUT whose object is
-			 * stored) is cured by sending the request again, when
-			 * the sink can restart or the source rewind.
-			 */
-			if (cpj_retry_transport_retryable(rc)
-			    && attempt < s3->max_attempts && restartable(s3)) {
-				CPJ_LOG_W("s3: %s: %s, retrying", op,
-				    cpj_strerror(rc));
-				s3->retries++;
-				cpj_retry_backoff(attempt, s3->backoff_cap_ms);
-				continue;
-			}
-			return rc;
-		}
-		if (s3->resp.status >= 200 && s3->resp.status < 300) {
-			learn_skew(s3, SKEW_LEARN_S);
-			if (s3->resp.present & CPJ_HTTP_F_ETAG)
-				memcpy(s3->etag, s3->resp.etag,
-				    sizeof s3->etag);
-			if (s3->is_get && s3->resp.status != 200)
-				return CPJ_ERR_S3_ERROR;
-			if (s3->is_get && (s3->resp.present
-			    & CPJ_HTTP_F_CONTENT_LENGTH)
-			    && s3->moved != s3->resp.content_length)
-				return CPJ_ERR_HTTP_TRUNCATED;
-			rc = check_etag(s3);
-			if (rc < 0) {
-				CPJ_LOG_E("s3: %s %s: MD5 of the data does not "
-				    "match ETag %s", op, key, s3->etag);
-				return rc;
-			}
-			if (!s3->is_get && ((const cpj_s3_put_options *)
-			    s3->opt)->read == NULL)
-				s3->moved = s3->total;  /* memory body */
-			rc = progress(s3, 1);
-			if (rc < 0)
-				return rc;
-			s3->size = s3->moved;
-			return 0;
-		}
-		rc = cpj_s3_error_map(cpj_s3_xml_found(&s3->error)
-		    ? s3->error.code : NULL, s3->resp.status);
-		CPJ_LOG_I("s3: %s %s: HTTP %d %s (request id %s)", op, key,
-		    s3->resp.status, s3->error.code, s3->request_id);
-		if (!restartable(s3))
-			return rc;
-		if (!resigned && rc == CPJ_ERR_API_CLOCK_SKEW
-		    && learn_skew(s3, 0)) {
-			resigned = 1;
-			s3->resigns++;
-			attempt--;      /* the re-sign is not a retry */
-			continue;
-		}
-		if (!redirected && is_redirect(s3)) {
-			const char *r = s3->bucket_region[0] != '\0'
-			    ? s3->bucket_region : s3->error.region;
+	}
+	attempt_init(s3);
+	step = s3->is_get
+	    ? ((const cpj_s3_get_options *)s3->opt)->progress_step
+	    : p->progress_step;
+	s3->next_progress = step != 0 ? step : CPJ_S3_PROGRESS_STEP;
+	rc = cpj_s3_locate(s3, k->bucket, k->key, &s3->loc,
+	    (char *)s3->work, s3->work_len);
+	if (rc < 0)
+		return rc;
+	off = (size_t)rc + 1;
+	if (s3->work_len - off < HEAD_ROOM)
+		return CPJ_ERR_NOSPACE;
+	rc = ensure_url(s3);
+	if (rc < 0)
+		return rc;
+	CPJ_LOG_D("s3: %s %s%s (%s)", k->op, s3->loc.host,
+	    (const char *)s3->work, s3->region);
 
-			if (r[0] != '\0' && strcmp(r, s3->region) != 0) {
-				CPJ_LOG_W("s3: bucket %s is in %s, not %s",
-				    bucket, r, s3->region);
-				cpj_s3_set_region(s3, r);
-				redirected = 1;
-				s3->redirects++;
-				attempt--;
-				continue;
-			}
-		}
-		if (cpj_aws_error_retryable(rc, s3->resp.status)
-		    && attempt < s3->max_attempts) {
-			s3->retries++;
-			cpj_retry_backoff(attempt, s3->backoff_cap_ms);
-			continue;
-		}
+	if (p != NULL && p->content_type != NULL) {
+		k->h[n].name = "Content-Type";
+		k->h[n++].value = p->content_type;
+	}
+	if (p != NULL && p->sse != NULL) {
+		k->h[n].name = "x-amz-server-side-encryption";
+		k->h[n++].value = p->sse;
+	}
+	if (p != NULL && p->kms_key_id != NULL) {
+		k->h[n].name = "x-amz-server-side-encryption-aws-kms-key-id";
+		k->h[n++].value = p->kms_key_id;
+	}
+	r->method = s3->is_get ? "GET" : "PUT";
+	r->target = (const char *)s3->work;
+	r->host = s3->loc.host;
+	r->headers = k->h;
+	r->nheaders = n;
+	r->payload = CPJ_SIGV4_PAYLOAD_BODY;
+	if (p != NULL && p->read == NULL) {
+		r->body = p->body;
+		r->body_len = p->body_len;
+	} else if (p != NULL) {
+		r->payload = p->payload == CPJ_S3_PAYLOAD_SHA256
+		    ? CPJ_SIGV4_PAYLOAD_HASH : CPJ_SIGV4_PAYLOAD_UNSIGNED;
+		r->payload_hash = p->payload == CPJ_S3_PAYLOAD_SHA256
+		    ? p->sha256_hex : NULL;
+		r->body_read = source;
+		r->body_ctx = s3;
+		r->content_length = p->length;
+	}
+	r->content_sha256 = 1;
+	r->on_body = sink;
+	r->on_header = on_header;
+	r->resp_ctx = s3;
+	r->work = s3->work + off;
+	r->work_len = s3->work_len - off;
+	return 0;
+}
+
+static int
+answered(void *ctx, int rc)
+{
+	struct s3_call *k = ctx;
+	cpj_s3_context *s3 = k->s3;
+
+	k->used = s3->moved > 0 || s3->src_calls > 0;
+	s3->http_status = s3->resp.status;
+	memcpy(s3->request_id, s3->resp.request_id, sizeof s3->request_id);
+	if (rc == CPJ_ERR_HTTP_BODY_TOO_LARGE && s3->discard_over
+	    && (s3->resp.status < 200 || s3->resp.status >= 300))
+		rc = 0;         /* an error answer we stopped reading */
+	return rc;
+}
+
+/*
+ * GET and PUT are idempotent: an answer cut at any point (even after
+ * "200 OK" of a PUT whose object is stored) is cured by sending the
+ * request again, when the sink can restart or the source rewind.
+ */
+static int
+replayable(void *ctx, int answer)
+{
+	(void)answer;
+	return restartable(((struct s3_call *)ctx)->s3);
+}
+
+/* A 2xx answer: the length, the ETag against the MD5, the last progress. */
+static int
+done(void *ctx)
+{
+	struct s3_call *k = ctx;
+	cpj_s3_context *s3 = k->s3;
+	int rc;
+
+	if (s3->resp.present & CPJ_HTTP_F_ETAG)
+		memcpy(s3->etag, s3->resp.etag, sizeof s3->etag);
+	if (s3->is_get && s3->resp.status != 200)
+		return CPJ_ERR_S3_ERROR;
+	if (s3->is_get && (s3->resp.present & CPJ_HTTP_F_CONTENT_LENGTH)
+	    && s3->moved != s3->resp.content_length)
+		return CPJ_ERR_HTTP_TRUNCATED;
+	rc = check_etag(s3);
+	if (rc < 0) {
+		CPJ_LOG_E("s3: %s %s: MD5 of the data does not match ETag %s",
+		    k->op, k->key, s3->etag);
 		return rc;
 	}
+	if (!s3->is_get && ((const cpj_s3_put_options *)s3->opt)->read
+	    == NULL)
+		s3->moved = s3->total;  /* memory body */
+	rc = progress(s3, 1);
+	if (rc < 0)
+		return rc;
+	s3->size = s3->moved;
+	return 0;
+}
+
+static int
+failed(void *ctx, int *skewed)
+{
+	struct s3_call *k = ctx;
+	cpj_s3_context *s3 = k->s3;
+	int rc;
+
+	rc = cpj_s3_error_map(cpj_s3_xml_found(&s3->error)
+	    ? s3->error.code : NULL, s3->resp.status);
+	CPJ_LOG_I("s3: %s %s: HTTP %d %s (request id %s)", k->op, k->key,
+	    s3->resp.status, s3->error.code, s3->request_id);
+	*skewed = rc == CPJ_ERR_API_CLOCK_SKEW;
+	return rc;
+}
+
+/* Once per call: a bucket in another region is asked again there. */
+static int
+redirect(void *ctx)
+{
+	struct s3_call *k = ctx;
+	cpj_s3_context *s3 = k->s3;
+	const char *r;
+
+	if (k->redirected || !is_redirect(s3))
+		return 0;
+	r = s3->bucket_region[0] != '\0' ? s3->bucket_region
+	    : s3->error.region;
+	if (r[0] == '\0' || strcmp(r, s3->region) == 0)
+		return 0;
+	CPJ_LOG_W("s3: bucket %s is in %s, not %s", k->bucket, r, s3->region);
+	cpj_s3_set_region(s3, r);
+	k->redirected = 1;
+	return 1;
+}
+
+static const cpj_aws_hooks hooks = {
+	prepare, answered, replayable, done, failed, redirect
+};
+
+/* `label` is "s3: " and the operation, e.g. "s3: GetObject". */
+static int
+call(cpj_s3_context *s3, const char *label, const char *bucket,
+	const char *key)
+{
+	struct s3_call k;
+	cpj_aws_call c;
+
+	memset(&k, 0, sizeof k);
+	k.s3 = s3;
+	k.op = label + 4;
+	k.bucket = bucket;
+	k.key = key;
+	memset(&c, 0, sizeof c);
+	c.hooks = &hooks;
+	c.ctx = &k;
+	c.label = label;
+	c.http = s3->http;
+	c.sig = &s3->sig;
+	c.auth = s3->auth;
+	c.auth_cap = sizeof s3->auth;
+	c.resp = &s3->resp;
+	c.skew = &s3->skew;
+	c.max_attempts = s3->max_attempts;
+	c.backoff_cap_ms = s3->backoff_cap_ms;
+	c.request_ms = s3->request_ms;
+	c.attempts = &s3->attempts;
+	c.retries = &s3->retries;
+	c.resigns = &s3->resigns;
+	c.redirects = &s3->redirects;
+	return cpj_aws_call_run(&c);
 }
 
 /* see cpj_s3.h */
@@ -638,7 +614,7 @@ cpj_s3_get_object(cpj_s3_context *s3, const char *bucket, const char *key,
 		return s3->err = CPJ_ERR_PARAM;
 	s3->opt = o;
 	s3->is_get = 1;
-	rc = call(s3, "GetObject", bucket, key);
+	rc = call(s3, "s3: GetObject", bucket, key);
 	s3->opt = NULL;
 	s3->err = rc;
 	return rc;
@@ -715,7 +691,7 @@ cpj_s3_put_object(cpj_s3_context *s3, const char *bucket, const char *key,
 		return s3->err = CPJ_ERR_PARAM;
 	s3->opt = o;
 	s3->is_get = 0;
-	rc = call(s3, "PutObject", bucket, key);
+	rc = call(s3, "s3: PutObject", bucket, key);
 	s3->opt = NULL;
 	s3->err = rc;
 	return rc;
