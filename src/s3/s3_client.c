@@ -102,13 +102,12 @@ cpj_s3_set_proxy(cpj_s3_context *s3, const char *https_proxy,
 
 /* see cpj_s3.h */
 int
-cpj_s3_set_credentials(cpj_s3_context *s3, const char *akid,
-	const char *secret, const char *token)
+cpj_s3_set_credentials(cpj_s3_context *s3, const cpj_creds *creds)
 {
-	if (s3 == NULL)
+	if (s3 == NULL || creds == NULL)
 		return CPJ_ERR_PARAM;
-	return cpj_sigv4_set_credentials(&s3->sig, akid, secret,
-	    token != NULL && token[0] != '\0' ? token : NULL);
+	return cpj_sigv4_set_credentials(&s3->sig, creds->akid, creds->secret,
+	    creds->token[0] != '\0' ? creds->token : NULL);
 }
 
 /* see cpj_s3.h */
