@@ -61,6 +61,9 @@ size_t cpj_strnlen(const char *s, size_t max);
 /* ---- the AWS request core and its helpers (src/aws) ----------------- */
 #include "aws/aws_int.h"
 
+/* ---- S3 internals (src/s3) -------------------------------------------- */
+#include "s3/s3_int.h"
+
 /* ---- CodePipeline internals (src/cp) -------------------------------- */
 
 /* Send cp->work[0..body_len) as operation `op` (e.g. "PollForJobs"),
