@@ -436,7 +436,7 @@ struct cpj_tls_context;
 
 /**
  * A keep-alive HTTP client for one endpoint. Caller-allocated; fields are
- * private except `url`, `authority` and the counters (read-only).
+ * private except `tls`, `url`, `authority` and the counters (read-only).
  *
  * RAM: sizeof(cpj_http_client) = sizeof(cpj_net_context)
  * + CPJ_HTTP_LINE_MAX + 4 * CPJ_HOST_MAX + about 200 bytes (3,848 bytes
@@ -444,7 +444,7 @@ struct cpj_tls_context;
  */
 typedef struct cpj_http_client {
 	cpj_net_context net;           /**< private: the socket */
-	struct cpj_tls_context *tls;   /**< private: borrowed; NULL: https is unsupported */
+	struct cpj_tls_context *tls;   /**< read-only: the TLS context of init (borrowed); NULL: https is unsupported */
 	cpj_transport lower;           /**< private: the socket (under TLS) */
 	cpj_transport tr;              /**< private: transport of the open connection */
 	cpj_http_parser parser;        /**< private: parser of the current exchange */
