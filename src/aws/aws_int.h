@@ -6,6 +6,22 @@
 #ifndef CPJ_AWS_INT_H
 #define CPJ_AWS_INT_H
 
+/* ---- error answers (aws_error.c; cpj_aws.h has the code table) -------- */
+
+/* Read the AWS error of a JSON protocol answer: "__type" (else the
+ * x-amzn-ErrorType header of resp) gives the bare code (after the last
+ * '#', before any ':') into code[0..code_cap), cut to fit; "message" or
+ * "Message", unescaped in place in body, goes into msg[0..msg_cap), cut
+ * at a UTF-8 boundary with *msg_cut set (*msg_cut is left alone when the
+ * body has no message). len 0: no body to read (none, or over the
+ * caller's limit). Returns its CPJ_ERR_API_* code. */
+int cpj_aws_json_error(char *body, size_t len, const cpj_http_response *resp,
+	char *code, size_t code_cap, char *msg, size_t msg_cap, int *msg_cut);
+/* 1 when an error answer says the request's time is off: the clock-skew
+ * code, RequestTimeTooSkewed, or a signature error whose message says
+ * the signature expired or is not yet current. */
+int cpj_aws_is_skew_error(int err, const char *code, const char *msg);
+
 /* ---- partitions (aws_partition.c) ------------------------------------- */
 
 /* DNS suffix of the partition a region belongs to ("amazonaws.com",

@@ -83,89 +83,14 @@ sink(void *ctx, const unsigned char *data, size_t len)
 	return 0;
 }
 
-static void
-set_message(cpj_cp_context *cp, const char *s, size_t n)
-{
-	cp->message_cut = 0;
-	if (n > CPJ_CP_MESSAGE_MAX) {
-		n = CPJ_CP_MESSAGE_MAX;
-		/* do not split a UTF-8 sequence */
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-		cp->message_cut = 1;
-	}
-	memcpy(cp->message, s, n);
-	cp->message[n] = '\0';
-}
-
 /* Read the AWS error of a non-2xx response into cp->code / cp->message
  * and return its CPJ_ERR_API_* code. */
 static int
 parse_error(cpj_cp_context *cp)
 {
-	cpj_json_tok tok[32];
-	const char *type = "";
-	size_t type_len = 0;
-	int n, i;
-
-	cp->code[0] = '\0';
-	cp->message[0] = '\0';
-	n = cp->small_over ? -1 : cpj_json_parse(cp->small, cp->small_len,
-	    tok, CPJ_ARRAY_LEN(tok));
-	if (n > 0 && tok[0].type == CPJ_JSON_OBJECT) {
-		size_t len;
-
-		i = cpj_json_member(cp->small, tok, n, 0, "__type");
-		if (i > 0 && tok[i].type == CPJ_JSON_STRING) {
-			type = cp->small + tok[i].start;
-			type_len = (size_t)(tok[i].end - tok[i].start);
-		}
-		i = cpj_json_member(cp->small, tok, n, 0, "message");
-		if (i < 0)
-			i = cpj_json_member(cp->small, tok, n, 0, "Message");
-		if (i > 0 && tok[i].type == CPJ_JSON_STRING) {
-			/* unescape in place: never longer than the escaped text */
-			char *m = cp->small + tok[i].start;
-
-			if (cpj_json_unescape(m, (size_t)(tok[i].end
-			    - tok[i].start), m, (size_t)(tok[i].end
-			    - tok[i].start) + 1, &len) == 0)
-				set_message(cp, m, len);
-		}
-	}
-	if (type_len == 0 && (cp->resp.present & CPJ_HTTP_F_ERROR_TYPE)) {
-		type = cp->resp.error_type;
-		type_len = strlen(type);
-	}
-	{
-		/* keep the bare code: after the last '#', before any ':' */
-		const char *t = type, *h;
-		size_t tl = type_len, k;
-
-		while ((h = memchr(t, '#', tl)) != NULL) {
-			tl -= (size_t)(h + 1 - t);
-			t = h + 1;
-		}
-		for (k = 0; k < tl && t[k] != ':'; k++)
-			;
-		if (k > CPJ_CP_CODE_MAX)
-			k = CPJ_CP_CODE_MAX;
-		memcpy(cp->code, t, k);
-		cp->code[k] = '\0';
-	}
-	return cpj_aws_error_code(type, type_len, cp->resp.status);
-}
-
-static int
-is_skew_error(const cpj_cp_context *cp, int err)
-{
-	if (err == CPJ_ERR_API_CLOCK_SKEW)
-		return 1;
-	if (strcmp(cp->code, "RequestTimeTooSkewed") == 0)
-		return 1;
-	return err == CPJ_ERR_API_SIGNATURE
-	    && (strstr(cp->message, "Signature expired") != NULL
-	    || strstr(cp->message, "Signature not yet current") != NULL);
+	return cpj_aws_json_error(cp->small, cp->small_over ? 0 : cp->small_len,
+	    &cp->resp, cp->code, sizeof cp->code, cp->message,
+	    sizeof cp->message, &cp->message_cut);
 }
 
 /* One call's state for the request core's hooks. */
@@ -248,7 +173,7 @@ failed(void *ctx, int *skewed)
 
 	CPJ_LOG_I("%s: HTTP %d %s (request id %s)", k->op, cp->resp.status,
 	    cp->code, cp->request_id);
-	*skewed = is_skew_error(cp, rc);
+	*skewed = cpj_aws_is_skew_error(rc, cp->code, cp->message);
 	return rc;
 }
 

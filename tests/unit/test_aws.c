@@ -296,6 +296,48 @@ redirect_hook(void)
 	return 0;
 }
 
+/* JSON error answers: the bare code, the message cut at a UTF-8
+ * boundary, the x-amzn-ErrorType fallback; the skew rule. */
+static int
+json_error_answers(void)
+{
+	static char body[256];
+	cpj_http_response r;
+	char code[8], msg[8];
+	int cut = 5, rc;
+
+	cpj_http_response_init(&r);
+	r.status = 400;
+	strcpy(body, "{\"__type\":\"com.amazon#ThrottlingException\","
+	    "\"message\":\"abcd\\u00e9\\u00e9\"}");
+	rc = cpj_aws_json_error(body, strlen(body), &r, code, sizeof code,
+	    msg, sizeof msg, &cut);
+	CHECK_EQ(rc, CPJ_ERR_API_THROTTLED);
+	CHECK_EQ(strcmp(code, "Throttl"), 0);   /* cut to fit */
+	/* "abcd" and two 2-byte characters: 7 bytes fit, not half of one */
+	CHECK_EQ(strcmp(msg, "abcd\xc3\xa9"), 0);
+	CHECK_EQ(cut, 1);
+	/* no body to read: the header's code; no message, cut left alone */
+	r.status = 500;
+	strcpy(r.error_type, "Foo:http://internal.amazon.com/");
+	r.present |= CPJ_HTTP_F_ERROR_TYPE;
+	cut = 5;
+	rc = cpj_aws_json_error(body, 0, &r, code, sizeof code, msg,
+	    sizeof msg, &cut);
+	CHECK_EQ(rc, CPJ_ERR_API_SERVER);
+	CHECK_EQ(strcmp(code, "Foo"), 0);
+	CHECK_EQ(msg[0], '\0');
+	CHECK_EQ(cut, 5);
+	CHECK(cpj_aws_is_skew_error(CPJ_ERR_API_CLOCK_SKEW, "", ""));
+	CHECK(cpj_aws_is_skew_error(CPJ_ERR_API_UNKNOWN,
+	    "RequestTimeTooSkewed", ""));
+	CHECK(cpj_aws_is_skew_error(CPJ_ERR_API_SIGNATURE, "",
+	    "Signature expired: 20150830T123600Z is now earlier"));
+	CHECK(!cpj_aws_is_skew_error(CPJ_ERR_API_SIGNATURE, "",
+	    "The request signature we calculated does not match"));
+	return 0;
+}
+
 int
 main(void)
 {
@@ -304,5 +346,6 @@ main(void)
 	RUN(server_error_retries);
 	RUN(skew_resign_once);
 	RUN(redirect_hook);
+	RUN(json_error_answers);
 	return H_EXIT();
 }
