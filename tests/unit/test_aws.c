@@ -338,6 +338,57 @@ json_error_answers(void)
 	return 0;
 }
 
+/* HTTP dates, the skew threshold, the backoff's caps. */
+static int
+dates_skew_backoff(void)
+{
+	cpj_http_response r;
+	int64_t t, sk = 0;
+	uint64_t before;
+	unsigned a;
+
+	CHECK_EQ(cpj_http_date_parse("Sun, 30 Aug 2015 12:36:00 GMT", &t), 0);
+	CHECK_EQ(t, T0);
+	CHECK_EQ(cpj_http_date_parse("Sun, 30 Aug 2015 12:36:00 UTC", &t),
+	    CPJ_ERR_PARAM);
+	CHECK_EQ(cpj_http_date_parse("Sun, 30 Foo 2015 12:36:00 GMT", &t),
+	    CPJ_ERR_PARAM);
+	CHECK_EQ(cpj_http_date_parse("Sun, 30 Aug 2015 24:36:00 GMT", &t),
+	    CPJ_ERR_PARAM);
+	CHECK_EQ(cpj_http_date_parse("Sun, 30 Aug 1969 12:36:00 GMT", &t),
+	    CPJ_ERR_PARAM);
+	CHECK_EQ(cpj_http_date_parse("Sun, 30 Aug 2015 12:36:00 GM", &t),
+	    CPJ_ERR_PARAM);
+	/* the offset is adopted past the threshold only, measured when the
+	 * Date arrived */
+	cpj_http_response_init(&r);
+	strcpy(r.date, "Sun, 30 Aug 2015 12:40:00 GMT");
+	r.present |= CPJ_HTTP_F_DATE;
+	CHECK_EQ(cpj_skew_learn(&r, T0, 240, &sk), 0);
+	CHECK_EQ(sk, 0);
+	CHECK_EQ(cpj_skew_learn(&r, T0 - 1, 240, &sk), 1);
+	CHECK_EQ(sk, 241);
+	r.date_at = T0;
+	CHECK_EQ(cpj_skew_learn(&r, T0 - 1000, 0, &sk), 1);
+	CHECK_EQ(sk, 240);
+	r.present = 0;
+	CHECK_EQ(cpj_skew_learn(&r, 0, 0, &sk), 0);
+	/* full jitter below min(2^(attempt-1) s, cap) */
+	mock_port_reset();
+	for (a = 1; a <= 8; a++) {
+		before = mock_port_slept_ms();
+		cpj_retry_backoff(a, 5000);
+		CHECK(mock_port_slept_ms() - before
+		    < (a >= 4 ? 5000u : 1000u << (a - 1)));
+	}
+	CHECK_EQ(mock_port_sleeps(), 8);
+	CHECK(cpj_retry_transport_retryable(CPJ_ERR_TIMEOUT));
+	CHECK(cpj_retry_transport_retryable(CPJ_ERR_HTTP_TRUNCATED));
+	CHECK(!cpj_retry_transport_retryable(CPJ_ERR_NET_URL));
+	CHECK(!cpj_retry_transport_retryable(CPJ_ERR_PARAM));
+	return 0;
+}
+
 int
 main(void)
 {
@@ -347,5 +398,6 @@ main(void)
 	RUN(skew_resign_once);
 	RUN(redirect_hook);
 	RUN(json_error_answers);
+	RUN(dates_skew_backoff);
 	return H_EXIT();
 }
