@@ -557,7 +557,7 @@ void cpj_http_client_set_timeouts(cpj_http_client *c, uint32_t connect_ms,
  * Over TLS, a body that runs to end of stream is accepted only when the
  * server ended it with close_notify (else CPJ_ERR_HTTP_TRUNCATED).
  *
- * Stack: at most 5,232 bytes.
+ * Stack: at most 5,248 bytes.
  *
  * \param c         a client with a URL.
  * \param req       the request; req->host NULL means the URL's authority.

@@ -558,7 +558,7 @@ typedef struct cpj_s3_get_options {
  * the byte count, s3->etag the ETag, s3->etag_checked whether its MD5 was
  * verified. s3->err is set to the result.
  *
- * Stack: at most 6,112 bytes.
+ * Stack: at most 6,320 bytes.
  *
  * \param s3           a context with credentials.
  * \param bucket, key  NUL-terminated, borrowed for the call (see
@@ -621,7 +621,7 @@ typedef struct cpj_s3_put_options {
  * (with its quotes), s3->size the bytes sent, s3->sse the encryption
  * the service applied. s3->err is set to the result.
  *
- * Stack: at most 6,144 bytes.
+ * Stack: at most 6,352 bytes.
  *
  * \param s3           a context with credentials.
  * \param bucket, key  NUL-terminated, borrowed for the call (see
