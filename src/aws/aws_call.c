@@ -4,6 +4,13 @@
  * clock skew and re-sign once, retry with the standard mode's backoff.
  * The services (CodePipeline, S3) say through hooks what a request is,
  * when it can be sent again and what an answer means.
+ *
+ * The credential fetches (src/creds/creds_fetch.c) do not come here:
+ * they are not signed (a client certificate, a container token, an IMDS
+ * session token), their answers carry no AWS error body and no Date to
+ * learn from, and a failed fetch is not retried by the library (the
+ * caller's provider chain decides). They share the exchange itself,
+ * cpj_http_client_exchange().
  */
 #include "inner.h"
 
