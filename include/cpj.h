@@ -46,6 +46,7 @@
 #include "cpj_sigv4.h"
 #include "cpj_http.h"
 #include "cpj_creds.h"
+#include "cpj_aws.h"
 #include "cpj_codepipeline.h"
 #include "cpj_s3.h"
 #include "cpj_worker.h"

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cpj_aws.h"
 #include "cpj_config.h"
 #include "cpj_creds.h"
 #include "cpj_http.h"
@@ -19,16 +20,6 @@
 #include "cpj_sigv4.h"
 
 /* ---- endpoints ---------------------------------------------------------- */
-
-/**
- * \brief DNS suffix of the partition a region belongs to
- *        ("amazonaws.com", "amazonaws.com.cn", "c2s.ic.gov", "sc2s.sgov.gov").
- *
- * Stack: at most 80 bytes.
- *
- * \return a static string.
- */
-const char *cpj_cp_dns_suffix(const char *region);
 
 /**
  * \brief Host name of the CodePipeline endpoint for `region`:
@@ -48,30 +39,6 @@ const char *cpj_cp_dns_suffix(const char *region);
  */
 int cpj_cp_endpoint_host(const char *region, int fips, char *host, size_t cap,
 	char *sign_region, size_t sign_cap);
-
-/* ---- errors ------------------------------------------------------------- */
-
-/**
- * \brief Map an AWS error code to a CPJ_ERR_API_* value.
- *
- * Stack: at most 80 bytes.
- *
- * \param type, len  the code as found in `__type` (a "namespace#" prefix is
- *                   dropped) or in x-amzn-ErrorType ("Code:..." suffix
- *                   dropped); len 0 when there was none.
- * \param http_status the response status, used when the code is unknown
- *                   (429 throttled, 5xx server).
- * \return a CPJ_ERR_API_* code (never 0).
- */
-int cpj_aws_error_code(const char *type, size_t len, int http_status);
-
-/**
- * \brief 1 when standard retry mode retries this error (throttling,
- *        transient codes, HTTP 500/502/503/504), else 0.
- *
- * Stack: at most 16 bytes.
- */
-int cpj_aws_error_retryable(int err, int http_status);
 
 /* ---- input checks (model constraints) ----------------------------------- */
 
@@ -268,7 +235,7 @@ void cpj_cp_clear(cpj_cp_context *cp);
  * The response body is parsed as it arrives into `out` (its parser is
  * initialised by this call, once per attempt, with mode CPJ_JOBS_POLL).
  *
- * Stack: at most 6,864 bytes.
+ * Stack: at most 6,640 bytes.
  *
  * \param cp         the client.
  * \param at         the action type (owner Custom).
@@ -291,7 +258,7 @@ int cpj_cp_poll_for_jobs(cpj_cp_context *cp, const cpj_cp_action_type *at,
  * \brief PollForThirdPartyJobs: jobs come back with `id` (jobId) and
  *        `client_id` only.
  *
- * Stack: at most 6,864 bytes.
+ * Stack: at most 6,640 bytes.
  */
 int cpj_cp_poll_for_third_party_jobs(cpj_cp_context *cp,
 	const cpj_cp_action_type *at, unsigned max_batch,
@@ -301,7 +268,7 @@ int cpj_cp_poll_for_third_party_jobs(cpj_cp_context *cp,
 /**
  * \brief AcknowledgeJob (client_token NULL) or AcknowledgeThirdPartyJob.
  *
- * Stack: at most 7,024 bytes.
+ * Stack: at most 6,800 bytes.
  *
  * \param cp            the client.
  * \param job_id        the job's id.
@@ -322,7 +289,7 @@ int cpj_cp_acknowledge_job(cpj_cp_context *cp, const char *job_id,
 /**
  * \brief GetJobDetails (client_token NULL) or GetThirdPartyJobDetails.
  *
- * Stack: at most 6,832 bytes.
+ * Stack: at most 6,608 bytes.
  *
  * \return 1 (the job is out->jobs[0]), 0 when the response held no
  *         jobDetails, or an error.
@@ -334,7 +301,7 @@ int cpj_cp_get_job_details(cpj_cp_context *cp, const char *job_id,
  * \brief PutJobSuccessResult (client_token NULL) or
  *        PutThirdPartyJobSuccessResult.
  *
- * Stack: at most 6,928 bytes.
+ * Stack: at most 6,704 bytes.
  *
  * \return 0 or an error (CPJ_ERR_API_INVALID_JOB_STATE,
  *         CPJ_ERR_API_OUTPUT_VARIABLES_SIZE, ...).
@@ -346,7 +313,7 @@ int cpj_cp_put_job_success(cpj_cp_context *cp, const char *job_id,
  * \brief PutJobFailureResult (client_token NULL) or
  *        PutThirdPartyJobFailureResult.
  *
- * Stack: at most 6,832 bytes.
+ * Stack: at most 6,608 bytes.
  */
 int cpj_cp_put_job_failure(cpj_cp_context *cp, const char *job_id,
 	const char *client_token, const cpj_cp_failure *f);

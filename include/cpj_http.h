@@ -164,6 +164,10 @@ typedef struct cpj_http_request {
 	cpj_http_body_source body_read; /**< streamed body or NULL */
 	void *body_ctx;         /**< passed to `body_read` */
 	uint64_t content_length; /**< length of the streamed body */
+	/** Deadline of this exchange, ms, used by cpj_http_client_exchange()
+	 *  instead of the client's request timeout (its connect and idle
+	 *  timeouts still apply); 0: the client's. */
+	uint32_t request_ms;
 } cpj_http_request;
 
 /**
@@ -432,7 +436,7 @@ struct cpj_tls_context;
 
 /**
  * A keep-alive HTTP client for one endpoint. Caller-allocated; fields are
- * private except `authority` and the counters (read-only).
+ * private except `tls`, `url`, `authority` and the counters (read-only).
  *
  * RAM: sizeof(cpj_http_client) = sizeof(cpj_net_context)
  * + CPJ_HTTP_LINE_MAX + 4 * CPJ_HOST_MAX + about 200 bytes (3,848 bytes
@@ -440,14 +444,17 @@ struct cpj_tls_context;
  */
 typedef struct cpj_http_client {
 	cpj_net_context net;           /**< private: the socket */
-	struct cpj_tls_context *tls;   /**< private: borrowed; NULL: https is unsupported */
+	struct cpj_tls_context *tls;   /**< read-only: the TLS context of init (borrowed); NULL: https is unsupported */
 	cpj_transport lower;           /**< private: the socket (under TLS) */
 	cpj_transport tr;              /**< private: transport of the open connection */
 	cpj_http_parser parser;        /**< private: parser of the current exchange */
 	int conn_open;                 /**< private: a connection is up */
 	int tls_up;                    /**< private: TLS runs on it */
 	int use_proxy;                 /**< private: connect through `proxy` */
-	cpj_http_url url;              /**< private: endpoint; host "" when unset */
+	/** The endpoint set by cpj_http_client_set_url() (read-only; host ""
+	 *  when unset): a caller sharing the client compares it with its own
+	 *  origin before setting it again. */
+	cpj_http_url url;
 	cpj_http_url proxy;            /**< private: the proxy, used when `use_proxy` is set */
 	/** The Host header value sent when req->host is NULL: the URL's host
 	 *  ("[v6]" bracketed) with ":port" when not the scheme's default
@@ -550,7 +557,7 @@ void cpj_http_client_set_timeouts(cpj_http_client *c, uint32_t connect_ms,
  * Over TLS, a body that runs to end of stream is accepted only when the
  * server ended it with close_notify (else CPJ_ERR_HTTP_TRUNCATED).
  *
- * Stack: at most 5,232 bytes.
+ * Stack: at most 5,248 bytes.
  *
  * \param c         a client with a URL.
  * \param req       the request; req->host NULL means the URL's authority.
@@ -569,8 +576,9 @@ void cpj_http_client_set_timeouts(cpj_http_client *c, uint32_t connect_ms,
  *         malformed, or spoke out of turn; resp->status then holds the
  *         proxy's status, 0 if it gave none). On any error the results in
  *         `resp` describe whatever was parsed before it.
- * Blocks at most request_ms (every wait, connect included, is bounded by
- * the whole-request deadline of cpj_net). The Stack figure counts
+ * Blocks at most req->request_ms, or the client's request timeout when
+ * that is 0 (every wait, connect included, is bounded by the
+ * whole-request deadline of cpj_net). The Stack figure counts
  * cpj_tls_open() (a handshake) and the library's own callbacks.
  */
 int cpj_http_client_exchange(cpj_http_client *c, const cpj_http_request *req,

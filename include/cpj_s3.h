@@ -13,7 +13,7 @@
  *     cpj_s3_context s3;
  *     cpj_s3_init(&s3, &http, "eu-west-1", work, sizeof work);
  *     s3.skew = cp.skew;                       (what CodePipeline taught)
- *     cpj_s3_set_credentials(&s3, akid, secret, token);
+ *     cpj_s3_set_credentials(&s3, &creds);
  *     cpj_s3_get_object(&s3, bucket, key, &get);  ... cpj_s3_put_object(...)
  *     cpj_s3_clear(&s3);                       (wipes the signing key)
  *
@@ -21,7 +21,8 @@
  *  - AWS (no override): virtual-hosted "https://{bucket}.s3.{region}.{suffix}"
  *    when the bucket is virtual-hostable (cpj_s3_bucket_virtual_hostable),
  *    else path style "https://s3.{region}.{suffix}/{bucket}"; the suffix is
- *    cpj_cp_dns_suffix(region); CPJ_S3_FIPS gives "s3-fips",
+ *    the partition's DNS suffix (amazonaws.com, amazonaws.com.cn,
+ *    c2s.ic.gov, sc2s.sgov.gov); CPJ_S3_FIPS gives "s3-fips",
  *    CPJ_S3_DUALSTACK adds ".dualstack"; CPJ_S3_PATH_STYLE forces path
  *    style. Accelerate and the legacy global endpoint are not used.
  *  - Endpoint override ("http[s]://host[:port]"): path style by default
@@ -114,6 +115,7 @@
 #include <bearssl.h>
 
 #include "cpj_config.h"
+#include "cpj_creds.h"
 #include "cpj_http.h"
 #include "cpj_sigv4.h"
 
@@ -484,20 +486,19 @@ int cpj_s3_set_proxy(cpj_s3_context *s3, const char *https_proxy,
  * \brief Sign the following calls with these credentials (the job's
  *        artifactCredentials); the cached signing key is wiped.
  *
- * The strings are borrowed: they MUST stay valid and unchanged until the
- * next cpj_s3_set_credentials() or cpj_s3_clear(); the caller wipes them.
+ * `creds` is borrowed: it MUST stay valid and unchanged until the next
+ * cpj_s3_set_credentials() or cpj_s3_clear(); the caller wipes it
+ * (cpj_creds_clear()). The same type as cpj_cp_set_credentials().
  *
  * Stack: at most 112 bytes.
  *
  * \param s3      the context.
- * \param akid    access key id (see cpj_sigv4_set_credentials()).
- * \param secret  secret access key.
- * \param token   session token, or NULL / "" for none.
- * \return 0, CPJ_ERR_PARAM, or CPJ_ERR_SIGV4_CREDS (malformed; the context
- *         then holds none).
+ * \param creds   access key id, secret and session token ("" for none),
+ *                e.g. from cpj_creds_set() (see cpj_sigv4_set_credentials()).
+ * \return 0, CPJ_ERR_PARAM (NULL argument), or CPJ_ERR_SIGV4_CREDS
+ *         (malformed; the context then holds none).
  */
-int cpj_s3_set_credentials(cpj_s3_context *s3, const char *akid,
-	const char *secret, const char *token);
+int cpj_s3_set_credentials(cpj_s3_context *s3, const cpj_creds *creds);
 
 /**
  * \brief Wipe the signing key, the last Authorization value and the
@@ -557,7 +558,7 @@ typedef struct cpj_s3_get_options {
  * the byte count, s3->etag the ETag, s3->etag_checked whether its MD5 was
  * verified. s3->err is set to the result.
  *
- * Stack: at most 6,112 bytes.
+ * Stack: at most 6,320 bytes.
  *
  * \param s3           a context with credentials.
  * \param bucket, key  NUL-terminated, borrowed for the call (see
@@ -620,7 +621,7 @@ typedef struct cpj_s3_put_options {
  * (with its quotes), s3->size the bytes sent, s3->sse the encryption
  * the service applied. s3->err is set to the result.
  *
- * Stack: at most 6,144 bytes.
+ * Stack: at most 6,352 bytes.
  *
  * \param s3           a context with credentials.
  * \param bucket, key  NUL-terminated, borrowed for the call (see

@@ -64,24 +64,12 @@ int cpj_hexval(int c);
 int cpj_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
 /* Bounded strlen: returns max+1 when no NUL within max bytes. */
 size_t cpj_strnlen(const char *s, size_t max);
-/* HTTP Date (IMF-fixdate, GMT) to Unix seconds: 0 or CPJ_ERR_PARAM. */
-int cpj_http_date_parse(const char *s, int64_t *out);
 
-/* ---- retries and clock skew (src/util/retry.c) ------------------------ */
+/* ---- the AWS request core and its helpers (src/aws) ----------------- */
+#include "aws/aws_int.h"
 
-/* 1 when a transport error before any response may be cured by a retry
- * (network errors from resolve to proxy, not a bad URL; timeouts, TLS record errors,
- * truncated answers). */
-int cpj_retry_transport_retryable(int err);
-/* Sleep before attempt `attempt` + 1: uniform in [0, min(2^(attempt-1) s,
- * cap_ms)) (standard retry mode, full jitter). */
-void cpj_retry_backoff(unsigned attempt, uint32_t cap_ms);
-/* Adopt the offset between the response's Date and the device clock when
- * that Date arrived (resp->date_at, else `device_now`) into *skew when it
- * differs from *skew by more than `threshold` seconds; returns 1 when
- * *skew changed. */
-int cpj_skew_learn(const cpj_http_response *resp, int64_t device_now,
-	int64_t threshold, int64_t *skew);
+/* ---- S3 internals (src/s3) -------------------------------------------- */
+#include "s3/s3_int.h"
 
 /* ---- CodePipeline internals (src/cp) -------------------------------- */
 

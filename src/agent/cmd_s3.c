@@ -199,8 +199,7 @@ setup(struct cli_global *g)
 		flags = CPJ_S3_VIRTUAL_HOSTED;
 	if (setup_s3(&s3, g->endpoint_url, flags) < 0)
 		return -1;
-	rc = cpj_s3_set_credentials(&s3, s3creds.akid, s3creds.secret,
-	    s3creds.token);
+	rc = cpj_s3_set_credentials(&s3, &s3creds);
 	if (rc < 0) {
 		fprintf(stderr, "cpjob: credentials: %s\n", cpj_strerror(rc));
 		return -1;

@@ -92,8 +92,7 @@ run_s3_credentials(const cpj_job *job)
 		return rc;
 	run_log_secret(acreds.secret);
 	run_log_secret(acreds.token);
-	return cpj_s3_set_credentials(&s3, acreds.akid, acreds.secret,
-	    acreds.token[0] != '\0' ? acreds.token : NULL);
+	return cpj_s3_set_credentials(&s3, &acreds);
 }
 
 /* see run.h */

@@ -1,6 +1,6 @@
 /*
- * cp_client.c -- the CodePipeline client: signing, the round trip,
- * AWS error bodies, standard retry mode and clock-skew correction.
+ * cp_client.c -- the CodePipeline client: its requests (JSON 1.1 POSTs
+ * through the AWS request core, src/aws/aws_call.c) and its error bodies.
  */
 #include "inner.h"
 
@@ -8,8 +8,6 @@
 #define CONTENT_TYPE "application/x-amz-json-1.1"
 /* Work space the HTTP layer needs beyond the body (request head). */
 #define HEAD_ROOM 1024
-/* A Date header this far from our corrected clock re-learns the skew. */
-#define SKEW_LEARN_S 240
 
 /* see cpj_codepipeline.h */
 int
@@ -85,101 +83,103 @@ sink(void *ctx, const unsigned char *data, size_t len)
 	return 0;
 }
 
-static void
-set_message(cpj_cp_context *cp, const char *s, size_t n)
-{
-	cp->message_cut = 0;
-	if (n > CPJ_CP_MESSAGE_MAX) {
-		n = CPJ_CP_MESSAGE_MAX;
-		/* do not split a UTF-8 sequence */
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-		cp->message_cut = 1;
-	}
-	memcpy(cp->message, s, n);
-	cp->message[n] = '\0';
-}
-
 /* Read the AWS error of a non-2xx response into cp->code / cp->message
  * and return its CPJ_ERR_API_* code. */
 static int
 parse_error(cpj_cp_context *cp)
 {
-	cpj_json_tok tok[32];
-	const char *type = "";
-	size_t type_len = 0;
-	int n, i;
+	return cpj_aws_json_error(cp->small, cp->small_over ? 0 : cp->small_len,
+	    &cp->resp, cp->code, sizeof cp->code, cp->message,
+	    sizeof cp->message, &cp->message_cut);
+}
 
+/* One call's state for the request core's hooks. */
+struct cp_call {
+	cpj_cp_context *cp;
+	const char *op;
+	const cpj_cp_jobs_buf *jb;
+	int mode;
+	size_t body_len;
+	cpj_sigv4_header h[2];
+};
+
+/* Before each attempt: reset the results and the job parser. */
+static int
+prepare(void *ctx, cpj_aws_req *r)
+{
+	struct cp_call *k = ctx;
+	cpj_cp_context *cp = k->cp;
+	const cpj_cp_jobs_buf *jb = k->jb;
+	int rc;
+
+	cp->http_status = 0;
 	cp->code[0] = '\0';
 	cp->message[0] = '\0';
-	n = cp->small_over ? -1 : cpj_json_parse(cp->small, cp->small_len,
-	    tok, CPJ_ARRAY_LEN(tok));
-	if (n > 0 && tok[0].type == CPJ_JSON_OBJECT) {
-		size_t len;
-
-		i = cpj_json_member(cp->small, tok, n, 0, "__type");
-		if (i > 0 && tok[i].type == CPJ_JSON_STRING) {
-			type = cp->small + tok[i].start;
-			type_len = (size_t)(tok[i].end - tok[i].start);
-		}
-		i = cpj_json_member(cp->small, tok, n, 0, "message");
-		if (i < 0)
-			i = cpj_json_member(cp->small, tok, n, 0, "Message");
-		if (i > 0 && tok[i].type == CPJ_JSON_STRING) {
-			/* unescape in place: never longer than the escaped text */
-			char *m = cp->small + tok[i].start;
-
-			if (cpj_json_unescape(m, (size_t)(tok[i].end
-			    - tok[i].start), m, (size_t)(tok[i].end
-			    - tok[i].start) + 1, &len) == 0)
-				set_message(cp, m, len);
-		}
+	cp->request_id[0] = '\0';
+	if (jb != NULL) {
+		rc = cpj_jobs_parser_init(jb->parser, k->mode, jb->window,
+		    jb->window_len, jb->tokens, jb->ntokens, jb->jobs,
+		    jb->max_jobs, jb->storage, jb->storage_len);
+		if (rc < 0)
+			return rc;
 	}
-	if (type_len == 0 && (cp->resp.present & CPJ_HTTP_F_ERROR_TYPE)) {
-		type = cp->resp.error_type;
-		type_len = strlen(type);
-	}
-	{
-		/* keep the bare code: after the last '#', before any ':' */
-		const char *t = type, *h;
-		size_t tl = type_len, k;
-
-		while ((h = memchr(t, '#', tl)) != NULL) {
-			tl -= (size_t)(h + 1 - t);
-			t = h + 1;
-		}
-		for (k = 0; k < tl && t[k] != ':'; k++)
-			;
-		if (k > CPJ_CP_CODE_MAX)
-			k = CPJ_CP_CODE_MAX;
-		memcpy(cp->code, t, k);
-		cp->code[k] = '\0';
-	}
-	return cpj_aws_error_code(type, type_len, cp->resp.status);
+	cp->small_len = 0;
+	cp->small_over = 0;
+	r->method = "POST";
+	r->target = "/";
+	r->headers = k->h;
+	r->nheaders = 2;
+	r->payload = CPJ_SIGV4_PAYLOAD_BODY;
+	r->body = cp->work;
+	r->body_len = k->body_len;
+	r->on_body = sink;
+	r->resp_ctx = cp;
+	r->work = cp->work + k->body_len;
+	r->work_len = cp->work_len - k->body_len;
+	return 0;
 }
 
 static int
-is_skew_error(const cpj_cp_context *cp, int err)
+answered(void *ctx, int rc)
 {
-	if (err == CPJ_ERR_API_CLOCK_SKEW)
-		return 1;
-	if (strcmp(cp->code, "RequestTimeTooSkewed") == 0)
-		return 1;
-	return err == CPJ_ERR_API_SIGNATURE
-	    && (strstr(cp->message, "Signature expired") != NULL
-	    || strstr(cp->message, "Signature not yet current") != NULL);
+	cpj_cp_context *cp = ((struct cp_call *)ctx)->cp;
+
+	if (rc >= 0) {
+		cp->http_status = cp->resp.status;
+		memcpy(cp->request_id, cp->resp.request_id,
+		    sizeof cp->request_id);
+	}
+	return rc;
 }
 
-/* The skew from the answer's Date, against the device clock when that
- * Date arrived (resp.date_at; now if unknown): a reading from before the
- * request would count a long upload as skew, one after the answer a long
- * download. */
+/* Sent again when nothing of the answer came, or for GetJobDetails (it
+ * changes nothing) however much came; a PollForJobs whose 200 was cut may
+ * have dispatched jobs, a Put or an Acknowledge may have been done: those
+ * are not repeated. An error answer did nothing: sent again. */
 static int
-learn_skew(cpj_cp_context *cp, int64_t threshold)
+replayable(void *ctx, int answer)
 {
-	return cpj_skew_learn(&cp->resp, cpj_port_time_unix(), threshold,
-	    &cp->skew);
+	struct cp_call *k = ctx;
+
+	return answer || k->cp->resp.status == 0 || k->mode == CPJ_JOBS_DETAILS;
 }
+
+static int
+failed(void *ctx, int *skewed)
+{
+	struct cp_call *k = ctx;
+	cpj_cp_context *cp = k->cp;
+	int rc = parse_error(cp);
+
+	CPJ_LOG_I("%s: HTTP %d %s (request id %s)", k->op, cp->resp.status,
+	    cp->code, cp->request_id);
+	*skewed = cpj_aws_is_skew_error(rc, cp->code, cp->message);
+	return rc;
+}
+
+static const cpj_aws_hooks hooks = {
+	prepare, answered, replayable, NULL, failed, NULL
+};
 
 /*
  * Send the body in cp->work[0..body_len) as operation `op` and read the
@@ -191,10 +191,9 @@ call(cpj_cp_context *cp, const char *op, size_t body_len,
 	const cpj_cp_jobs_buf *jb, int mode)
 {
 	char target[64];
+	struct cp_call k;
+	cpj_aws_call c;
 	cpj_buf tb;
-	unsigned attempt = 0;
-	int resigned = 0;
-	int rc;
 
 	cpj_buf_init(&tb, target, sizeof target);
 	cpj_buf_puts(&tb, TARGET_PREFIX);
@@ -202,122 +201,31 @@ call(cpj_cp_context *cp, const char *op, size_t body_len,
 	if (cpj_buf_ok(&tb) < 0 || cp->work_len - body_len < HEAD_ROOM)
 		return CPJ_ERR_NOSPACE;
 	cp->jb = jb;
-	for (;;) {
-		cpj_sigv4_header sh[3];
-		cpj_http_header hh[5];
-		cpj_sigv4_request sr;
-		cpj_sigv4_result res;
-		cpj_http_request req;
-		int64_t device_now = cpj_port_time_unix();
-		size_t nh = 0;
-
-		attempt++;
-		cp->attempts++;
-		cp->http_status = 0;
-		cp->code[0] = '\0';
-		cp->message[0] = '\0';
-		cp->request_id[0] = '\0';
-		if (jb != NULL) {
-			rc = cpj_jobs_parser_init(jb->parser, mode,
-			    jb->window, jb->window_len,
-			    jb->tokens, jb->ntokens, jb->jobs, jb->max_jobs,
-			    jb->storage, jb->storage_len);
-			if (rc < 0)
-				return rc;
-		}
-
-		sh[0].name = "Content-Type";
-		sh[0].value = CONTENT_TYPE;
-		sh[1].name = "Host";
-		sh[1].value = cp->http->authority;
-		sh[2].name = "X-Amz-Target";
-		sh[2].value = target;
-		memset(&sr, 0, sizeof sr);
-		sr.method = "POST";
-		sr.path = "/";
-		sr.query = NULL;
-		sr.headers = sh;
-		sr.header_count = 3;
-		sr.payload = CPJ_SIGV4_PAYLOAD_BODY;
-		sr.body = cp->work;
-		sr.body_len = body_len;
-		sr.now = device_now + cp->skew;
-		memset(&res, 0, sizeof res);
-		rc = cpj_sigv4_sign(&cp->sig, &sr, &res, cp->auth,
-		    sizeof cp->auth);
-		if (rc < 0)
-			return rc;
-
-		hh[nh].name = "Content-Type";
-		hh[nh++].value = CONTENT_TYPE;
-		hh[nh].name = "X-Amz-Target";
-		hh[nh++].value = target;
-		hh[nh].name = "X-Amz-Date";
-		hh[nh++].value = res.amz_date;
-		if (res.security_token != NULL) {
-			hh[nh].name = "X-Amz-Security-Token";
-			hh[nh++].value = res.security_token;
-		}
-		hh[nh].name = "Authorization";
-		hh[nh++].value = cp->auth;
-		memset(&req, 0, sizeof req);
-		req.method = "POST";
-		req.target = "/";
-		req.headers = hh;
-		req.nheaders = nh;
-		req.body = cp->work;
-		req.body_len = body_len;
-
-		cpj_http_response_init(&cp->resp);
-		cp->resp.on_body = sink;
-		cp->resp.body_ctx = cp;
-		cp->small_len = 0;
-		cp->small_over = 0;
-		rc = cpj_http_client_exchange(cp->http, &req, &cp->resp,
-		    cp->work + body_len, cp->work_len - body_len);
-		cpj_wipe(cp->auth, sizeof cp->auth);
-		if (rc < 0) {
-			/* Sent again when nothing of the answer came, or for
-			 * GetJobDetails (it changes nothing) however much came;
-			 * a PollForJobs whose 200 was cut may have dispatched
-			 * jobs, a Put or an Acknowledge may have been done:
-			 * those are not repeated. */
-			if (cpj_retry_transport_retryable(rc)
-			    && (cp->resp.status == 0 || mode == CPJ_JOBS_DETAILS)
-			    && attempt < cp->max_attempts) {
-				CPJ_LOG_W("%s: %s, retrying", op,
-				    cpj_strerror(rc));
-				cp->retries++;
-				cpj_retry_backoff(attempt, cp->backoff_cap_ms);
-				continue;
-			}
-			return rc;
-		}
-		cp->http_status = cp->resp.status;
-		memcpy(cp->request_id, cp->resp.request_id,
-		    sizeof cp->request_id);
-		if (cp->resp.status >= 200 && cp->resp.status < 300) {
-			learn_skew(cp, SKEW_LEARN_S);
-			return CPJ_OK;
-		}
-		rc = parse_error(cp);
-		CPJ_LOG_I("%s: HTTP %d %s (request id %s)", op,
-		    cp->resp.status, cp->code, cp->request_id);
-		if (!resigned && is_skew_error(cp, rc)
-		    && learn_skew(cp, 0)) {
-			resigned = 1;
-			cp->resigns++;
-			attempt--;      /* the re-sign is not a retry */
-			continue;
-		}
-		if (cpj_aws_error_retryable(rc, cp->resp.status)
-		    && attempt < cp->max_attempts) {
-			cp->retries++;
-			cpj_retry_backoff(attempt, cp->backoff_cap_ms);
-			continue;
-		}
-		return rc;
-	}
+	k.cp = cp;
+	k.op = op;
+	k.jb = jb;
+	k.mode = mode;
+	k.body_len = body_len;
+	k.h[0].name = "Content-Type";
+	k.h[0].value = CONTENT_TYPE;
+	k.h[1].name = "X-Amz-Target";
+	k.h[1].value = target;
+	memset(&c, 0, sizeof c);
+	c.hooks = &hooks;
+	c.ctx = &k;
+	c.label = op;
+	c.http = cp->http;
+	c.sig = &cp->sig;
+	c.auth = cp->auth;
+	c.auth_cap = sizeof cp->auth;
+	c.resp = &cp->resp;
+	c.skew = &cp->skew;
+	c.max_attempts = cp->max_attempts;
+	c.backoff_cap_ms = cp->backoff_cap_ms;
+	c.attempts = &cp->attempts;
+	c.retries = &cp->retries;
+	c.resigns = &cp->resigns;
+	return cpj_aws_call_run(&c);
 }
 
 /* see cpj_codepipeline.h (used by cp_ops.c) */

@@ -29,19 +29,6 @@ has_prefix(const char *s, const char *p)
 }
 
 /* see cpj_codepipeline.h */
-const char *
-cpj_cp_dns_suffix(const char *region)
-{
-	if (has_prefix(region, "cn-"))
-		return "amazonaws.com.cn";
-	if (has_prefix(region, "us-isob-"))
-		return "sc2s.sgov.gov";
-	if (has_prefix(region, "us-iso-"))
-		return "c2s.ic.gov";
-	return "amazonaws.com";
-}
-
-/* see cpj_codepipeline.h */
 int
 cpj_cp_endpoint_host(const char *region, int fips, char *host, size_t cap,
 	char *sign_region, size_t sign_cap)
@@ -64,7 +51,7 @@ cpj_cp_endpoint_host(const char *region, int fips, char *host, size_t cap,
 	cpj_buf_puts(&b, fips ? "codepipeline-fips." : "codepipeline.");
 	cpj_buf_put(&b, region, n);
 	cpj_buf_putc(&b, '.');
-	cpj_buf_puts(&b, cpj_cp_dns_suffix(region));
+	cpj_buf_puts(&b, cpj_aws_dns_suffix(region));
 	if (cpj_buf_ok(&b) < 0)
 		return CPJ_ERR_NOSPACE;
 	if (sign_region != NULL) {

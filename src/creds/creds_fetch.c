@@ -80,12 +80,10 @@ request(cpj_http_client *http, const char *method, const char *target,
 static void
 finish(cpj_http_client *http, unsigned char *work, size_t work_len)
 {
-	/* TLS: close_notify and the record buffer wiped (cpj_tls_close) */
+	/* TLS: close_notify and the record buffer wiped (cpj_tls_close);
+	 * plain HTTP: the socket's read-ahead, which held the answer, is
+	 * wiped when drained and when the socket closes (cpj_net) */
 	cpj_http_client_close(http);
-#if CPJ_NET_READAHEAD > 0
-	/* plain HTTP: the socket read-ahead held the answer */
-	cpj_wipe(http->net.ra, sizeof http->net.ra);
-#endif
 	cpj_wipe(work, work_len);
 }
 

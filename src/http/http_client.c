@@ -369,7 +369,8 @@ cpj_http_client_exchange(cpj_http_client *c, const cpj_http_request *req,
 		return rc;
 
 	cpj_net_set_idle(&c->net, c->idle_ms);
-	cpj_net_set_deadline(&c->net, c->request_ms);
+	cpj_net_set_deadline(&c->net, req->request_ms != 0 ? req->request_ms
+	    : c->request_ms);
 	for (attempt = 0;; attempt++) {
 		reused = 0;
 		if (c->conn_open) {

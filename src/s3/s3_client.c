@@ -1,21 +1,18 @@
 /*
- * s3_client.c -- the S3 client: GetObject and PutObject with streamed
- * bodies, signing, standard retries, clock-skew and region correction,
- * and the MD5/ETag check.
+ * s3_client.c -- the S3 client: its setup (region, endpoint, proxy,
+ * credentials), the checks of GetObject and PutObject calls, and the
+ * SHA-256 helper for streamed bodies. The request itself is s3_call.c.
  */
 #include "inner.h"
 
 #if CPJ_CONFIG_S3
 
-/* Work space the HTTP layer needs at least besides the target. */
-#define HEAD_ROOM 512
-/* A Date header this far from our corrected clock re-learns the skew. */
-#define SKEW_LEARN_S 240
 /* Largest piece handed to a source at once in the hash helper. */
 #define PIECE_MAX ((size_t)1 << 30)
 
-static int
-region_ok(const char *r)
+/* see s3/s3_int.h */
+int
+cpj_s3_region_ok(const char *r)
 {
 	size_t n, i;
 
@@ -36,7 +33,7 @@ region_ok(const char *r)
 int
 cpj_s3_set_region(cpj_s3_context *s3, const char *region)
 {
-	if (s3 == NULL || !region_ok(region))
+	if (s3 == NULL || !cpj_s3_region_ok(region))
 		return CPJ_ERR_PARAM;
 	memset(s3->region, 0, sizeof s3->region);
 	memcpy(s3->region, region, strlen(region));
@@ -104,13 +101,12 @@ cpj_s3_set_proxy(cpj_s3_context *s3, const char *https_proxy,
 
 /* see cpj_s3.h */
 int
-cpj_s3_set_credentials(cpj_s3_context *s3, const char *akid,
-	const char *secret, const char *token)
+cpj_s3_set_credentials(cpj_s3_context *s3, const cpj_creds *creds)
 {
-	if (s3 == NULL)
+	if (s3 == NULL || creds == NULL)
 		return CPJ_ERR_PARAM;
-	return cpj_sigv4_set_credentials(&s3->sig, akid, secret,
-	    token != NULL && token[0] != '\0' ? token : NULL);
+	return cpj_sigv4_set_credentials(&s3->sig, creds->akid, creds->secret,
+	    creds->token[0] != '\0' ? creds->token : NULL);
 }
 
 /* see cpj_s3.h */
@@ -121,508 +117,6 @@ cpj_s3_clear(cpj_s3_context *s3)
 		return;
 	cpj_sigv4_clear(&s3->sig);
 	cpj_wipe(s3->auth, sizeof s3->auth);
-}
-
-/* ---- callbacks -------------------------------------------------------- */
-
-static int
-progress(cpj_s3_context *s3, int final)
-{
-	cpj_s3_progress_cb cb;
-	void *ctx;
-	uint64_t step;
-	int rc;
-
-	if (s3->is_get) {
-		const cpj_s3_get_options *g = s3->opt;
-
-		cb = g->progress;
-		ctx = g->progress_ctx;
-		step = g->progress_step;
-	} else {
-		const cpj_s3_put_options *p = s3->opt;
-
-		cb = p->progress;
-		ctx = p->progress_ctx;
-		step = p->progress_step;
-	}
-	if (cb == NULL)
-		return 0;
-	if (step == 0)
-		step = CPJ_S3_PROGRESS_STEP;
-	if (final ? s3->reported == s3->moved && s3->reported != 0
-	    : s3->moved < s3->next_progress)
-		return 0;
-	s3->next_progress = s3->moved - s3->moved % step + step;
-	s3->reported = s3->moved;
-	rc = cb(ctx, s3->moved, s3->total);
-	return rc < 0 ? rc : 0;
-}
-
-/* Response body: a 200 GetObject body goes to the caller's sink; every
- * other body is read through the error scanner and dropped. */
-static int
-sink(void *ctx, const unsigned char *data, size_t len)
-{
-	cpj_s3_context *s3 = ctx;
-	int status = s3->resp.status;
-
-	if (s3->is_get && status == 200) {
-		const cpj_s3_get_options *g = s3->opt;
-		int rc;
-
-		if (g->max_size != 0 && (len > g->max_size
-		    || s3->moved > g->max_size - len))
-			return CPJ_ERR_HTTP_BODY_TOO_LARGE;
-		if (s3->verify_md5)
-			br_md5_update(&s3->md5, data, len);
-		rc = g->sink(g->sink_ctx, data, len);
-		if (rc < 0)
-			return rc;
-		s3->moved += len;
-		return progress(s3, 0);
-	}
-	if (status < 200 || status >= 300)
-		cpj_s3_xml_feed(&s3->error, data, len);
-	s3->discarded += len;
-	if (s3->discarded > CPJ_S3_ERRBODY_MAX) {
-		s3->discard_over = 1;
-		return CPJ_ERR_HTTP_BODY_TOO_LARGE;
-	}
-	return 0;
-}
-
-/* Streamed PutObject body: count, hash, report progress. */
-static int
-source(void *ctx, unsigned char *buf, size_t len)
-{
-	cpj_s3_context *s3 = ctx;
-	const cpj_s3_put_options *p = s3->opt;
-	int r, rc;
-
-	s3->src_calls++;
-	r = p->read(p->read_ctx, buf, len);
-	if (r <= 0)
-		return r;
-	if ((size_t)r > len)
-		return CPJ_ERR_PARAM;
-	if (s3->verify_md5)
-		br_md5_update(&s3->md5, buf, (size_t)r);
-	s3->moved += (uint64_t)r;
-	rc = progress(s3, 0);
-	return rc < 0 ? rc : r;
-}
-
-/* Copy a header value into a field if it fits (never cut). */
-static void
-keep(char *dst, size_t cap, const char *v, size_t n)
-{
-	if (n < cap) {
-		memcpy(dst, v, n);
-		dst[n] = '\0';
-	}
-}
-
-static int
-on_header(void *ctx, const char *name, size_t name_len, const char *value,
-	size_t value_len)
-{
-	cpj_s3_context *s3 = ctx;
-
-	if (cpj_strieq(name, name_len, "x-amz-bucket-region")) {
-		if (value_len <= 30 && region_ok(value))
-			keep(s3->bucket_region, sizeof s3->bucket_region,
-			    value, value_len);
-	} else if (cpj_strieq(name, name_len, "x-amz-server-side-encryption")) {
-		keep(s3->sse, sizeof s3->sse, value, value_len);
-		/* the ETag of an SSE-KMS (or DSSE-KMS) object is no MD5 */
-		if (value_len >= 7 && memcmp(value, "aws:kms", 7) == 0)
-			s3->sse_no_md5 = 1;
-	} else if (cpj_strieq(name, name_len,
-	    "x-amz-server-side-encryption-customer-algorithm")) {
-		s3->sse_no_md5 = 1;
-	} else if (cpj_strieq(name, name_len, "x-amz-id-2")) {
-		keep(s3->host_id, sizeof s3->host_id, value, value_len);
-	} else if (s3->is_get && s3->resp.status == 200
-	    && cpj_strieq(name, name_len, "content-length")) {
-		const cpj_s3_get_options *g = s3->opt;
-		uint64_t n;
-
-		/* a malformed value is the parser's error, not ours */
-		if (cpj_parse_u64(value, value_len, UINT64_MAX, &n) == 0) {
-			if (g->max_size != 0 && n > g->max_size)
-				return CPJ_ERR_HTTP_BODY_TOO_LARGE;
-			s3->total = n;
-		}
-	}
-	return 0;
-}
-
-/* ---- the call ------------------------------------------------------------ */
-
-/* The skew from the answer's Date, against the device clock when that
- * Date arrived (resp.date_at; now if unknown): a reading from before the
- * request would count a long upload as skew, one after the answer a long
- * download. */
-static int
-learn_skew(cpj_s3_context *s3, int64_t threshold)
-{
-	return cpj_skew_learn(&s3->resp, cpj_port_time_unix(), threshold,
-	    &s3->skew);
-}
-
-/* 1 when the request can be sent again (its body can be replayed). */
-static int
-restartable(const cpj_s3_context *s3)
-{
-	if (s3->is_get) {
-		const cpj_s3_get_options *g = s3->opt;
-
-		return s3->moved == 0 || g->restart != NULL;
-	} else {
-		const cpj_s3_put_options *p = s3->opt;
-
-		return p->read == NULL || s3->src_calls == 0
-		    || p->rewind != NULL;
-	}
-}
-
-/* Before an attempt: replay the body from its start if it was used. */
-static int
-restart(cpj_s3_context *s3)
-{
-	int rc = 0;
-
-	if (s3->is_get) {
-		const cpj_s3_get_options *g = s3->opt;
-
-		if (s3->moved > 0)
-			rc = g->restart(g->sink_ctx);
-	} else {
-		const cpj_s3_put_options *p = s3->opt;
-
-		if (p->read != NULL && s3->src_calls > 0)
-			rc = p->rewind(p->read_ctx);
-	}
-	return rc < 0 ? rc : 0;
-}
-
-/* Point the HTTP client at the request's origin when it is not there. */
-static int
-ensure_url(cpj_s3_context *s3)
-{
-	cpj_http_client *c = s3->http;
-	cpj_http_url u;
-	int rc;
-
-	rc = cpj_http_url_parse(&u, s3->loc.url, -1);
-	if (rc < 0)
-		return rc;
-	if (s3->applied && c->url.host[0] != '\0' && c->url.tls == u.tls
-	    && c->url.port == u.port && strcmp(c->url.host, u.host) == 0)
-		return 0;
-	rc = cpj_http_client_set_url(c, s3->loc.url);
-	if (rc == 0 && s3->proxy != NULL && s3->proxy[0] != '\0')
-		rc = cpj_http_client_set_proxy(c, s3->proxy, s3->no_proxy);
-	s3->applied = rc == 0;
-	return rc;
-}
-
-/* The MD5 of the bytes moved against a plain-MD5 ETag. */
-static int
-check_etag(cpj_s3_context *s3)
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char d[16];
-	const char *e = s3->etag;
-	size_t n = strlen(e), i;
-
-	if (!s3->verify_md5 || s3->sse_no_md5)
-		return 0;
-	if (n >= 2 && e[0] == '"' && e[n - 1] == '"') {
-		e++;
-		n -= 2;
-	}
-	if (n != 32)
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (cpj_hexval(e[i]) < 0)
-			return 0;
-	}
-	br_md5_out(&s3->md5, d);
-	s3->etag_checked = 1;
-	for (i = 0; i < 16; i++) {
-		if (cpj_tolower(e[2 * i]) != hex[d[i] >> 4]
-		    || cpj_tolower(e[2 * i + 1]) != hex[d[i] & 15])
-			return CPJ_ERR_S3_INTEGRITY;
-	}
-	return 0;
-}
-
-static int
-is_redirect(const cpj_s3_context *s3)
-{
-	const char *c = s3->error.code;
-
-	return s3->http_status == 301 || s3->http_status == 302
-	    || s3->http_status == 307
-	    || strcmp(c, "PermanentRedirect") == 0
-	    || strcmp(c, "TemporaryRedirect") == 0
-	    || strcmp(c, "AuthorizationHeaderMalformed") == 0;
-}
-
-/* Sign and send one request; the response lands in s3->resp. */
-static int
-send_one(cpj_s3_context *s3, const char *target, size_t off,
-	int64_t device_now)
-{
-	const cpj_s3_put_options *p = s3->is_get ? NULL : s3->opt;
-	cpj_http_client *c = s3->http;
-	cpj_sigv4_header sh[4];
-	cpj_http_header hh[8];
-	cpj_sigv4_request sr;
-	cpj_sigv4_result res;
-	cpj_http_request req;
-	uint32_t cms = c->connect_ms, ims = c->idle_ms, rms = c->request_ms;
-	size_t ns = 0, nh = 0, i;
-	int rc;
-
-	sh[ns].name = "Host";
-	sh[ns++].value = s3->loc.host;
-	if (p != NULL && p->content_type != NULL) {
-		sh[ns].name = "Content-Type";
-		sh[ns++].value = p->content_type;
-	}
-	if (p != NULL && p->sse != NULL) {
-		sh[ns].name = "x-amz-server-side-encryption";
-		sh[ns++].value = p->sse;
-	}
-	if (p != NULL && p->kms_key_id != NULL) {
-		sh[ns].name = "x-amz-server-side-encryption-aws-kms-key-id";
-		sh[ns++].value = p->kms_key_id;
-	}
-	memset(&sr, 0, sizeof sr);
-	sr.method = s3->is_get ? "GET" : "PUT";
-	sr.path = target;
-	sr.headers = sh;
-	sr.header_count = ns;
-	sr.payload = CPJ_SIGV4_PAYLOAD_BODY;
-	if (p != NULL && p->read == NULL) {
-		sr.body = p->body;
-		sr.body_len = p->body_len;
-	} else if (p != NULL && p->payload == CPJ_S3_PAYLOAD_SHA256) {
-		sr.payload = CPJ_SIGV4_PAYLOAD_HASH;
-		sr.payload_hash = p->sha256_hex;
-	} else if (p != NULL) {
-		sr.payload = CPJ_SIGV4_PAYLOAD_UNSIGNED;
-	}
-	sr.now = device_now + s3->skew;
-	memset(&res, 0, sizeof res);
-	rc = cpj_sigv4_sign(&s3->sig, &sr, &res, s3->auth, sizeof s3->auth);
-	if (rc < 0)
-		return rc;
-
-	for (i = 1; i < ns; i++) {
-		hh[nh].name = sh[i].name;
-		hh[nh++].value = sh[i].value;
-	}
-	hh[nh].name = "X-Amz-Date";
-	hh[nh++].value = res.amz_date;
-	if (res.security_token != NULL) {
-		hh[nh].name = "X-Amz-Security-Token";
-		hh[nh++].value = res.security_token;
-	}
-	hh[nh].name = "X-Amz-Content-SHA256";
-	hh[nh++].value = res.payload_hash;
-	hh[nh].name = "Authorization";
-	hh[nh++].value = s3->auth;
-
-	memset(&req, 0, sizeof req);
-	req.method = sr.method;
-	req.target = target;
-	req.host = s3->loc.host;
-	req.headers = hh;
-	req.nheaders = nh;
-	if (p != NULL && p->read == NULL) {
-		req.body = p->body;
-		req.body_len = p->body_len;
-	} else if (p != NULL) {
-		req.body_read = source;
-		req.body_ctx = s3;
-		req.content_length = p->length;
-	}
-	cpj_http_response_init(&s3->resp);
-	s3->resp.on_body = sink;
-	s3->resp.body_ctx = s3;
-	s3->resp.on_header = on_header;
-	s3->resp.header_ctx = s3;
-
-	if (s3->request_ms != 0)
-		cpj_http_client_set_timeouts(c, cms, ims, s3->request_ms);
-	rc = cpj_http_client_exchange(c, &req, &s3->resp, s3->work + off,
-	    s3->work_len - off);
-	if (s3->request_ms != 0)
-		cpj_http_client_set_timeouts(c, cms, ims, rms);
-	cpj_wipe(s3->auth, sizeof s3->auth);
-	return rc;
-}
-
-/* Reset the per-attempt results. */
-static void
-attempt_init(cpj_s3_context *s3)
-{
-	const cpj_s3_put_options *p = s3->is_get ? NULL : s3->opt;
-
-	s3->http_status = 0;
-	cpj_s3_xml_init(&s3->error);
-	s3->request_id[0] = '\0';
-	s3->host_id[0] = '\0';
-	s3->etag[0] = '\0';
-	s3->sse[0] = '\0';
-	s3->bucket_region[0] = '\0';
-	s3->size = 0;
-	s3->etag_checked = 0;
-	s3->sse_no_md5 = 0;
-	s3->discard_over = 0;
-	s3->moved = 0;
-	s3->reported = 0;
-	s3->discarded = 0;
-	s3->src_calls = 0;
-	s3->total = 0;
-	br_md5_init(&s3->md5);
-	if (p != NULL) {
-		s3->total = p->read != NULL ? p->length : p->body_len;
-		if (p->read == NULL && s3->verify_md5)
-			br_md5_update(&s3->md5, p->body, p->body_len);
-	}
-	s3->next_progress = 0;
-}
-
-static int
-call(cpj_s3_context *s3, const char *op, const char *bucket,
-	const char *key)
-{
-	unsigned attempt = 0;
-	int resigned = 0, redirected = 0, used = 0;
-	int rc;
-
-	(void)op;       /* only logged */
-	for (;;) {
-		int64_t device_now;
-		size_t off;
-		uint64_t step;
-
-		attempt++;
-		if (used) {
-			rc = restart(s3);
-			if (rc < 0)
-				return rc;
-		}
-		attempt_init(s3);
-		step = s3->is_get
-		    ? ((const cpj_s3_get_options *)s3->opt)->progress_step
-		    : ((const cpj_s3_put_options *)s3->opt)->progress_step;
-		s3->next_progress = step != 0 ? step : CPJ_S3_PROGRESS_STEP;
-		rc = cpj_s3_locate(s3, bucket, key, &s3->loc,
-		    (char *)s3->work, s3->work_len);
-		if (rc < 0)
-			return rc;
-		off = (size_t)rc + 1;
-		if (s3->work_len - off < HEAD_ROOM)
-			return CPJ_ERR_NOSPACE;
-		rc = ensure_url(s3);
-		if (rc < 0)
-			return rc;
-		CPJ_LOG_D("s3: %s %s%s (%s)", op, s3->loc.host,
-		    (const char *)s3->work, s3->region);
-		device_now = cpj_port_time_unix();
-		s3->attempts++;
-		rc = send_one(s3, (const char *)s3->work, off, device_now);
-		used = s3->moved > 0 || s3->src_calls > 0;
-		s3->http_status = s3->resp.status;
-		memcpy(s3->request_id, s3->resp.request_id,
-		    sizeof s3->request_id);
-		if (rc == CPJ_ERR_HTTP_BODY_TOO_LARGE && s3->discard_over
-		    && (s3->resp.status < 200 || s3->resp.status >= 300))
-			rc = 0;         /* an error answer we stopped reading */
-		if (rc < 0) {
-			/*
-			 * GET and PUT are idempotent: an answer cut at any
-			 * point (even after "200 OK" of a PUT whose object is
-			 * stored) is cured by sending the request again, when
-			 * the sink can restart or the source rewind.
-			 */
-			if (cpj_retry_transport_retryable(rc)
-			    && attempt < s3->max_attempts && restartable(s3)) {
-				CPJ_LOG_W("s3: %s: %s, retrying", op,
-				    cpj_strerror(rc));
-				s3->retries++;
-				cpj_retry_backoff(attempt, s3->backoff_cap_ms);
-				continue;
-			}
-			return rc;
-		}
-		if (s3->resp.status >= 200 && s3->resp.status < 300) {
-			learn_skew(s3, SKEW_LEARN_S);
-			if (s3->resp.present & CPJ_HTTP_F_ETAG)
-				memcpy(s3->etag, s3->resp.etag,
-				    sizeof s3->etag);
-			if (s3->is_get && s3->resp.status != 200)
-				return CPJ_ERR_S3_ERROR;
-			if (s3->is_get && (s3->resp.present
-			    & CPJ_HTTP_F_CONTENT_LENGTH)
-			    && s3->moved != s3->resp.content_length)
-				return CPJ_ERR_HTTP_TRUNCATED;
-			rc = check_etag(s3);
-			if (rc < 0) {
-				CPJ_LOG_E("s3: %s %s: MD5 of the data does not "
-				    "match ETag %s", op, key, s3->etag);
-				return rc;
-			}
-			if (!s3->is_get && ((const cpj_s3_put_options *)
-			    s3->opt)->read == NULL)
-				s3->moved = s3->total;  /* memory body */
-			rc = progress(s3, 1);
-			if (rc < 0)
-				return rc;
-			s3->size = s3->moved;
-			return 0;
-		}
-		rc = cpj_s3_error_map(cpj_s3_xml_found(&s3->error)
-		    ? s3->error.code : NULL, s3->resp.status);
-		CPJ_LOG_I("s3: %s %s: HTTP %d %s (request id %s)", op, key,
-		    s3->resp.status, s3->error.code, s3->request_id);
-		if (!restartable(s3))
-			return rc;
-		if (!resigned && rc == CPJ_ERR_API_CLOCK_SKEW
-		    && learn_skew(s3, 0)) {
-			resigned = 1;
-			s3->resigns++;
-			attempt--;      /* the re-sign is not a retry */
-			continue;
-		}
-		if (!redirected && is_redirect(s3)) {
-			const char *r = s3->bucket_region[0] != '\0'
-			    ? s3->bucket_region : s3->error.region;
-
-			if (r[0] != '\0' && strcmp(r, s3->region) != 0) {
-				CPJ_LOG_W("s3: bucket %s is in %s, not %s",
-				    bucket, r, s3->region);
-				cpj_s3_set_region(s3, r);
-				redirected = 1;
-				s3->redirects++;
-				attempt--;
-				continue;
-			}
-		}
-		if (cpj_aws_error_retryable(rc, s3->resp.status)
-		    && attempt < s3->max_attempts) {
-			s3->retries++;
-			cpj_retry_backoff(attempt, s3->backoff_cap_ms);
-			continue;
-		}
-		return rc;
-	}
 }
 
 /* see cpj_s3.h */
@@ -638,7 +132,7 @@ cpj_s3_get_object(cpj_s3_context *s3, const char *bucket, const char *key,
 		return s3->err = CPJ_ERR_PARAM;
 	s3->opt = o;
 	s3->is_get = 1;
-	rc = call(s3, "GetObject", bucket, key);
+	rc = cpj_s3_call(s3, "s3: GetObject", bucket, key);
 	s3->opt = NULL;
 	s3->err = rc;
 	return rc;
@@ -715,7 +209,7 @@ cpj_s3_put_object(cpj_s3_context *s3, const char *bucket, const char *key,
 		return s3->err = CPJ_ERR_PARAM;
 	s3->opt = o;
 	s3->is_get = 0;
-	rc = call(s3, "PutObject", bucket, key);
+	rc = cpj_s3_call(s3, "s3: PutObject", bucket, key);
 	s3->opt = NULL;
 	s3->err = rc;
 	return rc;

@@ -170,7 +170,7 @@ cpj_s3_locate(const cpj_s3_context *s3, const char *bucket,
 		cpj_buf_putc(&hb, '.');
 		cpj_buf_puts(&hb, s3->region);
 		cpj_buf_putc(&hb, '.');
-		cpj_buf_puts(&hb, cpj_cp_dns_suffix(s3->region));
+		cpj_buf_puts(&hb, cpj_aws_dns_suffix(s3->region));
 		if (cpj_buf_ok(&hb) < 0 || hb.len > CPJ_HOST_MAX)
 			return CPJ_ERR_NOSPACE;
 		cpj_buf_puts(&ub, "https://");

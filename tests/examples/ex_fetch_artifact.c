@@ -25,7 +25,7 @@ static cpj_tls_context cp_tls, s3_tls;
 static cpj_http_client cp_http, s3_http;
 static cpj_cp_context cp;
 static cpj_s3_context s3;
-static cpj_creds creds;
+static cpj_creds creds, acreds;
 static cpj_jobs_parser parser;
 static cpj_json_tok tokens[CPJ_JSON_TOKENS_MAX];
 static cpj_job job;
@@ -135,12 +135,15 @@ main(void)
 	}
 	if ((rc = job.err) != 0)
 		goto wipe;
-	/* borrowed by s3 until cpj_s3_clear(); job's storage holds them */
-	rc = cpj_s3_set_credentials(&s3, ac->access_key_id.p,
-	    ac->secret_access_key.p, ac->session_token.p);
+	/* borrowed by s3 until cpj_s3_clear() */
+	rc = cpj_creds_set(&acreds, ac->access_key_id.p,
+	    ac->secret_access_key.p, ac->session_token.p, 0);
+	if (rc == 0)
+		rc = cpj_s3_set_credentials(&s3, &acreds);
 	for (i = 0; rc == 0 && i < job.data.input_artifacts_count; i++)
 		rc = fetch(&job.data.input_artifacts[i]);
 	cpj_s3_clear(&s3);
+	cpj_creds_clear(&acreds);
 wipe:
 	cpj_job_wipe(&job);
 out:

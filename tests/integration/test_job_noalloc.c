@@ -140,8 +140,7 @@ static cpj_cp_jobs_buf jb;
 static char file[16384];
 static unsigned char got[65536];
 static size_t got_len;
-static char akid[CPJ_CREDS_AKID_MAX + 1], secret[CPJ_CREDS_SECRET_MAX + 1];
-static char token[CPJ_CREDS_TOKEN_MAX + 1];
+static cpj_creds art;    /* the job's artifact credentials */
 static char job_id[64], bucket[256], in_key[1100], out_key[1100];
 static char kms[512];
 static const unsigned char *src_p;
@@ -245,8 +244,7 @@ setup(void)
 	at.version = "1";
 	rc = cpj_cp_poll_for_jobs(&cp, &at, 1, NULL, NULL, &jb);
 	CHECK_EQ(rc, 0);
-	CHECK(cpj_s3_set_credentials(&s3, worker.akid, worker.secret, NULL)
-	    == 0);
+	CHECK(cpj_s3_set_credentials(&s3, &worker) == 0);
 	memset(&g, 0, sizeof g);
 	g.sink = discard;
 	rc = cpj_s3_get_object(&s3, need("CPJ_NOALLOC_BUCKET"),
@@ -287,18 +285,18 @@ job(void)
 	CHECK_EQ(rc, 1);
 	CHECK(jobs[0].data.input_artifacts_count == 1);
 	CHECK(jobs[0].data.output_artifacts_count == 2);
-	CHECK(copy(akid, sizeof akid,
+	CHECK(copy(art.akid, sizeof art.akid,
 	    &jobs[0].data.artifact_credentials.access_key_id) == 0);
-	CHECK(copy(secret, sizeof secret,
+	CHECK(copy(art.secret, sizeof art.secret,
 	    &jobs[0].data.artifact_credentials.secret_access_key) == 0);
-	CHECK(copy(token, sizeof token,
+	CHECK(copy(art.token, sizeof art.token,
 	    &jobs[0].data.artifact_credentials.session_token) == 0);
 	CHECK(copy(bucket, sizeof bucket, &jobs[0].data.input_artifacts[0]
 	    .location.s3_location.bucket_name) == 0);
 	CHECK(copy(in_key, sizeof in_key, &jobs[0].data.input_artifacts[0]
 	    .location.s3_location.object_key) == 0);
 	CHECK(copy(kms, sizeof kms, &jobs[0].data.encryption_key.id) == 0);
-	CHECK(cpj_s3_set_credentials(&s3, akid, secret, token) == 0);
+	CHECK(cpj_s3_set_credentials(&s3, &art) == 0);
 
 	memset(&g, 0, sizeof g);
 	g.sink = sink;

@@ -404,6 +404,54 @@ request_deadline_trickle(void)
 	return 0;
 }
 
+/* req->request_ms replaces the client's deadline for that exchange only. */
+static int
+request_deadline_per_call(void)
+{
+	static char big[4096];
+	cpj_http_response resp;
+	cpj_http_request r;
+	uint32_t t0, el;
+	int n;
+
+	n = snprintf(big, sizeof big, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n",
+	    700);
+	memset(big + n, 'b', 700);
+	memset(&r, 0, sizeof r);
+	r.method = "GET";
+	r.target = "/";
+	/* shorter: 1500 ms ends a 10 ms/byte trickle the client would wait
+	 * 5000 ms for */
+	CHECK_EQ(setup("http://example.com"), 0);
+	CHECK_EQ(mock_port_add_conn(big, (size_t)n + 700), 0);
+	mock_port_trickle(0, 10);
+	r.request_ms = 1500;
+	cpj_http_response_init(&resp);
+	t0 = cpj_port_time_ms();
+	CHECK_EQ(cpj_http_client_exchange(&cli, &r, &resp, work, sizeof work),
+	    CPJ_ERR_TIMEOUT);
+	el = cpj_port_time_ms() - t0;
+	CHECK(el <= 1500);
+	CHECK(el >= 1500 - 10);
+	/* longer: 9000 ms lets the same answer (about 7.5 s) finish */
+	CHECK_EQ(mock_port_add_conn(big, (size_t)n + 700), 1);
+	mock_port_trickle(1, 10);
+	r.request_ms = 9000;
+	cpj_http_response_init(&resp);
+	CHECK_EQ(cpj_http_client_exchange(&cli, &r, &resp, work, sizeof work),
+	    0);
+	CHECK_EQ(resp.body_bytes, 700);
+	/* 0: the client's 5000 ms again */
+	CHECK_EQ(mock_port_add_conn(big, (size_t)n + 700), 2);
+	mock_port_trickle(2, 10);
+	r.request_ms = 0;
+	cpj_http_response_init(&resp);
+	CHECK_EQ(cpj_http_client_exchange(&cli, &r, &resp, work, sizeof work),
+	    CPJ_ERR_TIMEOUT);
+	CHECK_EQ(mock_port_misuse(), 0);
+	return 0;
+}
+
 static int
 proxy_connect(void)
 {
@@ -536,6 +584,7 @@ main(void)
 	RUN(connect_failures);
 	RUN(idle_timeout);
 	RUN(request_deadline_trickle);
+	RUN(request_deadline_per_call);
 	RUN(proxy_connect);
 	RUN(proxy_refusals);
 	RUN(proxy_settings);

@@ -31,6 +31,7 @@
 static cpj_http_client cli;
 static cpj_s3_context s3;
 static unsigned char work[4096];
+static cpj_creds creds;
 
 /* ---- sinks and sources -------------------------------------------------------- */
 
@@ -127,7 +128,8 @@ setup(const char *endpoint, unsigned flags)
 	cpj_http_client_set_timeouts(&cli, 1000, 2000, 5000);
 	if (cpj_s3_init(&s3, &cli, "us-east-1", work, sizeof work) < 0
 	    || cpj_s3_set_endpoint(&s3, endpoint, flags) < 0
-	    || cpj_s3_set_credentials(&s3, AKID, SECRET, TOKEN) < 0)
+	    || cpj_creds_set(&creds, AKID, SECRET, TOKEN, 0) < 0
+	    || cpj_s3_set_credentials(&s3, &creds) < 0)
 		return -1;
 	return 0;
 }
@@ -768,7 +770,11 @@ limits_and_hostile(void)
 	cpj_s3_clear(&s3);
 	CHECK_EQ(get("bkt", "k", 0), CPJ_ERR_SIGV4_CREDS);
 	CHECK_EQ(mock_port_connects(), 0);
-	CHECK_EQ(cpj_s3_set_credentials(&s3, "bad id", SECRET, NULL), CPJ_ERR_SIGV4_CREDS);
+	memset(&creds, 0, sizeof creds);
+	memcpy(creds.akid, "bad id", 7);
+	memcpy(creds.secret, SECRET, sizeof SECRET);
+	CHECK_EQ(cpj_s3_set_credentials(&s3, &creds), CPJ_ERR_SIGV4_CREDS);
+	CHECK_EQ(cpj_s3_set_credentials(&s3, NULL), CPJ_ERR_PARAM);
 	/* the work buffer must hold the target and the head */
 	CHECK_EQ(setup("http://s3.test:9000", 0), 0);
 	memset(key, ' ', CPJ_S3_KEY_MAX);

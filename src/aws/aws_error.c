@@ -1,6 +1,7 @@
 /*
- * cp_error.c -- AWS error codes (the part of __type after '#') to
- * CPJ_ERR_API_* values, and which errors a retry may cure.
+ * aws_error.c -- AWS error codes (the part of __type after '#') to
+ * CPJ_ERR_API_* values, which errors a retry may cure, the error answers
+ * of JSON protocols, and which errors say the clock is off.
  */
 #include "inner.h"
 
@@ -50,7 +51,7 @@ static const struct {
 	{ "ServiceUnavailableException", CPJ_ERR_API_SERVER },
 };
 
-/* see cpj_codepipeline.h */
+/* see cpj_aws.h */
 int
 cpj_aws_error_code(const char *type, size_t len, int http_status)
 {
@@ -85,7 +86,7 @@ cpj_aws_error_code(const char *type, size_t len, int http_status)
 	return CPJ_ERR_API_UNKNOWN;
 }
 
-/* see cpj_codepipeline.h */
+/* see cpj_aws.h */
 int
 cpj_aws_error_retryable(int err, int http_status)
 {
@@ -96,4 +97,90 @@ cpj_aws_error_retryable(int err, int http_status)
 		return 1;
 	}
 	return 0;
+}
+
+/* Copy the message s[0..n) into msg (cap bytes), cut at a UTF-8
+ * boundary when longer; *cut tells. */
+static void
+set_message(char *msg, size_t cap, int *cut, const char *s, size_t n)
+{
+	*cut = 0;
+	if (n > cap - 1) {
+		n = cap - 1;
+		/* do not split a UTF-8 sequence */
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+		*cut = 1;
+	}
+	memcpy(msg, s, n);
+	msg[n] = '\0';
+}
+
+/* see aws/aws_int.h */
+int
+cpj_aws_json_error(char *body, size_t len, const cpj_http_response *resp,
+	char *code, size_t code_cap, char *msg, size_t msg_cap, int *msg_cut)
+{
+	cpj_json_tok tok[32];
+	const char *type = "";
+	size_t type_len = 0;
+	int n, i;
+
+	code[0] = '\0';
+	msg[0] = '\0';
+	n = len == 0 ? -1 : cpj_json_parse(body, len, tok, CPJ_ARRAY_LEN(tok));
+	if (n > 0 && tok[0].type == CPJ_JSON_OBJECT) {
+		size_t ml;
+
+		i = cpj_json_member(body, tok, n, 0, "__type");
+		if (i > 0 && tok[i].type == CPJ_JSON_STRING) {
+			type = body + tok[i].start;
+			type_len = (size_t)(tok[i].end - tok[i].start);
+		}
+		i = cpj_json_member(body, tok, n, 0, "message");
+		if (i < 0)
+			i = cpj_json_member(body, tok, n, 0, "Message");
+		if (i > 0 && tok[i].type == CPJ_JSON_STRING) {
+			/* unescape in place: never longer than the escaped text */
+			char *m = body + tok[i].start;
+			size_t el = (size_t)(tok[i].end - tok[i].start);
+
+			if (cpj_json_unescape(m, el, m, el + 1, &ml) == 0)
+				set_message(msg, msg_cap, msg_cut, m, ml);
+		}
+	}
+	if (type_len == 0 && (resp->present & CPJ_HTTP_F_ERROR_TYPE)) {
+		type = resp->error_type;
+		type_len = strlen(type);
+	}
+	{
+		/* keep the bare code: after the last '#', before any ':' */
+		const char *t = type, *h;
+		size_t tl = type_len, k;
+
+		while ((h = memchr(t, '#', tl)) != NULL) {
+			tl -= (size_t)(h + 1 - t);
+			t = h + 1;
+		}
+		for (k = 0; k < tl && t[k] != ':'; k++)
+			;
+		if (k > code_cap - 1)
+			k = code_cap - 1;
+		memcpy(code, t, k);
+		code[k] = '\0';
+	}
+	return cpj_aws_error_code(type, type_len, resp->status);
+}
+
+/* see aws/aws_int.h */
+int
+cpj_aws_is_skew_error(int err, const char *code, const char *msg)
+{
+	if (err == CPJ_ERR_API_CLOCK_SKEW)
+		return 1;
+	if (strcmp(code, "RequestTimeTooSkewed") == 0)
+		return 1;
+	return err == CPJ_ERR_API_SIGNATURE
+	    && (strstr(msg, "Signature expired") != NULL
+	    || strstr(msg, "Signature not yet current") != NULL);
 }

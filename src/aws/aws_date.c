@@ -1,5 +1,5 @@
 /*
- * httpdate.c -- the IMF-fixdate of HTTP Date headers
+ * aws_date.c -- the IMF-fixdate of HTTP Date headers
  * ("Sun, 06 Nov 1994 08:49:37 GMT") to Unix time.
  */
 #include "inner.h"
@@ -34,7 +34,7 @@ num(const char *s, int n, unsigned *out)
 	return 0;
 }
 
-/* see inner.h */
+/* see aws/aws_int.h */
 int
 cpj_http_date_parse(const char *s, int64_t *out)
 {

@@ -1,11 +1,11 @@
 /*
- * retry.c -- what the AWS clients (CodePipeline, S3) share: which
+ * aws_retry.c -- what the AWS clients (CodePipeline, S3) share: which
  * transport failures a retry may cure, the standard mode's backoff, and
  * the clock offset learnt from a response's Date header.
  */
 #include "inner.h"
 
-/* see inner.h */
+/* see aws/aws_int.h */
 int
 cpj_retry_transport_retryable(int err)
 {
@@ -14,7 +14,7 @@ cpj_retry_transport_retryable(int err)
 	    || err == CPJ_ERR_HTTP_TRUNCATED;
 }
 
-/* see inner.h */
+/* see aws/aws_int.h */
 void
 cpj_retry_backoff(unsigned attempt, uint32_t cap_ms)
 {
@@ -31,7 +31,7 @@ cpj_retry_backoff(unsigned attempt, uint32_t cap_ms)
 	cpj_port_sleep_ms((uint32_t)(((uint64_t)r * cap) >> 32));
 }
 
-/* see inner.h */
+/* see aws/aws_int.h */
 int
 cpj_skew_learn(const cpj_http_response *resp, int64_t device_now,
 	int64_t threshold, int64_t *skew)
