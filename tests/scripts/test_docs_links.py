@@ -59,7 +59,9 @@ check("readme_layer_map_every_folder", not missing, missing)
 # (header-only) are not seen by nm and not compared.
 objs, defs, undef = {}, {}, {}
 for o in glob.glob(os.path.join(BUILD, "obj", "src", "*", "*.o")):
-    objs.setdefault(os.path.basename(os.path.dirname(o)), []).append(o)
+    rel = os.path.relpath(o, os.path.join(BUILD, "obj"))[:-2] + ".c"
+    if os.path.exists(os.path.join(TOP, rel)):     # (not a stale object)
+        objs.setdefault(os.path.basename(os.path.dirname(o)), []).append(o)
 for o in glob.glob(os.path.join(BUILD, "obj", "port", "*", "*.o")):
     objs.setdefault("port", []).append(o)
 for m, files in objs.items():
