@@ -68,12 +68,12 @@
  *                                  decoders) + the caller's slots and arena
  *   br_x509_trust_anchor     64 bytes per slot
  *   cpj_tls_client_cert   3,992 bytes + the caller's DER storage
- * Stack (measured at -O2 by tests/integration/test_tls.c, almost all of
- * it BearSSL's): a whole handshake (ECDHE, ECDSA or RSA verification,
- * an RSA-2048 client signature) with round trips 9.4 KB, the net layer
- * and the port included; cpj_tls_client_cert_load() (which recomputes
- * the public key) and loading a bundle 8.5 KB, test file reading
- * included. Each call gives its static bound (libc not counted).
+ * Stack (measured at -O2 by tests/integration/test_tls_loopback.c, almost
+ * all of it BearSSL's): a whole handshake (ECDHE, ECDSA or RSA
+ * verification, an RSA-2048 client signature) with round trips 9.4 KB,
+ * the net layer and the port included; cpj_tls_client_cert_load() (which
+ * recomputes the public key) and loading a bundle 8.5 KB, test file
+ * reading included. Each call gives its static bound (libc not counted).
  * Heap: none (checked with valgrind by tests/scripts/test_tls_valgrind.sh).
  *
  * Thread safety: none; one context is used by one thread at a time. The
