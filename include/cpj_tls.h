@@ -96,28 +96,6 @@
 /** Number of compiled-in trust anchors (checked by the generated file). */
 #define CPJ_TLS_BUILTIN_ANCHORS 5
 
-/**
- * Anchor store sizes that hold a whole system bundle on top of the
- * built-in anchors, for hosts where AWS_CA_BUNDLE names e.g.
- * /etc/ssl/certs/ca-certificates.crt. Measured on Debian 12
- * (ca-certificates 20230311): 144 CA certificates, 61,917 bytes of names
- * and keys; with the 5 built-in anchors 149 slots. These sizes leave
- * room for larger bundles: 256 slots (16,384 bytes) and a 128 KB arena.
- */
-#ifndef CPJ_TLS_SYSTEM_ANCHORS_MAX
-#define CPJ_TLS_SYSTEM_ANCHORS_MAX 256
-#endif
-/** Arena bytes of a store that holds a whole system bundle (see
- *  CPJ_TLS_SYSTEM_ANCHORS_MAX). */
-#ifndef CPJ_TLS_SYSTEM_ANCHOR_STORE
-#define CPJ_TLS_SYSTEM_ANCHOR_STORE 131072
-#endif
-
-/** Most certificates in a client certificate chain (the EE first). */
-#ifndef CPJ_TLS_CLIENT_CHAIN_MAX
-#define CPJ_TLS_CLIENT_CHAIN_MAX 4
-#endif
-
 /* ---- time -------------------------------------------------------- */
 
 /**
