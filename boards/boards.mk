@@ -55,6 +55,8 @@ $(BENCH_PROGS): | $(BOARD_B)/include/jsmn.h
 # interposes malloc, which needs dynamic linking.
 CROSS_TEST_SKIP ?= test_job_noalloc
 CROSS_TEST_BINS = $(UNIT_BINS) $(filter-out $(addprefix %/,$(CROSS_TEST_SKIP)),$(INTEG_BINS))
+# make BOARD=<b> check: the unit tests only.
+check: CROSS_TEST_BINS = $(UNIT_BINS)
 test check:
 	$(Q)sh tests/deps.sh build $(BOARD_DEBS) openssl
 	$(Q)$(MAKE) --no-print-directory all lint $(CROSS_TEST_BINS)

@@ -78,15 +78,6 @@ int cpj_cp_check_enum(const char *s, int which);
 /** Error bodies larger than this are not parsed (x-amzn-ErrorType is used). */
 #define CPJ_CP_ERRBODY_MAX  2048
 
-/** Default attempts per call (standard retry mode). */
-#ifndef CPJ_CP_MAX_ATTEMPTS
-#define CPJ_CP_MAX_ATTEMPTS 3
-#endif
-/** Backoff cap of standard retry mode, milliseconds. */
-#ifndef CPJ_CP_BACKOFF_CAP_MS
-#define CPJ_CP_BACKOFF_CAP_MS 20000
-#endif
-
 /** An action type: category, owner, provider, version (all required). */
 typedef struct cpj_cp_action_type {
 	const char *category;   /**< Source, Build, Deploy, Test, Invoke, Approval (, Compute) */

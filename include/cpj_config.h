@@ -7,7 +7,9 @@
  *     selects the minimal profile, whose choices then win over the board's.
  *  2. If CPJ_CONFIG_FILE is defined, it is included next; a board passes
  *     -DCPJ_CONFIG_FILE='"cpj_board_config.h"'.
- *  3. Every option has a default under #ifndef.
+ *  3. Every option of the library has its default here, under #ifndef
+ *     (module headers include this file and define none), so -D, the
+ *     profile or the board's file can set any of them.
  *  4. Sanity checks reject impossible combinations with #error.
  * The library and every file that includes its headers must be compiled
  * with the same options (struct layouts and declarations follow them).
@@ -83,6 +85,7 @@
 #define CPJ_CONFIG_SIGV4_PRESIGN 1
 #endif
 
+/* ---- HTTP (cpj_http.h) ----------------------------------------------- */
 /** Longest HTTP response header line (name, colon and value), bytes. */
 #ifndef CPJ_HTTP_LINE_MAX
 #define CPJ_HTTP_LINE_MAX 1024
@@ -93,49 +96,15 @@
 #define CPJ_HTTP_HEADERS_MAX 64
 #endif
 
-/** Tokens for one jsmn parse (one job of the job parser, or one document). */
-#ifndef CPJ_JSON_TOKENS_MAX
-#define CPJ_JSON_TOKENS_MAX 512
+/** Default limit of head bytes per response (all lines with their CRLFs,
+ *  interim 1xx responses included); a board may override it. */
+#ifndef CPJ_HTTP_HEAD_MAX
+#define CPJ_HTTP_HEAD_MAX 16384
 #endif
 
-/** Deepest JSON nesting accepted by the streaming parser. */
-#ifndef CPJ_JSON_DEPTH_MAX
-#define CPJ_JSON_DEPTH_MAX 16
-#endif
-
-/** Job parser window: bytes of one job's JSON (46,384 = model's ASCII worst case). */
-#ifndef CPJ_JOB_WINDOW
-#define CPJ_JOB_WINDOW 49152
-#endif
-
-/** Entries of a job's actionConfiguration.configuration map kept (model: 10 properties). */
-#ifndef CPJ_JOB_CONFIG_MAX
-#define CPJ_JOB_CONFIG_MAX 16
-#endif
-
-/** Input artifacts, and output artifacts, kept per job (model: at most 5 each). */
-#ifndef CPJ_JOB_ARTIFACTS_MAX
-#define CPJ_JOB_ARTIFACTS_MAX 8
-#endif
-
-/** TLS record buffer, bytes (BearSSL half-duplex: BR_SSL_BUFSIZE_MONO). */
-#ifndef CPJ_TLS_BUF_SIZE
-#define CPJ_TLS_BUF_SIZE 16709
-#endif
-
-/** Trust anchors a run-time CA bundle may add to the store. */
-#ifndef CPJ_TLS_ANCHORS_MAX
-#define CPJ_TLS_ANCHORS_MAX 8
-#endif
-
-/** Bytes of DN + public key storage for run-time trust anchors (all of them). */
-#ifndef CPJ_TLS_ANCHOR_STORE
-#define CPJ_TLS_ANCHOR_STORE 4096
-#endif
-
-/** Read-ahead buffer of a socket transport, bytes (0 disables it). */
-#ifndef CPJ_NET_READAHEAD
-#define CPJ_NET_READAHEAD 1536
+/** User-Agent sent with every request. */
+#ifndef CPJ_USER_AGENT
+#define CPJ_USER_AGENT "cpjob/" CPJ_VERSION_STRING
 #endif
 
 /** Default whole-request deadline, milliseconds. */
@@ -153,19 +122,183 @@
 #define CPJ_IDLE_TIMEOUT_MS 15000
 #endif
 
+/* ---- sockets and host names (cpj_net.h, cpj_port.h) ----------------- */
 /** Longest host name accepted (DNS limit). */
 #ifndef CPJ_HOST_MAX
 #define CPJ_HOST_MAX 253
 #endif
 
+/** Read-ahead buffer of a socket transport, bytes (0 disables it). */
+#ifndef CPJ_NET_READAHEAD
+#define CPJ_NET_READAHEAD 1536
+#endif
+
+/* ---- TLS (cpj_tls.h) ------------------------------------------------- */
+/** TLS record buffer, bytes (BearSSL half-duplex: BR_SSL_BUFSIZE_MONO). */
+#ifndef CPJ_TLS_BUF_SIZE
+#define CPJ_TLS_BUF_SIZE 16709
+#endif
+
+/** Trust anchors a run-time CA bundle may add to the store. */
+#ifndef CPJ_TLS_ANCHORS_MAX
+#define CPJ_TLS_ANCHORS_MAX 8
+#endif
+
+/** Bytes of DN + public key storage for run-time trust anchors (all of them). */
+#ifndef CPJ_TLS_ANCHOR_STORE
+#define CPJ_TLS_ANCHOR_STORE 4096
+#endif
+
+/**
+ * Anchor store sizes that hold a whole system bundle on top of the
+ * built-in anchors, for hosts where AWS_CA_BUNDLE names e.g.
+ * /etc/ssl/certs/ca-certificates.crt. Measured on Debian 12
+ * (ca-certificates 20230311): 144 CA certificates, 61,917 bytes of names
+ * and keys; with the 5 built-in anchors 149 slots. These sizes leave
+ * room for larger bundles: 256 slots (16,384 bytes) and a 128 KB arena.
+ */
+#ifndef CPJ_TLS_SYSTEM_ANCHORS_MAX
+#define CPJ_TLS_SYSTEM_ANCHORS_MAX 256
+#endif
+/** Arena bytes of a store that holds a whole system bundle (see
+ *  CPJ_TLS_SYSTEM_ANCHORS_MAX). */
+#ifndef CPJ_TLS_SYSTEM_ANCHOR_STORE
+#define CPJ_TLS_SYSTEM_ANCHOR_STORE 131072
+#endif
+
+/** Most certificates in a client certificate chain (the EE first). */
+#ifndef CPJ_TLS_CLIENT_CHAIN_MAX
+#define CPJ_TLS_CLIENT_CHAIN_MAX 4
+#endif
+
+/* ---- JSON (cpj_json.h) ----------------------------------------------- */
+/** Tokens for one jsmn parse (one job of the job parser, or one document). */
+#ifndef CPJ_JSON_TOKENS_MAX
+#define CPJ_JSON_TOKENS_MAX 512
+#endif
+
+/** Deepest JSON nesting accepted by the streaming parser. */
+#ifndef CPJ_JSON_DEPTH_MAX
+#define CPJ_JSON_DEPTH_MAX 16
+#endif
+
+/* ---- jobs (cpj_jobs.h) ----------------------------------------------- */
+/** Job parser window: bytes of one job's JSON (46,384 = model's ASCII worst case). */
+#ifndef CPJ_JOB_WINDOW
+#define CPJ_JOB_WINDOW 49152
+#endif
+
+/** Entries of a job's actionConfiguration.configuration map kept (model: 10 properties). */
+#ifndef CPJ_JOB_CONFIG_MAX
+#define CPJ_JOB_CONFIG_MAX 16
+#endif
+
+/** Input artifacts, and output artifacts, kept per job (model: at most 5 each). */
+#ifndef CPJ_JOB_ARTIFACTS_MAX
+#define CPJ_JOB_ARTIFACTS_MAX 8
+#endif
+
+/* ---- CodePipeline (cpj_codepipeline.h) ------------------------------- */
 /** Most jobs asked for in one PollForJobs (the model allows 1..100). */
 #ifndef CPJ_MAX_JOBS
 #define CPJ_MAX_JOBS 100
 #endif
 
-/** User-Agent sent with every request. */
-#ifndef CPJ_USER_AGENT
-#define CPJ_USER_AGENT "cpjob/" CPJ_VERSION_STRING
+/** Default attempts per call (standard retry mode). */
+#ifndef CPJ_CP_MAX_ATTEMPTS
+#define CPJ_CP_MAX_ATTEMPTS 3
+#endif
+/** Backoff cap of standard retry mode, milliseconds. */
+#ifndef CPJ_CP_BACKOFF_CAP_MS
+#define CPJ_CP_BACKOFF_CAP_MS 20000
+#endif
+
+/* ---- SigV4 (cpj_sigv4.h) --------------------------------------------- */
+/** Most headers a request may pass to the signer (at most 250). */
+#ifndef CPJ_SIGV4_HEADERS_MAX
+#define CPJ_SIGV4_HEADERS_MAX 32
+#endif
+
+/** Most parameters in a request's query string. */
+#ifndef CPJ_SIGV4_QUERY_MAX
+#define CPJ_SIGV4_QUERY_MAX 32
+#endif
+
+/** Deepest a non-S3 path may get while it is normalised (segments kept
+ *  at any point, before later ".." remove them). */
+#ifndef CPJ_SIGV4_SEGMENTS_MAX
+#define CPJ_SIGV4_SEGMENTS_MAX 64
+#endif
+
+/** Longest region or service name. */
+#ifndef CPJ_SIGV4_NAME_MAX
+#define CPJ_SIGV4_NAME_MAX 64
+#endif
+
+/** Longest header name given to the signer. */
+#ifndef CPJ_SIGV4_HNAME_MAX
+#define CPJ_SIGV4_HNAME_MAX 256
+#endif
+
+/** Longest access key id (STS allows 16..128). */
+#ifndef CPJ_SIGV4_AKID_MAX
+#define CPJ_SIGV4_AKID_MAX 128
+#endif
+
+/** Longest secret access key. */
+#ifndef CPJ_SIGV4_SECRET_MAX
+#define CPJ_SIGV4_SECRET_MAX 128
+#endif
+
+/** Longest session token. */
+#ifndef CPJ_SIGV4_TOKEN_MAX
+#define CPJ_SIGV4_TOKEN_MAX 8192
+#endif
+
+/* ---- credentials (cpj_creds.h) --------------------------------------- */
+/** Longest access key id (STS allows 16..128). */
+#ifndef CPJ_CREDS_AKID_MAX
+#define CPJ_CREDS_AKID_MAX 128
+#endif
+/** Longest secret access key (40 in practice). */
+#ifndef CPJ_CREDS_SECRET_MAX
+#define CPJ_CREDS_SECRET_MAX 128
+#endif
+/** Longest session token (STS sets no maximum; about 1 KB in practice). */
+#ifndef CPJ_CREDS_TOKEN_MAX
+#define CPJ_CREDS_TOKEN_MAX 4096
+#endif
+/** Refresh window: cpj_creds_should_refresh() is true this many seconds
+ *  (or fewer) before the credentials expire. */
+#ifndef CPJ_CREDS_REFRESH_S
+#define CPJ_CREDS_REFRESH_S 300
+#endif
+/** Longest IMDSv2 session token accepted (AWS's are 56 bytes). */
+#ifndef CPJ_CREDS_IMDS_TOKEN_MAX
+#define CPJ_CREDS_IMDS_TOKEN_MAX 256
+#endif
+/** Longest IAM role name accepted from IMDS (IAM allows 64). */
+#ifndef CPJ_CREDS_ROLE_MAX
+#define CPJ_CREDS_ROLE_MAX 128
+#endif
+/** JSON tokens a credential document may use (a real one needs 17). */
+#ifndef CPJ_CREDS_DOC_TOKENS
+#define CPJ_CREDS_DOC_TOKENS 48
+#endif
+
+/* ---- S3 (cpj_s3.h, with CPJ_CONFIG_S3) ------------------------------- */
+/** Longest object key, bytes of UTF-8 (S3's limit). */
+#ifndef CPJ_S3_KEY_MAX
+#define CPJ_S3_KEY_MAX 1024
+#endif
+/** Longest error message kept; a longer one is cut at a UTF-8 boundary
+ *  and message_cut is set (the message is for humans). */
+#ifndef CPJ_S3_MESSAGE_MAX
+#define CPJ_S3_MESSAGE_MAX 256
+#endif
+/** Default attempts per call (standard retry mode). */
+#ifndef CPJ_S3_MAX_ATTEMPTS
+#define CPJ_S3_MAX_ATTEMPTS 3
 #endif
 
 /* Sanity checks. */
@@ -201,6 +334,16 @@
 #endif
 #if CPJ_NET_READAHEAD < 0
 #error "CPJ_NET_READAHEAD must be >= 0"
+#endif
+#if CPJ_SIGV4_HEADERS_MAX < 1 || CPJ_SIGV4_HEADERS_MAX > 250
+#error "CPJ_SIGV4_HEADERS_MAX must be 1..250"
+#endif
+#if CPJ_SIGV4_QUERY_MAX < 1 || CPJ_SIGV4_SEGMENTS_MAX < 1
+#error "CPJ_SIGV4_QUERY_MAX and CPJ_SIGV4_SEGMENTS_MAX must be >= 1"
+#endif
+#if CPJ_SIGV4_NAME_MAX < 16 || CPJ_SIGV4_AKID_MAX < 16 \
+    || CPJ_SIGV4_SECRET_MAX < 28
+#error "CPJ_SIGV4 name, key id and secret limits are too small"
 #endif
 
 #endif

@@ -24,19 +24,6 @@
 
 #include "cpj_config.h"
 
-/** Longest access key id (STS allows 16..128). */
-#ifndef CPJ_CREDS_AKID_MAX
-#define CPJ_CREDS_AKID_MAX 128
-#endif
-/** Longest secret access key (40 in practice). */
-#ifndef CPJ_CREDS_SECRET_MAX
-#define CPJ_CREDS_SECRET_MAX 128
-#endif
-/** Longest session token (STS sets no maximum; about 1 KB in practice). */
-#ifndef CPJ_CREDS_TOKEN_MAX
-#define CPJ_CREDS_TOKEN_MAX 4096
-#endif
-
 /** AWS credentials (secret: wipe with cpj_creds_clear()). */
 typedef struct cpj_creds {
 	char akid[CPJ_CREDS_AKID_MAX + 1];       /**< access key id, NUL-terminated */
@@ -136,23 +123,6 @@ int cpj_creds_from_ini(cpj_creds *c, const char *text, size_t len,
  * step names.
  */
 
-/** Refresh window: cpj_creds_should_refresh() is true this many seconds
- *  (or fewer) before the credentials expire. */
-#ifndef CPJ_CREDS_REFRESH_S
-#define CPJ_CREDS_REFRESH_S 300
-#endif
-/** Longest IMDSv2 session token accepted (AWS's are 56 bytes). */
-#ifndef CPJ_CREDS_IMDS_TOKEN_MAX
-#define CPJ_CREDS_IMDS_TOKEN_MAX 256
-#endif
-/** Longest IAM role name accepted from IMDS (IAM allows 64). */
-#ifndef CPJ_CREDS_ROLE_MAX
-#define CPJ_CREDS_ROLE_MAX 128
-#endif
-/** JSON tokens a credential document may use (a real one needs 17). */
-#ifndef CPJ_CREDS_DOC_TOKENS
-#define CPJ_CREDS_DOC_TOKENS 48
-#endif
 /** Part of a fetch's work buffer kept for the HTTP layer (request head,
  *  reads), on top of the length of the caller's header values. */
 #define CPJ_CREDS_HEAD_ROOM 1024

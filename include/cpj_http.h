@@ -67,12 +67,6 @@
 #include "cpj_transport.h"
 #include "cpj_net.h"
 
-/** Default limit of head bytes per response (all lines with their CRLFs,
- *  interim 1xx responses included); a board may override it. */
-#ifndef CPJ_HTTP_HEAD_MAX
-#define CPJ_HTTP_HEAD_MAX 16384
-#endif
-
 #if CPJ_HTTP_HEAD_MAX < CPJ_HTTP_LINE_MAX
 #error "CPJ_HTTP_HEAD_MAX must be at least CPJ_HTTP_LINE_MAX"
 #endif

@@ -123,17 +123,8 @@
 
 /** Longest bucket name accepted (legacy us-east-1 names reach 255). */
 #define CPJ_S3_BUCKET_MAX 255
-/** Longest object key, bytes of UTF-8 (S3's limit). */
-#ifndef CPJ_S3_KEY_MAX
-#define CPJ_S3_KEY_MAX 1024
-#endif
 /** Longest S3 error code kept; a longer one is not kept (never cut). */
 #define CPJ_S3_CODE_MAX 64
-/** Longest error message kept; a longer one is cut at a UTF-8 boundary
- *  and message_cut is set (the message is for humans). */
-#ifndef CPJ_S3_MESSAGE_MAX
-#define CPJ_S3_MESSAGE_MAX 256
-#endif
 /** Longest region name (1..30 of [a-z0-9-] are valid). */
 #define CPJ_S3_REGION_MAX 31
 /** Longest x-amz-id-2 kept. */
@@ -143,10 +134,6 @@
 #define CPJ_S3_ERRBODY_MAX 65536
 /** Largest PutObject body (S3's single-request limit, 5 GiB). */
 #define CPJ_S3_PUT_MAX ((uint64_t)5 << 30)
-/** Default attempts per call (standard retry mode). */
-#ifndef CPJ_S3_MAX_ATTEMPTS
-#define CPJ_S3_MAX_ATTEMPTS 3
-#endif
 /** Default distance between progress calls, bytes. */
 #define CPJ_S3_PROGRESS_STEP ((uint64_t)1 << 20)
 

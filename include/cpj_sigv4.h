@@ -76,57 +76,6 @@
 #include "cpj_config.h"
 #include "cpj_buf.h"
 
-/** Most headers a request may pass to the signer (at most 250). */
-#ifndef CPJ_SIGV4_HEADERS_MAX
-#define CPJ_SIGV4_HEADERS_MAX 32
-#endif
-
-/** Most parameters in a request's query string. */
-#ifndef CPJ_SIGV4_QUERY_MAX
-#define CPJ_SIGV4_QUERY_MAX 32
-#endif
-
-/** Deepest a non-S3 path may get while it is normalised (segments kept
- *  at any point, before later ".." remove them). */
-#ifndef CPJ_SIGV4_SEGMENTS_MAX
-#define CPJ_SIGV4_SEGMENTS_MAX 64
-#endif
-
-/** Longest region or service name. */
-#ifndef CPJ_SIGV4_NAME_MAX
-#define CPJ_SIGV4_NAME_MAX 64
-#endif
-
-/** Longest header name given to the signer. */
-#ifndef CPJ_SIGV4_HNAME_MAX
-#define CPJ_SIGV4_HNAME_MAX 256
-#endif
-
-/** Longest access key id (STS allows 16..128). */
-#ifndef CPJ_SIGV4_AKID_MAX
-#define CPJ_SIGV4_AKID_MAX 128
-#endif
-
-/** Longest secret access key. */
-#ifndef CPJ_SIGV4_SECRET_MAX
-#define CPJ_SIGV4_SECRET_MAX 128
-#endif
-
-/** Longest session token. */
-#ifndef CPJ_SIGV4_TOKEN_MAX
-#define CPJ_SIGV4_TOKEN_MAX 8192
-#endif
-
-#if CPJ_SIGV4_HEADERS_MAX < 1 || CPJ_SIGV4_HEADERS_MAX > 250
-#error "CPJ_SIGV4_HEADERS_MAX must be 1..250"
-#endif
-#if CPJ_SIGV4_QUERY_MAX < 1 || CPJ_SIGV4_SEGMENTS_MAX < 1
-#error "CPJ_SIGV4_QUERY_MAX and CPJ_SIGV4_SEGMENTS_MAX must be >= 1"
-#endif
-#if CPJ_SIGV4_NAME_MAX < 16 || CPJ_SIGV4_AKID_MAX < 16 \
-    || CPJ_SIGV4_SECRET_MAX < 28
-#error "CPJ_SIGV4 name, key id and secret limits are too small"
-#endif
 
 /** Size of an X-Amz-Date value with its NUL ("YYYYMMDDTHHMMSSZ"). */
 #define CPJ_SIGV4_AMZ_DATE_SIZE 17

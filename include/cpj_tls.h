@@ -68,12 +68,12 @@
  *                                  decoders) + the caller's slots and arena
  *   br_x509_trust_anchor     64 bytes per slot
  *   cpj_tls_client_cert   3,992 bytes + the caller's DER storage
- * Stack (measured at -O2 by tests/integration/test_tls.c, almost all of
- * it BearSSL's): a whole handshake (ECDHE, ECDSA or RSA verification,
- * an RSA-2048 client signature) with round trips 9.4 KB, the net layer
- * and the port included; cpj_tls_client_cert_load() (which recomputes
- * the public key) and loading a bundle 8.5 KB, test file reading
- * included. Each call gives its static bound (libc not counted).
+ * Stack (measured at -O2 by tests/integration/test_tls_loopback.c, almost
+ * all of it BearSSL's): a whole handshake (ECDHE, ECDSA or RSA
+ * verification, an RSA-2048 client signature) with round trips 9.4 KB,
+ * the net layer and the port included; cpj_tls_client_cert_load() (which
+ * recomputes the public key) and loading a bundle 8.5 KB, test file
+ * reading included. Each call gives its static bound (libc not counted).
  * Heap: none (checked with valgrind by tests/scripts/test_tls_valgrind.sh).
  *
  * Thread safety: none; one context is used by one thread at a time. The
@@ -95,28 +95,6 @@
 
 /** Number of compiled-in trust anchors (checked by the generated file). */
 #define CPJ_TLS_BUILTIN_ANCHORS 5
-
-/**
- * Anchor store sizes that hold a whole system bundle on top of the
- * built-in anchors, for hosts where AWS_CA_BUNDLE names e.g.
- * /etc/ssl/certs/ca-certificates.crt. Measured on Debian 12
- * (ca-certificates 20230311): 144 CA certificates, 61,917 bytes of names
- * and keys; with the 5 built-in anchors 149 slots. These sizes leave
- * room for larger bundles: 256 slots (16,384 bytes) and a 128 KB arena.
- */
-#ifndef CPJ_TLS_SYSTEM_ANCHORS_MAX
-#define CPJ_TLS_SYSTEM_ANCHORS_MAX 256
-#endif
-/** Arena bytes of a store that holds a whole system bundle (see
- *  CPJ_TLS_SYSTEM_ANCHORS_MAX). */
-#ifndef CPJ_TLS_SYSTEM_ANCHOR_STORE
-#define CPJ_TLS_SYSTEM_ANCHOR_STORE 131072
-#endif
-
-/** Most certificates in a client certificate chain (the EE first). */
-#ifndef CPJ_TLS_CLIENT_CHAIN_MAX
-#define CPJ_TLS_CLIENT_CHAIN_MAX 4
-#endif
 
 /* ---- time -------------------------------------------------------- */
 

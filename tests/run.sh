@@ -1,13 +1,26 @@
 #!/bin/sh
 # tests/run.sh SAN_BUILD PLAIN_BUILD -- run every test program and script.
+# tests/run.sh --unit SAN_BUILD [NAME...] -- run the unit test programs
+#   (tests/unit/test_*.c, or only the NAMEs given, e.g. test_json) of the
+#   sanitizer build: `make check`.
 #
 # Each program prints "PASS name" / "FAIL name ..." lines; a program that
-# exits non-zero without a FAIL line counts as one failure. Output of each
-# program goes to $SAN_BUILD/test-logs/<name>.log. The last line is
-# "N passed, N failed".
+# exits non-zero without a FAIL line counts as one failure, and so does a
+# unit program that was not built. Output of each program goes to
+# $SAN_BUILD/test-logs/<name>.log. The last line is "N passed, N failed".
 set -u
+unit=0
+if [ "${1:-}" = "--unit" ]; then
+	unit=1
+	shift
+fi
 SAN=${1:?sanitizer build dir}
-PLAIN=${2:?plain build dir}
+if [ "$unit" -eq 1 ]; then
+	shift
+	PLAIN=$SAN
+else
+	PLAIN=${2:?plain build dir}
+fi
 TOP=$(pwd)
 export CPJ_TOP="$TOP" CPJ_BUILD_SAN="$TOP/$SAN" CPJ_BUILD="$TOP/$PLAIN"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -18,8 +31,25 @@ LOGS="$TOP/$SAN/test-logs"
 mkdir -p "$LOGS"
 pass=0
 fail=0
-for t in "$SAN"/tests/unit/test_* "$SAN"/tests/integration/test_* \
-	"$SAN"/tests/fuzz/replay_* tests/scripts/test_*; do
+if [ "$unit" -eq 1 ]; then
+	# The programs of the sources (a stale binary whose source is gone
+	# does not run), or of the NAMEs given; one not built is a failure.
+	[ $# -eq 0 ] && set -- tests/unit/test_*.c
+	for n in "$@"; do
+		shift
+		n=${n##*/}
+		set -- "$@" "$SAN/tests/unit/${n%.c}"
+	done
+else
+	set -- "$SAN"/tests/unit/test_* "$SAN"/tests/integration/test_* \
+		"$SAN"/tests/fuzz/replay_* tests/scripts/test_*
+fi
+for t in "$@"; do
+	if [ "$unit" -eq 1 ] && [ ! -f "$t" ]; then
+		echo "== $(basename "$t"): 0 passed, 1 failed (not built: $t)"
+		fail=$((fail + 1))
+		continue
+	fi
 	[ -f "$t" ] || continue
 	name=$(basename "$t")
 	log="$LOGS/$name.log"

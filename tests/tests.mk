@@ -10,6 +10,12 @@
 #                             conformance test and ex_poll_once, which
 #                             tests/scripts/test_port_bsdsock.py runs
 # tests/run.sh                runs them all and ends with "N passed, N failed"
+#
+# make test    everything above (what CI runs, several minutes)
+# make check   the unit tests only, built with ASan+UBSan into
+#              $(BUILD)/host-san like `make test` (under a minute); with
+#              T=test_json (or several names) only those programs. One
+#              program by hand: CPJ_TOP=$PWD build/host-san/tests/unit/test_json
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 INTEG_SRCS := $(sort $(wildcard tests/integration/test_*.c))
@@ -49,12 +55,14 @@ $(AGENT_TEST_BINS): $(B)/tests/integration/%: $(B)/obj/tests/integration/%.o \
 .SECONDARY:
 
 test-build: all $(UNIT_BINS) $(INTEG_BINS)
+.PHONY: unit-build
+unit-build: $(UNIT_BINS)
 
 # The plain build serves valgrind and the agent tests; the sanitizer build
 # runs the test programs. A cross board (CROSS_TEST=1) runs its own tests
 # under qemu-user instead: boards/boards.mk.
 ifneq ($(CROSS_TEST),1)
-test check:
+test:
 	$(Q)sh tests/deps.sh test
 	$(Q)$(MAKE) --no-print-directory BOARD=host test-build lint
 	$(Q)$(MAKE) --no-print-directory BOARD=host SAN=1 test-build
@@ -64,6 +72,16 @@ test check:
 		$(BUILD)/port-bsdsock/host-san/tests/integration/test_port_conformance \
 		$(BUILD)/port-bsdsock/host-san/tests/examples/ex_poll_once
 	$(Q)sh tests/run.sh $(BUILD)/host-san $(BUILD)/host
+
+# make check builds with -j<cores> unless make was given -j itself.
+CHECK_NAMES := $(patsubst %.c,%,$(notdir $(T)))
+check:
+	$(Q)sh tests/deps.sh build openssl
+	$(Q)f=" $$MAKEFLAGS "; f=$${f%% -- *}; \
+	case "$$f" in *j*) j= ;; *) j=-j$$(nproc 2>/dev/null || echo 2) ;; esac; \
+	$(MAKE) --no-print-directory $$j BOARD=host SAN=1 \
+		$(if $(T),$(CHECK_NAMES:%=$(BUILD)/host-san/tests/unit/%),unit-build)
+	$(Q)sh tests/run.sh --unit $(BUILD)/host-san $(CHECK_NAMES)
 endif
 
 # The soak (tests/soak/soak.py, not part of `make test`): `cpjob run`

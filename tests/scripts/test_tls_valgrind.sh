@@ -2,13 +2,14 @@
 # test_tls_valgrind.sh -- the library allocates nothing from the heap
 # during TLS handshakes and round trips.
 #
-# Runs the plain build's tests/integration/test_tls in its valgrind mode
-# (one connection to a local openssl s_server, then 20 request/response
-# exchanges) under memcheck with an allocation tree, and checks that no
-# allocation has a TLS or BearSSL frame in its stack. The only heap use
-# of the library is the libc resolver (getaddrinfo) at connect.
+# Runs the plain build's tests/integration/test_tls_loopback in its
+# valgrind mode (one connection to a local openssl s_server, then 20
+# request/response exchanges) under memcheck with an allocation tree,
+# and checks that no allocation has a TLS or BearSSL frame in its stack.
+# The only heap use of the library is the libc resolver (getaddrinfo) at
+# connect.
 set -u
-BIN="${CPJ_BUILD:?}/tests/integration/test_tls"
+BIN="${CPJ_BUILD:?}/tests/integration/test_tls_loopback"
 export CPJ_TOP="${CPJ_TOP:-$(pwd)}"
 if [ ! -x "$BIN" ]; then
 	echo "FAIL tls_valgrind_run (no $BIN)"

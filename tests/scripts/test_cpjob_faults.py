@@ -1,6 +1,8 @@
 #!/usr/bin/python3
-"""Fault matrix rows against the emulator and small loopback servers that
-the other scripts do not cover:
+"""cpjob itself (the one-shot commands and `cpjob run`) under the fault
+matrix rows the other scripts do not cover, against the emulator and
+small loopback servers (tests/scripts/test_emulator_knobs.py tests the
+emulator's own fault knobs):
 
 - connection refused (nothing listening): exit 255, quickly;
 - a reset before the answer's first byte, after its headers and in the

@@ -1,6 +1,7 @@
 /*
- * test_tls.c -- TLS over real sockets against `openssl s_server` on
- * 127.0.0.1, with a PKI made at test time by tests/support/mkcerts.sh.
+ * test_tls_loopback.c -- TLS over real sockets against `openssl s_server`
+ * on 127.0.0.1, with a PKI made at test time by tests/support/mkcerts.sh
+ * (tests/unit/test_tls.c tests the module with the mock port instead).
  *
  * Round trips go through cpj_net (the POSIX port) and the TLS transport;
  * s_server -www answers "GET /" with a page that names the protocol, the
