@@ -2,6 +2,7 @@
 #
 #   make                   library and agent for BOARD (default: host)
 #   make test              every test (ASan+UBSan on the host), ends with "N passed, N failed"
+#   make check             unit tests only (fast); make check T=test_NAME for one
 #   make demo              the main job against a local emulator
 #   make BOARD=<b>         cross build, see boards/README.md
 #   make size | stack-doc | bench | soak | fuzz | docs | install | clean | lint

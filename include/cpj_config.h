@@ -301,6 +301,24 @@
 #define CPJ_S3_MAX_ATTEMPTS 3
 #endif
 
+/* ---- the worker facade (cpj_worker.h) -------------------------------- */
+/** Job slots of a worker: the most jobs one poll returns. */
+#ifndef CPJ_WORKER_JOBS
+#define CPJ_WORKER_JOBS 2
+#endif
+/** Bytes of a worker's job window (one job's JSON text). */
+#ifndef CPJ_WORKER_WINDOW
+#define CPJ_WORKER_WINDOW CPJ_JOB_WINDOW
+#endif
+/** Bytes of a worker's job string storage, shared by its slots. */
+#ifndef CPJ_WORKER_STORAGE
+#define CPJ_WORKER_STORAGE CPJ_JOB_WINDOW
+#endif
+/** Bytes of a worker's request buffer (a request and its HTTP head). */
+#ifndef CPJ_WORKER_WORK
+#define CPJ_WORKER_WORK 16384
+#endif
+
 /* Sanity checks. */
 #if CPJ_CONFIG_LOG_LEVEL < 0 || CPJ_CONFIG_LOG_LEVEL > 4
 #error "CPJ_CONFIG_LOG_LEVEL must be 0..4"

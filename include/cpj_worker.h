@@ -70,22 +70,7 @@
 #include "cpj_http.h"
 #include "cpj_codepipeline.h"
 
-/** Job slots of a worker: the most jobs one poll returns. */
-#ifndef CPJ_WORKER_JOBS
-#define CPJ_WORKER_JOBS 2
-#endif
-/** Bytes of a worker's job window (one job's JSON text). */
-#ifndef CPJ_WORKER_WINDOW
-#define CPJ_WORKER_WINDOW CPJ_JOB_WINDOW
-#endif
-/** Bytes of a worker's job string storage, shared by its slots. */
-#ifndef CPJ_WORKER_STORAGE
-#define CPJ_WORKER_STORAGE CPJ_JOB_WINDOW
-#endif
-/** Bytes of a worker's request buffer (a request and its HTTP head). */
-#ifndef CPJ_WORKER_WORK
-#define CPJ_WORKER_WORK 16384
-#endif
+/* Buffer sizes: CPJ_WORKER_JOBS, _WINDOW, _STORAGE, _WORK in cpj_config.h. */
 
 /** Arena bytes the worker gives each anchor slot of a CA store. Debian's
  *  whole bundle averages 430 bytes per CA certificate. */
