@@ -64,6 +64,9 @@ int cpj_hexval(int c);
 int cpj_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
 /* Bounded strlen: returns max+1 when no NUL within max bytes. */
 size_t cpj_strnlen(const char *s, size_t max);
+/* Days from 1970-01-01 to year y, month m (1..12), day d (proleptic
+ * Gregorian): HTTP dates and credential expirations. */
+int64_t cpj_days_from_civil(int64_t y, unsigned m, unsigned d);
 
 /* ---- the AWS request core and its helpers (src/aws) ----------------- */
 #include "aws/aws_int.h"

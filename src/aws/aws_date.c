@@ -4,21 +4,6 @@
  */
 #include "inner.h"
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 static int
 num(const char *s, int n, unsigned *out)
 {
@@ -57,6 +42,6 @@ cpj_http_date_parse(const char *s, int64_t *out)
 	if (m == 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60
 	    || y < 1970)
 		return CPJ_ERR_PARAM;
-	*out = days_from_civil(y, m + 1, d) * 86400 + hh * 3600 + mm * 60 + ss;
+	*out = cpj_days_from_civil(y, m + 1, d) * 86400 + hh * 3600 + mm * 60 + ss;
 	return CPJ_OK;
 }

@@ -6,21 +6,6 @@
 
 #if CPJ_CONFIG_CREDS_PROVIDERS
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* `n` decimal digits at s[*i], moving *i past them; -1 if not digits. */
 static int
 digits(const char *s, size_t len, size_t *i, int n, unsigned *out)
@@ -115,7 +100,7 @@ cpj_creds_parse_time(const char *s, size_t len, int64_t *out)
 	}
 	if (i != len)
 		return CPJ_ERR_CREDS_FORMAT;
-	t = days_from_civil(y, mo, d) * 86400 + (int64_t)hh * 3600
+	t = cpj_days_from_civil(y, mo, d) * 86400 + (int64_t)hh * 3600
 	    + (int64_t)mm * 60 + ss - off;
 	if (t < 0)
 		return CPJ_ERR_CREDS_FORMAT;

@@ -70,3 +70,18 @@ cpj_wipe(void *p, size_t len)
 	while (len-- > 0)
 		*v++ = 0;
 }
+
+/* see inner.h (the days-from-civil algorithm of H. Hinnant) */
+int64_t
+cpj_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
