@@ -65,6 +65,17 @@ int cpj_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
 /* Bounded strlen: returns max+1 when no NUL within max bytes. */
 size_t cpj_strnlen(const char *s, size_t max);
 
+/* ---- calls of each module that other modules and the tests use, kept
+ * out of include/ (the public API): each header says what it holds ---- */
+#include "util/buf_int.h"
+#include "json/json_int.h"
+#include "net/net_int.h"
+#include "tls/tls_calls.h"
+#include "sigv4/sigv4_calls.h"
+#include "http/http_int.h"
+#include "creds/creds_int.h"
+#include "cp/cp_int.h"
+
 /* ---- the AWS request core and its helpers (src/aws) ----------------- */
 #include "aws/aws_int.h"
 
