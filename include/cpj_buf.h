@@ -1,15 +1,16 @@
 /*
- * cpj_buf.h -- bounded appender with a sticky overflow flag.
+ * cpj_buf.h -- cpj_wipe() for secrets, and the bounded appender the
+ * library formats into.
  *
- * All formatting in libcpjob goes through cpj_buf. Appends past the end
- * set `over` and are dropped; the caller checks once at the end
- * (cpj_buf_ok) and reports CPJ_ERR_NOSPACE, never a truncated result. The
- * content stays NUL-terminated (one byte of `cap` is kept for the NUL).
- *
- * The storage belongs to the caller and must outlive the cpj_buf.
+ * All formatting in libcpjob goes through a cpj_buf over caller storage.
+ * Appends past the end set `over` and are dropped; the library checks
+ * once at the end and reports CPJ_ERR_NOSPACE, never a truncated result.
+ * The content stays NUL-terminated (one byte of `cap` is kept for the
+ * NUL). The type is here because contexts hold one (privately); the
+ * calls that append are the library's own.
  */
 /** \file
- * \brief Bounded appender with a sticky overflow flag.
+ * \brief cpj_wipe(), and the bounded appender the library formats into.
  */
 #ifndef CPJ_BUF_H
 #define CPJ_BUF_H
@@ -24,42 +25,6 @@ typedef struct cpj_buf {
 	size_t len;   /**< bytes written, excluding the NUL */
 	int over;     /**< sticky: an append did not fit */
 } cpj_buf;
-
-/** \brief Start an empty buffer over `p[0..cap)`; cap 0 or p NULL is "over".
- *
- * Stack: at most 16 bytes.
- */
-void cpj_buf_init(cpj_buf *b, char *p, size_t cap);
-/** \brief Append `len` bytes (may contain NUL).
- *
- * Stack: at most 48 bytes.
- */
-void cpj_buf_put(cpj_buf *b, const void *data, size_t len);
-/** \brief Append a NUL-terminated string.
- *
- * Stack: at most 80 bytes.
- */
-void cpj_buf_puts(cpj_buf *b, const char *s);
-/** \brief Append one byte.
- *
- * Stack: at most 80 bytes.
- */
-void cpj_buf_putc(cpj_buf *b, char c);
-/** \brief Append an unsigned decimal number.
- *
- * Stack: at most 128 bytes.
- */
-void cpj_buf_put_u64(cpj_buf *b, uint64_t v);
-/** \brief Append lower-case hex of `len` bytes.
- *
- * Stack: at most 32 bytes.
- */
-void cpj_buf_put_hex(cpj_buf *b, const void *data, size_t len);
-/** \return 0 when everything fit (and is NUL-terminated), else CPJ_ERR_NOSPACE.
- *
- * Stack: at most 16 bytes.
- */
-int cpj_buf_ok(const cpj_buf *b);
 
 /** \brief Zero `len` bytes at `p` in a way the compiler cannot drop
  *  (for secrets).

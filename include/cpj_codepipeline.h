@@ -19,55 +19,6 @@
 #include "cpj_jobs.h"
 #include "cpj_sigv4.h"
 
-/* ---- endpoints ---------------------------------------------------------- */
-
-/**
- * \brief Host name of the CodePipeline endpoint for `region`:
- *        codepipeline[-fips].\<region\>.\<suffix\>.
- *
- * A deprecated pseudo-region "fips-\<region\>" selects FIPS and signs
- * with \<region\>.
- *
- * Stack: at most 176 bytes.
- *
- * \param region             the region, e.g. "us-east-1".
- * \param fips               1 for the FIPS endpoint, else 0.
- * \param host, cap            receives the host name, NUL-terminated.
- * \param sign_region, sign_cap receives the region to sign with (may be NULL).
- * \return the host name's length; CPJ_ERR_PARAM for a malformed region
- *         (1..30 of [a-z0-9-]); CPJ_ERR_NOSPACE when a buffer is too small.
- */
-int cpj_cp_endpoint_host(const char *region, int fips, char *host, size_t cap,
-	char *sign_region, size_t sign_cap);
-
-/* ---- input checks (model constraints) ----------------------------------- */
-
-#define CPJ_CP_ENUM_CATEGORY      1  /**< ActionCategory */
-#define CPJ_CP_ENUM_OWNER         2  /**< ActionOwner */
-#define CPJ_CP_ENUM_FAILURE_TYPE  3  /**< FailureType */
-
-/** \return 0 if `s` is a lower-case UUID (JobId pattern), else CPJ_ERR_PARAM.
- *
- * Stack: at most 16 bytes.
- */
-int cpj_cp_check_job_id(const char *s);
-/** \return 0 if `s` (valid UTF-8) is min..max UTF-16 units long (NULL
- *          passes when min is 0), else CPJ_ERR_PARAM.
- *
- * Stack: at most 32 bytes.
- */
-int cpj_cp_check_len(const char *s, long min, long max);
-/** \return 0 if `s` is min..max chars of [0-9A-Za-z_-], else CPJ_ERR_PARAM.
- *
- * Stack: at most 16 bytes.
- */
-int cpj_cp_check_token_chars(const char *s, long min, long max);
-/** \return 0 if `s` is a value of the enum `which` (CPJ_CP_ENUM_*).
- *
- * Stack: at most 48 bytes.
- */
-int cpj_cp_check_enum(const char *s, int which);
-
 /* ---- the client --------------------------------------------------------- */
 
 /** Longest AWS error code kept (the part of __type after '#'). */
@@ -189,7 +140,8 @@ typedef struct cpj_cp_context {
  * \param cp        the context (caller-allocated).
  * \param http      HTTP client pointed at the CodePipeline endpoint
  *                  (https://codepipeline.\<region\>.\<suffix\>, see
- *                  cpj_cp_endpoint_host, or an override); borrowed for the
+ *                  the suffix of the region's partition, or an
+ *                  override); borrowed for the
  *                  context's lifetime.
  * \param region    signing region (copied; 1..30 of [a-z0-9-]).
  * \param work, work_len  request and HTTP buffer; borrowed for the context's

@@ -61,7 +61,7 @@
 
 /** 1: credential providers beyond explicit keys: shared config/credentials
  * files (cpj_creds_from_ini, cpj_ini_get), credential documents and the
- * IMDS, container and IoT fetchers (cpj_creds_from_json, cpj_creds_fetch_*).
+ * IMDS, container and IoT fetchers (cpj_creds_fetch_*).
  * 0 keeps cpj_creds_set/cpj_creds_clear/cpj_creds_present only. */
 #ifndef CPJ_CONFIG_CREDS_PROVIDERS
 #define CPJ_CONFIG_CREDS_PROVIDERS 1

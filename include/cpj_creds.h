@@ -130,7 +130,7 @@ int cpj_creds_from_ini(cpj_creds *c, const char *text, size_t len,
  *  about 6 KB) with header values of up to 3 KB. */
 #define CPJ_CREDS_WORK_SIZE (8192 + CPJ_CREDS_HEAD_ROOM + 3072)
 
-/** Document formats for cpj_creds_from_json(). */
+/** Credential document formats (what the fetch calls read). */
 #define CPJ_CREDS_DOC_IOT       1   /**< {"credentials":{"accessKeyId",...}} */
 #define CPJ_CREDS_DOC_METADATA  2   /**< IMDS, container: {"AccessKeyId",...} */
 
@@ -153,47 +153,6 @@ int cpj_creds_from_ini(cpj_creds *c, const char *text, size_t len,
 int cpj_creds_parse_time(const char *s, size_t len, int64_t *out);
 
 /**
- * \brief Credentials from a provider's JSON document.
- *
- * CPJ_CREDS_DOC_IOT: the AWS IoT credentials provider's answer,
- * {"credentials":{"accessKeyId":..,"secretAccessKey":..,
- * "sessionToken":..,"expiration":..}}, all four required.
- * CPJ_CREDS_DOC_METADATA: the IMDS and container answer, {"Code":..,
- * "AccessKeyId":..,"SecretAccessKey":..,"Token":..,"Expiration":..}:
- * the last four required; "Code" is optional (containers leave it out)
- * and, when present, must be the string "Success".
- *
- * Values must be JSON strings that unescape to printable ASCII without
- * spaces, non-empty, fitting their cpj_creds field; "expiration" as
- * cpj_creds_parse_time(). Other members are ignored; with duplicates the
- * last one wins.
- *
- * Stack: at most 1,552 bytes.
- *
- * \param c       receives the credentials, `expires` set; cleared first
- *                and left cleared on any error (never partly filled).
- * \param js, len the document (need not be NUL-terminated); borrowed,
- *                never written.
- * \param format  CPJ_CREDS_DOC_IOT or CPJ_CREDS_DOC_METADATA.
- * \param field   if not NULL, receives the name of the member an error
- *                is about (static text, e.g. "credentials.sessionToken"),
- *                or NULL when it is about the whole document.
- * \return 0; CPJ_ERR_JSON_INVALID, CPJ_ERR_JSON_TRUNCATED,
- *         CPJ_ERR_JSON_ESCAPE, CPJ_ERR_JSON_DEPTH (not JSON);
- *         CPJ_ERR_JSON_TOKENS (more than CPJ_CREDS_DOC_TOKENS tokens);
- *         CPJ_ERR_JSON_TYPE (the document or a member of the wrong
- *         type); CPJ_ERR_JSON_MISSING (a required member absent);
- *         CPJ_ERR_JSON_FIELD_TOO_LONG (a value longer than its
- *         CPJ_CREDS_*_MAX); CPJ_ERR_CREDS_FORMAT (empty value, a byte
- *         outside 0x21..0x7e, bad expiration); CPJ_ERR_CREDS_REFUSED
- *         ("Code" other than "Success"); CPJ_ERR_PARAM (NULL pointer,
- *         unknown format).
- * Its tokens (CPJ_CREDS_DOC_TOKENS of 16 to 20 bytes) are on the stack.
- */
-int cpj_creds_from_json(cpj_creds *c, const char *js, size_t len,
-	int format, const char **field);
-
-/**
  * \brief Whether credentials should be fetched again: 1 when `c` holds
  *        none, or when they expire at most CPJ_CREDS_REFRESH_S seconds
  *        after `now` (expired ones included); 0 otherwise and for
@@ -205,16 +164,6 @@ int cpj_creds_from_json(cpj_creds *c, const char *js, size_t len,
  * \param now  Unix seconds (e.g. cpj_port_time_unix()).
  */
 int cpj_creds_should_refresh(const cpj_creds *c, int64_t now);
-
-/**
- * \brief As cpj_creds_should_refresh() with a window of `window`
- *        seconds instead of CPJ_CREDS_REFRESH_S (a negative window is 0:
- *        true only once expired).
- *
- * Stack: at most 48 bytes.
- */
-int cpj_creds_expires_within(const cpj_creds *c, int64_t now,
-	int64_t window);
 
 /* HTTP client (cpj_http.h); the fetch calls only borrow it. */
 struct cpj_http_client;
@@ -250,7 +199,8 @@ typedef struct cpj_creds_fetch_info {
  *  - Blocking: each request blocks at most the client's request timeout.
  *  - Errors also include those of cpj_http_client_exchange()
  *    (CPJ_ERR_NET_*, CPJ_ERR_TLS_*, CPJ_ERR_TIMEOUT, CPJ_ERR_HTTP_*) and
- *    of cpj_creds_from_json(); CPJ_ERR_NOSPACE when `work` is too small
+ *    of reading the document (CPJ_ERR_JSON_*, CPJ_ERR_CREDS_*);
+ *    CPJ_ERR_NOSPACE when `work` is too small
  *    for the head room plus 256 bytes of body; CPJ_ERR_PARAM.
  *  - Stack: each call's figure includes cpj_http_client_exchange() (a TLS
  *    handshake).

@@ -4,7 +4,9 @@
  * The parser reads the body of a PollForJobs, GetJobDetails,
  * GetThirdPartyJobDetails or PollForThirdPartyJobs response piece by
  * piece, as the HTTP layer receives it, whatever the chunking, into
- * caller-allocated cpj_job structs. It has two stages:
+ * caller-allocated cpj_job structs. The CodePipeline client runs it over
+ * the buffers of a cpj_cp_jobs_buf (cpj_codepipeline.h); its calls are the
+ * library's own. It has two stages:
  *
  *  1. A cpj_json_scanner validates every byte of the body (strict JSON,
  *     UTF-8, nesting at most CPJ_JSON_DEPTH_MAX) and finds each job: the
@@ -361,73 +363,6 @@ typedef struct cpj_jobs_parser {
 	char id[CPJ_JOBS_ID_MAX];       /**< private: the job's id (raw, then decoded) */
 	char nonce[CPJ_JOBS_NONCE_MAX]; /**< private: the job's nonce (raw, then decoded) */
 } cpj_jobs_parser;
-
-/**
- * \brief Prepare a parser for one response body.
- *
- * Each of the `max_jobs` slots gets storage_len / max_jobs bytes of
- * `storage` for its strings. A slice at least as large as the window
- * never runs out (decoded text is never longer than its JSON, and each
- * string's quotes make room for its NUL).
- *
- * Stack: at most 112 bytes.
- *
- * \param p           caller's parser.
- * \param mode        CPJ_JOBS_POLL, CPJ_JOBS_DETAILS or
- *                    CPJ_JOBS_THIRD_PARTY_POLL.
- * \param window      buffer for one job's JSON (CPJ_JOB_WINDOW bytes
- *                    recommended); kept; wiped after each job.
- * \param window_len  its size, 2..INT_MAX.
- * \param tokens      token array for one job (CPJ_JSON_TOKENS_MAX
- *                    recommended); kept.
- * \param ntokens     its entries, >= 1.
- * \param jobs        caller's job slots, filled in order; kept.
- * \param max_jobs    slots, 1..INT_MAX (ask the service for at most this
- *                    many jobs: maxBatchSize).
- * \param storage     string storage for all slots; kept.
- * \param storage_len its size; at least max_jobs bytes.
- * \return 0, or CPJ_ERR_PARAM for a bad argument (the parser then fails
- *         every later call with CPJ_ERR_PARAM); CPJ_ERR_UNSUPPORTED for
- *         CPJ_JOBS_THIRD_PARTY_POLL in builds without
- *         CPJ_CONFIG_THIRD_PARTY (sticky likewise).
- */
-int cpj_jobs_parser_init(cpj_jobs_parser *p, int mode,
-    char *window, size_t window_len, cpj_json_tok *tokens, unsigned ntokens,
-    cpj_job *jobs, size_t max_jobs, char *storage, size_t storage_len);
-
-/**
- * \brief Feed the next piece of the body (any size, down to 1 byte).
- *
- * Jobs are filled in as their objects close. Non-blocking; time is linear
- * in `len`, and a job's bytes beyond the window are validated but not
- * stored, so an endless string costs time, never memory.
- *
- * Stack: at most 4,512 bytes.
- *
- * \param p     parser.
- * \param data  bytes; borrowed for the call (may be NULL when len is 0).
- * \param len   their number.
- * \return 0, or a sticky error: CPJ_ERR_JSON_INVALID, _ESCAPE, _DEPTH,
- *         CPJ_ERR_JSON_TYPE (body not an object, "jobs" not an array,
- *         "jobDetails" or a job not an object), CPJ_ERR_API_RESPONSE
- *         ("jobs" or "jobDetails" twice), CPJ_ERR_NOSPACE (more jobs than
- *         slots), CPJ_ERR_PARAM (bad init, or `data` NULL with `len` > 0),
- *         CPJ_ERR_INTERNAL (a bug).
- */
-int cpj_jobs_parser_feed(cpj_jobs_parser *p, const void *data, size_t len);
-
-/**
- * \brief The body has ended.
- *
- * Stack: at most 3,424 bytes.
- *
- * \param p  parser.
- * \return the number of slots filled (>= 0; check each job's `err`), or
- *         the sticky error of feed(), or CPJ_ERR_JSON_TRUNCATED when the
- *         document was incomplete (an empty body included). On error,
- *         every filled slot carries CPJ_JOB_F_RESPONSE_FAILED.
- */
-int cpj_jobs_parser_finish(cpj_jobs_parser *p);
 
 /**
  * \brief Wipe a job's strings (credentials, configuration) and the struct.

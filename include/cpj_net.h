@@ -23,7 +23,7 @@
  *
  * Errors are sticky: after any transport error the socket is closed, the
  * context is not open, every callback returns the same code, and
- * cpj_net_last_error() keeps it until the next cpj_net_connect().
+ * context keeps it until the next cpj_net_connect().
  *
  * Not thread-safe: one context is used by one thread at a time.
  * RAM: sizeof(cpj_net_context) = CPJ_NET_READAHEAD + about 72 bytes
@@ -89,12 +89,6 @@ void cpj_net_init(cpj_net_context *net);
 int cpj_net_connect(cpj_net_context *net, const char *host, uint16_t port,
 	uint32_t timeout_ms);
 
-/** \brief Idle timeout for each read or write; 0 means CPJ_IDLE_TIMEOUT_MS.
- *
- * Stack: at most 16 bytes.
- */
-void cpj_net_set_idle(cpj_net_context *net, uint32_t idle_ms);
-
 /**
  * \brief Start a whole-request deadline `timeout_ms` from now (0 removes it).
  *
@@ -105,31 +99,6 @@ void cpj_net_set_idle(cpj_net_context *net, uint32_t idle_ms);
  * Stack: at most 128 bytes.
  */
 void cpj_net_set_deadline(cpj_net_context *net, uint32_t timeout_ms);
-
-/**
- * \brief Milliseconds left before the deadline (UINT32_MAX without one,
- *        0 once passed).
- *
- * Stack: at most 128 bytes.
- */
-uint32_t cpj_net_remaining(const cpj_net_context *net);
-
-/**
- * \brief Whether an idle open connection can carry another request: open,
- *        no unread bytes buffered, and the peer neither closed nor sent
- *        anything (cpj_port_sock_idle_ok). Does not block.
- *
- * Stack: at most 80 bytes.
- *
- * \return 1 reusable, 0 not (the caller closes and reconnects).
- */
-int cpj_net_reusable(cpj_net_context *net);
-
-/** \brief 1 while connected and no transport error has happened.
- *
- * Stack: at most 16 bytes.
- */
-int cpj_net_is_open(const cpj_net_context *net);
 
 /** \brief Close the socket; drops buffered bytes. Safe when closed.
  *         The last error is kept.
@@ -150,19 +119,12 @@ void cpj_net_close(cpj_net_context *net);
  * to INT_MAX and that count returned.
  * Errors: CPJ_ERR_TIMEOUT, CPJ_ERR_NET_CLOSED (EOF), CPJ_ERR_NET_RESET,
  * CPJ_ERR_NET_IO from the stream; after one the context is no longer open
- * and cpj_net_last_error() keeps the code. On a context that is not open
+ * and it keeps the code. On a context that is not open
  * the callbacks return the last error, or CPJ_ERR_STATE if there was none;
  * a NULL buffer or len 0 is CPJ_ERR_PARAM (the stream is left as it is).
  *
  * Stack: at most 16 bytes.
  */
 void cpj_net_transport(cpj_net_context *net, cpj_transport *out);
-
-/** \brief The last transport error (0 if none since connect), kept after
- *         cpj_net_close().
- *
- * Stack: at most 16 bytes.
- */
-int cpj_net_last_error(const cpj_net_context *net);
 
 #endif

@@ -19,7 +19,8 @@
  *
  * Endpoints (API digest 8.4):
  *  - AWS (no override): virtual-hosted "https://{bucket}.s3.{region}.{suffix}"
- *    when the bucket is virtual-hostable (cpj_s3_bucket_virtual_hostable),
+ *    when the bucket is virtual-hostable (3..63 of a-z 0-9 '-', not
+ *    starting or ending with '-', not shaped like an IPv4 address),
  *    else path style "https://s3.{region}.{suffix}/{bucket}"; the suffix is
  *    the partition's DNS suffix (amazonaws.com, amazonaws.com.cn,
  *    c2s.ic.gov, sc2s.sgov.gov); CPJ_S3_FIPS gives "s3-fips",
@@ -32,7 +33,9 @@
  *    Host is signed; a bucket that is not virtual-hostable, an IP address
  *    override, or a name over CPJ_HOST_MAX falls back to path style.
  *  - Keys: every byte outside A-Z a-z 0-9 - . _ ~ is percent-encoded, '/'
- *    is kept (cpj_s3_key_encode); the request target is signed as sent.
+ *    is kept; the request target is signed as sent.
+ *  - Accepted: a bucket of 1..255 of A-Z a-z 0-9 . - _ and a key of
+ *    1..CPJ_S3_KEY_MAX bytes; anything else is CPJ_ERR_PARAM.
  *
  * The HTTP client is borrowed and dedicated to S3 while the context uses
  * it: before each request the context points it at the bucket's origin
@@ -60,7 +63,7 @@
  * CPJ_ERR_API_CLOCK_SKEW, BadDigest / XAmzContentSHA256Mismatch ->
  * CPJ_ERR_S3_INTEGRITY, SlowDown and the SDKs' throttling codes ->
  * CPJ_ERR_API_THROTTLED, InternalError and transient codes or 5xx ->
- * CPJ_ERR_API_SERVER, any other code -> CPJ_ERR_S3_ERROR (cpj_s3_error_map).
+ * CPJ_ERR_API_SERVER, any other code -> CPJ_ERR_S3_ERROR.
  *
  * Retries (standard mode, as the CodePipeline client): up to max_attempts
  * attempts with full-jitter exponential backoff capped at backoff_cap_ms,
@@ -180,9 +183,9 @@
 typedef int (*cpj_s3_progress_cb)(void *ctx, uint64_t done, uint64_t total);
 
 /**
- * Streaming XML error scanner (S3 error bodies). All fields are results
- * except the private state; a zero-filled struct is not initialised: use
- * cpj_s3_xml_init().
+ * Streaming XML error scanner (S3 error bodies), run by the context on
+ * each error answer (cpj_s3_context.error). All fields are results
+ * except the private state.
  *
  * Accepted: an optional prolog (`<?xml ...?>`, comments, declarations,
  * white space), then a root element named Error. The text of its direct
@@ -199,8 +202,7 @@ typedef int (*cpj_s3_progress_cb)(void *ctx, uint64_t done, uint64_t total);
  * what completed).
  *
  * RAM: 776 bytes with the defaults on x86-64 (the kept fields and a
- * capture buffer of CPJ_S3_MESSAGE_MAX + 4 bytes); the stack of
- * cpj_s3_xml_feed() is given with it.
+ * capture buffer of CPJ_S3_MESSAGE_MAX + 4 bytes).
  */
 typedef struct cpj_s3_xml {
 	/* ---- results ---- */
@@ -244,73 +246,6 @@ typedef struct cpj_s3_xml {
 	char ent[12];                          /**< private: the entity being read */
 	char fbuf[CPJ_S3_MESSAGE_MAX + 4];     /**< private: text of the field being captured */
 } cpj_s3_xml;
-
-/** \brief Start a scan (every field empty).
- *
- * Stack: at most 16 bytes.
- */
-void cpj_s3_xml_init(cpj_s3_xml *x);
-
-/**
- * \brief Feed the next bytes of the body (split anywhere, any length,
- *        0 allowed); `data` is borrowed for the call. Never fails: input
- *        it cannot use is skipped (and a NULL `x` or `data` is ignored).
- *
- * Stack: at most 176 bytes.
- */
-void cpj_s3_xml_feed(cpj_s3_xml *x, const void *data, size_t len);
-
-/**
- * \brief 1 when the body was an `<Error>` whose Code was kept, else 0.
- *        (The fields hold what was kept either way.)
- *
- * Stack: at most 16 bytes.
- */
-int cpj_s3_xml_found(const cpj_s3_xml *x);
-
-/**
- * \brief Map an S3 error code and HTTP status to a CPJ_ERR_* value
- *        (see the file comment).
- *
- * Stack: at most 144 bytes.
- *
- * \param code         the `<Code>` text, or "" / NULL when there was none:
- *                     then 404 is CPJ_ERR_S3_NOT_FOUND, 403
- *                     CPJ_ERR_S3_ACCESS_DENIED, 429 CPJ_ERR_API_THROTTLED,
- *                     5xx CPJ_ERR_API_SERVER, anything else
- *                     CPJ_ERR_S3_ERROR.
- * \param http_status  the response status.
- * \return a negative CPJ_ERR_* code (never 0).
- */
-int cpj_s3_error_map(const char *code, int http_status);
-
-/**
- * \brief 1 if `bucket` may be used in a host name (botocore's
- *        isVirtualHostableS3Bucket without sub-domains): 3..63 bytes of
- *        a-z 0-9 '-', not starting or ending with '-', not shaped like
- *        an IPv4 address; else 0 (dots, upper case, '_' included, and
- *        NULL).
- *
- * Stack: at most 32 bytes.
- */
-int cpj_s3_bucket_virtual_hostable(const char *bucket);
-
-/**
- * \brief Percent-encode an object key for the request path.
- *
- * Every byte outside A-Z a-z 0-9 - . _ ~ and '/' becomes %XX (upper-case
- * hex); '/' is kept, so "Build Output/AbC+dEf~G" gives
- * "Build%20Output/AbC%2BdEf~G".
- *
- * Stack: at most 176 bytes.
- *
- * \param key   NUL-terminated, 1..CPJ_S3_KEY_MAX bytes; borrowed.
- * \param out   receives the NUL-terminated path part.
- * \param cap   its size (3 x the key length + 1 always suffices).
- * \return the encoded length, CPJ_ERR_PARAM (NULL, empty or too long key)
- *         or CPJ_ERR_NOSPACE (out is then "").
- */
-int cpj_s3_key_encode(const char *key, char *out, size_t cap);
 
 /** Where a request goes (cpj_s3_locate). */
 typedef struct cpj_s3_location {
@@ -496,27 +431,6 @@ int cpj_s3_set_credentials(cpj_s3_context *s3, const cpj_creds *creds);
  */
 void cpj_s3_clear(cpj_s3_context *s3);
 
-/**
- * \brief Where a request for bucket/key would go now.
- *
- * Stack: at most 384 bytes.
- *
- * \param s3          the context (endpoint, flags and region are read).
- * \param bucket      bucket name, NUL-terminated; borrowed for the call.
- * \param key         object key, NUL-terminated; borrowed for the call.
- * \param loc         receives the origin URL, Host value and style.
- * \param target      receives the NUL-terminated request target
- *                    ("/{key}" virtual-hosted, "/{bucket}/{key}" path
- *                    style, key encoded by cpj_s3_key_encode()).
- * \param target_cap  its size.
- * \return the target's length, CPJ_ERR_PARAM (NULL, bucket not 1..255 of
- *         A-Z a-z 0-9 . - _, or a bad key), CPJ_ERR_NOSPACE (target too
- *         small; or the AWS host name over CPJ_HOST_MAX).
- */
-int cpj_s3_locate(const cpj_s3_context *s3, const char *bucket,
-	const char *key, cpj_s3_location *loc, char *target,
-	size_t target_cap);
-
 /** GetObject options; zero-fill, then set `sink` (required). */
 typedef struct cpj_s3_get_options {
 	/** Receives the object's bytes as they arrive (see
@@ -539,7 +453,7 @@ typedef struct cpj_s3_get_options {
 /**
  * \brief GetObject: stream bucket/key to o->sink.
  *
- * Sends a GET of the target cpj_s3_locate() gives, with
+ * Sends a GET of the bucket/key target (see Endpoints above), with
  * X-Amz-Content-SHA256 of the empty body. Only a 200 answer's body
  * reaches the sink (another 2xx status is CPJ_ERR_S3_ERROR); s3->size is
  * the byte count, s3->etag the ETag, s3->etag_checked whether its MD5 was
@@ -549,7 +463,7 @@ typedef struct cpj_s3_get_options {
  *
  * \param s3           a context with credentials.
  * \param bucket, key  NUL-terminated, borrowed for the call (see
- *                     cpj_s3_locate for what is accepted).
+ *                     Endpoints above for what is accepted).
  * \param o            the options, borrowed for the call; `sink` is
  *                     required.
  * \return 0, or CPJ_ERR_PARAM (arguments), CPJ_ERR_NOSPACE (work buffer
@@ -612,7 +526,7 @@ typedef struct cpj_s3_put_options {
  *
  * \param s3           a context with credentials.
  * \param bucket, key  NUL-terminated, borrowed for the call (see
- *                     cpj_s3_locate for what is accepted).
+ *                     Endpoints above for what is accepted).
  * \param o            the options, borrowed for the call.
  * \return 0, or the errors of cpj_s3_get_object() (the callbacks being
  *         read, rewind and progress); CPJ_ERR_PARAM also for both or

@@ -393,15 +393,4 @@ int cpj_sigv4_presign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 	cpj_sigv4_result *res, char *query, size_t query_size);
 #endif
 
-/**
- * \brief Format Unix time as an X-Amz-Date value ("YYYYMMDDTHHMMSSZ", UTC).
- *
- * Stack: at most 64 bytes.
- *
- * \param unix_time  seconds since 1970-01-01T00:00:00Z, 0..253402300799.
- * \param out        CPJ_SIGV4_AMZ_DATE_SIZE bytes; "" on error.
- * \return 0, CPJ_ERR_PARAM (out NULL) or CPJ_ERR_SIGV4_TIME (out of range).
- */
-int cpj_sigv4_amz_date(int64_t unix_time, char *out);
-
 #endif

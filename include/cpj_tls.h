@@ -42,7 +42,7 @@
  * bundle needs N anchors/B bytes, store holds M/K"; with i.bad_object:
  * "certificate #n malformed (BearSSL error e)".
  *
- * Time. Certificates are checked at cpj_tls_time(): the device clock, or
+ * Time. Certificates are checked at the device clock, or
  * the build date when the clock reads earlier (a device without a
  * battery-backed clock boots in 1970).
  *
@@ -60,7 +60,8 @@
  *   - close_notify from the peer               CPJ_ERR_NET_CLOSED
  * A TCP close without close_notify is the lower transport's
  * CPJ_ERR_NET_CLOSED too; callers that need to tell them apart (a
- * response delimited by the end of the stream) use cpj_tls_clean_close().
+ * response delimited by the end of the stream) are the library's HTTP
+ * layer, which asks the context.
  *
  * RAM (x86-64, Debian BearSSL 0.6; sizeof printed by the tests):
  *   cpj_tls_context      24,128 bytes (16,709 of them the record buffer)
@@ -96,37 +97,7 @@
 /** Number of compiled-in trust anchors (checked by the generated file). */
 #define CPJ_TLS_BUILTIN_ANCHORS 5
 
-/* ---- time -------------------------------------------------------- */
-
-/**
- * \brief The build date, seconds since 1970 (UTC).
- *
- * Set at build time with -DCPJ_BUILD_TIME (the Makefile passes
- * SOURCE_DATE_EPOCH, else the last commit's date, else the build's date).
- *
- * Stack: at most 16 bytes.
- */
-int64_t cpj_tls_build_time(void);
-
-/**
- * \brief The time at which certificates are checked: cpj_port_time_unix(),
- *        or cpj_tls_build_time() when the clock reads earlier.
- *
- * Stack: at most 80 bytes.
- */
-int64_t cpj_tls_time(void);
-
 /* ---- trust anchors ----------------------------------------------- */
-
-/**
- * \brief The compiled-in trust anchors.
- *
- * Stack: at most 16 bytes.
- *
- * \param out  if not NULL, receives the constant table (static storage).
- * \return the number of anchors, CPJ_TLS_BUILTIN_ANCHORS.
- */
-size_t cpj_tls_builtin_anchors(const br_x509_trust_anchor **out);
 
 /**
  * \brief A trust-anchor store in caller storage.
@@ -252,7 +223,7 @@ int cpj_tls_anchors_add_pem(cpj_tls_anchors *a, const void *data,
  * \param a  a store set up with cpj_tls_anchors_init().
  * \return the number of anchors in the store (> 0) on success;
  *         CPJ_ERR_TLS_ANCHORS when the store is too small (the input
- *         needs cpj_tls_anchors_needed()), when a PEM object was left
+ *         needs what cpj_tls_anchors_get_info() reports), when a PEM object was left
  *         open (truncated file), when a malformed object was met, or when
  *         the bundle held no CA certificate at all; CPJ_ERR_PARAM (`a`
  *         NULL), CPJ_ERR_STATE (called again after a success; the store
@@ -262,32 +233,12 @@ int cpj_tls_anchors_add_pem(cpj_tls_anchors *a, const void *data,
  */
 int cpj_tls_anchors_finish(cpj_tls_anchors *a);
 
-/**
- * \brief Slots and arena bytes the input needed (built-in anchors
- *        included in the slots), whether or not it fitted.
- *
- * For the message "CA bundle needs N anchors/B bytes, store holds M/K".
- * Either pointer may be NULL.
- *
- * Stack: at most 16 bytes.
- */
-void cpj_tls_anchors_needed(const cpj_tls_anchors *a, size_t *anchors,
-	size_t *bytes);
-
 /** \brief Fill `info` with the store's figures (see cpj_tls_anchors_info).
  *
  * Stack: at most 32 bytes.
  */
 void cpj_tls_anchors_get_info(const cpj_tls_anchors *a,
 	cpj_tls_anchors_info *info);
-
-/**
- * \brief 1 if the store can be used by a TLS context: set up (and
- *        finished, if a bundle was pushed), not failed, not empty.
- *
- * Stack: at most 16 bytes.
- */
-int cpj_tls_anchors_ready(const cpj_tls_anchors *a);
 
 /* ---- client certificate (mutual TLS) ----------------------------- */
 
@@ -519,42 +470,10 @@ void cpj_tls_transport(cpj_tls_context *tls, cpj_transport *out);
  */
 void cpj_tls_close(cpj_tls_context *tls);
 
-/**
- * \brief Forget the session (its master secret is wiped): the next
- *        cpj_tls_open() does a full handshake. Closes like
- *        cpj_tls_close() first if open. Anchors and client certificate
- *        stay set.
- *
- * Stack: at most 3,648 bytes.
- */
-void cpj_tls_forget(cpj_tls_context *tls);
-
 /** \brief BearSSL's error code of the last failure (0 if none).
  *
  * Stack: at most 16 bytes.
  */
 int cpj_tls_last_br_error(const cpj_tls_context *tls);
-
-/** \brief 1 if the last successful cpj_tls_open() resumed a session.
- *
- * Stack: at most 16 bytes.
- */
-int cpj_tls_resumed(const cpj_tls_context *tls);
-
-/**
- * \brief 1 if the connection ended with the peer's close_notify (recv
- *        returned CPJ_ERR_NET_CLOSED for a verified closure), 0 if it
- *        is open, failed otherwise, or closed by us.
- *
- * Stack: at most 16 bytes.
- */
-int cpj_tls_clean_close(const cpj_tls_context *tls);
-
-/**
- * \brief The negotiated cipher suite (BR_TLS_*), 0 when not open.
- *
- * Stack: at most 16 bytes.
- */
-unsigned cpj_tls_suite(const cpj_tls_context *tls);
 
 #endif

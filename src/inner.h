@@ -68,6 +68,17 @@ size_t cpj_strnlen(const char *s, size_t max);
  * Gregorian): HTTP dates and credential expirations. */
 int64_t cpj_days_from_civil(int64_t y, unsigned m, unsigned d);
 
+/* ---- calls of each module that other modules and the tests use, kept
+ * out of include/ (the public API): each header says what it holds ---- */
+#include "util/buf_int.h"
+#include "json/json_int.h"
+#include "net/net_int.h"
+#include "tls/tls_calls.h"
+#include "sigv4/sigv4_calls.h"
+#include "http/http_int.h"
+#include "creds/creds_int.h"
+#include "cp/cp_int.h"
+
 /* ---- the AWS request core and its helpers (src/aws) ----------------- */
 #include "aws/aws_int.h"
 

@@ -9,6 +9,13 @@
 #define CPJ_AGENT_H
 
 #include "cpj.h"
+/* Library internals the agent borrows (not API; it is built with the
+ * library): the JSON writer and cpj_buf appenders for its JSON output,
+ * CodePipeline's endpoint names and input checks for what it reads from
+ * disk and prints. */
+#include "util/buf_int.h"
+#include "json/json_int.h"
+#include "cp/cp_int.h"
 
 /* Exit statuses shared by every subcommand. */
 #define CPJ_EXIT_OK      0

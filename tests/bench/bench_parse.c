@@ -21,6 +21,8 @@
 #include <time.h>
 
 #include "cpj.h"
+#include "cp/cp_int.h"
+#include "json/json_int.h"
 
 #define MAX_JOBS 100
 #define BODY_MAX (MAX_JOBS * 4096 + 64)

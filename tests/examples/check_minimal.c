@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cpj.h"
+#include "cp/cp_int.h"     /* the job parser: not API, checked here */
 
 #if CPJ_CONFIG_S3 || CPJ_CONFIG_CREDS_PROVIDERS || CPJ_CONFIG_TLS_CLIENT_CERT \
 	|| CPJ_CONFIG_THIRD_PARTY || CPJ_CONFIG_SIGV4_PRESIGN \

@@ -20,6 +20,8 @@
 
 #include "cpj.h"
 #include "harness.h"
+#include "net/net_int.h"
+#include "tls/tls_calls.h"
 #include "support/sup_net.h"
 #include "support/sup_tls.h"
 

@@ -16,6 +16,7 @@
 
 #include "cpj.h"
 #include "harness.h"
+#include "net/net_int.h"
 #include "support/sup_net.h"
 #include "support/sup_tls.h"
 

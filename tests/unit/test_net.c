@@ -5,6 +5,7 @@
 
 #include "harness.h"
 #include "mock/mock_port.h"
+#include "net/net_int.h"
 
 static cpj_net_context net;
 static cpj_transport tr;

@@ -21,6 +21,7 @@
 #include "cpj.h"
 #include "harness.h"
 #include "mock/mock_port.h"
+#include "tls/tls_calls.h"
 
 #define SYSTEM_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 #define MOZILLA_DIR "/usr/share/ca-certificates/mozilla/"

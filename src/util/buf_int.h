@@ -1,0 +1,56 @@
+/*
+ * buf_int.h -- the cpj_buf appenders (src/util/buf.c): how the library formats
+ * everything into caller storage. The type is public (cpj_buf.h).
+ *
+ * Not API (kept out of include/): names may change in any release.
+ * Included by inner.h, for the library's sources and the tests. The
+ * "Stack:" figures are as last measured: `make size` checks include/ only.
+ */
+#ifndef CPJ_BUF_INT_H
+#define CPJ_BUF_INT_H
+
+#include "cpj_buf.h"
+
+/** \brief Start an empty buffer over `p[0..cap)`; cap 0 or p NULL is "over".
+ *
+ * Stack: at most 16 bytes.
+ */
+void cpj_buf_init(cpj_buf *b, char *p, size_t cap);
+
+/** \brief Append `len` bytes (may contain NUL).
+ *
+ * Stack: at most 48 bytes.
+ */
+void cpj_buf_put(cpj_buf *b, const void *data, size_t len);
+
+/** \brief Append a NUL-terminated string.
+ *
+ * Stack: at most 80 bytes.
+ */
+void cpj_buf_puts(cpj_buf *b, const char *s);
+
+/** \brief Append one byte.
+ *
+ * Stack: at most 80 bytes.
+ */
+void cpj_buf_putc(cpj_buf *b, char c);
+
+/** \brief Append an unsigned decimal number.
+ *
+ * Stack: at most 128 bytes.
+ */
+void cpj_buf_put_u64(cpj_buf *b, uint64_t v);
+
+/** \brief Append lower-case hex of `len` bytes.
+ *
+ * Stack: at most 32 bytes.
+ */
+void cpj_buf_put_hex(cpj_buf *b, const void *data, size_t len);
+
+/** \return 0 when everything fit (and is NUL-terminated), else CPJ_ERR_NOSPACE.
+ *
+ * Stack: at most 16 bytes.
+ */
+int cpj_buf_ok(const cpj_buf *b);
+
+#endif
