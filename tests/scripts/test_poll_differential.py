@@ -2,11 +2,13 @@
 """Differential test of the streaming job parser against botocore.
 
 Random valid PollForJobs responses (1 to 50 jobs; members present or
-absent; unicode, escapes and surrogate pairs; long values; unknown members;
-varied whitespace) are served over TLS on loopback in random record sizes,
+absent; unicode, escapes and surrogate pairs; U+0000 (\u0000) anywhere in
+any string, configuration keys, ids and nonces included; long values;
+unknown members; varied whitespace) are served over TLS on loopback in random record sizes,
 with Content-Length or chunked framing. `cpjob poll` must print exactly
 what botocore's own parser returns for the same body (the aws CLI prints
-that with --output json).
+that with --output json), and every kind of string member must have held
+U+0000 in some response.
 
 Environment: CPJ_BUILD (has cpjob), CPJ_DIFF_COUNT (default 1000),
 CPJ_DIFF_SEED (default: chosen at run time and printed).
@@ -31,7 +33,9 @@ COUNT = int(os.environ.get("CPJ_DIFF_COUNT", "1000"))
 SEED = int(os.environ.get("CPJ_DIFF_SEED", str(random.SystemRandom().randrange(1 << 30))))
 
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-UNICODE = "é ü ß ж 中文 \u2028 \u00a0 😀 𝄞 \" \\ / \t \n \r \b \f \x01 \x1f ~"
+UNICODE = "é ü ß ж 中文 \u2028 \u00a0 😀 𝄞 \" \\ / \t \n \r \b \f \x00 \x01 \x1f ~"
+# How often a string of a job gets a U+0000 put in (anywhere in it).
+NUL_RATE = 0.05
 
 
 def make_certs(d):
@@ -51,6 +55,32 @@ def make_certs(d):
 class Rand:
     def __init__(self, seed):
         self.r = random.Random(seed)
+        self.strings = set()    # paths of the string members generated
+        self.nul = set()        # ... of those that held U+0000
+
+    def with_nul(self, s, path):
+        self.strings.add(path)
+        if self.r.random() >= NUL_RATE:
+            return s
+        self.nul.add(path)
+        for _ in range(self.r.randint(1, 3)):
+            k = self.r.randint(0, len(s))
+            s = s[:k] + "\x00" + s[k:]
+        return s
+
+    def nulify(self, v, path):
+        """Put U+0000 into some strings of v: values, configuration keys."""
+        if isinstance(v, str):
+            return self.with_nul(v, path)
+        if isinstance(v, list):
+            return [self.nulify(e, path + "[]") for e in v]
+        if not isinstance(v, dict):
+            return v
+        if path == "data.actionConfiguration.configuration":
+            return {self.with_nul(k, path + " key"): self.nulify(e, path + " value")
+                    for k, e in v.items()}
+        return {k: v[k] if k.startswith("x") else self.nulify(v[k], (path + "." if path else "") + k)
+                for k in v}
 
     def text(self, lo, hi, alphabet=None):
         n = self.r.randint(lo, hi)
@@ -124,7 +154,7 @@ class Rand:
         # Jobs stay within the agent's 48 KB window even fully escaped
         # (the model's realistic worst case is 46 KB of ASCII).
         while True:
-            j = self.job()
+            j = self.nulify(self.job(), "")
             if len(json.dumps(j, ensure_ascii=True, indent=4)) < 40000:
                 return j
 
@@ -269,7 +299,11 @@ def main():
     srv.stop = True
     print("%d responses, %d differences (seed %d)" % (COUNT, diffs, SEED))
     print("%s poll_differential_botocore" % ("PASS" if diffs == 0 else "FAIL"))
-    return 0 if diffs == 0 else 1
+    missed = sorted(gen.strings - gen.nul)
+    if COUNT >= 100:
+        print("%s poll_differential_nul_in_every_string%s" % (
+            "FAIL" if missed else "PASS", ": never held U+0000: " + ", ".join(missed) if missed else ""))
+    return 0 if diffs == 0 and (COUNT < 100 or not missed) else 1
 
 
 if __name__ == "__main__":
