@@ -10,6 +10,13 @@ what botocore's own parser returns for the same body (the aws CLI prints
 that with --output json), and every kind of string member must have held
 U+0000 in some response.
 
+Then Debian's aws CLI itself (/usr/bin/aws) and cpjob are given the same
+answers with U+0000 in every string (PollForJobs, GetJobDetails, and a
+few random ones): both must print the same bytes. An answer with a lone
+UTF-16 surrogate (valid JSON that no UTF-8 text can hold): the aws CLI
+cannot print it and fails with exit 255; cpjob fails the same way, with
+nothing on stdout, naming the member.
+
 Environment: CPJ_BUILD (has cpjob), CPJ_DIFF_COUNT (default 1000),
 CPJ_DIFF_SEED (default: chosen at run time and printed).
 """
@@ -57,10 +64,11 @@ class Rand:
         self.r = random.Random(seed)
         self.strings = set()    # paths of the string members generated
         self.nul = set()        # ... of those that held U+0000
+        self.nul_rate = NUL_RATE
 
     def with_nul(self, s, path):
         self.strings.add(path)
-        if self.r.random() >= NUL_RATE:
+        if self.r.random() >= self.nul_rate:
             return s
         self.nul.add(path)
         for _ in range(self.r.randint(1, 3)):
@@ -250,6 +258,86 @@ class Server:
             pass
 
 
+AWS = "/usr/bin/aws"
+AT = "category=Deploy,owner=Custom,provider=Diff,version=1"
+JID = "0f1e2d3c-4b5a-4697-8877-665544332211"
+
+
+def nul_job(z):
+    """A job with z (a string holding U+0000) in every string member."""
+    art = {"name": "a" + z, "revision": z + "r", "location": {
+        "type": "S3" + z, "s3Location": {"bucketName": "b" + z, "objectKey": z + "k" + z}}}
+    return {"id": JID + z, "data": {
+        "actionTypeId": {"category": "Deploy" + z, "owner": z + "Custom", "provider": "P" + z,
+                         "version": z},
+        "actionConfiguration": {"configuration": {"K" + z: "v" + z, "Plain": "p", z: z}},
+        "pipelineContext": {"pipelineName": "n" + z, "stage": {"name": "s" + z},
+                            "action": {"name": z + "a", "actionExecutionId": "e" + z},
+                            "pipelineArn": "arn" + z, "pipelineExecutionId": z + "x"},
+        "inputArtifacts": [art], "outputArtifacts": [art, art],
+        "artifactCredentials": {"accessKeyId": "ASIA" + z, "secretAccessKey": z + "sk",
+                                "sessionToken": "t" + z},
+        "continuationToken": "c" + z,
+        "encryptionKey": {"id": "kms" + z, "type": "KMS" + z}},
+        "nonce": "1" + z, "accountId": z + "123456789012"}
+
+
+def run_both(srv, env, body, cp_args, aws_args):
+    """cpjob and the aws CLI on the same answer: their exit statuses and
+    outputs."""
+    out = []
+    for cmd in ([CPJOB] + cp_args, [AWS, "codepipeline"] + aws_args + [
+            "--output", "json", "--endpoint-url", env["AWS_ENDPOINT_URL"]]):
+        srv.body = body
+        p = subprocess.run(cmd, env=env, capture_output=True, timeout=120,
+                           stdin=subprocess.DEVNULL)
+        out.append((p.returncode, p.stdout, p.stderr))
+    return out
+
+
+def awscli_checks(srv, env, gen):
+    """The aws CLI's own bytes for answers with U+0000."""
+    ok = True
+    z = "\x00\x00 \x00\x1f\u2028é"
+    poll = json.dumps({"jobs": [nul_job(z), nul_job("\x00")]}).encode()
+    bodies = [("poll_nul_every_field", poll)]
+    gen.nul_rate = 0.5
+    for i in range(3):
+        gen_body, _ = gen.body()
+        bodies.append(("poll_random_%d" % i, gen_body))
+    gen.nul_rate = NUL_RATE
+    for name, body in bodies:
+        (rc, o, e), (arc, ao, ae) = run_both(
+            srv, env, body, ["poll", "--action-type-id", AT, "--max-batch-size", "50"],
+            ["poll-for-jobs", "--action-type-id", AT, "--max-batch-size", "50"])
+        good = rc == 0 and arc == 0 and o == ao and b"\\u0000" in o
+        ok &= good
+        print("%s awscli_same_bytes_%s%s" % ("PASS" if good else "FAIL", name, "" if good else
+              ": cpjob %d %r %r / aws %d %r %r" % (rc, o[:200], e[:200], arc, ao[:200], ae[:200])))
+    details = dict(nul_job(z))
+    details.pop("nonce")
+    body = json.dumps({"jobDetails": details}).encode()
+    (rc, o, e), (arc, ao, ae) = run_both(srv, env, body, ["get", "--job-id", JID],
+                                         ["get-job-details", "--job-id", JID])
+    good = rc == 0 and arc == 0 and o == ao and b"\\u0000" in o
+    ok &= good
+    print("%s awscli_same_bytes_get_job_details_nul%s" % ("PASS" if good else "FAIL", "" if good else
+          ": cpjob %d %r %r / aws %d %r %r" % (rc, o[:200], e[:200], arc, ao[:200], ae[:200])))
+    # a lone surrogate: no UTF-8 for it; neither prints a document
+    job = nul_job("")
+    job["data"]["pipelineContext"]["stage"]["name"] = "s\ud800"
+    body = json.dumps({"jobs": [job]}).encode()
+    (rc, o, e), (arc, ao, ae) = run_both(
+        srv, env, body, ["poll", "--action-type-id", AT],
+        ["poll-for-jobs", "--action-type-id", AT])
+    good = rc == arc == 255 and o == b"" and b"data.pipelineContext.stage.name" in e
+    ok &= good
+    print("# lone surrogate: cpjob %d %r; aws %d %r" % (rc, e.strip()[-160:], arc, ae.strip()[-160:]))
+    print("%s awscli_lone_surrogate_fails_alike%s" % ("PASS" if good else "FAIL", "" if good else
+          ": cpjob %d %r %r / aws %d %r %r" % (rc, o[:200], e[:300], arc, ao[:200], ae[-300:])))
+    return ok
+
+
 def main():
     print("seed %d, %d responses" % (SEED, COUNT))
     loader = botocore.loaders.Loader()
@@ -296,6 +384,7 @@ def main():
                                           repr(b.get(k))[:200])
                                     break
                             break
+    cli_ok = awscli_checks(srv, env, gen)
     srv.stop = True
     print("%d responses, %d differences (seed %d)" % (COUNT, diffs, SEED))
     print("%s poll_differential_botocore" % ("PASS" if diffs == 0 else "FAIL"))
@@ -303,7 +392,7 @@ def main():
     if COUNT >= 100:
         print("%s poll_differential_nul_in_every_string%s" % (
             "FAIL" if missed else "PASS", ": never held U+0000: " + ", ".join(missed) if missed else ""))
-    return 0 if diffs == 0 and (COUNT < 100 or not missed) else 1
+    return 0 if diffs == 0 and (COUNT < 100 or not missed) and cli_ok else 1
 
 
 if __name__ == "__main__":
