@@ -15,7 +15,9 @@ answers with U+0000 in every string (PollForJobs, GetJobDetails, and a
 few random ones): both must print the same bytes. An answer with a lone
 UTF-16 surrogate (valid JSON that no UTF-8 text can hold): the aws CLI
 cannot print it and fails with exit 255; cpjob fails the same way, with
-nothing on stdout, naming the member.
+nothing on stdout, naming the member. A job larger than cpjob's window
+(which the aws CLI prints) fails cpjob with exit 255 and nothing on
+stdout, never a partial list.
 
 Environment: CPJ_BUILD (has cpjob), CPJ_DIFF_COUNT (default 1000),
 CPJ_DIFF_SEED (default: chosen at run time and printed).
@@ -335,6 +337,17 @@ def awscli_checks(srv, env, gen):
     print("# lone surrogate: cpjob %d %r; aws %d %r" % (rc, e.strip()[-160:], arc, ae.strip()[-160:]))
     print("%s awscli_lone_surrogate_fails_alike%s" % ("PASS" if good else "FAIL", "" if good else
           ": cpjob %d %r %r / aws %d %r %r" % (rc, o[:200], e[:300], arc, ao[:200], ae[-300:])))
+    # a job cpjob cannot hold: no partial list
+    big = nul_job("")
+    big["data"]["actionConfiguration"]["configuration"] = {"K%d" % i: "v" * 1000 for i in range(50)}
+    body = json.dumps({"jobs": [nul_job("\x00"), big]}).encode()
+    srv.body = body
+    p = subprocess.run([CPJOB, "poll", "--action-type-id", AT, "--max-batch-size", "5"], env=env,
+                       capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
+    good = p.returncode == 255 and p.stdout == b"" and b"(window)" in p.stderr
+    ok &= good
+    print("%s too_large_job_no_partial_document%s" % ("PASS" if good else "FAIL", "" if good else
+          ": %d %r %r" % (p.returncode, p.stdout[:200], p.stderr[-300:])))
     return ok
 
 
