@@ -298,16 +298,18 @@ typedef struct cpj_job {
 	/**
 	 * With err < 0 and err_field "data.actionConfiguration.configuration":
 	 * the key of the entry whose value failed (wrong type, lone
-	 * surrogate, storage) or is the first to hold \\u0000, decoded, NUL-terminated, in this job's storage
-	 * after the id and nonce; cut at a character boundary to at most
-	 * CPJ_JOB_ERR_KEY_MAX bytes (an ActionConfigurationKey has 1..50
-	 * characters). It may hold any character but NUL, control characters
-	 * included: escape it before logging. It is never secret (a
-	 * configuration value may be: it is never kept). NULL otherwise: no
-	 * value failed (the key itself did, err_detail then begins "a key";
-	 * or more than CPJ_JOB_CONFIG_MAX keys), the failure is elsewhere, or
-	 * the storage slice had no room for it (decoding it takes its length
-	 * in JSON text + 1 bytes, before the cut).
+	 * surrogate, storage) or is the first to hold \\u0000, decoded,
+	 * NUL-terminated, in this job's storage after the id and nonce (after
+	 * all its strings with CPJ_JOB_F_HAS_NUL); cut at a character boundary
+	 * to at most CPJ_JOB_ERR_KEY_MAX bytes (an ActionConfigurationKey has
+	 * 1..50 characters). It may hold any character but NUL, control
+	 * characters included: escape it before logging. It is never secret
+	 * (a failed configuration value may be: it is never kept; a value
+	 * with \\u0000 is kept in `data`, as in a job read whole). NULL
+	 * otherwise: no value failed (the key itself did, err_detail then
+	 * begins "a key"; or more than CPJ_JOB_CONFIG_MAX keys), the failure
+	 * is elsewhere, or the storage slice had no room for it (decoding it
+	 * takes its length in JSON text + 1 bytes, before the cut).
 	 */
 	const char *err_key;
 	unsigned flags;                 /**< CPJ_JOB_F_* */
