@@ -33,7 +33,7 @@
  *
  * A job that cannot be read whole (window, tokens, storage, the
  * configuration and artifact limits, a member of the wrong type, a string
- * with \u0000 or a lone surrogate) does not stop the parse: it takes its
+ * with a lone surrogate) does not stop the parse: it takes its
  * slot with `err` < 0, what failed and why (err_field, err_detail, and
  * err_key for a configuration value), and its id and nonce when stage 1
  * could keep them (wherever they stand in the job's text), so that the
@@ -41,6 +41,14 @@
  * see it again on every poll or leave it to time out. See cpj_job.err.
  * Parsing then continues with the next job: the scanner never stops
  * validating, so this is always possible.
+ *
+ * A string with \u0000 (valid JSON, which botocore and the aws CLI keep)
+ * is decoded with a NUL byte in its place: the job is read whole, but is
+ * flagged CPJ_JOB_F_HAS_NUL and has err CPJ_ERR_JSON_ESCAPE, so that a
+ * caller that only tests `err` fails it as before (no C string, argument
+ * or environment variable can hold such a value), and a caller that can
+ * carry such strings (e.g. one printing JSON) can use the job. See
+ * cpj_job.err.
  *
  * The response as a whole fails (feed() or finish() < 0) when it is not
  * valid JSON (anywhere, also outside the jobs), is truncated, has
@@ -67,6 +75,8 @@
 
 /**
  * \brief A decoded string: UTF-8, also NUL-terminated at p[len].
+ *
+ * It holds no NUL before p[len] unless its job has CPJ_JOB_F_HAS_NUL.
  *
  * `p` is never NULL: an absent (or null) member is "" (len 0), which
  * cpj_job_str_present() tells apart from a present "". `p` points into
@@ -190,6 +200,10 @@ typedef struct cpj_job_data {
 #define CPJ_JOB_F_OUTPUT_ARTIFACTS     0x0040u /**< "data.outputArtifacts" present */
 #define CPJ_JOB_F_ARTIFACT_CREDENTIALS 0x0080u /**< "data.artifactCredentials" present */
 #define CPJ_JOB_F_ENCRYPTION_KEY       0x0100u /**< "data.encryptionKey" present */
+/** \brief cpj_job.flags: the job was read whole, but a string (a key or
+ *  value of the configuration, the id and nonce included) holds U+0000
+ *  as a NUL byte before p[len]; err is CPJ_ERR_JSON_ESCAPE (see there). */
+#define CPJ_JOB_F_HAS_NUL              0x0200u
 
 /**
  * \brief One job: Job (PollForJobs), JobDetails (GetJobDetails),
@@ -203,7 +217,13 @@ typedef struct cpj_job_data {
  */
 typedef struct cpj_job {
 	/**
-	 * 0: the job was read completely. < 0: it could not be; then only
+	 * 0: the job was read completely. CPJ_ERR_JSON_ESCAPE with
+	 * CPJ_JOB_F_HAS_NUL in `flags`: it was read completely too, every
+	 * member set as with 0, but a string holds U+0000 (a NUL byte before
+	 * p[len]; len counts it); the err_* members name the first such
+	 * string. Test the flag before using such a job's strings; callers
+	 * that hand strings on as C strings fail it as any other.
+	 * Otherwise < 0: it could not be read; then only
 	 * `id`, `nonce` and the err_* members are set (every other string is
 	 * "", every count 0, `flags` at most CPJ_JOB_F_RESPONSE_FAILED):
 	 *
@@ -241,11 +261,13 @@ typedef struct cpj_job {
 	 *  - CPJ_ERR_JSON_TYPE: a member has a JSON type the API model does
 	 *    not allow (e.g. a number as a configuration value); err_detail
 	 *    says what it is not.
-	 *  - CPJ_ERR_JSON_ESCAPE: a string holds \\u0000 (U+0000, which no C
-	 *    string, environment variable or argument can hold) or a lone
-	 *    UTF-16 surrogate escape (not Unicode text: no UTF-8 for it); see
-	 *    cpj_json.h. err_detail says which. Neither is a limit of this
-	 *    library: a configuration value can carry them.
+	 *  - CPJ_ERR_JSON_ESCAPE: a string holds a lone UTF-16 surrogate
+	 *    escape (not Unicode text: no UTF-8 for it, and the aws CLI fails
+	 *    to print it too; see cpj_json.h), or, with CPJ_JOB_F_HAS_NUL,
+	 *    \\u0000 (U+0000, which no C string, environment variable or
+	 *    argument can hold: the job is whole, see above). err_detail says
+	 *    which. Neither is a limit of this library: a configuration value
+	 *    can carry them.
 	 *  - CPJ_ERR_INTERNAL: a bug (err_field "tokens").
 	 */
 	int err;
@@ -277,17 +299,19 @@ typedef struct cpj_job {
 	const char *err_detail;
 	/**
 	 * With err < 0 and err_field "data.actionConfiguration.configuration":
-	 * the key of the entry whose value failed (wrong type, \\u0000, lone
-	 * surrogate, storage), decoded, NUL-terminated, in this job's storage
-	 * after the id and nonce; cut at a character boundary to at most
-	 * CPJ_JOB_ERR_KEY_MAX bytes (an ActionConfigurationKey has 1..50
-	 * characters). It may hold any character but NUL, control characters
-	 * included: escape it before logging. It is never secret (a
-	 * configuration value may be: it is never kept). NULL otherwise: no
-	 * value failed (the key itself did, err_detail then begins "a key";
-	 * or more than CPJ_JOB_CONFIG_MAX keys), the failure is elsewhere, or
-	 * the storage slice had no room for it (decoding it takes its length
-	 * in JSON text + 1 bytes, before the cut).
+	 * the key of the entry whose value failed (wrong type, lone
+	 * surrogate, storage) or is the first to hold \\u0000, decoded,
+	 * NUL-terminated, in this job's storage after the id and nonce (after
+	 * all its strings with CPJ_JOB_F_HAS_NUL); cut at a character boundary
+	 * to at most CPJ_JOB_ERR_KEY_MAX bytes (an ActionConfigurationKey has
+	 * 1..50 characters). It may hold any character but NUL, control
+	 * characters included: escape it before logging. It is never secret
+	 * (a failed configuration value may be: it is never kept; a value
+	 * with \\u0000 is kept in `data`, as in a job read whole). NULL
+	 * otherwise: no value failed (the key itself did, err_detail then
+	 * begins "a key"; or more than CPJ_JOB_CONFIG_MAX keys), the failure
+	 * is elsewhere, or the storage slice had no room for it (decoding it
+	 * takes its length in JSON text + 1 bytes, before the cut).
 	 */
 	const char *err_key;
 	unsigned flags;                 /**< CPJ_JOB_F_* */

@@ -240,15 +240,17 @@ finish(const char *aws_op, int rc)
 	return EXIT_OTHER;
 }
 
-/* A job the parser could not fill in is an error of the command: print
- * what was read, name the job, and fail (never exit 0 on a partial list). */
+/* A job the parser could not fill in is an error of the command: name
+ * the job, and fail with nothing printed (never a partial list). One with
+ * U+0000 in a string was read whole: printed escaped, as the aws CLI. */
 static int
 check_jobs(const cpj_cp_jobs_buf *jb, int n)
 {
 	int i, bad = 0;
 
 	for (i = 0; i < n; i++) {
-		if (jb->jobs[i].err < 0) {
+		if (jb->jobs[i].err < 0
+		    && (jb->jobs[i].flags & CPJ_JOB_F_HAS_NUL) == 0) {
 			fprintf(stderr, "cpjob: job %.*s: %s (%s)\n",
 			    (int)jb->jobs[i].id.len, jb->jobs[i].id.p,
 			    cpj_strerror(jb->jobs[i].err),
@@ -333,10 +335,10 @@ run(const char *name, enum op op, int third, const char *aws_op, int argc,
 		    a.max_batch, qk, qv, jb);
 		if (n < 0)
 			return finish(aws_op, n);
-		if (jb->parser->seen_top)
+		rc = check_jobs(jb, n);
+		if (!rc && jb->parser->seen_top)
 			out_jobs(stdout, jb->jobs, n, third
 			    ? CPJ_JOBS_THIRD_PARTY_POLL : CPJ_JOBS_POLL);
-		rc = check_jobs(jb, n);
 		cli_cleanup();
 		return rc ? EXIT_OTHER : CPJ_EXIT_OK;
 	}

@@ -290,12 +290,15 @@ run_job(struct run_job *j, cpj_job *job, uint64_t polled_ms)
 	struct run_report r;
 	int rc;
 
-	if (job->id.len == 0 || cpj_cp_check_job_id(job->id.p) < 0) {
+	/* (an id or nonce with U+0000, CPJ_JOB_F_HAS_NUL, is no C string) */
+	if (job->id.len == 0 || strlen(job->id.p) != job->id.len
+	    || cpj_cp_check_job_id(job->id.p) < 0) {
 		LOG_E("a job without a valid id was ignored (%s)", job->err < 0
 		    ? cpj_strerror(job->err) : "malformed id");
 		return 0;
 	}
-	if (job->nonce.len == 0 || job->nonce.len >= sizeof j->st.nonce) {
+	if (job->nonce.len == 0 || job->nonce.len >= sizeof j->st.nonce
+	    || strlen(job->nonce.p) != job->nonce.len) {
 		LOG_E("job %s: its nonce could not be read (%s%s%s), so it "
 		    "cannot be acknowledged", job->id.p, job->err < 0
 		    && job->err_field != NULL ? job->err_field : "", job->err < 0

@@ -104,7 +104,7 @@ int cpj_jobs_parser_init(cpj_jobs_parser *p, int mode,
  * in `len`, and a job's bytes beyond the window are validated but not
  * stored, so an endless string costs time, never memory.
  *
- * Stack: at most 4,512 bytes.
+ * Stack: at most 4,528 bytes.
  *
  * \param p     parser.
  * \param data  bytes; borrowed for the call (may be NULL when len is 0).

@@ -20,6 +20,10 @@ void cpj_jobs_job_clear(cpj_job *job);
  * captured and the configuration key token `key` (or -1) names. */
 void cpj_jobs_job_fail(cpj_jobs_parser *p, cpj_job *job, int err,
     const char *field, const char *detail, int key);
+/* The job was read whole but a string holds U+0000: flag it and name the
+ * first such string (err_key from configuration key token `key`, or -1). */
+void cpj_jobs_job_nul(cpj_jobs_parser *p, cpj_job *job, const char *field,
+    const char *detail, int key);
 
 /* ---- cp_jobs_map.c: stage 2 -------------------------------------------- */
 
@@ -34,11 +38,15 @@ struct cpj_jobs_map {
 	const char *detail;         /* for cpj_job.err_detail */
 	int key;                    /* token of the configuration key whose
 	                               value failed, or -1 */
+	const char *nul_field;      /* the first string kept with U+0000 */
+	const char *nul_detail;
+	int nul_key;                /* its configuration key token, or -1 */
 };
 
 /* Map the object at token 0 into m->job through the member table of
  * `mode` (CPJ_JOBS_*); the first failure is in m->err, m->field,
- * m->detail and m->key. Returns the index after the object. */
+ * m->detail and m->key, the first string kept with U+0000 in m->nul_*.
+ * Returns the index after the object. */
 int cpj_jobs_map(struct cpj_jobs_map *m, int mode);
 
 #endif

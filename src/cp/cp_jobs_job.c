@@ -157,3 +157,16 @@ cpj_jobs_job_fail(cpj_jobs_parser *p, cpj_job *job, int err, const char *field,
 	    job->id.len != 0 ? job->id.p : "(id unknown)", cpj_strerror(err),
 	    field, detail);
 }
+
+/* see cp_jobs_int.h */
+void
+cpj_jobs_job_nul(cpj_jobs_parser *p, cpj_job *job, const char *field,
+    const char *detail, int key)
+{
+	job->err = CPJ_ERR_JSON_ESCAPE;
+	job->err_field = field;
+	job->err_detail = detail;
+	job->flags |= CPJ_JOB_F_HAS_NUL;
+	if (key >= 0)
+		keep_key(p, job, key);
+}

@@ -212,12 +212,11 @@ map_fail(struct cpj_jobs_map *m, int err, const char *field, const char *detail)
 }
 
 /*
- * Whether raw string text s[0..n) holds a \u0000 escape. The scanner
- * checked every escape's syntax, so a string that fails to decode with
- * CPJ_ERR_JSON_ESCAPE holds either that or a lone surrogate.
+ * Offset in raw string text s[0..n) of its first \u0000 escape, or n.
+ * The scanner checked every escape's syntax.
  */
-static int
-has_nul_escape(const char *s, size_t n)
+static size_t
+nul_escape(const char *s, size_t n)
 {
 	size_t i = 0;
 
@@ -225,13 +224,43 @@ has_nul_escape(const char *s, size_t n)
 		const char *b = memchr(s + i, '\\', n - i - 5);
 
 		if (b == NULL)
-			return 0;
+			return n;
 		i = (size_t)(b - s);
 		if (b[1] == 'u' && memcmp(b + 2, "0000", 4) == 0)
-			return 1;
+			return i;
 		i += 2;         /* the rest of an escape holds no backslash */
 	}
-	return 0;
+	return n;
+}
+
+/*
+ * Decode raw string text s[0..n), which holds \u0000, into out[0..cap)
+ * with each U+0000 kept as a NUL byte (and one after the text): each
+ * piece between them decodes as any string, its terminating NUL standing
+ * for the escape. A lone surrogate stays an error (next to a \u0000
+ * too: it is not part of a pair).
+ */
+static int
+unescape_nul(const char *s, size_t n, char *out, size_t cap, size_t *outlen)
+{
+	size_t i = 0, o = 0, k, len;
+	int r;
+
+	for (;;) {
+		k = i + nul_escape(s + i, n - i);
+		r = cpj_json_unescape(s + i, k - i, out + o, cap - o, &len);
+		if (r < 0)
+			return r;
+		o += len;
+		if (k == n)
+			break;
+		o++;                    /* the piece's NUL is the U+0000 */
+		if (o == cap)
+			return CPJ_ERR_JSON_FIELD_TOO_LONG;
+		i = k + 6;
+	}
+	*outlen = o;
+	return CPJ_OK;
 }
 
 static cpj_job_str *
@@ -380,6 +409,16 @@ put_str(struct cpj_jobs_map *m, int i, cpj_job_str *dst, const char *path,
 	} else {
 		r = cpj_json_unescape(src, len, out, room, &len);
 	}
+	if (r == CPJ_ERR_JSON_ESCAPE && nul_escape(src, (size_t)(t->end
+	    - t->start)) < (size_t)(t->end - t->start)) {
+		/* U+0000: kept; the job says so (CPJ_JOB_F_HAS_NUL) */
+		r = unescape_nul(src, (size_t)(t->end - t->start), out, room,
+		    &len);
+		if (r == 0 && m->nul_field == NULL) {
+			m->nul_field = path;
+			m->nul_detail = d_nul[key];
+		}
+	}
 	if (r < 0) {
 		/* wipe what the failed decode may have written */
 		len = (size_t)(t->end - t->start) + 1;
@@ -388,9 +427,7 @@ put_str(struct cpj_jobs_map *m, int i, cpj_job_str *dst, const char *path,
 			map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, path,
 			    d_storage[key]);
 		else if (r == CPJ_ERR_JSON_ESCAPE)
-			map_fail(m, r, path, has_nul_escape(src,
-			    (size_t)(t->end - t->start)) ? d_nul[key]
-			    : d_surrogate[key]);
+			map_fail(m, r, path, d_surrogate[key]);
 		else
 			map_fail(m, r, path, d_invalid[key]);
 		return;
@@ -461,10 +498,15 @@ map_config(struct cpj_jobs_map *m, const struct field *f, int v, char *base)
 			return m->n;
 		put_str(m, i, &key, f->path, 1);
 		if (m->err == 0) {
-			/* when the value fails, err_key names it */
+			/* when the value fails (or is the first to hold
+			 * U+0000), err_key names it */
+			const char *nul = m->nul_field;
+
 			put_str(m, i + 1, &val, f->path, 0);
 			if (m->err != 0)
 				m->key = i;
+			else if (nul == NULL && m->nul_field != NULL)
+				m->nul_key = i;
 		}
 		if (m->err != 0)
 			return m->n;

@@ -166,9 +166,14 @@ job_end(cpj_jobs_parser *p)
 	m.field = NULL;
 	m.detail = NULL;
 	m.key = -1;
+	m.nul_field = NULL;
+	m.nul_detail = NULL;
+	m.nul_key = -1;
 	cpj_jobs_map(&m, p->mode);
 	if (m.err != 0)
 		cpj_jobs_job_fail(p, job, m.err, m.field, m.detail, m.key);
+	else if (m.nul_field != NULL)
+		cpj_jobs_job_nul(p, job, m.nul_field, m.nul_detail, m.nul_key);
 	r = CPJ_OK;
 out:
 	cpj_jobs_wipe(p->win, p->win_len);

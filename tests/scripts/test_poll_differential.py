@@ -2,11 +2,22 @@
 """Differential test of the streaming job parser against botocore.
 
 Random valid PollForJobs responses (1 to 50 jobs; members present or
-absent; unicode, escapes and surrogate pairs; long values; unknown members;
-varied whitespace) are served over TLS on loopback in random record sizes,
+absent; unicode, escapes and surrogate pairs; U+0000 (\u0000) anywhere in
+any string, configuration keys, ids and nonces included; long values;
+unknown members; varied whitespace) are served over TLS on loopback in random record sizes,
 with Content-Length or chunked framing. `cpjob poll` must print exactly
 what botocore's own parser returns for the same body (the aws CLI prints
-that with --output json).
+that with --output json), and every kind of string member must have held
+U+0000 in some response.
+
+Then Debian's aws CLI itself (/usr/bin/aws) and cpjob are given the same
+answers with U+0000 in every string (PollForJobs, GetJobDetails, and a
+few random ones): both must print the same bytes. An answer with a lone
+UTF-16 surrogate (valid JSON that no UTF-8 text can hold): the aws CLI
+cannot print it and fails with exit 255; cpjob fails the same way, with
+nothing on stdout, naming the member. A job larger than cpjob's window
+(which the aws CLI prints) fails cpjob with exit 255 and nothing on
+stdout, never a partial list.
 
 Environment: CPJ_BUILD (has cpjob), CPJ_DIFF_COUNT (default 1000),
 CPJ_DIFF_SEED (default: chosen at run time and printed).
@@ -31,7 +42,9 @@ COUNT = int(os.environ.get("CPJ_DIFF_COUNT", "1000"))
 SEED = int(os.environ.get("CPJ_DIFF_SEED", str(random.SystemRandom().randrange(1 << 30))))
 
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-UNICODE = "é ü ß ж 中文 \u2028 \u00a0 😀 𝄞 \" \\ / \t \n \r \b \f \x01 \x1f ~"
+UNICODE = "é ü ß ж 中文 \u2028 \u00a0 😀 𝄞 \" \\ / \t \n \r \b \f \x00 \x01 \x1f ~"
+# How often a string of a job gets a U+0000 put in (anywhere in it).
+NUL_RATE = 0.05
 
 
 def make_certs(d):
@@ -51,6 +64,33 @@ def make_certs(d):
 class Rand:
     def __init__(self, seed):
         self.r = random.Random(seed)
+        self.strings = set()    # paths of the string members generated
+        self.nul = set()        # ... of those that held U+0000
+        self.nul_rate = NUL_RATE
+
+    def with_nul(self, s, path):
+        self.strings.add(path)
+        if self.r.random() >= self.nul_rate:
+            return s
+        self.nul.add(path)
+        for _ in range(self.r.randint(1, 3)):
+            k = self.r.randint(0, len(s))
+            s = s[:k] + "\x00" + s[k:]
+        return s
+
+    def nulify(self, v, path):
+        """Put U+0000 into some strings of v: values, configuration keys."""
+        if isinstance(v, str):
+            return self.with_nul(v, path)
+        if isinstance(v, list):
+            return [self.nulify(e, path + "[]") for e in v]
+        if not isinstance(v, dict):
+            return v
+        if path == "data.actionConfiguration.configuration":
+            return {self.with_nul(k, path + " key"): self.nulify(e, path + " value")
+                    for k, e in v.items()}
+        return {k: v[k] if k.startswith("x") else self.nulify(v[k], (path + "." if path else "") + k)
+                for k in v}
 
     def text(self, lo, hi, alphabet=None):
         n = self.r.randint(lo, hi)
@@ -124,7 +164,7 @@ class Rand:
         # Jobs stay within the agent's 48 KB window even fully escaped
         # (the model's realistic worst case is 46 KB of ASCII).
         while True:
-            j = self.job()
+            j = self.nulify(self.job(), "")
             if len(json.dumps(j, ensure_ascii=True, indent=4)) < 40000:
                 return j
 
@@ -220,6 +260,97 @@ class Server:
             pass
 
 
+AWS = "/usr/bin/aws"
+AT = "category=Deploy,owner=Custom,provider=Diff,version=1"
+JID = "0f1e2d3c-4b5a-4697-8877-665544332211"
+
+
+def nul_job(z):
+    """A job with z (a string holding U+0000) in every string member."""
+    art = {"name": "a" + z, "revision": z + "r", "location": {
+        "type": "S3" + z, "s3Location": {"bucketName": "b" + z, "objectKey": z + "k" + z}}}
+    return {"id": JID + z, "data": {
+        "actionTypeId": {"category": "Deploy" + z, "owner": z + "Custom", "provider": "P" + z,
+                         "version": z},
+        "actionConfiguration": {"configuration": {"K" + z: "v" + z, "Plain": "p", z: z}},
+        "pipelineContext": {"pipelineName": "n" + z, "stage": {"name": "s" + z},
+                            "action": {"name": z + "a", "actionExecutionId": "e" + z},
+                            "pipelineArn": "arn" + z, "pipelineExecutionId": z + "x"},
+        "inputArtifacts": [art], "outputArtifacts": [art, art],
+        "artifactCredentials": {"accessKeyId": "ASIA" + z, "secretAccessKey": z + "sk",
+                                "sessionToken": "t" + z},
+        "continuationToken": "c" + z,
+        "encryptionKey": {"id": "kms" + z, "type": "KMS" + z}},
+        "nonce": "1" + z, "accountId": z + "123456789012"}
+
+
+def run_both(srv, env, body, cp_args, aws_args):
+    """cpjob and the aws CLI on the same answer: their exit statuses and
+    outputs."""
+    out = []
+    for cmd in ([CPJOB] + cp_args, [AWS, "codepipeline"] + aws_args + [
+            "--output", "json", "--endpoint-url", env["AWS_ENDPOINT_URL"]]):
+        srv.body = body
+        p = subprocess.run(cmd, env=env, capture_output=True, timeout=120,
+                           stdin=subprocess.DEVNULL)
+        out.append((p.returncode, p.stdout, p.stderr))
+    return out
+
+
+def awscli_checks(srv, env, gen):
+    """The aws CLI's own bytes for answers with U+0000."""
+    ok = True
+    z = "\x00\x00 \x00\x1f\u2028é"
+    poll = json.dumps({"jobs": [nul_job(z), nul_job("\x00")]}).encode()
+    bodies = [("poll_nul_every_field", poll)]
+    gen.nul_rate = 0.5
+    for i in range(3):
+        gen_body, _ = gen.body()
+        bodies.append(("poll_random_%d" % i, gen_body))
+    gen.nul_rate = NUL_RATE
+    for name, body in bodies:
+        (rc, o, e), (arc, ao, ae) = run_both(
+            srv, env, body, ["poll", "--action-type-id", AT, "--max-batch-size", "50"],
+            ["poll-for-jobs", "--action-type-id", AT, "--max-batch-size", "50"])
+        good = rc == 0 and arc == 0 and o == ao and b"\\u0000" in o
+        ok &= good
+        print("%s awscli_same_bytes_%s%s" % ("PASS" if good else "FAIL", name, "" if good else
+              ": cpjob %d %r %r / aws %d %r %r" % (rc, o[:200], e[:200], arc, ao[:200], ae[:200])))
+    details = dict(nul_job(z))
+    details.pop("nonce")
+    body = json.dumps({"jobDetails": details}).encode()
+    (rc, o, e), (arc, ao, ae) = run_both(srv, env, body, ["get", "--job-id", JID],
+                                         ["get-job-details", "--job-id", JID])
+    good = rc == 0 and arc == 0 and o == ao and b"\\u0000" in o
+    ok &= good
+    print("%s awscli_same_bytes_get_job_details_nul%s" % ("PASS" if good else "FAIL", "" if good else
+          ": cpjob %d %r %r / aws %d %r %r" % (rc, o[:200], e[:200], arc, ao[:200], ae[:200])))
+    # a lone surrogate: no UTF-8 for it; neither prints a document
+    job = nul_job("")
+    job["data"]["pipelineContext"]["stage"]["name"] = "s\ud800"
+    body = json.dumps({"jobs": [job]}).encode()
+    (rc, o, e), (arc, ao, ae) = run_both(
+        srv, env, body, ["poll", "--action-type-id", AT],
+        ["poll-for-jobs", "--action-type-id", AT])
+    good = rc == arc == 255 and o == b"" and b"data.pipelineContext.stage.name" in e
+    ok &= good
+    print("# lone surrogate: cpjob %d %r; aws %d %r" % (rc, e.strip()[-160:], arc, ae.strip()[-160:]))
+    print("%s awscli_lone_surrogate_fails_alike%s" % ("PASS" if good else "FAIL", "" if good else
+          ": cpjob %d %r %r / aws %d %r %r" % (rc, o[:200], e[:300], arc, ao[:200], ae[-300:])))
+    # a job cpjob cannot hold: no partial list
+    big = nul_job("")
+    big["data"]["actionConfiguration"]["configuration"] = {"K%d" % i: "v" * 1000 for i in range(50)}
+    body = json.dumps({"jobs": [nul_job("\x00"), big]}).encode()
+    srv.body = body
+    p = subprocess.run([CPJOB, "poll", "--action-type-id", AT, "--max-batch-size", "5"], env=env,
+                       capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
+    good = p.returncode == 255 and p.stdout == b"" and b"(window)" in p.stderr
+    ok &= good
+    print("%s too_large_job_no_partial_document%s" % ("PASS" if good else "FAIL", "" if good else
+          ": %d %r %r" % (p.returncode, p.stdout[:200], p.stderr[-300:])))
+    return ok
+
+
 def main():
     print("seed %d, %d responses" % (SEED, COUNT))
     loader = botocore.loaders.Loader()
@@ -266,10 +397,15 @@ def main():
                                           repr(b.get(k))[:200])
                                     break
                             break
+    cli_ok = awscli_checks(srv, env, gen)
     srv.stop = True
     print("%d responses, %d differences (seed %d)" % (COUNT, diffs, SEED))
     print("%s poll_differential_botocore" % ("PASS" if diffs == 0 else "FAIL"))
-    return 0 if diffs == 0 else 1
+    missed = sorted(gen.strings - gen.nul)
+    if COUNT >= 100:
+        print("%s poll_differential_nul_in_every_string%s" % (
+            "FAIL" if missed else "PASS", ": never held U+0000: " + ", ".join(missed) if missed else ""))
+    return 0 if diffs == 0 and (COUNT < 100 or not missed) and cli_ok else 1
 
 
 if __name__ == "__main__":

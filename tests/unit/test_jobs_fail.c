@@ -112,6 +112,19 @@ failed_shape(const cpj_job *j)
 	    && store[NJOBS * j->store_cap] == 0x77;
 }
 
+/* What a job read whole but with U+0000 in a string holds: every member,
+ * the flag, the first such string named (cpj_jobs.h: cpj_job.err). */
+static int
+nul_shape(const cpj_job *j)
+{
+	return j->err == CPJ_ERR_JSON_ESCAPE && j->err_field != NULL
+	    && j->err_detail != NULL && (j->flags & CPJ_JOB_F_HAS_NUL) != 0
+	    && (j->flags & CPJ_JOB_F_DATA) != 0
+	    && (j->err_key == NULL || (j->err_key >= j->store
+	    && j->err_key < j->store + j->store_used))
+	    && store[NJOBS * j->store_cap] == 0x77;
+}
+
 /* A job that is read whole: the second of every body below. */
 static const char job2[] =
     "{\"id\":\"22222222-2222-4222-8222-222222222222\",\"data\":"
@@ -143,9 +156,17 @@ config_value_names_its_key(void)
 		    CPJ_ERR_JSON_ESCAPE, "contains U+0000 (\\u0000)", "Target" },
 		{ "\"Target\":\"\\u0000\"",
 		    CPJ_ERR_JSON_ESCAPE, "contains U+0000 (\\u0000)", "Target" },
-		/* a lone surrogate before the NUL: the NUL is named */
-		{ "\"Target\":\"\\ud800 \\u0000\"",
-		    CPJ_ERR_JSON_ESCAPE, "contains U+0000 (\\u0000)", "Target" },
+		/* a lone surrogate and a NUL: the string cannot be kept */
+		{ "\"Target\":\"\\ud800 \\u0000\"", CPJ_ERR_JSON_ESCAPE,
+		    "contains a lone UTF-16 surrogate (\\ud800-\\udfff)",
+		    "Target" },
+		{ "\"Target\":\"\\u0000\\udc00\"", CPJ_ERR_JSON_ESCAPE,
+		    "contains a lone UTF-16 surrogate (\\ud800-\\udfff)",
+		    "Target" },
+		/* a high half before a NUL is not part of a pair */
+		{ "\"Target\":\"\\ud800\\u0000\\udc00\"", CPJ_ERR_JSON_ESCAPE,
+		    "contains a lone UTF-16 surrogate (\\ud800-\\udfff)",
+		    "Target" },
 		/* an escaped backslash then "u0000": no NUL */
 		{ "\"Target\":\"\\\\u0000\\udc00\"", CPJ_ERR_JSON_ESCAPE,
 		    "contains a lone UTF-16 surrogate (\\ud800-\\udfff)",
@@ -192,7 +213,8 @@ config_value_names_its_key(void)
 			if (jobs[0].err != cases[i].err)
 				fprintf(stderr, "case %zu\n", i);
 			CHECK_EQ(jobs[0].err, cases[i].err);
-			CHECK(failed_shape(&jobs[0]));
+			CHECK(strstr(cases[i].detail, "U+0000") != NULL
+			    ? nul_shape(&jobs[0]) : failed_shape(&jobs[0]));
 			CHECK(streq(jobs[0].err_field, cfg_path));
 			CHECK(streq(jobs[0].err_detail, cases[i].detail));
 			CHECK(streq(jobs[0].err_key, cases[i].key));
@@ -240,7 +262,8 @@ other_members_no_key(void)
 		    "\"id\":\"%s\",%s},%s]}", id1, cases[i].job, job2);
 		CHECK_EQ(parse(CPJ_JOBS_POLL, body, 3), 2);
 		CHECK_EQ(jobs[0].err, cases[i].err);
-		CHECK(failed_shape(&jobs[0]));
+		CHECK(strstr(cases[i].detail, "U+0000") != NULL
+		    ? nul_shape(&jobs[0]) : failed_shape(&jobs[0]));
 		CHECK(streq(jobs[0].err_field, cases[i].field));
 		CHECK(streq(jobs[0].err_detail, cases[i].detail));
 		CHECK(jobs[0].err_key == NULL);
@@ -483,6 +506,88 @@ nonce_kept_or_not(void)
 	return 0;
 }
 
+/* ---- U+0000 kept -------------------------------------------------------- */
+
+/* s is exactly want[0..n), NULs included, and NUL-terminated. */
+static int
+eqn(const cpj_job_str *s, const char *want, size_t n)
+{
+	return s->p != NULL && s->len == n && memcmp(s->p, want, n) == 0
+	    && s->p[n] == '\0';
+}
+
+static int
+nul_kept(void)
+{
+	static const size_t chunks[] = { 0, 1, 5 };
+	const cpj_job *j = &jobs[0];
+	size_t c;
+
+	/* in every kind of string, the id and nonce included; an escaped
+	 * backslash before "u0000" is no NUL */
+	snprintf(body, sizeof body, "{\"jobs\":[{\"id\":\"J\\u0000\","
+	    "\"data\":{\"actionTypeId\":{\"provider\":\"\\\\u0000\"},"
+	    "\"actionConfiguration\":{\"configuration\":{\"A\":\"a\","
+	    "\"K\\u0000\\u00e9\":\"\\u0000\\u0000x\\ud83d\\ude00\\u0000\"}},"
+	    "\"pipelineContext\":{\"stage\":{\"name\":\"s\\u0000\"}},"
+	    "\"inputArtifacts\":[{\"name\":\"\\u0000\"}]},"
+	    "\"nonce\":\"1\\u00002\"},%s]}", job2);
+	for (c = 0; c < CPJ_ARRAY_LEN(chunks); c++) {
+		CHECK_EQ(parse(CPJ_JOBS_POLL, body, chunks[c]), 2);
+		CHECK(nul_shape(j));
+		CHECK(streq(j->err_field, "id"));
+		CHECK(streq(j->err_detail, "contains U+0000 (\\u0000)"));
+		CHECK(j->err_key == NULL);
+		CHECK(eqn(&j->id, "J\0", 2));
+		CHECK(eqn(&j->nonce, "1\0" "2", 3));
+		CHECK(eq(&j->data.action_type_id.provider, "\\u0000"));
+		CHECK_EQ(j->data.configuration_count, 2);
+		CHECK(eq(&j->data.configuration[0].value, "a"));
+		CHECK(eqn(&j->data.configuration[1].key, "K\0\xc3\xa9", 4));
+		CHECK(eqn(&j->data.configuration[1].value,
+		    "\0\0x\xf0\x9f\x98\x80\0", 8));
+		CHECK(eqn(&j->data.pipeline_context.stage.name, "s\0", 2));
+		CHECK_EQ(j->data.input_artifacts_count, 1);
+		CHECK(eqn(&j->data.input_artifacts[0].name, "\0", 1));
+		CHECK(job2_whole(&jobs[1]));
+	}
+	/* the first string with U+0000 is named; a value names its key */
+	snprintf(body, sizeof body, "{\"jobs\":[{\"id\":\"%s\",\"data\":"
+	    "{\"actionConfiguration\":{\"configuration\":{\"A\":\"a\","
+	    "\"Target\":\"x\\u0000\",\"B\\u0000\":\"b\"}}},\"accountId\":"
+	    "\"\\u0000\",\"nonce\":\"7\"},%s]}", id1, job2);
+	CHECK_EQ(parse(CPJ_JOBS_POLL, body, 3), 2);
+	CHECK(nul_shape(j));
+	CHECK(streq(j->err_field, cfg_path));
+	CHECK(streq(j->err_detail, "contains U+0000 (\\u0000)"));
+	CHECK(streq(j->err_key, "Target"));
+	CHECK(eq(&j->id, id1));
+	CHECK(eq(&j->nonce, "7"));
+	CHECK(eqn(&j->account_id, "\0", 1));
+	CHECK(eqn(&j->data.configuration[2].key, "B\0", 2));
+	CHECK(job2_whole(&jobs[1]));
+	/* any other failure of the job wins: it was not read whole */
+	snprintf(body, sizeof body, "{\"jobs\":[{\"id\":\"%s\",\"data\":"
+	    "{\"pipelineContext\":{\"pipelineName\":\"\\u0000\"},"
+	    "\"inputArtifacts\":7},\"nonce\":\"7\"},%s]}", id1, job2);
+	CHECK_EQ(parse(CPJ_JOBS_POLL, body, 0), 2);
+	CHECK_EQ(j->err, CPJ_ERR_JSON_TYPE);
+	CHECK(failed_shape(j));
+	CHECK(streq(j->err_field, "data.inputArtifacts"));
+	CHECK(eq(&j->id, id1));
+	CHECK(job2_whole(&jobs[1]));
+	/* wiping clears the flag and the strings */
+	snprintf(body, sizeof body, "{\"jobs\":[{\"id\":\"%s\","
+	    "\"accountId\":\"\\u0000\"},%s]}", id1, job2);
+	CHECK_EQ(parse(CPJ_JOBS_POLL, body, 0), 2);
+	CHECK(jobs[0].err == CPJ_ERR_JSON_ESCAPE
+	    && (jobs[0].flags & CPJ_JOB_F_HAS_NUL) != 0);
+	cpj_job_wipe(&jobs[0]);
+	CHECK(jobs[0].err == 0 && jobs[0].flags == 0
+	    && jobs[0].account_id.len == 0);
+	return 0;
+}
+
 /* ---- the other modes -------------------------------------------------- */
 
 static int
@@ -494,7 +599,8 @@ details_and_third_party(void)
 	    "{\"Target\":\"\\u0000\"}}},\"accountId\":\"123456789012\"}}", id1);
 	CHECK_EQ(parse(CPJ_JOBS_DETAILS, body, 1), 1);
 	CHECK_EQ(jobs[0].err, CPJ_ERR_JSON_ESCAPE);
-	CHECK(failed_shape(&jobs[0]));
+	CHECK(nul_shape(&jobs[0]));
+	CHECK(eq(&jobs[0].account_id, "123456789012"));
 	CHECK(eq(&jobs[0].id, id1));
 	CHECK(eq(&jobs[0].nonce, ""));
 	CHECK(!cpj_job_str_present(&jobs[0].nonce));
@@ -543,5 +649,6 @@ main(void)
 	RUN(small_slots);
 	RUN(nonce_kept_or_not);
 	RUN(details_and_third_party);
+	RUN(nul_kept);
 	return H_EXIT();
 }
