@@ -190,6 +190,8 @@ static const struct table tp_job_t = TABLE(tp_job_f);
 #define D_ART_MAX D("more than " NUM(CPJ_JOB_ARTIFACTS_MAX) \
     " artifacts (CPJ_JOB_ARTIFACTS_MAX)")
 #define D_INTERNAL D("internal error")
+#if CPJ_CONFIG_STRERROR
+#define D_STORAGE(key) d_storage[key]
 /* [0] for a value, [1] for a configuration key */
 static const char *const d_nul[2] = { D("contains U+0000 (\\u0000)"),
     D("a key contains U+0000 (\\u0000)") };
@@ -201,6 +203,9 @@ static const char *const d_storage[2] = {
     D("a key does not fit the job's string storage") };
 static const char *const d_invalid[2] = { D("is not valid JSON text"),
     D("a key is not valid JSON text") };
+#else
+#define D_STORAGE(key) ((void)(key), cpj_jobs_empty)
+#endif
 
 static void
 map_fail(struct cpj_jobs_map *m, int err, const char *field, const char *detail)
@@ -212,6 +217,7 @@ map_fail(struct cpj_jobs_map *m, int err, const char *field, const char *detail)
 	}
 }
 
+#if CPJ_CONFIG_STRERROR
 /*
  * Whether raw string text s[0..n) holds a \u0000 escape. The scanner
  * checked every escape's syntax, so a string that fails to decode with
@@ -234,6 +240,7 @@ has_nul_escape(const char *s, size_t n)
 	}
 	return 0;
 }
+#endif
 
 static cpj_job_str *
 str_at(char *base, size_t off)
@@ -372,7 +379,7 @@ put_str(struct cpj_jobs_map *m, int i, cpj_job_str *dst, const char *path,
 		/* long and nothing to decode (the scanner validated it) */
 		if (len >= room) {
 			map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, path,
-			    d_storage[key]);
+			    D_STORAGE(key));
 			return;
 		}
 		memcpy(out, src, len);
@@ -387,13 +394,18 @@ put_str(struct cpj_jobs_map *m, int i, cpj_job_str *dst, const char *path,
 		cpj_jobs_wipe(out, len < room ? len : room);
 		if (r == CPJ_ERR_JSON_FIELD_TOO_LONG)
 			map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, path,
-			    d_storage[key]);
+			    D_STORAGE(key));
+#if CPJ_CONFIG_STRERROR
 		else if (r == CPJ_ERR_JSON_ESCAPE)
 			map_fail(m, r, path, has_nul_escape(src,
 			    (size_t)(t->end - t->start)) ? d_nul[key]
 			    : d_surrogate[key]);
 		else
 			map_fail(m, r, path, d_invalid[key]);
+#else
+		else
+			map_fail(m, r, path, cpj_jobs_empty);
+#endif
 		return;
 	}
 done:
