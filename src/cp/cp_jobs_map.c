@@ -191,7 +191,6 @@ static const struct table tp_job_t = TABLE(tp_job_f);
     " artifacts (CPJ_JOB_ARTIFACTS_MAX)")
 #define D_INTERNAL D("internal error")
 #if CPJ_CONFIG_STRERROR
-#define D_STORAGE(key) d_storage[key]
 /* [0] for a value, [1] for a configuration key */
 static const char *const d_nul[2] = { D("contains U+0000 (\\u0000)"),
     D("a key contains U+0000 (\\u0000)") };
@@ -203,8 +202,6 @@ static const char *const d_storage[2] = {
     D("a key does not fit the job's string storage") };
 static const char *const d_invalid[2] = { D("is not valid JSON text"),
     D("a key is not valid JSON text") };
-#else
-#define D_STORAGE(key) ((void)(key), cpj_jobs_empty)
 #endif
 
 static void
@@ -377,11 +374,9 @@ put_str(struct cpj_jobs_map *m, int i, cpj_job_str *dst, const char *path,
 		len = k + rest;
 	} else if (memchr(src, '\\', len) == NULL) {
 		/* long and nothing to decode (the scanner validated it) */
-		if (len >= room) {
-			map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, path,
-			    D_STORAGE(key));
-			return;
-		}
+		r = CPJ_ERR_JSON_FIELD_TOO_LONG;
+		if (len >= room)
+			goto fail;
 		memcpy(out, src, len);
 		out[len] = '\0';
 		goto done;
@@ -389,23 +384,22 @@ put_str(struct cpj_jobs_map *m, int i, cpj_job_str *dst, const char *path,
 		r = cpj_json_unescape(src, len, out, room, &len);
 	}
 	if (r < 0) {
+		const char *detail;
+fail:
 		/* wipe what the failed decode may have written */
 		len = (size_t)(t->end - t->start) + 1;
 		cpj_jobs_wipe(out, len < room ? len : room);
-		if (r == CPJ_ERR_JSON_FIELD_TOO_LONG)
-			map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, path,
-			    D_STORAGE(key));
 #if CPJ_CONFIG_STRERROR
-		else if (r == CPJ_ERR_JSON_ESCAPE)
-			map_fail(m, r, path, has_nul_escape(src,
-			    (size_t)(t->end - t->start)) ? d_nul[key]
-			    : d_surrogate[key]);
-		else
-			map_fail(m, r, path, d_invalid[key]);
+		detail = r == CPJ_ERR_JSON_FIELD_TOO_LONG ? d_storage[key]
+		    : r != CPJ_ERR_JSON_ESCAPE ? d_invalid[key]
+		    : has_nul_escape(src, len - 1) ? d_nul[key]
+		    : d_surrogate[key];
 #else
-		else
-			map_fail(m, r, path, cpj_jobs_empty);
+		(void)key;
+		detail = cpj_jobs_empty;
 #endif
+		map_fail(m, r == CPJ_ERR_JSON_FIELD_TOO_LONG
+		    ? CPJ_ERR_JSON_JOB_TOO_LARGE : r, path, detail);
 		return;
 	}
 done:
