@@ -191,17 +191,13 @@ static const struct table tp_job_t = TABLE(tp_job_f);
     " artifacts (CPJ_JOB_ARTIFACTS_MAX)")
 #define D_INTERNAL D("internal error")
 #if CPJ_CONFIG_STRERROR
-/* [0] for a value, [1] for a configuration key */
-static const char *const d_nul[2] = { D("contains U+0000 (\\u0000)"),
-    D("a key contains U+0000 (\\u0000)") };
-static const char *const d_surrogate[2] = {
-    D("contains a lone UTF-16 surrogate (\\ud800-\\udfff)"),
-    D("a key contains a lone UTF-16 surrogate (\\ud800-\\udfff)") };
-static const char *const d_storage[2] = {
-    D("does not fit the job's string storage"),
-    D("a key does not fit the job's string storage") };
-static const char *const d_invalid[2] = { D("is not valid JSON text"),
-    D("a key is not valid JSON text") };
+/* For a configuration key; the value's text follows "a key " */
+#define KEY_SKIP 6
+static const char d_nul[] = "a key contains U+0000 (\\u0000)";
+static const char d_surrogate[] =
+    "a key contains a lone UTF-16 surrogate (\\ud800-\\udfff)";
+static const char d_storage[] = "a key does not fit the job's string storage";
+static const char d_invalid[] = "a key is not valid JSON text";
 #endif
 
 static void
@@ -390,10 +386,10 @@ fail:
 		len = (size_t)(t->end - t->start) + 1;
 		cpj_jobs_wipe(out, len < room ? len : room);
 #if CPJ_CONFIG_STRERROR
-		detail = r == CPJ_ERR_JSON_FIELD_TOO_LONG ? d_storage[key]
-		    : r != CPJ_ERR_JSON_ESCAPE ? d_invalid[key]
-		    : has_nul_escape(src, len - 1) ? d_nul[key]
-		    : d_surrogate[key];
+		detail = (r == CPJ_ERR_JSON_FIELD_TOO_LONG ? d_storage
+		    : r != CPJ_ERR_JSON_ESCAPE ? d_invalid
+		    : has_nul_escape(src, len - 1) ? d_nul
+		    : d_surrogate) + (key ? 0 : KEY_SKIP);
 #else
 		(void)key;
 		detail = cpj_jobs_empty;
