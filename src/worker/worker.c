@@ -370,7 +370,6 @@ cpj_worker_close(cpj_worker *w)
 	w->state = 0;
 	cpj_creds_clear(&w->creds);
 	cpj_wipe(w->id, sizeof w->id);
-	cpj_wipe(w->window, sizeof w->window);
-	cpj_wipe(w->storage, sizeof w->storage);
-	cpj_wipe(w->work, sizeof w->work);
+	/* window, storage and work: the end of the struct */
+	cpj_wipe(w->window, sizeof *w - offsetof(cpj_worker, window));
 }
