@@ -10,7 +10,8 @@
  *
  * Left out: S3 artifact transfer, the credential providers other than
  * explicit keys, mutual TLS, third-party jobs, SigV4 presigning, log text
- * and cpj_strerror() texts (error codes stay; cpj_strerror() returns "").
+ * and error texts (error codes stay; cpj_strerror() and the job parser's
+ * cpj_job.err_detail give "").
  * Any option may still be overridden before this file is read, e.g.
  * -DCPJ_CONFIG_STRERROR=1 keeps the error texts (about 3 KB).
  */
@@ -45,7 +46,7 @@
 #define CPJ_CONFIG_LOG_LEVEL 0
 #endif
 #ifndef CPJ_CONFIG_STRERROR
-/** cpj_strerror() returns "". */
+/** cpj_strerror() and cpj_job.err_detail give "". */
 #define CPJ_CONFIG_STRERROR 0
 #endif
 

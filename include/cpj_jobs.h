@@ -294,7 +294,9 @@ typedef struct cpj_job {
 	 *    with "a key " in front: "a key contains U+0000 (\\u0000)", ...;
 	 *  - CPJ_ERR_INTERNAL: "internal error".
 	 * Meant for people: test err and err_field, not these texts. NULL when
-	 * err is 0.
+	 * err is 0. A library built without error texts (CPJ_CONFIG_STRERROR
+	 * 0, as in cpj_config_minimal.h) gives "" instead of every text: err,
+	 * err_field and err_key still say what failed.
 	 */
 	const char *err_detail;
 	/**

@@ -192,7 +192,7 @@ typedef struct cpj_worker {
  * \brief Set up a worker: trust anchors, TLS, HTTP, the CodePipeline
  *        client and its credentials. No connection is made.
  *
- * Stack: at most 4,608 bytes.
+ * Stack: at most 4,384 bytes.
  *
  * \param w    the worker (caller-allocated; any contents, but a worker
  *             in use is closed with cpj_worker_close() first, or its
@@ -236,7 +236,7 @@ int cpj_worker_poll(cpj_worker *w, const cpj_job **jobs);
 /**
  * \brief AcknowledgeJob: claim a polled job before working on it.
  *
- * Stack: at most 7,072 bytes.
+ * Stack: at most 6,912 bytes.
  *
  * \param w    the worker.
  * \param job  a job of the last poll (its id and nonce are sent).
@@ -253,7 +253,7 @@ int cpj_worker_acknowledge(cpj_worker *w, const cpj_job *job);
  * The jobs of the last poll are wiped (the details take the first slot);
  * `job_id` may point into them (it is copied first).
  *
- * Stack: at most 6,880 bytes.
+ * Stack: at most 6,928 bytes.
  *
  * \param w       the worker.
  * \param job_id  the job's id.
@@ -266,7 +266,7 @@ int cpj_worker_get_details(cpj_worker *w, const char *job_id,
 /**
  * \brief PutJobSuccessResult.
  *
- * Stack: at most 7,056 bytes.
+ * Stack: at most 7,008 bytes.
  *
  * \param w       the worker.
  * \param job_id  the job's id.
@@ -280,7 +280,7 @@ int cpj_worker_success(cpj_worker *w, const char *job_id,
 /**
  * \brief PutJobFailureResult.
  *
- * Stack: at most 6,912 bytes.
+ * Stack: at most 6,928 bytes.
  *
  * \param w        the worker.
  * \param job_id   the job's id.

@@ -17,6 +17,15 @@
 /* A Date header this far from our corrected clock re-learns the skew. */
 #define SKEW_LEARN_S 240
 
+/* What only S3 asks for (a virtual host, a streamed body, the
+ * X-Amz-Content-SHA256 header, the answer's headers, the done and
+ * redirect hooks): a profile without S3 leaves it out. */
+#if CPJ_CONFIG_S3
+#define S3_ONLY(x, none) (x)
+#else
+#define S3_ONLY(x, none) (none)
+#endif
+
 /* Sign and send one attempt; the answer lands in c->resp. */
 static int
 send_one(const cpj_aws_call *c, const cpj_aws_req *r)
@@ -26,7 +35,8 @@ send_one(const cpj_aws_call *c, const cpj_aws_req *r)
 	cpj_sigv4_request sr;
 	cpj_sigv4_result res;
 	cpj_http_request req;
-	const char *host = r->host != NULL ? r->host : c->http->authority;
+	const char *host = S3_ONLY(r->host, NULL) != NULL ? r->host
+	    : c->http->authority;
 	size_t nh = 0, i;
 	int rc;
 
@@ -62,7 +72,7 @@ send_one(const cpj_aws_call *c, const cpj_aws_req *r)
 		hh[nh].name = "X-Amz-Security-Token";
 		hh[nh++].value = res.security_token;
 	}
-	if (r->content_sha256) {
+	if (S3_ONLY(r->content_sha256, 0)) {
 		hh[nh].name = "X-Amz-Content-SHA256";
 		hh[nh++].value = res.payload_hash;
 	}
@@ -75,17 +85,25 @@ send_one(const cpj_aws_call *c, const cpj_aws_req *r)
 	req.host = host;
 	req.headers = hh;
 	req.nheaders = nh;
-	req.body = r->body_read == NULL ? r->body : NULL;
-	req.body_len = r->body_read == NULL ? r->body_len : 0;
-	req.body_read = r->body_read;
-	req.body_ctx = r->body_ctx;
+	req.body = r->body;
+	req.body_len = r->body_len;
+#if CPJ_CONFIG_S3
+	if (r->body_read != NULL) {
+		req.body = NULL;
+		req.body_len = 0;
+		req.body_read = r->body_read;
+		req.body_ctx = r->body_ctx;
+	}
+#endif
 	req.content_length = r->content_length;
 	req.request_ms = c->request_ms;
 	cpj_http_response_init(c->resp);
 	c->resp->on_body = r->on_body;
 	c->resp->body_ctx = r->resp_ctx;
+#if CPJ_CONFIG_S3
 	c->resp->on_header = r->on_header;
 	c->resp->header_ctx = r->resp_ctx;
+#endif
 	rc = cpj_http_client_exchange(c->http, &req, c->resp, r->work,
 	    r->work_len);
 	cpj_wipe(c->auth, c->auth_cap);
@@ -138,7 +156,8 @@ cpj_aws_call_run(const cpj_aws_call *c)
 		}
 		if (c->resp->status >= 200 && c->resp->status < 300) {
 			learn_skew(c, SKEW_LEARN_S);
-			return h->done != NULL ? h->done(c->ctx) : CPJ_OK;
+			return S3_ONLY(h->done, NULL) != NULL ? h->done(c->ctx)
+			    : CPJ_OK;
 		}
 		skewed = 0;
 		rc = h->failed(c->ctx, &skewed);
@@ -150,7 +169,7 @@ cpj_aws_call_run(const cpj_aws_call *c)
 			attempt--;      /* the re-sign is not a retry */
 			continue;
 		}
-		if (h->redirect != NULL && h->redirect(c->ctx)) {
+		if (S3_ONLY(h->redirect, NULL) != NULL && h->redirect(c->ctx)) {
 			if (c->redirects != NULL)
 				(*c->redirects)++;
 			attempt--;

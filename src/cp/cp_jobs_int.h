@@ -11,6 +11,13 @@
 
 /* The text of every absent string of a job (cpj_job_str_present()). */
 extern const char cpj_jobs_empty[];
+/* A cpj_job.err_detail text: the text, or "" when the profile has no
+ * error texts (CPJ_CONFIG_STRERROR 0, cpj_jobs.h). */
+#if CPJ_CONFIG_STRERROR
+#define CPJ_JOBS_DETAIL(s) s
+#else
+#define CPJ_JOBS_DETAIL(s) cpj_jobs_empty
+#endif
 /* Zero p[0..n) at memset speed, in a way the compiler cannot drop. */
 void cpj_jobs_wipe(void *p, size_t n);
 /* Every member of a job slot but its configuration entries and artifacts

@@ -180,26 +180,29 @@ static const struct table tp_job_t = TABLE(tp_job_f);
 /* cpj_job.err_detail texts (listed in cpj_jobs.h) of the mapping. */
 #define XSTR(x) #x
 #define NUM(x) XSTR(x)
-static const char d_not_str[] = "is not a string";
-static const char d_not_obj[] = "is not an object";
-static const char d_not_arr[] = "is not an array";
-static const char d_elem[] = "has an element that is not an object";
-static const char d_config_max[] = "more than " NUM(CPJ_JOB_CONFIG_MAX)
-    " keys (CPJ_JOB_CONFIG_MAX)";
-static const char d_art_max[] = "more than " NUM(CPJ_JOB_ARTIFACTS_MAX)
-    " artifacts (CPJ_JOB_ARTIFACTS_MAX)";
-static const char d_internal[] = "internal error";
-/* [0] for a value, [1] for a configuration key */
-static const char *const d_nul[2] = { "contains U+0000 (\\u0000)",
-    "a key contains U+0000 (\\u0000)" };
-static const char *const d_surrogate[2] = {
-    "contains a lone UTF-16 surrogate (\\ud800-\\udfff)",
-    "a key contains a lone UTF-16 surrogate (\\ud800-\\udfff)" };
-static const char *const d_storage[2] = {
-    "does not fit the job's string storage",
-    "a key does not fit the job's string storage" };
-static const char *const d_invalid[2] = { "is not valid JSON text",
-    "a key is not valid JSON text" };
+#define D CPJ_JOBS_DETAIL
+#define D_NOT_STR D("is not a string")
+#define D_NOT_OBJ D("is not an object")
+#define D_NOT_ARR D("is not an array")
+#define D_ELEM D("has an element that is not an object")
+#define D_CONFIG_MAX D("more than " NUM(CPJ_JOB_CONFIG_MAX) \
+    " keys (CPJ_JOB_CONFIG_MAX)")
+#define D_ART_MAX D("more than " NUM(CPJ_JOB_ARTIFACTS_MAX) \
+    " artifacts (CPJ_JOB_ARTIFACTS_MAX)")
+#define D_INTERNAL D("internal error")
+#if CPJ_CONFIG_STRERROR
+/* For a configuration key; the value's text follows "a key " */
+#define KEY_SKIP 6
+static const char d_nul[] = "a key contains U+0000 (\\u0000)";
+static const char d_surrogate[] =
+    "a key contains a lone UTF-16 surrogate (\\ud800-\\udfff)";
+static const char d_storage[] = "a key does not fit the job's string storage";
+static const char d_invalid[] = "a key is not valid JSON text";
+/* the text for a key (key 0) or a value (key 1) */
+#define KEY_DETAIL(name, key) ((name) + ((key) ? 0 : KEY_SKIP))
+#else
+#define KEY_DETAIL(name, key) ((void)(key), cpj_jobs_empty)
+#endif
 
 static void
 map_fail(struct cpj_jobs_map *m, int err, const char *field, const char *detail)
@@ -368,7 +371,7 @@ put_str(struct cpj_jobs_map *m, int i, cpj_job_str *dst, const char *path,
 		return;
 	}
 	if (t->type != CPJ_JSON_STRING) {
-		map_fail(m, CPJ_ERR_JSON_TYPE, path, d_not_str);
+		map_fail(m, CPJ_ERR_JSON_TYPE, path, D_NOT_STR);
 		return;
 	}
 	len = (size_t)(t->end - t->start);
@@ -398,11 +401,9 @@ put_str(struct cpj_jobs_map *m, int i, cpj_job_str *dst, const char *path,
 		len = k + rest;
 	} else if (memchr(src, '\\', len) == NULL) {
 		/* long and nothing to decode (the scanner validated it) */
-		if (len >= room) {
-			map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, path,
-			    d_storage[key]);
-			return;
-		}
+		r = CPJ_ERR_JSON_FIELD_TOO_LONG;
+		if (len >= room)
+			goto fail;
 		memcpy(out, src, len);
 		out[len] = '\0';
 		goto done;
@@ -416,20 +417,21 @@ put_str(struct cpj_jobs_map *m, int i, cpj_job_str *dst, const char *path,
 		    &len);
 		if (r == 0 && m->nul_field == NULL) {
 			m->nul_field = path;
-			m->nul_detail = d_nul[key];
+			m->nul_detail = KEY_DETAIL(d_nul, key);
 		}
 	}
 	if (r < 0) {
+fail:
 		/* wipe what the failed decode may have written */
 		len = (size_t)(t->end - t->start) + 1;
 		cpj_jobs_wipe(out, len < room ? len : room);
 		if (r == CPJ_ERR_JSON_FIELD_TOO_LONG)
 			map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, path,
-			    d_storage[key]);
+			    KEY_DETAIL(d_storage, key));
 		else if (r == CPJ_ERR_JSON_ESCAPE)
-			map_fail(m, r, path, d_surrogate[key]);
+			map_fail(m, r, path, KEY_DETAIL(d_surrogate, key));
 		else
-			map_fail(m, r, path, d_invalid[key]);
+			map_fail(m, r, path, KEY_DETAIL(d_invalid, key));
 		return;
 	}
 done:
@@ -471,7 +473,7 @@ next(struct cpj_jobs_map *m, int i)
 	int r = cpj_json_next(m->t, m->n, i);
 
 	if (r < 0 || r > m->n) {
-		map_fail(m, CPJ_ERR_INTERNAL, "tokens", d_internal);
+		map_fail(m, CPJ_ERR_INTERNAL, "tokens", D_INTERNAL);
 		return m->n;
 	}
 	return r;
@@ -519,7 +521,7 @@ map_config(struct cpj_jobs_map *m, const struct field *f, int v, char *base)
 		if (j == *count) {
 			if (*count == CPJ_JOB_CONFIG_MAX) {
 				map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, f->path,
-				    d_config_max);
+				    D_CONFIG_MAX);
 				return m->n;
 			}
 			e[j].key = key;
@@ -553,7 +555,7 @@ map_list(struct cpj_jobs_map *m, const struct field *f, int v, char *base)
 	int i, k;
 
 	if (m->t[v].type != CPJ_JSON_ARRAY) {
-		map_fail(m, CPJ_ERR_JSON_TYPE, f->path, d_not_arr);
+		map_fail(m, CPJ_ERR_JSON_TYPE, f->path, D_NOT_ARR);
 		return m->n;
 	}
 	i = v + 1;
@@ -561,12 +563,12 @@ map_list(struct cpj_jobs_map *m, const struct field *f, int v, char *base)
 		if (m->err != 0 || i >= m->n)
 			return m->n;
 		if (m->t[i].type != CPJ_JSON_OBJECT) {
-			map_fail(m, CPJ_ERR_JSON_TYPE, f->path, d_elem);
+			map_fail(m, CPJ_ERR_JSON_TYPE, f->path, D_ELEM);
 			return m->n;
 		}
 		if (*count == CPJ_JOB_ARTIFACTS_MAX) {
 			map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, f->path,
-			    d_art_max);
+			    D_ART_MAX);
 			return m->n;
 		}
 		artifact_clear(&a[*count]);
@@ -615,7 +617,7 @@ map_value(struct cpj_jobs_map *m, const struct field *f, int v, char *base)
 	default:
 		return map_list(m, f, v, base);
 	}
-	map_fail(m, CPJ_ERR_JSON_TYPE, f->path, d_not_obj);
+	map_fail(m, CPJ_ERR_JSON_TYPE, f->path, D_NOT_OBJ);
 	return m->n;
 }
 
@@ -631,7 +633,7 @@ map_object(struct cpj_jobs_map *m, int obj, const struct table *tab, char *base)
 		if (m->err != 0)
 			return m->n;
 		if (i + 1 >= m->n) {
-			map_fail(m, CPJ_ERR_INTERNAL, "tokens", d_internal);
+			map_fail(m, CPJ_ERR_INTERNAL, "tokens", D_INTERNAL);
 			return m->n;
 		}
 		f = lookup(m, i, tab);

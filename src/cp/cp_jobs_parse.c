@@ -11,10 +11,10 @@
 #include "cp_jobs_int.h"
 
 /* cpj_job.err_detail texts (listed in cpj_jobs.h) of stage 1. */
-static const char d_window[] =
-    "the job's JSON is larger than the parser's window";
-static const char d_tokens[] =
-    "the job's JSON has more values than the parser's token array";
+#define D_WINDOW CPJ_JOBS_DETAIL( \
+    "the job's JSON is larger than the parser's window")
+#define D_TOKENS CPJ_JOBS_DETAIL( \
+    "the job's JSON has more values than the parser's token array")
 
 /* ---- stage 1: following the body ------------------------------------- */
 
@@ -142,14 +142,14 @@ job_end(cpj_jobs_parser *p)
 	p->count++;
 	if (p->too_large) {
 		cpj_jobs_job_fail(p, job, CPJ_ERR_JSON_JOB_TOO_LARGE, "window",
-		    d_window, -1);
+		    D_WINDOW, -1);
 		r = CPJ_OK;
 		goto out;
 	}
 	r = cpj_json_tokenize(p->win, p->win_len, p->toks, p->ntoks);
 	if (r == CPJ_ERR_JSON_TOKENS) {
 		cpj_jobs_job_fail(p, job, CPJ_ERR_JSON_JOB_TOO_LARGE, "tokens",
-		    d_tokens, -1);
+		    D_TOKENS, -1);
 		r = CPJ_OK;
 		goto out;
 	}

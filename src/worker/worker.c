@@ -136,15 +136,6 @@ before(cpj_worker *w)
 	return 0;
 }
 
-/* After a call's attempt `*n` (from 0): 1 to send it again, once, after
- * an expired token was refreshed. */
-static int
-again(cpj_worker *w, int rc, int *n)
-{
-	return (*n)++ == 0 && rc == CPJ_ERR_API_EXPIRED_TOKEN &&
-	    w->creds_fn != NULL && refresh(w) == 0;
-}
-
 static void
 wipe_jobs(cpj_worker *w)
 {
@@ -237,25 +228,74 @@ fail:
 	return rc;
 }
 
+/* The calls a worker makes, through run(). */
+enum { OP_POLL, OP_ACK, OP_DETAILS, OP_SUCCESS, OP_FAILURE };
+
+/*
+ * One call: check the worker and refresh credentials about to expire,
+ * then CPJ_ERR_PARAM unless `ok`; send, and send once more after an
+ * expired token was refreshed. `id` and `arg` are the call's job id and
+ * nonce, success or failure. A poll or a get-details answer replaces the
+ * worker's jobs.
+ */
+static int
+run(cpj_worker *w, int op, int ok, const char *id, const void *arg)
+{
+	int rc, n = 0;
+
+	if ((rc = before(w)) < 0)
+		return rc;
+	if (!ok)
+		return CPJ_ERR_PARAM;
+	if (op == OP_DETAILS) {
+		/* the id may live in a job's storage */
+		memmove(w->id, id, strlen(id) + 1);
+		id = w->id;
+	}
+	if (op == OP_POLL || op == OP_DETAILS)
+		wipe_jobs(w);
+	w->status[0] = '\0';
+	for (;;) {
+		switch (op) {
+		case OP_POLL:
+			rc = cpj_cp_poll_for_jobs(&w->cp, &w->action,
+			    w->max_jobs, NULL, NULL, &w->jb);
+			break;
+		case OP_ACK:
+			rc = cpj_cp_acknowledge_job(&w->cp, id, arg, NULL,
+			    w->status, sizeof w->status);
+			break;
+		case OP_DETAILS:
+			rc = cpj_cp_get_job_details(&w->cp, id, NULL, &w->jb);
+			break;
+		case OP_SUCCESS:
+			rc = cpj_cp_put_job_success(&w->cp, id, NULL, arg);
+			break;
+		default:
+			rc = cpj_cp_put_job_failure(&w->cp, id, NULL, arg);
+			break;
+		}
+		if (n++ != 0 || rc != CPJ_ERR_API_EXPIRED_TOKEN ||
+		    w->creds_fn == NULL || refresh(w) != 0)
+			break;
+	}
+	if (rc >= 0 && (op == OP_POLL || op == OP_DETAILS))
+		w->njobs = (size_t)rc;
+	return rc;
+}
+
 /* see cpj_worker.h */
 int
 cpj_worker_poll(cpj_worker *w, const cpj_job **jobs)
 {
-	int rc, n = 0;
+	int rc;
 
-	if (jobs != NULL)
-		*jobs = NULL;
-	if (jobs == NULL || (rc = before(w)) < 0)
-		return jobs == NULL ? CPJ_ERR_PARAM : rc;
-	wipe_jobs(w);
-	do {
-		rc = cpj_cp_poll_for_jobs(&w->cp, &w->action, w->max_jobs,
-		    NULL, NULL, &w->jb);
-	} while (again(w, rc, &n));
-	if (rc < 0)
-		return rc;
-	w->njobs = (size_t)rc;
-	*jobs = w->jobs;
+	if (jobs == NULL)
+		return CPJ_ERR_PARAM;
+	*jobs = NULL;
+	rc = run(w, OP_POLL, 1, NULL, NULL);
+	if (rc >= 0)
+		*jobs = w->jobs;
 	return rc;
 }
 
@@ -263,17 +303,10 @@ cpj_worker_poll(cpj_worker *w, const cpj_job **jobs)
 int
 cpj_worker_acknowledge(cpj_worker *w, const cpj_job *job)
 {
-	int rc, n = 0;
+	int rc;
 
-	if ((rc = before(w)) < 0)
-		return rc;
-	if (job == NULL)
-		return CPJ_ERR_PARAM;
-	w->status[0] = '\0';
-	do {
-		rc = cpj_cp_acknowledge_job(&w->cp, job->id.p, job->nonce.p,
-		    NULL, w->status, sizeof w->status);
-	} while (again(w, rc, &n));
+	rc = run(w, OP_ACK, job != NULL, job != NULL ? job->id.p : NULL,
+	    job != NULL ? job->nonce.p : NULL);
 	if (rc < 0)
 		return rc;
 	return strcmp(w->status, "InProgress") == 0 ? 0 : 1;
@@ -284,24 +317,12 @@ int
 cpj_worker_get_details(cpj_worker *w, const char *job_id,
 	const cpj_job **job)
 {
-	size_t len;
-	int rc, n = 0;
+	int rc;
 
 	if (job != NULL)
 		*job = NULL;
-	if ((rc = before(w)) < 0)
-		return rc;
-	if (job == NULL || job_id == NULL ||
-	    (len = cpj_strnlen(job_id, sizeof w->id)) >= sizeof w->id)
-		return CPJ_ERR_PARAM;
-	memmove(w->id, job_id, len + 1);  /* it may live in a job's storage */
-	wipe_jobs(w);
-	do {
-		rc = cpj_cp_get_job_details(&w->cp, w->id, NULL, &w->jb);
-	} while (again(w, rc, &n));
-	if (rc < 0)
-		return rc;
-	w->njobs = (size_t)rc;
+	rc = run(w, OP_DETAILS, job != NULL && job_id != NULL &&
+	    cpj_strnlen(job_id, sizeof w->id) < sizeof w->id, job_id, NULL);
 	if (rc > 0)
 		*job = &w->jobs[0];
 	return rc;
@@ -313,18 +334,12 @@ cpj_worker_success(cpj_worker *w, const char *job_id,
 	const cpj_cp_success *s)
 {
 	cpj_cp_success none;
-	int rc, n = 0;
 
-	if ((rc = before(w)) < 0)
-		return rc;
 	if (s == NULL) {
 		cpj_cp_success_init(&none);
 		s = &none;
 	}
-	do {
-		rc = cpj_cp_put_job_success(&w->cp, job_id, NULL, s);
-	} while (again(w, rc, &n));
-	return rc;
+	return run(w, OP_SUCCESS, 1, job_id, s);
 }
 
 /* see cpj_worker.h */
@@ -333,17 +348,11 @@ cpj_worker_failure(cpj_worker *w, const char *job_id, const char *type,
 	const char *message)
 {
 	cpj_cp_failure f;
-	int rc, n = 0;
 
-	if ((rc = before(w)) < 0)
-		return rc;
 	f.type = type != NULL ? type : "JobFailed";
 	f.message = message;
 	f.external_execution_id = NULL;
-	do {
-		rc = cpj_cp_put_job_failure(&w->cp, job_id, NULL, &f);
-	} while (again(w, rc, &n));
-	return rc;
+	return run(w, OP_FAILURE, 1, job_id, &f);
 }
 
 /* see cpj_worker.h */
@@ -361,7 +370,6 @@ cpj_worker_close(cpj_worker *w)
 	w->state = 0;
 	cpj_creds_clear(&w->creds);
 	cpj_wipe(w->id, sizeof w->id);
-	cpj_wipe(w->window, sizeof w->window);
-	cpj_wipe(w->storage, sizeof w->storage);
-	cpj_wipe(w->work, sizeof w->work);
+	/* window, storage and work: the end of the struct */
+	cpj_wipe(w->window, sizeof *w - offsetof(cpj_worker, window));
 }
