@@ -37,7 +37,8 @@
 #define CPJ_CONFIG_LOG_LEVEL 2
 #endif
 
-/** 1: cpj_strerror() returns texts; 0: it returns "" (saves ~3 KB). */
+/** 1: cpj_strerror() and cpj_job.err_detail give texts; 0: they give ""
+ *  (saves ~3.6 KB). */
 #ifndef CPJ_CONFIG_STRERROR
 #define CPJ_CONFIG_STRERROR 1
 #endif
