@@ -36,13 +36,13 @@
 #define JP_DEPTH_MAX 48           /* parser / evaluator nesting */
 #endif
 #ifndef JP_TOKS_MAX
-#define JP_TOKS_MAX 65536         /* JSON tokens of the document */
+#define JP_TOKS_MAX 32768         /* JSON tokens of the document */
 #endif
 #ifndef JP_CELLS_MAX
-#define JP_CELLS_MAX 131072       /* array elements / object members */
+#define JP_CELLS_MAX 65536        /* array elements / object members */
 #endif
 #ifndef JP_STRS_MAX
-#define JP_STRS_MAX (2u << 20)    /* decoded and built strings */
+#define JP_STRS_MAX (1u << 20)    /* decoded and built strings */
 #endif
 
 enum { JP_NULL, JP_FALSE, JP_TRUE, JP_NUM, JP_STR, JP_ARR, JP_OBJ,
