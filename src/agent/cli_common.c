@@ -139,6 +139,15 @@ cli_out_end(void)
 		    OUT_MAX);
 		return 255;
 	}
+	for (n = 0; n + 1 < b.len; n++) {
+		/* a lone surrogate from a literal: Python cannot print it */
+		if ((unsigned char)outmem2[n] == 0xed
+		    && (unsigned char)outmem2[n + 1] >= 0xa0) {
+			fprintf(stderr, "cpjob: --query: the result holds a "
+			    "lone surrogate (not UTF-8)\n");
+			return 255;
+		}
+	}
 	fwrite(outmem2, 1, b.len, stdout);
 	return fflush(stdout) == 0 ? 0 : 255;
 }

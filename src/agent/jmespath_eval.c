@@ -189,14 +189,16 @@ primitive(struct jp *jp, const char *s, int len, struct jp_val *v)
 	return 0;
 }
 
-/* see jmespath.h */
-int
-jp_import(struct jp *jp, const char *text, size_t len, struct jp_val *out)
+/* lenient: a document the command wrote itself, where \u0000 and lone
+ * surrogates (which cpj_json_parse() refuses) are valid JSON still */
+static int
+import(struct jp *jp, const char *text, size_t len, struct jp_val *out,
+    int lenient)
 {
 	int nt, i;
 
 	nt = cpj_json_parse(text, len, jp->toks, JP_TOKS_MAX);
-	if (nt == CPJ_ERR_JSON_ESCAPE)   /* \u0000 or a lone surrogate */
+	if (nt == CPJ_ERR_JSON_ESCAPE && lenient)
 		nt = cpj_json_tokenize(text, len, jp->toks, JP_TOKS_MAX);
 	if (nt == CPJ_ERR_JSON_TOKENS)
 		return jp_fail(jp, "document too large (over %u values)",
@@ -258,10 +260,17 @@ jp_import(struct jp *jp, const char *text, size_t len, struct jp_val *out)
 
 /* see jmespath.h */
 int
+jp_import(struct jp *jp, const char *text, size_t len, struct jp_val *out)
+{
+	return import(jp, text, len, out, 0);
+}
+
+/* see jmespath.h */
+int
 jp_load(struct jp *jp, const char *text, size_t len, struct jp_val *out)
 {
 	jp->fatal = 0;
-	return jp_import(jp, text, len, out);
+	return import(jp, text, len, out, 1);
 }
 
 /* see jmespath.h */
