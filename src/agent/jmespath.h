@@ -53,6 +53,7 @@ enum { JP_NULL, JP_FALSE, JP_TRUE, JP_NUM, JP_STR, JP_ARR, JP_OBJ,
 struct jp_val {
 	uint8_t t;
 	uint8_t isint;
+	uint8_t flat;             /* ARR: its cells are p, p+1, ... */
 	uint32_t n;
 	uint32_t p;
 	union {
@@ -103,6 +104,8 @@ struct jp {
 	uint32_t ncells;
 	char s[JP_STRS_MAX];
 	uint32_t ns;
+	uint32_t scratch[2 * JP_CELLS_MAX];   /* text output: sorted keys */
+	uint32_t nscratch;
 	cpj_json_tok toks[JP_TOKS_MAX];
 	uint32_t slots[JP_TOKS_MAX];  /* import: the cell of each token */
 	int depth;

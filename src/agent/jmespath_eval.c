@@ -61,10 +61,14 @@ lb_push(struct jp *jp, struct lb *b, const struct jp_val *x, uint32_t kp,
 	jp->cells[c].v = *x;
 	jp->cells[c].kp = kp;
 	jp->cells[c].kn = kn;
-	if (b->tail == 0)
+	if (b->tail == 0) {
 		b->v->p = c;
-	else
+		b->v->flat = 1;
+	} else {
 		jp->cells[b->tail].next = c;
+		if (c != b->tail + 1)
+			b->v->flat = 0;
+	}
 	b->tail = c;
 	b->v->n++;
 	return 0;
@@ -235,6 +239,7 @@ import(struct jp *jp, const char *text, size_t len, struct jp_val *out,
 				return jp_fail(jp, "document too large (over %u "
 				    "values)", (unsigned)JP_CELLS_MAX);
 			dst->p = t->size ? jp->ncells : 0;
+			dst->flat = 1;
 			for (k = 0; k < (uint32_t)t->size; k++) {
 				c = jp->ncells++;
 				memset(&jp->cells[c], 0, sizeof jp->cells[c]);
@@ -440,8 +445,11 @@ nth(const struct jp *jp, const struct jp_val *arr, int64_t i,
 {
 	uint32_t c = arr->p;
 
-	for (; i > 0; i--)
-		c = jp->cells[c].next;
+	if (arr->flat)
+		c += (uint32_t)i;
+	else
+		for (; i > 0; i--)
+			c = jp->cells[c].next;
 	*out = jp->cells[c].v;
 	return 0;
 }

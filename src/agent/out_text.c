@@ -10,8 +10,7 @@
  *    has a name; a list mixing scalars and lists prints the scalars first.
  * A list holding an object and a non-object makes the aws CLI fail
  * ('... has no attribute items'); so does this.
- * Key order needs no storage: each next key is the smallest one greater
- * than the previous (quadratic in the number of keys, which are few).
+ * Keys are sorted (heapsort) on a stack of cell indices in struct jp.
  */
 #include <string.h>
 
@@ -20,7 +19,9 @@
 #define TEXT_DEPTH_MAX 256
 
 static int fmt(struct jp *jp, const struct jp_val *v, const char *id,
-    size_t idn, const struct jp_val *keys_of, int depth, cpj_buf *b);
+    size_t idn, int depth, cpj_buf *b);
+static int dict(struct jp *jp, const struct jp_val *o, const char *id,
+    size_t idn, const uint32_t *cols, uint32_t ncols, int depth, cpj_buf *b);
 
 static int
 scalar(const struct jp_val *v)
@@ -37,37 +38,79 @@ keycmp(const char *a, size_t an, const char *b, size_t bn)
 	return c != 0 ? c : (an > bn) - (an < bn);
 }
 
-/*
- * The smallest member key greater than (prev, prevn) (prev NULL: any),
- * among the members of object o (list NULL) or of every object of array
- * list; want: 1 scalar-valued members only, 2 non-scalar only, 0 all.
- * Returns the cell or 0.
- */
-static uint32_t
-next_key(const struct jp *jp, const struct jp_val *o, const struct jp_val *list,
-    const char *prev, size_t prevn, int want)
+static int
+cellcmp(const struct jp *jp, uint32_t x, uint32_t y)
 {
-	uint32_t best = 0, e, c;
-	const struct jp_val *obj = o;
+	const struct jp_cell *a = &jp->cells[x], *b = &jp->cells[y];
+	int c = keycmp(jp->s + a->kp, a->kn, jp->s + b->kp, b->kn);
 
-	for (e = list ? (list->n ? list->p : 0) : 1; e != 0;
-	    e = list ? jp->cells[e].next : 0) {
-		if (list)
-			obj = &jp->cells[e].v;
-		for (c = obj->n ? obj->p : 0; c != 0; c = jp->cells[c].next) {
-			const struct jp_cell *m = &jp->cells[c];
+	return c != 0 ? c : (x > y) - (x < y);   /* ties: member order */
+}
 
-			if ((want == 1 && !scalar(&m->v))
-			    || (want == 2 && scalar(&m->v)))
-				continue;
-			if (prev && keycmp(jp->s + m->kp, m->kn, prev, prevn) <= 0)
-				continue;
-			if (best == 0 || keycmp(jp->s + m->kp, m->kn,
-			    jp->s + jp->cells[best].kp, jp->cells[best].kn) < 0)
-				best = c;
+/* Heapsort of member cells by key (no recursion, no memory). */
+static void
+sort_keys(const struct jp *jp, uint32_t *a, uint32_t n)
+{
+	uint32_t i, end, root, child, t;
+
+	for (i = n / 2; i-- > 0;) {
+		for (root = i; (child = 2 * root + 1) < n; root = child) {
+			if (child + 1 < n && cellcmp(jp, a[child], a[child + 1]) < 0)
+				child++;
+			if (cellcmp(jp, a[root], a[child]) >= 0)
+				break;
+			t = a[root], a[root] = a[child], a[child] = t;
 		}
 	}
-	return best;
+	for (end = n; end-- > 1;) {
+		t = a[0], a[0] = a[end], a[end] = t;
+		for (root = 0; (child = 2 * root + 1) < end; root = child) {
+			if (child + 1 < end
+			    && cellcmp(jp, a[child], a[child + 1]) < 0)
+				child++;
+			if (cellcmp(jp, a[root], a[child]) >= 0)
+				break;
+			t = a[root], a[root] = a[child], a[child] = t;
+		}
+	}
+}
+
+/*
+ * Put the members of object o (scalars: 1 only scalar-valued ones) on the
+ * scratch stack, sorted by key, one per key (the last of duplicates, as
+ * Python's dict). *n receives their number; the caller pops them.
+ */
+static int
+push_keys(struct jp *jp, const struct jp_val *o, int scalars, uint32_t *n)
+{
+	uint32_t c, *a = jp->scratch + jp->nscratch, k, w;
+
+	*n = 0;
+	for (c = o->n ? o->p : 0; c != 0; c = jp->cells[c].next) {
+		if (scalars && !scalar(&jp->cells[c].v))
+			continue;
+		if (jp->nscratch + *n >= sizeof jp->scratch / sizeof jp->scratch[0])
+			return jp_fail(jp, "too many keys for --output text");
+		a[(*n)++] = c;
+	}
+	sort_keys(jp, a, *n);
+	for (k = 0, w = 0; k < *n; k++) {
+		if (w > 0 && keycmp(jp->s + jp->cells[a[w - 1]].kp,
+		    jp->cells[a[w - 1]].kn, jp->s + jp->cells[a[k]].kp,
+		    jp->cells[a[k]].kn) == 0)
+			w--;
+		a[w++] = a[k];
+	}
+	*n = w;
+	jp->nscratch += w;
+	return 0;
+}
+
+static int
+keycell(const struct jp *jp, uint32_t x, uint32_t y)
+{
+	return keycmp(jp->s + jp->cells[x].kp, jp->cells[x].kn,
+	    jp->s + jp->cells[y].kp, jp->cells[y].kn);
 }
 
 static int
@@ -130,14 +173,31 @@ list(struct jp *jp, const struct jp_val *l, const char *id, size_t idn,
 		others += t != JP_OBJ;
 	}
 	if (dicts) {
+		uint32_t base = jp->nscratch, *cols, n = 0, k, w, m;
+		int rc = 0;
+
 		if (others)
 			return jp_fail(jp, "'%s' object has no attribute 'items'"
 			    " (the aws CLI fails on this too)", "list/str");
-		for (c = l->p; c != 0; c = jp->cells[c].next)
-			if (fmt(jp, &jp->cells[c].v, id, idn, l, depth + 1,
-			    b) < 0)
+		/* the columns: the sorted union of the scalar keys */
+		for (c = l->p; c != 0; c = jp->cells[c].next) {
+			if (push_keys(jp, &jp->cells[c].v, 1, &m) < 0) {
+				jp->nscratch = base;
 				return -1;
-		return 0;
+			}
+			n += m;
+		}
+		cols = jp->scratch + base;
+		sort_keys(jp, cols, n);
+		for (k = 0, w = 0; k < n; k++)
+			if (w == 0 || keycell(jp, cols[w - 1], cols[k]) != 0)
+				cols[w++] = cols[k];
+		jp->nscratch = base + w;
+		for (c = l->p; c != 0 && rc == 0; c = jp->cells[c].next)
+			rc = dict(jp, &jp->cells[c].v, id, idn, cols, w,
+			    depth + 1, b);
+		jp->nscratch = base;
+		return rc;
 	}
 	if (!lists)
 		return scalar_list(jp, l, 0, id, idn, b);
@@ -145,86 +205,84 @@ list(struct jp *jp, const struct jp_val *l, const char *id, size_t idn,
 		return -1;
 	for (c = l->p; c != 0; c = jp->cells[c].next)
 		if (!scalar(&jp->cells[c].v) && fmt(jp, &jp->cells[c].v, id,
-		    idn, NULL, depth + 1, b) < 0)
+		    idn, depth + 1, b) < 0)
 			return -1;
 	return 0;
 }
 
-/* An object; keys_of: the list whose scalar keys are the columns, or NULL */
+/*
+ * An object. cols (ncols of them, sorted member cells of the list this
+ * object is in) are the columns of its scalar line, or NULL: its own
+ * scalar members are.
+ */
 static int
 dict(struct jp *jp, const struct jp_val *o, const char *id, size_t idn,
-    const struct jp_val *keys_of, int depth, cpj_buf *b)
+    const uint32_t *cols, uint32_t ncols, int depth, cpj_buf *b)
 {
-	const struct jp_val *src = keys_of ? NULL : o;
-	uint32_t k;
-	const char *prev = NULL;
-	size_t prevn = 0;
-	int n = 0;
+	uint32_t base = jp->nscratch, *mem, n, k, j = 0, line = 0;
+	int rc = -1;
 
+	if (push_keys(jp, o, 0, &n) < 0)
+		return -1;
+	mem = jp->scratch + base;
 	/* the scalar line */
-	while ((k = next_key(jp, src, keys_of, prev, prevn, 1)) != 0) {
-		const struct jp_cell *m = &jp->cells[k];
-		struct jp_val v;
+	for (k = 0; cols ? k < ncols : k < n; k++) {
+		const struct jp_val *v = NULL;
 
-		if (n == 0 && id) {
+		if (!cols) {
+			if (!scalar(&jp->cells[mem[k]].v))
+				continue;
+			v = &jp->cells[mem[k]].v;
+		} else {
+			while (j < n && keycell(jp, mem[j], cols[k]) < 0)
+				j++;
+			if (j < n && keycell(jp, mem[j], cols[k]) == 0)
+				v = &jp->cells[mem[j]].v;
+		}
+		if (line++ == 0 && id) {
 			if (ident(jp, id, idn, b) < 0)
-				return -1;
+				goto out;
 			cpj_buf_putc(b, '\t');
-		} else if (n > 0) {
+		} else if (line > 1) {
 			cpj_buf_putc(b, '\t');
 		}
-		if (jp_member(jp, o, jp->s + m->kp, m->kn, &v)
-		    && jp_out_str(jp, &v, b) < 0)
-			return -1;
-		prev = jp->s + m->kp;
-		prevn = m->kn;
-		n++;
+		if (v != NULL && jp_out_str(jp, v, b) < 0)
+			goto out;
 	}
-	if (n > 0) {
+	if (line > 0) {
 		cpj_buf_putc(b, '\n');
 		if (jp_put(jp, b, "", 0) < 0)
-			return -1;
+			goto out;
 	}
 	/* the rest: non-scalar members (with columns: keys not columns) */
-	prev = NULL;
-	while ((k = next_key(jp, o, NULL, prev, prevn, keys_of ? 0 : 2)) != 0) {
-		const struct jp_cell *m = &jp->cells[k];
+	for (k = 0, j = 0; k < n; k++) {
+		const struct jp_cell *m = &jp->cells[mem[k]];
 
-		prev = jp->s + m->kp;
-		prevn = m->kn;
-		if (keys_of && scalar(&m->v))
-			continue;
-		if (keys_of) {
-			/* a key that is a column in another element stays one */
-			uint32_t e, c;
-			int col = 0;
-
-			for (e = keys_of->p; e != 0 && !col;
-			    e = jp->cells[e].next)
-				for (c = jp->cells[e].v.n ? jp->cells[e].v.p : 0;
-				    c != 0; c = jp->cells[c].next)
-					if (scalar(&jp->cells[c].v)
-					    && keycmp(jp->s + jp->cells[c].kp,
-					    jp->cells[c].kn, prev, prevn) == 0)
-						col = 1;
-			if (col)
+		if (cols) {
+			while (j < ncols && keycell(jp, cols[j], mem[k]) < 0)
+				j++;
+			if (j < ncols && keycell(jp, cols[j], mem[k]) == 0)
 				continue;
+		} else if (scalar(&m->v)) {
+			continue;
 		}
-		if (fmt(jp, &m->v, jp->s + m->kp, m->kn, NULL, depth + 1,
-		    b) < 0)
-			return -1;
+		if (fmt(jp, &m->v, jp->s + m->kp, m->kn, depth + 1, b) < 0)
+			goto out;
 	}
-	return 0;
+	rc = 0;
+out:
+	jp->nscratch = base;
+	return rc;
 }
 
 static int
 fmt(struct jp *jp, const struct jp_val *v, const char *id, size_t idn,
-    const struct jp_val *keys_of, int depth, cpj_buf *b)
+    int depth, cpj_buf *b)
 {
 	if (depth > TEXT_DEPTH_MAX)
 		return jp_fail(jp, "value nested too deeply");
 	if (v->t == JP_OBJ)
-		return dict(jp, v, id, idn, keys_of, depth, b);
+		return dict(jp, v, id, idn, NULL, 0, depth, b);
 	if (v->t == JP_ARR)
 		return list(jp, v, id, idn, depth, b);
 	if (jp_out_str(jp, v, b) < 0)
@@ -237,5 +295,6 @@ fmt(struct jp *jp, const struct jp_val *v, const char *id, size_t idn,
 int
 jp_out_text(struct jp *jp, const struct jp_val *v, cpj_buf *b)
 {
-	return fmt(jp, v, NULL, 0, NULL, 0, b);
+	jp->nscratch = 0;
+	return fmt(jp, v, NULL, 0, 0, b);
 }
