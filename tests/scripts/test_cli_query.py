@@ -102,12 +102,13 @@ AWS_DRIVER = r"""
 import io, json, sys
 from awscli.clidriver import create_clidriver
 out = []
+driver = create_clidriver()
 for args in json.load(sys.stdin):
     so, se = io.StringIO(), io.StringIO()
     old = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = so, se
     try:
-        rc = create_clidriver().main(args)
+        rc = driver.main(args)
     except SystemExit as e:
         rc = e.code
     finally:
@@ -152,6 +153,35 @@ def run_cpjob(endpoint, extra):
                         "--endpoint-url", endpoint] + extra, capture_output=True,
                        env=environ(endpoint), timeout=60)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def other_ops(endpoint):
+    """get, ack, success (an empty answer: with a query, `null` / `None`)."""
+    jid = "0a1b2c3d-0000-4000-8000-000000000001"
+    ops = [("get", ["--job-id", jid], "get-job-details",
+            {"jobDetails": {"id": jid, "data": job(1)["data"], "accountId": "123456789012"}},
+            ["jobDetails.data.pipelineContext", "jobDetails.data.inputArtifacts"]),
+           ("ack", ["--job-id", jid, "--nonce", "1"], "acknowledge-job",
+            {"status": "InProgress"}, ["status"]),
+           ("success", ["--job-id", jid], "put-job-success-result", {},
+            ["@", "nosuch"])]
+    for name, args, aws_op, body, exprs in ops:
+        Handler.body = json.dumps(body).encode()
+        cases = [["--output", "text"]]
+        for i, q in enumerate(exprs):
+            cases.append(["--query", q, "--output", ["text", "json"][i % 2]])
+        if not body:
+            cases.append(["--query", "length(@)", "--output", "text"])
+        want = run_aws_batch(endpoint, [["codepipeline", aws_op] + args + ["--endpoint-url",
+                                         endpoint] + c for c in cases])
+        bad = []
+        for c, (arc, aout, aerr) in zip(cases, want):
+            p = subprocess.run([CPJOB, name] + args + ["--endpoint-url", endpoint] + c,
+                               capture_output=True, env=environ(endpoint), timeout=60)
+            out = p.stdout.decode("utf-8", "replace")
+            if (p.returncode, out) != (arc, aout):
+                bad.append((c, p.returncode, out, arc, aout, aerr[-200:]))
+        check("query_equals_aws_cli_%s (%d runs)" % (name, len(cases)), not bad, bad[:3])
 
 
 def main():
@@ -200,6 +230,7 @@ def main():
             check("in_process_equals_usr_bin_aws %s" % " ".join(c),
                   (p.returncode, p.stdout) == equal[tuple(c)], (p.returncode, p.stdout))
         check("expression_list_at_least_40", len(EXPRS) >= 40, len(EXPRS))
+        other_ops(endpoint)
     finally:
         srv.shutdown()
     print("%d failed" % len(FAILED))
