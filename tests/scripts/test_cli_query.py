@@ -19,6 +19,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 
 TOP = os.environ.get("CPJ_TOP", os.getcwd())
@@ -184,6 +185,31 @@ def other_ops(endpoint):
         check("query_equals_aws_cli_%s (%d runs)" % (name, len(cases)), not bad, bad[:3])
 
 
+def heap_calls(endpoint, tmp):
+    """--query and --output text add no heap allocation: the counts of an
+    LD_PRELOAD counter (tests/bench/alloc_count.c) equal those of the plain
+    json output (glibc's own: getaddrinfo, stdout's buffer)."""
+    so = os.path.join(tmp, "alloc_count.so")
+    subprocess.run(["gcc", "-shared", "-fPIC", "-O1", "-o", so,
+                    os.path.join(TOP, "tests", "bench", "alloc_count.c")], check=True)
+    Handler.body = json.dumps({"jobs": [job(i) for i in range(5)]}).encode()
+    counts = []
+    for extra in ([], ["--output", "text"], ["--query", "jobs[?nonce > '2'].{i: id, n: nonce}",
+                                               "--output", "text"],
+                  ["--query", "jobs[].data.*", "--output", "json"]):
+        log = os.path.join(tmp, "count%d" % len(counts))
+        env = environ(endpoint)
+        env.update(LD_PRELOAD=so, ALLOC_COUNT_OUT=log)
+        p = subprocess.run([CPJOB, "poll", "--action-type-id", AT, "--max-batch-size", "10",
+                            "--endpoint-url", endpoint]
+                           + extra, capture_output=True, env=env, timeout=60)
+        with open(log) as f:
+            counts.append((p.returncode, json.loads(f.read().splitlines()[-1])["total"]))
+        if p.returncode != 0:
+            print(p.stderr.decode()[-500:])
+    check("query_and_text_allocate_nothing", len(set(counts)) == 1 and counts[0][0] == 0, counts)
+
+
 def main():
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
@@ -231,6 +257,9 @@ def main():
                   (p.returncode, p.stdout) == equal[tuple(c)], (p.returncode, p.stdout))
         check("expression_list_at_least_40", len(EXPRS) >= 40, len(EXPRS))
         other_ops(endpoint)
+        if "san" not in os.path.basename(os.path.dirname(CPJOB)):   # ASan owns malloc
+            with tempfile.TemporaryDirectory() as tmp:
+                heap_calls(endpoint, tmp)
     finally:
         srv.shutdown()
     print("%d failed" % len(FAILED))
