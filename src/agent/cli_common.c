@@ -102,6 +102,50 @@ cli_out(void)
 	return &outs;
 }
 
+/* Strict UTF-8: no overlong forms, no surrogates, at most U+10FFFF. */
+static int
+utf8_ok(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)p[i];
+		unsigned char lo = 0x80, hi = 0xbf;
+		int k;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			k = 1;
+		else if (c >= 0xe0 && c <= 0xef)
+			k = 2;
+		else if (c >= 0xf0 && c <= 0xf4)
+			k = 3;
+		else
+			return 0;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+		else if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+		if (i + (size_t)k >= n)
+			return 0;
+		for (i++; k > 0; k--, i++) {
+			c = (unsigned char)p[i];
+			if (c < lo || c > hi)
+				return 0;
+			lo = 0x80;
+			hi = 0xbf;
+		}
+	}
+	return 1;
+}
+
 /* see cli.h */
 int
 cli_out_end(void)
@@ -139,14 +183,12 @@ cli_out_end(void)
 		    OUT_MAX);
 		return 255;
 	}
-	for (n = 0; n + 1 < b.len; n++) {
-		/* a lone surrogate from a literal: Python cannot print it */
-		if ((unsigned char)outmem2[n] == 0xed
-		    && (unsigned char)outmem2[n + 1] >= 0xa0) {
-			fprintf(stderr, "cpjob: --query: the result holds a "
-			    "lone surrogate (not UTF-8)\n");
-			return 255;
-		}
+	if (!utf8_ok(outmem2, b.len)) {
+		/* a lone surrogate or a byte of the expression that is not
+		 * UTF-8: Python cannot print it either */
+		fprintf(stderr, "cpjob: --query: the result is not valid "
+		    "UTF-8\n");
+		return 255;
 	}
 	fwrite(outmem2, 1, b.len, stdout);
 	return fflush(stdout) == 0 ? 0 : 255;

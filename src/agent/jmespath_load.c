@@ -5,6 +5,7 @@
  * each string into the arena. Python's json accepts \u0000 and lone
  * surrogates; the command's own document may hold them (the lenient pass).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,8 +120,9 @@ primitive(struct jp *jp, const char *s, int len, struct jp_val *v)
 		if (num[k] == '.' || num[k] == 'e' || num[k] == 'E')
 			v->isint = 0;
 	if (v->isint) {
+		errno = 0;
 		v->u.i = strtoll(num, &end, 10);
-		if (len > 18 && (v->u.i == INT64_MAX || v->u.i == INT64_MIN))
+		if (errno == ERANGE)
 			return jp_fail(jp, "integer out of range: %s", num);
 	} else {
 		v->u.d = strtod(num, &end);

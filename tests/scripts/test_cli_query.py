@@ -242,6 +242,13 @@ def main():
                                                               aerr[-300:]))
                 equal[tuple(c)] = (arc, aout)
             check("query_outputs_equal_aws_cli_%d_jobs (%d runs)" % (n, len(cases)), bad == 0)
+        # a byte that is not UTF-8 in a raw string: the aws CLI cannot print it (255)
+        p = subprocess.run([CPJOB.encode(), b"poll", b"--action-type-id", AT.encode(),
+                            b"--endpoint-url", endpoint.encode(), b"--query", b"'\xff'",
+                            b"--output", b"text"], capture_output=True, env=environ(endpoint),
+                           timeout=60)
+        check("query_result_not_utf8_refused", p.returncode == 255 and p.stdout == b"",
+              (p.returncode, p.stdout, p.stderr[-300:]))
         for c in refused:   # the aws CLI has them; cpjob says what it has
             rc, out, err = run_cpjob(endpoint, c)
             check("output_refused %s" % " ".join(c), rc == 252 and out == ""
