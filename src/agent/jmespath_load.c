@@ -144,6 +144,9 @@ import(struct jp *jp, const char *text, size_t len, struct jp_val *out,
 	if (nt == CPJ_ERR_JSON_TOKENS)
 		return jp_fail(jp, "document too large (over %u values)",
 		    (unsigned)JP_TOKS_MAX);
+	if (nt == CPJ_ERR_JSON_DEPTH)
+		return jp_fail(jp, "JSON nested too deeply (over %d levels)",
+		    CPJ_JSON_DEPTH_MAX);
 	if (nt < 1)
 		return jp_fail(jp, "invalid JSON");
 	for (i = 0; i < nt; i++) {

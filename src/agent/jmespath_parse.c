@@ -149,7 +149,8 @@ lex_literal(struct ps *p, struct tok *t, int *k)
 		*k = end + 1;
 		return 0;
 	}
-	if (strstr(p->jp->err, "out of range") != NULL)
+	if (strstr(p->jp->err, "out of range") != NULL
+	    || strstr(p->jp->err, "too ") != NULL)
 		return -1;   /* Python's int has no limit: do not guess */
 	/* '"%s"' % lexeme.lstrip() */
 	for (a = 0; a < n && strchr(" \t\n\r\v\f\x1c\x1d\x1e\x1f", tmp[a])

@@ -109,6 +109,7 @@ fixed(void)
 	/* Python's int has no limit; cpjob refuses rather than guesses */
 	check(d, "`99999999999999999999`", "!parse");
 	check(d, "`-9223372036854775808`", "-9223372036854775808");
+	check(d, "`[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]`", "!parse");
 	check_text(d, "jobs", "a\nN\t1\nb\nN\t2\n");
 	check_text(d, "{jobs: jobs}", "JOBS\ta\nN\t1\nJOBS\tb\nN\t2\n");
 	check_text(d, "jobs[].id", "a\tb\n");
