@@ -405,6 +405,40 @@ func(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
 }
 
 static int
+is_chain(int type)
+{
+	return type == N_SUBEXPR || type == N_INDEX_EXPR || type == N_PIPE;
+}
+
+/*
+ * a.b.c, a[0][1], a | b | c parse left-nested (as python-jmespath's
+ * lists of children): evaluate the spine without recursing on it, so that
+ * a long chain needs no deep stack. Quadratic in its length (<= nodes).
+ */
+static int
+chain(struct jp *jp, int n, const struct jp_val *in, struct jp_val *out)
+{
+	struct jp_val cur, nxt;
+	int depth = 0, x = n, i, k, y;
+
+	while (is_chain(jp->nodes[x].type)) {
+		x = jp->nodes[x].a;
+		depth++;
+	}
+	if (ev(jp, x, in, &cur) < 0)
+		return -1;
+	for (i = depth - 1; i >= 0; i--) {
+		for (y = n, k = 0; k < i; k++)
+			y = jp->nodes[y].a;
+		if (ev(jp, jp->nodes[y].b, &cur, &nxt) < 0)
+			return -1;
+		cur = nxt;
+	}
+	*out = cur;
+	return 0;
+}
+
+static int
 ev2(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
     struct jp_val *out)
 {
@@ -417,9 +451,7 @@ ev2(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
 	case N_SUBEXPR:
 	case N_INDEX_EXPR:
 	case N_PIPE:
-		if (ev(jp, nd->a, in, &l) < 0)
-			return -1;
-		return ev(jp, nd->b, &l, out);
+		return chain(jp, (int)(nd - jp->nodes), in, out);
 	case N_INDEX: {
 		int64_t i = nd->n[0];
 

@@ -80,6 +80,20 @@ check_text(const char *d, const char *e, const char *want)
 	}
 }
 
+/* a chain of 120 pipes: evaluated without recursing on its length */
+static void
+long_chain(const char *d)
+{
+	static char e[1024];
+	size_t n;
+	int k;
+
+	n = (size_t)snprintf(e, sizeof e, "jobs[0].id");
+	for (k = 0; k < 120; k++)
+		n += (size_t)snprintf(e + n, sizeof e - n, "|@");
+	check(d, e, "\"a\"");
+}
+
 static int
 fixed(void)
 {
@@ -110,6 +124,7 @@ fixed(void)
 	check(d, "`99999999999999999999`", "!parse");
 	check(d, "`-9223372036854775808`", "-9223372036854775808");
 	check(d, "`[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]`", "!parse");
+	long_chain(d);
 	check_text(d, "jobs", "a\nN\t1\nb\nN\t2\n");
 	check_text(d, "{jobs: jobs}", "JOBS\ta\nN\t1\nJOBS\tb\nN\t2\n");
 	check_text(d, "jobs[].id", "a\tb\n");
