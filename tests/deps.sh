@@ -9,7 +9,8 @@ want=${1:-build}
 pkgs="make gcc libc6-dev libbearssl-dev libjsmn-dev"
 case "$want" in
 # (pkg-config: the installed cpjob.pc is checked by test_agent_install.py)
-test) pkgs="$pkgs openssl valgrind python3 python3-botocore awscli ca-certificates pkg-config" ;;
+# python3-jmespath: the --query differential (the aws CLI depends on it too)
+test) pkgs="$pkgs openssl valgrind python3 python3-botocore python3-jmespath awscli ca-certificates pkg-config" ;;
 demo) pkgs="$pkgs openssl python3 python3-botocore" ;;
 # make docs: the API reference from include/*.h (tests/examples/examples.mk).
 docs) pkgs="$pkgs doxygen" ;;

@@ -83,9 +83,26 @@ int cli_shorthand_kv(const char *s, struct cli_kv *kv, int max, char *store,
 int cli_kv_arg(const char *arg, struct cli_kv *kv, int max, char *store,
 	size_t store_len, size_t *used);
 
+/* Where the output of a command goes: the stream f, or (b not NULL) a
+ * buffer that cli_out_end() runs --query / --output text over. */
+struct cli_out {
+	FILE *f;
+	cpj_buf *b;
+};
+
+/* The output of the command: stdout, or the buffer when --query or
+ * --output text was given (cli_global_opt). */
+struct cli_out *cli_out(void);
+
+/* After a command succeeded: with --query or --output text, evaluate the
+ * query over what was written to cli_out() (nothing: the empty response
+ * {}), and print the result as the aws CLI does. Returns the exit status:
+ * 0, or 255 after a message when the query fails or a limit is hit. */
+int cli_out_end(void);
+
 /* JSON output in the aws CLI's form (indent 4, keys in model order). */
-void out_jobs(FILE *f, const cpj_job *jobs, int n, int mode);
-void out_job_details(FILE *f, const cpj_job *job, int third_party);
-void out_status(FILE *f, const char *status);
+void out_jobs(struct cli_out *o, const cpj_job *jobs, int n, int mode);
+void out_job_details(struct cli_out *o, const cpj_job *job, int third_party);
+void out_status(struct cli_out *o, const char *status);
 
 #endif

@@ -9,6 +9,7 @@
 #include "agent.h"
 #include "cli.h"
 #include "creds_chain.h"
+#include "jmespath.h"
 #include "setup.h"
 
 #define FILE_MAX (64 * 1024)     /* the config file */
@@ -30,6 +31,15 @@ static cpj_job jjobs[CPJ_MAX_JOBS];
 static char jstorage[CPJ_AGENT_JOB_STORAGE];
 static cpj_cp_jobs_buf jbuf;
 
+/* --query and --output text: the command's JSON goes to outmem, then the
+ * query runs over it (jmespath.h); the result is rendered into outmem2. */
+#define OUT_MAX (1u << 18)
+static struct jp jq;
+static int q_given, out_text;
+static char outmem[OUT_MAX], outmem2[OUT_MAX];
+static cpj_buf outbuf;
+static struct cli_out outs;
+
 static int
 parse_seconds(const char *s, uint32_t *ms)
 {
@@ -40,6 +50,148 @@ parse_seconds(const char *s, uint32_t *ms)
 		return -1;
 	*ms = (uint32_t)v;
 	return 0;
+}
+
+/* --output json|text, --query EXPR (compiled now, as the aws CLI
+ * does before it sends anything) */
+static int
+query_opt(int argc, char **argv, int *i)
+{
+	const char *o = argv[*i], *v;
+
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "cpjob: %s needs a value\n", o);
+		return -1;
+	}
+	v = argv[++(*i)];
+	if (strcmp(o, "--query") == 0) {
+		if (jp_compile(&jq, v) < 0) {
+			fprintf(stderr, "Bad value for --query %s: Invalid jmespath "
+			    "expression: %s\n", v,
+			    jq.err);
+			return -1;
+		}
+		q_given = 1;
+		return 1;
+	}
+	if (strcmp(v, "json") == 0 || strcmp(v, "text") == 0) {
+		out_text = v[0] == 't';
+		return 1;
+	}
+	if (strcmp(v, "table") == 0 || strcmp(v, "yaml") == 0
+	    || strcmp(v, "yaml-stream") == 0)
+		fprintf(stderr, "cpjob: --output %s is not supported: use json "
+		    "or text\n", v);
+	else
+		fprintf(stderr, "cpjob: argument --output: Invalid choice, "
+		    "valid choices are: json | text\n");
+	return -1;
+}
+
+/* see cli.h */
+struct cli_out *
+cli_out(void)
+{
+	if (!q_given && !out_text) {
+		outs.f = stdout;
+		outs.b = NULL;
+	} else if (outs.b == NULL) {
+		cpj_buf_init(&outbuf, outmem, sizeof outmem);
+		outs.b = &outbuf;
+	}
+	return &outs;
+}
+
+/* Strict UTF-8: no overlong forms, no surrogates, at most U+10FFFF. */
+static int
+utf8_ok(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)p[i];
+		unsigned char lo = 0x80, hi = 0xbf;
+		int k;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			k = 1;
+		else if (c >= 0xe0 && c <= 0xef)
+			k = 2;
+		else if (c >= 0xf0 && c <= 0xf4)
+			k = 3;
+		else
+			return 0;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+		else if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+		if (i + (size_t)k >= n)
+			return 0;
+		for (i++; k > 0; k--, i++) {
+			c = (unsigned char)p[i];
+			if (c < lo || c > hi)
+				return 0;
+			lo = 0x80;
+			hi = 0xbf;
+		}
+	}
+	return 1;
+}
+
+/* see cli.h */
+int
+cli_out_end(void)
+{
+	struct jp_val in, r;
+	cpj_buf b;
+	size_t n;
+
+	if (!q_given && !out_text)
+		return 0;
+	cli_out();
+	if (outbuf.over) {
+		fprintf(stderr, "cpjob: output over %u bytes: too large for "
+		    "--query and --output text\n", OUT_MAX);
+		return 255;
+	}
+	n = outbuf.len;
+	while (n > 0 && (outmem[n - 1] == '\n' || outmem[n - 1] == ' '))
+		n--;
+	if (n == 0)
+		n = (size_t)snprintf(outmem, sizeof outmem, "{}");
+	if (!q_given && jp_compile(&jq, "@") < 0)
+		return 255;
+	cpj_buf_init(&b, outmem2, sizeof outmem2);
+	if (jp_load(&jq, outmem, n, &in) < 0 || jp_eval(&jq, &in, &r) < 0
+	    || (out_text ? jp_out_text(&jq, &r, &b)
+	    : (r.t == JP_OBJ && r.n == 0) ? 0 : jp_out_json(&jq, &r, &b)) < 0) {
+		fprintf(stderr, "cpjob: --query: %s\n", jq.err);
+		return 255;
+	}
+	if (!out_text && !(r.t == JP_OBJ && r.n == 0))
+		cpj_buf_putc(&b, '\n');
+	if (b.over) {
+		fprintf(stderr, "cpjob: --query: output over %u bytes\n",
+		    OUT_MAX);
+		return 255;
+	}
+	if (!utf8_ok(outmem2, b.len)) {
+		/* a lone surrogate or a byte of the expression that is not
+		 * UTF-8: Python cannot print it either */
+		fprintf(stderr, "cpjob: --query: the result is not valid "
+		    "UTF-8\n");
+		return 255;
+	}
+	fwrite(outmem2, 1, b.len, stdout);
+	return fflush(stdout) == 0 ? 0 : 255;
 }
 
 /* see cli.h */
@@ -66,15 +218,9 @@ cli_global_opt(struct cli_global *g, int argc, char **argv, int *i)
 		msdst = &g->connect_ms;
 	else if (strcmp(o, "--cli-read-timeout") == 0)
 		msdst = &g->read_ms;
-	else if (strcmp(o, "--output") == 0) {
-		/* only json is produced; accept the aws CLI's spelling */
-		if (*i + 1 >= argc || strcmp(argv[*i + 1], "json") != 0) {
-			fprintf(stderr, "cpjob: --output: only 'json' is supported\n");
-			return -1;
-		}
-		(*i)++;
-		return 1;
-	} else
+	else if (strcmp(o, "--output") == 0 || strcmp(o, "--query") == 0)
+		return query_opt(argc, argv, i);
+	else
 		return 0;
 	if (*i + 1 >= argc) {
 		fprintf(stderr, "cpjob: %s needs a value\n", o);
@@ -103,6 +249,8 @@ cli_global_help(FILE *f)
 	    "  --ca-bundle FILE         PEM trust anchors (else AWS_CA_BUNDLE; default: Amazon roots)\n"
 	    "  --cli-connect-timeout S  connect timeout, seconds\n"
 	    "  --cli-read-timeout S     read (idle) timeout, seconds\n"
+	    "  --output json|text       output format (text: the aws CLI's tab-separated form)\n"
+	    "  --query EXPR             JMESPath expression over the output (see docs/cli.md)\n"
 	    "  --debug                  log connection, TLS and retry details to stderr (never secrets)\n");
 }
 

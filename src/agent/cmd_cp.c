@@ -227,8 +227,9 @@ static int
 finish(const char *aws_op, int rc)
 {
 	if (rc >= 0) {
+		rc = cli_out_end();      /* --query, --output text */
 		cli_cleanup();
-		return CPJ_EXIT_OK;
+		return rc;
 	}
 	cli_report_cp_error(aws_op, rc);
 	cli_cleanup();
@@ -337,8 +338,12 @@ run(const char *name, enum op op, int third, const char *aws_op, int argc,
 			return finish(aws_op, n);
 		rc = check_jobs(jb, n);
 		if (!rc && jb->parser->seen_top)
-			out_jobs(stdout, jb->jobs, n, third
+			out_jobs(cli_out(), jb->jobs, n, third
 			    ? CPJ_JOBS_THIRD_PARTY_POLL : CPJ_JOBS_POLL);
+		if (!rc && cli_out_end() != 0) {
+			cli_cleanup();
+			return EXIT_OTHER;
+		}
 		cli_cleanup();
 		return rc ? EXIT_OTHER : CPJ_EXIT_OK;
 	}
@@ -351,7 +356,7 @@ run(const char *name, enum op op, int third, const char *aws_op, int argc,
 		rc = cpj_cp_acknowledge_job(cp, a.job_id, a.nonce,
 		    a.client_token, status, sizeof status);
 		if (rc == 0)
-			out_status(stdout, status);
+			out_status(cli_out(), status);
 		return finish(aws_op, rc);
 	}
 	if (op == OP_GET) {
@@ -365,7 +370,7 @@ run(const char *name, enum op op, int third, const char *aws_op, int argc,
 			return EXIT_OTHER;
 		}
 		if (n == 1)
-			out_job_details(stdout, &jb->jobs[0], third);
+			out_job_details(cli_out(), &jb->jobs[0], third);
 		return finish(aws_op, 0);
 	}
 	if (op == OP_FAILURE) {

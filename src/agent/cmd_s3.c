@@ -247,7 +247,9 @@ on_progress(void *ctx, uint64_t done, uint64_t total)
 	return 0;
 }
 
-static void
+/* The result on stdout, or through --query / --output text; the exit
+ * status. */
+static int
 print_result(int get)
 {
 	char out[512];
@@ -266,8 +268,14 @@ print_result(int get)
 	if (s3.sse[0] != '\0')
 		cpj_json_put_key_str(&w, "ServerSideEncryption", s3.sse);
 	cpj_json_object_end(&w);
-	if (cpj_json_writer_finish(&w) == 0)
+	if (cpj_json_writer_finish(&w) != 0)
+		return CPJ_EXIT_OK;
+	if (cli_out()->b == NULL) {
 		printf("%s\n", out);
+		return CPJ_EXIT_OK;
+	}
+	cpj_buf_puts(cli_out()->b, out);
+	return cli_out_end();
 }
 
 /* ---- s3-get ----------------------------------------------------------- */
@@ -341,8 +349,7 @@ do_get(void)
 		unlink(part);
 		return report("GetObject", rc, &lf);
 	}
-	print_result(1);
-	return CPJ_EXIT_OK;
+	return print_result(1);
 }
 
 /* ---- s3-put ----------------------------------------------------------- */
@@ -427,8 +434,7 @@ do_put(void)
 	close(lf.fd);
 	if (rc < 0)
 		return report("PutObject", rc, &lf);
-	print_result(0);
-	return CPJ_EXIT_OK;
+	return print_result(0);
 }
 
 /* see agent.h */

@@ -9,20 +9,39 @@
 #include "cli.h"
 
 struct pj {
-	FILE *f;
+	struct cli_out *o;
 	int depth;
 	int more;       /* the current container already has an element */
 	int named;      /* a key was just written */
 };
+
+/* Output goes to a stream, or to a buffer for --query and --output text. */
+static void
+pc(struct cli_out *o, char c)
+{
+	if (o->b != NULL)
+		cpj_buf_putc(o->b, c);
+	else
+		fputc(c, o->f);
+}
+
+static void
+ps(struct cli_out *o, const char *s)
+{
+	if (o->b != NULL)
+		cpj_buf_puts(o->b, s);
+	else
+		fputs(s, o->f);
+}
 
 static void
 indent(struct pj *p)
 {
 	int i;
 
-	fputc('\n', p->f);
+	pc(p->o, '\n');
 	for (i = 0; i < p->depth; i++)
-		fputs("    ", p->f);
+		ps(p->o, "    ");
 }
 
 /* Start an element: separator and indentation (not after a key). */
@@ -35,7 +54,7 @@ elem(struct pj *p)
 	}
 	if (p->depth > 0) {
 		if (p->more)
-			fputc(',', p->f);
+			pc(p->o, ',');
 		indent(p);
 	}
 	p->more = 1;
@@ -46,26 +65,31 @@ str(struct pj *p, const char *s, size_t n)
 {
 	size_t i;
 
-	fputc('"', p->f);
+	pc(p->o, '"');
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		switch (c) {
-		case '"': fputs("\\\"", p->f); break;
-		case '\\': fputs("\\\\", p->f); break;
-		case '\n': fputs("\\n", p->f); break;
-		case '\r': fputs("\\r", p->f); break;
-		case '\t': fputs("\\t", p->f); break;
-		case '\b': fputs("\\b", p->f); break;
-		case '\f': fputs("\\f", p->f); break;
+		case '"': ps(p->o, "\\\""); break;
+		case '\\': ps(p->o, "\\\\"); break;
+		case '\n': ps(p->o, "\\n"); break;
+		case '\r': ps(p->o, "\\r"); break;
+		case '\t': ps(p->o, "\\t"); break;
+		case '\b': ps(p->o, "\\b"); break;
+		case '\f': ps(p->o, "\\f"); break;
 		default:
 			if (c < 0x20)
-				fprintf(p->f, "\\u%04x", c);
+			{
+				char u[8];
+
+				snprintf(u, sizeof u, "\\u%04x", c);
+				ps(p->o, u);
+			}
 			else
-				fputc(c, p->f);
+				pc(p->o, c);
 		}
 	}
-	fputc('"', p->f);
+	pc(p->o, '"');
 }
 
 static void
@@ -73,7 +97,7 @@ key(struct pj *p, const char *k, size_t n)
 {
 	elem(p);
 	str(p, k, n);
-	fputs(": ", p->f);
+	ps(p->o, ": ");
 	p->named = 1;
 }
 
@@ -81,7 +105,7 @@ static void
 open_c(struct pj *p, char c)
 {
 	elem(p);
-	fputc(c, p->f);
+	pc(p->o, c);
 	p->depth++;
 	p->more = 0;
 }
@@ -92,7 +116,7 @@ close_c(struct pj *p, char c)
 	p->depth--;
 	if (p->more)
 		indent(p);
-	fputc(c, p->f);
+	pc(p->o, c);
 	p->more = 1;
 }
 
@@ -100,7 +124,7 @@ static void
 empty(struct pj *p, const char *what)
 {
 	elem(p);
-	fputs(what, p->f);
+	ps(p->o, what);
 }
 
 /* A string member, left out when absent. */
@@ -259,9 +283,9 @@ job(struct pj *p, const cpj_job *j, int mode, int details)
 
 /* see cli.h */
 void
-out_jobs(FILE *f, const cpj_job *jobs, int n, int mode)
+out_jobs(struct cli_out *o, const cpj_job *jobs, int n, int mode)
 {
-	struct pj p = { f, 0, 0, 0 };
+	struct pj p = { o, 0, 0, 0 };
 	int i;
 
 	open_c(&p, '{');
@@ -275,28 +299,28 @@ out_jobs(FILE *f, const cpj_job *jobs, int n, int mode)
 		close_c(&p, ']');
 	}
 	close_c(&p, '}');
-	fputc('\n', f);
+	pc(o, '\n');
 }
 
 /* see cli.h */
 void
-out_job_details(FILE *f, const cpj_job *j, int third_party)
+out_job_details(struct cli_out *o, const cpj_job *j, int third_party)
 {
-	struct pj p = { f, 0, 0, 0 };
+	struct pj p = { o, 0, 0, 0 };
 
 	open_c(&p, '{');
 	key(&p, "jobDetails", 10);
 	/* JobDetails has no nonce; ThirdPartyJobDetails has no accountId */
 	job(&p, j, CPJ_JOBS_DETAILS, third_party ? 2 : 1);
 	close_c(&p, '}');
-	fputc('\n', f);
+	pc(o, '\n');
 }
 
 /* see cli.h */
 void
-out_status(FILE *f, const char *status)
+out_status(struct cli_out *o, const char *status)
 {
-	struct pj p = { f, 0, 0, 0 };
+	struct pj p = { o, 0, 0, 0 };
 
 	open_c(&p, '{');
 	if (status[0] != '\0') {
@@ -305,5 +329,5 @@ out_status(FILE *f, const char *status)
 		str(&p, status, strlen(status));
 	}
 	close_c(&p, '}');
-	fputc('\n', f);
+	pc(o, '\n');
 }

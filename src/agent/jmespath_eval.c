@@ -1,0 +1,537 @@
+/*
+ * jmespath_eval.c -- the evaluation of a
+ * compiled expression (python-jmespath 1.0.1's TreeInterpreter and
+ * functions: the same nulls, projections skipping nulls, truthiness,
+ * equality where 1 is not true, ordering only between two numbers or two
+ * strings, slices as Python's). New arrays and objects are lists of cells
+ * in jp->cells; new strings go to jp->s. Both are fixed: a result that
+ * does not fit fails with a message naming the limit.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "jmespath.h"
+
+#define ARGS_MAX 8
+
+struct lb {                 /* list builder */
+	struct jp_val *v;
+	uint32_t tail;
+};
+
+/* see jmespath.h */
+const char *
+jp_str(const struct jp *jp, const struct jp_val *v)
+{
+	return jp->s + v->p;
+}
+
+static int
+cell(struct jp *jp, uint32_t *c)
+{
+	if (jp->ncells >= JP_CELLS_MAX) {
+		jp->fatal = 1;
+		return jp_fail(jp, "query result too large (over %u values)",
+		    (unsigned)JP_CELLS_MAX);
+	}
+	*c = jp->ncells++;
+	memset(&jp->cells[*c], 0, sizeof jp->cells[*c]);
+	return 0;
+}
+
+static void
+lb_init(struct lb *b, struct jp_val *v, int type)
+{
+	memset(v, 0, sizeof *v);
+	v->t = (uint8_t)type;
+	b->v = v;
+	b->tail = 0;
+}
+
+static int
+lb_push(struct jp *jp, struct lb *b, const struct jp_val *x, uint32_t kp,
+    uint32_t kn)
+{
+	uint32_t c = 0;
+
+	if (cell(jp, &c) < 0)
+		return -1;
+	jp->cells[c].v = *x;
+	jp->cells[c].kp = kp;
+	jp->cells[c].kn = kn;
+	if (b->tail == 0) {
+		b->v->p = c;
+		b->v->flat = 1;
+	} else {
+		jp->cells[b->tail].next = c;
+		if (c != b->tail + 1)
+			b->v->flat = 0;
+	}
+	b->tail = c;
+	b->v->n++;
+	return 0;
+}
+
+/* see jmespath.h */
+int
+jp_member(const struct jp *jp, const struct jp_val *obj, const char *name,
+    size_t n, struct jp_val *out)
+{
+	uint32_t c;
+	int found = 0;
+
+	memset(out, 0, sizeof *out);
+	if (obj->t != JP_OBJ)
+		return 0;
+	for (c = obj->n ? obj->p : 0; c != 0; c = jp->cells[c].next)
+		if (jp->cells[c].kn == n
+		    && memcmp(jp->s + jp->cells[c].kp, name, n) == 0) {
+			*out = jp->cells[c].v;   /* the last one wins */
+			found = 1;
+		}
+	return found;
+}
+
+/* ---- comparisons ----------------------------------------------------- */
+
+static int
+falsy(const struct jp_val *v)
+{
+	return v->t == JP_NULL || v->t == JP_FALSE || ((v->t == JP_STR
+	    || v->t == JP_ARR || v->t == JP_OBJ) && v->n == 0);
+}
+
+static double
+num(const struct jp_val *v)
+{
+	if (v->t == JP_TRUE)
+		return 1;
+	if (v->t == JP_FALSE)
+		return 0;
+	return v->isint ? (double)v->u.i : v->u.d;
+}
+
+static int
+numeric(const struct jp_val *v)
+{
+	return v->t == JP_NUM || v->t == JP_TRUE || v->t == JP_FALSE;
+}
+
+/* Python ==, deep (True == 1 there). */
+static int
+py_eq(const struct jp *jp, const struct jp_val *a, const struct jp_val *b,
+    int depth);
+
+/* see jmespath.h */
+int
+jp_py_eq(const struct jp *jp, const struct jp_val *a, const struct jp_val *b)
+{
+	return py_eq(jp, a, b, 0);
+}
+
+static int
+py_eq(const struct jp *jp, const struct jp_val *a, const struct jp_val *b,
+    int depth)
+{
+	uint32_t x, y;
+
+	if (depth > 2 * JP_DEPTH_MAX)
+		return 0;
+	if (numeric(a) && numeric(b)) {
+		if (a->t == JP_NUM && b->t == JP_NUM && a->isint && b->isint)
+			return a->u.i == b->u.i;
+		return num(a) == num(b);
+	}
+	if (a->t != b->t || a->t == JP_EXPREF)
+		return 0;
+	switch (a->t) {
+	case JP_NULL:
+		return 1;
+	case JP_STR:
+		return a->n == b->n && memcmp(jp->s + a->p, jp->s + b->p, a->n)
+		    == 0;
+	case JP_ARR:
+		if (a->n != b->n)
+			return 0;
+		for (x = a->n ? a->p : 0, y = b->n ? b->p : 0; x != 0;
+		    x = jp->cells[x].next, y = jp->cells[y].next)
+			if (!py_eq(jp, &jp->cells[x].v, &jp->cells[y].v,
+			    depth + 1))
+				return 0;
+		return 1;
+	default:   /* JP_OBJ */
+		if (a->n != b->n)
+			return 0;
+		for (x = a->n ? a->p : 0; x != 0; x = jp->cells[x].next) {
+			struct jp_val o;
+
+			if (!jp_member(jp, b, jp->s + jp->cells[x].kp,
+			    jp->cells[x].kn, &o) || !py_eq(jp, &jp->cells[x].v,
+			    &o, depth + 1))
+				return 0;
+		}
+		return 1;
+	}
+}
+
+static int
+actual_num01(const struct jp_val *v)
+{
+	return v->t == JP_NUM && (v->isint ? (v->u.i == 0 || v->u.i == 1)
+	    : (v->u.d == 0 || v->u.d == 1));
+}
+
+static int
+is_bool(const struct jp_val *v)
+{
+	return v->t == JP_TRUE || v->t == JP_FALSE;
+}
+
+static int
+compare(struct jp *jp, int op, const struct jp_val *a, const struct jp_val *b,
+    struct jp_val *out)
+{
+	int r;
+
+	memset(out, 0, sizeof *out);
+	if (op == T_EQ || op == T_NE) {
+		if ((actual_num01(a) && is_bool(b))
+		    || (actual_num01(b) && is_bool(a)))
+			r = 0;
+		else
+			r = py_eq(jp, a, b, 0);
+		if (op == T_NE)
+			r = !r;
+		out->t = r ? JP_TRUE : JP_FALSE;
+		return 0;
+	}
+	if (!((a->t == JP_NUM || a->t == JP_STR)
+	    && (b->t == JP_NUM || b->t == JP_STR)))
+		return 0;   /* null */
+	if (a->t != b->t)
+		return jp_fail(jp, "'%s' not supported between a string and a "
+		    "number", op == T_LT ? "<" : op == T_LTE ? "<=" : op == T_GT
+		    ? ">" : ">=");
+	if (a->t == JP_STR) {
+		size_t m = a->n < b->n ? a->n : b->n;
+		int c = memcmp(jp->s + a->p, jp->s + b->p, m);
+
+		r = c != 0 ? c : (a->n > b->n) - (a->n < b->n);
+	} else if (a->isint && b->isint) {
+		r = (a->u.i > b->u.i) - (a->u.i < b->u.i);
+	} else {
+		r = (num(a) > num(b)) - (num(a) < num(b));
+	}
+	r = op == T_LT ? r < 0 : op == T_LTE ? r <= 0 : op == T_GT ? r > 0
+	    : r >= 0;
+	out->t = r ? JP_TRUE : JP_FALSE;
+	return 0;
+}
+
+/* ---- evaluation ------------------------------------------------------ */
+
+static int ev(struct jp *jp, int n, const struct jp_val *in,
+    struct jp_val *out);
+
+static int
+nth(const struct jp *jp, const struct jp_val *arr, int64_t i,
+    struct jp_val *out)
+{
+	uint32_t c = arr->p;
+
+	if (arr->flat)
+		c += (uint32_t)i;
+	else
+		for (; i > 0; i--)
+			c = jp->cells[c].next;
+	*out = jp->cells[c].v;
+	return 0;
+}
+
+static int
+slice(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
+    struct jp_val *out)
+{
+	int64_t len = in->n, st, sp, step = (nd->op & 4) ? nd->n[2] : 1, i;
+	struct lb b;
+	struct jp_val e;
+
+	if (step == 0)
+		return jp_fail(jp, "slice step cannot be zero");
+	if (nd->op & 1) {
+		st = nd->n[0];
+		if (st < 0 && (st += len) < 0)
+			st = step < 0 ? -1 : 0;
+		else if (st >= len)
+			st = step < 0 ? len - 1 : len;
+	} else {
+		st = step < 0 ? len - 1 : 0;
+	}
+	if (nd->op & 2) {
+		sp = nd->n[1];
+		if (sp < 0 && (sp += len) < 0)
+			sp = step < 0 ? -1 : 0;
+		else if (sp >= len)
+			sp = step < 0 ? len - 1 : len;
+	} else {
+		sp = step < 0 ? -1 : len;
+	}
+	lb_init(&b, out, JP_ARR);
+	for (i = st; step > 0 ? i < sp : i > sp; i += step) {
+		nth(jp, in, i, &e);
+		if (lb_push(jp, &b, &e, 0, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Projections: over the elements of an array (vals 0) or the values of
+ * an object (vals 1), keeping the non-null results of node r (with
+ * filter condition cond >= 0). */
+static int
+project(struct jp *jp, const struct jp_val *base, int r, int cond, int vals,
+    struct jp_val *out)
+{
+	struct lb b;
+	struct jp_val x, c;
+	uint32_t k;
+
+	memset(out, 0, sizeof *out);
+	if (base->t != (vals ? JP_OBJ : JP_ARR))
+		return 0;
+	lb_init(&b, out, JP_ARR);
+	for (k = base->n ? base->p : 0; k != 0; k = jp->cells[k].next) {
+		const struct jp_val *e = &jp->cells[k].v;
+
+		if (cond >= 0) {
+			if (ev(jp, cond, e, &c) < 0)
+				return -1;
+			if (falsy(&c))
+				continue;
+		}
+		if (ev(jp, r, e, &x) < 0)
+			return -1;
+		if (x.t != JP_NULL && lb_push(jp, &b, &x, 0, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+flatten(struct jp *jp, const struct jp_val *base, struct jp_val *out)
+{
+	struct lb b;
+	uint32_t k, j;
+
+	memset(out, 0, sizeof *out);
+	if (base->t != JP_ARR)
+		return 0;
+	lb_init(&b, out, JP_ARR);
+	for (k = base->n ? base->p : 0; k != 0; k = jp->cells[k].next) {
+		const struct jp_val *e = &jp->cells[k].v;
+
+		if (e->t != JP_ARR) {
+			if (lb_push(jp, &b, e, 0, 0) < 0)
+				return -1;
+			continue;
+		}
+		for (j = e->n ? e->p : 0; j != 0; j = jp->cells[j].next)
+			if (lb_push(jp, &b, &jp->cells[j].v, 0, 0) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+static int
+multi(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
+    struct jp_val *out)
+{
+	struct lb b;
+	struct jp_val x;
+	int k;
+
+	memset(out, 0, sizeof *out);
+	if (in->t == JP_NULL)
+		return 0;
+	lb_init(&b, out, nd->type == N_MSLIST ? JP_ARR : JP_OBJ);
+	for (k = nd->a; k >= 0; k = jp->nodes[k].next) {
+		const struct jp_node *kv = &jp->nodes[k];
+		uint32_t c, kp;
+
+		if (ev(jp, nd->type == N_MSLIST ? k : kv->a, in, &x) < 0)
+			return -1;
+		if (nd->type == N_MSLIST) {
+			if (lb_push(jp, &b, &x, 0, 0) < 0)
+				return -1;
+			continue;
+		}
+		for (c = out->n ? out->p : 0; c != 0; c = jp->cells[c].next)
+			if (jp->cells[c].kn == kv->sn && memcmp(jp->s
+			    + jp->cells[c].kp, jp->names + kv->sp, kv->sn) == 0)
+				break;
+		if (c != 0) {        /* a repeated key: dict keeps its place */
+			jp->cells[c].v = x;
+			continue;
+		}
+		if (kv->sn + 1 > sizeof jp->s - jp->ns) {
+			jp->fatal = 1;
+			return jp_fail(jp, "strings too large");
+		}
+		kp = jp->ns;
+		memcpy(jp->s + kp, jp->names + kv->sp, kv->sn);
+		jp->s[kp + kv->sn] = '\0';
+		jp->ns += kv->sn + 1;
+		if (lb_push(jp, &b, &x, kp, kv->sn) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+func(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
+    struct jp_val *out)
+{
+	struct jp_val a[ARGS_MAX];
+	int k, na = 0;
+
+	for (k = nd->a; k >= 0; k = jp->nodes[k].next) {
+		if (na == ARGS_MAX)
+			return jp_fail(jp, "too many arguments to %.*s()",
+			    (int)nd->sn, jp->names + nd->sp);
+		if (ev(jp, k, in, &a[na++]) < 0)
+			return -1;
+	}
+	return jp_call(jp, nd, a, na, out);
+}
+
+static int
+is_chain(int type)
+{
+	return type == N_SUBEXPR || type == N_INDEX_EXPR || type == N_PIPE;
+}
+
+/*
+ * a.b.c, a[0][1], a | b | c parse left-nested (as python-jmespath's
+ * lists of children): evaluate the spine without recursing on it, so that
+ * a long chain needs no deep stack. Quadratic in its length (<= nodes).
+ */
+static int
+chain(struct jp *jp, int n, const struct jp_val *in, struct jp_val *out)
+{
+	struct jp_val cur, nxt;
+	int depth = 0, x = n, i, k, y;
+
+	while (is_chain(jp->nodes[x].type)) {
+		x = jp->nodes[x].a;
+		depth++;
+	}
+	if (ev(jp, x, in, &cur) < 0)
+		return -1;
+	for (i = depth - 1; i >= 0; i--) {
+		for (y = n, k = 0; k < i; k++)
+			y = jp->nodes[y].a;
+		if (ev(jp, jp->nodes[y].b, &cur, &nxt) < 0)
+			return -1;
+		cur = nxt;
+	}
+	*out = cur;
+	return 0;
+}
+
+static int
+ev2(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
+    struct jp_val *out)
+{
+	struct jp_val l, r;
+
+	switch (nd->type) {
+	case N_FIELD:
+		jp_member(jp, in, jp->names + nd->sp, nd->sn, out);
+		return 0;
+	case N_SUBEXPR:
+	case N_INDEX_EXPR:
+	case N_PIPE:
+		return chain(jp, (int)(nd - jp->nodes), in, out);
+	case N_INDEX: {
+		int64_t i = nd->n[0];
+
+		if (in->t != JP_ARR)
+			return 0;
+		if (i < 0)
+			i += in->n;
+		if (i < 0 || i >= (int64_t)in->n)
+			return 0;
+		return nth(jp, in, i, out);
+	}
+	case N_SLICE:
+		return in->t != JP_ARR ? 0 : slice(jp, nd, in, out);
+	case N_PROJ:
+	case N_VPROJ:
+	case N_FPROJ:
+		if (ev(jp, nd->a, in, &l) < 0)
+			return -1;
+		return project(jp, &l, nd->b, nd->type == N_FPROJ ? nd->c : -1,
+		    nd->type == N_VPROJ, out);
+	case N_FLATTEN:
+		if (ev(jp, nd->a, in, &l) < 0)
+			return -1;
+		return flatten(jp, &l, out);
+	case N_IDENTITY:
+	case N_CURRENT:
+		*out = *in;
+		return 0;
+	case N_LITERAL:
+		*out = nd->lit;
+		return 0;
+	case N_MSLIST:
+	case N_MSHASH:
+		return multi(jp, nd, in, out);
+	case N_OR:
+	case N_AND:
+		if (ev(jp, nd->a, in, &l) < 0)
+			return -1;
+		if (falsy(&l) == (nd->type == N_AND)) {
+			*out = l;
+			return 0;
+		}
+		return ev(jp, nd->b, in, out);
+	case N_NOT:
+		if (ev(jp, nd->a, in, &l) < 0)
+			return -1;
+		out->t = falsy(&l) ? JP_TRUE : JP_FALSE;
+		return 0;
+	case N_CMP:
+		if (ev(jp, nd->a, in, &l) < 0 || ev(jp, nd->b, in, &r) < 0)
+			return -1;
+		return compare(jp, nd->op, &l, &r, out);
+	case N_FUNC:
+		return func(jp, nd, in, out);
+	case N_EXPREF:
+		out->t = JP_EXPREF;
+		return 0;
+	default:
+		return jp_fail(jp, "bad node");
+	}
+}
+
+static int
+ev(struct jp *jp, int n, const struct jp_val *in, struct jp_val *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (++jp->depth > JP_DEPTH_MAX + 8)
+		return jp_fail(jp, "query nested too deeply");
+	rc = ev2(jp, &jp->nodes[n], in, out);
+	jp->depth--;
+	return rc;
+}
+
+/* see jmespath.h */
+int
+jp_eval(struct jp *jp, const struct jp_val *in, struct jp_val *out)
+{
+	jp->depth = 0;
+	jp->fatal = 0;
+	return ev(jp, jp->root, in, out);
+}

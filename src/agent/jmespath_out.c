@@ -1,0 +1,329 @@
+/*
+ * jmespath_out.c -- values printed the way Python prints them, which is
+ * what the aws CLI shows: json.dumps(indent=4, ensure_ascii=False) for
+ * --output json, json.dumps(separators=(',', ':')) for to_string(), and
+ * str() (with repr() inside lists and dicts) for --output text.
+ * Numbers: integers as they are, floats as Python's repr (the shortest
+ * text that reads back the same; exponent form below 1e-4 and from 1e16).
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jmespath.h"
+
+#define OUT_DEPTH_MAX 256
+
+/* see jmespath.h */
+int
+jp_fail(struct jp *jp, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(jp->err, sizeof jp->err, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* see jmespath.h */
+int
+jp_put(struct jp *jp, cpj_buf *b, const char *s, size_t n)
+{
+	cpj_buf_put(b, s, n);
+	if (b->over)
+		return jp_fail(jp, "output too large (over %zu bytes)", b->cap);
+	return 0;
+}
+
+static int
+puts_(struct jp *jp, cpj_buf *b, const char *s)
+{
+	return jp_put(jp, b, s, strlen(s));
+}
+
+/* see jmespath.h */
+int
+jp_py_float(double d, char *out, size_t cap)
+{
+	char e[40], dig[24];
+	int p, exp, nd = 0, k, o = 0;
+	const char *s;
+
+	if (isnan(d))
+		return snprintf(out, cap, "NaN");
+	if (isinf(d))
+		return snprintf(out, cap, d < 0 ? "-Infinity" : "Infinity");
+	for (p = 1; p <= 17; p++) {
+		snprintf(e, sizeof e, "%.*e", p - 1, d);
+		if (strtod(e, NULL) == d)
+			break;
+	}
+	/* e: [-]D[.DDD]e[+-]XX */
+	s = e;
+	if (*s == '-')
+		s++;
+	for (; *s != 'e'; s++)
+		if (*s != '.')
+			dig[nd++] = *s;
+	exp = atoi(s + 1);
+	while (nd > 1 && dig[nd - 1] == '0')
+		nd--;
+	dig[nd] = '\0';
+	if (d < 0 || (d == 0 && signbit(d)))
+		out[o++] = '-';
+	if (exp < -4 || exp >= 16) {
+		out[o++] = dig[0];
+		if (nd > 1) {
+			out[o++] = '.';
+			for (k = 1; k < nd; k++)
+				out[o++] = dig[k];
+		}
+		snprintf(out + o, cap - (size_t)o, "e%c%02d", exp < 0 ? '-'
+		    : '+', exp < 0 ? -exp : exp);
+		return 0;
+	}
+	if (exp < 0) {
+		out[o++] = '0';
+		out[o++] = '.';
+		for (k = -1; k > exp; k--)
+			out[o++] = '0';
+		for (k = 0; k < nd; k++)
+			out[o++] = dig[k];
+	} else {
+		for (k = 0; k <= exp; k++)
+			out[o++] = k < nd ? dig[k] : '0';
+		out[o++] = '.';
+		if (nd > exp + 1)
+			for (k = exp + 1; k < nd; k++)
+				out[o++] = dig[k];
+		else
+			out[o++] = '0';
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+static int
+number(struct jp *jp, const struct jp_val *v, cpj_buf *b)
+{
+	char t[48];
+
+	if (v->isint)
+		snprintf(t, sizeof t, "%lld", (long long)v->u.i);
+	else
+		jp_py_float(v->u.d, t, sizeof t);
+	return puts_(jp, b, t);
+}
+
+/* A JSON string; ascii: \uXXXX for everything outside ' '..'~'. */
+static int
+jstr(struct jp *jp, const char *s, size_t n, int ascii, cpj_buf *b)
+{
+	size_t i;
+	char t[16];
+
+	cpj_buf_putc(b, '"');
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		unsigned u;
+
+		switch (c) {
+		case '"': cpj_buf_puts(b, "\\\""); continue;
+		case '\\': cpj_buf_puts(b, "\\\\"); continue;
+		case '\n': cpj_buf_puts(b, "\\n"); continue;
+		case '\r': cpj_buf_puts(b, "\\r"); continue;
+		case '\t': cpj_buf_puts(b, "\\t"); continue;
+		case '\b': cpj_buf_puts(b, "\\b"); continue;
+		case '\f': cpj_buf_puts(b, "\\f"); continue;
+		default: break;
+		}
+		if (c < 0x20 || (ascii && c == 0x7f)) {
+			snprintf(t, sizeof t, "\\u%04x", c);
+			cpj_buf_puts(b, t);
+			continue;
+		}
+		if (c < 0x80 || !ascii) {
+			cpj_buf_putc(b, (char)c);
+			continue;
+		}
+		/* ensure_ascii: decode UTF-8 */
+		if (c >= 0xf0 && i + 3 < n) {
+			u = ((c & 7u) << 18) | ((s[i + 1] & 0x3fu) << 12)
+			    | ((s[i + 2] & 0x3fu) << 6) | (s[i + 3] & 0x3fu);
+			i += 3;
+		} else if (c >= 0xe0 && i + 2 < n) {
+			u = ((c & 15u) << 12) | ((s[i + 1] & 0x3fu) << 6)
+			    | (s[i + 2] & 0x3fu);
+			i += 2;
+		} else if (i + 1 < n) {
+			u = ((c & 31u) << 6) | (s[i + 1] & 0x3fu);
+			i += 1;
+		} else {
+			u = c;
+		}
+		if (u >= 0x10000) {
+			u -= 0x10000;
+			snprintf(t, sizeof t, "\\u%04x\\u%04x",
+			    0xd800 + (u >> 10), 0xdc00 + (u & 0x3ff));
+		} else {
+			snprintf(t, sizeof t, "\\u%04x", u);
+		}
+		cpj_buf_puts(b, t);
+	}
+	cpj_buf_putc(b, '"');
+	return jp_put(jp, b, "", 0);
+}
+
+static void
+nl(cpj_buf *b, int indent, int depth)
+{
+	int k;
+
+	if (indent == 0)
+		return;
+	cpj_buf_putc(b, '\n');
+	for (k = 0; k < depth; k++)
+		cpj_buf_puts(b, "    ");
+}
+
+/* indent 1: json.dumps(indent=4, ensure_ascii=False); 0: compact, ASCII */
+static int
+json(struct jp *jp, const struct jp_val *v, int indent, int depth, cpj_buf *b)
+{
+	uint32_t c;
+
+	if (depth > OUT_DEPTH_MAX)
+		return jp_fail(jp, "value nested too deeply");
+	switch (v->t) {
+	case JP_NULL: return puts_(jp, b, "null");
+	case JP_TRUE: return puts_(jp, b, "true");
+	case JP_FALSE: return puts_(jp, b, "false");
+	case JP_NUM: return number(jp, v, b);
+	case JP_STR: return jstr(jp, jp->s + v->p, v->n, !indent, b);
+	case JP_ARR:
+	case JP_OBJ:
+		cpj_buf_putc(b, v->t == JP_ARR ? '[' : '{');
+		for (c = v->n ? v->p : 0; c != 0; c = jp->cells[c].next) {
+			const struct jp_cell *e = &jp->cells[c];
+
+			nl(b, indent, depth + 1);
+			if (v->t == JP_OBJ) {
+				if (jstr(jp, jp->s + e->kp, e->kn, !indent, b) < 0)
+					return -1;
+				cpj_buf_puts(b, indent ? ": " : ":");
+			}
+			if (json(jp, &e->v, indent, depth + 1, b) < 0)
+				return -1;
+			if (e->next != 0)
+				cpj_buf_putc(b, ',');
+		}
+		if (v->n)
+			nl(b, indent, depth);
+		cpj_buf_putc(b, v->t == JP_ARR ? ']' : '}');
+		return jp_put(jp, b, "", 0);
+	default:
+		return jp_fail(jp, "Object of type _Expression is not JSON "
+		    "serializable");
+	}
+}
+
+/* see jmespath.h */
+int
+jp_out_json(struct jp *jp, const struct jp_val *v, cpj_buf *b)
+{
+	return json(jp, v, 1, 0, b);
+}
+
+/* see jmespath.h */
+int
+jp_out_compact(struct jp *jp, const struct jp_val *v, cpj_buf *b)
+{
+	return json(jp, v, 0, 0, b);
+}
+
+/* Python repr() of a str. */
+static int
+repr_str(struct jp *jp, const char *s, size_t n, cpj_buf *b)
+{
+	char q = '\'', t[8];
+	size_t i;
+
+	if (memchr(s, '\'', n) != NULL && memchr(s, '"', n) == NULL)
+		q = '"';
+	cpj_buf_putc(b, q);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == (unsigned char)q || c == '\\') {
+			cpj_buf_putc(b, '\\');
+			cpj_buf_putc(b, (char)c);
+		} else if (c == '\n') {
+			cpj_buf_puts(b, "\\n");
+		} else if (c == '\r') {
+			cpj_buf_puts(b, "\\r");
+		} else if (c == '\t') {
+			cpj_buf_puts(b, "\\t");
+		} else if (c < 0x20 || c == 0x7f) {
+			snprintf(t, sizeof t, "\\x%02x", c);
+			cpj_buf_puts(b, t);
+		} else if (c == 0xc2 && i + 1 < n
+		    && (unsigned char)s[i + 1] <= 0xa0) {
+			/* U+0080..U+00A0 are not printable */
+			snprintf(t, sizeof t, "\\x%02x", (unsigned char)s[++i]);
+			cpj_buf_puts(b, t);
+		} else {
+			cpj_buf_putc(b, (char)c);
+		}
+	}
+	cpj_buf_putc(b, q);
+	return jp_put(jp, b, "", 0);
+}
+
+static int
+py(struct jp *jp, const struct jp_val *v, int repr, int depth, cpj_buf *b)
+{
+	uint32_t c;
+
+	if (depth > OUT_DEPTH_MAX)
+		return jp_fail(jp, "value nested too deeply");
+	switch (v->t) {
+	case JP_NULL: return puts_(jp, b, "None");
+	case JP_TRUE: return puts_(jp, b, "True");
+	case JP_FALSE: return puts_(jp, b, "False");
+	case JP_NUM: return number(jp, v, b);
+	case JP_STR:
+		if (repr)
+			return repr_str(jp, jp->s + v->p, v->n, b);
+		return jp_put(jp, b, jp->s + v->p, v->n);
+	case JP_ARR:
+	case JP_OBJ:
+		cpj_buf_putc(b, v->t == JP_ARR ? '[' : '{');
+		for (c = v->n ? v->p : 0; c != 0; c = jp->cells[c].next) {
+			const struct jp_cell *e = &jp->cells[c];
+
+			if (v->t == JP_OBJ) {
+				if (repr_str(jp, jp->s + e->kp, e->kn, b) < 0)
+					return -1;
+				cpj_buf_puts(b, ": ");
+			}
+			if (py(jp, &e->v, 1, depth + 1, b) < 0)
+				return -1;
+			if (e->next != 0)
+				cpj_buf_puts(b, ", ");
+		}
+		cpj_buf_putc(b, v->t == JP_ARR ? ']' : '}');
+		return jp_put(jp, b, "", 0);
+	default:
+		return puts_(jp, b, "<jmespath.visitor._Expression object>");
+	}
+}
+
+/* see jmespath.h */
+int
+jp_out_str(struct jp *jp, const struct jp_val *v, cpj_buf *b)
+{
+	return py(jp, v, 0, 0, b);
+}
