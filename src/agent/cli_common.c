@@ -106,6 +106,67 @@ cli_global_help(FILE *f)
 	    "  --debug                  log connection, TLS and retry details to stderr (never secrets)\n");
 }
 
+/* Does section [name] (or [profile name]) open a line of buf? */
+static int
+has_section(const char *buf, const char *name, int config)
+{
+	const char *l;
+	size_t n = strlen(name);
+
+	for (l = buf; l != NULL && *l != '\0'; l = strchr(l, '\n'),
+	    l = l != NULL ? l + 1 : NULL) {
+		while (*l == ' ' || *l == '\t')
+			l++;
+		if (*l++ != '[')
+			continue;
+		while (*l == ' ')
+			l++;
+		if (config && strncmp(l, "profile", 7) == 0
+		    && (l[7] == ' ' || l[7] == '\t'))
+			for (l += 7; *l == ' ' || *l == '\t'; l++)
+				;
+		if (strncmp(l, name, n) == 0) {
+			for (l += n; *l == ' '; l++)
+				;
+			if (*l == ']')
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* A profile named by --profile or AWS_PROFILE must exist in the config
+ * or the credentials file, as botocore says. */
+static int
+profile_exists(const char *name)
+{
+	char path[1024];
+	long n;
+	int found = 0, k;
+
+	if (name == NULL && (name = setup_env("AWS_PROFILE")) == NULL)
+		return 1;
+	for (k = 0; k < 2 && !found; k++) {
+		if (setup_home_path(path, sizeof path, k == 0 ? "AWS_CONFIG_FILE"
+		    : "AWS_SHARED_CREDENTIALS_FILE", k == 0 ? ".aws/config"
+		    : ".aws/credentials") < 0)
+			continue;
+		n = setup_read_file(NULL, "config file", path, cfgbuf,
+		    sizeof cfgbuf, 1);
+		if (n >= 0 && (size_t)n < sizeof cfgbuf) {
+			cfgbuf[n] = '\0';
+			found = has_section(cfgbuf, name, k == 0)
+			    || (k == 0 && strcmp(name, "default") == 0
+			    && has_section(cfgbuf, name, 0));
+		}
+		cpj_wipe(cfgbuf, sizeof cfgbuf);
+	}
+	if (!found)
+		fprintf(stderr, "\nThe config profile (%s) could not be found\n",
+		    name);
+	return found;
+}
+
 /* see cli.h */
 int
 cli_setup(const struct cli_global *g)
@@ -124,11 +185,18 @@ cli_setup(const struct cli_global *g)
 		cpj_log_set_level(4);   /* the library's lines (default 2) */
 	creds_chain_set_debug(g->debug);
 	if (setup_profile_init(&prof, cfgbuf, sizeof cfgbuf, g->profile,
-	    NULL) < 0)
-		return -1;
+	    NULL) < 0 || !profile_exists(g->profile))
+		return -255;
 	if (setup_region(&prof, g->region, region, sizeof region) < 0)
-		return -1;
+		return -253;
 	url = setup_endpoint(g->endpoint_url, "AWS_ENDPOINT_URL_CODEPIPELINE");
+	if (url != NULL && strncmp(url, "https://", 8) != 0
+	    && strncmp(url, "http://", 7) != 0) {
+		fprintf(stderr, "\nBad value for --endpoint-url \"%s\": scheme is "
+		    "missing.  Must be of the form http://<hostname>/ or "
+		    "https://<hostname>/\n", url);
+		return -252;
+	}
 	if (url == NULL) {
 		char host[CPJ_HOST_MAX + 1], sr[32];
 
@@ -136,7 +204,7 @@ cli_setup(const struct cli_global *g)
 		    sizeof sr);
 		if (rc < 0) {
 			fprintf(stderr, "cpjob: invalid region '%s'\n", region);
-			return -1;
+			return -255;
 		}
 		snprintf(region, sizeof region, "%s", sr);
 		snprintf(endpoint, sizeof endpoint, "https://%s", host);
@@ -144,17 +212,17 @@ cli_setup(const struct cli_global *g)
 	}
 	endpoint_url = url;
 	if (setup_trust_load(g->ca_bundle) < 0)
-		return -1;
+		return -255;
 	memset(&o, 0, sizeof o);
 	o.anchors = setup_trust(NULL);
 	o.connect_ms = g->connect_ms;
 	o.idle_ms = g->read_ms;
 	o.flags = SETUP_PROXY;
 	if (setup_http_client(&http, &tls, url, &o) < 0)
-		return -1;
+		return -255;
 	if ((rc = cpj_cp_init(&cp, &http, region, work, sizeof work)) < 0) {
 		fprintf(stderr, "cpjob: invalid region '%s'\n", region);
-		return -1;
+		return -255;
 	}
 	if ((v = setup_env("AWS_RETRY_MODE")) != NULL && strcmp(v, "legacy") == 0)
 		attempts = 5;
@@ -163,7 +231,7 @@ cli_setup(const struct cli_global *g)
 
 		if (setup_number(v, 1, 20, &n) < 0) {
 			fprintf(stderr, "cpjob: AWS_MAX_ATTEMPTS must be 1..20\n");
-			return -1;
+			return -255;
 		}
 		attempts = (unsigned)n;
 	}
@@ -172,12 +240,12 @@ cli_setup(const struct cli_global *g)
 		return 0;
 	/* the provider chain of creds_chain.c; as in botocore, only an
 	   explicit --profile skips the environment's keys */
-	if (creds_chain_load(&creds, prof.name, g->profile != NULL, NULL, 0)
-	    < 0)
-		return -1;      /* the chain printed the reason */
+	if ((rc = creds_chain_load(&creds, prof.name, g->profile != NULL, NULL,
+	    0)) < 0)        /* the chain printed the reason */
+		return rc == CPJ_ERR_CREDS_NONE ? -253 : -255;
 	if ((rc = cpj_cp_set_credentials(&cp, &creds)) < 0) {
 		fprintf(stderr, "cpjob: credentials: %s\n", cpj_strerror(rc));
-		return -1;
+		return -255;
 	}
 	return 0;
 }
