@@ -103,7 +103,9 @@ cli_global_help(FILE *f)
 	    "  --ca-bundle FILE         PEM trust anchors (else AWS_CA_BUNDLE; default: Amazon roots)\n"
 	    "  --cli-connect-timeout S  connect timeout, seconds\n"
 	    "  --cli-read-timeout S     read (idle) timeout, seconds\n"
-	    "  --debug                  log connection, TLS and retry details to stderr (never secrets)\n");
+	    "  --output json            output format (the only one)\n"
+	    "  --debug                  log connection, TLS and retry details to stderr (never secrets)\n"
+	    "  --version                print the version and exit\n");
 }
 
 /* Does section [name] (or [profile name]) open a line of buf? */
@@ -322,11 +324,15 @@ cli_jobs_buf(unsigned max_jobs)
 void
 cli_report_cp_error(const char *op, int err)
 {
+	char url[CPJ_HOST_MAX + 64];
+	size_t ul;
+
 	if (err <= CPJ_ERR_API_THROTTLED && err > CPJ_ERR_S3_NOT_FOUND
 	    && cp.http_status != 0) {
 		fprintf(stderr, "\nAn error occurred (%s) when calling the %s "
-		    "operation: %s\n", cp.code[0] != '\0' ? cp.code
-		    : cpj_strerror(err), op, cp.message);
+		    "operation: %s%s\n", cp.code[0] != '\0' ? cp.code
+		    : cpj_strerror(err), op, cp.message,
+		    cp.message_cut ? "..." : "");
 		if (cp.request_id[0] != '\0')
 			fprintf(stderr, "request id: %s\n", cp.request_id);
 		return;
@@ -336,6 +342,20 @@ cli_report_cp_error(const char *op, int err)
 		    cp.message);
 		return;
 	}
+	/* the URL of the request, as the aws CLI names it */
+	cli_endpoint(url, sizeof url - 1);
+	ul = strlen(url);
+	if (ul == 0 || url[ul - 1] != '/') {
+		url[ul] = '/';
+		url[ul + 1] = '\0';
+	}
+	if (err <= CPJ_ERR_NET_RESOLVE && err >= CPJ_ERR_NET_REFUSED)
+		fprintf(stderr, "\nCould not connect to the endpoint URL: "
+		    "\"%s\"\n", url);
+	else if (err <= CPJ_ERR_TLS_HANDSHAKE && err > CPJ_ERR_HTTP_STATUS_LINE)
+		fprintf(stderr, "\nSSL validation failed for %s\n", url);
+	else
+		fprintf(stderr, "\n%s: %s\n", url, cpj_strerror(err));
 	fprintf(stderr, "cpjob: %s: %s\n", op, cpj_strerror(err));
 	if (err <= CPJ_ERR_TLS_HANDSHAKE && err > CPJ_ERR_HTTP_STATUS_LINE)
 		fprintf(stderr, "cpjob: TLS detail: BearSSL error %d\n",

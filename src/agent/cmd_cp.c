@@ -143,22 +143,17 @@ usage(FILE *f, const char *name, unsigned bit)
 
 	fprintf(f, "usage: cpjob %s [options]\n\n", name);
 	for (p = 0; p < P_N; p++) {
-		int l = (int)(strlen(par[p].opt) + strlen(par[p].arg) + 1);
-
-		if ((par[p].ops & bit) && l > w && l < 40)
-			w = l;
+		if ((par[p].ops & bit) && (int)strlen(par[p].opt) > w)
+			w = (int)strlen(par[p].opt);
 	}
 	for (p = 0; p < P_N; p++) {
-		char b[160];
-
-		if (!(par[p].ops & bit))
-			continue;
-		snprintf(b, sizeof b, "%s %s", par[p].opt, par[p].arg);
-		fprintf(f, "  %-*s%s%s\n", w, b, (int)strlen(b) > w ? "  " : "",
-		    (par[p].req & bit) ? "  (required)" : "");
+		if (par[p].ops & bit)
+			fprintf(f, "  %-*s  %s%s\n", w, par[p].opt,
+			    (par[p].req & bit) ? "(required) " : "", par[p].arg);
 	}
 	fprintf(f, "\nStructure and map values take the aws CLI's shorthand, "
-	    "a JSON object, or file://PATH.\n\n");
+	    "a JSON object, or file://PATH;\nany value can be read from a "
+	    "file with file://PATH.\n\n");
 	cli_global_help(f);
 }
 

@@ -182,11 +182,74 @@ def cases(tmp):
     return c
 
 
+OPS = {"poll-for-jobs": "PollForJobs", "acknowledge-job": "AcknowledgeJob",
+       "get-job-details": "GetJobDetails", "put-job-success-result": "PutJobSuccessResult",
+       "put-job-failure-result": "PutJobFailureResult",
+       "poll-for-third-party-jobs": "PollForThirdPartyJobs",
+       "acknowledge-third-party-job": "AcknowledgeThirdPartyJob",
+       "get-third-party-job-details": "GetThirdPartyJobDetails",
+       "put-third-party-job-success-result": "PutThirdPartyJobSuccessResult",
+       "put-third-party-job-failure-result": "PutThirdPartyJobFailureResult"}
+GLOBAL = {"--region", "--endpoint-url", "--profile", "--ca-bundle", "--cli-connect-timeout",
+          "--cli-read-timeout", "--output", "--debug", "--version"}
+
+
+def kebab(name):
+    return "--" + "".join("-" + c.lower() if c.isupper() else c for c in name)
+
+
+def help_checks(tmp):
+    """Each command's help lists exactly the model's parameters, each
+    listed option is accepted, the listing is aligned, and --version
+    works after a command."""
+    import glob
+    import json
+    models = sorted(glob.glob("/usr/lib/python3/dist-packages/botocore/data/codepipeline/"
+                              "*/service-2.json"))
+    model = json.load(open(models[-1])) if models else None
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    nofile = "file://" + os.path.join(tmp, "nosuch")
+    for cmd, op in OPS.items():
+        rc, out, _ = run([CPJOB, cmd, "--help"], env)
+        opts = [ln.split()[0] for ln in out.splitlines() if ln.startswith("  --")]
+        cols = {ln.index(ln.split()[1]) for ln in out.splitlines()
+                if ln.startswith("  --") and ln.split()[0] not in GLOBAL}
+        mine = [o for o in opts if o not in GLOBAL]
+        check("help_%s_aligned" % cmd, rc == 0 and len(cols) == 1, out)
+        if model:
+            shape = model["shapes"][model["operations"][op]["input"]["shape"]]
+            want = [kebab(m) for m in shape["members"]]
+            req = {kebab(m) for m in shape.get("required", [])}
+            check("help_%s_lists_model_members" % cmd, mine == want, (mine, want))
+            got_req = {ln.split()[0] for ln in out.splitlines()
+                       if ln.startswith("  --") and "(required)" in ln}
+            check("help_%s_required" % cmd, got_req == req, (got_req, req))
+        bad = []
+        reqs = [ln.split()[0] for ln in out.splitlines()
+                if ln.startswith("  --") and "(required)" in ln]
+        for o in mine:
+            others = sum([[r, AT if r == "--action-type-id" else "x"] for r in reqs if r != o], [])
+            rc, _, err = run([CPJOB, cmd] + others + [o, nofile], env)
+            if rc != 252 or "Unable to load paramfile" not in err:
+                bad.append((o, rc, first_line(err)))
+        check("help_%s_options_accepted" % cmd, not bad, bad)
+        rc, _, err = run([CPJOB, cmd, "--client-token-bogus", "x"], env)
+        check("help_%s_unknown_refused" % cmd, rc == 252 and "Unknown options" in err, err)
+    rc, out, _ = run([CPJOB, "--help"], env)
+    lines = [ln for ln in out.splitlines() if ln.startswith("  ") and not ln.startswith("   ")]
+    cols = {len(ln) - len(ln[2:].split(None, 1)[1]) if len(ln[2:].split(None, 1)) > 1 else -1
+            for ln in lines}
+    check("help_commands_aligned", rc == 0 and len(cols) == 1, out)
+    rc, out, _ = run([CPJOB, "poll", "--version"], env)
+    check("version_after_command", rc == 0 and out.startswith("cpjob "), (rc, out))
+
+
 def main():
     if not os.path.exists(AWS):
         print("SKIP cli_badinput: no %s" % AWS)
         return 0
     tmp = tempfile.mkdtemp(prefix="cpj-badin-")
+    help_checks(tmp)
     with Emulator() as emu:
         url = emu.endpoint.replace("127.0.0.1", "localhost")
         n = 0
