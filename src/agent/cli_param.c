@@ -491,13 +491,89 @@ cli_json_kv(const char *opt, const char *s, struct cli_kv *kv, int max,
 	return n;
 }
 
+/* The plain shorthand (no quotes, brackets or braces) as the aws CLI's
+ * parser reads it: "k=a,b" makes k the list ['a', 'b']. -2: not plain,
+ * -1: a key without '=' first. */
+static int
+plain_shorthand(const char *t, struct cli_kv *kv, int max, char *store,
+	size_t cap, size_t *usedp)
+{
+	size_t used = 0, len = strlen(t);
+	int n = 0;
+
+	while (len > 0 && strchr(" \t\r\n", t[len - 1]) != NULL)
+		len--;
+	if (strpbrk(t, "'\"[]{}") != NULL || len + 8 > cap / 4)
+		return -2;
+	if (len > 0 && t[len - 1] == ',')
+		return -1;
+	while (len > 0) {
+		size_t l = strcspn(t, ","), v;
+		const char *eq = memchr(t, '=', l < len ? l : len);
+
+		if (l > len)
+			l = len;
+		if ((eq == NULL && n == 0) || l == 0)
+			return -1;
+		if (eq != NULL) {
+			const char *ks = t, *ke = eq, *vs = eq + 1, *ve = t + l;
+
+			if (n >= max)
+				return -2;
+			for (; ks < ke && *ks == ' '; ks++)
+				;
+			for (; ke > ks && ke[-1] == ' '; ke--)
+				;
+			for (; vs < ve && *vs == ' '; vs++)
+				;
+			for (; ve > vs && ve[-1] == ' '; ve--)
+				;
+			if (ke == ks)
+				return -1;
+			kv[n].key = store + used;
+			used += (size_t)snprintf(store + used, cap - used, "%.*s",
+			    (int)(ke - ks), ks) + 1;
+			kv[n].value = store + used;
+			kv[n].type = 'h';
+			v = (size_t)snprintf(store + used, cap - used, "%.*s",
+			    (int)(ve - vs), vs);
+			used += v + 1;
+			n++;
+		} else {        /* one more item of the previous value */
+			char *pv = kv[n - 1].value;
+			size_t pl = strlen(pv);
+
+			if (kv[n - 1].type == 'h') {
+				memmove(pv + 2, pv, pl + 1);
+				pv[0] = '[';
+				pv[1] = '\'';
+				pl += 2;
+				memcpy(pv + pl, "']", 3);
+				pl += 2;
+				kv[n - 1].type = 'a';
+			}
+			pl += (size_t)snprintf(pv + pl - 1, cap - (size_t)(pv
+			    - store) - pl, ", '%.*s']", (int)l, t) - 1;
+			used = (size_t)(pv - store) + pl + 1;
+		}
+		t += l;
+		len -= l;
+		if (len > 0) {
+			t++;
+			len--;
+		}
+	}
+	*usedp = used;
+	return n;
+}
+
 /* see cli.h */
 int
 cli_param_kv(const char *opt, const char *arg, struct cli_kv *kv, int max,
 	char *store, size_t store_len, size_t *usedp)
 {
 	const char *s = cli_paramfile(opt, arg), *t;
-	int n;
+	int n, k;
 
 	if (s == NULL)
 		return -1;
@@ -510,11 +586,42 @@ cli_param_kv(const char *opt, const char *arg, struct cli_kv *kv, int max,
 		    "%s\n", opt, s);
 		return -1;
 	}
-	n = cli_kv_arg(s, kv, max, store, store_len, usedp);
-	if (n < 0)
-		fprintf(stderr, "\nError parsing parameter '%s': Expected: "
-		    "key=value,... (the shorthand) or a JSON object for "
-		    "input:\n%s\n", opt, s);
+	n = plain_shorthand(t, kv, max, store, store_len, usedp);
+	if (n == -2)
+		n = cli_kv_arg(s, kv, max, store, store_len, usedp);
+	if (n < 0) {
+		const char *q = t;
+		size_t e = strcspn(q, "=,");
+
+		while (q[e] == '=' && q[e + strcspn(q + e, ",")] == ',') {
+			q += e + strcspn(q + e, ",") + 1;   /* the next pair */
+			e = strcspn(q, "=,");
+		}
+		if (q[e] != '=' && strpbrk(t, "'\"") == NULL)
+			fprintf(stderr, "\nError parsing parameter '%s': Expected: "
+			    "'=', received: '%s' for input:\n%s\n%*s^\n", opt,
+			    q[e] == ',' ? "," : "EOF", s,
+			    (int)(e + (size_t)(q - s)), "");
+		else
+			fprintf(stderr, "\nError parsing parameter '%s': Expected: "
+			    "key=value,... (the shorthand) or a JSON object for "
+			    "input:\n%s\n", opt, s);
+		return -1;
+	}
+	for (k = 1; k < n; k++) {      /* the shorthand takes a key once */
+		int j;
+
+		for (j = 0; j < k; j++) {
+			if (strcmp(kv[j].key, kv[k].key) == 0) {
+				fprintf(stderr, "\nError parsing parameter '%s': "
+				    "Second instance of key \"%s\" encountered for "
+				    "input:\n%s\nThis is often because there is a "
+				    "preceding \",\" instead of a space.\n", opt,
+				    kv[k].key, s);
+				return -1;
+			}
+		}
+	}
 	return n;
 }
 

@@ -168,6 +168,11 @@ def cases(tmp):
         ("qp_two", "other", A + [AT, "--query-param", "a=b,c=d"]),
         ("sh_no_equals", "other", A + ["category"]),
         ("sh_unterminated", "other", A + ["category=Deploy,owner='Custom"]),
+        ("sh_list_value", "type", A + ["category=Deploy,owner"]),
+        ("sh_list_values", "type", A + ["category=Deploy,owner=Custom,provider=P,version=1,x,y"]),
+        ("sh_trailing_comma", "other", A + [AT + ","]),
+        ("sh_duplicate", "other", ED + ["summary=a,summary=b"]),
+        ("sh_no_equals_comma", "other", A + ["category,owner=Custom"]),
         ("unknown_option", "usage", ["get-job-details", "--job-id", J, "--bogus"]),
         ("option_no_value", "usage", ["get-job-details", "--job-id"]),
         ("unknown_command", "other", ["no-such-operation"]),
@@ -244,12 +249,54 @@ def help_checks(tmp):
     check("version_after_command", rc == 0 and out.startswith("cpjob "), (rc, out))
 
 
+def json_differential(n=300):
+    """JSON errors of cpjob equal Python's json module's (what the aws CLI
+    uses): the same message, line and column, on random broken objects."""
+    import json
+    import random
+    rnd = random.Random(15)
+    atoms = ['"s"', '"a b"', '1', '-2.5e3', 'true', 'false', 'null', '[]', '{}', '["x", 1]',
+             '{"k": "v"}', '"\\u00e9"', '"\\n"', '"é"']
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null")
+    bad = []
+    for _ in range(n):
+        members = ['"%s": %s' % (rnd.choice(["summary", "percentComplete", "x", "é"]),
+                                 rnd.choice(atoms)) for _ in range(rnd.randint(0, 3))]
+        doc = "{" + rnd.choice([", ", ",\n  ", ","]).join(members) + "}"
+        for _ in range(rnd.randint(1, 2)):
+            i = rnd.randint(1, len(doc))
+            op = rnd.randint(0, 2)
+            junk = rnd.choice([",", ":", '"', "}", "]", "{", "[", " ", "\n", "x", "\\", "1",
+                               "\t", "\x01", "tru", "-"])
+            if op == 0:
+                doc = doc[:i] + junk + doc[i:]
+            elif op == 1:
+                doc = doc[:i - 1] + doc[i:]
+            else:
+                doc = doc[:i - 1] + junk + doc[i:]
+        doc = "{" + doc.lstrip("{ \n\t[") if not doc.lstrip().startswith("{") else doc
+        try:
+            json.loads(doc)
+            continue            # still valid: nothing to compare
+        except ValueError as e:
+            want = "Invalid JSON: %s" % e
+        if "\x00" in doc:
+            continue
+        rc, _, err = run([CPJOB, "success", "--job-id", J, "--execution-details", doc], env)
+        got = first_line(err)
+        if rc != 252 or not got.endswith(want):
+            bad.append((doc, want, got))
+    check("json_errors_as_python (%d documents)" % n, not bad, bad[:3])
+
+
 def main():
     if not os.path.exists(AWS):
         print("SKIP cli_badinput: no %s" % AWS)
         return 0
     tmp = tempfile.mkdtemp(prefix="cpj-badin-")
     help_checks(tmp)
+    json_differential()
     with Emulator() as emu:
         url = emu.endpoint.replace("127.0.0.1", "localhost")
         n = 0
