@@ -181,6 +181,8 @@ def cases(tmp):
         ("no_credentials", "other", ["get-job-details", "--job-id", J],
          {"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None}),
         ("profile_unknown", "other", ["get-job-details", "--job-id", J, "--profile", "nosuch"]),
+        ("connection_refused", "connect", ["get-job-details", "--job-id", J,
+                                           "--endpoint-url", "https://127.0.0.1:1"], {}, False),
         ("endpoint_not_url", "other", ["get-job-details", "--job-id", J,
                                        "--endpoint-url", "notaurl"], {}, False),
     ]
@@ -323,7 +325,8 @@ def main():
             check("%s_exit" % name, crc == arc or model_refuses or (arc == 255 and crc == 252),
                   (arc, crc, first_line(aerr), first_line(cerr)))
             check("%s_sent" % name, asent > 0 or csent == 0, (asent, csent))
-            if kind in ("type", "required", "paramfile", "json", "enum") and arc == 252:
+            if kind in ("type", "required", "paramfile", "json", "enum", "connect") and (
+                    arc == 252 or kind == "connect"):
                 check("%s_message" % name, first_line(aerr) == first_line(cerr),
                       "aws %r / cpjob %r" % (first_line(aerr), first_line(cerr)))
             elif kind == "usage":
@@ -337,6 +340,21 @@ def main():
                     "valid values" in cerr if kind == "enum" else "Parameter validation failed"
                     in cerr), cerr)
         check("badinput_at_least_60_cases", n >= 60, n)
+        # a service message longer than the library keeps ends with "..."
+        long_msg = " ".join("word%d" % i for i in range(90))
+        outs = []
+        for argv in ([AWS, "codepipeline", "get-job-details", "--job-id", J,
+                      "--endpoint-url", url], [CPJOB, "get-job-details", "--job-id", J]):
+            emu.fault("error500", operation="GetJobDetails", code="ValidationException",
+                      status=400, message=long_msg, count=1)
+            env = environ(emu, {"AWS_ENDPOINT_URL": url})
+            outs.append(run(argv, env))
+        (arc, _, aerr), (crc, _, cerr) = outs
+        cl = first_line(cerr)
+        cm = cl.split("operation: ", 1)[-1]
+        check("long_message_cut_with_dots", arc == crc == 254 and cl.endswith("...")
+              and len(cm) > 400 and cm[:-3] in first_line(aerr)
+              and not first_line(aerr).endswith("..."), (arc, crc, cl[-80:]))
     ok = all(results)
     print("%s cli_badinput (%d checks)" % ("PASS" if ok else "FAIL", len(results)))
     return 0 if ok else 1
