@@ -123,6 +123,9 @@ void cli_check_struct(const char *name, const struct cli_shape *m,
 void cli_check_map(const char *name, const struct cli_kv *kv, int n);
 void cli_check_len(const char *name, const char *v, unsigned min);
 void cli_check_int(const char *name, const char *v, long min, long max);
+/* A timestamp parameter: epoch seconds, or ISO 8601 (a date alone or a
+ * time without a zone is UTC). 0, or -1 when it is none of them. */
+int cli_timestamp(const char *s, int64_t *out);
 
 /* JSON output in the aws CLI's form (indent 4, keys in model order). */
 void out_jobs(FILE *f, const cpj_job *jobs, int n, int mode);

@@ -273,19 +273,6 @@ load_args(unsigned bit)
 	return cli_perr_flush() > 0 ? -1 : 0;
 }
 
-/* The created time of --current-revision: epoch seconds or ISO 8601. */
-static long
-created_time(const char *c)
-{
-	int64_t t = 0;
-
-	if (strspn(c, "0123456789") == strlen(c) || strchr(c, '.') != NULL)
-		return (long)strtod(c, NULL);
-	if (cpj_creds_parse_time(c, strlen(c), &t) < 0)
-		return 0;
-	return (long)t;
-}
-
 static int
 finish(const char *aws_op, int rc)
 {
@@ -416,8 +403,9 @@ run(const char *name, unsigned bit, enum op op, int third, const char *aws_op,
 		s.revision = member(P_CR, "revision");
 		s.change_identifier = member(P_CR, "changeIdentifier");
 		s.revision_summary = member(P_CR, "revisionSummary");
-		if ((c = member(P_CR, "created")) != NULL)
-			s.created = created_time(c);
+		if ((c = member(P_CR, "created")) != NULL
+		    && cli_timestamp(c, &s.created) < 0)
+			s.created = 0;  /* checked in load_args() */
 		s.summary = member(P_ED, "summary");
 		s.external_execution_id = member(P_ED, "externalExecutionId");
 		if ((c = member(P_ED, "percentComplete")) != NULL)

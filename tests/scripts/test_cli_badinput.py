@@ -110,6 +110,7 @@ def cases(tmp):
         ("ed_eid_list", "type", ED + ['{"externalExecutionId":["x"]}']),
         ("fd_message_int", "type", FD + ['{"type":"JobFailed","message":5}']),
         ("fd_type_false", "type", FD + ['{"type":false,"message":"m"}']),
+        ("cr_created_date_ok", "other", CR + ["revision=r,changeIdentifier=c,created=2020-01-02"]),
         ("cr_created_str", "type", CR + ['{"revision":"r","changeIdentifier":"c","created":"x"}']),
         ("cr_revision_obj", "type", CR + ['{"revision":{},"changeIdentifier":"c"}']),
         ("at_version_int", "type", A + ['{"category":"Deploy","owner":"Custom",'
@@ -249,6 +250,16 @@ def help_checks(tmp):
     check("help_commands_aligned", rc == 0 and len(cols) == 1, out)
     rc, out, _ = run([CPJOB, "poll", "--version"], env)
     check("version_after_command", rc == 0 and out.startswith("cpjob "), (rc, out))
+    # the refusals allocate nothing (static buffers only)
+    if os.path.exists("/usr/bin/valgrind"):
+        for name, args in (("type", ["success", "--job-id", J, "--execution-details",
+                                     '{"summary":5,"x":[1,{"a":null}],"percentComplete":1e300}']),
+                           ("json", ["success", "--job-id", J, "--output-variables", '{"a":"b"']),
+                           ("paramfile", ["get", "--job-id", "file://" + nofile]),
+                           ("shorthand", ["poll", "--action-type-id", "category=Bogus,owner,x"])):
+            rc, _, err = run(["/usr/bin/valgrind", "--error-exitcode=99", CPJOB] + args, env)
+            check("noalloc_refusal_%s" % name, rc == 252 and "total heap usage: 0 allocs" in err,
+                  (rc, err[-300:]))
 
 
 def json_differential(n=300):
