@@ -134,8 +134,9 @@ cli_timestamp(const char *s, int64_t *out)
 	char b[32];
 	size_t n = strlen(s);
 
-	if (n > 0 && strspn(s, "0123456789.") == n) {
-		*out = (int64_t)strtod(s, NULL);        /* epoch seconds */
+	if (n > 0 && strspn(s, "0123456789.") == n && strchr(s, '.')
+	    == strrchr(s, '.')) {
+		*out = (int64_t)strtoll(s, NULL, 10);   /* epoch seconds */
 		return 0;
 	}
 	if (n == 10 || n == 19) {       /* a date, or no zone: UTC */
