@@ -68,6 +68,10 @@ void cli_global_help(FILE *f);
  */
 int cli_setup(const struct cli_global *g);
 
+/* The part of cli_setup() the aws CLI does before it checks the
+ * parameters (profile, region, the endpoint's form): 0 or as cli_setup(). */
+int cli_setup_check(const struct cli_global *g);
+
 /* The clients set up by cli_setup(). */
 cpj_cp_context *cli_cp(void);
 cpj_http_client *cli_http(void);

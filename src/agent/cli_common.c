@@ -169,6 +169,38 @@ profile_exists(const char *name)
 	return found;
 }
 
+/* What the aws CLI checks when it makes the client, before it checks
+ * the parameters: the profile, the region, the endpoint's form. */
+static int
+early(const struct cli_global *g, struct setup_profile *prof)
+{
+	const char *url;
+
+	if (setup_profile_init(prof, cfgbuf, sizeof cfgbuf, g->profile,
+	    NULL) < 0 || !profile_exists(g->profile))
+		return -255;
+	if (setup_region(prof, g->region, region, sizeof region) < 0)
+		return -253;
+	url = setup_endpoint(g->endpoint_url, "AWS_ENDPOINT_URL_CODEPIPELINE");
+	if (url != NULL && strncmp(url, "https://", 8) != 0
+	    && strncmp(url, "http://", 7) != 0) {
+		fprintf(stderr, "\nBad value for --endpoint-url \"%s\": scheme is "
+		    "missing.  Must be of the form http://<hostname>/ or "
+		    "https://<hostname>/\n", url);
+		return -252;
+	}
+	return 0;
+}
+
+/* see cli.h */
+int
+cli_setup_check(const struct cli_global *g)
+{
+	struct setup_profile prof;
+
+	return early(g, &prof);
+}
+
 /* see cli.h */
 int
 cli_setup(const struct cli_global *g)
@@ -186,19 +218,9 @@ cli_setup(const struct cli_global *g)
 	if (g->debug)
 		cpj_log_set_level(4);   /* the library's lines (default 2) */
 	creds_chain_set_debug(g->debug);
-	if (setup_profile_init(&prof, cfgbuf, sizeof cfgbuf, g->profile,
-	    NULL) < 0 || !profile_exists(g->profile))
-		return -255;
-	if (setup_region(&prof, g->region, region, sizeof region) < 0)
-		return -253;
+	if ((rc = early(g, &prof)) < 0)
+		return rc;
 	url = setup_endpoint(g->endpoint_url, "AWS_ENDPOINT_URL_CODEPIPELINE");
-	if (url != NULL && strncmp(url, "https://", 8) != 0
-	    && strncmp(url, "http://", 7) != 0) {
-		fprintf(stderr, "\nBad value for --endpoint-url \"%s\": scheme is "
-		    "missing.  Must be of the form http://<hostname>/ or "
-		    "https://<hostname>/\n", url);
-		return -252;
-	}
 	if (url == NULL) {
 		char host[CPJ_HOST_MAX + 1], sr[32];
 

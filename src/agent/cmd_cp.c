@@ -209,10 +209,11 @@ parse_args(int argc, char **argv, struct cli_global *g, unsigned bit)
 	return 0;
 }
 
-/* Read the values (file://, JSON, shorthand) and check them as botocore
- * does, in the model's order. 0, or -1 after the messages. */
+/* Read the values (file://, JSON, shorthand), then (after the client
+ * checks of the aws CLI) check them as botocore does, in the model's
+ * order. 0, or minus the exit status after the messages. */
 static int
-load_args(unsigned bit)
+load_args(unsigned bit, const struct cli_global *g)
 {
 	int p, m = 0;
 
@@ -229,25 +230,27 @@ load_args(unsigned bit)
 			    KV_MAX - m, store + store_used,
 			    sizeof store - store_used, &used);
 			if (cnt[p] < 0)
-				return -1;
+				return -EXIT_PARAM;
 			from[p] = m;
 			m += cnt[p];
 			store_used += used;
 			continue;
 		}
 		if ((v = cli_paramfile(par[p].opt, val[p])) == NULL)
-			return -1;
+			return -EXIT_PARAM;
 		if (v != val[p]) {      /* the file's text: keep a copy */
 			used = strlen(v) + 1;
 			if (used > sizeof store - store_used) {
 				fprintf(stderr, "cpjob: %s: file too large\n",
 				    par[p].opt);
-				return -1;
+				return -EXIT_PARAM;
 			}
 			val[p] = memcpy(store + store_used, v, used);
 			store_used += used;
 		}
 	}
+	if ((p = cli_setup_check(g)) < 0)
+		return p;
 	for (p = 0; p < P_N; p++) {
 		if (val[p] == NULL)
 			continue;
@@ -270,7 +273,7 @@ load_args(unsigned bit)
 	if (val[P_QP] != NULL && cnt[P_QP] > 1)
 		cli_perr("Invalid length for parameter queryParam, value: %d, "
 		    "valid max length: 1", cnt[P_QP]);
-	return cli_perr_flush() > 0 ? -1 : 0;
+	return cli_perr_flush() > 0 ? -EXIT_PARAM : 0;
 }
 
 static int
@@ -325,8 +328,8 @@ run(const char *name, unsigned bit, enum op op, int third, const char *aws_op,
 			usage(stdout, name, bit);
 		return rc > 0 ? CPJ_EXIT_OK : EXIT_PARAM;
 	}
-	if (load_args(bit) < 0)
-		return EXIT_PARAM;
+	if ((rc = load_args(bit, &g)) < 0)
+		return -rc;
 
 	if (op == OP_POLL) {
 		cpj_cp_action_type at;

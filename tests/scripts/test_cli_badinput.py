@@ -184,6 +184,10 @@ def cases(tmp):
         ("profile_unknown", "other", ["get-job-details", "--job-id", J, "--profile", "nosuch"]),
         ("connection_refused", "connect", ["get-job-details", "--job-id", J,
                                            "--endpoint-url", "https://127.0.0.1:1"], {}, False),
+        ("no_region_and_bad_type", "other", OV + ['{"a":1}'], {"AWS_REGION": None}),
+        ("bad_endpoint_and_missing", "other", FD + ["type=JobFailed", "--endpoint-url", "x"],
+         {}, False),
+        ("bad_json_and_no_region", "json", ED + ['{"summary":'], {"AWS_REGION": None}),
         ("endpoint_not_url", "other", ["get-job-details", "--job-id", J,
                                        "--endpoint-url", "notaurl"], {}, False),
     ]
@@ -257,7 +261,8 @@ def help_checks(tmp):
                            ("json", ["success", "--job-id", J, "--output-variables", '{"a":"b"']),
                            ("paramfile", ["get", "--job-id", "file://" + nofile]),
                            ("shorthand", ["poll", "--action-type-id", "category=Bogus,owner,x"])):
-            rc, _, err = run(["/usr/bin/valgrind", "--error-exitcode=99", CPJOB] + args, env)
+            rc, _, err = run(["/usr/bin/valgrind", "--error-exitcode=99", CPJOB] + args,
+                             dict(env, AWS_REGION="us-east-1", AWS_CONFIG_FILE="/dev/null"))
             check("noalloc_refusal_%s" % name, rc == 252 and "total heap usage: 0 allocs" in err,
                   (rc, err[-300:]))
 
