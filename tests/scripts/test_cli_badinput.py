@@ -255,7 +255,9 @@ def help_checks(tmp):
     rc, out, _ = run([CPJOB, "poll", "--version"], env)
     check("version_after_command", rc == 0 and out.startswith("cpjob "), (rc, out))
     # the refusals allocate nothing (static buffers only)
-    if os.path.exists("/usr/bin/valgrind"):
+    with open(CPJOB, "rb") as f:
+        sanitized = b"__asan_init" in f.read()
+    if os.path.exists("/usr/bin/valgrind") and not sanitized:
         for name, args in (("type", ["success", "--job-id", J, "--execution-details",
                                      '{"summary":5,"x":[1,{"a":null}],"percentComplete":1e300}']),
                            ("json", ["success", "--job-id", J, "--output-variables", '{"a":"b"']),
