@@ -8,8 +8,11 @@
  *   poll-third-party, ack-third-party, get-third-party,
  *   success-third-party, failure-third-party (and their aws names).
  *
- * Exit status as the aws CLI: 0 success, 252 bad parameters, 254 the
- * service answered with an error, 255 any other failure.
+ * Parameters are read and checked as the aws CLI does (cli_param.c,
+ * cli_check.c, and the model's table below) before anything is sent.
+ * Exit status as the aws CLI: 0 success, 252 usage errors and bad
+ * parameters, 253 no region or credentials, 254 the service answered
+ * with an error, 255 any other failure.
  */
 #include <stdlib.h>
 #include <string.h>
