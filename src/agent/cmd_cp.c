@@ -127,16 +127,18 @@ static struct cli_kv kv[KV_MAX];
 static char store[STORE_MAX];
 static size_t store_used;
 
+/* Member k of parameter p (the last one, as Python's json keeps it). */
 static const char *
 member(enum par p, const char *k)
 {
+	const char *v = NULL;
 	int i;
 
 	for (i = from[p]; i < from[p] + cnt[p]; i++) {
 		if (strcmp(kv[i].key, k) == 0)
-			return kv[i].value;
+			v = kv[i].value;
 	}
-	return NULL;
+	return v;
 }
 
 static void
