@@ -16,7 +16,19 @@
 
 struct cli_kv {
 	char *key;
-	char *value;
+	char *value;    /* a string's text, else Python's repr of the value */
+	char type;      /* s string (JSON), h string (shorthand), i int,
+	                   d float, b bool, z null, a list, o object */
+};
+
+/* A member of a structure of the service model, for the checks. */
+struct cli_shape {
+	const char *name;
+	char type;              /* s string, i integer, t timestamp */
+	char req;               /* required */
+	unsigned short min;     /* length (s) or value (i) */
+	long max;               /* value (i), checked here */
+	const char *enums;      /* "A, B, C" or NULL */
 };
 
 /* Global options (aws CLI names). NULL / 0 when not given. */
@@ -49,9 +61,16 @@ void cli_global_help(FILE *f);
 /*
  * Resolve region, endpoint, credentials and trust anchors from the options,
  * the environment and the shared files (setup.h), and set up the
- * CodePipeline client. Prints a message and returns -1 on failure.
+ * CodePipeline client. Prints a message and returns minus the aws CLI's
+ * exit status on failure: -253 no region or no credentials, -252 an
+ * endpoint that is not an http(s) URL, -255 anything else (an unknown
+ * profile included, as the aws CLI).
  */
 int cli_setup(const struct cli_global *g);
+
+/* The part of cli_setup() the aws CLI does before it checks the
+ * parameters (profile, region, the endpoint's form): 0 or as cli_setup(). */
+int cli_setup_check(const struct cli_global *g);
 
 /* The clients set up by cli_setup(). */
 cpj_cp_context *cli_cp(void);
@@ -99,6 +118,35 @@ struct cli_out *cli_out(void);
  * {}), and print the result as the aws CLI does. Returns the exit status:
  * 0, or 255 after a message when the query fails or a limit is hit. */
 int cli_out_end(void);
+
+/*
+ * Parameter values as the aws CLI reads them (cli_param.c). Each prints
+ * the aws CLI's message for `opt` and returns NULL / -1 on error.
+ * cli_paramfile: the text of a file:// argument (static), or arg itself.
+ * cli_param_kv: a structure or map parameter (file://, JSON, shorthand).
+ * cli_json_kv: a JSON object (opt NULL: no message).
+ */
+const char *cli_paramfile(const char *opt, const char *arg);
+int cli_param_kv(const char *opt, const char *arg, struct cli_kv *kv, int max,
+	char *store, size_t store_len, size_t *used);
+int cli_json_kv(const char *opt, const char *s, struct cli_kv *kv, int max,
+	char *store, size_t store_len, size_t *used);
+
+/*
+ * botocore's checks before sending, with its messages: each problem is
+ * kept (cli_perr); cli_perr_flush() prints them under "Parameter
+ * validation failed:" and returns how many there were.
+ */
+void cli_perr(const char *fmt, ...);
+int cli_perr_flush(void);
+void cli_check_struct(const char *name, const struct cli_shape *m,
+	const struct cli_kv *kv, int n);
+void cli_check_map(const char *name, const struct cli_kv *kv, int n);
+void cli_check_len(const char *name, const char *v, unsigned min);
+void cli_check_int(const char *name, const char *v, long min, long max);
+/* A timestamp parameter: epoch seconds, or ISO 8601 (a date alone or a
+ * time without a zone is UTC). 0, or -1 when it is none of them. */
+int cli_timestamp(const char *s, int64_t *out);
 
 /* JSON output in the aws CLI's form (indent 4, keys in model order). */
 void out_jobs(struct cli_out *o, const cpj_job *jobs, int n, int mode);

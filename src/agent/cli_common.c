@@ -251,7 +251,101 @@ cli_global_help(FILE *f)
 	    "  --cli-read-timeout S     read (idle) timeout, seconds\n"
 	    "  --output json|text       output format (text: the aws CLI's tab-separated form)\n"
 	    "  --query EXPR             JMESPath expression over the output (see docs/cli.md)\n"
-	    "  --debug                  log connection, TLS and retry details to stderr (never secrets)\n");
+	    "  --debug                  log connection, TLS and retry details to stderr (never secrets)\n"
+	    "  --version                print the version and exit\n");
+}
+
+/* Does section [name] (or [profile name]) open a line of buf? */
+static int
+has_section(const char *buf, const char *name, int config)
+{
+	const char *l;
+	size_t n = strlen(name);
+
+	for (l = buf; l != NULL && *l != '\0'; l = strchr(l, '\n'),
+	    l = l != NULL ? l + 1 : NULL) {
+		while (*l == ' ' || *l == '\t')
+			l++;
+		if (*l++ != '[')
+			continue;
+		while (*l == ' ')
+			l++;
+		if (config && strncmp(l, "profile", 7) == 0
+		    && (l[7] == ' ' || l[7] == '\t'))
+			for (l += 7; *l == ' ' || *l == '\t'; l++)
+				;
+		if (strncmp(l, name, n) == 0) {
+			for (l += n; *l == ' '; l++)
+				;
+			if (*l == ']')
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* A profile named by --profile or AWS_PROFILE must exist in the config
+ * or the credentials file, as botocore says. */
+static int
+profile_exists(const char *name)
+{
+	char path[1024];
+	long n;
+	int found = 0, k;
+
+	if (name == NULL && (name = setup_env("AWS_PROFILE")) == NULL)
+		return 1;
+	for (k = 0; k < 2 && !found; k++) {
+		if (setup_home_path(path, sizeof path, k == 0 ? "AWS_CONFIG_FILE"
+		    : "AWS_SHARED_CREDENTIALS_FILE", k == 0 ? ".aws/config"
+		    : ".aws/credentials") < 0)
+			continue;
+		n = setup_read_file(NULL, "config file", path, cfgbuf,
+		    sizeof cfgbuf, 1);
+		if (n >= 0 && (size_t)n < sizeof cfgbuf) {
+			cfgbuf[n] = '\0';
+			found = has_section(cfgbuf, name, k == 0)
+			    || (k == 0 && strcmp(name, "default") == 0
+			    && has_section(cfgbuf, name, 0));
+		}
+		cpj_wipe(cfgbuf, sizeof cfgbuf);
+	}
+	if (!found)
+		fprintf(stderr, "\nThe config profile (%s) could not be found\n",
+		    name);
+	return found;
+}
+
+/* What the aws CLI checks when it makes the client, before it checks
+ * the parameters: the profile, the region, the endpoint's form. */
+static int
+early(const struct cli_global *g, struct setup_profile *prof)
+{
+	const char *url;
+
+	if (setup_profile_init(prof, cfgbuf, sizeof cfgbuf, g->profile,
+	    NULL) < 0 || !profile_exists(g->profile))
+		return -255;
+	if (setup_region(prof, g->region, region, sizeof region) < 0)
+		return -253;
+	url = setup_endpoint(g->endpoint_url, "AWS_ENDPOINT_URL_CODEPIPELINE");
+	if (url != NULL && strncmp(url, "https://", 8) != 0
+	    && strncmp(url, "http://", 7) != 0) {
+		fprintf(stderr, "\nBad value for --endpoint-url \"%s\": scheme is "
+		    "missing.  Must be of the form http://<hostname>/ or "
+		    "https://<hostname>/\n", url);
+		return -252;
+	}
+	return 0;
+}
+
+/* see cli.h */
+int
+cli_setup_check(const struct cli_global *g)
+{
+	struct setup_profile prof;
+
+	return early(g, &prof);
 }
 
 /* see cli.h */
@@ -271,11 +365,8 @@ cli_setup(const struct cli_global *g)
 	if (g->debug)
 		cpj_log_set_level(4);   /* the library's lines (default 2) */
 	creds_chain_set_debug(g->debug);
-	if (setup_profile_init(&prof, cfgbuf, sizeof cfgbuf, g->profile,
-	    NULL) < 0)
-		return -1;
-	if (setup_region(&prof, g->region, region, sizeof region) < 0)
-		return -1;
+	if ((rc = early(g, &prof)) < 0)
+		return rc;
 	url = setup_endpoint(g->endpoint_url, "AWS_ENDPOINT_URL_CODEPIPELINE");
 	if (url == NULL) {
 		char host[CPJ_HOST_MAX + 1], sr[32];
@@ -284,7 +375,7 @@ cli_setup(const struct cli_global *g)
 		    sizeof sr);
 		if (rc < 0) {
 			fprintf(stderr, "cpjob: invalid region '%s'\n", region);
-			return -1;
+			return -255;
 		}
 		snprintf(region, sizeof region, "%s", sr);
 		snprintf(endpoint, sizeof endpoint, "https://%s", host);
@@ -292,17 +383,17 @@ cli_setup(const struct cli_global *g)
 	}
 	endpoint_url = url;
 	if (setup_trust_load(g->ca_bundle) < 0)
-		return -1;
+		return -255;
 	memset(&o, 0, sizeof o);
 	o.anchors = setup_trust(NULL);
 	o.connect_ms = g->connect_ms;
 	o.idle_ms = g->read_ms;
 	o.flags = SETUP_PROXY;
 	if (setup_http_client(&http, &tls, url, &o) < 0)
-		return -1;
+		return -255;
 	if ((rc = cpj_cp_init(&cp, &http, region, work, sizeof work)) < 0) {
 		fprintf(stderr, "cpjob: invalid region '%s'\n", region);
-		return -1;
+		return -255;
 	}
 	if ((v = setup_env("AWS_RETRY_MODE")) != NULL && strcmp(v, "legacy") == 0)
 		attempts = 5;
@@ -311,7 +402,7 @@ cli_setup(const struct cli_global *g)
 
 		if (setup_number(v, 1, 20, &n) < 0) {
 			fprintf(stderr, "cpjob: AWS_MAX_ATTEMPTS must be 1..20\n");
-			return -1;
+			return -255;
 		}
 		attempts = (unsigned)n;
 	}
@@ -320,12 +411,12 @@ cli_setup(const struct cli_global *g)
 		return 0;
 	/* the provider chain of creds_chain.c; as in botocore, only an
 	   explicit --profile skips the environment's keys */
-	if (creds_chain_load(&creds, prof.name, g->profile != NULL, NULL, 0)
-	    < 0)
-		return -1;      /* the chain printed the reason */
+	if ((rc = creds_chain_load(&creds, prof.name, g->profile != NULL, NULL,
+	    0)) < 0)        /* the chain printed the reason */
+		return rc == CPJ_ERR_CREDS_NONE ? -253 : -255;
 	if ((rc = cpj_cp_set_credentials(&cp, &creds)) < 0) {
 		fprintf(stderr, "cpjob: credentials: %s\n", cpj_strerror(rc));
-		return -1;
+		return -255;
 	}
 	return 0;
 }
@@ -402,11 +493,15 @@ cli_jobs_buf(unsigned max_jobs)
 void
 cli_report_cp_error(const char *op, int err)
 {
+	char url[CPJ_HOST_MAX + 64];
+	size_t ul;
+
 	if (err <= CPJ_ERR_API_THROTTLED && err > CPJ_ERR_S3_NOT_FOUND
 	    && cp.http_status != 0) {
 		fprintf(stderr, "\nAn error occurred (%s) when calling the %s "
-		    "operation: %s\n", cp.code[0] != '\0' ? cp.code
-		    : cpj_strerror(err), op, cp.message);
+		    "operation: %s%s\n", cp.code[0] != '\0' ? cp.code
+		    : cpj_strerror(err), op, cp.message,
+		    cp.message_cut ? "..." : "");
 		if (cp.request_id[0] != '\0')
 			fprintf(stderr, "request id: %s\n", cp.request_id);
 		return;
@@ -416,6 +511,20 @@ cli_report_cp_error(const char *op, int err)
 		    cp.message);
 		return;
 	}
+	/* the URL of the request, as the aws CLI names it */
+	cli_endpoint(url, sizeof url - 1);
+	ul = strlen(url);
+	if (ul == 0 || url[ul - 1] != '/') {
+		url[ul] = '/';
+		url[ul + 1] = '\0';
+	}
+	if (err <= CPJ_ERR_NET_RESOLVE && err >= CPJ_ERR_NET_REFUSED)
+		fprintf(stderr, "\nCould not connect to the endpoint URL: "
+		    "\"%s\"\n", url);
+	else if (err <= CPJ_ERR_TLS_HANDSHAKE && err > CPJ_ERR_HTTP_STATUS_LINE)
+		fprintf(stderr, "\nSSL validation failed for %s\n", url);
+	else
+		fprintf(stderr, "\n%s: %s\n", url, cpj_strerror(err));
 	fprintf(stderr, "cpjob: %s: %s\n", op, cpj_strerror(err));
 	if (err <= CPJ_ERR_TLS_HANDSHAKE && err > CPJ_ERR_HTTP_STATUS_LINE)
 		fprintf(stderr, "cpjob: TLS detail: BearSSL error %d\n",

@@ -8,8 +8,11 @@
  *   poll-third-party, ack-third-party, get-third-party,
  *   success-third-party, failure-third-party (and their aws names).
  *
- * Exit status as the aws CLI: 0 success, 252 bad parameters, 254 the
- * service answered with an error, 255 any other failure.
+ * Parameters are read and checked as the aws CLI does (cli_param.c,
+ * cli_check.c, and the model's table below) before anything is sent.
+ * Exit status as the aws CLI: 0 success, 252 usage errors and bad
+ * parameters, 253 no region or credentials, 254 the service answered
+ * with an error, 255 any other failure.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -52,126 +55,127 @@ static const struct {
 	    OP_FAILURE, 1, "PutThirdPartyJobFailureResult" },
 };
 
-/* Parsed command line of one operation. */
-static struct {
-	const char *action_type_id, *query_param, *job_id, *nonce;
-	const char *client_token, *continuation_token, *current_revision;
-	const char *execution_details, *output_variables, *failure_details;
-	unsigned max_batch;
-} a;
+/* The parameters, in the service model's member order (the order the
+ * aws CLI reads and checks them); `ops` and `req` are bit sets over
+ * ops[] (bit i: ops[i]). The help, the parser and the checks use it. */
+enum par {
+	P_AT, P_MBS, P_QP, P_JOB, P_NONCE, P_TOKEN, P_CR, P_CONT, P_ED, P_OV,
+	P_FD, P_N
+};
+
+#define B(i) (1u << (i))
+static const struct {
+	const char *opt, *name, *arg;
+	unsigned ops, req;
+} par[P_N] = {
+	{ "--action-type-id", "actionTypeId",
+	    "category=C,owner=O,provider=P,version=V", B(0) | B(5), B(0) | B(5) },
+	{ "--max-batch-size", "maxBatchSize", "N", B(0) | B(5), 0 },
+	{ "--query-param", "queryParam", "KEY=VALUE", B(0), 0 },
+	{ "--job-id", "jobId", "ID", 0x3de, 0x3de },
+	{ "--nonce", "nonce", "NONCE", B(1) | B(6), B(1) | B(6) },
+	{ "--client-token", "clientToken", "TOKEN", 0x3c0, 0x3c0 },
+	{ "--current-revision", "currentRevision",
+	    "revision=R,changeIdentifier=C[,created=T][,revisionSummary=S]",
+	    B(3) | B(8), 0 },
+	{ "--continuation-token", "continuationToken", "TOKEN", B(3) | B(8), 0 },
+	{ "--execution-details", "executionDetails",
+	    "summary=S,externalExecutionId=E,percentComplete=N", B(3) | B(8), 0 },
+	{ "--output-variables", "outputVariables", "KEY=VALUE,...", B(3), 0 },
+	{ "--failure-details", "failureDetails",
+	    "type=T,message=M[,externalExecutionId=E]", B(4) | B(9),
+	    B(4) | B(9) },
+};
+
+/* The structures of the model (botocore's service-2.json). */
+static const struct cli_shape sh_at[] = {
+	{ "category", 's', 1, 0, 0,
+	    "Source, Build, Deploy, Test, Invoke, Approval" },
+	{ "owner", 's', 1, 0, 0, "AWS, ThirdParty, Custom" },
+	{ "provider", 's', 1, 1, 0, NULL },
+	{ "version", 's', 1, 1, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL },
+};
+static const struct cli_shape sh_cr[] = {
+	{ "revision", 's', 1, 1, 0, NULL },
+	{ "changeIdentifier", 's', 1, 1, 0, NULL },
+	{ "created", 't', 0, 0, 0, NULL },
+	{ "revisionSummary", 's', 0, 1, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL },
+};
+static const struct cli_shape sh_ed[] = {
+	{ "summary", 's', 0, 1, 0, NULL },
+	{ "externalExecutionId", 's', 0, 1, 0, NULL },
+	{ "percentComplete", 'i', 0, 0, 100, NULL },
+	{ NULL, 0, 0, 0, 0, NULL },
+};
+static const struct cli_shape sh_fd[] = {
+	{ "type", 's', 1, 0, 0, "JobFailed, ConfigurationError, PermissionError, "
+	    "RevisionOutOfSync, RevisionUnavailable, SystemUnavailable" },
+	{ "message", 's', 1, 1, 0, NULL },
+	{ "externalExecutionId", 's', 0, 1, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL },
+};
+
+/* Parsed command line of one operation: the values, and for structures
+ * and maps their members kv[from[p] .. from[p] + cnt[p]). */
+static const char *val[P_N];
+static int from[P_N], cnt[P_N];
+static unsigned max_batch;
 
 static struct cli_kv kv[KV_MAX];
 static char store[STORE_MAX];
 static size_t store_used;
 
-/* Parse a structure/map parameter into kv[from..]; returns the count. */
-static int
-kvs(const char *opt, const char *arg, int from)
-{
-	size_t used = 0;
-	int n = cli_kv_arg(arg, kv + from, KV_MAX - from, store + store_used,
-	    sizeof store - store_used, &used);
-
-	if (n < 0) {
-		fprintf(stderr, "cpjob: %s: cannot parse '%s' (expected "
-		    "key=value,... or a JSON object)\n", opt, arg);
-		return -1;
-	}
-	store_used += used;
-	return n;
-}
-
+/* Member k of parameter p (the last one, as Python's json keeps it). */
 static const char *
-member(int from, int n, const char *k)
+member(enum par p, const char *k)
 {
+	const char *v = NULL;
 	int i;
 
-	for (i = from; i < from + n; i++) {
+	for (i = from[p]; i < from[p] + cnt[p]; i++) {
 		if (strcmp(kv[i].key, k) == 0)
-			return kv[i].value;
+			v = kv[i].value;
 	}
-	return NULL;
-}
-
-static int
-unknown_members(const char *opt, int from, int n, const char *const *known)
-{
-	int i;
-
-	for (i = from; i < from + n; i++) {
-		const char *const *k;
-
-		for (k = known; *k != NULL; k++) {
-			if (strcmp(kv[i].key, *k) == 0)
-				break;
-		}
-		if (*k == NULL) {
-			fprintf(stderr, "\nParameter validation failed:\nUnknown "
-			    "parameter in %s: \"%s\"\n", opt, kv[i].key);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int
-parse_int(const char *opt, const char *s, long min, long max, long *out)
-{
-	if (setup_number(s, min, max, out) < 0) {
-		fprintf(stderr, "cpjob: %s: expected an integer %ld..%ld, got "
-		    "'%s'\n", opt, min, max, s);
-		return -1;
-	}
-	return 0;
+	return v;
 }
 
 static void
-usage(FILE *f, const char *name, enum op op, int third)
+usage(FILE *f, const char *name, unsigned bit)
 {
+	int p, w = 0;
+
 	fprintf(f, "usage: cpjob %s [options]\n\n", name);
-	switch (op) {
-	case OP_POLL:
-		fprintf(f, "  --action-type-id category=C,owner=O,provider=P,version=V  (required)\n"
-		    "  --max-batch-size N       1..%d\n", CPJ_MAX_JOBS);
-		if (!third)
-			fprintf(f, "  --query-param KEY=VALUE\n");
-		break;
-	case OP_ACK:
-		fprintf(f, "  --job-id ID --nonce NONCE (required)\n");
-		break;
-	case OP_GET:
-		fprintf(f, "  --job-id ID (required)\n");
-		break;
-	case OP_SUCCESS:
-		fprintf(f, "  --job-id ID (required)\n"
-		    "  --current-revision revision=R,changeIdentifier=C[,created=T][,revisionSummary=S]\n"
-		    "  --continuation-token TOKEN\n"
-		    "  --execution-details summary=S,externalExecutionId=E,percentComplete=N\n");
-		if (!third)
-			fprintf(f, "  --output-variables K=V,...\n");
-		break;
-	case OP_FAILURE:
-		fprintf(f, "  --job-id ID (required)\n"
-		    "  --failure-details type=T,message=M[,externalExecutionId=E]  (required)\n");
-		break;
+	for (p = 0; p < P_N; p++) {
+		if ((par[p].ops & bit) && (int)strlen(par[p].opt) > w)
+			w = (int)strlen(par[p].opt);
 	}
-	if (third)
-		fprintf(f, "  --client-token TOKEN     (required, except for polling)\n");
+	for (p = 0; p < P_N; p++) {
+		if (par[p].ops & bit)
+			fprintf(f, "  %-*s  %s%s\n", w, par[p].opt,
+			    (par[p].req & bit) ? "(required) " : "", par[p].arg);
+	}
 	fprintf(f, "\nStructure and map values take the aws CLI's shorthand, "
-	    "a JSON object, or file://PATH.\n\n");
+	    "a JSON object, or file://PATH;\nany value can be read from a "
+	    "file with file://PATH.\n\n");
 	cli_global_help(f);
 }
 
+/* 0; 1 for --help; -1 after printing a usage error (the aws CLI's
+ * argparse lines). */
 static int
-parse_args(int argc, char **argv, struct cli_global *g, enum op op, int third)
+parse_args(int argc, char **argv, struct cli_global *g, unsigned bit)
 {
-	int i;
+	char miss[256];
+	size_t ml = 0;
+	int i, p;
 
-	memset(&a, 0, sizeof a);
-	a.max_batch = 1;
+	memset(val, 0, sizeof val);
+	memset(cnt, 0, sizeof cnt);
+	max_batch = 1;
 	for (i = 1; i < argc; i++) {
 		const char *o = argv[i];
-		const char **dst = NULL;
 		int r = cli_global_opt(g, argc, argv, &i);
 
 		if (r < 0)
@@ -180,47 +184,101 @@ parse_args(int argc, char **argv, struct cli_global *g, enum op op, int third)
 			continue;
 		if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0)
 			return 1;
-		if (op == OP_POLL && strcmp(o, "--action-type-id") == 0)
-			dst = &a.action_type_id;
-		else if (op == OP_POLL && !third && strcmp(o, "--query-param") == 0)
-			dst = &a.query_param;
-		else if (op != OP_POLL && strcmp(o, "--job-id") == 0)
-			dst = &a.job_id;
-		else if (op == OP_ACK && strcmp(o, "--nonce") == 0)
-			dst = &a.nonce;
-		else if (third && op != OP_POLL && strcmp(o, "--client-token") == 0)
-			dst = &a.client_token;
-		else if (op == OP_SUCCESS && strcmp(o, "--continuation-token") == 0)
-			dst = &a.continuation_token;
-		else if (op == OP_SUCCESS && strcmp(o, "--current-revision") == 0)
-			dst = &a.current_revision;
-		else if (op == OP_SUCCESS && strcmp(o, "--execution-details") == 0)
-			dst = &a.execution_details;
-		else if (op == OP_SUCCESS && !third
-		    && strcmp(o, "--output-variables") == 0)
-			dst = &a.output_variables;
-		else if (op == OP_FAILURE && strcmp(o, "--failure-details") == 0)
-			dst = &a.failure_details;
-		else if (op == OP_POLL && strcmp(o, "--max-batch-size") == 0) {
-			long v;
-
-			if (i + 1 >= argc || parse_int(o, argv[i + 1], 1,
-			    CPJ_MAX_JOBS, &v) < 0)
-				return -1;
-			a.max_batch = (unsigned)v;
-			i++;
-			continue;
-		} else {
-			fprintf(stderr, "cpjob: unknown option '%s'\n", o);
+		for (p = 0; p < P_N; p++) {
+			if ((par[p].ops & bit) && strcmp(o, par[p].opt) == 0)
+				break;
+		}
+		if (p == P_N) {
+			fprintf(stderr, "usage: cpjob %s [options]\n\nUnknown "
+			    "options: %s\n", argv[0], o);
 			return -1;
 		}
 		if (i + 1 >= argc) {
-			fprintf(stderr, "cpjob: %s needs a value\n", o);
+			fprintf(stderr, "cpjob: error: argument %s: expected one "
+			    "argument\n", o);
 			return -1;
 		}
-		*dst = argv[++i];
+		val[p] = argv[++i];
+	}
+	miss[0] = '\0';
+	for (p = 0; p < P_N; p++) {
+		if ((par[p].req & bit) && val[p] == NULL && ml < sizeof miss)
+			ml += (size_t)snprintf(miss + ml, sizeof miss - ml, "%s%s",
+			    ml > 0 ? ", " : "", par[p].opt);
+	}
+	if (ml > 0) {
+		fprintf(stderr, "cpjob: error: the following arguments are "
+		    "required: %s\n", miss);
+		return -1;
 	}
 	return 0;
+}
+
+/* Read the values (file://, JSON, shorthand), then (after the client
+ * checks of the aws CLI) check them as botocore does, in the model's
+ * order. 0, or minus the exit status after the messages. */
+static int
+load_args(unsigned bit, const struct cli_global *g)
+{
+	int p, m = 0;
+
+	store_used = 0;
+	for (p = 0; p < P_N; p++) {
+		size_t used = 0;
+		const char *v;
+
+		if (val[p] == NULL)
+			continue;
+		if (p == P_AT || p == P_QP || p == P_CR || p == P_ED
+		    || p == P_OV || p == P_FD) {
+			cnt[p] = cli_param_kv(par[p].opt, val[p], kv + m,
+			    KV_MAX - m, store + store_used,
+			    sizeof store - store_used, &used);
+			if (cnt[p] < 0)
+				return -EXIT_PARAM;
+			from[p] = m;
+			m += cnt[p];
+			store_used += used;
+			continue;
+		}
+		if ((v = cli_paramfile(par[p].opt, val[p])) == NULL)
+			return -EXIT_PARAM;
+		if (v != val[p]) {      /* the file's text: keep a copy */
+			used = strlen(v) + 1;
+			if (used > sizeof store - store_used) {
+				fprintf(stderr, "cpjob: %s: file too large\n",
+				    par[p].opt);
+				return -EXIT_PARAM;
+			}
+			val[p] = memcpy(store + store_used, v, used);
+			store_used += used;
+		}
+	}
+	if ((p = cli_setup_check(g)) < 0)
+		return p;
+	for (p = 0; p < P_N; p++) {
+		if (val[p] == NULL)
+			continue;
+		if (p == P_AT)
+			cli_check_struct(par[p].name, sh_at, kv + from[p], cnt[p]);
+		else if (p == P_CR)
+			cli_check_struct(par[p].name, sh_cr, kv + from[p], cnt[p]);
+		else if (p == P_ED)
+			cli_check_struct(par[p].name, sh_ed, kv + from[p], cnt[p]);
+		else if (p == P_FD)
+			cli_check_struct(par[p].name, sh_fd, kv + from[p], cnt[p]);
+		else if (p == P_QP || p == P_OV)
+			cli_check_map(par[p].name, kv + from[p], cnt[p]);
+		else if (p == P_MBS) {
+			cli_check_int(par[p].name, val[p], 1, CPJ_MAX_JOBS);
+			max_batch = (unsigned)atoi(val[p]);
+		} else if (p != P_JOB || (bit & 0x3e0))
+			cli_check_len(par[p].name, val[p], 1);
+	}
+	if (val[P_QP] != NULL && cnt[P_QP] > 1)
+		cli_perr("Invalid length for parameter queryParam, value: %d, "
+		    "valid max length: 1", cnt[P_QP]);
+	return cli_perr_flush() > 0 ? -EXIT_PARAM : 0;
 }
 
 static int
@@ -264,76 +322,42 @@ check_jobs(const cpj_cp_jobs_buf *jb, int n)
 }
 
 static int
-run(const char *name, enum op op, int third, const char *aws_op, int argc,
-	char **argv)
+run(const char *name, unsigned bit, enum op op, int third, const char *aws_op,
+	int argc, char **argv)
 {
 	struct cli_global g;
 	cpj_cp_context *cp;
 	int rc, n;
 
 	memset(&g, 0, sizeof g);
-	store_used = 0;
-	rc = parse_args(argc, argv, &g, op, third);
+	rc = parse_args(argc, argv, &g, bit);
 	if (rc != 0) {
-		usage(rc > 0 ? stdout : stderr, name, op, third);
+		if (rc > 0)
+			usage(stdout, name, bit);
 		return rc > 0 ? CPJ_EXIT_OK : EXIT_PARAM;
 	}
-	switch (op) {
-	case OP_POLL:
-		if (cli_required(a.action_type_id, "--action-type-id") < 0)
-			return EXIT_PARAM;
-		break;
-	case OP_ACK:
-		if (cli_required(a.job_id, "--job-id") < 0
-		    || cli_required(a.nonce, "--nonce") < 0)
-			return EXIT_PARAM;
-		break;
-	case OP_FAILURE:
-		if (cli_required(a.failure_details, "--failure-details") < 0)
-			return EXIT_PARAM;
-		/* fall through */
-	case OP_GET:
-	case OP_SUCCESS:
-		if (cli_required(a.job_id, "--job-id") < 0)
-			return EXIT_PARAM;
-		break;
-	}
-	if (third && op != OP_POLL
-	    && cli_required(a.client_token, "--client-token") < 0)
-		return EXIT_PARAM;
+	if ((rc = load_args(bit, &g)) < 0)
+		return -rc;
 
 	if (op == OP_POLL) {
-		static const char *const at_keys[] = { "category", "owner",
-		    "provider", "version", NULL };
 		cpj_cp_action_type at;
-		const cpj_cp_jobs_buf *jb = cli_jobs_buf(a.max_batch);
+		const cpj_cp_jobs_buf *jb = cli_jobs_buf(max_batch);
 		const char *qk = NULL, *qv = NULL;
-		int m = kvs("--action-type-id", a.action_type_id, 0), q;
 
-		if (m < 0 || unknown_members("actionTypeId", 0, m, at_keys) < 0)
-			return EXIT_PARAM;
-		at.category = member(0, m, "category");
-		at.owner = member(0, m, "owner");
-		at.provider = member(0, m, "provider");
-		at.version = member(0, m, "version");
-		if (a.query_param != NULL) {
-			q = kvs("--query-param", a.query_param, m);
-			if (q < 0)
-				return EXIT_PARAM;
-			if (q != 1) {
-				fprintf(stderr, "cpjob: --query-param takes "
-				    "exactly one KEY=VALUE\n");
-				return EXIT_PARAM;
-			}
-			qk = kv[m].key;
-			qv = kv[m].value;
+		at.category = member(P_AT, "category");
+		at.owner = member(P_AT, "owner");
+		at.provider = member(P_AT, "provider");
+		at.version = member(P_AT, "version");
+		if (cnt[P_QP] == 1) {
+			qk = kv[from[P_QP]].key;
+			qv = kv[from[P_QP]].value;
 		}
-		if (cli_setup(&g) < 0)
-			return EXIT_OTHER;
+		if ((rc = cli_setup(&g)) < 0)
+			return -rc;
 		cp = cli_cp();
 		n = third ? cpj_cp_poll_for_third_party_jobs(cp, &at,
-		    a.max_batch, jb) : cpj_cp_poll_for_jobs(cp, &at,
-		    a.max_batch, qk, qv, jb);
+		    max_batch, jb) : cpj_cp_poll_for_jobs(cp, &at,
+		    max_batch, qk, qv, jb);
 		if (n < 0)
 			return finish(aws_op, n);
 		rc = check_jobs(jb, n);
@@ -347,14 +371,14 @@ run(const char *name, enum op op, int third, const char *aws_op, int argc,
 		cli_cleanup();
 		return rc ? EXIT_OTHER : CPJ_EXIT_OK;
 	}
-	if (cli_setup(&g) < 0)
-		return EXIT_OTHER;
+	if ((rc = cli_setup(&g)) < 0)
+		return -rc;
 	cp = cli_cp();
 	if (op == OP_ACK) {
 		char status[32];
 
-		rc = cpj_cp_acknowledge_job(cp, a.job_id, a.nonce,
-		    a.client_token, status, sizeof status);
+		rc = cpj_cp_acknowledge_job(cp, val[P_JOB], val[P_NONCE],
+		    val[P_TOKEN], status, sizeof status);
 		if (rc == 0)
 			out_status(cli_out(), status);
 		return finish(aws_op, rc);
@@ -362,7 +386,7 @@ run(const char *name, enum op op, int third, const char *aws_op, int argc,
 	if (op == OP_GET) {
 		const cpj_cp_jobs_buf *jb = cli_jobs_buf(1);
 
-		n = cpj_cp_get_job_details(cp, a.job_id, a.client_token, jb);
+		n = cpj_cp_get_job_details(cp, val[P_JOB], val[P_TOKEN], jb);
 		if (n < 0)
 			return finish(aws_op, n);
 		if (n == 1 && check_jobs(jb, 1)) {
@@ -374,83 +398,43 @@ run(const char *name, enum op op, int third, const char *aws_op, int argc,
 		return finish(aws_op, 0);
 	}
 	if (op == OP_FAILURE) {
-		static const char *const keys[] = { "type", "message",
-		    "externalExecutionId", NULL };
 		cpj_cp_failure f;
-		int m = kvs("--failure-details", a.failure_details, 0);
 
-		if (m < 0 || unknown_members("failureDetails", 0, m, keys) < 0)
-			return EXIT_PARAM;
-		f.type = member(0, m, "type");
-		f.message = member(0, m, "message");
-		f.external_execution_id = member(0, m, "externalExecutionId");
-		return finish(aws_op, cpj_cp_put_job_failure(cp, a.job_id,
-		    a.client_token, &f));
+		f.type = member(P_FD, "type");
+		f.message = member(P_FD, "message");
+		f.external_execution_id = member(P_FD, "externalExecutionId");
+		return finish(aws_op, cpj_cp_put_job_failure(cp, val[P_JOB],
+		    val[P_TOKEN], &f));
 	}
 	/* OP_SUCCESS */
 	{
-		static const char *const rev_keys[] = { "revision",
-		    "changeIdentifier", "created", "revisionSummary", NULL };
-		static const char *const ed_keys[] = { "summary",
-		    "externalExecutionId", "percentComplete", NULL };
 		static cpj_cp_kv vars[KV_MAX];
 		cpj_cp_success s;
-		int m = 0, k;
+		const char *c;
+		int i;
 
 		cpj_cp_success_init(&s);
-		s.continuation_token = a.continuation_token;
-		if (a.current_revision != NULL) {
-			const char *c;
-			long v;
-
-			k = kvs("--current-revision", a.current_revision, m);
-			if (k < 0 || unknown_members("currentRevision", m, k,
-			    rev_keys) < 0)
-				return EXIT_PARAM;
-			s.revision = member(m, k, "revision");
-			s.change_identifier = member(m, k, "changeIdentifier");
-			s.revision_summary = member(m, k, "revisionSummary");
-			if ((c = member(m, k, "created")) != NULL) {
-				if (parse_int("created", c, 0, 0x7fffffffL, &v) < 0)
-					return EXIT_PARAM;
-				s.created = v;
-			}
-			m += k;
-		}
-		if (a.execution_details != NULL) {
-			const char *pc;
-			long v;
-
-			k = kvs("--execution-details", a.execution_details, m);
-			if (k < 0 || unknown_members("executionDetails", m, k,
-			    ed_keys) < 0)
-				return EXIT_PARAM;
-			s.summary = member(m, k, "summary");
-			s.external_execution_id = member(m, k,
-			    "externalExecutionId");
-			if ((pc = member(m, k, "percentComplete")) != NULL) {
-				if (parse_int("percentComplete", pc, 0, 100, &v) < 0)
-					return EXIT_PARAM;
-				s.percent_complete = (int)v;
-			}
-			m += k;
-		}
-		if (a.output_variables != NULL) {
-			int i;
-
-			k = kvs("--output-variables", a.output_variables, m);
-			if (k < 0)
-				return EXIT_PARAM;
-			for (i = 0; i < k; i++) {
-				vars[i].key = kv[m + i].key;
-				vars[i].value = kv[m + i].value;
+		s.continuation_token = val[P_CONT];
+		s.revision = member(P_CR, "revision");
+		s.change_identifier = member(P_CR, "changeIdentifier");
+		s.revision_summary = member(P_CR, "revisionSummary");
+		if ((c = member(P_CR, "created")) != NULL
+		    && cli_timestamp(c, &s.created) < 0)
+			s.created = 0;  /* checked in load_args() */
+		s.summary = member(P_ED, "summary");
+		s.external_execution_id = member(P_ED, "externalExecutionId");
+		if ((c = member(P_ED, "percentComplete")) != NULL)
+			s.percent_complete = strcmp(c, "True") == 0 ? 1 : atoi(c);
+		if (val[P_OV] != NULL) {
+			for (i = 0; i < cnt[P_OV]; i++) {
+				vars[i].key = kv[from[P_OV] + i].key;
+				vars[i].value = kv[from[P_OV] + i].value;
 			}
 			s.output_variables = vars;
-			s.output_variables_count = (size_t)k;
-			m += k;
+			s.output_variables_count = (size_t)cnt[P_OV];
 		}
-		return finish(aws_op, cpj_cp_put_job_success(cp, a.job_id,
-		    a.client_token, &s));
+		return finish(aws_op, cpj_cp_put_job_success(cp, val[P_JOB],
+		    val[P_TOKEN], &s));
 	}
 }
 
@@ -463,8 +447,8 @@ cpj_cmd_cp(int argc, char **argv)
 	for (i = 0; i < sizeof ops / sizeof ops[0]; i++) {
 		if (strcmp(argv[0], ops[i].name) == 0
 		    || strcmp(argv[0], ops[i].alias) == 0)
-			return run(ops[i].name, ops[i].op, ops[i].third,
-			    ops[i].aws_op, argc, argv);
+			return run(ops[i].name, 1u << i, ops[i].op,
+			    ops[i].third, ops[i].aws_op, argc, argv);
 	}
 	return CPJ_EXIT_USAGE;
 }

@@ -29,14 +29,21 @@ static const struct {
 	{ "s3-put", cpj_cmd_s3, "S3 PutObject of a file (SSE-KMS, signed or unsigned payload)" },
 };
 
+#define EXIT_USAGE 252  /* the aws CLI's status for usage errors */
+
 static void
 usage(FILE *f)
 {
 	size_t i;
+	int w = 0;
 
+	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+		if ((int)strlen(cmds[i].name) > w)
+			w = (int)strlen(cmds[i].name);
+	}
 	fprintf(f, "usage: cpjob <command> [options]\n\ncommands:\n");
 	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].help);
+		fprintf(f, "  %-*s  %s\n", w, cmds[i].name, cmds[i].help);
 	fprintf(f, "\n'cpjob <command> --help' describes a command's options.\n");
 }
 
@@ -51,16 +58,22 @@ main(int argc, char **argv)
 #endif
 	if (argc < 2) {
 		usage(stderr);
-		return CPJ_EXIT_USAGE;
+		fprintf(stderr, "cpjob: error: the following arguments are "
+		    "required: command\n");
+		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0
 	    || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return CPJ_EXIT_OK;
 	}
-	if (strcmp(argv[1], "--version") == 0) {
-		printf("cpjob %s\n", CPJ_VERSION_STRING);
-		return CPJ_EXIT_OK;
+	/* --version, as the aws CLI's, after a command too (not as the
+	   value of an option: those never start with "--version") */
+	for (i = 1; i < (size_t)argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("cpjob %s\n", CPJ_VERSION_STRING);
+			return CPJ_EXIT_OK;
+		}
 	}
 	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
 		if (strcmp(argv[1], cmds[i].name) == 0)
@@ -69,7 +82,8 @@ main(int argc, char **argv)
 	/* the aws CLI's operation names work too */
 	if (cpj_cmd_cp_known(argv[1]))
 		return cpj_cmd_cp(argc - 1, argv + 1);
-	fprintf(stderr, "cpjob: unknown command '%s'\n", argv[1]);
 	usage(stderr);
-	return CPJ_EXIT_USAGE;
+	fprintf(stderr, "cpjob: error: argument command: Invalid choice: "
+	    "'%s'\n", argv[1]);
+	return EXIT_USAGE;
 }

@@ -78,6 +78,7 @@ cli_shorthand_kv(const char *s, struct cli_kv *kv, int max, char *store,
 			return -1;
 		store[used++] = '\0';
 		kv[n].value = val;
+		kv[n].type = 'h';
 		n++;
 		if (*s == ',')
 			s++;
@@ -124,6 +125,10 @@ json_kv(const char *js, size_t len, struct cli_kv *kv, int max, char *store,
 			store[used + out] = '\0';
 		}
 		kv[k].value = store + used;
+		kv[k].type = tok[v].type == CPJ_JSON_STRING ? 's'
+		    : *kv[k].value == 't' || *kv[k].value == 'f' ? 'b'
+		    : *kv[k].value == 'n' ? 'z'
+		    : strpbrk(kv[k].value, ".eE") != NULL ? 'd' : 'i';
 		used += out + 1;
 		k++;
 	}

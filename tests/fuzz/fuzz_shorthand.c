@@ -1,7 +1,7 @@
 /*
  * fuzz_shorthand.c -- the agent's shorthand parameters (src/agent/
  * shorthand.c): cli_shorthand_kv ("k=v,k2='v 2'") and cli_kv_arg (the
- * same, or a flat JSON object).
+ * same, or a flat JSON object), cli_json_kv and cli_param_kv (cli_param.c).
  *
  * Input: byte 0 the pair limit (% 20), byte 1 the store size (* 4), then
  * the argument (NUL-terminated copy; an embedded NUL ends it). A
@@ -74,6 +74,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (strncmp(arg, "file://", 7) != 0) {
 		used = (size_t)-1;
 		n = cli_kv_arg(arg, kv, max, store, cap, &used);
+		check(n, kv, max, store, cap, used);
+		/* the aws CLI's reading (cli_param.c): JSON, plain shorthand */
+		used = (size_t)-1;
+		n = cli_json_kv(NULL, arg, kv, max, store, cap, &used);
+		check(n, kv, max, store, cap, used);
+		used = (size_t)-1;
+		n = cli_param_kv("--fuzz", arg, kv, max, store, cap, &used);
 		check(n, kv, max, store, cap, used);
 	}
 out:

@@ -1,0 +1,570 @@
+/*
+ * cli_param.c -- parameter values as the aws CLI reads them: file://
+ * parameter files, JSON (with Python's json messages: what was expected,
+ * line and column) or the shorthand, into typed pairs (struct cli_kv).
+ * The checks of the values are cli_check.c's.
+ *
+ * Static storage only; one command per process.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "cli.h"
+
+#define FILE_MAX (64 * 1024)
+
+/* see cli.h */
+const char *
+cli_paramfile(const char *opt, const char *arg)
+{
+	static char file[FILE_MAX];
+	size_t n = 0;
+	int fd, e = 0;
+
+	if (strncmp(arg, "file://", 7) != 0)
+		return arg;
+	fd = open(arg + 7, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		e = errno;
+	while (fd >= 0 && n < sizeof file - 1) {
+		ssize_t r = read(fd, file + n, sizeof file - 1 - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			e = errno;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (e == 0 && n == sizeof file - 1)
+		e = EFBIG;
+	if (e != 0) {
+		fprintf(stderr, "\nError parsing parameter '%s': Unable to load "
+		    "paramfile %s: [Errno %d] %s: '%s'\n", opt, arg, e,
+		    strerror(e), arg + 7);
+		return NULL;
+	}
+	file[n] = '\0';
+	if (strlen(file) != n) {
+		fprintf(stderr, "\nError parsing parameter '%s': Unable to load "
+		    "paramfile %s: it holds a NUL byte\n", opt, arg);
+		return NULL;
+	}
+	return file;
+}
+
+/* ---- JSON, as Python's json module reads it ----------------------- */
+
+struct jp {
+	const char *s;
+	size_t i;
+	char *st;           /* store */
+	size_t cap, used;
+	const char *msg;    /* the first error */
+	size_t at;
+};
+
+static int
+fail(struct jp *p, const char *msg, size_t at)
+{
+	if (p->msg == NULL) {
+		p->msg = msg;
+		p->at = at;
+	}
+	return -1;
+}
+
+static void
+ws(struct jp *p)
+{
+	while (p->s[p->i] == ' ' || p->s[p->i] == '\t' || p->s[p->i] == '\n'
+	    || p->s[p->i] == '\r')
+		p->i++;
+}
+
+static int
+put(struct jp *p, const char *b, size_t n)
+{
+	if (n + 1 > p->cap - p->used)
+		return fail(p, "value too long", p->i);
+	memcpy(p->st + p->used, b, n);
+	p->used += n;
+	p->st[p->used] = '\0';
+	return 0;
+}
+
+static int
+term(struct jp *p)
+{
+	if (p->used + 1 >= p->cap)
+		return fail(p, "value too long", p->i);
+	p->st[p->used++] = '\0';
+	p->st[p->used] = '\0';
+	return 0;
+}
+
+static int
+hex4(const char *s, unsigned *v)
+{
+	int k;
+
+	*v = 0;
+	for (k = 0; k < 4; k++) {
+		char c = s[k];
+
+		*v <<= 4;
+		if (c >= '0' && c <= '9')
+			*v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			*v |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			*v |= (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	return 0;
+}
+
+static int
+put_utf8(struct jp *p, unsigned c)
+{
+	char b[4];
+	size_t n;
+
+	if (c < 0x80) {
+		b[0] = (char)c;
+		n = 1;
+	} else if (c < 0x800) {
+		b[0] = (char)(0xc0 | (c >> 6));
+		b[1] = (char)(0x80 | (c & 0x3f));
+		n = 2;
+	} else if (c < 0x10000) {
+		b[0] = (char)(0xe0 | (c >> 12));
+		b[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		b[2] = (char)(0x80 | (c & 0x3f));
+		n = 3;
+	} else {
+		b[0] = (char)(0xf0 | (c >> 18));
+		b[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+		b[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+		b[3] = (char)(0x80 | (c & 0x3f));
+		n = 4;
+	}
+	return put(p, b, n);
+}
+
+/* A string at p->i ('"'), unescaped into the store; q: a Python repr
+ * ('...') instead. */
+static int
+jstring(struct jp *p, int q)
+{
+	size_t start = p->i++;
+
+	if (q && put(p, "'", 1) < 0)
+		return -1;
+	for (;;) {
+		unsigned char c = (unsigned char)p->s[p->i];
+
+		if (c == '\0')
+			return fail(p, "Unterminated string starting at", start);
+		if (c == '"')
+			break;
+		if (c < 0x20)
+			return fail(p, "Invalid control character at", p->i);
+		if (c != '\\') {
+			if ((q && c == '\'' && put(p, "\\", 1) < 0)
+			    || put(p, (const char *)&p->s[p->i], 1) < 0)
+				return -1;
+			p->i++;
+			continue;
+		}
+		c = (unsigned char)p->s[p->i + 1];
+		if (c == 'u') {
+			unsigned v, lo;
+
+			if (hex4(p->s + p->i + 2, &v) < 0)
+				return fail(p, "Invalid \\uXXXX escape", p->i + 1);
+			p->i += 6;
+			if (v >= 0xd800 && v < 0xdc00 && p->s[p->i] == '\\'
+			    && p->s[p->i + 1] == 'u'
+			    && hex4(p->s + p->i + 2, &lo) == 0
+			    && lo >= 0xdc00 && lo < 0xe000) {
+				v = 0x10000 + ((v - 0xd800) << 10) + (lo - 0xdc00);
+				p->i += 6;
+			}
+			if (v == 0)
+				return fail(p, "\\u0000 is not accepted", p->i - 6);
+			if (put_utf8(p, v) < 0)
+				return -1;
+			continue;
+		}
+		{
+			static const char esc[] = "\"\"\\\\//b\bf\fn\nr\rt\t";
+			const char *e = c != '\0' ? strchr(esc, (int)c) : NULL;
+
+			while (e != NULL && (e - esc) % 2 != 0)
+				e = strchr(e + 1, (int)c);
+			if (e == NULL)
+				return fail(p, "Invalid \\escape", p->i);
+			if (put(p, e + 1, 1) < 0)
+				return -1;
+			p->i += 2;
+		}
+	}
+	p->i++;
+	return q ? put(p, "'", 1) : 0;
+}
+
+/* A number as Python's json reads it: its repr into the store; 'i' or
+ * 'd'. */
+static int
+jnumber(struct jp *p)
+{
+	const char *s = p->s + p->i, *e = s;
+	int fl = 0;
+
+	if (*e == '-')
+		e++;
+	if (*e == '0')
+		e++;
+	else if (*e >= '1' && *e <= '9')
+		while (*e >= '0' && *e <= '9')
+			e++;
+	else
+		return fail(p, "Expecting value", p->i);
+	if (e[0] == '.' && e[1] >= '0' && e[1] <= '9') {
+		fl = 1;
+		for (e++; *e >= '0' && *e <= '9'; e++)
+			;
+	}
+	if ((*e == 'e' || *e == 'E') && ((e[1] >= '0' && e[1] <= '9')
+	    || ((e[1] == '+' || e[1] == '-') && e[2] >= '0' && e[2] <= '9'))) {
+		fl = 1;
+		for (e += 2; *e >= '0' && *e <= '9'; e++)
+			;
+	}
+	p->i += (size_t)(e - s);
+	/* the text as it came (Python would print 1e5 as 100000.0: only
+	   messages show it, and strtod would cost the agent 5 KB) */
+	return put(p, s, (size_t)(e - s)) < 0 ? -1 : (fl ? 'd' : 'i');
+}
+
+static int jvalue(struct jp *p, int depth);
+
+/* An array or object in Python's repr (nested values). */
+static int
+jcontainer(struct jp *p, int depth)
+{
+	int obj = p->s[p->i] == '{';
+	int first = 1;
+
+	p->i++;
+	if (put(p, obj ? "OrderedDict(" : "[", obj ? 12 : 1) < 0)
+		return -1;
+	ws(p);
+	if (p->s[p->i] == (obj ? '}' : ']')) {
+		p->i++;
+		return put(p, obj ? ")" : "]", 1) < 0 ? -1 : (obj ? 'o' : 'a');
+	}
+	if (obj && put(p, "[", 1) < 0)
+		return -1;
+	for (;;) {
+		if (!first && put(p, ", ", 2) < 0)
+			return -1;
+		first = 0;
+		if (obj) {
+			ws(p);
+			if (p->s[p->i] != '"')
+				return fail(p, "Expecting property name enclosed "
+				    "in double quotes", p->i);
+			if (put(p, "(", 1) < 0 || jstring(p, 1) < 0)
+				return -1;
+			ws(p);
+			if (p->s[p->i] != ':')
+				return fail(p, "Expecting ':' delimiter", p->i);
+			p->i++;
+			if (put(p, ", ", 2) < 0)
+				return -1;
+		}
+		if (jvalue(p, depth + 1) < 0)
+			return -1;
+		if (obj && put(p, ")", 1) < 0)
+			return -1;
+		ws(p);
+		if (p->s[p->i] == (obj ? '}' : ']'))
+			break;
+		if (p->s[p->i] != ',')
+			return fail(p, "Expecting ',' delimiter", p->i);
+		p->i++;
+	}
+	p->i++;
+	return put(p, obj ? "])" : "]", obj ? 2 : 1) < 0 ? -1 : (obj ? 'o' : 'a');
+}
+
+/* A value in Python's repr; returns its kind: s i d b z a o. */
+static int
+jvalue(struct jp *p, int depth)
+{
+	static const struct { const char *w; const char *r; char k; } lit[] = {
+		{ "true", "True", 'b' }, { "false", "False", 'b' },
+		{ "null", "None", 'z' },
+	};
+	size_t k;
+
+	ws(p);
+	if (depth > 32)
+		return fail(p, "nested too deeply", p->i);
+	if (p->s[p->i] == '"')
+		return jstring(p, 1) < 0 ? -1 : 's';
+	if (p->s[p->i] == '{' || p->s[p->i] == '[')
+		return jcontainer(p, depth);
+	for (k = 0; k < sizeof lit / sizeof lit[0]; k++) {
+		size_t n = strlen(lit[k].w);
+
+		if (strncmp(p->s + p->i, lit[k].w, n) == 0) {
+			p->i += n;
+			return put(p, lit[k].r, strlen(lit[k].r)) < 0 ? -1 : lit[k].k;
+		}
+	}
+	return jnumber(p);
+}
+
+/* The top-level object: members into kv (strings unescaped, other values
+ * in Python's repr, kinds in kv[].type). */
+static int
+jobject(struct jp *p, struct cli_kv *kv, int max)
+{
+	int n = 0;
+
+	ws(p);
+	if (p->s[p->i] != '{')
+		return fail(p, "Expecting value", p->i);
+	p->i++;
+	ws(p);
+	if (p->s[p->i] == '}') {
+		p->i++;
+		return 0;
+	}
+	for (;;) {
+		int t;
+
+		ws(p);
+		if (p->s[p->i] != '"')
+			return fail(p, "Expecting property name enclosed in "
+			    "double quotes", p->i);
+		if (n >= max)
+			return fail(p, "too many members", p->i);
+		kv[n].key = p->st + p->used;
+		if (jstring(p, 0) < 0 || term(p) < 0)
+			return -1;
+		ws(p);
+		if (p->s[p->i] != ':')
+			return fail(p, "Expecting ':' delimiter", p->i);
+		p->i++;
+		ws(p);
+		kv[n].value = p->st + p->used;
+		if (p->s[p->i] == '"') {
+			if (jstring(p, 0) < 0)
+				return -1;
+			t = 's';
+		} else if ((t = jvalue(p, 1)) < 0)
+			return -1;
+		if (term(p) < 0)
+			return -1;
+		kv[n++].type = (char)t;
+		ws(p);
+		if (p->s[p->i] == '}')
+			break;
+		if (p->s[p->i] != ',')
+			return fail(p, "Expecting ',' delimiter", p->i);
+		p->i++;
+	}
+	p->i++;
+	return n;
+}
+
+/* see cli.h */
+int
+cli_json_kv(const char *opt, const char *s, struct cli_kv *kv, int max,
+	char *store, size_t store_len, size_t *usedp)
+{
+	struct jp p;
+	int n;
+
+	memset(&p, 0, sizeof p);
+	p.s = s;
+	p.st = store;
+	p.cap = store_len;
+	if (store_len == 0)
+		return -1;
+	store[0] = '\0';
+	n = jobject(&p, kv, max);
+	if (n >= 0) {
+		ws(&p);
+		if (p.s[p.i] != '\0')
+			n = fail(&p, "Extra data", p.i);
+	}
+	if (n < 0) {
+		if (opt != NULL) {
+			size_t k, line = 1, col = 1, ch = 0;
+
+			for (k = 0; k < p.at && s[k] != '\0'; k++) {
+				if (((unsigned char)s[k] & 0xc0) == 0x80)
+					continue;
+				ch++;
+				col++;
+				if (s[k] == '\n') {
+					line++;
+					col = 1;
+				}
+			}
+			fprintf(stderr, "\nError parsing parameter '%s': Invalid "
+			    "JSON: %s: line %zu column %zu (char %zu)\nJSON "
+			    "received: %s\n", opt, p.msg, line, col, ch, s);
+		}
+		return -1;
+	}
+	*usedp = p.used;
+	return n;
+}
+
+/* The plain shorthand (no quotes, brackets or braces) as the aws CLI's
+ * parser reads it: "k=a,b" makes k the list ['a', 'b']. -2: not plain,
+ * -1: a key without '=' first. */
+static int
+plain_shorthand(const char *t, struct cli_kv *kv, int max, char *store,
+	size_t cap, size_t *usedp)
+{
+	size_t used = 0, len = strlen(t);
+	int n = 0;
+
+	while (len > 0 && strchr(" \t\r\n", t[len - 1]) != NULL)
+		len--;
+	if (strpbrk(t, "'\"[]{}") != NULL || len + 8 > cap / 4)
+		return -2;
+	if (len > 0 && t[len - 1] == ',')
+		return -1;
+	while (len > 0) {
+		size_t l = strcspn(t, ","), v;
+		const char *eq = memchr(t, '=', l < len ? l : len);
+
+		if (l > len)
+			l = len;
+		if ((eq == NULL && n == 0) || l == 0)
+			return -1;
+		if (eq != NULL) {
+			const char *ks = t, *ke = eq, *vs = eq + 1, *ve = t + l;
+
+			if (n >= max)
+				return -2;
+			for (; ks < ke && *ks == ' '; ks++)
+				;
+			for (; ke > ks && ke[-1] == ' '; ke--)
+				;
+			for (; vs < ve && *vs == ' '; vs++)
+				;
+			for (; ve > vs && ve[-1] == ' '; ve--)
+				;
+			if (ke == ks)
+				return -1;
+			kv[n].key = store + used;
+			used += (size_t)snprintf(store + used, cap - used, "%.*s",
+			    (int)(ke - ks), ks) + 1;
+			kv[n].value = store + used;
+			kv[n].type = 'h';
+			v = (size_t)snprintf(store + used, cap - used, "%.*s",
+			    (int)(ve - vs), vs);
+			used += v + 1;
+			n++;
+		} else {        /* one more item of the previous value */
+			char *pv = kv[n - 1].value;
+			size_t pl = strlen(pv);
+
+			if (kv[n - 1].type == 'h') {
+				memmove(pv + 2, pv, pl + 1);
+				pv[0] = '[';
+				pv[1] = '\'';
+				pl += 2;
+				memcpy(pv + pl, "']", 3);
+				pl += 2;
+				kv[n - 1].type = 'a';
+			}
+			pl += (size_t)snprintf(pv + pl - 1, cap - (size_t)(pv
+			    - store) - pl, ", '%.*s']", (int)l, t) - 1;
+			used = (size_t)(pv - store) + pl + 1;
+		}
+		t += l;
+		len -= l;
+		if (len > 0) {
+			t++;
+			len--;
+		}
+	}
+	*usedp = used;
+	return n;
+}
+
+/* see cli.h */
+int
+cli_param_kv(const char *opt, const char *arg, struct cli_kv *kv, int max,
+	char *store, size_t store_len, size_t *usedp)
+{
+	const char *s = cli_paramfile(opt, arg), *t;
+	int n, k;
+
+	if (s == NULL)
+		return -1;
+	for (t = s; *t == ' ' || *t == '\t' || *t == '\n' || *t == '\r'; t++)
+		;
+	if (*t == '{')
+		return cli_json_kv(opt, s, kv, max, store, store_len, usedp);
+	if (*t == '[') {
+		fprintf(stderr, "\nError parsing parameter '%s': Invalid JSON:\n"
+		    "%s\n", opt, s);
+		return -1;
+	}
+	n = plain_shorthand(t, kv, max, store, store_len, usedp);
+	if (n == -2)
+		n = cli_kv_arg(s, kv, max, store, store_len, usedp);
+	if (n < 0) {
+		const char *q = t;
+		size_t e = strcspn(q, "=,");
+
+		while (q[e] == '=' && q[e + strcspn(q + e, ",")] == ',') {
+			q += e + strcspn(q + e, ",") + 1;   /* the next pair */
+			e = strcspn(q, "=,");
+		}
+		if (q[e] != '=' && strpbrk(t, "'\"") == NULL)
+			fprintf(stderr, "\nError parsing parameter '%s': Expected: "
+			    "'=', received: '%s' for input:\n%s\n%*s^\n", opt,
+			    q[e] == ',' ? "," : "EOF", s,
+			    (int)(e + (size_t)(q - s)), "");
+		else
+			fprintf(stderr, "\nError parsing parameter '%s': Expected: "
+			    "key=value,... (the shorthand) or a JSON object for "
+			    "input:\n%s\n", opt, s);
+		return -1;
+	}
+	for (k = 1; k < n; k++) {      /* the shorthand takes a key once */
+		int j;
+
+		for (j = 0; j < k; j++) {
+			if (strcmp(kv[j].key, kv[k].key) == 0) {
+				fprintf(stderr, "\nError parsing parameter '%s': "
+				    "Second instance of key \"%s\" encountered for "
+				    "input:\n%s\nThis is often because there is a "
+				    "preceding \",\" instead of a space.\n", opt,
+				    kv[k].key, s);
+				return -1;
+			}
+		}
+	}
+	return n;
+}
