@@ -203,7 +203,7 @@ OPS = {"poll-for-jobs": "PollForJobs", "acknowledge-job": "AcknowledgeJob",
        "put-third-party-job-success-result": "PutThirdPartyJobSuccessResult",
        "put-third-party-job-failure-result": "PutThirdPartyJobFailureResult"}
 GLOBAL = {"--region", "--endpoint-url", "--profile", "--ca-bundle", "--cli-connect-timeout",
-          "--cli-read-timeout", "--output", "--debug", "--version"}
+          "--cli-read-timeout", "--output", "--query", "--debug", "--version"}
 
 
 def kebab(name):
