@@ -84,6 +84,12 @@ out = subprocess.run([os.path.join(BUILD, "cpjob"), "--help"], capture_output=Tr
 cmds = re.findall(r"^  ([a-z0-9-]+) ", out.split("commands:")[-1], re.M)
 missing = [c for c in cmds if "| `%s` |" % c not in readme]
 check("readme_table_every_command", len(cmds) >= 10 and not missing, (cmds, missing))
+# Every source file of the agent is named, with its concern, in the README
+# and in docs/agent.md.
+agent_files = sorted(os.path.basename(f) for f in glob.glob(os.path.join(TOP, "src", "agent", "*.c")))
+agent_doc = open(os.path.join(TOP, "docs", "agent.md"), encoding="utf-8").read()
+unnamed = [f for f in agent_files if "`%s`" % f not in readme or "`%s`" % f not in agent_doc]
+check("every_agent_file_named", len(agent_files) > 20 and not unnamed, unnamed)
 check("handler_page_stands_alone", not links(os.path.join(TOP, "docs", "handler.md")),
       links(os.path.join(TOP, "docs", "handler.md")))
 sys.exit(1 if fails else 0)
