@@ -111,53 +111,11 @@ term(struct jp *p)
 }
 
 static int
-hex4(const char *s, unsigned *v)
-{
-	int k;
-
-	*v = 0;
-	for (k = 0; k < 4; k++) {
-		char c = s[k];
-
-		*v <<= 4;
-		if (c >= '0' && c <= '9')
-			*v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			*v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			*v |= (unsigned)(c - 'A' + 10);
-		else
-			return -1;
-	}
-	return 0;
-}
-
-static int
 put_utf8(struct jp *p, unsigned c)
 {
-	char b[4];
-	size_t n;
+	unsigned char b[4];
 
-	if (c < 0x80) {
-		b[0] = (char)c;
-		n = 1;
-	} else if (c < 0x800) {
-		b[0] = (char)(0xc0 | (c >> 6));
-		b[1] = (char)(0x80 | (c & 0x3f));
-		n = 2;
-	} else if (c < 0x10000) {
-		b[0] = (char)(0xe0 | (c >> 12));
-		b[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-		b[2] = (char)(0x80 | (c & 0x3f));
-		n = 3;
-	} else {
-		b[0] = (char)(0xf0 | (c >> 18));
-		b[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-		b[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-		b[3] = (char)(0x80 | (c & 0x3f));
-		n = 4;
-	}
-	return put(p, b, n);
+	return put(p, (const char *)b, cpj_utf8_put(b, c));
 }
 
 /* A string at p->i ('"'), unescaped into the store; q: a Python repr
@@ -187,20 +145,14 @@ jstring(struct jp *p, int q)
 		}
 		c = (unsigned char)p->s[p->i + 1];
 		if (c == 'u') {
-			unsigned v, lo;
+			unsigned v;
+			int n = cpj_json_u_escape(p->s, SIZE_MAX, p->i, &v);
 
-			if (hex4(p->s + p->i + 2, &v) < 0)
+			if (n < 0)
 				return fail(p, "Invalid \\uXXXX escape", p->i + 1);
-			p->i += 6;
-			if (v >= 0xd800 && v < 0xdc00 && p->s[p->i] == '\\'
-			    && p->s[p->i + 1] == 'u'
-			    && hex4(p->s + p->i + 2, &lo) == 0
-			    && lo >= 0xdc00 && lo < 0xe000) {
-				v = 0x10000 + ((v - 0xd800) << 10) + (lo - 0xdc00);
-				p->i += 6;
-			}
 			if (v == 0)
-				return fail(p, "\\u0000 is not accepted", p->i - 6);
+				return fail(p, "\\u0000 is not accepted", p->i);
+			p->i += (size_t)n;
 			if (put_utf8(p, v) < 0)
 				return -1;
 			continue;

@@ -12,28 +12,6 @@
 #include "cpj_err.h"
 #include "jmespath.h"
 
-static int
-hex4(const char *s, unsigned *u)
-{
-	int k;
-
-	*u = 0;
-	for (k = 0; k < 4; k++) {
-		int c = s[k];
-
-		*u <<= 4;
-		if (c >= '0' && c <= '9')
-			*u |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			*u |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			*u |= (unsigned)(c - 'A' + 10);
-		else
-			return -1;
-	}
-	return 0;
-}
-
 /* Unescape validated JSON string text into the arena; \u0000 and lone
  * surrogates kept (as Python's json does). */
 static int
@@ -48,7 +26,7 @@ unescape(struct jp *jp, const char *in, size_t len, uint32_t *p, uint32_t *n)
 		    (unsigned)sizeof jp->s);
 	}
 	for (i = 0; i < len; i++) {
-		unsigned u, lo;
+		unsigned u;
 
 		if (in[i] != '\\') {
 			jp->s[o++] = in[i];
@@ -61,33 +39,15 @@ unescape(struct jp *jp, const char *in, size_t len, uint32_t *p, uint32_t *n)
 		case 'n': jp->s[o++] = '\n'; break;
 		case 'r': jp->s[o++] = '\r'; break;
 		case 't': jp->s[o++] = '\t'; break;
-		case 'u':
-			if (i + 4 >= len || hex4(in + i + 1, &u) < 0)
+		case 'u': {
+			int k = cpj_json_u_escape(in, len, i - 1, &u);
+
+			if (k < 0)
 				return jp_fail(jp, "bad escape");
-			i += 4;
-			if (u >= 0xd800 && u < 0xdc00 && i + 6 < len
-			    && in[i + 1] == '\\' && in[i + 2] == 'u'
-			    && hex4(in + i + 3, &lo) == 0 && lo >= 0xdc00
-			    && lo < 0xe000) {
-				u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
-				i += 6;
-			}
-			if (u < 0x80) {
-				jp->s[o++] = (char)u;
-			} else if (u < 0x800) {
-				jp->s[o++] = (char)(0xc0 | (u >> 6));
-				jp->s[o++] = (char)(0x80 | (u & 0x3f));
-			} else if (u < 0x10000) {
-				jp->s[o++] = (char)(0xe0 | (u >> 12));
-				jp->s[o++] = (char)(0x80 | ((u >> 6) & 0x3f));
-				jp->s[o++] = (char)(0x80 | (u & 0x3f));
-			} else {
-				jp->s[o++] = (char)(0xf0 | (u >> 18));
-				jp->s[o++] = (char)(0x80 | ((u >> 12) & 0x3f));
-				jp->s[o++] = (char)(0x80 | ((u >> 6) & 0x3f));
-				jp->s[o++] = (char)(0x80 | (u & 0x3f));
-			}
+			i += (size_t)k - 2;
+			o += (uint32_t)cpj_utf8_put((unsigned char *)jp->s + o, u);
 			break;
+		}
 		default: jp->s[o++] = in[i]; break;   /* " \ / */
 		}
 	}

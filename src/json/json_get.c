@@ -26,16 +26,61 @@ hex4(const char *s, size_t len, size_t i, unsigned *out)
 	return CPJ_OK;
 }
 
+/* see json_int.h */
+int
+cpj_json_u_escape(const char *s, size_t len, size_t i, unsigned *cp)
+{
+	unsigned lo;
+
+	if (len - i < 2 || s[i] != '\\' || s[i + 1] != 'u'
+	    || hex4(s, len, i + 2, cp) < 0)
+		return CPJ_ERR_JSON_ESCAPE;
+	if (*cp >= 0xD800 && *cp <= 0xDBFF && len - i >= 12
+	    && s[i + 6] == '\\' && s[i + 7] == 'u'
+	    && hex4(s, len, i + 8, &lo) == 0 && lo >= 0xDC00 && lo <= 0xDFFF) {
+		*cp = 0x10000 + ((*cp - 0xD800) << 10) + (lo - 0xDC00);
+		return 12;
+	}
+	return 6;
+}
+
+/* see json_int.h */
+size_t
+cpj_utf8_put(unsigned char *u, unsigned cp)
+{
+	if (cp < 0x80) {
+		u[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		u[0] = (unsigned char)(0xC0 | (cp >> 6));
+		u[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		u[0] = (unsigned char)(0xE0 | (cp >> 12));
+		u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		u[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	u[0] = (unsigned char)(0xF0 | (cp >> 18));
+	u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+	u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+	u[3] = (unsigned char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
 /*
  * Decode the escape sequence at in[*ip] (a backslash) into UTF-8 in u[]:
  * returns the number of bytes (1..4) and moves *ip past the sequence, or
- * CPJ_ERR_JSON_ESCAPE.
+ * CPJ_ERR_JSON_ESCAPE (\u0000 and lone surrogates included).
  */
 static int
 unescape_one(const char *in, size_t len, size_t *ip, unsigned char *u)
 {
 	size_t i = *ip + 1;
-	unsigned cp, lo;
+	unsigned cp;
+	int n;
 
 	if (i >= len)
 		return CPJ_ERR_JSON_ESCAPE;
@@ -49,43 +94,11 @@ unescape_one(const char *in, size_t len, size_t *ip, unsigned char *u)
 	case 'r':  u[0] = '\r'; break;
 	case 't':  u[0] = '\t'; break;
 	case 'u':
-		if (hex4(in, len, i + 1, &cp) < 0)
-			return CPJ_ERR_JSON_ESCAPE;
-		i += 5;
-		if (cp == 0)
-			return CPJ_ERR_JSON_ESCAPE;
-		if (cp >= 0xDC00 && cp <= 0xDFFF)
-			return CPJ_ERR_JSON_ESCAPE;     /* lone low half */
-		if (cp >= 0xD800 && cp <= 0xDBFF) {
-			/* a high half must be followed by an escaped low half */
-			if (len - i < 6 || in[i] != '\\' || in[i + 1] != 'u'
-			    || hex4(in, len, i + 2, &lo) < 0
-			    || lo < 0xDC00 || lo > 0xDFFF)
-				return CPJ_ERR_JSON_ESCAPE;
-			cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-			i += 6;
-		}
-		*ip = i;
-		if (cp < 0x80) {
-			u[0] = (unsigned char)cp;
-			return 1;
-		}
-		if (cp < 0x800) {
-			u[0] = (unsigned char)(0xC0 | (cp >> 6));
-			u[1] = (unsigned char)(0x80 | (cp & 0x3F));
-			return 2;
-		}
-		if (cp < 0x10000) {
-			u[0] = (unsigned char)(0xE0 | (cp >> 12));
-			u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-			u[2] = (unsigned char)(0x80 | (cp & 0x3F));
-			return 3;
-		}
-		u[0] = (unsigned char)(0xF0 | (cp >> 18));
-		u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-		u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-		u[3] = (unsigned char)(0x80 | (cp & 0x3F));
-		return 4;
+		n = cpj_json_u_escape(in, len, *ip, &cp);
+		if (n < 0 || cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF))
+			return CPJ_ERR_JSON_ESCAPE;     /* (a lone half) */
+		*ip += (size_t)n;
+		return (int)cpj_utf8_put(u, cp);
 	default:
 		return CPJ_ERR_JSON_ESCAPE;
 	}

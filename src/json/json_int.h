@@ -104,6 +104,19 @@ int cpj_json_path(const char *js, const cpj_json_tok *t, int ntok,
 int cpj_json_str_eq(const char *js, const cpj_json_tok *t, int ntok, int i,
     const char *s);
 
+/*
+ * The \\u escape at s[i] (its backslash) as a code point in *cp, an
+ * escaped low surrogate after a high one joined to it: returns the bytes
+ * it takes (6 or 12), or CPJ_ERR_JSON_ESCAPE when s[i] does not start
+ * \\u and 4 hex digits. U+0000 and lone surrogates are given as they
+ * are: the caller decides (cpj_json_unescape() refuses them, Python's
+ * json keeps them). len may be SIZE_MAX for NUL-terminated text.
+ */
+int cpj_json_u_escape(const char *s, size_t len, size_t i, unsigned *cp);
+/* Code point cp as UTF-8 in u[0..3] (a lone surrogate as its 3 bytes):
+ * returns the length, 1..4. */
+size_t cpj_utf8_put(unsigned char *u, unsigned cp);
+
 /**
  * \brief Unescape JSON string text (without its quotes) into `out`.
  *
