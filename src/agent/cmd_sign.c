@@ -46,7 +46,7 @@ struct vec {
 static void
 usage(FILE *f)
 {
-	fprintf(f,
+	fmt_fprintf(f,
 	    "usage: cpjob sign --vectors\n"
 	    "\n"
 	    "Reads JSON lines on stdin, each describing a request (fields\n"
@@ -324,7 +324,7 @@ put_str(const char *s)
 		case '\t': fputs("\\t", stdout); break;
 		default:
 			if (c < 0x20 || c == 0x7f)
-				printf("\\u%04x", c);
+				fmt_printf("\\u%04x", c);
 			else
 				putchar(c);
 		}
@@ -459,15 +459,15 @@ vectors(void)
 	}
 	memset(line, 0, sizeof line);
 	if (ferror(stdin)) {
-		fprintf(stderr, "cpjob sign: read error on stdin\n");
+		fmt_fprintf(stderr, "cpjob sign: read error on stdin\n");
 		return CPJ_EXIT_FAIL;
 	}
 	if (fflush(stdout) != 0) {
-		fprintf(stderr, "cpjob sign: write error on stdout\n");
+		fmt_fprintf(stderr, "cpjob sign: write error on stdout\n");
 		return CPJ_EXIT_FAIL;
 	}
 	if (failed > 0) {
-		fprintf(stderr, "cpjob sign: %lu of %lu lines not signed\n",
+		fmt_fprintf(stderr, "cpjob sign: %lu of %lu lines not signed\n",
 		    failed, n);
 		return CPJ_EXIT_FAIL;
 	}
