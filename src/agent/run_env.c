@@ -9,10 +9,11 @@
 #include <string.h>
 
 #include "run.h"
+#include "arena.h"
 
 #define RESULT_NAME "result"
 
-static char envbuf[RUN_ENV_MAX];
+static char *envbuf;  /* RUN_ENV_MAX bytes of the arena */
 static char *envp[RUN_ENV_VARS + 1];
 static size_t env_used;
 static int env_n;
@@ -40,8 +41,10 @@ env_add(const char *name, const char *suffix, const char *value)
 
 	if (env_n >= RUN_ENV_VARS)
 		return -1;
+	if (envbuf == NULL)
+		envbuf = agent_arena_take(RUN_ENV_MAX);
 	nlen = strlen(name) + (suffix != NULL ? strlen(suffix) : 0);
-	if (env_used + nlen + vlen + 2 > sizeof envbuf)
+	if (env_used + nlen + vlen + 2 > RUN_ENV_MAX)
 		return -1;
 	memcpy(envbuf + env_used, name, strlen(name));
 	env_used += strlen(name);
@@ -222,7 +225,7 @@ run_env_build(struct run_job *j, struct run_report *r)
 over:
 	run_fail(j, r, "ConfigurationError", "the job's fields do not fit the "
 	    "handler's environment (%u bytes, %u variables)",
-	    (unsigned)sizeof envbuf, (unsigned)RUN_ENV_VARS);
+	    (unsigned)RUN_ENV_MAX, (unsigned)RUN_ENV_VARS);
 	return -1;
 }
 

@@ -13,8 +13,9 @@
 #include <string.h>
 
 #include "run.h"
+#include "arena.h"
 
-static char buf[RUN_RESULT_MAX + 1];
+static char *buf;     /* RUN_RESULT_MAX + 1 bytes of the arena */
 
 /* see run.h */
 void
@@ -73,7 +74,9 @@ run_result_read(int dirfd, const char *name, struct run_report *r,
 	size_t var_bytes = 0, i;
 
 	run_report_init(r, REPORT_SUCCESS);
-	len = run_read_file_at(dirfd, name, buf, sizeof buf);
+	if (buf == NULL)
+		buf = agent_arena_take(RUN_RESULT_MAX + 1);
+	len = run_read_file_at(dirfd, name, buf, RUN_RESULT_MAX + 1);
 	if (len == -2) {
 		fmt_snprintf(err, errcap, "result file larger than %u bytes",
 		    (unsigned)RUN_RESULT_MAX);

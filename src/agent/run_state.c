@@ -35,12 +35,13 @@
 #include <unistd.h>
 
 #include "run.h"
+#include "arena.h"
 
 /* Escaped values take at most twice their size (control characters are
  * refused in result values; messages are cleaned of them). */
 #define STATE_MAX (4 * RUN_RESULT_MAX + 16384)
 
-static char rbuf[STATE_MAX + 1];
+static char *rbuf;    /* STATE_MAX + 1 bytes of the arena */
 static char wbuf[8192];
 static size_t wlen;
 static int wfd = -1;
@@ -302,7 +303,9 @@ run_state_read(const char *path, struct run_state *st)
 	memset(st, 0, sizeof *st);
 	run_report_init(r, 0);
 	st->phase = -1;
-	len = run_read_file_at(AT_FDCWD, path, rbuf, sizeof rbuf);
+	if (rbuf == NULL)
+		rbuf = agent_arena_take(STATE_MAX + 1);
+	len = run_read_file_at(AT_FDCWD, path, rbuf, STATE_MAX + 1);
 	if (len < 0) {
 		if (len == -1 && errno == ENOENT)
 			return 0;
