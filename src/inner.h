@@ -67,6 +67,9 @@ size_t cpj_strnlen(const char *s, size_t max);
 /* Days from 1970-01-01 to year y, month m (1..12), day d (proleptic
  * Gregorian): HTTP dates and credential expirations. */
 int64_t cpj_days_from_civil(int64_t y, unsigned m, unsigned d);
+/* The inverse: the year of day `days` since 1970-01-01, with its month
+ * (1..12) and day (1..31) in *m and *d. */
+int64_t cpj_civil_from_days(int64_t days, unsigned *m, unsigned *d);
 
 /* ---- calls of each module that other modules and the tests use, kept
  * out of include/ (the public API): each header says what it holds ---- */

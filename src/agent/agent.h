@@ -16,6 +16,8 @@
 #include "util/buf_int.h"
 #include "json/json_int.h"
 #include "cp/cp_int.h"
+/* printf without the C library's (fmt_snprintf, fmt_fprintf, ...) */
+#include "fmt.h"
 
 /* Exit statuses shared by every subcommand. */
 #define CPJ_EXIT_OK      0

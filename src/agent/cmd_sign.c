@@ -17,22 +17,25 @@
 #include <jsmn.h>
 
 #include "agent.h"
+#include "arena.h"
 
-#define LINE_SIZE   (1u << 20)
-#define TOKENS_MAX  8192
-#define ARENA_SIZE  (1u << 20)
-#define BODY_SIZE   (1u << 18)
-#define CREQ_SIZE   (1u << 20)
+/* A vector line: up to 16 KB of body (32 KB of hex) and the rest. The
+ * buffers live in the agent's arena (arena.h), taken once per run. */
+#define LINE_SIZE   (64u * 1024)
+#define TOKENS_MAX  2048
+#define ARENA_SIZE  (64u * 1024)
+#define BODY_SIZE   (16u * 1024)
+#define CREQ_SIZE   (64u * 1024)
 #define STS_SIZE    4096
 #define AUTH_SIZE   (1u << 14)
 
-static char line[LINE_SIZE];
-static jsmntok_t toks[TOKENS_MAX];
-static char arena[ARENA_SIZE];
+static char *line;
+static jsmntok_t *toks;
+static char *arena;
 static size_t arena_used;
-static unsigned char body[BODY_SIZE];
+static unsigned char *body;
 static cpj_sigv4_header hdrs[CPJ_SIGV4_HEADERS_MAX];
-static char creq[CREQ_SIZE], sts[STS_SIZE], auth[AUTH_SIZE];
+static char *creq, *sts, *auth;
 static cpj_sigv4_context sctx;
 
 /* The fields of one vector. */
@@ -46,7 +49,7 @@ struct vec {
 static void
 usage(FILE *f)
 {
-	fprintf(f,
+	fmt_fprintf(f,
 	    "usage: cpjob sign --vectors\n"
 	    "\n"
 	    "Reads JSON lines on stdin, each describing a request (fields\n"
@@ -324,7 +327,7 @@ put_str(const char *s)
 		case '\t': fputs("\\t", stdout); break;
 		default:
 			if (c < 0x20 || c == 0x7f)
-				printf("\\u%04x", c);
+				fmt_printf("\\u%04x", c);
 			else
 				putchar(c);
 		}
@@ -381,7 +384,7 @@ sign_vec(const struct vec *v)
 		put_error(v, cpj_strerror(rc));
 		return rc;
 	}
-	blen = hex_decode(v->body_hex, body, sizeof body);
+	blen = hex_decode(v->body_hex, body, BODY_SIZE);
 	if (blen < 0) {
 		put_error(v, "bad body_hex");
 		cpj_sigv4_clear(&sctx);
@@ -399,10 +402,10 @@ sign_vec(const struct vec *v)
 	req.amz_date = v->amz_date;
 	memset(&res, 0, sizeof res);
 	res.canonical_request = creq;
-	res.canonical_request_size = sizeof creq;
+	res.canonical_request_size = CREQ_SIZE;
 	res.string_to_sign = sts;
-	res.string_to_sign_size = sizeof sts;
-	rc = cpj_sigv4_sign(&sctx, &req, &res, auth, sizeof auth);
+	res.string_to_sign_size = STS_SIZE;
+	rc = cpj_sigv4_sign(&sctx, &req, &res, auth, AUTH_SIZE);
 	cpj_sigv4_clear(&sctx);
 	if (rc < 0) {
 		put_error(v, cpj_strerror(rc));
@@ -430,9 +433,16 @@ vectors(void)
 	const char *err;
 	int c;
 
-	while (fgets(line, sizeof line, stdin) != NULL) {
+	line = agent_arena_take(LINE_SIZE);
+	toks = agent_arena_take(TOKENS_MAX * sizeof *toks);
+	arena = agent_arena_take(ARENA_SIZE);
+	body = agent_arena_take(BODY_SIZE);
+	creq = agent_arena_take(CREQ_SIZE);
+	sts = agent_arena_take(STS_SIZE);
+	auth = agent_arena_take(AUTH_SIZE);
+	while (fgets(line, LINE_SIZE, stdin) != NULL) {
 		len = strlen(line);
-		if (len == sizeof line - 1 && line[len - 1] != '\n') {
+		if (len == LINE_SIZE - 1 && line[len - 1] != '\n') {
 			while ((c = getchar()) != EOF && c != '\n')
 				;
 			memset(&v, 0, sizeof v);
@@ -457,17 +467,17 @@ vectors(void)
 		/* the secret went through the arena: wipe what was used */
 		memset(arena, 0, arena_used);
 	}
-	memset(line, 0, sizeof line);
+	memset(line, 0, LINE_SIZE);
 	if (ferror(stdin)) {
-		fprintf(stderr, "cpjob sign: read error on stdin\n");
+		fmt_fprintf(stderr, "cpjob sign: read error on stdin\n");
 		return CPJ_EXIT_FAIL;
 	}
 	if (fflush(stdout) != 0) {
-		fprintf(stderr, "cpjob sign: write error on stdout\n");
+		fmt_fprintf(stderr, "cpjob sign: write error on stdout\n");
 		return CPJ_EXIT_FAIL;
 	}
 	if (failed > 0) {
-		fprintf(stderr, "cpjob sign: %lu of %lu lines not signed\n",
+		fmt_fprintf(stderr, "cpjob sign: %lu of %lu lines not signed\n",
 		    failed, n);
 		return CPJ_EXIT_FAIL;
 	}

@@ -131,7 +131,7 @@ creds_chain_load(cpj_creds *out, const char *prof, int profile_named,
 	if (rc < 0) {
 		cpj_creds_clear(out);
 		if (rc == CPJ_ERR_CREDS_NONE)
-			fprintf(stderr, "Unable to locate credentials. You can "
+			fmt_fprintf(stderr, "Unable to locate credentials. You can "
 			    "configure credentials by running \"aws "
 			    "configure\".%s%s%s\n", ctx.imds_why[0] != '\0'
 			    ? " (instance metadata " : "", ctx.imds_why,
@@ -142,7 +142,7 @@ creds_chain_load(cpj_creds *out, const char *prof, int profile_named,
 	memcpy(last.profile, ctx.prof.name, sizeof last.profile);
 	creds_dbg(&ctx, "using %s", creds_name(kind));
 	if (source != NULL && source_cap > 0)
-		snprintf(source, source_cap, "%s", creds_name(kind));
+		fmt_snprintf(source, source_cap, "%s", creds_name(kind));
 	return 0;
 }
 

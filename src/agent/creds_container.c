@@ -134,7 +134,7 @@ resolves_to_loopback(const char *host, char *why, size_t cap)
 	hints.ai_socktype = SOCK_STREAM;
 	rc = getaddrinfo(host, NULL, &hints, &res);
 	if (rc != 0 || res == NULL) {
-		snprintf(why, cap, "%s does not resolve (%s)", host,
+		fmt_snprintf(why, cap, "%s does not resolve (%s)", host,
 		    rc != 0 ? gai_strerror(rc) : "no address");
 		return 0;
 	}
@@ -155,7 +155,7 @@ resolves_to_loopback(const char *host, char *why, size_t cap)
 	}
 	freeaddrinfo(res);
 	if (!all || n == 0)
-		snprintf(why, cap, "%s resolves to an address that is not "
+		fmt_snprintf(why, cap, "%s resolves to an address that is not "
 		    "loopback", host);
 	return all && n > 0;
 }
@@ -171,7 +171,7 @@ creds_http_host_ok(const char *host, char *why, size_t cap)
 	case CREDS_HOST_LOCALHOST:
 		return resolves_to_loopback(host, why, cap);
 	default:
-		snprintf(why, cap, "not '%s' (those addresses only, in "
+		fmt_snprintf(why, cap, "not '%s' (those addresses only, in "
 		    "dotted-decimal or IPv6 form; no other name is looked up)",
 		    host);
 		return 0;
@@ -241,7 +241,7 @@ full_uri(const char *full, char *origin, size_t ocap, char *path,
 	}
 	memcpy(origin, full, (size_t)(p - full));
 	origin[p - full] = '\0';
-	if (snprintf(path, pcap, "%s%s", *p == '/' ? "" : "/", p)
+	if (fmt_snprintf(path, pcap, "%s%s", *p == '/' ? "" : "/", p)
 	    >= (int)pcap) {
 		setup_msg(WHO, "AWS_CONTAINER_CREDENTIALS_FULL_URI too long");
 		return CPJ_ERR_AGENT_CONFIG;
@@ -281,8 +281,8 @@ creds_prov_container(struct creds_ctx *c, cpj_creds *out)
 		return CPJ_ERR_CREDS_NONE;
 	}
 	if (rel != NULL) {
-		snprintf(origin, sizeof origin, "%s", CONTAINER_HOST);
-		if (rel[0] != '/' || snprintf(path, sizeof path, "%s", rel)
+		fmt_snprintf(origin, sizeof origin, "%s", CONTAINER_HOST);
+		if (rel[0] != '/' || fmt_snprintf(path, sizeof path, "%s", rel)
 		    >= (int)sizeof path) {
 			setup_msg(WHO, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI "
 			    "must be a path starting with '/' (at most %u "
@@ -295,7 +295,7 @@ creds_prov_container(struct creds_ctx *c, cpj_creds *out)
 	}
 	if ((rc = token(c)) < 0)
 		return rc;
-	snprintf(safe, sizeof safe, "%s%s", origin, path);
+	fmt_snprintf(safe, sizeof safe, "%s%s", origin, path);
 	setup_url_safe(safe, where, sizeof where);
 	https = strncasecmp(origin, "https://", 8) == 0;
 	memset(&o, 0, sizeof o);

@@ -34,9 +34,9 @@ endpoint(struct creds_ctx *c, char *out, size_t cap)
 	if (n < 0)
 		return n;
 	if (n == 0 || strcasecmp(mode, "IPv4") == 0)
-		snprintf(out, cap, "%s", IMDS_V4);
+		fmt_snprintf(out, cap, "%s", IMDS_V4);
 	else if (strcasecmp(mode, "IPv6") == 0)
-		snprintf(out, cap, "%s", IMDS_V6);
+		fmt_snprintf(out, cap, "%s", IMDS_V6);
 	else {
 		setup_msg(WHO, "endpoint mode '%s': IPv4 or IPv6", mode);
 		return CPJ_ERR_AGENT_CONFIG;
@@ -98,7 +98,7 @@ creds_prov_imds(struct creds_ctx *c, cpj_creds *out)
 		char why[200];
 
 		creds_describe(why, sizeof why, rc, &info);
-		snprintf(c->imds_why, sizeof c->imds_why, "%s: %s", safe, why);
+		fmt_snprintf(c->imds_why, sizeof c->imds_why, "%s: %s", safe, why);
 		creds_dbg(c, "iam-role: %s", c->imds_why);
 		return CPJ_ERR_CREDS_NONE;
 	}

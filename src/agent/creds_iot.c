@@ -71,9 +71,9 @@ settings(struct creds_ctx *c, struct iot_cfg *s)
 	if (n < 0)
 		return n;
 	if (strstr(s->endpoint, "://") == NULL)
-		n = snprintf(s->url, sizeof s->url, "https://%s", s->endpoint);
+		n = fmt_snprintf(s->url, sizeof s->url, "https://%s", s->endpoint);
 	else if (strncasecmp(s->endpoint, "https://", 8) == 0)
-		n = snprintf(s->url, sizeof s->url, "%s", s->endpoint);
+		n = fmt_snprintf(s->url, sizeof s->url, "%s", s->endpoint);
 	else {
 		setup_msg(WHO, "endpoint %s: only https (mutual TLS) is "
 		    "possible", setup_url_safe(s->endpoint, safe, sizeof safe));
@@ -146,7 +146,7 @@ creds_prov_iot(struct creds_ctx *c, cpj_creds *out)
 	if ((rc = settings(c, &s)) < 0)
 		return rc;
 	setup_url_safe(s.url, safe, sizeof safe);
-	snprintf(where, sizeof where, "%s, role alias %s, thing %s", safe,
+	fmt_snprintf(where, sizeof where, "%s, role alias %s, thing %s", safe,
 	    s.alias, s.thing);
 	rc = setup_anchors_load(&c->iot_ca, CREDS_WHO, "iot CA file",
 	    s.ca[0] != '\0' ? s.capath : NULL);

@@ -45,13 +45,13 @@ creds_describe(char *out, size_t cap, int rc, const cpj_creds_fetch_info *info)
 	if (info != NULL && info->status != 0
 	    && (rc == CPJ_ERR_CREDS_REFUSED || rc == CPJ_ERR_CREDS_PROVIDER
 	    || rc == CPJ_ERR_CREDS_NONE))
-		snprintf(out, cap, "HTTP %d on %s: ", info->status,
+		fmt_snprintf(out, cap, "HTTP %d on %s: ", info->status,
 		    info->step);
 	n = strlen(out);
-	snprintf(out + n, cap - n, "%s", cpj_strerror(rc));
+	fmt_snprintf(out + n, cap - n, "%s", cpj_strerror(rc));
 	n = strlen(out);
 	if (info != NULL && info->field != NULL)
-		snprintf(out + n, cap - n, "; member %s", info->field);
+		fmt_snprintf(out + n, cap - n, "; member %s", info->field);
 }
 
 /* see creds_prov.h */
@@ -63,7 +63,7 @@ creds_report(int kind, const char *where, int rc,
 
 	creds_describe(why, sizeof why, rc, info);
 	if (br != 0 && rc <= CPJ_ERR_TLS_HANDSHAKE && rc >= CPJ_ERR_TLS_IO)
-		snprintf(why + strlen(why), sizeof why - strlen(why),
+		fmt_snprintf(why + strlen(why), sizeof why - strlen(why),
 		    " (BearSSL error %d)", br);
 	setup_msg(CREDS_WHO, "%s (%s): %s", creds_name(kind), where, why);
 }

@@ -27,6 +27,7 @@
 #include "cpj_json.h"
 #include "util/buf_int.h"    /* cpj_buf_init, the appender (internal) */
 #include "json/json_int.h"
+#include "fmt.h"             /* fmt_snprintf, fmt_pyfloat, fmt_strtod */
 
 #ifndef JP_NODES_MAX
 #define JP_NODES_MAX 512          /* AST nodes of an expression */

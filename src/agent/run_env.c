@@ -9,10 +9,11 @@
 #include <string.h>
 
 #include "run.h"
+#include "arena.h"
 
 #define RESULT_NAME "result"
 
-static char envbuf[RUN_ENV_MAX];
+static char *envbuf;  /* RUN_ENV_MAX bytes of the arena */
 static char *envp[RUN_ENV_VARS + 1];
 static size_t env_used;
 static int env_n;
@@ -40,8 +41,10 @@ env_add(const char *name, const char *suffix, const char *value)
 
 	if (env_n >= RUN_ENV_VARS)
 		return -1;
+	if (envbuf == NULL)
+		envbuf = agent_arena_take(RUN_ENV_MAX);
 	nlen = strlen(name) + (suffix != NULL ? strlen(suffix) : 0);
-	if (env_used + nlen + vlen + 2 > sizeof envbuf)
+	if (env_used + nlen + vlen + 2 > RUN_ENV_MAX)
 		return -1;
 	memcpy(envbuf + env_used, name, strlen(name));
 	env_used += strlen(name);
@@ -51,7 +54,7 @@ env_add(const char *name, const char *suffix, const char *value)
 	for (i = 0; i < env_n; i++) {
 		if (strncmp(envp[i], envbuf + start, nlen + 1) == 0) {
 			envbuf[env_used - 1] = '\0';
-			snprintf(dup_name, sizeof dup_name, "%s", envbuf + start);
+			fmt_snprintf(dup_name, sizeof dup_name, "%s", envbuf + start);
 			env_used = start;
 			return -2;
 		}
@@ -90,7 +93,7 @@ names(const cpj_job_artifact *a, size_t n, char *out, size_t cap)
 
 	out[0] = '\0';
 	for (i = 0; i < n; i++) {
-		int w = snprintf(out + used, cap - used, "%s%s",
+		int w = fmt_snprintf(out + used, cap - used, "%s%s",
 		    i > 0 ? " " : "", a[i].name.p);
 
 		if (w < 0 || (size_t)w >= cap - used)
@@ -135,7 +138,7 @@ run_env_build(struct run_job *j, struct run_report *r)
 		rc |= env_add("HOME", NULL, v);
 	if ((v = getenv("LANG")) != NULL)
 		rc |= env_add("LANG", NULL, v);
-	snprintf(path, sizeof path, "%s/tmp", j->dir);
+	fmt_snprintf(path, sizeof path, "%s/tmp", j->dir);
 	rc |= env_add("TMPDIR", NULL, path);
 	rc |= env_add("CPJOB_JOB_ID", NULL, job->id.p);
 	rc |= env_str("CPJOB_ACCOUNT_ID", &job->account_id);
@@ -161,7 +164,7 @@ run_env_build(struct run_job *j, struct run_report *r)
 			char suffix[RUN_SECRET_KEY_MAX + 8];
 
 			run_var_suffix(c->key.p, suffix, RUN_SECRET_KEY_MAX + 1);
-			snprintf(path, sizeof path, "%s/%s/%s", j->dir,
+			fmt_snprintf(path, sizeof path, "%s/%s/%s", j->dir,
 			    RUN_SECRET_DIR, suffix);
 			memcpy(suffix + strlen(suffix), "_FILE", 6);
 			rc = env_add("CPJOB_CONFIG_", suffix, path);
@@ -177,21 +180,21 @@ run_env_build(struct run_job *j, struct run_report *r)
 		if (rc < 0)
 			goto over;
 	}
-	snprintf(path, sizeof path, "%s/in", j->dir);
+	fmt_snprintf(path, sizeof path, "%s/in", j->dir);
 	rc = env_add("CPJOB_INPUT_DIR", NULL, path);
 	names(d->input_artifacts, d->input_artifacts_count, list, sizeof list);
 	rc |= env_add("CPJOB_INPUT_NAMES", NULL, list);
 	for (i = 0; rc == 0 && i < d->input_artifacts_count; i++) {
 		const cpj_job_artifact *a = &d->input_artifacts[i];
 
-		snprintf(path, sizeof path, "%s/in/%s", j->dir, a->name.p);
+		fmt_snprintf(path, sizeof path, "%s/in/%s", j->dir, a->name.p);
 		rc = env_add("CPJOB_INPUT_", a->name.p, path);
 		if (rc == 0 && a->revision.len > 0)
 			rc = env_add("CPJOB_REVISION_", a->name.p,
 			    a->revision.p);
 	}
 	if (rc == 0) {
-		snprintf(path, sizeof path, "%s/out", j->dir);
+		fmt_snprintf(path, sizeof path, "%s/out", j->dir);
 		rc = env_add("CPJOB_OUTPUT_DIR", NULL, path);
 		names(d->output_artifacts, d->output_artifacts_count, list,
 		    sizeof list);
@@ -201,7 +204,7 @@ run_env_build(struct run_job *j, struct run_report *r)
 	for (i = 0; rc == 0 && i < d->output_artifacts_count; i++) {
 		const cpj_job_artifact *a = &d->output_artifacts[i];
 
-		snprintf(path, sizeof path, "%s/out/%s", j->dir, a->name.p);
+		fmt_snprintf(path, sizeof path, "%s/out/%s", j->dir, a->name.p);
 		rc = env_add("CPJOB_OUTPUT_", a->name.p, path);
 	}
 	if (rc == -2) {
@@ -209,12 +212,12 @@ run_env_build(struct run_job *j, struct run_report *r)
 		    "variable %s twice", dup_name);
 		return -1;
 	}
-	snprintf(path, sizeof path, "%s/%s", j->dir, RESULT_NAME);
+	fmt_snprintf(path, sizeof path, "%s/%s", j->dir, RESULT_NAME);
 	if (rc == 0)
 		rc = env_add("CPJOB_RESULT_FILE", NULL, path);
 	if (rc == 0)
 		rc = env_add("CPJOB_WORK_DIR", NULL, j->dir);
-	snprintf(path, sizeof path, "%u", (unsigned)run_config()->timeout_s);
+	fmt_snprintf(path, sizeof path, "%u", (unsigned)run_config()->timeout_s);
 	if (rc == 0)
 		rc = env_add("CPJOB_TIMEOUT", NULL, path);
 	if (rc == 0)
@@ -222,7 +225,7 @@ run_env_build(struct run_job *j, struct run_report *r)
 over:
 	run_fail(j, r, "ConfigurationError", "the job's fields do not fit the "
 	    "handler's environment (%u bytes, %u variables)",
-	    (unsigned)sizeof envbuf, (unsigned)RUN_ENV_VARS);
+	    (unsigned)RUN_ENV_MAX, (unsigned)RUN_ENV_VARS);
 	return -1;
 }
 

@@ -66,7 +66,7 @@ move_vars(void)
 			environ[j++] = store + store_used;
 			store_used += len;
 		} else if (!(seen & (1u << k))) {
-			fprintf(stderr, "cpjob: %.*s: too long (%lu bytes; "
+			fmt_fprintf(stderr, "cpjob: %.*s: too long (%lu bytes; "
 			    "room for %lu)\n", (int)(len - vlen - 2), e,
 			    (unsigned long)vlen, (unsigned long)(sizeof store
 			    - store_used));

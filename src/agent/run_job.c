@@ -64,7 +64,7 @@ open_dirs(struct run_job *j, int fresh, struct run_report *r)
 {
 	int wfd, e;
 
-	snprintf(j->dir, sizeof j->dir, "%s/%s", run_config()->work_dir_abs,
+	fmt_snprintf(j->dir, sizeof j->dir, "%s/%s", run_config()->work_dir_abs,
 	    j->st.job_id);
 	wfd = open(run_config()->work_dir_abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (wfd < 0)
@@ -308,8 +308,8 @@ run_job(struct run_job *j, cpj_job *job, uint64_t polled_ms)
 		return 0;
 	}
 	memset(&j->st, 0, sizeof j->st);
-	snprintf(j->st.job_id, sizeof j->st.job_id, "%s", job->id.p);
-	snprintf(j->st.nonce, sizeof j->st.nonce, "%s", job->nonce.p);
+	fmt_snprintf(j->st.job_id, sizeof j->st.job_id, "%s", job->id.p);
+	fmt_snprintf(j->st.nonce, sizeof j->st.nonce, "%s", job->nonce.p);
 	j->data_ms = polled_ms;
 	j->creds_stale = 0;
 	if (set_phase(j, PHASE_ACKING) < 0) {
@@ -407,7 +407,7 @@ run_recover(struct run_job *j, const cpj_cp_jobs_buf *jb, int startup)
 	if (rc < 0) {
 		char aside[RUN_PATH_MAX + 16];
 
-		snprintf(aside, sizeof aside, "%s.damaged", run_config()->state_abs);
+		fmt_snprintf(aside, sizeof aside, "%s.damaged", run_config()->state_abs);
 		LOG_E("state file %s unusable: moved to %s", run_config()->state_abs,
 		    aside);
 		if (rename(run_config()->state_abs, aside) != 0)
@@ -419,7 +419,7 @@ run_recover(struct run_job *j, const cpj_cp_jobs_buf *jb, int startup)
 		    j->st.job_id, run_phase_name(j->st.phase));
 	run_handler_kill_stale(&j->st);
 	j->st.handler_pid = 0;
-	snprintf(j->dir, sizeof j->dir, "%s/%s", run_config()->work_dir_abs,
+	fmt_snprintf(j->dir, sizeof j->dir, "%s/%s", run_config()->work_dir_abs,
 	    j->st.job_id);
 	switch (j->st.phase) {
 	case PHASE_REPORTING:

@@ -416,29 +416,7 @@ redact(const char *msg, size_t len, size_t skip, size_t shown, int *found)
 static void
 utc_stamp(char *out, size_t cap)
 {
-	int64_t t = (int64_t)time(NULL);
-	int64_t days = t / 86400, secs = t % 86400, z, era, doe, yoe, y, doy,
-	    mp, d, m;
-
-	if (secs < 0) {
-		secs += 86400;
-		days--;
-	}
-	/* civil_from_days (H. Hinnant) */
-	z = days + 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	if (m <= 2)
-		y++;
-	snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, (int)m,
-	    (int)d, (int)(secs / 3600), (int)(secs / 60 % 60),
-	    (int)(secs % 60));
+	fmt_iso8601((int64_t)time(NULL), out, cap);
 }
 
 /* One event, one line: text from the network or a handler cannot start
@@ -466,7 +444,7 @@ emit(int level, const char *label, char *msg, size_t skip, size_t shown,
 	flatten(msg);
 	text = redact(msg, strlen(msg), skip, shown, &found);
 	if (syslog_fd >= 0) {
-		n = snprintf(outbuf, sizeof outbuf,
+		n = fmt_snprintf(outbuf, sizeof outbuf,
 		    "<%d>cpjob[%ld]: %s: %s%s%s", 24 + sev[lv], my_pid,
 		    level_names[lv], label, text, suffix);
 		if (n > 0) {
@@ -479,11 +457,11 @@ emit(int level, const char *label, char *msg, size_t skip, size_t shown,
 		/* syslog went away: fall back to stderr */
 	}
 	if (journal) {
-		n = snprintf(outbuf, sizeof outbuf, "<%d>%s: %s%s%s\n",
+		n = fmt_snprintf(outbuf, sizeof outbuf, "<%d>%s: %s%s%s\n",
 		    sev[lv], level_names[lv], label, text, suffix);
 	} else {
 		utc_stamp(stamp, sizeof stamp);
-		n = snprintf(outbuf, sizeof outbuf,
+		n = fmt_snprintf(outbuf, sizeof outbuf,
 		    "%s cpjob[%ld]: %s: %s%s%s\n", stamp, my_pid,
 		    level_names[lv], label, text, suffix);
 	}
@@ -506,7 +484,7 @@ lib_sink(int level, const char *msg)
 {
 	if (level > level_max)
 		return;
-	snprintf(msgbuf, sizeof msgbuf, "%s", msg);
+	fmt_snprintf(msgbuf, sizeof msgbuf, "%s", msg);
 	emit(level, "", msgbuf, 0, sizeof msgbuf, "");
 }
 #endif
@@ -524,7 +502,7 @@ run_log_init(int level, int use_syslog)
 
 		memset(&sa, 0, sizeof sa);
 		sa.sun_family = AF_UNIX;
-		snprintf(sa.sun_path, sizeof sa.sun_path, "/dev/log");
+		fmt_snprintf(sa.sun_path, sizeof sa.sun_path, "/dev/log");
 		if (fd >= 0 && connect(fd, (struct sockaddr *)&sa,
 		    sizeof sa) == 0) {
 			syslog_fd = fd;
@@ -552,10 +530,10 @@ run_log(int level, const char *fmt, ...)
 	if (level > level_max)
 		return;
 	va_start(ap, fmt);
-	n = vsnprintf(msgbuf, sizeof msgbuf, fmt, ap);
+	n = fmt_vsnprintf(msgbuf, sizeof msgbuf, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		snprintf(msgbuf, sizeof msgbuf, "(unformattable log message)");
+		fmt_snprintf(msgbuf, sizeof msgbuf, "(unformattable log message)");
 	else if ((size_t)n >= sizeof msgbuf)
 		memcpy(msgbuf + sizeof msgbuf - 4, "...", 4);
 	emit(level, "", msgbuf, 0, sizeof msgbuf, "");
@@ -593,7 +571,7 @@ run_log_relayed(int level, const char *name, const char *before,
 	if (nafter > 0)
 		memcpy(msgbuf + nbefore + len, after, nafter);
 	msgbuf[nbefore + len + nafter] = '\0';
-	snprintf(label, sizeof label, "handler %s: ", name);
+	fmt_snprintf(label, sizeof label, "handler %s: ", name);
 	emit(level, label, msgbuf, nbefore, len, cut ? " [...]" : "");
 	errno = saved;
 }

@@ -149,10 +149,10 @@ run_outcome(struct run_job *j, struct run_report *r)
 		char what[64];
 
 		if (hr.signal != 0)
-			snprintf(what, sizeof what, "killed by signal %d%s",
+			fmt_snprintf(what, sizeof what, "killed by signal %d%s",
 			    hr.signal, sig_name(hr.signal));
 		else
-			snprintf(what, sizeof what, "exited with status %d",
+			fmt_snprintf(what, sizeof what, "exited with status %d",
 			    hr.status);
 		if (rr > 0 && res.message != NULL) {
 			/* checked (1..5000, UTF-8) and kept in the result

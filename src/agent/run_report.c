@@ -124,7 +124,7 @@ send_or_explain(struct run_job *j, struct run_report *r)
 	if (rc == REFUSED) {
 		char why[sizeof j->err];
 
-		snprintf(why, sizeof why, "%s", j->err);
+		fmt_snprintf(why, sizeof why, "%s", j->err);
 		run_fail(j, r, "JobFailed", "the job's %s report was refused: "
 		    "%s", r->kind == REPORT_SUCCESS ? "success" : "failure",
 		    why);
@@ -142,9 +142,9 @@ static void
 pending_path(const char *id, char *out, size_t cap)
 {
 	if (id != NULL)
-		snprintf(out, cap, "%s.pending/%s", run_config()->state_abs, id);
+		fmt_snprintf(out, cap, "%s.pending/%s", run_config()->state_abs, id);
 	else
-		snprintf(out, cap, "%s.pending", run_config()->state_abs);
+		fmt_snprintf(out, cap, "%s.pending", run_config()->state_abs);
 }
 
 static void
@@ -152,7 +152,7 @@ pending_add(const char *id, unsigned errors)
 {
 	struct pending *p = &pend[npend++];
 
-	snprintf(p->id, sizeof p->id, "%s", id);
+	fmt_snprintf(p->id, sizeof p->id, "%s", id);
 	p->errors = errors;
 	p->next_ms = run_now_ms() + run_backoff_ms(PENDING_BASE_MS, errors,
 	    PENDING_CAP_MS);

@@ -13,8 +13,9 @@
 #include <string.h>
 
 #include "run.h"
+#include "arena.h"
 
-static char buf[RUN_RESULT_MAX + 1];
+static char *buf;     /* RUN_RESULT_MAX + 1 bytes of the arena */
 
 /* see run.h */
 void
@@ -57,9 +58,9 @@ fail(char *err, size_t cap, const char *fmt, const char *a, long line)
 {
 	char what[96];
 
-	snprintf(what, sizeof what, "%.80s", a != NULL ? a : "");
-	snprintf(err, cap, "result file line %ld: ", line);
-	snprintf(err + strlen(err), cap - strlen(err), fmt, what);
+	fmt_snprintf(what, sizeof what, "%.80s", a != NULL ? a : "");
+	fmt_snprintf(err, cap, "result file line %ld: ", line);
+	fmt_snprintf(err + strlen(err), cap - strlen(err), fmt, what);
 	return -1;
 }
 
@@ -73,21 +74,23 @@ run_result_read(int dirfd, const char *name, struct run_report *r,
 	size_t var_bytes = 0, i;
 
 	run_report_init(r, REPORT_SUCCESS);
-	len = run_read_file_at(dirfd, name, buf, sizeof buf);
+	if (buf == NULL)
+		buf = agent_arena_take(RUN_RESULT_MAX + 1);
+	len = run_read_file_at(dirfd, name, buf, RUN_RESULT_MAX + 1);
 	if (len == -2) {
-		snprintf(err, errcap, "result file larger than %u bytes",
+		fmt_snprintf(err, errcap, "result file larger than %u bytes",
 		    (unsigned)RUN_RESULT_MAX);
 		return -1;
 	}
 	if (len < 0) {
 		if (errno == ENOENT)
 			return 0;
-		snprintf(err, errcap, "result file unreadable: %s",
+		fmt_snprintf(err, errcap, "result file unreadable: %s",
 		    errno == EINVAL ? "not a regular file" : strerror(errno));
 		return -1;
 	}
 	if (!run_utf8_valid(buf, (size_t)len)) {
-		snprintf(err, errcap, "result file is not valid UTF-8 text");
+		fmt_snprintf(err, errcap, "result file is not valid UTF-8 text");
 		return -1;
 	}
 	p = buf;
@@ -182,7 +185,7 @@ run_result_read(int dirfd, const char *name, struct run_report *r,
 		}
 	}
 	if (r->continuation_token != NULL && r->nvars > 0) {
-		snprintf(err, errcap, "result file: output variables cannot "
+		fmt_snprintf(err, errcap, "result file: output variables cannot "
 		    "be combined with a continuation_token");
 		return -1;
 	}
@@ -242,14 +245,14 @@ run_fail(struct run_job *j, struct run_report *r, const char *type,
 
 	run_report_init(r, REPORT_FAILURE);
 	va_start(ap, fmt);
-	vsnprintf(j->msg, sizeof j->msg, fmt, ap);
+	fmt_vsnprintf(j->msg, sizeof j->msg, fmt, ap);
 	va_end(ap);
 	/* it may quote a service's answer or a path: no piece of a secret
 	 * goes to CodePipeline either */
 	run_secrets_mask(j->msg, strlen(j->msg));
 	run_message_clean(j->msg);
 	if (j->msg[0] == '\0')
-		snprintf(j->msg, sizeof j->msg, "job failed");
+		fmt_snprintf(j->msg, sizeof j->msg, "job failed");
 	r->failure_type = type;
 	r->message = j->msg;
 }

@@ -120,7 +120,7 @@ rm_left(int fd, const char *name, uint64_t ino, int err, const char *why)
 	if (rm.nleft++ >= RM_LOG_MAX)
 		return RM_LEFT;
 	rm.logged[rm.nleft - 1] = ino;
-	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	fmt_snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
 	n = readlink(link, rm.path, sizeof rm.path - 1);
 	if (n <= 0) {           /* no /proc */
 		LOG_W("cannot remove %s (%u levels under %s): %s%s", name
@@ -235,7 +235,7 @@ rm_moveup(int fd, int top, const char *name, uint64_t ino)
 	struct stat sb;
 	int rc;
 
-	snprintf(to, sizeof to, ".cpjob-rm-%llx", (unsigned long long)ino);
+	fmt_snprintf(to, sizeof to, ".cpjob-rm-%llx", (unsigned long long)ino);
 	rc = renameat(fd, name, top, to);
 	if (rc != 0 && errno == EACCES) {
 		/* moving a directory rewrites its "..": make it writable */
@@ -596,7 +596,7 @@ run_sweep(const char *work_dir, const char *keep)
 			if (!job_id_name(d->d_name) || (keep != NULL
 			    && strcmp(d->d_name, keep) == 0))
 				continue;
-			snprintf(name, sizeof name, "%s", d->d_name);
+			fmt_snprintf(name, sizeof name, "%s", d->d_name);
 			LOG_I("removing the work directory of job %s, no "
 			    "longer in flight", name);
 			/* the whole directory goes, secret/ zeroed first */

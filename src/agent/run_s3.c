@@ -58,7 +58,7 @@ run_s3_setup(void)
 		return -1;
 	if ((rc = cpj_s3_init(&s3, &http, cli_region(), work,
 	    sizeof work)) < 0) {
-		fprintf(stderr, "cpjob: S3 client: %s\n", cpj_strerror(rc));
+		fmt_fprintf(stderr, "cpjob: S3 client: %s\n", cpj_strerror(rc));
 		return -1;
 	}
 	url = setup_endpoint(run_config()->s3_endpoint_url, "AWS_ENDPOINT_URL_S3");
@@ -206,22 +206,22 @@ static void
 describe(int rc, const struct xfer *x, const cpj_job_s3_location *loc,
 	char *err, size_t cap)
 {
-	int n = snprintf(err, cap, "s3://%s/%s: ", loc->bucket_name.p,
+	int n = fmt_snprintf(err, cap, "s3://%s/%s: ", loc->bucket_name.p,
 	    loc->object_key.p);
 
 	if (n < 0 || (size_t)n >= cap)
 		n = 0;
 	if (rc == CPJ_ERR_IO && x->err != 0)
-		snprintf(err + n, cap - (size_t)n, "local file: %s",
+		fmt_snprintf(err + n, cap - (size_t)n, "local file: %s",
 		    strerror(x->err));
 	else if (s3.http_status != 0 && s3.error.code[0] != '\0')
-		snprintf(err + n, cap - (size_t)n, "%s (HTTP %d): %s",
+		fmt_snprintf(err + n, cap - (size_t)n, "%s (HTTP %d): %s",
 		    s3.error.code, s3.http_status, s3.error.message);
 	else if (s3.http_status != 0)
-		snprintf(err + n, cap - (size_t)n, "HTTP %d: %s",
+		fmt_snprintf(err + n, cap - (size_t)n, "HTTP %d: %s",
 		    s3.http_status, cpj_strerror(rc));
 	else
-		snprintf(err + n, cap - (size_t)n, "%s", cpj_strerror(rc));
+		fmt_snprintf(err + n, cap - (size_t)n, "%s", cpj_strerror(rc));
 	run_message_clean(err);
 }
 
@@ -248,13 +248,13 @@ run_s3_get(const char *region, const cpj_job_s3_location *loc, int dirfd,
 
 	memset(&x, 0, sizeof x);
 	if ((rc = prepare(region, loc)) < 0) {
-		snprintf(err, errcap, "no S3 location");
+		fmt_snprintf(err, errcap, "no S3 location");
 		return rc;
 	}
 	x.fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW
 	    | O_CLOEXEC, 0600);
 	if (x.fd < 0) {
-		snprintf(err, errcap, "%s: %s", name, strerror(errno));
+		fmt_snprintf(err, errcap, "%s: %s", name, strerror(errno));
 		return CPJ_ERR_IO;
 	}
 	x.label = label;
@@ -298,20 +298,20 @@ run_s3_put(const char *region, const cpj_job_s3_location *loc, int dirfd,
 
 	memset(&x, 0, sizeof x);
 	if ((rc = prepare(region, loc)) < 0) {
-		snprintf(err, errcap, "no S3 location");
+		fmt_snprintf(err, errcap, "no S3 location");
 		return rc;
 	}
 	x.fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK
 	    | O_CLOEXEC);
 	if (x.fd < 0 || fstat(x.fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		snprintf(err, errcap, "%s", x.fd < 0 && errno == ENOENT
+		fmt_snprintf(err, errcap, "%s", x.fd < 0 && errno == ENOENT
 		    ? "missing" : "not a regular file");
 		if (x.fd >= 0)
 			close(x.fd);
 		return CPJ_ERR_IO;
 	}
 	if ((uint64_t)sb.st_size > CPJ_S3_PUT_MAX) {
-		snprintf(err, errcap, "larger than 5 GiB (%llu bytes)",
+		fmt_snprintf(err, errcap, "larger than 5 GiB (%llu bytes)",
 		    (unsigned long long)sb.st_size);
 		close(x.fd);
 		return CPJ_ERR_IO;

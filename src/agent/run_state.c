@@ -35,12 +35,13 @@
 #include <unistd.h>
 
 #include "run.h"
+#include "arena.h"
 
 /* Escaped values take at most twice their size (control characters are
  * refused in result values; messages are cleaned of them). */
 #define STATE_MAX (4 * RUN_RESULT_MAX + 16384)
 
-static char rbuf[STATE_MAX + 1];
+static char *rbuf;    /* STATE_MAX + 1 bytes of the arena */
 static char wbuf[8192];
 static size_t wlen;
 static int wfd = -1;
@@ -125,7 +126,7 @@ wnum(const char *k, long long v)
 {
 	char t[32];
 
-	snprintf(t, sizeof t, "%lld", v);
+	fmt_snprintf(t, sizeof t, "%lld", v);
 	wkv(k, t);
 }
 
@@ -137,7 +138,7 @@ run_state_write(const char *path, const struct run_state *st)
 	const struct run_report *r = &st->report;
 	size_t i;
 
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	fmt_snprintf(tmp, sizeof tmp, "%s.tmp", path);
 	wfd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
 	    0600);
 	if (wfd < 0) {
@@ -193,7 +194,7 @@ run_state_write(const char *path, const struct run_state *st)
 		(void)unlink(tmp);
 		return -1;
 	}
-	snprintf(dir, sizeof dir, "%s", path);
+	fmt_snprintf(dir, sizeof dir, "%s", path);
 	slash = strrchr(dir, '/');
 	if (slash != NULL) {
 		*(slash == dir ? slash + 1 : slash) = '\0';
@@ -215,7 +216,7 @@ run_state_clear(const char *path)
 		LOG_E("state file %s: %s", path, strerror(errno));
 		return -1;
 	}
-	snprintf(dir, sizeof dir, "%s", path);
+	fmt_snprintf(dir, sizeof dir, "%s", path);
 	slash = strrchr(dir, '/');
 	if (slash != NULL) {
 		*(slash == dir ? slash + 1 : slash) = '\0';
@@ -302,7 +303,9 @@ run_state_read(const char *path, struct run_state *st)
 	memset(st, 0, sizeof *st);
 	run_report_init(r, 0);
 	st->phase = -1;
-	len = run_read_file_at(AT_FDCWD, path, rbuf, sizeof rbuf);
+	if (rbuf == NULL)
+		rbuf = agent_arena_take(STATE_MAX + 1);
+	len = run_read_file_at(AT_FDCWD, path, rbuf, STATE_MAX + 1);
 	if (len < 0) {
 		if (len == -1 && errno == ENOENT)
 			return 0;
@@ -342,9 +345,9 @@ run_state_read(const char *path, struct run_state *st)
 		if (unescape(val) < 0)
 			continue;
 		if (strcmp(k, "job_id") == 0) {
-			snprintf(st->job_id, sizeof st->job_id, "%s", val);
+			fmt_snprintf(st->job_id, sizeof st->job_id, "%s", val);
 		} else if (strcmp(k, "nonce") == 0) {
-			snprintf(st->nonce, sizeof st->nonce, "%s", val);
+			fmt_snprintf(st->nonce, sizeof st->nonce, "%s", val);
 		} else if (strcmp(k, "phase") == 0) {
 			int i;
 
@@ -365,7 +368,7 @@ run_state_read(const char *path, struct run_state *st)
 		    && parse_ll(val, &v) == 0 && v >= 0 && v <= 0xffffffffLL) {
 			st->uploaded = (uint32_t)v;
 		} else if (strcmp(k, "boot_id") == 0) {
-			snprintf(st->boot_id, sizeof st->boot_id, "%s", val);
+			fmt_snprintf(st->boot_id, sizeof st->boot_id, "%s", val);
 		} else if (strcmp(k, "report") == 0) {
 			kind = strcmp(val, "success") == 0 ? REPORT_SUCCESS
 			    : strcmp(val, "failure") == 0 ? REPORT_FAILURE : 0;
@@ -415,15 +418,15 @@ run_state_lock(const char *state_path)
 {
 	char path[RUN_PATH_MAX + 8];
 
-	snprintf(path, sizeof path, "%s.lock", state_path);
+	fmt_snprintf(path, sizeof path, "%s.lock", state_path);
 	lock_fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (lock_fd < 0) {
-		fprintf(stderr, "cpjob run: state file (--state-file) lock %s: "
+		fmt_fprintf(stderr, "cpjob run: state file (--state-file) lock %s: "
 		    "%s\n", path, strerror(errno));
 		return -1;
 	}
 	if (flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
-		fprintf(stderr, "cpjob: %s is in use by another cpjob run "
+		fmt_fprintf(stderr, "cpjob: %s is in use by another cpjob run "
 		    "(lock %s)\n", state_path, path);
 		close(lock_fd);
 		lock_fd = -1;
@@ -457,7 +460,7 @@ run_boot_id(char *out, size_t cap)
 	nl = strchr(b, '\n');
 	if (nl != NULL)
 		*nl = '\0';
-	snprintf(out, cap, "%s", b);
+	fmt_snprintf(out, cap, "%s", b);
 	return 0;
 }
 
@@ -469,7 +472,7 @@ run_proc_start(long pid, unsigned long long *start)
 	ssize_t n;
 	int fd, field;
 
-	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	fmt_snprintf(path, sizeof path, "/proc/%ld/stat", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;

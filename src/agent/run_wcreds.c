@@ -100,7 +100,7 @@ run_cp_error(int rc, char *out, size_t cap)
 {
 	const cpj_cp_context *cp = cli_cp();
 
-	snprintf(out, cap, "%s%s%s", cp->code[0] != '\0' ? cp->code
+	fmt_snprintf(out, cap, "%s%s%s", cp->code[0] != '\0' ? cp->code
 	    : cpj_strerror(rc), cp->message[0] != '\0' ? ": " : "",
 	    cp->message);
 }

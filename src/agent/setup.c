@@ -33,8 +33,8 @@ setup_vmsg(const char *who, const char *fmt, va_list ap)
 {
 	fputs("cpjob: ", stderr);
 	if (who != NULL)
-		fprintf(stderr, "%s: ", who);
-	vfprintf(stderr, fmt, ap);
+		fmt_fprintf(stderr, "%s: ", who);
+	fmt_vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
 
@@ -164,9 +164,9 @@ setup_expand_path(const char *in, char *out, size_t cap)
 		home = setup_env("HOME");
 		if (home == NULL)
 			return -1;
-		n = snprintf(out, cap, "%s%s", home, in + 1);
+		n = fmt_snprintf(out, cap, "%s%s", home, in + 1);
 	} else {
-		n = snprintf(out, cap, "%s", in);
+		n = fmt_snprintf(out, cap, "%s", in);
 	}
 	return (n < 0 || (size_t)n >= cap) ? -1 : 0;
 }
@@ -182,7 +182,7 @@ setup_home_path(char *out, size_t cap, const char *envname, const char *rel)
 		return setup_expand_path(v, out, cap);
 	if (home == NULL)
 		return -1;
-	n = snprintf(out, cap, "%s/%s", home, rel);
+	n = fmt_snprintf(out, cap, "%s/%s", home, rel);
 	return (n < 0 || (size_t)n >= cap) ? -1 : 0;
 }
 

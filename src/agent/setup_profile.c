@@ -80,7 +80,7 @@ profile_value(const struct setup_profile *p, const char *key, char *out,
 			rc = cpj_ini_get(p->cfg, p->len, "profile default", key,
 			    out, cap);
 	} else {
-		snprintf(section, sizeof section, "profile %s", p->name);
+		fmt_snprintf(section, sizeof section, "profile %s", p->name);
 		rc = cpj_ini_get(p->cfg, p->len, section, key, out, cap);
 	}
 	return rc == CPJ_ERR_CREDS_NONE ? 0 : rc;
@@ -96,7 +96,7 @@ setup_setting(const struct setup_profile *p, const char *envname,
 
 	out[0] = '\0';
 	if (v != NULL) {
-		n = snprintf(out, cap, "%s", v);
+		n = fmt_snprintf(out, cap, "%s", v);
 		if (n < 0 || (size_t)n >= cap) {
 			out[0] = '\0';
 			setup_msg(who, "%s: longer than %u bytes", envname,
@@ -129,7 +129,7 @@ setup_region(struct setup_profile *p, const char *given, char *out,
 	if (v == NULL)
 		v = setup_env("AWS_DEFAULT_REGION");
 	if (v != NULL) {
-		snprintf(out, cap, "%s", v);
+		fmt_snprintf(out, cap, "%s", v);
 		return 0;
 	}
 	if (setup_profile_load(p, NULL) == 0)
@@ -137,7 +137,7 @@ setup_region(struct setup_profile *p, const char *given, char *out,
 	setup_profile_wipe(p);
 	if (n > 0)
 		return 0;
-	fprintf(stderr, "You must specify a region. You can also configure "
+	fmt_fprintf(stderr, "You must specify a region. You can also configure "
 	    "your region by running \"aws configure\".\n");
 	return -1;
 }

@@ -85,3 +85,20 @@ cpj_days_from_civil(int64_t y, unsigned m, unsigned d)
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + (int64_t)doe - 719468;
 }
+
+/* see inner.h (the civil-from-days algorithm of H. Hinnant) */
+int64_t
+cpj_civil_from_days(int64_t days, unsigned *m, unsigned *d)
+{
+	int64_t z = days + 719468, era;
+	unsigned doe, yoe, doy, mp;
+
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	return (int64_t)yoe + era * 400 + (*m <= 2);
+}

@@ -35,6 +35,7 @@
 /* the agent's removal, built into this program (it is not in libcpjob) */
 #include "agent/run_fs.c"
 #include "agent/run_rm.c"
+#include "agent/fmt.c"
 
 #define CASE_SECONDS 30
 #define NOBODY 65534

@@ -18,6 +18,8 @@
 /* the library's log sink belongs to the real port, not the mock one */
 #undef CPJ_PORT_LOG_SINK
 #include "agent/run_log.c"
+#include "agent/fmt.c"
+#include "agent/fmt_time.c"
 
 static char cap[16384];
 static size_t ncap;

@@ -1,0 +1,25 @@
+/*
+ * arena.h -- the agent's one static arena for the large buffers of a
+ * command. A process runs one command (cpjob run, a one-shot command or
+ * cpjob sign), so the buffers of different commands share the same
+ * bytes: each command takes what it needs, once, and never gives it
+ * back. The arena's size is the largest command's sum (docs/agent.md,
+ * "Static memory"); running past it is a sizing error of this program,
+ * reported and exited on (status 255), never a condition of the input.
+ */
+#ifndef CPJ_AGENT_ARENA_H
+#define CPJ_AGENT_ARENA_H
+
+#include <stddef.h>
+
+#ifndef CPJ_AGENT_ARENA_SIZE
+#define CPJ_AGENT_ARENA_SIZE (640u * 1024)
+#endif
+
+/* n bytes, zeroed, aligned for any object; exits when the arena is
+ * exhausted. */
+void *agent_arena_take(size_t n);
+/* Bytes taken so far (tests, sizing). */
+size_t agent_arena_used(void);
+
+#endif
