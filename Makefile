@@ -58,7 +58,7 @@ Q := @
 endif
 
 LIB_SRCS := $(sort $(filter-out src/agent/%,$(wildcard src/*/*.c)))
-PORT_SRCS := $(sort $(wildcard port/$(PORT)/*.c))
+PORT_SRCS := $(sort $(wildcard port/$(PORT)/*.c)) port/common/port_fmt.c
 AGENT_SRCS := $(sort $(wildcard src/agent/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 PORT_OBJS := $(PORT_SRCS:%.c=$(B)/obj/%.o)
