@@ -18,7 +18,8 @@ struct cli_kv {
 	char *key;
 	char *value;    /* a string's text, else Python's repr of the value */
 	char type;      /* s string (JSON), h string (shorthand), i int,
-	                   d float, b bool, z null, a list, o object */
+	                   d float, b bool, z null, a list, o object (JSON),
+	                   l list, m dict (shorthand) */
 };
 
 /* A member of a structure of the service model, for the checks. */
@@ -95,10 +96,11 @@ void cli_report_cp_error(const char *op, int err);
 /* Wipe credentials and keys; call before exit. */
 void cli_cleanup(void);
 
-/* Shorthand "k=v,k2=v2" (or a JSON object, or file://path holding either)
- * into pairs stored in `store`. Returns the count or -1. */
-int cli_shorthand_kv(const char *s, struct cli_kv *kv, int max, char *store,
-	size_t store_len, size_t *used);
+/* The shorthand (shorthand.c, the aws CLI's grammar) into pairs stored
+ * in `store`: the count, or -1 after the aws CLI's message for `opt`
+ * (NULL: no message). cli_kv_arg: cli_param_kv() without messages. */
+int cli_shorthand_kv(const char *opt, const char *s, struct cli_kv *kv,
+	int max, char *store, size_t store_len, size_t *used);
 int cli_kv_arg(const char *arg, struct cli_kv *kv, int max, char *store,
 	size_t store_len, size_t *used);
 
@@ -143,7 +145,9 @@ void cli_check_struct(const char *name, const struct cli_shape *m,
 	const struct cli_kv *kv, int n);
 void cli_check_map(const char *name, const struct cli_kv *kv, int n);
 void cli_check_len(const char *name, const char *v, unsigned min);
-void cli_check_int(const char *name, const char *v, long min, long max);
+/* An integer as Python's int() reads it: its value (below min or above
+ * max after a message when it is not in min..max). */
+long cli_check_int(const char *name, const char *v, long min, long max);
 /* A timestamp parameter: epoch seconds, or ISO 8601 (a date alone or a
  * time without a zone is UTC). 0, or -1 when it is none of them. */
 int cli_timestamp(const char *s, int64_t *out);

@@ -270,8 +270,8 @@ load_args(unsigned bit, const struct cli_global *g)
 		else if (p == P_QP || p == P_OV)
 			cli_check_map(par[p].name, kv + from[p], cnt[p]);
 		else if (p == P_MBS) {
-			cli_check_int(par[p].name, val[p], 1, CPJ_MAX_JOBS);
-			max_batch = (unsigned)atoi(val[p]);
+			max_batch = (unsigned)cli_check_int(par[p].name, val[p],
+			    1, CPJ_MAX_JOBS);
 		} else if (p != P_JOB || (bit & 0x3e0))
 			cli_check_len(par[p].name, val[p], 1);
 	}
@@ -424,7 +424,7 @@ run(const char *name, unsigned bit, enum op op, int third, const char *aws_op,
 		s.summary = member(P_ED, "summary");
 		s.external_execution_id = member(P_ED, "externalExecutionId");
 		if ((c = member(P_ED, "percentComplete")) != NULL)
-			s.percent_complete = strcmp(c, "True") == 0 ? 1 : atoi(c);
+			s.percent_complete = (int)cli_check_int("", c, 0, 100);
 		if (val[P_OV] != NULL) {
 			for (i = 0; i < cnt[P_OV]; i++) {
 				vars[i].key = kv[from[P_OV] + i].key;

@@ -150,5 +150,8 @@ int jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
 int jp_py_eq(const struct jp *jp, const struct jp_val *a,
     const struct jp_val *b);
 int jp_py_float(double d, char *out, size_t cap);
+/* Python's repr() of the n bytes of UTF-8 at s into d (NUL-terminated
+ * when it fits): its length, cap or more when it does not fit. */
+size_t jp_py_repr(char *d, size_t cap, const char *s, size_t n);
 
 #endif
