@@ -6,7 +6,8 @@ aws CLI's own text formatter (awscli/text.py).
 
 Random poll results (0 to 5 jobs shaped as `aws codepipeline
 poll-for-jobs` prints them, strings drawn from small pools so that filters
-match) and random expressions of the grammar cpjob implements, a part of
+match; some objects give a key twice, which json.loads and cpjob read as
+the last value in the first place) and random expressions of the grammar cpjob implements, a part of
 them corrupted (a character deleted, inserted or replaced; cut short).
 For every expression: the same verdict (rejected when parsed / failed
 when evaluated / a result), the same result (compact JSON), the same
@@ -96,7 +97,8 @@ def literal(r, depth=0):
     if k == 7:
         return "`[%s]`" % ",".join(json.dumps(rword(r)) for _ in range(r.randint(0, 3)))
     if k == 8:
-        return "`{\"a\": %d, \"b\": [1, 2]}`" % r.randint(0, 2)
+        return "`{\"a\": %d, \"b\": [1, 2]%s}`" % (r.randint(0, 2), r.choice(
+            ["", ", \"a\": 5", ", \"b\": {\"c\": 1, \"c\": 2}"]))
     return "`[1, true, \"1\"]`"
 
 
@@ -166,6 +168,24 @@ def expr(r, depth=0):
     if k == 20 and r.random() < 0.5:
         return r.choice(EDGES)
     return "%s %s %s" % (e(), r.choice(["==", "!=", "<", ">="]), literal(r, depth))
+
+
+def dump_dup(r, v):
+    """JSON text of v where some objects give a key twice (another value
+    first, or the same key again after the others)."""
+    if isinstance(v, list):
+        return "[%s]" % ", ".join(dump_dup(r, x) for x in v)
+    if not isinstance(v, dict):
+        return json.dumps(v, ensure_ascii=False)
+    items = [(json.dumps(k, ensure_ascii=False), dump_dup(r, x)) for k, x in v.items()]
+    if items and r.random() < 0.3:
+        k = r.choice(items)[0]
+        dup = (k, json.dumps(rword(r), ensure_ascii=False))
+        if r.random() < 0.5:
+            items.insert(0, dup)        # the first value is replaced later
+        else:
+            items.insert(r.randint(0, len(items)), (k, r.choice(items)[1]))
+    return "{%s}" % ", ".join("%s: %s" % kv for kv in items)
 
 
 def real_paths(v, prefix, out, lists):
@@ -288,9 +308,11 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for d in range(0, n, per_doc):
             doc = {"jobs": [job(r) for _ in range(r.choice([0, 1, 1, 2, 5]))]}
+            text = dump_dup(r, doc)
+            doc = json.loads(text)      # a key given twice: the last value, the first place
             path = os.path.join(tmp, "doc.json")
             with open(path, "w") as f:
-                json.dump(doc, f, indent=4, ensure_ascii=False)
+                f.write(text)
             exprs = []
             for _ in range(min(per_doc, n - d)):
                 s = doc_expr(r, doc) if r.random() < 0.5 else expr(r)
