@@ -52,7 +52,13 @@ EDGES = ['"jobs"[0]', '"a\\"b"', '"\\u006aobs"', '` foo`', '`"x"`', '`[1, 2.50, 
          "jobs[][][]", "jobs.*", "*", "[*]", "[]", "jobs[?`1`]", "values(@)[0][0]",
          "jobs[0].{id: id}.id", "to_string(jobs[0].data.actionTypeId)", "`null` == nosuch",
          "length(`{}`) == `0`", "a.b.c.d.e.f", "jobs[?data.actionTypeId.version >= `1`]"]
-FUNCS = ["length", "keys", "values", "contains", "join", "to_string", "not_null"]
+FUNCS = ["length", "keys", "values", "contains", "join", "to_string", "not_null", "abs", "avg",
+         "ceil", "ends_with", "floor", "map", "max", "max_by", "merge", "min", "min_by",
+         "reverse", "sort", "sort_by", "starts_with", "sum", "to_array", "to_number", "type",
+         "nosuch"]
+ARITY = {"contains": 2, "join": 2, "ends_with": 2, "starts_with": 2, "map": 2, "max_by": 2,
+         "min_by": 2, "sort_by": 2}
+EXPREF_ARG = {"map": 0, "max_by": 1, "min_by": 1, "sort_by": 1}
 
 
 def rword(r):
@@ -145,13 +151,20 @@ def expr(r, depth=0):
         return "%s | %s" % (e(), e())
     if k == 14:
         f = r.choice(FUNCS)
-        n = {"contains": 2, "join": 2, "not_null": r.randint(1, 3)}.get(f, 1)
+        n = r.randint(1, 3) if f in ("not_null", "merge") else ARITY.get(f, 1)
         if r.random() < 0.05:
             n += r.choice([-1, 1])
         args = []
         for i in range(n):
             if f == "join" and i == 0 and r.random() < 0.8:
                 args.append(r.choice(["', '", "'-'", "''"]))
+            elif EXPREF_ARG.get(f) == i and r.random() < 0.9:
+                args.append("&" + e())
+            elif f in ("abs", "ceil", "floor") and r.random() < 0.5:
+                args.append(r.choice(["`-1.5`", "`2`", "`0.5`", "`-0.0`", "`1e3`"]))
+            elif f in ("sum", "avg", "max", "min", "sort") and r.random() < 0.5:
+                args.append(r.choice(["`[1, 2.5, -3]`", "`[]`", "`[\"b\", \"a\"]`",
+                                      "`[2, 1, 2.0]`", "`[1, \"a\"]`"]))
             else:
                 args.append(e())
         return "%s(%s)" % (f, ", ".join(args))
@@ -224,7 +237,13 @@ def doc_expr(r, doc):
     if k == 1:
         return "%s | %s" % (p, r.choice(["length(@)", "keys(@)", "values(@)", "to_string(@)",
                                          "[0]", "[-1]", "[::-1]", "[1:]", "[]", "*", "[*]",
-                                         "join(', ', @)", "not_null(@)"]))
+                                         "join(', ', @)", "not_null(@)", "sort(@)",
+                                         "reverse(@)", "max(@)", "min(@)", "sum(@)", "avg(@)",
+                                         "type(@)", "to_array(@)", "to_number(@)",
+                                         "sort_by(@, &id)", "max_by(@, &nonce)",
+                                         "min_by(@, &name)", "map(&id, @)", "map(&@, @)",
+                                         "merge(@, `{\"a\": 1}`)", "starts_with(@, 'a')",
+                                         "ends_with(@, '1')", "to_number(@) | abs(@)"]))
     lp, elem = r.choice(lists)
     ep, ev = [], []
     real_paths(elem, "", ep, ev)
@@ -245,6 +264,10 @@ def doc_expr(r, doc):
     if k == 9:
         return "%s[?contains(%s, %s)]" % (lp, q, lit_of(qv if not isinstance(qv, str) else qv[:2]))
     if k == 10:
+        if r.random() < 0.5 and q != "@":
+            return r.choice(["sort_by({l}, &{q})", "max_by({l}, &{q})", "min_by({l}, &{q})",
+                             "map(&{q}, {l})", "{l}[].{q} | sort(@)", "{l}[].{q} | max(@)",
+                             "{l}[].{q} | map(&to_number(@), @) | sum(@)"]).format(l=lp, q=q)
         return "%s[].%s | [%s]" % (lp, q, r.choice(["0", "-1", "1:", "::2"]))
     if k == 11 and isinstance(v, str):
         return "length(%s)" % p
