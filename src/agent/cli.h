@@ -52,9 +52,21 @@ struct cli_global {
  */
 int cli_global_opt(struct cli_global *g, int argc, char **argv, int *i);
 
-/* -1 after printing the aws CLI's "arguments are required" message when
- * option `opt` was not given (v NULL), else 0. */
-int cli_required(const char *v, const char *opt);
+/* A command's option: `ops` and `req` are bit sets over the command's
+ * forms (bit: the form being run). arg NULL: a flag (its value ""). */
+struct cli_opt {
+	const char *opt, *arg, *help;
+	unsigned ops, req;
+};
+
+/* The command line of form `bit`: global options (cli_global_opt; g NULL:
+ * none) and the n options o[], whose values go to val[] (NULL when not given).
+ * 0, 1 for --help, -1 after the aws CLI's usage error (unknown option, a
+ * value missing, every required option missing). */
+int cli_opts_parse(int argc, char **argv, struct cli_global *g,
+	const struct cli_opt *o, int n, unsigned bit, const char **val);
+/* Their help, in aligned columns, from the same table. */
+void cli_opts_help(FILE *f, const struct cli_opt *o, int n, unsigned bit);
 
 /* Print the global options' help. */
 void cli_global_help(FILE *f);

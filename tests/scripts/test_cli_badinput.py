@@ -270,7 +270,31 @@ def help_checks(tmp):
         check("help_%s_options_accepted" % cmd, not bad, bad)
         rc, _, err = run([CPJOB, cmd, "--client-token-bogus", "x"], env)
         check("help_%s_unknown_refused" % cmd, rc == 252 and "Unknown options" in err, err)
+    # the other commands' help comes from the table their parser uses too
+    for cmd in ("s3-get", "s3-put", "credentials"):
+        rc, out, _ = run([CPJOB, cmd, "--help"], env)
+        rows = [ln for ln in out.splitlines() if ln.startswith("  --")
+                and (cmd == "credentials" or ln.split()[0] not in GLOBAL)]
+        # two columns after the option: the value (when it takes one), the help
+        helpcol = {ln.rindex("  ") + 2 for ln in rows}
+        argcol = {ln.index(ln.split()[1], len(ln.split()[0]) + 2) for ln in rows
+                  if ln.index(ln.split()[1], len(ln.split()[0]) + 2) not in helpcol}
+        check("help_%s_aligned" % cmd, rc == 0 and len(argcol) <= 1 and len(helpcol) == 1,
+              out)
+        bad = []
+        for ln in rows:
+            o = ln.split()[0]
+            rc, _, err = run([CPJOB, cmd, o], dict(env, AWS_EC2_METADATA_DISABLED="true"))
+            if "Unknown options: " + o in err:
+                bad.append((o, rc, first_line(err)))
+        check("help_%s_options_accepted" % cmd, not bad, bad)
+        rc, _, err = run([CPJOB, cmd, "--bogus"], env)
+        check("help_%s_unknown_refused" % cmd, rc == 252 and "Unknown options" in err, err)
     rc, out, _ = run([CPJOB, "--help"], env)
+    readme = open(os.path.join(TOP, "README.md")).read()
+    cmds = [ln.split()[0] for ln in out.splitlines() if ln.startswith("  ") and ln.split()]
+    check("readme_lists_every_command", all("| `%s` |" % c in readme for c in cmds),
+          [c for c in cmds if "| `%s` |" % c not in readme])
     lines = [ln for ln in out.splitlines() if ln.startswith("  ") and not ln.startswith("   ")]
     cols = {len(ln) - len(ln[2:].split(None, 1)[1]) if len(ln[2:].split(None, 1)) > 1 else -1
             for ln in lines}
