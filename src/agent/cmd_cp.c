@@ -281,6 +281,8 @@ run(const char *name, unsigned bit, enum op op, int third, const char *aws_op,
 	}
 	if ((rc = load_args(bit, &g)) < 0)
 		return -rc;
+	if (!g.debug)
+		cpj_log_set_level(1);   /* no retry warnings, as the aws CLI */
 
 	if (op == OP_POLL) {
 		cpj_cp_action_type at;

@@ -424,6 +424,8 @@ cpj_cmd_s3(int argc, char **argv)
 	if (check_args(get) < 0)
 		return EXIT_PARAM;
 	debug_flag = g.debug;
+	if (!g.debug)
+		cpj_log_set_level(1);   /* no retry warnings, as the aws CLI */
 	if (setup(&g) < 0) {
 		cleanup();
 		return EXIT_OTHER;
