@@ -646,9 +646,10 @@ jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
 			*out = a[0];
 			return 0;
 		}
-		if (a[0].t == JP_EXPREF)   /* json.dumps(default=str) */
-			return append_s(jp, "<jmespath.visitor._Expression "
-			    "object>", 37) < 0 ? -1 : new_str(jp, out, start);
+		if (a[0].t == JP_EXPREF)   /* json.dumps(default=str), a
+					      JSON string (less the address) */
+			return append_s(jp, "\"<jmespath.visitor._Expression "
+			    "object>\"", 39) < 0 ? -1 : new_str(jp, out, start);
 		cpj_buf_init(&b, jp->s + start, sizeof jp->s - start);
 		if (jp_out_compact(jp, &a[0], &b) < 0)
 			return -1;

@@ -289,6 +289,13 @@ def corrupt(r, s):
     return s[:i]
 
 
+def no_address(s):
+    """json.dumps(default=str) of an &expr names its address: not compared."""
+    import re
+    return s if s is None else re.sub(r"(<jmespath\.visitor\._Expression object) at 0x[0-9a-f]+>",
+                                      r"\1>", s)
+
+
 def python_side(doc, e):
     try:
         c = jmespath.compile(e)
@@ -318,7 +325,7 @@ def python_side(doc, e):
             text.encode("utf-8")
     except UnicodeEncodeError:
         text = None
-    return compact, text, js
+    return no_address(compact), no_address(text), no_address(js)
 
 
 def main():
