@@ -18,7 +18,8 @@ struct cli_kv {
 	char *key;
 	char *value;    /* a string's text, else Python's repr of the value */
 	char type;      /* s string (JSON), h string (shorthand), i int,
-	                   d float, b bool, z null, a list, o object */
+	                   d float, b bool, z null, a list, o object (JSON),
+	                   l list, m dict (shorthand) */
 };
 
 /* A member of a structure of the service model, for the checks. */
@@ -51,9 +52,21 @@ struct cli_global {
  */
 int cli_global_opt(struct cli_global *g, int argc, char **argv, int *i);
 
-/* -1 after printing the aws CLI's "arguments are required" message when
- * option `opt` was not given (v NULL), else 0. */
-int cli_required(const char *v, const char *opt);
+/* A command's option: `ops` and `req` are bit sets over the command's
+ * forms (bit: the form being run). arg NULL: a flag (its value ""). */
+struct cli_opt {
+	const char *opt, *arg, *help;
+	unsigned ops, req;
+};
+
+/* The command line of form `bit`: global options (cli_global_opt; g NULL:
+ * none) and the n options o[], whose values go to val[] (NULL when not given).
+ * 0, 1 for --help, -1 after the aws CLI's usage error (unknown option, a
+ * value missing, every required option missing). */
+int cli_opts_parse(int argc, char **argv, struct cli_global *g,
+	const struct cli_opt *o, int n, unsigned bit, const char **val);
+/* Their help, in aligned columns, from the same table. */
+void cli_opts_help(FILE *f, const struct cli_opt *o, int n, unsigned bit);
 
 /* Print the global options' help. */
 void cli_global_help(FILE *f);
@@ -95,10 +108,11 @@ void cli_report_cp_error(const char *op, int err);
 /* Wipe credentials and keys; call before exit. */
 void cli_cleanup(void);
 
-/* Shorthand "k=v,k2=v2" (or a JSON object, or file://path holding either)
- * into pairs stored in `store`. Returns the count or -1. */
-int cli_shorthand_kv(const char *s, struct cli_kv *kv, int max, char *store,
-	size_t store_len, size_t *used);
+/* The shorthand (shorthand.c, the aws CLI's grammar) into pairs stored
+ * in `store`: the count, or -1 after the aws CLI's message for `opt`
+ * (NULL: no message). cli_kv_arg: cli_param_kv() without messages. */
+int cli_shorthand_kv(const char *opt, const char *s, struct cli_kv *kv,
+	int max, char *store, size_t store_len, size_t *used);
 int cli_kv_arg(const char *arg, struct cli_kv *kv, int max, char *store,
 	size_t store_len, size_t *used);
 
@@ -143,7 +157,9 @@ void cli_check_struct(const char *name, const struct cli_shape *m,
 	const struct cli_kv *kv, int n);
 void cli_check_map(const char *name, const struct cli_kv *kv, int n);
 void cli_check_len(const char *name, const char *v, unsigned min);
-void cli_check_int(const char *name, const char *v, long min, long max);
+/* An integer as Python's int() reads it: its value (below min or above
+ * max after a message when it is not in min..max). */
+long cli_check_int(const char *name, const char *v, long min, long max);
 /* A timestamp parameter: epoch seconds, or ISO 8601 (a date alone or a
  * time without a zone is UTC). 0, or -1 when it is none of them. */
 int cli_timestamp(const char *s, int64_t *out);

@@ -7,7 +7,6 @@
  *
  * Static storage only; one command per process.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,8 +64,9 @@ pytype(char t)
 	case 'd': return "<class 'float'>";
 	case 'b': return "<class 'bool'>";
 	case 'z': return "<class 'NoneType'>";
-	case 'a': return "<class 'list'>";
+	case 'a': case 'l': return "<class 'list'>";
 	case 'o': return "<class 'collections.OrderedDict'>";
+	case 'm': return "<class 'dict'>";
 	default:  return "<class 'str'>";
 	}
 }
@@ -109,22 +109,37 @@ cli_check_len(const char *name, const char *v, unsigned min)
 }
 
 /* see cli.h */
-void
+long
 cli_check_int(const char *name, const char *v, long min, long max)
 {
-	char *e;
+	char d[32];
+	const char *s = v + strspn(v, " \t\n\r\v\f");
+	size_t n = 0, any = 0;
+	int neg = *s == '-';
 	long x;
 
-	errno = 0;
-	x = strtol(v, &e, 10);
-	if (e == v || *e != '\0' || errno != 0)
+	s += *s == '-' || *s == '+';
+	for (; *s >= '0' && *s <= '9'; s += 1 + (s[1] == '_' && s[2] >= '0'
+	    && s[2] <= '9')) {          /* Python's int(): 1_000 too */
+		any = 1;
+		if ((n > 0 || *s != '0') && n < sizeof d - 2)
+			d[n++] = *s;
+	}
+	s += strspn(s, " \t\n\r\v\f");
+	if (!any || *s != '\0') {
 		cli_perr("invalid literal for int() with base 10: '%s'", v);
-	else if (x < min)
-		cli_perr("Invalid value for parameter %s, value: %ld, valid min "
-		    "value: %ld", name, x, min);
-	else if (x > max)
-		cli_perr("Invalid value for parameter %s, value: %ld, valid max "
-		    "value: %ld", name, x, max);
+		return min - 1;
+	}
+	if (n == 0)
+		d[n++] = '0';
+	d[n] = '\0';
+	x = n > 18 ? (neg ? min - 1 : max + 1) : strtol(d, NULL, 10) * (neg
+	    ? -1 : 1);
+	if (x < min || x > max)
+		cli_perr("Invalid value for parameter %s, value: %s%s, valid %s "
+		    "value: %ld", name, neg && *d != '0' ? "-" : "", d,
+		    x < min ? "min" : "max", x < min ? min : max);
+	return x;
 }
 
 /* see cli.h */
@@ -166,7 +181,12 @@ check_member(const char *pn, const struct cli_shape *m, const struct cli_kv *v)
 	} else if (m->type == 'i') {
 		if (v->type == 'h' || v->type == 'i')
 			cli_check_int(name, v->value, m->min, m->max);
-		else if (v->type != 'b')
+		else if (v->type == 'l' || v->type == 'm')  /* the aws CLI: 255 */
+			cli_perr("int() argument must be a string, a bytes-like "
+			    "object or a real number, not '%s'", v->type == 'l'
+			    ? "list" : "dict");
+		else    /* a bool the aws CLI sends as JSON true/false: the
+			   library writes integers only, so refused here */
 			cli_perr("Invalid type for parameter %s, value: %s, type: "
 			    "%s, valid types: <class 'int'>", name, v->value,
 			    pytype(v->type));

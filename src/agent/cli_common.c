@@ -423,14 +423,78 @@ cli_setup(const struct cli_global *g)
 
 /* see cli.h */
 int
-cli_required(const char *v, const char *opt)
+cli_opts_parse(int argc, char **argv, struct cli_global *g,
+	const struct cli_opt *o, int n, unsigned bit, const char **val)
 {
-	if (v == NULL) {
-		fprintf(stderr, "cpjob: the following arguments are required: "
-		    "%s\n", opt);
+	char miss[256];
+	size_t ml = 0;
+	int i, k;
+
+	for (k = 0; k < n; k++)
+		val[k] = NULL;
+	for (i = 1; i < argc; i++) {
+		int r = g != NULL ? cli_global_opt(g, argc, argv, &i) : 0;
+
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+		for (k = 0; k < n; k++)
+			if ((o[k].ops & bit) && strcmp(argv[i], o[k].opt) == 0)
+				break;
+		if (k == n) {
+			fprintf(stderr, "usage: cpjob %s [options]\n\nUnknown "
+			    "options: %s\n", argv[0], argv[i]);
+			return -1;
+		}
+		if (o[k].arg == NULL) {         /* a flag */
+			val[k] = "";
+			continue;
+		}
+		if (i + 1 >= argc) {
+			fprintf(stderr, "cpjob: error: argument %s: expected one "
+			    "argument\n", argv[i]);
+			return -1;
+		}
+		val[k] = argv[++i];
+	}
+	miss[0] = '\0';
+	for (k = 0; k < n; k++)
+		if ((o[k].req & bit) && val[k] == NULL && ml < sizeof miss)
+			ml += (size_t)snprintf(miss + ml, sizeof miss - ml, "%s%s",
+			    ml > 0 ? ", " : "", o[k].opt);
+	if (ml > 0) {
+		fprintf(stderr, "cpjob: error: the following arguments are "
+		    "required: %s\n", miss);
 		return -1;
 	}
 	return 0;
+}
+
+/* see cli.h */
+void
+cli_opts_help(FILE *f, const struct cli_opt *o, int n, unsigned bit)
+{
+	int k, w = 0, wa = 0;
+
+	for (k = 0; k < n; k++) {
+		if ((o[k].ops & bit) && (int)strlen(o[k].opt) > w)
+			w = (int)strlen(o[k].opt);
+		if ((o[k].ops & bit) && o[k].arg != NULL && o[k].help != NULL
+		    && (int)strlen(o[k].arg) + 11 * !!(o[k].req & bit) > wa)
+			wa = (int)strlen(o[k].arg) + 11 * !!(o[k].req & bit);
+	}
+	for (k = 0; k < n; k++) {
+		if (!(o[k].ops & bit))
+			continue;
+		fprintf(f, "  %-*s  %s%-*s%s%s\n", w, o[k].opt, (o[k].req & bit)
+		    ? "(required) " : "", o[k].help != NULL ? wa - 11
+		    * !!(o[k].req & bit) : 0, o[k].arg != NULL ? o[k].arg : "",
+		    o[k].help != NULL ? "  " : "", o[k].help != NULL
+		    ? o[k].help : "");
+	}
 }
 
 /* see cli.h */

@@ -8,12 +8,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "agent.h"
 #include "cli.h"
+#include "jmespath.h"
 
 #define FILE_MAX (64 * 1024)
 
@@ -46,15 +48,18 @@ cli_paramfile(const char *opt, const char *arg)
 	if (e == 0 && n == sizeof file - 1)
 		e = EFBIG;
 	if (e != 0) {
-		fprintf(stderr, "\nError parsing parameter '%s': Unable to load "
-		    "paramfile %s: [Errno %d] %s: '%s'\n", opt, arg, e,
-		    strerror(e), arg + 7);
+		if (opt != NULL)
+			fprintf(stderr, "\nError parsing parameter '%s': Unable "
+			    "to load paramfile %s: [Errno %d] %s: '%s'\n", opt,
+			    arg, e, strerror(e), arg + 7);
 		return NULL;
 	}
 	file[n] = '\0';
 	if (strlen(file) != n) {
-		fprintf(stderr, "\nError parsing parameter '%s': Unable to load "
-		    "paramfile %s: it holds a NUL byte\n", opt, arg);
+		if (opt != NULL)
+			fprintf(stderr, "\nError parsing parameter '%s': Unable "
+			    "to load paramfile %s: it holds a NUL byte\n", opt,
+			    arg);
 		return NULL;
 	}
 	return file;
@@ -62,7 +67,7 @@ cli_paramfile(const char *opt, const char *arg)
 
 /* ---- JSON, as Python's json module reads it ----------------------- */
 
-struct jp {
+struct jr {
 	const char *s;
 	size_t i;
 	char *st;           /* store */
@@ -72,7 +77,7 @@ struct jp {
 };
 
 static int
-fail(struct jp *p, const char *msg, size_t at)
+fail(struct jr *p, const char *msg, size_t at)
 {
 	if (p->msg == NULL) {
 		p->msg = msg;
@@ -82,7 +87,7 @@ fail(struct jp *p, const char *msg, size_t at)
 }
 
 static void
-ws(struct jp *p)
+ws(struct jr *p)
 {
 	while (p->s[p->i] == ' ' || p->s[p->i] == '\t' || p->s[p->i] == '\n'
 	    || p->s[p->i] == '\r')
@@ -90,7 +95,7 @@ ws(struct jp *p)
 }
 
 static int
-put(struct jp *p, const char *b, size_t n)
+put(struct jr *p, const char *b, size_t n)
 {
 	if (n + 1 > p->cap - p->used)
 		return fail(p, "value too long", p->i);
@@ -101,7 +106,7 @@ put(struct jp *p, const char *b, size_t n)
 }
 
 static int
-term(struct jp *p)
+term(struct jr *p)
 {
 	if (p->used + 1 >= p->cap)
 		return fail(p, "value too long", p->i);
@@ -111,7 +116,7 @@ term(struct jp *p)
 }
 
 static int
-put_utf8(struct jp *p, unsigned c)
+put_utf8(struct jr *p, unsigned c)
 {
 	unsigned char b[4];
 
@@ -121,12 +126,10 @@ put_utf8(struct jp *p, unsigned c)
 /* A string at p->i ('"'), unescaped into the store; q: a Python repr
  * ('...') instead. */
 static int
-jstring(struct jp *p, int q)
+jstring(struct jr *p, int q)
 {
-	size_t start = p->i++;
+	size_t start = p->i++, from = p->used, len;
 
-	if (q && put(p, "'", 1) < 0)
-		return -1;
 	for (;;) {
 		unsigned char c = (unsigned char)p->s[p->i];
 
@@ -137,8 +140,7 @@ jstring(struct jp *p, int q)
 		if (c < 0x20)
 			return fail(p, "Invalid control character at", p->i);
 		if (c != '\\') {
-			if ((q && c == '\'' && put(p, "\\", 1) < 0)
-			    || put(p, (const char *)&p->s[p->i], 1) < 0)
+			if (put(p, (const char *)&p->s[p->i], 1) < 0)
 				return -1;
 			p->i++;
 			continue;
@@ -171,13 +173,21 @@ jstring(struct jp *p, int q)
 		}
 	}
 	p->i++;
-	return q ? put(p, "'", 1) : 0;
+	if (!q)
+		return 0;
+	len = jp_py_repr(p->st + p->used + 1, p->cap - p->used - 1,
+	    p->st + from, p->used - from);
+	if (len + 1 >= p->cap - p->used)
+		return fail(p, "value too long", p->i);
+	memmove(p->st + from, p->st + p->used + 1, len + 1);
+	p->used = from + len;
+	return 0;
 }
 
 /* A number as Python's json reads it: its repr into the store; 'i' or
  * 'd'. */
 static int
-jnumber(struct jp *p)
+jnumber(struct jr *p)
 {
 	const char *s = p->s + p->i, *e = s;
 	int fl = 0;
@@ -203,16 +213,26 @@ jnumber(struct jp *p)
 			;
 	}
 	p->i += (size_t)(e - s);
-	/* the text as it came (Python would print 1e5 as 100000.0: only
-	   messages show it, and strtod would cost the agent 5 KB) */
-	return put(p, s, (size_t)(e - s)) < 0 ? -1 : (fl ? 'd' : 'i');
+	if (fl) {       /* Python's repr of the float: 1e5 is 100000.0 */
+		char t[40];
+		double d = strtod(s, NULL);
+
+		if (isinf(d))
+			snprintf(t, sizeof t, "%sinf", d < 0 ? "-" : "");
+		else
+			jp_py_float(d, t, sizeof t);
+		return put(p, t, strlen(t)) < 0 ? -1 : 'd';
+	}
+	if (e - s == 2 && *s == '-' && s[1] == '0')
+		s++;            /* -0 is the int 0 */
+	return put(p, s, (size_t)(e - s)) < 0 ? -1 : 'i';
 }
 
-static int jvalue(struct jp *p, int depth);
+static int jvalue(struct jr *p, int depth);
 
 /* An array or object in Python's repr (nested values). */
 static int
-jcontainer(struct jp *p, int depth)
+jcontainer(struct jr *p, int depth)
 {
 	int obj = p->s[p->i] == '{';
 	int first = 1;
@@ -262,7 +282,7 @@ jcontainer(struct jp *p, int depth)
 
 /* A value in Python's repr; returns its kind: s i d b z a o. */
 static int
-jvalue(struct jp *p, int depth)
+jvalue(struct jr *p, int depth)
 {
 	static const struct { const char *w; const char *r; char k; } lit[] = {
 		{ "true", "True", 'b' }, { "false", "False", 'b' },
@@ -291,7 +311,7 @@ jvalue(struct jp *p, int depth)
 /* The top-level object: members into kv (strings unescaped, other values
  * in Python's repr, kinds in kv[].type). */
 static int
-jobject(struct jp *p, struct cli_kv *kv, int max)
+jobject(struct jr *p, struct cli_kv *kv, int max)
 {
 	int n = 0;
 
@@ -347,7 +367,7 @@ int
 cli_json_kv(const char *opt, const char *s, struct cli_kv *kv, int max,
 	char *store, size_t store_len, size_t *usedp)
 {
-	struct jp p;
+	struct jr p;
 	int n;
 
 	memset(&p, 0, sizeof p);
@@ -387,89 +407,12 @@ cli_json_kv(const char *opt, const char *s, struct cli_kv *kv, int max,
 	return n;
 }
 
-/* The plain shorthand (no quotes, brackets or braces) as the aws CLI's
- * parser reads it: "k=a,b" makes k the list ['a', 'b']. -2: not plain,
- * -1: a key without '=' first. */
-static int
-plain_shorthand(const char *t, struct cli_kv *kv, int max, char *store,
-	size_t cap, size_t *usedp)
-{
-	size_t used = 0, len = strlen(t);
-	int n = 0;
-
-	while (len > 0 && strchr(" \t\r\n", t[len - 1]) != NULL)
-		len--;
-	if (strpbrk(t, "'\"[]{}") != NULL || len + 8 > cap / 4)
-		return -2;
-	if (len > 0 && t[len - 1] == ',')
-		return -1;
-	while (len > 0) {
-		size_t l = strcspn(t, ","), v;
-		const char *eq = memchr(t, '=', l < len ? l : len);
-
-		if (l > len)
-			l = len;
-		if ((eq == NULL && n == 0) || l == 0)
-			return -1;
-		if (eq != NULL) {
-			const char *ks = t, *ke = eq, *vs = eq + 1, *ve = t + l;
-
-			if (n >= max)
-				return -2;
-			for (; ks < ke && *ks == ' '; ks++)
-				;
-			for (; ke > ks && ke[-1] == ' '; ke--)
-				;
-			for (; vs < ve && *vs == ' '; vs++)
-				;
-			for (; ve > vs && ve[-1] == ' '; ve--)
-				;
-			if (ke == ks)
-				return -1;
-			kv[n].key = store + used;
-			used += (size_t)snprintf(store + used, cap - used, "%.*s",
-			    (int)(ke - ks), ks) + 1;
-			kv[n].value = store + used;
-			kv[n].type = 'h';
-			v = (size_t)snprintf(store + used, cap - used, "%.*s",
-			    (int)(ve - vs), vs);
-			used += v + 1;
-			n++;
-		} else {        /* one more item of the previous value */
-			char *pv = kv[n - 1].value;
-			size_t pl = strlen(pv);
-
-			if (kv[n - 1].type == 'h') {
-				memmove(pv + 2, pv, pl + 1);
-				pv[0] = '[';
-				pv[1] = '\'';
-				pl += 2;
-				memcpy(pv + pl, "']", 3);
-				pl += 2;
-				kv[n - 1].type = 'a';
-			}
-			pl += (size_t)snprintf(pv + pl - 1, cap - (size_t)(pv
-			    - store) - pl, ", '%.*s']", (int)l, t) - 1;
-			used = (size_t)(pv - store) + pl + 1;
-		}
-		t += l;
-		len -= l;
-		if (len > 0) {
-			t++;
-			len--;
-		}
-	}
-	*usedp = used;
-	return n;
-}
-
 /* see cli.h */
 int
 cli_param_kv(const char *opt, const char *arg, struct cli_kv *kv, int max,
 	char *store, size_t store_len, size_t *usedp)
 {
 	const char *s = cli_paramfile(opt, arg), *t;
-	int n, k;
 
 	if (s == NULL)
 		return -1;
@@ -477,46 +420,18 @@ cli_param_kv(const char *opt, const char *arg, struct cli_kv *kv, int max,
 		;
 	if (*t == '{')
 		return cli_json_kv(opt, s, kv, max, store, store_len, usedp);
-	if (*t == '[') {
+	if (*t != '[')
+		return cli_shorthand_kv(opt, s, kv, max, store, store_len, usedp);
+	if (opt != NULL)
 		fprintf(stderr, "\nError parsing parameter '%s': Invalid JSON:\n"
 		    "%s\n", opt, s);
-		return -1;
-	}
-	n = plain_shorthand(t, kv, max, store, store_len, usedp);
-	if (n == -2)
-		n = cli_kv_arg(s, kv, max, store, store_len, usedp);
-	if (n < 0) {
-		const char *q = t;
-		size_t e = strcspn(q, "=,");
+	return -1;
+}
 
-		while (q[e] == '=' && q[e + strcspn(q + e, ",")] == ',') {
-			q += e + strcspn(q + e, ",") + 1;   /* the next pair */
-			e = strcspn(q, "=,");
-		}
-		if (q[e] != '=' && strpbrk(t, "'\"") == NULL)
-			fprintf(stderr, "\nError parsing parameter '%s': Expected: "
-			    "'=', received: '%s' for input:\n%s\n%*s^\n", opt,
-			    q[e] == ',' ? "," : "EOF", s,
-			    (int)(e + (size_t)(q - s)), "");
-		else
-			fprintf(stderr, "\nError parsing parameter '%s': Expected: "
-			    "key=value,... (the shorthand) or a JSON object for "
-			    "input:\n%s\n", opt, s);
-		return -1;
-	}
-	for (k = 1; k < n; k++) {      /* the shorthand takes a key once */
-		int j;
-
-		for (j = 0; j < k; j++) {
-			if (strcmp(kv[j].key, kv[k].key) == 0) {
-				fprintf(stderr, "\nError parsing parameter '%s': "
-				    "Second instance of key \"%s\" encountered for "
-				    "input:\n%s\nThis is often because there is a "
-				    "preceding \",\" instead of a space.\n", opt,
-				    kv[k].key, s);
-				return -1;
-			}
-		}
-	}
-	return n;
+/* see cli.h */
+int
+cli_kv_arg(const char *arg, struct cli_kv *kv, int max, char *store,
+	size_t store_len, size_t *usedp)
+{
+	return cli_param_kv(NULL, arg, kv, max, store, store_len, usedp);
 }

@@ -64,27 +64,30 @@ enum par {
 };
 
 #define B(i) (1u << (i))
-static const struct {
-	const char *opt, *name, *arg;
-	unsigned ops, req;
-} par[P_N] = {
-	{ "--action-type-id", "actionTypeId",
-	    "category=C,owner=O,provider=P,version=V", B(0) | B(5), B(0) | B(5) },
-	{ "--max-batch-size", "maxBatchSize", "N", B(0) | B(5), 0 },
-	{ "--query-param", "queryParam", "KEY=VALUE", B(0), 0 },
-	{ "--job-id", "jobId", "ID", 0x3de, 0x3de },
-	{ "--nonce", "nonce", "NONCE", B(1) | B(6), B(1) | B(6) },
-	{ "--client-token", "clientToken", "TOKEN", 0x3c0, 0x3c0 },
-	{ "--current-revision", "currentRevision",
+static const struct cli_opt par[P_N] = {
+	{ "--action-type-id", "category=C,owner=O,provider=P,version=V", NULL,
+	    B(0) | B(5), B(0) | B(5) },
+	{ "--max-batch-size", "N", NULL, B(0) | B(5), 0 },
+	{ "--query-param", "KEY=VALUE", NULL, B(0), 0 },
+	{ "--job-id", "ID", NULL, 0x3de, 0x3de },
+	{ "--nonce", "NONCE", NULL, B(1) | B(6), B(1) | B(6) },
+	{ "--client-token", "TOKEN", NULL, 0x3c0, 0x3c0 },
+	{ "--current-revision",
 	    "revision=R,changeIdentifier=C[,created=T][,revisionSummary=S]",
+	    NULL, B(3) | B(8), 0 },
+	{ "--continuation-token", "TOKEN", NULL, B(3) | B(8), 0 },
+	{ "--execution-details",
+	    "summary=S,externalExecutionId=E,percentComplete=N", NULL,
 	    B(3) | B(8), 0 },
-	{ "--continuation-token", "continuationToken", "TOKEN", B(3) | B(8), 0 },
-	{ "--execution-details", "executionDetails",
-	    "summary=S,externalExecutionId=E,percentComplete=N", B(3) | B(8), 0 },
-	{ "--output-variables", "outputVariables", "KEY=VALUE,...", B(3), 0 },
-	{ "--failure-details", "failureDetails",
-	    "type=T,message=M[,externalExecutionId=E]", B(4) | B(9),
-	    B(4) | B(9) },
+	{ "--output-variables", "KEY=VALUE,...", NULL, B(3), 0 },
+	{ "--failure-details", "type=T,message=M[,externalExecutionId=E]", NULL,
+	    B(4) | B(9), B(4) | B(9) },
+};
+/* Their names in the model. */
+static const char *const pname[P_N] = {
+	"actionTypeId", "maxBatchSize", "queryParam", "jobId", "nonce",
+	"clientToken", "currentRevision", "continuationToken",
+	"executionDetails", "outputVariables", "failureDetails",
 };
 
 /* The structures of the model (botocore's service-2.json). */
@@ -144,74 +147,12 @@ member(enum par p, const char *k)
 static void
 usage(FILE *f, const char *name, unsigned bit)
 {
-	int p, w = 0;
-
 	fprintf(f, "usage: cpjob %s [options]\n\n", name);
-	for (p = 0; p < P_N; p++) {
-		if ((par[p].ops & bit) && (int)strlen(par[p].opt) > w)
-			w = (int)strlen(par[p].opt);
-	}
-	for (p = 0; p < P_N; p++) {
-		if (par[p].ops & bit)
-			fprintf(f, "  %-*s  %s%s\n", w, par[p].opt,
-			    (par[p].req & bit) ? "(required) " : "", par[p].arg);
-	}
+	cli_opts_help(f, par, P_N, bit);
 	fprintf(f, "\nStructure and map values take the aws CLI's shorthand, "
 	    "a JSON object, or file://PATH;\nany value can be read from a "
 	    "file with file://PATH.\n\n");
 	cli_global_help(f);
-}
-
-/* 0; 1 for --help; -1 after printing a usage error (the aws CLI's
- * argparse lines). */
-static int
-parse_args(int argc, char **argv, struct cli_global *g, unsigned bit)
-{
-	char miss[256];
-	size_t ml = 0;
-	int i, p;
-
-	memset(val, 0, sizeof val);
-	memset(cnt, 0, sizeof cnt);
-	max_batch = 1;
-	for (i = 1; i < argc; i++) {
-		const char *o = argv[i];
-		int r = cli_global_opt(g, argc, argv, &i);
-
-		if (r < 0)
-			return -1;
-		if (r > 0)
-			continue;
-		if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0)
-			return 1;
-		for (p = 0; p < P_N; p++) {
-			if ((par[p].ops & bit) && strcmp(o, par[p].opt) == 0)
-				break;
-		}
-		if (p == P_N) {
-			fprintf(stderr, "usage: cpjob %s [options]\n\nUnknown "
-			    "options: %s\n", argv[0], o);
-			return -1;
-		}
-		if (i + 1 >= argc) {
-			fprintf(stderr, "cpjob: error: argument %s: expected one "
-			    "argument\n", o);
-			return -1;
-		}
-		val[p] = argv[++i];
-	}
-	miss[0] = '\0';
-	for (p = 0; p < P_N; p++) {
-		if ((par[p].req & bit) && val[p] == NULL && ml < sizeof miss)
-			ml += (size_t)snprintf(miss + ml, sizeof miss - ml, "%s%s",
-			    ml > 0 ? ", " : "", par[p].opt);
-	}
-	if (ml > 0) {
-		fprintf(stderr, "cpjob: error: the following arguments are "
-		    "required: %s\n", miss);
-		return -1;
-	}
-	return 0;
 }
 
 /* Read the values (file://, JSON, shorthand), then (after the client
@@ -260,20 +201,20 @@ load_args(unsigned bit, const struct cli_global *g)
 		if (val[p] == NULL)
 			continue;
 		if (p == P_AT)
-			cli_check_struct(par[p].name, sh_at, kv + from[p], cnt[p]);
+			cli_check_struct(pname[p], sh_at, kv + from[p], cnt[p]);
 		else if (p == P_CR)
-			cli_check_struct(par[p].name, sh_cr, kv + from[p], cnt[p]);
+			cli_check_struct(pname[p], sh_cr, kv + from[p], cnt[p]);
 		else if (p == P_ED)
-			cli_check_struct(par[p].name, sh_ed, kv + from[p], cnt[p]);
+			cli_check_struct(pname[p], sh_ed, kv + from[p], cnt[p]);
 		else if (p == P_FD)
-			cli_check_struct(par[p].name, sh_fd, kv + from[p], cnt[p]);
+			cli_check_struct(pname[p], sh_fd, kv + from[p], cnt[p]);
 		else if (p == P_QP || p == P_OV)
-			cli_check_map(par[p].name, kv + from[p], cnt[p]);
+			cli_check_map(pname[p], kv + from[p], cnt[p]);
 		else if (p == P_MBS) {
-			cli_check_int(par[p].name, val[p], 1, CPJ_MAX_JOBS);
-			max_batch = (unsigned)atoi(val[p]);
+			max_batch = (unsigned)cli_check_int(pname[p], val[p],
+			    1, CPJ_MAX_JOBS);
 		} else if (p != P_JOB || (bit & 0x3e0))
-			cli_check_len(par[p].name, val[p], 1);
+			cli_check_len(pname[p], val[p], 1);
 	}
 	if (val[P_QP] != NULL && cnt[P_QP] > 1)
 		cli_perr("Invalid length for parameter queryParam, value: %d, "
@@ -330,7 +271,9 @@ run(const char *name, unsigned bit, enum op op, int third, const char *aws_op,
 	int rc, n;
 
 	memset(&g, 0, sizeof g);
-	rc = parse_args(argc, argv, &g, bit);
+	memset(cnt, 0, sizeof cnt);
+	max_batch = 1;
+	rc = cli_opts_parse(argc, argv, &g, par, P_N, bit, val);
 	if (rc != 0) {
 		if (rc > 0)
 			usage(stdout, name, bit);
@@ -338,6 +281,8 @@ run(const char *name, unsigned bit, enum op op, int third, const char *aws_op,
 	}
 	if ((rc = load_args(bit, &g)) < 0)
 		return -rc;
+	if (!g.debug)
+		cpj_log_set_level(1);   /* no retry warnings, as the aws CLI */
 
 	if (op == OP_POLL) {
 		cpj_cp_action_type at;
@@ -424,7 +369,7 @@ run(const char *name, unsigned bit, enum op op, int third, const char *aws_op,
 		s.summary = member(P_ED, "summary");
 		s.external_execution_id = member(P_ED, "externalExecutionId");
 		if ((c = member(P_ED, "percentComplete")) != NULL)
-			s.percent_complete = strcmp(c, "True") == 0 ? 1 : atoi(c);
+			s.percent_complete = (int)cli_check_int("", c, 0, 100);
 		if (val[P_OV] != NULL) {
 			for (i = 0; i < cnt[P_OV]; i++) {
 				vars[i].key = kv[from[P_OV] + i].key;

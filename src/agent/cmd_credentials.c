@@ -8,7 +8,14 @@
 #include <time.h>
 
 #include "agent.h"
+#include "cli.h"
 #include "creds_chain.h"
+
+static const struct cli_opt opts[] = {
+	{ "--profile", "P", "profile of the shared files (else AWS_PROFILE, "
+	    "\"default\"); naming it skips the environment keys", 1, 0 },
+	{ "--debug", NULL, "show each provider's outcome on stderr", 1, 0 },
+};
 
 static void
 usage(FILE *f)
@@ -23,18 +30,16 @@ usage(FILE *f)
 	    "source: env, shared-credentials-file, config-file,\n"
 	    "iot-credentials-provider, container-role or iam-role; expiration:\n"
 	    "ISO-8601 UTC, or null for credentials that do not expire. The\n"
-	    "secret key and the session token are never printed.\n"
-	    "\n"
-	    "  --profile P  profile of the shared files (else AWS_PROFILE,\n"
-	    "               \"default\"); naming it skips the environment keys\n"
-	    "  --debug      show each provider's outcome on stderr\n"
-	    "\n"
+	    "secret key and the session token are never printed.\n\n");
+	cli_opts_help(f, opts, 2, 1);
+	fprintf(f, "\n"
 	    "The AWS IoT provider is set by CPJOB_IOT_ENDPOINT (host[:port]),\n"
 	    "CPJOB_IOT_ROLE_ALIAS, CPJOB_IOT_THING_NAME, CPJOB_IOT_CERT_FILE,\n"
 	    "CPJOB_IOT_KEY_FILE and CPJOB_IOT_CA_FILE, or by the profile's\n"
 	    "iot_credentials_endpoint, iot_role_alias, iot_thing_name,\n"
 	    "iot_cert_file, iot_key_file and iot_ca_file in the config file.\n"
-	    "Exit status 0 with credentials, 1 without.\n");
+	    "Exit status 0 with credentials, 1 without, 252 for a usage "
+	    "error.\n");
 }
 
 /* see agent.h */
@@ -43,26 +48,20 @@ cpj_cmd_credentials(int argc, char **argv)
 {
 	static cpj_creds creds;
 	char source[64], exp[32], out[512];
-	const char *profile = NULL;
+	const char *profile, *v[2];
 	cpj_json_writer w;
 	cpj_buf b;
-	int i, rc;
+	int rc;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+	rc = cli_opts_parse(argc, argv, NULL, opts, 2, 1, v);
+	if (rc != 0) {
+		if (rc > 0)
 			usage(stdout);
-			return CPJ_EXIT_OK;
-		} else if (strcmp(argv[i], "--debug") == 0) {
-			creds_chain_set_debug(1);
-		} else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc) {
-			profile = argv[++i];
-		} else {
-			fprintf(stderr, "cpjob credentials: unknown option '%s'\n",
-			    argv[i]);
-			usage(stderr);
-			return CPJ_EXIT_USAGE;
-		}
+		return rc > 0 ? CPJ_EXIT_OK : 252;
 	}
+	if (v[1] != NULL)
+		creds_chain_set_debug(1);
+	profile = v[0];
 	rc = creds_chain_load(&creds, profile, profile != NULL, source,
 	    sizeof source);
 	if (rc < 0) {

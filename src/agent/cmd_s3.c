@@ -56,21 +56,26 @@ struct lfile {
 	int err;
 };
 
+/* The options of s3-get (bit 1) and s3-put (bit 2). */
+static const struct cli_opt opts[] = {
+	{ "--bucket", "B", "bucket", 3, 3 },
+	{ "--key", "K", "object key", 3, 3 },
+	{ "--out", "FILE", "file to write (FILE.part until complete)", 1, 1 },
+	{ "--file", "FILE", "file to upload", 2, 2 },
+	{ "--sse", "aws:kms|AES256", "server-side encryption", 2, 0 },
+	{ "--kms-key-id", "ID", "KMS key (with --sse aws:kms)", 2, 0 },
+	{ "--content-type", "T", "Content-Type of the object", 2, 0 },
+	{ "--unsigned-payload", NULL, "do not hash the file (one pass)", 2, 0 },
+	{ "--addressing-style", "S", "auto (default), path or virtual", 3, 0 },
+};
+#define NOPTS ((int)(sizeof opts / sizeof opts[0]))
+
 static void
 usage(FILE *f, int get)
 {
-	if (get)
-		fprintf(f, "usage: cpjob s3-get --bucket B --key K --out FILE "
-		    "[options]\n\n");
-	else
-		fprintf(f, "usage: cpjob s3-put --bucket B --key K --file FILE "
-		    "[options]\n\n"
-		    "  --sse aws:kms|AES256     server-side encryption\n"
-		    "  --kms-key-id ID          KMS key (with --sse aws:kms)\n"
-		    "  --content-type T         Content-Type of the object\n"
-		    "  --unsigned-payload       do not hash the file (one pass)\n");
-	fprintf(f, "  --addressing-style S     auto (default), path or virtual\n"
-	    "\nCredentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
+	fprintf(f, "usage: cpjob %s [options]\n\n", get ? "s3-get" : "s3-put");
+	cli_opts_help(f, opts, NOPTS, get ? 1 : 2);
+	fprintf(f, "\nCredentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
 	    "AWS_SESSION_TOKEN.\nEndpoint: --endpoint-url, else "
 	    "AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL.\n\n");
 	cli_global_help(f);
@@ -79,60 +84,24 @@ usage(FILE *f, int get)
 static int
 parse_args(int argc, char **argv, struct cli_global *g, int get)
 {
-	int i;
+	const char *v[NOPTS];
+	int rc = cli_opts_parse(argc, argv, g, opts, NOPTS, get ? 1 : 2, v);
 
-	memset(&a, 0, sizeof a);
-	for (i = 1; i < argc; i++) {
-		const char *o = argv[i];
-		const char **dst = NULL;
-		int r = cli_global_opt(g, argc, argv, &i);
-
-		if (r < 0)
-			return -1;
-		if (r > 0)
-			continue;
-		if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0)
-			return 1;
-		if (strcmp(o, "--bucket") == 0)
-			dst = &a.bucket;
-		else if (strcmp(o, "--key") == 0)
-			dst = &a.key;
-		else if (strcmp(o, "--addressing-style") == 0)
-			dst = &a.style;
-		else if (get && strcmp(o, "--out") == 0)
-			dst = &a.out;
-		else if (!get && strcmp(o, "--file") == 0)
-			dst = &a.file;
-		else if (!get && strcmp(o, "--sse") == 0)
-			dst = &a.sse;
-		else if (!get && strcmp(o, "--kms-key-id") == 0)
-			dst = &a.kms_key_id;
-		else if (!get && strcmp(o, "--content-type") == 0)
-			dst = &a.content_type;
-		else if (!get && strcmp(o, "--unsigned-payload") == 0) {
-			a.unsigned_payload = 1;
-			continue;
-		} else {
-			fprintf(stderr, "cpjob: unknown option '%s'\n", o);
-			return -1;
-		}
-		if (i + 1 >= argc) {
-			fprintf(stderr, "cpjob: %s needs a value\n", o);
-			return -1;
-		}
-		*dst = argv[++i];
-	}
-	return 0;
+	a.bucket = v[0];
+	a.key = v[1];
+	a.out = v[2];
+	a.file = v[3];
+	a.sse = v[4];
+	a.kms_key_id = v[5];
+	a.content_type = v[6];
+	a.unsigned_payload = v[7] != NULL;
+	a.style = v[8];
+	return rc;
 }
 
 static int
 check_args(int get)
 {
-	if (cli_required(a.bucket, "--bucket") < 0
-	    || cli_required(a.key, "--key") < 0
-	    || (get && cli_required(a.out, "--out") < 0)
-	    || (!get && cli_required(a.file, "--file") < 0))
-		return -1;
 	if (a.style != NULL && strcmp(a.style, "auto") != 0
 	    && strcmp(a.style, "path") != 0 && strcmp(a.style, "virtual") != 0) {
 		fprintf(stderr, "cpjob: --addressing-style: auto, path or "
@@ -448,12 +417,15 @@ cpj_cmd_s3(int argc, char **argv)
 	memset(&g, 0, sizeof g);
 	rc = parse_args(argc, argv, &g, get);
 	if (rc != 0) {
-		usage(rc > 0 ? stdout : stderr, get);
+		if (rc > 0)
+			usage(stdout, get);
 		return rc > 0 ? CPJ_EXIT_OK : EXIT_PARAM;
 	}
 	if (check_args(get) < 0)
 		return EXIT_PARAM;
 	debug_flag = g.debug;
+	if (!g.debug)
+		cpj_log_set_level(1);   /* no retry warnings, as the aws CLI */
 	if (setup(&g) < 0) {
 		cleanup();
 		return EXIT_OTHER;

@@ -6,10 +6,10 @@
  * aws CLI uses), quirks included: identifiers (bare and quoted), @,
  * sub-expressions, index, slice, [*], .*, [] (flatten), filters [?...]
  * with == != < <= > >=, ||, &&, !, literals (`json`, 'raw'), multi-select
- * lists and hashes, pipes, and the functions length, keys, values,
- * contains, join, to_string and not_null. Other functions are run-time
- * errors (an unknown function is one in python-jmespath too); &expr
- * parses and evaluates to a value that no function here accepts.
+ * lists and hashes, pipes, and JMESPath's built-in functions (an
+ * unknown function is a run-time error, as in python-jmespath); &expr
+ * evaluates to a reference to its expression, for map, sort_by, min_by
+ * and max_by.
  *
  * Everything lives in one caller-owned struct jp (static in the caller):
  * the compiled expression, the document and every value the evaluation
@@ -150,6 +150,15 @@ int jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
     int na, struct jp_val *out);
 int jp_py_eq(const struct jp *jp, const struct jp_val *a,
     const struct jp_val *b);
+/* Python's ordering of two numbers or two strings: <0, 0, >0. */
+int jp_order(const struct jp *jp, const struct jp_val *a,
+    const struct jp_val *b);
+/* Node `node` of the expression over `in` (an &expr's: v.p). */
+int jp_ev(struct jp *jp, int node, const struct jp_val *in,
+    struct jp_val *out);
 int jp_py_float(double d, char *out, size_t cap);
+/* Python's repr() of the n bytes of UTF-8 at s into d (NUL-terminated
+ * when it fits): its length, cap or more when it does not fit. */
+size_t jp_py_repr(char *d, size_t cap, const char *s, size_t n);
 
 #endif

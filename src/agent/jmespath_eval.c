@@ -187,6 +187,21 @@ is_bool(const struct jp_val *v)
 	return v->t == JP_TRUE || v->t == JP_FALSE;
 }
 
+/* see jmespath.h */
+int
+jp_order(const struct jp *jp, const struct jp_val *a, const struct jp_val *b)
+{
+	if (a->t == JP_STR) {
+		size_t m = a->n < b->n ? a->n : b->n;
+		int c = memcmp(jp->s + a->p, jp->s + b->p, m);
+
+		return c != 0 ? c : (a->n > b->n) - (a->n < b->n);
+	}
+	if (a->isint && b->isint)
+		return (a->u.i > b->u.i) - (a->u.i < b->u.i);
+	return (num(a) > num(b)) - (num(a) < num(b));
+}
+
 static int
 compare(struct jp *jp, int op, const struct jp_val *a, const struct jp_val *b,
     struct jp_val *out)
@@ -212,16 +227,7 @@ compare(struct jp *jp, int op, const struct jp_val *a, const struct jp_val *b,
 		return jp_fail(jp, "'%s' not supported between a string and a "
 		    "number", op == T_LT ? "<" : op == T_LTE ? "<=" : op == T_GT
 		    ? ">" : ">=");
-	if (a->t == JP_STR) {
-		size_t m = a->n < b->n ? a->n : b->n;
-		int c = memcmp(jp->s + a->p, jp->s + b->p, m);
-
-		r = c != 0 ? c : (a->n > b->n) - (a->n < b->n);
-	} else if (a->isint && b->isint) {
-		r = (a->u.i > b->u.i) - (a->u.i < b->u.i);
-	} else {
-		r = (num(a) > num(b)) - (num(a) < num(b));
-	}
+	r = jp_order(jp, a, b);
 	r = op == T_LT ? r < 0 : op == T_LTE ? r <= 0 : op == T_GT ? r > 0
 	    : r >= 0;
 	out->t = r ? JP_TRUE : JP_FALSE;
@@ -508,6 +514,7 @@ ev2(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
 		return func(jp, nd, in, out);
 	case N_EXPREF:
 		out->t = JP_EXPREF;
+		out->p = (uint32_t)nd->a;      /* the expression's node */
 		return 0;
 	default:
 		return jp_fail(jp, "bad node");
@@ -525,6 +532,13 @@ ev(struct jp *jp, int n, const struct jp_val *in, struct jp_val *out)
 	rc = ev2(jp, &jp->nodes[n], in, out);
 	jp->depth--;
 	return rc;
+}
+
+/* see jmespath.h */
+int
+jp_ev(struct jp *jp, int node, const struct jp_val *in, struct jp_val *out)
+{
+	return ev(jp, node, in, out);
 }
 
 /* see jmespath.h */

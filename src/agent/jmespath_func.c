@@ -1,9 +1,13 @@
 /*
- * jmespath_func.c -- the JMESPath functions cpjob implements, with
- * python-jmespath 1.0.1's argument checks (an unknown function, a wrong
+ * jmespath_func.c -- JMESPath's built-in functions as python-jmespath
+ * 1.0.1 runs them, with its argument checks (an unknown function, a wrong
  * number of arguments or a wrong type is a run-time error, as there):
- * length, keys, values, contains, join, to_string, not_null.
+ * Python's sum, max and sorted (stable; numbers, or strings by code
+ * point), math.ceil/floor (integers: beyond 64 bits they fail here),
+ * int()/float() for to_number.
  */
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jmespath.h"
@@ -160,6 +164,247 @@ codepoints(const char *s, uint32_t n)
 	return c;
 }
 
+/* ---- values built here ---------------------------------------------- */
+
+static void
+set_num(struct jp_val *o, int isint, int64_t i, double d)
+{
+	memset(o, 0, sizeof *o);
+	o->t = JP_NUM;
+	o->isint = (uint8_t)isint;
+	if (isint)
+		o->u.i = i;
+	else
+		o->u.d = d;
+}
+
+static double
+dv(const struct jp_val *v)
+{
+	return v->isint ? (double)v->u.i : v->u.d;
+}
+
+/* Append x (member name kp/kn) to array or object o; *tail: its last
+ * cell (0 at first). */
+static int
+push(struct jp *jp, struct jp_val *o, uint32_t *tail, const struct jp_val *x,
+    uint32_t kp, uint32_t kn)
+{
+	uint32_t k;
+
+	if (jp->ncells >= JP_CELLS_MAX) {
+		jp->fatal = 1;
+		return jp_fail(jp, "query result too large (over %u values)",
+		    (unsigned)JP_CELLS_MAX);
+	}
+	k = jp->ncells++;
+	memset(&jp->cells[k], 0, sizeof jp->cells[k]);
+	jp->cells[k].v = *x;
+	jp->cells[k].kp = kp;
+	jp->cells[k].kn = kn;
+	if (*tail == 0)
+		o->p = k;
+	else
+		jp->cells[*tail].next = k;
+	*tail = k;
+	o->n++;
+	o->flat = 0;
+	return 0;
+}
+
+static void
+new_arr(struct jp_val *o, int t)
+{
+	memset(o, 0, sizeof *o);
+	o->t = (uint8_t)t;
+}
+
+#define EACH(c, a) for (c = (a)->n ? (a)->p : 0; c != 0; c = jp->cells[c].next)
+
+/* An array of numbers only (strs 0), or of numbers or strings only
+ * (strs 1): the elements' type (0 when empty), or -1 after the error. */
+static int
+same_type(struct jp *jp, const char *f, const struct jp_val *a, int strs)
+{
+	const char *want = strs ? "['array-number', 'array-string']"
+	    : "['array-number']";
+	uint32_t c;
+	int t = 0;
+
+	if (a->t != JP_ARR)
+		return bad_type(jp, f, a, want);
+	EACH(c, a) {
+		const struct jp_val *e = &jp->cells[c].v;
+
+		if (t == 0)
+			t = e->t;
+		if (e->t != t || (t != JP_NUM && (!strs || t != JP_STR)))
+			return bad_type(jp, f, e, want);
+	}
+	return t;
+}
+
+/* Python's sum() of numbers: integers while they last. */
+static void
+sum(struct jp *jp, const struct jp_val *a, struct jp_val *out)
+{
+	int64_t i = 0;
+	double d = 0;
+	int isint = 1;
+	uint32_t c;
+
+	EACH(c, a) {
+		const struct jp_val *e = &jp->cells[c].v;
+
+		if (isint && e->isint) {
+			i += e->u.i;
+			continue;
+		}
+		if (isint)
+			d = (double)i;
+		isint = 0;
+		d += dv(e);
+	}
+	set_num(out, isint, i, d);
+}
+
+/* A stable merge sort of the n cells from head by their values. */
+static uint32_t
+msort(struct jp *jp, uint32_t head, uint32_t n)
+{
+	uint32_t a, b, c, k, out = 0, tail = 0;
+
+	if (n < 2)
+		return head;
+	for (c = head, k = 1; k < n / 2; k++)
+		c = jp->cells[c].next;
+	b = jp->cells[c].next;
+	jp->cells[c].next = 0;
+	a = msort(jp, head, n / 2);
+	b = msort(jp, b, n - n / 2);
+	while (a != 0 || b != 0) {
+		if (b == 0 || (a != 0 && jp_order(jp, &jp->cells[b].v,
+		    &jp->cells[a].v) >= 0)) {
+			c = a;
+			a = jp->cells[a].next;
+		} else {
+			c = b;
+			b = jp->cells[b].next;
+		}
+		if (tail == 0)
+			out = c;
+		else
+			jp->cells[tail].next = c;
+		tail = c;
+	}
+	jp->cells[tail].next = 0;
+	return out;
+}
+
+/* sort_by, min_by, max_by: the key of each element (the first one's
+ * type for all, sort_by; numbers or strings each, the others) into new
+ * cells whose kp names the element's cell; then sorted, or the first
+ * smallest / largest. */
+static int
+by(struct jp *jp, const char *f, const struct jp_val *a, struct jp_val *out)
+{
+	struct jp_val keys, k;
+	uint32_t c, tail = 0, best = 0;
+	int t = 0;
+
+	if (a[0].t != JP_ARR)
+		return bad_type(jp, f, &a[0], "['array']");
+	if (a[1].t != JP_EXPREF)
+		return bad_type(jp, f, &a[1], "['expref']");
+	new_arr(&keys, JP_ARR);
+	EACH(c, &a[0]) {
+		if (jp_ev(jp, (int)a[1].p, &jp->cells[c].v, &k) < 0)
+			return -1;
+		if (t == 0)
+			t = k.t;
+		if ((k.t != JP_NUM && k.t != JP_STR) || (f[0] == 's'
+		    && k.t != t))
+			return bad_type(jp, f, &k, "['number', 'string']");
+		if (k.t != t)
+			return jp_fail(jp, "'<' not supported between a "
+			    "string and a number");
+		if (push(jp, &keys, &tail, &k, c, 0) < 0)
+			return -1;
+	}
+	if (f[0] == 's') {
+		new_arr(out, JP_ARR);
+		tail = 0;
+		for (c = msort(jp, keys.n ? keys.p : 0, keys.n); c != 0;
+		    c = jp->cells[c].next)
+			if (push(jp, out, &tail, &jp->cells[jp->cells[c].kp].v,
+			    0, 0) < 0)
+				return -1;
+		return 0;
+	}
+	EACH(c, &keys) {
+		int r = best ? jp_order(jp, &jp->cells[c].v,
+		    &jp->cells[best].v) : 0;
+
+		if (best == 0 || (f[1] == 'a' ? r > 0 : r < 0))
+			best = c;
+	}
+	if (best != 0)
+		*out = jp->cells[jp->cells[best].kp].v;
+	return 0;
+}
+
+/* Python's int(), else float(), of a string; null when neither. */
+static void
+to_number(struct jp *jp, const struct jp_val *v, struct jp_val *out)
+{
+	const char *s = jp->s + v->p;
+	char b[64];
+	size_t i = 0, n = v->n, k = 0;
+	int part = 0, nd[3] = { 0, 0, 0 };
+
+	while (n > 0 && strchr(" \t\n\r\v\f", s[n - 1]) != NULL)
+		n--;
+	while (i < n && strchr(" \t\n\r\v\f", s[i]) != NULL)
+		i++;
+	if (n - i >= sizeof b - 8)
+		return;
+	if (i < n && (s[i] == '+' || s[i] == '-'))
+		b[k++] = s[i++];
+	if ((n - i == 3 || n - i == 8) && (strncasecmp(s + i, "infinity",
+	    n - i) == 0 || strncasecmp(s + i, "nan", n - i) == 0)) {
+		memcpy(b + k, s + i, n - i);
+		b[k + n - i] = '\0';
+		set_num(out, 0, 0, strtod(b, NULL));
+		return;
+	}
+	for (; i < n; i++) {
+		char c = s[i];
+
+		if (c >= '0' && c <= '9')
+			nd[part]++;
+		else if (c == '_' && i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9'
+		    && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9')
+			continue;
+		else if (c == '.' && part == 0)
+			part = 1;
+		else if ((c == 'e' || c == 'E') && part < 2 && nd[0] + nd[1])
+			part = 2;
+		else if ((c == '+' || c == '-') && part == 2 && (s[i - 1] == 'e'
+		    || s[i - 1] == 'E'))
+			;
+		else
+			return;
+		b[k++] = c;
+	}
+	b[k] = '\0';
+	if (nd[0] + nd[1] == 0 || (part == 2 && nd[2] == 0))
+		return;
+	if (part == 0)
+		set_num(out, 1, strtoll(b, NULL, 10), 0);
+	else
+		set_num(out, 0, 0, strtod(b, NULL));
+}
+
 static int
 arity(struct jp *jp, const char *f, int want, int na, int variadic)
 {
@@ -170,12 +415,200 @@ arity(struct jp *jp, const char *f, int want, int na, int variadic)
 	    : "s", f, na);
 }
 
+/* The functions and their arity (variadic: at least that many). */
+static const struct {
+	const char *name;
+	char n, variadic;
+} fns[] = {
+	{ "abs", 1, 0 }, { "avg", 1, 0 }, { "ceil", 1, 0 },
+	{ "contains", 2, 0 }, { "ends_with", 2, 0 }, { "floor", 1, 0 },
+	{ "join", 2, 0 }, { "keys", 1, 0 }, { "length", 1, 0 },
+	{ "map", 2, 0 }, { "max", 1, 0 }, { "max_by", 2, 0 },
+	{ "merge", 1, 1 }, { "min", 1, 0 }, { "min_by", 2, 0 },
+	{ "not_null", 1, 1 }, { "reverse", 1, 0 }, { "sort", 1, 0 },
+	{ "sort_by", 2, 0 }, { "starts_with", 2, 0 }, { "sum", 1, 0 },
+	{ "to_array", 1, 0 }, { "to_number", 1, 0 }, { "to_string", 1, 0 },
+	{ "type", 1, 0 }, { "values", 1, 0 },
+};
+
+static int
+numeric(struct jp *jp, const char *f, const struct jp_val *a,
+    struct jp_val *out)
+{
+	double d;
+
+	if (a->t != JP_NUM)
+		return bad_type(jp, f, a, "['number']");
+	if (a->isint) {
+		set_num(out, 1, f[0] == 'a' && a->u.i < 0 ? -a->u.i : a->u.i, 0);
+		return 0;
+	}
+	if (f[0] == 'a') {
+		set_num(out, 0, 0, fabs(a->u.d));
+		return 0;
+	}
+	d = f[0] == 'c' ? ceil(a->u.d) : floor(a->u.d);
+	if (!(fabs(d) < 9.2e18))
+		return jp_fail(jp, "%s(): %g does not fit 64 bits", f, d);
+	set_num(out, 1, (int64_t)d, 0);
+	return 0;
+}
+
+static int
+strings(struct jp *jp, const char *f, const struct jp_val *a,
+    struct jp_val *out)
+{
+	int k;
+
+	for (k = 0; k < 2; k++)
+		if (a[k].t != JP_STR)
+			return bad_type(jp, f, &a[k], "['string']");
+	out->t = a[1].n <= a[0].n && memcmp(jp->s + a[0].p + (f[0] == 'e'
+	    ? a[0].n - a[1].n : 0), jp->s + a[1].p, a[1].n) == 0 ? JP_TRUE
+	    : JP_FALSE;
+	return 0;
+}
+
+/* max, min, sort, sum, avg over an array of numbers (or strings). */
+static int
+over_array(struct jp *jp, const char *f, const struct jp_val *a,
+    struct jp_val *out)
+{
+	int t = same_type(jp, f, a, f[0] == 'm' || f[1] == 'o');
+	uint32_t c, best = 0, tail = 0;
+
+	if (t < 0)
+		return -1;
+	if (f[1] == 'o') {      /* sort */
+		new_arr(out, JP_ARR);
+		EACH(c, a)
+			if (push(jp, out, &tail, &jp->cells[c].v, 0, 0) < 0)
+				return -1;
+		out->p = msort(jp, out->n ? out->p : 0, out->n);
+		return 0;
+	}
+	if (f[0] == 's') {
+		sum(jp, a, out);
+		return 0;
+	}
+	if (f[0] == 'a') {
+		if (a->n > 0) {
+			sum(jp, a, out);
+			set_num(out, 0, 0, dv(out) / (double)a->n);
+		}
+		return 0;
+	}
+	EACH(c, a) {
+		int r = best ? jp_order(jp, &jp->cells[c].v,
+		    &jp->cells[best].v) : 0;
+
+		if (best == 0 || (f[1] == 'a' ? r > 0 : r < 0))
+			best = c;
+	}
+	if (best != 0)
+		*out = jp->cells[best].v;
+	return 0;
+}
+
+/* merge, map, reverse, to_array: new arrays and objects. */
+static int
+build(struct jp *jp, const char *f, const struct jp_val *a, int na,
+    struct jp_val *out)
+{
+	uint32_t c, d, tail = 0;
+	struct jp_val x;
+	int k;
+
+	if (f[0] == 'm' && f[1] == 'e') {
+		new_arr(out, JP_OBJ);
+		for (k = 0; k < na; k++) {
+			if (a[k].t != JP_OBJ)
+				return bad_type(jp, f, &a[k], "['object']");
+			EACH(c, &a[k]) {
+				const struct jp_cell *m = &jp->cells[c];
+
+				EACH(d, out)
+					if (jp->cells[d].kn == m->kn && memcmp(jp->s
+					    + jp->cells[d].kp, jp->s + m->kp,
+					    m->kn) == 0)
+						break;
+				if (d != 0)
+					jp->cells[d].v = m->v;
+				else if (push(jp, out, &tail, &m->v, m->kp,
+				    m->kn) < 0)
+					return -1;
+			}
+		}
+		return 0;
+	}
+	if (f[0] == 'm') {      /* map */
+		if (a[0].t != JP_EXPREF)
+			return bad_type(jp, f, &a[0], "['expref']");
+		if (a[1].t != JP_ARR)
+			return bad_type(jp, f, &a[1], "['array']");
+		new_arr(out, JP_ARR);
+		EACH(c, &a[1])
+			if (jp_ev(jp, (int)a[0].p, &jp->cells[c].v, &x) < 0
+			    || push(jp, out, &tail, &x, 0, 0) < 0)
+				return -1;
+		return 0;
+	}
+	if (f[0] == 't') {      /* to_array */
+		if (a[0].t == JP_ARR) {
+			*out = a[0];
+			return 0;
+		}
+		new_arr(out, JP_ARR);
+		return push(jp, out, &tail, &a[0], 0, 0);
+	}
+	if (a[0].t == JP_STR) { /* reverse, by code points */
+		uint32_t start = jp->ns, e = a[0].n, b;
+
+		while (e > 0) {
+			for (b = e - 1; b > 0 && ((unsigned char)jp->s[a[0].p + b]
+			    & 0xc0) == 0x80; b--)
+				;
+			if (append_s(jp, jp->s + a[0].p + b, e - b) < 0)
+				return -1;
+			e = b;
+		}
+		return new_str(jp, out, start);
+	}
+	if (a[0].t != JP_ARR)
+		return bad_type(jp, f, &a[0], "['array', 'string']");
+	new_arr(out, JP_ARR);
+	EACH(c, &a[0])
+		if (push(jp, out, &tail, &jp->cells[c].v, 0, 0) < 0)
+			return -1;
+	for (c = out->n ? out->p : 0, tail = 0; c != 0; c = d) {
+		d = jp->cells[c].next;
+		jp->cells[c].next = tail;
+		tail = c;
+	}
+	out->p = tail;
+	return 0;
+}
+
+static int
+type_of(struct jp *jp, const struct jp_val *a, struct jp_val *out)
+{
+	static const char *const n[] = { "null", "boolean", "boolean",
+		"number", "string", "array", "object" };
+	uint32_t start = jp->ns;
+
+	if (a->t == JP_EXPREF)
+		return 0;       /* None there */
+	return append_s(jp, n[a->t], strlen(n[a->t])) < 0 ? -1
+	    : new_str(jp, out, start);
+}
+
 /* see jmespath.h */
 int
 jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
     int na, struct jp_val *out)
 {
 	char f[32];
+	size_t i;
 	int k;
 
 	memset(out, 0, sizeof *out);
@@ -184,38 +617,39 @@ jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
 		    jp->names + nd->sp);
 	memcpy(f, jp->names + nd->sp, nd->sn);
 	f[nd->sn] = '\0';
+	for (i = 0; i < sizeof fns / sizeof fns[0]; i++)
+		if (strcmp(f, fns[i].name) == 0)
+			break;
+	if (i == sizeof fns / sizeof fns[0])
+		return jp_fail(jp, "Unknown function: %s()", f);
+	if (arity(jp, f, fns[i].n, na, fns[i].variadic) < 0)
+		return -1;
 	if (strcmp(f, "length") == 0) {
-		if (arity(jp, f, 1, na, 0) < 0)
-			return -1;
 		if (a[0].t != JP_STR && a[0].t != JP_ARR && a[0].t != JP_OBJ)
 			return bad_type(jp, f, &a[0],
 			    "['string', 'array', 'object']");
-		out->t = JP_NUM;
-		out->isint = 1;
-		out->u.i = a[0].t == JP_STR ? codepoints(jp->s + a[0].p,
-		    a[0].n) : a[0].n;
+		set_num(out, 1, a[0].t == JP_STR ? codepoints(jp->s + a[0].p,
+		    a[0].n) : a[0].n, 0);
 		return 0;
 	}
 	if (strcmp(f, "keys") == 0 || strcmp(f, "values") == 0)
-		return arity(jp, f, 1, na, 0) < 0 ? -1
-		    : keys_values(jp, f, &a[0], out);
+		return keys_values(jp, f, &a[0], out);
 	if (strcmp(f, "contains") == 0)
-		return arity(jp, f, 2, na, 0) < 0 ? -1 : contains(jp, a, out);
+		return contains(jp, a, out);
 	if (strcmp(f, "join") == 0)
-		return arity(jp, f, 2, na, 0) < 0 ? -1 : join(jp, a, out);
+		return join(jp, a, out);
 	if (strcmp(f, "to_string") == 0) {
 		cpj_buf b;
 		uint32_t start = jp->ns;
 
-		if (arity(jp, f, 1, na, 0) < 0)
-			return -1;
 		if (a[0].t == JP_STR) {
 			*out = a[0];
 			return 0;
 		}
-		if (a[0].t == JP_EXPREF)   /* json.dumps(default=str) */
-			return append_s(jp, "<jmespath.visitor._Expression "
-			    "object>", 37) < 0 ? -1 : new_str(jp, out, start);
+		if (a[0].t == JP_EXPREF)   /* json.dumps(default=str), a
+					      JSON string (less the address) */
+			return append_s(jp, "\"<jmespath.visitor._Expression "
+			    "object>\"", 39) < 0 ? -1 : new_str(jp, out, start);
 		cpj_buf_init(&b, jp->s + start, sizeof jp->s - start);
 		if (jp_out_compact(jp, &a[0], &b) < 0)
 			return -1;
@@ -223,8 +657,6 @@ jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
 		return new_str(jp, out, start);
 	}
 	if (strcmp(f, "not_null") == 0) {
-		if (arity(jp, f, 1, na, 1) < 0)
-			return -1;
 		for (k = 0; k < na; k++)
 			if (a[k].t != JP_NULL) {
 				*out = a[k];
@@ -232,6 +664,28 @@ jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
 			}
 		return 0;
 	}
-	return jp_fail(jp, "Unknown function: %s() (cpjob implements length, "
-	    "keys, values, contains, join, to_string and not_null)", f);
+	if (strcmp(f, "abs") == 0 || strcmp(f, "ceil") == 0
+	    || strcmp(f, "floor") == 0)
+		return numeric(jp, f, &a[0], out);
+	if (strcmp(f, "starts_with") == 0 || strcmp(f, "ends_with") == 0)
+		return strings(jp, f, a, out);
+	if (strcmp(f, "max") == 0 || strcmp(f, "min") == 0
+	    || strcmp(f, "sort") == 0 || strcmp(f, "sum") == 0
+	    || strcmp(f, "avg") == 0)
+		return over_array(jp, f, &a[0], out);
+	if (strcmp(f, "sort_by") == 0 || strcmp(f, "min_by") == 0
+	    || strcmp(f, "max_by") == 0)
+		return by(jp, f, a, out);
+	if (strcmp(f, "type") == 0)
+		return type_of(jp, &a[0], out);
+	if (strcmp(f, "to_number") == 0) {
+		if (a[0].t == JP_NUM)
+			*out = a[0];
+		else if (a[0].t == JP_EXPREF)
+			return bad_type(jp, f, &a[0], "['string', 'number']");
+		else if (a[0].t == JP_STR)
+			to_number(jp, &a[0], out);
+		return 0;
+	}
+	return build(jp, f, a, na, out);
 }

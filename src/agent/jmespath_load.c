@@ -92,10 +92,38 @@ primitive(struct jp *jp, const char *s, int len, struct jp_val *v)
 
 /* lenient: a document the command wrote itself, where \u0000 and lone
  * surrogates (which cpj_json_parse() refuses) are valid JSON still */
+/* A key given twice in an object: the first place, the last value (a
+ * Python dict, as json.loads builds it). Parents before children: the
+ * cells are visited in the order the import made them. */
+static void
+dedupe(struct jp *jp, struct jp_val *v)
+{
+	uint32_t c, d, prev;
+
+	if (v->t != JP_OBJ)
+		return;
+	for (prev = v->n ? v->p : 0, c = prev ? jp->cells[prev].next : 0;
+	    c != 0; c = jp->cells[c].next) {
+		for (d = v->p; d != c && (jp->cells[d].kn != jp->cells[c].kn
+		    || memcmp(jp->s + jp->cells[d].kp, jp->s + jp->cells[c].kp,
+		    jp->cells[c].kn) != 0); d = jp->cells[d].next)
+			;
+		if (d == c) {
+			prev = c;
+			continue;
+		}
+		jp->cells[d].v = jp->cells[c].v;
+		jp->cells[prev].next = jp->cells[c].next;
+		v->n--;
+		v->flat = 0;
+	}
+}
+
 static int
 import(struct jp *jp, const char *text, size_t len, struct jp_val *out,
     int lenient)
 {
+	uint32_t first = jp->ncells;
 	int nt, i;
 
 	nt = cpj_json_parse(text, len, jp->toks, JP_TOKS_MAX);
@@ -160,6 +188,9 @@ import(struct jp *jp, const char *text, size_t len, struct jp_val *out,
 				return -1;
 		}
 	}
+	dedupe(jp, out);
+	for (; first < jp->ncells; first++)
+		dedupe(jp, &jp->cells[first].v);
 	return 0;
 }
 

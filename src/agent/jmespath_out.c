@@ -244,41 +244,48 @@ jp_out_compact(struct jp *jp, const struct jp_val *v, cpj_buf *b)
 	return json(jp, v, 0, 0, b);
 }
 
+/* see jmespath.h */
+size_t
+jp_py_repr(char *d, size_t cap, const char *s, size_t n)
+{
+	char q = memchr(s, '\'', n) != NULL && memchr(s, '"', n) == NULL
+	    ? '"' : '\'';
+	const char *end = s + n;
+	size_t o = (size_t)snprintf(d, cap, "%c", q);
+
+	for (; s < end && o < cap; s++) {
+		unsigned char c = (unsigned char)*s;
+		unsigned x = c;
+		char e = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : 0;
+
+		if (c == 0xc2 && s + 1 < end && ((unsigned char)s[1] <= 0xa0
+		    || (unsigned char)s[1] == 0xad))
+			x = (unsigned char)*++s;    /* U+0080..U+00A0, U+00AD */
+		if (c == (unsigned char)q || c == '\\')
+			o += (size_t)snprintf(d + o, cap - o, "\\%c", c);
+		else if (e != 0)
+			o += (size_t)snprintf(d + o, cap - o, "\\%c", e);
+		else if (x < 0x20 || x == 0x7f || x != c)
+			o += (size_t)snprintf(d + o, cap - o, "\\x%02x", x);
+		else
+			d[o++] = *s;
+	}
+	if (o < cap)
+		o += (size_t)snprintf(d + o, cap - o, "%c", q);
+	return o;
+}
+
 /* Python repr() of a str. */
 static int
 repr_str(struct jp *jp, const char *s, size_t n, cpj_buf *b)
 {
-	char q = '\'', t[8];
-	size_t i;
+	size_t o = jp_py_repr(b->p + b->len, b->over ? 0 : b->cap - b->len,
+	    s, n);
 
-	if (memchr(s, '\'', n) != NULL && memchr(s, '"', n) == NULL)
-		q = '"';
-	cpj_buf_putc(b, q);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == (unsigned char)q || c == '\\') {
-			cpj_buf_putc(b, '\\');
-			cpj_buf_putc(b, (char)c);
-		} else if (c == '\n') {
-			cpj_buf_puts(b, "\\n");
-		} else if (c == '\r') {
-			cpj_buf_puts(b, "\\r");
-		} else if (c == '\t') {
-			cpj_buf_puts(b, "\\t");
-		} else if (c < 0x20 || c == 0x7f) {
-			snprintf(t, sizeof t, "\\x%02x", c);
-			cpj_buf_puts(b, t);
-		} else if (c == 0xc2 && i + 1 < n
-		    && (unsigned char)s[i + 1] <= 0xa0) {
-			/* U+0080..U+00A0 are not printable */
-			snprintf(t, sizeof t, "\\x%02x", (unsigned char)s[++i]);
-			cpj_buf_puts(b, t);
-		} else {
-			cpj_buf_putc(b, (char)c);
-		}
-	}
-	cpj_buf_putc(b, q);
+	if (o >= b->cap - b->len)
+		b->over = 1;
+	else
+		b->len += o;
 	return jp_put(jp, b, "", 0);
 }
 

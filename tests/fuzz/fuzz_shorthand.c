@@ -1,7 +1,8 @@
 /*
  * fuzz_shorthand.c -- the agent's shorthand parameters (src/agent/
- * shorthand.c): cli_shorthand_kv ("k=v,k2='v 2'") and cli_kv_arg (the
- * same, or a flat JSON object), cli_json_kv and cli_param_kv (cli_param.c).
+ * shorthand.c): cli_shorthand_kv ("k=v,k2='v 2',l=[a,{b=c}]") and
+ * cli_kv_arg (the same, or a JSON object), cli_json_kv and cli_param_kv
+ * (cli_param.c).
  *
  * Input: byte 0 the pair limit (% 20), byte 1 the store size (* 4), then
  * the argument (NUL-terminated copy; an embedded NUL ends it). A
@@ -68,7 +69,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	arg[size - 2] = '\0';
 
 	used = (size_t)-1;
-	n = cli_shorthand_kv(arg, kv, max, store, cap, &used);
+	n = cli_shorthand_kv(NULL, arg, kv, max, store, cap, &used);
 	check(n, kv, max, store, cap, used);
 
 	if (strncmp(arg, "file://", 7) != 0) {

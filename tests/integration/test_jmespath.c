@@ -116,7 +116,17 @@ fixed(void)
 	check(d, "[`1`] == [`true`]", "true");
 	check(d, "jobs[", "!parse");
 	check(d, "length(`1`)", "!eval");
-	check(d, "abs(`1`)", "!eval");
+	check(d, "abs(`-1`)", "1");
+	check(d, "nosuch(`1`)", "!eval");     /* Unknown function: nosuch() */
+	check(d, "sort_by(jobs, &n.x)[-1].id", "\"b\"");
+	check(d, "max_by(jobs, &id).n", "{\"x\":2}");
+	check(d, "map(&n.x, jobs)", "[1,2]");
+	check(d, "merge(`{\"a\":1,\"b\":2}`, `{\"a\":3}`)", "{\"a\":3,\"b\":2}");
+	check(d, "avg(jobs[].n.x)", "1.5");
+	check(d, "reverse(s)", "\"\\u00e9h\"");
+	check(d, "to_number('1_0')", "10");
+	check(d, "ceil(`1e300`)", "!eval");   /* a Python int beyond 64 bits */
+	check(d, "`{\"a\":1,\"a\":2}`", "{\"a\":2}");
 	check(d, "jobs[::0]", "!eval");
 	check(d, "'a' < `1`", "!eval");
 	check(d, "length(a b)", "!eval");

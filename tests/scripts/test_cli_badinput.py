@@ -174,6 +174,29 @@ def cases(tmp):
         ("sh_trailing_comma", "other", A + [AT + ","]),
         ("sh_duplicate", "other", ED + ["summary=a,summary=b"]),
         ("sh_no_equals_comma", "other", A + ["category,owner=Custom"]),
+        # the shorthand's grammar: quotes, escapes, lists, hashes
+        ("sh_quote_inner", "other", ED + ["summary='it''s'"]),
+        ("sh_hash_value", "type", ED + ["summary={a=b}"]),
+        ("sh_list_explicit", "type", OV + ["a=[b,c],d={x=y}"]),
+        ("sh_nested", "type", OV + ["a=[b,{c=[d,'e f']}]"]),
+        ("sh_unclosed_list", "other", OV + ["a=[b,c"]),
+        ("sh_unclosed_hash", "other", OV + ["a={b=c"]),
+        ("sh_quote_unterminated", "other", OV + ['a="b']),
+        ("sh_pc_list", "other", ED + ["percentComplete=[1,2]"]),
+        ("sh_pc_word_true", "other", ED + ["percentComplete=true"]),
+        ("sh_csv_then_key", "type", OV + ["a=b,c,d=e"]),
+        ("sh_leading_space", "other", A + [" " + AT]),
+        ("sh_caret_newline", "other", OV + ["a=b,\nc==d\ne=f"]),
+        # numbers in messages as Python's repr of the parsed value
+        ("num_exp", "type", ED + ['{"summary":1e5}']),
+        ("num_big_exp", "type", ED + ['{"summary":1.5e300}']),
+        ("num_neg_zero", "type", ED + ['{"summary":-0.0}']),
+        ("num_int_neg_zero", "type", ED + ['{"summary":-0}']),
+        ("num_inf", "type", ED + ['{"summary":1e400}']),
+        ("num_big_int", "type", OV + ['{"a":123456789012345678901234567890}']),
+        ("num_pc_float", "type", ED + ['{"percentComplete":1E2}']),
+        ("num_pc_big_neg", "required", ED + ['{"percentComplete":-123456789012345678901}']),
+        ("num_nested", "type", OV + ['{"a":[1e5,-0.0,{"b":2.50}]}']),
         ("unknown_option", "usage", ["get-job-details", "--job-id", J, "--bogus"]),
         ("option_no_value", "usage", ["get-job-details", "--job-id"]),
         ("unknown_command", "other", ["no-such-operation"]),
@@ -184,6 +207,9 @@ def cases(tmp):
         ("profile_unknown", "other", ["get-job-details", "--job-id", J, "--profile", "nosuch"]),
         ("connection_refused", "connect", ["get-job-details", "--job-id", J,
                                            "--endpoint-url", "https://127.0.0.1:1"], {}, False),
+        ("connection_refused_retried", "connect", ["get-job-details", "--job-id", J,
+                                                   "--endpoint-url", "http://127.0.0.1:1"],
+         {"AWS_MAX_ATTEMPTS": None}, False),
         ("no_region_and_bad_type", "other", OV + ['{"a":1}'], {"AWS_REGION": None}),
         ("bad_endpoint_and_missing", "other", FD + ["type=JobFailed", "--endpoint-url", "x"],
          {}, False),
@@ -247,7 +273,31 @@ def help_checks(tmp):
         check("help_%s_options_accepted" % cmd, not bad, bad)
         rc, _, err = run([CPJOB, cmd, "--client-token-bogus", "x"], env)
         check("help_%s_unknown_refused" % cmd, rc == 252 and "Unknown options" in err, err)
+    # the other commands' help comes from the table their parser uses too
+    for cmd in ("s3-get", "s3-put", "credentials"):
+        rc, out, _ = run([CPJOB, cmd, "--help"], env)
+        rows = [ln for ln in out.splitlines() if ln.startswith("  --")
+                and (cmd == "credentials" or ln.split()[0] not in GLOBAL)]
+        # two columns after the option: the value (when it takes one), the help
+        helpcol = {ln.rindex("  ") + 2 for ln in rows}
+        argcol = {ln.index(ln.split()[1], len(ln.split()[0]) + 2) for ln in rows
+                  if ln.index(ln.split()[1], len(ln.split()[0]) + 2) not in helpcol}
+        check("help_%s_aligned" % cmd, rc == 0 and len(argcol) <= 1 and len(helpcol) == 1,
+              out)
+        bad = []
+        for ln in rows:
+            o = ln.split()[0]
+            rc, _, err = run([CPJOB, cmd, o], dict(env, AWS_EC2_METADATA_DISABLED="true"))
+            if "Unknown options: " + o in err:
+                bad.append((o, rc, first_line(err)))
+        check("help_%s_options_accepted" % cmd, not bad, bad)
+        rc, _, err = run([CPJOB, cmd, "--bogus"], env)
+        check("help_%s_unknown_refused" % cmd, rc == 252 and "Unknown options" in err, err)
     rc, out, _ = run([CPJOB, "--help"], env)
+    readme = open(os.path.join(TOP, "README.md")).read()
+    cmds = [ln.split()[0] for ln in out.splitlines() if ln.startswith("  ") and ln.split()]
+    check("readme_lists_every_command", all("| `%s` |" % c in readme for c in cmds),
+          [c for c in cmds if "| `%s` |" % c not in readme])
     lines = [ln for ln in out.splitlines() if ln.startswith("  ") and not ln.startswith("   ")]
     cols = {len(ln) - len(ln[2:].split(None, 1)[1]) if len(ln[2:].split(None, 1)) > 1 else -1
             for ln in lines}
@@ -310,6 +360,141 @@ def json_differential(n=300):
     check("json_errors_as_python (%d documents)" % n, not bad, bad[:3])
 
 
+def shorthand_differential(n=400):
+    """The shorthand as the aws CLI's own parser (awscli.shorthand) reads
+    it, on random inputs: the same message (caret included) for a syntax
+    error, the same invalid-type lines, the same pairs otherwise."""
+    import random
+    sys.path.insert(0, "/usr/lib/python3/dist-packages")
+    from awscli import shorthand
+    rnd = random.Random()
+    seed = rnd.randrange(1 << 30)
+    rnd.seed(seed)
+    atoms = ["a", "b c", "x=y", "'q'", '"d q"', "'it\\'s'", '"a\\"b"', "\\,", "[", "]", "{",
+             "}", ",", "=", " ", "\n", "k", "v1", "\u00e9", "\\\\", "'", '"', "a\\,b",
+             "[a,b]", "{a=b}", "{a=[b,c]}", "[[x]]", "\t", "{a=1,a=2}", "''", "'\\'"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null",
+               AWS_REGION="us-east-1", AWS_ACCESS_KEY_ID=AKID, AWS_SECRET_ACCESS_KEY=SECRET,
+               AWS_ENDPOINT_URL="http://127.0.0.1:1")
+    bad = []
+    done = 0
+    while done < n:
+        if rnd.random() < 0.5:
+            s = ",".join("%s=%s" % (rnd.choice(["a", "b", "k1", "a b"]), "".join(
+                rnd.choice(atoms) for _ in range(rnd.randint(0, 3))))
+                for _ in range(rnd.randint(1, 3)))
+        else:
+            s = "".join(rnd.choice(atoms + ["a=", "b=", ",c="]) for _ in range(rnd.randint(1, 8)))
+        if s.strip().startswith(("[", "{")):
+            continue
+        done += 1
+        try:
+            d = shorthand.ShorthandParser().parse(s)
+        except shorthand.ShorthandParseError as e:
+            want = ("Error parsing parameter '--output-variables': %s" % e).rstrip("\n")
+            rc, _, err = run([CPJOB, "success", "--job-id", J, "--output-variables", s], env)
+            if rc != 252 or err[1:].rstrip("\n") != want:
+                bad.append((s, want, err))
+            continue
+        # valid: a string value goes out (here: to a closed port), any other is refused
+        want = ["Invalid type for parameter outputVariables.%s, value: %r, type: %s, valid "
+                "types: <class 'str'>" % (k, v, type(v)) for k, v in d.items()
+                if not isinstance(v, str)]
+        rc, _, err = run([CPJOB, "success", "--job-id", J, "--output-variables", s], env)
+        lines = [ln for ln in err.splitlines() if ln.startswith("Invalid type")]
+        if lines != want or (want and rc != 252) or (not want and rc == 252 and "" not in d):
+            bad.append((s, want, rc, err))
+    check("shorthand_as_awscli (%d inputs, seed %d)" % (n, seed), not bad, bad[:3])
+
+
+class Recorder:
+    """A plain HTTP server that records each request's JSON body and
+    answers {} (or no jobs), for comparing what each client sends."""
+
+    def __init__(self):
+        import http.server
+        import threading
+        bodies = self.bodies = []
+
+        class H(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                b = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                bodies.append(b)
+                r = b'{"jobs":[]}' if "Poll" in self.headers.get("X-Amz-Target", "") else b"{}"
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-amz-json-1.1")
+                self.send_header("Content-Length", str(len(r)))
+                self.end_headers()
+                self.wfile.write(r)
+
+            def log_message(self, *a):
+                pass
+        self.srv = http.server.HTTPServer(("127.0.0.1", 0), H)
+        self.url = "http://127.0.0.1:%d" % self.srv.server_address[1]
+        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
+
+    def take(self):
+        import json
+        b = [json.loads(x) for x in self.bodies]
+        del self.bodies[:]
+        return b
+
+
+def good_input(tmp):
+    """Valid parameters in every form reach the service as the aws CLI
+    sends them (compared on the recorded request bodies)."""
+    rec = Recorder()
+    fsh = os.path.join(tmp, "good.txt")
+    with open(fsh, "w") as f:
+        f.write("summary='a, b',externalExecutionId=\"x=y\"\n")
+    S = ["put-job-success-result", "--job-id", J]
+    F = ["put-job-failure-result", "--job-id", J, "--failure-details"]
+    P = ["poll-for-jobs", "--action-type-id"]
+    cases = [
+        ("quoted_comma", S + ["--execution-details", "summary='a,b',percentComplete=5"]),
+        ("double_quoted", S + ["--execution-details", 'summary="say \\"hi\\"",percentComplete=0']),
+        ("escaped_quote", S + ["--execution-details", "summary='it\\'s'"]),
+        ("escaped_comma", S + ["--output-variables", "a=b\\,c,d=e"]),
+        ("backslashes", S + ["--output-variables", "a='x\\\\y',b=c\\d"]),
+        ("spaces", S + ["--output-variables", "a = b c , d= e"]),
+        ("newlines", S + ["--output-variables", "a=b,\n c=d\n"]),
+        ("empty_value", S + ["--output-variables", "a=,b=''"]),
+        ("equals_in_value", S + ["--output-variables", "a=b=c"]),
+        ("unicode", S + ["--output-variables", "k=\u00e9t\u00e9 \u2603"]),
+        ("pc_underscore", S + ["--execution-details", "percentComplete=5_0"]),
+        ("pc_json_true", S + ["--execution-details", '{"percentComplete":true}']),
+        ("created_epoch", S + ["--current-revision",
+                               "revision=r,changeIdentifier=c,created=1600000000"]),
+        ("file_shorthand", S + ["--execution-details", "file://" + fsh]),
+        ("failure_quoted", F + ["type=JobFailed,message='no, really: \"{x=[y]}\"'"]),
+        ("at_spaces", P + ["category = Deploy , owner=Custom,provider=P,version=1 "]),
+        ("qp", P + [AT, "--query-param", "k='v'", "--max-batch-size", " +0_3 "]),
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null",
+               AWS_DEFAULT_REGION="us-east-1", AWS_REGION="us-east-1",
+               AWS_ACCESS_KEY_ID=AKID, AWS_SECRET_ACCESS_KEY=SECRET, AWS_MAX_ATTEMPTS="1")
+    for name, args in cases:
+        arc, _, aerr = run([AWS, "codepipeline"] + args + ["--endpoint-url", rec.url], env)
+        asent = rec.take()
+        crc, _, cerr = run([CPJOB] + args, dict(env, AWS_ENDPOINT_URL=rec.url))
+        csent = rec.take()
+        if name == "pc_json_true":
+            # the aws CLI sends JSON true where the model wants an integer;
+            # cpjob refuses it locally (the library writes integers only)
+            check("good_%s" % name, arc == 0 and asent and asent[0]["executionDetails"][
+                "percentComplete"] is True and crc == 252 and not csent
+                and "<class 'bool'>" in cerr, (arc, asent, crc, cerr))
+            continue
+        for a, c in zip(asent, csent):
+            # the library always writes maxBatchSize; 1 is the service's default
+            if "maxBatchSize" not in a and c.get("maxBatchSize") == 1:
+                del c["maxBatchSize"]
+        check("good_%s" % name, arc == crc == 0 and asent == csent and len(csent) == 1,
+              (arc, crc, asent, csent, aerr[-200:], cerr[-200:]))
+
+
 def main():
     if not os.path.exists(AWS):
         print("SKIP cli_badinput: no %s" % AWS)
@@ -317,6 +502,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="cpj-badin-")
     help_checks(tmp)
     json_differential()
+    shorthand_differential()
+    good_input(tmp)
     with Emulator() as emu:
         url = emu.endpoint.replace("127.0.0.1", "localhost")
         n = 0

@@ -6,7 +6,8 @@ aws CLI's own text formatter (awscli/text.py).
 
 Random poll results (0 to 5 jobs shaped as `aws codepipeline
 poll-for-jobs` prints them, strings drawn from small pools so that filters
-match) and random expressions of the grammar cpjob implements, a part of
+match; some objects give a key twice, which json.loads and cpjob read as
+the last value in the first place) and random expressions of the grammar cpjob implements, a part of
 them corrupted (a character deleted, inserted or replaced; cut short).
 For every expression: the same verdict (rejected when parsed / failed
 when evaluated / a result), the same result (compact JSON), the same
@@ -51,7 +52,13 @@ EDGES = ['"jobs"[0]', '"a\\"b"', '"\\u006aobs"', '` foo`', '`"x"`', '`[1, 2.50, 
          "jobs[][][]", "jobs.*", "*", "[*]", "[]", "jobs[?`1`]", "values(@)[0][0]",
          "jobs[0].{id: id}.id", "to_string(jobs[0].data.actionTypeId)", "`null` == nosuch",
          "length(`{}`) == `0`", "a.b.c.d.e.f", "jobs[?data.actionTypeId.version >= `1`]"]
-FUNCS = ["length", "keys", "values", "contains", "join", "to_string", "not_null"]
+FUNCS = ["length", "keys", "values", "contains", "join", "to_string", "not_null", "abs", "avg",
+         "ceil", "ends_with", "floor", "map", "max", "max_by", "merge", "min", "min_by",
+         "reverse", "sort", "sort_by", "starts_with", "sum", "to_array", "to_number", "type",
+         "nosuch"]
+ARITY = {"contains": 2, "join": 2, "ends_with": 2, "starts_with": 2, "map": 2, "max_by": 2,
+         "min_by": 2, "sort_by": 2}
+EXPREF_ARG = {"map": 0, "max_by": 1, "min_by": 1, "sort_by": 1}
 
 
 def rword(r):
@@ -96,7 +103,8 @@ def literal(r, depth=0):
     if k == 7:
         return "`[%s]`" % ",".join(json.dumps(rword(r)) for _ in range(r.randint(0, 3)))
     if k == 8:
-        return "`{\"a\": %d, \"b\": [1, 2]}`" % r.randint(0, 2)
+        return "`{\"a\": %d, \"b\": [1, 2]%s}`" % (r.randint(0, 2), r.choice(
+            ["", ", \"a\": 5", ", \"b\": {\"c\": 1, \"c\": 2}"]))
     return "`[1, true, \"1\"]`"
 
 
@@ -143,13 +151,20 @@ def expr(r, depth=0):
         return "%s | %s" % (e(), e())
     if k == 14:
         f = r.choice(FUNCS)
-        n = {"contains": 2, "join": 2, "not_null": r.randint(1, 3)}.get(f, 1)
+        n = r.randint(1, 3) if f in ("not_null", "merge") else ARITY.get(f, 1)
         if r.random() < 0.05:
             n += r.choice([-1, 1])
         args = []
         for i in range(n):
             if f == "join" and i == 0 and r.random() < 0.8:
                 args.append(r.choice(["', '", "'-'", "''"]))
+            elif EXPREF_ARG.get(f) == i and r.random() < 0.9:
+                args.append("&" + e())
+            elif f in ("abs", "ceil", "floor") and r.random() < 0.5:
+                args.append(r.choice(["`-1.5`", "`2`", "`0.5`", "`-0.0`", "`1e3`"]))
+            elif f in ("sum", "avg", "max", "min", "sort") and r.random() < 0.5:
+                args.append(r.choice(["`[1, 2.5, -3]`", "`[]`", "`[\"b\", \"a\"]`",
+                                      "`[2, 1, 2.0]`", "`[1, \"a\"]`"]))
             else:
                 args.append(e())
         return "%s(%s)" % (f, ", ".join(args))
@@ -166,6 +181,24 @@ def expr(r, depth=0):
     if k == 20 and r.random() < 0.5:
         return r.choice(EDGES)
     return "%s %s %s" % (e(), r.choice(["==", "!=", "<", ">="]), literal(r, depth))
+
+
+def dump_dup(r, v):
+    """JSON text of v where some objects give a key twice (another value
+    first, or the same key again after the others)."""
+    if isinstance(v, list):
+        return "[%s]" % ", ".join(dump_dup(r, x) for x in v)
+    if not isinstance(v, dict):
+        return json.dumps(v, ensure_ascii=False)
+    items = [(json.dumps(k, ensure_ascii=False), dump_dup(r, x)) for k, x in v.items()]
+    if items and r.random() < 0.3:
+        k = r.choice(items)[0]
+        dup = (k, json.dumps(rword(r), ensure_ascii=False))
+        if r.random() < 0.5:
+            items.insert(0, dup)        # the first value is replaced later
+        else:
+            items.insert(r.randint(0, len(items)), (k, r.choice(items)[1]))
+    return "{%s}" % ", ".join("%s: %s" % kv for kv in items)
 
 
 def real_paths(v, prefix, out, lists):
@@ -204,7 +237,13 @@ def doc_expr(r, doc):
     if k == 1:
         return "%s | %s" % (p, r.choice(["length(@)", "keys(@)", "values(@)", "to_string(@)",
                                          "[0]", "[-1]", "[::-1]", "[1:]", "[]", "*", "[*]",
-                                         "join(', ', @)", "not_null(@)"]))
+                                         "join(', ', @)", "not_null(@)", "sort(@)",
+                                         "reverse(@)", "max(@)", "min(@)", "sum(@)", "avg(@)",
+                                         "type(@)", "to_array(@)", "to_number(@)",
+                                         "sort_by(@, &id)", "max_by(@, &nonce)",
+                                         "min_by(@, &name)", "map(&id, @)", "map(&@, @)",
+                                         "merge(@, `{\"a\": 1}`)", "starts_with(@, 'a')",
+                                         "ends_with(@, '1')", "to_number(@) | abs(@)"]))
     lp, elem = r.choice(lists)
     ep, ev = [], []
     real_paths(elem, "", ep, ev)
@@ -225,6 +264,10 @@ def doc_expr(r, doc):
     if k == 9:
         return "%s[?contains(%s, %s)]" % (lp, q, lit_of(qv if not isinstance(qv, str) else qv[:2]))
     if k == 10:
+        if r.random() < 0.5 and q != "@":
+            return r.choice(["sort_by({l}, &{q})", "max_by({l}, &{q})", "min_by({l}, &{q})",
+                             "map(&{q}, {l})", "{l}[].{q} | sort(@)", "{l}[].{q} | max(@)",
+                             "{l}[].{q} | map(&to_number(@), @) | sum(@)"]).format(l=lp, q=q)
         return "%s[].%s | [%s]" % (lp, q, r.choice(["0", "-1", "1:", "::2"]))
     if k == 11 and isinstance(v, str):
         return "length(%s)" % p
@@ -244,6 +287,13 @@ def corrupt(r, s):
     if k == 2:
         return s[:i] + r.choice(alphabet) + s[i + 1:]
     return s[:i]
+
+
+def no_address(s):
+    """json.dumps(default=str) of an &expr names its address: not compared."""
+    import re
+    return s if s is None else re.sub(r"(<jmespath\.visitor\._Expression object) at 0x[0-9a-f]+>",
+                                      r"\1>", s)
 
 
 def python_side(doc, e):
@@ -275,7 +325,7 @@ def python_side(doc, e):
             text.encode("utf-8")
     except UnicodeEncodeError:
         text = None
-    return compact, text, js
+    return no_address(compact), no_address(text), no_address(js)
 
 
 def main():
@@ -288,9 +338,11 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for d in range(0, n, per_doc):
             doc = {"jobs": [job(r) for _ in range(r.choice([0, 1, 1, 2, 5]))]}
+            text = dump_dup(r, doc)
+            doc = json.loads(text)      # a key given twice: the last value, the first place
             path = os.path.join(tmp, "doc.json")
             with open(path, "w") as f:
-                json.dump(doc, f, indent=4, ensure_ascii=False)
+                f.write(text)
             exprs = []
             for _ in range(min(per_doc, n - d)):
                 s = doc_expr(r, doc) if r.random() < 0.5 else expr(r)
