@@ -436,6 +436,7 @@ numeric(struct jp *jp, const char *f, const struct jp_val *a,
     struct jp_val *out)
 {
 	double d;
+	int64_t i;
 
 	if (a->t != JP_NUM)
 		return bad_type(jp, f, a, "['number']");
@@ -447,10 +448,17 @@ numeric(struct jp *jp, const char *f, const struct jp_val *a,
 		set_num(out, 0, 0, fabs(a->u.d));
 		return 0;
 	}
-	d = f[0] == 'c' ? ceil(a->u.d) : floor(a->u.d);
-	if (!(fabs(d) < 9.2e18))
-		return jp_fail(jp, "%s(): %g does not fit 64 bits", f, d);
-	set_num(out, 1, (int64_t)d, 0);
+	/* ceil and floor without libm (cross boards link none): truncate,
+	 * then step toward the side asked for */
+	d = a->u.d;
+	if (!(d > -9.2e18 && d < 9.2e18))
+		return jp_fail(jp, "%s(): the value does not fit 64 bits", f);
+	i = (int64_t)d;
+	if (f[0] == 'c' && (double)i < d)
+		i++;
+	else if (f[0] == 'f' && (double)i > d)
+		i--;
+	set_num(out, 1, i, 0);
 	return 0;
 }
 
