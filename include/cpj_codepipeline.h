@@ -26,7 +26,8 @@
 /** Longest AWS error message kept; a longer one is cut at a UTF-8
  *  boundary and `message_cut` is set (the message is for humans). */
 #define CPJ_CP_MESSAGE_MAX  512
-/** Error bodies larger than this are not parsed (x-amzn-ErrorType is used). */
+/** Bytes of an error body read; a larger body gives its code and the part
+ *  of its message that came in these bytes (`message_cut` set). */
 #define CPJ_CP_ERRBODY_MAX  2048
 
 /** An action type: category, owner, provider, version (all required). */

@@ -51,25 +51,31 @@ static const struct {
 	{ "ServiceUnavailableException", CPJ_ERR_API_SERVER },
 };
 
+/* The bare code of an error type: the part after the last '#', before
+ * any ':' (the x-amzn-ErrorType header form "Code:http://..."). */
+static size_t
+bare_code(const char **type, size_t len)
+{
+	const char *t = *type, *hash;
+	size_t i;
+
+	while ((hash = memchr(t, '#', len)) != NULL) {
+		len -= (size_t)(hash + 1 - t);
+		t = hash + 1;
+	}
+	for (i = 0; i < len && t[i] != ':'; i++)
+		;
+	*type = t;
+	return i;
+}
+
 /* see cpj_aws.h */
 int
 cpj_aws_error_code(const char *type, size_t len, int http_status)
 {
-	const char *hash;
 	size_t i;
 
-	/* keep the part after the last '#', and drop anything from ':' on
-	   (the x-amzn-ErrorType header form "Code:http://...") */
-	while ((hash = memchr(type, '#', len)) != NULL) {
-		len -= (size_t)(hash + 1 - type);
-		type = hash + 1;
-	}
-	for (i = 0; i < len; i++) {
-		if (type[i] == ':') {
-			len = i;
-			break;
-		}
-	}
+	len = bare_code(&type, len);
 	if (len > 0) {
 		for (i = 0; i < CPJ_ARRAY_LEN(codes); i++) {
 			if (strlen(codes[i].code) == len
@@ -116,19 +122,69 @@ set_message(char *msg, size_t cap, int *cut, const char *s, size_t n)
 	msg[n] = '\0';
 }
 
+/*
+ * A body cut short (the rest did not fit the caller's buffer), made a
+ * whole document in place: closed inside the string value of the top
+ * object that the cut fell in (a few bytes earlier, so that no escape or
+ * UTF-8 sequence is left half), else after its last whole member.
+ * Returns the new length, 0 when the start is not a JSON object; *open
+ * is the offset of the cut string's first byte, else 0.
+ */
+static size_t
+close_cut(char *b, size_t len, cpj_json_tok *tok, unsigned ntok,
+	size_t *open)
+{
+	cpj_json_scanner s;
+	size_t n = 0, last = 0, k;
+
+	*open = 0;
+	cpj_json_scan_init(&s, 1);
+	while (n < len) {
+		n += cpj_json_scan(&s, b + n, len - n);
+		if (s.ev == CPJ_JSON_EV_ERROR || (s.ev == CPJ_JSON_EV_BEGIN
+		    && s.ev_level == 0 && s.ev_type != CPJ_JSON_OBJECT))
+			return 0;
+		if (s.ev_level != 1 || s.ev_key)
+			continue;
+		if (s.ev == CPJ_JSON_EV_END) {
+			last = n;
+			*open = 0;
+		} else if (s.ev == CPJ_JSON_EV_BEGIN
+		    && s.ev_type == CPJ_JSON_STRING) {
+			*open = n;
+		}
+	}
+	/* the longest escape or UTF-8 sequence a cut can split: 12 bytes */
+	for (k = len - 2; *open != 0 && k >= *open && k + 14 > len; k--) {
+		b[k] = '"';
+		b[k + 1] = '}';
+		if (cpj_json_parse(b, k + 2, tok, ntok) > 0)
+			return k + 2;
+	}
+	*open = 0;
+	if (last == 0)
+		return 0;
+	b[last] = '}';
+	return last + 1;
+}
+
 /* see aws/aws_int.h */
 int
-cpj_aws_json_error(char *body, size_t len, const cpj_http_response *resp,
-	char *code, size_t code_cap, char *msg, size_t msg_cap, int *msg_cut)
+cpj_aws_json_error(char *body, size_t len, int more,
+	const cpj_http_response *resp, char *code, size_t code_cap,
+	char *msg, size_t msg_cap, int *msg_cut)
 {
 	cpj_json_tok tok[32];
 	const char *type = "";
-	size_t type_len = 0;
-	int n, i;
+	size_t type_len = 0, open = 0;
+	int n = -1, i;
 
 	code[0] = '\0';
 	msg[0] = '\0';
-	n = len == 0 ? -1 : cpj_json_parse(body, len, tok, CPJ_ARRAY_LEN(tok));
+	if (more && len > 2)
+		len = close_cut(body, len, tok, CPJ_ARRAY_LEN(tok), &open);
+	if (len != 0)
+		n = cpj_json_parse(body, len, tok, CPJ_ARRAY_LEN(tok));
 	if (n > 0 && tok[0].type == CPJ_JSON_OBJECT) {
 		size_t ml;
 
@@ -145,8 +201,11 @@ cpj_aws_json_error(char *body, size_t len, const cpj_http_response *resp,
 			char *m = body + tok[i].start;
 			size_t el = (size_t)(tok[i].end - tok[i].start);
 
-			if (cpj_json_unescape(m, el, m, el + 1, &ml) == 0)
+			if (cpj_json_unescape(m, el, m, el + 1, &ml) == 0) {
 				set_message(msg, msg_cap, msg_cut, m, ml);
+				if ((size_t)tok[i].start == open)
+					*msg_cut = 1;
+			}
 		}
 	}
 	if (type_len == 0 && (resp->present & CPJ_HTTP_F_ERROR_TYPE)) {
@@ -154,16 +213,9 @@ cpj_aws_json_error(char *body, size_t len, const cpj_http_response *resp,
 		type_len = strlen(type);
 	}
 	{
-		/* keep the bare code: after the last '#', before any ':' */
-		const char *t = type, *h;
-		size_t tl = type_len, k;
+		const char *t = type;
+		size_t k = bare_code(&t, type_len);
 
-		while ((h = memchr(t, '#', tl)) != NULL) {
-			tl -= (size_t)(h + 1 - t);
-			t = h + 1;
-		}
-		for (k = 0; k < tl && t[k] != ':'; k++)
-			;
 		if (k > code_cap - 1)
 			k = code_cap - 1;
 		memcpy(code, t, k);
