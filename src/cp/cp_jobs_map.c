@@ -375,41 +375,16 @@ put_str(struct cpj_jobs_map *m, int i, cpj_job_str *dst, const char *path,
 		return;
 	}
 	len = (size_t)(t->end - t->start);
-	if (len < 64 && len < room) {
-		/* short strings: copy eight bytes at a time up to a backslash */
-		size_t k = 0, rest;
-
-		while (len - k >= 8) {
-			uint64_t v, x;
-
-			memcpy(&v, src + k, 8);
-			x = v ^ (ONES * '\\');
-			if (((x - ONES) & ~x & (ONES * 0x80)) != 0)
-				break;
-			memcpy(out + k, &v, 8);
-			k += 8;
-		}
-		while (k < len && src[k] != '\\') {
-			out[k] = src[k];
-			k++;
-		}
-		if (k == len) {
-			out[len] = '\0';
-			goto done;
-		}
-		r = cpj_json_unescape(src + k, len - k, out + k, room - k, &rest);
-		len = k + rest;
-	} else if (memchr(src, '\\', len) == NULL) {
-		/* long and nothing to decode (the scanner validated it) */
+	if (!has_backslash(src, len)) {
+		/* nothing to decode (the scanner validated the text) */
 		r = CPJ_ERR_JSON_FIELD_TOO_LONG;
 		if (len >= room)
 			goto fail;
 		memcpy(out, src, len);
 		out[len] = '\0';
 		goto done;
-	} else {
-		r = cpj_json_unescape(src, len, out, room, &len);
 	}
+	r = cpj_json_unescape(src, len, out, room, &len);
 	if (r == CPJ_ERR_JSON_ESCAPE && nul_escape(src, (size_t)(t->end
 	    - t->start)) < (size_t)(t->end - t->start)) {
 		/* U+0000: kept; the job says so (CPJ_JOB_F_HAS_NUL) */
@@ -533,19 +508,6 @@ map_config(struct cpj_jobs_map *m, const struct field *f, int v, char *base)
 	return i;
 }
 
-static void
-artifact_clear(cpj_job_artifact *a)
-{
-	a->name.p = a->revision.p = a->location.type.p = cpj_jobs_empty;
-	a->location.s3_location.bucket_name.p = cpj_jobs_empty;
-	a->location.s3_location.object_key.p = cpj_jobs_empty;
-	a->name.len = a->revision.len = a->location.type.len = 0;
-	a->location.s3_location.bucket_name.len = 0;
-	a->location.s3_location.object_key.len = 0;
-	a->location.present = 0;
-	a->location.s3_location_present = 0;
-}
-
 /* The artifact list at token v; returns the index after it. */
 static int
 map_list(struct cpj_jobs_map *m, const struct field *f, int v, char *base)
@@ -571,7 +533,7 @@ map_list(struct cpj_jobs_map *m, const struct field *f, int v, char *base)
 			    D_ART_MAX);
 			return m->n;
 		}
-		artifact_clear(&a[*count]);
+		clear((char *)&a[*count], f->sub);
 		i = map_object(m, i, f->sub, (char *)&a[*count]);
 		(*count)++;
 	}
@@ -640,6 +602,15 @@ map_object(struct cpj_jobs_map *m, int obj, const struct table *tab, char *base)
 		i = (f != NULL) ? map_value(m, f, i + 1, base) : next(m, i + 1);
 	}
 	return i;
+}
+
+/* see cp_jobs_int.h */
+void
+cpj_jobs_clear_members(cpj_job *job)
+{
+	clear((char *)job, &job_t);
+	job->client_id.p = cpj_jobs_empty;
+	job->client_id.len = 0;
 }
 
 /* see cp_jobs_int.h */

@@ -35,19 +35,7 @@ fail(cpj_jobs_parser *p, int err)
 	return p->err;
 }
 
-static void
-win_put(cpj_jobs_parser *p, const char *d, size_t n)
-{
-	if (p->too_large)
-		return;
-	if (n > p->win_cap - p->win_len) {
-		p->too_large = 1;
-		return;
-	}
-	memcpy(p->win + p->win_len, d, n);
-	p->win_len += n;
-}
-
+/* Append d[0..n) to buf[*len..cap) unless it overflowed (then *over). */
 static void
 cap_put(char *buf, size_t cap, size_t *len, unsigned char *over,
     const char *d, size_t n)
@@ -123,7 +111,7 @@ job_begin(cpj_jobs_parser *p)
 	p->nonce_ok = 0;
 	p->nonce_next = 0;
 	p->nonce_cap = 0;
-	win_put(p, "{", 1);
+	cap_put(p->win, p->win_cap, &p->win_len, &p->too_large, "{", 1);
 	return CPJ_OK;
 }
 
@@ -337,7 +325,8 @@ cpj_jobs_parser_feed(cpj_jobs_parser *p, const void *data, size_t len)
 		size_t n = cpj_json_scan(&p->scan, d, len);
 
 		if (p->in_job)
-			win_put(p, d, n);
+			cap_put(p->win, p->win_cap, &p->win_len,
+			    &p->too_large, d, n);
 		if (p->name_cap)
 			cap_put(p->name, sizeof p->name, &p->name_len,
 			    &p->name_over, d, n);
