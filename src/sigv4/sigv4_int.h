@@ -39,6 +39,15 @@ struct cpj_sigv4_job {
 	int presign;
 };
 
+/* ---- sigv4_ctx.c ------------------------------------------------------ */
+
+/* Length of a region or service name: 1..CPJ_SIGV4_NAME_MAX of A-Z a-z
+ * 0-9 - _ . ; 0 when NULL or not one. */
+size_t cpj_sigv4_name_len(const char *s);
+/* Length of s when it is 1..max printable ASCII bytes, no space and none
+ * of `bad`; else 0. */
+size_t cpj_sigv4_visible_len(const char *s, size_t max, const char *bad);
+
 /* ---- sigv4_canon.c ---------------------------------------------------- */
 
 /* Check the caller's headers, append the `nadded` ones of ctx->added, sort
