@@ -91,6 +91,27 @@ end(cpj_cp_context *cp, cpj_buf *b, cpj_json_writer *w)
 	return (int)b->len;
 }
 
+/* Check the job id, the nonce (an acknowledgement: `ack`) and the client
+ * token, then begin the body with them. */
+static int
+begin_job(cpj_cp_context *cp, cpj_buf *b, cpj_json_writer *w,
+	const char *job_id, int ack, const char *nonce, const char *client_token)
+{
+	int rc = check_job(cp, job_id, client_token);
+
+	if (rc < 0)
+		return rc;
+	if (ack && check_len(cp, "nonce", nonce, 1, 50) < 0)
+		return CPJ_ERR_PARAM;
+	begin(cp, b, w);
+	cpj_json_put_key_str(w, "jobId", job_id);
+	if (ack)
+		cpj_json_put_key_str(w, "nonce", nonce);
+	if (client_token != NULL)
+		cpj_json_put_key_str(w, "clientToken", client_token);
+	return CPJ_OK;
+}
+
 static void
 put_action_type(cpj_json_writer *w, const cpj_cp_action_type *at)
 {
@@ -180,15 +201,8 @@ cpj_cp_acknowledge_job(cpj_cp_context *cp, const char *job_id,
 	if (status == NULL || status_cap == 0)
 		return CPJ_ERR_PARAM;
 	status[0] = '\0';
-	if ((rc = check_job(cp, job_id, client_token)) < 0)
+	if ((rc = begin_job(cp, &b, &w, job_id, 1, nonce, client_token)) < 0)
 		return rc;
-	if (check_len(cp, "nonce", nonce, 1, 50) < 0)
-		return CPJ_ERR_PARAM;
-	begin(cp, &b, &w);
-	cpj_json_put_key_str(&w, "jobId", job_id);
-	cpj_json_put_key_str(&w, "nonce", nonce);
-	if (client_token != NULL)
-		cpj_json_put_key_str(&w, "clientToken", client_token);
 	if ((n = end(cp, &b, &w)) < 0)
 		return n;
 	rc = cpj_cp_call(cp, OP_NAME(client_token, "AcknowledgeJob",
@@ -223,12 +237,8 @@ cpj_cp_get_job_details(cpj_cp_context *cp, const char *job_id,
 
 	if (out == NULL || out->parser == NULL)
 		return CPJ_ERR_PARAM;
-	if ((rc = check_job(cp, job_id, client_token)) < 0)
+	if ((rc = begin_job(cp, &b, &w, job_id, 0, NULL, client_token)) < 0)
 		return rc;
-	begin(cp, &b, &w);
-	cpj_json_put_key_str(&w, "jobId", job_id);
-	if (client_token != NULL)
-		cpj_json_put_key_str(&w, "clientToken", client_token);
 	if ((n = end(cp, &b, &w)) < 0)
 		return n;
 	rc = cpj_cp_call(cp, OP_NAME(client_token, "GetJobDetails",
@@ -305,14 +315,10 @@ cpj_cp_put_job_success(cpj_cp_context *cp, const char *job_id,
 		cpj_cp_success_init(&none);
 		s = &none;
 	}
-	if ((n = check_job(cp, job_id, client_token)) < 0)
+	if ((n = begin_job(cp, &b, &w, job_id, 0, NULL, client_token)) < 0)
 		return n;
 	if (check_success(cp, s, client_token != NULL) < 0)
 		return CPJ_ERR_PARAM;
-	begin(cp, &b, &w);
-	cpj_json_put_key_str(&w, "jobId", job_id);
-	if (client_token != NULL)
-		cpj_json_put_key_str(&w, "clientToken", client_token);
 	if (s->revision != NULL) {
 		cpj_json_put_key(&w, "currentRevision");
 		cpj_json_object_begin(&w);
@@ -371,7 +377,7 @@ cpj_cp_put_job_failure(cpj_cp_context *cp, const char *job_id,
 
 	if (f == NULL)
 		return bad(cp, "failureDetails", "required");
-	if ((n = check_job(cp, job_id, client_token)) < 0)
+	if ((n = begin_job(cp, &b, &w, job_id, 0, NULL, client_token)) < 0)
 		return n;
 	if (cpj_cp_check_enum(f->type, CPJ_CP_ENUM_FAILURE_TYPE) < 0)
 		return bad(cp, "failureDetails.type", "not a FailureType");
@@ -382,10 +388,6 @@ cpj_cp_put_job_failure(cpj_cp_context *cp, const char *job_id,
 	if (f->external_execution_id != NULL
 	    && f->external_execution_id[0] == '\0')
 		return bad(cp, "failureDetails.externalExecutionId", "empty");
-	begin(cp, &b, &w);
-	cpj_json_put_key_str(&w, "jobId", job_id);
-	if (client_token != NULL)
-		cpj_json_put_key_str(&w, "clientToken", client_token);
 	cpj_json_put_key(&w, "failureDetails");
 	cpj_json_object_begin(&w);
 	cpj_json_put_key_str(&w, "type", f->type);
