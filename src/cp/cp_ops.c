@@ -5,7 +5,7 @@
 #include "inner.h"
 
 /* A check failed: name the field in cp->message and return CPJ_ERR_PARAM. */
-static int
+static CPJ_NOINLINE int
 bad(cpj_cp_context *cp, const char *field, const char *why)
 {
 	cpj_buf b;
@@ -20,7 +20,7 @@ bad(cpj_cp_context *cp, const char *field, const char *why)
 	return CPJ_ERR_PARAM;
 }
 
-static int
+static CPJ_NOINLINE int
 check_len(cpj_cp_context *cp, const char *field, const char *v, long min,
 	long max)
 {

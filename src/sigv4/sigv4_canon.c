@@ -53,7 +53,7 @@ put(cpj_sigv4_context *ctx, const void *data, size_t len)
 	ctx->stage_len += len;
 }
 
-static inline void
+static CPJ_NOINLINE void
 putch(cpj_sigv4_context *ctx, unsigned c)
 {
 	if (ctx->stage_len == sizeof ctx->stage)
