@@ -102,7 +102,6 @@ typedef struct cpj_cp_jobs_buf {
  */
 typedef struct cpj_cp_context {
 	cpj_http_client *http;          /**< borrowed */
-	cpj_sigv4_context sig;          /**< private: the signer */
 	char region[32];                /**< signing region */
 	unsigned char *work;            /**< caller's work buffer */
 	size_t work_len;                /**< its size */
@@ -130,6 +129,7 @@ typedef struct cpj_cp_context {
 	int small_over;
 	char small[CPJ_CP_ERRBODY_MAX];
 	char auth[256 + CPJ_SIGV4_AKID_MAX];
+	cpj_sigv4_context sig;          /* the signer */
 	/** \endcond */
 } cpj_cp_context;
 
