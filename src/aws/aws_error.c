@@ -5,50 +5,46 @@
  */
 #include "inner.h"
 
+/* A trailing '+' stands for "Exception", a trailing '*' for "" or
+ * "Exception" (the service sends either). */
 static const struct {
 	const char *code;
 	int err;
 } codes[] = {
-	{ "ValidationException", CPJ_ERR_API_VALIDATION },
-	{ "ActionTypeNotFoundException", CPJ_ERR_API_ACTION_TYPE_NOT_FOUND },
-	{ "JobNotFoundException", CPJ_ERR_API_JOB_NOT_FOUND },
-	{ "InvalidNonceException", CPJ_ERR_API_INVALID_NONCE },
-	{ "InvalidJobStateException", CPJ_ERR_API_INVALID_JOB_STATE },
-	{ "InvalidClientTokenException", CPJ_ERR_API_INVALID_CLIENT_TOKEN },
-	{ "InvalidJobException", CPJ_ERR_API_INVALID_JOB_STATE },
-	{ "OutputVariablesSizeExceededException", CPJ_ERR_API_OUTPUT_VARIABLES_SIZE },
-	{ "InvalidSignatureException", CPJ_ERR_API_SIGNATURE },
+	{ "Validation+", CPJ_ERR_API_VALIDATION },
+	{ "ActionTypeNotFound+", CPJ_ERR_API_ACTION_TYPE_NOT_FOUND },
+	{ "JobNotFound+", CPJ_ERR_API_JOB_NOT_FOUND },
+	{ "InvalidNonce+", CPJ_ERR_API_INVALID_NONCE },
+	{ "InvalidJobState+", CPJ_ERR_API_INVALID_JOB_STATE },
+	{ "InvalidClientToken+", CPJ_ERR_API_INVALID_CLIENT_TOKEN },
+	{ "InvalidJob+", CPJ_ERR_API_INVALID_JOB_STATE },
+	{ "OutputVariablesSizeExceeded+", CPJ_ERR_API_OUTPUT_VARIABLES_SIZE },
+	{ "InvalidSignature+", CPJ_ERR_API_SIGNATURE },
 	{ "SignatureDoesNotMatch", CPJ_ERR_API_SIGNATURE },
-	{ "IncompleteSignatureException", CPJ_ERR_API_SIGNATURE },
-	{ "ExpiredTokenException", CPJ_ERR_API_EXPIRED_TOKEN },
-	{ "ExpiredToken", CPJ_ERR_API_EXPIRED_TOKEN },
+	{ "IncompleteSignature+", CPJ_ERR_API_SIGNATURE },
+	{ "ExpiredToken*", CPJ_ERR_API_EXPIRED_TOKEN },
 	{ "RequestExpired", CPJ_ERR_API_CLOCK_SKEW },
-	{ "UnrecognizedClientException", CPJ_ERR_API_UNRECOGNIZED_CLIENT },
+	{ "UnrecognizedClient+", CPJ_ERR_API_UNRECOGNIZED_CLIENT },
 	{ "InvalidAccessKeyId", CPJ_ERR_API_UNRECOGNIZED_CLIENT },
-	{ "AccessDeniedException", CPJ_ERR_API_ACCESS_DENIED },
-	{ "AccessDenied", CPJ_ERR_API_ACCESS_DENIED },
+	{ "AccessDenied*", CPJ_ERR_API_ACCESS_DENIED },
 	/* botocore's throttling set (retries/standard.py) */
-	{ "Throttling", CPJ_ERR_API_THROTTLED },
-	{ "ThrottlingException", CPJ_ERR_API_THROTTLED },
-	{ "ThrottledException", CPJ_ERR_API_THROTTLED },
-	{ "RequestThrottledException", CPJ_ERR_API_THROTTLED },
-	{ "TooManyRequestsException", CPJ_ERR_API_THROTTLED },
-	{ "ProvisionedThroughputExceededException", CPJ_ERR_API_THROTTLED },
-	{ "TransactionInProgressException", CPJ_ERR_API_THROTTLED },
+	{ "Throttling*", CPJ_ERR_API_THROTTLED },
+	{ "Throttled+", CPJ_ERR_API_THROTTLED },
+	{ "RequestThrottled*", CPJ_ERR_API_THROTTLED },
+	{ "TooManyRequests+", CPJ_ERR_API_THROTTLED },
+	{ "ProvisionedThroughputExceeded+", CPJ_ERR_API_THROTTLED },
+	{ "TransactionInProgress+", CPJ_ERR_API_THROTTLED },
 	{ "RequestLimitExceeded", CPJ_ERR_API_THROTTLED },
 	{ "BandwidthLimitExceeded", CPJ_ERR_API_THROTTLED },
-	{ "LimitExceededException", CPJ_ERR_API_THROTTLED },
-	{ "RequestThrottled", CPJ_ERR_API_THROTTLED },
+	{ "LimitExceeded+", CPJ_ERR_API_THROTTLED },
 	{ "SlowDown", CPJ_ERR_API_THROTTLED },
 	{ "PriorRequestNotComplete", CPJ_ERR_API_THROTTLED },
-	{ "EC2ThrottledException", CPJ_ERR_API_THROTTLED },
+	{ "EC2Throttled+", CPJ_ERR_API_THROTTLED },
 	/* transient */
-	{ "RequestTimeout", CPJ_ERR_API_SERVER },
-	{ "RequestTimeoutException", CPJ_ERR_API_SERVER },
+	{ "RequestTimeout*", CPJ_ERR_API_SERVER },
 	{ "InternalFailure", CPJ_ERR_API_SERVER },
 	{ "InternalError", CPJ_ERR_API_SERVER },
-	{ "ServiceUnavailable", CPJ_ERR_API_SERVER },
-	{ "ServiceUnavailableException", CPJ_ERR_API_SERVER },
+	{ "ServiceUnavailable*", CPJ_ERR_API_SERVER },
 };
 
 /* The bare code of an error type: the part after the last '#', before
@@ -69,6 +65,23 @@ bare_code(const char **type, size_t len)
 	return i;
 }
 
+/* Whether type[0..len) is table code c (with its '+' or '*' form). */
+static int
+code_is(const char *c, const char *type, size_t len)
+{
+	size_t n = strlen(c);
+	char m = c[n - 1];
+
+	if (m != '+' && m != '*')
+		return len == n && memcmp(c, type, n) == 0;
+	n--;
+	if (len < n || memcmp(c, type, n) != 0)
+		return 0;
+	if (len == n)
+		return m == '*';
+	return len == n + 9 && memcmp(type + n, "Exception", 9) == 0;
+}
+
 /* see cpj_aws.h */
 int
 cpj_aws_error_code(const char *type, size_t len, int http_status)
@@ -76,12 +89,9 @@ cpj_aws_error_code(const char *type, size_t len, int http_status)
 	size_t i;
 
 	len = bare_code(&type, len);
-	if (len > 0) {
-		for (i = 0; i < CPJ_ARRAY_LEN(codes); i++) {
-			if (strlen(codes[i].code) == len
-			    && memcmp(codes[i].code, type, len) == 0)
-				return codes[i].err;
-		}
+	for (i = 0; len > 0 && i < CPJ_ARRAY_LEN(codes); i++) {
+		if (code_is(codes[i].code, type, len))
+			return codes[i].err;
 	}
 	if (http_status == 429)
 		return CPJ_ERR_API_THROTTLED;
