@@ -7,13 +7,12 @@
 
 #include "inner.h"
 
-static const char hex_upper[] = "0123456789ABCDEF";
-
-/* RFC 3986 unreserved set (A-Z a-z 0-9 - . _ ~), one bit per byte value. */
-static const uint32_t unreserved_map[8] = {
-	0, 0x03FF6000, 0x87FFFFFE, 0x47FFFFFE, 0, 0, 0, 0
-};
-#define UNRESERVED(c) ((unreserved_map[(c) >> 5] >> ((c) & 31)) & 1u)
+/* "0123456789ABCDEF" (sigv4_canon.c). */
+extern const char cpj_sigv4_hex_upper[17];
+/* RFC 3986 unreserved set (A-Z a-z 0-9 - . _ ~), one bit per byte value
+ * (sigv4_canon.c). */
+extern const uint32_t cpj_sigv4_unreserved[8];
+#define UNRESERVED(c) ((cpj_sigv4_unreserved[(c) >> 5] >> ((c) & 31)) & 1u)
 
 /* HTTP token character (RFC 9110 tchar). */
 static inline int

@@ -40,8 +40,8 @@ buf_put_enc(cpj_buf *b, const char *s)
 			continue;
 		cpj_buf_put(b, run, (size_t)(s - run));
 		cpj_buf_putc(b, '%');
-		cpj_buf_putc(b, hex_upper[c >> 4]);
-		cpj_buf_putc(b, hex_upper[c & 15]);
+		cpj_buf_putc(b, cpj_sigv4_hex_upper[c >> 4]);
+		cpj_buf_putc(b, cpj_sigv4_hex_upper[c & 15]);
 		run = s + 1;
 	}
 	cpj_buf_put(b, run, (size_t)(s - run));
