@@ -50,27 +50,6 @@ cap_put(char *buf, size_t cap, size_t *len, unsigned char *over,
 	*len += n;
 }
 
-/*
- * Decode the captured member name (raw, closing quote included) in place;
- * name_len becomes its decoded length. 0 when it cannot be decoded or
- * did not fit (then it is none of ours).
- */
-static int
-name_decode(cpj_jobs_parser *p)
-{
-	size_t len;
-
-	if (p->name_over || p->name_len == 0)
-		return 0;
-	len = p->name_len - 1;
-	if (memchr(p->name, '\\', len) != NULL
-	    && cpj_json_unescape(p->name, len, p->name, sizeof p->name,
-	    &len) < 0)
-		return 0;
-	p->name_len = len;
-	return 1;
-}
-
 /* Whether the decoded member name is `want`. */
 static int
 name_is(const cpj_jobs_parser *p, const char *want)
@@ -81,8 +60,8 @@ name_is(const cpj_jobs_parser *p, const char *want)
 }
 
 /*
- * Decode a captured string value (raw, closing quote included) in place;
- * 1 when it decodes to at most `max` bytes.
+ * Decode a captured member name or string value (raw, closing quote
+ * included) in place; 1 when it decodes to at most `max` bytes.
  */
 static int
 value_decode(char *buf, size_t cap, unsigned char over, size_t *len,
@@ -238,7 +217,9 @@ on_end(cpj_jobs_parser *p)
 			int ok;
 
 			p->name_cap = 0;
-			ok = name_decode(p);
+			/* not decodable or too long: none of ours */
+			ok = value_decode(p->name, sizeof p->name, p->name_over,
+			    &p->name_len, sizeof p->name);
 			if (lv == 1) {
 				p->top_match = ok && name_is(p,
 				    p->mode == CPJ_JOBS_DETAILS ? "jobDetails"
