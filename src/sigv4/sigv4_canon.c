@@ -25,9 +25,13 @@ const uint32_t cpj_sigv4_unreserved[8] = {
 };
 
 /* Header value bytes: 1 SP/HT, 2 end or CR/LF, 0 anything else. */
-static const unsigned char vclass[256] = {
-	[0] = 2, ['\t'] = 1, ['\n'] = 2, ['\r'] = 2, [' '] = 1,
-};
+static int
+vclass(unsigned c)
+{
+	if (c == ' ' || c == '\t')
+		return 1;
+	return c == 0 || c == '\r' || c == '\n' ? 2 : 0;
+}
 
 /* ---- canonical request stream ---------------------------------------- */
 
@@ -439,14 +443,14 @@ emit_value(cpj_sigv4_context *ctx, const char *v)
 	int first = 1;
 
 	for (;;) {
-		while (vclass[*p] == 1)
+		while (vclass(*p) == 1)
 			p++;
 		if (*p == '\0')
 			return CPJ_OK;
-		if (vclass[*p] == 2)
+		if (vclass(*p) == 2)
 			return CPJ_ERR_SIGV4_INPUT;
 		w = p;
-		while (vclass[*p] == 0)
+		while (vclass(*p) == 0)
 			p++;
 		if (!first)
 			putch(ctx, ' ');
