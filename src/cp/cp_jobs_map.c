@@ -314,31 +314,6 @@ is_null(const struct cpj_jobs_map *m, int i)
 	return m->t[i].type == CPJ_JSON_PRIMITIVE && m->js[m->t[i].start] == 'n';
 }
 
-#define ONES ((uint64_t)0x0101010101010101u)
-
-/* Whether p[0..n) holds a backslash; eight bytes at a time. */
-static int
-has_backslash(const char *p, size_t n)
-{
-	size_t i;
-
-	if (n >= 64)
-		return memchr(p, '\\', n) != NULL;    /* vectorised in libc */
-	for (i = 0; n - i >= 8; i += 8) {
-		uint64_t v, x;
-
-		memcpy(&v, p + i, 8);
-		x = v ^ (ONES * '\\');
-		if (((x - ONES) & ~x & (ONES * 0x80)) != 0)
-			return 1;
-	}
-	for (; i < n; i++) {
-		if (p[i] == '\\')
-			return 1;
-	}
-	return 0;
-}
-
 /* Whether name token i is exactly `name` (raw text, no escapes). */
 static int
 raw_is(const struct cpj_jobs_map *m, int i, const struct field *f)
@@ -377,7 +352,7 @@ put_str(struct cpj_jobs_map *m, int i, cpj_job_str *dst, const char *path,
 		return;
 	}
 	len = (size_t)(t->end - t->start);
-	if (!has_backslash(src, len)) {
+	if (memchr(src, '\\', len) == NULL) {
 		/* nothing to decode (the scanner validated the text) */
 		r = CPJ_ERR_JSON_FIELD_TOO_LONG;
 		if (len >= room)
@@ -430,7 +405,7 @@ lookup(const struct cpj_jobs_map *m, int i, const struct table *tab)
 		if (raw_is(m, i, &tab->f[n]))
 			return &tab->f[n];
 	}
-	if (!has_backslash(k, klen))
+	if (memchr(k, '\\', klen) == NULL)
 		return NULL;
 	if (cpj_json_unescape(k, klen, buf, sizeof buf, &klen) < 0)
 		return NULL;
