@@ -9,8 +9,6 @@
 #define METHOD_MAX 32
 #define EXPIRES_MAX 604800u
 
-static const char empty_sha256[] =
-    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 static const char unsigned_payload[] = "UNSIGNED-PAYLOAD";
 static const char hex_lower[] = "0123456789abcdef";
 
@@ -93,11 +91,8 @@ payload_hash(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 
 	switch (req->payload) {
 	case CPJ_SIGV4_PAYLOAD_BODY:
-		if (req->body_len == 0) {
-			memcpy(res->payload_hash, empty_sha256, sizeof empty_sha256);
-			return CPJ_OK;
-		}
-		if (req->body == NULL)
+		/* no body: the SHA-256 of nothing */
+		if (req->body == NULL && req->body_len != 0)
 			return CPJ_ERR_PARAM;
 		br_sha256_init(&ctx->sha);
 		br_sha256_update(&ctx->sha, req->body, req->body_len);
