@@ -26,7 +26,8 @@
 /** Longest AWS error message kept; a longer one is cut at a UTF-8
  *  boundary and `message_cut` is set (the message is for humans). */
 #define CPJ_CP_MESSAGE_MAX  512
-/** Error bodies larger than this are not parsed (x-amzn-ErrorType is used). */
+/** Bytes of an error body read; a larger body gives its code and the part
+ *  of its message that came in these bytes (`message_cut` set). */
 #define CPJ_CP_ERRBODY_MAX  2048
 
 /** An action type: category, owner, provider, version (all required). */
@@ -101,7 +102,6 @@ typedef struct cpj_cp_jobs_buf {
  */
 typedef struct cpj_cp_context {
 	cpj_http_client *http;          /**< borrowed */
-	cpj_sigv4_context sig;          /**< private: the signer */
 	char region[32];                /**< signing region */
 	unsigned char *work;            /**< caller's work buffer */
 	size_t work_len;                /**< its size */
@@ -129,6 +129,7 @@ typedef struct cpj_cp_context {
 	int small_over;
 	char small[CPJ_CP_ERRBODY_MAX];
 	char auth[256 + CPJ_SIGV4_AKID_MAX];
+	cpj_sigv4_context sig;          /* the signer */
 	/** \endcond */
 } cpj_cp_context;
 

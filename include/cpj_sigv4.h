@@ -133,6 +133,8 @@ typedef struct {
 	const char *akid;           /**< private: access key id, NULL when unset */
 	const char *secret;         /**< private: secret access key, NULL when unset */
 	const char *token;          /**< private: session token, NULL when there is none */
+	int copy_on;                /**< private: a copy was asked for */
+	size_t stage_len;           /**< private: bytes in `stage` */
 
 	/* Cached signing key: the SHA-256 states after the HMAC inner and
 	 * outer key blocks of kSigning, and what it was derived for. */
@@ -163,8 +165,6 @@ typedef struct {
 	 * call returns. */
 	br_sha256_context sha;      /**< private: SHA-256 of the call */
 	cpj_buf copy;               /**< private: the caller's canonical-request copy */
-	int copy_on;                /**< private: a copy was asked for */
-	size_t stage_len;           /**< private: bytes in `stage` */
 	/** private: canonical request bytes on their way to SHA-256; digests */
 	unsigned char stage[128];
 	/** private: header indexes in name order (the caller's headers, then

@@ -30,7 +30,7 @@
  * used; without one the compiled-in Amazon roots are used and need none.
  *
  * RAM (x86-64, host build, default sizes; sizeof printed by
- * tests/unit/test_worker.c): sizeof(cpj_worker) is 170,456 bytes: the
+ * tests/unit/test_worker.c): sizeof(cpj_worker) is 170,448 bytes: the
  * job window 49,152, the job storage 49,152, the TLS context 24,128, the
  * request buffer 16,384, the JSON tokens 10,240, the CodePipeline client
  * 5,632, two job slots 4,688, the provider's credentials 4,368, the HTTP
@@ -155,6 +155,22 @@ typedef struct cpj_worker_config {
  * see cpj_cp_context) and `status`.
  */
 typedef struct cpj_worker {
+	/** \cond PRIVATE */
+	/* the small members first: short offsets in the code using them */
+	int state;
+	unsigned max_jobs;
+	size_t njobs;
+	cpj_worker_creds_fn creds_fn;
+	void *creds_arg;
+	cpj_cp_action_type action;
+	cpj_cp_jobs_buf jb;
+	char category[16];
+	char owner[16];
+	char provider[40];
+	char version[16];
+	char id[CPJ_JOBS_ID_MAX];
+	cpj_creds creds;
+	/** \endcond */
 	/** The CodePipeline client: read cp.code, cp.message,
 	 *  cp.request_id, cp.http_status after a failed call. */
 	cpj_cp_context cp;
@@ -165,21 +181,7 @@ typedef struct cpj_worker {
 	cpj_tls_context tls;
 	cpj_http_client http;
 	cpj_tls_anchors anchors;
-	cpj_creds creds;
-	const cpj_creds *cr;
-	cpj_worker_creds_fn creds_fn;
-	void *creds_arg;
-	char category[16];
-	char owner[16];
-	char provider[40];
-	char version[16];
-	cpj_cp_action_type action;
-	unsigned max_jobs;
-	int state;
-	size_t njobs;
-	char id[CPJ_JOBS_ID_MAX];
 	cpj_jobs_parser parser;
-	cpj_cp_jobs_buf jb;
 	cpj_json_tok tokens[CPJ_JSON_TOKENS_MAX];
 	cpj_job jobs[CPJ_WORKER_JOBS];
 	char window[CPJ_WORKER_WINDOW];

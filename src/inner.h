@@ -52,6 +52,15 @@ void cpj_assert_fail(const char *file, int line, const char *what);
 
 #define CPJ_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* A small helper of a cold path called from many places: one copy, not
+ * one inlined per call site (at -O2 gcc inlines such static functions;
+ * here code size matters more than a call). */
+#if defined(__GNUC__)
+#define CPJ_NOINLINE __attribute__((noinline))
+#else
+#define CPJ_NOINLINE
+#endif
+
 /* ---- small helpers (src/util/str.c) --------------------------------- */
 
 /* Case-insensitive ASCII compare of `a` (length alen) with NUL-terminated `b`: 1 if equal. */

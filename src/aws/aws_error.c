@@ -5,77 +5,93 @@
  */
 #include "inner.h"
 
+/* A trailing '+' stands for "Exception", a trailing '*' for "" or
+ * "Exception" (the service sends either). */
 static const struct {
 	const char *code;
 	int err;
 } codes[] = {
-	{ "ValidationException", CPJ_ERR_API_VALIDATION },
-	{ "ActionTypeNotFoundException", CPJ_ERR_API_ACTION_TYPE_NOT_FOUND },
-	{ "JobNotFoundException", CPJ_ERR_API_JOB_NOT_FOUND },
-	{ "InvalidNonceException", CPJ_ERR_API_INVALID_NONCE },
-	{ "InvalidJobStateException", CPJ_ERR_API_INVALID_JOB_STATE },
-	{ "InvalidClientTokenException", CPJ_ERR_API_INVALID_CLIENT_TOKEN },
-	{ "InvalidJobException", CPJ_ERR_API_INVALID_JOB_STATE },
-	{ "OutputVariablesSizeExceededException", CPJ_ERR_API_OUTPUT_VARIABLES_SIZE },
-	{ "InvalidSignatureException", CPJ_ERR_API_SIGNATURE },
+	{ "Validation+", CPJ_ERR_API_VALIDATION },
+	{ "ActionTypeNotFound+", CPJ_ERR_API_ACTION_TYPE_NOT_FOUND },
+	{ "JobNotFound+", CPJ_ERR_API_JOB_NOT_FOUND },
+	{ "InvalidNonce+", CPJ_ERR_API_INVALID_NONCE },
+	{ "InvalidJobState+", CPJ_ERR_API_INVALID_JOB_STATE },
+	{ "InvalidClientToken+", CPJ_ERR_API_INVALID_CLIENT_TOKEN },
+	{ "InvalidJob+", CPJ_ERR_API_INVALID_JOB_STATE },
+	{ "OutputVariablesSizeExceeded+", CPJ_ERR_API_OUTPUT_VARIABLES_SIZE },
+	{ "InvalidSignature+", CPJ_ERR_API_SIGNATURE },
 	{ "SignatureDoesNotMatch", CPJ_ERR_API_SIGNATURE },
-	{ "IncompleteSignatureException", CPJ_ERR_API_SIGNATURE },
-	{ "ExpiredTokenException", CPJ_ERR_API_EXPIRED_TOKEN },
-	{ "ExpiredToken", CPJ_ERR_API_EXPIRED_TOKEN },
+	{ "IncompleteSignature+", CPJ_ERR_API_SIGNATURE },
+	{ "ExpiredToken*", CPJ_ERR_API_EXPIRED_TOKEN },
 	{ "RequestExpired", CPJ_ERR_API_CLOCK_SKEW },
-	{ "UnrecognizedClientException", CPJ_ERR_API_UNRECOGNIZED_CLIENT },
+	{ "UnrecognizedClient+", CPJ_ERR_API_UNRECOGNIZED_CLIENT },
 	{ "InvalidAccessKeyId", CPJ_ERR_API_UNRECOGNIZED_CLIENT },
-	{ "AccessDeniedException", CPJ_ERR_API_ACCESS_DENIED },
-	{ "AccessDenied", CPJ_ERR_API_ACCESS_DENIED },
+	{ "AccessDenied*", CPJ_ERR_API_ACCESS_DENIED },
 	/* botocore's throttling set (retries/standard.py) */
-	{ "Throttling", CPJ_ERR_API_THROTTLED },
-	{ "ThrottlingException", CPJ_ERR_API_THROTTLED },
-	{ "ThrottledException", CPJ_ERR_API_THROTTLED },
-	{ "RequestThrottledException", CPJ_ERR_API_THROTTLED },
-	{ "TooManyRequestsException", CPJ_ERR_API_THROTTLED },
-	{ "ProvisionedThroughputExceededException", CPJ_ERR_API_THROTTLED },
-	{ "TransactionInProgressException", CPJ_ERR_API_THROTTLED },
+	{ "Throttling*", CPJ_ERR_API_THROTTLED },
+	{ "Throttled+", CPJ_ERR_API_THROTTLED },
+	{ "RequestThrottled*", CPJ_ERR_API_THROTTLED },
+	{ "TooManyRequests+", CPJ_ERR_API_THROTTLED },
+	{ "ProvisionedThroughputExceeded+", CPJ_ERR_API_THROTTLED },
+	{ "TransactionInProgress+", CPJ_ERR_API_THROTTLED },
 	{ "RequestLimitExceeded", CPJ_ERR_API_THROTTLED },
 	{ "BandwidthLimitExceeded", CPJ_ERR_API_THROTTLED },
-	{ "LimitExceededException", CPJ_ERR_API_THROTTLED },
-	{ "RequestThrottled", CPJ_ERR_API_THROTTLED },
+	{ "LimitExceeded+", CPJ_ERR_API_THROTTLED },
 	{ "SlowDown", CPJ_ERR_API_THROTTLED },
 	{ "PriorRequestNotComplete", CPJ_ERR_API_THROTTLED },
-	{ "EC2ThrottledException", CPJ_ERR_API_THROTTLED },
+	{ "EC2Throttled+", CPJ_ERR_API_THROTTLED },
 	/* transient */
-	{ "RequestTimeout", CPJ_ERR_API_SERVER },
-	{ "RequestTimeoutException", CPJ_ERR_API_SERVER },
+	{ "RequestTimeout*", CPJ_ERR_API_SERVER },
 	{ "InternalFailure", CPJ_ERR_API_SERVER },
 	{ "InternalError", CPJ_ERR_API_SERVER },
-	{ "ServiceUnavailable", CPJ_ERR_API_SERVER },
-	{ "ServiceUnavailableException", CPJ_ERR_API_SERVER },
+	{ "ServiceUnavailable*", CPJ_ERR_API_SERVER },
 };
+
+/* The bare code of an error type: the part after the last '#', before
+ * any ':' (the x-amzn-ErrorType header form "Code:http://..."). */
+static size_t
+bare_code(const char **type, size_t len)
+{
+	const char *t = *type, *hash;
+	size_t i;
+
+	while ((hash = memchr(t, '#', len)) != NULL) {
+		len -= (size_t)(hash + 1 - t);
+		t = hash + 1;
+	}
+	for (i = 0; i < len && t[i] != ':'; i++)
+		;
+	*type = t;
+	return i;
+}
+
+/* Whether type[0..len) is table code c (with its '+' or '*' form). */
+static int
+code_is(const char *c, const char *type, size_t len)
+{
+	size_t n = strlen(c);
+	char m = c[n - 1];
+
+	if (m != '+' && m != '*')
+		return len == n && memcmp(c, type, n) == 0;
+	n--;
+	if (len < n || memcmp(c, type, n) != 0)
+		return 0;
+	if (len == n)
+		return m == '*';
+	return len == n + 9 && memcmp(type + n, "Exception", 9) == 0;
+}
 
 /* see cpj_aws.h */
 int
 cpj_aws_error_code(const char *type, size_t len, int http_status)
 {
-	const char *hash;
 	size_t i;
 
-	/* keep the part after the last '#', and drop anything from ':' on
-	   (the x-amzn-ErrorType header form "Code:http://...") */
-	while ((hash = memchr(type, '#', len)) != NULL) {
-		len -= (size_t)(hash + 1 - type);
-		type = hash + 1;
-	}
-	for (i = 0; i < len; i++) {
-		if (type[i] == ':') {
-			len = i;
-			break;
-		}
-	}
-	if (len > 0) {
-		for (i = 0; i < CPJ_ARRAY_LEN(codes); i++) {
-			if (strlen(codes[i].code) == len
-			    && memcmp(codes[i].code, type, len) == 0)
-				return codes[i].err;
-		}
+	len = bare_code(&type, len);
+	for (i = 0; len > 0 && i < CPJ_ARRAY_LEN(codes); i++) {
+		if (code_is(codes[i].code, type, len))
+			return codes[i].err;
 	}
 	if (http_status == 429)
 		return CPJ_ERR_API_THROTTLED;
@@ -116,19 +132,69 @@ set_message(char *msg, size_t cap, int *cut, const char *s, size_t n)
 	msg[n] = '\0';
 }
 
+/*
+ * A body cut short (the rest did not fit the caller's buffer), made a
+ * whole document in place: closed inside the string value of the top
+ * object that the cut fell in (a few bytes earlier, so that no escape or
+ * UTF-8 sequence is left half), else after its last whole member.
+ * Returns the new length, 0 when the start is not a JSON object; *open
+ * is the offset of the cut string's first byte, else 0.
+ */
+static size_t
+close_cut(char *b, size_t len, cpj_json_tok *tok, unsigned ntok,
+	size_t *open)
+{
+	cpj_json_scanner s;
+	size_t n = 0, last = 0, k;
+
+	*open = 0;
+	cpj_json_scan_init(&s, 1);
+	while (n < len) {
+		n += cpj_json_scan(&s, b + n, len - n);
+		if (s.ev == CPJ_JSON_EV_ERROR || (s.ev == CPJ_JSON_EV_BEGIN
+		    && s.ev_level == 0 && s.ev_type != CPJ_JSON_OBJECT))
+			return 0;
+		if (s.ev_level != 1 || s.ev_key)
+			continue;
+		if (s.ev == CPJ_JSON_EV_END) {
+			last = n;
+			*open = 0;
+		} else if (s.ev == CPJ_JSON_EV_BEGIN
+		    && s.ev_type == CPJ_JSON_STRING) {
+			*open = n;
+		}
+	}
+	/* the longest escape or UTF-8 sequence a cut can split: 12 bytes */
+	for (k = len - 2; *open != 0 && k >= *open && k + 14 > len; k--) {
+		b[k] = '"';
+		b[k + 1] = '}';
+		if (cpj_json_parse(b, k + 2, tok, ntok) > 0)
+			return k + 2;
+	}
+	*open = 0;
+	if (last == 0)
+		return 0;
+	b[last] = '}';
+	return last + 1;
+}
+
 /* see aws/aws_int.h */
 int
-cpj_aws_json_error(char *body, size_t len, const cpj_http_response *resp,
-	char *code, size_t code_cap, char *msg, size_t msg_cap, int *msg_cut)
+cpj_aws_json_error(char *body, size_t len, int more,
+	const cpj_http_response *resp, char *code, size_t code_cap,
+	char *msg, size_t msg_cap, int *msg_cut)
 {
 	cpj_json_tok tok[32];
 	const char *type = "";
-	size_t type_len = 0;
-	int n, i;
+	size_t type_len = 0, open = 0;
+	int n = -1, i;
 
 	code[0] = '\0';
 	msg[0] = '\0';
-	n = len == 0 ? -1 : cpj_json_parse(body, len, tok, CPJ_ARRAY_LEN(tok));
+	if (more && len > 2)
+		len = close_cut(body, len, tok, CPJ_ARRAY_LEN(tok), &open);
+	if (len != 0)
+		n = cpj_json_parse(body, len, tok, CPJ_ARRAY_LEN(tok));
 	if (n > 0 && tok[0].type == CPJ_JSON_OBJECT) {
 		size_t ml;
 
@@ -145,8 +211,11 @@ cpj_aws_json_error(char *body, size_t len, const cpj_http_response *resp,
 			char *m = body + tok[i].start;
 			size_t el = (size_t)(tok[i].end - tok[i].start);
 
-			if (cpj_json_unescape(m, el, m, el + 1, &ml) == 0)
+			if (cpj_json_unescape(m, el, m, el + 1, &ml) == 0) {
 				set_message(msg, msg_cap, msg_cut, m, ml);
+				if ((size_t)tok[i].start == open)
+					*msg_cut = 1;
+			}
 		}
 	}
 	if (type_len == 0 && (resp->present & CPJ_HTTP_F_ERROR_TYPE)) {
@@ -154,16 +223,9 @@ cpj_aws_json_error(char *body, size_t len, const cpj_http_response *resp,
 		type_len = strlen(type);
 	}
 	{
-		/* keep the bare code: after the last '#', before any ':' */
-		const char *t = type, *h;
-		size_t tl = type_len, k;
+		const char *t = type;
+		size_t k = bare_code(&t, type_len);
 
-		while ((h = memchr(t, '#', tl)) != NULL) {
-			tl -= (size_t)(h + 1 - t);
-			t = h + 1;
-		}
-		for (k = 0; k < tl && t[k] != ':'; k++)
-			;
 		if (k > code_cap - 1)
 			k = code_cap - 1;
 		memcpy(code, t, k);

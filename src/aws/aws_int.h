@@ -13,10 +13,12 @@
  * '#', before any ':') into code[0..code_cap), cut to fit; "message" or
  * "Message", unescaped in place in body, goes into msg[0..msg_cap), cut
  * at a UTF-8 boundary with *msg_cut set (*msg_cut is left alone when the
- * body has no message). len 0: no body to read (none, or over the
- * caller's limit). Returns its CPJ_ERR_API_* code. */
-int cpj_aws_json_error(char *body, size_t len, const cpj_http_response *resp,
-	char *code, size_t code_cap, char *msg, size_t msg_cap, int *msg_cut);
+ * body has no message). len 0: no body to read. `more`: the body went
+ * on past len (it did not fit): what came is read, a message cut short
+ * sets *msg_cut. Returns its CPJ_ERR_API_* code. */
+int cpj_aws_json_error(char *body, size_t len, int more,
+	const cpj_http_response *resp, char *code, size_t code_cap,
+	char *msg, size_t msg_cap, int *msg_cut);
 /* 1 when an error answer says the request's time is off: the clock-skew
  * code, RequestTimeTooSkewed, or a signature error whose message says
  * the signature expired or is not yet current. */

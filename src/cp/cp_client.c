@@ -60,7 +60,8 @@ cpj_cp_success_init(cpj_cp_success *s)
 }
 
 /* Body sink: a 2xx body of a job call goes to the job parser; every other
- * body is kept (up to CPJ_CP_ERRBODY_MAX) for its small parse. */
+ * body is kept (up to CPJ_CP_ERRBODY_MAX, the rest dropped) for its small
+ * parse. */
 static int
 sink(void *ctx, const unsigned char *data, size_t len)
 {
@@ -88,7 +89,7 @@ sink(void *ctx, const unsigned char *data, size_t len)
 static int
 parse_error(cpj_cp_context *cp)
 {
-	return cpj_aws_json_error(cp->small, cp->small_over ? 0 : cp->small_len,
+	return cpj_aws_json_error(cp->small, cp->small_len, cp->small_over,
 	    &cp->resp, cp->code, sizeof cp->code, cp->message,
 	    sizeof cp->message, &cp->message_cut);
 }

@@ -50,6 +50,9 @@ struct cpj_jobs_map {
 	int nul_key;                /* its configuration key token, or -1 */
 };
 
+/* Every string member of a job (those of Job and ThirdPartyJob) to
+ * absent, every count 0 and every present flag clear. */
+void cpj_jobs_clear_members(cpj_job *job);
 /* Map the object at token 0 into m->job through the member table of
  * `mode` (CPJ_JOBS_*); the first failure is in m->err, m->field,
  * m->detail and m->key, the first string kept with U+0000 in m->nul_*.

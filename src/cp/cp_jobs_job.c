@@ -28,29 +28,6 @@ cpj_jobs_wipe(void *p, size_t n)
 void
 cpj_jobs_job_clear(cpj_job *job)
 {
-	char *store = job->store;
-	size_t cap = job->store_cap;
-	cpj_job_str *const views[] = {
-		&job->id, &job->nonce, &job->account_id, &job->client_id,
-		&job->data.action_type_id.category,
-		&job->data.action_type_id.owner,
-		&job->data.action_type_id.provider,
-		&job->data.action_type_id.version,
-		&job->data.pipeline_context.pipeline_name,
-		&job->data.pipeline_context.stage.name,
-		&job->data.pipeline_context.action.name,
-		&job->data.pipeline_context.action.action_execution_id,
-		&job->data.pipeline_context.pipeline_arn,
-		&job->data.pipeline_context.pipeline_execution_id,
-		&job->data.artifact_credentials.access_key_id,
-		&job->data.artifact_credentials.secret_access_key,
-		&job->data.artifact_credentials.session_token,
-		&job->data.continuation_token,
-		&job->data.encryption_key.id,
-		&job->data.encryption_key.type,
-	};
-	size_t k;
-
 	/*
 	 * Every member but the configuration entries and the artifacts,
 	 * which are set as they are added (the counts say how many are).
@@ -60,18 +37,7 @@ cpj_jobs_job_clear(cpj_job *job)
 	job->err_detail = NULL;
 	job->err_key = NULL;
 	job->flags = 0;
-	for (k = 0; k < CPJ_ARRAY_LEN(views); k++) {
-		views[k]->p = cpj_jobs_empty;
-		views[k]->len = 0;
-	}
-	job->data.configuration_count = 0;
-	job->data.configuration_present = 0;
-	job->data.pipeline_context.stage_present = 0;
-	job->data.pipeline_context.action_present = 0;
-	job->data.input_artifacts_count = 0;
-	job->data.output_artifacts_count = 0;
-	job->store = store;
-	job->store_cap = cap;
+	cpj_jobs_clear_members(job);
 	job->store_used = 0;
 }
 

@@ -17,9 +17,9 @@ enum {
 struct table;
 
 struct field {
-	const char *name;           /* member name in the JSON */
-	size_t nlen;                /* its length */
-	const char *path;           /* for cpj_job.err_field */
+	const char *path;           /* for cpj_job.err_field; it ends with */
+	unsigned char name_off;     /* the member name in the JSON at this */
+	unsigned char nlen;         /* offset, of this length */
 	int kind;                   /* F_* */
 	unsigned flag;              /* CPJ_JOB_F_* set when present */
 	size_t off;
@@ -36,11 +36,13 @@ struct table {
 };
 
 #define TABLE(a) { a, sizeof(a) / sizeof((a)[0]) }
-/* A name literal and its length. */
-#define N(s) s, sizeof(s) - 1
+/* The path literal of a member and where its name literal ends it. */
+#define NP(name, path) path, sizeof(path) - sizeof(name), sizeof(name) - 1
+/* The member name of f. */
+#define NAME(f) ((f)->path + (f)->name_off)
 
 #define STR(name, path, type, member) \
-	{ N(name), path, F_STR, 0, offsetof(type, member), 0, NOPRES, NULL }
+	{ NP(name, path), F_STR, 0, offsetof(type, member), 0, NOPRES, NULL }
 
 #define ARTIFACT_TABLES(pfx, path) \
 static const struct field pfx##_s3_f[] = { \
@@ -52,7 +54,7 @@ static const struct field pfx##_s3_f[] = { \
 static const struct table pfx##_s3_t = TABLE(pfx##_s3_f); \
 static const struct field pfx##_loc_f[] = { \
 	STR("type", path "[].location.type", cpj_job_artifact, location.type), \
-	{ N("s3Location"), path "[].location.s3Location", F_OBJ, 0, 0, 0, \
+	{ NP("s3Location", path "[].location.s3Location"), F_OBJ, 0, 0, 0, \
 	    offsetof(cpj_job_artifact, location.s3_location_present), \
 	    &pfx##_s3_t }, \
 }; \
@@ -60,7 +62,7 @@ static const struct table pfx##_loc_t = TABLE(pfx##_loc_f); \
 static const struct field pfx##_f[] = { \
 	STR("name", path "[].name", cpj_job_artifact, name), \
 	STR("revision", path "[].revision", cpj_job_artifact, revision), \
-	{ N("location"), path "[].location", F_OBJ, 0, 0, 0, \
+	{ NP("location", path "[].location"), F_OBJ, 0, 0, 0, \
 	    offsetof(cpj_job_artifact, location.present), &pfx##_loc_t }, \
 }; \
 static const struct table pfx##_t = TABLE(pfx##_f);
@@ -82,7 +84,7 @@ static const struct field action_type_f[] = {
 static const struct table action_type_t = TABLE(action_type_f);
 
 static const struct field action_config_f[] = {
-	{ N("configuration"), "data.actionConfiguration.configuration", F_MAP, 0,
+	{ NP("configuration", "data.actionConfiguration.configuration"), F_MAP, 0,
 	    offsetof(cpj_job_data, configuration),
 	    offsetof(cpj_job_data, configuration_count),
 	    offsetof(cpj_job_data, configuration_present), NULL },
@@ -106,9 +108,9 @@ static const struct table action_t = TABLE(action_f);
 static const struct field pipeline_f[] = {
 	STR("pipelineName", "data.pipelineContext.pipelineName", cpj_job_data,
 	    pipeline_context.pipeline_name),
-	{ N("stage"), "data.pipelineContext.stage", F_OBJ, 0, 0, 0,
+	{ NP("stage", "data.pipelineContext.stage"), F_OBJ, 0, 0, 0,
 	    offsetof(cpj_job_data, pipeline_context.stage_present), &stage_t },
-	{ N("action"), "data.pipelineContext.action", F_OBJ, 0, 0, 0,
+	{ NP("action", "data.pipelineContext.action"), F_OBJ, 0, 0, 0,
 	    offsetof(cpj_job_data, pipeline_context.action_present), &action_t },
 	STR("pipelineArn", "data.pipelineContext.pipelineArn", cpj_job_data,
 	    pipeline_context.pipeline_arn),
@@ -135,23 +137,23 @@ static const struct field key_f[] = {
 static const struct table key_t = TABLE(key_f);
 
 static const struct field data_f[] = {
-	{ N("actionTypeId"), "data.actionTypeId", F_OBJ,
+	{ NP("actionTypeId", "data.actionTypeId"), F_OBJ,
 	    CPJ_JOB_F_ACTION_TYPE_ID, 0, 0, NOPRES, &action_type_t },
-	{ N("actionConfiguration"), "data.actionConfiguration", F_OBJ,
+	{ NP("actionConfiguration", "data.actionConfiguration"), F_OBJ,
 	    CPJ_JOB_F_ACTION_CONFIGURATION, 0, 0, NOPRES, &action_config_t },
-	{ N("pipelineContext"), "data.pipelineContext", F_OBJ,
+	{ NP("pipelineContext", "data.pipelineContext"), F_OBJ,
 	    CPJ_JOB_F_PIPELINE_CONTEXT, 0, 0, NOPRES, &pipeline_t },
-	{ N("inputArtifacts"), "data.inputArtifacts", F_LIST,
+	{ NP("inputArtifacts", "data.inputArtifacts"), F_LIST,
 	    CPJ_JOB_F_INPUT_ARTIFACTS, offsetof(cpj_job_data, input_artifacts),
 	    offsetof(cpj_job_data, input_artifacts_count), NOPRES, &in_art_t },
-	{ N("outputArtifacts"), "data.outputArtifacts", F_LIST,
+	{ NP("outputArtifacts", "data.outputArtifacts"), F_LIST,
 	    CPJ_JOB_F_OUTPUT_ARTIFACTS, offsetof(cpj_job_data, output_artifacts),
 	    offsetof(cpj_job_data, output_artifacts_count), NOPRES, &out_art_t },
-	{ N("artifactCredentials"), "data.artifactCredentials", F_OBJ,
+	{ NP("artifactCredentials", "data.artifactCredentials"), F_OBJ,
 	    CPJ_JOB_F_ARTIFACT_CREDENTIALS, 0, 0, NOPRES, &creds_t },
 	STR("continuationToken", "data.continuationToken", cpj_job_data,
 	    continuation_token),
-	{ N("encryptionKey"), "data.encryptionKey", F_OBJ,
+	{ NP("encryptionKey", "data.encryptionKey"), F_OBJ,
 	    CPJ_JOB_F_ENCRYPTION_KEY, 0, 0, NOPRES, &key_t },
 };
 static const struct table data_t = TABLE(data_f);
@@ -159,7 +161,7 @@ static const struct table data_t = TABLE(data_f);
 /* Job, JobDetails and ThirdPartyJobDetails; offsets in cpj_job. */
 static const struct field job_f[] = {
 	STR("id", "id", cpj_job, id),
-	{ N("data"), "data", F_OBJ, CPJ_JOB_F_DATA, offsetof(cpj_job, data), 0,
+	{ NP("data", "data"), F_OBJ, CPJ_JOB_F_DATA, offsetof(cpj_job, data), 0,
 	    NOPRES, &data_t },
 	STR("nonce", "nonce", cpj_job, nonce),
 	STR("accountId", "accountId", cpj_job, account_id),
@@ -312,31 +314,6 @@ is_null(const struct cpj_jobs_map *m, int i)
 	return m->t[i].type == CPJ_JSON_PRIMITIVE && m->js[m->t[i].start] == 'n';
 }
 
-#define ONES ((uint64_t)0x0101010101010101u)
-
-/* Whether p[0..n) holds a backslash; eight bytes at a time. */
-static int
-has_backslash(const char *p, size_t n)
-{
-	size_t i;
-
-	if (n >= 64)
-		return memchr(p, '\\', n) != NULL;    /* vectorised in libc */
-	for (i = 0; n - i >= 8; i += 8) {
-		uint64_t v, x;
-
-		memcpy(&v, p + i, 8);
-		x = v ^ (ONES * '\\');
-		if (((x - ONES) & ~x & (ONES * 0x80)) != 0)
-			return 1;
-	}
-	for (; i < n; i++) {
-		if (p[i] == '\\')
-			return 1;
-	}
-	return 0;
-}
-
 /* Whether name token i is exactly `name` (raw text, no escapes). */
 static int
 raw_is(const struct cpj_jobs_map *m, int i, const struct field *f)
@@ -346,8 +323,8 @@ raw_is(const struct cpj_jobs_map *m, int i, const struct field *f)
 
 	/* length, first and last byte decide all but the match itself */
 	return (size_t)(m->t[i].end - m->t[i].start) == n
-	    && k[0] == f->name[0] && k[n - 1] == f->name[n - 1]
-	    && memcmp(k, f->name, n) == 0;
+	    && k[0] == NAME(f)[0] && k[n - 1] == NAME(f)[n - 1]
+	    && memcmp(k, NAME(f), n) == 0;
 }
 
 /*
@@ -375,41 +352,16 @@ put_str(struct cpj_jobs_map *m, int i, cpj_job_str *dst, const char *path,
 		return;
 	}
 	len = (size_t)(t->end - t->start);
-	if (len < 64 && len < room) {
-		/* short strings: copy eight bytes at a time up to a backslash */
-		size_t k = 0, rest;
-
-		while (len - k >= 8) {
-			uint64_t v, x;
-
-			memcpy(&v, src + k, 8);
-			x = v ^ (ONES * '\\');
-			if (((x - ONES) & ~x & (ONES * 0x80)) != 0)
-				break;
-			memcpy(out + k, &v, 8);
-			k += 8;
-		}
-		while (k < len && src[k] != '\\') {
-			out[k] = src[k];
-			k++;
-		}
-		if (k == len) {
-			out[len] = '\0';
-			goto done;
-		}
-		r = cpj_json_unescape(src + k, len - k, out + k, room - k, &rest);
-		len = k + rest;
-	} else if (memchr(src, '\\', len) == NULL) {
-		/* long and nothing to decode (the scanner validated it) */
+	if (memchr(src, '\\', len) == NULL) {
+		/* nothing to decode (the scanner validated the text) */
 		r = CPJ_ERR_JSON_FIELD_TOO_LONG;
 		if (len >= room)
 			goto fail;
 		memcpy(out, src, len);
 		out[len] = '\0';
 		goto done;
-	} else {
-		r = cpj_json_unescape(src, len, out, room, &len);
 	}
+	r = cpj_json_unescape(src, len, out, room, &len);
 	if (r == CPJ_ERR_JSON_ESCAPE && nul_escape(src, (size_t)(t->end
 	    - t->start)) < (size_t)(t->end - t->start)) {
 		/* U+0000: kept; the job says so (CPJ_JOB_F_HAS_NUL) */
@@ -453,14 +405,14 @@ lookup(const struct cpj_jobs_map *m, int i, const struct table *tab)
 		if (raw_is(m, i, &tab->f[n]))
 			return &tab->f[n];
 	}
-	if (!has_backslash(k, klen))
+	if (memchr(k, '\\', klen) == NULL)
 		return NULL;
 	if (cpj_json_unescape(k, klen, buf, sizeof buf, &klen) < 0)
 		return NULL;
 	k = buf;
 	for (n = 0; n < tab->n; n++) {
 		if (tab->f[n].nlen == klen
-		    && memcmp(tab->f[n].name, k, klen) == 0)
+		    && memcmp(NAME(&tab->f[n]), k, klen) == 0)
 			return &tab->f[n];
 	}
 	return NULL;
@@ -533,19 +485,6 @@ map_config(struct cpj_jobs_map *m, const struct field *f, int v, char *base)
 	return i;
 }
 
-static void
-artifact_clear(cpj_job_artifact *a)
-{
-	a->name.p = a->revision.p = a->location.type.p = cpj_jobs_empty;
-	a->location.s3_location.bucket_name.p = cpj_jobs_empty;
-	a->location.s3_location.object_key.p = cpj_jobs_empty;
-	a->name.len = a->revision.len = a->location.type.len = 0;
-	a->location.s3_location.bucket_name.len = 0;
-	a->location.s3_location.object_key.len = 0;
-	a->location.present = 0;
-	a->location.s3_location_present = 0;
-}
-
 /* The artifact list at token v; returns the index after it. */
 static int
 map_list(struct cpj_jobs_map *m, const struct field *f, int v, char *base)
@@ -571,7 +510,7 @@ map_list(struct cpj_jobs_map *m, const struct field *f, int v, char *base)
 			    D_ART_MAX);
 			return m->n;
 		}
-		artifact_clear(&a[*count]);
+		clear((char *)&a[*count], f->sub);
 		i = map_object(m, i, f->sub, (char *)&a[*count]);
 		(*count)++;
 	}
@@ -640,6 +579,15 @@ map_object(struct cpj_jobs_map *m, int obj, const struct table *tab, char *base)
 		i = (f != NULL) ? map_value(m, f, i + 1, base) : next(m, i + 1);
 	}
 	return i;
+}
+
+/* see cp_jobs_int.h */
+void
+cpj_jobs_clear_members(cpj_job *job)
+{
+	clear((char *)job, &job_t);
+	job->client_id.p = cpj_jobs_empty;
+	job->client_id.len = 0;
 }
 
 /* see cp_jobs_int.h */

@@ -35,19 +35,7 @@ fail(cpj_jobs_parser *p, int err)
 	return p->err;
 }
 
-static void
-win_put(cpj_jobs_parser *p, const char *d, size_t n)
-{
-	if (p->too_large)
-		return;
-	if (n > p->win_cap - p->win_len) {
-		p->too_large = 1;
-		return;
-	}
-	memcpy(p->win + p->win_len, d, n);
-	p->win_len += n;
-}
-
+/* Append d[0..n) to buf[*len..cap) unless it overflowed (then *over). */
 static void
 cap_put(char *buf, size_t cap, size_t *len, unsigned char *over,
     const char *d, size_t n)
@@ -62,27 +50,6 @@ cap_put(char *buf, size_t cap, size_t *len, unsigned char *over,
 	*len += n;
 }
 
-/*
- * Decode the captured member name (raw, closing quote included) in place;
- * name_len becomes its decoded length. 0 when it cannot be decoded or
- * did not fit (then it is none of ours).
- */
-static int
-name_decode(cpj_jobs_parser *p)
-{
-	size_t len;
-
-	if (p->name_over || p->name_len == 0)
-		return 0;
-	len = p->name_len - 1;
-	if (memchr(p->name, '\\', len) != NULL
-	    && cpj_json_unescape(p->name, len, p->name, sizeof p->name,
-	    &len) < 0)
-		return 0;
-	p->name_len = len;
-	return 1;
-}
-
 /* Whether the decoded member name is `want`. */
 static int
 name_is(const cpj_jobs_parser *p, const char *want)
@@ -93,8 +60,8 @@ name_is(const cpj_jobs_parser *p, const char *want)
 }
 
 /*
- * Decode a captured string value (raw, closing quote included) in place;
- * 1 when it decodes to at most `max` bytes.
+ * Decode a captured member name or string value (raw, closing quote
+ * included) in place; 1 when it decodes to at most `max` bytes.
  */
 static int
 value_decode(char *buf, size_t cap, unsigned char over, size_t *len,
@@ -123,7 +90,7 @@ job_begin(cpj_jobs_parser *p)
 	p->nonce_ok = 0;
 	p->nonce_next = 0;
 	p->nonce_cap = 0;
-	win_put(p, "{", 1);
+	cap_put(p->win, p->win_cap, &p->win_len, &p->too_large, "{", 1);
 	return CPJ_OK;
 }
 
@@ -250,7 +217,9 @@ on_end(cpj_jobs_parser *p)
 			int ok;
 
 			p->name_cap = 0;
-			ok = name_decode(p);
+			/* not decodable or too long: none of ours */
+			ok = value_decode(p->name, sizeof p->name, p->name_over,
+			    &p->name_len, sizeof p->name);
 			if (lv == 1) {
 				p->top_match = ok && name_is(p,
 				    p->mode == CPJ_JOBS_DETAILS ? "jobDetails"
@@ -337,7 +306,8 @@ cpj_jobs_parser_feed(cpj_jobs_parser *p, const void *data, size_t len)
 		size_t n = cpj_json_scan(&p->scan, d, len);
 
 		if (p->in_job)
-			win_put(p, d, n);
+			cap_put(p->win, p->win_cap, &p->win_len,
+			    &p->too_large, d, n);
 		if (p->name_cap)
 			cap_put(p->name, sizeof p->name, &p->name_len,
 			    &p->name_over, d, n);

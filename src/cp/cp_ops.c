@@ -4,13 +4,19 @@
  */
 #include "inner.h"
 
-/* A check failed: name the field in cp->message and return CPJ_ERR_PARAM. */
-static int
-bad(cpj_cp_context *cp, const char *field, const char *why)
+/* A check failed: name the field ("parent.field" when in an object) in
+ * cp->message and return CPJ_ERR_PARAM. */
+static CPJ_NOINLINE int
+bad_in(cpj_cp_context *cp, const char *parent, const char *field,
+	const char *why)
 {
 	cpj_buf b;
 
 	cpj_buf_init(&b, cp->message, sizeof cp->message);
+	if (parent != NULL) {
+		cpj_buf_puts(&b, parent);
+		cpj_buf_putc(&b, '.');
+	}
 	cpj_buf_puts(&b, field);
 	cpj_buf_puts(&b, ": ");
 	cpj_buf_puts(&b, why);
@@ -20,29 +26,38 @@ bad(cpj_cp_context *cp, const char *field, const char *why)
 	return CPJ_ERR_PARAM;
 }
 
-static int
-check_len(cpj_cp_context *cp, const char *field, const char *v, long min,
-	long max)
+#define bad(cp, field, why) bad_in(cp, NULL, field, why)
+
+static CPJ_NOINLINE int
+check_len_in(cpj_cp_context *cp, const char *parent, const char *field,
+	const char *v, long min, long max)
 {
 	if (cpj_cp_check_len(v, min, max) < 0)
-		return bad(cp, field, min > 0 && v == NULL ? "required"
-		    : "length out of range or not UTF-8");
+		return bad_in(cp, parent, field, min > 0 && v == NULL
+		    ? "required" : "length out of range or not UTF-8");
 	return CPJ_OK;
 }
+
+#define check_len(cp, field, v, min, max) \
+	check_len_in(cp, NULL, field, v, min, max)
+
+/* The objects of the request whose members are checked below. */
+static const char AT[] = "actionTypeId", CR[] = "currentRevision",
+    ED[] = "executionDetails", FD[] = "failureDetails";
 
 static int
 check_action_type(cpj_cp_context *cp, const cpj_cp_action_type *at)
 {
 	if (at == NULL)
-		return bad(cp, "actionTypeId", "required");
+		return bad(cp, AT, "required");
 	if (cpj_cp_check_enum(at->category, CPJ_CP_ENUM_CATEGORY) < 0)
-		return bad(cp, "actionTypeId.category", "not an ActionCategory");
+		return bad_in(cp, AT, "category", "not an ActionCategory");
 	if (cpj_cp_check_enum(at->owner, CPJ_CP_ENUM_OWNER) < 0)
-		return bad(cp, "actionTypeId.owner", "not an ActionOwner");
+		return bad_in(cp, AT, "owner", "not an ActionOwner");
 	if (cpj_cp_check_token_chars(at->provider, 1, 35) < 0)
-		return bad(cp, "actionTypeId.provider", "1..35 of [0-9A-Za-z_-]");
+		return bad_in(cp, AT, "provider", "1..35 of [0-9A-Za-z_-]");
 	if (cpj_cp_check_token_chars(at->version, 1, 9) < 0)
-		return bad(cp, "actionTypeId.version", "1..9 of [0-9A-Za-z_-]");
+		return bad_in(cp, AT, "version", "1..9 of [0-9A-Za-z_-]");
 	return CPJ_OK;
 }
 
@@ -91,10 +106,31 @@ end(cpj_cp_context *cp, cpj_buf *b, cpj_json_writer *w)
 	return (int)b->len;
 }
 
+/* Check the job id, the nonce (an acknowledgement: `ack`) and the client
+ * token, then begin the body with them. */
+static int
+begin_job(cpj_cp_context *cp, cpj_buf *b, cpj_json_writer *w,
+	const char *job_id, int ack, const char *nonce, const char *client_token)
+{
+	int rc = check_job(cp, job_id, client_token);
+
+	if (rc < 0)
+		return rc;
+	if (ack && check_len(cp, "nonce", nonce, 1, 50) < 0)
+		return CPJ_ERR_PARAM;
+	begin(cp, b, w);
+	cpj_json_put_key_str(w, "jobId", job_id);
+	if (ack)
+		cpj_json_put_key_str(w, "nonce", nonce);
+	if (client_token != NULL)
+		cpj_json_put_key_str(w, "clientToken", client_token);
+	return CPJ_OK;
+}
+
 static void
 put_action_type(cpj_json_writer *w, const cpj_cp_action_type *at)
 {
-	cpj_json_put_key(w, "actionTypeId");
+	cpj_json_put_key(w, AT);
 	cpj_json_object_begin(w);
 	cpj_json_put_key_str(w, "category", at->category);
 	cpj_json_put_key_str(w, "owner", at->owner);
@@ -180,15 +216,8 @@ cpj_cp_acknowledge_job(cpj_cp_context *cp, const char *job_id,
 	if (status == NULL || status_cap == 0)
 		return CPJ_ERR_PARAM;
 	status[0] = '\0';
-	if ((rc = check_job(cp, job_id, client_token)) < 0)
+	if ((rc = begin_job(cp, &b, &w, job_id, 1, nonce, client_token)) < 0)
 		return rc;
-	if (check_len(cp, "nonce", nonce, 1, 50) < 0)
-		return CPJ_ERR_PARAM;
-	begin(cp, &b, &w);
-	cpj_json_put_key_str(&w, "jobId", job_id);
-	cpj_json_put_key_str(&w, "nonce", nonce);
-	if (client_token != NULL)
-		cpj_json_put_key_str(&w, "clientToken", client_token);
 	if ((n = end(cp, &b, &w)) < 0)
 		return n;
 	rc = cpj_cp_call(cp, OP_NAME(client_token, "AcknowledgeJob",
@@ -223,12 +252,8 @@ cpj_cp_get_job_details(cpj_cp_context *cp, const char *job_id,
 
 	if (out == NULL || out->parser == NULL)
 		return CPJ_ERR_PARAM;
-	if ((rc = check_job(cp, job_id, client_token)) < 0)
+	if ((rc = begin_job(cp, &b, &w, job_id, 0, NULL, client_token)) < 0)
 		return rc;
-	begin(cp, &b, &w);
-	cpj_json_put_key_str(&w, "jobId", job_id);
-	if (client_token != NULL)
-		cpj_json_put_key_str(&w, "clientToken", client_token);
 	if ((n = end(cp, &b, &w)) < 0)
 		return n;
 	rc = cpj_cp_call(cp, OP_NAME(client_token, "GetJobDetails",
@@ -250,26 +275,25 @@ check_success(cpj_cp_context *cp, const cpj_cp_success *s, int third)
 		return CPJ_ERR_PARAM;
 	if ((s->revision != NULL || s->change_identifier != NULL
 	    || s->revision_summary != NULL || s->created >= 0)
-	    && (check_len(cp, "currentRevision.revision", s->revision, 1,
-	    1500) < 0 || check_len(cp, "currentRevision.changeIdentifier",
-	    s->change_identifier, 1, 100) < 0
-	    || check_len(cp, "currentRevision.revisionSummary",
+	    && (check_len_in(cp, CR, "revision", s->revision, 1, 1500) < 0
+	    || check_len_in(cp, CR, "changeIdentifier", s->change_identifier,
+	    1, 100) < 0 || check_len_in(cp, CR, "revisionSummary",
 	    s->revision_summary, 0, 2048) < 0))
 		return CPJ_ERR_PARAM;
 	if (s->revision_summary != NULL && s->revision_summary[0] == '\0')
-		return bad(cp, "currentRevision.revisionSummary", "empty");
-	if (check_len(cp, "executionDetails.summary", s->summary, 0,
-	    2048) < 0 || check_len(cp, "executionDetails.externalExecutionId",
+		return bad_in(cp, CR, "revisionSummary", "empty");
+	if (check_len_in(cp, ED, "summary", s->summary, 0, 2048) < 0
+	    || check_len_in(cp, ED, "externalExecutionId",
 	    s->external_execution_id, 0, 1500) < 0)
 		return CPJ_ERR_PARAM;
 	if ((s->summary != NULL && s->summary[0] == '\0')
 	    || (s->external_execution_id != NULL
 	    && s->external_execution_id[0] == '\0'))
-		return bad(cp, "executionDetails", "empty string");
+		return bad(cp, ED, "empty string");
 	if (s->continuation_token != NULL && s->continuation_token[0] == '\0')
 		return bad(cp, "continuationToken", "empty");
 	if (s->percent_complete > 100)
-		return bad(cp, "executionDetails.percentComplete", "0..100");
+		return bad_in(cp, ED, "percentComplete", "0..100");
 	if (s->output_variables_count > 0) {
 		if (third)
 			return bad(cp, "outputVariables",
@@ -305,16 +329,12 @@ cpj_cp_put_job_success(cpj_cp_context *cp, const char *job_id,
 		cpj_cp_success_init(&none);
 		s = &none;
 	}
-	if ((n = check_job(cp, job_id, client_token)) < 0)
+	if ((n = begin_job(cp, &b, &w, job_id, 0, NULL, client_token)) < 0)
 		return n;
 	if (check_success(cp, s, client_token != NULL) < 0)
 		return CPJ_ERR_PARAM;
-	begin(cp, &b, &w);
-	cpj_json_put_key_str(&w, "jobId", job_id);
-	if (client_token != NULL)
-		cpj_json_put_key_str(&w, "clientToken", client_token);
 	if (s->revision != NULL) {
-		cpj_json_put_key(&w, "currentRevision");
+		cpj_json_put_key(&w, CR);
 		cpj_json_object_begin(&w);
 		cpj_json_put_key_str(&w, "revision", s->revision);
 		cpj_json_put_key_str(&w, "changeIdentifier",
@@ -333,7 +353,7 @@ cpj_cp_put_job_success(cpj_cp_context *cp, const char *job_id,
 		    s->continuation_token);
 	if (s->summary != NULL || s->external_execution_id != NULL
 	    || s->percent_complete >= 0) {
-		cpj_json_put_key(&w, "executionDetails");
+		cpj_json_put_key(&w, ED);
 		cpj_json_object_begin(&w);
 		if (s->summary != NULL)
 			cpj_json_put_key_str(&w, "summary", s->summary);
@@ -370,23 +390,19 @@ cpj_cp_put_job_failure(cpj_cp_context *cp, const char *job_id,
 	int n;
 
 	if (f == NULL)
-		return bad(cp, "failureDetails", "required");
-	if ((n = check_job(cp, job_id, client_token)) < 0)
+		return bad(cp, FD, "required");
+	if ((n = begin_job(cp, &b, &w, job_id, 0, NULL, client_token)) < 0)
 		return n;
 	if (cpj_cp_check_enum(f->type, CPJ_CP_ENUM_FAILURE_TYPE) < 0)
-		return bad(cp, "failureDetails.type", "not a FailureType");
-	if (check_len(cp, "failureDetails.message", f->message, 1, 5000) < 0
-	    || check_len(cp, "failureDetails.externalExecutionId",
+		return bad_in(cp, FD, "type", "not a FailureType");
+	if (check_len_in(cp, FD, "message", f->message, 1, 5000) < 0
+	    || check_len_in(cp, FD, "externalExecutionId",
 	    f->external_execution_id, 0, 1500) < 0)
 		return CPJ_ERR_PARAM;
 	if (f->external_execution_id != NULL
 	    && f->external_execution_id[0] == '\0')
-		return bad(cp, "failureDetails.externalExecutionId", "empty");
-	begin(cp, &b, &w);
-	cpj_json_put_key_str(&w, "jobId", job_id);
-	if (client_token != NULL)
-		cpj_json_put_key_str(&w, "clientToken", client_token);
-	cpj_json_put_key(&w, "failureDetails");
+		return bad_in(cp, FD, "externalExecutionId", "empty");
+	cpj_json_put_key(&w, FD);
 	cpj_json_object_begin(&w);
 	cpj_json_put_key_str(&w, "type", f->type);
 	cpj_json_put_key_str(&w, "message", f->message);

@@ -3,7 +3,7 @@
  */
 #include "inner.h"
 
-static int
+static CPJ_NOINLINE int
 printable(const char *s)
 {
 	for (; *s != '\0'; s++) {
@@ -13,7 +13,7 @@ printable(const char *s)
 	return 1;
 }
 
-static int
+static CPJ_NOINLINE int
 copy_field(char *dst, size_t cap, const char *src)
 {
 	size_t n = cpj_strnlen(src, cap - 1);

@@ -22,7 +22,7 @@ in_object(const cpj_json_writer *w)
  * that separates it from the previous element. Returns 0 when the value
  * may be written.
  */
-static int
+static CPJ_NOINLINE int
 pre_value(cpj_json_writer *w)
 {
 	uint64_t bit;
@@ -147,7 +147,7 @@ put_quoted(cpj_json_writer *w, const char *s, size_t len)
 	cpj_buf_putc(w->b, '"');
 }
 
-static void
+static CPJ_NOINLINE void
 open_container(cpj_json_writer *w, int obj)
 {
 	uint64_t bit;
@@ -168,7 +168,7 @@ open_container(cpj_json_writer *w, int obj)
 	cpj_buf_putc(w->b, obj ? '{' : '[');
 }
 
-static void
+static CPJ_NOINLINE void
 close_container(cpj_json_writer *w, int obj)
 {
 	if (w->err != 0)

@@ -3,8 +3,9 @@
  *
  * cpj_json_scan() reads each byte of a body once: a loop hands it to the
  * helper of the scanner's state. The helpers are static and each called
- * once, so the compiler inlines them into the loop, and the state they
- * share stays in registers.
+ * once, so the compiler inlines them into the loop; the ends they share
+ * (a value ended, a container closed, a number ended, a watched value
+ * began) are one function each, which the helpers call in tail position.
  */
 #include "inner.h"
 
@@ -35,27 +36,14 @@ enum {
 static const char *const literals[3] = { "true", "false", "null" };
 
 /*
- * Bytes that end the fast path inside a string: '"', '\\', control
+ * Whether byte c ends the fast path inside a string: '"', '\\', control
  * characters and every non-ASCII byte.
  */
-static const unsigned char str_stop[256] = {
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
-};
+static int
+str_stop(unsigned c)
+{
+	return c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+}
 
 #define ONES ((uint64_t)0x0101010101010101u)
 
@@ -110,9 +98,8 @@ cpj_json_scan_init(cpj_json_scanner *s, unsigned watch)
 }
 
 /*
- * The scanner while cpj_json_scan() runs: the hot state in locals (this
- * struct never leaves the function once the helpers are inlined), written
- * back on the way out.
+ * The scanner while cpj_json_scan() runs: the hot state in locals,
+ * written back on the way out.
  */
 struct run {
 	cpj_json_scanner *s;
@@ -130,14 +117,68 @@ struct run {
 enum {
 	R_NEXT,         /* go on with the next byte */
 	R_OUT,          /* return: an event is set, or the data ran out */
-	R_VALUE_END,    /* a value ended (s->ev_type says which) */
-	R_NUM_END,      /* a number ended before p[i] (not consumed) */
-	R_CLOSE,        /* p[i] is '}' or ']' where a container may end */
-	R_BEGIN,        /* a watched value began with p[i - 1] (ev_level set) */
 	R_BAD,          /* p[i] is not valid here */
 	R_BAD_ESCAPE,   /* p[i] is not valid in an escape */
 	R_FAIL          /* s->err is set */
 };
+
+/*
+ * The ends the states share. A value ended (s->ev_type says which): the
+ * state after it, and its event when watched. R_NEXT or R_OUT.
+ */
+static int
+value_end(struct run *r)
+{
+	cpj_json_scanner *s = r->s;
+
+	r->st = (r->depth != 0) ? ST_AFTER : ST_DONE;
+	if (r->depth <= r->watch) {
+		s->ev = CPJ_JSON_EV_END;
+		s->ev_key = 0;
+		s->ev_level = r->depth;
+		return R_OUT;
+	}
+	return R_NEXT;
+}
+
+/* A watched value began with p[i - 1] (ev_type and ev_level set). */
+static int
+begin_event(struct run *r)
+{
+	cpj_json_scanner *s = r->s;
+
+	s->ev = CPJ_JSON_EV_BEGIN;
+	s->ev_char = (int)r->p[r->i - 1];
+	s->ev_key = 0;
+	return R_OUT;
+}
+
+/* p[i] is '}' or ']' where a container may end. */
+static int
+close_at(struct run *r)
+{
+	unsigned c = r->p[r->i];
+
+	if (r->depth == 0
+	    || (c == '}') != (int)((r->objs >> (r->depth - 1)) & 1))
+		return R_BAD;
+	r->depth--;
+	r->i++;
+	r->s->ev_type = (c == '}') ? CPJ_JSON_OBJECT : CPJ_JSON_ARRAY;
+	return value_end(r);
+}
+
+/* A number ended before p[i], which is not consumed. */
+static int
+num_end(struct run *r)
+{
+	unsigned c = r->p[r->i];
+
+	if (!is_ws(c) && c != ',' && c != ']' && c != '}')
+		return R_BAD;
+	r->s->ev_type = CPJ_JSON_PRIMITIVE;
+	return value_end(r);
+}
 
 /* ST_STR: to the end of the string, or to a byte that needs a look. */
 static int
@@ -169,7 +210,7 @@ on_str(struct run *r)
 		return R_OUT;
 	}
 	c = p[i];
-	while (!str_stop[c]) {
+	while (!str_stop(c)) {
 		if (++i == len) {
 			r->i = i;
 			return R_OUT;
@@ -190,7 +231,7 @@ on_str(struct run *r)
 			return R_NEXT;
 		}
 		s->ev_type = CPJ_JSON_STRING;
-		return R_VALUE_END;
+		return value_end(r);
 	}
 	if (c == '\\') {
 		r->st = ST_ESC;
@@ -278,7 +319,7 @@ on_name(struct run *r, unsigned c)
 		return R_NEXT;
 	}
 	if (c == '}' && r->st == ST_OBJ_FIRST)
-		return R_CLOSE;
+		return close_at(r);
 	if (c != '"')
 		return R_BAD;
 	r->i++;
@@ -323,7 +364,7 @@ on_value(struct run *r, unsigned c)
 	cpj_json_scanner *s = r->s;
 
 	if (c == ']' && r->st == ST_ARR_FIRST)
-		return R_CLOSE;
+		return close_at(r);
 	if (is_ws(c)) {
 		r->i++;
 		return R_NEXT;
@@ -348,7 +389,7 @@ on_value(struct run *r, unsigned c)
 		r->i++;
 		if (r->depth - 1 <= r->watch) {
 			s->ev_level = r->depth - 1;
-			return R_BEGIN;
+			return begin_event(r);
 		}
 		return R_NEXT;
 	case '"':
@@ -382,7 +423,7 @@ on_value(struct run *r, unsigned c)
 	r->i++;
 	if (r->depth <= r->watch) {
 		s->ev_level = r->depth;
-		return R_BEGIN;
+		return begin_event(r);
 	}
 	return R_NEXT;
 }
@@ -411,7 +452,7 @@ on_after(struct run *r, unsigned c)
 		return R_NEXT;
 	}
 	if (c == '}' || c == ']')
-		return R_CLOSE;
+		return close_at(r);
 	return R_BAD;
 }
 
@@ -436,7 +477,7 @@ on_lit(struct run *r, unsigned c)
 	r->i++;
 	if (literals[s->lit][++s->n] == '\0') {
 		s->ev_type = CPJ_JSON_PRIMITIVE;
-		return R_VALUE_END;
+		return value_end(r);
 	}
 	return R_NEXT;
 }
@@ -480,7 +521,7 @@ on_number(struct run *r, unsigned c)
 			r->i++;
 			return R_NEXT;
 		}
-		return R_NUM_END;
+		return num_end(r);
 	case ST_DOT:
 		if (c < '0' || c > '9')
 			return R_BAD;
@@ -505,57 +546,8 @@ on_number(struct run *r, unsigned c)
 			r->i++;
 			return R_NEXT;
 		}
-		return R_NUM_END;
+		return num_end(r);
 	}
-}
-
-/*
- * The ends the states share: a number, a container or any value ended,
- * or a watched value began. Returns R_NEXT, R_OUT or R_BAD; any other
- * code passes through.
- */
-static int
-on_end(struct run *r, int a)
-{
-	cpj_json_scanner *s = r->s;
-	unsigned c;
-
-	switch (a) {
-	case R_NUM_END:
-		/* The number ended before this byte, which is not consumed. */
-		c = r->p[r->i];
-		if (!is_ws(c) && c != ',' && c != ']' && c != '}')
-			return R_BAD;
-		s->ev_type = CPJ_JSON_PRIMITIVE;
-		break;
-	case R_CLOSE:
-		c = r->p[r->i];
-		if (r->depth == 0
-		    || (c == '}') != (int)((r->objs >> (r->depth - 1)) & 1))
-			return R_BAD;
-		r->depth--;
-		r->i++;
-		s->ev_type = (c == '}') ? CPJ_JSON_OBJECT : CPJ_JSON_ARRAY;
-		break;
-	case R_BEGIN:
-		s->ev = CPJ_JSON_EV_BEGIN;
-		s->ev_char = (int)r->p[r->i - 1];
-		s->ev_key = 0;
-		return R_OUT;
-	case R_VALUE_END:
-		break;
-	default:
-		return a;
-	}
-	/* a value ended */
-	r->st = (r->depth != 0) ? ST_AFTER : ST_DONE;
-	if (r->depth <= r->watch) {
-		s->ev = CPJ_JSON_EV_END;
-		s->ev_key = 0;
-		s->ev_level = r->depth;
-		return R_OUT;
-	}
-	return R_NEXT;
 }
 
 /* see cpj_json.h */
@@ -630,11 +622,8 @@ cpj_json_scan(cpj_json_scanner *s, const char *data, size_t len)
 			a = R_FAIL;
 			break;
 		}
-		if (a != R_NEXT) {
-			a = on_end(&r, a);
-			if (a != R_NEXT)
-				break;
-		}
+		if (a != R_NEXT)
+			break;
 	}
 	s->objs = r.objs;
 	s->depth = r.depth;

@@ -17,10 +17,21 @@ static const char *const auth_params[] = {
 };
 #endif
 
-/* Header value bytes: 1 SP/HT, 2 end or CR/LF, 0 anything else. */
-static const unsigned char vclass[256] = {
-	[0] = 2, ['\t'] = 1, ['\n'] = 2, ['\r'] = 2, [' '] = 1,
+/* see sigv4_int.h */
+const char cpj_sigv4_hex_upper[17] = "0123456789ABCDEF";
+/* see sigv4_int.h */
+const uint32_t cpj_sigv4_unreserved[8] = {
+	0, 0x03FF6000, 0x87FFFFFE, 0x47FFFFFE, 0, 0, 0, 0
 };
+
+/* Header value bytes: 1 SP/HT, 2 end or CR/LF, 0 anything else. */
+static int
+vclass(unsigned c)
+{
+	if (c == ' ' || c == '\t')
+		return 1;
+	return c == 0 || c == '\r' || c == '\n' ? 2 : 0;
+}
 
 /* ---- canonical request stream ---------------------------------------- */
 
@@ -53,7 +64,7 @@ put(cpj_sigv4_context *ctx, const void *data, size_t len)
 	ctx->stage_len += len;
 }
 
-static inline void
+static CPJ_NOINLINE void
 putch(cpj_sigv4_context *ctx, unsigned c)
 {
 	if (ctx->stage_len == sizeof ctx->stage)
@@ -71,8 +82,8 @@ static inline void
 put_pct(cpj_sigv4_context *ctx, unsigned c)
 {
 	putch(ctx, '%');
-	putch(ctx, (unsigned char)hex_upper[c >> 4]);
-	putch(ctx, (unsigned char)hex_upper[c & 15]);
+	putch(ctx, (unsigned char)cpj_sigv4_hex_upper[c >> 4]);
+	putch(ctx, (unsigned char)cpj_sigv4_hex_upper[c & 15]);
 }
 
 /* ---- path -------------------------------------------------------------- */
@@ -190,8 +201,8 @@ qit_next(struct qit *it)
 	}
 	if (UNRESERVED(c))
 		return (int)c;
-	it->pend[0] = (unsigned char)hex_upper[c >> 4];
-	it->pend[1] = (unsigned char)hex_upper[c & 15];
+	it->pend[0] = (unsigned char)cpj_sigv4_hex_upper[c >> 4];
+	it->pend[1] = (unsigned char)cpj_sigv4_hex_upper[c & 15];
 	it->np = 2;
 	return '%';
 }
@@ -432,14 +443,14 @@ emit_value(cpj_sigv4_context *ctx, const char *v)
 	int first = 1;
 
 	for (;;) {
-		while (vclass[*p] == 1)
+		while (vclass(*p) == 1)
 			p++;
 		if (*p == '\0')
 			return CPJ_OK;
-		if (vclass[*p] == 2)
+		if (vclass(*p) == 2)
 			return CPJ_ERR_SIGV4_INPUT;
 		w = p;
-		while (vclass[*p] == 0)
+		while (vclass(*p) == 0)
 			p++;
 		if (!first)
 			putch(ctx, ' ');
@@ -535,8 +546,8 @@ cpj_sigv4_signed_headers(const cpj_sigv4_context *ctx,
 				cpj_buf_putc(b, (char)c);
 			} else {
 				cpj_buf_putc(b, '%');
-				cpj_buf_putc(b, hex_upper[c >> 4]);
-				cpj_buf_putc(b, hex_upper[c & 15]);
+				cpj_buf_putc(b, cpj_sigv4_hex_upper[c >> 4]);
+				cpj_buf_putc(b, cpj_sigv4_hex_upper[c & 15]);
 			}
 		}
 	}

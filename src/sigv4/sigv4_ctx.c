@@ -2,40 +2,39 @@
  * sigv4_ctx.c -- SigV4 context set-up, credentials and wiping
  * (see cpj_sigv4.h).
  */
-#include "inner.h"
+#include "sigv4_int.h"
 
 #define KNOWN_FLAGS (CPJ_SIGV4_S3 | CPJ_SIGV4_NO_NORMALIZE \
 	| CPJ_SIGV4_SIGN_CONTENT_SHA256 | CPJ_SIGV4_OMIT_TOKEN)
 
-/* Region or service: 1..CPJ_SIGV4_NAME_MAX of A-Z a-z 0-9 - _ . */
-static int
-scope_name_ok(const char *s)
+/* see sigv4_int.h */
+size_t
+cpj_sigv4_name_len(const char *s)
 {
 	size_t i, n;
 
 	if (s == NULL)
 		return 0;
 	n = cpj_strnlen(s, CPJ_SIGV4_NAME_MAX);
-	if (n == 0 || n > CPJ_SIGV4_NAME_MAX)
+	if (n > CPJ_SIGV4_NAME_MAX)
 		return 0;
 	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned c = (unsigned char)s[i];
 
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-		    || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+		if (!UNRESERVED(c) || c == '~')
 			return 0;
 	}
-	return 1;
+	return n;
 }
 
-/* Printable ASCII without space, of length 1..max, none of `bad`. */
-static int
-visible_ok(const char *s, size_t max, const char *bad)
+/* see sigv4_int.h */
+size_t
+cpj_sigv4_visible_len(const char *s, size_t max, const char *bad)
 {
 	size_t i, n;
 
 	n = cpj_strnlen(s, max);
-	if (n == 0 || n > max)
+	if (n > max)
 		return 0;
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -43,7 +42,7 @@ visible_ok(const char *s, size_t max, const char *bad)
 		if (c <= 0x20 || c >= 0x7f || strchr(bad, c) != NULL)
 			return 0;
 	}
-	return 1;
+	return n;
 }
 
 static void
@@ -67,7 +66,7 @@ cpj_sigv4_init(cpj_sigv4_context *ctx, const char *region,
 	if (ctx == NULL)
 		return CPJ_ERR_PARAM;
 	memset(ctx, 0, sizeof *ctx);
-	if (!scope_name_ok(region) || !scope_name_ok(service)
+	if (cpj_sigv4_name_len(region) == 0 || cpj_sigv4_name_len(service) == 0
 	    || (flags & ~KNOWN_FLAGS) != 0)
 		return CPJ_ERR_PARAM;
 	ctx->region = region;
@@ -88,13 +87,13 @@ cpj_sigv4_set_credentials(cpj_sigv4_context *ctx, const char *akid,
 	forget_key(ctx);
 	ctx->akid = ctx->secret = ctx->token = NULL;
 	if (akid == NULL || secret == NULL
-	    || !visible_ok(akid, CPJ_SIGV4_AKID_MAX, "/,;="))
+	    || cpj_sigv4_visible_len(akid, CPJ_SIGV4_AKID_MAX, "/,;=") == 0)
 		return CPJ_ERR_SIGV4_CREDS;
 	n = cpj_strnlen(secret, CPJ_SIGV4_SECRET_MAX);
 	if (n == 0 || n > CPJ_SIGV4_SECRET_MAX)
 		return CPJ_ERR_SIGV4_CREDS;
 	if (token != NULL && token[0] != '\0') {
-		if (!visible_ok(token, CPJ_SIGV4_TOKEN_MAX, ""))
+		if (cpj_sigv4_visible_len(token, CPJ_SIGV4_TOKEN_MAX, "") == 0)
 			return CPJ_ERR_SIGV4_CREDS;
 	} else {
 		token = NULL;

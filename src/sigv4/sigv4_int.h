@@ -7,13 +7,12 @@
 
 #include "inner.h"
 
-static const char hex_upper[] = "0123456789ABCDEF";
-
-/* RFC 3986 unreserved set (A-Z a-z 0-9 - . _ ~), one bit per byte value. */
-static const uint32_t unreserved_map[8] = {
-	0, 0x03FF6000, 0x87FFFFFE, 0x47FFFFFE, 0, 0, 0, 0
-};
-#define UNRESERVED(c) ((unreserved_map[(c) >> 5] >> ((c) & 31)) & 1u)
+/* "0123456789ABCDEF" (sigv4_canon.c). */
+extern const char cpj_sigv4_hex_upper[17];
+/* RFC 3986 unreserved set (A-Z a-z 0-9 - . _ ~), one bit per byte value
+ * (sigv4_canon.c). */
+extern const uint32_t cpj_sigv4_unreserved[8];
+#define UNRESERVED(c) ((cpj_sigv4_unreserved[(c) >> 5] >> ((c) & 31)) & 1u)
 
 /* HTTP token character (RFC 9110 tchar). */
 static inline int
@@ -38,6 +37,15 @@ struct cpj_sigv4_job {
 	size_t sh_off, sh_len; /* sign: SignedHeaders value inside out */
 	int presign;
 };
+
+/* ---- sigv4_ctx.c ------------------------------------------------------ */
+
+/* Length of a region or service name: 1..CPJ_SIGV4_NAME_MAX of A-Z a-z
+ * 0-9 - _ . ; 0 when NULL or not one. */
+size_t cpj_sigv4_name_len(const char *s);
+/* Length of s when it is 1..max printable ASCII bytes, no space and none
+ * of `bad`; else 0. */
+size_t cpj_sigv4_visible_len(const char *s, size_t max, const char *bad);
 
 /* ---- sigv4_canon.c ---------------------------------------------------- */
 

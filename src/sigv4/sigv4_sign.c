@@ -9,8 +9,6 @@
 #define METHOD_MAX 32
 #define EXPIRES_MAX 604800u
 
-static const char empty_sha256[] =
-    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 static const char unsigned_payload[] = "UNSIGNED-PAYLOAD";
 static const char hex_lower[] = "0123456789abcdef";
 
@@ -40,8 +38,8 @@ buf_put_enc(cpj_buf *b, const char *s)
 			continue;
 		cpj_buf_put(b, run, (size_t)(s - run));
 		cpj_buf_putc(b, '%');
-		cpj_buf_putc(b, hex_upper[c >> 4]);
-		cpj_buf_putc(b, hex_upper[c & 15]);
+		cpj_buf_putc(b, cpj_sigv4_hex_upper[c >> 4]);
+		cpj_buf_putc(b, cpj_sigv4_hex_upper[c & 15]);
 		run = s + 1;
 	}
 	cpj_buf_put(b, run, (size_t)(s - run));
@@ -93,11 +91,8 @@ payload_hash(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 
 	switch (req->payload) {
 	case CPJ_SIGV4_PAYLOAD_BODY:
-		if (req->body_len == 0) {
-			memcpy(res->payload_hash, empty_sha256, sizeof empty_sha256);
-			return CPJ_OK;
-		}
-		if (req->body == NULL)
+		/* no body: the SHA-256 of nothing */
+		if (req->body == NULL && req->body_len != 0)
 			return CPJ_ERR_PARAM;
 		br_sha256_init(&ctx->sha);
 		br_sha256_update(&ctx->sha, req->body, req->body_len);
@@ -129,37 +124,17 @@ payload_hash(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 static int
 scope_lengths(const cpj_sigv4_context *ctx, size_t *rl, size_t *sl, size_t *al)
 {
-	size_t i;
-
 	if (ctx->region == NULL || ctx->service == NULL)
 		return CPJ_ERR_PARAM;
 	if (ctx->akid == NULL || ctx->secret == NULL)
 		return CPJ_ERR_SIGV4_CREDS;
-	*rl = cpj_strnlen(ctx->region, CPJ_SIGV4_NAME_MAX);
-	*sl = cpj_strnlen(ctx->service, CPJ_SIGV4_NAME_MAX);
-	if (*rl == 0 || *rl > CPJ_SIGV4_NAME_MAX || *sl == 0
-	    || *sl > CPJ_SIGV4_NAME_MAX)
+	*rl = cpj_sigv4_name_len(ctx->region);
+	*sl = cpj_sigv4_name_len(ctx->service);
+	if (*rl == 0 || *sl == 0)
 		return CPJ_ERR_PARAM;
-	for (i = 0; i < *rl; i++) {
-		if (!UNRESERVED((unsigned char)ctx->region[i])
-		    || ctx->region[i] == '~')
-			return CPJ_ERR_PARAM;
-	}
-	for (i = 0; i < *sl; i++) {
-		if (!UNRESERVED((unsigned char)ctx->service[i])
-		    || ctx->service[i] == '~')
-			return CPJ_ERR_PARAM;
-	}
-	*al = cpj_strnlen(ctx->akid, CPJ_SIGV4_AKID_MAX);
-	if (*al == 0 || *al > CPJ_SIGV4_AKID_MAX)
+	*al = cpj_sigv4_visible_len(ctx->akid, CPJ_SIGV4_AKID_MAX, "/,;=");
+	if (*al == 0)
 		return CPJ_ERR_SIGV4_CREDS;
-	for (i = 0; i < *al; i++) {
-		unsigned c = (unsigned char)ctx->akid[i];
-
-		if (c <= 0x20 || c >= 0x7f || c == '/' || c == ',' || c == ';'
-		    || c == '=')
-			return CPJ_ERR_SIGV4_CREDS;
-	}
 	return CPJ_OK;
 }
 
@@ -268,6 +243,21 @@ signing_key(cpj_sigv4_context *ctx, const char *date8, size_t rl, size_t sl,
  * ctx->stage): the string to sign and its HMAC. Called one after the
  * other by sign and presign, so that the stack of each is not added.
  */
+/* The credential scope: date/region/service/aws4_request, `sep` between
+ * the parts ("/", or "%2F" in a query). */
+static void
+put_scope(cpj_buf *b, const cpj_sigv4_context *ctx,
+	const struct cpj_sigv4_job *j, const char *sep)
+{
+	cpj_buf_put(b, j->res->amz_date, 8);
+	cpj_buf_puts(b, sep);
+	cpj_buf_put(b, ctx->region, j->rl);
+	cpj_buf_puts(b, sep);
+	cpj_buf_put(b, ctx->service, j->sl);
+	cpj_buf_puts(b, sep);
+	cpj_buf_puts(b, TERMINATOR);
+}
+
 static int
 string_to_sign(cpj_sigv4_context *ctx, const struct cpj_sigv4_job *j)
 {
@@ -285,12 +275,8 @@ string_to_sign(cpj_sigv4_context *ctx, const struct cpj_sigv4_job *j)
 	cpj_buf_put(&sts, ALGORITHM "\n", sizeof ALGORITHM);
 	cpj_buf_put(&sts, res->amz_date, 16);
 	cpj_buf_putc(&sts, '\n');
-	cpj_buf_put(&sts, res->amz_date, 8);
-	cpj_buf_putc(&sts, '/');
-	cpj_buf_put(&sts, ctx->region, j->rl);
-	cpj_buf_putc(&sts, '/');
-	cpj_buf_put(&sts, ctx->service, j->sl);
-	cpj_buf_put(&sts, "/" TERMINATOR "\n", sizeof TERMINATOR + 1);
+	put_scope(&sts, ctx, j, "/");
+	cpj_buf_putc(&sts, '\n');
 	cpj_buf_put(&sts, ctx->stage + 32, 64);
 	if (cpj_buf_ok(&sts) < 0)
 		return CPJ_ERR_INTERNAL;
@@ -415,12 +401,8 @@ cpj_sigv4_sign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 		cpj_buf_puts(&out, ALGORITHM " Credential=");
 		cpj_buf_put(&out, ctx->akid, j.al);
 		cpj_buf_putc(&out, '/');
-		cpj_buf_put(&out, res->amz_date, 8);
-		cpj_buf_putc(&out, '/');
-		cpj_buf_put(&out, ctx->region, j.rl);
-		cpj_buf_putc(&out, '/');
-		cpj_buf_put(&out, ctx->service, j.sl);
-		cpj_buf_puts(&out, "/" TERMINATOR ", SignedHeaders=");
+		put_scope(&out, ctx, &j, "/");
+		cpj_buf_puts(&out, ", SignedHeaders=");
 		j.sh_off = out.len;
 		cpj_sigv4_signed_headers(ctx, req, j.nh, &out, 0);
 		j.sh_len = out.len - j.sh_off;
@@ -465,12 +447,8 @@ cpj_sigv4_presign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 		    "&X-Amz-Credential=");
 		buf_put_enc(&out, ctx->akid);
 		cpj_buf_puts(&out, "%2F");
-		cpj_buf_put(&out, res->amz_date, 8);
-		cpj_buf_puts(&out, "%2F");
-		cpj_buf_put(&out, ctx->region, j.rl);
-		cpj_buf_puts(&out, "%2F");
-		cpj_buf_put(&out, ctx->service, j.sl);
-		cpj_buf_puts(&out, "%2F" TERMINATOR "&X-Amz-Date=");
+		put_scope(&out, ctx, &j, "%2F");
+		cpj_buf_puts(&out, "&X-Amz-Date=");
 		cpj_buf_puts(&out, res->amz_date);
 		cpj_buf_puts(&out, "&X-Amz-Expires=");
 		cpj_buf_put_u64(&out, req->expires);

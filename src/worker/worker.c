@@ -10,7 +10,7 @@
 
 /* Copy `s` (or `def` when NULL) into d[cap]: 0, or CPJ_ERR_PARAM when
  * both are NULL, empty or too long. */
-static int
+static CPJ_NOINLINE int
 copy_name(char *d, size_t cap, const char *s, const char *def)
 {
 	size_t n;

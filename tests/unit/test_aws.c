@@ -310,7 +310,7 @@ json_error_answers(void)
 	r.status = 400;
 	strcpy(body, "{\"__type\":\"com.amazon#ThrottlingException\","
 	    "\"message\":\"abcd\\u00e9\\u00e9\"}");
-	rc = cpj_aws_json_error(body, strlen(body), &r, code, sizeof code,
+	rc = cpj_aws_json_error(body, strlen(body), 0, &r, code, sizeof code,
 	    msg, sizeof msg, &cut);
 	CHECK_EQ(rc, CPJ_ERR_API_THROTTLED);
 	CHECK_EQ(strcmp(code, "Throttl"), 0);   /* cut to fit */
@@ -322,7 +322,7 @@ json_error_answers(void)
 	strcpy(r.error_type, "Foo:http://internal.amazon.com/");
 	r.present |= CPJ_HTTP_F_ERROR_TYPE;
 	cut = 5;
-	rc = cpj_aws_json_error(body, 0, &r, code, sizeof code, msg,
+	rc = cpj_aws_json_error(body, 0, 0, &r, code, sizeof code, msg,
 	    sizeof msg, &cut);
 	CHECK_EQ(rc, CPJ_ERR_API_SERVER);
 	CHECK_EQ(strcmp(code, "Foo"), 0);

@@ -164,22 +164,69 @@ error_type_header_fallback(void)
 
 static char big_err[7000];
 
+/* big_err: n bytes, `head` then x's to the closing "} */
+static void
+big_body(const char *head, size_t n)
+{
+	size_t h = strlen(head);
+
+	memcpy(big_err, head, h);
+	memset(big_err + h, 'x', n - h - 2);
+	memcpy(big_err + n - 2, "\"}", 3);
+}
+
 static int
 error_body_oversized(void)
 {
-	size_t n;
+	size_t i;
 
+	/* the body does not fit the buffer: its code and the start of its
+	   message are read all the same, the message marked as cut */
 	setup();
-	memcpy(big_err, "{\"__type\":\"ThrottlingException\",\"message\":\"", 42);
-	n = 42;
-	memset(big_err + n, 'x', 6000);
-	n += 6000;
-	memcpy(big_err + n, "\"}", 3);
-	conn(H400 "x-amzn-ErrorType: ValidationException\r\n", big_err);
-	/* the body is too large to parse: the header decides, no retry */
+	big_body("{\"__type\":\"ValidationException\",\"message\":\"", 6000);
+	conn(H400 "x-amzn-ErrorType: ThrottlingException\r\n", big_err);
 	CHECK_EQ(cpj_cp_get_job_details(&cp, job_id, NULL, &jb),
 	    CPJ_ERR_API_VALIDATION);
 	CHECK_EQ(mock_port_connects(), 1);
+	CHECK(strcmp(cp.code, "ValidationException") == 0);
+	CHECK_EQ(strlen(cp.message), CPJ_CP_MESSAGE_MAX);
+	CHECK_EQ(strspn(cp.message, "x"), CPJ_CP_MESSAGE_MAX);
+	CHECK_EQ(cp.message_cut, 1);
+	/* the cut falls in a message shorter than the one kept, after an
+	   escape whose half would be left: the whole characters before it */
+	setup();
+	big_body("{\"__type\":\"a#JobNotFoundException\",\"x\":\"", 3000);
+	/* "Message" begins 200 bytes before the cut; 180 y's, then an
+	   escaped pair that the cut splits after 7 of its 12 bytes */
+	i = CPJ_CP_ERRBODY_MAX - 200;
+	memcpy(big_err + i, "\",\"Message\":\"", 13);
+	memset(big_err + i + 13, 'y', 180);
+	memcpy(big_err + CPJ_CP_ERRBODY_MAX - 7, "\\ud83d\\ude00", 12);
+	conn(H400, big_err);
+	CHECK_EQ(cpj_cp_put_job_success(&cp, job_id, NULL, NULL),
+	    CPJ_ERR_API_JOB_NOT_FOUND);
+	CHECK(strcmp(cp.code, "JobNotFoundException") == 0);
+	CHECK_EQ(strlen(cp.message), 180);
+	CHECK_EQ(cp.message_cut, 1);
+	/* the code after the cut: the header's, with the message */
+	setup();
+	big_body("{\"message\":\"", 3000);
+	memcpy(big_err + 2990, "\",\"__type\":\"", 12);
+	conn(H400 "x-amzn-ErrorType: JobNotFoundException:http://x/\r\n",
+	    big_err);
+	CHECK_EQ(cpj_cp_put_job_success(&cp, job_id, NULL, NULL),
+	    CPJ_ERR_API_JOB_NOT_FOUND);
+	CHECK(strcmp(cp.code, "JobNotFoundException") == 0);
+	CHECK_EQ(strspn(cp.message, "x"), CPJ_CP_MESSAGE_MAX);
+	CHECK_EQ(cp.message_cut, 1);
+	/* not JSON: the header only */
+	setup();
+	memset(big_err, '<', 3000);
+	big_err[3000] = '\0';
+	conn(H400 "x-amzn-ErrorType: JobNotFoundException\r\n", big_err);
+	CHECK_EQ(cpj_cp_put_job_success(&cp, job_id, NULL, NULL),
+	    CPJ_ERR_API_JOB_NOT_FOUND);
+	CHECK_EQ(cp.message[0], '\0');
 	return 0;
 }
 
