@@ -3,8 +3,9 @@
 #
 #   make deb [BOARD=<b>]   $(B)/cpjob_<version>_<arch>.deb and
 #                          $(B)/libcpjob-dev_<version>_<arch>.deb
-#   make package-test      tests/scripts/test_package.py for the host and
-#                          armhf packages (CI; `make test` checks the host's)
+#   make package-test      tests/scripts/test_package.py for the packages of
+#                          PACKAGE_BOARDS (CI; `make test` checks the host's):
+#                          the cross boards' agents run under qemu-user
 #
 # Variables: DEB_VERSION (default the library's version), DEB_ARCH (from
 # the board), DEB_MAINTAINER.
@@ -36,9 +37,10 @@ deb: all
 		sh packaging/deb.sh $(B) $(DEB_ARCH) $(DEB_VERSION) \
 		$(CROSS_COMPILE)strip $(DEB_STAGE)/cpjob $(DEB_STAGE)/libcpjob-dev
 
+PACKAGE_BOARDS ?= host armhf arm64 mipsel
 package-test:
 	$(Q)sh tests/deps.sh deb
-	$(Q)$(MAKE) --no-print-directory BOARD=host all
-	$(Q)$(MAKE) --no-print-directory BOARD=armhf all
-	$(Q)CPJ_TOP="$(CURDIR)" CPJ_BUILD="$(CURDIR)/$(BUILD)/host" CPJ_PACKAGE_BOARDS="host armhf" \
-		/usr/bin/python3 tests/scripts/test_package.py
+	$(Q)for b in $(PACKAGE_BOARDS); do \
+		$(MAKE) --no-print-directory BOARD=$$b all || exit 1; done
+	$(Q)CPJ_TOP="$(CURDIR)" CPJ_BUILD="$(abspath $(BUILD))/host" \
+		CPJ_PACKAGE_BOARDS="$(PACKAGE_BOARDS)" /usr/bin/python3 tests/scripts/test_package.py

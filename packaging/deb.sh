@@ -2,7 +2,8 @@
 # packaging/deb.sh -- the Debian packages of one board's build, from the
 # trees `make install` staged (packaging/deb.mk runs it; `make deb`):
 #
-#   cpjob          /usr/bin/cpjob (stripped), the unit in /lib/systemd/system,
+#   cpjob          /usr/bin/cpjob (stripped; static: a lintian override),
+#                  the unit in /lib/systemd/system,
 #                  /usr/lib/sysusers.d/cpjob.conf, /etc/cpjob.conf (conffile),
 #                  the example handler and the handler contract in
 #                  /usr/share/doc/cpjob/, maintainer scripts (packaging/debian/)
@@ -63,6 +64,12 @@ if LC_ALL=C readelf -d "$agent/usr/bin/cpjob" 2>/dev/null | grep -q NEEDED; then
 	depends=$(cd "$t" && dpkg-shlibdeps -O "$agent/usr/bin/cpjob" 2>/dev/null \
 		| sed -n 's/^shlibs:Depends=//p')
 	rm -rf "$t"
+else
+	# static on purpose (the cross boards): nothing to depend on
+	install -d "$agent/usr/share/lintian/overrides"
+	echo "cpjob: statically-linked-binary [usr/bin/cpjob]" \
+		>"$agent/usr/share/lintian/overrides/cpjob"
+	chmod 644 "$agent/usr/share/lintian/overrides/cpjob"
 fi
 cat >"$agent/DEBIAN/control" <<EOC
 Package: cpjob

@@ -20,7 +20,9 @@ pkgs="make gcc libc6-dev libbearssl-dev libjsmn-dev"
 case "$want" in
 # (pkg-config: the installed cpjob.pc is checked by test_agent_install.py)
 # python3-jmespath: the --query differential (the aws CLI depends on it too)
-test) pkgs="$pkgs openssl valgrind python3 python3-botocore python3-jmespath awscli ca-certificates pkg-config" ;;
+# dpkg-dev ... fakeroot: tests/scripts/test_package.py (make deb, see deb below)
+test) pkgs="$pkgs openssl valgrind python3 python3-botocore python3-jmespath awscli ca-certificates pkg-config
+	dpkg-dev lintian init-system-helpers systemd fakeroot" ;;
 demo) pkgs="$pkgs openssl python3 python3-botocore" ;;
 # make docs: the API reference from include/*.h (tests/examples/examples.mk).
 docs) pkgs="$pkgs doxygen" ;;
