@@ -170,42 +170,35 @@ def test_other_pid(emu):
           lst.msgs[:10])
 
 
-def test_long_handler(emu):
+def pings_during_phase(emu, provider, config, phase, least_s, name, label, **zip_files):
+    """Work one job of `provider` (--exit-when-idle); the pings while the
+    state file says `phase`, which must last at least `least_s`."""
     lst = Listener(abstract=True)
-    job, _ = A.queue(emu, "NotifyLong", config={"Mode": "sleep", "Sleep": "4"})
-    ag = agent(emu, "NotifyLong", lst, args=["--exit-when-idle"])
-    rc, log, secs = ag.run(timeout=60)
+    A.queue(emu, provider, config=config, **zip_files)
+    rc, log, secs = agent(emu, provider, lst, args=["--exit-when-idle"]).run(timeout=60)
     time.sleep(0.2)
     lst.close()
-    w = lst.status_window("in phase handler")
+    w = lst.status_window("in phase " + phase)
     if w is None:
-        check("notify_watchdog_while_handler_runs", False, (rc, lst.msgs, log[-800:]))
+        check(name, False, (rc, lst.msgs, log[-800:]))
         return
     ok, why = rate_ok(lst.pings(*w), *w)
-    print("  handler: " + why)
-    check("notify_watchdog_while_handler_runs", rc == 0 and w[1] - w[0] >= 3.5 and ok,
-          (rc, why, log[-600:]))
+    print("  %s: %s" % (label, why))
+    check(name, rc == 0 and w[1] - w[0] >= least_s and ok, (rc, why, log[-600:]))
+
+
+def test_long_handler(emu):
+    pings_during_phase(emu, "NotifyLong", {"Mode": "sleep", "Sleep": "4"}, "handler", 3.5,
+                       "notify_watchdog_while_handler_runs", "handler")
 
 
 def test_slow_download(emu):
-    lst = Listener(abstract=True)
-    A.queue(emu, "NotifySlow", config={"Mode": "ok"},
-            zip_files={"big.bin": os.urandom(512 << 10)})
     # 512 KiB in 16 KiB pieces every 100 ms: about 3 s in one GetObject
     emu.fault("trickle", operation="GetObject", count=1, bytes=16384, intervalMs=100)
-    ag = agent(emu, "NotifySlow", lst, args=["--exit-when-idle"])
-    rc, log, secs = ag.run(timeout=60)
+    pings_during_phase(emu, "NotifySlow", {"Mode": "ok"}, "downloading", 2.5,
+                       "notify_watchdog_while_artifact_transfers", "download",
+                       zip_files={"big.bin": os.urandom(512 << 10)})
     emu.clear_faults()
-    time.sleep(0.2)
-    lst.close()
-    w = lst.status_window("in phase downloading")
-    if w is None:
-        check("notify_watchdog_while_artifact_transfers", False, (rc, lst.msgs, log[-800:]))
-        return
-    ok, why = rate_ok(lst.pings(*w), *w)
-    print("  download: " + why)
-    check("notify_watchdog_while_artifact_transfers", rc == 0 and w[1] - w[0] >= 2.5
-          and ok, (rc, why, log[-600:]))
 
 
 def test_backoff(emu):
