@@ -6,6 +6,9 @@
 #   make demo              the main job against a local emulator
 #   make BOARD=<b>         cross build, see boards/README.md
 #   make size | stack-doc | bench | soak | fuzz | docs | install | clean | lint
+#   make deps              install the board's Debian packages (checked
+#                          before compiling: `make` names what is missing)
+#   make deb [BOARD=<b>]   Debian packages (packaging/deb.mk); package-test
 #
 # Variables: BOARD, PORT (set by the board), PROFILE (full or minimal),
 # CROSS_COMPILE, CC, OPT, EXTRA_CFLAGS, SAN=1 (sanitizers), V=1 (show
