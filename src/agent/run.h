@@ -120,7 +120,8 @@ void run_notify_init(void);
 /* READY=1 (set up: settings, credentials, state file and pending reports
  * loaded). */
 void run_notify_ready(void);
-/* STATUS=<text> (one line, at most 255 bytes), sent when it changes. */
+/* STATUS=<text> (at most 255 bytes; control characters, newlines
+ * included, become spaces), sent when it changes. */
 void run_notify_status(const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 1, 2)))

@@ -118,9 +118,11 @@ run_notify_status(const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(msg + 7, STATUS_MAX, fmt, ap);
 	va_end(ap);
+	/* one line, no terminal control (an error text may come from the
+	 * network) */
 	for (i = 7; msg[i] != '\0'; i++)
-		if (msg[i] == '\n' || msg[i] == '\r')
-			msg[i] = ' ';   /* one line */
+		if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f)
+			msg[i] = ' ';
 	if (strcmp(msg + 7, status) == 0)
 		return;
 	memcpy(status, msg + 7, i - 6);

@@ -11,7 +11,9 @@ systemd does for a unit of Type=notify):
   from an unreachable endpoint; without it, or with $WATCHDOG_PID naming
   another process, no WATCHDOG=1 at all;
 - an abstract socket ("@name") and a path socket both work, and the
-  handler's environment has none of the variables.
+  handler's environment has none of the variables;
+- the agent runs one thread and handles no SIGALRM: the pings come from
+  its loop, not from a thread or timer that would go on if it hung.
 """
 import os
 import signal
@@ -111,6 +113,8 @@ def test_idle_and_stop(emu):
     ready = A.wait_for(lambda: lst.lines("READY=1"), timeout=15)
     time.sleep(3.2)
     t1 = time.monotonic()
+    with open("/proc/%d/status" % ag.proc.pid) as f:
+        st = dict(l.split(":\t", 1) for l in f.read().splitlines() if ":\t" in l)
     ag.kill(signal.SIGTERM)
     rc = ag.proc.returncode
     time.sleep(0.3)
@@ -127,6 +131,9 @@ def test_idle_and_stop(emu):
     print("  idle: " + why)
     check("notify_watchdog_half_period_idle", ok, why)
     stop = lst.lines("STOPPING=1")
+    # pings from the main loop alone: one thread, no SIGALRM handler
+    check("notify_no_thread_no_timer", st.get("Threads") == "1"
+          and not int(st.get("SigCgt", "0"), 16) & (1 << (signal.SIGALRM - 1)), st)
     check("notify_stopping_on_sigterm", rc == 0 and stop and stop[0][0] >= t1,
           (rc, lst.msgs[-3:], log[-600:]))
 
