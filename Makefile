@@ -6,6 +6,9 @@
 #   make demo              the main job against a local emulator
 #   make BOARD=<b>         cross build, see boards/README.md
 #   make size | stack-doc | bench | soak | fuzz | docs | install | clean | lint
+#   make deps              install the board's Debian packages (checked
+#                          before compiling: `make` names what is missing)
+#   make deb [BOARD=<b>]   Debian packages (packaging/deb.mk); package-test
 #
 # Variables: BOARD, PORT (set by the board), PROFILE (full or minimal),
 # CROSS_COMPILE, CC, OPT, EXTRA_CFLAGS, SAN=1 (sanitizers), V=1 (show
@@ -69,7 +72,7 @@ LIBCORE := $(B)/libcpjob_core.a
 AGENT := $(B)/cpjob
 
 .PHONY: all lib agent test check test-build demo deps clean lint size bench install \
-	install-lib install-headers install-bin install-share
+	install-lib install-headers install-bin install-unit install-share deps-check
 ifeq ($(PROFILE),minimal)
 all: lib
 else
@@ -91,7 +94,7 @@ CPJ_BUILD_TIME := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/d
 endif
 $(B)/obj/src/tls/tls_time.o: CPPFLAGS_EXTRA := -DCPJ_BUILD_TIME=$(CPJ_BUILD_TIME)
 
-$(B)/obj/%.o: %.c
+$(B)/obj/%.o: %.c | deps-check
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS_EXTRA) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
@@ -119,8 +122,21 @@ include tests/tests.mk
 include boards/boards.mk
 
 # ---- dependencies, demo ----------------------------------------------------
+# Before compiling anything, `make` checks that the board's Debian packages
+# are installed, and stops with one line naming those missing and the
+# command that installs them (`make deps`, as root, or the apt-get line);
+# DEPS_CHECK=0 skips the check.
+DEPS_HINT := make deps$(if $(filter-out host,$(BOARD)), BOARD=$(BOARD))
 deps:
-	$(Q)sh tests/deps.sh build
+	$(Q)sh tests/deps.sh build $(BOARD_DEBS)
+deps-check:
+ifneq ($(DEPS_CHECK),0)
+	$(Q)CPJ_DEPS_HINT='$(DEPS_HINT)' sh tests/deps.sh --check build $(BOARD_DEBS)
+endif
+ifeq ($(CROSS_TEST),1)
+# the cross board's own install step (boards/boards.mk) comes after it
+$(BOARD_B)/.deps-ok: | deps-check
+endif
 
 demo:
 	$(Q)sh tests/deps.sh demo
@@ -144,27 +160,35 @@ lint: $(LIBCPJOB)
 	echo "lint: $(LIBCPJOB) references no heap allocator or banned function"
 
 # ---- install ---------------------------------------------------------------
-# install-lib: libcpjob.a and lib/pkgconfig/cpjob.pc (from src/agent/cpjob.pc.in);
-# install-headers: include/cpjob/ with the board's configuration header, which
-# the installed cpj_config.h selects by default (struct sizes follow the board);
-# install-bin: the agent; install-share: share/cpjob/ (example systemd unit,
-# config file and handler, the handler contract).
+# install-lib: libcpjob.a and pkgconfig/cpjob.pc (from src/agent/cpjob.pc.in)
+# in LIBDIR; install-headers: include/cpjob/ with the board's configuration
+# header, which the installed cpj_config.h selects by default (struct sizes
+# follow the board); install-bin: the agent; install-unit: the systemd unit
+# made from src/agent/cpjob.service.in with these paths, and the sysusers.d
+# file of its user; install-share: DOCDIR (example config file and handler,
+# the handler contract). Packages: packaging/deb.mk.
 PREFIX ?= /usr/local
 DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+SYSCONFDIR ?= /etc
+DOCDIR ?= $(PREFIX)/share/cpjob
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 VERSION := $(shell sed -n 's/^\#define CPJ_VERSION_STRING  *"\(.*\)"/\1/p' include/cpj_version.h)
 BOARD_CONFIG := $(wildcard boards/$(BOARD)/cpj_board_config.h)
 ifeq ($(PROFILE),minimal)
 install: install-lib install-headers
 else
-install: install-lib install-headers install-bin install-share
+install: install-lib install-headers install-bin install-unit install-share
 endif
 install-lib: $(LIBCPJOB)
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 644 $(LIBCPJOB) $(DESTDIR)$(PREFIX)/lib/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 644 $(LIBCPJOB) $(DESTDIR)$(LIBDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 		-e 's|@LIBS@|$(strip $(patsubst -l:lib%.a,-l%,$(BEARSSL_LIBS)) $(BOARD_LDLIBS))|' \
-		src/agent/cpjob.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/cpjob.pc
-	chmod 644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/cpjob.pc
+		src/agent/cpjob.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/cpjob.pc
+	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/cpjob.pc
 # The installed cpj_config.h selects the board's file and the profile the
 # library was built with (one-line sed appends, GNU sed).
 INSTALL_CONFIG_SED := $(if $(BOARD_CONFIG),-e '/^\#define CPJ_CONFIG_H$$/a /* installed: the configuration of the board the library was built for */\n\#ifndef CPJ_CONFIG_FILE\n\#define CPJ_CONFIG_FILE "cpj_board_config.h"\n\#endif') \
@@ -177,13 +201,22 @@ ifneq ($(strip $(INSTALL_CONFIG_SED)),)
 	sed $(INSTALL_CONFIG_SED) include/cpj_config.h >$(DESTDIR)$(PREFIX)/include/cpjob/cpj_config.h
 endif
 install-bin: $(AGENT)
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(AGENT) $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $(AGENT) $(DESTDIR)$(BINDIR)/
+install-unit:
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		-e 's|@DOCDIR@|$(DOCDIR)|g' -e 's|@SYSUSERSDIR@|$(SYSUSERSDIR)|g' \
+		src/agent/cpjob.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/cpjob.service
+	chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/cpjob.service
+	install -m 644 src/agent/cpjob.sysusers $(DESTDIR)$(SYSUSERSDIR)/cpjob.conf
 install-share:
-	install -d $(DESTDIR)$(PREFIX)/share/cpjob
-	install -m 644 src/agent/cpjob.service src/agent/cpjob.conf.example \
-		docs/handler.md $(DESTDIR)$(PREFIX)/share/cpjob/
-	install -m 755 src/agent/handler-example.sh $(DESTDIR)$(PREFIX)/share/cpjob/
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 644 src/agent/cpjob.conf.example docs/handler.md $(DESTDIR)$(DOCDIR)/
+	install -m 755 src/agent/handler-example.sh $(DESTDIR)$(DOCDIR)/
+
+# Debian packages: make deb, make package-test.
+include packaging/deb.mk
 
 clean:
 	rm -rf $(BUILD)

@@ -1,16 +1,28 @@
 #!/bin/sh
-# tests/deps.sh build|test|demo|bench|fuzz|boards|docs [PKG...] -- install what that target
-# needs from Debian's archive when missing (apt-get when root; otherwise
-# print the exact command and stop). Extra PKG names are added to the list
-# (a cross board's toolchain, see boards/*/board.mk).
+# tests/deps.sh [--check] build|test|demo|bench|fuzz|boards|docs|deb [PKG...] -- install
+# what that target needs from Debian's archive when missing (apt-get when
+# root; otherwise print the exact command and stop). Extra PKG names are
+# added to the list (a cross board's toolchain, see boards/*/board.mk).
+# --check (what `make` does before compiling): install nothing; when some
+# are missing, one line naming them and the commands that install them
+# ($CPJ_DEPS_HINT, default `make deps`), exit status 1. Without dpkg-query
+# (not a Debian system) it checks nothing.
 set -u
+check=0
+if [ "${1:-}" = --check ]; then
+	check=1
+	shift
+	command -v dpkg-query >/dev/null 2>&1 || exit 0
+fi
 want=${1:-build}
 [ $# -gt 0 ] && shift
 pkgs="make gcc libc6-dev libbearssl-dev libjsmn-dev"
 case "$want" in
 # (pkg-config: the installed cpjob.pc is checked by test_agent_install.py)
 # python3-jmespath: the --query differential (the aws CLI depends on it too)
-test) pkgs="$pkgs openssl valgrind python3 python3-botocore python3-jmespath awscli ca-certificates pkg-config" ;;
+# dpkg-dev ... fakeroot: tests/scripts/test_package.py (make deb, see deb below)
+test) pkgs="$pkgs openssl valgrind python3 python3-botocore python3-jmespath awscli ca-certificates pkg-config
+	dpkg-dev lintian init-system-helpers systemd fakeroot" ;;
 demo) pkgs="$pkgs openssl python3 python3-botocore" ;;
 # make docs: the API reference from include/*.h (tests/examples/examples.mk).
 docs) pkgs="$pkgs doxygen" ;;
@@ -30,6 +42,10 @@ fuzz) pkgs="$pkgs clang libclang-rt-14-dev" ;;
 boards) pkgs="$pkgs binutils file dpkg-dev xz-utils openssl musl-tools qemu-user
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	gcc-mipsel-linux-gnu libc6-dev-mipsel-cross" ;;
+# make deb and its test (tests/scripts/test_package.py): dpkg-shlibdeps,
+# lintian, deb-systemd-helper (init-system-helpers), systemd-analyze and
+# systemd-sysusers (systemd), fakeroot when not root.
+deb) pkgs="$pkgs dpkg-dev lintian init-system-helpers systemd fakeroot" ;;
 esac
 pkgs="$pkgs $*"
 missing=
@@ -41,6 +57,10 @@ for p in $pkgs; do
 	esac
 done
 [ -z "$missing" ] && exit 0
+if [ "$check" = 1 ]; then
+	echo "cpjob: missing Debian packages:$missing; install them with \`${CPJ_DEPS_HINT:-make deps}\` as root, or: sudo apt-get install -y$missing" >&2
+	exit 1
+fi
 if [ "$(id -u)" -ne 0 ]; then
 	echo "missing Debian packages:$missing"
 	echo "install them with:  sudo apt-get install -y$missing"

@@ -10,7 +10,8 @@
  * worker's credentials, run_job.c a job's phases and recovery,
  * run_env.c, run_secrets.c, run_artifacts.c and run_outcome.c what a
  * job needs, run_report.c its report, run_state.c the state file,
- * run_handler.c the handler's process, run_s3.c S3, run_log.c the log.
+ * run_handler.c the handler's process, run_s3.c S3, run_log.c the log,
+ * run_notify.c what systemd is told (readiness, status, watchdog).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -85,6 +86,22 @@ nap(uint64_t ms)
 	uint64_t due = run_pending_wait_ms();
 
 	return run_sleep_ms(due < ms ? due : ms);
+}
+
+/* STATUS= for `systemctl status`: what the loop does next, and the
+ * reports that wait for delivery. */
+static void
+tell(const char *doing, uint64_t next_ms)
+{
+	int n = run_pending_count();
+
+	if (n > 0)
+		run_notify_status("%s (next try in %llu s); %d report(s) "
+		    "pending delivery", doing,
+		    (unsigned long long)((next_ms + 999) / 1000), n);
+	else
+		run_notify_status("%s (next try in %llu s)", doing,
+		    (unsigned long long)((next_ms + 999) / 1000));
 }
 
 struct poll_arg {
@@ -179,14 +196,17 @@ loop(const cpj_cp_jobs_buf *jb)
 	char why[600];
 
 	run_pending_load();
+	run_notify_status("started: polling for %s", run_config()->at.provider);
+	run_notify_ready();
 	inflight = recover(jb, 1);
 	run_sweep(run_config()->work_dir_abs, inflight
 	    ? job_in_flight.st.job_id : NULL);
 	pa.jb = jb;
 	while (!run_stopping()) {
-		uint64_t polled;
+		uint64_t polled, d;
 		int n, i;
 
+		run_notify_tick();
 		if (run_pending_send() == 0 && !inflight)
 			waiting = 0;
 		if (inflight || (run_config()->once && handled > 0)
@@ -204,8 +224,17 @@ loop(const cpj_cp_jobs_buf *jb)
 				status = CPJ_EXIT_FAIL;
 				break;
 			}
-			if (nap(bounded(waiting, inflight
-			    ? backoff_ms(flight_errors++) : BACKOFF_CAP_MS)))
+			d = bounded(waiting, inflight
+			    ? backoff_ms(flight_errors++) : BACKOFF_CAP_MS);
+			if (inflight) {
+				snprintf(why, sizeof why, "backing off: job %s "
+				    "in flight could not go on",
+				    job_in_flight.st.job_id);
+				tell(why, d);
+			} else {
+				tell("waiting to deliver reports", d);
+			}
+			if (nap(d))
 				break;
 			if (inflight)
 				inflight = recover(jb, 0);
@@ -216,8 +245,9 @@ loop(const cpj_cp_jobs_buf *jb)
 		polled = run_now_ms();
 		n = run_cp_call(poll_op, &pa);
 		if (n < 0) {
-			uint64_t d = backoff_ms(errors++);
+			char doing[sizeof why + 64];
 
+			d = backoff_ms(errors++);
 			if (failing == 0)
 				failing = polled;
 			run_cp_error(n, why, sizeof why);
@@ -225,7 +255,11 @@ loop(const cpj_cp_jobs_buf *jb)
 				status = CPJ_EXIT_FAIL;
 				break;
 			}
-			if (nap(bounded(failing, d)))
+			d = bounded(failing, d);
+			snprintf(doing, sizeof doing, "backing off after error: "
+			    "PollForJobs: %s", why);
+			tell(doing, d);
+			if (nap(d))
 				break;
 			continue;
 		}
@@ -244,8 +278,9 @@ loop(const cpj_cp_jobs_buf *jb)
 				status = CPJ_EXIT_FAIL;
 				break;
 			}
-			if (nap(waiting != 0 ? bounded(waiting, idle_ms())
-			    : idle_ms()))
+			d = waiting != 0 ? bounded(waiting, idle_ms()) : idle_ms();
+			tell("idle: no job waiting", d);
+			if (nap(d))
 				break;
 			continue;
 		}
@@ -260,6 +295,7 @@ loop(const cpj_cp_jobs_buf *jb)
 			cpj_job_wipe(&jb->jobs[i]);
 		}
 	}
+	run_notify_stopping();
 	if (run_pending_count() > 0)
 		LOG_W("%d report(s) still to be delivered: sent at the next "
 		    "start", run_pending_count());
@@ -291,6 +327,7 @@ cpj_cmd_run(int argc, char **argv)
 	if (run_state_lock(run_config()->state_abs) < 0)
 		return CPJ_EXIT_FAIL;
 	run_log_init(run_config()->log_level, run_config()->use_syslog);
+	run_notify_init();
 	if (cli_setup(&run_config()->g) < 0)
 		return CPJ_EXIT_FAIL;
 	/* cli_setup() follows --debug; the worker follows --log-level */

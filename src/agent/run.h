@@ -100,7 +100,8 @@ int run_stopping(void);
 /* Monotonic milliseconds (64-bit). */
 uint64_t run_now_ms(void);
 
-/* Sleep up to `ms`, returning early (1) when a stop was requested. */
+/* Sleep up to `ms`, returning early (1) when a stop was requested; the
+ * systemd watchdog is pinged on the way (run_notify_tick). */
 int run_sleep_ms(uint64_t ms);
 
 /* 32 random bits (the port's entropy; the clock if it has none). */
@@ -110,6 +111,31 @@ uint32_t run_random32(void);
  * doubled per failure up to `cap`, half of it random ("equal jitter"),
  * so that a fleet that failed together does not retry together. */
 uint64_t run_backoff_ms(uint64_t base, unsigned errors, uint64_t cap);
+
+/* ---- systemd notification (run_notify.c) --------------------------- */
+
+/* Read $NOTIFY_SOCKET, $WATCHDOG_USEC and $WATCHDOG_PID (then unset
+ * them); without a socket the calls below do nothing. */
+void run_notify_init(void);
+/* READY=1 (set up: settings, credentials, state file and pending reports
+ * loaded). */
+void run_notify_ready(void);
+/* STATUS=<text> (at most 255 bytes; control characters, newlines
+ * included, become spaces), sent when it changes. */
+void run_notify_status(const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
+/* WATCHDOG=1 when half of the unit's WatchdogSec= passed since the last
+ * one. Called by the main thread only, from wherever it waits, so that a
+ * stuck worker stops pinging. */
+void run_notify_tick(void);
+/* `ms`, or less: how long a wait may last before run_notify_tick() is
+ * due (`ms` without a watchdog). */
+uint64_t run_notify_slice_ms(uint64_t ms);
+/* STOPPING=1. */
+void run_notify_stopping(void);
 
 /* ---- logging (run_log.c) -------------------------------------------- */
 

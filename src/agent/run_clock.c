@@ -2,7 +2,9 @@
  * run_clock.c -- the worker's clock, sleeps, backoff and stop signals.
  *
  * Every wait of `cpjob run` goes through run_sleep_ms(), so that SIGTERM
- * ends it at once; every retry delay through run_backoff_ms().
+ * ends it at once and the systemd watchdog is pinged while it lasts
+ * (slices of run_notify_slice_ms()); every retry delay through
+ * run_backoff_ms().
  */
 #include <signal.h>
 #include <string.h>
@@ -32,13 +34,15 @@ run_sleep_ms(uint64_t ms)
 	uint64_t end = run_now_ms() + ms;
 
 	while (!stop_asked) {
-		uint64_t now = run_now_ms();
+		uint64_t now = run_now_ms(), d;
 		struct timespec ts;
 
+		run_notify_tick();
 		if (now >= end)
 			return 0;
-		ts.tv_sec = (time_t)((end - now) / 1000u);
-		ts.tv_nsec = (long)((end - now) % 1000u) * 1000000L;
+		d = run_notify_slice_ms(end - now);
+		ts.tv_sec = (time_t)(d / 1000u);
+		ts.tv_nsec = (long)(d % 1000u) * 1000000L;
 		(void)nanosleep(&ts, NULL);     /* a signal ends it early */
 	}
 	return 1;

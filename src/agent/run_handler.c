@@ -344,6 +344,7 @@ run_handler_wait(struct run_handler *h, uint32_t timeout_s, uint32_t grace_s)
 		struct pollfd pf[2];
 		int np = 0, wait_ms = 1000, r;
 
+		run_notify_tick();      /* however long the handler runs */
 		now = run_now_ms();
 		if (!exited && !termed && (run_stopping() || (deadline != 0
 		    && now >= deadline))) {
@@ -430,7 +431,8 @@ run_handler_wait(struct run_handler *h, uint32_t timeout_s, uint32_t grace_s)
 		 * process every few hundred milliseconds */
 		if (!exited && wait_ms > 250)
 			wait_ms = 250;
-		r = poll(pf, (nfds_t)np, wait_ms);
+		r = poll(pf, (nfds_t)np, (int)run_notify_slice_ms(
+		    (uint64_t)wait_ms));
 		if (r <= 0)
 			continue;
 		np = 0;

@@ -2,7 +2,7 @@
  * run_s3.c -- the job's artifacts: GetObject streamed to a file in the
  * job's directory, PutObject streamed from one, with the job's
  * artifactCredentials, progress in the log, and the stop request
- * honoured between pieces.
+ * honoured (and the systemd watchdog pinged) between pieces.
  *
  * The S3 client has its own HTTP client and TLS context (the
  * CodePipeline client keeps its connection), with the trust anchors and
@@ -142,6 +142,7 @@ sink(void *ctx, const unsigned char *data, size_t len)
 {
 	struct xfer *x = ctx;
 
+	run_notify_tick();      /* however large the artifact */
 	if (run_stopping())
 		return CPJ_ERR_CANCELLED;
 	while (len > 0) {
@@ -177,6 +178,7 @@ source(void *ctx, unsigned char *buf, size_t len)
 	struct xfer *x = ctx;
 	ssize_t n;
 
+	run_notify_tick();      /* the upload and its hashing pass */
 	if (run_stopping())
 		return CPJ_ERR_CANCELLED;
 	do {

@@ -203,6 +203,9 @@ run_state_write(const char *path, const struct run_state *st)
 			    strerror(errno));
 	}
 	LOG_D("state: job %s phase %s", st->job_id, run_phase_name(st->phase));
+	if (strcmp(path, run_config()->state_abs) == 0)
+		run_notify_status("working job %s in phase %s", st->job_id,
+		    run_phase_name(st->phase));
 	return 0;
 }
 

@@ -1,8 +1,12 @@
 #!/usr/bin/python3
 """make install (PREFIX, DESTDIR): the agent, the static library, the
-headers with the board's configuration, the pkg-config file and the
-example files under share/cpjob; a program built with pkg-config's flags
-against the installed copy links and runs. Then the minimal profile
+headers with the board's configuration, the pkg-config file, the systemd
+unit made with the installation's paths (with PREFIX=/usr and
+PREFIX=/opt/cpjob, accepted by `systemd-analyze verify`), the sysusers.d
+file of its user and the example files under share/cpjob; a program built
+with pkg-config's flags against the installed copy links and runs. `make`
+with a Debian package missing stops before compiling, with one line naming
+it and the commands that install it. Then the minimal profile
 (PROFILE=minimal): library and headers only, the same program built against
 them runs (without error texts), and a program that calls what the profile
 leaves out does not compile.
@@ -92,6 +96,57 @@ def test_minimal(tmp, build, board):
               bad.stderr and good.returncode == 0, (bad.stderr[-600:], good.stderr[-600:]))
 
 
+def test_unit(tmp, build, board, dest, prefix):
+    """The unit `make install` made for `prefix`: its paths, and
+    `systemd-analyze verify` in a root holding the installation and the
+    system's units."""
+    tag = prefix.strip("/").replace("/", "_")
+    if prefix != "/usr":
+        p = subprocess.run(["make", "-s", "-C", A.TOP, "BUILD=" + build, "BOARD=" + board,
+                            "install", "DESTDIR=" + dest, "PREFIX=" + prefix],
+                           capture_output=True, text=True, timeout=600)
+        check("make_install_" + tag, p.returncode == 0, p.stderr[-1500:])
+    path = os.path.join(dest, prefix.lstrip("/"), "lib/systemd/system/cpjob.service")
+    unit = open(path).read() if os.path.isfile(path) else ""
+    lines = unit.splitlines()
+    want = ["ExecStart=%s/bin/cpjob run --config /etc/cpjob.conf" % prefix,
+            "Documentation=file://%s/share/cpjob/handler.md" % prefix,
+            "Type=notify", "NotifyAccess=main", "WatchdogSec=300", "User=cpjob",
+            "KillMode=mixed", "NoNewPrivileges=yes", "ProtectSystem=full"]
+    check("unit_paths_" + tag, all(w in lines for w in want) and "@" not in unit
+          and "/usr/local" not in unit, [w for w in want if w not in lines])
+    users = os.path.join(dest, prefix.lstrip("/"), "lib/sysusers.d/cpjob.conf")
+    check("sysusers_file_" + tag, os.path.isfile(users) and re.search(
+        r"^u cpjob ", open(users).read(), re.M), users)
+    # a root: the installation, the system's units, /lib -> usr/lib
+    os.makedirs(os.path.join(dest, "usr/lib/systemd"), exist_ok=True)
+    if not os.path.exists(os.path.join(dest, "usr/lib/systemd/system/basic.target")):
+        shutil.copytree("/usr/lib/systemd/system", os.path.join(dest, "usr/lib/systemd/system"),
+                        symlinks=True, dirs_exist_ok=True)
+    if not os.path.lexists(os.path.join(dest, "lib")):
+        os.symlink("usr/lib", os.path.join(dest, "lib"))
+    unitdir = os.path.join(dest, "etc/systemd/system")
+    os.makedirs(unitdir, exist_ok=True)
+    shutil.copy(path, os.path.join(unitdir, "cpjob.service"))
+    v = subprocess.run(["systemd-analyze", "verify", "--root=" + dest, "cpjob.service"],
+                       capture_output=True, text=True, timeout=60)
+    check("unit_verifies_" + tag, v.returncode == 0, v.stdout[-600:] + v.stderr[-600:])
+
+
+def test_deps_check(tmp):
+    """A package missing: one line naming it and how to install it, and
+    nothing compiled."""
+    b = os.path.join(tmp, "build-nodeps")
+    p = subprocess.run(["make", "-C", A.TOP, "BUILD=" + b, "BOARD_DEBS=cpjob-no-such-package"],
+                       capture_output=True, text=True, timeout=120)
+    ours = [l for l in p.stderr.splitlines() if l.startswith("cpjob:")]
+    check("make_names_missing_packages", p.returncode != 0 and len(ours) == 1
+          and "missing Debian packages: cpjob-no-such-package;" in ours[0]
+          and "`make deps`" in ours[0]
+          and "apt-get install -y cpjob-no-such-package" in ours[0]
+          and not os.path.exists(b), (p.returncode, p.stdout[-400:], p.stderr[-800:]))
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="cpj-install-")
     try:
@@ -105,7 +160,8 @@ def main():
         want = ["bin/cpjob", "lib/libcpjob.a", "lib/pkgconfig/cpjob.pc",
                 "include/cpjob/cpj.h", "include/cpjob/cpj_s3.h",
                 "include/cpjob/cpj_port_impl.h", "include/cpjob/cpj_board_config.h",
-                "share/cpjob/cpjob.service", "share/cpjob/cpjob.conf.example",
+                "lib/systemd/system/cpjob.service", "lib/sysusers.d/cpjob.conf",
+                "share/cpjob/cpjob.conf.example",
                 "share/cpjob/handler-example.sh", "share/cpjob/handler.md"]
         missing = [w for w in want if not os.path.isfile(os.path.join(root, w))]
         check("install_files", not missing, missing)
@@ -143,13 +199,9 @@ def main():
         check("installed_agent_runs", r.returncode == 0 and r.stdout.startswith("cpjob "),
               r.stdout)
         test_minimal(tmp, build, board)
-        with open(os.path.join(root, "share/cpjob/cpjob.service")) as f:
-            unit = f.read()
-        check("example_unit", "ExecStart=" in unit and "cpjob run" in unit
-              and "KillMode=mixed" in unit, unit[:300])
-        docs = re.findall(r"^Documentation=file://\S*/share/cpjob/(\S+)$", unit, re.M)
-        check("example_unit_documentation_installed", docs and all(
-            os.path.isfile(os.path.join(root, "share/cpjob", d)) for d in docs), docs)
+        test_unit(tmp, build, board, dest, "/usr")
+        test_unit(tmp, build, board, os.path.join(tmp, "dest-opt"), "/opt/cpjob")
+        test_deps_check(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         A.cleanup()
