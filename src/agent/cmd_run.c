@@ -227,7 +227,7 @@ loop(const cpj_cp_jobs_buf *jb)
 			d = bounded(waiting, inflight
 			    ? backoff_ms(flight_errors++) : BACKOFF_CAP_MS);
 			if (inflight) {
-				snprintf(why, sizeof why, "backing off: job %s "
+				fmt_snprintf(why, sizeof why, "backing off: job %s "
 				    "in flight could not go on",
 				    job_in_flight.st.job_id);
 				tell(why, d);
@@ -256,7 +256,7 @@ loop(const cpj_cp_jobs_buf *jb)
 				break;
 			}
 			d = bounded(failing, d);
-			snprintf(doing, sizeof doing, "backing off after error: "
+			fmt_snprintf(doing, sizeof doing, "backing off after error: "
 			    "PollForJobs: %s", why);
 			tell(doing, d);
 			if (nap(d))
@@ -318,7 +318,7 @@ cpj_cmd_run(int argc, char **argv)
 	rc = run_options(argc, argv);
 	if (rc != 0) {
 		if (rc < 0)
-			fprintf(stderr, "Try 'cpjob run --help'.\n");
+			fmt_fprintf(stderr, "Try 'cpjob run --help'.\n");
 		return rc > 0 ? CPJ_EXIT_OK : CPJ_EXIT_USAGE;
 	}
 	rc = run_resolve();
@@ -342,7 +342,7 @@ cpj_cmd_run(int argc, char **argv)
 	run_log_secret(cli_creds()->secret);
 	run_log_secret(cli_creds()->token);
 	if ((rc = cpj_cp_set_credentials(cli_cp(), cli_creds())) < 0) {
-		fprintf(stderr, "cpjob: credentials: %s\n", cpj_strerror(rc));
+		fmt_fprintf(stderr, "cpjob: credentials: %s\n", cpj_strerror(rc));
 		cli_cleanup();
 		return CPJ_EXIT_FAIL;
 	}

@@ -57,7 +57,7 @@ job_region(const cpj_job *job, char *out, size_t cap)
 			break;
 	}
 	if (n == 0 || k < n) {
-		snprintf(out, cap, "%s", cli_region());
+		fmt_snprintf(out, cap, "%s", cli_region());
 		return;
 	}
 	memcpy(out, p, n);
@@ -115,7 +115,7 @@ run_job_details(struct run_job *j, const cpj_cp_jobs_buf *into, int *gone,
 		char why[sizeof j->err - 32];
 
 		run_cp_error(rc, why, sizeof why);
-		snprintf(j->err, sizeof j->err, "GetJobDetails: %s", why);
+		fmt_snprintf(j->err, sizeof j->err, "GetJobDetails: %s", why);
 		*gone = rc == CPJ_ERR_API_JOB_NOT_FOUND;
 		*retry = !*gone && cpj_aws_error_retryable(rc,
 		    cli_cp()->http_status);
@@ -142,7 +142,7 @@ refresh_credentials(struct run_job *j)
 	    ? run_s3_credentials(job) : CPJ_ERR_JSON_MISSING;
 	cpj_job_wipe(&djob);
 	if (rc < 0) {
-		snprintf(j->err, sizeof j->err, "GetJobDetails: %s",
+		fmt_snprintf(j->err, sizeof j->err, "GetJobDetails: %s",
 		    cpj_strerror(rc));
 		return -1;
 	}
@@ -225,7 +225,7 @@ transfer(struct run_job *j, struct run_report *r, const cpj_job_artifact *a,
 		    "location", dir, a->name.p);
 		return -1;
 	}
-	snprintf(label, sizeof label, "%s %s", upload ? "upload" : "download",
+	fmt_snprintf(label, sizeof label, "%s %s", upload ? "upload" : "download",
 	    a->name.p);
 	for (;;) {
 		if (credentials_due(j) && refresh_credentials(j) < 0) {

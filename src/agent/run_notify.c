@@ -116,7 +116,7 @@ run_notify_status(const char *fmt, ...)
 		return;
 	memcpy(msg, "STATUS=", 7);
 	va_start(ap, fmt);
-	(void)vsnprintf(msg + 7, STATUS_MAX, fmt, ap);
+	(void)fmt_vsnprintf(msg + 7, STATUS_MAX, fmt, ap);
 	va_end(ap);
 	/* one line, no terminal control (an error text may come from the
 	 * network) */

@@ -178,7 +178,7 @@ set_secret_keys(const char *v, const char *where)
 		p = e + 1;
 	}
 	if (why != NULL) {
-		fprintf(stderr, "cpjob: %s: secret-config: %s in '%s' (expected "
+		fmt_fprintf(stderr, "cpjob: %s: secret-config: %s in '%s' (expected "
 		    "at most %u comma-separated configuration property names "
 		    "of 1..%u bytes)\n", where, why, v,
 		    (unsigned)RUN_SECRET_KEYS, (unsigned)RUN_SECRET_KEY_MAX);
@@ -209,7 +209,7 @@ set_opt(const struct opt *o, const char *v, const char *where)
 
 		if (setup_duration_ms(v, o->type == T_MSECS,
 		    UINT64_C(315360000000), &ms) < 0) {
-			fprintf(stderr, "cpjob: %s: %s: invalid value '%s'\n",
+			fmt_fprintf(stderr, "cpjob: %s: %s: invalid value '%s'\n",
 			    where, o->name, v);
 			return -1;
 		}
@@ -221,7 +221,7 @@ set_opt(const struct opt *o, const char *v, const char *where)
 	}
 	case T_BATCH:
 		if (setup_number(v, 1, CPJ_MAX_JOBS, &n) < 0) {
-			fprintf(stderr, "cpjob: %s: %s: invalid value '%s'\n",
+			fmt_fprintf(stderr, "cpjob: %s: %s: invalid value '%s'\n",
 			    where, o->name, v);
 			return -1;
 		}
@@ -230,7 +230,7 @@ set_opt(const struct opt *o, const char *v, const char *where)
 	case T_FLAG:
 		b = v == NULL ? 1 : parse_bool(v);
 		if (b < 0) {
-			fprintf(stderr, "cpjob: %s: %s: expected true or false, "
+			fmt_fprintf(stderr, "cpjob: %s: %s: expected true or false, "
 			    "got '%s'\n", where, o->name, v);
 			return -1;
 		}
@@ -244,7 +244,7 @@ set_opt(const struct opt *o, const char *v, const char *where)
 		else if (strcmp(v, "auto") == 0)
 			run_cfg.addressing = RUN_ADDR_AUTO;
 		else {
-			fprintf(stderr, "cpjob: %s: s3-addressing: expected path "
+			fmt_fprintf(stderr, "cpjob: %s: s3-addressing: expected path "
 			    "or virtual, got '%s'\n", where, v);
 			return -1;
 		}
@@ -259,7 +259,7 @@ set_opt(const struct opt *o, const char *v, const char *where)
 		else if (strcmp(v, "debug") == 0)
 			run_cfg.log_level = RUN_LOG_DEBUG;
 		else {
-			fprintf(stderr, "cpjob: %s: log-level: expected error, "
+			fmt_fprintf(stderr, "cpjob: %s: log-level: expected error, "
 			    "warn, info or debug, got '%s'\n", where, v);
 			return -1;
 		}
@@ -272,13 +272,13 @@ set_opt(const struct opt *o, const char *v, const char *where)
 		char *av[2];
 		int i = 0;
 
-		snprintf(opt, sizeof opt, "--%s", o->name);
+		fmt_snprintf(opt, sizeof opt, "--%s", o->name);
 		av[0] = opt;
 		av[1] = (char *)(uintptr_t)v;
 		if (o->type == T_GLOBAL_FLAG) {
 			b = v == NULL ? 1 : parse_bool(v);
 			if (b < 0) {
-				fprintf(stderr, "cpjob: %s: %s: expected true or "
+				fmt_fprintf(stderr, "cpjob: %s: %s: expected true or "
 				    "false\n", where, o->name);
 				return -1;
 			}
@@ -288,7 +288,7 @@ set_opt(const struct opt *o, const char *v, const char *where)
 			return 0;
 		}
 		if (cli_global_opt(&run_cfg.g, 2, av, &i) <= 0) {
-			fprintf(stderr, "cpjob: %s: %s: invalid value\n", where,
+			fmt_fprintf(stderr, "cpjob: %s: %s: invalid value\n", where,
 			    o->name);
 			return -1;
 		}
@@ -311,7 +311,7 @@ load_config(const char *path, int required)
 	if (len == -1 && errno == ENOENT && !required)
 		return 0;
 	if (len < 0) {
-		fprintf(stderr, "cpjob: config file %s: %s\n", path, len == -2
+		fmt_fprintf(stderr, "cpjob: config file %s: %s\n", path, len == -2
 		    ? "larger than 64 KiB" : errno == EINVAL
 		    ? "not a regular file" : strerror(errno));
 		return -1;
@@ -330,10 +330,10 @@ load_config(const char *path, int required)
 			k++;
 		if (*k == '\0' || *k == '#' || *k == ';' || *k == '\r')
 			continue;
-		snprintf(where, sizeof where, "%s line %ld", path, line);
+		fmt_snprintf(where, sizeof where, "%s line %ld", path, line);
 		eq = strchr(k, '=');
 		if (eq == NULL) {
-			fprintf(stderr, "cpjob: %s: expected key = value\n",
+			fmt_fprintf(stderr, "cpjob: %s: expected key = value\n",
 			    where);
 			return -1;
 		}
@@ -350,7 +350,7 @@ load_config(const char *path, int required)
 		*ve = '\0';
 		if (v[0] == '"' || v[0] == '\'') {
 			if (ve - v < 2 || ve[-1] != v[0]) {
-				fprintf(stderr, "cpjob: %s: unterminated quote "
+				fmt_fprintf(stderr, "cpjob: %s: unterminated quote "
 				    "(a value that starts with %c ends with "
 				    "one)\n", where, v[0]);
 				return -1;
@@ -361,7 +361,7 @@ load_config(const char *path, int required)
 		o = find_opt(k, (size_t)(ke - k));
 		if (o == NULL || o->type == T_CONFIG) {
 			*ke = '\0';
-			fprintf(stderr, "cpjob: %s: unknown setting '%s'\n",
+			fmt_fprintf(stderr, "cpjob: %s: unknown setting '%s'\n",
 			    where, k);
 			return -1;
 		}
@@ -376,7 +376,7 @@ usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: cpjob run --action-type-id C,O,P,V --exec PATH "
+	fmt_fprintf(f, "usage: cpjob run --action-type-id C,O,P,V --exec PATH "
 	    "[options]\n\n"
 	    "Poll CodePipeline for jobs of a custom action, run the handler "
 	    "for each\n(artifacts downloaded from and uploaded to S3), and "
@@ -387,15 +387,15 @@ usage(FILE *f)
 
 		if (opts[i].help == NULL)
 			continue;
-		snprintf(left, sizeof left, "--%s%s%s", opts[i].name,
+		fmt_snprintf(left, sizeof left, "--%s%s%s", opts[i].name,
 		    opts[i].arg != NULL ? " " : "",
 		    opts[i].arg != NULL ? opts[i].arg : "");
-		fprintf(f, "  %-28s %s\n", left, opts[i].help);
+		fmt_fprintf(f, "  %-28s %s\n", left, opts[i].help);
 	}
-	fprintf(f, "  %-28s %s\n", "--version", "print the version");
-	fprintf(f, "\n");
+	fmt_fprintf(f, "  %-28s %s\n", "--version", "print the version");
+	fmt_fprintf(f, "\n");
 	cli_global_help(f);
-	fprintf(f, "\nSIGTERM or SIGINT: finish the current report, then "
+	fmt_fprintf(f, "\nSIGTERM or SIGINT: finish the current report, then "
 	    "exit 0.\n");
 }
 
@@ -406,17 +406,17 @@ make_abs(const char *in, char *out, size_t cap, const char *what)
 	int n;
 
 	if (in[0] == '/') {
-		n = snprintf(out, cap, "%s", in);
+		n = fmt_snprintf(out, cap, "%s", in);
 	} else {
 		if (getcwd(cwd, sizeof cwd) == NULL) {
-			fprintf(stderr, "cpjob: %s: %s\n", what,
+			fmt_fprintf(stderr, "cpjob: %s: %s\n", what,
 			    strerror(errno));
 			return -1;
 		}
-		n = snprintf(out, cap, "%s/%s", cwd, in);
+		n = fmt_snprintf(out, cap, "%s/%s", cwd, in);
 	}
 	if (n < 0 || (size_t)n >= cap) {
-		fprintf(stderr, "cpjob: %s: path too long\n", what);
+		fmt_fprintf(stderr, "cpjob: %s: path too long\n", what);
 		return -1;
 	}
 	/* no trailing slash: names are appended */
@@ -444,14 +444,14 @@ run_resolve(void)
 	struct stat sb;
 
 	if (run_cfg.action_type_id == NULL || run_cfg.exec == NULL) {
-		fprintf(stderr, "cpjob run: --action-type-id and --exec are "
+		fmt_fprintf(stderr, "cpjob run: --action-type-id and --exec are "
 		    "required\n");
 		return -1;
 	}
 	n = cli_kv_arg(run_cfg.action_type_id, kv, 4, at_store,
 	    sizeof at_store, &used);
 	if (n < 0) {
-		fprintf(stderr, "cpjob run: --action-type-id: expected "
+		fmt_fprintf(stderr, "cpjob run: --action-type-id: expected "
 		    "category=C,owner=O,provider=P,version=V\n");
 		return -1;
 	}
@@ -465,14 +465,14 @@ run_resolve(void)
 		else if (strcmp(kv[i].key, "version") == 0)
 			run_cfg.at.version = kv[i].value;
 		else {
-			fprintf(stderr, "cpjob run: --action-type-id: unknown "
+			fmt_fprintf(stderr, "cpjob run: --action-type-id: unknown "
 			    "member '%s'\n", kv[i].key);
 			return -1;
 		}
 	}
 	if (run_cfg.at.category == NULL || run_cfg.at.owner == NULL
 	    || run_cfg.at.provider == NULL || run_cfg.at.version == NULL) {
-		fprintf(stderr, "cpjob run: --action-type-id needs category, "
+		fmt_fprintf(stderr, "cpjob run: --action-type-id needs category, "
 		    "owner, provider and version\n");
 		return -1;
 	}
@@ -480,7 +480,7 @@ run_resolve(void)
 		n = cli_kv_arg(run_cfg.query_param, kv + 4, 2, at_store + used,
 		    sizeof at_store - used, &used);
 		if (n != 1) {
-			fprintf(stderr, "cpjob run: --query-param takes exactly "
+			fmt_fprintf(stderr, "cpjob run: --query-param takes exactly "
 			    "one KEY=VALUE\n");
 			return -1;
 		}
@@ -502,21 +502,21 @@ run_resolve(void)
 	else if (access(run_cfg.exec_abs, X_OK) != 0)
 		why = strerror(errno);
 	if (why != NULL) {
-		fprintf(stderr, "cpjob run: handler (--exec) %s: %s\n",
+		fmt_fprintf(stderr, "cpjob run: handler (--exec) %s: %s\n",
 		    run_cfg.exec_abs, why);
 		return -2;
 	}
 	if (run_mkdirs(run_cfg.work_dir_abs, 0700) != 0) {
-		fprintf(stderr, "cpjob run: work directory (--work-dir) %s: %s\n",
+		fmt_fprintf(stderr, "cpjob run: work directory (--work-dir) %s: %s\n",
 		    run_cfg.work_dir_abs, strerror(errno));
 		return -2;
 	}
-	snprintf(dir, sizeof dir, "%s", run_cfg.state_abs);
+	fmt_snprintf(dir, sizeof dir, "%s", run_cfg.state_abs);
 	slash = strrchr(dir, '/');
 	if (slash != NULL && slash != dir) {
 		*slash = '\0';
 		if (run_mkdirs(dir, 0700) != 0) {
-			fprintf(stderr, "cpjob run: state file (--state-file) "
+			fmt_fprintf(stderr, "cpjob run: state file (--state-file) "
 			    "directory %s: %s\n", dir, strerror(errno));
 			return -2;
 		}
@@ -559,7 +559,7 @@ run_options(int argc, char **argv)
 			return 1;
 		}
 		if (strcmp(argv[i], "--version") == 0) {
-			printf("cpjob %s\n", CPJ_VERSION_STRING);
+			fmt_printf("cpjob %s\n", CPJ_VERSION_STRING);
 			return 1;
 		}
 		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
@@ -577,7 +577,7 @@ run_options(int argc, char **argv)
 
 		if (strncmp(a, "--", 2) != 0
 		    || (o = find_opt(a + 2, strlen(a + 2))) == NULL) {
-			fprintf(stderr, "cpjob run: unknown option '%s'\n", a);
+			fmt_fprintf(stderr, "cpjob run: unknown option '%s'\n", a);
 			return -1;
 		}
 		if (o->type == T_FLAG || o->type == T_GLOBAL_FLAG) {
@@ -586,7 +586,7 @@ run_options(int argc, char **argv)
 			continue;
 		}
 		if (i + 1 >= argc) {
-			fprintf(stderr, "cpjob run: %s needs a value\n", a);
+			fmt_fprintf(stderr, "cpjob run: %s needs a value\n", a);
 			return -1;
 		}
 		i++;
