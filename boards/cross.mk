@@ -9,8 +9,19 @@
 #   never searches the host's /usr/include.
 # - Every program is static and garbage-collected (-Wl,--gc-sections);
 #   no unwind tables (C only, nothing unwinds: about 10% of the agent).
+# - The C library is musl: x86_64-musl's board.mk sets CC to musl-gcc;
+#   a cross board names its triplet (MUSL_TRIPLET) and its gcc reads the
+#   specs file of Debian's multiarch musl-dev:<arch>, which points it at
+#   musl's headers, start files and libc.a. musl's time_t and off_t are
+#   64-bit on every architecture (dates past 2038, files over 2 GB, and
+#   readdir under qemu-user, whose 64-bit host kernel hands out directory
+#   offsets a 32-bit off_t could not hold).
 PORT := posix
 OPT ?= -Os
+ifneq ($(MUSL_TRIPLET),)
+MUSL_SPECS ?= /usr/lib/$(MUSL_TRIPLET)/musl-gcc.specs
+CC := gcc -specs=$(MUSL_SPECS)
+endif
 CROSS_TEST := 1
 BEARSSL_FROM_SRC := 1
 BEARSSL_SRC ?= $(BUILD)/bearssl-src
