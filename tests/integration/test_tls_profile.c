@@ -245,27 +245,12 @@ t_sha1_signature_refused(void)
 }
 
 static int
-load_bundle(const char *name)
-{
-	char path[SUP_TLS_PATH_MAX];
-	long len;
-
-	len = sup_tls_read_file(sup_tls_path(path, sizeof path, pki, name),
-	    file, sizeof file);
-	if (len < 0)
-		return CPJ_ERR_IO;
-	if (cpj_tls_anchors_add_pem(&anchors, file, (size_t)len) < 0)
-		return -1;
-	return cpj_tls_anchors_finish(&anchors);
-}
-
-static int
 t_setup(void)
 {
 	CHECK_EQ(sup_tls_mkcerts(pki, sizeof pki), 0);
 	CHECK_EQ(cpj_tls_anchors_init(&anchors, slots,
 	    sizeof slots / sizeof slots[0], arena, sizeof arena, 0), 0);
-	CHECK(load_bundle("ca.pem") > 0);
+	CHECK(sup_tls_load_ca(&anchors, pki, "ca.pem", file, sizeof file) > 0);
 	return 0;
 }
 
