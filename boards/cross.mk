@@ -8,6 +8,8 @@
 #   Debian's libjsmn-dev header) and BearSSL's inc/; the cross compiler
 #   never searches the host's /usr/include.
 # - Every program is static and garbage-collected (-Wl,--gc-sections);
+#   BOARD_LTO (empty: off; see boards/README.md for why and what it saves)
+#   adds link-time optimisation flags to compile and link;
 #   no unwind tables (C only, nothing unwinds: about 10% of the agent).
 # - The C library is musl: x86_64-musl's board.mk sets CC to musl-gcc;
 #   a cross board names its triplet (MUSL_TRIPLET) and its gcc reads the
@@ -18,6 +20,7 @@
 #   offsets a 32-bit off_t could not hold).
 PORT := posix
 OPT ?= -Os
+BOARD_LTO ?=
 ifneq ($(MUSL_TRIPLET),)
 MUSL_SPECS ?= /usr/lib/$(MUSL_TRIPLET)/musl-gcc.specs
 CC := gcc -specs=$(MUSL_SPECS)
@@ -30,12 +33,12 @@ BEARSSL_CFLAGS = -isystem $(BEARSSL_SRC)/inc -isystem $(BOARD_B)/include
 BEARSSL_LIBS = $(BOARD_B)/bearssl/libbearssl.a
 BOARD_CPPFLAGS = -Iboards/$(BOARD) -DCPJ_CONFIG_FILE='"cpj_board_config.h"' $(BOARD_DEFS)
 BOARD_CFLAGS = $(BOARD_CPU) -ffunction-sections -fdata-sections \
-	-fno-asynchronous-unwind-tables -fno-unwind-tables $(BOARD_WARN)
+	-fno-asynchronous-unwind-tables -fno-unwind-tables $(BOARD_WARN) $(BOARD_LTO)
 # The host build is the -Werror gate. Two warnings depend on the optimiser
 # or the word size rather than on the code: -Os finds other snprintf
 # truncation paths than -O2, and a range check that is portable is "always
 # false" where size_t has 32 bits. They stay warnings here.
 BOARD_WARN ?= -Wno-error=format-truncation -Wno-error=type-limits
-BOARD_LDFLAGS = $(BOARD_CPU) -static -Wl,--gc-sections
+BOARD_LDFLAGS = $(BOARD_CPU) -static -Wl,--gc-sections $(if $(BOARD_LTO),$(OPT) $(BOARD_LTO))
 BOARD_LDLIBS ?=
 BOARD_DEBS += dpkg-dev xz-utils binutils file
