@@ -8,9 +8,23 @@
 #   Debian's libjsmn-dev header) and BearSSL's inc/; the cross compiler
 #   never searches the host's /usr/include.
 # - Every program is static and garbage-collected (-Wl,--gc-sections);
+#   BOARD_LTO (empty: off; see boards/README.md for why and what it saves)
+#   adds link-time optimisation flags to compile and link;
 #   no unwind tables (C only, nothing unwinds: about 10% of the agent).
+# - The C library is musl: x86_64-musl's board.mk sets CC to musl-gcc;
+#   a cross board names its triplet (MUSL_TRIPLET) and its gcc reads the
+#   specs file of Debian's multiarch musl-dev:<arch>, which points it at
+#   musl's headers, start files and libc.a. musl's time_t and off_t are
+#   64-bit on every architecture (dates past 2038, files over 2 GB, and
+#   readdir under qemu-user, whose 64-bit host kernel hands out directory
+#   offsets a 32-bit off_t could not hold).
 PORT := posix
 OPT ?= -Os
+BOARD_LTO ?=
+ifneq ($(MUSL_TRIPLET),)
+MUSL_SPECS ?= /usr/lib/$(MUSL_TRIPLET)/musl-gcc.specs
+CC := gcc -specs=$(MUSL_SPECS)
+endif
 CROSS_TEST := 1
 BEARSSL_FROM_SRC := 1
 BEARSSL_SRC ?= $(BUILD)/bearssl-src
@@ -19,12 +33,12 @@ BEARSSL_CFLAGS = -isystem $(BEARSSL_SRC)/inc -isystem $(BOARD_B)/include
 BEARSSL_LIBS = $(BOARD_B)/bearssl/libbearssl.a
 BOARD_CPPFLAGS = -Iboards/$(BOARD) -DCPJ_CONFIG_FILE='"cpj_board_config.h"' $(BOARD_DEFS)
 BOARD_CFLAGS = $(BOARD_CPU) -ffunction-sections -fdata-sections \
-	-fno-asynchronous-unwind-tables -fno-unwind-tables $(BOARD_WARN)
+	-fno-asynchronous-unwind-tables -fno-unwind-tables $(BOARD_WARN) $(BOARD_LTO)
 # The host build is the -Werror gate. Two warnings depend on the optimiser
 # or the word size rather than on the code: -Os finds other snprintf
 # truncation paths than -O2, and a range check that is portable is "always
 # false" where size_t has 32 bits. They stay warnings here.
 BOARD_WARN ?= -Wno-error=format-truncation -Wno-error=type-limits
-BOARD_LDFLAGS = $(BOARD_CPU) -static -Wl,--gc-sections
+BOARD_LDFLAGS = $(BOARD_CPU) -static -Wl,--gc-sections $(if $(BOARD_LTO),$(OPT) $(BOARD_LTO))
 BOARD_LDLIBS ?=
 BOARD_DEBS += dpkg-dev xz-utils binutils file

@@ -14,17 +14,49 @@
 # one-line summary $(B)/size.sum for the table of every board.
 set -eu
 
-# Budgets (goals, not tests) and the board each one is set for.
-BUDGET_AGENT=163840 BUDGET_AGENT_BOARD=x86_64-musl
-BUDGET_LIB=24576 BUDGET_LIB_BOARD=armhf BUDGET_LIB_MIN=12288
+# Budgets (reported as met or not met, never failing the build) and the
+# board each one is set for. The stripped static agent: 200 KiB on
+# x86_64-musl, armhf and arm64, 280 KiB on mipsel (MIPS code is larger),
+# 160 KiB the goal beyond; none on host (dynamic, -O2 -g: not a target).
+case "$BOARD" in
+x86_64-musl|armhf|arm64) BUDGET_AGENT=204800 ;;
+mipsel) BUDGET_AGENT=286720 ;;
+*) BUDGET_AGENT= ;;
+esac
+BUDGET_AGENT_GOAL=163840
+BUDGET_BSS=1048576
+BUDGET_LIB=46080 BUDGET_LIB_BOARD=armhf BUDGET_LIB_MIN=30720
 BUDGET_RAM=40960
 BUDGET_STACK=8192
+# C library code the static agent should not carry (nm, defined symbols):
+# floating-point printf, the scanf family and its float parser, strftime,
+# the time-zone code. musl's names; a glibc board would name others.
+# (-Os inlines musl's fmt_fp into printf_core on the 32-bit boards: its
+# frexpl call still shows it.)
+HEAVY_LIBC="fmt_fp frexpl vfscanf vsscanf __floatscan strftime __strftime_l tzset
+	do_tzset __tzset localtime localtime_r __localtime_r mktime"
+# BearSSL code outside the TLS profile (src/tls/tls_profile.c): CBC and
+# CCM records, 3DES, SHA-1, the TLS 1.0 PRF, RSA key exchange, the full
+# client profile, EC and RSA engines other than the profile's.
+TLS_UNUSED="br_des_ br_aes_[a-z0-9]*_cbc br_aes_[a-z0-9]*_ctrcbc br_sslrec_[a-z_]*cbc
+	br_sslrec_[a-z_]*ccm br_sha1_ br_tls10_prf br_ssl_client_init_full
+	br_ssl_client_set_default_rsapub br_ec_p256_ br_ec_c25519_m br_ec_all_
+	br_ecdsa_i15 br_rsa_i15 br_rsa_i32 br_aes_big br_aes_small"
 
 kib() { awk -v n="$1" 'BEGIN { printf "%.1f KiB", n / 1024 }'; }
 verdict() { # measured budget [board]
-	if [ -n "${3:-}" ] && [ "$3" != "$BOARD" ]; then echo "(goal for $3)"
-	elif [ "$1" -le "$2" ]; then echo "ok"
-	else echo "OVER by $(( $1 - $2 ))"; fi
+	if [ -n "${3:-}" ] && [ "$3" != "$BOARD" ]; then echo "(budget for $3)"
+	elif [ "$1" -le "$2" ]; then echo "met"
+	else echo "not met: over by $(( $1 - $2 ))"; fi
+}
+# defined DEFINED_SYMS PATTERN...: the patterns (anchored regexps) that
+# match a symbol name of the list.
+defined() {
+	syms=$1; shift
+	for p in "$@"; do
+		echo "$syms" | grep -q "^$p" && printf ' %s' "$p"
+	done
+	true
 }
 
 echo "cpjob size report: board $BOARD"
@@ -112,7 +144,8 @@ map_table() {
 strip_out="$B/size/cpjob.stripped"
 $STRIP -o "$strip_out" "$AGENT"
 agent_stripped=$(wc -c <"$strip_out" | tr -d ' ')
-echo "Static agent $AGENT: $agent_stripped bytes stripped ($(kib "$agent_stripped"))."
+agent_bss=$($SIZE "$AGENT" | awk 'NR == 2 { print $3 }')
+echo "Static agent $AGENT: $agent_stripped bytes stripped ($(kib "$agent_stripped")), bss $agent_bss."
 if [ -f "$AGENT_MAP" ]; then
 	echo "Linked into it (--gc-sections, from the link map), bytes:"
 	map_table agent "$AGENT_MAP" 2>"$B/size.linked"
@@ -183,10 +216,35 @@ case " $CI_OBJS" in
 esac
 echo
 
+# ---- symbols ------------------------------------------------------------------
+# What nm finds in the static agent (a dynamic host agent has libc outside).
+syms=$($NM "$AGENT" | awk 'NF == 3 && $2 ~ /^[TtWwDdRrBb]$/ { print $3 }' | sort -u)
+static=$($READELF -l "$AGENT" | grep -q INTERP || echo 1)
+# shellcheck disable=SC2086
+heavy=$(defined "$syms" $HEAVY_LIBC)
+# shellcheck disable=SC2086
+tls_extra=$(defined "$syms" $TLS_UNUSED)
+echo "Symbols of the static agent (nm):"
+if [ -n "$static" ]; then
+	echo "  heavy C library code:${heavy:- none}"
+else
+	echo "  heavy C library code: not checked (dynamic agent, libc is not in it)"
+fi
+echo "  BearSSL outside the TLS profile:${tls_extra:- none}"
+echo
+
 # ---- budgets ------------------------------------------------------------------
-echo "Budgets (goals, not tests)                measured   budget  verdict"
-printf '  %-38s %8d %8d  %s\n' "stripped static cpjob (x86_64-musl)" "$agent_stripped" "$BUDGET_AGENT" \
-	"$(verdict "$agent_stripped" "$BUDGET_AGENT" "$BUDGET_AGENT_BOARD")"
+echo "Budgets (reported, never failing)         measured   budget  verdict"
+if [ -n "$BUDGET_AGENT" ]; then
+	printf '  %-38s %8d %8d  %s\n' "stripped static cpjob" "$agent_stripped" "$BUDGET_AGENT" \
+		"$(verdict "$agent_stripped" "$BUDGET_AGENT")"
+	printf '  %-38s %8d %8d  %s\n' "  goal beyond the budget" "$agent_stripped" "$BUDGET_AGENT_GOAL" \
+		"$(verdict "$agent_stripped" "$BUDGET_AGENT_GOAL")"
+else
+	printf '  %-38s %8d %8s  %s\n' "stripped cpjob" "$agent_stripped" "-" "(no budget: not a target)"
+fi
+printf '  %-38s %8d %8d  %s\n' "agent bss (static buffers)" "$agent_bss" "$BUDGET_BSS" \
+	"$(verdict "$agent_bss" "$BUDGET_BSS")"
 printf '  %-38s %8d %8d  %s\n' "library text, no BearSSL (armhf -Os)" "$lib_text" "$BUDGET_LIB" \
 	"$(verdict "$lib_text" "$BUDGET_LIB" "$BUDGET_LIB_BOARD")"
 [ -n "$lib_linked" ] && printf '  %-38s %8d %8s  %s\n' "  of which linked into cpjob" "$lib_linked" "" \
@@ -198,5 +256,14 @@ printf '  %-38s %8d %8d  %s\n' "minimal profile library text (armhf)" "$min_text
 printf '  %-38s %8d %8d  %s\n' "RAM per CodePipeline client" "$ram" "$BUDGET_RAM" "$(verdict "$ram" "$BUDGET_RAM")"
 printf '  %-38s %8d %8s  %s\n' "  without the agent work buffer" "$lib_ram" "" "$(verdict "$lib_ram" "$BUDGET_RAM")"
 printf '  %-38s %8d %8d  %s\n' "deepest library stack (bound)" "$bound" "$BUDGET_STACK" "$(verdict "$bound" "$BUDGET_STACK")"
+if [ -n "$static" ]; then
+	printf '  %-38s %8s %8s  %s\n' "no heavy C library code (nm)" "$(echo "$heavy" | wc -w)" "0" \
+		"$([ -z "$heavy" ] && echo met || echo "not met:$heavy")"
+fi
+printf '  %-38s %8s %8s  %s\n' "no BearSSL outside the profile (nm)" "$(echo "$tls_extra" | wc -w)" "0" \
+	"$([ -z "$tls_extra" ] && echo met || echo "not met:$tls_extra")"
 
-echo "$BOARD $lib_text ${lib_linked:-0} $agent_stripped $lib_ram $ram $direct $bound $min_text $min_linked" >"$B/size.sum"
+heavy_n=-
+[ -n "$static" ] && heavy_n=$(echo "$heavy" | wc -w)
+echo "$BOARD $lib_text ${lib_linked:-0} $agent_stripped $lib_ram $ram $direct $bound $min_text $min_linked" \
+	"$agent_bss ${BUDGET_AGENT:--} $heavy_n" >"$B/size.sum"

@@ -3,9 +3,10 @@
  *
  * Profile. TLS 1.2 only, with exactly what AWS endpoints need (not
  * br_ssl_client_init_full): ECDHE_ECDSA and ECDHE_RSA key exchange;
- * AES-128-GCM, AES-256-GCM and ChaCha20-Poly1305; curves P-256 and P-384;
- * certificate signatures RSA PKCS#1 v1.5 and ECDSA, with SHA-256,
- * SHA-384 or SHA-512. No RSA key exchange, CBC, TLS 1.0/1.1 or X25519.
+ * AES-128-GCM, AES-256-GCM and ChaCha20-Poly1305; curves P-256, P-384 and
+ * X25519; certificate signatures RSA PKCS#1 v1.5 and ECDSA, with SHA-256,
+ * SHA-384 or SHA-512. No RSA key exchange, CBC, 3DES, TLS 1.0/1.1/1.3,
+ * P-521 or SHA-1 (src/tls/tls_profile.c).
  * SNI and host-name verification are always on: a DNS name given to
  * cpj_tls_open() is sent as SNI and matched against the server
  * certificate's dNSName entries (wildcards in the leftmost label) or

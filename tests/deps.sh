@@ -36,12 +36,13 @@ bench) pkgs="$pkgs openssl python3 python3-botocore awscli ca-certificates valgr
 # make fuzz: clang and libFuzzer (libclang-rt-14-dev, only recommended by
 # clang on Debian 12); `make test` replays the corpora with gcc instead.
 fuzz) pkgs="$pkgs clang libclang-rt-14-dev" ;;
-# Every board (boards/README.md): cross toolchains, musl, qemu-user, the
-# BearSSL source fetch (dpkg-dev, xz-utils), binutils for `make size`,
-# file for the CI check, openssl for the integration tests under qemu.
+# Every board (boards/README.md): cross toolchains, musl (the host's, and
+# Debian's multiarch musl-dev of each cross board), qemu-user, the BearSSL
+# source fetch (dpkg-dev, xz-utils), binutils for `make size`, file for the
+# CI check, openssl for the integration tests under qemu.
 boards) pkgs="$pkgs binutils file dpkg-dev xz-utils openssl musl-tools qemu-user
-	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-	gcc-mipsel-linux-gnu libc6-dev-mipsel-cross" ;;
+	gcc-arm-linux-gnueabihf musl-dev:armhf gcc-aarch64-linux-gnu musl-dev:arm64
+	gcc-mipsel-linux-gnu musl-dev:mipsel" ;;
 # make deb and its test (tests/scripts/test_package.py): dpkg-shlibdeps,
 # lintian, deb-systemd-helper (init-system-helpers), systemd-analyze and
 # systemd-sysusers (systemd), fakeroot when not root.
@@ -57,15 +58,34 @@ for p in $pkgs; do
 	esac
 done
 [ -z "$missing" ] && exit 0
+# A PKG:ARCH entry (a cross board's musl-dev:armhf) needs ARCH among dpkg's
+# foreign architectures before apt-get update.
+archs=
+native=$(dpkg --print-architecture)
+for p in $missing; do
+	case "$p" in
+	*:*) a=${p#*:}
+		[ "$a" = "$native" ] && continue
+		dpkg --print-foreign-architectures | grep -qx "$a" && continue
+		case " $archs " in *" $a "*) ;; *) archs="$archs $a" ;; esac ;;
+	esac
+done
+add=
+for a in $archs; do add="${add}sudo dpkg --add-architecture $a && "; done
+[ -n "$archs" ] && add="${add}sudo apt-get update; "
 if [ "$check" = 1 ]; then
-	echo "cpjob: missing Debian packages:$missing; install them with \`${CPJ_DEPS_HINT:-make deps}\` as root, or: sudo apt-get install -y$missing" >&2
+	echo "cpjob: missing Debian packages:$missing; install them with \`${CPJ_DEPS_HINT:-make deps}\` as root, or: ${add}sudo apt-get install -y$missing" >&2
 	exit 1
 fi
 if [ "$(id -u)" -ne 0 ]; then
 	echo "missing Debian packages:$missing"
-	echo "install them with:  sudo apt-get install -y$missing"
+	echo "install them with:  ${add}sudo apt-get install -y$missing"
 	exit 1
 fi
+for a in $archs; do
+	echo "dpkg --add-architecture $a"
+	dpkg --add-architecture "$a"
+done
 echo "installing:$missing"
 # A mirror in mid-sync can make update fail while installs still work: the
 # install decides.

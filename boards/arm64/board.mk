@@ -1,8 +1,10 @@
-# arm64: ARMv8-A (Cortex-A53 class), Debian's aarch64-linux-gnu toolchain,
-# static glibc; tests under qemu-aarch64.
+# arm64: ARMv8-A (Cortex-A53 class), Debian's aarch64-linux-gnu toolchain
+# with Debian's multiarch musl (musl-dev:arm64), static; tests under
+# qemu-aarch64.
 CROSS_COMPILE ?= aarch64-linux-gnu-
+MUSL_TRIPLET := aarch64-linux-musl
 BOARD_CPU := -march=armv8-a
-BOARD_EXEC ?= qemu-aarch64 -L /usr/aarch64-linux-gnu
-BOARD_DEBS := gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+BOARD_EXEC ?= qemu-aarch64
+BOARD_DEBS := gcc-aarch64-linux-gnu musl-dev:arm64 qemu-user
 BOARD_FILE := ARM aarch64
 include boards/cross.mk

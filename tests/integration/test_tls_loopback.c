@@ -164,66 +164,6 @@ round_trip(const char *name, const char *const *extra, const char *cipher,
 }
 
 static int
-t_ecdsa_p256_aes128gcm(void)
-{
-	static const char *const x[] = { "-www", "-tls1_2", "-cipher",
-	    "ECDHE-ECDSA-AES128-GCM-SHA256", NULL };
-
-	return round_trip("server-ec", x, "ECDHE-ECDSA-AES128-GCM-SHA256",
-	    BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
-}
-
-static int
-t_ecdsa_p256_chacha20(void)
-{
-	static const char *const x[] = { "-www", "-tls1_2", "-cipher",
-	    "ECDHE-ECDSA-CHACHA20-POLY1305", NULL };
-
-	return round_trip("server-ec", x, "ECDHE-ECDSA-CHACHA20-POLY1305",
-	    BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256);
-}
-
-static int
-t_ecdsa_p384_aes256gcm_p384_ecdhe(void)
-{
-	static const char *const x[] = { "-www", "-tls1_2", "-cipher",
-	    "ECDHE-ECDSA-AES256-GCM-SHA384", "-groups", "P-384", NULL };
-
-	return round_trip("server-ec384", x, "ECDHE-ECDSA-AES256-GCM-SHA384",
-	    BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384);
-}
-
-static int
-t_rsa2048_aes128gcm(void)
-{
-	static const char *const x[] = { "-www", "-tls1_2", "-cipher",
-	    "ECDHE-RSA-AES128-GCM-SHA256", NULL };
-
-	return round_trip("server-rsa", x, "ECDHE-RSA-AES128-GCM-SHA256",
-	    BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
-}
-
-static int
-t_rsa2048_aes256gcm(void)
-{
-	static const char *const x[] = { "-www", "-tls1_2", "-cipher",
-	    "ECDHE-RSA-AES256-GCM-SHA384", NULL };
-
-	return round_trip("server-rsa", x, "ECDHE-RSA-AES256-GCM-SHA384",
-	    BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384);
-}
-
-static int
-t_rsa2048_chacha20(void)
-{
-	static const char *const x[] = { "-www", "-tls1_2", "-cipher",
-	    "ECDHE-RSA-CHACHA20-POLY1305", NULL };
-
-	return round_trip("server-rsa", x, "ECDHE-RSA-CHACHA20-POLY1305",
-	    BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256);
-}
-
-static int
 t_server_sends_chain(void)
 {
 	static const char *const x[] = { "-www", "-tls1_2",
@@ -304,48 +244,6 @@ t_wrong_host_name(void)
 	/* A good certificate, but we asked for another name. */
 	return refused("server-ec", www, &anchors, "other.localhost",
 	    CPJ_ERR_TLS_HOSTNAME, BR_ERR_X509_BAD_SERVER_NAME);
-}
-
-static int
-t_tls10_only_server(void)
-{
-	static const char *const x[] = { "-www", "-tls1", "-cipher",
-	    "DEFAULT@SECLEVEL=0", NULL };
-
-	/* We offer only TLS 1.2: the server gives up (handshake_failure). */
-	return refused("server-rsa", x, &anchors, "localhost",
-	    CPJ_ERR_TLS_ALERT, BR_ERR_RECV_FATAL_ALERT + 40);
-}
-
-static int
-t_tls11_only_server(void)
-{
-	static const char *const x[] = { "-www", "-tls1_1", "-cipher",
-	    "DEFAULT@SECLEVEL=0", NULL };
-
-	return refused("server-rsa", x, &anchors, "localhost",
-	    CPJ_ERR_TLS_ALERT, BR_ERR_RECV_FATAL_ALERT + 40);
-}
-
-static int
-t_no_common_suite(void)
-{
-	static const char *const x[] = { "-www", "-tls1_2", "-cipher",
-	    "ECDHE-RSA-AES128-SHA256:AES128-GCM-SHA256", NULL };
-
-	/* CBC and RSA key exchange are not in our profile. */
-	return refused("server-rsa", x, &anchors, "localhost",
-	    CPJ_ERR_TLS_ALERT, BR_ERR_RECV_FATAL_ALERT + 40);
-}
-
-static int
-t_x25519_only_server(void)
-{
-	static const char *const x[] = { "-www", "-tls1_2", "-groups",
-	    "X25519", NULL };
-
-	return refused("server-ec", x, &anchors, "localhost",
-	    CPJ_ERR_TLS_ALERT, BR_ERR_RECV_FATAL_ALERT + 40);
 }
 
 static int
@@ -849,12 +747,6 @@ main(int argc, char **argv)
 		sup_tls_rmdir(pki);
 		return 1;
 	}
-	RUN(t_ecdsa_p256_aes128gcm);
-	RUN(t_ecdsa_p256_chacha20);
-	RUN(t_ecdsa_p384_aes256gcm_p384_ecdhe);
-	RUN(t_rsa2048_aes128gcm);
-	RUN(t_rsa2048_aes256gcm);
-	RUN(t_rsa2048_chacha20);
 	RUN(t_server_sends_chain);
 	RUN(t_session_resumption);
 	RUN(t_untrusted_ca);
@@ -864,10 +756,6 @@ main(int argc, char **argv)
 	RUN(t_wrong_host_cert);
 	RUN(t_wrong_host_name);
 	RUN(t_ip_address_hosts);
-	RUN(t_tls10_only_server);
-	RUN(t_tls11_only_server);
-	RUN(t_no_common_suite);
-	RUN(t_x25519_only_server);
 	RUN(t_client_cert_required_none_given);
 	RUN(t_client_cert_ec);
 	RUN(t_client_cert_ec_sec1_key);

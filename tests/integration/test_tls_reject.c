@@ -95,21 +95,6 @@ static int t_rsa_sha1_refused(void) { return weak("weak-sha1"); }
 static int t_rsa_md5_refused(void) { return weak("weak-md5"); }
 static int t_ecdsa_sha1_refused(void) { return weak("weak-ecsha1"); }
 
-static int
-load_bundle(const char *name)
-{
-	char path[SUP_TLS_PATH_MAX];
-	long len;
-
-	len = sup_tls_read_file(sup_tls_path(path, sizeof path, pki, name),
-	    file, sizeof file);
-	if (len < 0)
-		return CPJ_ERR_IO;
-	if (cpj_tls_anchors_add_pem(&anchors, file, (size_t)len) < 0)
-		return -1;
-	return cpj_tls_anchors_finish(&anchors);
-}
-
 static const char script[] =
     "cd '%s' && set -e && "
     "printf 'basicConstraints = CA:false\\nkeyUsage = critical, "
@@ -139,7 +124,7 @@ t_setup(void)
 	CHECK_EQ(system(cmd), 0);
 	CHECK_EQ(cpj_tls_anchors_init(&anchors, slots, sizeof slots / sizeof slots[0],
 	    arena, sizeof arena, 0), 0);
-	CHECK(load_bundle("ca.pem") > 0);
+	CHECK(sup_tls_load_ca(&anchors, pki, "ca.pem", file, sizeof file) > 0);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cpj.h"
 #include "support/sup_net.h"
 #include "support/sup_tls.h"
 
@@ -89,6 +90,22 @@ sup_tls_read_file(const char *path, void *buf, size_t buflen)
 		return -1;
 	((char *)buf)[n] = 0;
 	return (long)n;
+}
+
+int
+sup_tls_load_ca(cpj_tls_anchors *a, const char *dir, const char *name,
+	char *buf, size_t buflen)
+{
+	char path[SUP_TLS_PATH_MAX];
+	long len;
+	int rc;
+
+	len = sup_tls_read_file(sup_tls_path(path, sizeof path, dir, name),
+	    buf, buflen);
+	if (len < 0)
+		return CPJ_ERR_IO;
+	rc = cpj_tls_anchors_add_pem(a, buf, (size_t)len);
+	return rc < 0 ? rc : cpj_tls_anchors_finish(a);
 }
 
 /* Child: become `openssl s_server ...` with output in `log`. */

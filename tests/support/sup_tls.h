@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cpj_tls.h"
+
 /** Longest path the helpers build. */
 #define SUP_TLS_PATH_MAX 512
 
@@ -31,6 +33,14 @@ void sup_tls_rmdir(const char *dir);
  * \return its length, or -1 (missing, or larger than buflen - 1).
  */
 long sup_tls_read_file(const char *path, void *buf, size_t buflen);
+
+/**
+ * Add the PEM file dir/name to the store `a` in one piece (read into buf)
+ * and finish it. \return cpj_tls_anchors_finish()'s count, or a negative
+ * CPJ_ERR_* code (CPJ_ERR_IO when the file cannot be read whole).
+ */
+int sup_tls_load_ca(cpj_tls_anchors *a, const char *dir, const char *name,
+	char *buf, size_t buflen);
 
 /** `out` = dir "/" name. \return out. */
 char *sup_tls_path(char *out, size_t outlen, const char *dir,
