@@ -147,9 +147,9 @@ member(enum par p, const char *k)
 static void
 usage(FILE *f, const char *name, unsigned bit)
 {
-	fprintf(f, "usage: cpjob %s [options]\n\n", name);
+	fmt_fprintf(f, "usage: cpjob %s [options]\n\n", name);
 	cli_opts_help(f, par, P_N, bit);
-	fprintf(f, "\nStructure and map values take the aws CLI's shorthand, "
+	fmt_fprintf(f, "\nStructure and map values take the aws CLI's shorthand, "
 	    "a JSON object, or file://PATH;\nany value can be read from a "
 	    "file with file://PATH.\n\n");
 	cli_global_help(f);
@@ -187,7 +187,7 @@ load_args(unsigned bit, const struct cli_global *g)
 		if (v != val[p]) {      /* the file's text: keep a copy */
 			used = strlen(v) + 1;
 			if (used > sizeof store - store_used) {
-				fprintf(stderr, "cpjob: %s: file too large\n",
+				fmt_fprintf(stderr, "cpjob: %s: file too large\n",
 				    par[p].opt);
 				return -EXIT_PARAM;
 			}
@@ -251,7 +251,7 @@ check_jobs(const cpj_cp_jobs_buf *jb, int n)
 	for (i = 0; i < n; i++) {
 		if (jb->jobs[i].err < 0
 		    && (jb->jobs[i].flags & CPJ_JOB_F_HAS_NUL) == 0) {
-			fprintf(stderr, "cpjob: job %.*s: %s (%s)\n",
+			fmt_fprintf(stderr, "cpjob: job %.*s: %s (%s)\n",
 			    (int)jb->jobs[i].id.len, jb->jobs[i].id.p,
 			    cpj_strerror(jb->jobs[i].err),
 			    jb->jobs[i].err_field != NULL

@@ -374,7 +374,7 @@ to_number(struct jp *jp, const struct jp_val *v, struct jp_val *out)
 	    n - i) == 0 || strncasecmp(s + i, "nan", n - i) == 0)) {
 		memcpy(b + k, s + i, n - i);
 		b[k + n - i] = '\0';
-		set_num(out, 0, 0, strtod(b, NULL));
+		set_num(out, 0, 0, fmt_strtod(b, NULL));
 		return;
 	}
 	for (; i < n; i++) {
@@ -402,7 +402,7 @@ to_number(struct jp *jp, const struct jp_val *v, struct jp_val *out)
 	if (part == 0)
 		set_num(out, 1, strtoll(b, NULL, 10), 0);
 	else
-		set_num(out, 0, 0, strtod(b, NULL));
+		set_num(out, 0, 0, fmt_strtod(b, NULL));
 }
 
 static int
@@ -448,8 +448,12 @@ numeric(struct jp *jp, const char *f, const struct jp_val *a,
 		return 0;
 	}
 	d = f[0] == 'c' ? ceil(a->u.d) : floor(a->u.d);
-	if (!(fabs(d) < 9.2e18))
-		return jp_fail(jp, "%s(): %g does not fit 64 bits", f, d);
+	if (!(fabs(d) < 9.2e18)) {
+		char t[FMT_PYFLOAT_MAX];
+
+		fmt_pyfloat(d, t, sizeof t);
+		return jp_fail(jp, "%s(): %s does not fit 64 bits", f, t);
+	}
 	set_num(out, 1, (int64_t)d, 0);
 	return 0;
 }
