@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "arena.h"
 #include "cli.h"
 #include "creds_chain.h"
 #include "jmespath.h"
@@ -27,16 +28,18 @@ static const char *endpoint_url;   /* the one in use */
 static cpj_jobs_parser jparser;
 static char jwindow[CPJ_JOB_WINDOW];
 static cpj_json_tok jtokens[CPJ_JSON_TOKENS_MAX];
-static cpj_job jjobs[CPJ_MAX_JOBS];
+static cpj_job *jjobs;          /* arena: the jobs asked for */
+static size_t njjobs;
 static char jstorage[CPJ_AGENT_JOB_STORAGE];
 static cpj_cp_jobs_buf jbuf;
 
 /* --query and --output text: the command's JSON goes to outmem, then the
- * query runs over it (jmespath.h); the result is rendered into outmem2. */
+ * query runs over it (jmespath.h); the result is rendered into outmem2.
+ * Both come from the arena, only for these options. */
 #define OUT_MAX (1u << 18)
 static struct jp jq;
 static int q_given, out_text;
-static char outmem[OUT_MAX], outmem2[OUT_MAX];
+static char *outmem, *outmem2;
 static cpj_buf outbuf;
 static struct cli_out outs;
 
@@ -96,7 +99,9 @@ cli_out(void)
 		outs.f = stdout;
 		outs.b = NULL;
 	} else if (outs.b == NULL) {
-		cpj_buf_init(&outbuf, outmem, sizeof outmem);
+		outmem = agent_arena_take(OUT_MAX);
+		outmem2 = agent_arena_take(OUT_MAX);
+		cpj_buf_init(&outbuf, outmem, OUT_MAX);
 		outs.b = &outbuf;
 	}
 	return &outs;
@@ -166,10 +171,10 @@ cli_out_end(void)
 	while (n > 0 && (outmem[n - 1] == '\n' || outmem[n - 1] == ' '))
 		n--;
 	if (n == 0)
-		n = (size_t)fmt_snprintf(outmem, sizeof outmem, "{}");
+		n = (size_t)fmt_snprintf(outmem, OUT_MAX, "{}");
 	if (!q_given && jp_compile(&jq, "@") < 0)
 		return 255;
-	cpj_buf_init(&b, outmem2, sizeof outmem2);
+	cpj_buf_init(&b, outmem2, OUT_MAX);
 	if (jp_load(&jq, outmem, n, &in) < 0 || jp_eval(&jq, &in, &r) < 0
 	    || (out_text ? jp_out_text(&jq, &r, &b)
 	    : (r.t == JP_OBJ && r.n == 0) ? 0 : jp_out_json(&jq, &r, &b)) < 0) {
@@ -546,6 +551,12 @@ cli_jobs_buf(unsigned max_jobs)
 	jbuf.window_len = sizeof jwindow;
 	jbuf.tokens = jtokens;
 	jbuf.ntokens = CPJ_ARRAY_LEN(jtokens);
+	if (jjobs == NULL) {    /* one poll per process */
+		jjobs = agent_arena_take(max_jobs * sizeof *jjobs);
+		njjobs = max_jobs;
+	}
+	if (max_jobs > njjobs)
+		max_jobs = (unsigned)njjobs;
 	jbuf.jobs = jjobs;
 	jbuf.max_jobs = max_jobs;
 	jbuf.storage = jstorage;
@@ -605,7 +616,7 @@ cli_cleanup(void)
 	cpj_creds_clear(&creds);
 	creds_chain_cleanup();
 	cpj_http_client_close(&http);
-	for (i = 0; i < CPJ_ARRAY_LEN(jjobs); i++)
+	for (i = 0; i < njjobs; i++)
 		cpj_job_wipe(&jjobs[i]);
 	cpj_wipe(jwindow, sizeof jwindow);
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "arena.h"
 #include "cli.h"
 #include "jmespath.h"
 
@@ -23,17 +24,19 @@
 const char *
 cli_paramfile(const char *opt, const char *arg)
 {
-	static char file[FILE_MAX];
+	static char *file;      /* FILE_MAX bytes of the arena */
 	size_t n = 0;
 	int fd, e = 0;
 
 	if (strncmp(arg, "file://", 7) != 0)
 		return arg;
+	if (file == NULL)
+		file = agent_arena_take(FILE_MAX);
 	fd = open(arg + 7, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		e = errno;
-	while (fd >= 0 && n < sizeof file - 1) {
-		ssize_t r = read(fd, file + n, sizeof file - 1 - n);
+	while (fd >= 0 && n < FILE_MAX - 1) {
+		ssize_t r = read(fd, file + n, FILE_MAX - 1 - n);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -45,7 +48,7 @@ cli_paramfile(const char *opt, const char *arg)
 	}
 	if (fd >= 0)
 		close(fd);
-	if (e == 0 && n == sizeof file - 1)
+	if (e == 0 && n == FILE_MAX - 1)
 		e = EFBIG;
 	if (e != 0) {
 		if (opt != NULL)

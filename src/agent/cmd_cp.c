@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "arena.h"
 #include "cli.h"
 #include "setup.h"
 
@@ -127,7 +128,7 @@ static int from[P_N], cnt[P_N];
 static unsigned max_batch;
 
 static struct cli_kv kv[KV_MAX];
-static char store[STORE_MAX];
+static char *store;             /* STORE_MAX bytes of the arena */
 static size_t store_used;
 
 /* Member k of parameter p (the last one, as Python's json keeps it). */
@@ -164,6 +165,8 @@ load_args(unsigned bit, const struct cli_global *g)
 	int p, m = 0;
 
 	store_used = 0;
+	if (store == NULL)
+		store = agent_arena_take(STORE_MAX);
 	for (p = 0; p < P_N; p++) {
 		size_t used = 0;
 		const char *v;
@@ -174,7 +177,7 @@ load_args(unsigned bit, const struct cli_global *g)
 		    || p == P_OV || p == P_FD) {
 			cnt[p] = cli_param_kv(par[p].opt, val[p], kv + m,
 			    KV_MAX - m, store + store_used,
-			    sizeof store - store_used, &used);
+			    STORE_MAX - store_used, &used);
 			if (cnt[p] < 0)
 				return -EXIT_PARAM;
 			from[p] = m;
@@ -186,7 +189,7 @@ load_args(unsigned bit, const struct cli_global *g)
 			return -EXIT_PARAM;
 		if (v != val[p]) {      /* the file's text: keep a copy */
 			used = strlen(v) + 1;
-			if (used > sizeof store - store_used) {
+			if (used > STORE_MAX - store_used) {
 				fmt_fprintf(stderr, "cpjob: %s: file too large\n",
 				    par[p].opt);
 				return -EXIT_PARAM;

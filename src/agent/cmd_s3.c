@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "arena.h"
 #include "cli.h"
 #include "setup.h"
 
@@ -38,8 +39,9 @@
 
 static cpj_s3_context s3;
 static cpj_creds s3creds;
-static unsigned char s3work[32 * 1024];
-static unsigned char hashbuf[64 * 1024];
+#define S3WORK_MAX  (32 * 1024)        /* one request and its HTTP head */
+#define HASHBUF_MAX (64 * 1024)        /* one read of the payload hash */
+static unsigned char *s3work, *hashbuf; /* arena */
 static char part[PATH_MAX_LEN + 8];
 static int debug_flag;          /* --debug: report progress */
 static int cli_ready;           /* cli_setup() ran */
@@ -152,7 +154,9 @@ setup(struct cli_global *g)
 	if (cli_setup(g) < 0)
 		return -1;
 	cp = cli_cp();
-	rc = cpj_s3_init(&s3, cli_http(), cp->region, s3work, sizeof s3work);
+	if (s3work == NULL)
+		s3work = agent_arena_take(S3WORK_MAX);
+	rc = cpj_s3_init(&s3, cli_http(), cp->region, s3work, S3WORK_MAX);
 	if (rc < 0) {
 		fmt_fprintf(stderr, "cpjob: invalid region '%s'\n", cp->region);
 		return -1;
@@ -386,8 +390,10 @@ do_put(void)
 	if (a.unsigned_payload) {
 		o.payload = CPJ_S3_PAYLOAD_UNSIGNED;
 	} else {
+		if (hashbuf == NULL)
+			hashbuf = agent_arena_take(HASHBUF_MAX);
 		rc = cpj_s3_sha256_source(file_source, &lf, o.length, hashbuf,
-		    sizeof hashbuf, sha);
+		    HASHBUF_MAX, sha);
 		if (rc == 0)
 			rc = file_rewind(&lf);
 		if (rc < 0) {
