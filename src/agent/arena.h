@@ -13,7 +13,13 @@
 #include <stddef.h>
 
 #ifndef CPJ_AGENT_ARENA_SIZE
-#define CPJ_AGENT_ARENA_SIZE (640u * 1024)
+/* The largest command's sum (x86-64, the widest cpj_job): a one-shot
+ * poll with --query or --output text and a file:// parameter takes the
+ * parameter store (160 KiB), the file (64 KiB), the two output documents
+ * (2 x 256 KiB) and 100 job slots (100 x 2,344 bytes): 988,064 bytes.
+ * `cpjob run` takes 840,640 (its environment, state and result buffers and
+ * up to 100 job slots), `cpjob sign --vectors` about 260 KiB. */
+#define CPJ_AGENT_ARENA_SIZE (968u * 1024)
 #endif
 
 /* n bytes, zeroed, aligned for any object; exits when the arena is

@@ -98,7 +98,9 @@ const char *cli_region(void);
 const char *cli_endpoint(char *out, size_t cap);
 cpj_creds *cli_creds(void);
 
-/* The job output buffers for `max_jobs` jobs (1..CPJ_MAX_JOBS). */
+/* The job output buffers for `max_jobs` jobs (1..CPJ_MAX_JOBS). The job
+ * slots come from the arena at the first call, for the jobs asked for (a
+ * process polls once); a later call gets at most as many. */
 const cpj_cp_jobs_buf *cli_jobs_buf(unsigned max_jobs);
 
 /* Print an error of a CodePipeline call the way the aws CLI does

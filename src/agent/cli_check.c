@@ -30,7 +30,7 @@ cli_perr(const char *fmt, ...)
 	if (errs_len + 1 >= sizeof errs)
 		return;
 	va_start(ap, fmt);
-	r = vsnprintf(errs + errs_len, sizeof errs - errs_len, fmt, ap);
+	r = fmt_vsnprintf(errs + errs_len, sizeof errs - errs_len, fmt, ap);
 	va_end(ap);
 	if (r < 0)
 		return;
@@ -49,7 +49,7 @@ cli_perr_flush(void)
 	int n = errs_n;
 
 	if (n > 0)
-		fprintf(stderr, "\nParameter validation failed:\n%s", errs);
+		fmt_fprintf(stderr, "\nParameter validation failed:\n%s", errs);
 	errs_len = 0;
 	errs_n = 0;
 	errs[0] = '\0';
@@ -155,7 +155,7 @@ cli_timestamp(const char *s, int64_t *out)
 		return 0;
 	}
 	if (n == 10 || n == 19) {       /* a date, or no zone: UTC */
-		snprintf(b, sizeof b, "%s%s", s, n == 10 ? "T00:00:00Z" : "Z");
+		fmt_snprintf(b, sizeof b, "%s%s", s, n == 10 ? "T00:00:00Z" : "Z");
 		s = b;
 		n = strlen(b);
 	}
@@ -168,7 +168,7 @@ check_member(const char *pn, const struct cli_shape *m, const struct cli_kv *v)
 	char name[128];
 	int str = v->type == 's' || v->type == 'h';
 
-	snprintf(name, sizeof name, "%s.%s", pn, m->name);
+	fmt_snprintf(name, sizeof name, "%s.%s", pn, m->name);
 	if (m->type == 't') {
 		int64_t t;
 
@@ -228,7 +228,7 @@ cli_check_struct(const char *pn, const struct cli_shape *m,
 			size_t l = 0;
 
 			for (s = m; s->name != NULL && l < sizeof list; s++)
-				l += (size_t)snprintf(list + l, sizeof list - l,
+				l += (size_t)fmt_snprintf(list + l, sizeof list - l,
 				    "%s%s", s == m ? "" : ", ", s->name);
 			cli_perr("Unknown parameter in %s: \"%s\", must be one "
 			    "of: %s", pn, kv[i].key, list);

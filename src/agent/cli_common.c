@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "arena.h"
 #include "cli.h"
 #include "creds_chain.h"
 #include "jmespath.h"
@@ -27,16 +28,18 @@ static const char *endpoint_url;   /* the one in use */
 static cpj_jobs_parser jparser;
 static char jwindow[CPJ_JOB_WINDOW];
 static cpj_json_tok jtokens[CPJ_JSON_TOKENS_MAX];
-static cpj_job jjobs[CPJ_MAX_JOBS];
+static cpj_job *jjobs;          /* arena: the jobs asked for */
+static size_t njjobs;
 static char jstorage[CPJ_AGENT_JOB_STORAGE];
 static cpj_cp_jobs_buf jbuf;
 
 /* --query and --output text: the command's JSON goes to outmem, then the
- * query runs over it (jmespath.h); the result is rendered into outmem2. */
+ * query runs over it (jmespath.h); the result is rendered into outmem2.
+ * Both come from the arena, only for these options. */
 #define OUT_MAX (1u << 18)
 static struct jp jq;
 static int q_given, out_text;
-static char outmem[OUT_MAX], outmem2[OUT_MAX];
+static char *outmem, *outmem2;
 static cpj_buf outbuf;
 static struct cli_out outs;
 
@@ -60,13 +63,13 @@ query_opt(int argc, char **argv, int *i)
 	const char *o = argv[*i], *v;
 
 	if (*i + 1 >= argc) {
-		fprintf(stderr, "cpjob: %s needs a value\n", o);
+		fmt_fprintf(stderr, "cpjob: %s needs a value\n", o);
 		return -1;
 	}
 	v = argv[++(*i)];
 	if (strcmp(o, "--query") == 0) {
 		if (jp_compile(&jq, v) < 0) {
-			fprintf(stderr, "Bad value for --query %s: Invalid jmespath "
+			fmt_fprintf(stderr, "Bad value for --query %s: Invalid jmespath "
 			    "expression: %s\n", v,
 			    jq.err);
 			return -1;
@@ -80,10 +83,10 @@ query_opt(int argc, char **argv, int *i)
 	}
 	if (strcmp(v, "table") == 0 || strcmp(v, "yaml") == 0
 	    || strcmp(v, "yaml-stream") == 0)
-		fprintf(stderr, "cpjob: --output %s is not supported: use json "
+		fmt_fprintf(stderr, "cpjob: --output %s is not supported: use json "
 		    "or text\n", v);
 	else
-		fprintf(stderr, "cpjob: argument --output: Invalid choice, "
+		fmt_fprintf(stderr, "cpjob: argument --output: Invalid choice, "
 		    "valid choices are: json | text\n");
 	return -1;
 }
@@ -96,7 +99,9 @@ cli_out(void)
 		outs.f = stdout;
 		outs.b = NULL;
 	} else if (outs.b == NULL) {
-		cpj_buf_init(&outbuf, outmem, sizeof outmem);
+		outmem = agent_arena_take(OUT_MAX);
+		outmem2 = agent_arena_take(OUT_MAX);
+		cpj_buf_init(&outbuf, outmem, OUT_MAX);
 		outs.b = &outbuf;
 	}
 	return &outs;
@@ -158,7 +163,7 @@ cli_out_end(void)
 		return 0;
 	cli_out();
 	if (outbuf.over) {
-		fprintf(stderr, "cpjob: output over %u bytes: too large for "
+		fmt_fprintf(stderr, "cpjob: output over %u bytes: too large for "
 		    "--query and --output text\n", OUT_MAX);
 		return 255;
 	}
@@ -166,27 +171,27 @@ cli_out_end(void)
 	while (n > 0 && (outmem[n - 1] == '\n' || outmem[n - 1] == ' '))
 		n--;
 	if (n == 0)
-		n = (size_t)snprintf(outmem, sizeof outmem, "{}");
+		n = (size_t)fmt_snprintf(outmem, OUT_MAX, "{}");
 	if (!q_given && jp_compile(&jq, "@") < 0)
 		return 255;
-	cpj_buf_init(&b, outmem2, sizeof outmem2);
+	cpj_buf_init(&b, outmem2, OUT_MAX);
 	if (jp_load(&jq, outmem, n, &in) < 0 || jp_eval(&jq, &in, &r) < 0
 	    || (out_text ? jp_out_text(&jq, &r, &b)
 	    : (r.t == JP_OBJ && r.n == 0) ? 0 : jp_out_json(&jq, &r, &b)) < 0) {
-		fprintf(stderr, "cpjob: --query: %s\n", jq.err);
+		fmt_fprintf(stderr, "cpjob: --query: %s\n", jq.err);
 		return 255;
 	}
 	if (!out_text && !(r.t == JP_OBJ && r.n == 0))
 		cpj_buf_putc(&b, '\n');
 	if (b.over) {
-		fprintf(stderr, "cpjob: --query: output over %u bytes\n",
+		fmt_fprintf(stderr, "cpjob: --query: output over %u bytes\n",
 		    OUT_MAX);
 		return 255;
 	}
 	if (!utf8_ok(outmem2, b.len)) {
 		/* a lone surrogate or a byte of the expression that is not
 		 * UTF-8: Python cannot print it either */
-		fprintf(stderr, "cpjob: --query: the result is not valid "
+		fmt_fprintf(stderr, "cpjob: --query: the result is not valid "
 		    "UTF-8\n");
 		return 255;
 	}
@@ -223,14 +228,14 @@ cli_global_opt(struct cli_global *g, int argc, char **argv, int *i)
 	else
 		return 0;
 	if (*i + 1 >= argc) {
-		fprintf(stderr, "cpjob: %s needs a value\n", o);
+		fmt_fprintf(stderr, "cpjob: %s needs a value\n", o);
 		return -1;
 	}
 	(*i)++;
 	if (dst != NULL) {
 		*dst = argv[*i];
 	} else if (parse_seconds(argv[*i], msdst) < 0) {
-		fprintf(stderr, "cpjob: %s: not a number of seconds: %s\n", o,
+		fmt_fprintf(stderr, "cpjob: %s: not a number of seconds: %s\n", o,
 		    argv[*i]);
 		return -1;
 	}
@@ -241,7 +246,7 @@ cli_global_opt(struct cli_global *g, int argc, char **argv, int *i)
 void
 cli_global_help(FILE *f)
 {
-	fprintf(f,
+	fmt_fprintf(f,
 	    "global options (as in the aws CLI):\n"
 	    "  --region R               region (else AWS_REGION, AWS_DEFAULT_REGION, the profile)\n"
 	    "  --endpoint-url URL       endpoint (else AWS_ENDPOINT_URL_CODEPIPELINE, AWS_ENDPOINT_URL)\n"
@@ -311,7 +316,7 @@ profile_exists(const char *name)
 		cpj_wipe(cfgbuf, sizeof cfgbuf);
 	}
 	if (!found)
-		fprintf(stderr, "\nThe config profile (%s) could not be found\n",
+		fmt_fprintf(stderr, "\nThe config profile (%s) could not be found\n",
 		    name);
 	return found;
 }
@@ -331,7 +336,7 @@ early(const struct cli_global *g, struct setup_profile *prof)
 	url = setup_endpoint(g->endpoint_url, "AWS_ENDPOINT_URL_CODEPIPELINE");
 	if (url != NULL && strncmp(url, "https://", 8) != 0
 	    && strncmp(url, "http://", 7) != 0) {
-		fprintf(stderr, "\nBad value for --endpoint-url \"%s\": scheme is "
+		fmt_fprintf(stderr, "\nBad value for --endpoint-url \"%s\": scheme is "
 		    "missing.  Must be of the form http://<hostname>/ or "
 		    "https://<hostname>/\n", url);
 		return -252;
@@ -374,11 +379,11 @@ cli_setup(const struct cli_global *g)
 		rc = cpj_cp_endpoint_host(region, 0, host, sizeof host, sr,
 		    sizeof sr);
 		if (rc < 0) {
-			fprintf(stderr, "cpjob: invalid region '%s'\n", region);
+			fmt_fprintf(stderr, "cpjob: invalid region '%s'\n", region);
 			return -255;
 		}
-		snprintf(region, sizeof region, "%s", sr);
-		snprintf(endpoint, sizeof endpoint, "https://%s", host);
+		fmt_snprintf(region, sizeof region, "%s", sr);
+		fmt_snprintf(endpoint, sizeof endpoint, "https://%s", host);
 		url = endpoint;
 	}
 	endpoint_url = url;
@@ -392,7 +397,7 @@ cli_setup(const struct cli_global *g)
 	if (setup_http_client(&http, &tls, url, &o) < 0)
 		return -255;
 	if ((rc = cpj_cp_init(&cp, &http, region, work, sizeof work)) < 0) {
-		fprintf(stderr, "cpjob: invalid region '%s'\n", region);
+		fmt_fprintf(stderr, "cpjob: invalid region '%s'\n", region);
 		return -255;
 	}
 	if ((v = setup_env("AWS_RETRY_MODE")) != NULL && strcmp(v, "legacy") == 0)
@@ -401,7 +406,7 @@ cli_setup(const struct cli_global *g)
 		long n;
 
 		if (setup_number(v, 1, 20, &n) < 0) {
-			fprintf(stderr, "cpjob: AWS_MAX_ATTEMPTS must be 1..20\n");
+			fmt_fprintf(stderr, "cpjob: AWS_MAX_ATTEMPTS must be 1..20\n");
 			return -255;
 		}
 		attempts = (unsigned)n;
@@ -415,7 +420,7 @@ cli_setup(const struct cli_global *g)
 	    0)) < 0)        /* the chain printed the reason */
 		return rc == CPJ_ERR_CREDS_NONE ? -253 : -255;
 	if ((rc = cpj_cp_set_credentials(&cp, &creds)) < 0) {
-		fprintf(stderr, "cpjob: credentials: %s\n", cpj_strerror(rc));
+		fmt_fprintf(stderr, "cpjob: credentials: %s\n", cpj_strerror(rc));
 		return -255;
 	}
 	return 0;
@@ -445,7 +450,7 @@ cli_opts_parse(int argc, char **argv, struct cli_global *g,
 			if ((o[k].ops & bit) && strcmp(argv[i], o[k].opt) == 0)
 				break;
 		if (k == n) {
-			fprintf(stderr, "usage: cpjob %s [options]\n\nUnknown "
+			fmt_fprintf(stderr, "usage: cpjob %s [options]\n\nUnknown "
 			    "options: %s\n", argv[0], argv[i]);
 			return -1;
 		}
@@ -454,7 +459,7 @@ cli_opts_parse(int argc, char **argv, struct cli_global *g,
 			continue;
 		}
 		if (i + 1 >= argc) {
-			fprintf(stderr, "cpjob: error: argument %s: expected one "
+			fmt_fprintf(stderr, "cpjob: error: argument %s: expected one "
 			    "argument\n", argv[i]);
 			return -1;
 		}
@@ -463,10 +468,10 @@ cli_opts_parse(int argc, char **argv, struct cli_global *g,
 	miss[0] = '\0';
 	for (k = 0; k < n; k++)
 		if ((o[k].req & bit) && val[k] == NULL && ml < sizeof miss)
-			ml += (size_t)snprintf(miss + ml, sizeof miss - ml, "%s%s",
+			ml += (size_t)fmt_snprintf(miss + ml, sizeof miss - ml, "%s%s",
 			    ml > 0 ? ", " : "", o[k].opt);
 	if (ml > 0) {
-		fprintf(stderr, "cpjob: error: the following arguments are "
+		fmt_fprintf(stderr, "cpjob: error: the following arguments are "
 		    "required: %s\n", miss);
 		return -1;
 	}
@@ -489,7 +494,7 @@ cli_opts_help(FILE *f, const struct cli_opt *o, int n, unsigned bit)
 	for (k = 0; k < n; k++) {
 		if (!(o[k].ops & bit))
 			continue;
-		fprintf(f, "  %-*s  %s%-*s%s%s\n", w, o[k].opt, (o[k].req & bit)
+		fmt_fprintf(f, "  %-*s  %s%-*s%s%s\n", w, o[k].opt, (o[k].req & bit)
 		    ? "(required) " : "", o[k].help != NULL ? wa - 11
 		    * !!(o[k].req & bit) : 0, o[k].arg != NULL ? o[k].arg : "",
 		    o[k].help != NULL ? "  " : "", o[k].help != NULL
@@ -546,6 +551,12 @@ cli_jobs_buf(unsigned max_jobs)
 	jbuf.window_len = sizeof jwindow;
 	jbuf.tokens = jtokens;
 	jbuf.ntokens = CPJ_ARRAY_LEN(jtokens);
+	if (jjobs == NULL) {    /* one poll per process */
+		jjobs = agent_arena_take(max_jobs * sizeof *jjobs);
+		njjobs = max_jobs;
+	}
+	if (max_jobs > njjobs)
+		max_jobs = (unsigned)njjobs;
 	jbuf.jobs = jjobs;
 	jbuf.max_jobs = max_jobs;
 	jbuf.storage = jstorage;
@@ -562,16 +573,16 @@ cli_report_cp_error(const char *op, int err)
 
 	if (err <= CPJ_ERR_API_THROTTLED && err > CPJ_ERR_S3_NOT_FOUND
 	    && cp.http_status != 0) {
-		fprintf(stderr, "\nAn error occurred (%s) when calling the %s "
+		fmt_fprintf(stderr, "\nAn error occurred (%s) when calling the %s "
 		    "operation: %s%s\n", cp.code[0] != '\0' ? cp.code
 		    : cpj_strerror(err), op, cp.message,
 		    cp.message_cut ? "..." : "");
 		if (cp.request_id[0] != '\0')
-			fprintf(stderr, "request id: %s\n", cp.request_id);
+			fmt_fprintf(stderr, "request id: %s\n", cp.request_id);
 		return;
 	}
 	if (err == CPJ_ERR_PARAM && cp.message[0] != '\0') {
-		fprintf(stderr, "\nParameter validation failed:\n%s\n",
+		fmt_fprintf(stderr, "\nParameter validation failed:\n%s\n",
 		    cp.message);
 		return;
 	}
@@ -583,15 +594,15 @@ cli_report_cp_error(const char *op, int err)
 		url[ul + 1] = '\0';
 	}
 	if (err <= CPJ_ERR_NET_RESOLVE && err >= CPJ_ERR_NET_REFUSED)
-		fprintf(stderr, "\nCould not connect to the endpoint URL: "
+		fmt_fprintf(stderr, "\nCould not connect to the endpoint URL: "
 		    "\"%s\"\n", url);
 	else if (err <= CPJ_ERR_TLS_HANDSHAKE && err > CPJ_ERR_HTTP_STATUS_LINE)
-		fprintf(stderr, "\nSSL validation failed for %s\n", url);
+		fmt_fprintf(stderr, "\nSSL validation failed for %s\n", url);
 	else
-		fprintf(stderr, "\n%s: %s\n", url, cpj_strerror(err));
-	fprintf(stderr, "cpjob: %s: %s\n", op, cpj_strerror(err));
+		fmt_fprintf(stderr, "\n%s: %s\n", url, cpj_strerror(err));
+	fmt_fprintf(stderr, "cpjob: %s: %s\n", op, cpj_strerror(err));
 	if (err <= CPJ_ERR_TLS_HANDSHAKE && err > CPJ_ERR_HTTP_STATUS_LINE)
-		fprintf(stderr, "cpjob: TLS detail: BearSSL error %d\n",
+		fmt_fprintf(stderr, "cpjob: TLS detail: BearSSL error %d\n",
 		    cpj_tls_last_br_error(&tls));
 }
 
@@ -605,7 +616,7 @@ cli_cleanup(void)
 	cpj_creds_clear(&creds);
 	creds_chain_cleanup();
 	cpj_http_client_close(&http);
-	for (i = 0; i < CPJ_ARRAY_LEN(jjobs); i++)
+	for (i = 0; i < njjobs; i++)
 		cpj_job_wipe(&jjobs[i]);
 	cpj_wipe(jwindow, sizeof jwindow);
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "arena.h"
 #include "cli.h"
 #include "jmespath.h"
 
@@ -23,17 +24,19 @@
 const char *
 cli_paramfile(const char *opt, const char *arg)
 {
-	static char file[FILE_MAX];
+	static char *file;      /* FILE_MAX bytes of the arena */
 	size_t n = 0;
 	int fd, e = 0;
 
 	if (strncmp(arg, "file://", 7) != 0)
 		return arg;
+	if (file == NULL)
+		file = agent_arena_take(FILE_MAX);
 	fd = open(arg + 7, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		e = errno;
-	while (fd >= 0 && n < sizeof file - 1) {
-		ssize_t r = read(fd, file + n, sizeof file - 1 - n);
+	while (fd >= 0 && n < FILE_MAX - 1) {
+		ssize_t r = read(fd, file + n, FILE_MAX - 1 - n);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -45,11 +48,11 @@ cli_paramfile(const char *opt, const char *arg)
 	}
 	if (fd >= 0)
 		close(fd);
-	if (e == 0 && n == sizeof file - 1)
+	if (e == 0 && n == FILE_MAX - 1)
 		e = EFBIG;
 	if (e != 0) {
 		if (opt != NULL)
-			fprintf(stderr, "\nError parsing parameter '%s': Unable "
+			fmt_fprintf(stderr, "\nError parsing parameter '%s': Unable "
 			    "to load paramfile %s: [Errno %d] %s: '%s'\n", opt,
 			    arg, e, strerror(e), arg + 7);
 		return NULL;
@@ -57,7 +60,7 @@ cli_paramfile(const char *opt, const char *arg)
 	file[n] = '\0';
 	if (strlen(file) != n) {
 		if (opt != NULL)
-			fprintf(stderr, "\nError parsing parameter '%s': Unable "
+			fmt_fprintf(stderr, "\nError parsing parameter '%s': Unable "
 			    "to load paramfile %s: it holds a NUL byte\n", opt,
 			    arg);
 		return NULL;
@@ -215,12 +218,12 @@ jnumber(struct jr *p)
 	p->i += (size_t)(e - s);
 	if (fl) {       /* Python's repr of the float: 1e5 is 100000.0 */
 		char t[40];
-		double d = strtod(s, NULL);
+		double d = fmt_strtod(s, NULL);
 
 		if (isinf(d))
-			snprintf(t, sizeof t, "%sinf", d < 0 ? "-" : "");
+			fmt_snprintf(t, sizeof t, "%sinf", d < 0 ? "-" : "");
 		else
-			jp_py_float(d, t, sizeof t);
+			fmt_pyfloat(d, t, sizeof t);
 		return put(p, t, strlen(t)) < 0 ? -1 : 'd';
 	}
 	if (e - s == 2 && *s == '-' && s[1] == '0')
@@ -397,7 +400,7 @@ cli_json_kv(const char *opt, const char *s, struct cli_kv *kv, int max,
 					col = 1;
 				}
 			}
-			fprintf(stderr, "\nError parsing parameter '%s': Invalid "
+			fmt_fprintf(stderr, "\nError parsing parameter '%s': Invalid "
 			    "JSON: %s: line %zu column %zu (char %zu)\nJSON "
 			    "received: %s\n", opt, p.msg, line, col, ch, s);
 		}
@@ -423,7 +426,7 @@ cli_param_kv(const char *opt, const char *arg, struct cli_kv *kv, int max,
 	if (*t != '[')
 		return cli_shorthand_kv(opt, s, kv, max, store, store_len, usedp);
 	if (opt != NULL)
-		fprintf(stderr, "\nError parsing parameter '%s': Invalid JSON:\n"
+		fmt_fprintf(stderr, "\nError parsing parameter '%s': Invalid JSON:\n"
 		    "%s\n", opt, s);
 	return -1;
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "arena.h"
 #include "cli.h"
 #include "setup.h"
 
@@ -127,7 +128,7 @@ static int from[P_N], cnt[P_N];
 static unsigned max_batch;
 
 static struct cli_kv kv[KV_MAX];
-static char store[STORE_MAX];
+static char *store;             /* STORE_MAX bytes of the arena */
 static size_t store_used;
 
 /* Member k of parameter p (the last one, as Python's json keeps it). */
@@ -147,9 +148,9 @@ member(enum par p, const char *k)
 static void
 usage(FILE *f, const char *name, unsigned bit)
 {
-	fprintf(f, "usage: cpjob %s [options]\n\n", name);
+	fmt_fprintf(f, "usage: cpjob %s [options]\n\n", name);
 	cli_opts_help(f, par, P_N, bit);
-	fprintf(f, "\nStructure and map values take the aws CLI's shorthand, "
+	fmt_fprintf(f, "\nStructure and map values take the aws CLI's shorthand, "
 	    "a JSON object, or file://PATH;\nany value can be read from a "
 	    "file with file://PATH.\n\n");
 	cli_global_help(f);
@@ -164,6 +165,8 @@ load_args(unsigned bit, const struct cli_global *g)
 	int p, m = 0;
 
 	store_used = 0;
+	if (store == NULL)
+		store = agent_arena_take(STORE_MAX);
 	for (p = 0; p < P_N; p++) {
 		size_t used = 0;
 		const char *v;
@@ -174,7 +177,7 @@ load_args(unsigned bit, const struct cli_global *g)
 		    || p == P_OV || p == P_FD) {
 			cnt[p] = cli_param_kv(par[p].opt, val[p], kv + m,
 			    KV_MAX - m, store + store_used,
-			    sizeof store - store_used, &used);
+			    STORE_MAX - store_used, &used);
 			if (cnt[p] < 0)
 				return -EXIT_PARAM;
 			from[p] = m;
@@ -186,8 +189,8 @@ load_args(unsigned bit, const struct cli_global *g)
 			return -EXIT_PARAM;
 		if (v != val[p]) {      /* the file's text: keep a copy */
 			used = strlen(v) + 1;
-			if (used > sizeof store - store_used) {
-				fprintf(stderr, "cpjob: %s: file too large\n",
+			if (used > STORE_MAX - store_used) {
+				fmt_fprintf(stderr, "cpjob: %s: file too large\n",
 				    par[p].opt);
 				return -EXIT_PARAM;
 			}
@@ -251,7 +254,7 @@ check_jobs(const cpj_cp_jobs_buf *jb, int n)
 	for (i = 0; i < n; i++) {
 		if (jb->jobs[i].err < 0
 		    && (jb->jobs[i].flags & CPJ_JOB_F_HAS_NUL) == 0) {
-			fprintf(stderr, "cpjob: job %.*s: %s (%s)\n",
+			fmt_fprintf(stderr, "cpjob: job %.*s: %s (%s)\n",
 			    (int)jb->jobs[i].id.len, jb->jobs[i].id.p,
 			    cpj_strerror(jb->jobs[i].err),
 			    jb->jobs[i].err_field != NULL

@@ -5,7 +5,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "agent.h"
 #include "cli.h"
@@ -20,7 +19,7 @@ static const struct cli_opt opts[] = {
 static void
 usage(FILE *f)
 {
-	fprintf(f,
+	fmt_fprintf(f,
 	    "usage: cpjob credentials [--profile P] [--debug]\n"
 	    "\n"
 	    "Runs the credential provider chain that cpjob uses (environment,\n"
@@ -32,7 +31,7 @@ usage(FILE *f)
 	    "ISO-8601 UTC, or null for credentials that do not expire. The\n"
 	    "secret key and the session token are never printed.\n\n");
 	cli_opts_help(f, opts, 2, 1);
-	fprintf(f, "\n"
+	fmt_fprintf(f, "\n"
 	    "The AWS IoT provider is set by CPJOB_IOT_ENDPOINT (host[:port]),\n"
 	    "CPJOB_IOT_ROLE_ALIAS, CPJOB_IOT_THING_NAME, CPJOB_IOT_CERT_FILE,\n"
 	    "CPJOB_IOT_KEY_FILE and CPJOB_IOT_CA_FILE, or by the profile's\n"
@@ -75,11 +74,9 @@ cpj_cmd_credentials(int argc, char **argv)
 	cpj_json_put_key_str(&w, "accessKeyId", creds.akid);
 	cpj_json_put_key(&w, "expiration");
 	if (creds.expires != 0) {
-		time_t t = (time_t)creds.expires;
-		struct tm tm;
+		int n = fmt_iso8601(creds.expires, exp, sizeof exp);
 
-		if (gmtime_r(&t, &tm) != NULL && strftime(exp, sizeof exp,
-		    "%Y-%m-%dT%H:%M:%SZ", &tm) > 0)
+		if (n > 0 && (size_t)n < sizeof exp)
 			cpj_json_put_str(&w, exp);
 		else
 			cpj_json_put_i64(&w, creds.expires);
@@ -90,9 +87,9 @@ cpj_cmd_credentials(int argc, char **argv)
 	cpj_creds_clear(&creds);
 	creds_chain_cleanup();
 	if (cpj_json_writer_finish(&w) < 0) {
-		fprintf(stderr, "cpjob credentials: output too long\n");
+		fmt_fprintf(stderr, "cpjob credentials: output too long\n");
 		return CPJ_EXIT_FAIL;
 	}
-	printf("%s\n", out);
+	fmt_printf("%s\n", out);
 	return CPJ_EXIT_OK;
 }

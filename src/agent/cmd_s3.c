@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "arena.h"
 #include "cli.h"
 #include "setup.h"
 
@@ -38,8 +39,9 @@
 
 static cpj_s3_context s3;
 static cpj_creds s3creds;
-static unsigned char s3work[32 * 1024];
-static unsigned char hashbuf[64 * 1024];
+#define S3WORK_MAX  (32 * 1024)        /* one request and its HTTP head */
+#define HASHBUF_MAX (64 * 1024)        /* one read of the payload hash */
+static unsigned char *s3work, *hashbuf; /* arena */
 static char part[PATH_MAX_LEN + 8];
 static int debug_flag;          /* --debug: report progress */
 static int cli_ready;           /* cli_setup() ran */
@@ -73,9 +75,9 @@ static const struct cli_opt opts[] = {
 static void
 usage(FILE *f, int get)
 {
-	fprintf(f, "usage: cpjob %s [options]\n\n", get ? "s3-get" : "s3-put");
+	fmt_fprintf(f, "usage: cpjob %s [options]\n\n", get ? "s3-get" : "s3-put");
 	cli_opts_help(f, opts, NOPTS, get ? 1 : 2);
-	fprintf(f, "\nCredentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
+	fmt_fprintf(f, "\nCredentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
 	    "AWS_SESSION_TOKEN.\nEndpoint: --endpoint-url, else "
 	    "AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL.\n\n");
 	cli_global_help(f);
@@ -104,22 +106,22 @@ check_args(int get)
 {
 	if (a.style != NULL && strcmp(a.style, "auto") != 0
 	    && strcmp(a.style, "path") != 0 && strcmp(a.style, "virtual") != 0) {
-		fprintf(stderr, "cpjob: --addressing-style: auto, path or "
+		fmt_fprintf(stderr, "cpjob: --addressing-style: auto, path or "
 		    "virtual\n");
 		return -1;
 	}
 	if (a.sse != NULL && strcmp(a.sse, "aws:kms") != 0
 	    && strcmp(a.sse, "AES256") != 0) {
-		fprintf(stderr, "cpjob: --sse: aws:kms or AES256\n");
+		fmt_fprintf(stderr, "cpjob: --sse: aws:kms or AES256\n");
 		return -1;
 	}
 	if (a.kms_key_id != NULL && (a.sse == NULL
 	    || strcmp(a.sse, "aws:kms") != 0)) {
-		fprintf(stderr, "cpjob: --kms-key-id needs --sse aws:kms\n");
+		fmt_fprintf(stderr, "cpjob: --kms-key-id needs --sse aws:kms\n");
 		return -1;
 	}
 	if (get && strlen(a.out) > PATH_MAX_LEN) {
-		fprintf(stderr, "cpjob: --out: path too long\n");
+		fmt_fprintf(stderr, "cpjob: --out: path too long\n");
 		return -1;
 	}
 	return 0;
@@ -137,13 +139,13 @@ setup(struct cli_global *g)
 	int rc;
 
 	if (ak == NULL || sk == NULL) {
-		fprintf(stderr, "cpjob: AWS_ACCESS_KEY_ID and "
+		fmt_fprintf(stderr, "cpjob: AWS_ACCESS_KEY_ID and "
 		    "AWS_SECRET_ACCESS_KEY must hold the artifact credentials\n");
 		return -1;
 	}
 	rc = cpj_creds_set(&s3creds, ak, sk, setup_env("AWS_SESSION_TOKEN"), 0);
 	if (rc < 0) {
-		fprintf(stderr, "cpjob: credentials from the environment: %s\n",
+		fmt_fprintf(stderr, "cpjob: credentials from the environment: %s\n",
 		    cpj_strerror(rc));
 		return -1;
 	}
@@ -152,9 +154,11 @@ setup(struct cli_global *g)
 	if (cli_setup(g) < 0)
 		return -1;
 	cp = cli_cp();
-	rc = cpj_s3_init(&s3, cli_http(), cp->region, s3work, sizeof s3work);
+	if (s3work == NULL)
+		s3work = agent_arena_take(S3WORK_MAX);
+	rc = cpj_s3_init(&s3, cli_http(), cp->region, s3work, S3WORK_MAX);
 	if (rc < 0) {
-		fprintf(stderr, "cpjob: invalid region '%s'\n", cp->region);
+		fmt_fprintf(stderr, "cpjob: invalid region '%s'\n", cp->region);
 		return -1;
 	}
 	s3.skew = cp->skew;
@@ -170,7 +174,7 @@ setup(struct cli_global *g)
 		return -1;
 	rc = cpj_s3_set_credentials(&s3, &s3creds);
 	if (rc < 0) {
-		fprintf(stderr, "cpjob: credentials: %s\n", cpj_strerror(rc));
+		fmt_fprintf(stderr, "cpjob: credentials: %s\n", cpj_strerror(rc));
 		return -1;
 	}
 	return 0;
@@ -190,28 +194,28 @@ report(const char *op, int rc, const struct lfile *lf)
 {
 	if (s3.http_status >= 300 && rc < CPJ_ERR_SIGV4_CREDS
 	    && rc >= CPJ_ERR_S3_INTEGRITY) {
-		fprintf(stderr, "\nAn error occurred (%s) when calling the %s "
+		fmt_fprintf(stderr, "\nAn error occurred (%s) when calling the %s "
 		    "operation: %s\n", s3.error.code[0] != '\0'
 		    ? s3.error.code : cpj_strerror(rc), op,
 		    s3.error.message[0] != '\0' ? s3.error.message
 		    : cpj_strerror(rc));
 		if (s3.request_id[0] != '\0')
-			fprintf(stderr, "request id: %s\n", s3.request_id);
+			fmt_fprintf(stderr, "request id: %s\n", s3.request_id);
 		return EXIT_SERVICE;
 	}
 	if (rc == CPJ_ERR_IO && lf != NULL && lf->err != 0)
-		fprintf(stderr, "cpjob: %s: %s\n", op, strerror(lf->err));
+		fmt_fprintf(stderr, "cpjob: %s: %s\n", op, strerror(lf->err));
 	else
-		fprintf(stderr, "cpjob: %s: %s\n", op, cpj_strerror(rc));
+		fmt_fprintf(stderr, "cpjob: %s: %s\n", op, cpj_strerror(rc));
 	if (rc == CPJ_ERR_S3_INTEGRITY)
-		fprintf(stderr, "cpjob: ETag %s\n", s3.etag);
+		fmt_fprintf(stderr, "cpjob: ETag %s\n", s3.etag);
 	return rc == CPJ_ERR_PARAM ? EXIT_PARAM : EXIT_OTHER;
 }
 
 static int
 on_progress(void *ctx, uint64_t done, uint64_t total)
 {
-	fprintf(stderr, "cpjob: %s: %llu of %llu bytes\n", (const char *)ctx,
+	fmt_fprintf(stderr, "cpjob: %s: %llu of %llu bytes\n", (const char *)ctx,
 	    (unsigned long long)done, (unsigned long long)total);
 	return 0;
 }
@@ -240,7 +244,7 @@ print_result(int get)
 	if (cpj_json_writer_finish(&w) != 0)
 		return CPJ_EXIT_OK;
 	if (cli_out()->b == NULL) {
-		printf("%s\n", out);
+		fmt_printf("%s\n", out);
 		return CPJ_EXIT_OK;
 	}
 	cpj_buf_puts(cli_out()->b, out);
@@ -288,11 +292,11 @@ do_get(void)
 	struct lfile lf;
 	int rc;
 
-	snprintf(part, sizeof part, "%s.part", a.out);
+	fmt_snprintf(part, sizeof part, "%s.part", a.out);
 	lf.err = 0;
 	lf.fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (lf.fd < 0) {
-		fprintf(stderr, "cpjob: %s: %s\n", part, strerror(errno));
+		fmt_fprintf(stderr, "cpjob: %s: %s\n", part, strerror(errno));
 		return EXIT_OTHER;
 	}
 	memset(&o, 0, sizeof o);
@@ -365,11 +369,11 @@ do_put(void)
 	lf.err = 0;
 	lf.fd = open(a.file, O_RDONLY | O_CLOEXEC);
 	if (lf.fd < 0) {
-		fprintf(stderr, "cpjob: %s: %s\n", a.file, strerror(errno));
+		fmt_fprintf(stderr, "cpjob: %s: %s\n", a.file, strerror(errno));
 		return EXIT_OTHER;
 	}
 	if (fstat(lf.fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		fprintf(stderr, "cpjob: %s: not a regular file\n", a.file);
+		fmt_fprintf(stderr, "cpjob: %s: not a regular file\n", a.file);
 		close(lf.fd);
 		return EXIT_OTHER;
 	}
@@ -386,13 +390,15 @@ do_put(void)
 	if (a.unsigned_payload) {
 		o.payload = CPJ_S3_PAYLOAD_UNSIGNED;
 	} else {
+		if (hashbuf == NULL)
+			hashbuf = agent_arena_take(HASHBUF_MAX);
 		rc = cpj_s3_sha256_source(file_source, &lf, o.length, hashbuf,
-		    sizeof hashbuf, sha);
+		    HASHBUF_MAX, sha);
 		if (rc == 0)
 			rc = file_rewind(&lf);
 		if (rc < 0) {
 			close(lf.fd);
-			fprintf(stderr, "cpjob: %s: %s\n", a.file, lf.err != 0
+			fmt_fprintf(stderr, "cpjob: %s: %s\n", a.file, lf.err != 0
 			    ? strerror(lf.err) : "changed while read");
 			return EXIT_OTHER;
 		}

@@ -156,7 +156,6 @@ int jp_order(const struct jp *jp, const struct jp_val *a,
 /* Node `node` of the expression over `in` (an &expr's: v.p). */
 int jp_ev(struct jp *jp, int node, const struct jp_val *in,
     struct jp_val *out);
-int jp_py_float(double d, char *out, size_t cap);
 /* Python's repr() of the n bytes of UTF-8 at s into d (NUL-terminated
  * when it fits): its length, cap or more when it does not fit. */
 size_t jp_py_repr(char *d, size_t cap, const char *s, size_t n);

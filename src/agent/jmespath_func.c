@@ -374,7 +374,7 @@ to_number(struct jp *jp, const struct jp_val *v, struct jp_val *out)
 	    n - i) == 0 || strncasecmp(s + i, "nan", n - i) == 0)) {
 		memcpy(b + k, s + i, n - i);
 		b[k + n - i] = '\0';
-		set_num(out, 0, 0, strtod(b, NULL));
+		set_num(out, 0, 0, fmt_strtod(b, NULL));
 		return;
 	}
 	for (; i < n; i++) {
@@ -402,7 +402,7 @@ to_number(struct jp *jp, const struct jp_val *v, struct jp_val *out)
 	if (part == 0)
 		set_num(out, 1, strtoll(b, NULL, 10), 0);
 	else
-		set_num(out, 0, 0, strtod(b, NULL));
+		set_num(out, 0, 0, fmt_strtod(b, NULL));
 }
 
 static int
@@ -451,8 +451,12 @@ numeric(struct jp *jp, const char *f, const struct jp_val *a,
 	/* ceil and floor without libm (cross boards link none): truncate,
 	 * then step toward the side asked for */
 	d = a->u.d;
-	if (!(d > -9.2e18 && d < 9.2e18))
-		return jp_fail(jp, "%s(): the value does not fit 64 bits", f);
+	if (!(d > -9.2e18 && d < 9.2e18)) {
+		char t[FMT_PYFLOAT_MAX];
+
+		fmt_pyfloat(d, t, sizeof t);
+		return jp_fail(jp, "%s(): %s does not fit 64 bits", f, t);
+	}
 	i = (int64_t)d;
 	if (f[0] == 'c' && (double)i < d)
 		i++;

@@ -85,7 +85,7 @@ primitive(struct jp *jp, const char *s, int len, struct jp_val *v)
 		if (errno == ERANGE)
 			return jp_fail(jp, "integer out of range: %s", num);
 	} else {
-		v->u.d = strtod(num, &end);
+		v->u.d = fmt_strtod(num, &end);
 	}
 	return 0;
 }

@@ -6,10 +6,8 @@
  * Numbers: integers as they are, floats as Python's repr (the shortest
  * text that reads back the same; exponent form below 1e-4 and from 1e16).
  */
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "jmespath.h"
@@ -23,7 +21,7 @@ jp_fail(struct jp *jp, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(jp->err, sizeof jp->err, fmt, ap);
+	fmt_vsnprintf(jp->err, sizeof jp->err, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -44,77 +42,15 @@ puts_(struct jp *jp, cpj_buf *b, const char *s)
 	return jp_put(jp, b, s, strlen(s));
 }
 
-/* see jmespath.h */
-int
-jp_py_float(double d, char *out, size_t cap)
-{
-	char e[40], dig[24];
-	int p, exp, nd = 0, k, o = 0;
-	const char *s;
-
-	if (isnan(d))
-		return snprintf(out, cap, "NaN");
-	if (isinf(d))
-		return snprintf(out, cap, d < 0 ? "-Infinity" : "Infinity");
-	for (p = 1; p <= 17; p++) {
-		snprintf(e, sizeof e, "%.*e", p - 1, d);
-		if (strtod(e, NULL) == d)
-			break;
-	}
-	/* e: [-]D[.DDD]e[+-]XX */
-	s = e;
-	if (*s == '-')
-		s++;
-	for (; *s != 'e'; s++)
-		if (*s != '.')
-			dig[nd++] = *s;
-	exp = atoi(s + 1);
-	while (nd > 1 && dig[nd - 1] == '0')
-		nd--;
-	dig[nd] = '\0';
-	if (d < 0 || (d == 0 && signbit(d)))
-		out[o++] = '-';
-	if (exp < -4 || exp >= 16) {
-		out[o++] = dig[0];
-		if (nd > 1) {
-			out[o++] = '.';
-			for (k = 1; k < nd; k++)
-				out[o++] = dig[k];
-		}
-		snprintf(out + o, cap - (size_t)o, "e%c%02d", exp < 0 ? '-'
-		    : '+', exp < 0 ? -exp : exp);
-		return 0;
-	}
-	if (exp < 0) {
-		out[o++] = '0';
-		out[o++] = '.';
-		for (k = -1; k > exp; k--)
-			out[o++] = '0';
-		for (k = 0; k < nd; k++)
-			out[o++] = dig[k];
-	} else {
-		for (k = 0; k <= exp; k++)
-			out[o++] = k < nd ? dig[k] : '0';
-		out[o++] = '.';
-		if (nd > exp + 1)
-			for (k = exp + 1; k < nd; k++)
-				out[o++] = dig[k];
-		else
-			out[o++] = '0';
-	}
-	out[o] = '\0';
-	return 0;
-}
-
 static int
 number(struct jp *jp, const struct jp_val *v, cpj_buf *b)
 {
 	char t[48];
 
 	if (v->isint)
-		snprintf(t, sizeof t, "%lld", (long long)v->u.i);
+		fmt_snprintf(t, sizeof t, "%lld", (long long)v->u.i);
 	else
-		jp_py_float(v->u.d, t, sizeof t);
+		fmt_pyfloat(v->u.d, t, sizeof t);
 	return puts_(jp, b, t);
 }
 
@@ -141,7 +77,7 @@ jstr(struct jp *jp, const char *s, size_t n, int ascii, cpj_buf *b)
 		default: break;
 		}
 		if (c < 0x20 || (ascii && c == 0x7f)) {
-			snprintf(t, sizeof t, "\\u%04x", c);
+			fmt_snprintf(t, sizeof t, "\\u%04x", c);
 			cpj_buf_puts(b, t);
 			continue;
 		}
@@ -166,10 +102,10 @@ jstr(struct jp *jp, const char *s, size_t n, int ascii, cpj_buf *b)
 		}
 		if (u >= 0x10000) {
 			u -= 0x10000;
-			snprintf(t, sizeof t, "\\u%04x\\u%04x",
+			fmt_snprintf(t, sizeof t, "\\u%04x\\u%04x",
 			    0xd800 + (u >> 10), 0xdc00 + (u & 0x3ff));
 		} else {
-			snprintf(t, sizeof t, "\\u%04x", u);
+			fmt_snprintf(t, sizeof t, "\\u%04x", u);
 		}
 		cpj_buf_puts(b, t);
 	}
@@ -251,7 +187,7 @@ jp_py_repr(char *d, size_t cap, const char *s, size_t n)
 	char q = memchr(s, '\'', n) != NULL && memchr(s, '"', n) == NULL
 	    ? '"' : '\'';
 	const char *end = s + n;
-	size_t o = (size_t)snprintf(d, cap, "%c", q);
+	size_t o = (size_t)fmt_snprintf(d, cap, "%c", q);
 
 	for (; s < end && o < cap; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -262,16 +198,16 @@ jp_py_repr(char *d, size_t cap, const char *s, size_t n)
 		    || (unsigned char)s[1] == 0xad))
 			x = (unsigned char)*++s;    /* U+0080..U+00A0, U+00AD */
 		if (c == (unsigned char)q || c == '\\')
-			o += (size_t)snprintf(d + o, cap - o, "\\%c", c);
+			o += (size_t)fmt_snprintf(d + o, cap - o, "\\%c", c);
 		else if (e != 0)
-			o += (size_t)snprintf(d + o, cap - o, "\\%c", e);
+			o += (size_t)fmt_snprintf(d + o, cap - o, "\\%c", e);
 		else if (x < 0x20 || x == 0x7f || x != c)
-			o += (size_t)snprintf(d + o, cap - o, "\\x%02x", x);
+			o += (size_t)fmt_snprintf(d + o, cap - o, "\\x%02x", x);
 		else
 			d[o++] = *s;
 	}
 	if (o < cap)
-		o += (size_t)snprintf(d + o, cap - o, "%c", q);
+		o += (size_t)fmt_snprintf(d + o, cap - o, "%c", q);
 	return o;
 }
 

@@ -41,10 +41,10 @@ usage(FILE *f)
 		if ((int)strlen(cmds[i].name) > w)
 			w = (int)strlen(cmds[i].name);
 	}
-	fprintf(f, "usage: cpjob <command> [options]\n\ncommands:\n");
+	fmt_fprintf(f, "usage: cpjob <command> [options]\n\ncommands:\n");
 	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-		fprintf(f, "  %-*s  %s\n", w, cmds[i].name, cmds[i].help);
-	fprintf(f, "\n'cpjob <command> --help' describes a command's options.\n");
+		fmt_fprintf(f, "  %-*s  %s\n", w, cmds[i].name, cmds[i].help);
+	fmt_fprintf(f, "\n'cpjob <command> --help' describes a command's options.\n");
 }
 
 int
@@ -58,7 +58,7 @@ main(int argc, char **argv)
 #endif
 	if (argc < 2) {
 		usage(stderr);
-		fprintf(stderr, "cpjob: error: the following arguments are "
+		fmt_fprintf(stderr, "cpjob: error: the following arguments are "
 		    "required: command\n");
 		return EXIT_USAGE;
 	}
@@ -71,7 +71,7 @@ main(int argc, char **argv)
 	   value of an option: those never start with "--version") */
 	for (i = 1; i < (size_t)argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "--version") == 0) {
-			printf("cpjob %s\n", CPJ_VERSION_STRING);
+			fmt_printf("cpjob %s\n", CPJ_VERSION_STRING);
 			return CPJ_EXIT_OK;
 		}
 	}
@@ -83,7 +83,7 @@ main(int argc, char **argv)
 	if (cpj_cmd_cp_known(argv[1]))
 		return cpj_cmd_cp(argc - 1, argv + 1);
 	usage(stderr);
-	fprintf(stderr, "cpjob: error: argument command: Invalid choice: "
+	fmt_fprintf(stderr, "cpjob: error: argument command: Invalid choice: "
 	    "'%s'\n", argv[1]);
 	return EXIT_USAGE;
 }

@@ -82,7 +82,7 @@ str(struct pj *p, const char *s, size_t n)
 			{
 				char u[8];
 
-				snprintf(u, sizeof u, "\\u%04x", c);
+				fmt_snprintf(u, sizeof u, "\\u%04x", c);
 				ps(p->o, u);
 			}
 			else
