@@ -49,7 +49,7 @@ FUZZ_DEPS_sigv4 := $(MOCK_OBJS) $(LIBCORE)
 FUZZ_DEPS_pem := $(MOCK_OBJS) $(LIBCORE)
 FUZZ_DEPS_client_cert := $(MOCK_OBJS) $(LIBCORE)
 FUZZ_DEPS_url := $(MOCK_OBJS) $(LIBCORE)
-FUZZ_DEPS_shorthand := $(B)/obj/src/agent/shorthand.o $(B)/obj/src/agent/cli_param.o $(B)/obj/src/agent/jmespath_out.o $(MOCK_OBJS) $(LIBCORE)
+FUZZ_DEPS_shorthand := $(B)/obj/src/agent/shorthand.o $(B)/obj/src/agent/cli_param.o $(B)/obj/src/agent/jmespath_out.o $(B)/obj/src/agent/fmt.o $(B)/obj/src/agent/fmt_num.o $(B)/obj/src/agent/arena.o $(MOCK_OBJS) $(LIBCORE)
 # the agent's parsers: the agent's objects and the real port; config_file
 # compiles src/agent/run_opts.c into itself (load_config() is static)
 FUZZ_DEPS_result_file := $(FUZZ_AGENT_LIB_OBJS) $(LIBCPJOB)
