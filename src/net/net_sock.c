@@ -81,9 +81,9 @@ ra_drop(cpj_net_context *net)
 {
 #if CPJ_NET_READAHEAD > 0
 	/* the buffer may hold decrypted-to-be secrets' ciphertext or, for
-	   plain-HTTP credential endpoints, secrets themselves */
-	if (net->ra_len != 0)
-		cpj_wipe(net->ra, sizeof net->ra);
+	   plain-HTTP credential endpoints, secrets themselves: the bytes
+	   received (ra_len) are all that was written */
+	cpj_wipe(net->ra, net->ra_len);
 	net->ra_off = 0;
 	net->ra_len = 0;
 #else

@@ -58,11 +58,13 @@ else
 endif
 
 # ---- cpjob against its peers (tests/bench/run_bench.py) ----------------------
-# bench_cycle: the library's poll + acknowledge + success loop; alloc_count.so:
-# the LD_PRELOAD allocation counter. Neither is in BENCH_PROGS: the driver runs
-# them against the emulator.
+# bench_cycle: the library's poll + acknowledge + success loop; bench_floor:
+# the same three requests pre-built, over one BearSSL connection (the floor);
+# alloc_count.so: the LD_PRELOAD allocation counter. None is in BENCH_PROGS:
+# the driver runs them against the emulator.
 BENCH_OUT := $(BUILD)/bench
-BENCH_DRIVER_DEPS := $(AGENT) $(B)/bench/bench_cycle $(B)/bench/alloc_count.so
+BENCH_DRIVER_DEPS := $(AGENT) $(B)/bench/bench_cycle $(B)/bench/bench_floor \
+	$(B)/bench/alloc_count.so
 
 # The static variant (host runs of `make bench` only): a static board's
 # agent and bench_cycle. bench_cycle is not in BENCH_PROGS, so on a board
