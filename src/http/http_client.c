@@ -380,7 +380,11 @@ cpj_http_client_exchange(cpj_http_client *c, const cpj_http_request *req,
 	for (attempt = 0;; attempt++) {
 		reused = 0;
 		if (c->conn_open) {
-			if (cpj_net_reusable(&c->net))
+			/* a connection that answered within the last seconds
+			 * is not asked (a system call each request): if it was
+			 * closed meanwhile, the exchange fails and is sent
+			 * again below, which a body source cannot be */
+			if (cpj_net_reusable(&c->net, r.body_read == NULL))
 				reused = 1;
 			else
 				cpj_http_client_close(c);
