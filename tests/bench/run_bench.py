@@ -45,6 +45,7 @@ import filecmp
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -90,6 +91,8 @@ LABEL = {"cpjob": "cpjob", "cpjob_static": "cpjob static (%s)" % STATIC_BOARD,
          "floor_static": "floor static (%s)" % STATIC_BOARD,
          "cpjob_sysca": "cpjob, system CA bundle",
          "cpjob_static_sysca": "cpjob static, system CA bundle"}
+# --record keeps what follows this heading in the file (notes by hand).
+KEEP_MARK = "## Notes kept across runs"
 FLOOR_OF = {"cpjob": "floor", "cpjob_static": "floor_static"}
 
 
@@ -558,6 +561,26 @@ class Bench:
         self.res["allocs"] = out
 
     @staticmethod
+    def callgrind_self(path):
+        """Instructions per function (self cost), from callgrind_annotate."""
+        r = subprocess.run(["callgrind_annotate", "--threshold=100", "--auto=no", path],
+                           capture_output=True, text=True)
+        out = {}
+        for line in r.stdout.split("\n"):
+            m = re.match(r"\s*([\d,]+)\s+(?:\([^)]*\)\s+)?(\S.*)$", line)
+            if m and ":" in m.group(2) and "=>" not in line:
+                fn = m.group(2).split(" [")[0]
+                fn = fn.split(":", 1)[1] if fn.startswith(("???:", "/", ".")) else fn
+                out[fn] = out.get(fn, 0) + int(m.group(1).replace(",", ""))
+        return out
+
+    def profile(self, files, n):
+        """Top functions by instructions per cycle: runs of n and 2n cycles."""
+        a, b = (self.callgrind_self(f) for f in files)
+        per = {k: (b.get(k, 0) - a.get(k, 0)) / n for k in set(a) | set(b)}
+        return [[k, round(v)] for k, v in sorted(per.items(), key=lambda x: -x[1])[:15]]
+
+    @staticmethod
     def callgrind_ir(path):
         with open(path) as f:
             for line in f:
@@ -579,7 +602,9 @@ class Bench:
                                                 "--callgrind-out-file=" + f])
                 irs.append(self.callgrind_ir(f))
             key = "instructions_floor" if c == "floor" else "instructions_floor_static"
-            self.res[key] = {"per_cycle": (irs[1] - irs[0]) / CALLGRIND_N, "loop_totals": irs}
+            self.res[key] = {"per_cycle": (irs[1] - irs[0]) / CALLGRIND_N, "loop_totals": irs,
+                             "profile": self.profile([os.path.join(cg, "floor%s.%d.out" % (
+                                 tag, k)) for k in (CALLGRIND_N, 2 * CALLGRIND_N)], CALLGRIND_N)}
             log("  %s: %s instructions per cycle" % (LABEL[c], fmt_int(self.res[key]["per_cycle"])))
         for c in self.cpjobs():
             tag = "" if c == "cpjob" else ".static"
@@ -604,7 +629,9 @@ class Bench:
             sys_one = self.callgrind_ir(f)
             key = "instructions" if c == "cpjob" else "instructions_static"
             self.res[key] = {"per_cycle": per, "loop_totals": irs, "oneshot": one,
-                             "oneshot_system_bundle": sys_one}
+                             "oneshot_system_bundle": sys_one,
+                             "profile": self.profile([os.path.join(cg, "cycle%s.%d.out" % (
+                                 tag, k)) for k in (CALLGRIND_N, 2 * CALLGRIND_N)], CALLGRIND_N)}
             log("  %s: %s instructions per cycle, %s per one-shot poll, %s with the "
                 "system CA bundle" % (LABEL[c], fmt_int(per), fmt_int(one), fmt_int(sys_one)))
 
@@ -674,11 +701,17 @@ class Bench:
         chart(res, self.out)
         log("wrote %s/results.md, results.json, results.png" % os.path.relpath(self.out, TOP))
         if self.args.record:
+            tail = ""
+            if os.path.exists(self.args.record):
+                with open(self.args.record) as f:
+                    old = f.read()
+                k = old.find(KEEP_MARK)
+                tail = "\n" + old[k:] if k >= 0 else ""
             with open(self.args.record, "w") as f:
                 f.write(md.replace("# cpjob benchmarks\n", "# cpjob benchmarks\n\n"
                                    "Recorded by `make bench BENCH_RECORD=1`; `make bench` writes "
                                    "the same table to build/bench/results.md and the chart to "
-                                   "build/bench/results.png.\n", 1))
+                                   "build/bench/results.png.\n", 1) + tail)
             log("wrote %s" % self.args.record)
         print()
         print(md)
@@ -838,6 +871,21 @@ def render_md(res):
         "; static (%s): %s per cycle, %s per one-shot poll" % (
             sb, fmt_int(ins_s["per_cycle"]), fmt_int(ins_s["oneshot"])) if ins_s else ""))
     L.append("")
+    prof = [(LABEL[c], res[k]["profile"]) for c, k in (("cpjob", "instructions"),
+                                                         ("floor", "instructions_floor"))
+            if "profile" in res.get(k, {})]
+    if prof:
+        L.append("Where the instructions of a cycle go (callgrind, host build: self cost per "
+                 "function, runs of %d and %d cycles, difference / %d):" % (
+                     c["callgrind_n"], 2 * c["callgrind_n"], c["callgrind_n"]))
+        L.append("")
+        L.append("```")
+        for name, rows in prof:
+            L.append("%s:" % name)
+            for fn, v in rows:
+                L.append("  %9s  %s" % (fmt_int(v), fn))
+        L.append("```")
+        L.append("")
     L.append("Against the floor, same run (cpjob / floor; goals from the performance work):")
     L.append("")
     L.append("| figure | cpjob | floor or one CA | ratio | goal |")
@@ -848,17 +896,17 @@ def render_md(res):
         L.append("| %s | %s | %s | %s | ≤ %.1f×%s |" % (
             name, fmt(a), fmt(b), "%.2f×" % r if r is not None else "n/a", goal_x,
             " (met)" if r is not None and r <= goal_x else " (not met)"))
-    for c, tag in (("cpjob", ""), ("cpjob_static", "static: ")):
-        if c not in lp:
+    for cl, tag in (("cpjob", ""), ("cpjob_static", "static: ")):
+        if cl not in lp:
             continue
-        fl = FLOOR_OF[c]
-        i_c = res["instructions" if c == "cpjob" else "instructions_static"]
-        i_f = res["instructions_floor" if c == "cpjob" else "instructions_floor_static"]
-        floor_row(tag + "CPU per cycle, vs floor", lp[c]["cpu"], lp[fl]["cpu"], fmt_s, 1.3)
+        fl = FLOOR_OF[cl]
+        i_c = res["instructions" if cl == "cpjob" else "instructions_static"]
+        i_f = res["instructions_floor" if cl == "cpjob" else "instructions_floor_static"]
+        floor_row(tag + "CPU per cycle, vs floor", lp[cl]["cpu"], lp[fl]["cpu"], fmt_s, 1.3)
         floor_row(tag + "instructions per cycle (callgrind), vs floor", i_c["per_cycle"],
                   i_f["per_cycle"], fmt_int, 4.0)
         floor_row(tag + "CPU per one-shot, system CA bundle vs one CA",
-                  o[c + "_sysca"]["cpu"], o[c]["cpu"], fmt_s, 1.5)
+                  o[cl + "_sysca"]["cpu"], o[cl]["cpu"], fmt_s, 1.5)
         L.append("| %sinstructions per one-shot (callgrind), system CA bundle vs one CA | %s | "
                  "%s | %.2f× | — |" % (tag, fmt_int(i_c["oneshot_system_bundle"]),
                                         fmt_int(i_c["oneshot"]),
