@@ -72,9 +72,10 @@ BENCH_DRIVER_DEPS := $(AGENT) $(B)/bench/bench_cycle $(B)/bench/bench_floor \
 # those programs.
 BENCH_STATIC_BOARD := x86_64-musl
 BENCH_STATIC_B := $(BUILD)/$(BENCH_STATIC_BOARD)
-BENCH_STATIC_PROGS := $(BENCH_STATIC_B)/cpjob $(BENCH_STATIC_B)/bench/bench_cycle
+BENCH_STATIC_PROGS := $(BENCH_STATIC_B)/cpjob $(BENCH_STATIC_B)/bench/bench_cycle \
+	$(BENCH_STATIC_B)/bench/bench_floor
 ifeq ($(BEARSSL_FROM_SRC),1)
-$(B)/bench/bench_cycle: $(BEARSSL_LIBS) | $(BOARD_B)/include/jsmn.h
+$(B)/bench/bench_cycle $(B)/bench/bench_floor: $(BEARSSL_LIBS) | $(BOARD_B)/include/jsmn.h
 endif
 
 $(B)/bench/alloc_count.so: tests/bench/alloc_count.c
