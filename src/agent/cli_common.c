@@ -541,7 +541,10 @@ cli_cleanup(void)
 	cpj_creds_clear(&creds);
 	creds_chain_cleanup();
 	cpj_http_client_close(&http);
+	/* a slot the parser never filled (no storage) holds nothing: left
+	   alone, its untouched pages are not faulted in at exit */
 	for (i = 0; i < CPJ_ARRAY_LEN(jjobs); i++)
-		cpj_job_wipe(&jjobs[i]);
+		if (jjobs[i].store != NULL)
+			cpj_job_wipe(&jjobs[i]);
 	cpj_wipe(jwindow, sizeof jwindow);
 }
