@@ -588,6 +588,23 @@ class Bench:
                     return int(line.split()[1])
         raise BenchError("no summary in " + path)
 
+    def callgrind_loop(self, client, stem):
+        """Loops of N and 2N cycles under callgrind: their totals, and the
+        profile per cycle."""
+        files = ["%s.%d.out" % (stem, n) for n in (CALLGRIND_N, 2 * CALLGRIND_N)]
+        for n, f in zip((CALLGRIND_N, 2 * CALLGRIND_N), files):
+            self.loop(client, n, WARMUP, prefix=["valgrind", "--tool=callgrind", "-q",
+                                                 "--callgrind-out-file=" + f])
+        return [self.callgrind_ir(f) for f in files], self.profile(files, CALLGRIND_N)
+
+    def callgrind_oneshot(self, client, f):
+        """Instructions of one one-shot poll of `client` (cpjob[_static][_sysca])."""
+        self.fresh(1)
+        run(["valgrind", "--tool=callgrind", "-q", "--callgrind-out-file=" + f]
+            + self.oneshot_cmd(client), self.client_env(client))
+        self.check_log("%s one-shot under callgrind" % LABEL[client])
+        return self.callgrind_ir(f)
+
     def phase_callgrind(self):
         log("instructions (valgrind --tool=callgrind): loops of %d and %d cycles, one-shot poll"
             % (CALLGRIND_N, 2 * CALLGRIND_N))
@@ -595,43 +612,20 @@ class Bench:
         os.makedirs(cg, exist_ok=True)
         for c in self.floors():
             tag = "" if c == "floor" else ".static"
-            irs = []
-            for n in (CALLGRIND_N, 2 * CALLGRIND_N):
-                f = os.path.join(cg, "floor%s.%d.out" % (tag, n))
-                self.loop(c, n, WARMUP, prefix=["valgrind", "--tool=callgrind", "-q",
-                                                "--callgrind-out-file=" + f])
-                irs.append(self.callgrind_ir(f))
+            irs, prof = self.callgrind_loop(c, os.path.join(cg, "floor" + tag))
             key = "instructions_floor" if c == "floor" else "instructions_floor_static"
             self.res[key] = {"per_cycle": (irs[1] - irs[0]) / CALLGRIND_N, "loop_totals": irs,
-                             "profile": self.profile([os.path.join(cg, "floor%s.%d.out" % (
-                                 tag, k)) for k in (CALLGRIND_N, 2 * CALLGRIND_N)], CALLGRIND_N)}
+                             "profile": prof}
             log("  %s: %s instructions per cycle" % (LABEL[c], fmt_int(self.res[key]["per_cycle"])))
         for c in self.cpjobs():
             tag = "" if c == "cpjob" else ".static"
-            irs = []
-            for n in (CALLGRIND_N, 2 * CALLGRIND_N):
-                f = os.path.join(cg, "cycle%s.%d.out" % (tag, n))
-                self.loop(c, n, WARMUP, prefix=["valgrind", "--tool=callgrind", "-q",
-                                                "--callgrind-out-file=" + f])
-                irs.append(self.callgrind_ir(f))
+            irs, prof = self.callgrind_loop(c, os.path.join(cg, "cycle" + tag))
             per = (irs[1] - irs[0]) / CALLGRIND_N
-            f = os.path.join(cg, "oneshot%s.out" % tag)
-            self.fresh(1)
-            run(["valgrind", "--tool=callgrind", "-q", "--callgrind-out-file=" + f]
-                + self.oneshot_cmd(c), self.env(self.kind(c)))
-            self.check_log("%s one-shot under callgrind" % LABEL[c])
-            one = self.callgrind_ir(f)
-            f = os.path.join(cg, "oneshot%s.sysca.out" % tag)
-            self.fresh(1)
-            run(["valgrind", "--tool=callgrind", "-q", "--callgrind-out-file=" + f]
-                + self.oneshot_cmd(c), self.client_env(c + "_sysca"))
-            self.check_log("%s one-shot with the system bundle under callgrind" % LABEL[c])
-            sys_one = self.callgrind_ir(f)
+            one, sys_one = (self.callgrind_oneshot(c + k, os.path.join(
+                cg, "oneshot%s%s.out" % (tag, k.replace("_", ".")))) for k in ("", "_sysca"))
             key = "instructions" if c == "cpjob" else "instructions_static"
             self.res[key] = {"per_cycle": per, "loop_totals": irs, "oneshot": one,
-                             "oneshot_system_bundle": sys_one,
-                             "profile": self.profile([os.path.join(cg, "cycle%s.%d.out" % (
-                                 tag, k)) for k in (CALLGRIND_N, 2 * CALLGRIND_N)], CALLGRIND_N)}
+                             "oneshot_system_bundle": sys_one, "profile": prof}
             log("  %s: %s instructions per cycle, %s per one-shot poll, %s with the "
                 "system CA bundle" % (LABEL[c], fmt_int(per), fmt_int(one), fmt_int(sys_one)))
 
