@@ -28,8 +28,12 @@ $(BOARD_B)/bearssl/obj/%.o: $(BEARSSL_SRC)/src/%.c | $(BOARD_B)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  CC      bearssl/$*.c")
 	$(Q)$(CC) $(BEARSSL_BUILD_FLAGS) -c -o $@ $<
-else
+else ifeq ($(BEARSSL_SECOND),)
 # The source arrives while this make runs: a second make sees its files.
 $(BEARSSL_LIB): $(BEARSSL_HDR) | $(BOARD_B)/.deps-ok
-	$(Q)$(MAKE) --no-print-directory $@
+	$(Q)$(MAKE) --no-print-directory BEARSSL_SECOND=1 $@
+else
+# The second make found no source either: stop rather than recurse.
+$(BEARSSL_LIB):
+	@echo "bearssl: no source files in $(BEARSSL_SRC)/src (remove it and run make again)" >&2; exit 1
 endif

@@ -233,6 +233,10 @@ cpj_tls_anchors_init(cpj_tls_anchors *a, br_x509_trust_anchor *slots,
 static void
 emit(cpj_tls_anchors *a, const unsigned char *b, size_t n)
 {
+	if (n == 0) {
+		/* nothing (and the arena may be NULL when it is 0 bytes) */
+		return;
+	}
 	if (a->staged) {
 		if (n <= a->arena_len - a->used - a->der_len) {
 			memcpy(a->arena + a->used + a->der_len, b, n);
