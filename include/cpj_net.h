@@ -55,6 +55,7 @@ typedef struct cpj_net_context {
 	int last_error;          /* last CPJ_ERR_* of the transport, 0 if none */
 	uint32_t connects;       /* successful connects since init (statistics) */
 	uint64_t bytes_in, bytes_out;
+	uint32_t rx_at;          /* monotonic ms of the last bytes received */
 #if CPJ_NET_READAHEAD > 0
 	size_t ra_off, ra_len;
 	unsigned char ra[CPJ_NET_READAHEAD];

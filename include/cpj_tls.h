@@ -66,8 +66,8 @@
  *
  * RAM (x86-64, Debian BearSSL 0.6; sizeof printed by the tests):
  *   cpj_tls_context      24,128 bytes (16,709 of them the record buffer)
- *   cpj_tls_anchors       2,024 bytes (mostly BearSSL's PEM and X.509
- *                                  decoders) + the caller's slots and arena
+ *   cpj_tls_anchors       1,352 bytes (mostly BearSSL's X.509
+ *                                  decoder) + the caller's slots and arena
  *   br_x509_trust_anchor     64 bytes per slot
  *   cpj_tls_client_cert   3,992 bytes + the caller's DER storage
  * Stack (measured at -O2 by tests/integration/test_tls_loopback.c, almost
@@ -129,7 +129,14 @@ typedef struct cpj_tls_anchors {
 	int in_obj;                    /**< private: 0 outside, 1 certificate, 2 other */
 	/** private: decoder error of bad_object (-1: PEM syntax) */
 	int br_err;
-	br_pem_decoder_context pem;    /**< private: BearSSL's PEM decoder */
+	size_t der_len;                /**< private: DER bytes of the current certificate */
+	uint32_t acc;                  /**< private: Base64 bits not yet whole bytes */
+	unsigned char pstate;          /**< private: PEM line state */
+	unsigned char lpos;            /**< private: line bytes matched, or name length */
+	unsigned char qn;              /**< private: Base64 characters of the quartet */
+	unsigned char pad;             /**< private: '=' seen in the current object */
+	unsigned char staged;          /**< private: DER collected in the arena */
+	char name[18];                 /**< private: name of the current PEM object */
 	br_x509_decoder_context dec;   /**< private: BearSSL's X.509 decoder */
 } cpj_tls_anchors;
 

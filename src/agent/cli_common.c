@@ -616,7 +616,10 @@ cli_cleanup(void)
 	cpj_creds_clear(&creds);
 	creds_chain_cleanup();
 	cpj_http_client_close(&http);
+	/* a slot the parser never filled (no storage) holds nothing: left
+	   alone, its untouched pages are not faulted in at exit */
 	for (i = 0; i < njjobs; i++)
-		cpj_job_wipe(&jjobs[i]);
+		if (jjobs[i].store != NULL)
+			cpj_job_wipe(&jjobs[i]);
 	cpj_wipe(jwindow, sizeof jwindow);
 }

@@ -130,12 +130,15 @@ read_response(const cpj_transport *tr, cpj_http_parser *p,
 	}
 }
 
+/*
+ * One request and its response. `written` is the writer's result when
+ * work[0..n) already holds the request, -1 to write it here.
+ */
 static int
 roundtrip(const cpj_transport *tr, const cpj_http_request *req,
 	cpj_http_parser *p, cpj_http_response *resp, unsigned char *work,
-	size_t work_len, int *src_used)
+	size_t work_len, int *src_used, int written, size_t n)
 {
-	size_t n;
 	int rc;
 
 	*src_used = 0;
@@ -143,7 +146,9 @@ roundtrip(const cpj_transport *tr, const cpj_http_request *req,
 	    || work == NULL || work_len == 0)
 		return CPJ_ERR_PARAM;
 	cpj_http_parser_init(p, resp, req->method);
-	rc = cpj_http_request_write(req, work, work_len, &n);
+	rc = written;
+	if (rc < 0)
+		rc = cpj_http_request_write(req, work, work_len, &n);
 	if (rc < 0)
 		return rc;
 	rc = send_request(tr, req, rc, work, work_len, n, src_used);
@@ -160,7 +165,7 @@ cpj_http_roundtrip(const cpj_transport *tr, const cpj_http_request *req,
 {
 	int src_used;
 
-	return roundtrip(tr, req, p, resp, work, work_len, &src_used);
+	return roundtrip(tr, req, p, resp, work, work_len, &src_used, -1, 0);
 }
 
 /* see cpj_http.h */
@@ -286,7 +291,8 @@ tunnel(cpj_http_client *c, cpj_http_response *resp, unsigned char *work,
 	resp->on_body = NULL;
 	resp->on_header = NULL;
 	resp->max_body = 16384;
-	rc = roundtrip(&c->tr, &r, &c->parser, resp, work, work_len, &src_used);
+	rc = roundtrip(&c->tr, &r, &c->parser, resp, work, work_len, &src_used,
+	    -1, 0);
 	resp->on_body = on_body;
 	resp->on_header = on_header;
 	resp->max_body = max_body;
@@ -350,7 +356,7 @@ cpj_http_client_exchange(cpj_http_client *c, const cpj_http_request *req,
 {
 	cpj_http_request r;
 	size_t n;
-	int rc, attempt, reused, src_used;
+	int rc, attempt, reused, src_used, written;
 
 	if (c == NULL || req == NULL || resp == NULL || work == NULL
 	    || work_len == 0)
@@ -364,9 +370,9 @@ cpj_http_client_exchange(cpj_http_client *c, const cpj_http_request *req,
 		r.host = c->authority;
 	/* A request that cannot be written costs no connection. */
 	cpj_http_parser_init(&c->parser, resp, r.method);
-	rc = cpj_http_request_write(&r, work, work_len, &n);
-	if (rc < 0)
-		return rc;
+	written = cpj_http_request_write(&r, work, work_len, &n);
+	if (written < 0)
+		return written;
 
 	cpj_net_set_idle(&c->net, c->idle_ms);
 	cpj_net_set_deadline(&c->net, req->request_ms != 0 ? req->request_ms
@@ -374,12 +380,19 @@ cpj_http_client_exchange(cpj_http_client *c, const cpj_http_request *req,
 	for (attempt = 0;; attempt++) {
 		reused = 0;
 		if (c->conn_open) {
-			if (cpj_net_reusable(&c->net))
+			/* a connection that answered within the last seconds
+			 * is not asked (a system call each request): if it was
+			 * closed meanwhile, the exchange fails and is sent
+			 * again below, which a body source cannot be */
+			if (cpj_net_reusable(&c->net, r.body_read == NULL))
 				reused = 1;
 			else
 				cpj_http_client_close(c);
 		}
 		if (!c->conn_open) {
+			/* a proxy's CONNECT overwrites work */
+			if (c->use_proxy)
+				written = -1;
 			rc = open_conn(c, resp, work, work_len);
 			if (rc < 0)
 				break;
@@ -387,8 +400,11 @@ cpj_http_client_exchange(cpj_http_client *c, const cpj_http_request *req,
 		c->requests++;
 		if (reused)
 			c->reuses++;
+		/* the request as written above, the first time; work then
+		 * holds the response */
 		rc = roundtrip(&c->tr, &r, &c->parser, resp, work, work_len,
-		    &src_used);
+		    &src_used, written, n);
+		written = -1;
 		/*
 		 * Over TLS a body delimited by the end of the stream is whole
 		 * only if the server said so with close_notify; a bare TCP

@@ -135,6 +135,40 @@ line_byte(cpj_http_parser *p, int c, int bad)
 	return 0;
 }
 
+/*
+ * A run of a head line's bytes from d[0..avail): the bytes before the
+ * next CR or LF are copied at once, with the limits line_byte() checks
+ * per byte (an over-long line fails at the same byte); the CR or LF then
+ * goes through line_byte(). *used: the bytes taken.
+ */
+static int
+line_span(cpj_http_parser *p, const unsigned char *d, size_t avail,
+	size_t *used, int bad)
+{
+	size_t k = 0, lim;
+
+	if (!(p->flags & F_CR)) {
+		while (k < avail && d[k] != '\r' && d[k] != '\n')
+			k++;
+		lim = p->max_head - p->head_bytes;
+		if (lim > CPJ_HTTP_LINE_MAX - p->line_len)
+			lim = CPJ_HTTP_LINE_MAX - p->line_len;
+		if (k > lim) {
+			*used = lim + 1;
+			return CPJ_ERR_HTTP_HEADER_TOO_LARGE;
+		}
+		memcpy(p->line + p->line_len, d, k);
+		p->line_len += k;
+		p->head_bytes += k;
+		if (k == avail) {
+			*used = k;
+			return 0;
+		}
+	}
+	*used = k + 1;
+	return line_byte(p, d[k], bad);
+}
+
 static int
 status_line(cpj_http_parser *p)
 {
@@ -475,8 +509,14 @@ cpj_http_parser_feed(cpj_http_parser *p, const unsigned char *data,
 				rc = CPJ_ERR_HTTP_STATUS_LINE;
 				break;
 			}
-			i++;
-			rc = line_byte(p, c, CPJ_ERR_HTTP_STATUS_LINE);
+			if (p->line_len < 5) {
+				i++;
+				rc = line_byte(p, c, CPJ_ERR_HTTP_STATUS_LINE);
+			} else {
+				rc = line_span(p, data + i, len - i, &n,
+				    CPJ_ERR_HTTP_STATUS_LINE);
+				i += n;
+			}
 			if (rc == 1) {
 				rc = status_line(p);
 				p->line_len = 0;
@@ -484,8 +524,9 @@ cpj_http_parser_feed(cpj_http_parser *p, const unsigned char *data,
 			break;
 		case ST_HEADER:
 		case ST_TRAILER:
-			i++;
-			rc = line_byte(p, c, CPJ_ERR_HTTP_HEADER);
+			rc = line_span(p, data + i, len - i, &n,
+			    CPJ_ERR_HTTP_HEADER);
+			i += n;
 			if (rc == 1) {
 				rc = header_line(p);
 				p->line_len = 0;

@@ -81,9 +81,9 @@ ra_drop(cpj_net_context *net)
 {
 #if CPJ_NET_READAHEAD > 0
 	/* the buffer may hold decrypted-to-be secrets' ciphertext or, for
-	   plain-HTTP credential endpoints, secrets themselves */
-	if (net->ra_len != 0)
-		cpj_wipe(net->ra, sizeof net->ra);
+	   plain-HTTP credential endpoints, secrets themselves: the bytes
+	   received (ra_len) are all that was written */
+	cpj_wipe(net->ra, net->ra_len);
 	net->ra_off = 0;
 	net->ra_len = 0;
 #else
@@ -221,6 +221,7 @@ net_recv(void *ctx, unsigned char *buf, size_t len)
 	if ((size_t)r > want)
 		return fail(net, CPJ_ERR_INTERNAL);
 	net->bytes_in += (unsigned)r;
+	net->rx_at = cpj_port_time_ms();
 	if (dst == buf)
 		return r;
 #if CPJ_NET_READAHEAD > 0
@@ -278,9 +279,12 @@ cpj_net_transport(cpj_net_context *net, cpj_transport *out)
 
 /* see cpj_net.h */
 int
-cpj_net_reusable(cpj_net_context *net)
+cpj_net_reusable(cpj_net_context *net, int trust_fresh)
 {
 	if (!net->open || ra_avail(net) != 0)
 		return 0;
+	if (trust_fresh && net->bytes_in != 0
+	    && cpj_port_time_ms() - net->rx_at < CPJ_NET_FRESH_MS)
+		return 1;
 	return cpj_port_sock_idle_ok(&net->sock) == 1;
 }

@@ -8,6 +8,7 @@
  * caller's copy buffer when one was asked for); it is never held whole.
  */
 #include "sigv4_int.h"
+#include "util/sha256_int.h"
 
 #if CPJ_CONFIG_SIGV4_PRESIGN
 /* The auth parameters of a presigned URL (all unreserved characters). */
@@ -40,7 +41,7 @@ flush(cpj_sigv4_context *ctx)
 {
 	if (ctx->stage_len == 0)
 		return;
-	br_sha256_update(&ctx->sha, ctx->stage, ctx->stage_len);
+	cpj_sha256_update(&ctx->sha, ctx->stage, ctx->stage_len);
 	if (ctx->copy_on)
 		cpj_buf_put(&ctx->copy, ctx->stage, ctx->stage_len);
 	ctx->stage_len = 0;
@@ -54,7 +55,7 @@ put(cpj_sigv4_context *ctx, const void *data, size_t len)
 	if (len > sizeof ctx->stage - ctx->stage_len) {
 		flush(ctx);
 		if (len >= sizeof ctx->stage) {
-			br_sha256_update(&ctx->sha, data, len);
+			cpj_sha256_update(&ctx->sha, data, len);
 			if (ctx->copy_on)
 				cpj_buf_put(&ctx->copy, data, len);
 			return;
@@ -611,6 +612,6 @@ cpj_sigv4_canonical(cpj_sigv4_context *ctx, const struct cpj_sigv4_job *j)
 	flush(ctx);
 	if (ctx->copy_on && cpj_buf_ok(&ctx->copy) < 0)
 		return CPJ_ERR_NOSPACE;
-	br_sha256_out(&ctx->sha, ctx->stage);
+	cpj_sha256_out(&ctx->sha, ctx->stage);
 	return CPJ_OK;
 }

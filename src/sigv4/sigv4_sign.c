@@ -3,6 +3,7 @@
  * signing (see cpj_sigv4.h); the canonical request is sigv4_canon.c's.
  */
 #include "sigv4_int.h"
+#include "util/sha256_int.h"
 
 #define ALGORITHM "AWS4-HMAC-SHA256"
 #define TERMINATOR "aws4_request"
@@ -95,8 +96,8 @@ payload_hash(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 		if (req->body == NULL && req->body_len != 0)
 			return CPJ_ERR_PARAM;
 		br_sha256_init(&ctx->sha);
-		br_sha256_update(&ctx->sha, req->body, req->body_len);
-		br_sha256_out(&ctx->sha, ctx->stage);
+		cpj_sha256_update(&ctx->sha, req->body, req->body_len);
+		cpj_sha256_out(&ctx->sha, ctx->stage);
 		hex_lower_out(res->payload_hash, ctx->stage, 32);
 		return CPJ_OK;
 	case CPJ_SIGV4_PAYLOAD_HASH:
@@ -154,20 +155,20 @@ hmac_key(cpj_sigv4_context *ctx, const unsigned char *key, size_t len,
 
 	if (len > 64) {
 		br_sha256_init(&ctx->sha);
-		br_sha256_update(&ctx->sha, key, len);
-		br_sha256_out(&ctx->sha, ctx->u.d.t);
+		cpj_sha256_update(&ctx->sha, key, len);
+		cpj_sha256_out(&ctx->sha, ctx->u.d.t);
 		key = ctx->u.d.t;
 		len = 32;
 	}
 	for (i = 0; i < 64; i++)
 		b[i] = (unsigned char)((i < len ? key[i] : 0) ^ 0x36);
 	br_sha256_init(&ctx->sha);
-	br_sha256_update(&ctx->sha, b, 64);
+	cpj_sha256_update(&ctx->sha, b, 64);
 	br_sha256_state(&ctx->sha, ist);
 	for (i = 0; i < 64; i++)
 		b[i] ^= 0x36 ^ 0x5C;
 	br_sha256_init(&ctx->sha);
-	br_sha256_update(&ctx->sha, b, 64);
+	cpj_sha256_update(&ctx->sha, b, 64);
 	br_sha256_state(&ctx->sha, ost);
 }
 
@@ -178,11 +179,11 @@ hmac(cpj_sigv4_context *ctx, const unsigned char *ist,
 	unsigned char *out)
 {
 	br_sha256_set_state(&ctx->sha, ist, 64);
-	br_sha256_update(&ctx->sha, msg, len);
-	br_sha256_out(&ctx->sha, out);
+	cpj_sha256_update(&ctx->sha, msg, len);
+	cpj_sha256_out(&ctx->sha, out);
 	br_sha256_set_state(&ctx->sha, ost, 64);
-	br_sha256_update(&ctx->sha, out, 32);
-	br_sha256_out(&ctx->sha, out);
+	cpj_sha256_update(&ctx->sha, out, 32);
+	cpj_sha256_out(&ctx->sha, out);
 }
 
 /* One step of the key chain: t = HMAC(t, data). */

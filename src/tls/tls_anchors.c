@@ -1,14 +1,18 @@
 /*
  * tls_anchors.c -- trust-anchor store in caller storage, fed PEM bytes.
  *
- * PEM text is pushed through BearSSL's streaming PEM decoder straight
- * into its X.509 decoder: no certificate is ever held whole. The subject
- * DN is appended to the arena as it is decoded; when the certificate
- * ends, its public key follows it and a slot points at both. When the
- * store is full, decoding goes on and only counts, so that the caller
- * learns what the whole bundle needs.
+ * PEM text is scanned here a whole buffer at a time: lines outside
+ * objects are skipped, an object's Base64 is decoded into the free part
+ * of the arena (where the anchor's DN and key will go) and, when the
+ * object ends, the certificate's DN and key are read from it
+ * (tls_der.c) and moved to the front of that free part; a slot points at
+ * them. A certificate that reader declines, or one that does not fit in
+ * the free arena, goes through BearSSL's X.509 decoder, which appends the
+ * DN as it is decoded; its key follows. When the store is full, decoding
+ * goes on and only counts, so that the caller learns what the whole
+ * bundle needs.
  */
-#include "inner.h"
+#include "tls_int.h"
 
 #define ST_READY    0
 #define ST_LOADING  1
@@ -18,6 +22,15 @@
 #define OBJ_NONE    0
 #define OBJ_CERT    1
 #define OBJ_OTHER   2
+
+/* PEM line states */
+#define PS_BOL      0   /* a line's first bytes (lpos of a marker matched) */
+#define PS_SKIP     1   /* the rest of the line is ignored */
+#define PS_NAME     2   /* "-----BEGIN " seen: the object's name */
+#define PS_B64      3   /* Base64 of a certificate, to the end of the line */
+
+static const char begin_mark[] = "-----BEGIN ";
+static const char end_mark[] = "-----END";
 
 /* X.509 decoder callback: one more piece of the subject DN. */
 static void
@@ -32,26 +45,25 @@ dn_append(void *ctx, const void *buf, size_t len)
 	}
 	room = a->arena_len - a->used;
 	if (!a->over && !a->dn_over && len <= room - a->dn_len) {
-		memcpy(a->arena + a->used + a->dn_len, buf, len);
+		/* memmove: the DER being decoded may be in the arena,
+		   always past the DN written so far */
+		memmove(a->arena + a->used + a->dn_len, buf, len);
 	} else {
 		a->dn_over = 1;
 	}
 	a->dn_len += len;
 }
 
-/* PEM decoder callback: DER bytes of the current certificate. */
+/* DER bytes of the current certificate to BearSSL's decoder. */
 static void
-der_push(void *ctx, const void *buf, size_t len)
+der_push(cpj_tls_anchors *a, const void *buf, size_t len)
 {
-	cpj_tls_anchors *a;
-
-	a = ctx;
 	/*
 	 * BearSSL's decoder must not be pushed more bytes once it failed (its
 	 * engine is left stopped: a further push reads stale state) or once
 	 * the certificate is complete; end_cert() reports either case.
 	 */
-	if (a->dec.err != 0 || a->dec.decoded)
+	if (len == 0 || a->dec.err != 0 || a->dec.decoded)
 		return;
 	br_x509_decoder_push(&a->dec, buf, len);
 }
@@ -66,61 +78,17 @@ fail(cpj_tls_anchors *a, int br_err)
 }
 
 /*
- * PEM object name equality. BearSSL 0.6 keeps the trailing dashes of the
- * BEGIN line in the name when lines end with CR LF, so they are ignored.
+ * A CA's DN (dn_len bytes at dn) and key into the store, or only counted
+ * when it is full. The DN and the key may lie in the arena's free part,
+ * past where they go: memmove, the DN first.
  */
 static int
-name_is(const char *name, const char *want)
+store(cpj_tls_anchors *a, const unsigned char *dn_src, const br_x509_pkey *pk)
 {
-	size_t n;
-
-	n = strlen(want);
-	if (strncmp(name, want, n) != 0) {
-		return 0;
-	}
-	for (name += n; *name == '-'; name++) {
-		continue;
-	}
-	return *name == 0;
-}
-
-static int
-is_cert_name(const char *name)
-{
-	return name_is(name, "CERTIFICATE")
-		|| name_is(name, "X509 CERTIFICATE");
-}
-
-/* The current certificate object ended: store it, count it, or skip it. */
-static int
-end_cert(cpj_tls_anchors *a)
-{
-	const br_x509_pkey *pk;
 	br_x509_trust_anchor *ta;
 	unsigned char *dn, *kp;
 	size_t klen, need;
-	int err;
 
-	err = br_x509_decoder_last_error(&a->dec);
-	if (err == BR_ERR_X509_UNSUPPORTED
-		|| err == BR_ERR_X509_LIMIT_EXCEEDED)
-	{
-		/* A key BearSSL cannot use (e.g. Ed25519, or RSA over 4096
-		   bits): it could never anchor a chain. */
-		a->skipped++;
-		return 0;
-	}
-	if (err != 0) {
-		return fail(a, err);
-	}
-	if (!br_x509_decoder_isCA(&a->dec)) {
-		a->skipped++;
-		return 0;
-	}
-	pk = br_x509_decoder_get_pkey(&a->dec);
-	if (pk == NULL) {
-		return fail(a, BR_ERR_X509_TRUNCATED);
-	}
 	switch (pk->key_type) {
 	case BR_KEYTYPE_RSA:
 		klen = pk->key.rsa.nlen + pk->key.rsa.elen;
@@ -142,6 +110,8 @@ end_cert(cpj_tls_anchors *a)
 		return 0;
 	}
 	dn = a->arena + a->used;
+	if (dn_src != dn)
+		memmove(dn, dn_src, a->dn_len);
 	kp = dn + a->dn_len;
 	ta = &a->slots[a->count];
 	memset(ta, 0, sizeof *ta);
@@ -150,15 +120,15 @@ end_cert(cpj_tls_anchors *a)
 	ta->flags = BR_X509_TA_CA;
 	ta->pkey.key_type = pk->key_type;
 	if (pk->key_type == BR_KEYTYPE_RSA) {
-		memcpy(kp, pk->key.rsa.n, pk->key.rsa.nlen);
+		memmove(kp, pk->key.rsa.n, pk->key.rsa.nlen);
 		ta->pkey.key.rsa.n = kp;
 		ta->pkey.key.rsa.nlen = pk->key.rsa.nlen;
 		kp += pk->key.rsa.nlen;
-		memcpy(kp, pk->key.rsa.e, pk->key.rsa.elen);
+		memmove(kp, pk->key.rsa.e, pk->key.rsa.elen);
 		ta->pkey.key.rsa.e = kp;
 		ta->pkey.key.rsa.elen = pk->key.rsa.elen;
 	} else {
-		memcpy(kp, pk->key.ec.q, pk->key.ec.qlen);
+		memmove(kp, pk->key.ec.q, pk->key.ec.qlen);
 		ta->pkey.key.ec.curve = pk->key.ec.curve;
 		ta->pkey.key.ec.q = kp;
 		ta->pkey.key.ec.qlen = pk->key.ec.qlen;
@@ -166,6 +136,52 @@ end_cert(cpj_tls_anchors *a)
 	a->used += need;
 	a->count++;
 	return 0;
+}
+
+/* The current certificate object ended: store it, count it, or skip it. */
+static int
+end_cert(cpj_tls_anchors *a)
+{
+	const br_x509_pkey *pk;
+	cpj_tls_der_cert k;
+	int err;
+
+	if (a->staged) {
+		unsigned char *der = a->arena + a->used;
+
+		if (cpj_tls_der_cert_read(der, a->der_len, &k)) {
+			if (!k.is_ca) {
+				a->skipped++;
+				return 0;
+			}
+			a->dn_len = k.dn_len;
+			return store(a, k.dn, &k.pk);
+		}
+		/* Not the common shape: BearSSL's decoder decides. */
+		br_x509_decoder_init(&a->dec, dn_append, a);
+		der_push(a, der, a->der_len);
+	}
+	err = br_x509_decoder_last_error(&a->dec);
+	if (err == BR_ERR_X509_UNSUPPORTED
+		|| err == BR_ERR_X509_LIMIT_EXCEEDED)
+	{
+		/* A key BearSSL cannot use (e.g. Ed25519, or RSA over 4096
+		   bits): it could never anchor a chain. */
+		a->skipped++;
+		return 0;
+	}
+	if (err != 0) {
+		return fail(a, err);
+	}
+	if (!br_x509_decoder_isCA(&a->dec)) {
+		a->skipped++;
+		return 0;
+	}
+	pk = br_x509_decoder_get_pkey(&a->dec);
+	if (pk == NULL) {
+		return fail(a, BR_ERR_X509_TRUNCATED);
+	}
+	return store(a, a->arena + a->used, pk);
 }
 
 /* see cpj_tls.h */
@@ -210,19 +226,187 @@ cpj_tls_anchors_init(cpj_tls_anchors *a, br_x509_trust_anchor *slots,
 	return 0;
 }
 
+/*
+ * Decoded bytes of the current certificate: into the arena's free part
+ * while they fit, else (from then on) to BearSSL's decoder.
+ */
+static void
+emit(cpj_tls_anchors *a, const unsigned char *b, size_t n)
+{
+	if (n == 0) {
+		/* nothing (and the arena may be NULL when it is 0 bytes) */
+		return;
+	}
+	if (a->staged) {
+		if (n <= a->arena_len - a->used - a->der_len) {
+			memcpy(a->arena + a->used + a->der_len, b, n);
+			a->der_len += n;
+			return;
+		}
+		a->staged = 0;
+		br_x509_decoder_init(&a->dec, dn_append, a);
+		der_push(a, a->arena + a->used, a->der_len);
+	}
+	der_push(a, b, n);
+}
+
+/* "-----BEGIN name" seen: a certificate, or an object to skip. */
+static void
+begin_obj(cpj_tls_anchors *a)
+{
+	a->objects++;
+	a->name[a->lpos < sizeof a->name ? a->lpos : 0] = '\0';
+	if (strcmp(a->name, "CERTIFICATE") == 0
+		|| strcmp(a->name, "X509 CERTIFICATE") == 0)
+	{
+		a->certs++;
+		a->in_obj = OBJ_CERT;
+		a->dn_len = 0;
+		a->dn_over = 0;
+		a->der_len = 0;
+		a->acc = 0;
+		a->qn = 0;
+		a->pad = 0;
+		a->staged = !a->over;
+		if (!a->staged) {
+			br_x509_decoder_init(&a->dec, dn_append, a);
+		}
+	} else {
+		a->in_obj = OBJ_OTHER;
+		a->skipped++;
+	}
+}
+
+/* "-----END" seen. */
+static int
+end_obj(cpj_tls_anchors *a)
+{
+	int in = a->in_obj;
+
+	a->in_obj = OBJ_NONE;
+	if (in != OBJ_CERT) {
+		return 0;
+	}
+	if (a->qn != 0) {
+		return fail(a, -1);
+	}
+	return end_cert(a);
+}
+
+/*
+ * Base64 of a certificate from p[*pi] to the end of the line (or of the
+ * buffer); white space is ignored, padding ends the data.
+ */
+static int
+b64_line(cpj_tls_anchors *a, const unsigned char *p, size_t len, size_t *pi)
+{
+	unsigned char out[96];
+	uint32_t acc = a->acc;
+	unsigned qn = a->qn, v;
+	size_t i, o = 0;
+	int rc = 0;
+
+	for (i = *pi; i < len; i++) {
+		unsigned c = p[i];
+
+		if (c - 'A' < 26) {
+			v = c - 'A';
+		} else if (c - 'a' < 26) {
+			v = c - 'a' + 26;
+		} else if (c - '0' < 10) {
+			v = c - '0' + 52;
+		} else if (c == '+' || c == '/') {
+			v = c == '+' ? 62 : 63;
+		} else if (c == '\n') {
+			a->pstate = PS_BOL;
+			a->lpos = 0;
+			i++;
+			break;
+		} else if (c == '\r' || c == ' ' || c == '\t') {
+			continue;
+		} else if (c == '=' && qn >= 2) {
+			a->pad++;
+			acc <<= 6;
+			if (++qn == 4) {
+				out[o++] = (unsigned char)(acc >> 16);
+				if (a->pad == 1) {
+					out[o++] = (unsigned char)(acc >> 8);
+				}
+				qn = 0;
+			}
+			continue;
+		} else {
+			rc = -1;
+			break;
+		}
+		if (a->pad != 0) {
+			/* data after the padding */
+			rc = -1;
+			break;
+		}
+		acc = acc << 6 | v;
+		if (++qn == 4) {
+			out[o++] = (unsigned char)(acc >> 16);
+			out[o++] = (unsigned char)(acc >> 8);
+			out[o++] = (unsigned char)acc;
+			qn = 0;
+			if (o == sizeof out) {
+				emit(a, out, o);
+				o = 0;
+			}
+		}
+	}
+	emit(a, out, o);
+	a->acc = acc;
+	a->qn = (unsigned char)qn;
+	*pi = i;
+	return rc < 0 ? fail(a, rc) : 0;
+}
+
+/* A line's first bytes: a BEGIN or END marker, Base64, or text to skip. */
+static int
+line_start(cpj_tls_anchors *a, int c)
+{
+	const char *mark = a->in_obj == OBJ_NONE ? begin_mark : end_mark;
+	size_t mlen = a->in_obj == OBJ_NONE
+		? sizeof begin_mark - 1 : sizeof end_mark - 1;
+
+	if (a->lpos < mlen && c == mark[a->lpos]) {
+		if (++a->lpos < mlen) {
+			return 1;
+		}
+		a->lpos = 0;
+		if (a->in_obj == OBJ_NONE) {
+			a->pstate = PS_NAME;
+			return 1;
+		}
+		a->pstate = PS_SKIP;
+		return end_obj(a) < 0 ? -1 : 1;
+	}
+	if (a->in_obj == OBJ_CERT) {
+		if (a->lpos != 0) {
+			/* dashes that are no END marker */
+			return fail(a, -1) < 0 ? -1 : 0;
+		}
+		a->pstate = PS_B64;
+		return 0;
+	}
+	a->pstate = PS_SKIP;
+	return 0;
+}
+
 /* see cpj_tls.h */
 int
 cpj_tls_anchors_add_pem(cpj_tls_anchors *a, const void *data, size_t len)
 {
-	const unsigned char *p;
-	size_t n;
+	const unsigned char *p, *nl;
+	size_t i;
 	int rc;
 
 	if (a == NULL || (data == NULL && len != 0)) {
 		return CPJ_ERR_PARAM;
 	}
 	if (a->state == ST_READY) {
-		br_pem_decoder_init(&a->pem);
 		a->state = ST_LOADING;
 	}
 	if (a->state != ST_LOADING) {
@@ -230,42 +414,49 @@ cpj_tls_anchors_add_pem(cpj_tls_anchors *a, const void *data, size_t len)
 			? CPJ_ERR_TLS_ANCHORS : CPJ_ERR_STATE;
 	}
 	p = data;
-	while (len > 0) {
-		n = br_pem_decoder_push(&a->pem, p, len);
-		p += n;
-		len -= n;
-		switch (br_pem_decoder_event(&a->pem)) {
-		case BR_PEM_BEGIN_OBJ:
-			a->objects++;
-			if (is_cert_name(br_pem_decoder_name(&a->pem))) {
-				a->certs++;
-				a->in_obj = OBJ_CERT;
-				a->dn_len = 0;
-				a->dn_over = 0;
-				br_x509_decoder_init(&a->dec, dn_append, a);
-				br_pem_decoder_setdest(&a->pem, der_push, a);
-			} else {
-				a->in_obj = OBJ_OTHER;
-				a->skipped++;
-				br_pem_decoder_setdest(&a->pem, 0, NULL);
+	for (i = 0; i < len;) {
+		int c = p[i];
+
+		switch (a->pstate) {
+		case PS_SKIP:
+			nl = memchr(p + i, '\n', len - i);
+			if (nl == NULL) {
+				return 0;
 			}
+			i = (size_t)(nl - p) + 1;
+			a->pstate = PS_BOL;
+			a->lpos = 0;
 			break;
-		case BR_PEM_END_OBJ:
-			rc = 0;
-			if (a->in_obj == OBJ_CERT) {
-				rc = end_cert(a);
+		case PS_BOL:
+			if (c == '\n') {
+				a->lpos = 0;
+				i++;
+				break;
 			}
-			a->in_obj = OBJ_NONE;
+			rc = line_start(a, c);
 			if (rc < 0) {
-				return rc;
+				return CPJ_ERR_TLS_ANCHORS;
 			}
+			i += (size_t)rc;
 			break;
-		case BR_PEM_ERROR:
-			return fail(a, -1);
+		case PS_NAME:
+			if (c == '-' || c == '\r' || c == '\n') {
+				begin_obj(a);
+				a->lpos = 0;
+				a->pstate = PS_SKIP;
+				break;
+			}
+			if (a->lpos < sizeof a->name - 1) {
+				a->name[a->lpos++] = (char)c;
+			} else {
+				/* too long for a certificate's name */
+				a->lpos = sizeof a->name;
+			}
+			i++;
+			break;
 		default:
-			if (n == 0) {
-				/* No event and no progress: cannot happen. */
-				return fail(a, -1);
+			if (b64_line(a, p, len, &i) < 0) {
+				return CPJ_ERR_TLS_ANCHORS;
 			}
 			break;
 		}
@@ -284,7 +475,6 @@ cpj_tls_anchors_finish(cpj_tls_anchors *a)
 	}
 	if (a->state == ST_READY) {
 		/* Nothing pushed: an empty bundle, reported below. */
-		br_pem_decoder_init(&a->pem);
 		a->state = ST_LOADING;
 	}
 	if (a->state != ST_LOADING) {
@@ -297,8 +487,9 @@ cpj_tls_anchors_finish(cpj_tls_anchors *a)
 		return rc;
 	}
 	if (a->in_obj != OBJ_NONE) {
-		/* The file ended inside an object: truncated. */
-		return fail(a, BR_ERR_X509_TRUNCATED);
+		/* The file ended inside an object: truncated (in the middle
+		   of a Base64 quartet: a PEM error). */
+		return fail(a, a->qn != 0 ? -1 : BR_ERR_X509_TRUNCATED);
 	}
 	if (a->need_anchors == a->nbuiltin || a->over) {
 		/* No CA certificate at all, or the store is too small. */

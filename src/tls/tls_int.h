@@ -26,4 +26,20 @@ extern const br_x509_class cpj_tls_xw_vtable;
  * or 0 for a name. */
 size_t cpj_tls_parse_ip(const char *host, unsigned char *out);
 
+/* ---- tls_der.c -------------------------------------------------------- */
+
+/* What an anchor takes from a certificate; pointers into its DER. */
+typedef struct cpj_tls_der_cert {
+	const unsigned char *dn;  /* subject Name, whole element */
+	size_t dn_len;
+	br_x509_pkey pk;          /* RSA (n, e without leading zeros) or EC */
+	int is_ca;                /* basicConstraints cA */
+} cpj_tls_der_cert;
+
+/* Read subject DN, key and CA flag of a certificate of the common shape
+ * (tls_der.c says which): 1 and *k set, or 0: leave it to BearSSL's
+ * X.509 decoder. Never reads outside der[0..len). */
+int cpj_tls_der_cert_read(const unsigned char *der, size_t len,
+	cpj_tls_der_cert *k);
+
 #endif

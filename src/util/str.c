@@ -62,13 +62,26 @@ cpj_strnlen(const char *s, size_t max)
 	return max + 1;
 }
 
+/*
+ * memset at its own speed, then a barrier that tells the compiler the
+ * zeroes are read: it cannot drop them as dead stores. Without GCC's asm,
+ * memset through a volatile pointer, which the compiler cannot see into.
+ */
+#if !defined(__GNUC__)
+static void *(*const volatile wipe_memset)(void *, int, size_t) = memset;
+#endif
+
 void
 cpj_wipe(void *p, size_t len)
 {
-	volatile unsigned char *v = p;
-
-	while (len-- > 0)
-		*v++ = 0;
+	if (p == NULL || len == 0)
+		return;
+#if defined(__GNUC__)
+	memset(p, 0, len);
+	__asm__ __volatile__("" : : "r"(p) : "memory");
+#else
+	wipe_memset(p, 0, len);
+#endif
 }
 
 /* see inner.h (the days-from-civil algorithm of H. Hinnant) */

@@ -58,11 +58,13 @@ else
 endif
 
 # ---- cpjob against its peers (tests/bench/run_bench.py) ----------------------
-# bench_cycle: the library's poll + acknowledge + success loop; alloc_count.so:
-# the LD_PRELOAD allocation counter. Neither is in BENCH_PROGS: the driver runs
-# them against the emulator.
+# bench_cycle: the library's poll + acknowledge + success loop; bench_floor:
+# the same three requests pre-built, over one BearSSL connection (the floor);
+# alloc_count.so: the LD_PRELOAD allocation counter. None is in BENCH_PROGS:
+# the driver runs them against the emulator.
 BENCH_OUT := $(BUILD)/bench
-BENCH_DRIVER_DEPS := $(AGENT) $(B)/bench/bench_cycle $(B)/bench/alloc_count.so
+BENCH_DRIVER_DEPS := $(AGENT) $(B)/bench/bench_cycle $(B)/bench/bench_floor \
+	$(B)/bench/alloc_count.so
 
 # The static variant (host runs of `make bench` only): a static board's
 # agent and bench_cycle. bench_cycle is not in BENCH_PROGS, so on a board
@@ -70,9 +72,10 @@ BENCH_DRIVER_DEPS := $(AGENT) $(B)/bench/bench_cycle $(B)/bench/alloc_count.so
 # those programs.
 BENCH_STATIC_BOARD := x86_64-musl
 BENCH_STATIC_B := $(BUILD)/$(BENCH_STATIC_BOARD)
-BENCH_STATIC_PROGS := $(BENCH_STATIC_B)/cpjob $(BENCH_STATIC_B)/bench/bench_cycle
+BENCH_STATIC_PROGS := $(BENCH_STATIC_B)/cpjob $(BENCH_STATIC_B)/bench/bench_cycle \
+	$(BENCH_STATIC_B)/bench/bench_floor
 ifeq ($(BEARSSL_FROM_SRC),1)
-$(B)/bench/bench_cycle: $(BEARSSL_LIBS) | $(BOARD_B)/include/jsmn.h
+$(B)/bench/bench_cycle $(B)/bench/bench_floor: $(BEARSSL_LIBS) | $(BOARD_B)/include/jsmn.h
 endif
 
 $(B)/bench/alloc_count.so: tests/bench/alloc_count.c

@@ -45,13 +45,16 @@ import filecmp
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
 import sys
+import struct
 import tempfile
 import threading
 import time
+import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -82,8 +85,15 @@ ALLOC_ONESHOTS = 3
 RSS_ONESHOTS = 3
 TIME = "/usr/bin/time"
 STATIC_BOARD = "x86_64-musl"
+SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 LABEL = {"cpjob": "cpjob", "cpjob_static": "cpjob static (%s)" % STATIC_BOARD,
-         "aws": "aws CLI", "js": "JS SDK"}
+         "aws": "aws CLI", "js": "JS SDK", "floor": "floor (BearSSL, pre-built)",
+         "floor_static": "floor static (%s)" % STATIC_BOARD,
+         "cpjob_sysca": "cpjob, system CA bundle",
+         "cpjob_static_sysca": "cpjob static, system CA bundle"}
+# --record keeps what follows this heading in the file (notes by hand).
+KEEP_MARK = "## Notes kept across runs"
+FLOOR_OF = {"cpjob": "floor", "cpjob_static": "floor_static"}
 
 
 def log(msg):
@@ -149,13 +159,15 @@ class Bench:
         self.out = os.path.abspath(args.out)
         self.cpjob = os.path.join(self.build, "cpjob")
         self.cycle = os.path.join(self.build, "bench", "bench_cycle")
+        self.floor = os.path.join(self.build, "bench", "bench_floor")
         self.alloc_so = os.path.join(self.build, "bench", "alloc_count.so")
         # The static variant: STATIC_BOARD's agent and bench_cycle.
         self.static = None
         if args.static_build:
             sb = os.path.abspath(args.static_build)
             self.static = {"cpjob": os.path.join(sb, "cpjob"),
-                           "cycle": os.path.join(sb, "bench", "bench_cycle")}
+                           "cycle": os.path.join(sb, "bench", "bench_cycle"),
+                           "floor": os.path.join(sb, "bench", "bench_floor")}
         self.peers = os.path.join(self.out, "peers")
         self.node = shutil.which("node")
         self.home = os.path.join(self.out, "home")
@@ -172,7 +184,8 @@ class Bench:
 
     # -- preparation -------------------------------------------------------------
     def preflight(self):
-        missing = [p for p in (self.cpjob, self.cycle, self.alloc_so) if not os.path.exists(p)]
+        missing = [p for p in (self.cpjob, self.cycle, self.floor, self.alloc_so)
+                   if not os.path.exists(p)]
         if missing:
             raise BenchError("not built: %s (run make bench)" % ", ".join(missing))
         if self.static:
@@ -188,7 +201,8 @@ class Bench:
                                                           self.res["static"]["note"]))
         need = {"aws CLI (Debian awscli)": os.path.exists(AWS), "node": self.node,
                 "npm": shutil.which("npm"), "valgrind": shutil.which("valgrind"),
-                "gnuplot": shutil.which("gnuplot"), "GNU time": os.path.exists(TIME)}
+                "gnuplot": shutil.which("gnuplot"), "GNU time": os.path.exists(TIME),
+                "Debian's CA bundle (ca-certificates)": os.path.exists(SYSTEM_BUNDLE)}
         lack = [k for k, v in need.items() if not v]
         if lack:
             raise BenchError("missing: %s; install with: sh tests/deps.sh bench" % ", ".join(lack))
@@ -269,6 +283,12 @@ class Bench:
         finally:
             self.emu.admin = orig
         log("emulator at %s (TLS 1.2, signatures verified)" % self.emu.endpoint)
+        # Debian's system bundle with the emulator's CA at its end (the
+        # last of ~140 CAs: the whole file is loaded before it is found).
+        self.sys_bundle = os.path.join(self.out, "system-bundle.pem")
+        with open(self.sys_bundle, "w") as f:
+            with open(SYSTEM_BUNDLE) as a, open(self.emu.ca_file) as b:
+                f.write(a.read().rstrip("\n") + "\n" + b.read())
 
     def fresh(self, jobs):
         """Clear the emulator's jobs and log; queue `jobs` jobs."""
@@ -311,12 +331,55 @@ class Bench:
     @staticmethod
     def kind(client):
         """The environment a client gets (env()): cpjob's builds alike."""
-        return {"js": "node", "cpjob_static": "cpjob"}.get(client, client)
+        return "node" if client == "js" else "cpjob" if client.startswith("cpjob") else client
+
+    def client_env(self, client, extra=None):
+        e = dict(extra or {})
+        if client.endswith("_sysca"):
+            e["AWS_CA_BUNDLE"] = self.sys_bundle
+        return self.env(self.kind(client), e)
+
+    def floor_requests(self, cycles):
+        """Queue `cycles` jobs with known ids and nonces; write their
+        PollForJobs, AcknowledgeJob and PutJobSuccessResult requests,
+        signed now by botocore, as bench_floor reads them."""
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+        host = "127.0.0.1:%d" % self.emu.port
+        signer = SigV4Auth(Credentials(AKID, SECRET), "codepipeline", REGION)
+        at = {"category": CATEGORY, "owner": "Custom", "provider": PROVIDER, "version": "1"}
+        specs, out = [], []
+        for i in range(cycles):
+            jid, nonce = str(uuid.uuid4()), str(100000 + i)
+            spec = json.loads(json.dumps(self.job_spec))
+            spec["job"]["id"], spec["job"]["nonce"] = jid, nonce
+            specs.append(spec)
+            for op, body in (("PollForJobs", {"actionTypeId": at, "maxBatchSize": 1}),
+                             ("AcknowledgeJob", {"jobId": jid, "nonce": nonce}),
+                             ("PutJobSuccessResult", {"jobId": jid})):
+                data = json.dumps(body, separators=(",", ":")).encode()
+                r = AWSRequest(method="POST", url="https://%s/" % host, data=data, headers={
+                    "Content-Type": "application/x-amz-json-1.1",
+                    "X-Amz-Target": "CodePipeline_20150709." + op})
+                signer.add_auth(r)
+                head = "POST / HTTP/1.1\r\nHost: %s\r\n" % host + "".join(
+                    "%s: %s\r\n" % (k, v) for k, v in r.headers.items()) + \
+                    "Content-Length: %d\r\n\r\n" % len(data)
+                raw = head.encode() + data
+                out.append(struct.pack(">I", len(raw)) + raw)
+        self.emu.reset(keep_credentials=True)
+        for k in range(0, len(specs), 500):
+            self.emu.admin("POST", "jobs", specs[k:k + 500])
+        path = os.path.join(self.out, "floor-requests.bin")
+        with open(path, "wb") as f:
+            f.write(b"".join(out))
+        return path
 
     def oneshot_cmd(self, client):
         ep = self.emu.endpoint
-        if client in ("cpjob", "cpjob_static"):
-            exe = self.cpjob if client == "cpjob" else self.static["cpjob"]
+        if client.startswith("cpjob"):
+            exe = self.static["cpjob"] if client.startswith("cpjob_static") else self.cpjob
             return [exe, "poll", "--action-type-id", ACTION_TYPE_ARG,
                     "--max-batch-size", "1", "--endpoint-url", ep, "--region", REGION]
         if client == "aws":
@@ -328,6 +391,11 @@ class Bench:
 
     def loop_cmd(self, client, cycles, warmup):
         ep = self.emu.endpoint
+        if client in ("floor", "floor_static"):
+            exe = self.floor if client == "floor" else self.static["floor"]
+            return [exe, "--host", "127.0.0.1", "--port", str(self.emu.port), "--ca-bundle",
+                    self.emu.ca_file, "--requests", self.floor_file, "--cycles", str(cycles),
+                    "--warmup", str(warmup)]
         if client in ("cpjob", "cpjob_static"):
             exe = self.cycle if client == "cpjob" else self.static["cycle"]
             return [exe, "--endpoint", ep, "--ca-bundle", self.emu.ca_file,
@@ -338,18 +406,21 @@ class Bench:
                 "--cycles", str(cycles), "--warmup", str(warmup)]
 
     def oneshot(self, client, extra_env=None, prefix=()):
-        r = run(list(prefix) + self.oneshot_cmd(client), self.env(self.kind(client), extra_env))
+        r = run(list(prefix) + self.oneshot_cmd(client), self.client_env(client, extra_env))
         jobs = r.json().get("jobs")
         if not isinstance(jobs, list) or len(jobs) != 1:
             raise BenchError("%s one-shot poll: expected one job, got %r" % (client, r.out[:300]))
         return r
 
     def loop(self, client, cycles, warmup, extra_env=None, prefix=()):
-        self.fresh(cycles + warmup)
+        if client.startswith("floor"):
+            self.floor_file = self.floor_requests(cycles + warmup)
+        else:
+            self.fresh(cycles + warmup)
         r = run(list(prefix) + self.loop_cmd(client, cycles, warmup),
                 self.env(self.kind(client), extra_env))
         j = r.json()
-        if j.get("connects") != 1 or j.get("cycles") != cycles:
+        if j.get("connects") != 1 or j.get("cycles") != cycles or j.get("not_200", 0) != 0:
             raise BenchError("%s loop: %r" % (client, j))
         n, _ = self.check_log("%s loop" % client, one_connection=True)
         if n != 3 * (cycles + warmup):
@@ -358,7 +429,7 @@ class Bench:
 
     # -- phases --------------------------------------------------------------------
     def phase_oneshots(self):
-        clients = self.cpjobs() + ["aws", "js"]
+        clients = self.cpjobs() + [c + "_sysca" for c in self.cpjobs()] + ["aws", "js"]
         log("one-shot polls: %d per client (+1 warm-up), interleaved" % ONESHOTS)
         self.fresh(len(clients) * (ONESHOTS + 1))
         samples = {c: [] for c in clients}
@@ -382,8 +453,12 @@ class Bench:
                 LABEL[c], fmt_s(out[c]["cpu"]), fmt_s(out[c]["wall"])))
         self.res["oneshot"] = out
 
+    def floors(self):
+        return [FLOOR_OF[c] for c in self.cpjobs()]
+
     def phase_loops(self):
-        clients = self.cpjobs() + ["js"]
+        # each cpjob build next to its floor, so that both see the same load
+        clients = [x for c in self.cpjobs() for x in (c, FLOOR_OF[c])] + ["js"]
         log("loops: %d runs x %d cycles (+%d warm-up) per client, interleaved" % (
             RUNS, CYCLES, WARMUP))
         samples = {c: [] for c in clients}
@@ -486,6 +561,26 @@ class Bench:
         self.res["allocs"] = out
 
     @staticmethod
+    def callgrind_self(path):
+        """Instructions per function (self cost), from callgrind_annotate."""
+        r = subprocess.run(["callgrind_annotate", "--threshold=100", "--auto=no", path],
+                           capture_output=True, text=True)
+        out = {}
+        for line in r.stdout.split("\n"):
+            m = re.match(r"\s*([\d,]+)\s+(?:\([^)]*\)\s+)?(\S.*)$", line)
+            if m and ":" in m.group(2) and "=>" not in line:
+                fn = m.group(2).split(" [")[0]
+                fn = fn.split(":", 1)[1] if fn.startswith(("???:", "/", ".")) else fn
+                out[fn] = out.get(fn, 0) + int(m.group(1).replace(",", ""))
+        return out
+
+    def profile(self, files, n):
+        """Top functions by instructions per cycle: runs of n and 2n cycles."""
+        a, b = (self.callgrind_self(f) for f in files)
+        per = {k: (b.get(k, 0) - a.get(k, 0)) / n for k in set(a) | set(b)}
+        return [[k, round(v)] for k, v in sorted(per.items(), key=lambda x: -x[1])[:15]]
+
+    @staticmethod
     def callgrind_ir(path):
         with open(path) as f:
             for line in f:
@@ -493,30 +588,46 @@ class Bench:
                     return int(line.split()[1])
         raise BenchError("no summary in " + path)
 
+    def callgrind_loop(self, client, stem):
+        """Loops of N and 2N cycles under callgrind: their totals, and the
+        profile per cycle."""
+        files = ["%s.%d.out" % (stem, n) for n in (CALLGRIND_N, 2 * CALLGRIND_N)]
+        for n, f in zip((CALLGRIND_N, 2 * CALLGRIND_N), files):
+            self.loop(client, n, WARMUP, prefix=["valgrind", "--tool=callgrind", "-q",
+                                                 "--callgrind-out-file=" + f])
+        return [self.callgrind_ir(f) for f in files], self.profile(files, CALLGRIND_N)
+
+    def callgrind_oneshot(self, client, f):
+        """Instructions of one one-shot poll of `client` (cpjob[_static][_sysca])."""
+        self.fresh(1)
+        run(["valgrind", "--tool=callgrind", "-q", "--callgrind-out-file=" + f]
+            + self.oneshot_cmd(client), self.client_env(client))
+        self.check_log("%s one-shot under callgrind" % LABEL[client])
+        return self.callgrind_ir(f)
+
     def phase_callgrind(self):
         log("instructions (valgrind --tool=callgrind): loops of %d and %d cycles, one-shot poll"
             % (CALLGRIND_N, 2 * CALLGRIND_N))
         cg = os.path.join(self.out, "callgrind")
         os.makedirs(cg, exist_ok=True)
+        for c in self.floors():
+            tag = "" if c == "floor" else ".static"
+            irs, prof = self.callgrind_loop(c, os.path.join(cg, "floor" + tag))
+            key = "instructions_floor" if c == "floor" else "instructions_floor_static"
+            self.res[key] = {"per_cycle": (irs[1] - irs[0]) / CALLGRIND_N, "loop_totals": irs,
+                             "profile": prof}
+            log("  %s: %s instructions per cycle" % (LABEL[c], fmt_int(self.res[key]["per_cycle"])))
         for c in self.cpjobs():
             tag = "" if c == "cpjob" else ".static"
-            irs = []
-            for n in (CALLGRIND_N, 2 * CALLGRIND_N):
-                f = os.path.join(cg, "cycle%s.%d.out" % (tag, n))
-                self.loop(c, n, WARMUP, prefix=["valgrind", "--tool=callgrind", "-q",
-                                                "--callgrind-out-file=" + f])
-                irs.append(self.callgrind_ir(f))
+            irs, prof = self.callgrind_loop(c, os.path.join(cg, "cycle" + tag))
             per = (irs[1] - irs[0]) / CALLGRIND_N
-            f = os.path.join(cg, "oneshot%s.out" % tag)
-            self.fresh(1)
-            run(["valgrind", "--tool=callgrind", "-q", "--callgrind-out-file=" + f]
-                + self.oneshot_cmd(c), self.env(self.kind(c)))
-            self.check_log("%s one-shot under callgrind" % LABEL[c])
-            one = self.callgrind_ir(f)
+            one, sys_one = (self.callgrind_oneshot(c + k, os.path.join(
+                cg, "oneshot%s%s.out" % (tag, k.replace("_", ".")))) for k in ("", "_sysca"))
             key = "instructions" if c == "cpjob" else "instructions_static"
-            self.res[key] = {"per_cycle": per, "loop_totals": irs, "oneshot": one}
-            log("  %s: %s instructions per cycle, %s per one-shot poll" % (
-                LABEL[c], fmt_int(per), fmt_int(one)))
+            self.res[key] = {"per_cycle": per, "loop_totals": irs, "oneshot": one,
+                             "oneshot_system_bundle": sys_one, "profile": prof}
+            log("  %s: %s instructions per cycle, %s per one-shot poll, %s with the "
+                "system CA bundle" % (LABEL[c], fmt_int(per), fmt_int(one), fmt_int(sys_one)))
 
     @staticmethod
     def agent_size(path):
@@ -554,8 +665,28 @@ class Bench:
         self.res["earlier"] = out
 
     # -- output --------------------------------------------------------------------
+    def floor_ratios(self):
+        """cpjob against the floor and the system bundle against one CA,
+        same run: the host build's at the top level, the static's beside."""
+        lp, o = self.res["loop"], self.res["oneshot"]
+        for c, pre in (("cpjob", ""), ("cpjob_static", "static_")):
+            if c not in lp:
+                continue
+            fl = FLOOR_OF[c]
+            ins = self.res["instructions" if c == "cpjob" else "instructions_static"]
+            ins_f = self.res["instructions_floor" if c == "cpjob"
+                             else "instructions_floor_static"]
+            self.res[pre + "cycle_cpu_vs_floor"] = lp[c]["cpu"] / lp[fl]["cpu"]
+            self.res[pre + "cycle_instructions_vs_floor"] = \
+                ins["per_cycle"] / ins_f["per_cycle"]
+            self.res[pre + "oneshot_system_bundle_vs_single_ca"] = \
+                o[c + "_sysca"]["cpu"] / o[c]["cpu"]
+            self.res[pre + "oneshot_system_bundle_vs_single_ca_instructions"] = \
+                ins["oneshot_system_bundle"] / ins["oneshot"]
+
     def write(self):
         res = self.res
+        self.floor_ratios()
         md = render_md(res)             # also adds res["ratios"]
         with open(os.path.join(self.out, "results.json"), "w") as f:
             json.dump(res, f, indent=1)
@@ -564,11 +695,17 @@ class Bench:
         chart(res, self.out)
         log("wrote %s/results.md, results.json, results.png" % os.path.relpath(self.out, TOP))
         if self.args.record:
+            tail = ""
+            if os.path.exists(self.args.record):
+                with open(self.args.record) as f:
+                    old = f.read()
+                k = old.find(KEEP_MARK)
+                tail = "\n" + old[k:] if k >= 0 else ""
             with open(self.args.record, "w") as f:
                 f.write(md.replace("# cpjob benchmarks\n", "# cpjob benchmarks\n\n"
                                    "Recorded by `make bench BENCH_RECORD=1`; `make bench` writes "
                                    "the same table to build/bench/results.md and the chart to "
-                                   "build/bench/results.png.\n", 1))
+                                   "build/bench/results.png.\n", 1) + tail)
             log("wrote %s" % self.args.record)
         print()
         print(md)
@@ -700,6 +837,11 @@ def render_md(res):
         L.append("| cpjob static (%s), libcpjob loop | per cycle | %s | %s | %s | n/a ⁵ | %s |"
                  % (sb, fmt_s(lp["cpjob_static"]["cpu"]), fmt_s(lp["cpjob_static"]["wall"]),
                     fmt_kb(lp["cpjob_static"]["rss_kb"]), st_disk))
+    L.append("| floor: pre-built requests, BearSSL ⁷ | per cycle | %s | %s | | | |" % (
+        fmt_s(lp["floor"]["cpu"]), fmt_s(lp["floor"]["wall"])))
+    if has_static:
+        L.append("| floor static (%s) ⁷ | per cycle | %s | %s | | | |" % (
+            sb, fmt_s(lp["floor_static"]["cpu"]), fmt_s(lp["floor_static"]["wall"])))
     L.append("| AWS SDK for JavaScript v3 loop | per cycle | %s | %s | %s | %s per cycle ¹ | %s ³ |" % (
         fmt_s(lp["js"]["cpu"]), fmt_s(lp["js"]["wall"]), fmt_kb(lp["js"]["rss_kb"]),
         fmt_int(al["loop"]["js"]["per_cycle"]), fmt_bytes(d["js"]["bytes"])))
@@ -722,6 +864,47 @@ def render_md(res):
         fmt_int(ins["per_cycle"]), fmt_int(ins["oneshot"]),
         "; static (%s): %s per cycle, %s per one-shot poll" % (
             sb, fmt_int(ins_s["per_cycle"]), fmt_int(ins_s["oneshot"])) if ins_s else ""))
+    L.append("")
+    prof = [(LABEL[c], res[k]["profile"]) for c, k in (("cpjob", "instructions"),
+                                                         ("floor", "instructions_floor"))
+            if "profile" in res.get(k, {})]
+    if prof:
+        L.append("Where the instructions of a cycle go (callgrind, host build: self cost per "
+                 "function, runs of %d and %d cycles, difference / %d):" % (
+                     c["callgrind_n"], 2 * c["callgrind_n"], c["callgrind_n"]))
+        L.append("")
+        L.append("```")
+        for name, rows in prof:
+            L.append("%s:" % name)
+            for fn, v in rows:
+                L.append("  %9s  %s" % (fmt_int(v), fn))
+        L.append("```")
+        L.append("")
+    L.append("Against the floor, same run (cpjob / floor; goals from the performance work):")
+    L.append("")
+    L.append("| figure | cpjob | floor or one CA | ratio | goal |")
+    L.append("|---|---:|---:|---:|---|")
+
+    def floor_row(name, a, b, fmt, goal_x):
+        r = a / b if b else None
+        L.append("| %s | %s | %s | %s | ≤ %.1f×%s |" % (
+            name, fmt(a), fmt(b), "%.2f×" % r if r is not None else "n/a", goal_x,
+            " (met)" if r is not None and r <= goal_x else " (not met)"))
+    for cl, tag in (("cpjob", ""), ("cpjob_static", "static: ")):
+        if cl not in lp:
+            continue
+        fl = FLOOR_OF[cl]
+        i_c = res["instructions" if cl == "cpjob" else "instructions_static"]
+        i_f = res["instructions_floor" if cl == "cpjob" else "instructions_floor_static"]
+        floor_row(tag + "CPU per cycle, vs floor", lp[cl]["cpu"], lp[fl]["cpu"], fmt_s, 1.3)
+        floor_row(tag + "instructions per cycle (callgrind), vs floor", i_c["per_cycle"],
+                  i_f["per_cycle"], fmt_int, 4.0)
+        floor_row(tag + "CPU per one-shot, system CA bundle vs one CA",
+                  o[cl + "_sysca"]["cpu"], o[cl]["cpu"], fmt_s, 1.5)
+        L.append("| %sinstructions per one-shot (callgrind), system CA bundle vs one CA | %s | "
+                 "%s | %.2f× | — |" % (tag, fmt_int(i_c["oneshot_system_bundle"]),
+                                        fmt_int(i_c["oneshot"]),
+                                        i_c["oneshot_system_bundle"] / i_c["oneshot"]))
     L.append("")
     if has_static:
         L.append("cpjob rows without \"static\": the host build (`make`: glibc, dynamically "
@@ -758,14 +941,21 @@ def render_md(res):
              "awscli and python3-botocore packages; Python itself and the CLI's other Python "
              "dependencies not counted.%s" % (
                  fmt_bytes(d["js"]["node"]), fmt_bytes(d["js"]["node_modules"]),
-                 " ⁵ An LD_PRELOAD counter cannot enter a statically linked process (n/a). "
+                 (" ⁵ An LD_PRELOAD counter cannot enter a statically linked process (n/a). "
                  "The library code is the same as the host build's, whose counts above are the "
                  "evidence (%.2f per cycle), and libcpjob references no allocator on any "
                  "board (`make lint`); the C library's own calls (getaddrinfo(), stdio) differ "
                  "between glibc and musl and are not counted for the static build. "
                  "⁶ musl and BearSSL included; the host build's agent also needs "
                  "glibc's shared libraries, not counted in its figure."
-                 % al["loop"]["cpjob"]["per_cycle"] if has_static else ""))
+                 % al["loop"]["cpjob"]["per_cycle"] if has_static else "") +
+                 " ⁷ The floor (tests/bench/bench_floor.c): the cycle's three requests "
+                 "signed beforehand by botocore for jobs queued with known ids, written as "
+                 "they are over one BearSSL connection (TLS 1.2, the library's suites) and "
+                 "each response read to the end of its head and Content-Length bytes: no "
+                 "signing, no parsing; run interleaved with the cpjob loop of the same build. "
+                 "The system CA bundle: Debian's %s (ca-certificates) with the emulator's CA "
+                 "appended, as AWS_CA_BUNDLE." % SYSTEM_BUNDLE))
     L.append("")
     if has_static:
         L.append("Ratios, from the same run (peer / cpjob). The goals apply to the static "

@@ -153,6 +153,9 @@ reconnect_after_idle_close(void)
 	mock_port_close_when_idle(0);
 	CHECK_EQ(get("/a", &resp), 0);
 	CHECK_EQ(resp.keep_alive, 1);
+	/* idle longer than a fresh connection is trusted: the socket is
+	   asked before the request */
+	mock_port_advance_ms(CPJ_NET_FRESH_MS);
 	CHECK_EQ(get("/b", &resp), 0);
 	CHECK_EQ(resp.status, 201);
 	CHECK_EQ(mock_port_connects(), 2);
@@ -161,6 +164,29 @@ reconnect_after_idle_close(void)
 	CHECK_EQ(sent_count(1, "GET /b"), 1);
 	CHECK_EQ(cli.retries, 0);
 	CHECK_EQ(cli.reuses, 0);
+	CHECK_EQ(mock_port_misuse(), 0);
+	return 0;
+}
+
+static int
+fresh_closed_connection_retried(void)
+{
+	cpj_http_response resp;
+
+	/* closed by the server right after its answer: within
+	   CPJ_NET_FRESH_MS the socket is not asked, the request fails on
+	   the dead connection and goes once more on a new one */
+	CHECK_EQ(setup("http://example.com"), 0);
+	CHECK_EQ(mock_port_add_conn(R200, strlen(R200)), 0);
+	CHECK_EQ(mock_port_add_conn(R201, strlen(R201)), 1);
+	mock_port_close_when_idle(0);
+	CHECK_EQ(get("/a", &resp), 0);
+	CHECK_EQ(get("/b", &resp), 0);
+	CHECK_EQ(resp.status, 201);
+	CHECK_EQ(mock_port_connects(), 2);
+	CHECK_EQ(sent_count(0, "GET /b"), 1);
+	CHECK_EQ(sent_count(1, "GET /b"), 1);
+	CHECK_EQ(cli.retries, 1);
 	CHECK_EQ(mock_port_misuse(), 0);
 	return 0;
 }
@@ -577,6 +603,7 @@ main(void)
 	RUN(one_send_per_request);
 	RUN(host_header_default_port);
 	RUN(reconnect_after_idle_close);
+	RUN(fresh_closed_connection_retried);
 	RUN(retry_once_on_dead_reused);
 	RUN(no_retry_cases);
 	RUN(close_and_surplus);

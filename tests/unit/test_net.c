@@ -165,7 +165,7 @@ test_readahead_small(void)
 	/* Far from any deadline, the port got the idle timeout. */
 	CHECK_EQ(mock_port_last_timeout(0), CPJ_IDLE_TIMEOUT_MS);
 	/* Everything read, nothing buffered: reusable. */
-	CHECK_EQ(cpj_net_reusable(&net), 1);
+	CHECK_EQ(cpj_net_reusable(&net, 0), 1);
 	CHECK_EQ(mock_port_misuse(), 0);
 	return 0;
 }
@@ -182,12 +182,12 @@ test_readahead_direct(void)
 	CHECK_EQ(r, 2000);      /* more than the read-ahead holds */
 	CHECK(2000 > CPJ_NET_READAHEAD);
 	CHECK_EQ(mock_port_recv_calls(0), 1);
-	CHECK_EQ(cpj_net_reusable(&net), 1);   /* nothing buffered */
+	CHECK_EQ(cpj_net_reusable(&net, 0), 1);   /* nothing buffered */
 	/* A small read now fills the read-ahead... */
 	CHECK_EQ(tr.recv(tr.ctx, got + 2000, 10), 10);
 	CHECK_EQ(mock_port_recv_calls(0), 2);
 	CHECK_EQ(mock_port_recv_offset(0), 2000 + CPJ_NET_READAHEAD);
-	CHECK_EQ(cpj_net_reusable(&net), 0);   /* unread bytes buffered */
+	CHECK_EQ(cpj_net_reusable(&net, 0), 0);   /* unread bytes buffered */
 	/* ...and a large read is served from it first, without waiting. */
 	r = tr.recv(tr.ctx, got + 2010, 3000);
 	CHECK_EQ(r, CPJ_NET_READAHEAD - 10);
@@ -312,7 +312,7 @@ test_idle_timeout(void)
 	CHECK_EQ(mock_port_recv_calls(0), 2);
 	CHECK_EQ(tr.recv(tr.ctx, got, 1), CPJ_ERR_TIMEOUT);
 	CHECK_EQ(mock_port_recv_calls(0), 2);
-	CHECK_EQ(cpj_net_reusable(&net), 0);
+	CHECK_EQ(cpj_net_reusable(&net, 0), 0);
 	/* Setting 0 restores the default. */
 	CHECK_EQ(setup(big, 100), 0);
 	cpj_net_set_idle(&net, 7);
@@ -485,30 +485,37 @@ test_reusable(void)
 	/* Whole response read exactly: reusable. */
 	CHECK_EQ(setup(two, 4), 0);
 	CHECK_EQ(tr.recv(tr.ctx, got, 4), 4);
-	CHECK_EQ(cpj_net_reusable(&net), 1);
+	CHECK_EQ(cpj_net_reusable(&net, 0), 1);
 	/* Stray bytes after the response sit in the read-ahead: not. */
 	CHECK_EQ(setup(two, 6), 0);
 	CHECK_EQ(tr.recv(tr.ctx, got, 4), 4);
-	CHECK_EQ(cpj_net_reusable(&net), 0);
+	CHECK_EQ(cpj_net_reusable(&net, 0), 0);
 	CHECK_EQ(cpj_net_is_open(&net), 1);
 	/* The server closed the idle connection: not. */
 	CHECK_EQ(setup(two, 4), 0);
 	mock_port_close_when_idle(0);
-	CHECK_EQ(cpj_net_reusable(&net), 1);
+	CHECK_EQ(cpj_net_reusable(&net, 0), 1);
 	CHECK_EQ(tr.recv(tr.ctx, got, 4), 4);
-	CHECK_EQ(cpj_net_reusable(&net), 0);
+	CHECK_EQ(cpj_net_reusable(&net, 0), 0);
+	/* ... unless trusted as fresh: bytes came within CPJ_NET_FRESH_MS,
+	   the socket is not asked; after that it is */
+	CHECK_EQ(cpj_net_reusable(&net, 1), 1);
+	mock_port_advance_ms(CPJ_NET_FRESH_MS - 1);
+	CHECK_EQ(cpj_net_reusable(&net, 1), 1);
+	mock_port_advance_ms(1);
+	CHECK_EQ(cpj_net_reusable(&net, 1), 0);
 	/* After an error, and after close: not. */
 	CHECK_EQ(setup(two, 4), 0);
 	mock_port_fault_at(0, 0, CPJ_ERR_NET_RESET);
 	CHECK_EQ(tr.recv(tr.ctx, got, 4), CPJ_ERR_NET_RESET);
-	CHECK_EQ(cpj_net_reusable(&net), 0);
+	CHECK_EQ(cpj_net_reusable(&net, 0), 0);
 	CHECK_EQ(setup(two, 4), 0);
 	cpj_net_close(&net);
-	CHECK_EQ(cpj_net_reusable(&net), 0);
+	CHECK_EQ(cpj_net_reusable(&net, 0), 0);
 	/* Never connected. */
 	mock_port_reset();
 	cpj_net_init(&net);
-	CHECK_EQ(cpj_net_reusable(&net), 0);
+	CHECK_EQ(cpj_net_reusable(&net, 0), 0);
 	CHECK_EQ(mock_port_misuse(), 0);
 	return 0;
 }
@@ -524,7 +531,7 @@ test_counters(void)
 	CHECK_EQ(mock_port_add_conn("two", 3), 1);
 	CHECK_EQ(tr.send(tr.ctx, (const unsigned char *)"GET", 3), 3);
 	CHECK_EQ(read_all(got, 3, 10, &n), 0);
-	CHECK_EQ(cpj_net_reusable(&net), 1);
+	CHECK_EQ(cpj_net_reusable(&net, 0), 1);
 	CHECK_EQ(tr.send(tr.ctx, (const unsigned char *)"PUT!", 4), 4);
 	CHECK_EQ(tr.recv(tr.ctx, got, 10), CPJ_ERR_NET_CLOSED);
 	CHECK_EQ(cpj_net_connect(&net, "h", 443, 0), 0);

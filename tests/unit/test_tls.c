@@ -22,6 +22,7 @@
 #include "harness.h"
 #include "mock/mock_port.h"
 #include "tls/tls_calls.h"
+#include "tls/tls_int.h"
 
 #define SYSTEM_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 #define MOZILLA_DIR "/usr/share/ca-certificates/mozilla/"
@@ -203,6 +204,104 @@ t_system_bundle_fits_agent_store(void)
 	    info.anchors, info.bytes,
 	    info.anchors * sizeof(br_x509_trust_anchor),
 	    (double)c0 * 1000.0 / CLOCKS_PER_SEC);
+	return 0;
+}
+
+/* PEM decoder callback of the test: DER bytes into sb_der[]. */
+static unsigned char sb_der[16384];
+static size_t sb_der_n;
+static unsigned char ref_dn[1024];
+static size_t ref_dn_n;
+
+static void
+der_add(void *ctx, const void *b, size_t n)
+{
+	(void)ctx;
+	if (n <= sizeof sb_der - sb_der_n)
+		memcpy(sb_der + sb_der_n, b, n);
+	sb_der_n += n;
+}
+
+static void
+ref_dn_add(void *ctx, const void *b, size_t n)
+{
+	(void)ctx;
+	if (n <= sizeof ref_dn - ref_dn_n)
+		memcpy(ref_dn + ref_dn_n, b, n);
+	ref_dn_n += n;
+}
+
+/*
+ * Every certificate of Debian's bundle through BearSSL's own PEM and X.509
+ * decoders: the store's direct DER reader (tls_der.c) must give the same
+ * DN, key and CA flag wherever it answers, answer for nearly all, and the
+ * store loaded above must hold BearSSL's anchors in the bundle's order.
+ */
+static int
+t_system_bundle_same_as_bearssl(void)
+{
+	static br_pem_decoder_context pem;
+	static br_x509_decoder_context dec;
+	cpj_tls_der_cert k;
+	br_x509_trust_anchor ta;
+	size_t off = 0, certs = 0, read = 0, stored = CPJ_TLS_BUILTIN_ANCHORS;
+	long len;
+
+	len = read_file(SYSTEM_BUNDLE, file, sizeof file);
+	CHECK(len > 0);
+	CHECK(A.count > stored);
+	br_pem_decoder_init(&pem);
+	while (off < (size_t)len) {
+		off += br_pem_decoder_push(&pem, file + off, (size_t)len - off);
+		switch (br_pem_decoder_event(&pem)) {
+		case BR_PEM_BEGIN_OBJ:
+			sb_der_n = 0;
+			br_pem_decoder_setdest(&pem, der_add, NULL);
+			break;
+		case BR_PEM_END_OBJ:
+			CHECK(sb_der_n <= sizeof sb_der);
+			certs++;
+			ref_dn_n = 0;
+			br_x509_decoder_init(&dec, ref_dn_add, NULL);
+			br_x509_decoder_push(&dec, sb_der, sb_der_n);
+			CHECK_EQ(br_x509_decoder_last_error(&dec), 0);
+			CHECK(ref_dn_n <= sizeof ref_dn);
+			memset(&ta, 0, sizeof ta);
+			ta.dn.data = ref_dn;
+			ta.dn.len = ref_dn_n;
+			ta.flags = BR_X509_TA_CA;
+			ta.pkey = *br_x509_decoder_get_pkey(&dec);
+			if (cpj_tls_der_cert_read(sb_der, sb_der_n, &k)) {
+				br_x509_trust_anchor mine;
+
+				read++;
+				CHECK_EQ(k.is_ca, br_x509_decoder_isCA(&dec));
+				memset(&mine, 0, sizeof mine);
+				mine.dn.data = (unsigned char *)k.dn;
+				mine.dn.len = k.dn_len;
+				mine.flags = BR_X509_TA_CA;
+				mine.pkey = k.pk;
+				CHECK(same_anchor(&mine, &ta));
+			}
+			if (br_x509_decoder_isCA(&dec)) {
+				CHECK(stored < A.count);
+				CHECK(same_anchor(&A.slots[stored], &ta));
+				stored++;
+			}
+			break;
+		case BR_PEM_ERROR:
+			CHECK(0);
+			break;
+		default:
+			break;
+		}
+	}
+	CHECK_EQ(stored, A.count);
+	CHECK(certs > 100);
+	/* the direct reader answers for the common shape: nearly all */
+	CHECK(read * 10 >= certs * 9);
+	printf("system bundle: the direct DER reader answered for %zu of %zu "
+	    "certificates, as BearSSL's decoder\n", read, certs);
 	return 0;
 }
 
@@ -1144,6 +1243,7 @@ main(void)
 	}
 	RUN(t_builtin_anchors_decode);
 	RUN(t_system_bundle_fits_agent_store);
+	RUN(t_system_bundle_same_as_bearssl);
 	RUN(t_system_bundle_too_small_store);
 	RUN(t_bundle_pieces_and_line_endings);
 	RUN(t_bundle_skips_non_ca_and_other_objects);

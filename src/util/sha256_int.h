@@ -1,0 +1,35 @@
+/*
+ * sha256_int.h -- SHA-256 on a BearSSL context with the CPU's SHA
+ * instructions when it has them (src/util/sha256.c): what SigV4 hashes.
+ *
+ * Not API (kept out of include/): names may change in any release.
+ * The "Stack:" figures are as last measured: `make size` checks include/
+ * only.
+ */
+#ifndef CPJ_SHA256_INT_H
+#define CPJ_SHA256_INT_H
+
+#include <bearssl.h>
+#include <stddef.h>
+
+/** \brief br_sha256_update(), whole blocks by SHA-NI on x86-64 CPUs that
+ *  have it (checked once); BearSSL's code elsewhere.
+ *
+ * Stack: at most 160 bytes.
+ */
+void cpj_sha256_update(br_sha256_context *cc, const void *data, size_t len);
+
+/** \brief br_sha256_out() likewise: the context is left as it was.
+ *
+ * Stack: at most 320 bytes.
+ */
+void cpj_sha256_out(const br_sha256_context *cc, void *dst);
+
+/** \brief For tests: 0 keeps to BearSSL's portable code from now on, 1
+ *  lets the CPU check decide again. */
+void cpj_sha256_hw_allow(int allow);
+
+/** \brief 1 when the SHA instructions are in use. */
+int cpj_sha256_hw_used(void);
+
+#endif
