@@ -105,6 +105,8 @@ void
 cpj_sha256_update(br_sha256_context *cc, const void *data, size_t len)
 {
 #if SHA_NI
+	if (len == 0)           /* data may be NULL then: no memcpy from it */
+		return;
 	if (hw()) {
 		const unsigned char *p = data;
 		size_t ptr = (size_t)cc->count & 63, n;
