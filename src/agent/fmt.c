@@ -105,7 +105,7 @@ arg_unsigned(char len, va_list *ap)
 	case 'L': return va_arg(*ap, unsigned long long);
 	case 'z': return va_arg(*ap, size_t);
 	case 'j': return va_arg(*ap, uintmax_t);
-	case 't': return (uintmax_t)va_arg(*ap, ptrdiff_t);
+	case 't': return (uintmax_t)(size_t)va_arg(*ap, ptrdiff_t); /* its width */
 	default: return va_arg(*ap, unsigned);
 	}
 }
