@@ -3,21 +3,16 @@
  */
 #include "inner.h"
 
-static int
-has_prefix(const char *s, const char *p)
-{
-	return strncmp(s, p, strlen(p)) == 0;
-}
-
 /* see aws/aws_int.h */
 const char *
 cpj_aws_dns_suffix(const char *region)
 {
-	if (has_prefix(region, "cn-"))
+	/* strncmp stops at the region's NUL: a short name matches nothing */
+	if (strncmp(region, "cn-", 3) == 0)
 		return "amazonaws.com.cn";
-	if (has_prefix(region, "us-isob-"))
+	if (strncmp(region, "us-isob-", 8) == 0)
 		return "sc2s.sgov.gov";
-	if (has_prefix(region, "us-iso-"))
+	if (strncmp(region, "us-iso-", 7) == 0)
 		return "c2s.ic.gov";
 	return "amazonaws.com";
 }

@@ -97,13 +97,23 @@ begin(cpj_cp_context *cp, cpj_buf *b, cpj_json_writer *w)
 	cpj_json_object_begin(w);
 }
 
-static int
-end(cpj_cp_context *cp, cpj_buf *b, cpj_json_writer *w)
+/* End the body and send it as operation `op`; a job answer (`out`) is
+ * parsed to its end: returns the number of jobs. */
+static CPJ_NOINLINE int
+send_body(cpj_cp_context *cp, cpj_buf *b, cpj_json_writer *w,
+	const char *op, const cpj_cp_jobs_buf *out, int mode)
 {
+	int rc;
+
 	cpj_json_object_end(w);
 	if (cpj_json_writer_finish(w) < 0 || cpj_buf_ok(b) < 0)
 		return bad(cp, "request", "larger than the work buffer");
-	return (int)b->len;
+	rc = cpj_cp_call(cp, op, b->len, out, mode);
+	if (rc < 0 || out == NULL)
+		return rc;
+	rc = cpj_jobs_parser_finish(out->parser);
+	cp->err = rc < 0 ? rc : 0;
+	return rc;
 }
 
 /* Check the job id, the nonce (an acknowledgement: `ack`) and the client
@@ -146,7 +156,6 @@ poll(cpj_cp_context *cp, const char *op, int mode,
 {
 	cpj_json_writer w;
 	cpj_buf b;
-	int n, rc;
 
 	if (out == NULL || out->parser == NULL)
 		return CPJ_ERR_PARAM;
@@ -170,14 +179,7 @@ poll(cpj_cp_context *cp, const char *op, int mode,
 		cpj_json_put_key_str(&w, qk, qv);
 		cpj_json_object_end(&w);
 	}
-	if ((n = end(cp, &b, &w)) < 0)
-		return n;
-	rc = cpj_cp_call(cp, op, (size_t)n, out, mode);
-	if (rc < 0)
-		return rc;
-	rc = cpj_jobs_parser_finish(out->parser);
-	cp->err = rc < 0 ? rc : 0;
-	return rc;
+	return send_body(cp, &b, &w, op, out, mode);
 }
 
 /* see cpj_codepipeline.h */
@@ -218,10 +220,8 @@ cpj_cp_acknowledge_job(cpj_cp_context *cp, const char *job_id,
 	status[0] = '\0';
 	if ((rc = begin_job(cp, &b, &w, job_id, 1, nonce, client_token)) < 0)
 		return rc;
-	if ((n = end(cp, &b, &w)) < 0)
-		return n;
-	rc = cpj_cp_call(cp, OP_NAME(client_token, "AcknowledgeJob",
-	    "AcknowledgeThirdPartyJob"), (size_t)n, NULL, 0);
+	rc = send_body(cp, &b, &w, OP_NAME(client_token, "AcknowledgeJob",
+	    "AcknowledgeThirdPartyJob"), NULL, 0);
 	if (rc < 0)
 		return rc;
 	if (cp->small_over)
@@ -248,21 +248,14 @@ cpj_cp_get_job_details(cpj_cp_context *cp, const char *job_id,
 {
 	cpj_json_writer w;
 	cpj_buf b;
-	int n, rc;
+	int rc;
 
 	if (out == NULL || out->parser == NULL)
 		return CPJ_ERR_PARAM;
 	if ((rc = begin_job(cp, &b, &w, job_id, 0, NULL, client_token)) < 0)
 		return rc;
-	if ((n = end(cp, &b, &w)) < 0)
-		return n;
-	rc = cpj_cp_call(cp, OP_NAME(client_token, "GetJobDetails",
-	    "GetThirdPartyJobDetails"), (size_t)n, out, CPJ_JOBS_DETAILS);
-	if (rc < 0)
-		return rc;
-	rc = cpj_jobs_parser_finish(out->parser);
-	cp->err = rc < 0 ? rc : 0;
-	return rc;
+	return send_body(cp, &b, &w, OP_NAME(client_token, "GetJobDetails",
+	    "GetThirdPartyJobDetails"), out, CPJ_JOBS_DETAILS);
 }
 
 static int
@@ -374,10 +367,8 @@ cpj_cp_put_job_success(cpj_cp_context *cp, const char *job_id,
 			    s->output_variables[i].value);
 		cpj_json_object_end(&w);
 	}
-	if ((n = end(cp, &b, &w)) < 0)
-		return n;
-	return cpj_cp_call(cp, OP_NAME(client_token, "PutJobSuccessResult",
-	    "PutThirdPartyJobSuccessResult"), (size_t)n, NULL, 0);
+	return send_body(cp, &b, &w, OP_NAME(client_token,
+	    "PutJobSuccessResult", "PutThirdPartyJobSuccessResult"), NULL, 0);
 }
 
 /* see cpj_codepipeline.h */
@@ -410,8 +401,6 @@ cpj_cp_put_job_failure(cpj_cp_context *cp, const char *job_id,
 		cpj_json_put_key_str(&w, "externalExecutionId",
 		    f->external_execution_id);
 	cpj_json_object_end(&w);
-	if ((n = end(cp, &b, &w)) < 0)
-		return n;
-	return cpj_cp_call(cp, OP_NAME(client_token, "PutJobFailureResult",
-	    "PutThirdPartyJobFailureResult"), (size_t)n, NULL, 0);
+	return send_body(cp, &b, &w, OP_NAME(client_token,
+	    "PutJobFailureResult", "PutThirdPartyJobFailureResult"), NULL, 0);
 }

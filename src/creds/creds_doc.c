@@ -6,11 +6,21 @@
 
 #if CPJ_CONFIG_CREDS_PROVIDERS
 
+/* The value of n decimal digits (checked by the caller). */
+static unsigned
+dec(const char *s, int n)
+{
+	unsigned v = 0;
+
+	while (n-- > 0)
+		v = v * 10 + (unsigned)(*s++ - '0');
+	return v;
+}
+
 /* `n` decimal digits at s[*i], moving *i past them; -1 if not digits. */
 static int
 digits(const char *s, size_t len, size_t *i, int n, unsigned *out)
 {
-	unsigned v = 0;
 	int k;
 
 	if (len - *i < (size_t)n)
@@ -20,19 +30,9 @@ digits(const char *s, size_t len, size_t *i, int n, unsigned *out)
 
 		if (ch < '0' || ch > '9')
 			return -1;
-		v = v * 10 + (unsigned)(ch - '0');
 	}
+	*out = dec(s + *i, n);
 	*i += (size_t)n;
-	*out = v;
-	return 0;
-}
-
-static int
-expect(const char *s, size_t len, size_t *i, char a, char b)
-{
-	if (*i >= len || (s[*i] != a && s[*i] != b))
-		return -1;
-	(*i)++;
 	return 0;
 }
 
@@ -52,23 +52,30 @@ month_days(unsigned y, unsigned m)
 int
 cpj_creds_parse_time(const char *s, size_t len, int64_t *out)
 {
+	/* the fixed part: 'd' a digit, 'T' also 't' */
+	static const char form[] = "dddd-dd-ddTdd:dd:dd";
 	unsigned y, mo, d, hh, mm, ss, zh = 0, zm = 0;
-	size_t i = 0;
-	int64_t t, off = 0;
+	size_t i;
+	long sod, off = 0;
+	int64_t t;
 
 	if (s == NULL || out == NULL)
 		return CPJ_ERR_PARAM;
-	if (digits(s, len, &i, 4, &y) < 0 || expect(s, len, &i, '-', '-') < 0
-	    || digits(s, len, &i, 2, &mo) < 0
-	    || expect(s, len, &i, '-', '-') < 0
-	    || digits(s, len, &i, 2, &d) < 0
-	    || expect(s, len, &i, 'T', 't') < 0
-	    || digits(s, len, &i, 2, &hh) < 0
-	    || expect(s, len, &i, ':', ':') < 0
-	    || digits(s, len, &i, 2, &mm) < 0
-	    || expect(s, len, &i, ':', ':') < 0
-	    || digits(s, len, &i, 2, &ss) < 0)
+	if (len < sizeof form - 1)
 		return CPJ_ERR_CREDS_FORMAT;
+	for (i = 0; i < sizeof form - 1; i++) {
+		char f = form[i], c = s[i];
+
+		if (f == 'd' ? c < '0' || c > '9'
+		    : c != f && !(f == 'T' && c == 't'))
+			return CPJ_ERR_CREDS_FORMAT;
+	}
+	y = dec(s, 4);
+	mo = dec(s + 5, 2);
+	d = dec(s + 8, 2);
+	hh = dec(s + 11, 2);
+	mm = dec(s + 14, 2);
+	ss = dec(s + 17, 2);
 	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo)
 	    || hh > 23 || mm > 59 || ss > 60)
 		return CPJ_ERR_CREDS_FORMAT;
@@ -92,7 +99,7 @@ cpj_creds_parse_time(const char *s, size_t len, int64_t *out)
 			i++;
 		if (digits(s, len, &i, 2, &zm) < 0 || zh > 23 || zm > 59)
 			return CPJ_ERR_CREDS_FORMAT;
-		off = (int64_t)zh * 3600 + (int64_t)zm * 60;
+		off = (long)(zh * 3600 + zm * 60);
 		if (neg)
 			off = -off;
 	} else {
@@ -100,8 +107,9 @@ cpj_creds_parse_time(const char *s, size_t len, int64_t *out)
 	}
 	if (i != len)
 		return CPJ_ERR_CREDS_FORMAT;
-	t = cpj_days_from_civil(y, mo, d) * 86400 + (int64_t)hh * 3600
-	    + (int64_t)mm * 60 + ss - off;
+	/* the time of day and the zone in 32 bits: |sod| < 2 days */
+	sod = (long)(hh * 3600 + mm * 60 + ss) - off;
+	t = cpj_days_from_civil(y, mo, d) * 86400 + sod;
 	if (t < 0)
 		return CPJ_ERR_CREDS_FORMAT;
 	*out = t;

@@ -276,9 +276,12 @@ int
 cpj_json_get_i64(const char *js, const cpj_json_tok *t, int ntok, int i,
     int64_t *out)
 {
+	/* v * 10 + d fits while v < CUT, or v == CUT and d <= last */
+	const uint64_t CUT = (uint64_t)INT64_MAX / 10;
 	const char *p;
 	size_t len, k = 0;
-	uint64_t v = 0, lim;
+	uint64_t v = 0;
+	unsigned last;
 	int neg = 0;
 
 	if (bad_index(t, ntok, i))
@@ -293,14 +296,15 @@ cpj_json_get_i64(const char *js, const cpj_json_tok *t, int ntok, int i,
 	}
 	if (k == len)
 		return CPJ_ERR_JSON_TYPE;
-	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	last = neg ? (unsigned)(((uint64_t)INT64_MAX + 1) % 10)
+	    : (unsigned)((uint64_t)INT64_MAX % 10);
 	for (; k < len; k++) {
 		unsigned d;
 
 		if (p[k] < '0' || p[k] > '9')
 			return CPJ_ERR_JSON_TYPE;
 		d = (unsigned)(p[k] - '0');
-		if (v > (lim - d) / 10)
+		if (v > CUT || (v == CUT && d > last))
 			return CPJ_ERR_JSON_TYPE;
 		v = v * 10 + d;
 	}

@@ -17,6 +17,17 @@ in_object(const cpj_json_writer *w)
 	return w->depth > 0 && ((w->objs >> (w->depth - 1)) & 1);
 }
 
+/* A comma before every element of the innermost container but its first. */
+static CPJ_NOINLINE void
+comma(cpj_json_writer *w)
+{
+	uint64_t bit = (uint64_t)1 << (w->depth - 1);
+
+	if (w->more & bit)
+		cpj_buf_putc(w->b, ',');
+	w->more |= bit;
+}
+
 /*
  * Before a value: check that one is allowed here and write the comma
  * that separates it from the previous element. Returns 0 when the value
@@ -25,8 +36,6 @@ in_object(const cpj_json_writer *w)
 static CPJ_NOINLINE int
 pre_value(cpj_json_writer *w)
 {
-	uint64_t bit;
-
 	if (w->err != 0)
 		return -1;
 	if (w->depth == 0) {
@@ -44,10 +53,7 @@ pre_value(cpj_json_writer *w)
 		w->named = 0;
 		return 0;
 	}
-	bit = (uint64_t)1 << (w->depth - 1);
-	if (w->more & bit)
-		cpj_buf_putc(w->b, ',');
-	w->more |= bit;
+	comma(w);
 	return 0;
 }
 
@@ -224,18 +230,13 @@ cpj_json_array_end(cpj_json_writer *w)
 void
 cpj_json_put_key(cpj_json_writer *w, const char *name)
 {
-	uint64_t bit;
-
 	if (w->err != 0)
 		return;
 	if (!in_object(w) || w->named || name == NULL) {
 		fail(w, CPJ_ERR_STATE);
 		return;
 	}
-	bit = (uint64_t)1 << (w->depth - 1);
-	if (w->more & bit)
-		cpj_buf_putc(w->b, ',');
-	w->more |= bit;
+	comma(w);
 	put_quoted(w, name, strlen(name));
 	cpj_buf_putc(w->b, ':');
 	w->named = 1;

@@ -45,19 +45,37 @@ str_stop(unsigned c)
 	return c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
 }
 
-#define ONES ((uint64_t)0x0101010101010101u)
+/*
+ * The fast path of strings reads a machine word at a time: eight bytes on
+ * 64-bit targets, four on 32-bit ones (where 64-bit arithmetic would be
+ * emulated with pairs of registers, larger and no faster).
+ */
+#if SIZE_MAX > 0xffffffffu
+typedef uint64_t word;
+#define FIRST_IDX ((word)0x0001020304050607u)
+#else
+typedef uint32_t word;
+#define FIRST_IDX ((word)0x00010203u)
+#endif
+#define WORD_BYTES sizeof(word)
+#define ONES ((word)-1 / 0xff)  /* 0x01 in every byte */
 
 /*
- * Eight bytes as a number, p[0] in the low byte whatever the machine's
- * byte order (compilers make this one load on little-endian targets).
+ * A word of bytes as a number, p[0] in the low byte whatever the
+ * machine's byte order (compilers make this one load on little-endian
+ * targets).
  */
-static uint64_t
-load64(const unsigned char *p)
+static word
+load_word(const unsigned char *p)
 {
-	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16
-	    | (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32
-	    | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48
-	    | (uint64_t)p[7] << 56;
+	word v = (word)p[0] | (word)p[1] << 8 | (word)p[2] << 16
+	    | (word)p[3] << 24;
+
+#if SIZE_MAX > 0xffffffffu
+	v |= (word)p[4] << 32 | (word)p[5] << 40 | (word)p[6] << 48
+	    | (word)p[7] << 56;
+#endif
+	return v;
 }
 
 /*
@@ -65,21 +83,21 @@ load64(const unsigned char *p)
  * bytes, so the first byte flagged is always a true match (later flags
  * may be false, and the callers never rely on them).
  */
-static uint64_t
-has_byte(uint64_t v, unsigned b)
+static word
+has_byte(word v, unsigned b)
 {
-	uint64_t x = v ^ (ONES * b);
+	word x = v ^ (ONES * b);
 
 	return (x - ONES) & ~x;
 }
 
-/* Index (0..7) of the first byte flagged in a non-zero mask of bit 7s. */
+/* Index of the first byte flagged in a non-zero mask of bit 7s. */
 static size_t
-first_byte(uint64_t hit)
+first_byte(word hit)
 {
-	uint64_t low = (hit & (~hit + 1)) >> 7;     /* 256^k */
+	word low = (hit & (~hit + 1)) >> 7;         /* 256^k */
 
-	return (size_t)((low * (uint64_t)0x0001020304050607u) >> 56);
+	return (size_t)((low * FIRST_IDX) >> (8 * (WORD_BYTES - 1)));
 }
 
 static int
@@ -190,12 +208,12 @@ on_str(struct run *r)
 	unsigned c;
 
 	/*
-	 * Most bytes of a body are inside strings: skip eight at a time
+	 * Most bytes of a body are inside strings: skip a word at a time
 	 * while none of them can end the fast path ('"', '\\', below 0x20,
 	 * 0x80 and up).
 	 */
-	while (len - i >= 8) {
-		uint64_t v = load64(p + i), hit;
+	while (len - i >= WORD_BYTES) {
+		word v = load_word(p + i), hit;
 
 		hit = (v | (v - ONES * 0x20) | has_byte(v, '"')
 		    | has_byte(v, '\\')) & (ONES * 0x80);
@@ -203,7 +221,7 @@ on_str(struct run *r)
 			i += first_byte(hit);
 			break;
 		}
-		i += 8;
+		i += WORD_BYTES;
 	}
 	if (i == len) {
 		r->i = i;

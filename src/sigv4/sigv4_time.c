@@ -20,14 +20,17 @@ int
 cpj_sigv4_amz_date(int64_t unix_time, char *out)
 {
 	unsigned secs, d, m, y;
+	int64_t days;
 
 	if (out == NULL)
 		return CPJ_ERR_PARAM;
 	out[0] = '\0';
 	if (unix_time < 0 || unix_time > LAST_SECOND)
 		return CPJ_ERR_SIGV4_TIME;
-	secs = (unsigned)(unix_time % 86400);
-	y = (unsigned)cpj_civil_from_days(unix_time / 86400, &m, &d);
+	/* one 64-bit division (a library call on 32-bit targets) */
+	days = unix_time / 86400;
+	secs = (unsigned)(unix_time - days * 86400);
+	y = (unsigned)cpj_civil_from_days(days, &m, &d);
 
 	put_num(out, y, 4);
 	put_num(out + 4, m, 2);

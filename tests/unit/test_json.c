@@ -391,6 +391,7 @@ getters(void)
 	static const char js[] =
 	    "{\"a\":{\"b\":{\"c\":\"x\\ty\"}},\"n\":-9223372036854775808,"
 	    "\"m\":9223372036854775807,\"o\":9223372036854775808,"
+	    "\"p\":-9223372036854775809,\"q\":99999999999999999999,"
 	    "\"f\":1.5,\"e\":1e3,\"t\":true,\"F\":false,\"z\":null,"
 	    "\"\\u0069d\":\"v\",\"dup\":1,\"dup\":2,\"arr\":[1,[2,3],{\"q\":4}],"
 	    "\"last\":\"\\ud83d\\ude00\"}";
@@ -418,6 +419,10 @@ getters(void)
 	CHECK(v == INT64_MAX);
 	CHECK_EQ(cpj_json_get_i64(js, toks, ntok,
 	    cpj_json_member(js, toks, ntok, 0, "o"), &v), CPJ_ERR_JSON_TYPE);
+	CHECK_EQ(cpj_json_get_i64(js, toks, ntok,
+	    cpj_json_member(js, toks, ntok, 0, "p"), &v), CPJ_ERR_JSON_TYPE);
+	CHECK_EQ(cpj_json_get_i64(js, toks, ntok,
+	    cpj_json_member(js, toks, ntok, 0, "q"), &v), CPJ_ERR_JSON_TYPE);
 	CHECK_EQ(cpj_json_get_i64(js, toks, ntok,
 	    cpj_json_member(js, toks, ntok, 0, "f"), &v), CPJ_ERR_JSON_TYPE);
 	CHECK_EQ(cpj_json_get_i64(js, toks, ntok,
