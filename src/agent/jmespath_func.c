@@ -301,6 +301,23 @@ msort(struct jp *jp, uint32_t head, uint32_t n)
 	return out;
 }
 
+/* The cell of the first largest (max) or smallest element of a list of
+ * numbers or of strings, 0 when it is empty. */
+static uint32_t
+extreme(struct jp *jp, const struct jp_val *a, int max)
+{
+	uint32_t c, best = 0;
+
+	EACH(c, a) {
+		int r = best ? jp_order(jp, &jp->cells[c].v,
+		    &jp->cells[best].v) : 0;
+
+		if (best == 0 || (max ? r > 0 : r < 0))
+			best = c;
+	}
+	return best;
+}
+
 /* sort_by, min_by, max_by: the key of each element (the first one's
  * type for all, sort_by; numbers or strings each, the others) into new
  * cells whose kp names the element's cell; then sorted, or the first
@@ -341,13 +358,7 @@ by(struct jp *jp, const char *f, const struct jp_val *a, struct jp_val *out)
 				return -1;
 		return 0;
 	}
-	EACH(c, &keys) {
-		int r = best ? jp_order(jp, &jp->cells[c].v,
-		    &jp->cells[best].v) : 0;
-
-		if (best == 0 || (f[1] == 'a' ? r > 0 : r < 0))
-			best = c;
-	}
+	best = extreme(jp, &keys, f[1] == 'a');
 	if (best != 0)
 		*out = jp->cells[jp->cells[best].kp].v;
 	return 0;
@@ -510,13 +521,7 @@ over_array(struct jp *jp, const char *f, const struct jp_val *a,
 		}
 		return 0;
 	}
-	EACH(c, a) {
-		int r = best ? jp_order(jp, &jp->cells[c].v,
-		    &jp->cells[best].v) : 0;
-
-		if (best == 0 || (f[1] == 'a' ? r > 0 : r < 0))
-			best = c;
-	}
+	best = extreme(jp, a, f[1] == 'a');
 	if (best != 0)
 		*out = jp->cells[best].v;
 	return 0;

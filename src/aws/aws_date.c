@@ -4,21 +4,6 @@
  */
 #include "inner.h"
 
-static int
-num(const char *s, int n, unsigned *out)
-{
-	unsigned v = 0;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (unsigned)(s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
 /* see aws/aws_int.h */
 int
 cpj_http_date_parse(const char *s, int64_t *out)
@@ -31,16 +16,17 @@ cpj_http_date_parse(const char *s, int64_t *out)
 	    || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' || s[19] != ':'
 	    || s[22] != ':' || s[25] != ' ' || memcmp(s + 26, "GMT", 3) != 0)
 		return CPJ_ERR_PARAM;
-	if (num(s + 5, 2, &d) < 0 || num(s + 12, 4, &y) < 0
-	    || num(s + 17, 2, &hh) < 0 || num(s + 20, 2, &mm) < 0
-	    || num(s + 23, 2, &ss) < 0)
-		return CPJ_ERR_PARAM;
+	d = cpj_dec(s + 5, 2);
+	y = cpj_dec(s + 12, 4);
+	hh = cpj_dec(s + 17, 2);
+	mm = cpj_dec(s + 20, 2);
+	ss = cpj_dec(s + 23, 2);
 	for (m = 0; m < 12; m++) {
 		if (memcmp(s + 8, months + 3 * m, 3) == 0)
 			break;
 	}
 	if (m == 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60
-	    || y < 1970)
+	    || y < 1970 || y == UINT_MAX)
 		return CPJ_ERR_PARAM;
 	*out = cpj_days_from_civil(y, m + 1, d) * 86400 + hh * 3600 + mm * 60 + ss;
 	return CPJ_OK;

@@ -6,32 +6,12 @@
 
 #if CPJ_CONFIG_CREDS_PROVIDERS
 
-/* The value of n decimal digits (checked by the caller). */
-static unsigned
-dec(const char *s, int n)
-{
-	unsigned v = 0;
-
-	while (n-- > 0)
-		v = v * 10 + (unsigned)(*s++ - '0');
-	return v;
-}
-
 /* `n` decimal digits at s[*i], moving *i past them; -1 if not digits. */
 static int
 digits(const char *s, size_t len, size_t *i, int n, unsigned *out)
 {
-	int k;
-
-	if (len - *i < (size_t)n)
+	if (len - *i < (size_t)n || (*out = cpj_dec(s + *i, n)) == UINT_MAX)
 		return -1;
-	for (k = 0; k < n; k++) {
-		char ch = s[*i + (size_t)k];
-
-		if (ch < '0' || ch > '9')
-			return -1;
-	}
-	*out = dec(s + *i, n);
 	*i += (size_t)n;
 	return 0;
 }
@@ -70,12 +50,12 @@ cpj_creds_parse_time(const char *s, size_t len, int64_t *out)
 		    : c != f && !(f == 'T' && c == 't'))
 			return CPJ_ERR_CREDS_FORMAT;
 	}
-	y = dec(s, 4);
-	mo = dec(s + 5, 2);
-	d = dec(s + 8, 2);
-	hh = dec(s + 11, 2);
-	mm = dec(s + 14, 2);
-	ss = dec(s + 17, 2);
+	y = cpj_dec(s, 4);
+	mo = cpj_dec(s + 5, 2);
+	d = cpj_dec(s + 8, 2);
+	hh = cpj_dec(s + 11, 2);
+	mm = cpj_dec(s + 14, 2);
+	ss = cpj_dec(s + 17, 2);
 	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo)
 	    || hh > 23 || mm > 59 || ss > 60)
 		return CPJ_ERR_CREDS_FORMAT;

@@ -49,16 +49,6 @@ buf_put_enc(cpj_buf *b, const char *s)
 
 /* ---- date, payload, credentials ---------------------------------------- */
 
-static unsigned
-num(const char *s, int digits)
-{
-	unsigned v = 0;
-
-	while (digits-- > 0)
-		v = v * 10 + (unsigned)(*s++ - '0');
-	return v;
-}
-
 static int
 amz_date_ok(const char *s)
 {
@@ -74,14 +64,15 @@ amz_date_ok(const char *s)
 		if (i != 8 && (s[i] < '0' || s[i] > '9'))
 			return 0;
 	}
-	y = num(s, 4);
-	mo = num(s + 4, 2);
-	d = num(s + 6, 2);
+	y = cpj_dec(s, 4);
+	mo = cpj_dec(s + 4, 2);
+	d = cpj_dec(s + 6, 2);
 	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
 		return 0;
 	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
 		return 0;
-	return num(s + 9, 2) < 24 && num(s + 11, 2) < 60 && num(s + 13, 2) < 60;
+	return cpj_dec(s + 9, 2) < 24 && cpj_dec(s + 11, 2) < 60
+	    && cpj_dec(s + 13, 2) < 60;
 }
 
 static int

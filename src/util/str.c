@@ -99,6 +99,20 @@ cpj_days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
+/* see inner.h */
+unsigned
+cpj_dec(const char *s, int n)
+{
+	unsigned v = 0;
+
+	for (; n > 0; n--, s++) {
+		if (*s < '0' || *s > '9')
+			return UINT_MAX;
+		v = v * 10 + (unsigned)(*s - '0');
+	}
+	return v;
+}
+
 /* see inner.h (the civil-from-days algorithm of H. Hinnant) */
 int64_t
 cpj_civil_from_days(int64_t days, unsigned *m, unsigned *d)
