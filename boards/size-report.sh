@@ -51,10 +51,17 @@ verdict() { # measured budget [board]
 }
 # defined DEFINED_SYMS PATTERN...: the patterns (anchored regexps) that
 # match a symbol name of the list.
-defined() {
+defined() { # symbols prefixes...: the prefixes some symbol starts with
 	syms=$1; shift
 	for p in "$@"; do
 		echo "$syms" | grep -q "^$p" && printf ' %s' "$p"
+	done
+	true
+}
+defined_exact() { # symbols names...: the names defined (fmt_fp, not fmt_fprintf)
+	syms=$1; shift
+	for p in "$@"; do
+		echo "$syms" | grep -qx "$p" && printf ' %s' "$p"
 	done
 	true
 }
@@ -221,7 +228,7 @@ echo
 syms=$($NM "$AGENT" | awk 'NF == 3 && $2 ~ /^[TtWwDdRrBb]$/ { print $3 }' | sort -u)
 static=$($READELF -l "$AGENT" | grep -q INTERP || echo 1)
 # shellcheck disable=SC2086
-heavy=$(defined "$syms" $HEAVY_LIBC)
+heavy=$(defined_exact "$syms" $HEAVY_LIBC)
 # shellcheck disable=SC2086
 tls_extra=$(defined "$syms" $TLS_UNUSED)
 echo "Symbols of the static agent (nm):"

@@ -29,7 +29,7 @@ typedef struct cpj_buf {
 /** \brief Zero `len` bytes at `p` in a way the compiler cannot drop
  *  (for secrets).
  *
- * Stack: at most 16 bytes.
+ * Stack: at most 32 bytes.
  */
 void cpj_wipe(void *p, size_t len);
 

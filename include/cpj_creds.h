@@ -35,7 +35,7 @@ typedef struct cpj_creds {
 /**
  * \brief Copy explicit credentials into `c`.
  *
- * Stack: at most 112 bytes.
+ * Stack: at most 128 bytes.
  *
  * \param c             the credentials to set.
  * \param akid, secret  required, non-empty, NUL-terminated.
@@ -51,7 +51,7 @@ int cpj_creds_set(cpj_creds *c, const char *akid, const char *secret,
 
 /** \brief Wipe every byte of `c` (secrets included).
  *
- * Stack: at most 16 bytes.
+ * Stack: at most 32 bytes.
  */
 void cpj_creds_clear(cpj_creds *c);
 
@@ -143,7 +143,7 @@ int cpj_creds_from_ini(cpj_creds *c, const char *text, size_t len,
  * Years 1970..9999; dates are checked (months, days of the month, leap
  * years), hours 0..23, minutes 0..59, seconds 0..60.
  *
- * Stack: at most 160 bytes.
+ * Stack: at most 128 bytes.
  *
  * \param s, len  the text (need not be NUL-terminated); borrowed.
  * \param out     receives the time; unchanged on error.
@@ -215,7 +215,7 @@ typedef struct cpj_creds_fetch_info {
  * context has the device certificate and key set, and whose anchors are
  * the provider's CA (Amazon Root CA 1), not those of other endpoints.
  *
- * Stack: at most 6,944 bytes.
+ * Stack: at most 6,960 bytes.
  *
  * \param c, http, work, work_len, info  see the common rules above.
  * \param role_alias  1..128 bytes of [A-Za-z0-9_=,@-] (IoT's rule);
@@ -234,7 +234,7 @@ int cpj_creds_fetch_iot(cpj_creds *c, struct cpj_http_client *http,
  * Sends GET \<path\> with "Authorization: \<authorization\>" when that is
  * given, and parses a CPJ_CREDS_DOC_METADATA document.
  *
- * Stack: at most 6,736 bytes.
+ * Stack: at most 6,752 bytes.
  *
  * \param c, http, work, work_len, info  see the common rules above.
  * \param path           request target starting with '/', e.g. the value
@@ -263,7 +263,7 @@ int cpj_creds_fetch_container(cpj_creds *c, struct cpj_http_client *http,
  * service that refuses the token PUT fails. The token is wiped before
  * the call returns.
  *
- * Stack: at most 7,248 bytes.
+ * Stack: at most 7,264 bytes.
  *
  * \return 0 or an error (see the common rules); CPJ_ERR_CREDS_NONE when
  *         the instance has no role (404 or an empty list);

@@ -260,7 +260,7 @@ void cpj_http_response_init(cpj_http_response *resp);
  * On success resp->keep_alive tells whether the transport may carry
  * another request (it is cleared when bytes followed the response).
  *
- * Stack: at most 3,712 bytes.
+ * Stack: at most 3,728 bytes.
  *
  * \param tr        an open transport; the call never closes it.
  * \param req       the request; req->host must be set.
@@ -438,7 +438,7 @@ void cpj_http_client_set_timeouts(cpj_http_client *c, uint32_t connect_ms,
  * Over TLS, a body that runs to end of stream is accepted only when the
  * server ended it with close_notify (else CPJ_ERR_HTTP_TRUNCATED).
  *
- * Stack: at most 5,248 bytes.
+ * Stack: at most 5,264 bytes.
  *
  * \param c         a client with a URL.
  * \param req       the request; req->host NULL means the URL's authority.

@@ -70,7 +70,7 @@ typedef struct cpj_json_tok {
  * escapes, numbers, literals, UTF-8, and nesting at most
  * CPJ_JSON_DEPTH_MAX.
  *
- * Stack: at most 240 bytes.
+ * Stack: at most 304 bytes.
  *
  * \param js     the text; borrowed for the call. Tokens refer to it by
  *               offset, so keep it for as long as the tokens are used.
@@ -169,7 +169,7 @@ int cpj_json_get_str(const char *js, const cpj_json_tok *t, int ntok, int i,
 /**
  * \brief Read an integer token (no fraction, no exponent).
  *
- * Stack: at most 80 bytes.
+ * Stack: at most 32 bytes.
  *
  * \return 0; CPJ_ERR_JSON_TYPE when the token is not an integer number
  *         or is outside int64_t; CPJ_ERR_PARAM for a bad index.

@@ -427,7 +427,7 @@ int cpj_s3_set_credentials(cpj_s3_context *s3, const cpj_creds *creds);
  *        credential pointers. Endpoint, region and skew are kept. Safe to
  *        call more than once.
  *
- * Stack: at most 96 bytes.
+ * Stack: at most 128 bytes.
  */
 void cpj_s3_clear(cpj_s3_context *s3);
 
@@ -459,7 +459,7 @@ typedef struct cpj_s3_get_options {
  * the byte count, s3->etag the ETag, s3->etag_checked whether its MD5 was
  * verified. s3->err is set to the result.
  *
- * Stack: at most 6,320 bytes.
+ * Stack: at most 6,336 bytes.
  *
  * \param s3           a context with credentials.
  * \param bucket, key  NUL-terminated, borrowed for the call (see
@@ -522,7 +522,7 @@ typedef struct cpj_s3_put_options {
  * (with its quotes), s3->size the bytes sent, s3->sse the encryption
  * the service applied. s3->err is set to the result.
  *
- * Stack: at most 6,352 bytes.
+ * Stack: at most 6,368 bytes.
  *
  * \param s3           a context with credentials.
  * \param bucket, key  NUL-terminated, borrowed for the call (see

@@ -310,7 +310,7 @@ int cpj_sigv4_set_credentials(cpj_sigv4_context *ctx, const char *akid,
  *
  * The caller wipes its own copy of the secret. Safe on a NULL context.
  *
- * Stack: at most 64 bytes.
+ * Stack: at most 96 bytes.
  */
 void cpj_sigv4_clear(cpj_sigv4_context *ctx);
 
@@ -329,7 +329,7 @@ void cpj_sigv4_clear(cpj_sigv4_context *ctx);
  *
  * Blocks only for the computation (no I/O).
  *
- * Stack: at most 976 bytes.
+ * Stack: at most 1,184 bytes.
  *
  * \param ctx        context with credentials.
  * \param req        the request (borrowed for the call).
@@ -370,7 +370,7 @@ int cpj_sigv4_sign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
  * CPJ_SIGV4_PAYLOAD_UNSIGNED). The request's query must not already hold
  * one of those parameters or X-Amz-Signature.
  *
- * Stack: at most 960 bytes.
+ * Stack: at most 1,168 bytes.
  *
  * \param ctx         context with credentials.
  * \param req         the request (borrowed for the call); `expires` is

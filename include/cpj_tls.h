@@ -207,7 +207,7 @@ int cpj_tls_anchors_init(cpj_tls_anchors *a, br_x509_trust_anchor *slots,
  * after the whole file cpj_tls_anchors_finish() reports what it needs;
  * this call still returns 0 then.
  *
- * Stack: at most 3,600 bytes.
+ * Stack: at most 3,760 bytes.
  *
  * \param a     a store set up with cpj_tls_anchors_init().
  * \param data  bytes of the bundle; borrowed for the call only.
@@ -226,7 +226,7 @@ int cpj_tls_anchors_add_pem(cpj_tls_anchors *a, const void *data,
 /**
  * \brief End a bundle: check it was complete and fitted the store.
  *
- * Stack: at most 3,632 bytes.
+ * Stack: at most 3,792 bytes.
  *
  * \param a  a store set up with cpj_tls_anchors_init().
  * \return the number of anchors in the store (> 0) on success;
@@ -318,7 +318,7 @@ int cpj_tls_client_cert_load(cpj_tls_client_cert *cc, unsigned char *der,
 /** \brief Erase the private key and the chain pointers (NULL is ignored;
  *         the caller's DER storage is left as it is).
  *
- * Stack: at most 16 bytes.
+ * Stack: at most 32 bytes.
  */
 void cpj_tls_client_cert_wipe(cpj_tls_client_cert *cc);
 #endif

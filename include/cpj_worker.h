@@ -223,7 +223,7 @@ int cpj_worker_init(cpj_worker *w, const cpj_worker_config *cfg);
  * err < 0 has only its id and nonce (see cpj_job): acknowledge it and
  * report it failed.
  *
- * Stack: at most 6,912 bytes.
+ * Stack: at most 6,976 bytes.
  *
  * \param w     a worker set up with cpj_worker_init().
  * \param jobs  receives the array of jobs, inside the worker: valid (and
@@ -238,7 +238,7 @@ int cpj_worker_poll(cpj_worker *w, const cpj_job **jobs);
 /**
  * \brief AcknowledgeJob: claim a polled job before working on it.
  *
- * Stack: at most 6,912 bytes.
+ * Stack: at most 6,976 bytes.
  *
  * \param w    the worker.
  * \param job  a job of the last poll (its id and nonce are sent).
@@ -255,7 +255,7 @@ int cpj_worker_acknowledge(cpj_worker *w, const cpj_job *job);
  * The jobs of the last poll are wiped (the details take the first slot);
  * `job_id` may point into them (it is copied first).
  *
- * Stack: at most 6,928 bytes.
+ * Stack: at most 6,992 bytes.
  *
  * \param w       the worker.
  * \param job_id  the job's id.
@@ -268,7 +268,7 @@ int cpj_worker_get_details(cpj_worker *w, const char *job_id,
 /**
  * \brief PutJobSuccessResult.
  *
- * Stack: at most 7,008 bytes.
+ * Stack: at most 7,072 bytes.
  *
  * \param w       the worker.
  * \param job_id  the job's id.
@@ -282,7 +282,7 @@ int cpj_worker_success(cpj_worker *w, const char *job_id,
 /**
  * \brief PutJobFailureResult.
  *
- * Stack: at most 6,928 bytes.
+ * Stack: at most 6,992 bytes.
  *
  * \param w        the worker.
  * \param job_id   the job's id.
