@@ -71,16 +71,6 @@ pytype(char t)
 	}
 }
 
-static size_t
-chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
 static int
 is_enum(const char *v, const char *list)
 {
@@ -103,9 +93,9 @@ is_enum(const char *v, const char *list)
 void
 cli_check_len(const char *name, const char *v, unsigned min)
 {
-	if (v != NULL && chars(v) < min)
+	if (v != NULL && fmt_codepoints(v, strlen(v)) < min)
 		cli_perr("Invalid length for parameter %s, value: %zu, valid min "
-		    "length: %u", name, chars(v), min);
+		    "length: %u", name, fmt_codepoints(v, strlen(v)), min);
 }
 
 /* see cli.h */

@@ -339,3 +339,14 @@ fmt_printf(const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+/* see fmt.h */
+size_t
+fmt_codepoints(const char *s, size_t n)
+{
+	size_t k, c = 0;
+
+	for (k = 0; k < n; k++)
+		c += ((unsigned char)s[k] & 0xc0) != 0x80;
+	return c;
+}

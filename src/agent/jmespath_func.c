@@ -153,17 +153,6 @@ keys_values(struct jp *jp, const char *f, const struct jp_val *a,
 	return 0;
 }
 
-static uint32_t
-codepoints(const char *s, uint32_t n)
-{
-	uint32_t k, c = 0;
-
-	for (k = 0; k < n; k++)
-		if (((unsigned char)s[k] & 0xc0) != 0x80)
-			c++;
-	return c;
-}
-
 /* ---- values built here ---------------------------------------------- */
 
 static void
@@ -645,8 +634,8 @@ jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
 		if (a[0].t != JP_STR && a[0].t != JP_ARR && a[0].t != JP_OBJ)
 			return bad_type(jp, f, &a[0],
 			    "['string', 'array', 'object']");
-		set_num(out, 1, a[0].t == JP_STR ? codepoints(jp->s + a[0].p,
-		    a[0].n) : a[0].n, 0);
+		set_num(out, 1, a[0].t == JP_STR ? (int64_t)fmt_codepoints(
+		    jp->s + a[0].p, a[0].n) : (int64_t)a[0].n, 0);
 		return 0;
 	}
 	if (strcmp(f, "keys") == 0 || strcmp(f, "values") == 0)
