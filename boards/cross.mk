@@ -11,6 +11,12 @@
 #   BOARD_LTO (empty: off; see boards/README.md for why and what it saves)
 #   adds link-time optimisation flags to compile and link;
 #   no unwind tables (C only, nothing unwinds: about 10% of the agent).
+# - -fno-pie: Debian's compilers make position-independent code by
+#   default, but a -static link makes a fixed-address program, so the PIC
+#   only costs: GOT loads on armhf and mipsel, and const tables of
+#   pointers in writable .data.rel.ro instead of flash. Without it the
+#   library's text + data is 2.6% smaller on armhf, 4.3% on mipsel, 0.6%
+#   on arm64, and ~3-6 KB of tables leave RAM for .rodata.
 # - The C library is musl: x86_64-musl's board.mk sets CC to musl-gcc;
 #   a cross board names its triplet (MUSL_TRIPLET) and its gcc reads the
 #   specs file of Debian's multiarch musl-dev:<arch>, which points it at
@@ -32,7 +38,7 @@ JSMN_H ?= /usr/include/jsmn.h
 BEARSSL_CFLAGS = -isystem $(BEARSSL_SRC)/inc -isystem $(BOARD_B)/include
 BEARSSL_LIBS = $(BOARD_B)/bearssl/libbearssl.a
 BOARD_CPPFLAGS = -Iboards/$(BOARD) -DCPJ_CONFIG_FILE='"cpj_board_config.h"' $(BOARD_DEFS)
-BOARD_CFLAGS = $(BOARD_CPU) -ffunction-sections -fdata-sections \
+BOARD_CFLAGS = $(BOARD_CPU) -fno-pie -ffunction-sections -fdata-sections \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables $(BOARD_WARN) $(BOARD_LTO)
 # The host build is the -Werror gate. Two warnings depend on the optimiser
 # or the word size rather than on the code: -Os finds other snprintf

@@ -72,8 +72,9 @@ echo "flags:    $CFLAGS_SHOWN"
 echo
 
 # ---- library objects by module -------------------------------------------
-# modules OBJ_DIR OBJ...: text/data/bss by src/<module>; the total text
-# goes to stderr.
+# modules OBJ_DIR OBJ...: text/data/bss by src/<module>; the total flash
+# (text and data, whose initial values are stored beside the code) goes to
+# stderr.
 modules() {
 	dir=$1; shift
 	$SIZE "$@" | awk -v b="$dir/obj/" '
@@ -93,7 +94,7 @@ modules() {
 				printf "  %-14s %8d %8d %8d\n", m, t[m], d[m], s[m]
 		}
 		printf "  %-14s %8d %8d %8d\n", "total", T, D, S
-		print T > "/dev/stderr"
+		print T + D > "/dev/stderr"
 	}'
 }
 echo "Library objects (libcpjob.a, BearSSL not included), bytes by module:"
@@ -101,13 +102,13 @@ echo "Library objects (libcpjob.a, BearSSL not included), bytes by module:"
 modules "$B" $LIB_OBJS 2>"$B/size.libtext"
 lib_text=$(cat "$B/size.libtext")
 rm -f "$B/size.libtext"
-echo "  (text includes read-only data; -ffunction-sections objects hold every"
-echo "  function, the linker keeps only what a program uses: see below)"
+echo "  (text includes read-only data; flash is text + data; -ffunction-sections"
+echo "  objects hold every function, the linker keeps only what a program uses)"
 echo
 
 # map_table LABEL MAP: what a program linked from each library (link map,
-# --gc-sections), LABEL naming the program's own objects; libcpjob's text
-# goes to stderr.
+# --gc-sections), LABEL naming the program's own objects; libcpjob's flash
+# (text and data) goes to stderr.
 map_table() {
 	awk -v label="$1" '
 		/^Linker script and memory map/ { on = 1; next }
@@ -143,7 +144,7 @@ map_table() {
 				T += v[o, "text"]; D += v[o, "data"]; S += v[o, "bss"]
 			}
 			printf "  %-18s %8d %8d %8d\n", "total", T, D, S
-			print v["libcpjob", "text"] > "/dev/stderr"
+			print v["libcpjob", "text"] + v["libcpjob", "data"] > "/dev/stderr"
 		}' "$2"
 }
 
@@ -252,11 +253,11 @@ else
 fi
 printf '  %-38s %8d %8d  %s\n' "agent bss (static buffers)" "$agent_bss" "$BUDGET_BSS" \
 	"$(verdict "$agent_bss" "$BUDGET_BSS")"
-printf '  %-38s %8d %8d  %s\n' "library text, no BearSSL (armhf -Os)" "$lib_text" "$BUDGET_LIB" \
+printf '  %-38s %8d %8d  %s\n' "library flash, no BearSSL (armhf -Os)" "$lib_text" "$BUDGET_LIB" \
 	"$(verdict "$lib_text" "$BUDGET_LIB" "$BUDGET_LIB_BOARD")"
 [ -n "$lib_linked" ] && printf '  %-38s %8d %8s  %s\n' "  of which linked into cpjob" "$lib_linked" "" \
 	"$(verdict "$lib_linked" "$BUDGET_LIB" "$BUDGET_LIB_BOARD")"
-printf '  %-38s %8d %8d  %s\n' "minimal profile library text (armhf)" "$min_text" "$BUDGET_LIB_MIN" \
+printf '  %-38s %8d %8d  %s\n' "minimal profile library flash (armhf)" "$min_text" "$BUDGET_LIB_MIN" \
 	"$(verdict "$min_text" "$BUDGET_LIB_MIN" "$BUDGET_LIB_BOARD")"
 [ "$min_linked" -gt 0 ] && printf '  %-38s %8d %8s  %s\n' "  of which linked into ex_worker" "$min_linked" "" \
 	"$(verdict "$min_linked" "$BUDGET_LIB_MIN" "$BUDGET_LIB_BOARD")"

@@ -11,7 +11,7 @@ case "${1:-}" in *.md) readme=$1; shift ;; esac
 out="$build/size.md"
 mkdir -p "$build"
 {
-	echo "| board | library text | of which linked | minimal profile text | minimal worker links | stripped cpjob | cpjob budget | agent bss | heavy libc symbols | contexts RAM | RAM per client | stack (direct) | stack (bound) |"
+	echo "| board | library flash | of which linked | minimal profile flash | minimal worker links | stripped cpjob | cpjob budget | agent bss | heavy libc symbols | contexts RAM | RAM per client | stack (direct) | stack (bound) |"
 	echo "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"
 	for b in "$@"; do
 		f="$build/$b/size.sum"

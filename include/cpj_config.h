@@ -81,6 +81,23 @@
 #define CPJ_CONFIG_THIRD_PARTY 1
 #endif
 
+/** 1: PEM CA bundles (cpj_tls_anchors_add_pem, cpj_tls_anchors_finish;
+ * `ca_file`/`ca_pem` of cpj_worker_config). 0: the trust anchors are the
+ * compiled-in ones (`make anchors` regenerates them), and a worker given
+ * a bundle fails with CPJ_ERR_UNSUPPORTED. */
+#ifndef CPJ_CONFIG_PEM
+#define CPJ_CONFIG_PEM 1
+#endif
+
+/** 1: a bundle's certificates are read by the library's own DER reader
+ * (src/tls/tls_der.c: a system bundle of ~140 CAs loads in a fraction of
+ * a handshake's time), BearSSL's X.509 decoder taking only the shapes it
+ * declines. 0: BearSSL's decoder reads every certificate (about 500 k
+ * instructions each; ~1.6 KB less code on armhf). Needs CPJ_CONFIG_PEM. */
+#ifndef CPJ_CONFIG_PEM_FAST
+#define CPJ_CONFIG_PEM_FAST 1
+#endif
+
 /** 1: SigV4 query-string signing (cpj_sigv4_presign, presigned URLs). */
 #ifndef CPJ_CONFIG_SIGV4_PRESIGN
 #define CPJ_CONFIG_SIGV4_PRESIGN 1

@@ -9,7 +9,9 @@
  * profile and is not built).
  *
  * Left out: S3 artifact transfer, the credential providers other than
- * explicit keys, mutual TLS, third-party jobs, SigV4 presigning, log text
+ * explicit keys, mutual TLS, the fast reader of CA bundles (a bundle
+ * loads through BearSSL's X.509 decoder alone), third-party jobs, SigV4
+ * presigning, log text
  * and error texts (error codes stay; cpj_strerror() and the job parser's
  * cpj_job.err_detail give "").
  * Any option may still be overridden before this file is read, e.g.
@@ -36,6 +38,10 @@
 #ifndef CPJ_CONFIG_THIRD_PARTY
 /** Custom-action jobs only. */
 #define CPJ_CONFIG_THIRD_PARTY 0
+#endif
+#ifndef CPJ_CONFIG_PEM_FAST
+/** CA bundles through BearSSL's X.509 decoder alone. */
+#define CPJ_CONFIG_PEM_FAST 0
 #endif
 #ifndef CPJ_CONFIG_SIGV4_PRESIGN
 /** No presigned URLs. */

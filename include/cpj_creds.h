@@ -74,7 +74,7 @@ int cpj_creds_present(const cpj_creds *c);
  * indented settings) and are never matched. Names compare exactly. The
  * last occurrence of a key in the section wins.
  *
- * Stack: at most 208 bytes.
+ * Stack: at most 176 bytes.
  *
  * \param text, len  the file's bytes (need not be NUL-terminated); borrowed.
  * \param section    the section's name, without brackets.
@@ -94,7 +94,7 @@ int cpj_ini_get(const char *text, size_t len, const char *section,
  *
  * Reads aws_access_key_id, aws_secret_access_key and aws_session_token.
  *
- * Stack: at most 400 bytes.
+ * Stack: at most 368 bytes.
  *
  * \param c          receives the credentials.
  * \param text, len  the file's bytes (need not be NUL-terminated); borrowed.
@@ -215,7 +215,7 @@ typedef struct cpj_creds_fetch_info {
  * context has the device certificate and key set, and whose anchors are
  * the provider's CA (Amazon Root CA 1), not those of other endpoints.
  *
- * Stack: at most 6,960 bytes.
+ * Stack: at most 6,928 bytes.
  *
  * \param c, http, work, work_len, info  see the common rules above.
  * \param role_alias  1..128 bytes of [A-Za-z0-9_=,@-] (IoT's rule);
@@ -234,7 +234,7 @@ int cpj_creds_fetch_iot(cpj_creds *c, struct cpj_http_client *http,
  * Sends GET \<path\> with "Authorization: \<authorization\>" when that is
  * given, and parses a CPJ_CREDS_DOC_METADATA document.
  *
- * Stack: at most 6,752 bytes.
+ * Stack: at most 6,736 bytes.
  *
  * \param c, http, work, work_len, info  see the common rules above.
  * \param path           request target starting with '/', e.g. the value
@@ -263,7 +263,7 @@ int cpj_creds_fetch_container(cpj_creds *c, struct cpj_http_client *http,
  * service that refuses the token PUT fails. The token is wiped before
  * the call returns.
  *
- * Stack: at most 7,264 bytes.
+ * Stack: at most 7,232 bytes.
  *
  * \return 0 or an error (see the common rules); CPJ_ERR_CREDS_NONE when
  *         the instance has no role (404 or an empty list);

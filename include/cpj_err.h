@@ -116,7 +116,7 @@
 /**
  * \brief Text for an error code.
  *
- * Stack: at most 16 bytes.
+ * Stack: at most 48 bytes.
  *
  * \param err   a CPJ_OK or CPJ_ERR_* value (any int is accepted).
  * \return a static, NUL-terminated string; "unknown error" for codes that

@@ -139,7 +139,7 @@ int cpj_json_next(const cpj_json_tok *t, int ntok, int i);
  * Names are compared after unescaping, so "\\u0069d" finds "id". With
  * duplicate names the last one wins (as in Python's json).
  *
- * Stack: at most 336 bytes.
+ * Stack: at most 320 bytes.
  *
  * \param js    the text the tokens came from.
  * \param t, ntok  tokens, `ntok` of them.
@@ -156,7 +156,7 @@ int cpj_json_member(const char *js, const cpj_json_tok *t, int ntok,
  * \brief Unescape string token `i` into `out`, NUL-terminated (the rules
  * of the file comment; token length + 1 bytes always suffice).
  *
- * Stack: at most 320 bytes.
+ * Stack: at most 304 bytes.
  *
  * \return 0, CPJ_ERR_JSON_TYPE when the token is not a string, or the
  *         CPJ_ERR_JSON_ESCAPE (invalid escape, lone surrogate, \\u0000),

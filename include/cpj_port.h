@@ -35,7 +35,7 @@
  * included where the resolver allows it, MUST return within `timeout_ms`.
  * TCP_NODELAY SHOULD be set: requests are written as one piece.
  *
- * Stack: at most 368 bytes.
+ * Stack: at most 352 bytes.
  *
  * \param sock        caller-owned socket object; on failure it is left closed.
  * \param host        NUL-terminated host name, at most CPJ_HOST_MAX bytes.

@@ -191,6 +191,7 @@ typedef struct cpj_tls_anchors_info {
 int cpj_tls_anchors_init(cpj_tls_anchors *a, br_x509_trust_anchor *slots,
 	size_t nslots, unsigned char *arena, size_t arena_len, int builtin);
 
+#if CPJ_CONFIG_PEM
 /**
  * \brief Add the CA certificates of a PEM bundle, piece by piece.
  *
@@ -202,6 +203,8 @@ int cpj_tls_anchors_init(cpj_tls_anchors *a, br_x509_trust_anchor *slots,
  * or RSA over 4096 bits) and other objects (keys, CRLs, "TRUSTED
  * CERTIFICATE") are skipped and counted (cpj_tls_anchors_info).
  * Duplicates are kept.
+ *
+ * Only in builds with CPJ_CONFIG_PEM (the default).
  *
  * When the store is full, later certificates are only counted, so that
  * after the whole file cpj_tls_anchors_finish() reports what it needs;
@@ -240,6 +243,7 @@ int cpj_tls_anchors_add_pem(cpj_tls_anchors *a, const void *data,
  *         and cpj_tls_open() refuse it.
  */
 int cpj_tls_anchors_finish(cpj_tls_anchors *a);
+#endif /* CPJ_CONFIG_PEM */
 
 /** \brief Fill `info` with the store's figures (see cpj_tls_anchors_info).
  *
@@ -434,7 +438,7 @@ int cpj_tls_set_client_cert(cpj_tls_context *tls,
  * every connection. Any previous connection of the context is dropped
  * without close_notify.
  *
- * Stack: at most 4,912 bytes.
+ * Stack: at most 4,896 bytes.
  *
  * \param tls    an initialised context.
  * \param lower  an open byte stream (e.g. cpj_net_transport()); copied,
@@ -474,7 +478,7 @@ void cpj_tls_transport(cpj_tls_context *tls, cpj_transport *out);
  *        socket. The session stays for resumption. Safe on a closed
  *        context.
  *
- * Stack: at most 3,584 bytes.
+ * Stack: at most 3,568 bytes.
  */
 void cpj_tls_close(cpj_tls_context *tls);
 

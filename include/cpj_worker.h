@@ -206,7 +206,8 @@ typedef struct cpj_worker {
  *         max_jobs over CPJ_WORKER_JOBS, a bundle without `ca_store`);
  *         CPJ_ERR_IO (`ca_file` cannot be opened or read);
  *         CPJ_ERR_UNSUPPORTED (`ca_file` with a port that reads no
- *         file: no CPJ_PORT_FILE);
+ *         file: no CPJ_PORT_FILE; `ca_file` or `ca_pem` in a build
+ *         without CPJ_CONFIG_PEM, e.g. the minimal profile);
  *         CPJ_ERR_TLS_ANCHORS (the bundle is malformed, holds no CA
  *         certificate or does not fit `ca_store`); CPJ_ERR_NET_URL
  *         (bad `endpoint_url`); CPJ_ERR_SIGV4_CREDS (bad credentials);
@@ -223,7 +224,7 @@ int cpj_worker_init(cpj_worker *w, const cpj_worker_config *cfg);
  * err < 0 has only its id and nonce (see cpj_job): acknowledge it and
  * report it failed.
  *
- * Stack: at most 6,976 bytes.
+ * Stack: at most 6,912 bytes.
  *
  * \param w     a worker set up with cpj_worker_init().
  * \param jobs  receives the array of jobs, inside the worker: valid (and
@@ -238,7 +239,7 @@ int cpj_worker_poll(cpj_worker *w, const cpj_job **jobs);
 /**
  * \brief AcknowledgeJob: claim a polled job before working on it.
  *
- * Stack: at most 6,976 bytes.
+ * Stack: at most 6,912 bytes.
  *
  * \param w    the worker.
  * \param job  a job of the last poll (its id and nonce are sent).
@@ -255,7 +256,7 @@ int cpj_worker_acknowledge(cpj_worker *w, const cpj_job *job);
  * The jobs of the last poll are wiped (the details take the first slot);
  * `job_id` may point into them (it is copied first).
  *
- * Stack: at most 6,992 bytes.
+ * Stack: at most 6,928 bytes.
  *
  * \param w       the worker.
  * \param job_id  the job's id.
@@ -268,7 +269,7 @@ int cpj_worker_get_details(cpj_worker *w, const char *job_id,
 /**
  * \brief PutJobSuccessResult.
  *
- * Stack: at most 7,072 bytes.
+ * Stack: at most 6,992 bytes.
  *
  * \param w       the worker.
  * \param job_id  the job's id.
@@ -282,7 +283,7 @@ int cpj_worker_success(cpj_worker *w, const char *job_id,
 /**
  * \brief PutJobFailureResult.
  *
- * Stack: at most 6,992 bytes.
+ * Stack: at most 6,928 bytes.
  *
  * \param w        the worker.
  * \param job_id   the job's id.
@@ -301,7 +302,7 @@ int cpj_worker_failure(cpj_worker *w, const char *job_id, const char *type,
  *        (credentials, signing key, jobs, buffers). Safe after a failed
  *        cpj_worker_init() and twice; `w` may be set up again after it.
  *
- * Stack: at most 3,680 bytes.
+ * Stack: at most 3,664 bytes.
  */
 void cpj_worker_close(cpj_worker *w);
 

@@ -382,6 +382,7 @@ cpj_port_sock_idle_ok(struct cpj_port_sock *sock)
 
 /* see cpj_port.h. "cpjob: <level>: <message>\n", formatted on the stack;
  * no filter at run time (CPJ_CONFIG_LOG_LEVEL decides what is compiled). */
+#if CPJ_CONFIG_LOG_LEVEL > 0
 void
 cpj_port_log(int level, const char *fmt, ...)
 {
@@ -418,6 +419,15 @@ cpj_port_log(int level, const char *fmt, ...)
 	(void)n;
 	errno = saved;
 }
+#else
+/* no log text in the library (CPJ_CONFIG_LOG_LEVEL 0): nothing to log */
+void
+cpj_port_log(int level, const char *fmt, ...)
+{
+	(void)level;
+	(void)fmt;
+}
+#endif
 
 /* ---- files (CPJ_PORT_FILE) ---------------------------------------------- */
 

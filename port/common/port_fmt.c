@@ -5,7 +5,10 @@
  */
 #include <stddef.h>
 
+#include "cpj_config.h"
 #include "port_fmt.h"
+
+#if CPJ_CONFIG_LOG_LEVEL > 0
 
 /* The log's own formatter, so that the port links no printf: %s, %.*s,
  * %c, %% and d u x X with a '0' flag, a width and the l, ll or z length
@@ -92,3 +95,7 @@ emit:
 		out[o < cap ? o : cap - 1] = '\0';
 	return (int)o;
 }
+#else
+/* no log text in the library: nothing to format */
+typedef int cpj_port_fmt_none;
+#endif /* CPJ_CONFIG_LOG_LEVEL > 0 */

@@ -486,6 +486,7 @@ cpj_port_log_set_level(int level)
 	log_level = level;
 }
 
+#if CPJ_CONFIG_LOG_LEVEL > 0
 static size_t
 put(char *d, size_t off, size_t cap, const char *s)
 {
@@ -547,6 +548,17 @@ cpj_port_log(int level, const char *fmt, ...)
 	}
 	errno = saved;
 }
+#else
+/* see cpj_port.h: the library was built without log text (a profile with
+ * CPJ_CONFIG_LOG_LEVEL 0) and logs nothing; neither does the port, which
+ * then links no formatter. */
+void
+cpj_port_log(int level, const char *fmt, ...)
+{
+	(void)level;
+	(void)fmt;
+}
+#endif
 
 /* ---- files (CPJ_PORT_FILE) ---------------------------------------------- */
 

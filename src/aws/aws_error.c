@@ -6,46 +6,48 @@
 #include "inner.h"
 
 /* A trailing '+' stands for "Exception", a trailing '*' for "" or
- * "Exception" (the service sends either). */
-static const struct {
-	const char *code;
-	int err;
-} codes[] = {
-	{ "Validation+", CPJ_ERR_API_VALIDATION },
-	{ "ActionTypeNotFound+", CPJ_ERR_API_ACTION_TYPE_NOT_FOUND },
-	{ "JobNotFound+", CPJ_ERR_API_JOB_NOT_FOUND },
-	{ "InvalidNonce+", CPJ_ERR_API_INVALID_NONCE },
-	{ "InvalidJobState+", CPJ_ERR_API_INVALID_JOB_STATE },
-	{ "InvalidClientToken+", CPJ_ERR_API_INVALID_CLIENT_TOKEN },
-	{ "InvalidJob+", CPJ_ERR_API_INVALID_JOB_STATE },
-	{ "OutputVariablesSizeExceeded+", CPJ_ERR_API_OUTPUT_VARIABLES_SIZE },
-	{ "InvalidSignature+", CPJ_ERR_API_SIGNATURE },
-	{ "SignatureDoesNotMatch", CPJ_ERR_API_SIGNATURE },
-	{ "IncompleteSignature+", CPJ_ERR_API_SIGNATURE },
-	{ "ExpiredToken*", CPJ_ERR_API_EXPIRED_TOKEN },
-	{ "RequestExpired", CPJ_ERR_API_CLOCK_SKEW },
-	{ "UnrecognizedClient+", CPJ_ERR_API_UNRECOGNIZED_CLIENT },
-	{ "InvalidAccessKeyId", CPJ_ERR_API_UNRECOGNIZED_CLIENT },
-	{ "AccessDenied*", CPJ_ERR_API_ACCESS_DENIED },
-	/* botocore's throttling set (retries/standard.py) */
-	{ "Throttling*", CPJ_ERR_API_THROTTLED },
-	{ "Throttled+", CPJ_ERR_API_THROTTLED },
-	{ "RequestThrottled*", CPJ_ERR_API_THROTTLED },
-	{ "TooManyRequests+", CPJ_ERR_API_THROTTLED },
-	{ "ProvisionedThroughputExceeded+", CPJ_ERR_API_THROTTLED },
-	{ "TransactionInProgress+", CPJ_ERR_API_THROTTLED },
-	{ "RequestLimitExceeded", CPJ_ERR_API_THROTTLED },
-	{ "BandwidthLimitExceeded", CPJ_ERR_API_THROTTLED },
-	{ "LimitExceeded+", CPJ_ERR_API_THROTTLED },
-	{ "SlowDown", CPJ_ERR_API_THROTTLED },
-	{ "PriorRequestNotComplete", CPJ_ERR_API_THROTTLED },
-	{ "EC2Throttled+", CPJ_ERR_API_THROTTLED },
-	/* transient */
-	{ "RequestTimeout*", CPJ_ERR_API_SERVER },
-	{ "InternalFailure", CPJ_ERR_API_SERVER },
-	{ "InternalError", CPJ_ERR_API_SERVER },
-	{ "ServiceUnavailable*", CPJ_ERR_API_SERVER },
-};
+ * "Exception" (the service sends either). Packed: errs[i] is -(error)
+ * of the i-th code of `codes` (NUL-terminated, one after the other). */
+#define CODES(X) \
+	X("Validation+", CPJ_ERR_API_VALIDATION) \
+	X("ActionTypeNotFound+", CPJ_ERR_API_ACTION_TYPE_NOT_FOUND) \
+	X("JobNotFound+", CPJ_ERR_API_JOB_NOT_FOUND) \
+	X("InvalidNonce+", CPJ_ERR_API_INVALID_NONCE) \
+	X("InvalidJobState+", CPJ_ERR_API_INVALID_JOB_STATE) \
+	X("InvalidClientToken+", CPJ_ERR_API_INVALID_CLIENT_TOKEN) \
+	X("InvalidJob+", CPJ_ERR_API_INVALID_JOB_STATE) \
+	X("OutputVariablesSizeExceeded+", CPJ_ERR_API_OUTPUT_VARIABLES_SIZE) \
+	X("InvalidSignature+", CPJ_ERR_API_SIGNATURE) \
+	X("SignatureDoesNotMatch", CPJ_ERR_API_SIGNATURE) \
+	X("IncompleteSignature+", CPJ_ERR_API_SIGNATURE) \
+	X("ExpiredToken*", CPJ_ERR_API_EXPIRED_TOKEN) \
+	X("RequestExpired", CPJ_ERR_API_CLOCK_SKEW) \
+	X("UnrecognizedClient+", CPJ_ERR_API_UNRECOGNIZED_CLIENT) \
+	X("InvalidAccessKeyId", CPJ_ERR_API_UNRECOGNIZED_CLIENT) \
+	X("AccessDenied*", CPJ_ERR_API_ACCESS_DENIED) \
+	/* botocore's throttling set (retries/standard.py) */ \
+	X("Throttling*", CPJ_ERR_API_THROTTLED) \
+	X("Throttled+", CPJ_ERR_API_THROTTLED) \
+	X("RequestThrottled*", CPJ_ERR_API_THROTTLED) \
+	X("TooManyRequests+", CPJ_ERR_API_THROTTLED) \
+	X("ProvisionedThroughputExceeded+", CPJ_ERR_API_THROTTLED) \
+	X("TransactionInProgress+", CPJ_ERR_API_THROTTLED) \
+	X("RequestLimitExceeded", CPJ_ERR_API_THROTTLED) \
+	X("BandwidthLimitExceeded", CPJ_ERR_API_THROTTLED) \
+	X("LimitExceeded+", CPJ_ERR_API_THROTTLED) \
+	X("SlowDown", CPJ_ERR_API_THROTTLED) \
+	X("PriorRequestNotComplete", CPJ_ERR_API_THROTTLED) \
+	X("EC2Throttled+", CPJ_ERR_API_THROTTLED) \
+	/* transient */ \
+	X("RequestTimeout*", CPJ_ERR_API_SERVER) \
+	X("InternalFailure", CPJ_ERR_API_SERVER) \
+	X("InternalError", CPJ_ERR_API_SERVER) \
+	X("ServiceUnavailable*", CPJ_ERR_API_SERVER)
+
+#define ERR(c, e) (unsigned char)-(e),
+#define NAME(c, e) c "\0"
+static const unsigned char errs[] = { CODES(ERR) };
+static const char codes[] = CODES(NAME);
 
 /* The bare code of an error type: the part after the last '#', before
  * any ':' (the x-amzn-ErrorType header form "Code:http://..."). */
@@ -86,12 +88,13 @@ code_is(const char *c, const char *type, size_t len)
 int
 cpj_aws_error_code(const char *type, size_t len, int http_status)
 {
+	const char *c = codes;
 	size_t i;
 
 	len = bare_code(&type, len);
-	for (i = 0; len > 0 && i < CPJ_ARRAY_LEN(codes); i++) {
-		if (code_is(codes[i].code, type, len))
-			return codes[i].err;
+	for (i = 0; len > 0 && i < sizeof errs; i++, c += strlen(c) + 1) {
+		if (code_is(c, type, len))
+			return -(int)errs[i];
 	}
 	if (http_status == 429)
 		return CPJ_ERR_API_THROTTLED;

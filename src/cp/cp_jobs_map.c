@@ -16,19 +16,23 @@ enum {
 
 struct table;
 
+/* Small members (offsets in 16 bits: the check below) keep the tables
+ * at 20 bytes a member on a 32-bit board, 24 on a 64-bit one. */
 struct field {
 	const char *path;           /* for cpj_job.err_field; it ends with */
 	unsigned char name_off;     /* the member name in the JSON at this */
 	unsigned char nlen;         /* offset, of this length */
-	int kind;                   /* F_* */
-	unsigned flag;              /* CPJ_JOB_F_* set when present */
-	size_t off;
-	size_t off_count;
-	size_t off_present;         /* unsigned char set when present, or NOPRES */
+	unsigned char kind;         /* F_* */
+	unsigned short flag;        /* CPJ_JOB_F_* set when present */
+	unsigned short off;
+	unsigned short off_count;
+	unsigned short off_present; /* unsigned char set when present, or NOPRES */
 	const struct table *sub;    /* F_OBJ, F_LIST: the members */
 };
 
-#define NOPRES ((size_t)-1)
+#define NOPRES 0xffffu
+typedef char offsets_fit[sizeof(cpj_job) < NOPRES
+    && CPJ_JOB_F_ENCRYPTION_KEY <= 0xffffu ? 1 : -1];
 
 struct table {
 	const struct field *f;

@@ -4,9 +4,6 @@
  */
 #include "inner.h"
 
-/* Longest decoded member name compared by cpj_json_member(). */
-#define NAME_MAX_CMP 64
-
 static int
 hex4(const char *s, size_t len, size_t i, unsigned *out)
 {
@@ -236,30 +233,6 @@ cpj_json_member(const char *js, const cpj_json_tok *t, int ntok, int obj,
 
 /* see cpj_json.h */
 int
-cpj_json_path(const char *js, const cpj_json_tok *t, int ntok, int obj,
-    const char *path)
-{
-	char name[NAME_MAX_CMP + 1];
-	const char *p = path;
-	int cur = obj;
-
-	for (;;) {
-		const char *dot = strchr(p, '.');
-		size_t n = (dot != NULL) ? (size_t)(dot - p) : strlen(p);
-
-		if (n > NAME_MAX_CMP)
-			return CPJ_ERR_JSON_MISSING;
-		memcpy(name, p, n);
-		name[n] = '\0';
-		cur = cpj_json_member(js, t, ntok, cur, name);
-		if (cur < 0 || dot == NULL)
-			return cur;
-		p = dot + 1;
-	}
-}
-
-/* see cpj_json.h */
-int
 cpj_json_get_str(const char *js, const cpj_json_tok *t, int ntok, int i,
     char *out, size_t cap, size_t *outlen)
 {
@@ -341,13 +314,4 @@ cpj_json_get_bool(const char *js, const cpj_json_tok *t, int ntok, int i,
 		return CPJ_OK;
 	}
 	return CPJ_ERR_JSON_TYPE;
-}
-
-/* see cpj_json.h */
-int
-cpj_json_is_null(const char *js, const cpj_json_tok *t, int ntok, int i)
-{
-	if (bad_index(t, ntok, i))
-		return 0;
-	return prim_is(js, t, i, "null");
 }

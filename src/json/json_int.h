@@ -80,21 +80,6 @@ size_t cpj_json_scan(cpj_json_scanner *s, const char *data, size_t len);
 int cpj_json_scan_finish(cpj_json_scanner *s);
 
 /**
- * \brief Follow a dotted path of member names from an object.
- *
- * "a.b.c" is member c of member b of member a. Names containing a dot,
- * or longer than 64 bytes, cannot be reached this way (such a segment
- * matches no member; use cpj_json_member()).
- *
- * Stack: at most 448 bytes.
- *
- * \return index of the value token, or the errors of cpj_json_member()
- *         (CPJ_ERR_JSON_TYPE when a step is not an object).
- */
-int cpj_json_path(const char *js, const cpj_json_tok *t, int ntok,
-    int obj, const char *path);
-
-/**
  * \brief Whether string token `i` equals `s` once unescaped.
  *
  * Stack: at most 208 bytes.
@@ -139,12 +124,6 @@ size_t cpj_utf8_put(unsigned char *u, unsigned cp);
  */
 int cpj_json_unescape(const char *in, size_t len, char *out, size_t cap,
     size_t *outlen);
-
-/** \brief 1 when token `i` is the literal null, else 0.
- *
- * Stack: at most 64 bytes.
- */
-int cpj_json_is_null(const char *js, const cpj_json_tok *t, int ntok, int i);
 
 /* ---- writing ---------------------------------------------------------- */
 

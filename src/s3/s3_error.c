@@ -474,27 +474,30 @@ cpj_s3_xml_found(const cpj_s3_xml *x)
 	return x->root && x->code[0] != '\0';
 }
 
-static const struct {
-	const char *code;
-	int err;
-} s3_codes[] = {
-	{ "NoSuchKey", CPJ_ERR_S3_NOT_FOUND },
-	{ "NoSuchBucket", CPJ_ERR_S3_NOT_FOUND },
-	{ "AccessDenied", CPJ_ERR_S3_ACCESS_DENIED },
-	{ "AllAccessDisabled", CPJ_ERR_S3_ACCESS_DENIED },
-	{ "SignatureDoesNotMatch", CPJ_ERR_API_SIGNATURE },
-	{ "ExpiredToken", CPJ_ERR_API_EXPIRED_TOKEN },
-	{ "InvalidToken", CPJ_ERR_API_EXPIRED_TOKEN },
-	{ "TokenRefreshRequired", CPJ_ERR_API_EXPIRED_TOKEN },
-	{ "InvalidAccessKeyId", CPJ_ERR_API_UNRECOGNIZED_CLIENT },
-	{ "RequestTimeTooSkewed", CPJ_ERR_API_CLOCK_SKEW },
-	{ "BadDigest", CPJ_ERR_S3_INTEGRITY },
-	{ "XAmzContentSHA256Mismatch", CPJ_ERR_S3_INTEGRITY },
-	{ "SlowDown", CPJ_ERR_API_THROTTLED },
-	{ "InternalError", CPJ_ERR_API_SERVER },
-	{ "ServiceUnavailable", CPJ_ERR_API_SERVER },
-	{ "RequestTimeout", CPJ_ERR_API_SERVER },
-};
+/* S3's codes, packed: s3_errs[i] is -(error) of the i-th code of
+ * s3_codes (NUL-terminated, one after the other). */
+#define S3_CODES(X) \
+	X("NoSuchKey", CPJ_ERR_S3_NOT_FOUND) \
+	X("NoSuchBucket", CPJ_ERR_S3_NOT_FOUND) \
+	X("AccessDenied", CPJ_ERR_S3_ACCESS_DENIED) \
+	X("AllAccessDisabled", CPJ_ERR_S3_ACCESS_DENIED) \
+	X("SignatureDoesNotMatch", CPJ_ERR_API_SIGNATURE) \
+	X("ExpiredToken", CPJ_ERR_API_EXPIRED_TOKEN) \
+	X("InvalidToken", CPJ_ERR_API_EXPIRED_TOKEN) \
+	X("TokenRefreshRequired", CPJ_ERR_API_EXPIRED_TOKEN) \
+	X("InvalidAccessKeyId", CPJ_ERR_API_UNRECOGNIZED_CLIENT) \
+	X("RequestTimeTooSkewed", CPJ_ERR_API_CLOCK_SKEW) \
+	X("BadDigest", CPJ_ERR_S3_INTEGRITY) \
+	X("XAmzContentSHA256Mismatch", CPJ_ERR_S3_INTEGRITY) \
+	X("SlowDown", CPJ_ERR_API_THROTTLED) \
+	X("InternalError", CPJ_ERR_API_SERVER) \
+	X("ServiceUnavailable", CPJ_ERR_API_SERVER) \
+	X("RequestTimeout", CPJ_ERR_API_SERVER)
+
+#define S3_ERR(c, e) (unsigned char)-(e),
+#define S3_NAME(c, e) c "\0"
+static const unsigned char s3_errs[] = { S3_CODES(S3_ERR) };
+static const char s3_codes[] = S3_CODES(S3_NAME);
 
 /* see cpj_s3.h */
 int
@@ -505,11 +508,12 @@ cpj_s3_error_map(const char *code, int http_status)
 	if (n > CPJ_S3_CODE_MAX)
 		n = 0;
 	if (n > 0) {
+		const char *c = s3_codes;
 		int err;
 
-		for (i = 0; i < CPJ_ARRAY_LEN(s3_codes); i++) {
-			if (strcmp(s3_codes[i].code, code) == 0)
-				return s3_codes[i].err;
+		for (i = 0; i < sizeof s3_errs; i++, c += strlen(c) + 1) {
+			if (strcmp(c, code) == 0)
+				return -(int)s3_errs[i];
 		}
 		/* the SDKs' throttling and transient codes */
 		err = cpj_aws_error_code(code, n, 0);

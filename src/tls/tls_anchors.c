@@ -29,6 +29,7 @@
 #define PS_NAME     2   /* "-----BEGIN " seen: the object's name */
 #define PS_B64      3   /* Base64 of a certificate, to the end of the line */
 
+#if CPJ_CONFIG_PEM
 static const char begin_mark[] = "-----BEGIN ";
 static const char end_mark[] = "-----END";
 
@@ -143,11 +144,13 @@ static int
 end_cert(cpj_tls_anchors *a)
 {
 	const br_x509_pkey *pk;
-	cpj_tls_der_cert k;
 	int err;
 
 	if (a->staged) {
 		unsigned char *der = a->arena + a->used;
+
+#if CPJ_CONFIG_PEM_FAST
+		cpj_tls_der_cert k;
 
 		if (cpj_tls_der_cert_read(der, a->der_len, &k)) {
 			if (!k.is_ca) {
@@ -157,6 +160,7 @@ end_cert(cpj_tls_anchors *a)
 			a->dn_len = k.dn_len;
 			return store(a, k.dn, &k.pk);
 		}
+#endif
 		/* Not the common shape: BearSSL's decoder decides. */
 		br_x509_decoder_init(&a->dec, dn_append, a);
 		der_push(a, der, a->der_len);
@@ -183,6 +187,8 @@ end_cert(cpj_tls_anchors *a)
 	}
 	return store(a, a->arena + a->used, pk);
 }
+
+#endif /* CPJ_CONFIG_PEM */
 
 /* see cpj_tls.h */
 int
@@ -226,6 +232,7 @@ cpj_tls_anchors_init(cpj_tls_anchors *a, br_x509_trust_anchor *slots,
 	return 0;
 }
 
+#if CPJ_CONFIG_PEM
 /*
  * Decoded bytes of the current certificate: into the arena's free part
  * while they fit, else (from then on) to BearSSL's decoder.
@@ -500,18 +507,7 @@ cpj_tls_anchors_finish(cpj_tls_anchors *a)
 	return (int)a->count;
 }
 
-/* see cpj_tls.h */
-void
-cpj_tls_anchors_needed(const cpj_tls_anchors *a, size_t *anchors,
-	size_t *bytes)
-{
-	if (anchors != NULL) {
-		*anchors = a != NULL ? a->need_anchors : 0;
-	}
-	if (bytes != NULL) {
-		*bytes = a != NULL ? a->need_bytes : 0;
-	}
-}
+#endif /* CPJ_CONFIG_PEM */
 
 /* see cpj_tls.h */
 void

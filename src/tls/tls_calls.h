@@ -41,18 +41,6 @@ int64_t cpj_tls_time(void);
 size_t cpj_tls_builtin_anchors(const br_x509_trust_anchor **out);
 
 /**
- * \brief Slots and arena bytes the input needed (built-in anchors
- *        included in the slots), whether or not it fitted.
- *
- * For the message "CA bundle needs N anchors/B bytes, store holds M/K".
- * Either pointer may be NULL.
- *
- * Stack: at most 16 bytes.
- */
-void cpj_tls_anchors_needed(const cpj_tls_anchors *a, size_t *anchors,
-	size_t *bytes);
-
-/**
  * \brief 1 if the store can be used by a TLS context: set up (and
  *        finished, if a bundle was pushed), not failed, not empty.
  *

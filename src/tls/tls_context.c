@@ -23,15 +23,17 @@
 
 /* ---- lower transport callbacks (br_sslio) ------------------------ */
 
-static int
-low_read(void *ctx, unsigned char *buf, size_t len)
+/* One read (rbuf) or write (wbuf) of the lower transport for BearSSL:
+ * a few zero-byte results are retried; errors are kept for the caller. */
+static CPJ_NOINLINE int
+low_io(cpj_tls_context *tls, unsigned char *rbuf, const unsigned char *wbuf,
+	size_t len)
 {
-	cpj_tls_context *tls;
 	int n, zeros;
 
-	tls = ctx;
 	for (zeros = 0; zeros < ZERO_RETRIES_MAX; zeros++) {
-		n = tls->lower.recv(tls->lower.ctx, buf, len);
+		n = rbuf != NULL ? tls->lower.recv(tls->lower.ctx, rbuf, len)
+		    : tls->lower.send(tls->lower.ctx, wbuf, len);
 		if (n < 0) {
 			tls->lower_err = n;
 			return -1;
@@ -49,28 +51,15 @@ low_read(void *ctx, unsigned char *buf, size_t len)
 }
 
 static int
+low_read(void *ctx, unsigned char *buf, size_t len)
+{
+	return low_io(ctx, buf, NULL, len);
+}
+
+static int
 low_write(void *ctx, const unsigned char *buf, size_t len)
 {
-	cpj_tls_context *tls;
-	int n, zeros;
-
-	tls = ctx;
-	for (zeros = 0; zeros < ZERO_RETRIES_MAX; zeros++) {
-		n = tls->lower.send(tls->lower.ctx, buf, len);
-		if (n < 0) {
-			tls->lower_err = n;
-			return -1;
-		}
-		if ((size_t)n > len) {
-			tls->lower_err = CPJ_ERR_INTERNAL;
-			return -1;
-		}
-		if (n > 0) {
-			return n;
-		}
-	}
-	tls->lower_err = CPJ_ERR_TIMEOUT;
-	return -1;
+	return low_io(ctx, NULL, buf, len);
 }
 
 /* ---- errors ------------------------------------------------------ */

@@ -15,12 +15,14 @@
  */
 #include "tls_int.h"
 
+#if CPJ_CONFIG_PEM && CPJ_CONFIG_PEM_FAST
+
 /*
  * One element of tag `tag` at *p (before end): its content in *c, *n;
  * *p moves past it. 0 if the tag differs or the length is not a minimal
  * definite one that fits.
  */
-static int
+static CPJ_NOINLINE int
 tlv(const unsigned char **p, const unsigned char *end, unsigned tag,
 	const unsigned char **c, size_t *n)
 {
@@ -229,3 +231,4 @@ cpj_tls_der_cert_read(const unsigned char *der, size_t len,
 		return 0;
 	return 1;
 }
+#endif /* CPJ_CONFIG_PEM && CPJ_CONFIG_PEM_FAST */

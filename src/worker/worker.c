@@ -23,6 +23,7 @@ copy_name(char *d, size_t cap, const char *s, const char *def)
 	return 0;
 }
 
+#if CPJ_CONFIG_PEM
 #if CPJ_CONFIG_LOG_LEVEL >= 1
 /* Say why a bundle failed: too large for the store, or which object. */
 static void
@@ -103,6 +104,16 @@ load_anchors(cpj_worker *w, const cpj_worker_config *cfg)
 		log_anchors(w, cfg, rc);
 	return rc < 0 ? rc : 0;
 }
+#else
+/* Trust anchors: the compiled-in ones (a build without PEM bundles). */
+static int
+load_anchors(cpj_worker *w, const cpj_worker_config *cfg)
+{
+	if (cfg->ca_file != NULL || cfg->ca_pem != NULL)
+		return CPJ_ERR_UNSUPPORTED;
+	return cpj_tls_anchors_init(&w->anchors, NULL, 0, NULL, 0, 1);
+}
+#endif /* CPJ_CONFIG_PEM */
 
 /* Fetch credentials from the provider into w->creds and hand them to the
  * client. */

@@ -87,7 +87,8 @@ end(struct run *r)
 	if (cpj_tls_anchors_ready(&r->a) != (r->rc > 0))
 		FAIL("ready disagrees with finish");
 	cpj_tls_anchors_get_info(&r->a, &r->info);
-	cpj_tls_anchors_needed(&r->a, &r->need_a, &r->need_b);
+	r->need_a = r->info.need_anchors;
+	r->need_b = r->info.need_bytes;
 	if (r->rc > 0) {
 		if ((size_t)r->rc != r->info.anchors || r->info.anchors
 		    > r->nslots + CPJ_TLS_BUILTIN_ANCHORS

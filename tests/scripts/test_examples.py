@@ -182,6 +182,7 @@ PROFILE_SYMBOLS = {
     "TLS_CLIENT_CERT": ["cpj_tls_client_cert_load", "cpj_tls_set_client_cert"],
     "THIRD_PARTY": ["cpj_cp_poll_for_third_party_jobs"],
     "SIGV4_PRESIGN": ["cpj_sigv4_presign"],
+    "PEM_FAST": ["cpj_tls_der_cert_read"],
 }
 PROFILE_KEPT = ["cpj_cp_poll_for_jobs", "cpj_cp_acknowledge_job", "cpj_cp_put_job_success",
                 "cpj_cp_put_job_failure", "cpj_cp_get_job_details", "cpj_creds_set",

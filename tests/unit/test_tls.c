@@ -128,6 +128,17 @@ static br_x509_trust_anchor slots2[32];
 static unsigned char arena2[16384];
 static cpj_tls_anchors A, B;
 
+/* Slots and arena bytes the bundle needed, whether or not it fitted. */
+static void
+needed(const cpj_tls_anchors *a, size_t *na, size_t *nb)
+{
+	cpj_tls_anchors_info i;
+
+	cpj_tls_anchors_get_info(a, &i);
+	*na = i.need_anchors;
+	*nb = i.need_bytes;
+}
+
 /* What the system bundle needed (set by t_system_bundle_fits). */
 static size_t sys_anchors, sys_bytes;
 
@@ -320,7 +331,7 @@ t_system_bundle_too_small_store(void)
 	    sizeof small_slots / sizeof small_slots[0], small_arena,
 	    sizeof small_arena, 1), 0);
 	CHECK_EQ(push(&A, file, (size_t)len, 1000), CPJ_ERR_TLS_ANCHORS);
-	cpj_tls_anchors_needed(&A, &na, &nb);
+	needed(&A, &na, &nb);
 	CHECK_EQ(na, sys_anchors);
 	CHECK_EQ(nb, sys_bytes);
 	CHECK(!cpj_tls_anchors_ready(&A));
@@ -332,14 +343,14 @@ t_system_bundle_too_small_store(void)
 	CHECK_EQ(cpj_tls_anchors_init(&A, big_slots, CPJ_TLS_SYSTEM_ANCHORS_MAX,
 	    big_arena, sys_bytes - 1, 1), 0);
 	CHECK_EQ(push(&A, file, (size_t)len, 65536), CPJ_ERR_TLS_ANCHORS);
-	cpj_tls_anchors_needed(&A, &na, &nb);
+	needed(&A, &na, &nb);
 	CHECK_EQ(na, sys_anchors);
 	CHECK_EQ(nb, sys_bytes);
 	/* Arena enough, one slot short. */
 	CHECK_EQ(cpj_tls_anchors_init(&A, big_slots, sys_anchors - 1,
 	    big_arena, sizeof big_arena, 1), 0);
 	CHECK_EQ(push(&A, file, (size_t)len, 65536), CPJ_ERR_TLS_ANCHORS);
-	cpj_tls_anchors_needed(&A, &na, &nb);
+	needed(&A, &na, &nb);
 	CHECK_EQ(na, sys_anchors);
 	CHECK_EQ(nb, sys_bytes);
 	/* Exactly enough of both. */
@@ -350,7 +361,7 @@ t_system_bundle_too_small_store(void)
 	CHECK_EQ(cpj_tls_anchors_init(&A, NULL, 0, NULL, 0, 1), 0);
 	CHECK(cpj_tls_anchors_ready(&A));
 	CHECK_EQ(push(&A, file, (size_t)len, 65536), CPJ_ERR_TLS_ANCHORS);
-	cpj_tls_anchors_needed(&A, &na, &nb);
+	needed(&A, &na, &nb);
 	CHECK_EQ(na, sys_anchors);
 	return 0;
 }
@@ -539,6 +550,7 @@ static int
 t_anchors_api(void)
 {
 	const br_x509_trust_anchor *bt;
+	cpj_tls_anchors_info i;
 	size_t n;
 
 	CHECK_EQ(cpj_tls_anchors_init(NULL, NULL, 0, NULL, 0, 1),
@@ -569,8 +581,11 @@ t_anchors_api(void)
 	CHECK_EQ(cpj_tls_anchors_add_pem(NULL, file, 1), CPJ_ERR_PARAM);
 	CHECK_EQ(cpj_tls_anchors_add_pem(&A, NULL, 1), CPJ_ERR_PARAM);
 	CHECK_EQ(cpj_tls_anchors_finish(NULL), CPJ_ERR_PARAM);
-	cpj_tls_anchors_needed(NULL, &n, NULL);
-	CHECK_EQ(n, 0);
+	memset(&i, 0xff, sizeof i);
+	cpj_tls_anchors_get_info(NULL, &i);
+	CHECK_EQ(i.need_anchors, 0);
+	CHECK_EQ(i.anchors, 0);
+	cpj_tls_anchors_get_info(&A, NULL);
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 /*
  * test_util.c -- cpj_buf, string helpers and cpj_strerror.
  */
+#include <limits.h>
 #include <string.h>
 
 #include "harness.h"
@@ -100,6 +101,15 @@ strerror_all(void)
 	for (e = -1; e > -176; e--)
 		CHECK(cpj_strerror(e)[0] != '\0');
 	CHECK(strcmp(cpj_strerror(CPJ_ERR_HTTP_CHUNK), "unknown error") != 0);
+	/* the packed table: first, last, and codes that alias a byte */
+	CHECK(strcmp(cpj_strerror(CPJ_ERR_PARAM),
+	    "invalid argument (API misuse)") == 0);
+	CHECK(strcmp(cpj_strerror(CPJ_ERR_AGENT_STATE_FILE),
+	    "state file unreadable or not writable") == 0);
+	CHECK(strcmp(cpj_strerror(-256), "unknown error") == 0);
+	CHECK(strcmp(cpj_strerror(-257), "unknown error") == 0);
+	CHECK(strcmp(cpj_strerror(INT_MIN), "unknown error") == 0);
+	CHECK(strcmp(cpj_strerror(INT_MAX), "unknown error") == 0);
 	return 0;
 }
 
