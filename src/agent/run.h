@@ -192,6 +192,11 @@ int run_mkdirs(const char *path, unsigned mode);
  * first). 0, or -1 when something was left: each entry left is logged
  * (LOG_W, its path and why), errno is the first one's. */
 int run_rmtree_at(int dirfd, const char *name);
+/* Call fn(arg, name) for each entry of the directory `fd` ("." and ".."
+ * included), in the order getdents64 lists them, until fn returns non-zero
+ * (a name is valid for the call only; fn may remove entries). 0, or -1
+ * (errno) when the directory could not be read. */
+int run_dir_each(int fd, int (*fn)(void *arg, const char *name), void *arg);
 /* Remove the work directory `id` in `workfd` (a job's: see run_job.c)
  * and everything under it, its secret/ files overwritten with zeros
  * first. 0, or -1 (errno) when something was left. */

@@ -12,7 +12,6 @@
  * or JobNotFoundException arrived before (or the job timed out): it is
  * delivered as far as the worker can tell, and so is never sent twice.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -208,26 +207,32 @@ run_report_finish(struct run_job *j, struct run_report *r)
 	return 1;
 }
 
+/* One entry of the pending directory: a report to deliver? */
+static int
+pending_one(void *arg, const char *name)
+{
+	(void)arg;
+	if (cpj_cp_check_job_id(name) < 0)
+		return 0;       /* ".", "..", temporary files */
+	pending_add(name, 0);
+	LOG_W("job %s: its report is still to be delivered", name);
+	return npend >= RUN_PENDING_MAX;
+}
+
 /* see run.h */
 void
 run_pending_load(void)
 {
 	char path[RUN_PATH_MAX + 64];
-	struct dirent *e;
-	DIR *d;
+	int fd;
 
 	npend = 0;
 	pending_path(NULL, path, sizeof path);
-	d = opendir(path);
-	if (d == NULL)
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
 		return;
-	while ((e = readdir(d)) != NULL && npend < RUN_PENDING_MAX) {
-		if (cpj_cp_check_job_id(e->d_name) < 0)
-			continue;       /* ".", "..", temporary files */
-		pending_add(e->d_name, 0);
-		LOG_W("job %s: its report is still to be delivered", e->d_name);
-	}
-	closedir(d);
+	(void)run_dir_each(fd, pending_one, NULL);
+	close(fd);
 }
 
 /* Send the pending report of pend[i]: 1 when it is gone. */

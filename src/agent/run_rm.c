@@ -4,7 +4,8 @@
  * first, the sweep of work directories left behind.
  *
  * Directory listing uses getdents64(2) into static buffers (opendir()
- * allocates), so this file is Linux-specific.
+ * allocates: with it, musl's malloc would be linked into the agent), so
+ * this file is Linux-specific; run_dir_each() lends it to the agent.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -561,50 +562,70 @@ run_rm_jobdir(int workfd, const char *id)
 	return run_rmtree_at(workfd, id);
 }
 
-static int
-job_id_name(const char *s)
+/* see run.h */
+int
+run_dir_each(int fd, int (*fn)(void *arg, const char *name), void *arg)
 {
-	return cpj_cp_check_job_id(s) == 0;
+	/* its own listing: run_rm_jobdir (a sweep's fn) reads with `dents` */
+	static union {
+		uint64_t align;
+		unsigned char b[1024];
+	} list;
+	int64_t pos = 0;
+	long n, off;
+
+	while ((n = list_at(fd, pos, list.b, sizeof list.b)) > 0) {
+		for (off = 0; off < n; ) {
+			const struct dent64 *d = (const struct dent64 *)
+			    (const void *)(list.b + off);
+
+			off += d->d_reclen;
+			pos = d->d_off;
+			if (fn(arg, d->d_name) != 0)
+				return 0;
+		}
+	}
+	return n < 0 ? -1 : 0;
+}
+
+struct sweep {
+	const char *work_dir, *keep;
+	int wfd;
+};
+
+/* One entry of the work directory: a job's directory to remove? */
+static int
+sweep_one(void *arg, const char *nm)
+{
+	struct sweep *sw = arg;
+	char name[64];
+
+	/* only names shaped like job ids: the directory may hold more; one
+	 * that cannot go is named (run_rmtree_at) and passed over */
+	if (cpj_cp_check_job_id(nm) != 0 || (sw->keep != NULL
+	    && strcmp(nm, sw->keep) == 0))
+		return 0;
+	fmt_snprintf(name, sizeof name, "%s", nm);
+	LOG_I("removing the work directory of job %s, no longer in flight",
+	    name);
+	/* the whole directory goes, secret/ zeroed first */
+	if (run_rm_jobdir(sw->wfd, name) != 0)
+		LOG_W("%s/%s: not all removed: %s", sw->work_dir, name,
+		    strerror(errno));
+	return 0;
 }
 
 /* see run.h */
 void
 run_sweep(const char *work_dir, const char *keep)
 {
-	/* its own listing: run_rm_jobdir reads with `dents` */
-	static union {
-		uint64_t align;
-		unsigned char b[1024];
-	} list;
-	int wfd = open(work_dir, O_RDONLY | O_DIRECTORY
-	    | O_CLOEXEC);
-	int64_t pos = 0;
-	long n, off;
+	struct sweep sw;
 
-	if (wfd < 0)
+	sw.work_dir = work_dir;
+	sw.keep = keep;
+	sw.wfd = open(work_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sw.wfd < 0)
 		return;
-	/* only names shaped like job ids: the directory may hold more; one
-	 * that cannot go is named (run_rmtree_at) and passed over */
-	while ((n = list_at(wfd, pos, list.b, sizeof list.b)) > 0) {
-		for (off = 0; off < n; ) {
-			const struct dent64 *d = (const struct dent64 *)
-			    (const void *)(list.b + off);
-			char name[64];
-
-			off += d->d_reclen;
-			pos = d->d_off;
-			if (!job_id_name(d->d_name) || (keep != NULL
-			    && strcmp(d->d_name, keep) == 0))
-				continue;
-			fmt_snprintf(name, sizeof name, "%s", d->d_name);
-			LOG_I("removing the work directory of job %s, no "
-			    "longer in flight", name);
-			/* the whole directory goes, secret/ zeroed first */
-			if (run_rm_jobdir(wfd, name) != 0)
-				LOG_W("%s/%s: not all removed: %s",
-				    work_dir, name,
-				    strerror(errno));
-		}
-	}
-	close(wfd);
+	(void)run_dir_each(sw.wfd, sweep_one, &sw);
+	close(sw.wfd);
 }
