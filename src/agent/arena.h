@@ -20,8 +20,8 @@
  * job slots (100 x 2,344): 840,640 bytes. A one-shot poll of 100 jobs
  * with --query or --output text and a file:// parameter takes the
  * parameter store (160 KiB), the file (64 KiB), the output document
- * (256 KiB) and the job slots: 725,920; `cpjob sign --vectors` about
- * 260 KiB. */
+ * (256 KiB), the job slots and a line naming each job (100 x 400):
+ * 765,920; `cpjob sign --vectors` about 260 KiB. */
 #define CPJ_AGENT_ARENA_SIZE (821u * 1024)
 #endif
 

@@ -30,6 +30,10 @@ static cpj_json_tok jtokens[CPJ_JSON_TOKENS_MAX];
 static cpj_job *jjobs;          /* arena: the jobs asked for */
 static size_t njjobs;
 static cpj_cp_jobs_buf jbuf;
+/* "cpjob: job ID, nonce N: handed out but not printed" lines (arena) */
+#define HANDED_LINE 400         /* the text, an id and a nonce cut to fit */
+static char *handed;
+static cpj_buf handed_buf;
 
 /* --query and --output text: the command's JSON goes to outmem (from the
  * arena, only for these options), then the query runs over it
@@ -594,6 +598,38 @@ cli_jobs_buf(unsigned max_jobs)
 	jbuf.storage = shared.jobs;
 	jbuf.storage_len = sizeof shared.jobs;
 	return &jbuf;
+}
+
+/* see cli.h */
+void
+cli_jobs_handed_out(int n)
+{
+	int i;
+
+	if (n <= 0 || handed != NULL)
+		return;
+	handed = agent_arena_take((size_t)n * HANDED_LINE);
+	cpj_buf_init(&handed_buf, handed, (size_t)n * HANDED_LINE);
+	for (i = 0; i < n && (size_t)i < njjobs; i++) {
+		const cpj_job *j = &jjobs[i];
+		char line[HANDED_LINE];
+
+		fmt_snprintf(line, sizeof line, "cpjob: job %.*s%s%.*s: handed out "
+		    "but not printed\n", (int)(j->id.len < 128 ? j->id.len : 128),
+		    j->id.p, j->nonce.len > 0 ? ", nonce " : "",
+		    (int)(j->nonce.len < 200 ? j->nonce.len : 200), j->nonce.p);
+		cpj_buf_puts(&handed_buf, line);
+	}
+}
+
+/* see cli.h */
+void
+cli_jobs_not_printed(void)
+{
+	if (handed != NULL && handed_buf.len > 0) {
+		fwrite(handed, 1, handed_buf.len, stderr);
+		fflush(stderr);
+	}
 }
 
 /* see cli.h */
