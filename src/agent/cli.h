@@ -103,6 +103,13 @@ cpj_creds *cli_creds(void);
  * process polls once); a later call gets at most as many. */
 const cpj_cp_jobs_buf *cli_jobs_buf(unsigned max_jobs);
 
+/* The n jobs of the poll were handed out by the service (it does not
+ * hand them out again): keep a line naming each (id, nonce), to print with
+ * cli_jobs_not_printed() when the command then fails without printing
+ * them; the lines outlive the jobs' strings (cli_out_end() wipes them). */
+void cli_jobs_handed_out(int n);
+void cli_jobs_not_printed(void);
+
 /* Print an error of a CodePipeline call the way the aws CLI does
  * ("An error occurred (Code) when calling the Op operation: message"). */
 void cli_report_cp_error(const char *op, int err);

@@ -20,7 +20,6 @@ static cpj_http_client http;
 static cpj_cp_context cp;
 static cpj_creds creds;
 static unsigned char work[CPJ_AGENT_WORK_SIZE];
-static char cfgbuf[FILE_MAX];    /* the config file, for the region */
 static char region[32];
 static char endpoint[CPJ_HOST_MAX + 32];
 static const char *endpoint_url;   /* the one in use */
@@ -30,18 +29,41 @@ static char jwindow[CPJ_JOB_WINDOW];
 static cpj_json_tok jtokens[CPJ_JSON_TOKENS_MAX];
 static cpj_job *jjobs;          /* arena: the jobs asked for */
 static size_t njjobs;
-static char jstorage[CPJ_AGENT_JOB_STORAGE];
 static cpj_cp_jobs_buf jbuf;
+/* "cpjob: job ID, nonce N: handed out but not printed" lines (arena) */
+#define HANDED_LINE 400         /* the text, an id and a nonce cut to fit */
+static char *handed;
+static cpj_buf handed_buf;
 
-/* --query and --output text: the command's JSON goes to outmem, then the
- * query runs over it (jmespath.h); the result is rendered into outmem2.
- * Both come from the arena, only for these options. */
+/* --query and --output text: the command's JSON goes to outmem (from the
+ * arena, only for these options), then the query runs over it
+ * (jmespath.h) and its result is rendered into shared.q.out. */
 #define OUT_MAX (1u << 18)
-static struct jp jq;
 static int q_given, out_text;
-static char *outmem, *outmem2;
+static const char *q_expr;      /* the --query given (argv) */
+static char *outmem;
 static cpj_buf outbuf;
 static struct cli_out outs;
+
+/*
+ * One region for three uses that follow each other (docs/agent.md,
+ * "Static memory"): the config file while the client is set up (cfg);
+ * then the strings of the jobs of one poll or GetJobDetails (jobs, the
+ * parser's storage); then, once the command's output is rendered into
+ * outmem and the jobs are wiped, the JMESPath store of --query and
+ * --output text and its result (q). The expression is compiled into q
+ * when the option is read (to refuse a bad one before any request) and
+ * again, from the same text, when the output is made.
+ */
+static union {
+	char cfg[FILE_MAX];
+	char jobs[CPJ_AGENT_JOB_STORAGE];
+	struct {
+		struct jp jp;
+		char out[OUT_MAX];
+	} q;
+} shared;
+static struct jp *const jq = &shared.q.jp;
 
 static int
 parse_seconds(const char *s, uint32_t *ms)
@@ -68,13 +90,14 @@ query_opt(int argc, char **argv, int *i)
 	}
 	v = argv[++(*i)];
 	if (strcmp(o, "--query") == 0) {
-		if (jp_compile(&jq, v) < 0) {
+		if (jp_compile(jq, v) < 0) {
 			fmt_fprintf(stderr, "Bad value for --query %s: Invalid jmespath "
 			    "expression: %s\n", v,
-			    jq.err);
+			    jq->err);
 			return -1;
 		}
 		q_given = 1;
+		q_expr = v;
 		return 1;
 	}
 	if (strcmp(v, "json") == 0 || strcmp(v, "text") == 0) {
@@ -100,11 +123,23 @@ cli_out(void)
 		outs.b = NULL;
 	} else if (outs.b == NULL) {
 		outmem = agent_arena_take(OUT_MAX);
-		outmem2 = agent_arena_take(OUT_MAX);
 		cpj_buf_init(&outbuf, outmem, OUT_MAX);
 		outs.b = &outbuf;
 	}
 	return &outs;
+}
+
+/* Wipe the jobs of the poll (their strings are in shared.jobs). A slot
+ * the parser never filled (no storage) holds nothing: left alone, its
+ * untouched pages are not faulted in at exit. */
+static void
+wipe_jobs(void)
+{
+	size_t i;
+
+	for (i = 0; i < njjobs; i++)
+		if (jjobs[i].store != NULL)
+			cpj_job_wipe(&jjobs[i]);
 }
 
 /* Strict UTF-8: no overlong forms, no surrogates, at most U+10FFFF. */
@@ -172,13 +207,14 @@ cli_out_end(void)
 		n--;
 	if (n == 0)
 		n = (size_t)fmt_snprintf(outmem, OUT_MAX, "{}");
-	if (!q_given && jp_compile(&jq, "@") < 0)
-		return 255;
-	cpj_buf_init(&b, outmem2, OUT_MAX);
-	if (jp_load(&jq, outmem, n, &in) < 0 || jp_eval(&jq, &in, &r) < 0
-	    || (out_text ? jp_out_text(&jq, &r, &b)
-	    : (r.t == JP_OBJ && r.n == 0) ? 0 : jp_out_json(&jq, &r, &b)) < 0) {
-		fmt_fprintf(stderr, "cpjob: --query: %s\n", jq.err);
+	wipe_jobs();            /* rendered into outmem: shared is free */
+	if (jp_compile(jq, q_given ? q_expr : "@") < 0)
+		return 255;     /* it compiled when the option was read */
+	cpj_buf_init(&b, shared.q.out, OUT_MAX);
+	if (jp_load(jq, outmem, n, &in) < 0 || jp_eval(jq, &in, &r) < 0
+	    || (out_text ? jp_out_text(jq, &r, &b)
+	    : (r.t == JP_OBJ && r.n == 0) ? 0 : jp_out_json(jq, &r, &b)) < 0) {
+		fmt_fprintf(stderr, "cpjob: --query: %s\n", jq->err);
 		return 255;
 	}
 	if (!out_text && !(r.t == JP_OBJ && r.n == 0))
@@ -188,14 +224,14 @@ cli_out_end(void)
 		    OUT_MAX);
 		return 255;
 	}
-	if (!utf8_ok(outmem2, b.len)) {
+	if (!utf8_ok(shared.q.out, b.len)) {
 		/* a lone surrogate or a byte of the expression that is not
 		 * UTF-8: Python cannot print it either */
 		fmt_fprintf(stderr, "cpjob: --query: the result is not valid "
 		    "UTF-8\n");
 		return 255;
 	}
-	fwrite(outmem2, 1, b.len, stdout);
+	fwrite(shared.q.out, 1, b.len, stdout);
 	return fflush(stdout) == 0 ? 0 : 255;
 }
 
@@ -305,15 +341,15 @@ profile_exists(const char *name)
 		    : "AWS_SHARED_CREDENTIALS_FILE", k == 0 ? ".aws/config"
 		    : ".aws/credentials") < 0)
 			continue;
-		n = setup_read_file(NULL, "config file", path, cfgbuf,
-		    sizeof cfgbuf, 1);
-		if (n >= 0 && (size_t)n < sizeof cfgbuf) {
-			cfgbuf[n] = '\0';
-			found = has_section(cfgbuf, name, k == 0)
+		n = setup_read_file(NULL, "config file", path, shared.cfg,
+		    sizeof shared.cfg, 1);
+		if (n >= 0 && (size_t)n < sizeof shared.cfg) {
+			shared.cfg[n] = '\0';
+			found = has_section(shared.cfg, name, k == 0)
 			    || (k == 0 && strcmp(name, "default") == 0
-			    && has_section(cfgbuf, name, 0));
+			    && has_section(shared.cfg, name, 0));
 		}
-		cpj_wipe(cfgbuf, sizeof cfgbuf);
+		cpj_wipe(shared.cfg, sizeof shared.cfg);
 	}
 	if (!found)
 		fmt_fprintf(stderr, "\nThe config profile (%s) could not be found\n",
@@ -328,7 +364,7 @@ early(const struct cli_global *g, struct setup_profile *prof)
 {
 	const char *url;
 
-	if (setup_profile_init(prof, cfgbuf, sizeof cfgbuf, g->profile,
+	if (setup_profile_init(prof, shared.cfg, sizeof shared.cfg, g->profile,
 	    NULL) < 0 || !profile_exists(g->profile))
 		return -255;
 	if (setup_region(prof, g->region, region, sizeof region) < 0)
@@ -559,9 +595,41 @@ cli_jobs_buf(unsigned max_jobs)
 		max_jobs = (unsigned)njjobs;
 	jbuf.jobs = jjobs;
 	jbuf.max_jobs = max_jobs;
-	jbuf.storage = jstorage;
-	jbuf.storage_len = sizeof jstorage;
+	jbuf.storage = shared.jobs;
+	jbuf.storage_len = sizeof shared.jobs;
 	return &jbuf;
+}
+
+/* see cli.h */
+void
+cli_jobs_handed_out(int n)
+{
+	int i;
+
+	if (n <= 0 || handed != NULL)
+		return;
+	handed = agent_arena_take((size_t)n * HANDED_LINE);
+	cpj_buf_init(&handed_buf, handed, (size_t)n * HANDED_LINE);
+	for (i = 0; i < n && (size_t)i < njjobs; i++) {
+		const cpj_job *j = &jjobs[i];
+		char line[HANDED_LINE];
+
+		fmt_snprintf(line, sizeof line, "cpjob: job %.*s%s%.*s: handed out "
+		    "but not printed\n", (int)(j->id.len < 128 ? j->id.len : 128),
+		    j->id.p, j->nonce.len > 0 ? ", nonce " : "",
+		    (int)(j->nonce.len < 200 ? j->nonce.len : 200), j->nonce.p);
+		cpj_buf_puts(&handed_buf, line);
+	}
+}
+
+/* see cli.h */
+void
+cli_jobs_not_printed(void)
+{
+	if (handed != NULL && handed_buf.len > 0) {
+		fwrite(handed, 1, handed_buf.len, stderr);
+		fflush(stderr);
+	}
 }
 
 /* see cli.h */
@@ -610,16 +678,10 @@ cli_report_cp_error(const char *op, int err)
 void
 cli_cleanup(void)
 {
-	size_t i;
-
 	cpj_cp_clear(&cp);
 	cpj_creds_clear(&creds);
 	creds_chain_cleanup();
 	cpj_http_client_close(&http);
-	/* a slot the parser never filled (no storage) holds nothing: left
-	   alone, its untouched pages are not faulted in at exit */
-	for (i = 0; i < njjobs; i++)
-		if (jjobs[i].store != NULL)
-			cpj_job_wipe(&jjobs[i]);
+	wipe_jobs();
 	cpj_wipe(jwindow, sizeof jwindow);
 }

@@ -308,14 +308,15 @@ run(const char *name, unsigned bit, enum op op, int third, const char *aws_op,
 		    max_batch, qk, qv, jb);
 		if (n < 0)
 			return finish(aws_op, n);
+		cli_jobs_handed_out(n);
 		rc = check_jobs(jb, n);
 		if (!rc && jb->parser->seen_top)
 			out_jobs(cli_out(), jb->jobs, n, third
 			    ? CPJ_JOBS_THIRD_PARTY_POLL : CPJ_JOBS_POLL);
-		if (!rc && cli_out_end() != 0) {
-			cli_cleanup();
-			return EXIT_OTHER;
-		}
+		if (!rc && cli_out_end() != 0)
+			rc = 1;
+		if (rc)         /* never lose a job without a word */
+			cli_jobs_not_printed();
 		cli_cleanup();
 		return rc ? EXIT_OTHER : CPJ_EXIT_OK;
 	}

@@ -95,8 +95,22 @@ struct jp_node {
 	struct jp_val lit;        /* literal */
 };
 
+#ifndef JP_LEX_MAX
+#define JP_LEX_MAX 1024           /* lexer tokens of an expression */
+#endif
+
+/* A lexer token of the expression (jmespath_parse.c). */
+struct jp_lex {
+	int type;
+	int start;
+	int64_t num;
+	uint32_t sp, sn;          /* identifier: jp->names */
+	struct jp_val lit;
+};
+
 struct jp {
 	/* expression */
+	struct jp_lex lex[JP_LEX_MAX];   /* while it is compiled */
 	struct jp_node nodes[JP_NODES_MAX];
 	int nnodes;
 	int root;

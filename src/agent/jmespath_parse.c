@@ -20,21 +20,13 @@ static const unsigned char bp[] = {
 };
 
 #define PROJECTION_STOP 10
-#define TOKS_MAX 1024
-
-struct tok {
-	int type;
-	int start;
-	int64_t num;
-	uint32_t sp, sn;          /* identifier: jp->names */
-	struct jp_val lit;
-};
+#define TOKS_MAX JP_LEX_MAX
 
 struct ps {
 	struct jp *jp;
 	const char *e;
 	int len;
-	struct tok t[TOKS_MAX];
+	struct jp_lex *t;         /* jp->lex */
 	int nt;
 	int i;
 	int depth;
@@ -82,7 +74,7 @@ until(struct ps *p, int start, char delim)
 }
 
 static int
-lex_quoted(struct ps *p, struct tok *t, int *k)
+lex_quoted(struct ps *p, struct jp_lex *t, int *k)
 {
 	char tmp[1024];
 	size_t out;
@@ -102,7 +94,7 @@ lex_quoted(struct ps *p, struct tok *t, int *k)
 
 /* 'raw string': \' becomes ', every other byte stays. */
 static int
-lex_raw(struct ps *p, struct tok *t, int *k)
+lex_raw(struct ps *p, struct jp_lex *t, int *k)
 {
 	struct jp *jp = p->jp;
 	int end = until(p, *k, '\''), j;
@@ -129,7 +121,7 @@ lex_raw(struct ps *p, struct tok *t, int *k)
 
 /* `json`, \` becoming `; else the deprecated `text` string form. */
 static int
-lex_literal(struct ps *p, struct tok *t, int *k)
+lex_literal(struct ps *p, struct jp_lex *t, int *k)
 {
 	char tmp[2048];
 	size_t n = 0, a;
@@ -167,7 +159,7 @@ lex_literal(struct ps *p, struct tok *t, int *k)
 }
 
 static int
-lex_number(struct ps *p, struct tok *t, int *k)
+lex_number(struct ps *p, struct jp_lex *t, int *k)
 {
 	int j = *k, neg = 0;
 	int64_t v = 0;
@@ -216,7 +208,7 @@ lex(struct ps *p)
 	if (p->len == 0)
 		return jp_fail(p->jp, "empty expression");
 	for (;;) {
-		struct tok *t;
+		struct jp_lex *t;
 		const char *sc;
 		int c;
 
@@ -385,7 +377,7 @@ multi_hash(struct ps *p)
 	if (n < 0)
 		return -1;
 	for (;;) {
-		const struct tok *k = &p->t[p->i];
+		const struct jp_lex *k = &p->t[p->i];
 
 		if (k->type != T_QID && k->type != T_UID)
 			return syntax(p);
@@ -499,7 +491,7 @@ filter(struct ps *p, int left)
 }
 
 static int
-nud(struct ps *p, const struct tok *t)
+nud(struct ps *p, const struct jp_lex *t)
 {
 	int l, r, n;
 
@@ -645,7 +637,7 @@ led(struct ps *p, int type, int left)
 static int
 expr(struct ps *p, int rbp)
 {
-	const struct tok *t;
+	const struct jp_lex *t;
 	int left;
 
 	if (++p->depth > JP_DEPTH_MAX)
@@ -669,9 +661,11 @@ expr(struct ps *p, int rbp)
 int
 jp_compile(struct jp *jp, const char *e)
 {
-	static struct ps p;   /* 40 KB of tokens: not on the stack */
+	struct ps p;
 
 	memset(&p, 0, sizeof p);
+	memset(jp->lex, 0, sizeof jp->lex);
+	p.t = jp->lex;
 	jp->nnodes = 0;
 	jp->nnames = 0;
 	jp->ncells = 1;       /* cell 0 ends lists */

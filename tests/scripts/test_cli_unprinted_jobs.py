@@ -1,0 +1,106 @@
+#!/usr/bin/python3
+"""A one-shot `cpjob poll` that fails after PollForJobs handed its jobs out
+never loses them without a word: the service does not hand a job out
+again, so every job of the batch is named on stderr with its nonce
+("cpjob: job ID, nonce N: handed out but not printed"), enough to
+acknowledge and fail it. The failures after the poll, each against the
+emulator:
+
+- the output is larger than --output text can hold (256 KiB);
+- the document has more JSON tokens than --query can load (its store
+  takes the place of the jobs' strings, so the names must outlive them);
+- a job of the batch cannot be read whole (nothing is printed).
+
+A poll that prints its jobs says nothing on stderr.
+"""
+import os
+import re
+import subprocess
+import sys
+
+TOP = os.environ.get("CPJ_TOP", os.getcwd())
+sys.path.insert(0, os.path.join(TOP, "tests", "emulator"))
+from client import Emulator  # noqa: E402
+
+CPJOB = os.path.join(os.environ.get("CPJ_BUILD", os.path.join(TOP, "build/host")), "cpjob")
+AKID, SECRET = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+LINE = re.compile(r"^cpjob: job (\S+), nonce (\S+): handed out but not printed$", re.M)
+
+results = []
+
+
+def check(name, cond, detail=""):
+    results.append(cond)
+    print("%s %s%s" % ("PASS" if cond else "FAIL", name, "" if cond else ": " + str(detail)[:800]))
+    sys.stdout.flush()
+
+
+def cpjob(emu, provider, *args):
+    e = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    e.update(AWS_ACCESS_KEY_ID=AKID, AWS_SECRET_ACCESS_KEY=SECRET, AWS_REGION="us-east-1",
+             AWS_CA_BUNDLE=emu.ca_file, AWS_CONFIG_FILE="/dev/null",
+             AWS_SHARED_CREDENTIALS_FILE="/dev/null", AWS_EC2_METADATA_DISABLED="true",
+             AWS_ENDPOINT_URL=emu.endpoint.replace("127.0.0.1", "localhost"))
+    at = "category=Deploy,owner=Custom,provider=%s,version=1" % provider
+    p = subprocess.run([CPJOB, "poll", "--action-type-id", at] + list(args), env=e,
+                       capture_output=True, timeout=120)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def art(name, key, provider):
+    return {"name": name, "revision": "r", "location": {"type": "S3", "s3Location": {
+        "bucketName": "b-" + provider.lower(), "objectKey": key}}}
+
+
+def named(emu, err, ids):
+    """Each job handed out (Dispatched) and named once with its nonce."""
+    got = dict(LINE.findall(err))
+    want = {i: emu.job(i)["nonce"] for i in ids}
+    states = {emu.job(i)["state"] for i in ids}
+    return got == want and len(LINE.findall(err)) == len(ids) and states == {"Dispatched"}
+
+
+def main():
+    with Emulator() as emu:
+        # output larger than --output text holds
+        big = {"Note%d" % k: "x" * 700 for k in range(4)}
+        ids = [emu.queue_job(provider="Big", configuration=big)["id"] for _ in range(100)]
+        rc, out, err = cpjob(emu, "Big", "--max-batch-size", "100", "--output", "text")
+        check("output_too_large_fails", rc == 255 and out == "" and "output over" in err,
+              (rc, out[:200], err[:300]))
+        check("output_too_large_names_every_job", named(emu, err, ids), err[-600:])
+
+        # more tokens than the --query store loads (36 x 235 > 8,192, in 250 KB):
+        # named after the jobs' strings are gone
+        cfg = {"K%d" % k: "v" for k in range(16)}
+        arts = [art("A%d" % k, "k%d" % k, "Tok") for k in range(5)]
+        ids = [emu.queue_job(provider="Tok", configuration=cfg, input_artifacts=arts,
+                             output_artifacts=arts)["id"] for _ in range(36)]
+        rc, out, err = cpjob(emu, "Tok", "--max-batch-size", "36", "--query", "jobs[].id")
+        check("query_store_limit_fails", rc == 255 and out == "" and "over 8192 values" in err,
+              (rc, out[:200], err[:300]))
+        check("query_store_limit_names_every_job", named(emu, err, ids), err[-600:])
+
+        # a job that cannot be read whole: nothing printed, the whole batch named
+        good = [emu.queue_job(provider="Bad", configuration={"Mode": "ok"})["id"]
+                for _ in range(2)]
+        bad = emu.queue_job(provider="Bad", configuration={"Mode": "ok"},
+                            input_artifacts=[art("In%d" % k, "k%d" % k, "Bad")
+                                             for k in range(9)], output_artifacts=[])["id"]
+        rc, out, err = cpjob(emu, "Bad", "--max-batch-size", "3")
+        check("unreadable_job_fails", rc == 255 and out == ""
+              and "cpjob: job %s: " % bad in err, (rc, out[:200], err[:300]))
+        check("unreadable_job_names_the_batch", named(emu, err, good + [bad]), err[-600:])
+
+        # a poll that prints its jobs: nothing on stderr
+        ids = [emu.queue_job(provider="Fine")["id"] for _ in range(3)]
+        rc, out, err = cpjob(emu, "Fine", "--max-batch-size", "5", "--output", "text")
+        check("printed_jobs_say_nothing", rc == 0 and all(i in out for i in ids) and err == "",
+              (rc, err[:300]))
+    failed = results.count(False)
+    print("%d failed" % failed)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
