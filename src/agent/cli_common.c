@@ -669,9 +669,13 @@ cli_report_cp_error(const char *op, int err)
 	else
 		fmt_fprintf(stderr, "\n%s: %s\n", url, cpj_strerror(err));
 	fmt_fprintf(stderr, "cpjob: %s: %s\n", op, cpj_strerror(err));
-	if (err <= CPJ_ERR_TLS_HANDSHAKE && err > CPJ_ERR_HTTP_STATUS_LINE)
-		fmt_fprintf(stderr, "cpjob: TLS detail: BearSSL error %d\n",
-		    cpj_tls_last_br_error(&tls));
+	if (err <= CPJ_ERR_TLS_HANDSHAKE && err > CPJ_ERR_HTTP_STATUS_LINE) {
+		int br = cpj_tls_last_br_error(&tls);
+		const char *why = setup_tls_why(br);
+
+		fmt_fprintf(stderr, "cpjob: TLS detail: BearSSL error %d%s%s\n",
+		    br, why[0] != '\0' ? ": " : "", why);
+	}
 }
 
 /* see cli.h */

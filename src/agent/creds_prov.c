@@ -59,12 +59,14 @@ void
 creds_report(int kind, const char *where, int rc,
 	const cpj_creds_fetch_info *info, int br)
 {
-	char why[200];
+	char why[512];
 
 	creds_describe(why, sizeof why, rc, info);
 	if (br != 0 && rc <= CPJ_ERR_TLS_HANDSHAKE && rc >= CPJ_ERR_TLS_IO)
 		fmt_snprintf(why + strlen(why), sizeof why - strlen(why),
-		    " (BearSSL error %d)", br);
+		    " (BearSSL error %d%s%s)", br,
+		    setup_tls_why(br)[0] != '\0' ? ": " : "",
+		    setup_tls_why(br));
 	setup_msg(CREDS_WHO, "%s (%s): %s", creds_name(kind), where, why);
 }
 

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bearssl.h>
+
 #include "agent.h"
 #include "setup.h"
 
@@ -409,4 +411,44 @@ setup_s3(cpj_s3_context *s3, const char *url, unsigned flags)
 	if (p.url != NULL)
 		(void)cpj_s3_set_proxy(s3, p.url, p.no_proxy);
 	return 0;
+}
+
+/* see setup.h */
+const char *
+setup_tls_why(int br)
+{
+	if (br == BR_ERR_RECV_FATAL_ALERT + 40 /* handshake_failure */
+	    || br == BR_ERR_RECV_FATAL_ALERT + 71 /* insufficient_security */)
+		return "the server refused the handshake: it shares no cipher "
+		    "suite, curve or signature algorithm with cpjob's TLS "
+		    "profile (TLS 1.2; ECDHE with RSA or ECDSA; AES-128/256-GCM "
+		    "or ChaCha20-Poly1305; P-256, P-384 or X25519; SHA-256/384)";
+	if (br == BR_ERR_RECV_FATAL_ALERT + 70 /* protocol_version */
+	    || br == BR_ERR_UNSUPPORTED_VERSION || br == BR_ERR_BAD_VERSION)
+		return "the server does not speak TLS 1.2, the only version "
+		    "cpjob offers";
+	if (br == BR_ERR_BAD_CIPHER_SUITE)
+		return "the server chose a cipher suite cpjob did not offer";
+	if (br == BR_ERR_INVALID_ALGORITHM || br == BR_ERR_BAD_SIGNATURE)
+		return "the server's key exchange is signed with an algorithm "
+		    "outside cpjob's TLS profile, or the signature is wrong";
+	if (br == BR_ERR_X509_NOT_TRUSTED)
+		return "the server's certificate chain ends in no CA cpjob "
+		    "trusts (--ca-bundle, AWS_CA_BUNDLE, the compiled-in "
+		    "Amazon roots)";
+	if (br == BR_ERR_X509_BAD_SERVER_NAME)
+		return "the server's certificate does not name the host of "
+		    "the URL";
+	if (br == BR_ERR_X509_EXPIRED)
+		return "the server's certificate is expired or not yet valid "
+		    "(is the device's clock right?)";
+	if (br == BR_ERR_X509_WEAK_PUBLIC_KEY
+	    || br == BR_ERR_X509_UNSUPPORTED)
+		return "the server's certificate has a key or algorithm "
+		    "outside cpjob's TLS profile";
+	if (br > BR_ERR_RECV_FATAL_ALERT && br < BR_ERR_SEND_FATAL_ALERT)
+		return "the server ended the handshake with a fatal alert";
+	if (br > BR_ERR_SEND_FATAL_ALERT)
+		return "cpjob ended the handshake with a fatal alert";
+	return "";
 }

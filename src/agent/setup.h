@@ -124,6 +124,15 @@ struct setup_anchors {
 };
 
 /**
+ * Why a TLS connection failed, in words, from BearSSL's error code
+ * (cpj_tls_last_br_error): what the server refused or chose outside
+ * cpjob's TLS profile (TLS 1.2, ECDHE with RSA or ECDSA, AES-GCM or
+ * ChaCha20-Poly1305, P-256/P-384/X25519), or what was wrong with its
+ * certificate. "" when there is nothing more to say than the error code.
+ */
+const char *setup_tls_why(int br);
+
+/**
  * Set up `s` with the CA certificates of the PEM file `path` only, or the
  * compiled-in anchors when `path` is NULL. `what` names the file in
  * messages ("CA bundle"). Returns 0, or CPJ_ERR_IO / CPJ_ERR_TLS_ANCHORS
