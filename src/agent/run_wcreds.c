@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "run.h"
+#include "setup.h"
 #include "creds_chain.h"
 
 static uint64_t last_fetch_ms;
@@ -99,8 +100,15 @@ void
 run_cp_error(int rc, char *out, size_t cap)
 {
 	const cpj_cp_context *cp = cli_cp();
+	const cpj_http_client *http = cli_http();
+	const char *why = "";
 
-	fmt_snprintf(out, cap, "%s%s%s", cp->code[0] != '\0' ? cp->code
+	/* a TLS failure: why, in words */
+	if (rc <= CPJ_ERR_TLS_HANDSHAKE && rc > CPJ_ERR_HTTP_STATUS_LINE
+	    && http->tls != NULL)
+		why = setup_tls_why(cpj_tls_last_br_error(http->tls));
+	fmt_snprintf(out, cap, "%s%s%s%s%s%s", cp->code[0] != '\0' ? cp->code
 	    : cpj_strerror(rc), cp->message[0] != '\0' ? ": " : "",
-	    cp->message);
+	    cp->message, why[0] != '\0' ? " (" : "", why,
+	    why[0] != '\0' ? ")" : "");
 }

@@ -8,6 +8,7 @@ The first line stays the aws CLI's ("SSL validation failed for URL"); the
 inside the profile passes the handshake (no TLS detail line).
 """
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -78,6 +79,29 @@ def poll(port, bundle):
     return p.returncode, p.stderr.decode("utf-8", "replace")
 
 
+def run_once(key, crt, d):
+    """`cpjob run --once` logs the same words on each failed poll."""
+    srv, port = server(key, crt, ["-tls1_2", "-cipher", "AES128-SHA"])
+    e = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    e.update(AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="x" * 40,
+             AWS_REGION="us-east-1", AWS_CA_BUNDLE=crt, AWS_CONFIG_FILE="/dev/null",
+             AWS_SHARED_CREDENTIALS_FILE="/dev/null", AWS_EC2_METADATA_DISABLED="true")
+    try:
+        p = subprocess.run([CPJOB, "run", "--once", "--give-up-after", "1", "--endpoint-url",
+                            "https://127.0.0.1:%d" % port, "--exec", "/bin/true",
+                            "--work-dir", os.path.join(d, "work"),
+                            "--state-file", os.path.join(d, "state"), "--action-type-id",
+                            "category=Deploy,owner=Custom,provider=Tls,version=1"],
+                           env=e, capture_output=True, timeout=60)
+    finally:
+        srv.kill()
+        srv.wait()
+    err = p.stderr.decode("utf-8", "replace")
+    check("run_logs_why_refused", p.returncode == 1 and "PollForJobs: peer sent a fatal "
+          "alert (the server refused the handshake: it shares no cipher suite" in err,
+          (p.returncode, err[-1500:]))
+
+
 def case(name, key, crt, args, bundle, want):
     srv, port = server(key, crt, args)
     try:
@@ -110,9 +134,8 @@ def main():
     case("wrong_host_named", wkey, wcrt, ["-tls1_2"], wcrt, "does not name the host")
     case("profile_suite_passes_handshake", key, crt,
          ["-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"], crt, None)
-    for f in os.listdir(d):
-        os.unlink(os.path.join(d, f))
-    os.rmdir(d)
+    run_once(key, crt, d)
+    shutil.rmtree(d, ignore_errors=True)
     print("%d passed, %d failed" % (results.count(True), results.count(False)))
     return 0 if all(results) else 1
 
