@@ -50,12 +50,22 @@ $(AGENT_TEST_BINS): $(B)/tests/integration/%: $(B)/obj/tests/integration/%.o \
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS_ALL) $(AGENT_TEST_LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(AGENT_TEST_OBJS) $(LIBCPJOB) $(BEARSSL_LIBS) $(BOARD_LDLIBS)
 
+# Test tools in C (tests/tools/*.c): programs the scripts drive, linked
+# like the agent's tests (sign_vectors: libcpjob's SigV4 of JSON lines).
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(B)/tests/tools/%)
+$(TOOL_BINS): $(B)/tests/tools/%: $(B)/obj/tests/tools/%.o $(AGENT_TEST_OBJS) \
+		$(LIBCPJOB)
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(AGENT_TEST_OBJS) $(LIBCPJOB) $(BEARSSL_LIBS) $(BOARD_LDLIBS)
+
 -include $(UNIT_SRCS:%.c=$(B)/obj/%.d) $(INTEG_SRCS:%.c=$(B)/obj/%.d) \
-	$(MOCK_OBJS:.o=.d) $(SUPPORT_OBJS:.o=.d)
+	$(MOCK_OBJS:.o=.d) $(SUPPORT_OBJS:.o=.d) $(TOOL_SRCS:%.c=$(B)/obj/%.d)
 
 .SECONDARY:
 
-test-build: all $(UNIT_BINS) $(INTEG_BINS)
+test-build: all $(UNIT_BINS) $(INTEG_BINS) $(TOOL_BINS)
 .PHONY: unit-build
 unit-build: $(UNIT_BINS)
 

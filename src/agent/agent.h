@@ -35,7 +35,6 @@
 #define CPJ_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Subcommands: argv[0] is the subcommand name. */
-int cpj_cmd_sign(int argc, char **argv);
 /* The job worker (cmd_run.c and run_*.c). */
 int cpj_cmd_run(int argc, char **argv);
 /* The CodePipeline one-shot commands (cmd_cp.c). */

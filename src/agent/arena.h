@@ -1,7 +1,7 @@
 /*
  * arena.h -- the agent's one static arena for the large buffers of a
- * command. A process runs one command (cpjob run, a one-shot command or
- * cpjob sign), so the buffers of different commands share the same
+ * command. A process runs one command (cpjob run or a one-shot command;
+ * the test tool tests/tools/sign_vectors links it too), so the buffers of different commands share the same
  * bytes: each command takes what it needs, once, and never gives it
  * back. The arena's size is the largest command's sum (docs/agent.md,
  * "Static memory"); running past it is a sizing error of this program,
@@ -21,7 +21,7 @@
  * with --query or --output text and a file:// parameter takes the
  * parameter store (160 KiB), the file (64 KiB), the output document
  * (256 KiB), the job slots and a line naming each job (100 x 400):
- * 765,920; `cpjob sign --vectors` about 260 KiB. */
+ * 765,920; tests/tools/sign_vectors about 260 KiB. */
 #define CPJ_AGENT_ARENA_SIZE (821u * 1024)
 #endif
 

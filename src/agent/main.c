@@ -23,7 +23,6 @@ static const struct {
 	{ "success-third-party", cpj_cmd_cp, "PutThirdPartyJobSuccessResult" },
 	{ "failure-third-party", cpj_cmd_cp, "PutThirdPartyJobFailureResult" },
 	{ "run", cpj_cmd_run, "The job worker: poll, run the handler, report (see run --help)" },
-	{ "sign", cpj_cmd_sign, "SigV4-sign requests (--vectors: JSON lines on stdin)" },
 	{ "credentials", cpj_cmd_credentials, "Show the source, access key id and expiration the credential chain picks" },
 	{ "s3-get", cpj_cmd_s3, "S3 GetObject to a file (artifact credentials from the environment)" },
 	{ "s3-put", cpj_cmd_s3, "S3 PutObject of a file (SSE-KMS, signed or unsigned payload)" },

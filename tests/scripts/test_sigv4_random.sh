@@ -3,11 +3,11 @@
 # requests (tests/tools/sigv4_random.py, codepipeline and s3 rules).
 #
 # Seeds are picked at run time (clock and pid) and printed; set
-# CPJ_SIGV4_SEEDS="s1 s2 ..." to replay a run. cpjob sign --vectors gets
+# CPJ_SIGV4_SEEDS="s1 s2 ..." to replay a run. tests/tools/sign_vectors gets
 # the generator's lines with botocore's outputs removed, and its answers
 # are compared field by field with those outputs. The same inputs are
 # also fed with every non-ASCII character as a \u escape (surrogate pairs
-# included), and the unmodified lines to the sanitizer build's cpjob.
+# included), and the unmodified lines to the sanitizer build's sign_vectors.
 set -u
 TOP=${CPJ_TOP:-$(pwd)}
 BUILD=${CPJ_BUILD:-$TOP/build/host}
@@ -29,8 +29,9 @@ else
 fi
 echo "seeds: $seeds  (replay: CPJ_SIGV4_SEEDS=\"$seeds\" sh $0)"
 
-if [ ! -x "$BUILD/cpjob" ]; then
-	echo "FAIL sigv4_random_setup: no $BUILD/cpjob"
+SIGN="$BUILD/tests/tools/sign_vectors"
+if [ ! -x "$SIGN" ]; then
+	echo "FAIL sigv4_random_setup: no $SIGN"
 	exit 1
 fi
 
@@ -115,10 +116,10 @@ fail=0
 # run LABEL CPJOB INPUT
 run() {
 	start=$(date +%s)
-	timeout 120 "$2" sign --vectors <"$3" >"$tmp/out-$1.jsonl" 2>"$tmp/err-$1.txt"
+	timeout 120 "$2" --vectors <"$3" >"$tmp/out-$1.jsonl" 2>"$tmp/err-$1.txt"
 	rc=$?
 	end=$(date +%s)
-	echo "${1:-plain_}: cpjob exit status $rc, $((end - start)) s"
+	echo "${1:-plain_}: sign_vectors exit status $rc, $((end - start)) s"
 	if [ "$rc" -eq 0 ]; then
 		echo "PASS sigv4_random_${1}exit_status"
 	else
@@ -130,10 +131,10 @@ run() {
 	    "$1" "$MIN_PER_SERVICE" || fail=1
 }
 
-run "" "$BUILD/cpjob" "$tmp/inputs.jsonl"
-run "ascii_" "$BUILD/cpjob" "$tmp/inputs-ascii.jsonl"
-if [ -n "$BUILD_SAN" ] && [ -x "$BUILD_SAN/cpjob" ]; then
-	run "san_" "$BUILD_SAN/cpjob" "$tmp/vectors.jsonl"
+run "" "$SIGN" "$tmp/inputs.jsonl"
+run "ascii_" "$SIGN" "$tmp/inputs-ascii.jsonl"
+if [ -n "$BUILD_SAN" ] && [ -x "$BUILD_SAN/tests/tools/sign_vectors" ]; then
+	run "san_" "$BUILD_SAN/tests/tools/sign_vectors" "$tmp/vectors.jsonl"
 fi
 
 # Malformed lines: one error line each, exit status 1, nothing else.
@@ -146,7 +147,7 @@ printf '%s\n' \
     '{"id":6,"service":"s3","region":"r","method":"GET","path":"/","query_string":"","headers":[["Host","h"]],"body_hex":"0","access_key":"A","secret_key":"s","token":null,"amz_date":"20150830T123600Z"}' \
     '{"id":7,"service":"s3","region":"r","method":"GET","path":"/","query_string":"","headers":[["Host","h"]],"body_hex":"","access_key":"A","secret_key":"s","token":null,"amz_date":"20150830T123600Z"} x' \
     >"$tmp/bad.jsonl"
-timeout 30 "$BUILD/cpjob" sign --vectors <"$tmp/bad.jsonl" >"$tmp/bad-out.jsonl" 2>/dev/null
+timeout 30 "$SIGN" --vectors <"$tmp/bad.jsonl" >"$tmp/bad-out.jsonl" 2>/dev/null
 rc=$?
 nerr=$(grep -c '"error":' "$tmp/bad-out.jsonl")
 nlines=$(wc -l <"$tmp/bad-out.jsonl")

@@ -1,8 +1,10 @@
 /*
- * cmd_sign.c -- cpjob sign --vectors: SigV4-sign request descriptions read
- * as JSON lines on stdin (the format of tests/tools/sigv4_random.py) and
- * print one JSON line per input with libcpjob's canonical request, string
- * to sign, signature and Authorization value.
+ * sign_vectors.c -- a test tool (not shipped): `sign_vectors --vectors`
+ * SigV4-signs request descriptions read as JSON lines on stdin (the
+ * format of tests/tools/sigv4_random.py) and prints one JSON line per
+ * input with libcpjob's canonical request, string to sign, signature and
+ * Authorization value (tests/scripts/test_sigv4_random.sh compares them
+ * with botocore's). It links the agent's formatter and arena.
  *
  * Only the input fields are read (service, region, method, path,
  * query_string, headers, body_hex, access_key, secret_key, token,
@@ -16,8 +18,8 @@
 #define JSMN_STRICT
 #include <jsmn.h>
 
-#include "agent.h"
-#include "arena.h"
+#include "agent/agent.h"
+#include "agent/arena.h"
 
 /* A vector line: up to 16 KB of body (32 KB of hex) and the rest. The
  * buffers live in the agent's arena (arena.h), taken once per run. */
@@ -50,7 +52,7 @@ static void
 usage(FILE *f)
 {
 	fmt_fprintf(f,
-	    "usage: cpjob sign --vectors\n"
+	    "usage: sign_vectors --vectors\n"
 	    "\n"
 	    "Reads JSON lines on stdin, each describing a request (fields\n"
 	    "service, region, method, path, query_string, headers, body_hex,\n"
@@ -469,15 +471,15 @@ vectors(void)
 	}
 	memset(line, 0, LINE_SIZE);
 	if (ferror(stdin)) {
-		fmt_fprintf(stderr, "cpjob sign: read error on stdin\n");
+		fmt_fprintf(stderr, "sign_vectors: read error on stdin\n");
 		return CPJ_EXIT_FAIL;
 	}
 	if (fflush(stdout) != 0) {
-		fmt_fprintf(stderr, "cpjob sign: write error on stdout\n");
+		fmt_fprintf(stderr, "sign_vectors: write error on stdout\n");
 		return CPJ_EXIT_FAIL;
 	}
 	if (failed > 0) {
-		fmt_fprintf(stderr, "cpjob sign: %lu of %lu lines not signed\n",
+		fmt_fprintf(stderr, "sign_vectors: %lu of %lu lines not signed\n",
 		    failed, n);
 		return CPJ_EXIT_FAIL;
 	}
@@ -485,7 +487,7 @@ vectors(void)
 }
 
 int
-cpj_cmd_sign(int argc, char **argv)
+main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "--vectors") == 0)
 		return vectors();
