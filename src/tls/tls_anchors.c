@@ -274,7 +274,8 @@ begin_obj(cpj_tls_anchors *a)
 		a->acc = 0;
 		a->qn = 0;
 		a->pad = 0;
-		a->staged = !a->over;
+		/* staged in the arena when it has room (it may be NULL: 0 bytes) */
+		a->staged = !a->over && a->used < a->arena_len;
 		if (!a->staged) {
 			br_x509_decoder_init(&a->dec, dn_append, a);
 		}
