@@ -249,13 +249,9 @@ int
 cpj_json_get_i64(const char *js, const cpj_json_tok *t, int ntok, int i,
     int64_t *out)
 {
-	/* v * 10 + d fits while v < CUT, or v == CUT and d <= last */
-	const uint64_t CUT = (uint64_t)INT64_MAX / 10;
 	const char *p;
-	size_t len, k = 0;
-	uint64_t v = 0;
-	unsigned last;
-	int neg = 0;
+	size_t len, neg;
+	uint64_t v;
 
 	if (bad_index(t, ntok, i))
 		return CPJ_ERR_PARAM;
@@ -263,39 +259,15 @@ cpj_json_get_i64(const char *js, const cpj_json_tok *t, int ntok, int i,
 		return CPJ_ERR_JSON_TYPE;
 	p = js + t[i].start;
 	len = (size_t)(t[i].end - t[i].start);
-	if (len > 0 && p[0] == '-') {
-		neg = 1;
-		k = 1;
-	}
-	if (k == len)
+	neg = len > 0 && p[0] == '-';
+	/* the magnitude: up to 2^63 - 1, or 2^63 with a minus */
+	if (cpj_parse_u64(p + neg, len - neg, (uint64_t)INT64_MAX + neg, &v) < 0)
 		return CPJ_ERR_JSON_TYPE;
-	last = neg ? (unsigned)(((uint64_t)INT64_MAX + 1) % 10)
-	    : (unsigned)((uint64_t)INT64_MAX % 10);
-	for (; k < len; k++) {
-		unsigned d;
-
-		if (p[k] < '0' || p[k] > '9')
-			return CPJ_ERR_JSON_TYPE;
-		d = (unsigned)(p[k] - '0');
-		if (v > CUT || (v == CUT && d > last))
-			return CPJ_ERR_JSON_TYPE;
-		v = v * 10 + d;
-	}
-	if (neg)
-		*out = (v == (uint64_t)INT64_MAX + 1) ? INT64_MIN
-		    : -(int64_t)v;
-	else
+	if (!neg)
 		*out = (int64_t)v;
+	else
+		*out = v > (uint64_t)INT64_MAX ? INT64_MIN : -(int64_t)v;
 	return CPJ_OK;
-}
-
-static int
-prim_is(const char *js, const cpj_json_tok *t, int i, const char *lit)
-{
-	size_t len = (size_t)(t[i].end - t[i].start);
-
-	return t[i].type == CPJ_JSON_PRIMITIVE && len == strlen(lit)
-	    && memcmp(js + t[i].start, lit, len) == 0;
 }
 
 /* see cpj_json.h */
@@ -303,15 +275,16 @@ int
 cpj_json_get_bool(const char *js, const cpj_json_tok *t, int ntok, int i,
     int *out)
 {
+	const char *p;
+	size_t len;
+
 	if (bad_index(t, ntok, i))
 		return CPJ_ERR_PARAM;
-	if (prim_is(js, t, i, "true")) {
-		*out = 1;
-		return CPJ_OK;
-	}
-	if (prim_is(js, t, i, "false")) {
-		*out = 0;
-		return CPJ_OK;
-	}
-	return CPJ_ERR_JSON_TYPE;
+	p = js + t[i].start;
+	len = (size_t)(t[i].end - t[i].start);
+	if (t[i].type != CPJ_JSON_PRIMITIVE || (len != 4 && len != 5)
+	    || memcmp(p, len == 4 ? "true" : "false", len) != 0)
+		return CPJ_ERR_JSON_TYPE;
+	*out = len == 4;
+	return CPJ_OK;
 }

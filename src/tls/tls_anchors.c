@@ -55,18 +55,27 @@ dn_append(void *ctx, const void *buf, size_t len)
 	a->dn_len += len;
 }
 
-/* DER bytes of the current certificate to BearSSL's decoder. */
+/*
+ * DER bytes of the current certificate to BearSSL's decoder, one byte a
+ * push: the decoder then stops exactly at the certificate's end, and bytes
+ * after it inside the same PEM object are ignored however the bundle is
+ * cut into pieces (pushed with the certificate's last bytes, the decoder
+ * would fail on them; pushed later, not). This path takes the
+ * certificates the DER reader (tls_der.c) declines, a store that is
+ * full, and builds without CPJ_CONFIG_PEM_FAST.
+ */
 static void
 der_push(cpj_tls_anchors *a, const void *buf, size_t len)
 {
+	const unsigned char *p = buf;
+
 	/*
 	 * BearSSL's decoder must not be pushed more bytes once it failed (its
 	 * engine is left stopped: a further push reads stale state) or once
 	 * the certificate is complete; end_cert() reports either case.
 	 */
-	if (len == 0 || a->dec.err != 0 || a->dec.decoded)
-		return;
-	br_x509_decoder_push(&a->dec, buf, len);
+	for (; len > 0 && a->dec.err == 0 && !a->dec.decoded; len--)
+		br_x509_decoder_push(&a->dec, p++, 1);
 }
 
 static int
@@ -79,9 +88,10 @@ fail(cpj_tls_anchors *a, int br_err)
 }
 
 /*
- * A CA's DN (dn_len bytes at dn) and key into the store, or only counted
- * when it is full. The DN and the key may lie in the arena's free part,
- * past where they go: memmove, the DN first.
+ * A CA's DN (dn_len bytes at dn_src; NULL: already in place at the
+ * arena's free part) and key into the store, or only counted when it is
+ * full. The DN and the key may lie in the arena's free part, past where
+ * they go: memmove, the DN first.
  */
 static int
 store(cpj_tls_anchors *a, const unsigned char *dn_src, const br_x509_pkey *pk)
@@ -111,7 +121,7 @@ store(cpj_tls_anchors *a, const unsigned char *dn_src, const br_x509_pkey *pk)
 		return 0;
 	}
 	dn = a->arena + a->used;
-	if (dn_src != dn)
+	if (dn_src != NULL && dn_src != dn)
 		memmove(dn, dn_src, a->dn_len);
 	kp = dn + a->dn_len;
 	ta = &a->slots[a->count];
@@ -185,7 +195,8 @@ end_cert(cpj_tls_anchors *a)
 	if (pk == NULL) {
 		return fail(a, BR_ERR_X509_TRUNCATED);
 	}
-	return store(a, a->arena + a->used, pk);
+	/* the decoder wrote the DN in place (dn_append) */
+	return store(a, NULL, pk);
 }
 
 #endif /* CPJ_CONFIG_PEM */
