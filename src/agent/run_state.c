@@ -34,6 +34,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "inner.h"
 #include "run.h"
 #include "arena.h"
 
@@ -228,18 +229,6 @@ run_state_clear(const char *path)
 	return 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode a value in place; -1 on a bad escape. */
 static int
 unescape(char *s)
@@ -266,7 +255,8 @@ unescape(char *s)
 			*o++ = '\t';
 			break;
 		case 'x': {
-			int h = hexval(s[1]), l = h >= 0 ? hexval(s[2]) : -1;
+			int h = cpj_hexval((unsigned char)s[1]);
+			int l = h >= 0 ? cpj_hexval((unsigned char)s[2]) : -1;
 
 			if (h < 0 || l < 0 || (h == 0 && l == 0))
 				return -1;

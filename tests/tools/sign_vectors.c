@@ -18,6 +18,7 @@
 #define JSMN_STRICT
 #include <jsmn.h>
 
+#include "inner.h"
 #include "agent/agent.h"
 #include "agent/arena.h"
 
@@ -91,25 +92,13 @@ tok_is(int i, const char *s)
 }
 
 static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
 hex4(const char *s, unsigned *v)
 {
 	int i, d;
 
 	*v = 0;
 	for (i = 0; i < 4; i++) {
-		d = hexval(s[i]);
+		d = cpj_hexval((unsigned char)s[i]);
 		if (d < 0)
 			return -1;
 		*v = *v << 4 | (unsigned)d;
@@ -302,8 +291,8 @@ hex_decode(const char *h, unsigned char *out, size_t cap)
 	int hi, lo;
 
 	while (h[0] != '\0') {
-		hi = hexval(h[0]);
-		lo = h[1] != '\0' ? hexval(h[1]) : -1;
+		hi = cpj_hexval((unsigned char)h[0]);
+		lo = h[1] != '\0' ? cpj_hexval((unsigned char)h[1]) : -1;
 		if (hi < 0 || lo < 0 || n == cap)
 			return -1;
 		out[n++] = (unsigned char)(hi << 4 | lo);
