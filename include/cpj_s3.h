@@ -86,8 +86,8 @@
  * Authorization value is wiped after each request. Nothing here logs a
  * secret (the debug log names operation, bucket, key, status and codes).
  *
- * RAM: sizeof(cpj_s3_context) is 5,072 bytes on x86-64 with the defaults
- * (the SigV4 context 1,432, the HTTP response 992, the error scanner and
+ * RAM: sizeof(cpj_s3_context) is 5,176 bytes on x86-64 with the defaults
+ * (the SigV4 context 1,528, the HTTP response 992, the error scanner and
  * details 776, the origin URL and Host buffers 540, the override URL 260,
  * the Authorization value 384, MD5 96). The caller's work buffer holds the
  * request target (the encoded key, up to 3 x CPJ_S3_KEY_MAX + 258 bytes)

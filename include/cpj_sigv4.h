@@ -44,7 +44,7 @@
  * other copy of secret material (HMAC states, "AWS4"+secret) is wiped
  * before a call returns. Nothing here logs.
  *
- * RAM: sizeof(cpj_sigv4_context) is 1,432 bytes on x86-64 with the
+ * RAM: sizeof(cpj_sigv4_context) is 1,528 bytes on x86-64 with the
  * default limits (1,016 of them working memory of a call, 608 of which
  * grow with CPJ_SIGV4_QUERY_MAX). The caller's buffers are the
  * Authorization value (about 200 bytes plus the signed header names) or
@@ -136,8 +136,13 @@ typedef struct {
 	int copy_on;                /**< private: a copy was asked for */
 	size_t stage_len;           /**< private: bytes in `stage` */
 
+	/** Number of signing-key derivations so far (a cache miss adds one). */
+	unsigned long derivations;
+
 	/* Cached signing key: the SHA-256 states after the HMAC inner and
-	 * outer key blocks of kSigning, and what it was derived for. */
+	 * outer key blocks of kSigning, and what it was derived for; then the
+	 * cached first block of a canonical request. Kept together, up to
+	 * `sha`: they are wiped as one range. */
 	/** \var cpj_sigv4_context::key_ist
 	 *  private: SHA-256 state after the HMAC inner key block of kSigning. */
 	/** \var cpj_sigv4_context::key_ost
@@ -158,11 +163,13 @@ typedef struct {
 	char key_service[CPJ_SIGV4_NAME_MAX];
 	/** private: the access key id it was derived for (no NUL) */
 	char key_akid[CPJ_SIGV4_AKID_MAX];
-	/** Number of signing-key derivations so far (a cache miss adds one). */
-	unsigned long derivations;
+	/** private: the first 64 bytes of the last canonical request that had
+	 *  as many (pre[0] == 0: none), and the SHA-256 state after them;
+	 *  most requests to one endpoint begin alike */
+	unsigned char pre[64], pre_state[32];
 
-	/* Working memory of one call; secrets in it are wiped before the
-	 * call returns. */
+	/* Working memory of one call, up to the end; secrets in it are wiped
+	 * before the call returns. */
 	br_sha256_context sha;      /**< private: SHA-256 of the call */
 	cpj_buf copy;               /**< private: the caller's canonical-request copy */
 	/** private: canonical request bytes on their way to SHA-256; digests */

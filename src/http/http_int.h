@@ -13,6 +13,23 @@
 #include "cpj_http.h"
 
 /**
+ * \brief The length of the run of token bytes (RFC 9110 tchar: letters,
+ *        digits and !#$%&'*+-.^_`|~) at the start of s[0..n).
+ *
+ * Stack: at most 16 bytes.
+ */
+size_t cpj_http_token_span(const char *s, size_t n);
+
+/**
+ * \brief The length of the run of field-value bytes (HTAB, SP, VCHAR,
+ *        obs-text: no other control byte, no DEL) at the start of
+ *        s[0..n), checked a word at a time.
+ *
+ * Stack: at most 16 bytes.
+ */
+size_t cpj_http_field_span(const char *s, size_t n);
+
+/**
  * \brief Write a request into a caller buffer.
  *
  * Writes the head and, for a memory body that fits in the rest of `buf`,

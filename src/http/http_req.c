@@ -3,26 +3,16 @@
  */
 #include "inner.h"
 
-/* RFC 9110 tchar: a bit per ASCII byte (letters, digits, !#$%&'*+-.^_`|~). */
-static const uint32_t tchar[4] = {
-	0x00000000, 0x03ff6cfa, 0xc7fffffe, 0x57ffffff
-};
-
 /* The length of a non-empty token, or 0 if s is not one. */
 static size_t
 token_len(const char *s)
 {
-	size_t i;
+	size_t n;
 
 	if (s == NULL)
 		return 0;
-	for (i = 0; s[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x80 || !(tchar[c >> 5] >> (c & 31) & 1))
-			return 0;
-	}
-	return i;
+	n = strlen(s);
+	return cpj_http_token_span(s, n) == n ? n : 0;
 }
 
 static int
@@ -52,17 +42,12 @@ valid_target(const char *s)
 static int
 valid_value(const char *s)
 {
-	size_t i;
+	size_t n;
 
 	if (s == NULL)
 		return 0;
-	for (i = 0; s[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c < 0x20 && c != '\t') || c == 0x7f)
-			return 0;
-	}
-	return 1;
+	n = strlen(s);
+	return cpj_http_field_span(s, n) == n;
 }
 
 static int

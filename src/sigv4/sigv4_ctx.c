@@ -45,17 +45,14 @@ cpj_sigv4_visible_len(const char *s, size_t max, const char *bad)
 	return n;
 }
 
+/* The cached key and what it was derived for, and the cached first block
+ * of a canonical request (a session token may be in it): the fields from
+ * key_ist up to the working memory (cpj_sigv4.h keeps them together). */
 static void
 forget_key(cpj_sigv4_context *ctx)
 {
-	cpj_wipe(ctx->key_ist, sizeof ctx->key_ist);
-	cpj_wipe(ctx->key_ost, sizeof ctx->key_ost);
-	ctx->key_valid = 0;
-	cpj_wipe(ctx->key_date, sizeof ctx->key_date);
-	ctx->key_region_len = ctx->key_service_len = ctx->key_akid_len = 0;
-	cpj_wipe(ctx->key_region, sizeof ctx->key_region);
-	cpj_wipe(ctx->key_service, sizeof ctx->key_service);
-	cpj_wipe(ctx->key_akid, sizeof ctx->key_akid);
+	cpj_wipe(ctx->key_ist, offsetof(cpj_sigv4_context, sha)
+	    - offsetof(cpj_sigv4_context, key_ist));
 }
 
 /* see cpj_sigv4.h */
@@ -110,15 +107,10 @@ cpj_sigv4_clear(cpj_sigv4_context *ctx)
 {
 	if (ctx == NULL)
 		return;
-	forget_key(ctx);
 	ctx->akid = ctx->secret = ctx->token = NULL;
-	cpj_wipe(&ctx->sha, sizeof ctx->sha);
-	cpj_wipe(&ctx->copy, sizeof ctx->copy);
 	ctx->copy_on = 0;
 	ctx->stage_len = 0;
-	cpj_wipe(ctx->stage, sizeof ctx->stage);
-	cpj_wipe(ctx->hidx, sizeof ctx->hidx);
-	cpj_wipe(ctx->hsame, sizeof ctx->hsame);
-	cpj_wipe(ctx->added, sizeof ctx->added);
-	cpj_wipe(&ctx->u, sizeof ctx->u);
+	/* the cached key and block (forget_key()) and the working memory */
+	cpj_wipe(ctx->key_ist, sizeof *ctx
+	    - offsetof(cpj_sigv4_context, key_ist));
 }

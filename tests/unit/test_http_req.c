@@ -478,9 +478,45 @@ transport_errors(void)
 	return 0;
 }
 
+/*
+ * The byte classes (http_chars.c) against their definitions, for every
+ * byte value at every place of a run longer than two words, so that the
+ * word-at-a-time path and the byte tail both meet it.
+ */
+static int
+byte_classes(void)
+{
+	static const char tchars[] = "!#$%&'*+-.^_`|~";
+	char s[21];
+	unsigned c;
+	size_t at;
+
+	for (c = 0; c < 256; c++) {
+		int field = c == '\t' || (c >= 0x20 && c != 0x7f);
+		int token = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')
+		    || (c >= 'A' && c <= 'Z')
+		    || (c != 0 && strchr(tchars, (int)c) != NULL);
+
+		for (at = 0; at < sizeof s; at++) {
+			memset(s, 'a', sizeof s);
+			s[at] = (char)c;
+			CHECK_EQ(cpj_http_field_span(s, sizeof s),
+			    field ? sizeof s : at);
+			CHECK_EQ(cpj_http_token_span(s, sizeof s),
+			    token ? sizeof s : at);
+			/* the bound is kept: nothing read at or past n */
+			CHECK_EQ(cpj_http_field_span(s, at), at);
+		}
+	}
+	CHECK_EQ(cpj_http_field_span("\t \x7e\x80\xff", 5), 5);
+	CHECK_EQ(cpj_http_field_span("", 0), 0);
+	return 0;
+}
+
 int
 main(void)
 {
+	RUN(byte_classes);
 	RUN(write_get);
 	RUN(write_head_delete_no_length);
 	RUN(write_post_body_and_headers);

@@ -729,6 +729,84 @@ key_cache(void)
 	return 0;
 }
 
+/*
+ * The cached first block of the canonical request: requests that begin
+ * alike, then one that differs in its first block, one whose first flush
+ * is shorter than a block (a long path goes to SHA-256 straight), in
+ * turn on one context: each signature and canonical request as a fresh
+ * context gives them, and the cache holds the last request's first block.
+ */
+static int
+first_block(void)
+{
+	static const cpj_sigv4_header h_cp[] = {
+		{ "Content-Type", "application/x-amz-json-1.1" },
+		{ "Host", "codepipeline.us-east-1.amazonaws.com" },
+		{ "X-Amz-Target", "CodePipeline_20150709.PollForJobs" },
+	}, h_ack[] = {
+		{ "Content-Type", "application/x-amz-json-1.1" },
+		{ "Host", "codepipeline.us-east-1.amazonaws.com" },
+		{ "X-Amz-Target", "CodePipeline_20150709.AcknowledgeJob" },
+	}, h_other[] = {
+		{ "Content-Type", "application/x-amz-json-1.1" },
+		{ "Host", "example.com" },
+		{ "X-Amz-Target", "CodePipeline_20150709.PollForJobs" },
+	};
+	static const struct {
+		const cpj_sigv4_header *h;
+		const char *path, *body;
+	} rq[] = {
+		{ h_cp, "/", "{\"maxBatchSize\":1}" },
+		{ h_ack, "/", "{\"jobId\":\"1\",\"nonce\":\"2\"}" },
+		{ h_other, "/", "{\"maxBatchSize\":1}" },
+		{ h_cp, "/", "{\"maxBatchSize\":1}" },
+		{ h_cp, "/a-path-segment-long-enough-to-fill-the-stage-at-once/"
+		    "0123456789012345678901234567890123456789012345678901234567"
+		    "890123456789", "{}" },
+		{ h_ack, "/", "{}" },
+	};
+	static char want_auth[1024], want_creq[2048], seq_creq[2048];
+	cpj_sigv4_context fresh;
+	cpj_sigv4_request req;
+	cpj_sigv4_result res;
+	size_t i;
+	int hits = 0;
+
+	CHECK(setup(0, "session-token") == 0);
+	for (i = 0; i < CPJ_ARRAY_LEN(rq); i++) {
+		memset(&req, 0, sizeof req);
+		req.method = "POST";
+		req.path = rq[i].path;
+		req.headers = rq[i].h;
+		req.header_count = 3;
+		req.body = rq[i].body;
+		req.body_len = strlen(rq[i].body);
+		req.amz_date = "20261207T103000Z";
+		memset(&res, 0, sizeof res);
+		res.canonical_request = want_creq;
+		res.canonical_request_size = sizeof want_creq;
+		CHECK(cpj_sigv4_init(&fresh, "us-east-1", "codepipeline", 0) == 0);
+		CHECK(cpj_sigv4_set_credentials(&fresh, akid, secret,
+		    "session-token") == 0);
+		CHECK(cpj_sigv4_sign(&fresh, &req, &res, want_auth,
+		    sizeof want_auth) > 0);
+		CHECK(strlen(want_creq) > 64);
+
+		hits += memcmp(ctx.pre, want_creq, 64) == 0;
+		ctx.service = "codepipeline";
+		res.canonical_request = seq_creq;
+		res.canonical_request_size = sizeof seq_creq;
+		CHECK(cpj_sigv4_sign(&ctx, &req, &res, out, sizeof out) > 0);
+		CHECK(strcmp(out, want_auth) == 0);
+		CHECK(strcmp(seq_creq, want_creq) == 0);
+		/* the long path went to SHA-256 without the cache */
+		CHECK_EQ(memcmp(ctx.pre, want_creq, 64) == 0, i != 4);
+	}
+	/* AcknowledgeJob after PollForJobs, and after the long path */
+	CHECK_EQ(hits, 2);
+	return 0;
+}
+
 static int
 wiping(void)
 {
@@ -776,8 +854,12 @@ wiping(void)
 	CHECK(memcmp(ctx.key_ist, kc.ksi, 32) == 0);
 	CHECK(memcmp(ctx.key_ost, kc.kso, 32) == 0);
 
+	CHECK(!all_zero(ctx.pre, sizeof ctx.pre));
+	CHECK(!all_zero(ctx.pre_state, sizeof ctx.pre_state));
 	cpj_sigv4_clear(&ctx);
 	CHECK(all_zero(ctx.key_ist, sizeof ctx.key_ist));
+	CHECK(all_zero(ctx.pre, sizeof ctx.pre));
+	CHECK(all_zero(ctx.pre_state, sizeof ctx.pre_state));
 	CHECK(all_zero(ctx.key_ost, sizeof ctx.key_ost));
 	CHECK_EQ(ctx.key_valid, 0);
 	CHECK(!mem_has(&ctx, sizeof ctx, kc.ksi, 16));
@@ -1252,6 +1334,7 @@ main(void)
 	RUN(amz_date);
 	RUN(now_equals_amz_date);
 	RUN(key_cache);
+	RUN(first_block);
 	RUN(wiping);
 	RUN(nospace);
 	RUN(invalid_input);

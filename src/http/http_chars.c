@@ -1,0 +1,61 @@
+/*
+ * http_chars.c -- the byte classes of HTTP/1.1 (RFC 9110): token bytes of
+ * method and field names, and the bytes a field value may hold. The
+ * request writer checks what it sends with these, the response parser
+ * what it receives.
+ */
+#include "inner.h"
+
+/* tchar: a bit per ASCII byte (letters, digits, !#$%&'*+-.^_`|~). */
+static const uint32_t tchar[4] = {
+	0x00000000, 0x03ff6cfa, 0xc7fffffe, 0x57ffffff
+};
+
+/* see http_int.h */
+size_t
+cpj_http_token_span(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned c = (unsigned char)s[i];
+
+		if (c >= 0x80 || !(tchar[c >> 5] >> (c & 31) & 1))
+			break;
+	}
+	return i;
+}
+
+/*
+ * Field bytes a word at a time: a word with no byte below 0x20 and none
+ * equal to 0x7f is all field bytes. The tests are exact ("has a byte
+ * below n" for n <= 0x80, "has a zero byte"); a word that fails them
+ * (an HTAB, or the end of the run) is checked byte by byte.
+ */
+typedef size_t word;
+#define ONES ((word)-1 / 255)
+
+/* see http_int.h */
+size_t
+cpj_http_field_span(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (n - i >= sizeof(word)) {
+		word v, x;
+
+		memcpy(&v, s + i, sizeof v);
+		x = v ^ (ONES * 0x7f);
+		if ((((v - ONES * 0x20) & ~v) | ((x - ONES) & ~x))
+		    & (ONES * 0x80))
+			break;
+		i += sizeof v;
+	}
+	for (; i < n; i++) {
+		unsigned c = (unsigned char)s[i];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			break;
+	}
+	return i;
+}
