@@ -161,7 +161,7 @@ int cpj_cp_init(cpj_cp_context *cp, cpj_http_client *http, const char *region,
  * cpj_cp_set_credentials() or cpj_cp_clear(); call this again after
  * refreshing it (the cached signing key is wiped).
  *
- * Stack: at most 160 bytes.
+ * Stack: at most 144 bytes.
  *
  * \return 0 or CPJ_ERR_SIGV4_CREDS.
  */
@@ -169,7 +169,7 @@ int cpj_cp_set_credentials(cpj_cp_context *cp, const cpj_creds *creds);
 
 /** \brief Wipe the signing key cache and forget the credentials.
  *
- * Stack: at most 128 bytes.
+ * Stack: at most 64 bytes.
  */
 void cpj_cp_clear(cpj_cp_context *cp);
 

@@ -169,7 +169,7 @@ int cpj_json_get_str(const char *js, const cpj_json_tok *t, int ntok, int i,
 /**
  * \brief Read an integer token (no fraction, no exponent).
  *
- * Stack: at most 32 bytes.
+ * Stack: at most 128 bytes.
  *
  * \return 0; CPJ_ERR_JSON_TYPE when the token is not an integer number
  *         or is outside int64_t; CPJ_ERR_PARAM for a bad index.
@@ -180,7 +180,7 @@ int cpj_json_get_i64(const char *js, const cpj_json_tok *t, int ntok, int i,
 /**
  * \brief Read a true/false token into *out (1/0).
  *
- * Stack: at most 112 bytes.
+ * Stack: at most 48 bytes.
  *
  * \return 0, CPJ_ERR_JSON_TYPE, or CPJ_ERR_PARAM for a bad index.
  */

@@ -427,7 +427,7 @@ int cpj_s3_set_credentials(cpj_s3_context *s3, const cpj_creds *creds);
  *        credential pointers. Endpoint, region and skew are kept. Safe to
  *        call more than once.
  *
- * Stack: at most 128 bytes.
+ * Stack: at most 64 bytes.
  */
 void cpj_s3_clear(cpj_s3_context *s3);
 

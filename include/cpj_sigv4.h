@@ -317,7 +317,7 @@ int cpj_sigv4_set_credentials(cpj_sigv4_context *ctx, const char *akid,
  *
  * The caller wipes its own copy of the secret. Safe on a NULL context.
  *
- * Stack: at most 96 bytes.
+ * Stack: at most 32 bytes.
  */
 void cpj_sigv4_clear(cpj_sigv4_context *ctx);
 
