@@ -169,8 +169,9 @@ echo
 min_text=0 min_linked=0
 if [ -n "${MIN_LIB_OBJS:-}" ]; then
 	echo "Minimal profile (PROFILE=minimal, include/cpj_config_minimal.h: no S3, no"
-	echo "credential providers but explicit keys, no mutual TLS, third-party jobs,"
-	echo "presigning, log or error texts), library objects, bytes by module:"
+	echo "credential providers but explicit keys, no mutual TLS, the fast PEM reader,"
+	echo "third-party jobs, presigning, log or error texts), library objects, bytes"
+	echo "by module:"
 	# shellcheck disable=SC2086
 	modules "$MIN_B" $MIN_LIB_OBJS 2>"$B/size.mintext"
 	min_text=$(cat "$B/size.mintext")
