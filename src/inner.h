@@ -70,6 +70,12 @@ int cpj_strieq(const char *a, size_t alen, const char *b);
 static inline int cpj_tolower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 /* Hex digit value, or -1. */
 int cpj_hexval(int c);
+/* Packed tables (err.c, aws_error.c, s3_error.c): a list X(text, err) of
+ * strings and CPJ_ERR_* codes becomes a byte per entry, -err
+ * (CPJ_PACK_ERR), and one string of the texts, each NUL-terminated
+ * (CPJ_PACK_TEXT): no pointer per entry. */
+#define CPJ_PACK_ERR(text, err) (unsigned char)-(err),
+#define CPJ_PACK_TEXT(text, err) text "\0"
 /* Parse decimal digits [s, s+len) into *out; rejects empty, non-digits and overflow past `max`. */
 int cpj_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
 /* Bounded strlen: returns max+1 when no NUL within max bytes. */

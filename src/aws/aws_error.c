@@ -44,10 +44,8 @@
 	X("InternalError", CPJ_ERR_API_SERVER) \
 	X("ServiceUnavailable*", CPJ_ERR_API_SERVER)
 
-#define ERR(c, e) (unsigned char)-(e),
-#define NAME(c, e) c "\0"
-static const unsigned char errs[] = { CODES(ERR) };
-static const char codes[] = CODES(NAME);
+static const unsigned char errs[] = { CODES(CPJ_PACK_ERR) };
+static const char codes[] = CODES(CPJ_PACK_TEXT);
 
 /* The bare code of an error type: the part after the last '#', before
  * any ':' (the x-amzn-ErrorType header form "Code:http://..."). */

@@ -494,10 +494,8 @@ cpj_s3_xml_found(const cpj_s3_xml *x)
 	X("ServiceUnavailable", CPJ_ERR_API_SERVER) \
 	X("RequestTimeout", CPJ_ERR_API_SERVER)
 
-#define S3_ERR(c, e) (unsigned char)-(e),
-#define S3_NAME(c, e) c "\0"
-static const unsigned char s3_errs[] = { S3_CODES(S3_ERR) };
-static const char s3_codes[] = S3_CODES(S3_NAME);
+static const unsigned char s3_errs[] = { S3_CODES(CPJ_PACK_ERR) };
+static const char s3_codes[] = S3_CODES(CPJ_PACK_TEXT);
 
 /* see cpj_s3.h */
 int

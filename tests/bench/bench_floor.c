@@ -9,8 +9,9 @@
  * length and the request's bytes, signed ahead of time by
  * tests/bench/run_bench.py (PollForJobs, AcknowledgeJob and
  * PutJobSuccessResult of jobs it queued with known ids and nonces). The
- * program connects once, makes the TLS 1.2 handshake with the suites of
- * the library's profile (src/tls/tls_profile.c), then for each cycle
+ * program connects once, makes the TLS 1.2 handshake with the library's
+ * profile (cpj_tls_init: src/tls/tls_profile.c's suites, curves and
+ * engines, then BearSSL's own I/O, no library code), then for each cycle
  * writes the three requests as they are and reads each response up to the
  * end of its head and Content-Length bytes more: the least a client of
  * these three calls can do over the same connection. Its CPU per cycle is
@@ -42,22 +43,12 @@
 #define ANCHOR_ARENA  8192
 #define RESP_MAX      (64 * 1024)
 
-/* The library's suites (src/tls/tls_profile.c), in its order. */
-static const uint16_t suites[] = {
-	BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-	BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-	BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-	BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-	BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-	BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
-};
-
 static cpj_tls_anchors anchors;
 static br_x509_trust_anchor anchor_slots[ANCHOR_SLOTS];
 static unsigned char anchor_arena[ANCHOR_ARENA];
-static br_ssl_client_context cc;
-static br_x509_minimal_context xc;
-static unsigned char iobuf[BR_SSL_BUFSIZE_MONO];
+/* Only for the library's profile (cpj_tls_init: its suites, curves and
+ * engines); the connection below is driven with BearSSL's own I/O. */
+static cpj_tls_context tls;
 static br_sslio_context io;
 static unsigned char resp[RESP_MAX];
 
@@ -279,20 +270,17 @@ main(int argc, char **argv)
 		die("connect failed");
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 
-	br_ssl_client_init_full(&cc, &xc, anchors.ta, anchors.count);
-	br_ssl_engine_set_versions(&cc.eng, BR_TLS12, BR_TLS12);
-	br_ssl_engine_set_suites(&cc.eng, suites,
-	    sizeof suites / sizeof suites[0]);
-	br_ssl_engine_set_buffer(&cc.eng, iobuf, sizeof iobuf, 0);
+	if (cpj_tls_init(&tls, &anchors) != 0)
+		die("TLS profile");
 	/* the endpoint is an IP address: no name to check (the library
 	   checks the iPAddress; the floor leaves that out) */
-	if (!br_ssl_client_reset(&cc, NULL, 0))
+	if (!br_ssl_client_reset(&tls.cc, NULL, 0))
 		die("TLS reset");
-	br_sslio_init(&io, &cc.eng, sock_read, &fd, sock_write, &fd);
+	br_sslio_init(&io, &tls.cc.eng, sock_read, &fd, sock_write, &fd);
 
 	for (i = 0; i < warmup * 3; i++)
 		bad += exchange();
-	br_ssl_engine_get_session_parameters(&cc.eng, &sp);
+	br_ssl_engine_get_session_parameters(&tls.cc.eng, &sp);
 	c0 = ns_now(CLOCK_PROCESS_CPUTIME_ID);
 	w0 = ns_now(CLOCK_MONOTONIC);
 	for (i = 0; i < cycles * 3; i++)
