@@ -94,7 +94,18 @@ CPJ_BUILD_TIME := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/d
 endif
 $(B)/obj/src/tls/tls_time.o: CPPFLAGS_EXTRA := -DCPJ_BUILD_TIME=$(CPJ_BUILD_TIME)
 
-$(B)/obj/%.o: %.c | deps-check
+# Every object depends on the compile command: $(B)/.cflags is rewritten
+# when CC, CPPFLAGS_ALL or CFLAGS_ALL change (a board's new flag, EXTRA_CFLAGS),
+# so a build tree never mixes objects of two flag sets. (Per-target extras
+# such as CPJ_BUILD_TIME are not part of it.)
+FLAGS_STAMP := $(B)/.cflags
+FLAGS_NOW := $(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL)
+ifneq ($(file <$(FLAGS_STAMP)),$(FLAGS_NOW))
+$(shell mkdir -p $(B))
+$(file >$(FLAGS_STAMP),$(FLAGS_NOW))
+endif
+
+$(B)/obj/%.o: %.c $(FLAGS_STAMP) | deps-check
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS_EXTRA) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<

@@ -24,7 +24,16 @@ $(BEARSSL_LIB): $(BEARSSL_OBJS)
 	$(if $(Q),@echo "  AR      $@")
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(BOARD_B)/bearssl/obj/%.o: $(BEARSSL_SRC)/src/%.c | $(BOARD_B)/.deps-ok
+# Rebuilt when the board's compile command changes (see the Makefile's
+# FLAGS_STAMP): BearSSL's objects include none of our headers, so no other
+# dependency would tell.
+BEARSSL_FLAGS_STAMP := $(BOARD_B)/bearssl/.cflags
+ifneq ($(file <$(BEARSSL_FLAGS_STAMP)),$(CC) $(BEARSSL_BUILD_FLAGS))
+$(shell mkdir -p $(BOARD_B)/bearssl)
+$(file >$(BEARSSL_FLAGS_STAMP),$(CC) $(BEARSSL_BUILD_FLAGS))
+endif
+
+$(BOARD_B)/bearssl/obj/%.o: $(BEARSSL_SRC)/src/%.c $(BEARSSL_FLAGS_STAMP) | $(BOARD_B)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  CC      bearssl/$*.c")
 	$(Q)$(CC) $(BEARSSL_BUILD_FLAGS) -c -o $@ $<
