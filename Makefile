@@ -97,13 +97,20 @@ $(B)/obj/src/tls/tls_time.o: CPPFLAGS_EXTRA := -DCPJ_BUILD_TIME=$(CPJ_BUILD_TIME
 # Every object depends on the compile command: $(B)/.cflags is rewritten
 # when CC, CPPFLAGS_ALL or CFLAGS_ALL change (a board's new flag, EXTRA_CFLAGS),
 # so a build tree never mixes objects of two flag sets. (Per-target extras
-# such as CPJ_BUILD_TIME are not part of it.)
+# such as CPJ_BUILD_TIME are not part of it.) The recipe runs every time but
+# touches the file only when the text differs: objects rebuild only then.
 FLAGS_STAMP := $(B)/.cflags
 FLAGS_NOW := $(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL)
-ifneq ($(file <$(FLAGS_STAMP)),$(FLAGS_NOW))
-$(shell mkdir -p $(B))
-$(file >$(FLAGS_STAMP),$(FLAGS_NOW))
-endif
+# A recipe: file $1 gets text $2 when it holds something else (the text
+# is written to $1.new as the recipe is expanded, the shell compares).
+stamp_update = $(shell mkdir -p $(dir $1))$(file >$1.new,$2)cmp -s $1.new $1 \
+	&& rm -f $1.new || mv -f $1.new $1
+
+$(FLAGS_STAMP): FORCE | deps-check
+	@$(call stamp_update,$@,$(FLAGS_NOW))
+
+.PHONY: FORCE
+FORCE:
 
 $(B)/obj/%.o: %.c $(FLAGS_STAMP) | deps-check
 	@mkdir -p $(dir $@)

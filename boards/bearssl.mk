@@ -24,14 +24,12 @@ $(BEARSSL_LIB): $(BEARSSL_OBJS)
 	$(if $(Q),@echo "  AR      $@")
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-# Rebuilt when the board's compile command changes (see the Makefile's
+# Rebuilt when the board's compile command changes (the Makefile's
 # FLAGS_STAMP): BearSSL's objects include none of our headers, so no other
 # dependency would tell.
 BEARSSL_FLAGS_STAMP := $(BOARD_B)/bearssl/.cflags
-ifneq ($(file <$(BEARSSL_FLAGS_STAMP)),$(CC) $(BEARSSL_BUILD_FLAGS))
-$(shell mkdir -p $(BOARD_B)/bearssl)
-$(file >$(BEARSSL_FLAGS_STAMP),$(CC) $(BEARSSL_BUILD_FLAGS))
-endif
+$(BEARSSL_FLAGS_STAMP): FORCE | $(BOARD_B)/.deps-ok
+	@$(call stamp_update,$@,$(CC) $(BEARSSL_BUILD_FLAGS))
 
 $(BOARD_B)/bearssl/obj/%.o: $(BEARSSL_SRC)/src/%.c $(BEARSSL_FLAGS_STAMP) | $(BOARD_B)/.deps-ok
 	@mkdir -p $(dir $@)
