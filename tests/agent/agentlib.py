@@ -9,6 +9,7 @@ import io
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -47,6 +48,15 @@ def check(name, cond, detail=""):
 
 def exit_status():
     return 0 if results and all(results) else 1
+
+
+def free_port():
+    """A loopback TCP port nothing listens on (at the time of asking)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 def cpjob_path(san=False):

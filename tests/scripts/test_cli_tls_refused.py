@@ -16,16 +16,12 @@ import tempfile
 import time
 
 TOP = os.environ.get("CPJ_TOP", os.getcwd())
-CPJOB = os.path.join(os.environ.get("CPJ_BUILD", os.path.join(TOP, "build/host")), "cpjob")
+sys.path.insert(0, os.path.join(TOP, "tests", "agent"))
+import agentlib as A  # noqa: E402
+from agentlib import check  # noqa: E402
+
+CPJOB = A.cpjob_path(san=False)
 OPENSSL = "/usr/bin/openssl"
-
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append(bool(cond))
-    print("%s %s%s" % ("PASS" if cond else "FAIL", name, "" if cond else ": " + str(detail)[:800]))
-    sys.stdout.flush()
 
 
 def cert(d, name, san):
@@ -36,18 +32,10 @@ def cert(d, name, san):
     return key, crt
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def server(key, crt, args):
     """openssl s_server on a free loopback port, once it listens."""
     for _ in range(5):
-        port = free_port()
+        port = A.free_port()
         p = subprocess.Popen([OPENSSL, "s_server", "-accept", "127.0.0.1:%d" % port,
                               "-key", key, "-cert", crt, "-quiet"] + args,
                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -136,9 +124,11 @@ def main():
          ["-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"], crt, None)
     run_once(key, crt, d)
     shutil.rmtree(d, ignore_errors=True)
-    print("%d passed, %d failed" % (results.count(True), results.count(False)))
-    return 0 if all(results) else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        main()
+    finally:
+        A.cleanup()
+    sys.exit(A.exit_status())

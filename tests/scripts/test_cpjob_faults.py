@@ -52,14 +52,6 @@ def cpjob(env, *args, valgrind=False, timeout=120):
             p.stderr.decode("utf-8", "replace"), time.monotonic() - t0)
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 class Server(threading.Thread):
     """Loopback server for up to `n` connections, each handled by `fn`."""
 
@@ -140,7 +132,7 @@ def main():
         A.wait_for(lambda: any(f["hits"] for f in emu.admin("GET", "faults")), timeout=10)
 
         # -- connection refused ----------------------------------------------
-        port = free_port()
+        port = A.free_port()
         e = dict(env, AWS_ENDPOINT_URL="https://127.0.0.1:%d" % port)
         rc, out, err, secs = cpjob(e, "poll", "--action-type-id", AT)
         check("refused_exit_255", rc == 255 and out == "" and secs < 60, (rc, out, err, secs))
