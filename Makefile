@@ -95,12 +95,13 @@ endif
 $(B)/obj/src/tls/tls_time.o: CPPFLAGS_EXTRA := -DCPJ_BUILD_TIME=$(CPJ_BUILD_TIME)
 
 # Every object depends on the compile command: $(B)/.cflags is rewritten
-# when CC, CPPFLAGS_ALL or CFLAGS_ALL change (a board's new flag, EXTRA_CFLAGS),
+# when CC, CPPFLAGS_ALL, CFLAGS_ALL or LDFLAGS_ALL change (a board's new
+# flag, EXTRA_CFLAGS; link flags too, so that programs are linked again),
 # so a build tree never mixes objects of two flag sets. (Per-target extras
 # such as CPJ_BUILD_TIME are not part of it.) The recipe runs every time but
 # touches the file only when the text differs: objects rebuild only then.
 FLAGS_STAMP := $(B)/.cflags
-FLAGS_NOW := $(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL)
+FLAGS_NOW := $(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(LDFLAGS_ALL)
 # A recipe: file $1 gets text $2 when it holds something else (the text
 # is written to $1.new as the recipe is expanded, the shell compares).
 stamp_update = $(shell mkdir -p $(dir $1))$(file >$1.new,$2)cmp -s $1.new $1 \

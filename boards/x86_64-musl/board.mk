@@ -6,4 +6,5 @@ BOARD_CPU := -march=x86-64
 BOARD_EXEC ?=
 BOARD_DEBS := musl-tools
 BOARD_FILE := x86-64
+BOARD_RELRO :=
 include boards/cross.mk
