@@ -40,7 +40,8 @@ $(B)/tests/integration/%: $(B)/obj/tests/integration/%.o $(SUPPORT_OBJS) $(LIBCP
 AGENT_TEST_OBJS := $(filter-out $(B)/obj/src/agent/main.o,$(AGENT_OBJS))
 AGENT_TEST_BINS := $(B)/tests/integration/test_creds_chain \
 	$(B)/tests/integration/test_agent_setup \
-	$(B)/tests/integration/test_jmespath
+	$(B)/tests/integration/test_jmespath \
+	$(B)/tests/integration/test_run_state
 # test_agent_setup counts lookups: getaddrinfo() wrapped at link time
 # (static boards too, where a second definition would clash with libc's).
 $(B)/tests/integration/test_agent_setup: AGENT_TEST_LDFLAGS := -Wl,--wrap=getaddrinfo

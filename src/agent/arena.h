@@ -14,15 +14,15 @@
 
 #ifndef CPJ_AGENT_ARENA_SIZE
 /* The largest command's sum (x86-64, the widest cpj_job; each take is
- * rounded up to 16 bytes): `cpjob run` takes the handler's environment
- * (RUN_ENV_MAX, 262,144), the state file's read buffer (STATE_MAX + 1,
- * 278,544), the result file's (RUN_RESULT_MAX + 1, 65,552) and up to 100
- * job slots (100 x 2,344): 840,640 bytes. A one-shot poll of 100 jobs
- * with --query or --output text and a file:// parameter takes the
- * parameter store (160 KiB), the file (64 KiB), the output document
- * (256 KiB), the job slots and a line naming each job (100 x 400):
- * 765,920; tests/tools/sign_vectors about 260 KiB. */
-#define CPJ_AGENT_ARENA_SIZE (821u * 1024)
+ * rounded up to 16 bytes). A one-shot poll of 100 jobs with --query or
+ * --output text and a file:// parameter takes the parameter store (160
+ * KiB), the file (64 KiB), the output document (256 KiB), the job slots
+ * (100 x 2,344) and a line naming each job (100 x 400): 765,920 bytes.
+ * `cpjob run` takes the handler's environment (RUN_ENV_MAX, 262,144),
+ * the state file's decoded report (VALS_MAX, 86,336), the result file's
+ * buffer (RUN_RESULT_MAX + 1, 65,552) and up to 100 job slots: 648,432;
+ * tests/tools/sign_vectors about 260 KiB. */
+#define CPJ_AGENT_ARENA_SIZE (748u * 1024)
 #endif
 
 /* n bytes, zeroed, aligned for any object; exits when the arena is

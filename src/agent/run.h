@@ -214,6 +214,9 @@ int run_fsync_dir(const char *path);
 /* Write `len` bytes whole, through short writes and EINTR. 0, or -1 with
  * errno (EIO when the file takes no byte). */
 int run_write_all(int fd, const void *buf, size_t len);
+/* Open a regular file (no symlink, no FIFO) relative to `dirfd` for
+ * reading: the descriptor, or -1 (errno; ENOENT when absent). */
+int run_open_file_at(int dirfd, const char *name);
 /* Read a whole regular file (no symlink, no FIFO) opened relative to
  * `dirfd` into buf[0..cap-1], NUL-terminated. Returns the length, -1
  * (errno; ENOENT when absent), or -2 when it is larger than cap - 1. */

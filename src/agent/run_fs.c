@@ -85,11 +85,10 @@ run_zero_fd(int fd, uint64_t len)
 }
 
 /* see run.h */
-long
-run_read_file_at(int dirfd, const char *name, char *buf, size_t cap)
+int
+run_open_file_at(int dirfd, const char *name)
 {
 	struct stat st;
-	size_t len = 0;
 	int fd;
 
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK
@@ -101,6 +100,19 @@ run_read_file_at(int dirfd, const char *name, char *buf, size_t cap)
 		errno = EINVAL;
 		return -1;
 	}
+	return fd;
+}
+
+/* see run.h */
+long
+run_read_file_at(int dirfd, const char *name, char *buf, size_t cap)
+{
+	size_t len = 0;
+	int fd;
+
+	fd = run_open_file_at(dirfd, name);
+	if (fd < 0)
+		return -1;
 	for (;;) {
 		ssize_t r;
 

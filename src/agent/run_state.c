@@ -38,11 +38,19 @@
 #include "run.h"
 #include "arena.h"
 
-/* Escaped values take at most twice their size (control characters are
- * refused in result values; messages are cleaned of them). */
-#define STATE_MAX (4 * RUN_RESULT_MAX + 16384)
+/*
+ * What a state file holds once decoded: the report's strings, which all
+ * come from the handler's result file (at most RUN_RESULT_MAX bytes, keys
+ * and values) except a failure message the agent writes itself (at most
+ * RUN_MESSAGE_MAX UTF-16 units, 3 bytes of UTF-8 each at most), the
+ * "output_variable." before each variable's name, and the line being
+ * decoded (the fixed fields are short). The file is read a piece at a
+ * time and decoded as it comes: escaped, it may be four times as large.
+ */
+#define VALS_MAX (RUN_RESULT_MAX + 3 * RUN_MESSAGE_MAX + 17 * RUN_VARS_MAX \
+	+ 4096)
 
-static char *rbuf;    /* STATE_MAX + 1 bytes of the arena */
+static char *vbuf;    /* VALS_MAX bytes of the arena */
 static char wbuf[8192];
 static size_t wlen;
 static int wfd = -1;
@@ -229,47 +237,95 @@ run_state_clear(const char *path)
 	return 0;
 }
 
-/* Decode a value in place; -1 on a bad escape. */
-static int
-unescape(char *s)
+/* The decoder of a state file's lines (run_state_read): each line goes
+ * into vbuf from `line`, its key NUL-terminated at the '=', its value
+ * unescaped after it. */
+enum { D_KEY, D_VAL, D_ESC, D_HEX1, D_HEX2 };
+
+struct dec {
+	size_t line;        /* where the line being decoded starts */
+	size_t pos;         /* next free byte */
+	size_t val;         /* its value, when has_val */
+	int st;             /* D_* */
+	int hex;            /* the first digit of \xHH */
+	int has_val;
+	int bad;            /* a bad escape: the line is ignored */
+	int nul;            /* a NUL byte (never written: a torn write) */
+};
+
+static void
+dec_line(struct dec *d)
 {
-	char *o = s;
+	d->pos = d->line;
+	d->st = D_KEY;
+	d->has_val = d->bad = d->nul = 0;
+}
 
-	while (*s != '\0') {
-		if (*s != '\\') {
-			*o++ = *s++;
-			continue;
-		}
-		s++;
-		switch (*s) {
-		case '\\':
-			*o++ = '\\';
-			break;
-		case 'n':
-			*o++ = '\n';
-			break;
-		case 'r':
-			*o++ = '\r';
-			break;
-		case 't':
-			*o++ = '\t';
-			break;
-		case 'x': {
-			int h = cpj_hexval((unsigned char)s[1]);
-			int l = h >= 0 ? cpj_hexval((unsigned char)s[2]) : -1;
+/* Take one byte: 0 more to come, 1 a line is complete (NUL-terminated),
+ * -1 it does not fit. */
+static int
+dec_byte(struct dec *d, unsigned char c)
+{
+	int h;
 
-			if (h < 0 || l < 0 || (h == 0 && l == 0))
-				return -1;
-			*o++ = (char)(h * 16 + l);
-			s += 2;
-			break;
-		}
-		default:
-			return -1;
-		}
-		s++;
+	if (c == '\n') {
+		if (d->st != D_KEY && d->st != D_VAL)
+			d->bad = 1;     /* an escape cut by the line's end */
+		vbuf[d->pos] = '\0';
+		return 1;
 	}
-	*o = '\0';
+	if (c == '\0') {
+		d->nul = 1;
+		return 0;
+	}
+	if (d->bad || d->nul)
+		return 0;
+	if (d->pos >= VALS_MAX - 1)
+		return -1;
+	switch (d->st) {
+	case D_KEY:
+		if (c == '=') {
+			c = '\0';
+			d->val = d->pos + 1;
+			d->has_val = 1;
+			d->st = D_VAL;
+		}
+		break;
+	case D_VAL:
+		if (c == '\\') {
+			d->st = D_ESC;
+			return 0;
+		}
+		break;
+	case D_ESC:
+		d->st = D_VAL;
+		if (c == 'x') {
+			d->st = D_HEX1;
+			return 0;
+		}
+		c = c == '\\' ? '\\' : c == 'n' ? '\n' : c == 'r' ? '\r'
+		    : c == 't' ? '\t' : 0;
+		if (c == 0)
+			d->bad = 1;
+		break;
+	case D_HEX1:
+		d->hex = cpj_hexval(c);
+		d->st = D_HEX2;
+		if (d->hex < 0)
+			d->bad = 1;
+		return 0;
+	default:        /* D_HEX2 */
+		h = cpj_hexval(c);
+		d->st = D_VAL;
+		if (h < 0 || (d->hex == 0 && h == 0)) {
+			d->bad = 1;
+			return 0;
+		}
+		c = (unsigned char)(d->hex * 16 + h);
+		break;
+	}
+	if (!d->bad)
+		vbuf[d->pos++] = (char)c;
 	return 0;
 }
 
@@ -283,114 +339,153 @@ parse_ll(const char *s, long long *out)
 	return (errno != 0 || e == s || *e != '\0') ? -1 : 0;
 }
 
+/* One key=value line of the state: 1 when `val` stays pointed to (a
+ * string of the report), else 0. */
+static int
+state_field(struct run_state *st, int *kind, const char *k, char *val)
+{
+	struct run_report *r = &st->report;
+	long long v;
+	int i;
+
+	if (strcmp(k, "job_id") == 0) {
+		fmt_snprintf(st->job_id, sizeof st->job_id, "%s", val);
+	} else if (strcmp(k, "nonce") == 0) {
+		fmt_snprintf(st->nonce, sizeof st->nonce, "%s", val);
+	} else if (strcmp(k, "phase") == 0) {
+		for (i = 0; i <= PHASE_REPORTING; i++) {
+			if (strcmp(val, phases[i]) == 0)
+				st->phase = i;
+		}
+	} else if (strcmp(k, "since") == 0 && parse_ll(val, &v) == 0) {
+		st->since = (int64_t)v;
+	} else if (strcmp(k, "handler_pid") == 0
+	    && parse_ll(val, &v) == 0 && v > 1) {
+		st->handler_pid = (long)v;
+	} else if (strcmp(k, "handler_start") == 0
+	    && parse_ll(val, &v) == 0 && v >= 0) {
+		st->handler_start = (unsigned long long)v;
+	} else if (strcmp(k, "uploaded") == 0
+	    && parse_ll(val, &v) == 0 && v >= 0 && v <= 0xffffffffLL) {
+		st->uploaded = (uint32_t)v;
+	} else if (strcmp(k, "boot_id") == 0) {
+		fmt_snprintf(st->boot_id, sizeof st->boot_id, "%s", val);
+	} else if (strcmp(k, "report") == 0) {
+		*kind = strcmp(val, "success") == 0 ? REPORT_SUCCESS
+		    : strcmp(val, "failure") == 0 ? REPORT_FAILURE : 0;
+	} else if (strcmp(k, "percent_complete") == 0
+	    && parse_ll(val, &v) == 0 && v >= 0 && v <= 100) {
+		r->percent_complete = (int)v;
+	} else if (strcmp(k, "failure_type") == 0) {
+		r->failure_type = val;
+		return 1;
+	} else if (strcmp(k, "message") == 0) {
+		r->message = val;
+		return 1;
+	} else if (strcmp(k, "summary") == 0) {
+		r->summary = val;
+		return 1;
+	} else if (strcmp(k, "external_execution_id") == 0) {
+		r->external_execution_id = val;
+		return 1;
+	} else if (strcmp(k, "continuation_token") == 0) {
+		r->continuation_token = val;
+		return 1;
+	} else if (strncmp(k, "output_variable.", 16) == 0
+	    && r->nvars < RUN_VARS_MAX) {
+		r->vars[r->nvars].key = k + 16;
+		r->vars[r->nvars].value = val;
+		r->nvars++;
+		return 1;
+	}
+	return 0;
+}
+
+/* Decode the file's lines up to "end": 0, or -1 (errno; E2BIG when the
+ * decoded report does not fit). The flags say what was seen. */
+static int
+state_lines(int fd, struct run_state *st, int *kind, int *have_end,
+    int *torn, int *header)
+{
+	unsigned char chunk[4096];
+	struct dec d;
+	ssize_t n, i;
+
+	memset(&d, 0, sizeof d);
+	while (!*have_end) {
+		n = read(fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -1 : 0;
+		for (i = 0; i < n && !*have_end; i++) {
+			int r = dec_byte(&d, chunk[i]);
+			const char *k = vbuf + d.line;
+
+			if (r < 0) {
+				errno = E2BIG;
+				return -1;
+			}
+			if (r == 0)
+				continue;
+			if (!*header) {
+				/* the first line names the format */
+				if (d.nul || d.has_val
+				    || strcmp(k, "cpjob-state 1") != 0)
+					return 0;
+				*header = 1;
+			} else if (d.nul) {
+				*torn = 1;
+			} else if (!d.has_val) {
+				*have_end = strcmp(k, "end") == 0;
+			} else if (!d.bad && state_field(st, kind, k,
+			    vbuf + d.val)) {
+				d.line = d.pos + 1;
+			}
+			dec_line(&d);
+		}
+	}
+	return 0;
+}
+
 /* see run.h */
 int
 run_state_read(const char *path, struct run_state *st)
 {
 	struct run_report *r = &st->report;
-	char *p, *end;
-	long len;
-	int have_end = 0, have_phase = 0, kind = 0, torn = 0;
-	long long v;
+	int have_end = 0, kind = 0, torn = 0, header = 0, fd, rc, e;
 
 	memset(st, 0, sizeof *st);
 	run_report_init(r, 0);
 	st->phase = -1;
-	if (rbuf == NULL)
-		rbuf = agent_arena_take(STATE_MAX + 1);
-	len = run_read_file_at(AT_FDCWD, path, rbuf, STATE_MAX + 1);
-	if (len < 0) {
-		if (len == -1 && errno == ENOENT)
+	if (vbuf == NULL)
+		vbuf = agent_arena_take(VALS_MAX);
+	fd = run_open_file_at(AT_FDCWD, path);
+	if (fd < 0) {
+		if (errno == ENOENT)
 			return 0;
-		LOG_E("state file %s: %s", path, len == -2
-		    ? "too large" : strerror(errno));
+		LOG_E("state file %s: %s", path, strerror(errno));
 		return -1;
 	}
-	p = rbuf;
-	end = rbuf + len;
-	if (strncmp(p, "cpjob-state 1\n", 14) != 0) {
+	rc = state_lines(fd, st, &kind, &have_end, &torn, &header);
+	e = errno;
+	close(fd);
+	if (rc < 0) {
+		LOG_E("state file %s: %s", path, e == E2BIG ? "too large"
+		    : strerror(e));
+		return -1;
+	}
+	if (!header) {
 		LOG_E("state file %s: not a cpjob state file",
 		    path);
 		return -1;
-	}
-	p += 14;
-	while (p < end) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
-		char *k = p, *val;
-
-		if (nl == NULL)
-			break;          /* the last line must be complete */
-		*nl = '\0';
-		p = nl + 1;
-		if (strlen(k) != (size_t)(nl - k)) {
-			/* a NUL byte, never written: zeros of a torn write */
-			torn = 1;
-			continue;
-		}
-		if (strcmp(k, "end") == 0) {
-			have_end = 1;
-			break;
-		}
-		val = strchr(k, '=');
-		if (val == NULL)
-			continue;
-		*val++ = '\0';
-		if (unescape(val) < 0)
-			continue;
-		if (strcmp(k, "job_id") == 0) {
-			fmt_snprintf(st->job_id, sizeof st->job_id, "%s", val);
-		} else if (strcmp(k, "nonce") == 0) {
-			fmt_snprintf(st->nonce, sizeof st->nonce, "%s", val);
-		} else if (strcmp(k, "phase") == 0) {
-			int i;
-
-			for (i = 0; i <= PHASE_REPORTING; i++) {
-				if (strcmp(val, phases[i]) == 0)
-					st->phase = i;
-			}
-			have_phase = st->phase >= 0;
-		} else if (strcmp(k, "since") == 0 && parse_ll(val, &v) == 0) {
-			st->since = (int64_t)v;
-		} else if (strcmp(k, "handler_pid") == 0
-		    && parse_ll(val, &v) == 0 && v > 1) {
-			st->handler_pid = (long)v;
-		} else if (strcmp(k, "handler_start") == 0
-		    && parse_ll(val, &v) == 0 && v >= 0) {
-			st->handler_start = (unsigned long long)v;
-		} else if (strcmp(k, "uploaded") == 0
-		    && parse_ll(val, &v) == 0 && v >= 0 && v <= 0xffffffffLL) {
-			st->uploaded = (uint32_t)v;
-		} else if (strcmp(k, "boot_id") == 0) {
-			fmt_snprintf(st->boot_id, sizeof st->boot_id, "%s", val);
-		} else if (strcmp(k, "report") == 0) {
-			kind = strcmp(val, "success") == 0 ? REPORT_SUCCESS
-			    : strcmp(val, "failure") == 0 ? REPORT_FAILURE : 0;
-		} else if (strcmp(k, "failure_type") == 0) {
-			r->failure_type = val;
-		} else if (strcmp(k, "message") == 0) {
-			r->message = val;
-		} else if (strcmp(k, "summary") == 0) {
-			r->summary = val;
-		} else if (strcmp(k, "external_execution_id") == 0) {
-			r->external_execution_id = val;
-		} else if (strcmp(k, "percent_complete") == 0
-		    && parse_ll(val, &v) == 0 && v >= 0 && v <= 100) {
-			r->percent_complete = (int)v;
-		} else if (strcmp(k, "continuation_token") == 0) {
-			r->continuation_token = val;
-		} else if (strncmp(k, "output_variable.", 16) == 0
-		    && r->nvars < RUN_VARS_MAX) {
-			r->vars[r->nvars].key = k + 16;
-			r->vars[r->nvars].value = val;
-			r->nvars++;
-		}
 	}
 	if (cpj_cp_check_job_id(st->job_id) < 0) {
 		LOG_E("state file %s: no valid job id", path);
 		return -1;
 	}
 	r->kind = kind;
-	if (!have_end || torn || !have_phase
+	if (!have_end || torn || st->phase < 0
 	    || (st->phase == PHASE_REPORTING && kind == 0)) {
 		/* damaged, but names a job: where it was is unknown, so it is
 		 * reported as failed (never resumed: its handler may have

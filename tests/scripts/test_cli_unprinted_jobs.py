@@ -13,10 +13,13 @@ emulator:
 
 A poll that prints its jobs says nothing on stderr.
 """
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 TOP = os.environ.get("CPJ_TOP", os.getcwd())
 sys.path.insert(0, os.path.join(TOP, "tests", "emulator"))
@@ -36,12 +39,16 @@ def check(name, cond, detail=""):
 
 
 def cpjob(emu, provider, *args):
+    return cpjob_at(emu, "category=Deploy,owner=Custom,provider=%s,version=1" % provider,
+                    *args)
+
+
+def cpjob_at(emu, at, *args):
     e = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     e.update(AWS_ACCESS_KEY_ID=AKID, AWS_SECRET_ACCESS_KEY=SECRET, AWS_REGION="us-east-1",
              AWS_CA_BUNDLE=emu.ca_file, AWS_CONFIG_FILE="/dev/null",
              AWS_SHARED_CREDENTIALS_FILE="/dev/null", AWS_EC2_METADATA_DISABLED="true",
              AWS_ENDPOINT_URL=emu.endpoint.replace("127.0.0.1", "localhost"))
-    at = "category=Deploy,owner=Custom,provider=%s,version=1" % provider
     p = subprocess.run([CPJOB, "poll", "--action-type-id", at] + list(args), env=e,
                        capture_output=True, timeout=120)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
@@ -91,6 +98,21 @@ def main():
         check("unreadable_job_fails", rc == 255 and out == ""
               and "cpjob: job %s: " % bad in err, (rc, out[:200], err[:300]))
         check("unreadable_job_names_the_batch", named(emu, err, good + [bad]), err[-600:])
+
+        # the one-shot's largest sum of buffers (docs/agent.md, "Static
+        # memory"): an action type read from a file, 100 jobs, --query
+        tmp = tempfile.mkdtemp()
+        at = os.path.join(tmp, "at.json")
+        with open(at, "w") as f:
+            json.dump({"category": "Deploy", "owner": "Custom", "provider": "Many",
+                       "version": "1"}, f)
+        ids = [emu.queue_job(provider="Many", input_artifacts=[], output_artifacts=[])["id"]
+               for _ in range(100)]
+        rc, out, err = cpjob_at(emu, "file://" + at, "--max-batch-size", "100",
+                                "--query", "jobs[].id")
+        check("largest_one_shot_fits", rc == 0 and json.loads(out or "null") == ids
+              and err == "", (rc, out[:200], err[:300]))
+        shutil.rmtree(tmp)
 
         # a poll that prints its jobs: nothing on stderr
         ids = [emu.queue_job(provider="Fine")["id"] for _ in range(3)]
