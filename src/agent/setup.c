@@ -56,13 +56,13 @@ int
 setup_number(const char *s, long min, long max, long *out)
 {
 	char *end;
-	long v;
+	long long v;
 
 	errno = 0;
-	v = strtol(s, &end, 10);
+	v = fmt_strtoll(s, &end);
 	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
 		return -1;
-	*out = v;
+	*out = (long)v;
 	return 0;
 }
 
