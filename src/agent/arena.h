@@ -20,8 +20,11 @@
  * (100 x 2,344) and a line naming each job (100 x 400): 765,920 bytes.
  * `cpjob run` takes the handler's environment (RUN_ENV_MAX, 262,144),
  * the state file's decoded report (VALS_MAX, 86,336), the result file's
- * buffer (RUN_RESULT_MAX + 1, 65,552) and up to 100 job slots: 648,432;
- * tests/tools/sign_vectors about 260 KiB. */
+ * buffer (RUN_RESULT_MAX + 1, 65,552), its config file (65,552), the
+ * strings of a GetJobDetails (CPJ_JOB_WINDOW, 49,152) and up to 100 job
+ * slots: 763,136; tests/tools/sign_vectors about 260 KiB. Both sums are
+ * run by the tests (test_cli_unprinted_jobs.py, test_agent_run.py's
+ * config file case): 1 KB less fails them. */
 #define CPJ_AGENT_ARENA_SIZE (748u * 1024)
 #endif
 

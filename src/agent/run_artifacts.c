@@ -10,12 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arena.h"
 #include "run.h"
 
 /* GetJobDetails (fresh artifact credentials) */
 static cpj_jobs_parser dparser;
 static cpj_job djob;
-static char dstorage[CPJ_JOB_WINDOW];
+static char *dstorage;  /* CPJ_JOB_WINDOW bytes of the arena */
 static cpj_cp_jobs_buf dbuf;
 
 /* see run.h */
@@ -31,8 +32,10 @@ run_artifacts_init(const cpj_cp_jobs_buf *poll_buf)
 	dbuf.ntokens = poll_buf->ntokens;
 	dbuf.jobs = &djob;
 	dbuf.max_jobs = 1;
+	if (dstorage == NULL)
+		dstorage = agent_arena_take(CPJ_JOB_WINDOW);
 	dbuf.storage = dstorage;
-	dbuf.storage_len = sizeof dstorage;
+	dbuf.storage_len = CPJ_JOB_WINDOW;
 }
 
 /* The region of the pipeline's ARN (arn:aws:codepipeline:REGION:...),

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "run.h"
 #include "setup.h"
 
@@ -24,7 +25,8 @@
 
 static struct run_cfg run_cfg;
 
-static char conf_buf[CONF_MAX + 1];
+static char *conf_buf;  /* CONF_MAX + 1 bytes of the arena (options
+                         * point into it for the run's lifetime) */
 static struct cli_kv at_kv[8];
 static char at_store[1024];
 
@@ -307,7 +309,9 @@ load_config(const char *path, int required)
 	char *p, *end;
 	long len, line = 0;
 
-	len = run_read_file_at(AT_FDCWD, path, conf_buf, sizeof conf_buf);
+	if (conf_buf == NULL)
+		conf_buf = agent_arena_take(CONF_MAX + 1);
+	len = run_read_file_at(AT_FDCWD, path, conf_buf, CONF_MAX + 1);
 	if (len == -1 && errno == ENOENT && !required)
 		return 0;
 	if (len < 0) {

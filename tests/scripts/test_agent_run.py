@@ -380,6 +380,7 @@ def test_config_file(emu):
                 "log-level = debug\n"
                 "once = true\n"
                 "exit-when-idle = yes\n"
+                "max-batch-size = 100\n"    # run's largest sum of arena buffers
                 "poll-interval = 1\n" % (A.at("Configured"), A.HANDLER, d, d))
     cmd = [A.cpjob_path(), "run", "--config", conf]
     p = subprocess.run(cmd, env=A.environ(emu), capture_output=True, text=True, timeout=60)
@@ -401,7 +402,7 @@ def test_config_file(emu):
     with open(conf, "a") as f:
         f.write("polling-interval = 3\n")
     p = subprocess.run(cmd, env=A.environ(emu), capture_output=True, text=True, timeout=60)
-    check("config_file_unknown_setting", p.returncode == 2 and "line 10: unknown setting "
+    check("config_file_unknown_setting", p.returncode == 2 and "line 11: unknown setting "
           "'polling-interval'" in p.stderr, (p.returncode, p.stderr))
 
 
