@@ -85,8 +85,10 @@ typedef struct cpj_cp_jobs_buf {
 	unsigned ntokens;               /**< their number */
 	cpj_job *jobs;                  /**< job slots */
 	size_t max_jobs;                /**< their number */
-	char *storage;                  /**< string storage of all slots */
-	size_t storage_len;             /**< its size */
+	char *storage;                  /**< string storage the slots share,
+	                                     each job's after the last's */
+	size_t storage_len;             /**< its size: at least max_jobs *
+	                                     CPJ_JOBS_RESERVE (cpj_jobs.h) */
 } cpj_cp_jobs_buf;
 
 /**

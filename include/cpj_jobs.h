@@ -21,8 +21,14 @@
  *
  * RAM: sizeof(cpj_jobs_parser) (448 bytes on 64-bit targets) + the
  * window + the tokens, the same for a response with 1 job or 100; plus
- * what the caller gives for the jobs themselves (sizeof(cpj_job) and the
- * string storage per job slot). The defaults, CPJ_JOB_WINDOW (48 KiB)
+ * what the caller gives for the jobs themselves: sizeof(cpj_job) per job
+ * slot and one string storage that the jobs of a response share. Each
+ * job's strings follow the previous job's, so one large job can use what
+ * small ones left; the parser keeps CPJ_JOBS_RESERVE bytes back for each
+ * slot still to come, so that a job that finds the storage full is still
+ * reported with its id and nonce. Storage of the response's jobs' JSON
+ * text plus CPJ_JOBS_RESERVE per slot never runs out (a realistic job
+ * takes less than its 3 KB of JSON). The defaults, CPJ_JOB_WINDOW (48 KiB)
  * and CPJ_JSON_TOKENS_MAX (512 tokens of 20 bytes), hold the model's
  * worst-case job with ASCII text (46,384 bytes, 231 tokens; api digest
  * section 7): 59,840 bytes in all. A realistic job is about 3 KB of JSON
@@ -211,9 +217,10 @@ typedef struct cpj_job_data {
  * (PollForThirdPartyJobs).
  *
  * 2,344 bytes on a 64-bit target with the default limits (about 1.2 KB
- * on 32-bit). The strings live in the storage slice the parser gave this
- * slot; it holds secrets (credentials, secret configuration values):
- * call cpj_job_wipe() when done.
+ * on 32-bit). The strings live in the part of the parser's storage this
+ * job took (after the previous job's strings); it holds secrets
+ * (credentials, secret configuration values): call cpj_job_wipe() when
+ * done, which wipes exactly that part.
  */
 typedef struct cpj_job {
 	/**
@@ -240,10 +247,10 @@ typedef struct cpj_job {
 	 *    has none either (in CPJ_JOBS_THIRD_PARTY_POLL a "nonce" member is
 	 *    ignored): a third-party worker gets it from
 	 *    GetThirdPartyJobDetails.
-	 *  - They are kept in the job's storage slice, in this order: id,
-	 *    nonce, err_key. A slice at least as large as the window always
-	 *    holds all three; from a smaller one, whatever does not fit is
-	 *    left out (len 0, or err_key NULL).
+	 *  - They are kept in the job's storage, in this order: id, nonce,
+	 *    err_key. The id and nonce always fit (the parser keeps
+	 *    CPJ_JOBS_RESERVE bytes for every slot); err_key is left out
+	 *    (NULL) when the storage left has no room for it.
 	 *
 	 * With an id and a nonce the worker can acknowledge the job and fail
 	 * it (PutJobFailureResult) with a message built from err_field,
@@ -251,8 +258,8 @@ typedef struct cpj_job {
 	 *
 	 *  - CPJ_ERR_JSON_JOB_TOO_LARGE: the job is valid but larger than this
 	 *    parser was given: err_field "window" or "tokens" (the job's JSON
-	 *    text or its number of values), a string member's path (the slot's
-	 *    storage is full), "data.inputArtifacts" or
+	 *    text or its number of values), a string member's path (the
+	 *    storage left for this job is full), "data.inputArtifacts" or
 	 *    "data.outputArtifacts" (more than CPJ_JOB_ARTIFACTS_MAX),
 	 *    "data.actionConfiguration.configuration" (more than
 	 *    CPJ_JOB_CONFIG_MAX keys, or a key or value does not fit the
@@ -312,7 +319,7 @@ typedef struct cpj_job {
 	 * with \\u0000 is kept in `data`, as in a job read whole). NULL
 	 * otherwise: no value failed (the key itself did, err_detail then
 	 * begins "a key"; or more than CPJ_JOB_CONFIG_MAX keys), the failure
-	 * is elsewhere, or the storage slice had no room for it (decoding it
+	 * is elsewhere, or the job's storage had no room for it (decoding it
 	 * takes its length in JSON text + 1 bytes, before the cut).
 	 */
 	const char *err_key;
@@ -322,7 +329,7 @@ typedef struct cpj_job {
 	cpj_job_str account_id;         /**< Job and JobDetails */
 	cpj_job_str client_id;          /**< ThirdPartyJob (PollForThirdPartyJobs) */
 	cpj_job_data data;              /**< data: all but ThirdPartyJob */
-	char *store;                    /**< private: this job's storage slice */
+	char *store;                    /**< private: this job's part of the storage */
 	size_t store_cap;               /**< private */
 	size_t store_used;              /**< private */
 } cpj_job;
@@ -345,6 +352,14 @@ typedef struct cpj_job {
 /** \brief Longest cpj_job.err_key, in bytes (an ActionConfigurationKey has
  *  1..50 characters). */
 #define CPJ_JOB_ERR_KEY_MAX 50
+/**
+ * \brief String storage the parser keeps back for each job slot still to
+ * come: room for what a job that is not read whole keeps (cpj_job.err),
+ * its id (at most CPJ_JOBS_ID_MAX - 1 bytes) and nonce (at most
+ * CPJ_JOBS_NONCE_LEN_MAX), each with its NUL: 179 bytes. The storage of a
+ * parser must hold at least this much per slot.
+ */
+#define CPJ_JOBS_RESERVE (CPJ_JOBS_ID_MAX + CPJ_JOBS_NONCE_LEN_MAX + 1)
 
 /**
  * \brief The streaming job parser; members are private.
@@ -364,8 +379,8 @@ typedef struct cpj_jobs_parser {
 	cpj_job *jobs;                  /**< private: caller's job slots */
 	size_t max_jobs;                /**< private: their number */
 	size_t count;                   /**< private: slots filled */
-	char *storage;                  /**< private: caller's string storage */
-	size_t slice;                   /**< private: storage bytes per slot */
+	char *storage;                  /**< private: where the next job's strings go */
+	size_t store_left;              /**< private: storage bytes from there on */
 	uint32_t job_level;             /**< private: scanner level of a job object */
 	unsigned char in_list;          /**< private: inside the "jobs" array */
 	unsigned char in_job;           /**< private: copying a job into the window */

@@ -28,8 +28,17 @@
 #ifndef CPJ_AGENT_WORK_SIZE
 #define CPJ_AGENT_WORK_SIZE (160 * 1024)   /* one request body + HTTP head */
 #endif
+/*
+ * The strings of the jobs of one poll or GetJobDetails, which the jobs
+ * take one after another (cpj_jobs.h): 512 KiB holds 100 jobs of 5 KB
+ * of strings (a realistic job has about 3 KB of JSON) or at least 10 of
+ * the model's worst-case ASCII job (46,384 bytes of JSON, api digest
+ * section 7). A job past that is reported with its id and nonce: `run`
+ * acknowledges and fails it (ConfigurationError), `poll` names it and
+ * the batch.
+ */
 #ifndef CPJ_AGENT_JOB_STORAGE
-#define CPJ_AGENT_JOB_STORAGE (2 * 1024 * 1024) /* strings of the jobs of one poll */
+#define CPJ_AGENT_JOB_STORAGE (512 * 1024)
 #endif
 
 #define CPJ_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

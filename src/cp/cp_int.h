@@ -67,9 +67,11 @@ int cpj_cp_check_enum(const char *s, int which);
 /**
  * \brief Prepare a parser for one response body.
  *
- * Each of the `max_jobs` slots gets storage_len / max_jobs bytes of
- * `storage` for its strings. A slice at least as large as the window
- * never runs out (decoded text is never longer than its JSON, and each
+ * The jobs take their strings from `storage` one after another: each
+ * starts where the previous job's strings end and may use all that is
+ * left but CPJ_JOBS_RESERVE bytes for each slot after it (cpj_jobs.h).
+ * Storage of the jobs' JSON text plus CPJ_JOBS_RESERVE per slot never
+ * runs out (decoded text is never longer than its JSON, and each
  * string's quotes make room for its NUL).
  *
  * Stack: at most 112 bytes.
@@ -86,8 +88,9 @@ int cpj_cp_check_enum(const char *s, int which);
  * \param jobs        caller's job slots, filled in order; kept.
  * \param max_jobs    slots, 1..INT_MAX (ask the service for at most this
  *                    many jobs: maxBatchSize).
- * \param storage     string storage for all slots; kept.
- * \param storage_len its size; at least max_jobs bytes.
+ * \param storage     string storage the slots share; kept.
+ * \param storage_len its size; at least max_jobs * CPJ_JOBS_RESERVE
+ *                    bytes (less: CPJ_ERR_PARAM).
  * \return 0, or CPJ_ERR_PARAM for a bad argument (the parser then fails
  *         every later call with CPJ_ERR_PARAM); CPJ_ERR_UNSUPPORTED for
  *         CPJ_JOBS_THIRD_PARTY_POLL in builds without

@@ -102,9 +102,11 @@ job_end(cpj_jobs_parser *p)
 	int r;
 
 	p->in_job = 0;
-	job->store = p->storage + p->count * p->slice;
-	job->store_cap = p->slice;
-	job->store_used = 0;
+	/* its strings follow the last job's; a reserve stays for each slot
+	 * after it (init made sure of it) */
+	job->store = p->storage;
+	job->store_cap = p->store_left
+	    - (p->max_jobs - p->count - 1) * CPJ_JOBS_RESERVE;
 	cpj_jobs_job_clear(job);
 	p->count++;
 	if (p->too_large) {
@@ -143,6 +145,8 @@ job_end(cpj_jobs_parser *p)
 		cpj_jobs_job_nul(p, job, m.nul_field, m.nul_detail, m.nul_key);
 	r = CPJ_OK;
 out:
+	p->storage += job->store_used;
+	p->store_left -= job->store_used;
 	cpj_jobs_wipe(p->win, p->win_len);
 	p->win_len = 0;
 	return r;
@@ -273,7 +277,7 @@ cpj_jobs_parser_init(cpj_jobs_parser *p, int mode,
 	    || window == NULL || window_len < 2 || window_len > 2147483647u
 	    || tokens == NULL || ntokens == 0 || ntokens > 2147483647u
 	    || jobs == NULL || max_jobs == 0 || max_jobs > 2147483647u
-	    || storage == NULL || storage_len < max_jobs) {
+	    || storage == NULL || storage_len / CPJ_JOBS_RESERVE < max_jobs) {
 		p->err = CPJ_ERR_PARAM;
 		return CPJ_ERR_PARAM;
 	}
@@ -285,7 +289,7 @@ cpj_jobs_parser_init(cpj_jobs_parser *p, int mode,
 	p->jobs = jobs;
 	p->max_jobs = max_jobs;
 	p->storage = storage;
-	p->slice = storage_len / max_jobs;
+	p->store_left = storage_len;
 	p->job_level = (mode == CPJ_JOBS_DETAILS) ? 1 : 2;
 	cpj_json_scan_init(&p->scan, p->job_level + 1);
 	return CPJ_OK;

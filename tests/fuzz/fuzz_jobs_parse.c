@@ -14,7 +14,9 @@
  * The body is parsed twice, in one feed and in pieces (1 byte each for seed 0),
  * and both parses must give the same jobs. Each filled job is checked
  * (strings NUL-terminated, without NUL before their end unless the job
- * has CPJ_JOB_F_HAS_NUL, within the slot's storage, flags) and wiped.
+ * has CPJ_JOB_F_HAS_NUL, within the job's storage, which starts where
+ * the last job's ends and leaves CPJ_JOBS_RESERVE for each later slot,
+ * flags) and wiped; then nothing is left in the storage the jobs took.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -179,7 +181,7 @@ setup(struct run *r, int mode, unsigned sizes)
 
 	if (a.win == NULL) {
 		a.win = malloc(CPJ_JOB_WINDOW);
-		a.store = malloc(STORE_MAX);
+		a.store = calloc(1, STORE_MAX);
 		a.piece = malloc(PIECE_MAX);
 		a.toks = malloc(CPJ_JSON_TOKENS_MAX * sizeof *a.toks);
 		a.jobs = malloc(MAX_SLOTS * sizeof *a.jobs);
@@ -227,6 +229,16 @@ done(struct run *r)
 	for (i = 0; i < n; i++) {
 		cpj_job *j = &r->jobs[i];
 
+		if (j->store != (i == 0 ? r->store : r->jobs[i - 1].store
+		    + r->jobs[i - 1].store_used) || j->store_used > j->store_cap
+		    || j->store + j->store_cap + (r->nslots - i - 1)
+		    * CPJ_JOBS_RESERVE > r->store + r->store_len)
+			FAIL("job storage not after the last job's, or over "
+			    "what the later slots' reserve leaves");
+	}
+	for (i = 0; i < n; i++) {
+		cpj_job *j = &r->jobs[i];
+
 		if (r->rc < 0 && !(j->flags & CPJ_JOB_F_RESPONSE_FAILED))
 			FAIL("job of a failed response not flagged");
 		if (r->rc >= 0 && (j->flags & CPJ_JOB_F_RESPONSE_FAILED))
@@ -238,6 +250,10 @@ done(struct run *r)
 		    || j->data.artifact_credentials.secret_access_key.len != 0
 		    || j->data.artifact_credentials.secret_access_key.p[0] != '\0')
 			FAIL("wipe left something");
+	}
+	for (i = 0; r->store + i < r->p.storage; i++) {
+		if (r->store[i] != 0)
+			FAIL("a byte of the jobs' strings left after the wipe");
 	}
 }
 

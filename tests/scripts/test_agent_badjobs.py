@@ -4,9 +4,9 @@
 A job whose id and nonce can be read is acknowledged and failed with
 ConfigurationError and a message naming the field and why: a
 configuration value with U+0000 (a handler's environment cannot hold
-it), more input artifacts than the agent's parser keeps. The handler
-never runs for them; a good job polled in the same batch is worked as
-usual.
+it), more input artifacts than the agent's parser keeps, jobs past the
+storage of a batch's strings. The handler never runs for them; a good
+job polled in the same batch is worked as usual.
 """
 import os
 import sys
@@ -55,6 +55,32 @@ def main():
             acks = [r for r in emu.requests() if r["operation"] == "AcknowledgeJob"
                     and r.get("jobId") in (nul["id"], many["id"]) and r["status"] == 200]
             check("unreadable_jobs_acknowledged", len(acks) == 2, acks)
+            # more strings than the jobs' storage holds (512 KiB, 30 KB a job):
+            # the jobs that fit are worked whole, those past it are
+            # acknowledged and failed, none left to time out
+            big = {"K%02d" % k: "\u00e9" * 1000 for k in range(15)}
+            dump = os.path.join(A.ROOT, "pool")
+            jobs = [A.queue(emu, "Pool", config=dict(big, DumpTo="%s%d" % (dump, i)),
+                            inputs=0, outputs=0)[0] for i in range(20)]
+            rc, log, _ = A.Agent(emu, "Pool", args=["--exit-when-idle", "--max-batch-size",
+                                                    "100"]).run(timeout=180)
+            views = [emu.job(j["id"]) for j in jobs]
+            done = [i for i, v in enumerate(views) if v["state"] == "Succeeded"]
+            past = [v for v in views if v["state"] == "Failed" and len(v["attempts"]) == 1
+                    and failure(v).get("type") == "ConfigurationError"
+                    and "does not fit the job's string storage" in failure(v).get("message", "")]
+            check("storage_ran_out_jobs_that_fit_worked", rc == 0 and len(done) >= 12
+                  and len(done) + len(past) == 20, (rc, [v["state"] for v in views],
+                                                    log[-1500:]))
+            check("storage_ran_out_rest_acknowledged_and_failed", 1 <= len(past) <= 8,
+                  [failure(v) for v in views])
+            env = ""
+            if done:
+                with open("%s%d.env" % (dump, done[-1]), encoding="utf-8") as f:
+                    env = f.read()
+            check("storage_ran_out_handler_got_values_whole",
+                  all("CPJOB_CONFIG_K%02d=%s\n" % (k, "\u00e9" * 1000) in env
+                      for k in range(15)), env[:300])
             # a nonce that cannot be read: logged with the id and the reason
             bad = emu.queue_job(provider="BadNonce", configuration={"Mode": "ok"},
                                 input_artifacts=[], output_artifacts=[],

@@ -97,6 +97,24 @@ def main():
         rc, out, err = cpjob(emu, "success", "--job-id", jid)
         check("success_twice_invalid_state", rc == 254 and "InvalidJobStateException" in err, (rc, err))
 
+        # -- one large job among small ones, in a poll of 100 slots ----------
+        # 32 KB of configuration strings (16 values of 1,000 "é"): more than
+        # an equal share of the jobs' storage, read whole as the small ones
+        big_cfg = {"K%02d" % k: "\u00e9" * 1000 for k in range(16)}
+        ids = [emu.queue_job(provider="Pool", configuration={"Mode": "small %d" % k})["id"]
+               for k in range(2)]
+        ids.append(emu.queue_job(provider="Pool", configuration=big_cfg)["id"])
+        ids += [emu.queue_job(provider="Pool", configuration={"Mode": "small %d" % k})["id"]
+                for k in range(2, 4)]
+        rc, out, err = cpjob(emu, "poll", "--action-type-id", AT.replace("EdgeDeploy", "Pool"),
+                             "--max-batch-size", "100")
+        polled = json.loads(out)["jobs"] if rc == 0 else []
+        check("poll_large_job_among_small_whole", rc == 0 and err == ""
+              and sorted(j["id"] for j in polled) == sorted(ids)
+              and all(j["data"] == emu.job(j["id"])["data"] for j in polled)
+              and [j["data"]["actionConfiguration"]["configuration"] for j in polled
+                   if j["id"] == ids[2]] == [big_cfg], (rc, err[:300], out[:300]))
+
         # -- failure -------------------------------------------------------
         jid2 = emu.queue_job()["id"]
         rc, out, err = cpjob(emu, "poll-for-jobs", "--action-type-id", AT)

@@ -9,7 +9,8 @@ emulator:
 - the output is larger than --output text can hold (256 KiB);
 - the document has more JSON tokens than --query can load (its store
   takes the place of the jobs' strings, so the names must outlive them);
-- a job of the batch cannot be read whole (nothing is printed).
+- a job of the batch cannot be read whole (nothing is printed), also
+  when the jobs before it took the storage of the jobs' strings.
 
 A poll that prints its jobs says nothing on stderr.
 """
@@ -113,6 +114,17 @@ def main():
         check("largest_one_shot_fits", rc == 0 and json.loads(out or "null") == ids
               and err == "", (rc, out[:200], err[:300]))
         shutil.rmtree(tmp)
+
+        # more strings than the jobs' storage holds (512 KiB, 32 KB a job): the
+        # jobs before the end are read, those past it are not (each named with
+        # the member that did not fit), nothing is printed, the batch is named
+        big = {"K%02d" % k: "\u00e9" * 1000 for k in range(16)}
+        ids = [emu.queue_job(provider="Pool", configuration=big)["id"] for _ in range(18)]
+        rc, out, err = cpjob(emu, "Pool", "--max-batch-size", "100")
+        past = re.findall(r"^cpjob: job (\S+): [^\n]*\(data\.[^)\n]*\)$", err, re.M)
+        check("storage_ran_out_fails", rc == 255 and out == "" and 1 <= len(past) <= 8
+              and set(past) <= set(ids), (rc, out[:200], err[:600]))
+        check("storage_ran_out_names_the_batch", named(emu, err, ids), err[-600:])
 
         # a poll that prints its jobs: nothing on stderr
         ids = [emu.queue_job(provider="Fine")["id"] for _ in range(3)]

@@ -20,6 +20,7 @@ static cpj_json_tok toks[CPJ_JSON_TOKENS_MAX];
 static cpj_job jobs[NJOBS];
 /* the slots' storage, then a canary that nothing may write */
 static char store[NJOBS * SLICE + 64];
+static size_t store_len;        /* the part given to the parser */
 static cpj_jobs_parser P;
 static char body[BODY_MAX];
 
@@ -27,19 +28,22 @@ static const char cfg_path[] = "data.actionConfiguration.configuration";
 static const char id1[] = "11111111-1111-4111-8111-111111111111";
 static const char id2[] = "22222222-2222-4222-8222-222222222222";
 
-/* Parse b[0..len) in pieces of `chunk` bytes (0: whole). */
+/* Parse b[0..len) in pieces of `chunk` bytes (0: whole), with storage
+ * of which the first job may use `first` bytes (the parser keeps
+ * CPJ_JOBS_RESERVE for each other slot). */
 static int
-parse_ex(int mode, const char *b, size_t len, size_t chunk, size_t slice,
+parse_ex(int mode, const char *b, size_t len, size_t chunk, size_t first,
     size_t wlen)
 {
 	size_t off, n;
 	int r;
 
 	memset(jobs, 0x5a, sizeof jobs);
+	store_len = first + (NJOBS - 1) * CPJ_JOBS_RESERVE;
 	memset(store, 0, sizeof store);
-	memset(store + NJOBS * slice, 0x77, sizeof store - NJOBS * slice);
+	memset(store + store_len, 0x77, sizeof store - store_len);
 	r = cpj_jobs_parser_init(&P, mode, win, wlen, toks,
-	    CPJ_JSON_TOKENS_MAX, jobs, NJOBS, store, NJOBS * slice);
+	    CPJ_JSON_TOKENS_MAX, jobs, NJOBS, store, store_len);
 	if (r != 0)
 		return r;
 	if (chunk == 0)
@@ -83,18 +87,27 @@ streq(const char *got, const char *want)
 	return 1;
 }
 
-/* The storage of slot j past what it uses (zero before the parse):
- * nothing of the job left. */
+/* The storage past what the jobs took (zero before the parse), each job
+ * taking its strings where the last job's end: nothing of a job left
+ * past its own, nothing written past the storage. */
 static int
-rest_wiped(const cpj_job *j)
+rest_wiped(void)
 {
-	size_t k;
+	const char *k = store;
+	size_t i;
 
-	for (k = j->store_used; k < j->store_cap; k++) {
-		if (j->store[k] != 0)
+	for (i = 0; i < NJOBS && i < P.count; i++) {
+		if (jobs[i].store != k || jobs[i].store_used > jobs[i].store_cap)
+			return 0;
+		k += jobs[i].store_used;
+	}
+	if (k != P.storage)
+		return 0;
+	for (; k < store + store_len; k++) {
+		if (*k != 0)
 			return 0;
 	}
-	return 1;
+	return store[store_len] == 0x77;
 }
 
 /* What a job that was not read may hold (cpj_jobs.h: cpj_job.err). */
@@ -106,10 +119,9 @@ failed_shape(const cpj_job *j)
 	    && j->data.configuration_count == 0
 	    && j->data.input_artifacts_count == 0
 	    && j->data.artifact_credentials.secret_access_key.len == 0
-	    && j->account_id.len == 0 && rest_wiped(j)
+	    && j->account_id.len == 0 && rest_wiped()
 	    && (j->err_key == NULL || (j->err_key >= j->store
-	    && j->err_key < j->store + j->store_used))
-	    && store[NJOBS * j->store_cap] == 0x77;
+	    && j->err_key < j->store + j->store_used));
 }
 
 /* What a job read whole but with U+0000 in a string holds: every member,
@@ -121,8 +133,7 @@ nul_shape(const cpj_job *j)
 	    && j->err_detail != NULL && (j->flags & CPJ_JOB_F_HAS_NUL) != 0
 	    && (j->flags & CPJ_JOB_F_DATA) != 0
 	    && (j->err_key == NULL || (j->err_key >= j->store
-	    && j->err_key < j->store + j->store_used))
-	    && store[NJOBS * j->store_cap] == 0x77;
+	    && j->err_key < j->store + j->store_used)) && rest_wiped();
 }
 
 /* A job that is read whole: the second of every body below. */
@@ -336,7 +347,7 @@ limits_keep_the_nonce(void)
 	artifacts_body(3, 0);
 	memset(jobs, 0, sizeof jobs);
 	CHECK_EQ(cpj_jobs_parser_init(&P, CPJ_JOBS_POLL, win, sizeof win, toks,
-	    20, jobs, NJOBS, store, NJOBS * SLICE), 0);
+	    20, jobs, NJOBS, store, sizeof store), 0);
 	CHECK_EQ(cpj_jobs_parser_feed(&P, body, strlen(body)), 0);
 	CHECK_EQ(cpj_jobs_parser_finish(&P), 2);
 	CHECK(streq(jobs[0].err_field, "tokens"));
@@ -373,7 +384,7 @@ config_limit_and_storage(void)
 	CHECK(eq(&jobs[0].nonce, "9"));
 	CHECK(job2_whole(&jobs[1]));
 
-	/* a value that does not fit the storage (512 bytes a slot) */
+	/* a value that does not fit the storage (512 bytes for the job) */
 	len = (size_t)snprintf(body, sizeof body, "{\"jobs\":[{\"id\":\"%s\","
 	    "\"nonce\":\"9\",\"data\":{\"actionConfiguration\":"
 	    "{\"configuration\":{\"Big\":\"", id1);
@@ -408,39 +419,101 @@ config_limit_and_storage(void)
 	return 0;
 }
 
-/* A slot too small for all of id, nonce and key keeps what fits, in order. */
+/* The reserve of each slot holds the longest id and nonce the parser
+ * keeps; err_key comes after them, when it fits. */
 static int
-small_slots(void)
+reserve_holds_id_and_nonce(void)
 {
 	static const struct {
-		size_t slice;
-		int id, nonce, key;
+		size_t first;           /* storage the job may use */
+		int long_id;            /* 127 bytes and a 50-byte nonce */
+		int rc, key;
 	} cases[] = {
-		/* id 37 bytes with its NUL, nonce "7" 2, "Target" 7 */
-		{ 8, 0, 1, 0 },
-		{ 9, 0, 1, 1 },
-		{ 38, 1, 0, 0 },
-		{ 39, 1, 1, 0 },
-		{ 45, 1, 1, 0 },
-		{ 46, 1, 1, 1 },
+		{ CPJ_JOBS_RESERVE - 1, 1, CPJ_ERR_PARAM, 0 },
+		{ CPJ_JOBS_RESERVE, 1, 1, 0 },
+		/* "Target" takes 7 bytes */
+		{ CPJ_JOBS_RESERVE + 6, 1, 1, 0 },
+		{ CPJ_JOBS_RESERVE + 7, 1, 1, 1 },
+		{ CPJ_JOBS_RESERVE, 0, 1, 1 },
 	};
+	char id[CPJ_JOBS_ID_MAX], nonce[CPJ_JOBS_NONCE_LEN_MAX + 1];
 	size_t i;
 
+	memset(id, 'i', sizeof id - 1);
+	id[sizeof id - 1] = '\0';
+	memset(nonce, 'n', sizeof nonce - 1);
+	nonce[sizeof nonce - 1] = '\0';
 	for (i = 0; i < CPJ_ARRAY_LEN(cases); i++) {
+		const char *want_id = cases[i].long_id ? id : id1;
+		const char *want_nonce = cases[i].long_id ? nonce : "7";
+
 		/* data first: its value fails before the id is mapped */
 		snprintf(body, sizeof body, "{\"jobs\":[{\"data\":"
 		    "{\"actionConfiguration\":{\"configuration\":"
-		    "{\"Target\":5}}},\"id\":\"%s\",\"nonce\":\"7\"}]}", id1);
+		    "{\"Target\":5}}},\"id\":\"%s\",\"nonce\":\"%s\"}]}",
+		    want_id, want_nonce);
 		CHECK_EQ(parse_ex(CPJ_JOBS_POLL, body, strlen(body), 0,
-		    cases[i].slice, sizeof win), 1);
+		    cases[i].first, sizeof win), cases[i].rc);
+		if (cases[i].rc < 0)
+			continue;
 		CHECK_EQ(jobs[0].err, CPJ_ERR_JSON_TYPE);
-		CHECK_EQ(jobs[0].store_cap, cases[i].slice);
-		CHECK(jobs[0].store_used <= jobs[0].store_cap);
-		CHECK(eq(&jobs[0].id, cases[i].id ? id1 : ""));
-		CHECK(eq(&jobs[0].nonce, cases[i].nonce ? "7" : ""));
+		CHECK_EQ(jobs[0].store_cap, cases[i].first);
+		CHECK(failed_shape(&jobs[0]));
+		CHECK(eq(&jobs[0].id, want_id));
+		CHECK(eq(&jobs[0].nonce, want_nonce));
 		CHECK(streq(jobs[0].err_key, cases[i].key ? "Target" : NULL));
-		/* nothing past the slots (NJOBS of them) */
-		CHECK(store[NJOBS * cases[i].slice] == 0x77);
+	}
+	return 0;
+}
+
+/* Jobs after the storage ran out are reported with their id and nonce;
+ * a first job larger than an equal share of the storage is read. */
+static int
+storage_runs_out(void)
+{
+	char nonce[CPJ_JOBS_NONCE_LEN_MAX + 1];
+	size_t len;
+	int k;
+
+	memset(nonce, 'n', sizeof nonce - 1);
+	nonce[sizeof nonce - 1] = '\0';
+	/* 847 bytes of strings, then three jobs of over 2,000 each */
+	len = (size_t)snprintf(body, sizeof body, "{\"jobs\":[{\"id\":\"%s\","
+	    "\"nonce\":\"9\",\"data\":{\"actionConfiguration\":"
+	    "{\"configuration\":{\"Target\":\"", id1);
+	memset(body + len, 'v', 800);
+	len += 800;
+	len += (size_t)snprintf(body + len, sizeof body - len, "\"}}}}");
+	for (k = 1; k < NJOBS; k++) {
+		len += (size_t)snprintf(body + len, sizeof body - len,
+		    ",{\"id\":\"%d%s\",\"nonce\":\"%s\",\"data\":"
+		    "{\"actionConfiguration\":{\"configuration\":"
+		    "{\"Big\":\"", k, id2 + 1, nonce);
+		memset(body + len, 'w', 2000);
+		len += 2000;
+		len += (size_t)snprintf(body + len, sizeof body - len,
+		    "\"}}}}");
+	}
+	snprintf(body + len, sizeof body - len, "]}");
+	/* 1,000 bytes for the first job: 1,537 in all, 384 a slot if equal */
+	CHECK_EQ(parse_ex(CPJ_JOBS_POLL, body, strlen(body), 7, 1000,
+	    sizeof win), NJOBS);
+	CHECK_EQ(jobs[0].err, 0);
+	CHECK(eq(&jobs[0].id, id1));
+	CHECK_EQ(jobs[0].data.configuration[0].value.len, 800);
+	CHECK_EQ(jobs[0].store_used, 847);
+	for (k = 1; k < NJOBS; k++) {
+		char id[sizeof id2];
+
+		snprintf(id, sizeof id, "%d%s", k, id2 + 1);
+		CHECK_EQ(jobs[k].err, CPJ_ERR_JSON_JOB_TOO_LARGE);
+		CHECK(failed_shape(&jobs[k]));
+		CHECK(streq(jobs[k].err_field, cfg_path));
+		CHECK(streq(jobs[k].err_detail,
+		    "does not fit the job's string storage"));
+		CHECK(streq(jobs[k].err_key, "Big"));
+		CHECK(eq(&jobs[k].id, id));
+		CHECK(eq(&jobs[k].nonce, nonce));
 	}
 	return 0;
 }
@@ -646,7 +719,8 @@ main(void)
 	RUN(other_members_no_key);
 	RUN(limits_keep_the_nonce);
 	RUN(config_limit_and_storage);
-	RUN(small_slots);
+	RUN(reserve_holds_id_and_nonce);
+	RUN(storage_runs_out);
 	RUN(nonce_kept_or_not);
 	RUN(details_and_third_party);
 	RUN(nul_kept);

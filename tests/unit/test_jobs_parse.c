@@ -17,13 +17,13 @@
 #include "inner.h"
 
 #define NJOBS  8
-#define SLICE  16384
+#define STORE  (NJOBS * 16384)
 #define BODY_MAX 65536
 
 static char win[CPJ_JOB_WINDOW];
 static cpj_json_tok toks[CPJ_JSON_TOKENS_MAX];
 static cpj_job jobs[NJOBS];
-static char store[NJOBS * SLICE];
+static char store[STORE];
 static cpj_jobs_parser P;
 static char body[BODY_MAX];
 static size_t body_len;
@@ -61,14 +61,14 @@ set_body(const char *s)
 /* Parse b[0..len) fed in pieces of `chunk` bytes (0: whole). */
 static int
 parse_ex(int mode, const char *b, size_t len, size_t chunk, size_t njobs,
-    unsigned ntoks, size_t slice, size_t wlen)
+    unsigned ntoks, size_t store_len, size_t wlen)
 {
 	size_t off, n;
 	int r;
 
 	memset(jobs, 0x5a, sizeof jobs);
 	r = cpj_jobs_parser_init(&P, mode, win, wlen, toks, ntoks, jobs,
-	    njobs, store, njobs * slice);
+	    njobs, store, store_len);
 	if (r != 0)
 		return r;
 	if (chunk == 0)
@@ -86,7 +86,7 @@ static int
 parse(int mode, size_t chunk)
 {
 	return parse_ex(mode, body, body_len, chunk, NJOBS,
-	    CPJ_JSON_TOKENS_MAX, SLICE, sizeof win);
+	    CPJ_JSON_TOKENS_MAX, sizeof store, sizeof win);
 }
 
 static int
@@ -581,7 +581,7 @@ too_large_window(void)
 		for (c = 0; c < CPJ_ARRAY_LEN(chunks); c++) {
 			/* a 2 KiB window: the first job does not fit */
 			CHECK_EQ(parse_ex(CPJ_JOBS_POLL, b, len, chunks[c], NJOBS,
-			    CPJ_JSON_TOKENS_MAX, SLICE, 2048), 2);
+			    CPJ_JSON_TOKENS_MAX, sizeof store, 2048), 2);
 			CHECK_EQ(jobs[0].err, CPJ_ERR_JSON_JOB_TOO_LARGE);
 			CHECK(strcmp(jobs[0].err_field, "window") == 0);
 			CHECK(eq(&jobs[0].id,
@@ -597,14 +597,14 @@ too_large_window(void)
 		}
 		/* with the default window the same body is fine */
 		CHECK_EQ(parse_ex(CPJ_JOBS_POLL, b, len, 0, NJOBS,
-		    CPJ_JSON_TOKENS_MAX, SLICE, sizeof win), 2);
+		    CPJ_JSON_TOKENS_MAX, sizeof store, sizeof win), 2);
 		CHECK_EQ(jobs[0].err, 0);
 		CHECK_EQ(jobs[0].data.continuation_token.len, 3000);
 	}
 	/* no id in the job: reported without one */
 	set_body("{\"jobs\":[{\"nonce\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}]}");
 	CHECK_EQ(parse_ex(CPJ_JOBS_POLL, body, body_len, 0, NJOBS,
-	    CPJ_JSON_TOKENS_MAX, SLICE, 16), 1);
+	    CPJ_JSON_TOKENS_MAX, sizeof store, 16), 1);
 	CHECK_EQ(jobs[0].err, CPJ_ERR_JSON_JOB_TOO_LARGE);
 	CHECK_EQ(jobs[0].id.len, 0);
 	CHECK(jobs[0].id.p != NULL);
@@ -612,7 +612,7 @@ too_large_window(void)
 	set_body("{\"jobs\":[{\"\\u0069d\":\"a\\u002db\",\"nonce\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"},"
 	    "{\"id\":5,\"nonce\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}]}");
 	CHECK_EQ(parse_ex(CPJ_JOBS_POLL, body, body_len, 1, NJOBS,
-	    CPJ_JSON_TOKENS_MAX, SLICE, 32), 2);
+	    CPJ_JSON_TOKENS_MAX, sizeof store, 32), 2);
 	CHECK(eq(&jobs[0].id, "a-b"));
 	CHECK_EQ(jobs[1].err, CPJ_ERR_JSON_JOB_TOO_LARGE);
 	CHECK_EQ(jobs[1].id.len, 0);
@@ -624,25 +624,34 @@ too_large_tokens_and_storage(void)
 {
 	CHECK_EQ(load("poll_response_example.json"), 0);
 	/* 40 tokens cannot hold a job of the example */
-	CHECK_EQ(parse_ex(CPJ_JOBS_POLL, body, body_len, 7, NJOBS, 40, SLICE,
+	CHECK_EQ(parse_ex(CPJ_JOBS_POLL, body, body_len, 7, NJOBS, 40, sizeof store,
 	    sizeof win), 2);
 	CHECK_EQ(jobs[0].err, CPJ_ERR_JSON_JOB_TOO_LARGE);
 	CHECK(strcmp(jobs[0].err_field, "tokens") == 0);
 	CHECK(eq(&jobs[0].id, "cc0caa24-587f-4fa9-ab4f-2109e030876f"));
 	CHECK(eq(&jobs[1].id, "6dc06cfe-3248-49a5-afd9-092b8667779a"));
-	/* 1000 bytes of storage per job: the session token does not fit */
+	/* 1000 bytes of storage for the first job (and the reserve of the
+	 * other slots): the session token does not fit */
 	memset(store, 0, sizeof store);
 	CHECK_EQ(parse_ex(CPJ_JOBS_POLL, body, body_len, 0, NJOBS,
-	    CPJ_JSON_TOKENS_MAX, 1000, sizeof win), 2);
+	    CPJ_JSON_TOKENS_MAX, 1000 + (NJOBS - 1) * CPJ_JOBS_RESERVE,
+	    sizeof win), 2);
 	CHECK_EQ(jobs[0].err, CPJ_ERR_JSON_JOB_TOO_LARGE);
+	CHECK_EQ(jobs[0].store_cap, 1000);
 	CHECK(strcmp(jobs[0].err_field,
 	    "data.artifactCredentials.sessionToken") == 0);
 	CHECK(eq(&jobs[0].id, "cc0caa24-587f-4fa9-ab4f-2109e030876f"));
 	CHECK(eq(&jobs[0].data.artifact_credentials.access_key_id, ""));
-	/* the failed job's storage was wiped but for its id and nonce */
+	/* the failed job's storage was wiped but for its id and nonce; the
+	 * next job (failed too) took what it left */
 	CHECK(eq(&jobs[0].nonce, "7"));
 	CHECK(jobs[0].nonce.p == store + 37);
-	CHECK(all_zero(store + 39, 1000 - 39));
+	CHECK_EQ(jobs[0].store_used, 39);
+	CHECK_EQ(jobs[1].err, CPJ_ERR_JSON_JOB_TOO_LARGE);
+	CHECK(jobs[1].store == store + 39);
+	CHECK(eq(&jobs[1].id, "6dc06cfe-3248-49a5-afd9-092b8667779a"));
+	CHECK(all_zero(jobs[1].store + jobs[1].store_used,
+	    sizeof store - 39 - jobs[1].store_used));
 	CHECK_EQ(jobs[1].err, CPJ_ERR_JSON_JOB_TOO_LARGE);
 	return 0;
 }
@@ -665,7 +674,7 @@ limits_name_the_field(void)
 	cpj_buf_puts(&bb, "}}}}]}");
 	CHECK_EQ(cpj_buf_ok(&bb), 0);
 	CHECK_EQ(parse_ex(CPJ_JOBS_POLL, b, bb.len, 0, NJOBS,
-	    CPJ_JSON_TOKENS_MAX, SLICE, sizeof win), 1);
+	    CPJ_JSON_TOKENS_MAX, sizeof store, sizeof win), 1);
 	CHECK_EQ(jobs[0].err, CPJ_ERR_JSON_JOB_TOO_LARGE);
 	CHECK(strcmp(jobs[0].err_field,
 	    "data.actionConfiguration.configuration") == 0);
@@ -680,7 +689,7 @@ limits_name_the_field(void)
 	}
 	cpj_buf_puts(&bb, ",\"k0\":\"last\"}}}}]}");
 	CHECK_EQ(parse_ex(CPJ_JOBS_POLL, b, bb.len, 0, NJOBS,
-	    CPJ_JSON_TOKENS_MAX, SLICE, sizeof win), 1);
+	    CPJ_JSON_TOKENS_MAX, sizeof store, sizeof win), 1);
 	CHECK_EQ(jobs[0].err, 0);
 	CHECK_EQ(jobs[0].data.configuration_count, CPJ_JOB_CONFIG_MAX);
 	CHECK(eq(&jobs[0].data.configuration[0].value, "last"));
@@ -691,7 +700,7 @@ limits_name_the_field(void)
 		cpj_buf_puts(&bb, i ? ",{\"name\":\"a\"}" : "{\"name\":\"a\"}");
 	cpj_buf_puts(&bb, "]}}]}");
 	CHECK_EQ(parse_ex(CPJ_JOBS_POLL, b, bb.len, 0, NJOBS,
-	    CPJ_JSON_TOKENS_MAX, SLICE, sizeof win), 1);
+	    CPJ_JSON_TOKENS_MAX, sizeof store, sizeof win), 1);
 	CHECK_EQ(jobs[0].err, CPJ_ERR_JSON_JOB_TOO_LARGE);
 	CHECK(strcmp(jobs[0].err_field, "data.outputArtifacts") == 0);
 	CHECK(eq(&jobs[0].id, "j2"));
@@ -736,7 +745,7 @@ per_job_type_and_escape_errors(void)
 		    "{\"jobs\":[%s,{\"id\":\"K\"}]}", cases[i].job);
 
 		CHECK_EQ(parse_ex(CPJ_JOBS_POLL, b, (size_t)n, 1, NJOBS,
-		    CPJ_JSON_TOKENS_MAX, SLICE, sizeof win), 2);
+		    CPJ_JSON_TOKENS_MAX, sizeof store, sizeof win), 2);
 		if (jobs[0].err != cases[i].err)
 			fprintf(stderr, "case %zu\n", i);
 		CHECK_EQ(jobs[0].err, cases[i].err);
@@ -768,7 +777,7 @@ truncated_never_succeeds(void)
 			last--;
 		for (cut = 0; cut < body_len; cut++) {
 			int r = parse_ex(mode, body, cut, cut % 3 == 0 ? 1 : 0,
-			    NJOBS, CPJ_JSON_TOKENS_MAX, SLICE, sizeof win);
+			    NJOBS, CPJ_JSON_TOKENS_MAX, sizeof store, sizeof win);
 
 			if (cut < last) {
 				int i;
@@ -884,7 +893,7 @@ invalid_bodies_fail(void)
 		/* "\xef..." etc. contain no NUL: strlen is the length */
 		for (c = 0; c < CPJ_ARRAY_LEN(chunks); c++) {
 			int r = parse_ex(CPJ_JOBS_POLL, bad_bodies[i].body, len,
-			    chunks[c], NJOBS, CPJ_JSON_TOKENS_MAX, SLICE,
+			    chunks[c], NJOBS, CPJ_JSON_TOKENS_MAX, sizeof store,
 			    sizeof win);
 			int k;
 
@@ -901,9 +910,9 @@ invalid_bodies_fail(void)
 	}
 	/* a NUL byte anywhere */
 	CHECK_EQ(parse_ex(CPJ_JOBS_POLL, "{\"jobs\":[]}\0", 12, 0, NJOBS,
-	    CPJ_JSON_TOKENS_MAX, SLICE, sizeof win), CPJ_ERR_JSON_INVALID);
+	    CPJ_JSON_TOKENS_MAX, sizeof store, sizeof win), CPJ_ERR_JSON_INVALID);
 	CHECK_EQ(parse_ex(CPJ_JOBS_POLL, "{\"jobs\":[{\"id\":\"a\0\"}]}", 22, 0,
-	    NJOBS, CPJ_JSON_TOKENS_MAX, SLICE, sizeof win),
+	    NJOBS, CPJ_JSON_TOKENS_MAX, sizeof store, sizeof win),
 	    CPJ_ERR_JSON_INVALID);
 	return 0;
 }
@@ -1007,7 +1016,7 @@ delivered_jobs_flagged(void)
 	/* more jobs than slots */
 	CHECK_EQ(load("poll_response_example.json"), 0);
 	CHECK_EQ(parse_ex(CPJ_JOBS_POLL, body, body_len, 0, 1,
-	    CPJ_JSON_TOKENS_MAX, SLICE, sizeof win), CPJ_ERR_NOSPACE);
+	    CPJ_JSON_TOKENS_MAX, sizeof store, sizeof win), CPJ_ERR_NOSPACE);
 	CHECK_EQ(P.count, 1);
 	CHECK(jobs[0].flags & CPJ_JOB_F_RESPONSE_FAILED);
 	CHECK(all_zero(win, sizeof win));
@@ -1136,6 +1145,177 @@ huge_string(void)
 	return 0;
 }
 
+/* ---- pooled string storage ------------------------------------------- */
+
+#define BIG_KEYS  10            /* configuration values of the large job */
+#define BIG_VALUE 3000          /* bytes each: 30,000 in all */
+#define POOL      40960         /* 5,120 bytes a slot, were it cut equally */
+
+/* A poll of NJOBS jobs in body: the one at `big` has BIG_KEYS values of
+ * BIG_VALUE bytes ('A', 'B', ...), the others one short value. */
+static void
+pool_body(int big)
+{
+	int k, i;
+
+	body_len = (size_t)snprintf(body, sizeof body, "{\"jobs\":[");
+	for (k = 0; k < NJOBS; k++) {
+		body_len += (size_t)snprintf(body + body_len,
+		    sizeof body - body_len, "%s{\"id\":\"%08d-0000-4000-8000-"
+		    "000000000000\",\"nonce\":\"%d\",\"data\":"
+		    "{\"actionConfiguration\":{\"configuration\":{",
+		    k ? "," : "", k, k);
+		for (i = 0; i < (k == big ? BIG_KEYS : 1); i++) {
+			body_len += (size_t)snprintf(body + body_len,
+			    sizeof body - body_len, "%s\"K%d\":\"",
+			    i ? "," : "", i);
+			if (k == big) {
+				memset(body + body_len, 'A' + i, BIG_VALUE);
+				body_len += BIG_VALUE;
+			} else {
+				body_len += (size_t)snprintf(body + body_len,
+				    sizeof body - body_len, "small %d", k);
+			}
+			body[body_len++] = '"';
+		}
+		body_len += (size_t)snprintf(body + body_len,
+		    sizeof body - body_len, "}}}}");
+	}
+	body_len += (size_t)snprintf(body + body_len, sizeof body - body_len,
+	    "]}");
+}
+
+/* Whether the jobs of pool_body(big) were read whole, each job's strings
+ * where the last job's end. */
+static int
+pool_jobs_whole(int big)
+{
+	const char *next = store;
+	char want[48];
+	int k, i;
+
+	for (k = 0; k < NJOBS; k++) {
+		const cpj_job *j = &jobs[k];
+
+		snprintf(want, sizeof want, "%08d-0000-4000-8000-000000000000",
+		    k);
+		if (j->err != 0 || !eq(&j->id, want) || j->store != next
+		    || j->data.configuration_count
+		    != (size_t)(k == big ? BIG_KEYS : 1))
+			return 0;
+		for (i = 0; i < (k == big ? BIG_KEYS : 1); i++) {
+			const cpj_job_str *v = &j->data.configuration[i].value;
+			size_t n;
+
+			if (k != big) {
+				snprintf(want, sizeof want, "small %d", k);
+				if (!eq(v, want))
+					return 0;
+				continue;
+			}
+			if (v->len != BIG_VALUE)
+				return 0;
+			for (n = 0; n < v->len; n++) {
+				if (v->p[n] != 'A' + i)
+					return 0;
+			}
+		}
+		next += j->store_used;
+	}
+	return next <= store + POOL;
+}
+
+/* One large job and small ones share storage that equal slices per slot
+ * could not hold it in: all are read whole, wherever the large one is. */
+static int
+pool_large_job(void)
+{
+	static const int bigs[] = { 0, 3, NJOBS - 1 };
+	static const size_t chunks[] = { 0, 7 };
+	size_t b, c;
+
+	for (b = 0; b < CPJ_ARRAY_LEN(bigs); b++) {
+		pool_body(bigs[b]);
+		for (c = 0; c < CPJ_ARRAY_LEN(chunks); c++) {
+			memset(store, 0, sizeof store);
+			CHECK_EQ(parse_ex(CPJ_JOBS_POLL, body, body_len,
+			    chunks[c], NJOBS, CPJ_JSON_TOKENS_MAX, POOL,
+			    sizeof win), NJOBS);
+			CHECK(pool_jobs_whole(bigs[b]));
+			CHECK(jobs[bigs[b]].store_used > POOL / NJOBS * 5);
+			/* nothing past the last job's strings */
+			CHECK(all_zero(P.storage, store + STORE - P.storage));
+		}
+	}
+	return 0;
+}
+
+/* Init refuses storage that cannot keep CPJ_JOBS_RESERVE for every slot. */
+static int
+pool_reserve_refused(void)
+{
+	CHECK_EQ(cpj_jobs_parser_init(&P, CPJ_JOBS_POLL, win, sizeof win,
+	    toks, CPJ_JSON_TOKENS_MAX, jobs, NJOBS, store,
+	    NJOBS * CPJ_JOBS_RESERVE - 1), CPJ_ERR_PARAM);
+	CHECK_EQ(cpj_jobs_parser_feed(&P, "{}", 2), CPJ_ERR_PARAM);
+	CHECK_EQ(cpj_jobs_parser_init(&P, CPJ_JOBS_POLL, win, sizeof win,
+	    toks, CPJ_JSON_TOKENS_MAX, jobs, 1, store,
+	    CPJ_JOBS_RESERVE - 1), CPJ_ERR_PARAM);
+	CHECK_EQ(cpj_jobs_parser_init(&P, CPJ_JOBS_POLL, win, sizeof win,
+	    toks, CPJ_JSON_TOKENS_MAX, jobs, NJOBS, store,
+	    NJOBS * CPJ_JOBS_RESERVE), 0);
+	/* a job in the least storage keeps its id and nonce */
+	set_body("{\"jobs\":[{\"id\":\"a\",\"nonce\":\"b\",\"accountId\":"
+	    "\"012345678901234567890123456789012345678901234567890123456789"
+	    "012345678901234567890123456789012345678901234567890123456789"
+	    "012345678901234567890123456789012345678901234567890123456789"
+	    "\"}]}");
+	CHECK_EQ(cpj_jobs_parser_feed(&P, body, body_len), 0);
+	CHECK_EQ(cpj_jobs_parser_finish(&P), 1);
+	CHECK_EQ(jobs[0].err, CPJ_ERR_JSON_JOB_TOO_LARGE);
+	CHECK(eq(&jobs[0].id, "a"));
+	CHECK(eq(&jobs[0].nonce, "b"));
+	return 0;
+}
+
+/* Wiping a job clears exactly its strings: no byte of them is left, and
+ * its neighbours' are untouched. */
+static int
+pool_wipe_exact(void)
+{
+	static char before[STORE];
+	const int big = 3;
+	const char *a, *e;
+	size_t i;
+	int k;
+
+	pool_body(big);
+	memset(store, 0, sizeof store);
+	CHECK_EQ(parse_ex(CPJ_JOBS_POLL, body, body_len, 0, NJOBS,
+	    CPJ_JSON_TOKENS_MAX, POOL, sizeof win), NJOBS);
+	CHECK(pool_jobs_whole(big));
+	memcpy(before, store, sizeof store);
+	a = jobs[big].store;
+	e = a + jobs[big].store_used;
+	cpj_job_wipe(&jobs[big]);
+	CHECK(all_zero(a, (size_t)(e - a)));
+	CHECK(memcmp(store, before, (size_t)(a - store)) == 0);
+	CHECK(memcmp(e, before + (e - store), sizeof store - (size_t)(e - store))
+	    == 0);
+	for (i = 0; i + 8 <= sizeof store; i++) {
+		if (memcmp(store + i, "AAAAAAAA", 8) == 0
+		    || memcmp(store + i, "JJJJJJJJ", 8) == 0)
+			break;
+	}
+	CHECK_EQ(i + 8 > sizeof store, 1);
+	CHECK(eq(&jobs[big - 1].data.configuration[0].value, "small 2"));
+	CHECK(eq(&jobs[big + 1].id, "00000004-0000-4000-8000-000000000000"));
+	for (k = 0; k < NJOBS; k++)
+		cpj_job_wipe(&jobs[k]);
+	CHECK(all_zero(store, sizeof store));
+	return 0;
+}
+
 static int
 wipe_and_params(void)
 {
@@ -1147,7 +1327,8 @@ wipe_and_params(void)
 	CHECK(jobs[0].store_used > 0);
 	CHECK(!all_zero(jobs[0].store, jobs[0].store_used));
 	cpj_job_wipe(&jobs[0]);
-	CHECK(all_zero(store, SLICE));
+	CHECK(all_zero(store, (size_t)(jobs[1].store - store)));
+	CHECK(!all_zero(jobs[1].store, jobs[1].store_used));
 	CHECK(eq(&jobs[0].data.artifact_credentials.session_token, ""));
 	CHECK(eq(&jobs[0].id, ""));
 	CHECK_EQ(jobs[0].data.configuration_count, 0);
@@ -1157,15 +1338,15 @@ wipe_and_params(void)
 	cpj_job_wipe(NULL);
 
 	CHECK_EQ(cpj_jobs_parser_init(&P, 9, win, sizeof win, toks, 10, jobs,
-	    1, store, 10), CPJ_ERR_PARAM);
+	    1, store, CPJ_JOBS_RESERVE), CPJ_ERR_PARAM);
 	CHECK_EQ(cpj_jobs_parser_feed(&P, "{}", 2), CPJ_ERR_PARAM);
 	CHECK_EQ(cpj_jobs_parser_finish(&P), CPJ_ERR_PARAM);
 	CHECK_EQ(cpj_jobs_parser_init(&P, CPJ_JOBS_POLL, win, 1, toks, 10,
-	    jobs, 1, store, 10), CPJ_ERR_PARAM);
+	    jobs, 1, store, CPJ_JOBS_RESERVE), CPJ_ERR_PARAM);
 	CHECK_EQ(cpj_jobs_parser_init(&P, CPJ_JOBS_POLL, win, sizeof win,
-	    NULL, 10, jobs, 1, store, 10), CPJ_ERR_PARAM);
+	    NULL, 10, jobs, 1, store, CPJ_JOBS_RESERVE), CPJ_ERR_PARAM);
 	CHECK_EQ(cpj_jobs_parser_init(&P, CPJ_JOBS_POLL, win, sizeof win,
-	    toks, 10, jobs, 0, store, 10), CPJ_ERR_PARAM);
+	    toks, 10, jobs, 0, store, CPJ_JOBS_RESERVE), CPJ_ERR_PARAM);
 	CHECK_EQ(cpj_jobs_parser_init(&P, CPJ_JOBS_POLL, win, sizeof win,
 	    toks, 10, jobs, 4, store, 3), CPJ_ERR_PARAM);
 	CHECK_EQ(cpj_jobs_parser_init(NULL, CPJ_JOBS_POLL, win, sizeof win,
@@ -1244,6 +1425,9 @@ main(int argc, char **argv)
 	RUN(mutants_chunk_invariant);
 	RUN(deep_nesting);
 	RUN(huge_string);
+	RUN(pool_large_job);
+	RUN(pool_reserve_refused);
+	RUN(pool_wipe_exact);
 	RUN(wipe_and_params);
 	RUN(ram_is_constant);
 	return H_EXIT();
