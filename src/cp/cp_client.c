@@ -100,6 +100,7 @@ struct cp_call {
 	const char *op;
 	const cpj_cp_jobs_buf *jb;
 	int mode;
+	int tried;              /* an attempt was made: its jobs are wiped */
 	size_t body_len;
 	cpj_sigv4_header h[2];
 };
@@ -118,6 +119,9 @@ prepare(void *ctx, cpj_aws_req *r)
 	cp->message[0] = '\0';
 	cp->request_id[0] = '\0';
 	if (jb != NULL) {
+		if (k->tried)
+			cpj_jobs_parser_discard(jb->parser);
+		k->tried = 1;
 		rc = cpj_jobs_parser_init(jb->parser, k->mode, jb->window,
 		    jb->window_len, jb->tokens, jb->ntokens, jb->jobs,
 		    jb->max_jobs, jb->storage, jb->storage_len);
@@ -206,6 +210,7 @@ call(cpj_cp_context *cp, const char *op, size_t body_len,
 	k.op = op;
 	k.jb = jb;
 	k.mode = mode;
+	k.tried = 0;
 	k.body_len = body_len;
 	k.h[0].name = "Content-Type";
 	k.h[0].value = CONTENT_TYPE;

@@ -101,6 +101,16 @@ int cpj_jobs_parser_init(cpj_jobs_parser *p, int mode,
     cpj_job *jobs, size_t max_jobs, char *storage, size_t storage_len);
 
 /**
+ * \brief Wipe what an attempt left: the jobs it filled and the window's
+ *        bytes of a job it was reading. For a parser that was
+ *        initialised, before it is initialised again for the next
+ *        attempt (a shorter answer would not overwrite all of it).
+ *
+ * Stack: at most 64 bytes.
+ */
+void cpj_jobs_parser_discard(cpj_jobs_parser *p);
+
+/**
  * \brief Feed the next piece of the body (any size, down to 1 byte).
  *
  * Jobs are filled in as their objects close. Non-blocking; time is linear

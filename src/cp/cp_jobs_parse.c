@@ -259,6 +259,20 @@ on_end(cpj_jobs_parser *p)
 	return CPJ_OK;
 }
 
+/* see cp_int.h */
+void
+cpj_jobs_parser_discard(cpj_jobs_parser *p)
+{
+	size_t k;
+
+	for (k = 0; k < p->count; k++)
+		cpj_job_wipe(&p->jobs[k]);
+	if (p->win != NULL)
+		cpj_jobs_wipe(p->win, p->win_len);
+	p->count = 0;
+	p->win_len = 0;
+}
+
 /* see cpj_jobs.h */
 int
 cpj_jobs_parser_init(cpj_jobs_parser *p, int mode,

@@ -9,7 +9,7 @@
  *   the three attempts are bounded by 3 deadlines plus the backoff;
  * - a connection reset before the headers, after the headers and in the
  *   middle of the body of a PollForJobs answer; the same for GetJobDetails,
- *   which is asked again;
+ *   which is asked again, with what the cut attempt had read wiped;
  * - a stalled server (accepts, never answers);
  * - a throttling storm: every attempt of 20 calls throttled, each call
  *   ends in CPJ_ERR_API_THROTTLED after 3 attempts with capped backoff;
@@ -257,6 +257,54 @@ details_reset_retried(void)
 	return 0;
 }
 
+/* A secret that an attempt cut after its job's object (strings stored)
+ * or inside it (bytes in the window) had read is wiped before the next
+ * attempt: a shorter answer would not overwrite it. */
+static int
+has(const char *buf, size_t n, const char *s)
+{
+	size_t k, m = strlen(s);
+
+	for (k = 0; k + m <= n; k++) {
+		if (memcmp(buf + k, s, m) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+retry_wipes_cut_attempt(void)
+{
+	static const char secret_job[] =
+	    "{\"jobDetails\":{\"id\":\"11111111-2222-3333-4444-555555555555\","
+	    "\"data\":{\"artifactCredentials\":{\"accessKeyId\":\"AKIAEXAMPLE\","
+	    "\"secretAccessKey\":\"SeCrEtSeCrEtSeCrEtSeCrEt\",\"sessionToken\":"
+	    "\"ToKeNToKeNToKeN\"}},\"accountId\":\"123456789012\"}}";
+	static const char short_job[] =
+	    "{\"jobDetails\":{\"id\":\"11111111-2222-3333-4444-555555555555\"}}";
+	size_t hlen, cut;
+	int rc;
+
+	for (cut = 1; cut <= 2; cut++) {    /* after, inside the job */
+		setup();
+		memset(storage, 0, sizeof storage);
+		memset(window, 0, sizeof window);
+		conn_x(H200, secret_job, NULL, &hlen);
+		mock_port_fault_at(0, hlen + sizeof secret_job - 1 - cut,
+		    CPJ_ERR_NET_RESET);
+		conn(H200, short_job);
+		rc = cpj_cp_get_job_details(&cp, job_id, NULL, &jb);
+		CHECK_EQ(rc, 1);
+		CHECK_EQ(mock_port_connects(), 2);
+		CHECK(!has(storage, sizeof storage, "SeCrEt"));
+		CHECK(!has(storage, sizeof storage, "ToKeN"));
+		CHECK(!has(window, sizeof window, "SeCrEt"));
+		CHECK(!has(window, sizeof window, "ToKeN"));
+		cpj_job_wipe(&jobs[0]);
+	}
+	return 0;
+}
+
 static int
 stalled_server_times_out(void)
 {
@@ -400,6 +448,7 @@ main(void)
 	RUN(reset_after_headers_is_an_error);
 	RUN(reset_mid_body_is_an_error);
 	RUN(details_reset_retried);
+	RUN(retry_wipes_cut_attempt);
 	RUN(stalled_server_times_out);
 	RUN(throttling_storm);
 	RUN(server_errors_then_recovery);
