@@ -41,14 +41,17 @@
  * (24 bytes each). The densest document cpjob can render into 256 KiB
  * (100 jobs, every member present and empty, 16 configuration entries,
  * artifacts filling the rest) holds 6,357 values; a poll of the
- * emulator's realistic jobs 44 a job, 3,558 in a full 256 KiB document.
- * 8,192: every document loads, with at least 1,835 values left for the
- * results (4,634 over the realistic one).
+ * emulator's realistic jobs (tests/emulator/client.py's queue_job, two
+ * configuration entries) 45 a job: 75 jobs fill 252,881 bytes with
+ * 3,376 values.
+ * 8,192: every document loads, with at least 1,834 values left for the
+ * results (4,815 over the realistic one; cell 0 ends lists).
  * JP_STRS_MAX: the strings of the expression (names, 'raw' strings and
  * `literal` strings) and those the evaluation builds (join, to_string,
  * reverse, type): what struct jp has left, 31 KiB.
  * JP_LEX_MAX, JP_NODES_MAX: tokens and nodes of an expression (16 and 32
- * bytes); the longest expression scripts use has under 100 tokens.
+ * bytes each): the limits the parser had, far above the few dozen tokens
+ * of a script's query (test_cli_query.py's longest: 27).
  * JP_SCRATCH_MAX: the member stack of --output text, one per value (a
  * list's columns are the members of its objects, each pushed once): it
  * shares its bytes with the tokens and nodes, which are no longer needed
