@@ -345,9 +345,9 @@ to_number(struct jp *jp, const struct jp_val *v, struct jp_val *out)
 		b[k++] = s[i++];
 	if ((n - i == 3 || n - i == 8) && (strncasecmp(s + i, "infinity",
 	    n - i) == 0 || strncasecmp(s + i, "nan", n - i) == 0)) {
-		memcpy(b + k, s + i, n - i);
-		b[k + n - i] = '\0';
-		jp_set_num(out, 0, 0, fmt_strtod(b, NULL));
+		double d = (s[i] | 0x20) == 'n' ? NAN : HUGE_VAL;
+
+		jp_set_num(out, 0, 0, k > 0 && b[0] == '-' ? -d : d);
 		return;
 	}
 	for (; i < n; i++) {

@@ -226,6 +226,19 @@ repr_str(struct jp *jp, const char *s, size_t n, cpj_buf *b)
 	return jp_put(jp, b, "", 0);
 }
 
+/* Python's str() and repr() of a number: as JSON writes it, but for the
+ * floats JSON has no number for (inf, -inf, nan where JSON writes
+ * Infinity, -Infinity, NaN). */
+static int
+py_number(struct jp *jp, const struct jp_val *v, cpj_buf *b)
+{
+	double d = jp_dbl(v);
+
+	if (v->isint || (d == d && d - d == 0))
+		return number(jp, v, b);
+	return puts_(jp, b, d != d ? "nan" : d > 0 ? "inf" : "-inf");
+}
+
 static int
 py(struct jp *jp, const struct jp_val *v, int repr, int depth, cpj_buf *b)
 {
@@ -237,7 +250,7 @@ py(struct jp *jp, const struct jp_val *v, int repr, int depth, cpj_buf *b)
 	case JP_NULL: return puts_(jp, b, "None");
 	case JP_TRUE: return puts_(jp, b, "True");
 	case JP_FALSE: return puts_(jp, b, "False");
-	case JP_NUM: return number(jp, v, b);
+	case JP_NUM: return py_number(jp, v, b);
 	case JP_STR:
 		if (repr)
 			return repr_str(jp, jp_at(jp, v->p), v->n, b);

@@ -216,6 +216,10 @@ fixed(void)
 	check_text(d, "{jobs: jobs}", "JOBS\ta\nN\t1\nJOBS\tb\nN\t2\n");
 	check_text(d, "jobs[].id", "a\tb\n");
 	check_text(d, "[`1.5`, `null`, `true`]", "1.5\tNone\tTrue\n");
+	/* Python's str() of the floats JSON writes Infinity, NaN */
+	check_text(d, "[`1e722`, `-1e722`, to_number('nan')]", "inf\t-inf\tnan\n");
+	check_text(d, "[{a: `-1e722`}]", "-inf\n");
+	check(d, "[`1e722`, to_number('-inf')]", "[Infinity,-Infinity]");
 	limits();
 	return fails ? 1 : 0;
 }
