@@ -12,9 +12,10 @@
  * and max_by.
  *
  * Everything lives in one caller-owned struct jp (static in the caller):
- * the compiled expression, the document and every value the evaluation
- * builds (cells and a string arena). When a limit is reached the call
- * fails with a message naming it; nothing is allocated.
+ * the compiled expression, the document's values and every value the
+ * evaluation builds (cells and a string arena), except the document's
+ * strings, which stay in its text (jp_load). When a limit is reached the
+ * call fails with a message naming it; nothing is allocated.
  * The parser and the evaluator recurse, at most JP_DEPTH_MAX levels.
  */
 #ifndef CPJ_JMESPATH_H
