@@ -12,9 +12,10 @@
  * and max_by.
  *
  * Everything lives in one caller-owned struct jp (static in the caller):
- * the compiled expression, the document and every value the evaluation
- * builds (cells and a string arena). When a limit is reached the call
- * fails with a message naming it; nothing is allocated.
+ * the compiled expression, the document's values and every value the
+ * evaluation builds (cells and a string arena), except the document's
+ * strings, which stay in its text (jp_load). When a limit is reached the
+ * call fails with a message naming it; nothing is allocated.
  * The parser and the evaluator recurse, at most JP_DEPTH_MAX levels.
  */
 #ifndef CPJ_JMESPATH_H
@@ -22,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "cpj_buf.h"
 #include "cpj_json.h"
@@ -29,40 +31,68 @@
 #include "json/json_int.h"
 #include "fmt.h"             /* fmt_snprintf, fmt_pyfloat, fmt_strtod */
 
+/*
+ * Limits (docs/agent.md, "Static memory"). struct jp is at most 256 KiB
+ * (jmespath_parse.c checks it at compile time) and sits next to the
+ * query's 256 KiB result; the document it reads is the command's output,
+ * at most 256 KiB (OUT_MAX, cli_common.c), whose strings stay where they
+ * are (decoded in place, not copied).
+ *
+ * JP_CELLS_MAX: values of the document and of the results built from it
+ * (24 bytes each). The densest document cpjob can render into 256 KiB
+ * (100 jobs, every member present and empty, 16 configuration entries,
+ * artifacts filling the rest) holds 6,357 values; a poll of the
+ * emulator's realistic jobs (tests/emulator/client.py's queue_job, two
+ * configuration entries) 45 a job: 75 jobs fill 252,881 bytes with
+ * 3,376 values.
+ * 8,192: every document loads, with at least 1,834 values left for the
+ * results (4,815 over the realistic one; cell 0 ends lists).
+ * JP_STRS_MAX: the strings of the expression (names, 'raw' strings and
+ * `literal` strings) and those the evaluation builds (join, to_string,
+ * reverse, type): what struct jp has left, 31 KiB.
+ * JP_LEX_MAX, JP_NODES_MAX: tokens and nodes of an expression (16 and 32
+ * bytes each): the limits the parser had, far above the few dozen tokens
+ * of a script's query (test_cli_query.py's longest: 27).
+ * JP_SCRATCH_MAX: the member stack of --output text, one per value (a
+ * list's columns are the members of its objects, each pushed once): it
+ * shares its bytes with the tokens and nodes, which are no longer needed
+ * when the output is made.
+ */
 #ifndef JP_NODES_MAX
 #define JP_NODES_MAX 512          /* AST nodes of an expression */
-#endif
-#ifndef JP_NAMES_MAX
-#define JP_NAMES_MAX 4096         /* decoded names and raw strings of it */
 #endif
 #ifndef JP_DEPTH_MAX
 #define JP_DEPTH_MAX 48           /* parser / evaluator nesting */
 #endif
-#ifndef JP_TOKS_MAX
-#define JP_TOKS_MAX 8192          /* JSON tokens of the document */
-#endif
 #ifndef JP_CELLS_MAX
-#define JP_CELLS_MAX 16384        /* array elements / object members */
+#define JP_CELLS_MAX 8192         /* array elements / object members */
 #endif
 #ifndef JP_STRS_MAX
-#define JP_STRS_MAX (1u << 18)    /* decoded and built strings */
+#define JP_STRS_MAX (31u << 10)   /* the expression's and built strings */
 #endif
+#ifndef JP_LEX_MAX
+#define JP_LEX_MAX 1024           /* lexer tokens of an expression */
+#endif
+#define JP_SCRATCH_MAX JP_CELLS_MAX
+#define JP_STORE_MAX (256u << 10) /* sizeof (struct jp), at most */
 
 enum { JP_NULL, JP_FALSE, JP_TRUE, JP_NUM, JP_STR, JP_ARR, JP_OBJ,
 	JP_EXPREF };
 
-/* A value. STR: bytes s[p..p+n) of the string arena. ARR/OBJ: n cells
- * from cell p (linked by next; 0 ends). NUM: d, or i when isint. */
+/* Strings are offsets: into the document (jp_load's text, decoded in
+ * place), or with JP_OWN set into jp->s. */
+#define JP_OWN 0x80000000u
+
+/* A value (12 bytes). STR: n bytes at offset p (jp_at). ARR/OBJ: n cells
+ * from cell p (linked by next; 0 ends). EXPREF: node p. NUM: the 64 bits
+ * of an int64_t (isint) or a double in p:n (jp_int, jp_dbl). */
 struct jp_val {
 	uint8_t t;
 	uint8_t isint;
 	uint8_t flat;             /* ARR: its cells are p, p+1, ... */
+	uint8_t pad;
 	uint32_t n;
 	uint32_t p;
-	union {
-		double d;
-		int64_t i;
-	} u;
 };
 
 struct jp_cell {
@@ -70,6 +100,50 @@ struct jp_cell {
 	uint32_t kp, kn;          /* member name (objects) */
 	uint32_t next;
 };
+
+/* The 8 bytes of a NUM's int64_t or double, into *to. */
+static inline void
+jp_bits(const struct jp_val *v, void *to)
+{
+	uint64_t b = (uint64_t)v->p << 32 | v->n;
+
+	memcpy(to, &b, sizeof b);
+}
+
+static inline int64_t
+jp_int(const struct jp_val *v)
+{
+	int64_t i;
+
+	jp_bits(v, &i);
+	return i;
+}
+
+static inline double
+jp_dbl(const struct jp_val *v)
+{
+	double d;
+
+	jp_bits(v, &d);
+	return d;
+}
+
+/* A number: an integer (isint) or a double. */
+static inline void
+jp_set_num(struct jp_val *v, int isint, int64_t i, double d)
+{
+	uint64_t b;
+
+	memset(v, 0, sizeof *v);
+	v->t = JP_NUM;
+	v->isint = (uint8_t)(isint != 0);
+	if (isint)
+		memcpy(&b, &i, sizeof b);
+	else
+		memcpy(&b, &d, sizeof b);
+	v->n = (uint32_t)b;
+	v->p = (uint32_t)(b >> 32);
+}
 
 /* private to the jmespath*.c files: tokens and node types */
 enum {
@@ -84,58 +158,73 @@ enum { N_FIELD = 1, N_SUBEXPR, N_INDEX, N_SLICE, N_INDEX_EXPR, N_PROJ,
 	N_MSLIST, N_MSHASH, N_KV, N_OR, N_AND, N_NOT, N_CMP, N_PIPE, N_FUNC,
 	N_EXPREF };
 
+/* A node (32 bytes). u.v: a literal, or the name of a field, a key or a
+ * function (a string: u.v.p, u.v.n); u.n: index / slice parts, which
+ * saturate at 32 bits (no array is that long). */
 struct jp_node {
 	uint8_t type;
 	uint8_t op;               /* comparator; slice parts present */
-	uint16_t nkids;
+	uint16_t pad;
 	int32_t a, b, c;          /* children; -1 when none */
 	int32_t next;             /* next sibling in a list of children */
-	int64_t n[3];             /* index / slice parts */
-	uint32_t sp, sn;          /* name: names[sp..sp+sn) */
-	struct jp_val lit;        /* literal */
+	union {
+		int32_t n[3];
+		struct jp_val v;
+	} u;
 };
 
-#ifndef JP_LEX_MAX
-#define JP_LEX_MAX 1024           /* lexer tokens of an expression */
-#endif
-
-/* A lexer token of the expression (jmespath_parse.c). */
+/* A lexer token of the expression (jmespath_parse.c; 16 bytes): u.n a
+ * number, u.v an identifier (a string) or a literal. */
 struct jp_lex {
-	int type;
-	int start;
-	int64_t num;
-	uint32_t sp, sn;          /* identifier: jp->names */
-	struct jp_val lit;
+	uint8_t type;
+	uint8_t pad;
+	uint16_t start;           /* column (expressions are < 64 KiB) */
+	union {
+		int32_t n[3];
+		struct jp_val v;
+	} u;
 };
 
 struct jp {
-	/* expression */
-	struct jp_lex lex[JP_LEX_MAX];   /* while it is compiled */
-	struct jp_node nodes[JP_NODES_MAX];
+	/* the expression while it is compiled and evaluated, then the
+	 * --output text stack */
+	union {
+		struct {
+			struct jp_lex lex[JP_LEX_MAX];   /* while compiled */
+			struct jp_node nodes[JP_NODES_MAX];
+		} e;
+		uint32_t scratch[JP_SCRATCH_MAX]; /* text output: keys */
+	} x;
 	int nnodes;
 	int root;
-	char names[JP_NAMES_MAX];
-	uint32_t nnames;
 	/* values */
 	struct jp_cell cells[JP_CELLS_MAX];
 	uint32_t ncells;
+	const char *doc;          /* jp_load's text */
 	char s[JP_STRS_MAX];
 	uint32_t ns;
-	uint32_t scratch[2 * JP_CELLS_MAX];   /* text output: sorted keys */
 	uint32_t nscratch;
-	cpj_json_tok toks[JP_TOKS_MAX];
-	uint32_t slots[JP_TOKS_MAX];  /* import: the cell of each token */
 	int depth;
 	int fatal;                /* a limit was hit during evaluation */
 	char err[256];            /* message of the last failure */
 };
 
+/* The bytes of the string at offset off (a value's p, a member's kp). */
+static inline const char *
+jp_at(const struct jp *jp, uint32_t off)
+{
+	return off & JP_OWN ? jp->s + (off & ~JP_OWN) : jp->doc + off;
+}
+
 /* Compile `expr` (resets everything). 0, or -1 with jp->err set: a syntax
  * error, as the aws CLI's "Bad value for --query" reports it. */
 int jp_compile(struct jp *jp, const char *expr);
 
-/* Load a JSON document (text of len bytes) into values. 0 or -1. */
-int jp_load(struct jp *jp, const char *text, size_t len, struct jp_val *out);
+/* Load a JSON document (text of len bytes) into values. Its strings are
+ * decoded in place and stay there: text is no longer JSON afterwards, and
+ * must be left as it is while the values are used. 0 or -1 (jp->err:
+ * invalid JSON or a limit). */
+int jp_load(struct jp *jp, char *text, size_t len, struct jp_val *out);
 
 /* Evaluate the compiled expression over `in`. 0 or -1 (jp->err): a
  * run-time error (bad function argument, ...) or a limit. */
@@ -155,11 +244,15 @@ int jp_out_text(struct jp *jp, const struct jp_val *v, cpj_buf *b);
 /* Helpers shared by the jmespath*.c files. */
 int jp_fail(struct jp *jp, const char *fmt, ...);
 int jp_put(struct jp *jp, cpj_buf *b, const char *s, size_t n);
-const char *jp_str(const struct jp *jp, const struct jp_val *v);
 int jp_member(const struct jp *jp, const struct jp_val *obj,
     const char *name, size_t n, struct jp_val *out);
+/* A `literal` of the expression: as jp_load, its strings copied to jp->s. */
 int jp_import(struct jp *jp, const char *text, size_t len,
     struct jp_val *out);
+/* Room for n more bytes in jp->s, or -1 (jp->fatal, jp->err). */
+int jp_room(struct jp *jp, size_t n);
+/* A new cell (zeroed) in *c, or -1 (jp->fatal, jp->err). */
+int jp_cell(struct jp *jp, uint32_t *c);
 int jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
     int na, struct jp_val *out);
 int jp_py_eq(const struct jp *jp, const struct jp_val *a,

@@ -20,22 +20,28 @@ struct lb {                 /* list builder */
 };
 
 /* see jmespath.h */
-const char *
-jp_str(const struct jp *jp, const struct jp_val *v)
-{
-	return jp->s + v->p;
-}
-
-static int
-cell(struct jp *jp, uint32_t *c)
+int
+jp_cell(struct jp *jp, uint32_t *c)
 {
 	if (jp->ncells >= JP_CELLS_MAX) {
 		jp->fatal = 1;
-		return jp_fail(jp, "query result too large (over %u values)",
-		    (unsigned)JP_CELLS_MAX);
+		return jp_fail(jp, "query result too large (over %u values, "
+		    "the document's included)", (unsigned)JP_CELLS_MAX);
 	}
 	*c = jp->ncells++;
 	memset(&jp->cells[*c], 0, sizeof jp->cells[*c]);
+	return 0;
+}
+
+/* see jmespath.h */
+int
+jp_room(struct jp *jp, size_t n)
+{
+	if (n > sizeof jp->s - jp->ns) {
+		jp->fatal = 1;
+		return jp_fail(jp, "strings too large (over %u bytes of the "
+		    "expression's and built strings)", (unsigned)sizeof jp->s);
+	}
 	return 0;
 }
 
@@ -54,7 +60,7 @@ lb_push(struct jp *jp, struct lb *b, const struct jp_val *x, uint32_t kp,
 {
 	uint32_t c = 0;
 
-	if (cell(jp, &c) < 0)
+	if (jp_cell(jp, &c) < 0)
 		return -1;
 	jp->cells[c].v = *x;
 	jp->cells[c].kp = kp;
@@ -85,7 +91,7 @@ jp_member(const struct jp *jp, const struct jp_val *obj, const char *name,
 		return 0;
 	for (c = obj->n ? obj->p : 0; c != 0; c = jp->cells[c].next)
 		if (jp->cells[c].kn == n
-		    && memcmp(jp->s + jp->cells[c].kp, name, n) == 0) {
+		    && memcmp(jp_at(jp, jp->cells[c].kp), name, n) == 0) {
 			*out = jp->cells[c].v;   /* the last one wins */
 			found = 1;
 		}
@@ -108,7 +114,7 @@ num(const struct jp_val *v)
 		return 1;
 	if (v->t == JP_FALSE)
 		return 0;
-	return v->isint ? (double)v->u.i : v->u.d;
+	return v->isint ? (double)jp_int(v) : jp_dbl(v);
 }
 
 static int
@@ -139,7 +145,7 @@ py_eq(const struct jp *jp, const struct jp_val *a, const struct jp_val *b,
 		return 0;
 	if (numeric(a) && numeric(b)) {
 		if (a->t == JP_NUM && b->t == JP_NUM && a->isint && b->isint)
-			return a->u.i == b->u.i;
+			return jp_int(a) == jp_int(b);
 		return num(a) == num(b);
 	}
 	if (a->t != b->t || a->t == JP_EXPREF)
@@ -148,8 +154,8 @@ py_eq(const struct jp *jp, const struct jp_val *a, const struct jp_val *b,
 	case JP_NULL:
 		return 1;
 	case JP_STR:
-		return a->n == b->n && memcmp(jp->s + a->p, jp->s + b->p, a->n)
-		    == 0;
+		return a->n == b->n && memcmp(jp_at(jp, a->p), jp_at(jp, b->p),
+		    a->n) == 0;
 	case JP_ARR:
 		if (a->n != b->n)
 			return 0;
@@ -165,7 +171,7 @@ py_eq(const struct jp *jp, const struct jp_val *a, const struct jp_val *b,
 		for (x = a->n ? a->p : 0; x != 0; x = jp->cells[x].next) {
 			struct jp_val o;
 
-			if (!jp_member(jp, b, jp->s + jp->cells[x].kp,
+			if (!jp_member(jp, b, jp_at(jp, jp->cells[x].kp),
 			    jp->cells[x].kn, &o) || !py_eq(jp, &jp->cells[x].v,
 			    &o, depth + 1))
 				return 0;
@@ -177,8 +183,8 @@ py_eq(const struct jp *jp, const struct jp_val *a, const struct jp_val *b,
 static int
 actual_num01(const struct jp_val *v)
 {
-	return v->t == JP_NUM && (v->isint ? (v->u.i == 0 || v->u.i == 1)
-	    : (v->u.d == 0 || v->u.d == 1));
+	return v->t == JP_NUM && (v->isint ? (jp_int(v) == 0 || jp_int(v) == 1)
+	    : (jp_dbl(v) == 0 || jp_dbl(v) == 1));
 }
 
 static int
@@ -193,12 +199,12 @@ jp_order(const struct jp *jp, const struct jp_val *a, const struct jp_val *b)
 {
 	if (a->t == JP_STR) {
 		size_t m = a->n < b->n ? a->n : b->n;
-		int c = memcmp(jp->s + a->p, jp->s + b->p, m);
+		int c = memcmp(jp_at(jp, a->p), jp_at(jp, b->p), m);
 
 		return c != 0 ? c : (a->n > b->n) - (a->n < b->n);
 	}
 	if (a->isint && b->isint)
-		return (a->u.i > b->u.i) - (a->u.i < b->u.i);
+		return (jp_int(a) > jp_int(b)) - (jp_int(a) < jp_int(b));
 	return (num(a) > num(b)) - (num(a) < num(b));
 }
 
@@ -258,14 +264,14 @@ static int
 slice(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
     struct jp_val *out)
 {
-	int64_t len = in->n, st, sp, step = (nd->op & 4) ? nd->n[2] : 1, i;
+	int64_t len = in->n, st, sp, step = (nd->op & 4) ? nd->u.n[2] : 1, i;
 	struct lb b;
 	struct jp_val e;
 
 	if (step == 0)
 		return jp_fail(jp, "slice step cannot be zero");
 	if (nd->op & 1) {
-		st = nd->n[0];
+		st = nd->u.n[0];
 		if (st < 0 && (st += len) < 0)
 			st = step < 0 ? -1 : 0;
 		else if (st >= len)
@@ -274,7 +280,7 @@ slice(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
 		st = step < 0 ? len - 1 : 0;
 	}
 	if (nd->op & 2) {
-		sp = nd->n[1];
+		sp = nd->u.n[1];
 		if (sp < 0 && (sp += len) < 0)
 			sp = step < 0 ? -1 : 0;
 		else if (sp >= len)
@@ -360,9 +366,9 @@ multi(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
 	if (in->t == JP_NULL)
 		return 0;
 	lb_init(&b, out, nd->type == N_MSLIST ? JP_ARR : JP_OBJ);
-	for (k = nd->a; k >= 0; k = jp->nodes[k].next) {
-		const struct jp_node *kv = &jp->nodes[k];
-		uint32_t c, kp;
+	for (k = nd->a; k >= 0; k = jp->x.e.nodes[k].next) {
+		const struct jp_node *kv = &jp->x.e.nodes[k];
+		uint32_t c;
 
 		if (ev(jp, nd->type == N_MSLIST ? k : kv->a, in, &x) < 0)
 			return -1;
@@ -372,22 +378,15 @@ multi(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
 			continue;
 		}
 		for (c = out->n ? out->p : 0; c != 0; c = jp->cells[c].next)
-			if (jp->cells[c].kn == kv->sn && memcmp(jp->s
-			    + jp->cells[c].kp, jp->names + kv->sp, kv->sn) == 0)
+			if (jp->cells[c].kn == kv->u.v.n
+			    && memcmp(jp_at(jp, jp->cells[c].kp),
+			    jp_at(jp, kv->u.v.p), kv->u.v.n) == 0)
 				break;
 		if (c != 0) {        /* a repeated key: dict keeps its place */
 			jp->cells[c].v = x;
 			continue;
 		}
-		if (kv->sn + 1 > sizeof jp->s - jp->ns) {
-			jp->fatal = 1;
-			return jp_fail(jp, "strings too large");
-		}
-		kp = jp->ns;
-		memcpy(jp->s + kp, jp->names + kv->sp, kv->sn);
-		jp->s[kp + kv->sn] = '\0';
-		jp->ns += kv->sn + 1;
-		if (lb_push(jp, &b, &x, kp, kv->sn) < 0)
+		if (lb_push(jp, &b, &x, kv->u.v.p, kv->u.v.n) < 0)
 			return -1;
 	}
 	return 0;
@@ -400,10 +399,10 @@ func(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
 	struct jp_val a[ARGS_MAX];
 	int k, na = 0;
 
-	for (k = nd->a; k >= 0; k = jp->nodes[k].next) {
+	for (k = nd->a; k >= 0; k = jp->x.e.nodes[k].next) {
 		if (na == ARGS_MAX)
 			return jp_fail(jp, "too many arguments to %.*s()",
-			    (int)nd->sn, jp->names + nd->sp);
+			    (int)nd->u.v.n, jp_at(jp, nd->u.v.p));
 		if (ev(jp, k, in, &a[na++]) < 0)
 			return -1;
 	}
@@ -427,16 +426,16 @@ chain(struct jp *jp, int n, const struct jp_val *in, struct jp_val *out)
 	struct jp_val cur, nxt;
 	int depth = 0, x = n, i, k, y;
 
-	while (is_chain(jp->nodes[x].type)) {
-		x = jp->nodes[x].a;
+	while (is_chain(jp->x.e.nodes[x].type)) {
+		x = jp->x.e.nodes[x].a;
 		depth++;
 	}
 	if (ev(jp, x, in, &cur) < 0)
 		return -1;
 	for (i = depth - 1; i >= 0; i--) {
 		for (y = n, k = 0; k < i; k++)
-			y = jp->nodes[y].a;
-		if (ev(jp, jp->nodes[y].b, &cur, &nxt) < 0)
+			y = jp->x.e.nodes[y].a;
+		if (ev(jp, jp->x.e.nodes[y].b, &cur, &nxt) < 0)
 			return -1;
 		cur = nxt;
 	}
@@ -452,14 +451,14 @@ ev2(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
 
 	switch (nd->type) {
 	case N_FIELD:
-		jp_member(jp, in, jp->names + nd->sp, nd->sn, out);
+		jp_member(jp, in, jp_at(jp, nd->u.v.p), nd->u.v.n, out);
 		return 0;
 	case N_SUBEXPR:
 	case N_INDEX_EXPR:
 	case N_PIPE:
-		return chain(jp, (int)(nd - jp->nodes), in, out);
+		return chain(jp, (int)(nd - jp->x.e.nodes), in, out);
 	case N_INDEX: {
-		int64_t i = nd->n[0];
+		int64_t i = nd->u.n[0];
 
 		if (in->t != JP_ARR)
 			return 0;
@@ -487,7 +486,7 @@ ev2(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
 		*out = *in;
 		return 0;
 	case N_LITERAL:
-		*out = nd->lit;
+		*out = nd->u.v;
 		return 0;
 	case N_MSLIST:
 	case N_MSHASH:
@@ -529,7 +528,7 @@ ev(struct jp *jp, int n, const struct jp_val *in, struct jp_val *out)
 	memset(out, 0, sizeof *out);
 	if (++jp->depth > JP_DEPTH_MAX + 8)
 		return jp_fail(jp, "query nested too deeply");
-	rc = ev2(jp, &jp->nodes[n], in, out);
+	rc = ev2(jp, &jp->x.e.nodes[n], in, out);
 	jp->depth--;
 	return rc;
 }

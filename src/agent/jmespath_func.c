@@ -29,18 +29,16 @@ bad_type(struct jp *jp, const char *f, const struct jp_val *v,
 	    "expected one of: %s, received: \"%s\"", f, want, tname(v->t));
 }
 
+/* The string built since offset start of jp->s, NUL-terminated. */
 static int
 new_str(struct jp *jp, struct jp_val *out, uint32_t start)
 {
-	if (jp->ns >= sizeof jp->s) {
-		jp->fatal = 1;
-		return jp_fail(jp, "strings too large (over %u bytes)",
-		    (unsigned)sizeof jp->s);
-	}
+	if (jp_room(jp, 1) < 0)
+		return -1;
 	jp->s[jp->ns] = '\0';
 	memset(out, 0, sizeof *out);
 	out->t = JP_STR;
-	out->p = start;
+	out->p = JP_OWN | start;
 	out->n = jp->ns - start;
 	jp->ns++;
 	return 0;
@@ -49,11 +47,8 @@ new_str(struct jp *jp, struct jp_val *out, uint32_t start)
 static int
 append_s(struct jp *jp, const char *s, size_t n)
 {
-	if (n + 1 > sizeof jp->s - jp->ns) {
-		jp->fatal = 1;
-		return jp_fail(jp, "strings too large (over %u bytes)",
-		    (unsigned)sizeof jp->s);
-	}
+	if (jp_room(jp, n + 1) < 0)
+		return -1;
 	memmove(jp->s + jp->ns, s, n);
 	jp->ns += (uint32_t)n;
 	return 0;
@@ -76,8 +71,8 @@ join(struct jp *jp, const struct jp_val *a, struct jp_val *out)
 	for (c = a[1].n ? a[1].p : 0; c != 0; c = jp->cells[c].next) {
 		const struct jp_val *e = &jp->cells[c].v;
 
-		if ((!first && append_s(jp, jp->s + a[0].p, a[0].n) < 0)
-		    || append_s(jp, jp->s + e->p, e->n) < 0)
+		if ((!first && append_s(jp, jp_at(jp, a[0].p), a[0].n) < 0)
+		    || append_s(jp, jp_at(jp, e->p), e->n) < 0)
 			return -1;
 		first = 0;
 	}
@@ -91,7 +86,7 @@ contains(struct jp *jp, const struct jp_val *a, struct jp_val *out)
 	int r = 0;
 
 	if (a[0].t == JP_STR) {
-		const char *h = jp->s + a[0].p, *nd = jp->s + a[1].p;
+		const char *h = jp_at(jp, a[0].p), *nd = jp_at(jp, a[1].p);
 		uint32_t k;
 
 		if (a[1].t != JP_STR)
@@ -129,13 +124,8 @@ keys_values(struct jp *jp, const char *f, const struct jp_val *a,
 	for (c = a->n ? a->p : 0; c != 0; c = jp->cells[c].next) {
 		uint32_t k;
 
-		if (jp->ncells >= JP_CELLS_MAX) {
-			jp->fatal = 1;
-			return jp_fail(jp, "query result too large (over %u "
-			    "values)", (unsigned)JP_CELLS_MAX);
-		}
-		k = jp->ncells++;
-		memset(&jp->cells[k], 0, sizeof jp->cells[k]);
+		if (jp_cell(jp, &k) < 0)
+			return -1;
 		if (f[0] == 'k') {
 			jp->cells[k].v.t = JP_STR;
 			jp->cells[k].v.p = jp->cells[c].kp;
@@ -155,22 +145,10 @@ keys_values(struct jp *jp, const char *f, const struct jp_val *a,
 
 /* ---- values built here ---------------------------------------------- */
 
-static void
-set_num(struct jp_val *o, int isint, int64_t i, double d)
-{
-	memset(o, 0, sizeof *o);
-	o->t = JP_NUM;
-	o->isint = (uint8_t)isint;
-	if (isint)
-		o->u.i = i;
-	else
-		o->u.d = d;
-}
-
 static double
 dv(const struct jp_val *v)
 {
-	return v->isint ? (double)v->u.i : v->u.d;
+	return v->isint ? (double)jp_int(v) : jp_dbl(v);
 }
 
 /* Append x (member name kp/kn) to array or object o; *tail: its last
@@ -181,13 +159,8 @@ push(struct jp *jp, struct jp_val *o, uint32_t *tail, const struct jp_val *x,
 {
 	uint32_t k;
 
-	if (jp->ncells >= JP_CELLS_MAX) {
-		jp->fatal = 1;
-		return jp_fail(jp, "query result too large (over %u values)",
-		    (unsigned)JP_CELLS_MAX);
-	}
-	k = jp->ncells++;
-	memset(&jp->cells[k], 0, sizeof jp->cells[k]);
+	if (jp_cell(jp, &k) < 0)
+		return -1;
 	jp->cells[k].v = *x;
 	jp->cells[k].kp = kp;
 	jp->cells[k].kn = kn;
@@ -246,7 +219,7 @@ sum(struct jp *jp, const struct jp_val *a, struct jp_val *out)
 		const struct jp_val *e = &jp->cells[c].v;
 
 		if (isint && e->isint) {
-			i += e->u.i;
+			i += jp_int(e);
 			continue;
 		}
 		if (isint)
@@ -254,7 +227,7 @@ sum(struct jp *jp, const struct jp_val *a, struct jp_val *out)
 		isint = 0;
 		d += dv(e);
 	}
-	set_num(out, isint, i, d);
+	jp_set_num(out, isint, i, d);
 }
 
 /* A stable merge sort of the n cells from head by their values. */
@@ -357,7 +330,7 @@ by(struct jp *jp, const char *f, const struct jp_val *a, struct jp_val *out)
 static void
 to_number(struct jp *jp, const struct jp_val *v, struct jp_val *out)
 {
-	const char *s = jp->s + v->p;
+	const char *s = jp_at(jp, v->p);
 	char b[64];
 	size_t i = 0, n = v->n, k = 0;
 	int part = 0, nd[3] = { 0, 0, 0 };
@@ -372,9 +345,9 @@ to_number(struct jp *jp, const struct jp_val *v, struct jp_val *out)
 		b[k++] = s[i++];
 	if ((n - i == 3 || n - i == 8) && (strncasecmp(s + i, "infinity",
 	    n - i) == 0 || strncasecmp(s + i, "nan", n - i) == 0)) {
-		memcpy(b + k, s + i, n - i);
-		b[k + n - i] = '\0';
-		set_num(out, 0, 0, fmt_strtod(b, NULL));
+		double d = (s[i] | 0x20) == 'n' ? NAN : HUGE_VAL;
+
+		jp_set_num(out, 0, 0, k > 0 && b[0] == '-' ? -d : d);
 		return;
 	}
 	for (; i < n; i++) {
@@ -400,9 +373,9 @@ to_number(struct jp *jp, const struct jp_val *v, struct jp_val *out)
 	if (nd[0] + nd[1] == 0 || (part == 2 && nd[2] == 0))
 		return;
 	if (part == 0)
-		set_num(out, 1, strtoll(b, NULL, 10), 0);
+		jp_set_num(out, 1, strtoll(b, NULL, 10), 0);
 	else
-		set_num(out, 0, 0, fmt_strtod(b, NULL));
+		jp_set_num(out, 0, 0, fmt_strtod(b, NULL));
 }
 
 static int
@@ -441,16 +414,17 @@ numeric(struct jp *jp, const char *f, const struct jp_val *a,
 	if (a->t != JP_NUM)
 		return bad_type(jp, f, a, "['number']");
 	if (a->isint) {
-		set_num(out, 1, f[0] == 'a' && a->u.i < 0 ? -a->u.i : a->u.i, 0);
+		i = jp_int(a);
+		jp_set_num(out, 1, f[0] == 'a' && i < 0 ? -i : i, 0);
 		return 0;
 	}
 	if (f[0] == 'a') {
-		set_num(out, 0, 0, fabs(a->u.d));
+		jp_set_num(out, 0, 0, fabs(jp_dbl(a)));
 		return 0;
 	}
 	/* ceil and floor without libm (cross boards link none): truncate,
 	 * then step toward the side asked for */
-	d = a->u.d;
+	d = jp_dbl(a);
 	if (!(d > -9.2e18 && d < 9.2e18)) {
 		char t[FMT_PYFLOAT_MAX];
 
@@ -462,7 +436,7 @@ numeric(struct jp *jp, const char *f, const struct jp_val *a,
 		i++;
 	else if (f[0] == 'f' && (double)i > d)
 		i--;
-	set_num(out, 1, i, 0);
+	jp_set_num(out, 1, i, 0);
 	return 0;
 }
 
@@ -475,8 +449,8 @@ strings(struct jp *jp, const char *f, const struct jp_val *a,
 	for (k = 0; k < 2; k++)
 		if (a[k].t != JP_STR)
 			return bad_type(jp, f, &a[k], "['string']");
-	out->t = a[1].n <= a[0].n && memcmp(jp->s + a[0].p + (f[0] == 'e'
-	    ? a[0].n - a[1].n : 0), jp->s + a[1].p, a[1].n) == 0 ? JP_TRUE
+	out->t = a[1].n <= a[0].n && memcmp(jp_at(jp, a[0].p) + (f[0] == 'e'
+	    ? a[0].n - a[1].n : 0), jp_at(jp, a[1].p), a[1].n) == 0 ? JP_TRUE
 	    : JP_FALSE;
 	return 0;
 }
@@ -506,7 +480,7 @@ over_array(struct jp *jp, const char *f, const struct jp_val *a,
 	if (f[0] == 'a') {
 		if (a->n > 0) {
 			sum(jp, a, out);
-			set_num(out, 0, 0, dv(out) / (double)a->n);
+			jp_set_num(out, 0, 0, dv(out) / (double)a->n);
 		}
 		return 0;
 	}
@@ -534,8 +508,9 @@ build(struct jp *jp, const char *f, const struct jp_val *a, int na,
 				const struct jp_cell *m = &jp->cells[c];
 
 				EACH(d, out)
-					if (jp->cells[d].kn == m->kn && memcmp(jp->s
-					    + jp->cells[d].kp, jp->s + m->kp,
+					if (jp->cells[d].kn == m->kn
+					    && memcmp(jp_at(jp, jp->cells[d].kp),
+					    jp_at(jp, m->kp),
 					    m->kn) == 0)
 						break;
 				if (d != 0)
@@ -568,13 +543,14 @@ build(struct jp *jp, const char *f, const struct jp_val *a, int na,
 		return push(jp, out, &tail, &a[0], 0, 0);
 	}
 	if (a[0].t == JP_STR) { /* reverse, by code points */
+		const char *src = jp_at(jp, a[0].p);
 		uint32_t start = jp->ns, e = a[0].n, b;
 
 		while (e > 0) {
-			for (b = e - 1; b > 0 && ((unsigned char)jp->s[a[0].p + b]
-			    & 0xc0) == 0x80; b--)
+			for (b = e - 1; b > 0 && ((unsigned char)src[b] & 0xc0)
+			    == 0x80; b--)
 				;
-			if (append_s(jp, jp->s + a[0].p + b, e - b) < 0)
+			if (append_s(jp, src + b, e - b) < 0)
 				return -1;
 			e = b;
 		}
@@ -618,11 +594,11 @@ jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
 	int k;
 
 	memset(out, 0, sizeof *out);
-	if (nd->sn >= sizeof f)
-		return jp_fail(jp, "Unknown function: %.*s()", (int)nd->sn,
-		    jp->names + nd->sp);
-	memcpy(f, jp->names + nd->sp, nd->sn);
-	f[nd->sn] = '\0';
+	if (nd->u.v.n >= sizeof f)
+		return jp_fail(jp, "Unknown function: %.*s()", (int)nd->u.v.n,
+		    jp_at(jp, nd->u.v.p));
+	memcpy(f, jp_at(jp, nd->u.v.p), nd->u.v.n);
+	f[nd->u.v.n] = '\0';
 	for (i = 0; i < sizeof fns / sizeof fns[0]; i++)
 		if (strcmp(f, fns[i].name) == 0)
 			break;
@@ -634,8 +610,8 @@ jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
 		if (a[0].t != JP_STR && a[0].t != JP_ARR && a[0].t != JP_OBJ)
 			return bad_type(jp, f, &a[0],
 			    "['string', 'array', 'object']");
-		set_num(out, 1, a[0].t == JP_STR ? (int64_t)fmt_codepoints(
-		    jp->s + a[0].p, a[0].n) : (int64_t)a[0].n, 0);
+		jp_set_num(out, 1, a[0].t == JP_STR ? (int64_t)fmt_codepoints(
+		    jp_at(jp, a[0].p), a[0].n) : (int64_t)a[0].n, 0);
 		return 0;
 	}
 	if (strcmp(f, "keys") == 0 || strcmp(f, "values") == 0)
@@ -658,7 +634,7 @@ jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
 			    "object>\"", 39) < 0 ? -1 : new_str(jp, out, start);
 		cpj_buf_init(&b, jp->s + start, sizeof jp->s - start);
 		if (jp_out_compact(jp, &a[0], &b) < 0)
-			return -1;
+			return b.over ? jp_room(jp, b.cap + 1) : -1;
 		jp->ns += (uint32_t)b.len;
 		return new_str(jp, out, start);
 	}

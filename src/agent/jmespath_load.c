@@ -1,9 +1,15 @@
 /*
  * jmespath_load.c -- a JSON document (the command's answer, or a `literal`
- * of the expression) into values: cpj_json_parse() tokens, then one pass
- * that gives each array and object a run of consecutive cells and decodes
- * each string into the arena. Python's json accepts \u0000 and lone
- * surrogates; the command's own document may hold them (the lenient pass).
+ * of the expression) into values, in one pass over its text: the
+ * library's validating scanner (cpj_json_scan, the rules of
+ * cpj_json_parse) reports where each value and member name begins and
+ * ends, and each gets its cell as it comes (a container's cells are
+ * linked as they come, consecutive when its elements are scalars). No
+ * token array: the only bounds are the cells (JP_CELLS_MAX) and the
+ * scanner's depth (CPJ_JSON_DEPTH_MAX), each failing with a message.
+ * Strings are decoded in place in the command's answer (jp_load) and
+ * copied to jp->s from a literal (jp_import). Python's json keeps \u0000
+ * and lone surrogates: so does this.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,101 +18,122 @@
 #include "cpj_err.h"
 #include "jmespath.h"
 
-/* Unescape validated JSON string text into the arena; \u0000 and lone
- * surrogates kept (as Python's json does). */
-static int
-unescape(struct jp *jp, const char *in, size_t len, uint32_t *p, uint32_t *n)
-{
-	size_t i;
-	uint32_t o = jp->ns;
+/* A container being read: its value and its last cell (0: none yet). */
+struct frame {
+	struct jp_val *v;
+	uint32_t tail;
+};
 
-	if (len + 1 > sizeof jp->s - jp->ns) {
-		jp->fatal = 1;
-		return jp_fail(jp, "strings too large (over %u bytes)",
-		    (unsigned)sizeof jp->s);
-	}
+struct rd {
+	struct jp *jp;
+	const char *text;
+	char *inplace;            /* text, writable (jp_load); NULL: copy */
+	struct frame st[CPJ_JSON_DEPTH_MAX];
+	int nst;
+	struct jp_val *root;
+	struct jp_val *dst;       /* the value being read */
+	size_t start;             /* its first byte (strings: after '"') */
+	int number;               /* a number began and has not ended */
+};
+
+/* Decode the validated JSON string text in[0..len) into out (which may
+ * be in: the output is never longer): its length. \u0000 and lone
+ * surrogates are kept (as Python's json does). */
+static size_t
+unescape(const char *in, size_t len, char *out)
+{
+	size_t i, o = 0;
+
 	for (i = 0; i < len; i++) {
-		unsigned u;
+		unsigned u = '?';
+		int k;
 
 		if (in[i] != '\\') {
-			jp->s[o++] = in[i];
+			out[o++] = in[i];
 			continue;
 		}
 		i++;
 		switch (in[i]) {
-		case 'b': jp->s[o++] = '\b'; break;
-		case 'f': jp->s[o++] = '\f'; break;
-		case 'n': jp->s[o++] = '\n'; break;
-		case 'r': jp->s[o++] = '\r'; break;
-		case 't': jp->s[o++] = '\t'; break;
-		case 'u': {
-			int k = cpj_json_u_escape(in, len, i - 1, &u);
-
-			if (k < 0)
-				return jp_fail(jp, "bad escape");
-			i += (size_t)k - 2;
-			o += (uint32_t)cpj_utf8_put((unsigned char *)jp->s + o, u);
+		case 'b': out[o++] = '\b'; break;
+		case 'f': out[o++] = '\f'; break;
+		case 'n': out[o++] = '\n'; break;
+		case 'r': out[o++] = '\r'; break;
+		case 't': out[o++] = '\t'; break;
+		case 'u':
+			/* the scanner checked the 4 hex digits */
+			k = cpj_json_u_escape(in, len, i - 1, &u);
+			if (k > 0)
+				i += (size_t)k - 2;
+			o += cpj_utf8_put((unsigned char *)out + o, u);
 			break;
-		}
-		default: jp->s[o++] = in[i]; break;   /* " \ / */
+		default: out[o++] = in[i]; break;   /* " \ / */
 		}
 	}
-	jp->s[o] = '\0';
-	*p = jp->ns;
-	*n = o - jp->ns;
-	jp->ns = o + 1;
+	return o;
+}
+
+/* The string text[a..b) (still escaped) as offset *p and length *n. */
+static int
+string(struct rd *r, size_t a, size_t b, uint32_t *p, uint32_t *n)
+{
+	struct jp *jp = r->jp;
+
+	if (r->inplace != NULL) {
+		*p = (uint32_t)a;
+		*n = (uint32_t)unescape(r->text + a, b - a, r->inplace + a);
+		return 0;
+	}
+	if (jp_room(jp, b - a + 1) < 0)
+		return -1;
+	*p = JP_OWN | jp->ns;
+	*n = (uint32_t)unescape(r->text + a, b - a, jp->s + jp->ns);
+	jp->s[jp->ns + *n] = '\0';
+	jp->ns += *n + 1;
 	return 0;
 }
 
+/* A number, text s[0..len), validated. */
 static int
-primitive(struct jp *jp, const char *s, int len, struct jp_val *v)
+number(struct jp *jp, const char *s, size_t len, struct jp_val *v)
 {
 	char num[64];
-	char *end;
-	int k;
+	int64_t i = 0;
+	double d = 0;
+	size_t k;
+	int isint = 1;
 
-	memset(v, 0, sizeof *v);
-	if (s[0] == 't' || s[0] == 'f' || s[0] == 'n') {
-		v->t = s[0] == 't' ? JP_TRUE : s[0] == 'f' ? JP_FALSE : JP_NULL;
-		return 0;
-	}
-	if (len >= (int)sizeof num)
+	if (len >= sizeof num)
 		return jp_fail(jp, "number too long");
-	memcpy(num, s, (size_t)len);
+	memcpy(num, s, len);
 	num[len] = '\0';
-	v->t = JP_NUM;
-	v->isint = 1;
 	for (k = 0; k < len; k++)
 		if (num[k] == '.' || num[k] == 'e' || num[k] == 'E')
-			v->isint = 0;
-	if (v->isint) {
+			isint = 0;
+	if (isint) {
 		errno = 0;
-		v->u.i = strtoll(num, &end, 10);
+		i = strtoll(num, NULL, 10);
 		if (errno == ERANGE)
 			return jp_fail(jp, "integer out of range: %s", num);
 	} else {
-		v->u.d = fmt_strtod(num, &end);
+		d = fmt_strtod(num, NULL);
 	}
+	jp_set_num(v, isint, i, d);
 	return 0;
 }
 
-/* lenient: a document the command wrote itself, where \u0000 and lone
- * surrogates (which cpj_json_parse() refuses) are valid JSON still */
 /* A key given twice in an object: the first place, the last value (a
- * Python dict, as json.loads builds it). Parents before children: the
- * cells are visited in the order the import made them. */
+ * Python dict, as json.loads builds it). */
 static void
 dedupe(struct jp *jp, struct jp_val *v)
 {
 	uint32_t c, d, prev;
 
-	if (v->t != JP_OBJ)
-		return;
 	for (prev = v->n ? v->p : 0, c = prev ? jp->cells[prev].next : 0;
 	    c != 0; c = jp->cells[c].next) {
 		for (d = v->p; d != c && (jp->cells[d].kn != jp->cells[c].kn
-		    || memcmp(jp->s + jp->cells[d].kp, jp->s + jp->cells[c].kp,
-		    jp->cells[c].kn) != 0); d = jp->cells[d].next)
+		    || memcmp(jp_at(jp, jp->cells[d].kp), jp_at(jp,
+		    jp->cells[c].kp), jp->cells[c].kn) != 0);
+		    d = jp->cells[d].next)
 			;
 		if (d == c) {
 			prev = c;
@@ -119,78 +146,143 @@ dedupe(struct jp *jp, struct jp_val *v)
 	}
 }
 
+/* A new element or member of the innermost container: its cell. */
 static int
-import(struct jp *jp, const char *text, size_t len, struct jp_val *out,
-    int lenient)
+element(struct rd *r, uint32_t *c)
 {
-	uint32_t first = jp->ncells;
-	int nt, i;
+	struct jp *jp = r->jp;
+	struct frame *f = &r->st[r->nst - 1];
 
-	nt = cpj_json_parse(text, len, jp->toks, JP_TOKS_MAX);
-	if (nt == CPJ_ERR_JSON_ESCAPE && lenient)
-		nt = cpj_json_tokenize(text, len, jp->toks, JP_TOKS_MAX);
-	if (nt == CPJ_ERR_JSON_TOKENS)
-		return jp_fail(jp, "document too large (over %u values)",
-		    (unsigned)JP_TOKS_MAX);
-	if (nt == CPJ_ERR_JSON_DEPTH)
+	if (jp->ncells >= JP_CELLS_MAX)
+		return jp_fail(jp, r->inplace != NULL ? "output too large for "
+		    "--query and --output text (over %u values)"
+		    : "literal too large (over %u values)",
+		    (unsigned)JP_CELLS_MAX);
+	if (jp_cell(jp, c) < 0)
+		return -1;
+	if (f->tail == 0) {
+		f->v->p = *c;
+	} else {
+		jp->cells[f->tail].next = *c;
+		if (*c != f->tail + 1)
+			f->v->flat = 0;
+	}
+	f->tail = *c;
+	f->v->n++;
+	return 0;
+}
+
+/* A value or member name began; n bytes are consumed. */
+static int
+begin(struct rd *r, const cpj_json_scanner *s, size_t n)
+{
+	uint32_t c;
+
+	if (s->ev_key) {
+		r->start = n;
+		return 0;
+	}
+	if (r->nst == 0)
+		r->dst = r->root;
+	else if (r->st[r->nst - 1].v->t == JP_ARR) {
+		if (element(r, &c) < 0)
+			return -1;
+		r->dst = &r->jp->cells[c].v;
+	}       /* else the member's cell, from its name */
+	memset(r->dst, 0, sizeof *r->dst);
+	switch (s->ev_type) {
+	case CPJ_JSON_OBJECT:
+	case CPJ_JSON_ARRAY:
+		r->dst->t = s->ev_type == CPJ_JSON_OBJECT ? JP_OBJ : JP_ARR;
+		r->dst->flat = 1;
+		r->st[r->nst].v = r->dst;
+		r->st[r->nst++].tail = 0;
+		return 0;
+	case CPJ_JSON_STRING:
+		r->dst->t = JP_STR;
+		r->start = n;
+		return 0;
+	default:
+		r->start = n - 1;
+		r->dst->t = s->ev_char == 't' ? JP_TRUE : s->ev_char == 'f'
+		    ? JP_FALSE : s->ev_char == 'n' ? JP_NULL : JP_NUM;
+		r->number = r->dst->t == JP_NUM;
+		return 0;
+	}
+}
+
+/* A value or member name ended; n bytes are consumed. */
+static int
+end(struct rd *r, const cpj_json_scanner *s, size_t n)
+{
+	struct jp *jp = r->jp;
+	uint32_t c;
+
+	if (s->ev_key) {
+		if (element(r, &c) < 0)
+			return -1;
+		r->dst = &jp->cells[c].v;
+		return string(r, r->start, n - 1, &jp->cells[c].kp,
+		    &jp->cells[c].kn);
+	}
+	switch (s->ev_type) {
+	case CPJ_JSON_OBJECT:
+	case CPJ_JSON_ARRAY:
+		r->nst--;
+		if (r->st[r->nst].v->t == JP_OBJ)
+			dedupe(jp, r->st[r->nst].v);
+		return 0;
+	case CPJ_JSON_STRING:
+		return string(r, r->start, n - 1, &r->dst->p, &r->dst->n);
+	default:
+		if (!r->number)
+			return 0;
+		r->number = 0;
+		return number(jp, r->text + r->start, n - r->start, r->dst);
+	}
+}
+
+static int
+import(struct jp *jp, const char *text, char *inplace, size_t len,
+    struct jp_val *out)
+{
+	cpj_json_scanner s;
+	struct rd r;
+	size_t n = 0;
+	int rc = 0;
+
+	memset(&r, 0, sizeof r);
+	r.jp = jp;
+	r.text = text;
+	r.inplace = inplace;
+	r.root = out;
+	memset(out, 0, sizeof *out);
+	if (len >= JP_OWN)
+		return jp_fail(jp, "document too large");
+	cpj_json_scan_init(&s, CPJ_JSON_DEPTH_MAX);
+	while (n < len && rc == 0) {
+		n += cpj_json_scan(&s, text + n, len - n);
+		if (s.ev == CPJ_JSON_EV_BEGIN)
+			rc = begin(&r, &s, n);
+		else if (s.ev == CPJ_JSON_EV_END)
+			rc = end(&r, &s, n);
+		else if (s.ev == CPJ_JSON_EV_ERROR)
+			break;
+	}
+	if (rc < 0)
+		return -1;
+	rc = cpj_json_scan_finish(&s);
+	if (rc == CPJ_ERR_JSON_DEPTH)
 		return jp_fail(jp, "JSON nested too deeply (over %d levels)",
 		    CPJ_JSON_DEPTH_MAX);
-	if (nt < 1)
+	if (rc < 0)
 		return jp_fail(jp, "invalid JSON");
-	for (i = 0; i < nt; i++) {
-		const cpj_json_tok *t = &jp->toks[i];
-		int par = t->parent;
-		struct jp_val *dst;
-		uint32_t c, k;
-
-		if (i == 0) {
-			dst = out;
-		} else if (jp->toks[par].type == CPJ_JSON_STRING) {
-			dst = &jp->cells[jp->slots[par]].v;
-		} else if (jp->toks[par].type == CPJ_JSON_OBJECT) {
-			c = jp->slots[par]++;
-			if (unescape(jp, text + t->start, (size_t)(t->end
-			    - t->start), &jp->cells[c].kp, &jp->cells[c].kn) < 0)
-				return -1;
-			jp->slots[i] = c;
-			continue;
-		} else {
-			dst = &jp->cells[jp->slots[par]++].v;
-		}
-		memset(dst, 0, sizeof *dst);
-		switch (t->type) {
-		case CPJ_JSON_OBJECT:
-		case CPJ_JSON_ARRAY:
-			dst->t = t->type == CPJ_JSON_OBJECT ? JP_OBJ : JP_ARR;
-			dst->n = (uint32_t)t->size;
-			if ((uint32_t)t->size > JP_CELLS_MAX - jp->ncells)
-				return jp_fail(jp, "document too large (over %u "
-				    "values)", (unsigned)JP_CELLS_MAX);
-			dst->p = t->size ? jp->ncells : 0;
-			dst->flat = 1;
-			for (k = 0; k < (uint32_t)t->size; k++) {
-				c = jp->ncells++;
-				memset(&jp->cells[c], 0, sizeof jp->cells[c]);
-				jp->cells[c].next = k + 1 < (uint32_t)t->size
-				    ? c + 1 : 0;
-			}
-			jp->slots[i] = dst->p;
-			break;
-		case CPJ_JSON_STRING:
-			dst->t = JP_STR;
-			if (unescape(jp, text + t->start, (size_t)(t->end
-			    - t->start), &dst->p, &dst->n) < 0)
-				return -1;
-			break;
-		default:
-			if (primitive(jp, text + t->start, t->end - t->start,
-			    dst) < 0)
-				return -1;
-		}
+	if (r.number) {                 /* a bare number ends the text */
+		while (len > r.start && strchr(" \t\r\n", text[len - 1])
+		    != NULL)
+			len--;
+		return number(jp, text + r.start, len - r.start, out);
 	}
-	dedupe(jp, out);
-	for (; first < jp->ncells; first++)
-		dedupe(jp, &jp->cells[first].v);
 	return 0;
 }
 
@@ -198,14 +290,14 @@ import(struct jp *jp, const char *text, size_t len, struct jp_val *out,
 int
 jp_import(struct jp *jp, const char *text, size_t len, struct jp_val *out)
 {
-	return import(jp, text, len, out, 0);
+	return import(jp, text, NULL, len, out);
 }
 
 /* see jmespath.h */
 int
-jp_load(struct jp *jp, const char *text, size_t len, struct jp_val *out)
+jp_load(struct jp *jp, char *text, size_t len, struct jp_val *out)
 {
 	jp->fatal = 0;
-	return import(jp, text, len, out, 1);
+	jp->doc = text;
+	return import(jp, text, text, len, out);
 }
-

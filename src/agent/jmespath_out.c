@@ -48,9 +48,9 @@ number(struct jp *jp, const struct jp_val *v, cpj_buf *b)
 	char t[48];
 
 	if (v->isint)
-		fmt_snprintf(t, sizeof t, "%lld", (long long)v->u.i);
+		fmt_snprintf(t, sizeof t, "%lld", (long long)jp_int(v));
 	else
-		fmt_pyfloat(v->u.d, t, sizeof t);
+		fmt_pyfloat(jp_dbl(v), t, sizeof t);
 	return puts_(jp, b, t);
 }
 
@@ -138,7 +138,7 @@ json(struct jp *jp, const struct jp_val *v, int indent, int depth, cpj_buf *b)
 	case JP_TRUE: return puts_(jp, b, "true");
 	case JP_FALSE: return puts_(jp, b, "false");
 	case JP_NUM: return number(jp, v, b);
-	case JP_STR: return jstr(jp, jp->s + v->p, v->n, !indent, b);
+	case JP_STR: return jstr(jp, jp_at(jp, v->p), v->n, !indent, b);
 	case JP_ARR:
 	case JP_OBJ:
 		cpj_buf_putc(b, v->t == JP_ARR ? '[' : '{');
@@ -147,7 +147,8 @@ json(struct jp *jp, const struct jp_val *v, int indent, int depth, cpj_buf *b)
 
 			nl(b, indent, depth + 1);
 			if (v->t == JP_OBJ) {
-				if (jstr(jp, jp->s + e->kp, e->kn, !indent, b) < 0)
+				if (jstr(jp, jp_at(jp, e->kp), e->kn, !indent,
+				    b) < 0)
 					return -1;
 				cpj_buf_puts(b, indent ? ": " : ":");
 			}
@@ -225,6 +226,19 @@ repr_str(struct jp *jp, const char *s, size_t n, cpj_buf *b)
 	return jp_put(jp, b, "", 0);
 }
 
+/* Python's str() and repr() of a number: as JSON writes it, but for the
+ * floats JSON has no number for (inf, -inf, nan where JSON writes
+ * Infinity, -Infinity, NaN). */
+static int
+py_number(struct jp *jp, const struct jp_val *v, cpj_buf *b)
+{
+	double d = jp_dbl(v);
+
+	if (v->isint || (d == d && d - d == 0))
+		return number(jp, v, b);
+	return puts_(jp, b, d != d ? "nan" : d > 0 ? "inf" : "-inf");
+}
+
 static int
 py(struct jp *jp, const struct jp_val *v, int repr, int depth, cpj_buf *b)
 {
@@ -236,11 +250,11 @@ py(struct jp *jp, const struct jp_val *v, int repr, int depth, cpj_buf *b)
 	case JP_NULL: return puts_(jp, b, "None");
 	case JP_TRUE: return puts_(jp, b, "True");
 	case JP_FALSE: return puts_(jp, b, "False");
-	case JP_NUM: return number(jp, v, b);
+	case JP_NUM: return py_number(jp, v, b);
 	case JP_STR:
 		if (repr)
-			return repr_str(jp, jp->s + v->p, v->n, b);
-		return jp_put(jp, b, jp->s + v->p, v->n);
+			return repr_str(jp, jp_at(jp, v->p), v->n, b);
+		return jp_put(jp, b, jp_at(jp, v->p), v->n);
 	case JP_ARR:
 	case JP_OBJ:
 		cpj_buf_putc(b, v->t == JP_ARR ? '[' : '{');
@@ -248,7 +262,8 @@ py(struct jp *jp, const struct jp_val *v, int repr, int depth, cpj_buf *b)
 			const struct jp_cell *e = &jp->cells[c];
 
 			if (v->t == JP_OBJ) {
-				if (repr_str(jp, jp->s + e->kp, e->kn, b) < 0)
+				if (repr_str(jp, jp_at(jp, e->kp), e->kn,
+				    b) < 0)
 					return -1;
 				cpj_buf_puts(b, ": ");
 			}

@@ -3,8 +3,9 @@
  * of python-jmespath 1.0.1's lexer.py and parser.py (what the aws CLI
  * runs), so that the same expressions are accepted and parse the same
  * way: binding powers, projection right-hand sides, the lenient argument
- * and multi-select-hash loops, "a[0][1:2]" not projecting. Tokens go to a
- * fixed array, nodes to jp->nodes; recursion is bounded by JP_DEPTH_MAX.
+ * and multi-select-hash loops, "a[0][1:2]" not projecting. Tokens go to
+ * jp->x.e.lex, nodes to jp->x.e.nodes, names and strings to jp->s;
+ * recursion is bounded by JP_DEPTH_MAX.
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +20,9 @@ static const unsigned char bp[] = {
 	45, 50, 55, 60
 };
 
+/* struct jp fits its budget (jmespath.h) */
+typedef char jp_store_fits[sizeof(struct jp) <= JP_STORE_MAX ? 1 : -1];
+
 #define PROJECTION_STOP 10
 #define TOKS_MAX JP_LEX_MAX
 
@@ -26,7 +30,7 @@ struct ps {
 	struct jp *jp;
 	const char *e;
 	int len;
-	struct jp_lex *t;         /* jp->lex */
+	struct jp_lex *t;         /* jp->x.e.lex */
 	int nt;
 	int i;
 	int depth;
@@ -39,18 +43,20 @@ perr(struct ps *p, int pos, const char *what)
 	return jp_fail(p->jp, "%s at column %d", what, pos);
 }
 
+/* An identifier of n bytes at s: a string value in t->u.v. */
 static int
-add_name(struct ps *p, const char *s, size_t n, uint32_t *sp)
+add_name(struct ps *p, const char *s, size_t n, struct jp_lex *t)
 {
 	struct jp *jp = p->jp;
 
-	if (n >= sizeof jp->names - jp->nnames)
-		return jp_fail(jp, "expression too long (names over %u bytes)",
-		    (unsigned)sizeof jp->names);
-	memcpy(jp->names + jp->nnames, s, n);
-	*sp = jp->nnames;
-	jp->nnames += (uint32_t)n;
-	jp->names[jp->nnames] = '\0';
+	if (jp_room(jp, n + 1) < 0)
+		return -1;
+	memcpy(jp->s + jp->ns, s, n);
+	jp->s[jp->ns + n] = '\0';
+	t->u.v.t = JP_STR;
+	t->u.v.p = JP_OWN | jp->ns;
+	t->u.v.n = (uint32_t)n;
+	jp->ns += (uint32_t)n + 1;
 	return 0;
 }
 
@@ -87,9 +93,8 @@ lex_quoted(struct ps *p, struct jp_lex *t, int *k)
 	    sizeof tmp, &out) < 0)
 		return perr(p, *k, "invalid quoted identifier");
 	t->type = T_QID;
-	t->sn = (uint32_t)out;
 	*k = end + 1;
-	return add_name(p, tmp, out, &t->sp);
+	return add_name(p, tmp, out, t);
 }
 
 /* 'raw string': \' becomes ', every other byte stays. */
@@ -105,15 +110,14 @@ lex_raw(struct ps *p, struct jp_lex *t, int *k)
 	for (j = *k + 1; j < end; j++) {
 		if (p->e[j] == '\\' && j + 1 < end && p->e[j + 1] == '\'')
 			j++;
-		if (jp->ns + 1 >= sizeof jp->s)
-			return jp_fail(jp, "string arena full");
+		if (jp_room(jp, 2) < 0)
+			return -1;
 		jp->s[jp->ns++] = p->e[j];
 	}
 	jp->s[jp->ns++] = '\0';
-	memset(&t->lit, 0, sizeof t->lit);
-	t->lit.t = JP_STR;
-	t->lit.p = start;
-	t->lit.n = jp->ns - 1 - start;
+	t->u.v.t = JP_STR;
+	t->u.v.p = JP_OWN | start;
+	t->u.v.n = jp->ns - 1 - start;
 	t->type = T_LIT;
 	*k = end + 1;
 	return 0;
@@ -137,7 +141,7 @@ lex_literal(struct ps *p, struct jp_lex *t, int *k)
 		tmp[n++] = p->e[j];
 	}
 	t->type = T_LIT;
-	if (jp_import(p->jp, tmp, n, &t->lit) == 0) {
+	if (jp_import(p->jp, tmp, n, &t->u.v) == 0) {
 		*k = end + 1;
 		return 0;
 	}
@@ -152,7 +156,7 @@ lex_literal(struct ps *p, struct jp_lex *t, int *k)
 	tmp[0] = '"';
 	n = n - a + 1;
 	tmp[n++] = '"';
-	if (jp_import(p->jp, tmp, n, &t->lit) < 0 || t->lit.t != JP_STR)
+	if (jp_import(p->jp, tmp, n, &t->u.v) < 0 || t->u.v.t != JP_STR)
 		return perr(p, *k, "bad literal");
 	*k = end + 1;
 	return 0;
@@ -170,11 +174,12 @@ lex_number(struct ps *p, struct jp_lex *t, int *k)
 	}
 	if (j >= p->len || p->e[j] < '0' || p->e[j] > '9')
 		return perr(p, *k, "Unknown token '-'");
+	/* saturate at 32 bits: no array is that long */
 	for (; j < p->len && p->e[j] >= '0' && p->e[j] <= '9'; j++)
-		if (v < ((int64_t)1 << 56))   /* saturate: no list is that long */
-			v = v * 10 + (p->e[j] - '0');
+		if ((v = v * 10 + (p->e[j] - '0')) > INT32_MAX)
+			v = INT32_MAX;
 	t->type = T_NUMBER;
-	t->num = neg ? -v : v;
+	t->u.n[0] = (int32_t)(neg ? -v : v);
 	*k = j;
 	return 0;
 }
@@ -215,10 +220,11 @@ lex(struct ps *p)
 		while (k < p->len && strchr(" \t\n\r", p->e[k]) != NULL)
 			k++;
 		if (p->nt >= TOKS_MAX - 1)
-			return jp_fail(p->jp, "expression has too many tokens");
+			return jp_fail(p->jp, "expression has too many tokens "
+			    "(over %d)", TOKS_MAX - 1);
 		t = &p->t[p->nt];
 		memset(t, 0, sizeof *t);
-		t->start = k;
+		t->start = (uint16_t)k;
 		if (k >= p->len) {
 			t->type = T_EOF;
 			p->nt++;
@@ -234,8 +240,7 @@ lex(struct ps *p)
 			while (j < p->len && is_id((unsigned char)p->e[j], 0))
 				j++;
 			t->type = T_UID;
-			t->sn = (uint32_t)(j - k);
-			if (add_name(p, p->e + k, (size_t)(j - k), &t->sp) < 0)
+			if (add_name(p, p->e + k, (size_t)(j - k), t) < 0)
 				return -1;
 			k = j;
 		} else if (c == '[') {
@@ -294,7 +299,7 @@ node(struct ps *p, int type, int a, int b)
 	if (jp->nnodes >= JP_NODES_MAX)
 		return jp_fail(jp, "expression too large (over %d nodes)",
 		    JP_NODES_MAX);
-	n = &jp->nodes[jp->nnodes];
+	n = &jp->x.e.nodes[jp->nnodes];
 	memset(n, 0, sizeof *n);
 	n->type = (uint8_t)type;
 	n->a = a;
@@ -337,10 +342,9 @@ syntax(struct ps *p)
 static void
 append(struct ps *p, int n, int c)
 {
-	struct jp_node *nd = p->jp->nodes;
+	struct jp_node *nd = p->jp->x.e.nodes;
 	int k = nd[n].a;
 
-	nd[n].nkids++;
 	if (k < 0) {
 		nd[n].a = c;
 		return;
@@ -385,8 +389,7 @@ multi_hash(struct ps *p)
 		if (match(p, T_COLON) < 0 || (e = expr(p, 0)) < 0
 		    || (kv = node(p, N_KV, e, -1)) < 0)
 			return -1;
-		p->jp->nodes[kv].sp = k->sp;
-		p->jp->nodes[kv].sn = k->sn;
+		p->jp->x.e.nodes[kv].u.v = k->u.v;
 		append(p, n, kv);
 		if (cur(p) == T_COMMA) {
 			p->i++;
@@ -445,8 +448,9 @@ index_expr(struct ps *p)
 				if (++idx == 3)
 					return syntax(p);
 			} else if (cur(p) == T_NUMBER) {
-				p->jp->nodes[n].n[idx] = p->t[p->i].num;
-				p->jp->nodes[n].op |= (uint8_t)(1u << idx);
+				p->jp->x.e.nodes[n].u.n[idx] =
+				    p->t[p->i].u.n[0];
+				p->jp->x.e.nodes[n].op |= (uint8_t)(1u << idx);
 			} else {
 				return syntax(p);
 			}
@@ -455,7 +459,7 @@ index_expr(struct ps *p)
 	} else {
 		if ((n = node(p, N_INDEX, -1, -1)) < 0)
 			return -1;
-		p->jp->nodes[n].n[0] = p->t[p->i].num;
+		p->jp->x.e.nodes[n].u.n[0] = p->t[p->i].u.n[0];
 		p->i++;
 	}
 	return match(p, T_RBRACKET) < 0 ? -1 : n;
@@ -466,7 +470,7 @@ project_if_slice(struct ps *p, int left, int right)
 {
 	int ie = node(p, N_INDEX_EXPR, left, right), r;
 
-	if (ie < 0 || p->jp->nodes[right].type != N_SLICE)
+	if (ie < 0 || p->jp->x.e.nodes[right].type != N_SLICE)
 		return ie;
 	if ((r = proj_rhs(p, bp[T_STAR])) < 0)
 		return -1;
@@ -486,7 +490,7 @@ filter(struct ps *p, int left)
 		right = proj_rhs(p, bp[T_FILTER]);
 	if (right < 0 || (n = node(p, N_FPROJ, left, right)) < 0)
 		return -1;
-	p->jp->nodes[n].c = cond;
+	p->jp->x.e.nodes[n].c = cond;
 	return n;
 }
 
@@ -498,7 +502,7 @@ nud(struct ps *p, const struct jp_lex *t)
 	switch (t->type) {
 	case T_LIT:
 		if ((n = node(p, N_LITERAL, -1, -1)) >= 0)
-			p->jp->nodes[n].lit = t->lit;
+			p->jp->x.e.nodes[n].u.v = t->u.v;
 		return n;
 	case T_UID:
 	case T_QID:
@@ -506,8 +510,7 @@ nud(struct ps *p, const struct jp_lex *t)
 			return perr(p, t->start,
 			    "Quoted identifier not allowed for function names");
 		if ((n = node(p, N_FIELD, -1, -1)) >= 0) {
-			p->jp->nodes[n].sp = t->sp;
-			p->jp->nodes[n].sn = t->sn;
+			p->jp->x.e.nodes[n].u.v = t->u.v;
 		}
 		return n;
 	case T_STAR:
@@ -563,7 +566,7 @@ nud(struct ps *p, const struct jp_lex *t)
 static int
 led_lparen(struct ps *p, int left)
 {
-	struct jp_node *nd = p->jp->nodes;
+	struct jp_node *nd = p->jp->x.e.nodes;
 	int e;
 
 	if (nd[left].type != N_FIELD)
@@ -610,7 +613,7 @@ led(struct ps *p, int type, int left)
 		if ((r = expr(p, bp[type])) < 0
 		    || (n = node(p, N_CMP, left, r)) < 0)
 			return -1;
-		p->jp->nodes[n].op = (uint8_t)type;
+		p->jp->x.e.nodes[n].op = (uint8_t)type;
 		return n;
 	case T_FLATTEN:
 		if ((left = node(p, N_FLATTEN, left, -1)) < 0
@@ -621,7 +624,7 @@ led(struct ps *p, int type, int left)
 		if (cur(p) == T_NUMBER || cur(p) == T_COLON) {
 			if ((r = index_expr(p)) < 0)
 				return -1;
-			if (p->jp->nodes[left].type == N_INDEX_EXPR)
+			if (p->jp->x.e.nodes[left].type == N_INDEX_EXPR)
 				return node(p, N_INDEX_EXPR, left, r);
 			return project_if_slice(p, left, r);
 		}
@@ -664,10 +667,10 @@ jp_compile(struct jp *jp, const char *e)
 	struct ps p;
 
 	memset(&p, 0, sizeof p);
-	memset(jp->lex, 0, sizeof jp->lex);
-	p.t = jp->lex;
+	memset(jp->x.e.lex, 0, sizeof jp->x.e.lex);
+	p.t = jp->x.e.lex;
 	jp->nnodes = 0;
-	jp->nnames = 0;
+	jp->doc = NULL;
 	jp->ncells = 1;       /* cell 0 ends lists */
 	jp->ns = 0;
 	jp->err[0] = '\0';

@@ -42,7 +42,7 @@ static int
 cellcmp(const struct jp *jp, uint32_t x, uint32_t y)
 {
 	const struct jp_cell *a = &jp->cells[x], *b = &jp->cells[y];
-	int c = keycmp(jp->s + a->kp, a->kn, jp->s + b->kp, b->kn);
+	int c = keycmp(jp_at(jp, a->kp), a->kn, jp_at(jp, b->kp), b->kn);
 
 	return c != 0 ? c : (x > y) - (x < y);   /* ties: member order */
 }
@@ -83,20 +83,21 @@ sort_keys(const struct jp *jp, uint32_t *a, uint32_t n)
 static int
 push_keys(struct jp *jp, const struct jp_val *o, int scalars, uint32_t *n)
 {
-	uint32_t c, *a = jp->scratch + jp->nscratch, k, w;
+	uint32_t c, *a = jp->x.scratch + jp->nscratch, k, w;
 
 	*n = 0;
 	for (c = o->n ? o->p : 0; c != 0; c = jp->cells[c].next) {
 		if (scalars && !scalar(&jp->cells[c].v))
 			continue;
-		if (jp->nscratch + *n >= sizeof jp->scratch / sizeof jp->scratch[0])
-			return jp_fail(jp, "too many keys for --output text");
+		if (jp->nscratch + *n >= JP_SCRATCH_MAX)
+			return jp_fail(jp, "too many keys for --output text "
+			    "(over %u)", (unsigned)JP_SCRATCH_MAX);
 		a[(*n)++] = c;
 	}
 	sort_keys(jp, a, *n);
 	for (k = 0, w = 0; k < *n; k++) {
-		if (w > 0 && keycmp(jp->s + jp->cells[a[w - 1]].kp,
-		    jp->cells[a[w - 1]].kn, jp->s + jp->cells[a[k]].kp,
+		if (w > 0 && keycmp(jp_at(jp, jp->cells[a[w - 1]].kp),
+		    jp->cells[a[w - 1]].kn, jp_at(jp, jp->cells[a[k]].kp),
 		    jp->cells[a[k]].kn) == 0)
 			w--;
 		a[w++] = a[k];
@@ -109,8 +110,8 @@ push_keys(struct jp *jp, const struct jp_val *o, int scalars, uint32_t *n)
 static int
 keycell(const struct jp *jp, uint32_t x, uint32_t y)
 {
-	return keycmp(jp->s + jp->cells[x].kp, jp->cells[x].kn,
-	    jp->s + jp->cells[y].kp, jp->cells[y].kn);
+	return keycmp(jp_at(jp, jp->cells[x].kp), jp->cells[x].kn,
+	    jp_at(jp, jp->cells[y].kp), jp->cells[y].kn);
 }
 
 static int
@@ -187,7 +188,7 @@ list(struct jp *jp, const struct jp_val *l, const char *id, size_t idn,
 			}
 			n += m;
 		}
-		cols = jp->scratch + base;
+		cols = jp->x.scratch + base;
 		sort_keys(jp, cols, n);
 		for (k = 0, w = 0; k < n; k++)
 			if (w == 0 || keycell(jp, cols[w - 1], cols[k]) != 0)
@@ -224,7 +225,7 @@ dict(struct jp *jp, const struct jp_val *o, const char *id, size_t idn,
 
 	if (push_keys(jp, o, 0, &n) < 0)
 		return -1;
-	mem = jp->scratch + base;
+	mem = jp->x.scratch + base;
 	/* the scalar line */
 	for (k = 0; cols ? k < ncols : k < n; k++) {
 		const struct jp_val *v = NULL;
@@ -266,7 +267,7 @@ dict(struct jp *jp, const struct jp_val *o, const char *id, size_t idn,
 		} else if (scalar(&m->v)) {
 			continue;
 		}
-		if (fmt(jp, &m->v, jp->s + m->kp, m->kn, depth + 1, b) < 0)
+		if (fmt(jp, &m->v, jp_at(jp, m->kp), m->kn, depth + 1, b) < 0)
 			goto out;
 	}
 	rc = 0;

@@ -20,10 +20,19 @@
 
 static struct jp jp;
 static char doc[1 << 20];
+static char text[1 << 20];     /* jp_load decodes it in place */
 static char outb[1 << 20];
 static char esc[(1 << 20) * 6 + 16];
 
 static int fails;
+
+/* jp_load over a copy of d (n bytes): its strings are decoded in place */
+static int
+load(const char *d, size_t n, struct jp_val *in)
+{
+	memcpy(text, d, n);
+	return jp_load(&jp, text, n, in);
+}
 
 static const char *
 run(const char *d, const char *e, char *out, size_t cap)
@@ -33,7 +42,7 @@ run(const char *d, const char *e, char *out, size_t cap)
 
 	if (jp_compile(&jp, e) < 0)
 		return "!parse";
-	if (jp_load(&jp, d, strlen(d), &in) < 0)
+	if (load(d, strlen(d), &in) < 0)
 		return "!load";
 	if (jp_eval(&jp, &in, &r) < 0)
 		return "!eval";
@@ -65,7 +74,7 @@ check_text(const char *d, const char *e, const char *want)
 	cpj_buf b;
 
 	cpj_buf_init(&b, outb, sizeof outb);
-	if (jp_compile(&jp, e) < 0 || jp_load(&jp, d, strlen(d), &in) < 0
+	if (jp_compile(&jp, e) < 0 || load(d, strlen(d), &in) < 0
 	    || jp_eval(&jp, &in, &r) < 0 || jp_out_text(&jp, &r, &b) < 0) {
 		printf("FAIL text %s: %s\n", e, jp.err);
 		fails++;
@@ -92,6 +101,74 @@ long_chain(const char *d)
 	for (k = 0; k < 120; k++)
 		n += (size_t)snprintf(e + n, sizeof e - n, "|@");
 	check(d, e, "\"a\"");
+}
+
+/* An error of a step naming its limit: step 0 load, 1 eval, 2 text. */
+static void
+check_limit(const char *d, const char *e, int step, const char *want)
+{
+	struct jp_val in, r;
+	cpj_buf b;
+	int got = -1;
+
+	cpj_buf_init(&b, outb, sizeof outb);
+	if (jp_compile(&jp, e) < 0)
+		got = -2;
+	else if (load(d, strlen(d), &in) < 0)
+		got = 0;
+	else if (jp_eval(&jp, &in, &r) < 0)
+		got = 1;
+	else if (jp_out_text(&jp, &r, &b) < 0)
+		got = 2;
+	if (got == step && strstr(jp.err, want) != NULL) {
+		printf("PASS limit %s: %s\n", e, jp.err);
+	} else {
+		printf("FAIL limit %s: step %d (%s), want %d (%s)\n", e, got,
+		    got == -1 ? "" : jp.err, step, want);
+		fails++;
+	}
+}
+
+/* A document of n elements: [0,...] (numbers), ["0123456789",...]
+ * (strings) or {"k0":0,...} (an object). */
+static const char *
+big(int n, int kind)
+{
+	size_t o = 0;
+	int k;
+
+	doc[o++] = kind == 2 ? '{' : '[';
+	for (k = 0; k < n; k++)
+		o += (size_t)snprintf(doc + o, sizeof doc - o, kind == 0 ? "%s0"
+		    : kind == 1 ? "%s\"0123456789\"" : "%s\"k%d\":0",
+		    k ? "," : "", k);
+	snprintf(doc + o, sizeof doc - o, "%c", kind == 2 ? '}' : ']');
+	return doc;
+}
+
+/* The limits of struct jp (jmespath.h): the message names each. */
+static void
+limits(void)
+{
+	char want[96];
+
+	snprintf(want, sizeof want, "too large for --query and --output "
+	    "text (over %u values)", (unsigned)JP_CELLS_MAX);
+	check_limit(big(JP_CELLS_MAX, 0), "@", 0, want);
+	check(big(JP_CELLS_MAX - 2, 0), "length(@)", "8190");
+	snprintf(want, sizeof want, "query result too large (over %u values",
+	    (unsigned)JP_CELLS_MAX);
+	check_limit(big(JP_CELLS_MAX / 2, 0), "[*].[@]", 1, want);
+	check(big(JP_CELLS_MAX / 3, 0), "length([*].[@])", "2730");
+	snprintf(want, sizeof want, "strings too large (over %u bytes",
+	    (unsigned)JP_STRS_MAX);
+	check_limit(big(3000, 1), "join(',', @)", 1, want);
+	check(big(2800, 1), "length(join(',', @))", "30799");
+	snprintf(want, sizeof want, "too many keys for --output text (over %u)",
+	    (unsigned)JP_SCRATCH_MAX);
+	check_limit(big(JP_SCRATCH_MAX / 2 + 1, 2), "[@]", 2, want);
+	check_limit(big(10, 0), "`[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]`", -2,
+	    "nested too deeply");
 }
 
 static int
@@ -139,6 +216,11 @@ fixed(void)
 	check_text(d, "{jobs: jobs}", "JOBS\ta\nN\t1\nJOBS\tb\nN\t2\n");
 	check_text(d, "jobs[].id", "a\tb\n");
 	check_text(d, "[`1.5`, `null`, `true`]", "1.5\tNone\tTrue\n");
+	/* Python's str() of the floats JSON writes Infinity, NaN */
+	check_text(d, "[`1e722`, `-1e722`, to_number('nan')]", "inf\t-inf\tnan\n");
+	check_text(d, "[{a: `-1e722`}]", "-inf\n");
+	check(d, "[`1e722`, to_number('-inf')]", "[Infinity,-Infinity]");
+	limits();
 	return fails ? 1 : 0;
 }
 
@@ -204,7 +286,7 @@ batch(const char *path)
 			printf("R !parse %s\nT !\nJ !\n", jp.err);
 			continue;
 		}
-		if (jp_load(&jp, doc, n, &in) < 0 || jp_eval(&jp, &in, &r) < 0) {
+		if (load(doc, n, &in) < 0 || jp_eval(&jp, &in, &r) < 0) {
 			printf("R !eval %s\nT !\nJ !\n", jp.err);
 			continue;
 		}

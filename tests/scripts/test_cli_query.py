@@ -210,6 +210,70 @@ def heap_calls(endpoint, tmp):
     check("query_and_text_allocate_nothing", len(set(counts)) == 1 and counts[0][0] == 0, counts)
 
 
+def dense_jobs():
+    """The densest poll answer cpjob renders into its 256 KiB document
+    (jmespath.h, JP_CELLS_MAX): 100 jobs with every member present and
+    empty, 16 configuration entries each, then artifacts (8 + 8 a job) up
+    to the size: 6,357 values."""
+    def art():
+        return {"name": "", "revision": "", "location": {"type": "", "s3Location": {
+            "bucketName": "", "objectKey": ""}}}
+    jobs = [{"id": "", "data": {
+        "actionTypeId": {"category": "", "owner": "", "provider": "", "version": ""},
+        "actionConfiguration": {"configuration": {chr(97 + k): "" for k in range(16)}},
+        "pipelineContext": {"pipelineName": "", "stage": {"name": ""},
+                            "action": {"name": "", "actionExecutionId": ""},
+                            "pipelineArn": "", "pipelineExecutionId": ""},
+        "inputArtifacts": [], "outputArtifacts": [],
+        "artifactCredentials": {"accessKeyId": "", "secretAccessKey": "", "sessionToken": ""},
+        "continuationToken": "", "encryptionKey": {"id": "", "type": ""}},
+        "nonce": "", "accountId": ""} for _ in range(100)]
+    for k in range(207):
+        jobs[k // 16]["data"]["outputArtifacts" if k % 16 >= 8 else "inputArtifacts"].append(art())
+    return {"jobs": jobs}
+
+
+def values(v):
+    if isinstance(v, dict):
+        return len(v) + sum(values(x) for x in v.values())
+    if isinstance(v, list):
+        return len(v) + sum(values(x) for x in v)
+    return 0
+
+
+def limits(endpoint):
+    """The JMESPath store's limits (jmespath.h): the densest document cpjob
+    renders loads and answers as the aws CLI does; a result over the
+    values left fails with a message naming the limit, never cut short."""
+    body = dense_jobs()
+    Handler.body = json.dumps(body).encode()
+    rendered = len(json.dumps(body, indent=4)) + 1
+    check("dense_document_fills_the_document", values(body) == 6357
+          and 262144 - 100 < rendered <= 262144, (values(body), rendered))
+    base = ["poll", "--action-type-id", AT, "--max-batch-size", "100", "--endpoint-url",
+            endpoint]
+    cases = [["--output", "text"], ["--query", "length(jobs[].data.inputArtifacts[])"],
+             ["--query", "jobs[12].data.inputArtifacts[-1]", "--output", "text"],
+             ["--query", "sort_by(jobs[].data.outputArtifacts[], &name)[0]"]]
+    want = run_aws_batch(endpoint, [["codepipeline", "poll-for-jobs"] + base[1:] + c
+                                    for c in cases])
+    bad = []
+    for c, (arc, aout, aerr) in zip(cases, want):
+        p = subprocess.run([CPJOB] + base + c, capture_output=True, env=environ(endpoint),
+                           timeout=60)
+        if (p.returncode, p.stdout.decode("utf-8", "replace")) != (arc, aout) or arc != 0:
+            bad.append((c, p.returncode, p.stderr[-300:], arc, aerr[-300:]))
+    check("dense_document_equals_aws_cli (%d runs)" % len(cases), not bad, bad)
+    # 100 x 101 new values over 5 jobs: more than the store holds
+    hundred = "`[%s]`" % ",".join(["0"] * 100)
+    Handler.body = json.dumps({"jobs": [job(i) for i in range(5)]}).encode()
+    p = subprocess.run([CPJOB] + base + ["--query", "%s[*].[%s[*]]" % (hundred, hundred)],
+                       capture_output=True, env=environ(endpoint), timeout=60)
+    err = p.stderr.decode()
+    check("query_result_over_the_store_refused", p.returncode == 255 and p.stdout == b""
+          and "query result too large (over 8192 values" in err, (p.returncode, err[-300:]))
+
+
 def main():
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
@@ -264,6 +328,7 @@ def main():
                   (p.returncode, p.stdout) == equal[tuple(c)], (p.returncode, p.stdout))
         check("expression_list_at_least_40", len(EXPRS) >= 40, len(EXPRS))
         other_ops(endpoint)
+        limits(endpoint)
         if "san" not in os.path.basename(os.path.dirname(CPJOB)):   # ASan owns malloc
             with tempfile.TemporaryDirectory() as tmp:
                 heap_calls(endpoint, tmp)

@@ -7,7 +7,7 @@ acknowledge and fail it. The failures after the poll, each against the
 emulator:
 
 - the output is larger than --output text can hold (256 KiB);
-- the document has more JSON tokens than --query can load (its store
+- the query's result is more than the --query store holds (the store
   takes the place of the jobs' strings, so the names must outlive them);
 - a job of the batch cannot be read whole (nothing is printed), also
   when the jobs before it took the storage of the jobs' strings.
@@ -78,13 +78,16 @@ def main():
               (rc, out[:200], err[:300]))
         check("output_too_large_names_every_job", named(emu, err, ids), err[-600:])
 
-        # more tokens than the --query store loads (36 x 235 > 8,192, in 250 KB):
-        # named after the jobs' strings are gone
+        # a result over the --query store's 8,192 values (36 jobs of 141
+        # values loaded, then 100 x 101 new ones): named after the jobs'
+        # strings are gone
         cfg = {"K%d" % k: "v" for k in range(16)}
         arts = [art("A%d" % k, "k%d" % k, "Tok") for k in range(5)]
         ids = [emu.queue_job(provider="Tok", configuration=cfg, input_artifacts=arts,
                              output_artifacts=arts)["id"] for _ in range(36)]
-        rc, out, err = cpjob(emu, "Tok", "--max-batch-size", "36", "--query", "jobs[].id")
+        hundred = "`[%s]`" % ",".join(["0"] * 100)
+        rc, out, err = cpjob(emu, "Tok", "--max-batch-size", "36", "--query",
+                             "%s[*].[%s[*]]" % (hundred, hundred))
         check("query_store_limit_fails", rc == 255 and out == "" and "over 8192 values" in err,
               (rc, out[:200], err[:300]))
         check("query_store_limit_names_every_job", named(emu, err, ids), err[-600:])
