@@ -7,7 +7,6 @@
  *
  * Static storage only; one command per process.
  */
-#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,13 +123,8 @@ cli_check_int(const char *name, const char *v, long min, long max)
 	if (n == 0)
 		d[n++] = '0';
 	d[n] = '\0';
-	if (n > 18) {
-		x = neg ? min - 1 : max + 1;
-	} else {
-		long long y = fmt_strtoll(d, NULL);
-
-		x = (y > LONG_MAX ? LONG_MAX : (long)y) * (neg ? -1 : 1);
-	}
+	x = n > 18 ? (neg ? min - 1 : max + 1) : strtol(d, NULL, 10) * (neg
+	    ? -1 : 1);
 	if (x < min || x > max)
 		cli_perr("Invalid value for parameter %s, value: %s%s, valid %s "
 		    "value: %ld", name, neg && *d != '0' ? "-" : "", d,
@@ -147,7 +141,7 @@ cli_timestamp(const char *s, int64_t *out)
 
 	if (n > 0 && strspn(s, "0123456789.") == n && strchr(s, '.')
 	    == strrchr(s, '.')) {
-		*out = (int64_t)fmt_strtoll(s, NULL);   /* epoch seconds */
+		*out = (int64_t)strtoll(s, NULL, 10);   /* epoch seconds */
 		return 0;
 	}
 	if (n == 10 || n == 19) {       /* a date, or no zone: UTC */

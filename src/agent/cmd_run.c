@@ -55,7 +55,7 @@ peak_rss_kib(void)
 	long n = run_read_file_at(AT_FDCWD, "/proc/self/status", b, sizeof b);
 	const char *p = n > 0 ? strstr(b, "\nVmHWM:") : NULL;
 
-	return p != NULL ? (long)fmt_strtoll(p + 7, NULL) : -1;
+	return p != NULL ? strtol(p + 7, NULL, 10) : -1;
 }
 
 /* The idle interval with +-20 % jitter. */

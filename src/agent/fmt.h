@@ -47,12 +47,6 @@ int fmt_pyfloat(double d, char *out, size_t cap);
  * white space), correctly rounded (ties to even). Out of range: +-HUGE_VAL
  * or a signed zero, with errno ERANGE. No digits: 0 and *end = s. */
 double fmt_strtod(const char *s, char **end);
-/* strtoll() and strtoull() in base 10 (the C library's pull in its whole
- * integer scanner): white space, a sign, digits. Out of range: the
- * limit, with errno ERANGE (a '-' before an unsigned value negates it, as
- * strtoull() does). No digits: 0 and *end = s. */
-long long fmt_strtoll(const char *s, char **end);
-unsigned long long fmt_strtoull(const char *s, char **end);
 
 /* fmt_time.c: UTC only, proleptic Gregorian. */
 struct fmt_tm {

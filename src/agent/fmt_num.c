@@ -13,7 +13,6 @@
  * and a tie between two doubles differ within the first 768 digits.
  */
 #include <errno.h>
-#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -470,66 +469,4 @@ fmt_strtod(const char *s, char **end)
 		e2 += dexp;
 	}
 	return make_double(q, e2, sticky, neg);
-}
-
-/* The magnitude of decimal digits at s (after white space and a sign):
- * saturated at UINT64_MAX with *over set. *end as strtoull()'s. */
-static uint64_t
-dec_digits(const char *s, char **end, int *neg, int *over)
-{
-	const char *p = s;
-	uint64_t v = 0;
-
-	while (*p == ' ' || (*p >= '\t' && *p <= '\r'))
-		p++;
-	*neg = 0;
-	*over = 0;
-	if (*p == '-' || *p == '+')
-		*neg = *p++ == '-';
-	if (*p < '0' || *p > '9') {
-		if (end != NULL)
-			*end = (char *)(uintptr_t)s;
-		return 0;
-	}
-	for (; *p >= '0' && *p <= '9'; p++) {
-		unsigned d = (unsigned)(*p - '0');
-
-		if (v > (UINT64_MAX - d) / 10)
-			*over = 1;
-		else
-			v = v * 10 + d;
-	}
-	if (end != NULL)
-		*end = (char *)(uintptr_t)p;
-	return *over ? UINT64_MAX : v;
-}
-
-/* see fmt.h */
-long long
-fmt_strtoll(const char *s, char **end)
-{
-	int neg, over;
-	uint64_t v = dec_digits(s, end, &neg, &over);
-
-	if (over || v > (uint64_t)LLONG_MAX + neg) {
-		errno = ERANGE;
-		return neg ? LLONG_MIN : LLONG_MAX;
-	}
-	if (neg && v > 0)
-		return -(long long)(v - 1) - 1;
-	return (long long)v;
-}
-
-/* see fmt.h */
-unsigned long long
-fmt_strtoull(const char *s, char **end)
-{
-	int neg, over;
-	uint64_t v = dec_digits(s, end, &neg, &over);
-
-	if (over) {
-		errno = ERANGE;
-		return ULLONG_MAX;
-	}
-	return neg ? 0 - v : v;
 }

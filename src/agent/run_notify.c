@@ -60,13 +60,13 @@ watchdog_ms(void)
 	if (us == NULL || *us < '0' || *us > '9')
 		return 0;
 	errno = 0;
-	v = fmt_strtoull(us, &end);
+	v = strtoull(us, &end, 10);
 	if (errno != 0 || *end != '\0' || v == 0)
 		return 0;
 	if (pid != NULL && *pid != '\0') {
-		long long p = fmt_strtoll(pid, &end);
+		long p = strtol(pid, &end, 10);
 
-		if (*end != '\0' || p != (long long)getpid())
+		if (*end != '\0' || p != (long)getpid())
 			return 0;
 	}
 	return v / 1000u > 0 ? v / 1000u : 1;

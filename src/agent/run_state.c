@@ -335,7 +335,7 @@ parse_ll(const char *s, long long *out)
 	char *e;
 
 	errno = 0;
-	*out = fmt_strtoll(s, &e);
+	*out = strtoll(s, &e, 10);
 	return (errno != 0 || e == s || *e != '\0') ? -1 : 0;
 }
 
@@ -577,6 +577,6 @@ run_proc_start(long pid, unsigned long long *start)
 		p = strchr(p + 1, ' ');
 	if (p == NULL)
 		return -1;
-	*start = fmt_strtoull(p + 1, NULL);
+	*start = strtoull(p + 1, NULL, 10);
 	return 0;
 }

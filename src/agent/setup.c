@@ -56,13 +56,13 @@ int
 setup_number(const char *s, long min, long max, long *out)
 {
 	char *end;
-	long long v;
+	long v;
 
 	errno = 0;
-	v = fmt_strtoll(s, &end);
+	v = strtol(s, &end, 10);
 	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
 		return -1;
-	*out = (long)v;
+	*out = v;
 	return 0;
 }
 

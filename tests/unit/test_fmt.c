@@ -5,9 +5,7 @@
  * on a stream, interleaved with other stdio output; fmt_pyfloat(),
  * fmt_strtod() and the UTC time conversions against Python
  * (tests/tools/fmt_cases.py, with a seed chosen at run time and printed;
- * CPJ_FMT_SEED and CPJ_FMT_COUNT override it and the number of cases);
- * fmt_strtoll() and fmt_strtoull() against the C library's strtoll() and
- * strtoull() in base 10 (value, end, errno) on edge and random texts.
+ * CPJ_FMT_SEED and CPJ_FMT_COUNT override it and the number of cases).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -335,69 +333,6 @@ strtod_edges(void)
 	return 0;
 }
 
-/* One text through both pairs of parsers: the same value, end, errno. */
-static int
-strtoi_same(const char *t)
-{
-	char *e1, *e2;
-	long long a, b;
-	unsigned long long c, d;
-	int x1, x2;
-
-	errno = 0;
-	a = strtoll(t, &e1, 10);
-	x1 = errno;
-	errno = 0;
-	b = fmt_strtoll(t, &e2);
-	x2 = errno;
-	if (a != b || e1 != e2 || x1 != x2) {
-		fprintf(stderr, "fmt_strtoll(\"%s\"): %lld %d %d, libc %lld %d %d\n",
-		    t, b, (int)(e2 - t), x2, a, (int)(e1 - t), x1);
-		return -1;
-	}
-	errno = 0;
-	c = strtoull(t, &e1, 10);
-	x1 = errno;
-	errno = 0;
-	d = fmt_strtoull(t, &e2);
-	x2 = errno;
-	if (c != d || e1 != e2 || x1 != x2) {
-		fprintf(stderr, "fmt_strtoull(\"%s\"): %llu %d %d, libc %llu %d %d\n",
-		    t, d, (int)(e2 - t), x2, c, (int)(e1 - t), x1);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-strtoi_like_libc(void)
-{
-	static const char *const fixed[] = {
-		"0", "-0", "+0", "7", "-7", "  \t\n42x", "+-1", "-", "+", "", "x1",
-		" ", "9223372036854775807", "9223372036854775808",
-		"-9223372036854775808", "-9223372036854775809",
-		"18446744073709551615", "18446744073709551616",
-		"-18446744073709551615", "-18446744073709551616",
-		"99999999999999999999999", "-1", "000000000000000000000000012",
-		"12 34", "0x10", "1e5", "\v\f\r-3",
-	};
-	char t[48];
-	size_t i, n, k;
-
-	for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-		CHECK(strtoi_same(fixed[i]) == 0);
-	for (i = 0; i < 20000; i++) {
-		static const char cs[] = "0123456789 -+x";
-
-		n = (size_t)(rnd() % 26);
-		for (k = 0; k < n; k++)
-			t[k] = cs[rnd() % (k < 2 ? 14 : 10)];
-		t[n] = '\0';
-		CHECK(strtoi_same(t) == 0);
-	}
-	return 0;
-}
-
 int
 main(void)
 {
@@ -407,7 +342,6 @@ main(void)
 	RUN(snprintf_random);
 	RUN(fprintf_stream);
 	RUN(strtod_edges);
-	RUN(strtoi_like_libc);
 	RUN(python_cases);
 	return H_EXIT();
 }
