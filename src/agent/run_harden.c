@@ -9,6 +9,7 @@
  * (the credential chain reads these variables again when it refreshes)
  * while the original bytes can be overwritten.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #ifdef __linux__
@@ -88,7 +89,8 @@ run_harden(void)
 
 #ifdef __linux__
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
-		perror("cpjob: prctl(PR_SET_DUMPABLE)");
+		fmt_fprintf(stderr, "cpjob: prctl(PR_SET_DUMPABLE): %s\n",
+		    strerror(errno));
 		rc = -1;
 	}
 #endif
