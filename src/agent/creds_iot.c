@@ -2,8 +2,9 @@
  * creds_iot.c -- the AWS IoT credentials provider of the credential chain
  * (creds_prov.h; settings in creds_chain.h): the device certificate and
  * key over mutual TLS to the account's credentials endpoint, the
- * endpoint checked against CPJOB_IOT_CA_FILE or the compiled-in roots.
- * The files are read again at each fetch and the key is wiped after.
+ * endpoint checked against CPJOB_IOT_CA_FILE (at most CREDS_IOT_CA_MAX
+ * CA certificates) or the compiled-in roots. The files are read again at
+ * each fetch and the key is wiped after.
  */
 #include <stdio.h>
 #include <string.h>
@@ -137,6 +138,12 @@ client_cert(struct creds_ctx *c, const char *cert, const char *key)
 int
 creds_prov_iot(struct creds_ctx *c, cpj_creds *out)
 {
+	const struct setup_anchor_room room = {
+		c->iot_ca.slots, CREDS_IOT_CA_MAX, c->iot_ca.arena,
+		sizeof c->iot_ca.arena, "CREDS_IOT_CA_MAX, CREDS_IOT_CA_STORE: "
+		"name the endpoint's root CA only, e.g. Amazon Root CA 1, or no "
+		"file for the compiled-in Amazon roots"
+	};
 	struct iot_cfg s;
 	char where[SETUP_URL_PRINT_MAX + 600], safe[SETUP_URL_PRINT_MAX];
 	struct setup_client o;
@@ -148,7 +155,7 @@ creds_prov_iot(struct creds_ctx *c, cpj_creds *out)
 	setup_url_safe(s.url, safe, sizeof safe);
 	fmt_snprintf(where, sizeof where, "%s, role alias %s, thing %s", safe,
 	    s.alias, s.thing);
-	rc = setup_anchors_load(&c->iot_ca, CREDS_WHO, "iot CA file",
+	rc = setup_anchors_load(&c->iot_ca.a, &room, CREDS_WHO, "iot CA file",
 	    s.ca[0] != '\0' ? s.capath : NULL);
 	if (rc < 0)
 		return rc;

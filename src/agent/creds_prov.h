@@ -27,6 +27,15 @@
 #define CREDS_AUTH_MAX  8192         /* container authorization token */
 #define CREDS_WHO       "credentials" /* message prefix */
 
+/*
+ * The IoT CA store (CPJOB_IOT_CA_FILE): the endpoint's root, not a system
+ * bundle. The Amazon roots take 318 (Root CA 1, RSA-2048), 574 (CA 2,
+ * RSA-4096), 124 (CA 3, P-256), 156 (CA 4, P-384) and 414 (Starfield
+ * Services G2) bytes; 8 anchors of up to 1 KiB each.
+ */
+#define CREDS_IOT_CA_MAX    8
+#define CREDS_IOT_CA_STORE  8192
+
 /* Providers, in chain order. */
 enum creds_kind {
 	CREDS_NONE, CREDS_ENV, CREDS_SHARED, CREDS_CONFIG, CREDS_IOT,
@@ -44,7 +53,11 @@ struct creds_ctx {
 	char imds_why[512];                 /* why IMDS gave nothing */
 	unsigned char cert_der[16384];      /* the device certificate chain */
 	cpj_tls_client_cert ccert;          /* with its key (secret) */
-	struct setup_anchors iot_ca;        /* CPJOB_IOT_CA_FILE */
+	struct {                            /* CPJOB_IOT_CA_FILE */
+		cpj_tls_anchors a;
+		br_x509_trust_anchor slots[CREDS_IOT_CA_MAX];
+		unsigned char arena[CREDS_IOT_CA_STORE];
+	} iot_ca;
 	cpj_tls_context tls;
 	cpj_http_client http;
 	int http_ready;                     /* http was initialised */
