@@ -50,6 +50,8 @@ settings(struct creds_ctx *c, struct iot_cfg *s)
 	char safe[SETUP_URL_PRINT_MAX];
 	int n, rc;
 
+	if ((rc = creds_profile(c)) < 0)
+		return rc;
 	n = setup_setting(&c->prof, "CPJOB_IOT_ENDPOINT",
 	    "iot_credentials_endpoint", s->endpoint, sizeof s->endpoint,
 	    CREDS_WHO);
@@ -92,11 +94,14 @@ settings(struct creds_ctx *c, struct iot_cfg *s)
 	return 0;
 }
 
-/* Device certificate and key into the TLS context. */
+/* Device certificate and key into the TLS context: the chain into the
+ * file buffer, the key into its tail (CREDS_KEY_MAX), both wiped once
+ * decoded. */
 static int
 client_cert(struct creds_ctx *c, const char *cert, const char *key)
 {
-	char path[CREDS_PATH_LEN];
+	char path[CREDS_PATH_LEN], *buf = creds_file(c);
+	char *kbuf = buf + CREDS_CERT_MAX;
 	long nc, nk;
 	int rc;
 
@@ -105,25 +110,25 @@ client_cert(struct creds_ctx *c, const char *cert, const char *key)
 		    cert);
 		return CPJ_ERR_AGENT_CONFIG;
 	}
-	nc = setup_read_file(CREDS_WHO, "iot certificate", path, c->filebuf,
-	    sizeof c->filebuf, 0);
+	nc = setup_read_file(CREDS_WHO, "iot certificate", path, buf,
+	    CREDS_CERT_MAX, 0);
 	if (nc < 0)
 		return (int)nc;
 	if (setup_expand_path(key, path, sizeof path) < 0) {
 		setup_msg(WHO, "key path %s: too long, or HOME unset", key);
-		cpj_wipe(c->filebuf, (size_t)nc);
+		cpj_wipe(buf, (size_t)nc);
 		return CPJ_ERR_AGENT_CONFIG;
 	}
-	nk = setup_read_file(CREDS_WHO, "iot private key", path, c->keybuf,
-	    sizeof c->keybuf, 0);
+	nk = setup_read_file(CREDS_WHO, "iot private key", path, kbuf,
+	    CREDS_KEY_MAX, 0);
 	if (nk < 0) {
-		cpj_wipe(c->filebuf, (size_t)nc);
+		cpj_wipe(buf, (size_t)nc);
 		return (int)nk;
 	}
 	rc = cpj_tls_client_cert_load(&c->ccert, c->cert_der,
-	    sizeof c->cert_der, c->filebuf, (size_t)nc, c->keybuf, (size_t)nk);
-	cpj_wipe(c->keybuf, (size_t)nk);
-	cpj_wipe(c->filebuf, (size_t)nc);
+	    sizeof c->cert_der, buf, (size_t)nc, kbuf, (size_t)nk);
+	cpj_wipe(kbuf, (size_t)nk);
+	cpj_wipe(buf, (size_t)nc);
 	if (rc < 0) {
 		setup_msg(WHO, "certificate %s / key %s: %s", cert, key,
 		    cpj_strerror(rc));

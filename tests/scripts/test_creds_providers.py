@@ -509,6 +509,53 @@ def t_limits(fx, binary):
             check("limits: an IoT CA file of %d CA certificates -> error naming the limit" % n,
                   rc == 1 and "iot CA file" in err and "needs %d anchors" % n in err
                   and "holds %d anchors" % IOT_CA_LIMIT in err, (rc, out, err))
+    # a config file at the limit, the profile's IoT settings at its end, read
+    # again after the credentials file took the buffer
+    creds = fx.file("credentials-other", "[other]\naws_access_key_id = AKIDOTHER\n"
+                    "aws_secret_access_key = %s\n" % FILE_SECRET)
+    prof = ("[profile device]\niot_credentials_endpoint = 127.0.0.1:%d\n"
+            "iot_role_alias = cpjob-role-alias\niot_thing_name = cpjob-test-thing\n"
+            "iot_cert_file = %s\niot_key_file = %s\niot_ca_file = %s\n"
+            % (fx.ports["iot"], fx.path("device.pem"), fx.path("device.key"), fx.path("ca.pem")))
+    for size in (FILE_LIMIT, FILE_LIMIT + 1):
+        cfg = fx.file("config-%d" % size, padded(prof, size))
+        rc, doc, out, err, _ = cpjob(fx, {"AWS_CONFIG_FILE": cfg,
+                                          "AWS_SHARED_CREDENTIALS_FILE": creds},
+                                     ["--profile", "device"], binary=binary)
+        if size == FILE_LIMIT:
+            check("limits: a config file of %d bytes, IoT settings at its end" % size,
+                  rc == 0 and ok_doc(doc, "iot-credentials-provider", "ASIAIOT"), (rc, out, err))
+        else:
+            check("limits: a config file of %d bytes -> error naming the limit" % size,
+                  rc == 1 and "config file %s: larger than %d bytes" % (cfg, FILE_LIMIT) in err,
+                  (rc, out, err))
+    for size in (FILE_LIMIT, FILE_LIMIT + 1):
+        path = fx.file("credentials-%d" % size, padded(
+            "[default]\naws_access_key_id = AKIDFILEBIG\naws_secret_access_key = %s\n"
+            % FILE_SECRET, size))
+        rc, doc, out, err, _ = cpjob(fx, {"AWS_SHARED_CREDENTIALS_FILE": path}, binary=binary)
+        if size == FILE_LIMIT:
+            check("limits: a credentials file of %d bytes" % size,
+                  rc == 0 and ok_doc(doc, "shared-credentials-file", "AKIDFILEBIG"),
+                  (rc, out, err))
+        else:
+            check("limits: a credentials file of %d bytes -> error naming the limit" % size,
+                  rc == 1 and "credentials file %s: larger than %d bytes" % (path, FILE_LIMIT)
+                  in err, (rc, out, err))
+    for what, name, text, limit in (("iot certificate", "CPJOB_IOT_CERT_FILE", cert, CERT_LIMIT),
+                                    ("iot private key", "CPJOB_IOT_KEY_FILE", key, KEY_LIMIT)):
+        for size in (limit, limit + 1):
+            e = fx.iot_env()
+            e[name] = fx.file("%s-%d.pem" % (name, size), padded(text, size, "text "))
+            rc, doc, out, err, _ = cpjob(fx, e, binary=binary)
+            if size == limit:
+                check("limits: an %s of %d bytes" % (what, size),
+                      rc == 0 and ok_doc(doc, "iot-credentials-provider", "ASIAIOT"),
+                      (rc, out, err))
+            else:
+                check("limits: an %s of %d bytes -> error naming the limit" % (what, size),
+                      rc == 1 and "%s %s: larger than %d bytes" % (what, e[name], limit) in err,
+                      (rc, out, err))
 
 
 def main():
