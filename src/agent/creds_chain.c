@@ -94,11 +94,12 @@ run_provider(int kind, cpj_creds *out)
 static int
 begin(const char *name)
 {
-	int rc = setup_profile_init(&ctx.prof, ctx.cfg, sizeof ctx.cfg, name,
-	    CREDS_WHO);
+	int rc = setup_profile_init(&ctx.prof, ctx.file, sizeof ctx.file,
+	    name, CREDS_WHO);
 
+	ctx.cfg_in = 0;
 	if (rc == 0)
-		rc = setup_profile_load(&ctx.prof, CREDS_WHO);
+		rc = creds_profile(&ctx);
 	ctx.imds_why[0] = '\0';
 	return rc;
 }
@@ -127,7 +128,7 @@ creds_chain_load(cpj_creds *out, const char *prof, int profile_named,
 		if (rc != CPJ_ERR_CREDS_NONE)
 			break;
 	}
-	setup_profile_wipe(&ctx.prof);
+	creds_file(&ctx);
 	if (rc < 0) {
 		cpj_creds_clear(out);
 		if (rc == CPJ_ERR_CREDS_NONE)
@@ -160,7 +161,7 @@ creds_chain_refresh_if_needed(cpj_creds *c, int64_t now)
 	rc = begin(last.profile);
 	if (rc == 0)
 		rc = run_provider(last.kind, &fresh);
-	setup_profile_wipe(&ctx.prof);
+	creds_file(&ctx);
 	if (rc == 0) {
 		memcpy(c, &fresh, sizeof *c);
 		cpj_creds_clear(&fresh);
@@ -183,10 +184,8 @@ creds_chain_refresh_if_needed(cpj_creds *c, int64_t now)
 void
 creds_chain_cleanup(void)
 {
-	setup_profile_wipe(&ctx.prof);
-	cpj_wipe(ctx.cfg, sizeof ctx.cfg);
-	cpj_wipe(ctx.filebuf, sizeof ctx.filebuf);
-	cpj_wipe(ctx.keybuf, sizeof ctx.keybuf);
+	creds_file(&ctx);
+	cpj_wipe(ctx.file, sizeof ctx.file);
 	cpj_wipe(ctx.auth, sizeof ctx.auth);
 	cpj_wipe(ctx.work, sizeof ctx.work);
 	cpj_creds_clear(&fresh);

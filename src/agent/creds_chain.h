@@ -70,10 +70,15 @@
  * HTTPS_PROXY / NO_PROXY apply to the https providers (IoT, container),
  * as to every https client of the agent (setup.h).
  *
- * Memory: static buffers only (about 230 KB, most of it the TLS context
- * and a CA store for CPJOB_IOT_CA_FILE that can hold a system bundle);
- * nothing is allocated. Not thread-safe. The sources: creds_chain.c and
- * the providers' files listed in creds_prov.h.
+ * Limits (a larger file is refused with a message naming the limit,
+ * never cut): the config and credentials files 49,151 bytes each
+ * (CREDS_FILE_MAX - 1), the IoT certificate file 32,767 and key file
+ * 16,383 bytes, CPJOB_IOT_CA_FILE 8 CA certificates in 8 KiB (the
+ * endpoint's root, not a system bundle), the container token 8,192.
+ *
+ * Memory: static buffers only, 128,736 bytes on x86-64 (creds_prov.h
+ * derives them); nothing is allocated. Not thread-safe. The sources:
+ * creds_chain.c and the providers' files listed in creds_prov.h.
  */
 #ifndef CPJ_CREDS_CHAIN_H
 #define CPJ_CREDS_CHAIN_H

@@ -2,7 +2,7 @@
  * creds_files.c -- the shared-credentials-file and config-file providers
  * of the credential chain (creds_prov.h): the profile's keys in
  * AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials, then in the config
- * file that the chain has read (setup_profile_load()).
+ * file (creds_profile()). Both are read into the chain's one file buffer.
  */
 #include "agent.h"
 #include "creds_prov.h"
@@ -11,7 +11,7 @@
 int
 creds_prov_shared(struct creds_ctx *c, cpj_creds *out)
 {
-	char path[CREDS_PATH_LEN];
+	char path[CREDS_PATH_LEN], *buf;
 	long n;
 	int rc;
 
@@ -20,14 +20,15 @@ creds_prov_shared(struct creds_ctx *c, cpj_creds *out)
 		creds_dbg(c, "shared-credentials-file: no path (HOME unset)");
 		return CPJ_ERR_CREDS_NONE;
 	}
-	n = setup_read_file(CREDS_WHO, "credentials file", path, c->filebuf,
-	    sizeof c->filebuf, 1);
+	buf = creds_file(c);
+	n = setup_read_file(CREDS_WHO, "credentials file", path, buf,
+	    CREDS_FILE_MAX, 1);
 	if (n == CPJ_ERR_CREDS_NONE)
 		creds_dbg(c, "credentials file %s: not found", path);
 	if (n < 0)
 		return (int)n;
-	rc = cpj_creds_from_ini(out, c->filebuf, (size_t)n, c->prof.name, 0);
-	cpj_wipe(c->filebuf, (size_t)n);
+	rc = cpj_creds_from_ini(out, buf, (size_t)n, c->prof.name, 0);
+	cpj_wipe(buf, (size_t)n);
 	if (rc == CPJ_ERR_CREDS_NONE)
 		creds_dbg(c, "shared-credentials-file %s: no keys for profile "
 		    "%s", path, c->prof.name);
@@ -41,8 +42,10 @@ creds_prov_shared(struct creds_ctx *c, cpj_creds *out)
 int
 creds_prov_config(struct creds_ctx *c, cpj_creds *out)
 {
-	int rc;
+	int rc = creds_profile(c);
 
+	if (rc < 0)
+		return rc;
 	if (c->prof.len == 0) {
 		creds_dbg(c, "config-file: none");
 		return CPJ_ERR_CREDS_NONE;

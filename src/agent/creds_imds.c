@@ -61,7 +61,8 @@ creds_prov_imds(struct creds_ctx *c, cpj_creds *out)
 		creds_dbg(c, "iam-role: AWS_EC2_METADATA_DISABLED is true");
 		return CPJ_ERR_CREDS_NONE;
 	}
-	if ((rc = endpoint(c, url, sizeof url)) < 0)
+	if ((rc = creds_profile(c)) < 0
+	    || (rc = endpoint(c, url, sizeof url)) < 0)
 		return rc;
 	setup_url_safe(url, safe, sizeof safe);
 	n = setup_setting(&c->prof, "AWS_METADATA_SERVICE_TIMEOUT",

@@ -2,8 +2,9 @@
  * creds_iot.c -- the AWS IoT credentials provider of the credential chain
  * (creds_prov.h; settings in creds_chain.h): the device certificate and
  * key over mutual TLS to the account's credentials endpoint, the
- * endpoint checked against CPJOB_IOT_CA_FILE or the compiled-in roots.
- * The files are read again at each fetch and the key is wiped after.
+ * endpoint checked against CPJOB_IOT_CA_FILE (at most CREDS_IOT_CA_MAX
+ * CA certificates) or the compiled-in roots. The files are read again at
+ * each fetch and the key is wiped after.
  */
 #include <stdio.h>
 #include <string.h>
@@ -49,6 +50,8 @@ settings(struct creds_ctx *c, struct iot_cfg *s)
 	char safe[SETUP_URL_PRINT_MAX];
 	int n, rc;
 
+	if ((rc = creds_profile(c)) < 0)
+		return rc;
 	n = setup_setting(&c->prof, "CPJOB_IOT_ENDPOINT",
 	    "iot_credentials_endpoint", s->endpoint, sizeof s->endpoint,
 	    CREDS_WHO);
@@ -91,11 +94,14 @@ settings(struct creds_ctx *c, struct iot_cfg *s)
 	return 0;
 }
 
-/* Device certificate and key into the TLS context. */
+/* Device certificate and key into the TLS context: the chain into the
+ * file buffer, the key into its tail (CREDS_KEY_MAX), both wiped once
+ * decoded. */
 static int
 client_cert(struct creds_ctx *c, const char *cert, const char *key)
 {
-	char path[CREDS_PATH_LEN];
+	char path[CREDS_PATH_LEN], *buf = creds_file(c);
+	char *kbuf = buf + CREDS_CERT_MAX;
 	long nc, nk;
 	int rc;
 
@@ -104,25 +110,25 @@ client_cert(struct creds_ctx *c, const char *cert, const char *key)
 		    cert);
 		return CPJ_ERR_AGENT_CONFIG;
 	}
-	nc = setup_read_file(CREDS_WHO, "iot certificate", path, c->filebuf,
-	    sizeof c->filebuf, 0);
+	nc = setup_read_file(CREDS_WHO, "iot certificate", path, buf,
+	    CREDS_CERT_MAX, 0);
 	if (nc < 0)
 		return (int)nc;
 	if (setup_expand_path(key, path, sizeof path) < 0) {
 		setup_msg(WHO, "key path %s: too long, or HOME unset", key);
-		cpj_wipe(c->filebuf, (size_t)nc);
+		cpj_wipe(buf, (size_t)nc);
 		return CPJ_ERR_AGENT_CONFIG;
 	}
-	nk = setup_read_file(CREDS_WHO, "iot private key", path, c->keybuf,
-	    sizeof c->keybuf, 0);
+	nk = setup_read_file(CREDS_WHO, "iot private key", path, kbuf,
+	    CREDS_KEY_MAX, 0);
 	if (nk < 0) {
-		cpj_wipe(c->filebuf, (size_t)nc);
+		cpj_wipe(buf, (size_t)nc);
 		return (int)nk;
 	}
 	rc = cpj_tls_client_cert_load(&c->ccert, c->cert_der,
-	    sizeof c->cert_der, c->filebuf, (size_t)nc, c->keybuf, (size_t)nk);
-	cpj_wipe(c->keybuf, (size_t)nk);
-	cpj_wipe(c->filebuf, (size_t)nc);
+	    sizeof c->cert_der, buf, (size_t)nc, kbuf, (size_t)nk);
+	cpj_wipe(kbuf, (size_t)nk);
+	cpj_wipe(buf, (size_t)nc);
 	if (rc < 0) {
 		setup_msg(WHO, "certificate %s / key %s: %s", cert, key,
 		    cpj_strerror(rc));
@@ -137,6 +143,12 @@ client_cert(struct creds_ctx *c, const char *cert, const char *key)
 int
 creds_prov_iot(struct creds_ctx *c, cpj_creds *out)
 {
+	const struct setup_anchor_room room = {
+		c->iot_ca.slots, CREDS_IOT_CA_MAX, c->iot_ca.arena,
+		sizeof c->iot_ca.arena, "CREDS_IOT_CA_MAX, CREDS_IOT_CA_STORE: "
+		"name the endpoint's root CA only, e.g. Amazon Root CA 1, or no "
+		"file for the compiled-in Amazon roots"
+	};
 	struct iot_cfg s;
 	char where[SETUP_URL_PRINT_MAX + 600], safe[SETUP_URL_PRINT_MAX];
 	struct setup_client o;
@@ -148,7 +160,7 @@ creds_prov_iot(struct creds_ctx *c, cpj_creds *out)
 	setup_url_safe(s.url, safe, sizeof safe);
 	fmt_snprintf(where, sizeof where, "%s, role alias %s, thing %s", safe,
 	    s.alias, s.thing);
-	rc = setup_anchors_load(&c->iot_ca, CREDS_WHO, "iot CA file",
+	rc = setup_anchors_load(&c->iot_ca.a, &room, CREDS_WHO, "iot CA file",
 	    s.ca[0] != '\0' ? s.capath : NULL);
 	if (rc < 0)
 		return rc;

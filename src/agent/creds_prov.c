@@ -1,7 +1,8 @@
 /*
  * creds_prov.c -- what the credential providers share (creds_prov.h):
- * their names, debug lines and failure messages, the network-error test
- * and the wipe of a provider's TLS client.
+ * their names, debug lines and failure messages, the network-error test,
+ * the wipe of a provider's TLS client, and the one file buffer (the
+ * config file, or another file in its place).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -89,4 +90,26 @@ creds_tls_wipe(struct creds_ctx *c)
 	cpj_wipe(&c->ccert, sizeof c->ccert);
 	cpj_wipe(c->cert_der, sizeof c->cert_der);
 	cpj_wipe(&c->tls, sizeof c->tls);
+}
+
+/* see creds_prov.h */
+int
+creds_profile(struct creds_ctx *c)
+{
+	int rc;
+
+	if (c->cfg_in)
+		return 0;
+	rc = setup_profile_load(&c->prof, CREDS_WHO);
+	c->cfg_in = rc == 0;
+	return rc;
+}
+
+/* see creds_prov.h */
+char *
+creds_file(struct creds_ctx *c)
+{
+	setup_profile_wipe(&c->prof);
+	c->cfg_in = 0;
+	return c->file;
 }

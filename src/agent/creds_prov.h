@@ -22,10 +22,35 @@
 #include "creds_chain.h"
 #include "setup.h"
 
-#define CREDS_FILE_MAX  (64 * 1024)  /* config, credentials, PEM, token files */
+/*
+ * Memory: one run of the chain fits in 128 KiB (creds_chain.c's `ctx`,
+ * 128,736 bytes on x86-64). What a fetch needs at the same time comes
+ * first: the TLS context (24,128), the HTTP client (3,856), the fetch's
+ * work buffer (CPJ_CREDS_WORK_SIZE, 12,288), the container token
+ * (CREDS_AUTH_MAX + 1), and for IoT the device certificate chain in DER
+ * (16,384), its decoded key (3,992) and the CA store below (10,056); with
+ * the profile's name and the IMDS message, 79,584 bytes. Of the 51,488
+ * left, 48 KiB take one file at a time: the config file, the credentials
+ * file, or the IoT certificate chain and key side by side
+ * (cpj_tls_client_cert_load() decodes both at once). The config file is
+ * read again when a provider needs its settings after another file took
+ * the buffer; each file is wiped once parsed.
+ */
+#define CREDS_FILE_MAX  (48 * 1024)  /* the buffer: files < 48 KiB */
+#define CREDS_KEY_MAX   (16 * 1024)  /* its tail: IoT key < 16 KiB */
+#define CREDS_CERT_MAX  (CREDS_FILE_MAX - CREDS_KEY_MAX) /* < 32 KiB */
 #define CREDS_PATH_LEN  1024
 #define CREDS_AUTH_MAX  8192         /* container authorization token */
 #define CREDS_WHO       "credentials" /* message prefix */
+
+/*
+ * The IoT CA store (CPJOB_IOT_CA_FILE): the endpoint's root, not a system
+ * bundle. The Amazon roots take 318 (Root CA 1, RSA-2048), 574 (CA 2,
+ * RSA-4096), 124 (CA 3, P-256), 156 (CA 4, P-384) and 414 (Starfield
+ * Services G2) bytes; 8 anchors of up to 1 KiB each.
+ */
+#define CREDS_IOT_CA_MAX    8
+#define CREDS_IOT_CA_STORE  8192
 
 /* Providers, in chain order. */
 enum creds_kind {
@@ -36,15 +61,18 @@ enum creds_kind {
 /* Everything a run of the chain uses; secrets are wiped after use. */
 struct creds_ctx {
 	int debug;                          /* print each provider's outcome */
-	struct setup_profile prof;          /* profile; its config file in cfg */
-	char cfg[CREDS_FILE_MAX];           /* the config file (may hold keys) */
-	char filebuf[CREDS_FILE_MAX];       /* credentials file, certificate */
-	char keybuf[CREDS_FILE_MAX];        /* private key PEM (secret) */
+	int cfg_in;                         /* `file` holds the config file */
+	struct setup_profile prof;          /* profile; its config file in `file` */
+	char file[CREDS_FILE_MAX];          /* one file at a time (secret) */
 	char auth[CREDS_AUTH_MAX + 1];      /* container token (secret) */
 	char imds_why[512];                 /* why IMDS gave nothing */
 	unsigned char cert_der[16384];      /* the device certificate chain */
 	cpj_tls_client_cert ccert;          /* with its key (secret) */
-	struct setup_anchors iot_ca;        /* CPJOB_IOT_CA_FILE */
+	struct {                            /* CPJOB_IOT_CA_FILE */
+		cpj_tls_anchors a;
+		br_x509_trust_anchor slots[CREDS_IOT_CA_MAX];
+		unsigned char arena[CREDS_IOT_CA_STORE];
+	} iot_ca;
 	cpj_tls_context tls;
 	cpj_http_client http;
 	int http_ready;                     /* http was initialised */
@@ -74,6 +102,15 @@ int creds_is_net_error(int rc);
 /** Close the client, drop every key and session of the TLS context and
  *  the client certificate. */
 void creds_tls_wipe(struct creds_ctx *c);
+
+/** The profile's config file in c->file for setup_setting() and
+ *  cpj_creds_from_ini() (read again if another file took the buffer).
+ *  Returns 0, or CPJ_ERR_AGENT_CONFIG after a message. */
+int creds_profile(struct creds_ctx *c);
+
+/** The file buffer (CREDS_FILE_MAX bytes) for another file: the config
+ *  file's text is wiped. Wipe what you read into it after use. */
+char *creds_file(struct creds_ctx *c);
 
 /* ---- providers -------------------------------------------------------------
  * Each returns 0 (credentials in `out`), CPJ_ERR_CREDS_NONE (not

@@ -276,52 +276,51 @@ setup_proxy(struct setup_proxy *p)
 
 /* The cause of a failed bundle, in one message. */
 static void
-anchors_failed(struct setup_anchors *s, const char *who, const char *what,
-	const char *path, int rc)
+anchors_failed(const cpj_tls_anchors *a, const char *limit, const char *who,
+	const char *what, const char *path, int rc)
 {
 	cpj_tls_anchors_info info;
 
-	cpj_tls_anchors_get_info(&s->a, &info);
+	cpj_tls_anchors_get_info(a, &info);
 	if (info.bad_object != 0)
 		setup_msg(who, "%s %s: PEM object %zu is malformed", what, path,
 		    info.bad_object);
 	else if (info.need_anchors > info.slots || info.need_bytes > info.arena)
 		setup_msg(who, "%s %s needs %zu anchors and %zu bytes; the "
-		    "store holds %zu anchors and %zu bytes "
-		    "(CPJ_TLS_SYSTEM_ANCHORS_MAX, CPJ_TLS_SYSTEM_ANCHOR_STORE)",
-		    what, path, info.need_anchors, info.need_bytes, info.slots,
-		    info.arena);
+		    "store holds %zu anchors and %zu bytes (%s)", what, path,
+		    info.need_anchors, info.need_bytes, info.slots, info.arena,
+		    limit);
 	else
 		setup_msg(who, "%s %s: %s", what, path, cpj_strerror(rc));
 }
 
 /* see setup.h */
 int
-setup_anchors_load(struct setup_anchors *s, const char *who,
-	const char *what, const char *path)
+setup_anchors_load(cpj_tls_anchors *a, const struct setup_anchor_room *room,
+	const char *who, const char *what, const char *path)
 {
 	unsigned char buf[4096];
 	ssize_t r;
 	int rc, fd;
 
 	if (path == NULL)
-		return cpj_tls_anchors_init(&s->a, NULL, 0, NULL, 0, 1);
-	rc = cpj_tls_anchors_init(&s->a, s->slots, CPJ_ARRAY_LEN(s->slots),
-	    s->arena, sizeof s->arena, 0);
+		return cpj_tls_anchors_init(a, NULL, 0, NULL, 0, 1);
+	rc = cpj_tls_anchors_init(a, room->slots, room->nslots, room->arena,
+	    room->arena_len, 0);
 	if (rc < 0)
 		return rc;
 	if ((fd = open_file(who, what, path, 0)) < 0)
 		return CPJ_ERR_IO;
 	/* a full store still counts what the bundle needs */
 	while ((r = read_some(fd, buf, sizeof buf, who, what, path)) > 0
-	    && cpj_tls_anchors_add_pem(&s->a, buf, (size_t)r) == 0)
+	    && cpj_tls_anchors_add_pem(a, buf, (size_t)r) == 0)
 		;
 	close(fd);
 	if (r < 0)
 		return CPJ_ERR_IO;
-	rc = cpj_tls_anchors_finish(&s->a);
+	rc = cpj_tls_anchors_finish(a);
 	if (rc < 0) {
-		anchors_failed(s, who, what, path, rc);
+		anchors_failed(a, room->limit, who, what, path, rc);
 		return rc;
 	}
 	return 0;
@@ -330,13 +329,18 @@ setup_anchors_load(struct setup_anchors *s, const char *who,
 static int
 trust_load(const char *who, const char *bundle)
 {
+	static const struct setup_anchor_room room = {
+		trust.slots, CPJ_ARRAY_LEN(trust.slots), trust.arena,
+		sizeof trust.arena,
+		"CPJ_TLS_SYSTEM_ANCHORS_MAX, CPJ_TLS_SYSTEM_ANCHOR_STORE"
+	};
 	int rc;
 
 	if (trust_ready)
 		return 0;
 	if (bundle == NULL)
 		bundle = setup_env("AWS_CA_BUNDLE");
-	rc = setup_anchors_load(&trust, who, "CA bundle", bundle);
+	rc = setup_anchors_load(&trust.a, &room, who, "CA bundle", bundle);
 	if (rc < 0)
 		return rc;
 	trust_ready = 1;

@@ -123,6 +123,16 @@ struct setup_anchors {
 	unsigned char arena[CPJ_TLS_SYSTEM_ANCHOR_STORE];
 };
 
+/** The storage of a store for setup_anchors_load(), and what sets its
+ *  size (named in the message when a file does not fit). */
+struct setup_anchor_room {
+	br_x509_trust_anchor *slots;
+	size_t nslots;
+	unsigned char *arena;
+	size_t arena_len;
+	const char *limit;
+};
+
 /**
  * Why a TLS connection failed, in words, from BearSSL's error code
  * (cpj_tls_last_br_error): what the server refused or chose outside
@@ -133,13 +143,15 @@ struct setup_anchors {
 const char *setup_tls_why(int br);
 
 /**
- * Set up `s` with the CA certificates of the PEM file `path` only, or the
- * compiled-in anchors when `path` is NULL. `what` names the file in
- * messages ("CA bundle"). Returns 0, or CPJ_ERR_IO / CPJ_ERR_TLS_ANCHORS
- * after a message (unreadable, malformed, too large for the store).
+ * Set up `a` with the CA certificates of the PEM file `path` only, in the
+ * slots and arena of `room`, or the compiled-in anchors when `path` is
+ * NULL (no storage needed). `what` names the file in messages ("CA
+ * bundle"). Returns 0, or CPJ_ERR_IO / CPJ_ERR_TLS_ANCHORS after a message
+ * (unreadable, malformed, too large for the store: the message gives what
+ * the file needs, what the store holds and room->limit).
  */
-int setup_anchors_load(struct setup_anchors *s, const char *who,
-	const char *what, const char *path);
+int setup_anchors_load(cpj_tls_anchors *a, const struct setup_anchor_room *room,
+	const char *who, const char *what, const char *path);
 
 /**
  * Load the anchors of AWS endpoints (CodePipeline, S3, the container

@@ -5,9 +5,11 @@ environment, shared credentials file, config file, the AWS IoT credentials
 provider over mutual TLS (right device certificate, a certificate from another
 CA, a wrong thing name), container credentials (token, token file, bad token;
 plain http only to strict loopback literals, refused before any lookup),
-IMDSv2 (token PUT then GETs), IMDS disabled, nothing configured, and the chain's
-order. No secret key, session token or authorization token may appear in any
-output. Every endpoint is an override on loopback: nothing else is contacted.
+IMDSv2 (token PUT then GETs), IMDS disabled, nothing configured, the chain's
+order, and the limits of what it reads (a file one byte over is refused with a
+message naming the limit). No secret key, session token or authorization token
+may appear in any output. Every endpoint is an override on loopback: nothing
+else is contacted.
 """
 import datetime
 import http.client
@@ -469,6 +471,93 @@ def t_order(fx, binary):
           rc == 1 and "HTTP 403" in err, (rc, out, err))
 
 
+# The chain's file limits (src/agent/creds_prov.h): the config and credentials
+# files share one buffer (at most 49,151 bytes each); the IoT certificate chain
+# and key are read into its two parts (32,767 and 16,383 bytes); an IoT CA file
+# holds at most 8 CA certificates.
+FILE_LIMIT, CERT_LIMIT, KEY_LIMIT, IOT_CA_LIMIT = 49151, 32767, 16383, 8
+
+
+def padded(text, size, comment="#"):
+    """`text` after comment lines, `size` bytes in all."""
+    pad = size - len(text)
+    lines = []
+    while pad > 0:
+        n = min(pad, 100)
+        lines.append((comment + "x" * 200)[:n - 1] + "\n" if n > 1 else "\n")
+        pad -= n
+    out = "".join(lines) + text
+    assert len(out) == size, (len(out), size)
+    return out
+
+
+def t_limits(fx, binary):
+    with open(fx.path("ca.pem")) as f:
+        ca = f.read()
+    with open(fx.path("device.pem")) as f:
+        cert = f.read()
+    with open(fx.path("device.key")) as f:
+        key = f.read()
+    for n in (IOT_CA_LIMIT, IOT_CA_LIMIT + 1):
+        e = fx.iot_env()
+        e["CPJOB_IOT_CA_FILE"] = fx.file("ca-%d.pem" % n, ca * n)
+        rc, doc, out, err, _ = cpjob(fx, e, binary=binary)
+        if n == IOT_CA_LIMIT:
+            check("limits: an IoT CA file of %d CA certificates" % n,
+                  rc == 0 and ok_doc(doc, "iot-credentials-provider", "ASIAIOT"), (rc, out, err))
+        else:
+            check("limits: an IoT CA file of %d CA certificates -> error naming the limit" % n,
+                  rc == 1 and "iot CA file" in err and "needs %d anchors" % n in err
+                  and "holds %d anchors" % IOT_CA_LIMIT in err, (rc, out, err))
+    # a config file at the limit, the profile's IoT settings at its end, read
+    # again after the credentials file took the buffer
+    creds = fx.file("credentials-other", "[other]\naws_access_key_id = AKIDOTHER\n"
+                    "aws_secret_access_key = %s\n" % FILE_SECRET)
+    prof = ("[profile device]\niot_credentials_endpoint = 127.0.0.1:%d\n"
+            "iot_role_alias = cpjob-role-alias\niot_thing_name = cpjob-test-thing\n"
+            "iot_cert_file = %s\niot_key_file = %s\niot_ca_file = %s\n"
+            % (fx.ports["iot"], fx.path("device.pem"), fx.path("device.key"), fx.path("ca.pem")))
+    for size in (FILE_LIMIT, FILE_LIMIT + 1):
+        cfg = fx.file("config-%d" % size, padded(prof, size))
+        rc, doc, out, err, _ = cpjob(fx, {"AWS_CONFIG_FILE": cfg,
+                                          "AWS_SHARED_CREDENTIALS_FILE": creds},
+                                     ["--profile", "device"], binary=binary)
+        if size == FILE_LIMIT:
+            check("limits: a config file of %d bytes, IoT settings at its end" % size,
+                  rc == 0 and ok_doc(doc, "iot-credentials-provider", "ASIAIOT"), (rc, out, err))
+        else:
+            check("limits: a config file of %d bytes -> error naming the limit" % size,
+                  rc == 1 and "config file %s: larger than %d bytes" % (cfg, FILE_LIMIT) in err,
+                  (rc, out, err))
+    for size in (FILE_LIMIT, FILE_LIMIT + 1):
+        path = fx.file("credentials-%d" % size, padded(
+            "[default]\naws_access_key_id = AKIDFILEBIG\naws_secret_access_key = %s\n"
+            % FILE_SECRET, size))
+        rc, doc, out, err, _ = cpjob(fx, {"AWS_SHARED_CREDENTIALS_FILE": path}, binary=binary)
+        if size == FILE_LIMIT:
+            check("limits: a credentials file of %d bytes" % size,
+                  rc == 0 and ok_doc(doc, "shared-credentials-file", "AKIDFILEBIG"),
+                  (rc, out, err))
+        else:
+            check("limits: a credentials file of %d bytes -> error naming the limit" % size,
+                  rc == 1 and "credentials file %s: larger than %d bytes" % (path, FILE_LIMIT)
+                  in err, (rc, out, err))
+    for what, name, text, limit in (("iot certificate", "CPJOB_IOT_CERT_FILE", cert, CERT_LIMIT),
+                                    ("iot private key", "CPJOB_IOT_KEY_FILE", key, KEY_LIMIT)):
+        for size in (limit, limit + 1):
+            e = fx.iot_env()
+            e[name] = fx.file("%s-%d.pem" % (name, size), padded(text, size, "text "))
+            rc, doc, out, err, _ = cpjob(fx, e, binary=binary)
+            if size == limit:
+                check("limits: an %s of %d bytes" % (what, size),
+                      rc == 0 and ok_doc(doc, "iot-credentials-provider", "ASIAIOT"),
+                      (rc, out, err))
+            else:
+                check("limits: an %s of %d bytes -> error naming the limit" % (what, size),
+                      rc == 1 and "%s %s: larger than %d bytes" % (what, e[name], limit) in err,
+                      (rc, out, err))
+
+
 def main():
     fx = Fixture()
     try:
@@ -479,7 +568,7 @@ def main():
         for binary, tag in binaries:
             TAG[0] = tag
             for case in (t_env, t_files, t_iot, t_container, t_container_hosts, t_imds,
-                         t_nothing, t_order):
+                         t_nothing, t_order, t_limits):
                 case(fx, binary)
         TAG[0] = ""
         _, issued = fx.admin("GET", "issued")
