@@ -43,6 +43,10 @@
 /** CA bundles through BearSSL's X.509 decoder alone. */
 #define CPJ_CONFIG_PEM_FAST 0
 #endif
+#ifndef CPJ_CONFIG_TLS_EC_FAST
+/** Every curve on BearSSL's generic i31 code. */
+#define CPJ_CONFIG_TLS_EC_FAST 0
+#endif
 #ifndef CPJ_CONFIG_SIGV4_PRESIGN
 /** No presigned URLs. */
 #define CPJ_CONFIG_SIGV4_PRESIGN 0

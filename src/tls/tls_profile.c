@@ -11,20 +11,24 @@
  * PRF, P-521 arithmetic of its own (the generic engine's curve table
  * names it; the client never offers it).
  *
- * EC engines: the ones that link least, measured on the static agent
- * (text + data, armhf Thumb-2 -Os / x86_64-musl): P-256 and P-384 both
- * on the generic br_ec_prime_i31, whose i31 big-integer code RSA links
- * anyway (br_ec_p256_m31 for P-256 would add 5.8 KB / 8.0 KB, m15 9.5
- * KB, for 0.6 ms instead of 0.25-0.35 ms per point multiplication on an
- * x86-64 host: two per handshake); X25519 on br_ec_c25519_i31, the same
- * i31 code (c25519_i15 +0.8 KB, m31 +1.2 KB / +1.7 KB, m15 +4.9 KB).
+ * EC engines (CPJ_CONFIG_TLS_EC_FAST, cpj_config.h): P-256 on
+ * br_ec_p256_m31 and X25519 on br_ec_c25519_m31, P-384 on the generic
+ * br_ec_prime_i31 (whose i31 code RSA links anyway). A one-shot poll
+ * against a server with an ECDSA P-256 certificate (two verifications,
+ * one X25519 exchange) costs 26.9 M instructions on x86_64-musl instead
+ * of 59.8 M with every curve on the i31 code, for 7.6 KB (armhf) to 12
+ * KB (mipsel, x86_64-musl) more in the static agent. The minimal profile
+ * keeps every curve on i31: the smallest code. m31 is BearSSL's choice
+ * for 32-bit CPUs with a 32x32->64 multiplier (ARMv7, MIPS32); the 64-bit
+ * m62/m64 engines would be faster still on arm64 and x86-64 but would
+ * need both builds linked (their availability is known at run time).
  * The symmetric engines are BearSSL's defaults for the target: AES-GCM
  * and ChaCha20 on the constant-time portable code, plus AES-NI/PCLMUL and
  * SSE2 with those as fallbacks on x86.
  */
 #include "tls_int.h"
 
-/* ---- EC: P-256 and P-384 (generic i31), X25519 (i31) -------------- */
+/* ---- EC: P-256, X25519 (m31 or i31), P-384 (i31) ----------------- */
 
 #define CURVES ((uint32_t)1 << BR_EC_secp256r1 | (uint32_t)1 << BR_EC_secp384r1 \
 	| (uint32_t)1 << BR_EC_curve25519)
@@ -32,7 +36,16 @@
 static const br_ec_impl *
 ec_for(int curve)
 {
-	return curve == BR_EC_curve25519 ? &br_ec_c25519_i31 : &br_ec_prime_i31;
+#if CPJ_CONFIG_TLS_EC_FAST
+	if (curve == BR_EC_secp256r1)
+		return &br_ec_p256_m31;
+	if (curve == BR_EC_curve25519)
+		return &br_ec_c25519_m31;
+#else
+	if (curve == BR_EC_curve25519)
+		return &br_ec_c25519_i31;
+#endif
+	return &br_ec_prime_i31;
 }
 
 static const unsigned char *

@@ -189,6 +189,17 @@ PROFILE_KEPT = ["cpj_cp_poll_for_jobs", "cpj_cp_acknowledge_job", "cpj_cp_put_jo
                 "cpj_sigv4_sign", "cpj_tls_anchors_add_pem", "cpj_strerror"]
 
 
+# BearSSL code a switch links: referenced by the full library only.
+PROFILE_REFERENCED = {
+    "TLS_EC_FAST": ["br_ec_p256_m31", "br_ec_c25519_m31"],
+}
+
+
+def referenced_symbols(lib):
+    p = subprocess.run(["nm", "-g", "--undefined-only", lib], capture_output=True, text=True)
+    return set(ln.split()[-1] for ln in p.stdout.splitlines() if ln.split())
+
+
 def defined_symbols(lib):
     p = subprocess.run(["nm", "-g", "--defined-only", lib], capture_output=True, text=True)
     return set(ln.split()[-1] for ln in p.stdout.splitlines() if len(ln.split()) == 3)
@@ -205,6 +216,11 @@ def test_minimal_profile(emu):
         check("minimal_profile_leaves_out_" + switch.lower(),
               not (set(syms) & have_min) and set(syms) <= have_full,
               (sorted(set(syms) & have_min), sorted(set(syms) - have_full)))
+    ref_min, ref_full = referenced_symbols(lib_min), referenced_symbols(lib_full)
+    for switch, syms in sorted(PROFILE_REFERENCED.items()):
+        check("minimal_profile_leaves_out_" + switch.lower(),
+              not (set(syms) & ref_min) and set(syms) <= ref_full,
+              (sorted(set(syms) & ref_min), sorted(set(syms) - ref_full)))
     check("minimal_profile_keeps_poll_ack_report", set(PROFILE_KEPT) <= have_min,
           sorted(set(PROFILE_KEPT) - have_min))
     # what the profile refuses, without a network (PASS/FAIL lines of its own)
