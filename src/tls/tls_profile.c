@@ -19,9 +19,8 @@
  * of 59.8 M with every curve on the i31 code, for 7.6 KB (armhf) to 12
  * KB (mipsel, x86_64-musl) more in the static agent. The minimal profile
  * keeps every curve on i31: the smallest code. m31 is BearSSL's choice
- * for 32-bit CPUs with a 32x32->64 multiplier (ARMv7, MIPS32); the 64-bit
- * m62/m64 engines would be faster still on arm64 and x86-64 but would
- * need both builds linked (their availability is known at run time).
+ * for 32-bit CPUs with a 32x32->64 multiplier (ARMv7, MIPS32) and the
+ * fastest BearSSL 0.6 has on 64-bit ones (its m62/m64 engines came later).
  * The symmetric engines are BearSSL's defaults for the target: AES-GCM
  * and ChaCha20 on the constant-time portable code, plus AES-NI/PCLMUL and
  * SSE2 with those as fallbacks on x86.
