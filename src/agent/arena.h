@@ -14,18 +14,19 @@
 
 #ifndef CPJ_AGENT_ARENA_SIZE
 /* The largest command's sum (x86-64, the widest cpj_job; each take is
- * rounded up to 16 bytes). A one-shot poll of 100 jobs with --query or
- * --output text and a file:// parameter takes the parameter store (160
- * KiB), the file (64 KiB), the output document (256 KiB), the job slots
- * (100 x 2,344) and a line naming each job (100 x 400): 765,920 bytes.
- * `cpjob run` takes the handler's environment (RUN_ENV_MAX, 262,144),
- * the state file's decoded report (VALS_MAX, 86,336), the result file's
- * buffer (RUN_RESULT_MAX + 1, 65,552), its config file (65,552), the
- * strings of a GetJobDetails (CPJ_JOB_WINDOW, 49,152) and up to 100 job
- * slots: 763,136; tests/tools/sign_vectors about 260 KiB. Both sums are
- * run by the tests (test_cli_unprinted_jobs.py, test_agent_run.py's
- * config file case): 1 KB less fails them. */
-#define CPJ_AGENT_ARENA_SIZE (748u * 1024)
+ * rounded up to 16 bytes). `cpjob run` takes the handler's environment
+ * (RUN_ENV_MAX, 131,072), the state file's decoded report (VALS_MAX,
+ * 86,336), the result file's buffer (RUN_RESULT_MAX + 1, 65,552), its
+ * config file (65,552), the strings of a GetJobDetails (CPJ_JOB_WINDOW,
+ * 49,152) and up to 100 job slots (100 x 2,344): 632,064 bytes. A
+ * one-shot poll of 100 jobs with --query or --output text and a file://
+ * parameter takes its parameter store (16 KiB; PutJobSuccessResult's is
+ * 160 KiB), the file (64 KiB), the output document (256 KiB), the job
+ * slots and a line naming each job (100 x 400): 618,464;
+ * tests/tools/sign_vectors about 260 KiB. Both sums are run by the tests
+ * (test_agent_run.py's config file case, test_cli_unprinted_jobs.py):
+ * 1 KB less fails the first. */
+#define CPJ_AGENT_ARENA_SIZE (618u * 1024)
 #endif
 
 /* n bytes, zeroed, aligned for any object; exits when the arena is

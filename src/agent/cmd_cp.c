@@ -26,7 +26,13 @@
 #define EXIT_SERVICE 254
 #define EXIT_OTHER   255
 #define KV_MAX       64
+/* The decoded parameters: PutJobSuccessResult's output variables (up to
+ * 120 KiB) and its other members; the other calls' (ids, a nonce, a
+ * client token, an action type, one query parameter) have model maxima
+ * under 2 KiB together, so a larger value is one the checks refuse
+ * anyway ("file too large" then comes first). */
 #define STORE_MAX    (160 * 1024)
+#define STORE_SMALL  (16 * 1024)
 
 enum op {
 	OP_POLL, OP_ACK, OP_GET, OP_SUCCESS, OP_FAILURE
@@ -128,7 +134,8 @@ static int from[P_N], cnt[P_N];
 static unsigned max_batch;
 
 static struct cli_kv kv[KV_MAX];
-static char *store;             /* STORE_MAX bytes of the arena */
+static char *store;             /* store_cap bytes of the arena */
+static size_t store_cap;
 static size_t store_used;
 
 /* Member k of parameter p (the last one, as Python's json keeps it). */
@@ -160,13 +167,16 @@ usage(FILE *f, const char *name, unsigned bit)
  * checks of the aws CLI) check them as botocore does, in the model's
  * order. 0, or minus the exit status after the messages. */
 static int
-load_args(unsigned bit, const struct cli_global *g)
+load_args(enum op op, unsigned bit, const struct cli_global *g)
 {
 	int p, m = 0;
 
 	store_used = 0;
-	if (store == NULL)
-		store = agent_arena_take(STORE_MAX);
+	if (store == NULL) {
+		store_cap = op == OP_SUCCESS || op == OP_FAILURE ? STORE_MAX
+		    : STORE_SMALL;
+		store = agent_arena_take(store_cap);
+	}
 	for (p = 0; p < P_N; p++) {
 		size_t used = 0;
 		const char *v;
@@ -177,7 +187,7 @@ load_args(unsigned bit, const struct cli_global *g)
 		    || p == P_OV || p == P_FD) {
 			cnt[p] = cli_param_kv(par[p].opt, val[p], kv + m,
 			    KV_MAX - m, store + store_used,
-			    STORE_MAX - store_used, &used);
+			    store_cap - store_used, &used);
 			if (cnt[p] < 0)
 				return -EXIT_PARAM;
 			from[p] = m;
@@ -189,7 +199,7 @@ load_args(unsigned bit, const struct cli_global *g)
 			return -EXIT_PARAM;
 		if (v != val[p]) {      /* the file's text: keep a copy */
 			used = strlen(v) + 1;
-			if (used > STORE_MAX - store_used) {
+			if (used > store_cap - store_used) {
 				fmt_fprintf(stderr, "cpjob: %s: file too large\n",
 				    par[p].opt);
 				return -EXIT_PARAM;
@@ -282,7 +292,7 @@ run(const char *name, unsigned bit, enum op op, int third, const char *aws_op,
 			usage(stdout, name, bit);
 		return rc > 0 ? CPJ_EXIT_OK : EXIT_PARAM;
 	}
-	if ((rc = load_args(bit, &g)) < 0)
+	if ((rc = load_args(op, bit, &g)) < 0)
 		return -rc;
 	if (!g.debug)
 		cpj_log_set_level(1);   /* no retry warnings, as the aws CLI */

@@ -22,7 +22,13 @@
 #define RUN_TAIL_MAX        1024  /* stderr bytes in a failure message */
 #define RUN_MESSAGE_MAX     5000  /* FailureDetails.message, UTF-16 units */
 #define RUN_PATH_MAX        1024  /* any path the agent builds */
-#define RUN_ENV_MAX     (256 * 1024) /* the handler's environment */
+/* The handler's environment: every string of the job once at most (its
+ * JSON fits CPJ_JOB_WINDOW, 48 KiB), 31 paths under the job's directory
+ * at most (5 fixed, 10 artifacts, 16 secret configuration files: about
+ * 1.2 KiB each with RUN_PATH_MAX), the variables' names and the artifact
+ * lists (under 6 KiB); PATH, HOME and LANG from the agent's environment
+ * share the rest (at least 30 KiB). */
+#define RUN_ENV_MAX     (128 * 1024)
 #define RUN_ENV_VARS         128  /* variables in it */
 #define RUN_SECRET_KEYS       16  /* --secret-config names */
 #define RUN_SECRET_KEY_MAX    50  /* bytes of one (ActionConfigurationKey) */
