@@ -183,15 +183,18 @@
  * /etc/ssl/certs/ca-certificates.crt. Measured on Debian 12
  * (ca-certificates 20230311): 144 CA certificates, 61,917 bytes of names
  * and keys; with the 5 built-in anchors 149 slots. These sizes leave
- * room for larger bundles: 256 slots (16,384 bytes) and a 128 KB arena.
+ * about a third more room for larger bundles (other distributions' and
+ * later Mozilla sets, a few private CAs): 192 slots (12,288 bytes on
+ * 64-bit targets) and a 96 KiB arena. A bundle over either is refused
+ * whole, with the numbers it needs (cpj_tls_anchors_info).
  */
 #ifndef CPJ_TLS_SYSTEM_ANCHORS_MAX
-#define CPJ_TLS_SYSTEM_ANCHORS_MAX 256
+#define CPJ_TLS_SYSTEM_ANCHORS_MAX 192
 #endif
 /** Arena bytes of a store that holds a whole system bundle (see
  *  CPJ_TLS_SYSTEM_ANCHORS_MAX). */
 #ifndef CPJ_TLS_SYSTEM_ANCHOR_STORE
-#define CPJ_TLS_SYSTEM_ANCHOR_STORE 131072
+#define CPJ_TLS_SYSTEM_ANCHOR_STORE 98304
 #endif
 
 /** Most certificates in a client certificate chain (the EE first). */

@@ -35,7 +35,7 @@
  * request buffer 16,384, the JSON tokens 10,240, the CodePipeline client
  * 5,632, two job slots 4,688, the provider's credentials 4,368, the HTTP
  * client 3,848, the anchor store 2,024. A CA bundle adds `ca_store`:
- * CPJ_WORKER_CA_STORE_SYSTEM (147,456 bytes) for a whole system bundle.
+ * CPJ_WORKER_CA_STORE_SYSTEM (110,592 bytes) for a whole system bundle.
  *
  * Files. The worker is the one part of the library that reads a file: the
  * CA bundle named by `ca_file`, read at cpj_worker_init() through the
@@ -82,8 +82,8 @@
 	((size_t)(n) * (sizeof(br_x509_trust_anchor) + \
 	    CPJ_WORKER_CA_BYTES_PER_ANCHOR))
 /** A `ca_store` that holds a whole system bundle (e.g. Debian's
- *  /etc/ssl/certs/ca-certificates.crt): CPJ_TLS_SYSTEM_ANCHORS_MAX (256)
- *  anchors, 147,456 bytes on x86-64. */
+ *  /etc/ssl/certs/ca-certificates.crt): CPJ_TLS_SYSTEM_ANCHORS_MAX (192)
+ *  anchors, 110,592 bytes on x86-64. */
 #define CPJ_WORKER_CA_STORE_SYSTEM \
 	CPJ_WORKER_CA_STORE(CPJ_TLS_SYSTEM_ANCHORS_MAX)
 
