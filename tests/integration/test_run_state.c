@@ -179,17 +179,15 @@ damaged_files(void)
 	return 0;
 }
 
-/* Variables of 1,000 bytes each: 100 of them decode to more than the
- * reader holds (the writer never makes such a file): refused whole. */
+/* A state file with n output variables of 1,000 bytes each. */
 static int
-too_large_refused(void)
+vars_file(size_t n_vars)
 {
-	struct run_state st;
 	size_t n, i;
 
 	n = (size_t)snprintf(text, sizeof text, "cpjob-state 1\njob_id=%s\n"
 	    "phase=reporting\nreport=success\n", JOB);
-	for (i = 0; i < RUN_VARS_MAX; i++) {
+	for (i = 0; i < n_vars; i++) {
 		n += (size_t)snprintf(text + n, sizeof text - n,
 		    "output_variable.V%zu=", i);
 		memset(text + n, 'v', 1000);
@@ -197,20 +195,19 @@ too_large_refused(void)
 		text[n++] = '\n';
 	}
 	n += (size_t)snprintf(text + n, sizeof text - n, "end\n");
-	CHECK_EQ(put_file(text, n), 0);
+	return put_file(text, n);
+}
+
+/* 100 variables of 1,000 bytes decode to more than the reader holds (the
+ * writer never makes such a file): refused whole; 60 fit. */
+static int
+too_large_refused(void)
+{
+	struct run_state st;
+
+	CHECK_EQ(vars_file(RUN_VARS_MAX), 0);
 	CHECK_EQ(run_state_read(path, &st), -1);
-	/* the same with 60 of them fits */
-	n = (size_t)snprintf(text, sizeof text, "cpjob-state 1\njob_id=%s\n"
-	    "phase=reporting\nreport=success\n", JOB);
-	for (i = 0; i < 60; i++) {
-		n += (size_t)snprintf(text + n, sizeof text - n,
-		    "output_variable.V%zu=", i);
-		memset(text + n, 'v', 1000);
-		n += 1000;
-		text[n++] = '\n';
-	}
-	n += (size_t)snprintf(text + n, sizeof text - n, "end\n");
-	CHECK_EQ(put_file(text, n), 0);
+	CHECK_EQ(vars_file(60), 0);
 	CHECK_EQ(run_state_read(path, &st), 1);
 	CHECK_EQ(st.report.nvars, 60);
 	CHECK_EQ(strlen(st.report.vars[59].value), 1000);
