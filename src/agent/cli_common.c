@@ -10,10 +10,13 @@
 #include "arena.h"
 #include "cli.h"
 #include "creds_chain.h"
+#include "creds_prov.h"
 #include "jmespath.h"
 #include "setup.h"
 
-#define FILE_MAX (64 * 1024)     /* the config file */
+/* the AWS config file: the credential chain's limit (creds_prov.h), which
+ * reads it again */
+#define FILE_MAX CREDS_FILE_MAX
 
 static cpj_tls_context tls;
 static cpj_http_client http;
