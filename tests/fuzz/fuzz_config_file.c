@@ -54,8 +54,9 @@ in_buf(const char *s)
 {
 	if (s == NULL)
 		return;
-	if (s < conf_buf || s >= conf_buf + sizeof conf_buf
-	    || memchr(s, 0, (size_t)(conf_buf + sizeof conf_buf - s)) == NULL)
+	/* conf_buf: CONF_MAX + 1 bytes of the agent's arena */
+	if (conf_buf == NULL || s < conf_buf || s >= conf_buf + CONF_MAX + 1
+	    || memchr(s, 0, (size_t)(conf_buf + CONF_MAX + 1 - s)) == NULL)
 		FAIL("option outside the config buffer");
 }
 
