@@ -341,7 +341,7 @@ b64_line(cpj_tls_anchors *a, const unsigned char *p, size_t len, size_t *pi)
 	int rc = 0;
 
 	for (i = *pi; i < len; i++) {
-		unsigned c = p[i];
+		unsigned c;
 
 		while (qn == 0 && a->pad == 0 && len - i >= 4) {
 			unsigned c0 = p[i], c1 = p[i + 1], c2 = p[i + 2];
