@@ -4,6 +4,7 @@
  * SHA-256 helper for streamed bodies. The request itself is s3_call.c.
  */
 #include "inner.h"
+#include "util/sha256_int.h"
 
 #if CPJ_CONFIG_S3
 
@@ -242,10 +243,10 @@ cpj_s3_sha256_source(cpj_http_body_source read, void *ctx, uint64_t length,
 			return r;
 		if (r == 0 || (size_t)r > want)
 			return CPJ_ERR_IO;
-		br_sha256_update(&sc, buf, (size_t)r);
+		cpj_sha256_update(&sc, buf, (size_t)r);
 		length -= (uint64_t)r;
 	}
-	br_sha256_out(&sc, d);
+	cpj_sha256_out(&sc, d);
 	cpj_buf_init(&b, hex, CPJ_SIGV4_HEX_SIZE);
 	cpj_buf_put_hex(&b, d, sizeof d);
 	return cpj_buf_ok(&b);

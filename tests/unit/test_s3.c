@@ -9,6 +9,7 @@
 
 #include "harness.h"
 #include "inner.h"
+#include "util/sha256_int.h"
 #include "mock/mock_port.h"
 
 static cpj_http_client cli;
@@ -497,6 +498,54 @@ sha256_source(void)
 	return 0;
 }
 
+/* A source of `left` bytes of 'a', at most `max` at a time. */
+struct asrc {
+	size_t left, max;
+};
+
+static int
+asrc_read(void *ctx, unsigned char *buf, size_t len)
+{
+	struct asrc *a = ctx;
+	size_t n = len < a->max ? len : a->max;
+
+	if (n > a->left)
+		n = a->left;
+	memset(buf, 'a', n);
+	a->left -= n;
+	return (int)n;
+}
+
+/*
+ * FIPS 180-2's million 'a', in pieces that cut blocks anywhere: with the
+ * CPU's SHA instructions where it has them, then with BearSSL's code.
+ */
+static int
+sha256_source_blocks(void)
+{
+	static unsigned char buf[4099];
+	static const size_t max[] = { 1, 63, 64, 65, 1000, 4099 };
+	char hex[CPJ_SIGV4_HEX_SIZE];
+	size_t i;
+	int hw;
+
+	for (hw = 1; hw >= 0; hw--) {
+		cpj_sha256_hw_allow(hw);
+		for (i = 0; i < sizeof max / sizeof max[0]; i++) {
+			struct asrc a;
+
+			a.left = 1000000;
+			a.max = max[i];
+			CHECK_EQ(cpj_s3_sha256_source(asrc_read, &a, 1000000,
+			    buf, sizeof buf, hex), 0);
+			CHECK_EQ(strcmp(hex, "cdc76e5c9914fb9281a1c7e284d73e67"
+			    "f1809a48a497200e046d39ccc7112cd0"), 0);
+		}
+	}
+	cpj_sha256_hw_allow(1);
+	return 0;
+}
+
 static int
 context_size(void)
 {
@@ -520,6 +569,7 @@ main(void)
 	RUN(xml_hostile);
 	RUN(error_map);
 	RUN(sha256_source);
+	RUN(sha256_source_blocks);
 	RUN(context_size);
 	printf("%d passed, %d failed\n", h_passed, h_failed);
 	return H_EXIT();
