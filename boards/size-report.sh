@@ -30,11 +30,13 @@ BUDGET_RAM=40960
 BUDGET_STACK=8192
 # C library code the static agent should not carry (nm, defined symbols):
 # floating-point printf, the scanf family and its float parser, strftime,
-# the time-zone code. musl's names; a glibc board would name others.
-# (-Os inlines musl's fmt_fp into printf_core on the 32-bit boards: its
-# frexpl call still shows it.)
+# the time-zone code, the allocator (mallocng and its lite_malloc: the
+# agent's src/agent/libc_pool.c serves getaddrinfo()). musl's names; a
+# glibc board would name others. (-Os inlines musl's fmt_fp into
+# printf_core on the 32-bit boards: its frexpl call still shows it.)
 HEAVY_LIBC="fmt_fp frexpl vfscanf vsscanf __floatscan strftime __strftime_l tzset
-	do_tzset __tzset localtime localtime_r __localtime_r mktime"
+	do_tzset __tzset localtime localtime_r __localtime_r mktime
+	__libc_malloc_impl __simple_malloc"
 # BearSSL code outside the TLS profile (src/tls/tls_profile.c): CBC and
 # CCM records, 3DES, SHA-1, the TLS 1.0 PRF, RSA key exchange, the full
 # client profile, EC and RSA engines other than the profile's.

@@ -36,20 +36,27 @@ $(B)/tests/integration/%: $(B)/obj/tests/integration/%.o $(SUPPORT_OBJS) $(LIBCP
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(SUPPORT_OBJS) $(LIBCPJOB) $(BEARSSL_LIBS) $(BOARD_LDLIBS)
 
-# Tests of the agent's own sources link its objects (all but main.o).
-AGENT_TEST_OBJS := $(filter-out $(B)/obj/src/agent/main.o,$(AGENT_OBJS))
+# Tests of the agent's own sources link its objects (all but main.o, and
+# but the static agent's heap for the C library, src/agent/libc_pool.c:
+# the tests call setenv() and tmpfile(), which allocate for good; only
+# test_libc_pool links it).
+AGENT_POOL_OBJ := $(B)/obj/src/agent/libc_pool.o
+AGENT_TEST_OBJS := $(filter-out $(B)/obj/src/agent/main.o $(AGENT_POOL_OBJ),$(AGENT_OBJS))
 AGENT_TEST_BINS := $(B)/tests/integration/test_creds_chain \
 	$(B)/tests/integration/test_agent_setup \
 	$(B)/tests/integration/test_jmespath \
+	$(B)/tests/integration/test_libc_pool \
 	$(B)/tests/integration/test_run_state
 # test_agent_setup counts lookups: getaddrinfo() wrapped at link time
 # (static boards too, where a second definition would clash with libc's).
 $(B)/tests/integration/test_agent_setup: AGENT_TEST_LDFLAGS := -Wl,--wrap=getaddrinfo
+$(B)/tests/integration/test_libc_pool: AGENT_TEST_EXTRA := $(AGENT_POOL_OBJ)
+$(B)/tests/integration/test_libc_pool: $(AGENT_POOL_OBJ)
 $(AGENT_TEST_BINS): $(B)/tests/integration/%: $(B)/obj/tests/integration/%.o \
 		$(SUPPORT_OBJS) $(AGENT_TEST_OBJS) $(LIBCPJOB)
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS_ALL) $(AGENT_TEST_LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(AGENT_TEST_OBJS) $(LIBCPJOB) $(BEARSSL_LIBS) $(BOARD_LDLIBS)
+	$(Q)$(CC) $(LDFLAGS_ALL) $(AGENT_TEST_LDFLAGS) -o $@ $< $(AGENT_TEST_EXTRA) $(SUPPORT_OBJS) $(AGENT_TEST_OBJS) $(LIBCPJOB) $(BEARSSL_LIBS) $(BOARD_LDLIBS)
 
 # Test tools in C (tests/tools/*.c): programs the scripts drive, linked
 # like the agent's tests (sign_vectors: libcpjob's SigV4 of JSON lines).

@@ -10,7 +10,8 @@
  * Heap: none here. The libc resolver behind getaddrinfo() allocates (the
  * result list, and NSS modules on glibc); that memory is freed by
  * freeaddrinfo() before cpj_port_sock_connect() returns. It is the only
- * heap use of a program built on libcpjob with this port.
+ * heap use of a program built on libcpjob with this port (the static
+ * agent serves it from a fixed pool: src/agent/libc_pool.c).
  *
  * Resolution cannot be interrupted: getaddrinfo() follows the resolver's
  * own timeouts (resolv.conf "options timeout:N attempts:N"), so the
