@@ -55,12 +55,17 @@ $(BENCH_PROGS): | $(BOARD_B)/include/jsmn.h
 # interposes malloc, which needs dynamic linking.
 CROSS_TEST_SKIP ?= test_job_noalloc
 CROSS_TEST_BINS = $(UNIT_BINS) $(filter-out $(addprefix %/,$(CROSS_TEST_SKIP)),$(INTEG_BINS))
+# BOARD_SCRIPTS (a board the host runs natively): host scripts of
+# tests/scripts/ run against this board's static agent, after the programs.
 # make BOARD=<b> check: the unit tests only.
 check: CROSS_TEST_BINS = $(UNIT_BINS)
+check: BOARD_SCRIPTS =
 test check:
 	$(Q)sh tests/deps.sh build $(BOARD_DEBS) openssl
+	$(if $(BOARD_SCRIPTS),$(Q)sh tests/deps.sh test)
 	$(Q)$(MAKE) --no-print-directory all lint $(CROSS_TEST_BINS)
-	$(Q)sh boards/run-tests.sh $(B) "$(BOARD_EXEC)" $(CROSS_TEST_BINS)
+	$(Q)sh boards/run-tests.sh $(B) "$(BOARD_EXEC)" $(CROSS_TEST_BINS) \
+		$(BOARD_SCRIPTS:%=tests/scripts/%.py)
 endif
 
 include boards/size.mk

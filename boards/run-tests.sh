@@ -10,7 +10,9 @@
 # directory, so it finds the wrappers and none of tests/scripts/* (those
 # drive the host's Python emulator and agent). Programs the tests start
 # with system()/exec (sh, openssl) are the host's own: qemu-user runs
-# only the guest binary. The last line is "N passed, N failed".
+# only the guest binary. A tests/scripts/*.py argument (boards the host
+# runs natively) is run by the host's Python with CPJ_BUILD=BUILD_DIR: the
+# script drives this board's agent. The last line is "N passed, N failed".
 set -eu
 b=${1:?usage: run-tests.sh BUILD_DIR RUNNER PROGRAM...}
 runner=${2?usage: run-tests.sh BUILD_DIR RUNNER PROGRAM...}
@@ -21,7 +23,24 @@ run="$babs/run"
 rm -rf "$run"
 mkdir -p "$run/tests/unit" "$run/tests/integration"
 n=0
+mkdir -p "$run/tests/scripts"
 for t in "$@"; do
+	case "$t" in
+	tests/scripts/*.py)
+		# A host script that drives this board's agent (a board whose
+		# programs the host runs natively): a wrapper of the same name
+		# that points it at BUILD_DIR.
+		[ -f "$t" ] || { echo "run-tests.sh: no script $t"; exit 1; }
+		{
+			echo 'import os'
+			echo "os.environ.update(CPJ_TOP='$top', CPJ_BUILD='$babs', CPJ_BUILD_SAN='$babs')"
+			echo "os.chdir('$top')"
+			echo "os.execv('/usr/bin/python3', ['/usr/bin/python3', '$top/$t'])"
+		} >"$run/$t"
+		n=$((n + 1))
+		continue
+		;;
+	esac
 	[ -f "$t" ] && [ -x "$t" ] || { echo "run-tests.sh: no program $t"; exit 1; }
 	rel=${t#"$b"/}
 	{
