@@ -447,11 +447,21 @@ cpj_sigv4_sort_headers(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 	return CPJ_OK;
 }
 
+/* The lower-case form of s, straight into the stage (flushed when full). */
 static void
 emit_lower(cpj_sigv4_context *ctx, const char *s)
 {
-	while (*s != '\0')
-		putch(ctx, (unsigned)cpj_tolower((unsigned char)*s++));
+	for (;;) {
+		unsigned char *d = ctx->stage + ctx->stage_len;
+		unsigned char *e = ctx->stage + sizeof ctx->stage;
+
+		while (d != e && *s != '\0')
+			*d++ = (unsigned char)cpj_tolower((unsigned char)*s++);
+		ctx->stage_len = (size_t)(d - ctx->stage);
+		if (*s == '\0')
+			return;
+		flush(ctx);
+	}
 }
 
 /* Trimmed value: SP/HT runs collapse to one space, ends trimmed. */
