@@ -125,13 +125,15 @@ line_byte(cpj_http_parser *p, int c, int bad)
  * A run of a head line's bytes from d[0..avail): the bytes before the
  * next CR or LF are copied at once, with the limits line_byte() checks
  * per byte (an over-long line fails at the same byte); the CR or LF then
- * goes through line_byte(). *used: the bytes taken.
+ * goes through line_byte(), and so does the byte after a CR when it is
+ * there. *used: the bytes taken.
  */
 static int
 line_span(cpj_http_parser *p, const unsigned char *d, size_t avail,
 	size_t *used, int bad)
 {
 	size_t k = 0, lim;
+	int rc;
 
 	if (!(p->flags & F_CR)) {
 		const unsigned char *e = memchr(d, '\n', avail);
@@ -156,7 +158,13 @@ line_span(cpj_http_parser *p, const unsigned char *d, size_t avail,
 		}
 	}
 	*used = k + 1;
-	return line_byte(p, d[k], bad);
+	rc = line_byte(p, d[k], bad);
+	if (rc == 0 && d[k] == '\r' && k + 1 < avail) {
+		/* the LF after the CR, in the same call */
+		*used = k + 2;
+		rc = line_byte(p, d[k + 1], bad);
+	}
+	return rc;
 }
 
 static int
