@@ -567,7 +567,7 @@ cpj_sigv4_signed_headers(const cpj_sigv4_context *ctx,
 			continue;
 		}
 		if (i > 0)
-			cpj_buf_puts(b, "%3B");
+			cpj_buf_putlit(b, "%3B");
 		for (; *s != '\0'; s++) {
 			unsigned c = (unsigned)cpj_tolower((unsigned char)*s);
 
