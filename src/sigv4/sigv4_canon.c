@@ -403,13 +403,14 @@ cpj_sigv4_sort_headers(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 
 		if (name == NULL || req->headers[i].value == NULL)
 			return CPJ_ERR_PARAM;
-		nl = cpj_strnlen(name, CPJ_SIGV4_HNAME_MAX);
-		if (nl == 0 || nl > CPJ_SIGV4_HNAME_MAX)
-			return CPJ_ERR_SIGV4_INPUT;
-		for (j = 0; j < nl; j++) {
-			if (!tchar((unsigned char)name[j]))
+		/* length and bytes in one pass */
+		for (nl = 0; nl <= CPJ_SIGV4_HNAME_MAX && name[nl] != '\0';
+		    nl++) {
+			if (!tchar((unsigned char)name[nl]))
 				return CPJ_ERR_SIGV4_INPUT;
 		}
+		if (nl == 0 || nl > CPJ_SIGV4_HNAME_MAX)
+			return CPJ_ERR_SIGV4_INPUT;
 		switch (cpj_tolower((unsigned char)name[0])) {
 		case 'h':
 			host |= cpj_strieq(name, nl, "host");
