@@ -171,8 +171,16 @@ value_decode(char *buf, size_t cap, unsigned char over, size_t *len,
 {
 	size_t n;
 
-	if (over || *len == 0 || cpj_json_unescape(buf, *len - 1, buf, cap,
-	    &n) < 0 || n > max)
+	if (over || *len == 0)
+		return 0;
+	n = *len - 1;
+	/* without a backslash the text is its value (the scanner checked
+	 * its bytes) */
+	if (memchr(buf, '\\', n) == NULL)
+		buf[n] = '\0';
+	else if (cpj_json_unescape(buf, n, buf, cap, &n) < 0)
+		return 0;
+	if (n > max)
 		return 0;
 	*len = n;
 	return 1;
