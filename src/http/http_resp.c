@@ -60,9 +60,11 @@ cpj_http_parser_init(cpj_http_parser *p, cpj_http_response *resp,
 	p->state = ST_STATUS;
 	p->err = 0;
 	p->flags = 0;
-	if (method != NULL && strcmp(method, "HEAD") == 0)
+	/* (the first byte spares the compares for every other method) */
+	if (method != NULL && method[0] == 'H' && strcmp(method, "HEAD") == 0)
 		p->flags |= F_HEAD;
-	if (method != NULL && strcmp(method, "CONNECT") == 0)
+	if (method != NULL && method[0] == 'C'
+	    && strcmp(method, "CONNECT") == 0)
 		p->flags |= F_CONNECT;
 	p->line[0] = '\0';
 
