@@ -12,7 +12,7 @@
  *     UTF-8, nesting at most CPJ_JSON_DEPTH_MAX) and finds each job: the
  *     elements of the top-level "jobs" array, or the "jobDetails" object.
  *     It copies one job's bytes into the caller's window; the text of a
- *     long string value inside the job (64 bytes or more, such as a
+ *     long string value inside the job (32 bytes or more, such as a
  *     session token) waits at the end of the token array instead, which
  *     is free until then, with a short reference in the window.
  *  2. When the job's object closes, jsmn tokenizes the window into the

@@ -332,17 +332,17 @@ raw_is(const struct cpj_jobs_map *m, int i, const struct field *f)
 }
 
 /* see cp_jobs_int.h */
-size_t
-cpj_jobs_ref_read(const char *ref, size_t *len)
+const char *
+cpj_jobs_ref_text(const char *txt, const char *ref, size_t *len)
 {
-	size_t to = 0, n = 0, k;
+	const unsigned char *h;
+	size_t to = 0, k;
 
-	for (k = 1; k <= 8; k++) {
+	for (k = 1; k < CPJ_JOBS_REF_LEN; k++)
 		to = to << 4 | ((unsigned char)ref[k] & 15u);
-		n = n << 4 | ((unsigned char)ref[8 + k] & 15u);
-	}
-	*len = n;
-	return to;
+	h = (const unsigned char *)txt + to;
+	*len = (size_t)h[0] << 24 | (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3];
+	return txt + to + 4;
 }
 
 /*
@@ -371,7 +371,7 @@ put_str(struct cpj_jobs_map *m, int i, cpj_job_str *dst, const char *path,
 	}
 	raw = (size_t)(t->end - t->start);
 	if (raw == CPJ_JOBS_REF_LEN && src[0] == CPJ_JOBS_REF_MARK)
-		src = m->txt + cpj_jobs_ref_read(src, &raw);
+		src = cpj_jobs_ref_text(m->txt, src, &raw);
 	len = raw;
 	if (memchr(src, '\\', len) == NULL) {
 		/* nothing to decode (the scanner validated the text) */

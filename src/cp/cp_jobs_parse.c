@@ -18,6 +18,9 @@
 
 /* ---- stage 1: following the body ------------------------------------- */
 
+/* a reference is shorter than the text it stands for */
+typedef char ref_shorter[CPJ_JOBS_LONG_MIN > CPJ_JOBS_REF_LEN ? 1 : -1];
+
 /* The token array as bytes: the long strings' texts are at its end. */
 static char *
 txt_area(const cpj_jobs_parser *p)
@@ -70,19 +73,26 @@ static void
 win_move_long(cpj_jobs_parser *p, size_t n)
 {
 	char *ref = p->win + p->win_len - 1 - n;
+	unsigned char *h;
 	size_t to, k;
 
 	if (p->too_large || n + 1 >= p->win_len
-	    || n > txt_cap(p) - p->txt_len || txt_cap(p) > 0xffffffffu)
+	    || n + 4 > txt_cap(p) - p->txt_len)
 		return;
-	p->txt_len += n;
-	to = txt_cap(p) - p->txt_len;
-	memcpy(txt_area(p) + to, ref, n);
+	to = txt_cap(p) - p->txt_len - n - 4;
+	if (to >> 24 != 0)
+		return;         /* beyond what a reference can say */
+	p->txt_len += n + 4;
+	h = (unsigned char *)txt_area(p) + to;
+	h[0] = (unsigned char)(n >> 24);
+	h[1] = (unsigned char)(n >> 16);
+	h[2] = (unsigned char)(n >> 8);
+	h[3] = (unsigned char)n;
+	memcpy(h + 4, ref, n);
 	ref[0] = CPJ_JOBS_REF_MARK;
-	for (k = 0; k < 8; k++) {
-		ref[1 + k] = (char)(0x40 | ((to >> (28 - 4 * k)) & 15));
-		ref[9 + k] = (char)(0x40 | ((n >> (28 - 4 * k)) & 15));
-	}
+	for (k = 1; k < CPJ_JOBS_REF_LEN; k++)
+		ref[k] = (char)(0x40 | ((to >> (4 * (CPJ_JOBS_REF_LEN - 1 - k)))
+		    & 15));
 	ref[CPJ_JOBS_REF_LEN] = '"';
 	cpj_jobs_wipe(ref + CPJ_JOBS_REF_LEN + 1, n - CPJ_JOBS_REF_LEN);
 	p->win_len = (size_t)(ref - p->win) + CPJ_JOBS_REF_LEN + 1;
@@ -101,7 +111,8 @@ win_restore(cpj_jobs_parser *p)
 	size_t end = p->job_bytes, i = p->win_len;
 
 	for (;;) {
-		size_t m = i, seg, to, n;
+		size_t m = i, seg, n;
+		const char *t;
 
 		while (m > 0 && w[m - 1] != CPJ_JOBS_REF_MARK)
 			m--;
@@ -111,8 +122,8 @@ win_restore(cpj_jobs_parser *p)
 		seg = i - (m + CPJ_JOBS_REF_LEN);
 		memmove(w + end - seg, w + m + CPJ_JOBS_REF_LEN, seg);
 		end -= seg;
-		to = cpj_jobs_ref_read(w + m, &n);
-		memcpy(w + end - n, txt_area(p) + to, n);
+		t = cpj_jobs_ref_text(txt_area(p), w + m, &n);
+		memcpy(w + end - n, t, n);
 		end -= n;
 		i = m;
 	}
