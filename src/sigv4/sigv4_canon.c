@@ -499,17 +499,29 @@ group_end(const cpj_sigv4_context *ctx, size_t i, size_t n)
 }
 
 /* Canonical headers, then the signed header list (`signed_list` when the
- * caller has it already, else generated). */
+ * caller has it already, else generated). The signed list holds the
+ * lower-case names in the same order, ';' between them: the names are
+ * copied from it when it is there. */
 static int
 emit_headers(cpj_sigv4_context *ctx, const cpj_sigv4_request *req, size_t n,
 	const char *signed_list, size_t signed_len)
 {
+	const char *sl = signed_list, *sl_end = signed_list + signed_len;
 	size_t i, j, e;
 	int rc;
 
 	for (i = 0; i < n; i = e) {
 		e = group_end(ctx, i, n);
-		emit_lower(ctx, hdr(ctx, req, ctx->hidx[i])->name);
+		if (sl != NULL) {
+			size_t rest = sl < sl_end ? (size_t)(sl_end - sl) : 0;
+			const char *semi = memchr(sl, ';', rest);
+			size_t len = semi != NULL ? (size_t)(semi - sl) : rest;
+
+			put(ctx, sl, len);
+			sl += len + 1;
+		} else {
+			emit_lower(ctx, hdr(ctx, req, ctx->hidx[i])->name);
+		}
 		putch(ctx, ':');
 		for (j = i; j < e; j++) {
 			if (j > i)
