@@ -11,15 +11,21 @@
  *  1. A cpj_json_scanner validates every byte of the body (strict JSON,
  *     UTF-8, nesting at most CPJ_JSON_DEPTH_MAX) and finds each job: the
  *     elements of the top-level "jobs" array, or the "jobDetails" object.
- *     It copies one job's bytes into the caller's window.
+ *     It copies one job's bytes into the caller's window; the text of a
+ *     long string value inside the job (32 bytes or more, such as a
+ *     session token) waits at the end of the token array instead, which
+ *     is free until then, with a short reference in the window.
  *  2. When the job's object closes, jsmn tokenizes the window into the
- *     caller's token array and a field mapper fills the next cpj_job:
+ *     caller's token array (the texts go back into the window first when
+ *     the job needs the tokens they take) and a field mapper fills the
+ *     next cpj_job:
  *     strings are unescaped to UTF-8 into the caller's storage, unknown
  *     members are skipped, and enum values are kept as text, known or not
  *     (newer service models add values, e.g. ActionCategory "Compute").
- *     The window is then wiped (it held the job's credentials).
+ *     The window and those texts are then wiped (they held the job's
+ *     credentials).
  *
- * RAM: sizeof(cpj_jobs_parser) (448 bytes on 64-bit targets) + the
+ * RAM: sizeof(cpj_jobs_parser) (472 bytes on 64-bit targets) + the
  * window + the tokens, the same for a response with 1 job or 100; plus
  * what the caller gives for the jobs themselves: sizeof(cpj_job) per job
  * slot and one string storage that the jobs of a response share. Each
@@ -374,6 +380,8 @@ typedef struct cpj_jobs_parser {
 	char *win;                      /**< private: caller's window */
 	size_t win_cap;                 /**< private: its size */
 	size_t win_len;                 /**< private: bytes of the current job in it */
+	size_t job_bytes;               /**< private: bytes of the current job's JSON */
+	size_t txt_len;                 /**< private: bytes of its long strings kept at the tokens' end */
 	cpj_json_tok *toks;             /**< private: caller's tokens */
 	unsigned ntoks;                 /**< private: their number */
 	cpj_job *jobs;                  /**< private: caller's job slots */

@@ -93,9 +93,10 @@ int cpj_json_parse(const char *js, size_t len, cpj_json_tok *toks,
 #define CPJ_JSON_EV_BEGIN  1   /**< a watched value began: its first byte was the last consumed */
 #define CPJ_JSON_EV_END    2   /**< a watched value ended (see cpj_json_scan()) */
 #define CPJ_JSON_EV_ERROR  3   /**< the input is not JSON; `err` says why */
+#define CPJ_JSON_EV_LONG   4   /**< a string value deeper than `watch`, of at least `long_min` bytes between its quotes, ended: its closing quote was the last byte consumed */
 
 /**
- * \brief State of the incremental validator; 56 bytes, no buffer.
+ * \brief State of the incremental validator; 64 bytes, no buffer.
  *
  * Members other than the ev_* fields and `err` are private. The "level"
  * of a value is the number of containers around it: the document is at
@@ -114,12 +115,14 @@ typedef struct cpj_json_scanner {
 	unsigned char lit;   /**< private: which literal */
 	unsigned char lo;    /**< private: lowest next UTF-8 continuation byte */
 	unsigned char hi;    /**< private: highest next UTF-8 continuation byte */
+	uint16_t long_min;   /**< report CPJ_JSON_EV_LONG from this length on (0: never; set after init) */
 	int err;             /**< sticky: 0 or a CPJ_ERR_JSON_* code */
 	int ev;              /**< event of the last cpj_json_scan() call */
 	int ev_type;         /**< CPJ_JSON_OBJECT, _ARRAY, _STRING or _PRIMITIVE */
 	int ev_char;         /**< first byte of the value: { [ " - 0-9 t f n */
 	int ev_key;          /**< 1: the string is a member name */
 	uint32_t ev_level;   /**< level of the value */
+	uint32_t str_at;     /**< where the text of the last string value began (`pos`, its low 32 bits) */
 } cpj_json_scanner;
 
 /* ---- reading tokens --------------------------------------------------- */

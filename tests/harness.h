@@ -9,8 +9,23 @@
 #define CPJ_HARNESS_H
 
 #include <stdio.h>
+#include <string.h>
 
 static int h_passed, h_failed;
+
+/* 1 if the bytes of `s` occur in p[0..n): e.g. a secret left in memory. */
+static inline int
+h_contains(const void *p, size_t n, const char *s)
+{
+	const unsigned char *b = p;
+	size_t k = strlen(s), i;
+
+	for (i = 0; i + k <= n; i++) {
+		if (memcmp(b + i, s, k) == 0)
+			return 1;
+	}
+	return 0;
+}
 
 #define CHECK(cond) do { \
 	if (!(cond)) { \

@@ -32,11 +32,34 @@ void cpj_jobs_job_fail(cpj_jobs_parser *p, cpj_job *job, int err,
 void cpj_jobs_job_nul(cpj_jobs_parser *p, cpj_job *job, const char *field,
     const char *detail, int key);
 
+/* ---- the window: cp_jobs_parse.c writes it, cp_jobs_map.c reads it ---- */
+
+/*
+ * A string value deeper than a job's members with at least
+ * CPJ_JOBS_LONG_MIN bytes of text (a session token, an ARN) is not left
+ * in the window for jsmn to walk byte by byte: while the job streams in,
+ * its length (4 bytes, the highest first) and its text move to the end of
+ * the token array (free until the job is tokenized), and the window holds,
+ * between the quotes, CPJ_JOBS_REF_LEN bytes in its place:
+ * CPJ_JOBS_REF_MARK (a control byte, which no validated string holds),
+ * then the offset of that length in the token array, 24 bits as 6 bytes
+ * of 0x40 + 4 bits, the highest first. When jsmn needs the tokens the
+ * texts hold, they go back into the window first.
+ */
+#define CPJ_JOBS_LONG_MIN 32
+#define CPJ_JOBS_REF_MARK '\001'
+#define CPJ_JOBS_REF_LEN  7
+/* The text that the reference at ref[0 .. CPJ_JOBS_REF_LEN) (written by
+ * the parser) stands for, in the texts at `txt`; its length in *len
+ * (cp_jobs_map.c). */
+const char *cpj_jobs_ref_text(const char *txt, const char *ref, size_t *len);
+
 /* ---- cp_jobs_map.c: stage 2 -------------------------------------------- */
 
 /* One job's tokens being mapped, and the first failure. */
 struct cpj_jobs_map {
 	const char *js;
+	const char *txt;            /* the texts the window refers to */
 	const cpj_json_tok *t;
 	int n;
 	cpj_job *job;

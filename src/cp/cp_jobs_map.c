@@ -331,6 +331,20 @@ raw_is(const struct cpj_jobs_map *m, int i, const struct field *f)
 	    && memcmp(k, NAME(f), n) == 0;
 }
 
+/* see cp_jobs_int.h */
+const char *
+cpj_jobs_ref_text(const char *txt, const char *ref, size_t *len)
+{
+	const unsigned char *h;
+	size_t to = 0, k;
+
+	for (k = 1; k < CPJ_JOBS_REF_LEN; k++)
+		to = to << 4 | ((unsigned char)ref[k] & 15u);
+	h = (const unsigned char *)txt + to;
+	*len = (size_t)h[0] << 24 | (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3];
+	return txt + to + 4;
+}
+
 /*
  * Decode string token i into the job's storage; null is absent. `key`:
  * 1 for a configuration key (for err_detail).
@@ -343,7 +357,7 @@ put_str(struct cpj_jobs_map *m, int i, cpj_job_str *dst, const char *path,
 	const cpj_json_tok *t = &m->t[i];
 	const char *src = m->js + t->start;
 	char *out = job->store + job->store_used;
-	size_t room = job->store_cap - job->store_used, len;
+	size_t room = job->store_cap - job->store_used, len, raw;
 	int r;
 
 	if (is_null(m, i)) {
@@ -355,7 +369,10 @@ put_str(struct cpj_jobs_map *m, int i, cpj_job_str *dst, const char *path,
 		map_fail(m, CPJ_ERR_JSON_TYPE, path, D_NOT_STR);
 		return;
 	}
-	len = (size_t)(t->end - t->start);
+	raw = (size_t)(t->end - t->start);
+	if (raw == CPJ_JOBS_REF_LEN && src[0] == CPJ_JOBS_REF_MARK)
+		src = cpj_jobs_ref_text(m->txt, src, &raw);
+	len = raw;
 	if (memchr(src, '\\', len) == NULL) {
 		/* nothing to decode (the scanner validated the text) */
 		r = CPJ_ERR_JSON_FIELD_TOO_LONG;
@@ -366,11 +383,9 @@ put_str(struct cpj_jobs_map *m, int i, cpj_job_str *dst, const char *path,
 		goto done;
 	}
 	r = cpj_json_unescape(src, len, out, room, &len);
-	if (r == CPJ_ERR_JSON_ESCAPE && nul_escape(src, (size_t)(t->end
-	    - t->start)) < (size_t)(t->end - t->start)) {
+	if (r == CPJ_ERR_JSON_ESCAPE && nul_escape(src, raw) < raw) {
 		/* U+0000: kept; the job says so (CPJ_JOB_F_HAS_NUL) */
-		r = unescape_nul(src, (size_t)(t->end - t->start), out, room,
-		    &len);
+		r = unescape_nul(src, raw, out, room, &len);
 		if (r == 0 && m->nul_field == NULL) {
 			m->nul_field = path;
 			m->nul_detail = KEY_DETAIL(d_nul, key);
@@ -379,7 +394,7 @@ put_str(struct cpj_jobs_map *m, int i, cpj_job_str *dst, const char *path,
 	if (r < 0) {
 fail:
 		/* wipe what the failed decode may have written */
-		len = (size_t)(t->end - t->start) + 1;
+		len = raw + 1;
 		cpj_jobs_wipe(out, len < room ? len : room);
 		if (r == CPJ_ERR_JSON_FIELD_TOO_LONG)
 			map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, path,

@@ -18,6 +18,120 @@
 
 /* ---- stage 1: following the body ------------------------------------- */
 
+/* a reference is shorter than the text it stands for */
+typedef char ref_shorter[CPJ_JOBS_LONG_MIN > CPJ_JOBS_REF_LEN ? 1 : -1];
+
+/* The token array as bytes: the long strings' texts are at its end. */
+static char *
+txt_area(const cpj_jobs_parser *p)
+{
+	return (char *)(void *)p->toks;
+}
+
+static size_t
+txt_cap(const cpj_jobs_parser *p)
+{
+	return (size_t)p->ntoks * sizeof(cpj_json_tok);
+}
+
+/* Wipe the current job's bytes: the window and the texts moved out. */
+static void
+win_wipe(cpj_jobs_parser *p)
+{
+	cpj_jobs_wipe(p->win, p->win_len);
+	cpj_jobs_wipe(txt_area(p) + txt_cap(p) - p->txt_len, p->txt_len);
+	p->win_len = 0;
+	p->txt_len = 0;
+}
+
+/*
+ * Append d[0..n) of the job to the window unless the job's JSON has
+ * outgrown it (then too_large): the limit is on the JSON's own bytes,
+ * which the window, holding references for some of them, never exceeds.
+ */
+static void
+win_put(cpj_jobs_parser *p, const char *d, size_t n)
+{
+	if (p->too_large)
+		return;
+	if (n > p->win_cap - p->job_bytes) {
+		p->too_large = 1;
+		return;
+	}
+	p->job_bytes += n;
+	memcpy(p->win + p->win_len, d, n);
+	p->win_len += n;
+}
+
+/*
+ * A long string value ended with the last byte in the window (its closing
+ * quote): move its `n` bytes of text below the texts at the end of the
+ * token array and leave a reference in the window (cp_jobs_int.h). When
+ * they do not fit there, the text stays.
+ */
+static void
+win_move_long(cpj_jobs_parser *p, size_t n)
+{
+	char *ref = p->win + p->win_len - 1 - n;
+	unsigned char *h;
+	size_t to, k;
+
+	if (p->too_large || n + 1 >= p->win_len
+	    || n + 4 > txt_cap(p) - p->txt_len)
+		return;
+	to = txt_cap(p) - p->txt_len - n - 4;
+	if (to >> 24 != 0)
+		return;         /* beyond what a reference can say */
+	p->txt_len += n + 4;
+	h = (unsigned char *)txt_area(p) + to;
+	h[0] = (unsigned char)(n >> 24);
+	h[1] = (unsigned char)(n >> 16);
+	h[2] = (unsigned char)(n >> 8);
+	h[3] = (unsigned char)n;
+	memcpy(h + 4, ref, n);
+	ref[0] = CPJ_JOBS_REF_MARK;
+	for (k = 1; k < CPJ_JOBS_REF_LEN; k++)
+		ref[k] = (char)(0x40 | ((to >> (4 * (CPJ_JOBS_REF_LEN - 1 - k)))
+		    & 15));
+	ref[CPJ_JOBS_REF_LEN] = '"';
+	cpj_jobs_wipe(ref + CPJ_JOBS_REF_LEN + 1, n - CPJ_JOBS_REF_LEN);
+	p->win_len = (size_t)(ref - p->win) + CPJ_JOBS_REF_LEN + 1;
+}
+
+/*
+ * Put every moved text back in place of its reference (the window holds
+ * the job's JSON whole again). From the last reference to the first, each
+ * piece moves right, to where it was: nothing is written before it is
+ * read.
+ */
+static void
+win_restore(cpj_jobs_parser *p)
+{
+	char *w = p->win;
+	size_t end = p->job_bytes, i = p->win_len;
+
+	for (;;) {
+		size_t m = i, seg, n;
+		const char *t;
+
+		while (m > 0 && w[m - 1] != CPJ_JOBS_REF_MARK)
+			m--;
+		if (m-- == 0)
+			break;          /* w[0 .. i) is in place */
+		/* the JSON after the reference at m, up to i */
+		seg = i - (m + CPJ_JOBS_REF_LEN);
+		memmove(w + end - seg, w + m + CPJ_JOBS_REF_LEN, seg);
+		end -= seg;
+		t = cpj_jobs_ref_text(txt_area(p), w + m, &n);
+		memcpy(w + end - n, t, n);
+		end -= n;
+		i = m;
+	}
+	p->win_len = p->job_bytes;
+	cpj_jobs_wipe(txt_area(p) + txt_cap(p) - p->txt_len, p->txt_len);
+	p->txt_len = 0;
+}
+
 static int
 fail(cpj_jobs_parser *p, int err)
 {
@@ -28,8 +142,7 @@ fail(cpj_jobs_parser *p, int err)
 	for (k = 0; k < p->count; k++)
 		p->jobs[k].flags |= CPJ_JOB_F_RESPONSE_FAILED;
 	if (p->in_job && p->win != NULL) {
-		cpj_jobs_wipe(p->win, p->win_len);
-		p->win_len = 0;
+		win_wipe(p);
 		p->in_job = 0;
 	}
 	return p->err;
@@ -69,8 +182,16 @@ value_decode(char *buf, size_t cap, unsigned char over, size_t *len,
 {
 	size_t n;
 
-	if (over || *len == 0 || cpj_json_unescape(buf, *len - 1, buf, cap,
-	    &n) < 0 || n > max)
+	if (over || *len == 0)
+		return 0;
+	n = *len - 1;
+	/* without a backslash the text is its value (the scanner checked
+	 * its bytes) */
+	if (memchr(buf, '\\', n) == NULL)
+		buf[n] = '\0';
+	else if (cpj_json_unescape(buf, n, buf, cap, &n) < 0)
+		return 0;
+	if (n > max)
 		return 0;
 	*len = n;
 	return 1;
@@ -84,13 +205,15 @@ job_begin(cpj_jobs_parser *p)
 	p->in_job = 1;
 	p->too_large = 0;
 	p->win_len = 0;
+	p->job_bytes = 0;
+	p->txt_len = 0;
 	p->id_ok = 0;
 	p->id_next = 0;
 	p->id_cap = 0;
 	p->nonce_ok = 0;
 	p->nonce_next = 0;
 	p->nonce_cap = 0;
-	cap_put(p->win, p->win_cap, &p->win_len, &p->too_large, "{", 1);
+	win_put(p, "{", 1);
 	return CPJ_OK;
 }
 
@@ -115,7 +238,14 @@ job_end(cpj_jobs_parser *p)
 		r = CPJ_OK;
 		goto out;
 	}
-	r = cpj_json_tokenize(p->win, p->win_len, p->toks, p->ntoks);
+	/* the tokens below the texts moved there; all of them when those
+	 * are too few (the texts back in the window) */
+	r = cpj_json_tokenize(p->win, p->win_len, p->toks,
+	    (unsigned)((txt_cap(p) - p->txt_len) / sizeof(cpj_json_tok)));
+	if (r == CPJ_ERR_JSON_TOKENS && p->txt_len > 0) {
+		win_restore(p);
+		r = cpj_json_tokenize(p->win, p->win_len, p->toks, p->ntoks);
+	}
 	if (r == CPJ_ERR_JSON_TOKENS) {
 		cpj_jobs_job_fail(p, job, CPJ_ERR_JSON_JOB_TOO_LARGE, "tokens",
 		    D_TOKENS, -1);
@@ -128,6 +258,7 @@ job_end(cpj_jobs_parser *p)
 		goto out;
 	}
 	m.js = p->win;
+	m.txt = txt_area(p);
 	m.t = p->toks;
 	m.n = r;
 	m.job = job;
@@ -147,8 +278,7 @@ job_end(cpj_jobs_parser *p)
 out:
 	p->storage += job->store_used;
 	p->store_left -= job->store_used;
-	cpj_jobs_wipe(p->win, p->win_len);
-	p->win_len = 0;
+	win_wipe(p);
 	return r;
 }
 
@@ -268,9 +398,8 @@ cpj_jobs_parser_discard(cpj_jobs_parser *p)
 	for (k = 0; k < p->count; k++)
 		cpj_job_wipe(&p->jobs[k]);
 	if (p->win != NULL)
-		cpj_jobs_wipe(p->win, p->win_len);
+		win_wipe(p);
 	p->count = 0;
-	p->win_len = 0;
 }
 
 /* see cpj_jobs.h */
@@ -306,6 +435,7 @@ cpj_jobs_parser_init(cpj_jobs_parser *p, int mode,
 	p->store_left = storage_len;
 	p->job_level = (mode == CPJ_JOBS_DETAILS) ? 1 : 2;
 	cpj_json_scan_init(&p->scan, p->job_level + 1);
+	p->scan.long_min = CPJ_JOBS_LONG_MIN;
 	return CPJ_OK;
 }
 
@@ -324,8 +454,7 @@ cpj_jobs_parser_feed(cpj_jobs_parser *p, const void *data, size_t len)
 		size_t n = cpj_json_scan(&p->scan, d, len);
 
 		if (p->in_job)
-			cap_put(p->win, p->win_cap, &p->win_len,
-			    &p->too_large, d, n);
+			win_put(p, d, n);
 		if (p->name_cap)
 			cap_put(p->name, sizeof p->name, &p->name_len,
 			    &p->name_over, d, n);
@@ -349,6 +478,14 @@ cpj_jobs_parser_feed(cpj_jobs_parser *p, const void *data, size_t len)
 			r = on_end(p);
 			if (r < 0)
 				return fail(p, r);
+			break;
+		case CPJ_JSON_EV_LONG:
+			/* its text: from str_at to before the quote just read
+			 * (32-bit positions: the length of a string that fits
+			 * the window) */
+			if (p->in_job)
+				win_move_long(p, (uint32_t)p->scan.pos - 1u
+				    - p->scan.str_at);
 			break;
 		default:
 			return fail(p, p->scan.err != 0 ? p->scan.err

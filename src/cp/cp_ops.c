@@ -18,7 +18,7 @@ bad_in(cpj_cp_context *cp, const char *parent, const char *field,
 		cpj_buf_putc(&b, '.');
 	}
 	cpj_buf_puts(&b, field);
-	cpj_buf_puts(&b, ": ");
+	cpj_buf_putlit(&b, ": ");
 	cpj_buf_puts(&b, why);
 	cp->code[0] = '\0';
 	cp->http_status = 0;

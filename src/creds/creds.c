@@ -167,7 +167,7 @@ cpj_creds_from_ini(cpj_creds *c, const char *text, size_t len,
 
 	cpj_buf_init(&b, section, sizeof section);
 	if (is_config && strcmp(profile, "default") != 0)
-		cpj_buf_puts(&b, "profile ");
+		cpj_buf_putlit(&b, "profile ");
 	cpj_buf_puts(&b, profile);
 	if (cpj_buf_ok(&b) < 0)
 		return CPJ_ERR_PARAM;

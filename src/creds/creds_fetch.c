@@ -155,9 +155,9 @@ cpj_creds_fetch_iot(cpj_creds *c, cpj_http_client *http,
 	if (head == 0)
 		return CPJ_ERR_NOSPACE;
 	cpj_buf_init(&tb, target, sizeof target);
-	cpj_buf_puts(&tb, "/role-aliases/");
+	cpj_buf_putlit(&tb, "/role-aliases/");
 	cpj_buf_puts(&tb, role_alias);
-	cpj_buf_puts(&tb, "/credentials");
+	cpj_buf_putlit(&tb, "/credentials");
 	if (cpj_buf_ok(&tb) < 0)
 		return CPJ_ERR_PARAM;
 	h[0].name = "x-amzn-iot-thingname";

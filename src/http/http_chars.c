@@ -11,21 +11,6 @@ static const uint32_t tchar[4] = {
 	0x00000000, 0x03ff6cfa, 0xc7fffffe, 0x57ffffff
 };
 
-/* see http_int.h */
-size_t
-cpj_http_token_span(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		unsigned c = (unsigned char)s[i];
-
-		if (c >= 0x80 || !(tchar[c >> 5] >> (c & 31) & 1))
-			break;
-	}
-	return i;
-}
-
 /*
  * Field bytes a word at a time: a word with no byte below 0x20 and none
  * equal to 0x7f is all field bytes. The tests are exact ("has a byte
@@ -34,6 +19,45 @@ cpj_http_token_span(const char *s, size_t n)
  */
 typedef size_t word;
 #define ONES ((word)-1 / 255)
+#define HIGH (ONES * 0x80)
+#define LOW7 (ONES * 0x7f)
+
+/* Bit 7 of each byte of v (all below 0x80) that is a letter or '-': the
+ * letters by range once lower-cased (| 0x20 maps no other byte into
+ * a..z), '-' by an exact zero test of v ^ '-' (not x: CR | 0x20 is '-'). */
+static word
+name_bytes(word v)
+{
+	word x = v | ONES * 0x20, y = v ^ ONES * 0x2d;
+	word letter = (x + ONES * (0x80 - 0x61)) & ~(x + ONES * (0x80 - 0x7b));
+	word dash = ~(((y & LOW7) + LOW7) | y);
+
+	return (letter | dash) & HIGH;
+}
+
+/* see http_int.h */
+size_t
+cpj_http_token_span(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	/* header names: words of letters and '-' at once */
+	while (n - i >= sizeof(word)) {
+		word v;
+
+		memcpy(&v, s + i, sizeof v);
+		if ((v & HIGH) != 0 || name_bytes(v) != HIGH)
+			break;
+		i += sizeof v;
+	}
+	for (; i < n; i++) {
+		unsigned c = (unsigned char)s[i];
+
+		if (c >= 0x80 || !(tchar[c >> 5] >> (c & 31) & 1))
+			break;
+	}
+	return i;
+}
 
 /* see http_int.h */
 size_t

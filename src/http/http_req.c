@@ -115,26 +115,26 @@ cpj_http_request_write(const cpj_http_request *req, unsigned char *buf,
 	cpj_buf_puts(&b, req->method);
 	cpj_buf_putc(&b, ' ');
 	cpj_buf_puts(&b, req->target);
-	cpj_buf_puts(&b, " HTTP/1.1\r\n");
+	cpj_buf_putlit(&b, " HTTP/1.1\r\n");
 	if (own_host) {
-		cpj_buf_puts(&b, "Host: ");
+		cpj_buf_putlit(&b, "Host: ");
 		cpj_buf_puts(&b, req->host);
-		cpj_buf_puts(&b, "\r\n");
+		cpj_buf_putlit(&b, "\r\n");
 	}
 	if (own_ua)
-		cpj_buf_puts(&b, "User-Agent: " CPJ_USER_AGENT "\r\n");
+		cpj_buf_putlit(&b, "User-Agent: " CPJ_USER_AGENT "\r\n");
 	for (i = 0; i < req->nheaders; i++) {
 		cpj_buf_puts(&b, req->headers[i].name);
-		cpj_buf_puts(&b, ": ");
+		cpj_buf_putlit(&b, ": ");
 		cpj_buf_puts(&b, req->headers[i].value);
-		cpj_buf_puts(&b, "\r\n");
+		cpj_buf_putlit(&b, "\r\n");
 	}
 	if (own_cl && (has_body || needs_length(req->method))) {
-		cpj_buf_puts(&b, "Content-Length: ");
+		cpj_buf_putlit(&b, "Content-Length: ");
 		cpj_buf_put_u64(&b, blen);
-		cpj_buf_puts(&b, "\r\n");
+		cpj_buf_putlit(&b, "\r\n");
 	}
-	cpj_buf_puts(&b, "\r\n");
+	cpj_buf_putlit(&b, "\r\n");
 	if (cpj_buf_ok(&b) != 0)
 		return CPJ_ERR_NOSPACE;
 

@@ -60,9 +60,11 @@ cpj_http_parser_init(cpj_http_parser *p, cpj_http_response *resp,
 	p->state = ST_STATUS;
 	p->err = 0;
 	p->flags = 0;
-	if (method != NULL && strcmp(method, "HEAD") == 0)
+	/* (the first byte spares the compares for every other method) */
+	if (method != NULL && method[0] == 'H' && strcmp(method, "HEAD") == 0)
 		p->flags |= F_HEAD;
-	if (method != NULL && strcmp(method, "CONNECT") == 0)
+	if (method != NULL && method[0] == 'C'
+	    && strcmp(method, "CONNECT") == 0)
 		p->flags |= F_CONNECT;
 	p->line[0] = '\0';
 
@@ -125,13 +127,15 @@ line_byte(cpj_http_parser *p, int c, int bad)
  * A run of a head line's bytes from d[0..avail): the bytes before the
  * next CR or LF are copied at once, with the limits line_byte() checks
  * per byte (an over-long line fails at the same byte); the CR or LF then
- * goes through line_byte(). *used: the bytes taken.
+ * goes through line_byte(), and so does the byte after a CR when it is
+ * there. *used: the bytes taken.
  */
 static int
 line_span(cpj_http_parser *p, const unsigned char *d, size_t avail,
 	size_t *used, int bad)
 {
 	size_t k = 0, lim;
+	int rc;
 
 	if (!(p->flags & F_CR)) {
 		const unsigned char *e = memchr(d, '\n', avail);
@@ -156,7 +160,13 @@ line_span(cpj_http_parser *p, const unsigned char *d, size_t avail,
 		}
 	}
 	*used = k + 1;
-	return line_byte(p, d[k], bad);
+	rc = line_byte(p, d[k], bad);
+	if (rc == 0 && d[k] == '\r' && k + 1 < avail) {
+		/* the LF after the CR, in the same call */
+		*used = k + 2;
+		rc = line_byte(p, d[k + 1], bad);
+	}
+	return rc;
 }
 
 static int
@@ -232,6 +242,44 @@ connection_tokens(cpj_http_parser *p, const char *v, size_t vl)
 	}
 }
 
+/* The header names header_field() minds, told apart by their lengths
+ * first (one compare for most names, two for the 16-byte ones). */
+enum {
+	H_NONE, H_CONTENT_LENGTH, H_TRANSFER_ENCODING, H_CONNECTION,
+	H_AMZN_RID, H_AMZ_RID, H_ERROR_TYPE, H_DATE, H_ETAG, H_LOCATION,
+	H_RETRY_AFTER
+};
+
+static int
+header_kind(const char *n, size_t nl)
+{
+	switch (nl) {
+	case 4:
+		return cpj_strieq(n, nl, "date") ? H_DATE
+		    : cpj_strieq(n, nl, "etag") ? H_ETAG : H_NONE;
+	case 8:
+		return cpj_strieq(n, nl, "location") ? H_LOCATION : H_NONE;
+	case 10:
+		return cpj_strieq(n, nl, "connection") ? H_CONNECTION : H_NONE;
+	case 11:
+		return cpj_strieq(n, nl, "retry-after") ? H_RETRY_AFTER
+		    : H_NONE;
+	case 14:
+		return cpj_strieq(n, nl, "content-length") ? H_CONTENT_LENGTH
+		    : H_NONE;
+	case 16:
+		return cpj_strieq(n, nl, "x-amzn-requestid") ? H_AMZN_RID
+		    : cpj_strieq(n, nl, "x-amz-request-id") ? H_AMZ_RID
+		    : cpj_strieq(n, nl, "x-amzn-errortype") ? H_ERROR_TYPE
+		    : H_NONE;
+	case 17:
+		return cpj_strieq(n, nl, "transfer-encoding")
+		    ? H_TRANSFER_ENCODING : H_NONE;
+	default:
+		return H_NONE;
+	}
+}
+
 /* A header of the final response: framing fields and captures. */
 static int
 header_field(cpj_http_parser *p, const char *n, size_t nl, const char *v,
@@ -241,10 +289,8 @@ header_field(cpj_http_parser *p, const char *n, size_t nl, const char *v,
 	uint64_t x;
 	int tunnel = (p->flags & F_CONNECT) && r->status / 100 == 2;
 
-	/* the names below are 4, 8, 10, 11, 14, 16 or 17 bytes long */
-	if (nl > 17 || !(0x34d10ul >> nl & 1))
-		return 0;
-	if (cpj_strieq(n, nl, "content-length")) {
+	switch (header_kind(n, nl)) {
+	case H_CONTENT_LENGTH:
 		if (tunnel)
 			return 0;
 		if (cpj_parse_u64(v, vl, UINT64_MAX, &x) != 0)
@@ -254,34 +300,43 @@ header_field(cpj_http_parser *p, const char *n, size_t nl, const char *v,
 		p->flags |= F_CL;
 		r->content_length = x;
 		r->present |= CPJ_HTTP_F_CONTENT_LENGTH;
-	} else if (cpj_strieq(n, nl, "transfer-encoding")) {
+		break;
+	case H_TRANSFER_ENCODING:
 		if (tunnel)
 			return 0;
 		if (!cpj_strieq(v, vl, "chunked") || (p->flags & F_TE))
 			return CPJ_ERR_HTTP_ENCODING;
 		p->flags |= F_TE;
 		r->present |= CPJ_HTTP_F_CHUNKED;
-	} else if (cpj_strieq(n, nl, "connection")) {
+		break;
+	case H_CONNECTION:
 		connection_tokens(p, v, vl);
-	} else if (cpj_strieq(n, nl, "x-amzn-requestid")) {
+		break;
+	case H_AMZN_RID:
 		capture(r, r->request_id, CPJ_HTTP_REQUEST_ID_MAX,
 		    CPJ_HTTP_F_REQUEST_ID, v, vl);
 		p->flags |= F_AMZN_RID;
-	} else if (cpj_strieq(n, nl, "x-amz-request-id")) {
+		break;
+	case H_AMZ_RID:
 		if (!(p->flags & F_AMZN_RID))
 			capture(r, r->request_id, CPJ_HTTP_REQUEST_ID_MAX,
 			    CPJ_HTTP_F_REQUEST_ID, v, vl);
-	} else if (cpj_strieq(n, nl, "x-amzn-errortype")) {
+		break;
+	case H_ERROR_TYPE:
 		capture(r, r->error_type, CPJ_HTTP_ERROR_TYPE_MAX,
 		    CPJ_HTTP_F_ERROR_TYPE, v, vl);
-	} else if (cpj_strieq(n, nl, "date")) {
+		break;
+	case H_DATE:
 		capture(r, r->date, CPJ_HTTP_DATE_MAX, CPJ_HTTP_F_DATE, v, vl);
-	} else if (cpj_strieq(n, nl, "etag")) {
+		break;
+	case H_ETAG:
 		capture(r, r->etag, CPJ_HTTP_ETAG_MAX, CPJ_HTTP_F_ETAG, v, vl);
-	} else if (cpj_strieq(n, nl, "location")) {
+		break;
+	case H_LOCATION:
 		capture(r, r->location, CPJ_HTTP_LOCATION_MAX,
 		    CPJ_HTTP_F_LOCATION, v, vl);
-	} else if (cpj_strieq(n, nl, "retry-after")) {
+		break;
+	case H_RETRY_AFTER:
 		r->present |= CPJ_HTTP_F_RETRY_AFTER;
 		if (cpj_parse_u64(v, vl, UINT32_MAX, &x) == 0) {
 			r->retry_after = (uint32_t)x;
@@ -290,6 +345,9 @@ header_field(cpj_http_parser *p, const char *n, size_t nl, const char *v,
 			r->retry_after = 0;
 			r->dropped |= CPJ_HTTP_F_RETRY_AFTER;
 		}
+		break;
+	default:
+		break;
 	}
 	return 0;
 }

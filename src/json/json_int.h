@@ -48,7 +48,9 @@ void cpj_json_scan_init(cpj_json_scanner *s, unsigned watch);
  * \brief Validate the next piece of the document.
  *
  * Consumes bytes until the piece is used up (ev = CPJ_JSON_EV_NONE), a
- * watched value begins or ends (ev = BEGIN or END), or the input turns out
+ * watched value begins or ends (ev = BEGIN or END), a string value deeper
+ * than `watch` with at least `long_min` bytes of text ends, when long_min
+ * was set (ev = LONG: its text began at `str_at`), or the input turns out
  * not to be JSON (ev = ERROR, `err` set; sticky: later calls consume
  * nothing). Call again with the rest of the piece after an event.
  *

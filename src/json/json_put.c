@@ -143,7 +143,7 @@ put_quoted(cpj_json_writer *w, const char *s, size_t len)
 		case '\r': cpj_buf_putc(w->b, 'r'); break;
 		case '\t': cpj_buf_putc(w->b, 't'); break;
 		default:
-			cpj_buf_puts(w->b, "u00");
+			cpj_buf_putlit(w->b, "u00");
 			cpj_buf_putc(w->b, hex[c >> 4]);
 			cpj_buf_putc(w->b, hex[c & 15]);
 			break;
@@ -316,7 +316,7 @@ cpj_json_put_null(cpj_json_writer *w)
 {
 	if (pre_value(w) != 0)
 		return;
-	cpj_buf_puts(w->b, "null");
+	cpj_buf_putlit(w->b, "null");
 	post_value(w);
 }
 

@@ -249,6 +249,16 @@ on_str(struct run *r)
 			return R_NEXT;
 		}
 		s->ev_type = CPJ_JSON_STRING;
+		/* 32 bits hold the length of any string under 4 GiB */
+		if (r->depth > r->watch && s->long_min != 0
+		    && (uint32_t)(s->pos + i) - s->str_at >= s->long_min) {
+			/* depth > watch >= 0: inside a container */
+			r->st = ST_AFTER;
+			s->ev = CPJ_JSON_EV_LONG;
+			s->ev_key = 0;
+			s->ev_level = r->depth;
+			return R_OUT;
+		}
 		return value_end(r);
 	}
 	if (c == '\\') {
@@ -371,6 +381,7 @@ on_colon(struct run *r, unsigned c)
 		r->i++;
 		r->key = 0;
 		r->st = ST_STR;
+		r->s->str_at = (uint32_t)(r->s->pos + r->i);
 	}
 	return R_NEXT;
 }
@@ -414,6 +425,7 @@ on_value(struct run *r, unsigned c)
 		r->key = 0;
 		r->st = ST_STR;
 		s->ev_type = CPJ_JSON_STRING;
+		s->str_at = (uint32_t)(s->pos + r->i + 1);
 		break;
 	case '-':
 		r->st = ST_MINUS;

@@ -403,13 +403,14 @@ cpj_sigv4_sort_headers(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 
 		if (name == NULL || req->headers[i].value == NULL)
 			return CPJ_ERR_PARAM;
-		nl = cpj_strnlen(name, CPJ_SIGV4_HNAME_MAX);
-		if (nl == 0 || nl > CPJ_SIGV4_HNAME_MAX)
-			return CPJ_ERR_SIGV4_INPUT;
-		for (j = 0; j < nl; j++) {
-			if (!tchar((unsigned char)name[j]))
+		/* length and bytes in one pass */
+		for (nl = 0; nl <= CPJ_SIGV4_HNAME_MAX && name[nl] != '\0';
+		    nl++) {
+			if (!tchar((unsigned char)name[nl]))
 				return CPJ_ERR_SIGV4_INPUT;
 		}
+		if (nl == 0 || nl > CPJ_SIGV4_HNAME_MAX)
+			return CPJ_ERR_SIGV4_INPUT;
 		switch (cpj_tolower((unsigned char)name[0])) {
 		case 'h':
 			host |= cpj_strieq(name, nl, "host");
@@ -447,11 +448,21 @@ cpj_sigv4_sort_headers(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 	return CPJ_OK;
 }
 
+/* The lower-case form of s, straight into the stage (flushed when full). */
 static void
 emit_lower(cpj_sigv4_context *ctx, const char *s)
 {
-	while (*s != '\0')
-		putch(ctx, (unsigned)cpj_tolower((unsigned char)*s++));
+	for (;;) {
+		unsigned char *d = ctx->stage + ctx->stage_len;
+		unsigned char *e = ctx->stage + sizeof ctx->stage;
+
+		while (d != e && *s != '\0')
+			*d++ = (unsigned char)cpj_tolower((unsigned char)*s++);
+		ctx->stage_len = (size_t)(d - ctx->stage);
+		if (*s == '\0')
+			return;
+		flush(ctx);
+	}
 }
 
 /* Trimmed value: SP/HT runs collapse to one space, ends trimmed. */
@@ -488,17 +499,29 @@ group_end(const cpj_sigv4_context *ctx, size_t i, size_t n)
 }
 
 /* Canonical headers, then the signed header list (`signed_list` when the
- * caller has it already, else generated). */
+ * caller has it already, else generated). The signed list holds the
+ * lower-case names in the same order, ';' between them: the names are
+ * copied from it when it is there. */
 static int
 emit_headers(cpj_sigv4_context *ctx, const cpj_sigv4_request *req, size_t n,
 	const char *signed_list, size_t signed_len)
 {
+	const char *sl = signed_list, *sl_end = signed_list + signed_len;
 	size_t i, j, e;
 	int rc;
 
 	for (i = 0; i < n; i = e) {
 		e = group_end(ctx, i, n);
-		emit_lower(ctx, hdr(ctx, req, ctx->hidx[i])->name);
+		if (sl != NULL) {
+			size_t rest = sl < sl_end ? (size_t)(sl_end - sl) : 0;
+			const char *semi = memchr(sl, ';', rest);
+			size_t len = semi != NULL ? (size_t)(semi - sl) : rest;
+
+			put(ctx, sl, len);
+			sl += len + 1;
+		} else {
+			emit_lower(ctx, hdr(ctx, req, ctx->hidx[i])->name);
+		}
 		putch(ctx, ':');
 		for (j = i; j < e; j++) {
 			if (j > i)
@@ -557,7 +580,7 @@ cpj_sigv4_signed_headers(const cpj_sigv4_context *ctx,
 			continue;
 		}
 		if (i > 0)
-			cpj_buf_puts(b, "%3B");
+			cpj_buf_putlit(b, "%3B");
 		for (; *s != '\0'; s++) {
 			unsigned c = (unsigned)cpj_tolower((unsigned char)*s);
 

@@ -11,38 +11,40 @@
 size_t
 cpj_sigv4_name_len(const char *s)
 {
-	size_t i, n;
+	size_t n;
 
 	if (s == NULL)
 		return 0;
-	n = cpj_strnlen(s, CPJ_SIGV4_NAME_MAX);
-	if (n > CPJ_SIGV4_NAME_MAX)
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned c = (unsigned char)s[i];
+	/* one pass: the NUL is found where the bytes are checked */
+	for (n = 0; n <= CPJ_SIGV4_NAME_MAX; n++) {
+		unsigned c = (unsigned char)s[n];
 
+		if (c == '\0')
+			return n;
 		if (!UNRESERVED(c) || c == '~')
 			return 0;
 	}
-	return n;
+	return 0;
 }
 
 /* see sigv4_int.h */
 size_t
 cpj_sigv4_visible_len(const char *s, size_t max, const char *bad)
 {
-	size_t i, n;
+	size_t n;
 
-	n = cpj_strnlen(s, max);
-	if (n > max)
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	/* one pass; `bad` is searched only for bytes outside the unreserved
+	 * set (an access key id has none) */
+	for (n = 0; n <= max; n++) {
+		unsigned c = (unsigned char)s[n];
 
-		if (c <= 0x20 || c >= 0x7f || strchr(bad, c) != NULL)
+		if (c == '\0')
+			return n;
+		if (c <= 0x20 || c >= 0x7f
+		    || (!UNRESERVED(c) && strchr(bad, (int)c) != NULL))
 			return 0;
 	}
-	return n;
+	return 0;
 }
 
 /* The cached key and what it was derived for, and the cached first block

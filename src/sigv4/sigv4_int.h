@@ -44,7 +44,7 @@ struct cpj_sigv4_job {
  * 0-9 - _ . ; 0 when NULL or not one. */
 size_t cpj_sigv4_name_len(const char *s);
 /* Length of s when it is 1..max printable ASCII bytes, no space and none
- * of `bad`; else 0. */
+ * of `bad` (which holds no unreserved byte); else 0. */
 size_t cpj_sigv4_visible_len(const char *s, size_t max, const char *bad);
 
 /* ---- sigv4_canon.c ---------------------------------------------------- */

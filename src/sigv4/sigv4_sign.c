@@ -241,13 +241,15 @@ static void
 put_scope(cpj_buf *b, const cpj_sigv4_context *ctx,
 	const struct cpj_sigv4_job *j, const char *sep)
 {
+	size_t n = strlen(sep);
+
 	cpj_buf_put(b, j->res->amz_date, 8);
-	cpj_buf_puts(b, sep);
+	cpj_buf_put(b, sep, n);
 	cpj_buf_put(b, ctx->region, j->rl);
-	cpj_buf_puts(b, sep);
+	cpj_buf_put(b, sep, n);
 	cpj_buf_put(b, ctx->service, j->sl);
-	cpj_buf_puts(b, sep);
-	cpj_buf_puts(b, TERMINATOR);
+	cpj_buf_put(b, sep, n);
+	cpj_buf_putlit(b, TERMINATOR);
 }
 
 static int
@@ -390,15 +392,15 @@ cpj_sigv4_sign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 	j.out = &out;
 	rc = prepare(ctx, &j, 1);
 	if (rc == CPJ_OK) {
-		cpj_buf_puts(&out, ALGORITHM " Credential=");
+		cpj_buf_putlit(&out, ALGORITHM " Credential=");
 		cpj_buf_put(&out, ctx->akid, j.al);
 		cpj_buf_putc(&out, '/');
 		put_scope(&out, ctx, &j, "/");
-		cpj_buf_puts(&out, ", SignedHeaders=");
+		cpj_buf_putlit(&out, ", SignedHeaders=");
 		j.sh_off = out.len;
 		cpj_sigv4_signed_headers(ctx, req, j.nh, &out, 0);
 		j.sh_len = out.len - j.sh_off;
-		cpj_buf_puts(&out, ", Signature=");
+		cpj_buf_putlit(&out, ", Signature=");
 		/* room for the signature? */
 		if (out.over || auth_size - out.len <= 64)
 			rc = CPJ_ERR_NOSPACE;
@@ -435,19 +437,19 @@ cpj_sigv4_presign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 	if (rc == CPJ_OK && (req->expires == 0 || req->expires > EXPIRES_MAX))
 		rc = CPJ_ERR_SIGV4_INPUT;
 	if (rc == CPJ_OK) {
-		cpj_buf_puts(&out, "X-Amz-Algorithm=" ALGORITHM
+		cpj_buf_putlit(&out, "X-Amz-Algorithm=" ALGORITHM
 		    "&X-Amz-Credential=");
 		buf_put_enc(&out, ctx->akid);
-		cpj_buf_puts(&out, "%2F");
+		cpj_buf_putlit(&out, "%2F");
 		put_scope(&out, ctx, &j, "%2F");
-		cpj_buf_puts(&out, "&X-Amz-Date=");
+		cpj_buf_putlit(&out, "&X-Amz-Date=");
 		cpj_buf_puts(&out, res->amz_date);
-		cpj_buf_puts(&out, "&X-Amz-Expires=");
+		cpj_buf_putlit(&out, "&X-Amz-Expires=");
 		cpj_buf_put_u64(&out, req->expires);
-		cpj_buf_puts(&out, "&X-Amz-SignedHeaders=");
+		cpj_buf_putlit(&out, "&X-Amz-SignedHeaders=");
 		cpj_sigv4_signed_headers(ctx, req, j.nh, &out, 1);
 		if (ctx->token != NULL && !(ctx->flags & CPJ_SIGV4_OMIT_TOKEN)) {
-			cpj_buf_puts(&out, "&X-Amz-Security-Token=");
+			cpj_buf_putlit(&out, "&X-Amz-Security-Token=");
 			buf_put_enc(&out, ctx->token);
 		}
 		if (out.over)
@@ -458,10 +460,10 @@ cpj_sigv4_presign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 	if (rc == CPJ_OK)
 		rc = string_to_sign(ctx, &j);
 	if (rc == CPJ_OK) {
-		cpj_buf_puts(&out, "&X-Amz-Signature=");
+		cpj_buf_putlit(&out, "&X-Amz-Signature=");
 		cpj_buf_put(&out, res->signature, 64);
 		if (ctx->token != NULL && (ctx->flags & CPJ_SIGV4_OMIT_TOKEN)) {
-			cpj_buf_puts(&out, "&X-Amz-Security-Token=");
+			cpj_buf_putlit(&out, "&X-Amz-Security-Token=");
 			buf_put_enc(&out, ctx->token);
 		}
 	}

@@ -29,6 +29,10 @@ void cpj_buf_put(cpj_buf *b, const void *data, size_t len);
  */
 void cpj_buf_puts(cpj_buf *b, const char *s);
 
+/* Append a string literal (`"" lit` refuses anything else): its length is
+ * known when compiling, so no strlen() runs on the hot paths. */
+#define cpj_buf_putlit(b, lit) cpj_buf_put((b), "" lit, sizeof(lit) - 1)
+
 /** \brief Append one byte.
  *
  * Stack: at most 80 bytes.

@@ -9,9 +9,17 @@ cpj_strieq(const char *a, size_t alen, const char *b)
 	size_t i;
 
 	for (i = 0; i < alen; i++) {
-		if (b[i] == '\0' || cpj_tolower((unsigned char)a[i])
-		    != cpj_tolower((unsigned char)b[i]))
+		unsigned x = (unsigned char)a[i], y = (unsigned char)b[i];
+
+		/* equal bytes (b's NUL only where a ends), or one letter in
+		 * both cases: they differ in bit 5 alone */
+		if (x == y) {
+			if (y == 0)
+				return 0;
+		} else if ((x ^ y) != 0x20 || (x | 0x20) < 'a'
+		    || (x | 0x20) > 'z') {
 			return 0;
+		}
 	}
 	return b[alen] == '\0';
 }

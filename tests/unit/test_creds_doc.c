@@ -47,27 +47,13 @@ zeroed(const void *p, size_t n)
 	return 1;
 }
 
-/* 1 if `needle` occurs in p[0..n). */
-static int
-contains(const void *p, size_t n, const char *needle)
-{
-	const unsigned char *b = p;
-	size_t nl = strlen(needle), i;
-
-	for (i = 0; i + nl <= n; i++) {
-		if (memcmp(b + i, needle, nl) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 static int
 sent_has(int conn, const char *needle)
 {
 	size_t len;
 	const unsigned char *s = mock_port_sent(conn, &len);
 
-	return s != NULL && contains(s, len, needle);
+	return s != NULL && h_contains(s, len, needle);
 }
 
 static int
@@ -427,8 +413,8 @@ no_secrets_left(void)
 {
 	CHECK(zeroed(work, sizeof work));
 #if CPJ_NET_READAHEAD > 0
-	CHECK(!contains(cli.net.ra, sizeof cli.net.ra, SECRET));
-	CHECK(!contains(cli.net.ra, sizeof cli.net.ra, TOKEN));
+	CHECK(!h_contains(cli.net.ra, sizeof cli.net.ra, SECRET));
+	CHECK(!h_contains(cli.net.ra, sizeof cli.net.ra, TOKEN));
 #endif
 	CHECK(!mock_port_log_contains(SECRET));
 	CHECK(!mock_port_log_contains(TOKEN));
@@ -611,7 +597,7 @@ fetch_imds_ok(void)
 	if ((rc = no_secrets_left()) != 0)
 		return rc;
 #if CPJ_NET_READAHEAD > 0
-	CHECK(!contains(cli.net.ra, sizeof cli.net.ra, IMDS_TOKEN));
+	CHECK(!h_contains(cli.net.ra, sizeof cli.net.ra, IMDS_TOKEN));
 #endif
 	/* keep-alive: the three exchanges on one connection */
 	CHECK_EQ(setup("http://127.0.0.1:8081"), 0);

@@ -261,18 +261,6 @@ details_reset_retried(void)
  * or inside it (bytes in the window) had read is wiped before the next
  * attempt: a shorter answer would not overwrite it. */
 static int
-has(const char *buf, size_t n, const char *s)
-{
-	size_t k, m = strlen(s);
-
-	for (k = 0; k + m <= n; k++) {
-		if (memcmp(buf + k, s, m) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-static int
 retry_wipes_cut_attempt(void)
 {
 	static const char secret_job[] =
@@ -296,10 +284,10 @@ retry_wipes_cut_attempt(void)
 		rc = cpj_cp_get_job_details(&cp, job_id, NULL, &jb);
 		CHECK_EQ(rc, 1);
 		CHECK_EQ(mock_port_connects(), 2);
-		CHECK(!has(storage, sizeof storage, "SeCrEt"));
-		CHECK(!has(storage, sizeof storage, "ToKeN"));
-		CHECK(!has(window, sizeof window, "SeCrEt"));
-		CHECK(!has(window, sizeof window, "ToKeN"));
+		CHECK(!h_contains(storage, sizeof storage, "SeCrEt"));
+		CHECK(!h_contains(storage, sizeof storage, "ToKeN"));
+		CHECK(!h_contains(window, sizeof window, "SeCrEt"));
+		CHECK(!h_contains(window, sizeof window, "ToKeN"));
 		cpj_job_wipe(&jobs[0]);
 	}
 	return 0;

@@ -656,6 +656,92 @@ too_large_tokens_and_storage(void)
 	return 0;
 }
 
+/*
+ * Long strings (the session tokens) wait at the end of the token array
+ * while their job streams in; with just the tokens a job needs they go
+ * back into the window, and the jobs read the same at every chunk size.
+ * Then the window and the token array hold no byte of a token.
+ */
+static int
+long_strings_and_few_tokens(void)
+{
+	static const size_t chunks[] = { 1, 7, 4096, 0 };
+	unsigned need;
+	size_t c;
+	int r, k;
+
+	CHECK_EQ(load("poll_response_example.json"), 0);
+	/* the tokens of the larger job, by jsmn over the whole body */
+	r = cpj_json_parse(body, body_len, toks, CPJ_JSON_TOKENS_MAX);
+	CHECK(r > 0);
+	k = cpj_json_member(body, toks, r, 0, "jobs");
+	CHECK(k > 0 && toks[k].type == CPJ_JSON_ARRAY && toks[k].size == 2);
+	need = (unsigned)(cpj_json_next(toks, r, k + 1) - (k + 1));
+	k = cpj_json_next(toks, r, k + 1);
+	if ((unsigned)(cpj_json_next(toks, r, k) - k) > need)
+		need = (unsigned)(cpj_json_next(toks, r, k) - k);
+	printf("# the example's jobs need %u tokens\n", need);
+	CHECK_EQ(parse(CPJ_JOBS_POLL, 0), 2);
+	CHECK_EQ(dump(CPJ_JOBS_POLL, 2, dump_a, sizeof dump_a), 0);
+	CHECK(jobs[0].data.artifact_credentials.session_token.len > 800);
+	/* so a moved session token and the tokens never fit side by side */
+	for (c = 0; c < CPJ_ARRAY_LEN(chunks); c++) {
+		memset(toks, 0x5a, sizeof toks);
+		CHECK_EQ(parse_ex(CPJ_JOBS_POLL, body, body_len, chunks[c],
+		    NJOBS, need, sizeof store, sizeof win), 2);
+		CHECK_EQ(dump(CPJ_JOBS_POLL, 2, dump_b, sizeof dump_b), 0);
+		CHECK(strcmp(dump_a, dump_b) == 0);
+		CHECK(!h_contains(win, sizeof win, "IQoJb3JpZ2luX2Vj"));
+		CHECK(!h_contains(toks, sizeof toks, "IQoJb3JpZ2luX2Vj"));
+		CHECK_EQ(parse_ex(CPJ_JOBS_POLL, body, body_len, chunks[c],
+		    NJOBS, need - 1, sizeof store, sizeof win), 2);
+		k = jobs[0].err != 0 ? 0 : 1;
+		CHECK_EQ(jobs[k].err, CPJ_ERR_JSON_JOB_TOO_LARGE);
+		CHECK(strcmp(jobs[k].err_field, "tokens") == 0);
+	}
+	memset(toks, 0x5a, sizeof toks);
+	CHECK_EQ(parse(CPJ_JOBS_POLL, 7), 2);
+	CHECK(!h_contains(toks, sizeof toks, "IQoJb3JpZ2luX2Vj"));
+	CHECK(!h_contains(win, sizeof win, "IQoJb3JpZ2luX2Vj"));
+	return 0;
+}
+
+/*
+ * The window's limit is the job's JSON, long strings or not: a job of
+ * exactly the window's size is read, one byte more is too large.
+ */
+static int
+long_strings_window_exact(void)
+{
+	static char b[BODY_MAX];
+	static const size_t chunks[] = { 1, 7, 0 };
+	size_t len, job, c, extra;
+
+	for (extra = 0; extra < 2; extra++) {
+		len = big_body(b, sizeof b, 3000 + extra, 1);
+		CHECK(len > 0);
+		/* the first job: from its '{' to its '}' */
+		job = (size_t)(strstr(b, "}},{") + 2 - strchr(b, '['))
+		    - 1;
+		for (c = 0; c < CPJ_ARRAY_LEN(chunks); c++) {
+			CHECK_EQ(parse_ex(CPJ_JOBS_POLL, b, len, chunks[c],
+			    NJOBS, CPJ_JSON_TOKENS_MAX, sizeof store,
+			    job - extra), 2);
+			if (extra == 0) {
+				CHECK_EQ(jobs[0].err, 0);
+				CHECK_EQ(jobs[0].data.continuation_token.len,
+				    3000);
+			} else {
+				CHECK_EQ(jobs[0].err,
+				    CPJ_ERR_JSON_JOB_TOO_LARGE);
+				CHECK(strcmp(jobs[0].err_field, "window") == 0);
+			}
+			CHECK_EQ(jobs[1].err, 0);
+		}
+	}
+	return 0;
+}
+
 static int
 limits_name_the_field(void)
 {
@@ -1417,6 +1503,8 @@ main(int argc, char **argv)
 	RUN(modes_details_and_third_party);
 	RUN(too_large_window);
 	RUN(too_large_tokens_and_storage);
+	RUN(long_strings_and_few_tokens);
+	RUN(long_strings_window_exact);
 	RUN(limits_name_the_field);
 	RUN(per_job_type_and_escape_errors);
 	RUN(truncated_never_succeeds);

@@ -81,9 +81,24 @@ parse_u64(void)
 static int
 strieq(void)
 {
+	unsigned c;
+
 	CHECK(cpj_strieq("Content-Length", 14, "content-length"));
 	CHECK(!cpj_strieq("Content-Length", 13, "content-length"));
 	CHECK(!cpj_strieq("Content-Lengthx", 15, "content-length"));
+	/* bytes that differ in bit 5 alone but are not letters */
+	for (c = 0; c < 256; c++) {
+		char a[3] = { 'k', (char)c, 0 }, b[3] = { 'K', (char)(c ^ 0x20), 0 };
+		int letter = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+
+		CHECK_EQ(cpj_strieq(a, 2, b), letter);
+	}
+	CHECK(!cpj_strieq("a\x00", 2, "a "));
+	CHECK(!cpj_strieq("a ", 2, "a"));
+	CHECK(!cpj_strieq("a\xc1", 2, "a\xe1"));
+	CHECK(cpj_strieq("AzZa-0", 6, "aZzA-0"));
+	CHECK(!cpj_strieq("ab", 2, "a"));
+	CHECK(cpj_strieq("", 0, ""));
 	CHECK_EQ(cpj_hexval('F'), 15);
 	CHECK_EQ(cpj_hexval('g'), -1);
 	return 0;
