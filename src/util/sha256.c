@@ -172,6 +172,59 @@ hw(void)
 }
 #endif
 
+#if SHA_HW
+/* The work of the two calls below on the instructions, apart: their own
+   frames stay small, so BearSSL's code on the other path costs no more
+   stack than when it is called directly. */
+__attribute__((noinline))
+static void
+update_hw(br_sha256_context *cc, const unsigned char *p, size_t len)
+{
+	size_t ptr = (size_t)cc->count & 63, n;
+
+	cc->count += len;
+	if (ptr != 0) {
+		n = 64 - ptr < len ? 64 - ptr : len;
+		memcpy(cc->buf + ptr, p, n);
+		p += n;
+		len -= n;
+		if (ptr + n < 64)
+			return;
+		blocks(cc->val, cc->buf, 1);
+	}
+	if (len >= 64) {
+		blocks(cc->val, p, len / 64);
+		p += len & ~(size_t)63;
+		len &= 63;
+	}
+	memcpy(cc->buf, p, len);
+}
+
+__attribute__((noinline))
+static void
+out_hw(const br_sha256_context *cc, unsigned char *out)
+{
+	unsigned char buf[128];
+	uint32_t val[8];
+	size_t ptr = (size_t)cc->count & 63, n, i;
+	uint64_t bits = cc->count << 3;
+
+	memcpy(buf, cc->buf, ptr);
+	buf[ptr++] = 0x80;
+	n = ptr > 56 ? 128 : 64;
+	memset(buf + ptr, 0, n - ptr);
+	for (i = 0; i < 8; i++)
+		buf[n - 1 - i] = (unsigned char)(bits >> (8 * i));
+	memcpy(val, cc->val, sizeof val);
+	blocks(val, buf, n / 64);
+	for (i = 0; i < 32; i++)
+		out[i] = (unsigned char)(val[i >> 2] >> (24 - 8 * (i & 3)));
+	/* the last block and the state may be of a key */
+	cpj_wipe(buf, n);
+	cpj_wipe(val, sizeof val);
+}
+#endif
+
 /* see sha256_int.h */
 void
 cpj_sha256_update(br_sha256_context *cc, const void *data, size_t len)
@@ -180,25 +233,7 @@ cpj_sha256_update(br_sha256_context *cc, const void *data, size_t len)
 	if (len == 0)           /* data may be NULL then: no memcpy from it */
 		return;
 	if (hw()) {
-		const unsigned char *p = data;
-		size_t ptr = (size_t)cc->count & 63, n;
-
-		cc->count += len;
-		if (ptr != 0) {
-			n = 64 - ptr < len ? 64 - ptr : len;
-			memcpy(cc->buf + ptr, p, n);
-			p += n;
-			len -= n;
-			if (ptr + n < 64)
-				return;
-			blocks(cc->val, cc->buf, 1);
-		}
-		if (len >= 64) {
-			blocks(cc->val, p, len / 64);
-			p += len & ~(size_t)63;
-			len &= 63;
-		}
-		memcpy(cc->buf, p, len);
+		update_hw(cc, data, len);
 		return;
 	}
 #endif
@@ -211,24 +246,7 @@ cpj_sha256_out(const br_sha256_context *cc, void *dst)
 {
 #if SHA_HW
 	if (hw()) {
-		unsigned char buf[128], *out = dst;
-		uint32_t val[8];
-		size_t ptr = (size_t)cc->count & 63, n, i;
-		uint64_t bits = cc->count << 3;
-
-		memcpy(buf, cc->buf, ptr);
-		buf[ptr++] = 0x80;
-		n = ptr > 56 ? 128 : 64;
-		memset(buf + ptr, 0, n - ptr);
-		for (i = 0; i < 8; i++)
-			buf[n - 1 - i] = (unsigned char)(bits >> (8 * i));
-		memcpy(val, cc->val, sizeof val);
-		blocks(val, buf, n / 64);
-		for (i = 0; i < 32; i++)
-			out[i] = (unsigned char)(val[i >> 2] >> (24 - 8 * (i & 3)));
-		/* the last block and the state may be of a key */
-		cpj_wipe(buf, n);
-		cpj_wipe(val, sizeof val);
+		out_hw(cc, dst);
 		return;
 	}
 #endif
