@@ -7,12 +7,12 @@
  *
  * With CPJ_TEST_SHA_HW=1 in the environment (the arm64 board's test run:
  * qemu-aarch64 has the SHA-2 instructions) the instructions must be in
- * use, so that this cannot pass on the portable path alone.
+ * use, so that this cannot pass on the portable path alone (sha256_paths.h).
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
+#include "sha256_paths.h"
 #include "util/sha256_int.h"
 
 /* A message is `unit` repeated `reps` times. FIPS 180-2's examples ("abc",
@@ -183,34 +183,15 @@ agrees_with_bearssl(void)
 	return 0;
 }
 
-/* The instructions are in use when the run says the CPU has them. */
-static int
-hw_path(void)
-{
-	const char *e = getenv("CPJ_TEST_SHA_HW");
-
-	if (e != NULL && strcmp(e, "1") == 0)
-		CHECK_EQ(cpj_sha256_hw_used(), 1);
-	return 0;
-}
-
-static int
-portable_path(void)
-{
-	cpj_sha256_hw_allow(0);
-	CHECK_EQ(cpj_sha256_hw_used(), 0);
-	return 0;
-}
-
 int
 main(void)
 {
 	printf("SHA-256: %s\n", cpj_sha256_hw_used()
 	    ? "SHA instructions, then portable" : "portable only");
-	RUN(hw_path);
+	RUN(sha256_hw_path);
 	h_report("known_answers_first_path", known_answers());
 	RUN(agrees_with_bearssl);
-	RUN(portable_path);
+	RUN(sha256_portable_path);
 	h_report("known_answers_portable", known_answers());
 	cpj_sha256_hw_allow(1);
 	printf("%d passed, %d failed\n", h_passed, h_failed);

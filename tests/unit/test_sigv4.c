@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "sha256_paths.h"
 #include "util/sha256_int.h"
 #include "inner.h"
 
@@ -1269,30 +1270,6 @@ omit_token(void)
 	CHECK(p != NULL);
 	CHECK(strcmp(p + 17 + 64, "&X-Amz-Security-Token=TOKEN") == 0);
 	CHECK(strstr(got_creq, "Security-Token") == NULL);
-	return 0;
-}
-
-/*
- * The suite's first run is on the SHA instructions when the CPU has them:
- * with CPJ_TEST_SHA_HW=1 (the arm64 board's run under qemu-aarch64) they
- * must be in use. The second run is on BearSSL's portable code. SHA-256
- * itself is tested in test_sha256.c.
- */
-static int
-sha256_hw_path(void)
-{
-	const char *e = getenv("CPJ_TEST_SHA_HW");
-
-	if (e != NULL && strcmp(e, "1") == 0)
-		CHECK_EQ(cpj_sha256_hw_used(), 1);
-	return 0;
-}
-
-static int
-sha256_portable_path(void)
-{
-	cpj_sha256_hw_allow(0);
-	CHECK_EQ(cpj_sha256_hw_used(), 0);
 	return 0;
 }
 
