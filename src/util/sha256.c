@@ -23,6 +23,7 @@
 #define CPJ_NO_SHA_HW 1
 #endif
 
+/* SHA_HW: 0 BearSSL's code only, 1 SHA-NI (x86-64), 2 ARMv8 SHA-2 (arm64) */
 #if defined(CPJ_NO_SHA_HW) || !defined(__GNUC__)
 #define SHA_HW 0
 #elif defined(__x86_64__)
