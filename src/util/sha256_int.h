@@ -5,8 +5,8 @@
  * CPJ_NO_SHA_HW (or CPJ_NO_SHA_NI, its older name) it is BearSSL's code.
  *
  * Not API (kept out of include/): names may change in any release.
- * The "Stack:" figures are as last measured: `make size` checks include/
- * only.
+ * The "Stack:" figures are as last measured (the largest bound of the
+ * boards, BearSSL's code included): `make size` checks include/ only.
  */
 #ifndef CPJ_SHA256_INT_H
 #define CPJ_SHA256_INT_H
@@ -18,13 +18,13 @@
  *  by SHA256H/H2/SU0/SU1 on arm64 CPUs that have them (checked once);
  *  BearSSL's code elsewhere.
  *
- * Stack: at most 160 bytes.
+ * Stack: at most 448 bytes.
  */
 void cpj_sha256_update(br_sha256_context *cc, const void *data, size_t len);
 
 /** \brief br_sha256_out() likewise: the context is left as it was.
  *
- * Stack: at most 320 bytes.
+ * Stack: at most 544 bytes.
  */
 void cpj_sha256_out(const br_sha256_context *cc, void *dst);
 
