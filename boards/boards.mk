@@ -57,6 +57,8 @@ CROSS_TEST_SKIP ?= test_job_noalloc
 CROSS_TEST_BINS = $(UNIT_BINS) $(filter-out $(addprefix %/,$(CROSS_TEST_SKIP)),$(INTEG_BINS))
 # BOARD_SCRIPTS (a board the host runs natively): host scripts of
 # tests/scripts/ run against this board's static agent, after the programs.
+# BOARD_TEST_ENV (board.mk): environment of the test run, e.g. what the
+# tests must find of the CPU the runner emulates.
 # make BOARD=<b> check: the unit tests only.
 check: CROSS_TEST_BINS = $(UNIT_BINS)
 check: BOARD_SCRIPTS =
@@ -64,7 +66,7 @@ test check:
 	$(Q)sh tests/deps.sh build $(BOARD_DEBS) openssl
 	$(if $(BOARD_SCRIPTS),$(Q)sh tests/deps.sh test)
 	$(Q)$(MAKE) --no-print-directory all lint $(CROSS_TEST_BINS)
-	$(Q)sh boards/run-tests.sh $(B) "$(BOARD_EXEC)" $(CROSS_TEST_BINS) \
+	$(Q)$(BOARD_TEST_ENV) sh boards/run-tests.sh $(B) "$(BOARD_EXEC)" $(CROSS_TEST_BINS) \
 		$(BOARD_SCRIPTS:%=tests/scripts/%.py)
 endif
 

@@ -260,7 +260,7 @@ void cpj_http_response_init(cpj_http_response *resp);
  * On success resp->keep_alive tells whether the transport may carry
  * another request (it is cleared when bytes followed the response).
  *
- * Stack: at most 3,728 bytes.
+ * Stack: at most 3,664 bytes.
  *
  * \param tr        an open transport; the call never closes it.
  * \param req       the request; req->host must be set.
@@ -370,7 +370,7 @@ void cpj_http_client_init(cpj_http_client *c, struct cpj_tls_context *tls);
 /**
  * \brief Set the endpoint (closes any open connection, clears the proxy).
  *
- * Stack: at most 3,648 bytes.
+ * Stack: at most 3,552 bytes.
  *
  * \param c    a client set up with cpj_http_client_init().
  * \param url  "http://host[:port]" or "https://host[:port]" (optional
@@ -392,7 +392,7 @@ int cpj_http_client_set_url(cpj_http_client *c, const char *url);
  * each new connection and TLS (for https endpoints) runs inside it, so
  * the proxy never sees the traffic. Closes any open connection.
  *
- * Stack: at most 3,648 bytes.
+ * Stack: at most 3,552 bytes.
  *
  * \param c            a client with a URL.
  * \param https_proxy  proxy URL, or NULL / "" for none; borrowed for the
@@ -438,7 +438,7 @@ void cpj_http_client_set_timeouts(cpj_http_client *c, uint32_t connect_ms,
  * Over TLS, a body that runs to end of stream is accepted only when the
  * server ended it with close_notify (else CPJ_ERR_HTTP_TRUNCATED).
  *
- * Stack: at most 5,248 bytes.
+ * Stack: at most 5,088 bytes.
  *
  * \param c         a client with a URL.
  * \param req       the request; req->host NULL means the URL's authority.
@@ -469,7 +469,7 @@ int cpj_http_client_exchange(cpj_http_client *c, const cpj_http_request *req,
  * \brief Close the connection (TLS close_notify, then the socket).
  *        Safe to call at any time; the client stays configured.
  *
- * Stack: at most 3,600 bytes.
+ * Stack: at most 3,504 bytes.
  */
 void cpj_http_client_close(cpj_http_client *c);
 

@@ -210,7 +210,7 @@ int cpj_tls_anchors_init(cpj_tls_anchors *a, br_x509_trust_anchor *slots,
  * after the whole file cpj_tls_anchors_finish() reports what it needs;
  * this call still returns 0 then.
  *
- * Stack: at most 3,760 bytes.
+ * Stack: at most 3,664 bytes.
  *
  * \param a     a store set up with cpj_tls_anchors_init().
  * \param data  bytes of the bundle; borrowed for the call only.
@@ -229,7 +229,7 @@ int cpj_tls_anchors_add_pem(cpj_tls_anchors *a, const void *data,
 /**
  * \brief End a bundle: check it was complete and fitted the store.
  *
- * Stack: at most 3,792 bytes.
+ * Stack: at most 3,696 bytes.
  *
  * \param a  a store set up with cpj_tls_anchors_init().
  * \return the number of anchors in the store (> 0) on success;
@@ -295,7 +295,7 @@ typedef struct cpj_tls_client_cert {
  * objects are skipped). The key must belong to the first certificate.
  * Both texts are whole files in memory (borrowed for the call only).
  *
- * Stack: at most 3,632 bytes.
+ * Stack: at most 3,552 bytes.
  *
  * \param cc           the object to fill (caller-allocated).
  * \param der          caller's storage for the DER certificates, kept by
@@ -388,7 +388,7 @@ typedef struct cpj_tls_context {
 /**
  * \brief Set up a context (once); no I/O.
  *
- * Stack: at most 3,488 bytes.
+ * Stack: at most 3,424 bytes.
  *
  * \param tls      the context (caller-allocated).
  * \param anchors  a ready store (initialised, and finished if a bundle
@@ -409,7 +409,7 @@ int cpj_tls_init(cpj_tls_context *tls, const cpj_tls_anchors *anchors);
  * following cpj_tls_open() calls; a chain_len of 0 (and both keys NULL)
  * removes the certificate.
  *
- * Stack: at most 3,472 bytes.
+ * Stack: at most 3,408 bytes.
  *
  * \param tls        a context set up with cpj_tls_init().
  * \param chain      DER certificates, the client's own first.
@@ -438,7 +438,7 @@ int cpj_tls_set_client_cert(cpj_tls_context *tls,
  * every connection. Any previous connection of the context is dropped
  * without close_notify.
  *
- * Stack: at most 4,896 bytes.
+ * Stack: at most 4,736 bytes.
  *
  * \param tls    an initialised context.
  * \param lower  an open byte stream (e.g. cpj_net_transport()); copied,
@@ -478,7 +478,7 @@ void cpj_tls_transport(cpj_tls_context *tls, cpj_transport *out);
  *        socket. The session stays for resumption. Safe on a closed
  *        context.
  *
- * Stack: at most 3,568 bytes.
+ * Stack: at most 3,488 bytes.
  */
 void cpj_tls_close(cpj_tls_context *tls);
 

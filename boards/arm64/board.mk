@@ -7,4 +7,7 @@ BOARD_CPU := -march=armv8-a
 BOARD_EXEC ?= qemu-aarch64
 BOARD_DEBS := gcc-aarch64-linux-gnu musl-dev:arm64 qemu-user
 BOARD_FILE := ARM aarch64
+# qemu-aarch64 reports and runs the ARMv8 SHA-2 instructions: the SHA-256
+# tests must find them in use (test_sha256, test_sigv4).
+BOARD_TEST_ENV := CPJ_TEST_SHA_HW=1
 include boards/cross.mk

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "sha256_paths.h"
 #include "util/sha256_int.h"
 #include "inner.h"
 
@@ -1272,46 +1273,6 @@ omit_token(void)
 	return 0;
 }
 
-/*
- * cpj_sha256_update/_out against BearSSL's own for every length 0..300,
- * fed at every split, and a 1 MB input: with the SHA instructions (when
- * the CPU has them) the digests must be BearSSL's.
- */
-static int
-sha256_both_paths(void)
-{
-	static unsigned char in[1 << 20];
-	br_sha256_context a, b;
-	unsigned char da[32], db[32];
-	size_t len, cut, i;
-
-	for (i = 0; i < sizeof in; i++)
-		in[i] = (unsigned char)(i * 131 + (i >> 7));
-	for (len = 0; len <= 300; len++) {
-		for (cut = 0; cut <= len; cut += (len < 140 ? 1 : 37)) {
-			br_sha256_init(&a);
-			br_sha256_update(&a, in, len);
-			br_sha256_out(&a, da);
-			br_sha256_init(&b);
-			cpj_sha256_update(&b, in, cut);
-			cpj_sha256_update(&b, in + cut, len - cut);
-			cpj_sha256_out(&b, db);
-			CHECK(memcmp(da, db, 32) == 0);
-			/* the context is left as it was: BearSSL's out agrees */
-			br_sha256_out(&b, db);
-			CHECK(memcmp(da, db, 32) == 0);
-		}
-	}
-	br_sha256_init(&a);
-	br_sha256_update(&a, in, sizeof in);
-	br_sha256_out(&a, da);
-	br_sha256_init(&b);
-	cpj_sha256_update(&b, in, sizeof in);
-	cpj_sha256_out(&b, db);
-	CHECK(memcmp(da, db, 32) == 0);
-	return 0;
-}
-
 int
 main(void)
 {
@@ -1321,10 +1282,10 @@ main(void)
 	/* SHA-256 with the CPU's SHA instructions where it has them (the
 	   default), then BearSSL's portable code: the suite on both paths */
 	printf("SHA-256: %s\n", cpj_sha256_hw_used()
-	    ? "SHA instructions, then portable" : "portable only (no SHA-NI)");
+	    ? "SHA instructions, then portable" : "portable only");
+	RUN(sha256_hw_path);
 	run_suite();
-	RUN(sha256_both_paths);
-	cpj_sha256_hw_allow(0);
+	RUN(sha256_portable_path);
 	ncases = 0;
 	run_suite();
 	RUN(path_rules);
