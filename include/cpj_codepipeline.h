@@ -138,7 +138,7 @@ typedef struct cpj_cp_context {
 /**
  * \brief Set up a client.
  *
- * Stack: at most 144 bytes.
+ * Stack: at most 112 bytes.
  *
  * \param cp        the context (caller-allocated).
  * \param http      HTTP client pointed at the CodePipeline endpoint

@@ -108,6 +108,15 @@
 #define CPJ_CONFIG_TLS_EC_FAST 1
 #endif
 
+/** 1: SHA-256 (SigV4, S3 payloads) on the CPU's SHA-256 instructions
+ * where it has them, checked once at run time: SHA-NI on x86-64, the ARMv8
+ * SHA-2 instructions on arm64 (about 1.2 KB of code there, 150 bytes on
+ * x86-64); BearSSL's portable code on other CPUs. 0: BearSSL's code only
+ * (the minimal profile). */
+#ifndef CPJ_CONFIG_SHA_HW
+#define CPJ_CONFIG_SHA_HW 1
+#endif
+
 /** 1: SigV4 query-string signing (cpj_sigv4_presign, presigned URLs). */
 #ifndef CPJ_CONFIG_SIGV4_PRESIGN
 #define CPJ_CONFIG_SIGV4_PRESIGN 1

@@ -47,6 +47,10 @@
 /** Every curve on BearSSL's generic i31 code. */
 #define CPJ_CONFIG_TLS_EC_FAST 0
 #endif
+#ifndef CPJ_CONFIG_SHA_HW
+/** SHA-256 on BearSSL's portable code alone. */
+#define CPJ_CONFIG_SHA_HW 0
+#endif
 #ifndef CPJ_CONFIG_SIGV4_PRESIGN
 /** No presigned URLs. */
 #define CPJ_CONFIG_SIGV4_PRESIGN 0

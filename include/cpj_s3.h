@@ -340,7 +340,7 @@ typedef struct cpj_s3_context {
  * \brief Set up a context: AWS endpoints for `region`, automatic
  *        addressing, no credentials, 3 attempts, MD5 checks on.
  *
- * Stack: at most 160 bytes.
+ * Stack: at most 128 bytes.
  *
  * \param s3        the context (zeroed here).
  * \param http      HTTP client (with a TLS context for https), borrowed for

@@ -13,18 +13,14 @@
  * The buffering around blocks() is written once, on the context fields
  * BearSSL uses (buf, count, val), so BearSSL's own calls and these can
  * be mixed on one context. Everywhere else, on a CPU without them, and
- * when built with CPJ_NO_SHA_HW (or its older name CPJ_NO_SHA_NI), these
+ * when built with CPJ_CONFIG_SHA_HW 0 (cpj_config.h), these
  * are BearSSL's br_sha256_update() and br_sha256_out().
  */
 #include "inner.h"
 #include "sha256_int.h"
 
-#if defined(CPJ_NO_SHA_NI) && !defined(CPJ_NO_SHA_HW)
-#define CPJ_NO_SHA_HW 1
-#endif
-
 /* SHA_HW: 0 BearSSL's code only, 1 SHA-NI (x86-64), 2 ARMv8 SHA-2 (arm64) */
-#if defined(CPJ_NO_SHA_HW) || !defined(__GNUC__)
+#if !CPJ_CONFIG_SHA_HW || !defined(__GNUC__)
 #define SHA_HW 0
 #elif defined(__x86_64__)
 #define SHA_HW 1

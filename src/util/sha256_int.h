@@ -2,7 +2,7 @@
  * sha256_int.h -- SHA-256 on a BearSSL context with the CPU's SHA-256
  * instructions when it has them (src/util/sha256.c): SHA-NI on x86-64,
  * the ARMv8 SHA-2 instructions on arm64; what SigV4 hashes. Built with
- * CPJ_NO_SHA_HW (or CPJ_NO_SHA_NI, its older name) it is BearSSL's code.
+ * CPJ_CONFIG_SHA_HW 0 (cpj_config.h) it is BearSSL's code.
  *
  * Not API (kept out of include/): names may change in any release.
  * The "Stack:" figures are as last measured (the largest bound of the
