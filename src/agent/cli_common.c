@@ -691,4 +691,5 @@ cli_cleanup(void)
 	cpj_http_client_close(&http);
 	wipe_jobs();
 	cpj_wipe(jwindow, sizeof jwindow);
+	cpj_wipe(jtokens, sizeof jtokens);      /* long strings wait there */
 }

@@ -50,6 +50,8 @@ take(size_t n)
 {
 	unsigned char *p;
 
+	if (n == 0)
+		n = 1;          /* a block of its own, which free() knows */
 	if (n > POOL_SIZE || ALIGN + ROUND(n) > POOL_SIZE - used) {
 		errno = ENOMEM;
 		return NULL;
@@ -113,6 +115,8 @@ realloc(void *ptr, size_t n)
 
 	if (p == NULL)
 		return take(n);
+	if (n == 0)
+		n = 1;          /* the block stays one that free() knows */
 	old = size_of(p);
 	/* the last block grows or shrinks where it is */
 	if (p + ROUND(old) == pool + used && n <= POOL_SIZE

@@ -199,6 +199,7 @@ call(cpj_cp_context *cp, const char *op, size_t body_len,
 	struct cp_call k;
 	cpj_aws_call c;
 	cpj_buf tb;
+	int rc;
 
 	cpj_buf_init(&tb, target, sizeof target);
 	cpj_buf_puts(&tb, TARGET_PREFIX);
@@ -231,7 +232,16 @@ call(cpj_cp_context *cp, const char *op, size_t body_len,
 	c.attempts = &cp->attempts;
 	c.retries = &cp->retries;
 	c.resigns = &cp->resigns;
-	return cpj_aws_call_run(&c);
+	rc = cpj_aws_call_run(&c);
+	/*
+	 * A job answer that failed part way (cut, timed out, an error of the
+	 * core) ends its parse here: the jobs read so far are flagged
+	 * CPJ_JOB_F_RESPONSE_FAILED and the job that was streaming in is wiped
+	 * from the window and the token array (its credentials may be there).
+	 */
+	if (rc < 0 && k.tried)
+		(void)cpj_jobs_parser_finish(jb->parser);
+	return rc;
 }
 
 /* see cpj_codepipeline.h (used by cp_ops.c) */

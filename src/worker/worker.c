@@ -381,6 +381,9 @@ cpj_worker_close(cpj_worker *w)
 	w->state = 0;
 	cpj_creds_clear(&w->creds);
 	cpj_wipe(w->id, sizeof w->id);
-	/* window, storage and work: the end of the struct */
+	/* the token array (the job parser keeps a job's long strings at its
+	   end while the job streams in), then window, storage and work: the
+	   end of the struct */
+	cpj_wipe(w->tokens, sizeof w->tokens);
 	cpj_wipe(w->window, sizeof *w - offsetof(cpj_worker, window));
 }

@@ -138,6 +138,13 @@ limits(void)
 	CHECK(memcmp(a, "pool", 4) == 0);
 	free(c);
 	free(a);
+	/* zero-byte blocks are blocks too: freed, the pool starts over */
+	a = malloc(0);
+	CHECK(a != NULL);
+	free(a);
+	a = realloc(malloc(8), 0);
+	CHECK(a != NULL);
+	free(a);
 	/* all back: the whole pool again */
 	a = malloc(6144 - 16);
 	CHECK(a != NULL);

@@ -356,6 +356,46 @@ close_wipes(void)
 	return 0;
 }
 
+/*
+ * A poll whose 200 is cut inside a job, after its artifact credentials
+ * (long strings wait at the end of the token array while a job streams
+ * in): the call fails, its parse ends with it, and close leaves the
+ * secrets nowhere in the worker.
+ */
+static int
+cut_poll_wipes(void)
+{
+	static char reply[4096];
+	cpj_worker_config c;
+	const cpj_job *jobs;
+	int n;
+
+	setup();
+	base(&c);
+	CHECK_EQ(cpj_worker_init(&w, &c), 0);
+	n = snprintf(reply, sizeof reply, "HTTP/1.1 200 OK\r\n"
+	    "Content-Length: 400\r\n\r\n{\"jobs\":[{\"id\":\"" JOB "\","
+	    "\"nonce\":\"3\",\"data\":{\"artifactCredentials\":{"
+	    "\"accessKeyId\":\"AKIDJOB\",\"secretAccessKey\":"
+	    "\"JOBSECRETKEYJOBSECRETKEYJOBSECRETKEY42\",\"sessionToken\":"
+	    "\"JOBSESSIONTOKENJOBSESSIONTOKENJOBSESSION\"},\"pipelineContext\":"
+	    "{\"pipelineName\":\"p\"");
+	CHECK(n > 0 && (size_t)n < sizeof reply);
+	mock_port_add_conn(reply, (size_t)n);
+	mock_port_fault_at(0, (size_t)n, CPJ_ERR_NET_RESET);
+	CHECK(cpj_worker_poll(&w, &jobs) < 0);
+	/* the parse ended with the call: the job's window and the token
+	   array are clean (the raw bytes in the work buffer go at close) */
+	CHECK(!h_contains(w.tokens, sizeof w.tokens, "JOBSECRETKEYJOBSECRETKEY"));
+	CHECK(!h_contains(w.tokens, sizeof w.tokens, "JOBSESSIONTOKENJOBSESSION"));
+	CHECK(!h_contains(w.window, sizeof w.window, "JOBSECRETKEYJOBSECRETKEY"));
+	CHECK(!h_contains(w.window, sizeof w.window, "JOBSESSIONTOKENJOBSESSION"));
+	cpj_worker_close(&w);
+	CHECK(!h_contains(&w, sizeof w, "JOBSECRETKEYJOBSECRETKEY"));
+	CHECK(!h_contains(&w, sizeof w, "JOBSESSIONTOKENJOBSESSION"));
+	return 0;
+}
+
 /* The library's lines below warnings appear only when asked for. */
 static int
 log_level(void)
@@ -399,6 +439,7 @@ main(void)
 	RUN(calls);
 	RUN(credentials_provider);
 	RUN(close_wipes);
+	RUN(cut_poll_wipes);
 	RUN(log_level);
 	return H_EXIT();
 }
