@@ -5,6 +5,7 @@
  * what it receives.
  */
 #include "inner.h"
+#include "util/word_int.h"
 
 /* tchar: a bit per ASCII byte (letters, digits, !#$%&'*+-.^_`|~). */
 static const uint32_t tchar[4] = {
@@ -17,20 +18,19 @@ static const uint32_t tchar[4] = {
  * below n" for n <= 0x80, "has a zero byte"); a word that fails them
  * (an HTAB, or the end of the run) is checked byte by byte.
  */
-typedef size_t word;
-#define ONES ((word)-1 / 255)
+#define ONES CPJ_WORD_ONES
 #define HIGH (ONES * 0x80)
 #define LOW7 (ONES * 0x7f)
 
 /* Bit 7 of each byte of v (all below 0x80) that is a letter or '-': the
  * letters by range once lower-cased (| 0x20 maps no other byte into
  * a..z), '-' by an exact zero test of v ^ '-' (not x: CR | 0x20 is '-'). */
-static word
-name_bytes(word v)
+static cpj_word
+name_bytes(cpj_word v)
 {
-	word x = v | ONES * 0x20, y = v ^ ONES * 0x2d;
-	word letter = (x + ONES * (0x80 - 0x61)) & ~(x + ONES * (0x80 - 0x7b));
-	word dash = ~(((y & LOW7) + LOW7) | y);
+	cpj_word x = v | ONES * 0x20, y = v ^ ONES * 0x2d;
+	cpj_word letter = (x + ONES * (0x80 - 0x61)) & ~(x + ONES * (0x80 - 0x7b));
+	cpj_word dash = ~(((y & LOW7) + LOW7) | y);
 
 	return (letter | dash) & HIGH;
 }
@@ -42,10 +42,10 @@ cpj_http_token_span(const char *s, size_t n)
 	size_t i = 0;
 
 	/* header names: words of letters and '-' at once */
-	while (n - i >= sizeof(word)) {
-		word v;
+	while (n - i >= CPJ_WORD_BYTES) {
+		cpj_word v;
 
-		memcpy(&v, s + i, sizeof v);
+		v = cpj_word_load((const unsigned char *)s + i);
 		if ((v & HIGH) != 0 || name_bytes(v) != HIGH)
 			break;
 		i += sizeof v;
@@ -65,10 +65,10 @@ cpj_http_field_span(const char *s, size_t n)
 {
 	size_t i = 0;
 
-	while (n - i >= sizeof(word)) {
-		word v, x;
+	while (n - i >= CPJ_WORD_BYTES) {
+		cpj_word v, x;
 
-		memcpy(&v, s + i, sizeof v);
+		v = cpj_word_load((const unsigned char *)s + i);
 		x = v ^ (ONES * 0x7f);
 		if ((((v - ONES * 0x20) & ~v) | ((x - ONES) & ~x))
 		    & (ONES * 0x80))

@@ -8,6 +8,7 @@
  * began) are one function each, which the helpers call in tail position.
  */
 #include "inner.h"
+#include "util/word_int.h"
 
 /* Scanner states. */
 enum {
@@ -43,61 +44,6 @@ static int
 str_stop(unsigned c)
 {
 	return c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
-}
-
-/*
- * The fast path of strings reads a machine word at a time: eight bytes on
- * 64-bit targets, four on 32-bit ones (where 64-bit arithmetic would be
- * emulated with pairs of registers, larger and no faster).
- */
-#if SIZE_MAX > 0xffffffffu
-typedef uint64_t word;
-#define FIRST_IDX ((word)0x0001020304050607u)
-#else
-typedef uint32_t word;
-#define FIRST_IDX ((word)0x00010203u)
-#endif
-#define WORD_BYTES sizeof(word)
-#define ONES ((word)-1 / 0xff)  /* 0x01 in every byte */
-
-/*
- * A word of bytes as a number, p[0] in the low byte whatever the
- * machine's byte order (compilers make this one load on little-endian
- * targets).
- */
-static word
-load_word(const unsigned char *p)
-{
-	word v = (word)p[0] | (word)p[1] << 8 | (word)p[2] << 16
-	    | (word)p[3] << 24;
-
-#if SIZE_MAX > 0xffffffffu
-	v |= (word)p[4] << 32 | (word)p[5] << 40 | (word)p[6] << 48
-	    | (word)p[7] << 56;
-#endif
-	return v;
-}
-
-/*
- * Bit 7 of each byte of v that equals b. Borrows only run towards later
- * bytes, so the first byte flagged is always a true match (later flags
- * may be false, and the callers never rely on them).
- */
-static word
-has_byte(word v, unsigned b)
-{
-	word x = v ^ (ONES * b);
-
-	return (x - ONES) & ~x;
-}
-
-/* Index of the first byte flagged in a non-zero mask of bit 7s. */
-static size_t
-first_byte(word hit)
-{
-	word low = (hit & (~hit + 1)) >> 7;         /* 256^k */
-
-	return (size_t)((low * FIRST_IDX) >> (8 * (WORD_BYTES - 1)));
 }
 
 static int
@@ -206,22 +152,23 @@ on_str(struct run *r)
 	cpj_json_scanner *s = r->s;
 	size_t i = r->i, len = r->len;
 	unsigned c;
+	int rc;
 
 	/*
 	 * Most bytes of a body are inside strings: skip a word at a time
 	 * while none of them can end the fast path ('"', '\\', below 0x20,
 	 * 0x80 and up).
 	 */
-	while (len - i >= WORD_BYTES) {
-		word v = load_word(p + i), hit;
+	while (len - i >= CPJ_WORD_BYTES) {
+		cpj_word v = cpj_word_load(p + i), hit;
 
-		hit = (v | (v - ONES * 0x20) | has_byte(v, '"')
-		    | has_byte(v, '\\')) & (ONES * 0x80);
+		hit = (v | (v - CPJ_WORD_ONES * 0x20) | cpj_word_has_byte(v, '"')
+		    | cpj_word_has_byte(v, '\\')) & (CPJ_WORD_ONES * 0x80);
 		if (hit != 0) {
-			i += first_byte(hit);
+			i += cpj_word_first(hit);
 			break;
 		}
-		i += WORD_BYTES;
+		i += CPJ_WORD_BYTES;
 	}
 	if (i == len) {
 		r->i = i;
@@ -249,17 +196,17 @@ on_str(struct run *r)
 			return R_NEXT;
 		}
 		s->ev_type = CPJ_JSON_STRING;
-		/* 32 bits hold the length of any string under 4 GiB */
-		if (r->depth > r->watch && s->long_min != 0
+		rc = value_end(r);
+		/* unwatched (so in a container), a long string has its event
+		   (32 bits hold the length of any string under 4 GiB) */
+		if (rc == R_NEXT && s->long_min != 0
 		    && (uint32_t)(s->pos + i) - s->str_at >= s->long_min) {
-			/* depth > watch >= 0: inside a container */
-			r->st = ST_AFTER;
 			s->ev = CPJ_JSON_EV_LONG;
 			s->ev_key = 0;
 			s->ev_level = r->depth;
 			return R_OUT;
 		}
-		return value_end(r);
+		return rc;
 	}
 	if (c == '\\') {
 		r->st = ST_ESC;

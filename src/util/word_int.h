@@ -1,0 +1,70 @@
+/*
+ * word_int.h -- bytes a machine word at a time: the word, its load and
+ * the byte tests on it, for the loops that skip runs of ordinary bytes
+ * (the JSON scanner's strings, the HTTP byte classes).
+ *
+ * Not API (kept out of include/): names may change in any release.
+ */
+#ifndef CPJ_WORD_INT_H
+#define CPJ_WORD_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Eight bytes on 64-bit targets, four on 32-bit ones (where 64-bit
+ * arithmetic would be emulated with pairs of registers, larger and no
+ * faster).
+ */
+#if SIZE_MAX > 0xffffffffu
+typedef uint64_t cpj_word;
+#define CPJ_WORD_FIRST_IDX ((cpj_word)0x0001020304050607u)
+#else
+typedef uint32_t cpj_word;
+#define CPJ_WORD_FIRST_IDX ((cpj_word)0x00010203u)
+#endif
+#define CPJ_WORD_BYTES sizeof(cpj_word)
+#define CPJ_WORD_ONES ((cpj_word)-1 / 0xff)     /* 0x01 in every byte */
+
+/*
+ * A word of bytes as a number, p[0] in the low byte whatever the
+ * machine's byte order (compilers make this one load on little-endian
+ * targets).
+ */
+static inline cpj_word
+cpj_word_load(const unsigned char *p)
+{
+	cpj_word v = (cpj_word)p[0] | (cpj_word)p[1] << 8
+	    | (cpj_word)p[2] << 16 | (cpj_word)p[3] << 24;
+
+#if SIZE_MAX > 0xffffffffu
+	v |= (cpj_word)p[4] << 32 | (cpj_word)p[5] << 40
+	    | (cpj_word)p[6] << 48 | (cpj_word)p[7] << 56;
+#endif
+	return v;
+}
+
+/*
+ * Bit 7 of each byte of v that equals b. Borrows only run towards later
+ * bytes, so the first byte flagged is always a true match (later flags
+ * may be false, and the callers never rely on them).
+ */
+static inline cpj_word
+cpj_word_has_byte(cpj_word v, unsigned b)
+{
+	cpj_word x = v ^ (CPJ_WORD_ONES * b);
+
+	return (x - CPJ_WORD_ONES) & ~x;
+}
+
+/* Index of the first byte flagged in a non-zero mask of bit 7s. */
+static inline size_t
+cpj_word_first(cpj_word hit)
+{
+	cpj_word low = (hit & (~hit + 1)) >> 7;         /* 256^k */
+
+	return (size_t)((low * CPJ_WORD_FIRST_IDX)
+	    >> (8 * (CPJ_WORD_BYTES - 1)));
+}
+
+#endif
