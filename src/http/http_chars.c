@@ -45,7 +45,7 @@ cpj_http_token_span(const char *s, size_t n)
 	while (n - i >= CPJ_WORD_BYTES) {
 		cpj_word v;
 
-		v = cpj_word_load((const unsigned char *)s + i);
+		memcpy(&v, s + i, sizeof v);    /* any byte order will do */
 		if ((v & HIGH) != 0 || name_bytes(v) != HIGH)
 			break;
 		i += sizeof v;
@@ -68,7 +68,7 @@ cpj_http_field_span(const char *s, size_t n)
 	while (n - i >= CPJ_WORD_BYTES) {
 		cpj_word v, x;
 
-		v = cpj_word_load((const unsigned char *)s + i);
+		memcpy(&v, s + i, sizeof v);    /* any byte order will do */
 		x = v ^ (ONES * 0x7f);
 		if ((((v - ONES * 0x20) & ~v) | ((x - ONES) & ~x))
 		    & (ONES * 0x80))
