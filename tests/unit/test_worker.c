@@ -337,7 +337,6 @@ close_wipes(void)
 {
 	cpj_worker_config c;
 	const cpj_job *jobs;
-	size_t i;
 
 	setup();
 	base(&c);
@@ -349,10 +348,8 @@ close_wipes(void)
 	CHECK(strcmp(jobs[0].data.artifact_credentials.secret_access_key.p,
 	    "JOBSECRETKEY") == 0);
 	cpj_worker_close(&w);
-	for (i = 0; i + 12 <= sizeof w.storage; i++)
-		CHECK(memcmp(w.storage + i, "JOBSECRETKEY", 12) != 0);
-	for (i = 0; i + 12 <= sizeof w.window; i++)
-		CHECK(memcmp(w.window + i, "JOBSECRETKEY", 12) != 0);
+	/* storage, window, tokens: nowhere in the worker */
+	CHECK(!h_contains(&w, sizeof w, "JOBSECRETKEY"));
 	return 0;
 }
 
