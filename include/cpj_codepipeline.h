@@ -148,9 +148,15 @@ typedef struct cpj_cp_context {
  *                  context's lifetime.
  * \param region    signing region (copied; 1..30 of [a-z0-9-]).
  * \param work, work_len  request and HTTP buffer; borrowed for the context's
- *                  lifetime. It holds one request body plus the HTTP head:
- *                  16 KB is ample for every call but a PutJobSuccessResult
- *                  with large output variables (up to ~122 KB of them).
+ *                  lifetime; at least 2,048 bytes. It holds the HTTP head
+ *                  (about 700 bytes and the session token) and, when it
+ *                  fits beside it, the body. A larger body (a result with
+ *                  large output variables, up to ~122 KB of them) is
+ *                  streamed: written once more for its SHA-256, then in
+ *                  pieces of the buffer's size, each written again from
+ *                  the call's arguments (which must not change during the
+ *                  call). CPJ_CREDS_TOKEN_MAX + 3,584 bytes keeps every
+ *                  poll, acknowledgement and ordinary result in memory.
  * \return 0 or CPJ_ERR_PARAM.
  */
 int cpj_cp_init(cpj_cp_context *cp, cpj_http_client *http, const char *region,

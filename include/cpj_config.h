@@ -354,9 +354,11 @@
 #ifndef CPJ_WORKER_STORAGE
 #define CPJ_WORKER_STORAGE CPJ_JOB_WINDOW
 #endif
-/** Bytes of a worker's request buffer (a request and its HTTP head). */
+/** Bytes of a worker's request buffer: the HTTP head with the longest
+ *  session token and the bodies of polls, acknowledgements and ordinary
+ *  results; larger results are streamed through it (cpj_cp_init()). */
 #ifndef CPJ_WORKER_WORK
-#define CPJ_WORKER_WORK 16384
+#define CPJ_WORKER_WORK (CPJ_CREDS_TOKEN_MAX + 3584)
 #endif
 
 /* Sanity checks. */

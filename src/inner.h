@@ -109,10 +109,19 @@ unsigned cpj_dec(const char *s, int n);
 
 /* ---- CodePipeline internals (src/cp) -------------------------------- */
 
-/* Send cp->work[0..body_len) as operation `op` (e.g. "PollForJobs"),
- * with retries and skew correction; a 2xx body goes to `jb`'s parser,
- * set up for each attempt in `mode` (CPJ_JOBS_*); see cp_client.c. */
-int cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
+/* A request body: `write` puts the whole JSON document into the writer,
+ * the same bytes each time it is called with `arg`. */
+typedef struct cpj_cp_body {
+	void (*write)(cpj_json_writer *w, const void *arg);
+	const void *arg;
+} cpj_cp_body;
+
+/* Send `body` as operation `op` (e.g. "PollForJobs"), with retries and
+ * skew correction: from cp->work when it fits there with the HTTP head,
+ * else streamed (written again for its hash and for each piece); a 2xx
+ * body goes to `jb`'s parser, set up for each attempt in `mode`
+ * (CPJ_JOBS_*); see cp_client.c. */
+int cpj_cp_call(cpj_cp_context *cp, const char *op, const cpj_cp_body *body,
 	const cpj_cp_jobs_buf *jb, int mode);
 
 #endif

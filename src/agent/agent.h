@@ -25,8 +25,15 @@
 #define CPJ_EXIT_USAGE   2   /* bad command line */
 
 /* Static buffers of the agent (override with -D for small boards). */
+/*
+ * The CodePipeline client's work buffer: the HTTP head of a request with
+ * the largest session token (about 700 bytes and the token) and a body
+ * that fits beside it (a poll, an acknowledgement, an ordinary result);
+ * a larger body (up to 120 KiB of output variables) is streamed through
+ * it (cpj_cp_init()).
+ */
 #ifndef CPJ_AGENT_WORK_SIZE
-#define CPJ_AGENT_WORK_SIZE (160 * 1024)   /* one request body + HTTP head */
+#define CPJ_AGENT_WORK_SIZE (CPJ_CREDS_TOKEN_MAX + 3584)
 #endif
 /*
  * The strings of the jobs of one poll or GetJobDetails, which the jobs

@@ -17,9 +17,10 @@
 /* A Date header this far from our corrected clock re-learns the skew. */
 #define SKEW_LEARN_S 240
 
-/* What only S3 asks for (a virtual host, a streamed body, the
- * X-Amz-Content-SHA256 header, the answer's headers, the done and
- * redirect hooks): a profile without S3 leaves it out. */
+/* What only S3 asks for (a virtual host, the X-Amz-Content-SHA256
+ * header, the answer's headers, the done and redirect hooks): a profile
+ * without S3 leaves it out. A streamed body is CodePipeline's too (a
+ * result larger than the work buffer, cp_client.c). */
 #if CPJ_CONFIG_S3
 #define S3_ONLY(x, none) (x)
 #else
@@ -85,16 +86,13 @@ send_one(const cpj_aws_call *c, const cpj_aws_req *r)
 	req.host = host;
 	req.headers = hh;
 	req.nheaders = nh;
-	req.body = r->body;
-	req.body_len = r->body_len;
-#if CPJ_CONFIG_S3
 	if (r->body_read != NULL) {
-		req.body = NULL;
-		req.body_len = 0;
 		req.body_read = r->body_read;
 		req.body_ctx = r->body_ctx;
+	} else {
+		req.body = r->body;
+		req.body_len = r->body_len;
 	}
-#endif
 	req.content_length = r->content_length;
 	req.request_ms = c->request_ms;
 	cpj_http_response_init(c->resp);

@@ -3,6 +3,7 @@
  * through the AWS request core, src/aws/aws_call.c) and its error bodies.
  */
 #include "inner.h"
+#include "util/sha256_int.h"
 
 #define TARGET_PREFIX "CodePipeline_20150709."
 #define CONTENT_TYPE "application/x-amz-json-1.1"
@@ -101,9 +102,136 @@ struct cp_call {
 	const cpj_cp_jobs_buf *jb;
 	int mode;
 	int tried;              /* an attempt was made: its jobs are wiped */
-	size_t body_len;
+	size_t body_len;        /* the body in cp->work; 0: streamed */
+	const cpj_cp_body *body;
+	uint64_t total;         /* a streamed body: its length, */
+	uint64_t sent;          /* the bytes handed to this attempt, */
+	char hash[65];          /* its SHA-256 (hex) */
 	cpj_sigv4_header h[2];
 };
+
+/*
+ * A body larger than the work buffer is streamed: written once more for
+ * its SHA-256 and length (SigV4 signs the hash, the head carries the
+ * length), then again for each piece the HTTP layer asks for, each time
+ * through a small stage, keeping only the bytes of that piece. The body
+ * is a function of the caller's arguments, so every pass writes the same
+ * bytes. A piece costs writing the body up to its end: the pieces of a
+ * 120 KiB PutJobSuccessResult through a 16 KiB buffer write about 0.5 MB
+ * of JSON, against the seconds its handler ran; the requests of a job
+ * cycle fit and never come here.
+ */
+static int
+write_through(const cpj_cp_body *body, cpj_buf *b,
+	int (*drain)(cpj_buf *b, const char *p, size_t n))
+{
+	char stage[128];
+	cpj_json_writer w;
+
+	cpj_buf_init_drain(b, stage, sizeof stage, drain);
+	cpj_json_writer_init(&w, b);
+	body->write(&w, body->arg);
+	(void)cpj_buf_drain_end(b);
+	return cpj_json_writer_finish(&w);
+}
+
+struct hashing {
+	cpj_buf b;              /* first: the drain's state */
+	br_sha256_context sc;
+	uint64_t n;
+};
+
+static int
+hash_drain(cpj_buf *b, const char *p, size_t n)
+{
+	struct hashing *h = (struct hashing *)(void *)b;
+
+	cpj_sha256_update(&h->sc, p, n);
+	h->n += n;
+	return 0;
+}
+
+/* The piece [from, from + want) of the body, as it is written again. */
+struct piece {
+	cpj_buf b;              /* first: the drain's state */
+	uint64_t pos;           /* bytes of the body written so far */
+	uint64_t from;
+	unsigned char *out;
+	size_t want, got;
+};
+
+static int
+piece_drain(cpj_buf *b, const char *p, size_t n)
+{
+	struct piece *c = (struct piece *)(void *)b;
+	/* the next byte wanted; never before pos: bytes are taken as they
+	 * come */
+	uint64_t at = c->from + c->got;
+
+	if (c->pos + n > at) {
+		size_t k = (size_t)(at - c->pos), m = n - k;
+
+		if (m > c->want - c->got)
+			m = c->want - c->got;
+		memcpy(c->out + c->got, p + k, m);
+		c->got += m;
+	}
+	c->pos += n;
+	return c->got == c->want;       /* full: the rest is not written */
+}
+
+/* cpj_http_body_source of a streamed body */
+static int
+stream_read(void *ctx, unsigned char *buf, size_t want)
+{
+	struct cp_call *k = ctx;
+	struct piece c;
+
+	c.pos = 0;
+	c.from = k->sent;
+	c.out = buf;
+	c.want = want;
+	c.got = 0;
+	(void)write_through(k->body, &c.b, piece_drain);
+	k->sent += c.got;
+	return (int)c.got;
+}
+
+/* Write the body into cp->work, leaving room for the HTTP head (with the
+ * session token); when it does not fit, measure and hash it to be
+ * streamed. */
+static int
+write_body(struct cp_call *k)
+{
+	cpj_cp_context *cp = k->cp;
+	unsigned char digest[32];
+	struct hashing h;
+	cpj_json_writer w;
+	cpj_buf b;
+	int rc;
+	size_t head = HEAD_ROOM + (cp->sig.token != NULL
+	    ? strlen(cp->sig.token) : 0);
+
+	cpj_buf_init(&b, (char *)cp->work, cp->work_len > head
+	    ? cp->work_len - head : 0);
+	cpj_json_writer_init(&w, &b);
+	k->body->write(&w, k->body->arg);
+	rc = cpj_json_writer_finish(&w);
+	if (rc != CPJ_ERR_NOSPACE) {
+		k->body_len = b.len;
+		return rc;
+	}
+	k->body_len = 0;
+	br_sha256_init(&h.sc);
+	h.n = 0;
+	if ((rc = write_through(k->body, &h.b, hash_drain)) < 0)
+		return rc;
+	cpj_sha256_out(&h.sc, digest);
+	cpj_buf_init(&b, k->hash, sizeof k->hash);
+	cpj_buf_put_hex(&b, digest, sizeof digest);
+	k->total = h.n;
+	return CPJ_OK;
+}
 
 /* Before each attempt: reset the results and the job parser. */
 static int
@@ -134,11 +262,20 @@ prepare(void *ctx, cpj_aws_req *r)
 	r->target = "/";
 	r->headers = k->h;
 	r->nheaders = 2;
-	r->payload = CPJ_SIGV4_PAYLOAD_BODY;
-	r->body = cp->work;
-	r->body_len = k->body_len;
 	r->on_body = sink;
 	r->resp_ctx = cp;
+	if (k->body_len == 0) {
+		r->payload = CPJ_SIGV4_PAYLOAD_HASH;
+		r->payload_hash = k->hash;
+		r->body_read = stream_read;
+		r->body_ctx = k;
+		r->content_length = k->total;
+		k->sent = 0;
+	} else {
+		r->payload = CPJ_SIGV4_PAYLOAD_BODY;
+		r->body = cp->work;
+		r->body_len = k->body_len;
+	}
 	r->work = cp->work + k->body_len;
 	r->work_len = cp->work_len - k->body_len;
 	return 0;
@@ -187,12 +324,12 @@ static const cpj_aws_hooks hooks = {
 };
 
 /*
- * Send the body in cp->work[0..body_len) as operation `op` and read the
- * answer. 2xx: returns 0 (small bodies are in cp->small, job bodies went
- * to cp->jb). Otherwise an error, with the details in cp.
+ * Send the body as operation `op` and read the answer. 2xx: returns 0
+ * (small bodies are in cp->small, job bodies went to cp->jb). Otherwise an
+ * error, with the details in cp.
  */
 static int
-call(cpj_cp_context *cp, const char *op, size_t body_len,
+call(cpj_cp_context *cp, const char *op, const cpj_cp_body *body,
 	const cpj_cp_jobs_buf *jb, int mode)
 {
 	char target[64];
@@ -204,15 +341,18 @@ call(cpj_cp_context *cp, const char *op, size_t body_len,
 	cpj_buf_init(&tb, target, sizeof target);
 	cpj_buf_puts(&tb, TARGET_PREFIX);
 	cpj_buf_puts(&tb, op);
-	if (cpj_buf_ok(&tb) < 0 || cp->work_len - body_len < HEAD_ROOM)
+	if (cpj_buf_ok(&tb) < 0)
 		return CPJ_ERR_NOSPACE;
+	k.cp = cp;
+	k.body = body;
+	if ((rc = write_body(&k)) < 0)
+		return rc;
 	cp->jb = jb;
 	k.cp = cp;
 	k.op = op;
 	k.jb = jb;
 	k.mode = mode;
 	k.tried = 0;
-	k.body_len = body_len;
 	k.h[0].name = "Content-Type";
 	k.h[0].value = CONTENT_TYPE;
 	k.h[1].name = "X-Amz-Target";
@@ -246,10 +386,10 @@ call(cpj_cp_context *cp, const char *op, size_t body_len,
 
 /* see cpj_codepipeline.h (used by cp_ops.c) */
 int
-cpj_cp_call(cpj_cp_context *cp, const char *op, size_t body_len,
+cpj_cp_call(cpj_cp_context *cp, const char *op, const cpj_cp_body *body,
 	const cpj_cp_jobs_buf *jb, int mode)
 {
-	int rc = call(cp, op, body_len, jb, mode);
+	int rc = call(cp, op, body, jb, mode);
 
 	cp->jb = NULL;
 	cp->err = rc;

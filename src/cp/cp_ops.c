@@ -89,26 +89,47 @@ check_job(cpj_cp_context *cp, const char *job_id, const char *client_token)
 #define OP_NAME(token, custom, third) (custom)
 #endif
 
+/*
+ * A request body: the job's members, then the rest of the operation's
+ * (`rest`, over `arg`). It is written by cpj_cp_call() from these
+ * arguments, as often as the request needs (cp_client.c), so it holds
+ * nothing but what the caller gave.
+ */
+struct body {
+	const char *job_id, *nonce, *client_token;
+	void (*rest)(cpj_json_writer *w, const void *arg);
+	const void *arg;
+};
+
 static void
-begin(cpj_cp_context *cp, cpj_buf *b, cpj_json_writer *w)
+write_body(cpj_json_writer *w, const void *arg)
 {
-	cpj_buf_init(b, (char *)cp->work, cp->work_len);
-	cpj_json_writer_init(w, b);
+	const struct body *d = arg;
+
 	cpj_json_object_begin(w);
+	if (d->job_id != NULL)
+		cpj_json_put_key_str(w, "jobId", d->job_id);
+	if (d->nonce != NULL)
+		cpj_json_put_key_str(w, "nonce", d->nonce);
+	if (d->client_token != NULL)
+		cpj_json_put_key_str(w, "clientToken", d->client_token);
+	if (d->rest != NULL)
+		d->rest(w, d->arg);
+	cpj_json_object_end(w);
 }
 
-/* End the body and send it as operation `op`; a job answer (`out`) is
- * parsed to its end: returns the number of jobs. */
+/* Send the body as operation `op`; a job answer (`out`) is parsed to its
+ * end: returns the number of jobs. */
 static CPJ_NOINLINE int
-send_body(cpj_cp_context *cp, cpj_buf *b, cpj_json_writer *w,
-	const char *op, const cpj_cp_jobs_buf *out, int mode)
+send_body(cpj_cp_context *cp, const struct body *d, const char *op,
+	const cpj_cp_jobs_buf *out, int mode)
 {
+	cpj_cp_body body;
 	int rc;
 
-	cpj_json_object_end(w);
-	if (cpj_json_writer_finish(w) < 0 || cpj_buf_ok(b) < 0)
-		return bad(cp, "request", "larger than the work buffer");
-	rc = cpj_cp_call(cp, op, b->len, out, mode);
+	body.write = write_body;
+	body.arg = d;
+	rc = cpj_cp_call(cp, op, &body, out, mode);
 	if (rc < 0 || out == NULL)
 		return rc;
 	rc = cpj_jobs_parser_finish(out->parser);
@@ -117,10 +138,10 @@ send_body(cpj_cp_context *cp, cpj_buf *b, cpj_json_writer *w,
 }
 
 /* Check the job id, the nonce (an acknowledgement: `ack`) and the client
- * token, then begin the body with them. */
+ * token, and start the body with them. */
 static int
-begin_job(cpj_cp_context *cp, cpj_buf *b, cpj_json_writer *w,
-	const char *job_id, int ack, const char *nonce, const char *client_token)
+begin_job(cpj_cp_context *cp, struct body *d, const char *job_id, int ack,
+	const char *nonce, const char *client_token)
 {
 	int rc = check_job(cp, job_id, client_token);
 
@@ -128,12 +149,10 @@ begin_job(cpj_cp_context *cp, cpj_buf *b, cpj_json_writer *w,
 		return rc;
 	if (ack && check_len(cp, "nonce", nonce, 1, 50) < 0)
 		return CPJ_ERR_PARAM;
-	begin(cp, b, w);
-	cpj_json_put_key_str(w, "jobId", job_id);
-	if (ack)
-		cpj_json_put_key_str(w, "nonce", nonce);
-	if (client_token != NULL)
-		cpj_json_put_key_str(w, "clientToken", client_token);
+	memset(d, 0, sizeof *d);
+	d->job_id = job_id;
+	d->nonce = ack ? nonce : NULL;
+	d->client_token = client_token;
 	return CPJ_OK;
 }
 
@@ -149,13 +168,35 @@ put_action_type(cpj_json_writer *w, const cpj_cp_action_type *at)
 	cpj_json_object_end(w);
 }
 
+struct poll_args {
+	const cpj_cp_action_type *at;
+	unsigned max_batch;
+	const char *qk, *qv;
+};
+
+static void
+poll_rest(cpj_json_writer *w, const void *arg)
+{
+	const struct poll_args *a = arg;
+
+	put_action_type(w, a->at);
+	cpj_json_put_key(w, "maxBatchSize");
+	cpj_json_put_u64(w, a->max_batch);
+	if (a->qk != NULL) {
+		cpj_json_put_key(w, "queryParam");
+		cpj_json_object_begin(w);
+		cpj_json_put_key_str(w, a->qk, a->qv);
+		cpj_json_object_end(w);
+	}
+}
+
 static int
 poll(cpj_cp_context *cp, const char *op, int mode,
 	const cpj_cp_action_type *at, unsigned max_batch, const char *qk,
 	const char *qv, const cpj_cp_jobs_buf *out)
 {
-	cpj_json_writer w;
-	cpj_buf b;
+	struct poll_args a;
+	struct body d;
 
 	if (out == NULL || out->parser == NULL)
 		return CPJ_ERR_PARAM;
@@ -169,17 +210,14 @@ poll(cpj_cp_context *cp, const char *op, int mode,
 		return CPJ_ERR_PARAM;
 	if (qk != NULL && cpj_cp_check_token_chars(qv, 1, 50) < 0)
 		return bad(cp, "queryParam value", "1..50 of [a-zA-Z0-9_-]");
-	begin(cp, &b, &w);
-	put_action_type(&w, at);
-	cpj_json_put_key(&w, "maxBatchSize");
-	cpj_json_put_u64(&w, max_batch);
-	if (qk != NULL) {
-		cpj_json_put_key(&w, "queryParam");
-		cpj_json_object_begin(&w);
-		cpj_json_put_key_str(&w, qk, qv);
-		cpj_json_object_end(&w);
-	}
-	return send_body(cp, &b, &w, op, out, mode);
+	a.at = at;
+	a.max_batch = max_batch;
+	a.qk = qk;
+	a.qv = qv;
+	memset(&d, 0, sizeof d);
+	d.rest = poll_rest;
+	d.arg = &a;
+	return send_body(cp, &d, op, out, mode);
 }
 
 /* see cpj_codepipeline.h */
@@ -211,16 +249,15 @@ cpj_cp_acknowledge_job(cpj_cp_context *cp, const char *job_id,
 	size_t status_cap)
 {
 	cpj_json_tok tok[8];
-	cpj_json_writer w;
-	cpj_buf b;
+	struct body d;
 	int n, rc, i;
 
 	if (status == NULL || status_cap == 0)
 		return CPJ_ERR_PARAM;
 	status[0] = '\0';
-	if ((rc = begin_job(cp, &b, &w, job_id, 1, nonce, client_token)) < 0)
+	if ((rc = begin_job(cp, &d, job_id, 1, nonce, client_token)) < 0)
 		return rc;
-	rc = send_body(cp, &b, &w, OP_NAME(client_token, "AcknowledgeJob",
+	rc = send_body(cp, &d, OP_NAME(client_token, "AcknowledgeJob",
 	    "AcknowledgeThirdPartyJob"), NULL, 0);
 	if (rc < 0)
 		return rc;
@@ -246,15 +283,14 @@ int
 cpj_cp_get_job_details(cpj_cp_context *cp, const char *job_id,
 	const char *client_token, const cpj_cp_jobs_buf *out)
 {
-	cpj_json_writer w;
-	cpj_buf b;
+	struct body d;
 	int rc;
 
 	if (out == NULL || out->parser == NULL)
 		return CPJ_ERR_PARAM;
-	if ((rc = begin_job(cp, &b, &w, job_id, 0, NULL, client_token)) < 0)
+	if ((rc = begin_job(cp, &d, job_id, 0, NULL, client_token)) < 0)
 		return rc;
-	return send_body(cp, &b, &w, OP_NAME(client_token, "GetJobDetails",
+	return send_body(cp, &d, OP_NAME(client_token, "GetJobDetails",
 	    "GetThirdPartyJobDetails"), out, CPJ_JOBS_DETAILS);
 }
 
@@ -307,68 +343,91 @@ check_success(cpj_cp_context *cp, const cpj_cp_success *s, int third)
 	return CPJ_OK;
 }
 
+static void
+success_rest(cpj_json_writer *w, const void *arg)
+{
+	const cpj_cp_success *s = arg;
+	size_t i;
+
+	if (s->revision != NULL) {
+		cpj_json_put_key(w, CR);
+		cpj_json_object_begin(w);
+		cpj_json_put_key_str(w, "revision", s->revision);
+		cpj_json_put_key_str(w, "changeIdentifier",
+		    s->change_identifier);
+		if (s->created >= 0) {
+			cpj_json_put_key(w, "created");
+			cpj_json_put_i64(w, s->created);
+		}
+		if (s->revision_summary != NULL)
+			cpj_json_put_key_str(w, "revisionSummary",
+			    s->revision_summary);
+		cpj_json_object_end(w);
+	}
+	if (s->continuation_token != NULL)
+		cpj_json_put_key_str(w, "continuationToken",
+		    s->continuation_token);
+	if (s->summary != NULL || s->external_execution_id != NULL
+	    || s->percent_complete >= 0) {
+		cpj_json_put_key(w, ED);
+		cpj_json_object_begin(w);
+		if (s->summary != NULL)
+			cpj_json_put_key_str(w, "summary", s->summary);
+		if (s->external_execution_id != NULL)
+			cpj_json_put_key_str(w, "externalExecutionId",
+			    s->external_execution_id);
+		if (s->percent_complete >= 0) {
+			cpj_json_put_key(w, "percentComplete");
+			cpj_json_put_u64(w, (uint64_t)s->percent_complete);
+		}
+		cpj_json_object_end(w);
+	}
+	if (s->output_variables_count > 0) {
+		cpj_json_put_key(w, "outputVariables");
+		cpj_json_object_begin(w);
+		for (i = 0; i < s->output_variables_count; i++)
+			cpj_json_put_key_str(w, s->output_variables[i].key,
+			    s->output_variables[i].value);
+		cpj_json_object_end(w);
+	}
+}
+
 /* see cpj_codepipeline.h */
 int
 cpj_cp_put_job_success(cpj_cp_context *cp, const char *job_id,
 	const char *client_token, const cpj_cp_success *s)
 {
 	cpj_cp_success none;
-	cpj_json_writer w;
-	cpj_buf b;
-	size_t i;
+	struct body d;
 	int n;
 
 	if (s == NULL) {
 		cpj_cp_success_init(&none);
 		s = &none;
 	}
-	if ((n = begin_job(cp, &b, &w, job_id, 0, NULL, client_token)) < 0)
+	if ((n = begin_job(cp, &d, job_id, 0, NULL, client_token)) < 0)
 		return n;
 	if (check_success(cp, s, client_token != NULL) < 0)
 		return CPJ_ERR_PARAM;
-	if (s->revision != NULL) {
-		cpj_json_put_key(&w, CR);
-		cpj_json_object_begin(&w);
-		cpj_json_put_key_str(&w, "revision", s->revision);
-		cpj_json_put_key_str(&w, "changeIdentifier",
-		    s->change_identifier);
-		if (s->created >= 0) {
-			cpj_json_put_key(&w, "created");
-			cpj_json_put_i64(&w, s->created);
-		}
-		if (s->revision_summary != NULL)
-			cpj_json_put_key_str(&w, "revisionSummary",
-			    s->revision_summary);
-		cpj_json_object_end(&w);
-	}
-	if (s->continuation_token != NULL)
-		cpj_json_put_key_str(&w, "continuationToken",
-		    s->continuation_token);
-	if (s->summary != NULL || s->external_execution_id != NULL
-	    || s->percent_complete >= 0) {
-		cpj_json_put_key(&w, ED);
-		cpj_json_object_begin(&w);
-		if (s->summary != NULL)
-			cpj_json_put_key_str(&w, "summary", s->summary);
-		if (s->external_execution_id != NULL)
-			cpj_json_put_key_str(&w, "externalExecutionId",
-			    s->external_execution_id);
-		if (s->percent_complete >= 0) {
-			cpj_json_put_key(&w, "percentComplete");
-			cpj_json_put_u64(&w, (uint64_t)s->percent_complete);
-		}
-		cpj_json_object_end(&w);
-	}
-	if (s->output_variables_count > 0) {
-		cpj_json_put_key(&w, "outputVariables");
-		cpj_json_object_begin(&w);
-		for (i = 0; i < s->output_variables_count; i++)
-			cpj_json_put_key_str(&w, s->output_variables[i].key,
-			    s->output_variables[i].value);
-		cpj_json_object_end(&w);
-	}
-	return send_body(cp, &b, &w, OP_NAME(client_token,
+	d.rest = success_rest;
+	d.arg = s;
+	return send_body(cp, &d, OP_NAME(client_token,
 	    "PutJobSuccessResult", "PutThirdPartyJobSuccessResult"), NULL, 0);
+}
+
+static void
+failure_rest(cpj_json_writer *w, const void *arg)
+{
+	const cpj_cp_failure *f = arg;
+
+	cpj_json_put_key(w, FD);
+	cpj_json_object_begin(w);
+	cpj_json_put_key_str(w, "type", f->type);
+	cpj_json_put_key_str(w, "message", f->message);
+	if (f->external_execution_id != NULL)
+		cpj_json_put_key_str(w, "externalExecutionId",
+		    f->external_execution_id);
+	cpj_json_object_end(w);
 }
 
 /* see cpj_codepipeline.h */
@@ -376,13 +435,12 @@ int
 cpj_cp_put_job_failure(cpj_cp_context *cp, const char *job_id,
 	const char *client_token, const cpj_cp_failure *f)
 {
-	cpj_json_writer w;
-	cpj_buf b;
+	struct body d;
 	int n;
 
 	if (f == NULL)
 		return bad(cp, FD, "required");
-	if ((n = begin_job(cp, &b, &w, job_id, 0, NULL, client_token)) < 0)
+	if ((n = begin_job(cp, &d, job_id, 0, NULL, client_token)) < 0)
 		return n;
 	if (cpj_cp_check_enum(f->type, CPJ_CP_ENUM_FAILURE_TYPE) < 0)
 		return bad_in(cp, FD, "type", "not a FailureType");
@@ -393,14 +451,8 @@ cpj_cp_put_job_failure(cpj_cp_context *cp, const char *job_id,
 	if (f->external_execution_id != NULL
 	    && f->external_execution_id[0] == '\0')
 		return bad_in(cp, FD, "externalExecutionId", "empty");
-	cpj_json_put_key(&w, FD);
-	cpj_json_object_begin(&w);
-	cpj_json_put_key_str(&w, "type", f->type);
-	cpj_json_put_key_str(&w, "message", f->message);
-	if (f->external_execution_id != NULL)
-		cpj_json_put_key_str(&w, "externalExecutionId",
-		    f->external_execution_id);
-	cpj_json_object_end(&w);
-	return send_body(cp, &b, &w, OP_NAME(client_token,
+	d.rest = failure_rest;
+	d.arg = f;
+	return send_body(cp, &d, OP_NAME(client_token,
 	    "PutJobFailureResult", "PutThirdPartyJobFailureResult"), NULL, 0);
 }

@@ -11,8 +11,50 @@ cpj_buf_init(cpj_buf *b, char *p, size_t cap)
 	b->cap = cap;
 	b->len = 0;
 	b->over = (p == NULL || cap == 0);
+	b->drain = NULL;
 	if (!b->over)
 		p[0] = '\0';
+}
+
+/* see buf_int.h */
+void
+cpj_buf_init_drain(cpj_buf *b, char *p, size_t cap,
+	int (*drain)(cpj_buf *b, const char *p, size_t n))
+{
+	cpj_buf_init(b, p, cap);
+	b->drain = drain;
+}
+
+/* The content to the drain, then `data` to the buffer, or straight to the
+ * drain when it is as large as the buffer. */
+static CPJ_NOINLINE void
+drain_put(cpj_buf *b, const void *data, size_t len)
+{
+	if (b->len > 0 && b->drain(b, b->p, b->len) != 0) {
+		b->over = 1;
+		return;
+	}
+	b->len = 0;
+	if (len >= b->cap) {
+		if (b->drain(b, data, len) != 0)
+			b->over = 1;
+		return;
+	}
+	memcpy(b->p, data, len);
+	b->len = len;
+	b->p[len] = '\0';
+}
+
+/* see buf_int.h */
+int
+cpj_buf_drain_end(cpj_buf *b)
+{
+	if (!b->over && b->len > 0) {
+		if (b->drain(b, b->p, b->len) != 0)
+			b->over = 1;
+		b->len = 0;
+	}
+	return cpj_buf_ok(b);
 }
 
 /* see cpj_buf.h */
@@ -22,7 +64,10 @@ cpj_buf_put(cpj_buf *b, const void *data, size_t len)
 	if (b->over)
 		return;
 	if (len >= b->cap - b->len) {
-		b->over = 1;
+		if (b->drain != NULL)
+			drain_put(b, data, len);
+		else
+			b->over = 1;
 		return;
 	}
 	memcpy(b->p + b->len, data, len);

@@ -51,6 +51,26 @@ void cpj_buf_put_u64(cpj_buf *b, uint64_t v);
  */
 void cpj_buf_put_hex(cpj_buf *b, const void *data, size_t len);
 
+/** \brief Start a buffer over `p[0..cap)` that hands its content to
+ *  `drain` whenever an append does not fit, and an append larger than
+ *  `cap` straight from the caller's bytes: a document of any length is
+ *  written through `cap` bytes (cpj_buf_put_hex() is not drained: it
+ *  sets "over"). cpj_buf_drain_end() hands over the rest. `b` is the
+ *  first member of the drain's state.
+ *
+ * Stack: at most 16 bytes.
+ */
+void cpj_buf_init_drain(cpj_buf *b, char *p, size_t cap,
+	int (*drain)(cpj_buf *b, const char *p, size_t n));
+
+/** \brief Hand what a draining buffer holds to its drain.
+ *
+ * Stack: at most 48 bytes plus the drain's.
+ *
+ * \return 0, or CPJ_ERR_NOSPACE when an append or the drain failed.
+ */
+int cpj_buf_drain_end(cpj_buf *b);
+
 /** \return 0 when everything fit (and is NUL-terminated), else CPJ_ERR_NOSPACE.
  *
  * Stack: at most 16 bytes.

@@ -97,6 +97,21 @@ def main():
         rc, out, err = cpjob(emu, "success", "--job-id", jid)
         check("success_twice_invalid_state", rc == 254 and "InvalidJobStateException" in err, (rc, err))
 
+        # -- a result far larger than the client's work buffer: streamed,
+        # its signature (over the body's hash) checked by botocore ----------
+        big_vars = {"V%02d" % k: ("\u00e9\"x\n" * 400) + str(k) for k in range(24)}
+        job = emu.queue_job(provider="Big")
+        rc, out, err = cpjob(emu, "poll", "--action-type-id", AT.replace("EdgeDeploy", "Big"))
+        polled = json.loads(out)["jobs"] if rc == 0 else []
+        rc, out, err = cpjob(emu, "ack", "--job-id", job["id"], "--nonce",
+                             polled[0]["nonce"] if polled else "")
+        rc, out, err = cpjob(emu, "success", "--job-id", job["id"], "--output-variables",
+                             json.dumps(big_vars, ensure_ascii=False))
+        view = emu.job(job["id"])
+        check("success_large_output_variables", rc == 0 and view["state"] == "Succeeded"
+              and view.get("result", {}).get("outputVariables") == big_vars,
+              (rc, err, view["state"]))
+
         # -- one large job among small ones, in a poll of 100 slots ----------
         # 32 KB of configuration strings (16 values of 1,000 "é"): more than
         # an equal share of the jobs' storage, read whole as the small ones

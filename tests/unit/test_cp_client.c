@@ -3,6 +3,7 @@
  * bytes, signing, AWS error bodies, standard retries with backoff, the
  * clock-skew re-sign, local validation, and truncated answers.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "harness.h"
@@ -376,6 +377,90 @@ signing_key_cached_across_calls(void)
 	return 0;
 }
 
+/*
+ * A PutJobSuccessResult larger than the work buffer is streamed: written
+ * again for its hash and for each piece. Its bytes on the wire, head and
+ * signature included, are those of the same call through a work buffer it
+ * fits in, whatever the buffer's size; a send that fails part way is
+ * sent again whole.
+ */
+#define BIG_VARS 20
+static char big_vals[BIG_VARS][2900];
+static char big_keys[BIG_VARS][16];
+static unsigned char big_work[128 * 1024];
+static unsigned char ref_req[MOCK_PORT_SENT_MAX];
+
+static size_t
+put_big(unsigned char *w, size_t wlen, int fail_first)
+{
+	cpj_cp_kv kv[BIG_VARS];
+	cpj_cp_success s;
+	int i, c = fail_first ? 1 : 0;
+	size_t n;
+	const unsigned char *p;
+
+	setup();
+	(void)cpj_cp_init(&cp, &http, "us-east-1", w, wlen);
+	(void)cpj_cp_set_credentials(&cp, &creds);
+	for (i = 0; i < BIG_VARS; i++) {
+		kv[i].key = big_keys[i];
+		kv[i].value = big_vals[i];
+	}
+	cpj_cp_success_init(&s);
+	s.summary = "deployed \"line\" \xc3\xa9";
+	s.output_variables = kv;
+	s.output_variables_count = BIG_VARS;
+	if (fail_first) {
+		conn(H200, "{}");
+		mock_port_send_fault_at(0, 30000, CPJ_ERR_NET_RESET);
+	}
+	conn(H200, "{}");
+	if (cpj_cp_put_job_success(&cp, job_id, NULL, &s) != 0)
+		return 0;
+	p = mock_port_sent(c, &n);
+	if (p == NULL || n != mock_port_sent_total(c))
+		return 0;
+	if (fail_first && mock_port_connects() != 2)
+		return 0;
+	return n;
+}
+
+static int
+large_body_streamed(void)
+{
+	static const size_t sizes[] = { 2048, 3001, 16384, 40000 };
+	const unsigned char *p;
+	size_t ref, n, i, k;
+
+	for (i = 0; i < BIG_VARS; i++) {
+		(void)snprintf(big_keys[i], sizeof big_keys[i], "Var%u",
+		    (unsigned)i);
+		for (k = 0; k + 1 < sizeof big_vals[i]; k++)
+			big_vals[i][k] = (char)(k % 61 == 7 ? '"' : k % 89 == 3
+			    ? '\n' : 'a' + (int)((k + i) % 26));
+		big_vals[i][k] = '\0';
+	}
+	ref = put_big(big_work, sizeof big_work, 0);
+	CHECK(ref > 58000);
+	p = mock_port_sent(0, &n);
+	memcpy(ref_req, p, n);
+	CHECK(strstr((const char *)ref_req, "\r\nContent-Length: ") != NULL);
+	for (i = 0; i < CPJ_ARRAY_LEN(sizes); i++) {
+		n = put_big(work, sizes[i] < sizeof work ? sizes[i] : sizeof work, 0);
+		if (sizes[i] > sizeof work)
+			n = put_big(big_work, sizes[i], 0);
+		CHECK_EQ(n, ref);
+		p = mock_port_sent(0, &n);
+		CHECK(memcmp(p, ref_req, ref) == 0);
+	}
+	/* cut after 30,000 bytes: sent again, whole and the same */
+	n = put_big(work, sizeof work, 1);
+	CHECK_EQ(n, ref);
+	p = mock_port_sent(1, &n);
+	CHECK(memcmp(p, ref_req, ref) == 0);
+	return 0;
+}
+
 int
 main(void)
 {
@@ -391,6 +476,7 @@ main(void)
 	RUN(truncated_answer_is_an_error);
 	RUN(invalid_json_is_an_error);
 	RUN(signing_key_cached_across_calls);
+	RUN(large_body_streamed);
 	cpj_creds_clear(&creds);
 	return H_EXIT();
 }
