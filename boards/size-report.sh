@@ -39,10 +39,13 @@ HEAVY_LIBC="fmt_fp frexpl vfscanf vsscanf __floatscan strftime __strftime_l tzse
 	__libc_malloc_impl __simple_malloc"
 # BearSSL code outside the TLS profile (src/tls/tls_profile.c): CBC and
 # CCM records, 3DES, SHA-1, the TLS 1.0 PRF, RSA key exchange, the full
-# client profile, EC and RSA engines other than the profile's.
+# client profile, EC and RSA engines other than the profile's (the agent
+# is built with CPJ_CONFIG_TLS_EC_FAST: P-256 and X25519 on their m31
+# engines, the others on i31).
 TLS_UNUSED="br_des_ br_aes_[a-z0-9]*_cbc br_aes_[a-z0-9]*_ctrcbc br_sslrec_[a-z_]*cbc
 	br_sslrec_[a-z_]*ccm br_sha1_ br_tls10_prf br_ssl_client_init_full
-	br_ssl_client_set_default_rsapub br_ec_p256_ br_ec_c25519_m br_ec_all_
+	br_ssl_client_set_default_rsapub br_ec_p256_m1 br_ec_p256_m6
+	br_ec_c25519_m1 br_ec_c25519_m6 br_ec_c25519_i br_ec_all_
 	br_ecdsa_i15 br_rsa_i15 br_rsa_i32 br_aes_big br_aes_small"
 
 kib() { awk -v n="$1" 'BEGIN { printf "%.1f KiB", n / 1024 }'; }
