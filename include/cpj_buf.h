@@ -25,10 +25,8 @@ typedef struct cpj_buf {
 	size_t len;   /**< bytes written, excluding the NUL */
 	int over;     /**< sticky: an append did not fit */
 	/** NULL, or where the content goes when an append does not fit (a
-	 *  body streamed in pieces): it takes `n` bytes at `p` and returns 0,
-	 *  or non-zero to stop (the buffer is then "over"). Its state is
-	 *  the struct the buffer is the first member of. */
-	int (*drain)(struct cpj_buf *b, const char *p, size_t n);
+	 *  body streamed in pieces; library-internal). */
+	struct cpj_buf_sink *sink;
 } cpj_buf;
 
 /** \brief Zero `len` bytes at `p` in a way the compiler cannot drop

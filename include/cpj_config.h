@@ -358,7 +358,7 @@
  *  session token and the bodies of polls, acknowledgements and ordinary
  *  results; larger results are streamed through it (cpj_cp_init()). */
 #ifndef CPJ_WORKER_WORK
-#define CPJ_WORKER_WORK (CPJ_CREDS_TOKEN_MAX + 3584)
+#define CPJ_WORKER_WORK (CPJ_CREDS_TOKEN_MAX + 3072)
 #endif
 
 /* Sanity checks. */

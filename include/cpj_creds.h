@@ -94,7 +94,7 @@ int cpj_ini_get(const char *text, size_t len, const char *section,
  *
  * Reads aws_access_key_id, aws_secret_access_key and aws_session_token.
  *
- * Stack: at most 368 bytes.
+ * Stack: at most 384 bytes.
  *
  * \param c          receives the credentials.
  * \param text, len  the file's bytes (need not be NUL-terminated); borrowed.
@@ -215,7 +215,7 @@ typedef struct cpj_creds_fetch_info {
  * context has the device certificate and key set, and whose anchors are
  * the provider's CA (Amazon Root CA 1), not those of other endpoints.
  *
- * Stack: at most 6,768 bytes.
+ * Stack: at most 6,784 bytes.
  *
  * \param c, http, work, work_len, info  see the common rules above.
  * \param role_alias  1..128 bytes of [A-Za-z0-9_=,@-] (IoT's rule);

@@ -541,7 +541,7 @@ int cpj_s3_put_object(cpj_s3_context *s3, const char *bucket,
  * \brief Hash `length` bytes of a source (the first pass of
  *        CPJ_S3_PAYLOAD_SHA256); the caller rewinds it afterwards.
  *
- * Stack: at most 3,600 bytes.
+ * Stack: at most 3,648 bytes.
  *
  * \param read          the source, called with `ctx`.
  * \param ctx           passed to `read`.

@@ -109,12 +109,11 @@ unsigned cpj_dec(const char *s, int n);
 
 /* ---- CodePipeline internals (src/cp) -------------------------------- */
 
-/* A request body: `write` puts the whole JSON document into the writer,
- * the same bytes each time it is called with `arg`. */
-typedef struct cpj_cp_body {
-	void (*write)(cpj_json_writer *w, const void *arg);
-	const void *arg;
-} cpj_cp_body;
+/* A request body: the caller's arguments of an operation (cp_ops.c),
+ * which cpj_cp_write_body() writes as its JSON document, the same bytes
+ * each time. */
+typedef struct cpj_cp_body cpj_cp_body;
+void cpj_cp_write_body(cpj_json_writer *w, const cpj_cp_body *body);
 
 /* Send `body` as operation `op` (e.g. "PollForJobs"), with retries and
  * skew correction: from cp->work when it fits there with the HTTP head,

@@ -33,7 +33,7 @@
  * it (cpj_cp_init()).
  */
 #ifndef CPJ_AGENT_WORK_SIZE
-#define CPJ_AGENT_WORK_SIZE (CPJ_CREDS_TOKEN_MAX + 3584)
+#define CPJ_AGENT_WORK_SIZE (CPJ_CREDS_TOKEN_MAX + 3072)
 #endif
 /*
  * The strings of the jobs of one poll or GetJobDetails, which the jobs

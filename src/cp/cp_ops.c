@@ -91,21 +91,27 @@ check_job(cpj_cp_context *cp, const char *job_id, const char *client_token)
 
 /*
  * A request body: the job's members, then the rest of the operation's
- * (`rest`, over `arg`). It is written by cpj_cp_call() from these
+ * (`kind`, over `arg`). It is written by cpj_cp_call() from these
  * arguments, as often as the request needs (cp_client.c), so it holds
- * nothing but what the caller gave.
+ * nothing but what the caller gave. The kinds are direct calls, so that
+ * the stack bound of every operation stays a bound without pointers.
  */
-struct body {
+enum { REST_NONE, REST_POLL, REST_SUCCESS, REST_FAILURE };
+
+struct cpj_cp_body {
 	const char *job_id, *nonce, *client_token;
-	void (*rest)(cpj_json_writer *w, const void *arg);
+	int kind;
 	const void *arg;
 };
 
-static void
-write_body(cpj_json_writer *w, const void *arg)
-{
-	const struct body *d = arg;
+static void poll_rest(cpj_json_writer *w, const void *arg);
+static void success_rest(cpj_json_writer *w, const void *arg);
+static void failure_rest(cpj_json_writer *w, const void *arg);
 
+/* see inner.h */
+void
+cpj_cp_write_body(cpj_json_writer *w, const cpj_cp_body *d)
+{
 	cpj_json_object_begin(w);
 	if (d->job_id != NULL)
 		cpj_json_put_key_str(w, "jobId", d->job_id);
@@ -113,23 +119,23 @@ write_body(cpj_json_writer *w, const void *arg)
 		cpj_json_put_key_str(w, "nonce", d->nonce);
 	if (d->client_token != NULL)
 		cpj_json_put_key_str(w, "clientToken", d->client_token);
-	if (d->rest != NULL)
-		d->rest(w, d->arg);
+	if (d->kind == REST_POLL)
+		poll_rest(w, d->arg);
+	else if (d->kind == REST_SUCCESS)
+		success_rest(w, d->arg);
+	else if (d->kind == REST_FAILURE)
+		failure_rest(w, d->arg);
 	cpj_json_object_end(w);
 }
 
 /* Send the body as operation `op`; a job answer (`out`) is parsed to its
  * end: returns the number of jobs. */
 static CPJ_NOINLINE int
-send_body(cpj_cp_context *cp, const struct body *d, const char *op,
+send_body(cpj_cp_context *cp, const cpj_cp_body *d, const char *op,
 	const cpj_cp_jobs_buf *out, int mode)
 {
-	cpj_cp_body body;
-	int rc;
+	int rc = cpj_cp_call(cp, op, d, out, mode);
 
-	body.write = write_body;
-	body.arg = d;
-	rc = cpj_cp_call(cp, op, &body, out, mode);
 	if (rc < 0 || out == NULL)
 		return rc;
 	rc = cpj_jobs_parser_finish(out->parser);
@@ -140,7 +146,7 @@ send_body(cpj_cp_context *cp, const struct body *d, const char *op,
 /* Check the job id, the nonce (an acknowledgement: `ack`) and the client
  * token, and start the body with them. */
 static int
-begin_job(cpj_cp_context *cp, struct body *d, const char *job_id, int ack,
+begin_job(cpj_cp_context *cp, cpj_cp_body *d, const char *job_id, int ack,
 	const char *nonce, const char *client_token)
 {
 	int rc = check_job(cp, job_id, client_token);
@@ -196,7 +202,7 @@ poll(cpj_cp_context *cp, const char *op, int mode,
 	const char *qv, const cpj_cp_jobs_buf *out)
 {
 	struct poll_args a;
-	struct body d;
+	cpj_cp_body d;
 
 	if (out == NULL || out->parser == NULL)
 		return CPJ_ERR_PARAM;
@@ -215,7 +221,7 @@ poll(cpj_cp_context *cp, const char *op, int mode,
 	a.qk = qk;
 	a.qv = qv;
 	memset(&d, 0, sizeof d);
-	d.rest = poll_rest;
+	d.kind = REST_POLL;
 	d.arg = &a;
 	return send_body(cp, &d, op, out, mode);
 }
@@ -249,7 +255,7 @@ cpj_cp_acknowledge_job(cpj_cp_context *cp, const char *job_id,
 	size_t status_cap)
 {
 	cpj_json_tok tok[8];
-	struct body d;
+	cpj_cp_body d;
 	int n, rc, i;
 
 	if (status == NULL || status_cap == 0)
@@ -283,7 +289,7 @@ int
 cpj_cp_get_job_details(cpj_cp_context *cp, const char *job_id,
 	const char *client_token, const cpj_cp_jobs_buf *out)
 {
-	struct body d;
+	cpj_cp_body d;
 	int rc;
 
 	if (out == NULL || out->parser == NULL)
@@ -398,7 +404,7 @@ cpj_cp_put_job_success(cpj_cp_context *cp, const char *job_id,
 	const char *client_token, const cpj_cp_success *s)
 {
 	cpj_cp_success none;
-	struct body d;
+	cpj_cp_body d;
 	int n;
 
 	if (s == NULL) {
@@ -409,7 +415,7 @@ cpj_cp_put_job_success(cpj_cp_context *cp, const char *job_id,
 		return n;
 	if (check_success(cp, s, client_token != NULL) < 0)
 		return CPJ_ERR_PARAM;
-	d.rest = success_rest;
+	d.kind = REST_SUCCESS;
 	d.arg = s;
 	return send_body(cp, &d, OP_NAME(client_token,
 	    "PutJobSuccessResult", "PutThirdPartyJobSuccessResult"), NULL, 0);
@@ -435,7 +441,7 @@ int
 cpj_cp_put_job_failure(cpj_cp_context *cp, const char *job_id,
 	const char *client_token, const cpj_cp_failure *f)
 {
-	struct body d;
+	cpj_cp_body d;
 	int n;
 
 	if (f == NULL)
@@ -451,7 +457,7 @@ cpj_cp_put_job_failure(cpj_cp_context *cp, const char *job_id,
 	if (f->external_execution_id != NULL
 	    && f->external_execution_id[0] == '\0')
 		return bad_in(cp, FD, "externalExecutionId", "empty");
-	d.rest = failure_rest;
+	d.kind = REST_FAILURE;
 	d.arg = f;
 	return send_body(cp, &d, OP_NAME(client_token,
 	    "PutJobFailureResult", "PutThirdPartyJobFailureResult"), NULL, 0);

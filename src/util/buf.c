@@ -11,32 +11,51 @@ cpj_buf_init(cpj_buf *b, char *p, size_t cap)
 	b->cap = cap;
 	b->len = 0;
 	b->over = (p == NULL || cap == 0);
-	b->drain = NULL;
+	b->sink = NULL;
 	if (!b->over)
 		p[0] = '\0';
 }
 
 /* see buf_int.h */
 void
-cpj_buf_init_drain(cpj_buf *b, char *p, size_t cap,
-	int (*drain)(cpj_buf *b, const char *p, size_t n))
+cpj_buf_init_drain(cpj_buf *b, char *p, size_t cap, cpj_buf_sink *sink)
 {
 	cpj_buf_init(b, p, cap);
-	b->drain = drain;
+	b->sink = sink;
 }
 
-/* The content to the drain, then `data` to the buffer, or straight to the
- * drain when it is as large as the buffer. */
+/* Hand n bytes to the sink; non-zero when it takes no more. */
+static int
+sink_take(cpj_buf_sink *s, const void *data, size_t n)
+{
+	/* the next byte wanted: never before pos, bytes are taken as they
+	 * come */
+	uint64_t at = s->from + s->got;
+
+	if (s->pos + n > at) {
+		size_t k = (size_t)(at - s->pos), m = n - k;
+
+		if (m > s->want - s->got)
+			m = s->want - s->got;
+		memcpy(s->out + s->got, (const char *)data + k, m);
+		s->got += m;
+	}
+	s->pos += n;
+	return s->got == s->want;
+}
+
+/* The content to the sink, then `data` to the buffer, or straight to the
+ * sink when it is as large as the buffer. */
 static CPJ_NOINLINE void
 drain_put(cpj_buf *b, const void *data, size_t len)
 {
-	if (b->len > 0 && b->drain(b, b->p, b->len) != 0) {
+	if (b->len > 0 && sink_take(b->sink, b->p, b->len) != 0) {
 		b->over = 1;
 		return;
 	}
 	b->len = 0;
 	if (len >= b->cap) {
-		if (b->drain(b, data, len) != 0)
+		if (sink_take(b->sink, data, len) != 0)
 			b->over = 1;
 		return;
 	}
@@ -50,7 +69,7 @@ int
 cpj_buf_drain_end(cpj_buf *b)
 {
 	if (!b->over && b->len > 0) {
-		if (b->drain(b, b->p, b->len) != 0)
+		if (sink_take(b->sink, b->p, b->len) != 0)
 			b->over = 1;
 		b->len = 0;
 	}
@@ -64,7 +83,7 @@ cpj_buf_put(cpj_buf *b, const void *data, size_t len)
 	if (b->over)
 		return;
 	if (len >= b->cap - b->len) {
-		if (b->drain != NULL)
+		if (b->sink != NULL)
 			drain_put(b, data, len);
 		else
 			b->over = 1;

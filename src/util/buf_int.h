@@ -51,23 +51,35 @@ void cpj_buf_put_u64(cpj_buf *b, uint64_t v);
  */
 void cpj_buf_put_hex(cpj_buf *b, const void *data, size_t len);
 
+/*
+ * Where a draining buffer's content goes: of the bytes in the order they
+ * come (`pos` counts them), those of [from, from + want) into `out`, `got`
+ * of them so far; once they are all there the buffer takes no more.
+ */
+typedef struct cpj_buf_sink {
+	uint64_t pos;
+	uint64_t from;
+	unsigned char *out;
+	size_t want, got;
+} cpj_buf_sink;
+
 /** \brief Start a buffer over `p[0..cap)` that hands its content to
- *  `drain` whenever an append does not fit, and an append larger than
+ *  `sink` whenever an append does not fit, and an append larger than
  *  `cap` straight from the caller's bytes: a document of any length is
  *  written through `cap` bytes (cpj_buf_put_hex() is not drained: it
- *  sets "over"). cpj_buf_drain_end() hands over the rest. `b` is the
- *  first member of the drain's state.
+ *  sets "over"). cpj_buf_drain_end() hands over the rest.
  *
  * Stack: at most 16 bytes.
  */
 void cpj_buf_init_drain(cpj_buf *b, char *p, size_t cap,
-	int (*drain)(cpj_buf *b, const char *p, size_t n));
+	cpj_buf_sink *sink);
 
-/** \brief Hand what a draining buffer holds to its drain.
+/** \brief Hand what a draining buffer holds to its sink.
  *
- * Stack: at most 48 bytes plus the drain's.
+ * Stack: at most 48 bytes.
  *
- * \return 0, or CPJ_ERR_NOSPACE when an append or the drain failed.
+ * \return 0, or CPJ_ERR_NOSPACE when the sink stopped taking bytes (a
+ *         window is full) or an append failed.
  */
 int cpj_buf_drain_end(cpj_buf *b);
 
