@@ -28,6 +28,12 @@
 #ifndef CPJ_AGENT_WORK_SIZE
 #define CPJ_AGENT_WORK_SIZE (160 * 1024)   /* one request body + HTTP head */
 #endif
+/* The same for every call but PutJobSuccessResult and
+ * PutJobFailureResult (and their third-party forms): their parameters
+ * are under 2 KiB by the model. */
+#ifndef CPJ_AGENT_WORK_SMALL
+#define CPJ_AGENT_WORK_SMALL (16 * 1024)
+#endif
 /*
  * The strings of the jobs of one poll or GetJobDetails, which the jobs
  * take one after another (cpj_jobs.h): 512 KiB holds 100 jobs of 5 KB

@@ -44,6 +44,9 @@ struct cli_global {
 	int creds_by_caller;    /* cli_setup() leaves the credentials to the
 	                           caller (cli_creds(), then
 	                           cpj_cp_set_credentials) */
+	size_t work_size;       /* the request buffer (0: CPJ_AGENT_WORK_SIZE;
+	                           CPJ_AGENT_WORK_SMALL for the calls whose
+	                           requests are small) */
 };
 
 /*

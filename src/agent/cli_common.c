@@ -22,16 +22,20 @@ static cpj_tls_context tls;
 static cpj_http_client http;
 static cpj_cp_context cp;
 static cpj_creds creds;
-static unsigned char work[CPJ_AGENT_WORK_SIZE];
+static unsigned char *work;     /* arena: the request buffer */
 static char region[32];
 static char endpoint[CPJ_HOST_MAX + 32];
 static const char *endpoint_url;   /* the one in use */
 
+/* arena, for the commands that read jobs: one job's JSON, its tokens,
+ * the jobs asked for and their strings (jobs) */
 static cpj_jobs_parser jparser;
-static char jwindow[CPJ_JOB_WINDOW];
-static cpj_json_tok jtokens[CPJ_JSON_TOKENS_MAX];
-static cpj_job *jjobs;          /* arena: the jobs asked for */
+static char *jwindow;
+static cpj_json_tok *jtokens;
+static cpj_job *jjobs;
 static size_t njjobs;
+static char *jobs;
+static size_t jobs_len;
 static cpj_cp_jobs_buf jbuf;
 /* "cpjob: job ID, nonce N: handed out but not printed" lines (arena) */
 #define HANDED_LINE 400         /* the text, an id and a nonce cut to fit */
@@ -40,7 +44,7 @@ static cpj_buf handed_buf;
 
 /* --query and --output text: the command's JSON goes to outmem (from the
  * arena, only for these options), then the query runs over it
- * (jmespath.h) and its result is rendered into shared.q.out. */
+ * (jmespath.h) and its result is rendered into struct q's out. */
 #define OUT_MAX (1u << 18)
 static int q_given, out_text;
 static const char *q_expr;      /* the --query given (argv) */
@@ -49,24 +53,17 @@ static cpj_buf outbuf;
 static struct cli_out outs;
 
 /*
- * One region for three uses that follow each other (docs/agent.md,
- * "Static memory"): the config file while the client is set up (cfg);
- * then the strings of the jobs of one poll or GetJobDetails (jobs, the
- * parser's storage); then, once the command's output is rendered into
- * outmem and the jobs are wiped, the JMESPath store of --query and
- * --output text and its result (q). The expression is compiled into q
- * when the option is read (to refuse a bad one before any request) and
- * again, from the same text, when the output is made.
+ * The JMESPath store of --query and --output text and its result
+ * (docs/agent.md, "Static memory"). The expression is compiled in a
+ * scope of the arena when the option is read (to refuse a bad one before
+ * any request), and again, from the same text, when the output is made:
+ * then in the bytes of the jobs' strings when the command read jobs
+ * (rendered into outmem, they are wiped), else taken from the arena.
  */
-static union {
-	char cfg[FILE_MAX];
-	char jobs[CPJ_AGENT_JOB_STORAGE];
-	struct {
-		struct jp jp;
-		char out[OUT_MAX];
-	} q;
-} shared;
-static struct jp *const jq = &shared.q.jp;
+struct q {
+	struct jp jp;
+	char out[OUT_MAX];
+};
 
 static int
 parse_seconds(const char *s, uint32_t *ms)
@@ -93,12 +90,17 @@ query_opt(int argc, char **argv, int *i)
 	}
 	v = argv[++(*i)];
 	if (strcmp(o, "--query") == 0) {
+		size_t mark = agent_arena_mark();
+		struct jp *jq = agent_arena_scoped(sizeof *jq);
+
 		if (jp_compile(jq, v) < 0) {
 			fmt_fprintf(stderr, "Bad value for --query %s: Invalid jmespath "
 			    "expression: %s\n", v,
 			    jq->err);
+			agent_arena_release(mark);
 			return -1;
 		}
+		agent_arena_release(mark);
 		q_given = 1;
 		q_expr = v;
 		return 1;
@@ -132,7 +134,7 @@ cli_out(void)
 	return &outs;
 }
 
-/* Wipe the jobs of the poll (their strings are in shared.jobs). A slot
+/* Wipe the jobs of the poll (their strings are in `jobs`). A slot
  * the parser never filled (no storage) holds nothing: left alone, its
  * untouched pages are not faulted in at exit. */
 static void
@@ -194,6 +196,8 @@ int
 cli_out_end(void)
 {
 	struct jp_val in, r;
+	struct jp *jq;
+	struct q *q;
 	cpj_buf b;
 	size_t n;
 
@@ -210,10 +214,17 @@ cli_out_end(void)
 		n--;
 	if (n == 0)
 		n = (size_t)fmt_snprintf(outmem, OUT_MAX, "{}");
-	wipe_jobs();            /* rendered into outmem: shared is free */
+	wipe_jobs();            /* rendered into outmem: `jobs` is free */
+	if (jobs != NULL && jobs_len >= sizeof *q) {
+		cpj_wipe(jobs, jobs_len);
+		q = (struct q *)(void *)jobs;
+	} else {
+		q = agent_arena_take(sizeof *q);
+	}
+	jq = &q->jp;
 	if (jp_compile(jq, q_given ? q_expr : "@") < 0)
 		return 255;     /* it compiled when the option was read */
-	cpj_buf_init(&b, shared.q.out, OUT_MAX);
+	cpj_buf_init(&b, q->out, OUT_MAX);
 	if (jp_load(jq, outmem, n, &in) < 0 || jp_eval(jq, &in, &r) < 0
 	    || (out_text ? jp_out_text(jq, &r, &b)
 	    : (r.t == JP_OBJ && r.n == 0) ? 0 : jp_out_json(jq, &r, &b)) < 0) {
@@ -227,14 +238,14 @@ cli_out_end(void)
 		    OUT_MAX);
 		return 255;
 	}
-	if (!utf8_ok(shared.q.out, b.len)) {
+	if (!utf8_ok(q->out, b.len)) {
 		/* a lone surrogate or a byte of the expression that is not
 		 * UTF-8: Python cannot print it either */
 		fmt_fprintf(stderr, "cpjob: --query: the result is not valid "
 		    "UTF-8\n");
 		return 255;
 	}
-	fwrite(shared.q.out, 1, b.len, stdout);
+	fwrite(q->out, 1, b.len, stdout);
 	return fflush(stdout) == 0 ? 0 : 255;
 }
 
@@ -331,7 +342,7 @@ has_section(const char *buf, const char *name, int config)
 /* A profile named by --profile or AWS_PROFILE must exist in the config
  * or the credentials file, as botocore says. */
 static int
-profile_exists(const char *name)
+profile_exists(const char *name, char *cfg)
 {
 	char path[1024];
 	long n;
@@ -344,15 +355,14 @@ profile_exists(const char *name)
 		    : "AWS_SHARED_CREDENTIALS_FILE", k == 0 ? ".aws/config"
 		    : ".aws/credentials") < 0)
 			continue;
-		n = setup_read_file(NULL, "config file", path, shared.cfg,
-		    sizeof shared.cfg, 1);
-		if (n >= 0 && (size_t)n < sizeof shared.cfg) {
-			shared.cfg[n] = '\0';
-			found = has_section(shared.cfg, name, k == 0)
+		n = setup_read_file(NULL, "config file", path, cfg, FILE_MAX, 1);
+		if (n >= 0 && (size_t)n < FILE_MAX) {
+			cfg[n] = '\0';
+			found = has_section(cfg, name, k == 0)
 			    || (k == 0 && strcmp(name, "default") == 0
-			    && has_section(shared.cfg, name, 0));
+			    && has_section(cfg, name, 0));
 		}
-		cpj_wipe(shared.cfg, sizeof shared.cfg);
+		cpj_wipe(cfg, FILE_MAX);
 	}
 	if (!found)
 		fmt_fprintf(stderr, "\nThe config profile (%s) could not be found\n",
@@ -361,17 +371,26 @@ profile_exists(const char *name)
 }
 
 /* What the aws CLI checks when it makes the client, before it checks
- * the parameters: the profile, the region, the endpoint's form. */
+ * the parameters: the profile, the region (the config file read in a
+ * scope of the arena), the endpoint's form. */
 static int
 early(const struct cli_global *g, struct setup_profile *prof)
 {
+	size_t mark = agent_arena_mark();
+	char *cfg = agent_arena_scoped(FILE_MAX);
 	const char *url;
+	int rc = 0;
 
-	if (setup_profile_init(prof, shared.cfg, sizeof shared.cfg, g->profile,
-	    NULL) < 0 || !profile_exists(g->profile))
-		return -255;
-	if (setup_region(prof, g->region, region, sizeof region) < 0)
-		return -253;
+	if (setup_profile_init(prof, cfg, FILE_MAX, g->profile, NULL) < 0
+	    || !profile_exists(g->profile, cfg))
+		rc = -255;
+	else if (setup_region(prof, g->region, region, sizeof region) < 0)
+		rc = -253;
+	agent_arena_release(mark);
+	prof->cfg = NULL;
+	prof->cap = prof->len = 0;
+	if (rc < 0)
+		return rc;
 	url = setup_endpoint(g->endpoint_url, "AWS_ENDPOINT_URL_CODEPIPELINE");
 	if (url != NULL && strncmp(url, "https://", 8) != 0
 	    && strncmp(url, "http://", 7) != 0) {
@@ -401,6 +420,7 @@ cli_setup(const struct cli_global *g)
 	const char *url, *v;
 	int rc;
 	unsigned attempts = CPJ_CP_MAX_ATTEMPTS;
+	size_t ws;
 
 #ifdef CPJ_PORT_LOG_SINK
 	if (g->debug)
@@ -435,7 +455,10 @@ cli_setup(const struct cli_global *g)
 	o.flags = SETUP_PROXY;
 	if (setup_http_client(&http, &tls, url, &o) < 0)
 		return -255;
-	if ((rc = cpj_cp_init(&cp, &http, region, work, sizeof work)) < 0) {
+	ws = g->work_size != 0 ? g->work_size : CPJ_AGENT_WORK_SIZE;
+	if (work == NULL)
+		work = agent_arena_take(ws);
+	if ((rc = cpj_cp_init(&cp, &http, region, work, ws)) < 0) {
 		fmt_fprintf(stderr, "cpjob: invalid region '%s'\n", region);
 		return -255;
 	}
@@ -585,21 +608,29 @@ cli_jobs_buf(unsigned max_jobs)
 		max_jobs = 1;
 	if (max_jobs > CPJ_MAX_JOBS)
 		max_jobs = CPJ_MAX_JOBS;
-	jbuf.parser = &jparser;
-	jbuf.window = jwindow;
-	jbuf.window_len = sizeof jwindow;
-	jbuf.tokens = jtokens;
-	jbuf.ntokens = CPJ_ARRAY_LEN(jtokens);
 	if (jjobs == NULL) {    /* one poll per process */
+		jwindow = agent_arena_take(CPJ_JOB_WINDOW);
+		jtokens = agent_arena_take(CPJ_JSON_TOKENS_MAX * sizeof *jtokens);
 		jjobs = agent_arena_take(max_jobs * sizeof *jjobs);
 		njjobs = max_jobs;
+		/* every job's strings fit while each takes at most its JSON */
+		jobs_len = max_jobs <= CPJ_AGENT_JOB_STORAGE / CPJ_JOB_WINDOW
+		    ? max_jobs * CPJ_JOB_WINDOW : CPJ_AGENT_JOB_STORAGE;
+		if ((q_given || out_text) && jobs_len < sizeof(struct q))
+			jobs_len = sizeof(struct q);
+		jobs = agent_arena_take(jobs_len);
 	}
+	jbuf.parser = &jparser;
+	jbuf.window = jwindow;
+	jbuf.window_len = CPJ_JOB_WINDOW;
+	jbuf.tokens = jtokens;
+	jbuf.ntokens = CPJ_JSON_TOKENS_MAX;
 	if (max_jobs > njjobs)
 		max_jobs = (unsigned)njjobs;
 	jbuf.jobs = jjobs;
 	jbuf.max_jobs = max_jobs;
-	jbuf.storage = shared.jobs;
-	jbuf.storage_len = sizeof shared.jobs;
+	jbuf.storage = jobs;
+	jbuf.storage_len = jobs_len;
 	return &jbuf;
 }
 
@@ -690,6 +721,9 @@ cli_cleanup(void)
 	creds_chain_cleanup();
 	cpj_http_client_close(&http);
 	wipe_jobs();
-	cpj_wipe(jwindow, sizeof jwindow);
-	cpj_wipe(jtokens, sizeof jtokens);      /* long strings wait there */
+	if (jwindow != NULL) {
+		cpj_wipe(jwindow, CPJ_JOB_WINDOW);
+		/* long strings wait there */
+		cpj_wipe(jtokens, CPJ_JSON_TOKENS_MAX * sizeof *jtokens);
+	}
 }

@@ -294,6 +294,9 @@ run(const char *name, unsigned bit, enum op op, int third, const char *aws_op,
 	}
 	if ((rc = load_args(op, bit, &g)) < 0)
 		return -rc;
+	/* the request buffer: large for the reports only */
+	g.work_size = op == OP_SUCCESS || op == OP_FAILURE ? CPJ_AGENT_WORK_SIZE
+	    : CPJ_AGENT_WORK_SMALL;
 	if (!g.debug)
 		cpj_log_set_level(1);   /* no retry warnings, as the aws CLI */
 

@@ -151,6 +151,7 @@ setup(struct cli_global *g)
 	}
 	g->endpoint_url = setup_endpoint(g->endpoint_url, "AWS_ENDPOINT_URL_S3");
 	cli_ready = 1;
+	g->work_size = CPJ_AGENT_WORK_SMALL;    /* no CodePipeline request */
 	if (cli_setup(g) < 0)
 		return -1;
 	cp = cli_cp();
