@@ -25,7 +25,22 @@
 #include <stddef.h>
 
 #ifndef CPJ_AGENT_ARENA_SIZE
-#define CPJ_AGENT_ARENA_SIZE (1456u * 1024)
+/* The largest command's sum (x86-64, the widest structures; each take is
+ * rounded up to 16 bytes), `cpjob run` with a CA bundle: lasting, the
+ * request buffer (CPJ_AGENT_WORK_SIZE, 163,840), the CA store (110,592),
+ * the state file's decoded report (VALS_MAX, 86,336), the result file's
+ * buffer (RUN_RESULT_MAX + 1, 65,552), the job window and tokens (49,152
+ * and 10,240), the polled job's slot and strings (2,352 and 49,344, one
+ * job a poll: RUN_BATCH_MAX), the strings of a GetJobDetails (49,152),
+ * the config file (16,400) and the S3 client's TLS context and buffers
+ * (24,128 + 16,384 + 16,384): 659,856; on top, the handler's environment
+ * (RUN_ENV_MAX, 131,072) or a run of the credential chain (128,736),
+ * never both: 790,928. A one-shot poll of 50 jobs with --query and a
+ * file:// parameter takes 765,216 (test_cli_unprinted_jobs.py), `cpjob
+ * credentials` a chain's run, tests/tools/sign_vectors about 260 KiB.
+ * test_agent_run.py's config file case runs run's sum: 1 KB less fails
+ * it. */
+#define CPJ_AGENT_ARENA_SIZE (773u * 1024)
 #endif
 
 /* n bytes, zeroed, aligned for any object, for the rest of the process;
