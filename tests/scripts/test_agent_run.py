@@ -400,6 +400,24 @@ def test_config_file(emu):
         timeout=60)
     check("config_file_example_is_valid", p.returncode == 0 and view(emu, job["id"])["state"]
           == "Succeeded", (p.returncode, p.stderr[-800:]))
+    # the config file is at most 16 KiB (run's arena sum): at the limit
+    # it runs, one byte more is refused with the reason
+    with open(conf, "rb") as f:
+        text = f.read()
+    pad = 16384 - len(text) - 1
+    with open(conf, "wb") as f:
+        f.write(text + b"#" * pad + b"\n")
+    job, _ = A.queue(emu, "Configured", config={"Mode": "ok"})
+    p = subprocess.run(cmd, env=A.environ(emu), capture_output=True, text=True, timeout=60)
+    check("config_file_of_16_kib_runs", os.path.getsize(conf) == 16384 and p.returncode == 0
+          and view(emu, job["id"])["state"] == "Succeeded", (p.returncode, p.stderr[-800:]))
+    with open(conf, "wb") as f:
+        f.write(text + b"#" * (pad + 1) + b"\n")
+    p = subprocess.run(cmd, env=A.environ(emu), capture_output=True, text=True, timeout=60)
+    check("config_file_over_16_kib_refused", p.returncode == 2 and "config file %s: larger "
+          "than 16 KiB" % conf in p.stderr, (p.returncode, p.stderr[-800:]))
+    with open(conf, "wb") as f:
+        f.write(text)
     with open(conf, "a") as f:
         f.write("polling-interval = 3\n")
     p = subprocess.run(cmd, env=A.environ(emu), capture_output=True, text=True, timeout=60)
