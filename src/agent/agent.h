@@ -36,16 +36,17 @@
 #define CPJ_AGENT_WORK_SIZE (CPJ_CREDS_TOKEN_MAX + 3072)
 #endif
 /*
- * The strings of the jobs of one poll or GetJobDetails, which the jobs
- * take one after another (cpj_jobs.h): 512 KiB holds 100 jobs of 5 KB
- * of strings (a realistic job has about 3 KB of JSON) or at least 10 of
- * the model's worst-case ASCII job (46,384 bytes of JSON, api digest
- * section 7). A job past that is reported with its id and nonce: `run`
- * acknowledges and fails it (ConfigurationError), `poll` names it and
- * the batch.
+ * The most the strings of the jobs of one poll take, which the jobs take
+ * one after another (cpj_jobs.h): a poll of N jobs takes N times a job's
+ * JSON window and the parser's reserve (it never runs out) up to this:
+ * 256 KiB holds 50 jobs of 5 KB of strings (a realistic job has about 3
+ * KB of JSON) or at least 5 of the model's worst-case ASCII job (46,384
+ * bytes of JSON, api digest section 7). A job past that is reported with
+ * its id and nonce: `poll` names it and the batch (`run`, which polls
+ * one job at a time, never gets there).
  */
 #ifndef CPJ_AGENT_JOB_STORAGE
-#define CPJ_AGENT_JOB_STORAGE (512 * 1024)
+#define CPJ_AGENT_JOB_STORAGE (256 * 1024)
 #endif
 
 #define CPJ_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

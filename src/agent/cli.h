@@ -4,7 +4,9 @@
  * (with setup.h: environment, endpoint, proxy, trust anchors), the
  * credentials, and aws-CLI-shaped JSON output.
  *
- * All of it is static storage in cli_common.c: nothing is allocated.
+ * All of it is static storage or the agent's arena (arena.h), in
+ * cli_common.c (options, clients) and cli_out.c (jobs read, output):
+ * nothing is allocated.
  */
 #ifndef CPJ_CLI_H
 #define CPJ_CLI_H
@@ -51,6 +53,9 @@ struct cli_global {
  * return 0 if it is not one, -1 after printing an error.
  */
 int cli_global_opt(struct cli_global *g, int argc, char **argv, int *i);
+/* The same for --output json|text and --query EXPR (cli_out.c; the
+ * expression compiled now, as the aws CLI does before it sends anything). */
+int cli_query_opt(int argc, char **argv, int *i);
 
 /* A command's option: `ops` and `req` are bit sets over the command's
  * forms (bit: the form being run). arg NULL: a flag (its value ""). */
@@ -98,9 +103,18 @@ const char *cli_region(void);
 const char *cli_endpoint(char *out, size_t cap);
 cpj_creds *cli_creds(void);
 
-/* The job output buffers for `max_jobs` jobs (1..CPJ_MAX_JOBS). The job
- * slots come from the arena at the first call, for the jobs asked for (a
- * process polls once); a later call gets at most as many. */
+/* The jobs a one-shot poll asks for at most (--max-batch-size; the model
+ * gives no maximum): the jobs' slots, their strings
+ * (CPJ_AGENT_JOB_STORAGE), a line naming each, and the output document
+ * of --query and --output text fit the agent's arena with 50
+ * (docs/agent.md, "Static memory"). */
+#define CLI_POLL_JOBS_MAX 50
+
+/* The job output buffers for `max_jobs` jobs (1..CLI_POLL_JOBS_MAX). The
+ * job slots, the window, the tokens and the jobs' strings (their JSON and
+ * the parser's reserve each, at most CPJ_AGENT_JOB_STORAGE) come from the
+ * arena at the first call, for the jobs asked for (a process polls once);
+ * a later call gets at most as many. */
 const cpj_cp_jobs_buf *cli_jobs_buf(unsigned max_jobs);
 
 /* The n jobs of the poll were handed out by the service (it does not
@@ -109,6 +123,9 @@ const cpj_cp_jobs_buf *cli_jobs_buf(unsigned max_jobs);
  * them; the lines outlive the jobs' strings (cli_out_end() wipes them). */
 void cli_jobs_handed_out(int n);
 void cli_jobs_not_printed(void);
+/* Wipe the jobs read, their window and tokens, the output of --query and
+ * --output text (cli_cleanup()). */
+void cli_jobs_wipe(void);
 
 /* Print an error of a CodePipeline call the way the aws CLI does
  * ("An error occurred (Code) when calling the Op operation: message"). */
@@ -145,7 +162,9 @@ int cli_out_end(void);
 /*
  * Parameter values as the aws CLI reads them (cli_param.c). Each prints
  * the aws CLI's message for `opt` and returns NULL / -1 on error.
- * cli_paramfile: the text of a file:// argument (static), or arg itself.
+ * cli_paramfile: the text of a file:// argument, or arg itself; the
+ * text is in a scope of the arena (arena.h) that the caller began and
+ * ends once it has copied what it keeps.
  * cli_param_kv: a structure or map parameter (file://, JSON, shorthand).
  * cli_json_kv: a JSON object (opt NULL: no message).
  */

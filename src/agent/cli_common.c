@@ -11,7 +11,6 @@
 #include "cli.h"
 #include "creds_chain.h"
 #include "creds_prov.h"
-#include "jmespath.h"
 #include "setup.h"
 
 /* the AWS config file: the credential chain's limit (creds_prov.h), which
@@ -22,51 +21,10 @@ static cpj_tls_context tls;
 static cpj_http_client http;
 static cpj_cp_context cp;
 static cpj_creds creds;
-static unsigned char work[CPJ_AGENT_WORK_SIZE];
+static unsigned char *work;     /* arena: the request buffer */
 static char region[32];
 static char endpoint[CPJ_HOST_MAX + 32];
 static const char *endpoint_url;   /* the one in use */
-
-static cpj_jobs_parser jparser;
-static char jwindow[CPJ_JOB_WINDOW];
-static cpj_json_tok jtokens[CPJ_JSON_TOKENS_MAX];
-static cpj_job *jjobs;          /* arena: the jobs asked for */
-static size_t njjobs;
-static cpj_cp_jobs_buf jbuf;
-/* "cpjob: job ID, nonce N: handed out but not printed" lines (arena) */
-#define HANDED_LINE 400         /* the text, an id and a nonce cut to fit */
-static char *handed;
-static cpj_buf handed_buf;
-
-/* --query and --output text: the command's JSON goes to outmem (from the
- * arena, only for these options), then the query runs over it
- * (jmespath.h) and its result is rendered into shared.q.out. */
-#define OUT_MAX (1u << 18)
-static int q_given, out_text;
-static const char *q_expr;      /* the --query given (argv) */
-static char *outmem;
-static cpj_buf outbuf;
-static struct cli_out outs;
-
-/*
- * One region for three uses that follow each other (docs/agent.md,
- * "Static memory"): the config file while the client is set up (cfg);
- * then the strings of the jobs of one poll or GetJobDetails (jobs, the
- * parser's storage); then, once the command's output is rendered into
- * outmem and the jobs are wiped, the JMESPath store of --query and
- * --output text and its result (q). The expression is compiled into q
- * when the option is read (to refuse a bad one before any request) and
- * again, from the same text, when the output is made.
- */
-static union {
-	char cfg[FILE_MAX];
-	char jobs[CPJ_AGENT_JOB_STORAGE];
-	struct {
-		struct jp jp;
-		char out[OUT_MAX];
-	} q;
-} shared;
-static struct jp *const jq = &shared.q.jp;
 
 static int
 parse_seconds(const char *s, uint32_t *ms)
@@ -78,164 +36,6 @@ parse_seconds(const char *s, uint32_t *ms)
 		return -1;
 	*ms = (uint32_t)v;
 	return 0;
-}
-
-/* --output json|text, --query EXPR (compiled now, as the aws CLI
- * does before it sends anything) */
-static int
-query_opt(int argc, char **argv, int *i)
-{
-	const char *o = argv[*i], *v;
-
-	if (*i + 1 >= argc) {
-		fmt_fprintf(stderr, "cpjob: %s needs a value\n", o);
-		return -1;
-	}
-	v = argv[++(*i)];
-	if (strcmp(o, "--query") == 0) {
-		if (jp_compile(jq, v) < 0) {
-			fmt_fprintf(stderr, "Bad value for --query %s: Invalid jmespath "
-			    "expression: %s\n", v,
-			    jq->err);
-			return -1;
-		}
-		q_given = 1;
-		q_expr = v;
-		return 1;
-	}
-	if (strcmp(v, "json") == 0 || strcmp(v, "text") == 0) {
-		out_text = v[0] == 't';
-		return 1;
-	}
-	if (strcmp(v, "table") == 0 || strcmp(v, "yaml") == 0
-	    || strcmp(v, "yaml-stream") == 0)
-		fmt_fprintf(stderr, "cpjob: --output %s is not supported: use json "
-		    "or text\n", v);
-	else
-		fmt_fprintf(stderr, "cpjob: argument --output: Invalid choice, "
-		    "valid choices are: json | text\n");
-	return -1;
-}
-
-/* see cli.h */
-struct cli_out *
-cli_out(void)
-{
-	if (!q_given && !out_text) {
-		outs.f = stdout;
-		outs.b = NULL;
-	} else if (outs.b == NULL) {
-		outmem = agent_arena_take(OUT_MAX);
-		cpj_buf_init(&outbuf, outmem, OUT_MAX);
-		outs.b = &outbuf;
-	}
-	return &outs;
-}
-
-/* Wipe the jobs of the poll (their strings are in shared.jobs). A slot
- * the parser never filled (no storage) holds nothing: left alone, its
- * untouched pages are not faulted in at exit. */
-static void
-wipe_jobs(void)
-{
-	size_t i;
-
-	for (i = 0; i < njjobs; i++)
-		if (jjobs[i].store != NULL)
-			cpj_job_wipe(&jjobs[i]);
-}
-
-/* Strict UTF-8: no overlong forms, no surrogates, at most U+10FFFF. */
-static int
-utf8_ok(const char *p, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned char c = (unsigned char)p[i];
-		unsigned char lo = 0x80, hi = 0xbf;
-		int k;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			k = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			k = 2;
-		else if (c >= 0xf0 && c <= 0xf4)
-			k = 3;
-		else
-			return 0;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-		else if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-		if (i + (size_t)k >= n)
-			return 0;
-		for (i++; k > 0; k--, i++) {
-			c = (unsigned char)p[i];
-			if (c < lo || c > hi)
-				return 0;
-			lo = 0x80;
-			hi = 0xbf;
-		}
-	}
-	return 1;
-}
-
-/* see cli.h */
-int
-cli_out_end(void)
-{
-	struct jp_val in, r;
-	cpj_buf b;
-	size_t n;
-
-	if (!q_given && !out_text)
-		return 0;
-	cli_out();
-	if (outbuf.over) {
-		fmt_fprintf(stderr, "cpjob: output over %u bytes: too large for "
-		    "--query and --output text\n", OUT_MAX);
-		return 255;
-	}
-	n = outbuf.len;
-	while (n > 0 && (outmem[n - 1] == '\n' || outmem[n - 1] == ' '))
-		n--;
-	if (n == 0)
-		n = (size_t)fmt_snprintf(outmem, OUT_MAX, "{}");
-	wipe_jobs();            /* rendered into outmem: shared is free */
-	if (jp_compile(jq, q_given ? q_expr : "@") < 0)
-		return 255;     /* it compiled when the option was read */
-	cpj_buf_init(&b, shared.q.out, OUT_MAX);
-	if (jp_load(jq, outmem, n, &in) < 0 || jp_eval(jq, &in, &r) < 0
-	    || (out_text ? jp_out_text(jq, &r, &b)
-	    : (r.t == JP_OBJ && r.n == 0) ? 0 : jp_out_json(jq, &r, &b)) < 0) {
-		fmt_fprintf(stderr, "cpjob: --query: %s\n", jq->err);
-		return 255;
-	}
-	if (!out_text && !(r.t == JP_OBJ && r.n == 0))
-		cpj_buf_putc(&b, '\n');
-	if (b.over) {
-		fmt_fprintf(stderr, "cpjob: --query: output over %u bytes\n",
-		    OUT_MAX);
-		return 255;
-	}
-	if (!utf8_ok(shared.q.out, b.len)) {
-		/* a lone surrogate or a byte of the expression that is not
-		 * UTF-8: Python cannot print it either */
-		fmt_fprintf(stderr, "cpjob: --query: the result is not valid "
-		    "UTF-8\n");
-		return 255;
-	}
-	fwrite(shared.q.out, 1, b.len, stdout);
-	return fflush(stdout) == 0 ? 0 : 255;
 }
 
 /* see cli.h */
@@ -263,7 +63,7 @@ cli_global_opt(struct cli_global *g, int argc, char **argv, int *i)
 	else if (strcmp(o, "--cli-read-timeout") == 0)
 		msdst = &g->read_ms;
 	else if (strcmp(o, "--output") == 0 || strcmp(o, "--query") == 0)
-		return query_opt(argc, argv, i);
+		return cli_query_opt(argc, argv, i);
 	else
 		return 0;
 	if (*i + 1 >= argc) {
@@ -331,7 +131,7 @@ has_section(const char *buf, const char *name, int config)
 /* A profile named by --profile or AWS_PROFILE must exist in the config
  * or the credentials file, as botocore says. */
 static int
-profile_exists(const char *name)
+profile_exists(const char *name, char *cfg)
 {
 	char path[1024];
 	long n;
@@ -344,15 +144,14 @@ profile_exists(const char *name)
 		    : "AWS_SHARED_CREDENTIALS_FILE", k == 0 ? ".aws/config"
 		    : ".aws/credentials") < 0)
 			continue;
-		n = setup_read_file(NULL, "config file", path, shared.cfg,
-		    sizeof shared.cfg, 1);
-		if (n >= 0 && (size_t)n < sizeof shared.cfg) {
-			shared.cfg[n] = '\0';
-			found = has_section(shared.cfg, name, k == 0)
+		n = setup_read_file(NULL, "config file", path, cfg, FILE_MAX, 1);
+		if (n >= 0 && (size_t)n < FILE_MAX) {
+			cfg[n] = '\0';
+			found = has_section(cfg, name, k == 0)
 			    || (k == 0 && strcmp(name, "default") == 0
-			    && has_section(shared.cfg, name, 0));
+			    && has_section(cfg, name, 0));
 		}
-		cpj_wipe(shared.cfg, sizeof shared.cfg);
+		cpj_wipe(cfg, FILE_MAX);
 	}
 	if (!found)
 		fmt_fprintf(stderr, "\nThe config profile (%s) could not be found\n",
@@ -361,17 +160,26 @@ profile_exists(const char *name)
 }
 
 /* What the aws CLI checks when it makes the client, before it checks
- * the parameters: the profile, the region, the endpoint's form. */
+ * the parameters: the profile, the region (the config file read in a
+ * scope of the arena), the endpoint's form. */
 static int
 early(const struct cli_global *g, struct setup_profile *prof)
 {
+	size_t mark = agent_arena_mark();
+	char *cfg = agent_arena_scoped(FILE_MAX);
 	const char *url;
+	int rc = 0;
 
-	if (setup_profile_init(prof, shared.cfg, sizeof shared.cfg, g->profile,
-	    NULL) < 0 || !profile_exists(g->profile))
-		return -255;
-	if (setup_region(prof, g->region, region, sizeof region) < 0)
-		return -253;
+	if (setup_profile_init(prof, cfg, FILE_MAX, g->profile, NULL) < 0
+	    || !profile_exists(g->profile, cfg))
+		rc = -255;
+	else if (setup_region(prof, g->region, region, sizeof region) < 0)
+		rc = -253;
+	agent_arena_release(mark);
+	prof->cfg = NULL;
+	prof->cap = prof->len = 0;
+	if (rc < 0)
+		return rc;
 	url = setup_endpoint(g->endpoint_url, "AWS_ENDPOINT_URL_CODEPIPELINE");
 	if (url != NULL && strncmp(url, "https://", 8) != 0
 	    && strncmp(url, "http://", 7) != 0) {
@@ -435,7 +243,10 @@ cli_setup(const struct cli_global *g)
 	o.flags = SETUP_PROXY;
 	if (setup_http_client(&http, &tls, url, &o) < 0)
 		return -255;
-	if ((rc = cpj_cp_init(&cp, &http, region, work, sizeof work)) < 0) {
+	if (work == NULL)
+		work = agent_arena_take(CPJ_AGENT_WORK_SIZE);
+	if ((rc = cpj_cp_init(&cp, &http, region, work,
+	    CPJ_AGENT_WORK_SIZE)) < 0) {
 		fmt_fprintf(stderr, "cpjob: invalid region '%s'\n", region);
 		return -255;
 	}
@@ -578,64 +389,6 @@ cli_creds(void)
 }
 
 /* see cli.h */
-const cpj_cp_jobs_buf *
-cli_jobs_buf(unsigned max_jobs)
-{
-	if (max_jobs < 1)
-		max_jobs = 1;
-	if (max_jobs > CPJ_MAX_JOBS)
-		max_jobs = CPJ_MAX_JOBS;
-	jbuf.parser = &jparser;
-	jbuf.window = jwindow;
-	jbuf.window_len = sizeof jwindow;
-	jbuf.tokens = jtokens;
-	jbuf.ntokens = CPJ_ARRAY_LEN(jtokens);
-	if (jjobs == NULL) {    /* one poll per process */
-		jjobs = agent_arena_take(max_jobs * sizeof *jjobs);
-		njjobs = max_jobs;
-	}
-	if (max_jobs > njjobs)
-		max_jobs = (unsigned)njjobs;
-	jbuf.jobs = jjobs;
-	jbuf.max_jobs = max_jobs;
-	jbuf.storage = shared.jobs;
-	jbuf.storage_len = sizeof shared.jobs;
-	return &jbuf;
-}
-
-/* see cli.h */
-void
-cli_jobs_handed_out(int n)
-{
-	int i;
-
-	if (n <= 0 || handed != NULL)
-		return;
-	handed = agent_arena_take((size_t)n * HANDED_LINE);
-	cpj_buf_init(&handed_buf, handed, (size_t)n * HANDED_LINE);
-	for (i = 0; i < n && (size_t)i < njjobs; i++) {
-		const cpj_job *j = &jjobs[i];
-		char line[HANDED_LINE];
-
-		fmt_snprintf(line, sizeof line, "cpjob: job %.*s%s%.*s: handed out "
-		    "but not printed\n", (int)(j->id.len < 128 ? j->id.len : 128),
-		    j->id.p, j->nonce.len > 0 ? ", nonce " : "",
-		    (int)(j->nonce.len < 200 ? j->nonce.len : 200), j->nonce.p);
-		cpj_buf_puts(&handed_buf, line);
-	}
-}
-
-/* see cli.h */
-void
-cli_jobs_not_printed(void)
-{
-	if (handed != NULL && handed_buf.len > 0) {
-		fwrite(handed, 1, handed_buf.len, stderr);
-		fflush(stderr);
-	}
-}
-
-/* see cli.h */
 void
 cli_report_cp_error(const char *op, int err)
 {
@@ -689,7 +442,5 @@ cli_cleanup(void)
 	cpj_creds_clear(&creds);
 	creds_chain_cleanup();
 	cpj_http_client_close(&http);
-	wipe_jobs();
-	cpj_wipe(jwindow, sizeof jwindow);
-	cpj_wipe(jtokens, sizeof jtokens);      /* long strings wait there */
+	cli_jobs_wipe();
 }

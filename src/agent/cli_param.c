@@ -24,14 +24,13 @@
 const char *
 cli_paramfile(const char *opt, const char *arg)
 {
-	static char *file;      /* FILE_MAX bytes of the arena */
+	char *file;
 	size_t n = 0;
 	int fd, e = 0;
 
 	if (strncmp(arg, "file://", 7) != 0)
 		return arg;
-	if (file == NULL)
-		file = agent_arena_take(FILE_MAX);
+	file = agent_arena_scoped(FILE_MAX);    /* the caller's scope */
 	fd = open(arg + 7, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		e = errno;
@@ -415,20 +414,25 @@ int
 cli_param_kv(const char *opt, const char *arg, struct cli_kv *kv, int max,
 	char *store, size_t store_len, size_t *usedp)
 {
+	size_t mark = agent_arena_mark();
 	const char *s = cli_paramfile(opt, arg), *t;
+	int n = -1;
 
-	if (s == NULL)
+	if (s == NULL) {
+		agent_arena_release(mark);
 		return -1;
+	}
 	for (t = s; *t == ' ' || *t == '\t' || *t == '\n' || *t == '\r'; t++)
 		;
 	if (*t == '{')
-		return cli_json_kv(opt, s, kv, max, store, store_len, usedp);
-	if (*t != '[')
-		return cli_shorthand_kv(opt, s, kv, max, store, store_len, usedp);
-	if (opt != NULL)
+		n = cli_json_kv(opt, s, kv, max, store, store_len, usedp);
+	else if (*t != '[')
+		n = cli_shorthand_kv(opt, s, kv, max, store, store_len, usedp);
+	else if (opt != NULL)
 		fmt_fprintf(stderr, "\nError parsing parameter '%s': Invalid JSON:\n"
 		    "%s\n", opt, s);
-	return -1;
+	agent_arena_release(mark);      /* the pairs are in `store` */
+	return n;
 }
 
 /* see cli.h */

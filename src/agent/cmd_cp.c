@@ -74,7 +74,9 @@ enum par {
 static const struct cli_opt par[P_N] = {
 	{ "--action-type-id", "category=C,owner=O,provider=P,version=V", NULL,
 	    B(0) | B(5), B(0) | B(5) },
-	{ "--max-batch-size", "N", NULL, B(0) | B(5), 0 },
+	{ "--max-batch-size", "N", "jobs asked for, 1..50 (the model has no "
+	    "maximum: 50 is what a poll's fixed memory holds, docs/agent.md)",
+	    B(0) | B(5), 0 },
 	{ "--query-param", "KEY=VALUE", NULL, B(0), 0 },
 	{ "--job-id", "ID", NULL, 0x3de, 0x3de },
 	{ "--nonce", "NONCE", NULL, B(1) | B(6), B(1) | B(6) },
@@ -178,7 +180,7 @@ load_args(enum op op, unsigned bit, const struct cli_global *g)
 		store = agent_arena_take(store_cap);
 	}
 	for (p = 0; p < P_N; p++) {
-		size_t used = 0;
+		size_t used = 0, mark;
 		const char *v;
 
 		if (val[p] == NULL)
@@ -195,18 +197,23 @@ load_args(enum op op, unsigned bit, const struct cli_global *g)
 			store_used += used;
 			continue;
 		}
-		if ((v = cli_paramfile(par[p].opt, val[p])) == NULL)
+		mark = agent_arena_mark();
+		if ((v = cli_paramfile(par[p].opt, val[p])) == NULL) {
+			agent_arena_release(mark);
 			return -EXIT_PARAM;
+		}
 		if (v != val[p]) {      /* the file's text: keep a copy */
 			used = strlen(v) + 1;
 			if (used > store_cap - store_used) {
 				fmt_fprintf(stderr, "cpjob: %s: file too large\n",
 				    par[p].opt);
+				agent_arena_release(mark);
 				return -EXIT_PARAM;
 			}
 			val[p] = memcpy(store + store_used, v, used);
 			store_used += used;
 		}
+		agent_arena_release(mark);
 	}
 	if ((p = cli_setup_check(g)) < 0)
 		return p;
@@ -225,7 +232,7 @@ load_args(enum op op, unsigned bit, const struct cli_global *g)
 			cli_check_map(pname[p], kv + from[p], cnt[p]);
 		else if (p == P_MBS) {
 			max_batch = (unsigned)cli_check_int(pname[p], val[p],
-			    1, CPJ_MAX_JOBS);
+			    1, CLI_POLL_JOBS_MAX);
 		} else if (p != P_JOB || (bit & 0x3e0))
 			cli_check_len(pname[p], val[p], 1);
 	}

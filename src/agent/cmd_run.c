@@ -353,6 +353,7 @@ cpj_cmd_run(int argc, char **argv)
 	run_signals();
 	jb = cli_jobs_buf(run_config()->max_batch);
 	run_artifacts_init(jb);
+	run_result_init();
 	job_in_flight.dirfd = job_in_flight.infd = job_in_flight.outfd = -1;
 	LOG_I("cpjob %s: polling for %s/%s/%s/%s in %s (credentials: %s), "
 	    "handler %s, work directory %s", CPJ_VERSION_STRING,

@@ -7,19 +7,23 @@
  *
  * The library parses and fetches; these files decide the policy: which
  * variables and config keys count, the URLs, the timeouts, the trust
- * anchors, and they read the files. Every buffer is static (the one
- * struct creds_ctx below) and every buffer that held a secret is wiped
- * after use.
+ * anchors, and they read the files. Every buffer of a run is in the one
+ * struct creds_ctx below, a scope of the agent's arena that the run's end
+ * wipes whole.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "agent.h"
+#include "arena.h"
 #include "creds_prov.h"
 
-/* The run of the chain, handed to each provider. */
-static struct creds_ctx ctx;
+/* The run of the chain, handed to each provider: a scope of the arena
+ * (arena.h) for the run only, wiped at its end. */
+static struct creds_ctx *ctx;
+static size_t ctx_mark;
+static int debug;
 
 /* The provider that gave the credentials, for refreshes. */
 static struct {
@@ -33,7 +37,7 @@ static cpj_creds fresh;
 void
 creds_chain_set_debug(int on)
 {
-	ctx.debug = on;
+	debug = on;
 }
 
 /* The environment's keys. */
@@ -73,35 +77,47 @@ run_provider(int kind, cpj_creds *out)
 {
 	switch (kind) {
 	case CREDS_ENV:
-		return prov_env(&ctx, out);
+		return prov_env(ctx, out);
 	case CREDS_SHARED:
-		return creds_prov_shared(&ctx, out);
+		return creds_prov_shared(ctx, out);
 	case CREDS_CONFIG:
-		return creds_prov_config(&ctx, out);
+		return creds_prov_config(ctx, out);
 	case CREDS_IOT:
-		return creds_prov_iot(&ctx, out);
+		return creds_prov_iot(ctx, out);
 	case CREDS_CONTAINER:
-		return creds_prov_container(&ctx, out);
+		return creds_prov_container(ctx, out);
 	case CREDS_IMDS:
-		return creds_prov_imds(&ctx, out);
+		return creds_prov_imds(ctx, out);
 	default:
 		return CPJ_ERR_STATE;
 	}
 }
 
 /* The profile `name` (NULL: AWS_PROFILE, else "default") and its config
- * file, for a run of the chain. */
+ * file, for a run of the chain, which end() ends. */
 static int
 begin(const char *name)
 {
-	int rc = setup_profile_init(&ctx.prof, ctx.file, sizeof ctx.file,
-	    name, CREDS_WHO);
+	int rc;
 
-	ctx.cfg_in = 0;
+	ctx_mark = agent_arena_mark();
+	ctx = agent_arena_scoped(sizeof *ctx);
+	ctx->debug = debug;
+	rc = setup_profile_init(&ctx->prof, ctx->file, sizeof ctx->file,
+	    name, CREDS_WHO);
 	if (rc == 0)
-		rc = creds_profile(&ctx);
-	ctx.imds_why[0] = '\0';
+		rc = creds_profile(ctx);
 	return rc;
+}
+
+/* The end of a run of the chain: its connection closed, its keys and
+ * files wiped with the rest of the scope. */
+static void
+end(void)
+{
+	creds_tls_wipe(ctx);
+	agent_arena_release(ctx_mark);
+	ctx = NULL;
 }
 
 /* see creds_chain.h */
@@ -115,33 +131,36 @@ creds_chain_load(cpj_creds *out, const char *prof, int profile_named,
 	if (source != NULL && source_cap > 0)
 		source[0] = '\0';
 	last.kind = CREDS_NONE;
-	if ((rc = begin(prof)) < 0)
+	if ((rc = begin(prof)) < 0) {
+		end();
 		return rc;
+	}
 	rc = CPJ_ERR_CREDS_NONE;
 	for (kind = CREDS_ENV; kind <= CREDS_IMDS; kind++) {
 		if (kind == CREDS_ENV && profile_named) {
-			creds_dbg(&ctx, "env: skipped (profile %s named)",
-			    ctx.prof.name);
+			creds_dbg(ctx, "env: skipped (profile %s named)",
+			    ctx->prof.name);
 			continue;
 		}
 		rc = run_provider(kind, out);
 		if (rc != CPJ_ERR_CREDS_NONE)
 			break;
 	}
-	creds_file(&ctx);
 	if (rc < 0) {
 		cpj_creds_clear(out);
 		if (rc == CPJ_ERR_CREDS_NONE)
 			fmt_fprintf(stderr, "Unable to locate credentials. You can "
 			    "configure credentials by running \"aws "
-			    "configure\".%s%s%s\n", ctx.imds_why[0] != '\0'
-			    ? " (instance metadata " : "", ctx.imds_why,
-			    ctx.imds_why[0] != '\0' ? ")" : "");
+			    "configure\".%s%s%s\n", ctx->imds_why[0] != '\0'
+			    ? " (instance metadata " : "", ctx->imds_why,
+			    ctx->imds_why[0] != '\0' ? ")" : "");
+		end();
 		return rc;
 	}
 	last.kind = kind;
-	memcpy(last.profile, ctx.prof.name, sizeof last.profile);
-	creds_dbg(&ctx, "using %s", creds_name(kind));
+	memcpy(last.profile, ctx->prof.name, sizeof last.profile);
+	creds_dbg(ctx, "using %s", creds_name(kind));
+	end();
 	if (source != NULL && source_cap > 0)
 		fmt_snprintf(source, source_cap, "%s", creds_name(kind));
 	return 0;
@@ -157,21 +176,22 @@ creds_chain_refresh_if_needed(cpj_creds *c, int64_t now)
 		return CPJ_ERR_STATE;
 	if (!cpj_creds_should_refresh(c, now))
 		return 0;
-	creds_dbg(&ctx, "refreshing from %s", creds_name(last.kind));
+	if (debug)
+		setup_msg(CREDS_WHO, "refreshing from %s", creds_name(last.kind));
 	rc = begin(last.profile);
 	if (rc == 0)
 		rc = run_provider(last.kind, &fresh);
-	creds_file(&ctx);
+	if (rc == CPJ_ERR_CREDS_NONE && last.kind == CREDS_IMDS)
+		setup_msg(CREDS_WHO, "iam-role: refresh failed: %s",
+		    ctx->imds_why);
+	end();
 	if (rc == 0) {
 		memcpy(c, &fresh, sizeof *c);
 		cpj_creds_clear(&fresh);
 		return 1;
 	}
 	cpj_creds_clear(&fresh);
-	if (rc == CPJ_ERR_CREDS_NONE && last.kind == CREDS_IMDS)
-		setup_msg(CREDS_WHO, "iam-role: refresh failed: %s",
-		    ctx.imds_why);
-	else if (rc == CPJ_ERR_CREDS_NONE)
+	if (rc == CPJ_ERR_CREDS_NONE && last.kind != CREDS_IMDS)
 		setup_msg(CREDS_WHO, "%s: refresh found no credentials",
 		    creds_name(last.kind));
 	if (cpj_creds_present(c) && (c->expires == 0 || now < c->expires))
@@ -184,10 +204,7 @@ creds_chain_refresh_if_needed(cpj_creds *c, int64_t now)
 void
 creds_chain_cleanup(void)
 {
-	creds_file(&ctx);
-	cpj_wipe(ctx.file, sizeof ctx.file);
-	cpj_wipe(ctx.auth, sizeof ctx.auth);
-	cpj_wipe(ctx.work, sizeof ctx.work);
+	if (ctx != NULL)
+		end();
 	cpj_creds_clear(&fresh);
-	creds_tls_wipe(&ctx);
 }

@@ -76,8 +76,9 @@
  * 16,383 bytes, CPJOB_IOT_CA_FILE 8 CA certificates in 8 KiB (the
  * endpoint's root, not a system bundle), the container token 8,192.
  *
- * Memory: static buffers only, 128,736 bytes on x86-64 (creds_prov.h
- * derives them); nothing is allocated. Not thread-safe. The sources:
+ * Memory: one scope of the agent's arena (arena.h) for each run of the
+ * chain, 128,736 bytes on x86-64 (creds_prov.h derives them), wiped when
+ * the run ends; nothing is allocated. Not thread-safe. The sources:
  * creds_chain.c and the providers' files listed in creds_prov.h.
  */
 #ifndef CPJ_CREDS_CHAIN_H

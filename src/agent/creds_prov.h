@@ -24,7 +24,7 @@
 
 /*
  * Memory: one run of the chain fits in 128 KiB (creds_chain.c's `ctx`,
- * 128,736 bytes on x86-64). What a fetch needs at the same time comes
+ * 128,736 bytes on x86-64, a scope of the agent's arena for the run). What a fetch needs at the same time comes
  * first: the TLS context (24,128), the HTTP client (3,856), the fetch's
  * work buffer (CPJ_CREDS_WORK_SIZE, 12,288), the container token
  * (CREDS_AUTH_MAX + 1), and for IoT the device certificate chain in DER

@@ -32,21 +32,21 @@
 #include "fmt.h"             /* fmt_snprintf, fmt_pyfloat, fmt_strtod */
 
 /*
- * Limits (docs/agent.md, "Static memory"). struct jp is at most 256 KiB
+ * Limits (docs/agent.md, "Static memory"). struct jp is at most 160 KiB
  * (jmespath_parse.c checks it at compile time) and sits next to the
- * query's 256 KiB result; the document it reads is the command's output,
- * at most 256 KiB (OUT_MAX, cli_common.c), whose strings stay where they
- * are (decoded in place, not copied).
+ * query's result (128 KiB); the document it reads is the command's
+ * output, at most 128 KiB (OUT_MAX, cli_common.c), whose strings stay
+ * where they are (decoded in place, not copied).
  *
  * JP_CELLS_MAX: values of the document and of the results built from it
- * (24 bytes each). The densest document cpjob can render into 256 KiB
- * (100 jobs, every member present and empty, 16 configuration entries,
- * artifacts filling the rest) holds 6,357 values; a poll of the
- * emulator's realistic jobs (tests/emulator/client.py's queue_job, two
- * configuration entries) 45 a job: 75 jobs fill 252,881 bytes with
- * 3,376 values.
- * 8,192: every document loads, with at least 1,834 values left for the
- * results (4,815 over the realistic one; cell 0 ends lists).
+ * (24 bytes each). The densest document cpjob can render into 128 KiB
+ * (50 jobs, the most a poll asks for, every member present and empty, 16
+ * configuration entries, artifacts filling the rest) holds 3,175 values;
+ * a poll of the emulator's realistic jobs (tests/emulator/client.py's
+ * queue_job, two configuration entries) 45 a job: 37 jobs fill about
+ * 124,800 bytes with 1,666 values.
+ * 4,096: every document loads, with at least 920 values left for the
+ * results (2,429 over the realistic one; cell 0 ends lists).
  * JP_STRS_MAX: the strings of the expression (names, 'raw' strings and
  * `literal` strings) and those the evaluation builds (join, to_string,
  * reverse, type): what struct jp has left, 31 KiB.
@@ -65,7 +65,7 @@
 #define JP_DEPTH_MAX 48           /* parser / evaluator nesting */
 #endif
 #ifndef JP_CELLS_MAX
-#define JP_CELLS_MAX 8192         /* array elements / object members */
+#define JP_CELLS_MAX 4096         /* array elements / object members */
 #endif
 #ifndef JP_STRS_MAX
 #define JP_STRS_MAX (31u << 10)   /* the expression's and built strings */
@@ -74,7 +74,7 @@
 #define JP_LEX_MAX 1024           /* lexer tokens of an expression */
 #endif
 #define JP_SCRATCH_MAX JP_CELLS_MAX
-#define JP_STORE_MAX (256u << 10) /* sizeof (struct jp), at most */
+#define JP_STORE_MAX (160u << 10) /* sizeof (struct jp), at most */
 
 enum { JP_NULL, JP_FALSE, JP_TRUE, JP_NUM, JP_STR, JP_ARR, JP_OBJ,
 	JP_EXPREF };

@@ -22,6 +22,12 @@
 #define RUN_TAIL_MAX        1024  /* stderr bytes in a failure message */
 #define RUN_MESSAGE_MAX     5000  /* FailureDetails.message, UTF-16 units */
 #define RUN_PATH_MAX        1024  /* any path the agent builds */
+/* Jobs asked for per poll (--max-batch-size). The agent works one job at
+ * a time, and a job of a batch waits unacknowledged (its dispatch time
+ * running) while the one before it runs: a batch gains nothing, and each
+ * job of one would hold a job's strings (up to CPJ_JOB_WINDOW) and a slot
+ * of the arena for nothing. */
+#define RUN_BATCH_MAX          1
 /* The handler's environment: every string of the job once at most (its
  * JSON fits CPJ_JOB_WINDOW, 48 KiB), 31 paths under the job's directory
  * at most (5 fixed, 10 artifacts, 16 secret configuration files: about
@@ -252,9 +258,14 @@ struct run_report {
 
 void run_report_init(struct run_report *r, int kind);
 
+/* Take the result file's buffer from the arena, at start: every lasting
+ * buffer of `run` is taken before the first job, so that its first job
+ * reaches the run's sum (arena.h). */
+void run_result_init(void);
+
 /*
  * Read and check the handler's result file (`name` in `dirfd`) into `r`
- * (strings point into a static buffer valid until the next call).
+ * (strings point into the arena buffer, valid until the next call).
  * Returns 1 when read, 0 when there is none, -1 when it is invalid:
  * `err` then names the problem (for the failure message).
  */
@@ -406,8 +417,11 @@ void run_cp_error(int rc, char *out, size_t cap);
 
 /* ---- the handler's environment (run_env.c) -------------------------- */
 
-/* Build the handler's environment for j->job (in a static buffer): 0,
- * or -1 with a ConfigurationError naming the field in `r`. */
+/* Build the handler's environment for j->job, in a scope of the arena
+ * (arena.h) that run_env_wipe() ends: 0, or -1 (the scope ended) with a
+ * ConfigurationError naming the field in `r`. The agent builds it where
+ * no credential refresh comes before the wipe, so the two scopes never
+ * add up. */
 int run_env_build(struct run_job *j, struct run_report *r);
 /* The environment built (NULL-terminated). */
 char *const *run_env_vars(void);
@@ -454,8 +468,9 @@ const cpj_job *run_job_details(struct run_job *j,
 
 /* ---- the handler's outcome (run_outcome.c) ------------------------- */
 
-/* Write the secret files, run the handler in j->dir with the environment
- * run_env_build() made (wiped once it started), supervise it, wipe the
+/* Build the handler's environment (run_env_build()), write the secret
+ * files, run the handler in j->dir (the environment wiped once it
+ * started), supervise it, wipe the
  * secret files, and decide the report in `r`: the result file's success
  * or failure, a failure that says how the handler ended, or a failure
  * naming an output it did not write. */

@@ -13,7 +13,9 @@
 
 #define RESULT_NAME "result"
 
-static char *envbuf;  /* RUN_ENV_MAX bytes of the arena */
+static char *envbuf;  /* RUN_ENV_MAX bytes in a scope of the arena, from
+                       * run_env_build() to run_env_wipe() */
+static size_t env_mark;
 static char *envp[RUN_ENV_VARS + 1];
 static size_t env_used;
 static int env_n;
@@ -41,8 +43,6 @@ env_add(const char *name, const char *suffix, const char *value)
 
 	if (env_n >= RUN_ENV_VARS)
 		return -1;
-	if (envbuf == NULL)
-		envbuf = agent_arena_take(RUN_ENV_MAX);
 	nlen = strlen(name) + (suffix != NULL ? strlen(suffix) : 0);
 	if (env_used + nlen + vlen + 2 > RUN_ENV_MAX)
 		return -1;
@@ -116,9 +116,9 @@ run_secret_key(const cpj_job_str *key)
 	return 0;
 }
 
-/* see run.h */
-int
-run_env_build(struct run_job *j, struct run_report *r)
+/* The variables of run_env_build(), into envbuf. */
+static int
+build(struct run_job *j, struct run_report *r)
 {
 	const cpj_job *job = j->job;
 	const cpj_job_data *d = &job->data;
@@ -128,9 +128,6 @@ run_env_build(struct run_job *j, struct run_report *r)
 	size_t i;
 	int rc = 0;
 
-	env_n = 0;
-	env_used = 0;
-	envp[0] = NULL;
 	v = getenv("PATH");
 	rc |= env_add("PATH", NULL, v != NULL && v[0] != '\0' ? v
 	    : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
@@ -230,6 +227,20 @@ over:
 }
 
 /* see run.h */
+int
+run_env_build(struct run_job *j, struct run_report *r)
+{
+	run_env_wipe();
+	env_mark = agent_arena_mark();
+	envbuf = agent_arena_scoped(RUN_ENV_MAX);
+	if (build(j, r) < 0) {
+		run_env_wipe();         /* the scope ends with the failure */
+		return -1;
+	}
+	return 0;
+}
+
+/* see run.h */
 char *const *
 run_env_vars(void)
 {
@@ -240,7 +251,9 @@ run_env_vars(void)
 void
 run_env_wipe(void)
 {
-	cpj_wipe(envbuf, env_used);
+	if (envbuf != NULL)
+		agent_arena_release(env_mark);  /* wipes it */
+	envbuf = NULL;
 	env_used = 0;
 	env_n = 0;
 	envp[0] = NULL;

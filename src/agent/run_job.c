@@ -153,16 +153,17 @@ work(struct run_job *j, struct run_report *r)
 	if (open_dirs(j, 1, r) < 0 || run_artifacts_check(j, r) < 0)
 		return 0;
 	/* before any transfer: a job whose fields do not make a valid
-	 * environment fails at once */
+	 * environment fails at once (run_outcome() builds it again after
+	 * the downloads: its bytes and a credential refresh's share the
+	 * arena) */
 	if (run_env_build(j, r) < 0)
 		return 0;
+	run_env_wipe();
 	if (d->input_artifacts_count > 0) {
 		(void)set_phase(j, PHASE_DOWNLOADING);
 		rc = run_download(j, r);
-		if (rc != 0) {
-			run_env_wipe();
+		if (rc != 0)
 			return rc > 0;
-		}
 	}
 	run_outcome(j, r);
 	run_secrets_wipe(j);    /* (done already, whatever happened) */

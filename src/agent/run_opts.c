@@ -20,7 +20,7 @@
 #include "run.h"
 #include "setup.h"
 
-#define CONF_MAX   (64 * 1024)
+#define CONF_MAX   (16 * 1024)
 #define DEFAULT_CONFIG "/etc/cpjob.conf"
 
 static struct run_cfg run_cfg;
@@ -60,7 +60,9 @@ static const struct opt {
 	{ "kill-grace", T_SECS, offsetof(struct run_cfg, kill_grace_s), "S",
 	    "SIGTERM to SIGKILL of the handler's group (default 10)" },
 	{ "max-batch-size", T_BATCH, offsetof(struct run_cfg, max_batch), "N",
-	    "jobs asked for per poll, 1..100 (default 1)" },
+	    "jobs asked for per poll: 1 (the agent works one job at a time; "
+	    "a job of a larger batch would wait unacknowledged: more is "
+	    "taken as 1)" },
 	{ "poll-interval", T_MSECS, offsetof(struct run_cfg, poll_interval_ms),
 	    "S", "idle polling interval, +-20% jitter (default 20; decimals "
 	    "allowed, at least 0.01)" },
@@ -227,6 +229,14 @@ set_opt(const struct opt *o, const char *v, const char *where)
 			    where, o->name, v);
 			return -1;
 		}
+		if (n > RUN_BATCH_MAX) {
+			/* a config written for an older cpjob still starts */
+			fmt_fprintf(stderr, "cpjob: %s: %s: %s is taken as %d: "
+			    "the agent works one job at a time (a job of a "
+			    "larger batch would wait unacknowledged)\n", where,
+			    o->name, v, RUN_BATCH_MAX);
+			n = RUN_BATCH_MAX;
+		}
 		*(unsigned *)(void *)(base + o->off) = (unsigned)n;
 		return 0;
 	case T_FLAG:
@@ -316,7 +326,7 @@ load_config(const char *path, int required)
 		return 0;
 	if (len < 0) {
 		fmt_fprintf(stderr, "cpjob: config file %s: %s\n", path, len == -2
-		    ? "larger than 64 KiB" : errno == EINVAL
+		    ? "larger than 16 KiB" : errno == EINVAL
 		    ? "not a regular file" : strerror(errno));
 		return -1;
 	}

@@ -77,6 +77,8 @@ run_outcome(struct run_job *j, struct run_report *r)
 	size_t i;
 	int rr;
 
+	if (run_env_build(j, r) < 0)
+		return;
 	j->st.handler_pid = 0;
 	j->st.phase = PHASE_HANDLER;
 	j->st.since = (int64_t)time(NULL);

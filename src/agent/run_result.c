@@ -19,6 +19,14 @@ static char *buf;     /* RUN_RESULT_MAX + 1 bytes of the arena */
 
 /* see run.h */
 void
+run_result_init(void)
+{
+	if (buf == NULL)
+		buf = agent_arena_take(RUN_RESULT_MAX + 1);
+}
+
+/* see run.h */
+void
 run_report_init(struct run_report *r, int kind)
 {
 	memset(r, 0, sizeof *r);
@@ -74,8 +82,7 @@ run_result_read(int dirfd, const char *name, struct run_report *r,
 	size_t var_bytes = 0, i;
 
 	run_report_init(r, REPORT_SUCCESS);
-	if (buf == NULL)
-		buf = agent_arena_take(RUN_RESULT_MAX + 1);
+	run_result_init();
 	len = run_read_file_at(dirfd, name, buf, RUN_RESULT_MAX + 1);
 	if (len == -2) {
 		fmt_snprintf(err, errcap, "result file larger than %u bytes",

@@ -6,7 +6,8 @@
  *
  * The S3 client has its own HTTP client and TLS context (the
  * CodePipeline client keeps its connection), with the trust anchors and
- * timeouts of the CodePipeline one.
+ * timeouts of the CodePipeline one. Its TLS context and buffers come from
+ * the agent's arena (arena.h): only `run` has them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,17 +17,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "run.h"
 #include "cpj_s3.h"
 #include "setup.h"
 
 #define PROGRESS_LOG_MS 5000
 
-static cpj_tls_context tls;
+#define WORK_LEN 16384          /* one request's head */
+#define HASHBUF_LEN 16384       /* a piece of a file being hashed */
+
+static cpj_tls_context *tls;    /* arena */
 static cpj_http_client http;
 static cpj_s3_context s3;
-static unsigned char work[16384];
-static unsigned char hashbuf[16384];
+static unsigned char *work, *hashbuf;   /* arena */
 static cpj_creds acreds;        /* the job's artifact credentials */
 static int ready;
 static int plain_http;          /* the endpoint override is http:// */
@@ -54,10 +58,14 @@ run_s3_setup(void)
 		return -1;
 	o.connect_ms = run_config()->g.connect_ms;
 	o.idle_ms = run_config()->g.read_ms;
-	if (setup_http_client(&http, &tls, NULL, &o) < 0)
+	if (tls == NULL) {
+		tls = agent_arena_take(sizeof *tls);
+		work = agent_arena_take(WORK_LEN);
+		hashbuf = agent_arena_take(HASHBUF_LEN);
+	}
+	if (setup_http_client(&http, tls, NULL, &o) < 0)
 		return -1;
-	if ((rc = cpj_s3_init(&s3, &http, cli_region(), work,
-	    sizeof work)) < 0) {
+	if ((rc = cpj_s3_init(&s3, &http, cli_region(), work, WORK_LEN)) < 0) {
 		fmt_fprintf(stderr, "cpjob: S3 client: %s\n", cpj_strerror(rc));
 		return -1;
 	}
@@ -332,7 +340,7 @@ run_s3_put(const char *region, const cpj_job_s3_location *loc, int dirfd,
 	if (plain_http) {
 		/* plain HTTP: sign the payload's hash (two passes) */
 		rc = cpj_s3_sha256_source(source, &x, o.length, hashbuf,
-		    sizeof hashbuf, hex);
+		    HASHBUF_LEN, hex);
 		if (rc == 0)
 			rc = rewind_src(&x);
 		if (rc < 0) {

@@ -14,10 +14,13 @@
 #include <bearssl.h>
 
 #include "agent.h"
+#include "arena.h"
 #include "setup.h"
 
-/* The trust anchors of AWS endpoints (setup_trust_load()). */
-static struct setup_anchors trust;
+/* The trust anchors of AWS endpoints (setup_trust_load()): the
+ * compiled-in roots, or a CA bundle in a store taken from the arena. */
+static cpj_tls_anchors trust_a;
+static struct setup_anchors *trust;
 static int trust_ready;
 
 /* see setup.h */
@@ -329,9 +332,8 @@ setup_anchors_load(cpj_tls_anchors *a, const struct setup_anchor_room *room,
 static int
 trust_load(const char *who, const char *bundle)
 {
-	static const struct setup_anchor_room room = {
-		trust.slots, CPJ_ARRAY_LEN(trust.slots), trust.arena,
-		sizeof trust.arena,
+	struct setup_anchor_room room = {
+		NULL, 0, NULL, 0,
 		"CPJ_TLS_SYSTEM_ANCHORS_MAX, CPJ_TLS_SYSTEM_ANCHOR_STORE"
 	};
 	int rc;
@@ -340,7 +342,15 @@ trust_load(const char *who, const char *bundle)
 		return 0;
 	if (bundle == NULL)
 		bundle = setup_env("AWS_CA_BUNDLE");
-	rc = setup_anchors_load(&trust.a, &room, who, "CA bundle", bundle);
+	if (bundle != NULL) {
+		if (trust == NULL)
+			trust = agent_arena_take(sizeof *trust);
+		room.slots = trust->slots;
+		room.nslots = CPJ_ARRAY_LEN(trust->slots);
+		room.arena = trust->arena;
+		room.arena_len = sizeof trust->arena;
+	}
+	rc = setup_anchors_load(&trust_a, &room, who, "CA bundle", bundle);
 	if (rc < 0)
 		return rc;
 	trust_ready = 1;
@@ -358,7 +368,7 @@ setup_trust_load(const char *bundle)
 const cpj_tls_anchors *
 setup_trust(const char *who)
 {
-	return trust_load(who, NULL) < 0 ? NULL : &trust.a;
+	return trust_load(who, NULL) < 0 ? NULL : &trust_a;
 }
 
 /* see setup.h */

@@ -116,9 +116,9 @@ void setup_proxy(struct setup_proxy *p);
 
 /* ---- trust anchors ------------------------------------------------------ */
 
-/** A trust anchor store that holds a system CA bundle. */
+/** The storage of a trust anchor store for a system CA bundle (taken
+ *  from the agent's arena when a bundle is given). */
 struct setup_anchors {
-	cpj_tls_anchors a;
 	br_x509_trust_anchor slots[CPJ_TLS_SYSTEM_ANCHORS_MAX];
 	unsigned char arena[CPJ_TLS_SYSTEM_ANCHOR_STORE];
 };

@@ -155,11 +155,13 @@ limits(void)
 	snprintf(want, sizeof want, "too large for --query and --output "
 	    "text (over %u values)", (unsigned)JP_CELLS_MAX);
 	check_limit(big(JP_CELLS_MAX, 0), "@", 0, want);
-	check(big(JP_CELLS_MAX - 2, 0), "length(@)", "8190");
+	snprintf(want, sizeof want, "%u", (unsigned)JP_CELLS_MAX - 2);
+	check(big(JP_CELLS_MAX - 2, 0), "length(@)", want);
 	snprintf(want, sizeof want, "query result too large (over %u values",
 	    (unsigned)JP_CELLS_MAX);
 	check_limit(big(JP_CELLS_MAX / 2, 0), "[*].[@]", 1, want);
-	check(big(JP_CELLS_MAX / 3, 0), "length([*].[@])", "2730");
+	snprintf(want, sizeof want, "%u", (unsigned)JP_CELLS_MAX / 3);
+	check(big(JP_CELLS_MAX / 3, 0), "length([*].[@])", want);
 	snprintf(want, sizeof want, "strings too large (over %u bytes",
 	    (unsigned)JP_STRS_MAX);
 	check_limit(big(3000, 1), "join(',', @)", 1, want);

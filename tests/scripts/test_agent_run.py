@@ -232,7 +232,7 @@ def test_results(emu):
         "Mode": "ok", "deploy-target": "a", "Deploy_Target": "b"})[0]["id"]
     since = emu.requests()[-1]["seq"]
     rc, log, secs = A.Agent(emu, "Results", san=True, args=[
-        "--exit-when-idle", "--max-batch-size", "3"]).run(timeout=120)
+        "--exit-when-idle"]).run(timeout=120)
     check("results_agent_exit_0", rc == 0, (rc, log[-2000:]))
     for m, want in cases.items():
         v = view(emu, jobs[m])
@@ -240,8 +240,9 @@ def test_results(emu):
         check("result_" + m, v["state"] == "Failed" and want in f.get("message", "")
               and len(v["attempts"]) == 1, (v["state"], f))
     polls = [r for r in emu.requests(since) if r["operation"] == "PollForJobs"]
-    # 10 jobs, 3 per poll, then an empty poll
-    check("results_max_batch_size", len(polls) == 5, len(polls))
+    # 10 jobs, one a poll (run's only batch size), then an empty poll
+    check("results_one_job_a_poll", len(polls) == 11 and all(
+        r.get("maxBatchSize") in (None, 1) for r in polls), polls[:2])
 
 
 def test_download_failure(emu):
@@ -380,7 +381,7 @@ def test_config_file(emu):
                 "log-level = debug\n"
                 "once = true\n"
                 "exit-when-idle = yes\n"
-                "max-batch-size = 100\n"    # run's largest sum of arena buffers
+                "max-batch-size = 1\n"      # run's largest (and only) batch
                 "poll-interval = 1\n" % (A.at("Configured"), A.HANDLER, d, d))
     cmd = [A.cpjob_path(), "run", "--config", conf]
     p = subprocess.run(cmd, env=A.environ(emu), capture_output=True, text=True, timeout=60)
@@ -399,6 +400,24 @@ def test_config_file(emu):
         timeout=60)
     check("config_file_example_is_valid", p.returncode == 0 and view(emu, job["id"])["state"]
           == "Succeeded", (p.returncode, p.stderr[-800:]))
+    # the config file is at most 16 KiB (run's arena sum): at the limit
+    # it runs, one byte more is refused with the reason
+    with open(conf, "rb") as f:
+        text = f.read()
+    pad = 16384 - len(text) - 1
+    with open(conf, "wb") as f:
+        f.write(text + b"#" * pad + b"\n")
+    job, _ = A.queue(emu, "Configured", config={"Mode": "ok"})
+    p = subprocess.run(cmd, env=A.environ(emu), capture_output=True, text=True, timeout=60)
+    check("config_file_of_16_kib_runs", os.path.getsize(conf) == 16384 and p.returncode == 0
+          and view(emu, job["id"])["state"] == "Succeeded", (p.returncode, p.stderr[-800:]))
+    with open(conf, "wb") as f:
+        f.write(text + b"#" * (pad + 1) + b"\n")
+    p = subprocess.run(cmd, env=A.environ(emu), capture_output=True, text=True, timeout=60)
+    check("config_file_over_16_kib_refused", p.returncode == 2 and "config file %s: larger "
+          "than 16 KiB" % conf in p.stderr, (p.returncode, p.stderr[-800:]))
+    with open(conf, "wb") as f:
+        f.write(text)
     with open(conf, "a") as f:
         f.write("polling-interval = 3\n")
     p = subprocess.run(cmd, env=A.environ(emu), capture_output=True, text=True, timeout=60)
@@ -418,6 +437,27 @@ def test_cli(emu):
     p = subprocess.run([A.cpjob_path(), "run", "--exec", A.HANDLER], capture_output=True,
                        text=True, timeout=30, env=A.environ(emu))
     check("run_requires_action_type", p.returncode == 2 and "required" in p.stderr, p.stderr)
+    # run works one job at a time: a larger batch, on the command line or
+    # in the config file of an older cpjob, is taken as 1 with a warning
+    # (1 itself runs in test_config_file), and its jobs are all worked
+    d = tempfile.mkdtemp(prefix="cpj-agent-batch-", dir=TMP)
+    conf = os.path.join(d, "cpjob.conf")
+    with open(conf, "w") as f:
+        f.write("max-batch-size = 100\n")
+    for name, args in (("run_batch_over_limit_taken_as_1", ["--max-batch-size", "2"]),
+                       ("run_batch_over_limit_taken_as_1_in_config", ["--config", conf])):
+        since = emu.requests()[-1]["seq"] if emu.requests() else 0
+        jobs = [A.queue(emu, "Batch", config={"Mode": "ok"})[0]["id"] for _ in range(2)]
+        p = subprocess.run([A.cpjob_path(), "run", "--action-type-id", A.at("Batch"),
+                            "--exec", A.HANDLER, "--work-dir", d + "/w", "--state-file",
+                            d + "/s", "--exit-when-idle"] + args,
+                           capture_output=True, text=True, timeout=120, env=A.environ(emu))
+        polls = [r for r in emu.requests(since) if r["operation"] == "PollForJobs"]
+        check(name, p.returncode == 0 and "max-batch-size: " in p.stderr
+              and "is taken as 1: the agent works one job at a time" in p.stderr
+              and all(view(emu, j)["state"] == "Succeeded" for j in jobs)
+              and all(r.get("maxBatchSize") in (None, 1) for r in polls),
+              (p.returncode, p.stderr[-1500:], polls[:2]))
     p = subprocess.run([A.cpjob_path(), "run", "--action-type-id", A.at("X"), "--exec",
                         "/nonexistent/handler", "--work-dir", TMP + "/w", "--state-file",
                         TMP + "/s"], capture_output=True, text=True, timeout=30,

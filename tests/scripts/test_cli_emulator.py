@@ -112,7 +112,7 @@ def main():
               and view.get("result", {}).get("outputVariables") == big_vars,
               (rc, err, view["state"]))
 
-        # -- one large job among small ones, in a poll of 100 slots ----------
+        # -- one large job among small ones, in a poll of 50 slots -----------
         # 32 KB of configuration strings (16 values of 1,000 "é"): more than
         # an equal share of the jobs' storage, read whole as the small ones
         big_cfg = {"K%02d" % k: "\u00e9" * 1000 for k in range(16)}
@@ -122,7 +122,7 @@ def main():
         ids += [emu.queue_job(provider="Pool", configuration={"Mode": "small %d" % k})["id"]
                 for k in range(2, 4)]
         rc, out, err = cpjob(emu, "poll", "--action-type-id", AT.replace("EdgeDeploy", "Pool"),
-                             "--max-batch-size", "100")
+                             "--max-batch-size", "50")
         polled = json.loads(out)["jobs"] if rc == 0 else []
         check("poll_large_job_among_small_whole", rc == 0 and err == ""
               and sorted(j["id"] for j in polled) == sorted(ids)

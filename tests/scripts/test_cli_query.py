@@ -211,10 +211,10 @@ def heap_calls(endpoint, tmp):
 
 
 def dense_jobs():
-    """The densest poll answer cpjob renders into its 256 KiB document
-    (jmespath.h, JP_CELLS_MAX): 100 jobs with every member present and
-    empty, 16 configuration entries each, then artifacts (8 + 8 a job) up
-    to the size: 6,357 values."""
+    """The densest poll answer cpjob renders into its 128 KiB document
+    (jmespath.h, JP_CELLS_MAX): 50 jobs (the most a poll asks for) with
+    every member present and empty, 16 configuration entries each, then
+    artifacts (8 + 8 a job) up to the size: 3,175 values."""
     def art():
         return {"name": "", "revision": "", "location": {"type": "", "s3Location": {
             "bucketName": "", "objectKey": ""}}}
@@ -227,8 +227,8 @@ def dense_jobs():
         "inputArtifacts": [], "outputArtifacts": [],
         "artifactCredentials": {"accessKeyId": "", "secretAccessKey": "", "sessionToken": ""},
         "continuationToken": "", "encryptionKey": {"id": "", "type": ""}},
-        "nonce": "", "accountId": ""} for _ in range(100)]
-    for k in range(207):
+        "nonce": "", "accountId": ""} for _ in range(50)]
+    for k in range(103):
         jobs[k // 16]["data"]["outputArtifacts" if k % 16 >= 8 else "inputArtifacts"].append(art())
     return {"jobs": jobs}
 
@@ -248,12 +248,12 @@ def limits(endpoint):
     body = dense_jobs()
     Handler.body = json.dumps(body).encode()
     rendered = len(json.dumps(body, indent=4)) + 1
-    check("dense_document_fills_the_document", values(body) == 6357
-          and 262144 - 100 < rendered <= 262144, (values(body), rendered))
-    base = ["poll", "--action-type-id", AT, "--max-batch-size", "100", "--endpoint-url",
+    check("dense_document_fills_the_document", values(body) == 3175
+          and 131072 - 250 < rendered <= 131072, (values(body), rendered))
+    base = ["poll", "--action-type-id", AT, "--max-batch-size", "50", "--endpoint-url",
             endpoint]
     cases = [["--output", "text"], ["--query", "length(jobs[].data.inputArtifacts[])"],
-             ["--query", "jobs[12].data.inputArtifacts[-1]", "--output", "text"],
+             ["--query", "jobs[5].data.inputArtifacts[-1]", "--output", "text"],
              ["--query", "sort_by(jobs[].data.outputArtifacts[], &name)[0]"]]
     want = run_aws_batch(endpoint, [["codepipeline", "poll-for-jobs"] + base[1:] + c
                                     for c in cases])
@@ -271,7 +271,7 @@ def limits(endpoint):
                        capture_output=True, env=environ(endpoint), timeout=60)
     err = p.stderr.decode()
     check("query_result_over_the_store_refused", p.returncode == 255 and p.stdout == b""
-          and "query result too large (over 8192 values" in err, (p.returncode, err[-300:]))
+          and "query result too large (over 4096 values" in err, (p.returncode, err[-300:]))
 
 
 def main():

@@ -72,23 +72,23 @@ def main():
     with Emulator() as emu:
         # output larger than --output text holds
         big = {"Note%d" % k: "x" * 700 for k in range(4)}
-        ids = [emu.queue_job(provider="Big", configuration=big)["id"] for _ in range(100)]
-        rc, out, err = cpjob(emu, "Big", "--max-batch-size", "100", "--output", "text")
+        ids = [emu.queue_job(provider="Big", configuration=big)["id"] for _ in range(50)]
+        rc, out, err = cpjob(emu, "Big", "--max-batch-size", "50", "--output", "text")
         check("output_too_large_fails", rc == 255 and out == "" and "output over" in err,
               (rc, out[:200], err[:300]))
         check("output_too_large_names_every_job", named(emu, err, ids), err[-600:])
 
-        # a result over the --query store's 8,192 values (36 jobs of 141
+        # a result over the --query store's 4,096 values (18 jobs of 141
         # values loaded, then 100 x 101 new ones): named after the jobs'
         # strings are gone
         cfg = {"K%d" % k: "v" for k in range(16)}
         arts = [art("A%d" % k, "k%d" % k, "Tok") for k in range(5)]
         ids = [emu.queue_job(provider="Tok", configuration=cfg, input_artifacts=arts,
-                             output_artifacts=arts)["id"] for _ in range(36)]
+                             output_artifacts=arts)["id"] for _ in range(18)]
         hundred = "`[%s]`" % ",".join(["0"] * 100)
-        rc, out, err = cpjob(emu, "Tok", "--max-batch-size", "36", "--query",
+        rc, out, err = cpjob(emu, "Tok", "--max-batch-size", "18", "--query",
                              "%s[*].[%s[*]]" % (hundred, hundred))
-        check("query_store_limit_fails", rc == 255 and out == "" and "over 8192 values" in err,
+        check("query_store_limit_fails", rc == 255 and out == "" and "over 4096 values" in err,
               (rc, out[:200], err[:300]))
         check("query_store_limit_names_every_job", named(emu, err, ids), err[-600:])
 
@@ -104,26 +104,32 @@ def main():
         check("unreadable_job_names_the_batch", named(emu, err, good + [bad]), err[-600:])
 
         # the one-shot's largest sum of buffers (docs/agent.md, "Static
-        # memory"): an action type read from a file, 100 jobs, --query
+        # memory"): an action type read from a file, 50 jobs (the most a
+        # poll asks for), --query
         tmp = tempfile.mkdtemp()
         at = os.path.join(tmp, "at.json")
         with open(at, "w") as f:
             json.dump({"category": "Deploy", "owner": "Custom", "provider": "Many",
                        "version": "1"}, f)
         ids = [emu.queue_job(provider="Many", input_artifacts=[], output_artifacts=[])["id"]
-               for _ in range(100)]
-        rc, out, err = cpjob_at(emu, "file://" + at, "--max-batch-size", "100",
+               for _ in range(50)]
+        rc, out, err = cpjob_at(emu, "file://" + at, "--max-batch-size", "50",
                                 "--query", "jobs[].id")
         check("largest_one_shot_fits", rc == 0 and json.loads(out or "null") == ids
               and err == "", (rc, out[:200], err[:300]))
+        # more than 50 is refused before any request, as botocore refuses
+        # a value over a maximum
+        rc, out, err = cpjob_at(emu, "file://" + at, "--max-batch-size", "51")
+        check("poll_over_50_refused", rc == 252 and out == "" and "Invalid value for "
+              "parameter maxBatchSize, value: 51, valid max value: 50" in err, (rc, err[:300]))
         shutil.rmtree(tmp)
 
-        # more strings than the jobs' storage holds (512 KiB, 32 KB a job): the
+        # more strings than the jobs' storage holds (256 KiB, 32 KB a job): the
         # jobs before the end are read, those past it are not (each named with
         # the member that did not fit), nothing is printed, the batch is named
         big = {"K%02d" % k: "\u00e9" * 1000 for k in range(16)}
-        ids = [emu.queue_job(provider="Pool", configuration=big)["id"] for _ in range(18)]
-        rc, out, err = cpjob(emu, "Pool", "--max-batch-size", "100")
+        ids = [emu.queue_job(provider="Pool", configuration=big)["id"] for _ in range(10)]
+        rc, out, err = cpjob(emu, "Pool", "--max-batch-size", "50")
         past = re.findall(r"^cpjob: job (\S+): [^\n]*\(data\.[^)\n]*\)$", err, re.M)
         check("storage_ran_out_fails", rc == 255 and out == "" and 1 <= len(past) <= 8
               and set(past) <= set(ids), (rc, out[:200], err[:600]))
