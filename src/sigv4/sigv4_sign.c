@@ -11,19 +11,6 @@
 #define EXPIRES_MAX 604800u
 
 static const char unsigned_payload[] = "UNSIGNED-PAYLOAD";
-static const char hex_lower[] = "0123456789abcdef";
-
-static void
-hex_lower_out(char *out, const unsigned char *in, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		out[2 * i] = hex_lower[in[i] >> 4];
-		out[2 * i + 1] = hex_lower[in[i] & 15];
-	}
-	out[2 * len] = '\0';
-}
 
 #if CPJ_CONFIG_SIGV4_PRESIGN
 /* Append s percent-encoded with the unreserved set. */
@@ -89,7 +76,7 @@ payload_hash(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 		br_sha256_init(&ctx->sha);
 		cpj_sha256_update(&ctx->sha, req->body, req->body_len);
 		cpj_sha256_out(&ctx->sha, ctx->stage);
-		hex_lower_out(res->payload_hash, ctx->stage, 32);
+		cpj_hex_lower(res->payload_hash, ctx->stage, 32);
 		return CPJ_OK;
 	case CPJ_SIGV4_PAYLOAD_HASH:
 		if (req->payload_hash == NULL)
@@ -264,7 +251,7 @@ string_to_sign(cpj_sigv4_context *ctx, const struct cpj_sigv4_job *j)
 	if (rc < 0)
 		return rc;
 	/* String to sign, assembled in u.sts (the query index is done) */
-	hex_lower_out((char *)ctx->stage + 32, ctx->stage, 32);
+	cpj_hex_lower((char *)ctx->stage + 32, ctx->stage, 32);
 	cpj_buf_init(&sts, ctx->u.sts, sizeof ctx->u.sts);
 	cpj_buf_put(&sts, ALGORITHM "\n", sizeof ALGORITHM);
 	cpj_buf_put(&sts, res->amz_date, 16);
@@ -281,7 +268,7 @@ string_to_sign(cpj_sigv4_context *ctx, const struct cpj_sigv4_job *j)
 	}
 	/* HMAC-SHA256(kSigning, string to sign) from the cached states */
 	hmac(ctx, ctx->key_ist, ctx->key_ost, sts.p, sts.len, ctx->stage);
-	hex_lower_out(res->signature, ctx->stage, 32);
+	cpj_hex_lower(res->signature, ctx->stage, 32);
 	return CPJ_OK;
 }
 

@@ -62,21 +62,14 @@ cpj_buf_put_u64(cpj_buf *b, uint64_t v)
 void
 cpj_buf_put_hex(cpj_buf *b, const void *data, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *d = data;
-	size_t i;
-
 	if (b->over)
 		return;
 	if (len > (b->cap - b->len - 1) / 2) {
 		b->over = 1;
 		return;
 	}
-	for (i = 0; i < len; i++) {
-		b->p[b->len++] = hex[d[i] >> 4];
-		b->p[b->len++] = hex[d[i] & 15];
-	}
-	b->p[b->len] = '\0';
+	cpj_hex_lower(b->p + b->len, data, len);
+	b->len += 2 * len;
 }
 
 /* see cpj_buf.h */

@@ -44,6 +44,23 @@ cpj_word_load(const unsigned char *p)
 	return v;
 }
 
+/* The inverse of cpj_word_load(): v's low byte to p[0] (one store on
+ * little-endian targets). */
+static inline void
+cpj_word_store(unsigned char *p, cpj_word v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+	p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+#if SIZE_MAX > 0xffffffffu
+	p[4] = (unsigned char)(v >> 32);
+	p[5] = (unsigned char)(v >> 40);
+	p[6] = (unsigned char)(v >> 48);
+	p[7] = (unsigned char)(v >> 56);
+#endif
+}
+
 /*
  * Bit 7 of each byte of v that equals b. Borrows only run towards later
  * bytes, so the first byte flagged is always a true match (later flags

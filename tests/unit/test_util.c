@@ -2,6 +2,7 @@
  * test_util.c -- cpj_buf, string helpers and cpj_strerror.
  */
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "harness.h"
@@ -43,6 +44,31 @@ buf_hex(void)
 	CHECK_EQ(cpj_buf_ok(&b), CPJ_ERR_NOSPACE);
 	cpj_buf_init(&b, s, 0);
 	CHECK_EQ(cpj_buf_ok(&b), CPJ_ERR_NOSPACE);
+	return 0;
+}
+
+/* cpj_hex_lower: every byte value, at every length from 0 to 9 and every
+ * offset (the word groups and the byte tail), against snprintf's %02x. */
+static int
+hex_lower_all(void)
+{
+	unsigned char d[256 + 9];
+	char out[2 * 9 + 2], want[2 * 9 + 2];
+	size_t i, n, k;
+
+	for (i = 0; i < sizeof d; i++)
+		d[i] = (unsigned char)(i * 7 + 3);      /* all 256 values */
+	for (i = 0; i + 9 <= sizeof d; i++) {
+		for (n = 0; n <= 9; n++) {
+			memset(out, 'x', sizeof out);
+			cpj_hex_lower(out, d + i, n);
+			for (k = 0; k < n; k++)
+				snprintf(want + 2 * k, 3, "%02x", d[i + k]);
+			want[2 * n] = '\0';
+			CHECK(memcmp(out, want, 2 * n + 1) == 0);
+			CHECK(out[2 * n + 1] == 'x');
+		}
+	}
 	return 0;
 }
 
@@ -145,6 +171,7 @@ main(void)
 {
 	RUN(buf_exact_fit);
 	RUN(buf_hex);
+	RUN(hex_lower_all);
 	RUN(buf_u64_limits);
 	RUN(parse_u64);
 	RUN(strieq);
