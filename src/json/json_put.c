@@ -3,6 +3,7 @@
  * fixed-depth state, strings escaped, UTF-8 checked and copied.
  */
 #include "inner.h"
+#include "util/word_int.h"
 
 static void
 fail(cpj_json_writer *w, int err)
@@ -114,9 +115,7 @@ put_quoted(cpj_json_writer *w, const char *s, size_t len)
 		unsigned c;
 
 		/* printable ASCII other than '"' and '\\' goes out as is */
-		while (run < len && u[run] >= 0x20 && u[run] < 0x80
-		    && u[run] != '"' && u[run] != '\\')
-			run++;
+		run += cpj_word_json_plain(u + run, len - run);
 		cpj_buf_put(w->b, s + i, run - i);
 		i = run;
 		if (i == len)

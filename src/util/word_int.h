@@ -84,4 +84,31 @@ cpj_word_first(cpj_word hit)
 	    >> (8 * (CPJ_WORD_BYTES - 1)));
 }
 
+/*
+ * The length of the run at p[0..n) of bytes that a JSON string holds as
+ * they are: printable ASCII but '"' and '\\' (so it stops at a quote, a
+ * backslash, a control character or any byte from 0x80 up), a word at a
+ * time while whole words qualify. The JSON scanner's strings and the
+ * JSON writer's.
+ */
+static inline size_t
+cpj_word_json_plain(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (n - i >= CPJ_WORD_BYTES) {
+		cpj_word v = cpj_word_load(p + i), hit;
+
+		hit = (v | (v - CPJ_WORD_ONES * 0x20) | cpj_word_has_byte(v, '"')
+		    | cpj_word_has_byte(v, '\\')) & (CPJ_WORD_ONES * 0x80);
+		if (hit != 0)
+			return i + cpj_word_first(hit);
+		i += CPJ_WORD_BYTES;
+	}
+	while (i < n && p[i] >= 0x20 && p[i] < 0x80 && p[i] != '"'
+	    && p[i] != '\\')
+		i++;
+	return i;
+}
+
 #endif
