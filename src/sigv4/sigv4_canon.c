@@ -550,16 +550,19 @@ emit_headers(cpj_sigv4_context *ctx, const cpj_sigv4_request *req, size_t n,
 static void
 buf_put_lower(cpj_buf *b, const char *s, size_t n)
 {
+	char *d;
 	size_t i;
 
 	if (b->over || n >= b->cap - b->len) {
 		b->over = 1;
 		return;
 	}
+	/* through a local pointer: stores through b->p could alias *b */
+	d = b->p + b->len;
 	for (i = 0; i < n; i++)
-		b->p[b->len + i] = (char)cpj_tolower((unsigned char)s[i]);
+		d[i] = (char)cpj_tolower((unsigned char)s[i]);
+	d[n] = '\0';
 	b->len += n;
-	b->p[b->len] = '\0';
 }
 
 /* see sigv4_int.h */
