@@ -256,7 +256,10 @@ string_to_sign(cpj_sigv4_context *ctx, const struct cpj_sigv4_job *j)
 	cpj_buf_put(&sts, ALGORITHM "\n", sizeof ALGORITHM);
 	cpj_buf_put(&sts, res->amz_date, 16);
 	cpj_buf_putc(&sts, '\n');
-	put_scope(&sts, ctx, j, "/");
+	if (j->sc_len != 0)     /* as the Authorization value has it */
+		cpj_buf_put(&sts, j->out->p + j->sc_off, j->sc_len);
+	else
+		put_scope(&sts, ctx, j, "/");
 	cpj_buf_putc(&sts, '\n');
 	cpj_buf_put(&sts, ctx->stage + 32, 64);
 	if (cpj_buf_ok(&sts) < 0)
@@ -382,7 +385,9 @@ cpj_sigv4_sign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 		cpj_buf_putlit(&out, ALGORITHM " Credential=");
 		cpj_buf_put(&out, ctx->akid, j.al);
 		cpj_buf_putc(&out, '/');
+		j.sc_off = out.len;
 		put_scope(&out, ctx, &j, "/");
+		j.sc_len = out.over ? 0 : out.len - j.sc_off;
 		cpj_buf_putlit(&out, ", SignedHeaders=");
 		j.sh_off = out.len;
 		cpj_sigv4_signed_headers(ctx, req, j.nh, &out, 0);
