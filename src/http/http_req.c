@@ -50,6 +50,30 @@ valid_value(const char *s)
 	return cpj_http_field_span(s, n) == n;
 }
 
+/* "name: value" CRLF, the lengths known: one check of the room. */
+static void
+put_field(cpj_buf *b, const char *name, size_t nl, const char *value,
+	size_t vl)
+{
+	char *d;
+
+	if (b->over || nl + vl + 4 >= b->cap - b->len) {
+		b->over = 1;
+		return;
+	}
+	d = b->p + b->len;
+	memcpy(d, name, nl);
+	d += nl;
+	*d++ = ':';
+	*d++ = ' ';
+	memcpy(d, value, vl);
+	d += vl;
+	*d++ = '\r';
+	*d++ = '\n';
+	*d = '\0';
+	b->len = (size_t)(d - b->p);
+}
+
 static int
 needs_length(const char *method)
 {
@@ -116,18 +140,15 @@ cpj_http_request_write(const cpj_http_request *req, unsigned char *buf,
 	cpj_buf_putc(&b, ' ');
 	cpj_buf_puts(&b, req->target);
 	cpj_buf_putlit(&b, " HTTP/1.1\r\n");
-	if (own_host) {
-		cpj_buf_putlit(&b, "Host: ");
-		cpj_buf_puts(&b, req->host);
-		cpj_buf_putlit(&b, "\r\n");
-	}
+	if (own_host)
+		put_field(&b, "Host", 4, req->host, strlen(req->host));
 	if (own_ua)
 		cpj_buf_putlit(&b, "User-Agent: " CPJ_USER_AGENT "\r\n");
 	for (i = 0; i < req->nheaders; i++) {
-		cpj_buf_puts(&b, req->headers[i].name);
-		cpj_buf_putlit(&b, ": ");
-		cpj_buf_puts(&b, req->headers[i].value);
-		cpj_buf_putlit(&b, "\r\n");
+		const cpj_http_header *h = &req->headers[i];
+
+		put_field(&b, h->name, strlen(h->name), h->value,
+		    strlen(h->value));
 	}
 	if (own_cl && (has_body || needs_length(req->method))) {
 		cpj_buf_putlit(&b, "Content-Length: ");

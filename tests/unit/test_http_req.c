@@ -231,6 +231,29 @@ write_sizes(void)
 	CHECK_EQ(n, head);
 	CHECK_EQ(cpj_http_request_write(&r, buf, head, &n), CPJ_ERR_NOSPACE);
 	CHECK_EQ(cpj_http_request_write(&r, buf, 10, &n), CPJ_ERR_NOSPACE);
+	/* with header fields: every size short of head + 1 is too small,
+	 * whichever line it ends in, and nothing is written past it */
+	{
+		static const cpj_http_header h[2] = {
+			{ "X-Amz-Target", "CodePipeline_20150709.PollForJobs" },
+			{ "Content-Type", "application/x-amz-json-1.1" },
+		};
+		size_t k;
+
+		r.headers = h;
+		r.nheaders = 2;
+		CHECK_EQ(cpj_http_request_write(&r, buf, sizeof buf, &head), 1);
+		for (k = 0; k <= head; k++) {
+			memset(buf, 0xA5, sizeof buf);
+			CHECK_EQ(cpj_http_request_write(&r, buf, k, &n),
+			    CPJ_ERR_NOSPACE);
+			CHECK_EQ(buf[k], 0xA5);         /* nothing past k */
+		}
+		CHECK_EQ(cpj_http_request_write(&r, buf, head + 1, &n), 1);
+		CHECK_EQ(n, head);
+		CHECK(memcmp(buf + head - 4 - 26, "application/x-amz-json-1.1"
+		    "\r\n\r\n", 30) == 0);
+	}
 
 	req_init(&r, "POST", "/");
 	r.body = "0123456789";
