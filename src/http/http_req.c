@@ -55,13 +55,10 @@ static void
 put_field(cpj_buf *b, const char *name, size_t nl, const char *value,
 	size_t vl)
 {
-	char *d;
+	char *d = cpj_buf_room(b, nl + vl + 4);
 
-	if (b->over || nl + vl + 4 >= b->cap - b->len) {
-		b->over = 1;
+	if (d == NULL)
 		return;
-	}
-	d = b->p + b->len;
 	memcpy(d, name, nl);
 	d += nl;
 	*d++ = ':';
@@ -69,9 +66,7 @@ put_field(cpj_buf *b, const char *name, size_t nl, const char *value,
 	memcpy(d, value, vl);
 	d += vl;
 	*d++ = '\r';
-	*d++ = '\n';
-	*d = '\0';
-	b->len = (size_t)(d - b->p);
+	*d = '\n';
 }
 
 static int

@@ -550,19 +550,14 @@ emit_headers(cpj_sigv4_context *ctx, const cpj_sigv4_request *req, size_t n,
 static void
 buf_put_lower(cpj_buf *b, const char *s, size_t n)
 {
-	char *d;
+	/* through a local pointer: stores through b->p could alias *b */
+	char *d = cpj_buf_room(b, n);
 	size_t i;
 
-	if (b->over || n >= b->cap - b->len) {
-		b->over = 1;
+	if (d == NULL)
 		return;
-	}
-	/* through a local pointer: stores through b->p could alias *b */
-	d = b->p + b->len;
 	for (i = 0; i < n; i++)
 		d[i] = (char)cpj_tolower((unsigned char)s[i]);
-	d[n] = '\0';
-	b->len += n;
 }
 
 /* see sigv4_int.h */

@@ -15,19 +15,32 @@ cpj_buf_init(cpj_buf *b, char *p, size_t cap)
 		p[0] = '\0';
 }
 
+/* see buf_int.h */
+char *
+cpj_buf_room(cpj_buf *b, size_t n)
+{
+	char *d;
+
+	if (b->over)
+		return NULL;
+	if (n >= b->cap - b->len) {
+		b->over = 1;
+		return NULL;
+	}
+	d = b->p + b->len;
+	b->len += n;
+	d[n] = '\0';
+	return d;
+}
+
 /* see cpj_buf.h */
 void
 cpj_buf_put(cpj_buf *b, const void *data, size_t len)
 {
-	if (b->over)
-		return;
-	if (len >= b->cap - b->len) {
-		b->over = 1;
-		return;
-	}
-	memcpy(b->p + b->len, data, len);
-	b->len += len;
-	b->p[b->len] = '\0';
+	char *d = cpj_buf_room(b, len);
+
+	if (d != NULL)
+		memcpy(d, data, len);
 }
 
 /* see cpj_buf.h */

@@ -47,6 +47,31 @@ buf_hex(void)
 	return 0;
 }
 
+/* cpj_buf_room: the room for n bytes and their NUL, or NULL and over. */
+static int
+buf_room(void)
+{
+	char s[6];
+	cpj_buf b;
+	char *d;
+
+	cpj_buf_init(&b, s, sizeof s);
+	cpj_buf_puts(&b, "ab");
+	d = cpj_buf_room(&b, 3);
+	CHECK(d == s + 2);
+	CHECK_EQ(b.len, 5);
+	CHECK_EQ(s[5], '\0');
+	memcpy(d, "cde", 3);
+	CHECK(strcmp(s, "abcde") == 0);
+	CHECK(cpj_buf_room(&b, 0) == s + 5);    /* the NUL still fits */
+	CHECK(cpj_buf_room(&b, 1) == NULL);
+	CHECK_EQ(cpj_buf_ok(&b), CPJ_ERR_NOSPACE);
+	CHECK(strcmp(s, "abcde") == 0);
+	/* sticky */
+	CHECK(cpj_buf_room(&b, 0) == NULL);
+	return 0;
+}
+
 /* cpj_hex_lower: every byte value, at every length from 0 to 9 and every
  * offset (the word groups and the byte tail), against snprintf's %02x. */
 static int
@@ -172,6 +197,7 @@ main(void)
 	RUN(buf_exact_fit);
 	RUN(buf_hex);
 	RUN(hex_lower_all);
+	RUN(buf_room);
 	RUN(buf_u64_limits);
 	RUN(parse_u64);
 	RUN(strieq);
