@@ -107,9 +107,21 @@ put_quoted(cpj_json_writer *w, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
+	size_t i = cpj_word_json_plain(u, len);
+	char *d;
 
+	if (i == len) {
+		/* nothing to escape (most strings): quotes and text at once */
+		d = cpj_buf_room(w->b, len + 2);
+		if (d != NULL) {
+			d[0] = '"';
+			memcpy(d + 1, s, len);
+			d[len + 1] = '"';
+		}
+		return;
+	}
 	cpj_buf_putc(w->b, '"');
+	cpj_buf_put(w->b, s, i);
 	while (i < len) {
 		size_t run = i;
 		unsigned c;
