@@ -99,7 +99,18 @@ payload_hash(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 	}
 }
 
-/* Lengths of region, service and access key id, re-checked per call. */
+/* n when s is the n bytes `kept` (and its NUL there), else 0. */
+static size_t
+same_len(const char *s, const char *kept, size_t n)
+{
+	return strncmp(s, kept, n) == 0 && s[n] == '\0' ? n : 0;
+}
+
+/*
+ * Lengths of region, service and access key id, re-checked per call:
+ * strings equal to those the cached signing key was derived for were
+ * checked then, and only their lengths are taken again.
+ */
 static int
 scope_lengths(const cpj_sigv4_context *ctx, size_t *rl, size_t *sl, size_t *al)
 {
@@ -107,11 +118,23 @@ scope_lengths(const cpj_sigv4_context *ctx, size_t *rl, size_t *sl, size_t *al)
 		return CPJ_ERR_PARAM;
 	if (ctx->akid == NULL || ctx->secret == NULL)
 		return CPJ_ERR_SIGV4_CREDS;
-	*rl = cpj_sigv4_name_len(ctx->region);
-	*sl = cpj_sigv4_name_len(ctx->service);
+	*rl = *sl = *al = 0;
+	if (ctx->key_valid) {
+		*rl = same_len(ctx->region, ctx->key_region,
+		    ctx->key_region_len);
+		*sl = same_len(ctx->service, ctx->key_service,
+		    ctx->key_service_len);
+		*al = same_len(ctx->akid, ctx->key_akid, ctx->key_akid_len);
+	}
+	if (*rl == 0)
+		*rl = cpj_sigv4_name_len(ctx->region);
+	if (*sl == 0)
+		*sl = cpj_sigv4_name_len(ctx->service);
 	if (*rl == 0 || *sl == 0)
 		return CPJ_ERR_PARAM;
-	*al = cpj_sigv4_visible_len(ctx->akid, CPJ_SIGV4_AKID_MAX, "/,;=");
+	if (*al == 0)
+		*al = cpj_sigv4_visible_len(ctx->akid, CPJ_SIGV4_AKID_MAX,
+		    "/,;=");
 	if (*al == 0)
 		return CPJ_ERR_SIGV4_CREDS;
 	return CPJ_OK;
