@@ -252,14 +252,23 @@ put_scope(cpj_buf *b, const cpj_sigv4_context *ctx,
 	const struct cpj_sigv4_job *j, const char *sep)
 {
 	size_t n = strlen(sep);
+	char *d = cpj_buf_room(b, 8 + j->rl + j->sl + 3 * n
+	    + sizeof TERMINATOR - 1);
 
-	cpj_buf_put(b, j->res->amz_date, 8);
-	cpj_buf_put(b, sep, n);
-	cpj_buf_put(b, ctx->region, j->rl);
-	cpj_buf_put(b, sep, n);
-	cpj_buf_put(b, ctx->service, j->sl);
-	cpj_buf_put(b, sep, n);
-	cpj_buf_putlit(b, TERMINATOR);
+	if (d == NULL)
+		return;
+	memcpy(d, j->res->amz_date, 8);
+	d += 8;
+	memcpy(d, sep, n);
+	d += n;
+	memcpy(d, ctx->region, j->rl);
+	d += j->rl;
+	memcpy(d, sep, n);
+	d += n;
+	memcpy(d, ctx->service, j->sl);
+	d += j->sl;
+	memcpy(d, sep, n);
+	memcpy(d + n, TERMINATOR, sizeof TERMINATOR - 1);
 }
 
 static int
