@@ -22,9 +22,10 @@ static const uint32_t tchar[4] = {
 #define HIGH (ONES * 0x80)
 #define LOW7 (ONES * 0x7f)
 
-/* Bit 7 of each byte of v (all below 0x80) that is a letter or '-': the
- * letters by range once lower-cased (| 0x20 maps no other byte into
- * a..z), '-' by an exact zero test of v ^ '-' (not x: CR | 0x20 is '-'). */
+/* Bit 7 of each byte of v that is a letter or '-', exact for the bytes
+ * before the first one from 0x80 up: the letters by range once lower-cased
+ * (| 0x20 maps no other byte into a..z), '-' by an exact zero test of
+ * v ^ '-' (not x: CR | 0x20 is '-'). */
 static cpj_word
 name_bytes(cpj_word v)
 {
@@ -41,14 +42,20 @@ cpj_http_token_span(const char *s, size_t n)
 {
 	size_t i = 0;
 
-	/* header names: words of letters and '-' at once */
+	/*
+	 * Header names: words of letters and '-' at once, then on from the
+	 * first other byte. A byte from 0x80 up may corrupt the flags of the
+	 * bytes after it (a carry), never those before it.
+	 */
 	while (n - i >= CPJ_WORD_BYTES) {
-		cpj_word v;
+		cpj_word v = cpj_word_load((const unsigned char *)s + i);
+		cpj_word miss = (v & HIGH) | (~name_bytes(v) & HIGH);
 
-		memcpy(&v, s + i, sizeof v);    /* any byte order will do */
-		if ((v & HIGH) != 0 || name_bytes(v) != HIGH)
+		if (miss != 0) {
+			i += cpj_word_first(miss);
 			break;
-		i += sizeof v;
+		}
+		i += CPJ_WORD_BYTES;
 	}
 	for (; i < n; i++) {
 		unsigned c = (unsigned char)s[i];

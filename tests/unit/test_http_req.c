@@ -512,7 +512,7 @@ byte_classes(void)
 	static const char tchars[] = "!#$%&'*+-.^_`|~";
 	char s[21];
 	unsigned c;
-	size_t at;
+	size_t at, stop;
 
 	for (c = 0; c < 256; c++) {
 		int field = c == '\t' || (c >= 0x20 && c != 0x7f);
@@ -529,6 +529,15 @@ byte_classes(void)
 			    token ? sizeof s : at);
 			/* the bound is kept: nothing read at or past n */
 			CHECK_EQ(cpj_http_field_span(s, at), at);
+			/* then a ':' further on: the name ends at the first
+			 * byte that is not a tchar, whatever came before */
+			for (stop = at + 1; stop < sizeof s; stop++) {
+				memset(s, 'a', sizeof s);
+				s[at] = (char)c;
+				s[stop] = ':';
+				CHECK_EQ(cpj_http_token_span(s, sizeof s),
+				    token ? stop : at);
+			}
 		}
 	}
 	CHECK_EQ(cpj_http_field_span("\t \x7e\x80\xff", 5), 5);
