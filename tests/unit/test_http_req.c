@@ -541,6 +541,18 @@ byte_classes(void)
 		}
 	}
 	CHECK_EQ(cpj_http_field_span("\t \x7e\x80\xff", 5), 5);
+	/* field bytes that the word test flags too (HTAB, 0x80..0x9f,
+	 * 0xff), several to a word, then a control byte or DEL at `at` */
+	for (at = 0; at < sizeof s; at++) {
+		size_t k;
+
+		for (k = 0; k < sizeof s; k++)
+			s[k] = "\t\x80\x9f\xff\x85"[k % 5];
+		s[at] = (char)(at % 2 ? 0x7f : 0x1f);
+		CHECK_EQ(cpj_http_field_span(s, sizeof s), at);
+		s[at] = '\xff';
+		CHECK_EQ(cpj_http_field_span(s, sizeof s), sizeof s);
+	}
 	CHECK_EQ(cpj_http_field_span("", 0), 0);
 	return 0;
 }
