@@ -172,6 +172,15 @@ write_rejects(void)
 			fprintf(stderr, "case %zu accepted\n", i);
 			return __LINE__;
 		}
+		/* refused before the room is looked at: the same when the
+		 * head does not fit */
+		n = 99;
+		if (cpj_http_request_write(&r, buf, 10, &n)
+		    != CPJ_ERR_HTTP_REQUEST || n != 0) {
+			fprintf(stderr, "case %zu: not refused in 10 bytes\n",
+			    i);
+			return __LINE__;
+		}
 	}
 	/* a NULL value, a NULL host */
 	req_init(&r, "GET", "/");
