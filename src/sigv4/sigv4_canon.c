@@ -9,6 +9,7 @@
  */
 #include "sigv4_int.h"
 #include "util/sha256_int.h"
+#include "util/word_int.h"
 
 #if CPJ_CONFIG_SIGV4_PRESIGN
 /* The auth parameters of a presigned URL (all unreserved characters). */
@@ -543,18 +544,22 @@ emit_headers(cpj_sigv4_context *ctx, const cpj_sigv4_request *req, size_t n,
 	return CPJ_OK;
 }
 
-/* Append the lower-case form of s[0..n). */
+/* Append the lower-case form of s[0..n), a header name (checked as a
+ * token: ASCII), a word at a time. */
 static void
 buf_put_lower(cpj_buf *b, const char *s, size_t n)
 {
 	/* through a local pointer: stores through b->p could alias *b */
-	char *d = cpj_buf_room(b, n);
+	unsigned char *d = (unsigned char *)cpj_buf_room(b, n);
+	const unsigned char *u = (const unsigned char *)s;
 	size_t i;
 
 	if (d == NULL)
 		return;
-	for (i = 0; i < n; i++)
-		d[i] = (char)cpj_tolower((unsigned char)s[i]);
+	for (i = 0; n - i >= CPJ_WORD_BYTES; i += CPJ_WORD_BYTES)
+		cpj_word_store(d + i, cpj_word_lower(cpj_word_load(u + i)));
+	for (; i < n; i++)
+		d[i] = (unsigned char)cpj_tolower(u[i]);
 }
 
 /* see sigv4_int.h */

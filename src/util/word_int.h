@@ -84,6 +84,17 @@ cpj_word_first(cpj_word hit)
 	    >> (8 * (CPJ_WORD_BYTES - 1)));
 }
 
+/* v with the capitals A..Z of its bytes in lower case; every byte of v
+ * must be below 0x80 (no carry then crosses a byte). */
+static inline cpj_word
+cpj_word_lower(cpj_word v)
+{
+	cpj_word upper = (v + CPJ_WORD_ONES * (0x80 - 'A'))
+	    & ~(v + CPJ_WORD_ONES * (0x80 - 'Z' - 1)) & (CPJ_WORD_ONES * 0x80);
+
+	return v | upper >> 2;          /* bit 7 to bit 5 of the same byte */
+}
+
 /*
  * The length of the run at p[0..n) of bytes that a JSON string holds as
  * they are: printable ASCII but '"' and '\\' (so it stops at a quote, a

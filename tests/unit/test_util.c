@@ -7,6 +7,7 @@
 
 #include "harness.h"
 #include "inner.h"
+#include "util/word_int.h"
 
 static int
 buf_exact_fit(void)
@@ -44,6 +45,32 @@ buf_hex(void)
 	CHECK_EQ(cpj_buf_ok(&b), CPJ_ERR_NOSPACE);
 	cpj_buf_init(&b, s, 0);
 	CHECK_EQ(cpj_buf_ok(&b), CPJ_ERR_NOSPACE);
+	return 0;
+}
+
+/* cpj_word_lower: every ASCII byte at every place of a word, the other
+ * places holding '@', 'A', 'Z' or '[' (the edges of A..Z). */
+static int
+word_lower_all(void)
+{
+	static const unsigned char edge[4] = { '@', 'A', 'Z', '[' };
+	unsigned char w[CPJ_WORD_BYTES], got[CPJ_WORD_BYTES];
+	unsigned c, e;
+	size_t at, k;
+
+	for (c = 0; c < 0x80; c++) {
+		for (at = 0; at < CPJ_WORD_BYTES; at++) {
+			for (e = 0; e < 4; e++) {
+				for (k = 0; k < CPJ_WORD_BYTES; k++)
+					w[k] = edge[(e + k) % 4];
+				w[at] = (unsigned char)c;
+				cpj_word_store(got,
+				    cpj_word_lower(cpj_word_load(w)));
+				for (k = 0; k < CPJ_WORD_BYTES; k++)
+					CHECK_EQ(got[k], cpj_tolower(w[k]));
+			}
+		}
+	}
 	return 0;
 }
 
@@ -198,6 +225,7 @@ main(void)
 	RUN(buf_hex);
 	RUN(hex_lower_all);
 	RUN(buf_room);
+	RUN(word_lower_all);
 	RUN(buf_u64_limits);
 	RUN(parse_u64);
 	RUN(strieq);
