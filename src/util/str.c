@@ -102,13 +102,14 @@ cpj_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
 size_t
 cpj_strnlen(const char *s, size_t max)
 {
-	size_t n;
+	/*
+	 * memchr stops at the first match, reading nothing after it (C11
+	 * 7.24.5.1 says so; C99's libraries already did), so a string
+	 * shorter than max is fine. SIZE_MAX bytes cannot all be non-NUL.
+	 */
+	const char *e = memchr(s, '\0', max < SIZE_MAX ? max + 1 : max);
 
-	for (n = 0; n <= max; n++) {
-		if (s[n] == '\0')
-			return n;
-	}
-	return max + 1;
+	return e != NULL ? (size_t)(e - s) : max + 1;
 }
 
 /*

@@ -74,6 +74,26 @@ word_lower_all(void)
 	return 0;
 }
 
+/* cpj_strnlen: the length, or max + 1 with no NUL in s[0..max]; nothing
+ * read past the NUL or past s[max] (the sanitizers watch the arrays). */
+static int
+strnlen_bounds(void)
+{
+	static const char three[3] = { 'a', 'b', 'c' };   /* no NUL */
+	char abc[4] = "abc";
+
+	CHECK_EQ(cpj_strnlen(abc, 3), 3);
+	CHECK_EQ(cpj_strnlen(abc, 100), 3);
+	CHECK_EQ(cpj_strnlen(abc, 2), 3);
+	CHECK_EQ(cpj_strnlen(abc, 0), 1);
+	CHECK_EQ(cpj_strnlen(three, 2), 3);
+	CHECK_EQ(cpj_strnlen(three, 1), 2);
+	CHECK_EQ(cpj_strnlen("", 0), 0);
+	CHECK_EQ(cpj_strnlen("", SIZE_MAX), 0);
+	CHECK_EQ(cpj_strnlen(abc, SIZE_MAX), 3);
+	return 0;
+}
+
 /* cpj_buf_room: the room for n bytes and their NUL, or NULL and over. */
 static int
 buf_room(void)
@@ -225,6 +245,7 @@ main(void)
 	RUN(buf_hex);
 	RUN(hex_lower_all);
 	RUN(buf_room);
+	RUN(strnlen_bounds);
 	RUN(word_lower_all);
 	RUN(buf_u64_limits);
 	RUN(parse_u64);
