@@ -504,7 +504,9 @@ static int
 emit_headers(cpj_sigv4_context *ctx, const cpj_sigv4_request *req, size_t n,
 	const char *signed_list, size_t signed_len)
 {
-	const char *sl = signed_list, *sl_end = signed_list + signed_len;
+	const char *sl = signed_list;
+	/* no arithmetic on the NULL of presigning */
+	const char *sl_end = sl != NULL ? sl + signed_len : NULL;
 	size_t i, j, e;
 	int rc;
 
