@@ -35,7 +35,7 @@ typedef struct cpj_creds {
 /**
  * \brief Copy explicit credentials into `c`.
  *
- * Stack: at most 128 bytes.
+ * Stack: at most 144 bytes.
  *
  * \param c             the credentials to set.
  * \param akid, secret  required, non-empty, NUL-terminated.

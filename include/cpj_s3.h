@@ -340,7 +340,7 @@ typedef struct cpj_s3_context {
  * \brief Set up a context: AWS endpoints for `region`, automatic
  *        addressing, no credentials, 3 attempts, MD5 checks on.
  *
- * Stack: at most 128 bytes.
+ * Stack: at most 160 bytes.
  *
  * \param s3        the context (zeroed here).
  * \param http      HTTP client (with a TLS context for https), borrowed for
@@ -360,7 +360,7 @@ int cpj_s3_init(cpj_s3_context *s3, cpj_http_client *http,
  * \brief Change the region (copied; the signer derives a new signing key
  *        for it at the next request).
  *
- * Stack: at most 80 bytes.
+ * Stack: at most 112 bytes.
  *
  * \param s3      the context.
  * \param region  as for cpj_s3_init().

@@ -336,7 +336,7 @@ void cpj_sigv4_clear(cpj_sigv4_context *ctx);
  *
  * Blocks only for the computation (no I/O).
  *
- * Stack: at most 1,024 bytes.
+ * Stack: at most 1,040 bytes.
  *
  * \param ctx        context with credentials.
  * \param req        the request (borrowed for the call).
@@ -377,7 +377,7 @@ int cpj_sigv4_sign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
  * CPJ_SIGV4_PAYLOAD_UNSIGNED). The request's query must not already hold
  * one of those parameters or X-Amz-Signature.
  *
- * Stack: at most 1,024 bytes.
+ * Stack: at most 1,040 bytes.
  *
  * \param ctx         context with credentials.
  * \param req         the request (borrowed for the call); `expires` is

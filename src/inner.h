@@ -70,6 +70,8 @@ int cpj_strieq(const char *a, size_t alen, const char *b);
 static inline int cpj_tolower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 /* Hex digit value, or -1. */
 int cpj_hexval(int c);
+/* The 2 * len lower-case hex digits of data[0..len) and a NUL into out. */
+void cpj_hex_lower(char *out, const void *data, size_t len);
 /* Packed tables (err.c, aws_error.c, s3_error.c): a list X(text, err) of
  * strings and CPJ_ERR_* codes becomes a byte per entry, -err
  * (CPJ_PACK_ERR), and one string of the texts, each NUL-terminated

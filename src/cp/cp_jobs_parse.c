@@ -90,9 +90,8 @@ win_move_long(cpj_jobs_parser *p, size_t n)
 	h[3] = (unsigned char)n;
 	memcpy(h + 4, ref, n);
 	ref[0] = CPJ_JOBS_REF_MARK;
-	for (k = 1; k < CPJ_JOBS_REF_LEN; k++)
-		ref[k] = (char)(0x40 | ((to >> (4 * (CPJ_JOBS_REF_LEN - 1 - k)))
-		    & 15));
+	for (k = CPJ_JOBS_REF_LEN - 1; k > 0; k--, to >>= 4)
+		ref[k] = (char)(0x40 | (to & 15));
 	ref[CPJ_JOBS_REF_LEN] = '"';
 	cpj_jobs_wipe(ref + CPJ_JOBS_REF_LEN + 1, n - CPJ_JOBS_REF_LEN);
 	p->win_len = (size_t)(ref - p->win) + CPJ_JOBS_REF_LEN + 1;

@@ -22,9 +22,10 @@ static const uint32_t tchar[4] = {
 #define HIGH (ONES * 0x80)
 #define LOW7 (ONES * 0x7f)
 
-/* Bit 7 of each byte of v (all below 0x80) that is a letter or '-': the
- * letters by range once lower-cased (| 0x20 maps no other byte into
- * a..z), '-' by an exact zero test of v ^ '-' (not x: CR | 0x20 is '-'). */
+/* Bit 7 of each byte of v that is a letter or '-', exact for the bytes
+ * before the first one from 0x80 up: the letters by range once lower-cased
+ * (| 0x20 maps no other byte into a..z), '-' by an exact zero test of
+ * v ^ '-' (not x: CR | 0x20 is '-'). */
 static cpj_word
 name_bytes(cpj_word v)
 {
@@ -41,14 +42,20 @@ cpj_http_token_span(const char *s, size_t n)
 {
 	size_t i = 0;
 
-	/* header names: words of letters and '-' at once */
+	/*
+	 * Header names: words of letters and '-' at once, then on from the
+	 * first other byte. A byte from 0x80 up may corrupt the flags of the
+	 * bytes after it (a carry), never those before it.
+	 */
 	while (n - i >= CPJ_WORD_BYTES) {
-		cpj_word v;
+		cpj_word v = cpj_word_load((const unsigned char *)s + i);
+		cpj_word miss = (v & HIGH) | (~name_bytes(v) & HIGH);
 
-		memcpy(&v, s + i, sizeof v);    /* any byte order will do */
-		if ((v & HIGH) != 0 || name_bytes(v) != HIGH)
+		if (miss != 0) {
+			i += cpj_word_first(miss);
 			break;
-		i += sizeof v;
+		}
+		i += CPJ_WORD_BYTES;
 	}
 	for (; i < n; i++) {
 		unsigned c = (unsigned char)s[i];
@@ -59,27 +66,41 @@ cpj_http_token_span(const char *s, size_t n)
 	return i;
 }
 
+/* A field byte: HTAB, and 0x20 up but DEL. */
+static int
+field_byte(unsigned c)
+{
+	return (c >= 0x20 && c != 0x7f) || c == '\t';
+}
+
 /* see http_int.h */
 size_t
 cpj_http_field_span(const char *s, size_t n)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0;
 
 	while (n - i >= CPJ_WORD_BYTES) {
-		cpj_word v, x;
+		/*
+		 * y: each byte's low 7 bits plus one, in 7 bits: below 0x21
+		 * for the controls and DEL, and also for HTAB and the field
+		 * bytes 0x80..0x9f and 0xff, which the first flag then steps
+		 * over (it is exact; later flags may not be).
+		 */
+		cpj_word v = cpj_word_load(u + i);
+		cpj_word y = ((v & LOW7) + ONES) & LOW7;
+		cpj_word hit = (y - ONES * 0x21) & ~y & HIGH;
 
-		memcpy(&v, s + i, sizeof v);    /* any byte order will do */
-		x = v ^ (ONES * 0x7f);
-		if ((((v - ONES * 0x20) & ~v) | ((x - ONES) & ~x))
-		    & (ONES * 0x80))
-			break;
-		i += sizeof v;
+		if (hit == 0) {
+			i += CPJ_WORD_BYTES;
+			continue;
+		}
+		i += cpj_word_first(hit);
+		if (!field_byte(u[i]))
+			return i;
+		i++;
 	}
-	for (; i < n; i++) {
-		unsigned c = (unsigned char)s[i];
-
-		if ((c < 0x20 && c != '\t') || c == 0x7f)
-			break;
-	}
+	while (i < n && field_byte(u[i]))
+		i++;
 	return i;
 }

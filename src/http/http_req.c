@@ -38,16 +38,23 @@ valid_target(const char *s)
 	return 1;
 }
 
-/* Header value: no control bytes but HTAB (so no CR, LF, NUL), no DEL. */
-static int
-valid_value(const char *s)
+/* "name: value" CRLF, the lengths known: one check of the room. */
+static void
+put_field(cpj_buf *b, const char *name, size_t nl, const char *value,
+	size_t vl)
 {
-	size_t n;
+	char *d = cpj_buf_room(b, nl + vl + 4);
 
-	if (s == NULL)
-		return 0;
-	n = strlen(s);
-	return cpj_http_field_span(s, n) == n;
+	if (d == NULL)
+		return;
+	memcpy(d, name, nl);
+	d += nl;
+	*d++ = ':';
+	*d++ = ' ';
+	memcpy(d, value, vl);
+	d += vl;
+	*d++ = '\r';
+	*d = '\n';
 }
 
 static int
@@ -87,7 +94,8 @@ cpj_http_request_write(const cpj_http_request *req, unsigned char *buf,
 		const cpj_http_header *h = &req->headers[i];
 		size_t nl = token_len(h->name);
 
-		if (nl == 0 || !valid_value(h->value))
+		/* the value's bytes are checked as it is written */
+		if (nl == 0 || h->value == NULL)
 			return CPJ_ERR_HTTP_REQUEST;
 		/* the names the writer minds differ in length: one compare */
 		if (nl != 4 && nl != 10 && nl != 14 && nl != 17) {
@@ -116,18 +124,19 @@ cpj_http_request_write(const cpj_http_request *req, unsigned char *buf,
 	cpj_buf_putc(&b, ' ');
 	cpj_buf_puts(&b, req->target);
 	cpj_buf_putlit(&b, " HTTP/1.1\r\n");
-	if (own_host) {
-		cpj_buf_putlit(&b, "Host: ");
-		cpj_buf_puts(&b, req->host);
-		cpj_buf_putlit(&b, "\r\n");
-	}
+	if (own_host)
+		put_field(&b, "Host", 4, req->host, strlen(req->host));
 	if (own_ua)
 		cpj_buf_putlit(&b, "User-Agent: " CPJ_USER_AGENT "\r\n");
 	for (i = 0; i < req->nheaders; i++) {
-		cpj_buf_puts(&b, req->headers[i].name);
-		cpj_buf_putlit(&b, ": ");
-		cpj_buf_puts(&b, req->headers[i].value);
-		cpj_buf_putlit(&b, "\r\n");
+		const cpj_http_header *h = &req->headers[i];
+		size_t vl = strlen(h->value);
+
+		/* a header value: no control byte but HTAB (so no CR, LF,
+		 * NUL), no DEL; checked whether or not the head still fits */
+		if (cpj_http_field_span(h->value, vl) != vl)
+			return CPJ_ERR_HTTP_REQUEST;
+		put_field(&b, h->name, strlen(h->name), h->value, vl);
 	}
 	if (own_cl && (has_body || needs_length(req->method))) {
 		cpj_buf_putlit(&b, "Content-Length: ");

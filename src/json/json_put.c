@@ -3,6 +3,7 @@
  * fixed-depth state, strings escaped, UTF-8 checked and copied.
  */
 #include "inner.h"
+#include "util/word_int.h"
 
 static void
 fail(cpj_json_writer *w, int err)
@@ -106,17 +107,29 @@ put_quoted(cpj_json_writer *w, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
+	size_t i = cpj_word_json_plain(u, len);
+	char *d;
 
+	if (i == len) {
+		/* nothing to escape (most strings): quotes and text at once */
+		d = cpj_buf_room(w->b, len + 2);
+		if (d != NULL) {
+			d[0] = '"';
+			memcpy(d + 1, s, len);
+			d[len + 1] = '"';
+		}
+		if (d != NULL || w->b->over)
+			return;
+		/* a draining buffer smaller than the string: in pieces */
+	}
 	cpj_buf_putc(w->b, '"');
+	cpj_buf_put(w->b, s, i);
 	while (i < len) {
 		size_t run = i;
 		unsigned c;
 
 		/* printable ASCII other than '"' and '\\' goes out as is */
-		while (run < len && u[run] >= 0x20 && u[run] < 0x80
-		    && u[run] != '"' && u[run] != '\\')
-			run++;
+		run += cpj_word_json_plain(u + run, len - run);
 		cpj_buf_put(w->b, s + i, run - i);
 		i = run;
 		if (i == len)

@@ -36,16 +36,6 @@ enum {
 
 static const char *const literals[3] = { "true", "false", "null" };
 
-/*
- * Whether byte c ends the fast path inside a string: '"', '\\', control
- * characters and every non-ASCII byte.
- */
-static int
-str_stop(unsigned c)
-{
-	return c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
-}
-
 static int
 is_ws(unsigned c)
 {
@@ -154,34 +144,13 @@ on_str(struct run *r)
 	unsigned c;
 	int rc;
 
-	/*
-	 * Most bytes of a body are inside strings: skip a word at a time
-	 * while none of them can end the fast path ('"', '\\', below 0x20,
-	 * 0x80 and up).
-	 */
-	while (len - i >= CPJ_WORD_BYTES) {
-		cpj_word v = cpj_word_load(p + i), hit;
-
-		hit = (v | (v - CPJ_WORD_ONES * 0x20) | cpj_word_has_byte(v, '"')
-		    | cpj_word_has_byte(v, '\\')) & (CPJ_WORD_ONES * 0x80);
-		if (hit != 0) {
-			i += cpj_word_first(hit);
-			break;
-		}
-		i += CPJ_WORD_BYTES;
-	}
+	/* most bytes of a body are inside strings: a word at a time */
+	i += cpj_word_json_plain(p + i, len - i);
 	if (i == len) {
 		r->i = i;
 		return R_OUT;
 	}
 	c = p[i];
-	while (!str_stop(c)) {
-		if (++i == len) {
-			r->i = i;
-			return R_OUT;
-		}
-		c = p[i];
-	}
 	r->i = i + 1;
 	if (c == '"') {
 		if (r->key) {

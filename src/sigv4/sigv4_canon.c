@@ -9,6 +9,7 @@
  */
 #include "sigv4_int.h"
 #include "util/sha256_int.h"
+#include "util/word_int.h"
 
 #if CPJ_CONFIG_SIGV4_PRESIGN
 /* The auth parameters of a presigned URL (all unreserved characters). */
@@ -403,13 +404,10 @@ cpj_sigv4_sort_headers(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 
 		if (name == NULL || req->headers[i].value == NULL)
 			return CPJ_ERR_PARAM;
-		/* length and bytes in one pass */
-		for (nl = 0; nl <= CPJ_SIGV4_HNAME_MAX && name[nl] != '\0';
-		    nl++) {
-			if (!tchar((unsigned char)name[nl]))
-				return CPJ_ERR_SIGV4_INPUT;
-		}
-		if (nl == 0 || nl > CPJ_SIGV4_HNAME_MAX)
+		/* length and bytes in one pass (the NUL is not a tchar) */
+		for (nl = 0; tchar((unsigned char)name[nl]); nl++)
+			;
+		if (name[nl] != '\0' || nl == 0 || nl > CPJ_SIGV4_HNAME_MAX)
 			return CPJ_ERR_SIGV4_INPUT;
 		switch (cpj_tolower((unsigned char)name[0])) {
 		case 'h':
@@ -506,7 +504,9 @@ static int
 emit_headers(cpj_sigv4_context *ctx, const cpj_sigv4_request *req, size_t n,
 	const char *signed_list, size_t signed_len)
 {
-	const char *sl = signed_list, *sl_end = signed_list + signed_len;
+	const char *sl = signed_list;
+	/* no arithmetic on the NULL of presigning */
+	const char *sl_end = sl != NULL ? sl + signed_len : NULL;
 	size_t i, j, e;
 	int rc;
 
@@ -546,20 +546,22 @@ emit_headers(cpj_sigv4_context *ctx, const cpj_sigv4_request *req, size_t n,
 	return CPJ_OK;
 }
 
-/* Append the lower-case form of s[0..n). */
+/* Append the lower-case form of s[0..n), a header name (checked as a
+ * token: ASCII), a word at a time. */
 static void
 buf_put_lower(cpj_buf *b, const char *s, size_t n)
 {
+	/* through a local pointer: stores through b->p could alias *b */
+	unsigned char *d = (unsigned char *)cpj_buf_room(b, n);
+	const unsigned char *u = (const unsigned char *)s;
 	size_t i;
 
-	if (b->over || n >= b->cap - b->len) {
-		b->over = 1;
+	if (d == NULL)
 		return;
-	}
-	for (i = 0; i < n; i++)
-		b->p[b->len + i] = (char)cpj_tolower((unsigned char)s[i]);
-	b->len += n;
-	b->p[b->len] = '\0';
+	for (i = 0; n - i >= CPJ_WORD_BYTES; i += CPJ_WORD_BYTES)
+		cpj_word_store(d + i, cpj_word_lower(cpj_word_load(u + i)));
+	for (; i < n; i++)
+		d[i] = (unsigned char)cpj_tolower(u[i]);
 }
 
 /* see sigv4_int.h */

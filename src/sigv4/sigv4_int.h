@@ -35,6 +35,7 @@ struct cpj_sigv4_job {
 	size_t nh;           /* headers after sorting, added ones included */
 	size_t rl, sl, al;   /* region, service, access key id lengths */
 	size_t sh_off, sh_len; /* sign: SignedHeaders value inside out */
+	size_t sc_off, sc_len; /* sign: the credential scope inside out */
 	int presign;
 };
 

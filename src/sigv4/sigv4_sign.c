@@ -11,19 +11,6 @@
 #define EXPIRES_MAX 604800u
 
 static const char unsigned_payload[] = "UNSIGNED-PAYLOAD";
-static const char hex_lower[] = "0123456789abcdef";
-
-static void
-hex_lower_out(char *out, const unsigned char *in, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		out[2 * i] = hex_lower[in[i] >> 4];
-		out[2 * i + 1] = hex_lower[in[i] & 15];
-	}
-	out[2 * len] = '\0';
-}
 
 #if CPJ_CONFIG_SIGV4_PRESIGN
 /* Append s percent-encoded with the unreserved set. */
@@ -89,7 +76,7 @@ payload_hash(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 		br_sha256_init(&ctx->sha);
 		cpj_sha256_update(&ctx->sha, req->body, req->body_len);
 		cpj_sha256_out(&ctx->sha, ctx->stage);
-		hex_lower_out(res->payload_hash, ctx->stage, 32);
+		cpj_hex_lower(res->payload_hash, ctx->stage, 32);
 		return CPJ_OK;
 	case CPJ_SIGV4_PAYLOAD_HASH:
 		if (req->payload_hash == NULL)
@@ -112,7 +99,18 @@ payload_hash(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 	}
 }
 
-/* Lengths of region, service and access key id, re-checked per call. */
+/* n when s is the n bytes `kept` (and its NUL there), else 0. */
+static size_t
+same_len(const char *s, const char *kept, size_t n)
+{
+	return strncmp(s, kept, n) == 0 && s[n] == '\0' ? n : 0;
+}
+
+/*
+ * Lengths of region, service and access key id, re-checked per call:
+ * strings equal to those the cached signing key was derived for were
+ * checked then, and only their lengths are taken again.
+ */
 static int
 scope_lengths(const cpj_sigv4_context *ctx, size_t *rl, size_t *sl, size_t *al)
 {
@@ -120,11 +118,23 @@ scope_lengths(const cpj_sigv4_context *ctx, size_t *rl, size_t *sl, size_t *al)
 		return CPJ_ERR_PARAM;
 	if (ctx->akid == NULL || ctx->secret == NULL)
 		return CPJ_ERR_SIGV4_CREDS;
-	*rl = cpj_sigv4_name_len(ctx->region);
-	*sl = cpj_sigv4_name_len(ctx->service);
+	*rl = *sl = *al = 0;
+	if (ctx->key_valid) {
+		*rl = same_len(ctx->region, ctx->key_region,
+		    ctx->key_region_len);
+		*sl = same_len(ctx->service, ctx->key_service,
+		    ctx->key_service_len);
+		*al = same_len(ctx->akid, ctx->key_akid, ctx->key_akid_len);
+	}
+	if (*rl == 0)
+		*rl = cpj_sigv4_name_len(ctx->region);
+	if (*sl == 0)
+		*sl = cpj_sigv4_name_len(ctx->service);
 	if (*rl == 0 || *sl == 0)
 		return CPJ_ERR_PARAM;
-	*al = cpj_sigv4_visible_len(ctx->akid, CPJ_SIGV4_AKID_MAX, "/,;=");
+	if (*al == 0)
+		*al = cpj_sigv4_visible_len(ctx->akid, CPJ_SIGV4_AKID_MAX,
+		    "/,;=");
 	if (*al == 0)
 		return CPJ_ERR_SIGV4_CREDS;
 	return CPJ_OK;
@@ -242,14 +252,23 @@ put_scope(cpj_buf *b, const cpj_sigv4_context *ctx,
 	const struct cpj_sigv4_job *j, const char *sep)
 {
 	size_t n = strlen(sep);
+	char *d = cpj_buf_room(b, 8 + j->rl + j->sl + 3 * n
+	    + sizeof TERMINATOR - 1);
 
-	cpj_buf_put(b, j->res->amz_date, 8);
-	cpj_buf_put(b, sep, n);
-	cpj_buf_put(b, ctx->region, j->rl);
-	cpj_buf_put(b, sep, n);
-	cpj_buf_put(b, ctx->service, j->sl);
-	cpj_buf_put(b, sep, n);
-	cpj_buf_putlit(b, TERMINATOR);
+	if (d == NULL)
+		return;
+	memcpy(d, j->res->amz_date, 8);
+	d += 8;
+	memcpy(d, sep, n);
+	d += n;
+	memcpy(d, ctx->region, j->rl);
+	d += j->rl;
+	memcpy(d, sep, n);
+	d += n;
+	memcpy(d, ctx->service, j->sl);
+	d += j->sl;
+	memcpy(d, sep, n);
+	memcpy(d + n, TERMINATOR, sizeof TERMINATOR - 1);
 }
 
 static int
@@ -264,12 +283,15 @@ string_to_sign(cpj_sigv4_context *ctx, const struct cpj_sigv4_job *j)
 	if (rc < 0)
 		return rc;
 	/* String to sign, assembled in u.sts (the query index is done) */
-	hex_lower_out((char *)ctx->stage + 32, ctx->stage, 32);
+	cpj_hex_lower((char *)ctx->stage + 32, ctx->stage, 32);
 	cpj_buf_init(&sts, ctx->u.sts, sizeof ctx->u.sts);
 	cpj_buf_put(&sts, ALGORITHM "\n", sizeof ALGORITHM);
 	cpj_buf_put(&sts, res->amz_date, 16);
 	cpj_buf_putc(&sts, '\n');
-	put_scope(&sts, ctx, j, "/");
+	if (j->sc_len != 0)     /* as the Authorization value has it */
+		cpj_buf_put(&sts, j->out->p + j->sc_off, j->sc_len);
+	else
+		put_scope(&sts, ctx, j, "/");
 	cpj_buf_putc(&sts, '\n');
 	cpj_buf_put(&sts, ctx->stage + 32, 64);
 	if (cpj_buf_ok(&sts) < 0)
@@ -281,7 +303,7 @@ string_to_sign(cpj_sigv4_context *ctx, const struct cpj_sigv4_job *j)
 	}
 	/* HMAC-SHA256(kSigning, string to sign) from the cached states */
 	hmac(ctx, ctx->key_ist, ctx->key_ost, sts.p, sts.len, ctx->stage);
-	hex_lower_out(res->signature, ctx->stage, 32);
+	cpj_hex_lower(res->signature, ctx->stage, 32);
 	return CPJ_OK;
 }
 
@@ -395,7 +417,9 @@ cpj_sigv4_sign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 		cpj_buf_putlit(&out, ALGORITHM " Credential=");
 		cpj_buf_put(&out, ctx->akid, j.al);
 		cpj_buf_putc(&out, '/');
+		j.sc_off = out.len;
 		put_scope(&out, ctx, &j, "/");
+		j.sc_len = out.over ? 0 : out.len - j.sc_off;
 		cpj_buf_putlit(&out, ", SignedHeaders=");
 		j.sh_off = out.len;
 		cpj_sigv4_signed_headers(ctx, req, j.nh, &out, 0);

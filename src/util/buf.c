@@ -44,54 +44,85 @@ sink_take(cpj_buf_sink *s, const void *data, size_t n)
 	return s->got == s->want;
 }
 
-/* The content to the sink, then `data` to the buffer, or straight to the
- * sink when it is as large as the buffer. */
-static CPJ_NOINLINE void
-drain_put(cpj_buf *b, const void *data, size_t len)
+/* A draining buffer's content to its sink: 0, or -1 when the buffer is
+ * over. */
+static int
+drain_content(cpj_buf *b)
 {
-	if (b->len > 0 && sink_take(b->sink, b->p, b->len) != 0) {
+	if (!b->over && b->len > 0 && sink_take(b->sink, b->p, b->len) != 0)
 		b->over = 1;
-		return;
-	}
 	b->len = 0;
-	if (len >= b->cap) {
-		if (sink_take(b->sink, data, len) != 0)
-			b->over = 1;
-		return;
-	}
-	memcpy(b->p, data, len);
-	b->len = len;
-	b->p[len] = '\0';
+	return b->over ? -1 : 0;
 }
 
 /* see buf_int.h */
 int
 cpj_buf_drain_end(cpj_buf *b)
 {
-	if (!b->over && b->len > 0) {
-		if (sink_take(b->sink, b->p, b->len) != 0)
-			b->over = 1;
-		b->len = 0;
-	}
+	(void)drain_content(b);
 	return cpj_buf_ok(b);
+}
+
+/* cpj_buf_room() of bytes that do not fit after the content: over, or
+ * for a draining buffer the content to the sink and the bytes at its
+ * start (NULL, not over, when they are more than the whole buffer). */
+static CPJ_NOINLINE char *
+room_drained(cpj_buf *b, size_t n)
+{
+	if (b->sink == NULL) {
+		b->over = 1;
+		return NULL;
+	}
+	if (drain_content(b) < 0 || n >= b->cap)
+		return NULL;
+	b->len = n;
+	b->p[n] = '\0';
+	return b->p;
+}
+
+/* see buf_int.h */
+char *
+cpj_buf_room(cpj_buf *b, size_t n)
+{
+	char *d;
+
+	if (b->over)
+		return NULL;
+	if (n >= b->cap - b->len)
+		return room_drained(b, n);
+	d = b->p + b->len;
+	b->len += n;
+	d[n] = '\0';
+	return d;
+}
+
+/* cpj_buf_put() of bytes that do not fit after the content: over, or
+ * for a draining buffer through its sink. */
+static CPJ_NOINLINE void
+put_slow(cpj_buf *b, const void *data, size_t len)
+{
+	char *d = cpj_buf_room(b, len);
+
+	if (d != NULL)
+		memcpy(d, data, len);
+	else if (!b->over && sink_take(b->sink, data, len) != 0)
+		b->over = 1;    /* a draining buffer: more than it holds */
 }
 
 /* see cpj_buf.h */
 void
 cpj_buf_put(cpj_buf *b, const void *data, size_t len)
 {
-	if (b->over)
-		return;
-	if (len >= b->cap - b->len) {
-		if (b->sink != NULL)
-			drain_put(b, data, len);
-		else
-			b->over = 1;
+	char *d;
+
+	if (b->over || len >= b->cap - b->len) {
+		put_slow(b, data, len);
 		return;
 	}
-	memcpy(b->p + b->len, data, len);
+	d = b->p + b->len;
 	b->len += len;
-	b->p[b->len] = '\0';
+	d[len] = '\0';
+	memcpy(d, data, len);
 }
 
 /* see cpj_buf.h */
@@ -126,21 +157,14 @@ cpj_buf_put_u64(cpj_buf *b, uint64_t v)
 void
 cpj_buf_put_hex(cpj_buf *b, const void *data, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *d = data;
-	size_t i;
-
 	if (b->over)
 		return;
 	if (len > (b->cap - b->len - 1) / 2) {
 		b->over = 1;
 		return;
 	}
-	for (i = 0; i < len; i++) {
-		b->p[b->len++] = hex[d[i] >> 4];
-		b->p[b->len++] = hex[d[i] & 15];
-	}
-	b->p[b->len] = '\0';
+	cpj_hex_lower(b->p + b->len, data, len);
+	b->len += 2 * len;
 }
 
 /* see cpj_buf.h */

@@ -23,6 +23,22 @@ void cpj_buf_init(cpj_buf *b, char *p, size_t cap);
  */
 void cpj_buf_put(cpj_buf *b, const void *data, size_t len);
 
+/**
+ * \brief Room for `n` more bytes, which the caller then fills: for text
+ * put together from pieces of known lengths, with one check of the room.
+ *
+ * The length grows by n and the NUL after the n bytes is written.
+ *
+ * Stack: at most 16 bytes.
+ *
+ * \return where the n bytes go; NULL when they do not fit (the buffer is
+ *         then over, as after a cpj_buf_put() that did not fit). A
+ *         draining buffer (cpj_buf_init_drain()) hands its content to
+ *         its sink first; NULL while it is not over says n is more than
+ *         the whole buffer: put the bytes with cpj_buf_put().
+ */
+char *cpj_buf_room(cpj_buf *b, size_t n);
+
 /** \brief Append a NUL-terminated string.
  *
  * Stack: at most 80 bytes.

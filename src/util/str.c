@@ -2,6 +2,7 @@
  * str.c -- small string helpers shared by the library (see inner.h).
  */
 #include "inner.h"
+#include "util/word_int.h"
 
 int
 cpj_strieq(const char *a, size_t alen, const char *b)
@@ -36,6 +37,46 @@ cpj_hexval(int c)
 	return -1;
 }
 
+/*
+ * The lower-case hex digits of the bytes in x, one byte per 16-bit lane
+ * (its low half): each lane becomes its two digits, the high nibble's in
+ * the lane's low byte. A nibble n is n + '0', plus 'a' - '0' - 10 when
+ * n >= 10, which n + 6 tells by its bit 4; no byte carries into the next.
+ */
+static cpj_word
+hex_lanes(cpj_word x)
+{
+	cpj_word lane = (cpj_word)-1 / 0xffff;  /* 1 in every 16-bit lane */
+	cpj_word n = (x >> 4 & lane * 0x0f) | (x & lane * 0x0f) << 8;
+
+	return n + CPJ_WORD_ONES * '0'
+	    + ((n + CPJ_WORD_ONES * 6) >> 4 & CPJ_WORD_ONES) * ('a' - '0' - 10);
+}
+
+void
+cpj_hex_lower(char *out, const void *data, size_t len)
+{
+	const unsigned char *d = data;
+	unsigned char *o = (unsigned char *)out;
+	size_t i = 0;
+	cpj_word h;
+
+	/* half a word of input makes a word of digits */
+	for (; len - i >= CPJ_WORD_BYTES / 2; i += CPJ_WORD_BYTES / 2) {
+		h = (cpj_word)d[i] | (cpj_word)d[i + 1] << 16;
+#if SIZE_MAX > 0xffffffffu
+		h |= (cpj_word)d[i + 2] << 32 | (cpj_word)d[i + 3] << 48;
+#endif
+		cpj_word_store(o + 2 * i, hex_lanes(h));
+	}
+	for (; i < len; i++) {
+		h = hex_lanes(d[i]);
+		o[2 * i] = (unsigned char)h;
+		o[2 * i + 1] = (unsigned char)(h >> 8);
+	}
+	o[2 * len] = '\0';
+}
+
 int
 cpj_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
 {
@@ -61,13 +102,14 @@ cpj_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
 size_t
 cpj_strnlen(const char *s, size_t max)
 {
-	size_t n;
+	/*
+	 * memchr stops at the first match, reading nothing after it (C11
+	 * 7.24.5.1 says so; C99's libraries already did), so a string
+	 * shorter than max is fine. SIZE_MAX bytes cannot all be non-NUL.
+	 */
+	const char *e = memchr(s, '\0', max < SIZE_MAX ? max + 1 : max);
 
-	for (n = 0; n <= max; n++) {
-		if (s[n] == '\0')
-			return n;
-	}
-	return max + 1;
+	return e != NULL ? (size_t)(e - s) : max + 1;
 }
 
 /*

@@ -435,9 +435,12 @@ large_body_streamed(void)
 	for (i = 0; i < BIG_VARS; i++) {
 		(void)snprintf(big_keys[i], sizeof big_keys[i], "Var%u",
 		    (unsigned)i);
+		/* the first values plain (written whole where they fit), the
+		 * others with escapes */
 		for (k = 0; k + 1 < sizeof big_vals[i]; k++)
-			big_vals[i][k] = (char)(k % 61 == 7 ? '"' : k % 89 == 3
-			    ? '\n' : 'a' + (int)((k + i) % 26));
+			big_vals[i][k] = (char)(i < 3 ? 'a' + (int)((k + i) % 26)
+			    : k % 61 == 7 ? '"' : k % 89 == 3 ? '\n'
+			    : 'a' + (int)((k + i) % 26));
 		big_vals[i][k] = '\0';
 	}
 	ref = put_big(big_work, sizeof big_work, 0);

@@ -172,6 +172,15 @@ write_rejects(void)
 			fprintf(stderr, "case %zu accepted\n", i);
 			return __LINE__;
 		}
+		/* refused before the room is looked at: the same when the
+		 * head does not fit */
+		n = 99;
+		if (cpj_http_request_write(&r, buf, 10, &n)
+		    != CPJ_ERR_HTTP_REQUEST || n != 0) {
+			fprintf(stderr, "case %zu: not refused in 10 bytes\n",
+			    i);
+			return __LINE__;
+		}
 	}
 	/* a NULL value, a NULL host */
 	req_init(&r, "GET", "/");
@@ -231,6 +240,29 @@ write_sizes(void)
 	CHECK_EQ(n, head);
 	CHECK_EQ(cpj_http_request_write(&r, buf, head, &n), CPJ_ERR_NOSPACE);
 	CHECK_EQ(cpj_http_request_write(&r, buf, 10, &n), CPJ_ERR_NOSPACE);
+	/* with header fields: every size short of head + 1 is too small,
+	 * whichever line it ends in, and nothing is written past it */
+	{
+		static const cpj_http_header h[2] = {
+			{ "X-Amz-Target", "CodePipeline_20150709.PollForJobs" },
+			{ "Content-Type", "application/x-amz-json-1.1" },
+		};
+		size_t k;
+
+		r.headers = h;
+		r.nheaders = 2;
+		CHECK_EQ(cpj_http_request_write(&r, buf, sizeof buf, &head), 1);
+		for (k = 0; k <= head; k++) {
+			memset(buf, 0xA5, sizeof buf);
+			CHECK_EQ(cpj_http_request_write(&r, buf, k, &n),
+			    CPJ_ERR_NOSPACE);
+			CHECK_EQ(buf[k], 0xA5);         /* nothing past k */
+		}
+		CHECK_EQ(cpj_http_request_write(&r, buf, head + 1, &n), 1);
+		CHECK_EQ(n, head);
+		CHECK(memcmp(buf + head - 4 - 26, "application/x-amz-json-1.1"
+		    "\r\n\r\n", 30) == 0);
+	}
 
 	req_init(&r, "POST", "/");
 	r.body = "0123456789";
@@ -489,7 +521,7 @@ byte_classes(void)
 	static const char tchars[] = "!#$%&'*+-.^_`|~";
 	char s[21];
 	unsigned c;
-	size_t at;
+	size_t at, stop;
 
 	for (c = 0; c < 256; c++) {
 		int field = c == '\t' || (c >= 0x20 && c != 0x7f);
@@ -506,9 +538,30 @@ byte_classes(void)
 			    token ? sizeof s : at);
 			/* the bound is kept: nothing read at or past n */
 			CHECK_EQ(cpj_http_field_span(s, at), at);
+			/* then a ':' further on: the name ends at the first
+			 * byte that is not a tchar, whatever came before */
+			for (stop = at + 1; stop < sizeof s; stop++) {
+				memset(s, 'a', sizeof s);
+				s[at] = (char)c;
+				s[stop] = ':';
+				CHECK_EQ(cpj_http_token_span(s, sizeof s),
+				    token ? stop : at);
+			}
 		}
 	}
 	CHECK_EQ(cpj_http_field_span("\t \x7e\x80\xff", 5), 5);
+	/* field bytes that the word test flags too (HTAB, 0x80..0x9f,
+	 * 0xff), several to a word, then a control byte or DEL at `at` */
+	for (at = 0; at < sizeof s; at++) {
+		size_t k;
+
+		for (k = 0; k < sizeof s; k++)
+			s[k] = "\t\x80\x9f\xff\x85"[k % 5];
+		s[at] = (char)(at % 2 ? 0x7f : 0x1f);
+		CHECK_EQ(cpj_http_field_span(s, sizeof s), at);
+		s[at] = '\xff';
+		CHECK_EQ(cpj_http_field_span(s, sizeof s), sizeof s);
+	}
 	CHECK_EQ(cpj_http_field_span("", 0), 0);
 	return 0;
 }

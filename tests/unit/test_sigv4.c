@@ -731,6 +731,53 @@ key_cache(void)
 }
 
 /*
+ * Region, service and access key id are checked on every call, also while
+ * a key derived for them is cached: each changed in place (same length,
+ * or the cached text with more after it) to what is not valid is refused.
+ */
+static int
+key_cache_checks(void)
+{
+	cpj_sigv4_request req;
+	cpj_sigv4_result res;
+	char region[16], service[16], id[24];
+
+	snprintf(region, sizeof region, "us-east-1");
+	snprintf(service, sizeof service, "service");
+	snprintf(id, sizeof id, "%s", akid);
+	CHECK(cpj_sigv4_init(&ctx, region, service, 0) == 0);
+	CHECK(cpj_sigv4_set_credentials(&ctx, id, secret, NULL) == 0);
+	basic_request(&req, &res);
+	CHECK(cpj_sigv4_sign(&ctx, &req, &res, out, sizeof out) > 0);
+	CHECK_EQ(ctx.key_valid, 1);
+	region[2] = '/';
+	CHECK_EQ(cpj_sigv4_sign(&ctx, &req, &res, out, sizeof out),
+	    CPJ_ERR_PARAM);
+	region[2] = '-';
+	CHECK(cpj_sigv4_sign(&ctx, &req, &res, out, sizeof out) > 0);
+	snprintf(region, sizeof region, "us-east-1~");
+	CHECK_EQ(cpj_sigv4_sign(&ctx, &req, &res, out, sizeof out),
+	    CPJ_ERR_PARAM);
+	snprintf(region, sizeof region, "us-east-1");
+	CHECK(cpj_sigv4_sign(&ctx, &req, &res, out, sizeof out) > 0);
+	service[0] = ' ';
+	CHECK_EQ(cpj_sigv4_sign(&ctx, &req, &res, out, sizeof out),
+	    CPJ_ERR_PARAM);
+	service[0] = 's';
+	CHECK(cpj_sigv4_sign(&ctx, &req, &res, out, sizeof out) > 0);
+	id[3] = ',';
+	CHECK_EQ(cpj_sigv4_sign(&ctx, &req, &res, out, sizeof out),
+	    CPJ_ERR_SIGV4_CREDS);
+	id[3] = akid[3];
+	snprintf(id + strlen(akid), sizeof id - strlen(akid), "/");
+	CHECK_EQ(cpj_sigv4_sign(&ctx, &req, &res, out, sizeof out),
+	    CPJ_ERR_SIGV4_CREDS);
+	id[strlen(akid)] = '\0';
+	CHECK(cpj_sigv4_sign(&ctx, &req, &res, out, sizeof out) > 0);
+	return 0;
+}
+
+/*
  * The cached first block of the canonical request: requests that begin
  * alike, then one that differs in its first block, one whose first flush
  * is shorter than a block (a long path goes to SHA-256 straight), in
@@ -1295,6 +1342,7 @@ main(void)
 	RUN(amz_date);
 	RUN(now_equals_amz_date);
 	RUN(key_cache);
+	RUN(key_cache_checks);
 	RUN(first_block);
 	RUN(wiping);
 	RUN(nospace);
