@@ -151,12 +151,20 @@ piece(const cpj_cp_body *body, uint64_t from, unsigned char *out,
 	return s.got;
 }
 
-/* cpj_http_body_source of a streamed body */
+/* cpj_http_body_source of a streamed body; buf NULL: start over (the
+ * HTTP layer sends it again on a new connection, cpj_http_request's
+ * body_rewind) */
 static int
 stream_read(void *ctx, unsigned char *buf, size_t want)
 {
 	struct cp_call *k = ctx;
-	size_t n = piece(k->body, k->sent, buf, want);
+	size_t n;
+
+	if (buf == NULL) {
+		k->sent = 0;
+		return 0;
+	}
+	n = piece(k->body, k->sent, buf, want);
 
 	k->sent += n;
 	return (int)n;
@@ -236,6 +244,7 @@ prepare(void *ctx, cpj_aws_req *r)
 		r->payload_hash = k->hash;
 		r->body_read = stream_read;
 		r->body_ctx = k;
+		r->body_rewind = 1;
 		r->content_length = k->total;
 		k->sent = 0;
 	} else {

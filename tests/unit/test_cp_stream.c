@@ -422,12 +422,58 @@ differential(void)
 	return 0;
 }
 
+/*
+ * A kept-alive connection found closed when a streamed body goes out: the
+ * HTTP layer starts the body over and sends it again at once on a new
+ * connection, as it does a memory body (no retry of the call, no backoff).
+ */
+static int
+stale_keepalive_streamed(void)
+{
+	const unsigned char *p;
+	size_t n, i;
+
+	rng = 7;
+	is_failure = 0;
+	pool_len = 0;
+	cpj_cp_success_init(&succ);
+	for (i = 0; i < 8; i++) {
+		kv[i].key = rand_text(8, 1);
+		kv[i].value = rand_text(2500, 0);
+	}
+	succ.output_variables = kv;
+	succ.output_variables_count = 8;
+	token[0] = '\0';
+	CHECK_EQ(run(ref_work, sizeof ref_work, PLAIN, 0, 0), 0);
+	p = mock_port_sent(0, &n);
+	CHECK(p != NULL && n > 20000 && n < sizeof ref_req);
+	memcpy(ref_req, p, n);
+	ref_len = n;
+
+	/* the first call is answered and the connection kept; the server
+	 * then closes it as the streamed request goes out */
+	CHECK_EQ(run(work, 4096, PLAIN, 0, 0), 0);
+	cp.max_attempts = 1;
+	answer("200 OK", "", "{}");
+	CHECK_EQ(cpj_cp_put_job_success(&cp, job_id, NULL, &succ), 0);
+	CHECK_EQ(mock_port_connects(), 2);
+	CHECK_EQ(http.retries, 1);
+	CHECK_EQ(cp.retries, 0);
+	CHECK_EQ(mock_port_sleeps(), 0);
+	p = mock_port_sent(1, &n);
+	CHECK_EQ(n, ref_len);
+	CHECK(memcmp(p, ref_req, ref_len) == 0);
+	CHECK_EQ(mock_port_misuse(), 0);
+	return 0;
+}
+
 int
 main(void)
 {
 	/* the retries' warnings are expected: errors only */
 	cpj_log_set_level(1);
 	RUN(differential);
+	RUN(stale_keepalive_streamed);
 	cpj_creds_clear(&creds);
 	return H_EXIT();
 }

@@ -284,6 +284,73 @@ no_retry_cases(void)
 	return 0;
 }
 
+/* A source of 100 bytes "0123456789..." that can start over. */
+static size_t rw_at;
+static unsigned rw_rewinds;
+
+static int
+src_rewind(void *ctx, unsigned char *b, size_t len)
+{
+	size_t i;
+
+	(void)ctx;
+	if (b == NULL) {
+		rw_at = 0;
+		rw_rewinds++;
+		return 0;
+	}
+	for (i = 0; i < len; i++)
+		b[i] = (unsigned char)('0' + (rw_at + i) % 10);
+	rw_at += len;
+	return (int)len;
+}
+
+static int
+rewindable_source_retried(void)
+{
+	cpj_http_request r;
+	cpj_http_response resp;
+	static const char body[] = "0123456789012345678901234567890123456789"
+	    "0123456789012345678901234567890123456789" "01234567890123456789";
+
+	/* the kept-alive connection died as the request went out: a source
+	 * that can start over is sent again whole, like a memory body */
+	CHECK_EQ(setup("http://example.com"), 0);
+	CHECK_EQ(mock_port_add_conn(R200, strlen(R200)), 0);
+	CHECK_EQ(mock_port_add_conn(R201, strlen(R201)), 1);
+	CHECK_EQ(get("/a", &resp), 0);
+	memset(&r, 0, sizeof r);
+	r.method = "PUT";
+	r.target = "/obj";
+	r.body_read = src_rewind;
+	r.body_rewind = 1;
+	r.content_length = 100;
+	rw_at = 0;
+	rw_rewinds = 0;
+	CHECK_EQ(cpj_http_client_exchange(&cli, &r, &resp, work, sizeof work),
+	    0);
+	CHECK_EQ(resp.status, 201);
+	CHECK_EQ(mock_port_connects(), 2);
+	CHECK_EQ(cli.retries, 1);
+	CHECK_EQ(rw_rewinds, 1);
+	CHECK_EQ(sent_count(0, body), 1);
+	CHECK_EQ(sent_count(1, body), 1);
+
+	/* only once: the fresh connection dies too */
+	CHECK_EQ(setup("http://example.com"), 0);
+	CHECK_EQ(mock_port_add_conn(R200, strlen(R200)), 0);
+	CHECK_EQ(mock_port_add_conn("", 0), 1);
+	CHECK_EQ(get("/a", &resp), 0);
+	rw_at = 0;
+	rw_rewinds = 0;
+	CHECK_EQ(cpj_http_client_exchange(&cli, &r, &resp, work, sizeof work),
+	    CPJ_ERR_NET_CLOSED);
+	CHECK_EQ(mock_port_connects(), 2);
+	CHECK_EQ(rw_rewinds, 1);
+	CHECK_EQ(mock_port_misuse(), 0);
+	return 0;
+}
+
 static int
 close_and_surplus(void)
 {
@@ -606,6 +673,7 @@ main(void)
 	RUN(fresh_closed_connection_retried);
 	RUN(retry_once_on_dead_reused);
 	RUN(no_retry_cases);
+	RUN(rewindable_source_retried);
 	RUN(close_and_surplus);
 	RUN(bad_request_no_connect);
 	RUN(connect_failures);
