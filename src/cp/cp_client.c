@@ -136,19 +136,27 @@ write_through(const cpj_cp_body *body, cpj_buf_sink *sink)
 	return cpj_json_writer_finish(&w);
 }
 
-/* The piece [from, from + want) of the body into out: its length. */
-static size_t
+/*
+ * The piece [from, from + want) of the body into out, *got its length.
+ * A pass that ends with the piece not full either reached the body's end
+ * (0) or failed: an append that sets "over" without draining
+ * (cpj_buf_put_hex()) would otherwise end the body there, silently, in
+ * its hash and length and on the wire alike.
+ */
+static int
 piece(const cpj_cp_body *body, uint64_t from, unsigned char *out,
-	size_t want)
+	size_t want, size_t *got)
 {
 	cpj_buf_sink s;
+	int rc;
 
 	memset(&s, 0, sizeof s);
 	s.from = from;
 	s.out = out;
 	s.want = want;
-	(void)write_through(body, &s);
-	return s.got;
+	rc = write_through(body, &s);
+	*got = s.got;
+	return rc < 0 && s.got < want ? rc : 0;
 }
 
 /* cpj_http_body_source of a streamed body; buf NULL: start over (the
@@ -159,12 +167,14 @@ stream_read(void *ctx, unsigned char *buf, size_t want)
 {
 	struct cp_call *k = ctx;
 	size_t n;
+	int rc;
 
 	if (buf == NULL) {
 		k->sent = 0;
 		return 0;
 	}
-	n = piece(k->body, k->sent, buf, want);
+	if ((rc = piece(k->body, k->sent, buf, want, &n)) < 0)
+		return rc;
 
 	k->sent += n;
 	return (int)n;
@@ -198,7 +208,9 @@ write_body(struct cp_call *k)
 	k->total = 0;
 	br_sha256_init(&sc);
 	do {
-		n = piece(k->body, k->total, cp->work, cp->work_len);
+		if ((rc = piece(k->body, k->total, cp->work, cp->work_len,
+		    &n)) < 0)
+			return rc;
 		cpj_sha256_update(&sc, cp->work, n);
 		k->total += n;
 	} while (n == cp->work_len);
