@@ -100,10 +100,7 @@ typedef struct cpj_http_header {
  * \brief Streaming body source.
  *
  * Called to fill `buf` with up to `len` (> 0) bytes of the request body;
- * `len` never exceeds the bytes still due (content_length in all). When
- * the request sets `body_rewind`, also called with `buf` NULL and `len` 0:
- * start the body over from its first byte (return 0, or a negative
- * CPJ_ERR_* code when it cannot).
+ * `len` never exceeds the bytes still due (content_length in all).
  * \return the number of bytes written (1..len), 0 when the source has
  *         ended, or a negative CPJ_ERR_* code that aborts the request.
  */
@@ -160,11 +157,12 @@ typedef struct cpj_http_request {
 	cpj_http_body_source body_read; /**< streamed body or NULL */
 	void *body_ctx;         /**< passed to `body_read` */
 	uint64_t content_length; /**< length of the streamed body */
-	/** Non-zero: `body_read` can start the body over (see
-	 *  cpj_http_body_source), so a request whose kept-alive connection
-	 *  turned out closed is sent again on a new one, as a memory body
-	 *  is; 0: it is not (the error is returned). */
-	int body_rewind;
+	/** Optional: restart `body_read` at the first byte, so that a
+	 *  request whose kept-alive connection turned out closed is sent
+	 *  again on a new one, as a memory body is (NULL: it is not, the
+	 *  error is returned). Called with `body_ctx`; returns 0 or a
+	 *  negative code (then the exchange's error is returned). */
+	int (*body_rewind)(void *ctx);
 	/** Deadline of this exchange, ms, used by cpj_http_client_exchange()
 	 *  instead of the client's request timeout (its connect and idle
 	 *  timeouts still apply); 0: the client's. */

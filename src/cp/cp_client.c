@@ -159,9 +159,7 @@ piece(const cpj_cp_body *body, uint64_t from, unsigned char *out,
 	return rc < 0 && s.got < want ? rc : 0;
 }
 
-/* cpj_http_body_source of a streamed body; buf NULL: start over (the
- * HTTP layer sends it again on a new connection, cpj_http_request's
- * body_rewind) */
+/* cpj_http_body_source of a streamed body */
 static int
 stream_read(void *ctx, unsigned char *buf, size_t want)
 {
@@ -169,15 +167,20 @@ stream_read(void *ctx, unsigned char *buf, size_t want)
 	size_t n;
 	int rc;
 
-	if (buf == NULL) {
-		k->sent = 0;
-		return 0;
-	}
 	if ((rc = piece(k->body, k->sent, buf, want, &n)) < 0)
 		return rc;
 
 	k->sent += n;
 	return (int)n;
+}
+
+/* Start a streamed body over: the HTTP layer sends it again on a new
+ * connection (prepare() does the same before each attempt). */
+static int
+stream_rewind(void *ctx)
+{
+	((struct cp_call *)ctx)->sent = 0;
+	return 0;
 }
 
 /* Write the body into cp->work, leaving room for the HTTP head (with the
@@ -256,7 +259,7 @@ prepare(void *ctx, cpj_aws_req *r)
 		r->payload_hash = k->hash;
 		r->body_read = stream_read;
 		r->body_ctx = k;
-		r->body_rewind = 1;
+		r->body_rewind = stream_rewind;
 		r->content_length = k->total;
 		k->sent = 0;
 	} else {

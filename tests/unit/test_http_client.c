@@ -284,25 +284,29 @@ no_retry_cases(void)
 	return 0;
 }
 
-/* A source of 100 bytes "0123456789..." that can start over. */
+/* A source of "0123456789..." that can start over. */
 static size_t rw_at;
 static unsigned rw_rewinds;
 
 static int
-src_rewind(void *ctx, unsigned char *b, size_t len)
+src_digits(void *ctx, unsigned char *b, size_t len)
 {
 	size_t i;
 
 	(void)ctx;
-	if (b == NULL) {
-		rw_at = 0;
-		rw_rewinds++;
-		return 0;
-	}
 	for (i = 0; i < len; i++)
 		b[i] = (unsigned char)('0' + (rw_at + i) % 10);
 	rw_at += len;
 	return (int)len;
+}
+
+static int
+src_digits_rewind(void *ctx)
+{
+	(void)ctx;
+	rw_at = 0;
+	rw_rewinds++;
+	return 0;
 }
 
 static int
@@ -322,8 +326,8 @@ rewindable_source_retried(void)
 	memset(&r, 0, sizeof r);
 	r.method = "PUT";
 	r.target = "/obj";
-	r.body_read = src_rewind;
-	r.body_rewind = 1;
+	r.body_read = src_digits;
+	r.body_rewind = src_digits_rewind;
 	r.content_length = 100;
 	rw_at = 0;
 	rw_rewinds = 0;
