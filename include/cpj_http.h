@@ -266,7 +266,7 @@ void cpj_http_response_init(cpj_http_response *resp);
  * On success resp->keep_alive tells whether the transport may carry
  * another request (it is cleared when bytes followed the response).
  *
- * Stack: at most 3,696 bytes.
+ * Stack: at most 3,712 bytes.
  *
  * \param tr        an open transport; the call never closes it.
  * \param req       the request; req->host must be set.
@@ -444,7 +444,7 @@ void cpj_http_client_set_timeouts(cpj_http_client *c, uint32_t connect_ms,
  * Over TLS, a body that runs to end of stream is accepted only when the
  * server ended it with close_notify (else CPJ_ERR_HTTP_TRUNCATED).
  *
- * Stack: at most 5,088 bytes.
+ * Stack: at most 5,104 bytes.
  *
  * \param c         a client with a URL.
  * \param req       the request; req->host NULL means the URL's authority.
