@@ -188,7 +188,7 @@ void cpj_cp_clear(cpj_cp_context *cp);
  * The response body is parsed as it arrives into `out` (its parser is
  * initialised by this call, once per attempt, with mode CPJ_JOBS_POLL).
  *
- * Stack: at most 6,592 bytes.
+ * Stack: at most 6,640 bytes.
  *
  * \param cp         the client.
  * \param at         the action type (owner Custom).
@@ -211,7 +211,7 @@ int cpj_cp_poll_for_jobs(cpj_cp_context *cp, const cpj_cp_action_type *at,
  * \brief PollForThirdPartyJobs: jobs come back with `id` (jobId) and
  *        `client_id` only.
  *
- * Stack: at most 6,592 bytes.
+ * Stack: at most 6,640 bytes.
  */
 int cpj_cp_poll_for_third_party_jobs(cpj_cp_context *cp,
 	const cpj_cp_action_type *at, unsigned max_batch,
@@ -221,7 +221,7 @@ int cpj_cp_poll_for_third_party_jobs(cpj_cp_context *cp,
 /**
  * \brief AcknowledgeJob (client_token NULL) or AcknowledgeThirdPartyJob.
  *
- * Stack: at most 6,704 bytes.
+ * Stack: at most 6,752 bytes.
  *
  * \param cp            the client.
  * \param job_id        the job's id.
@@ -242,7 +242,7 @@ int cpj_cp_acknowledge_job(cpj_cp_context *cp, const char *job_id,
 /**
  * \brief GetJobDetails (client_token NULL) or GetThirdPartyJobDetails.
  *
- * Stack: at most 6,528 bytes.
+ * Stack: at most 6,576 bytes.
  *
  * \return 1 (the job is out->jobs[0]), 0 when the response held no
  *         jobDetails, or an error.
@@ -254,7 +254,7 @@ int cpj_cp_get_job_details(cpj_cp_context *cp, const char *job_id,
  * \brief PutJobSuccessResult (client_token NULL) or
  *        PutThirdPartyJobSuccessResult.
  *
- * Stack: at most 6,624 bytes.
+ * Stack: at most 6,672 bytes.
  *
  * \return 0 or an error (CPJ_ERR_API_INVALID_JOB_STATE,
  *         CPJ_ERR_API_OUTPUT_VARIABLES_SIZE, ...).
@@ -266,7 +266,7 @@ int cpj_cp_put_job_success(cpj_cp_context *cp, const char *job_id,
  * \brief PutJobFailureResult (client_token NULL) or
  *        PutThirdPartyJobFailureResult.
  *
- * Stack: at most 6,544 bytes.
+ * Stack: at most 6,592 bytes.
  */
 int cpj_cp_put_job_failure(cpj_cp_context *cp, const char *job_id,
 	const char *client_token, const cpj_cp_failure *f);

@@ -215,7 +215,7 @@ typedef struct cpj_creds_fetch_info {
  * context has the device certificate and key set, and whose anchors are
  * the provider's CA (Amazon Root CA 1), not those of other endpoints.
  *
- * Stack: at most 6,784 bytes.
+ * Stack: at most 6,816 bytes.
  *
  * \param c, http, work, work_len, info  see the common rules above.
  * \param role_alias  1..128 bytes of [A-Za-z0-9_=,@-] (IoT's rule);
@@ -234,7 +234,7 @@ int cpj_creds_fetch_iot(cpj_creds *c, struct cpj_http_client *http,
  * Sends GET \<path\> with "Authorization: \<authorization\>" when that is
  * given, and parses a CPJ_CREDS_DOC_METADATA document.
  *
- * Stack: at most 6,576 bytes.
+ * Stack: at most 6,608 bytes.
  *
  * \param c, http, work, work_len, info  see the common rules above.
  * \param path           request target starting with '/', e.g. the value
@@ -263,7 +263,7 @@ int cpj_creds_fetch_container(cpj_creds *c, struct cpj_http_client *http,
  * service that refuses the token PUT fails. The token is wiped before
  * the call returns.
  *
- * Stack: at most 7,072 bytes.
+ * Stack: at most 7,104 bytes.
  *
  * \return 0 or an error (see the common rules); CPJ_ERR_CREDS_NONE when
  *         the instance has no role (404 or an empty list);

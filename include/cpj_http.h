@@ -157,6 +157,12 @@ typedef struct cpj_http_request {
 	cpj_http_body_source body_read; /**< streamed body or NULL */
 	void *body_ctx;         /**< passed to `body_read` */
 	uint64_t content_length; /**< length of the streamed body */
+	/** Optional: restart `body_read` at the first byte, so that a
+	 *  request whose kept-alive connection turned out closed is sent
+	 *  again on a new one, as a memory body is (NULL: it is not, the
+	 *  error is returned). Called with `body_ctx`; returns 0 or a
+	 *  negative code (then the exchange's error is returned). */
+	int (*body_rewind)(void *ctx);
 	/** Deadline of this exchange, ms, used by cpj_http_client_exchange()
 	 *  instead of the client's request timeout (its connect and idle
 	 *  timeouts still apply); 0: the client's. */
@@ -260,7 +266,7 @@ void cpj_http_response_init(cpj_http_response *resp);
  * On success resp->keep_alive tells whether the transport may carry
  * another request (it is cleared when bytes followed the response).
  *
- * Stack: at most 3,696 bytes.
+ * Stack: at most 3,712 bytes.
  *
  * \param tr        an open transport; the call never closes it.
  * \param req       the request; req->host must be set.
@@ -438,7 +444,7 @@ void cpj_http_client_set_timeouts(cpj_http_client *c, uint32_t connect_ms,
  * Over TLS, a body that runs to end of stream is accepted only when the
  * server ended it with close_notify (else CPJ_ERR_HTTP_TRUNCATED).
  *
- * Stack: at most 5,088 bytes.
+ * Stack: at most 5,104 bytes.
  *
  * \param c         a client with a URL.
  * \param req       the request; req->host NULL means the URL's authority.

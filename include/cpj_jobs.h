@@ -419,7 +419,7 @@ typedef struct cpj_jobs_parser {
  * Afterwards every string is "", err is 0 and err_field, err_detail
  * and err_key are NULL.
  *
- * Stack: at most 3,376 bytes.
+ * Stack: at most 3,392 bytes.
  *
  * \param job  a slot the parser filled in, or a zero-filled one; NULL
  *             does nothing.

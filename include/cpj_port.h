@@ -144,7 +144,7 @@ int cpj_port_entropy(void *buf, size_t len);
  *
  * Referenced only when CPJ_CONFIG_LOG_LEVEL > 0.
  *
- * Stack: at most 4,192 bytes.
+ * Stack: at most 4,208 bytes.
  *
  * \param level  1 error, 2 warning, 3 info, 4 debug.
  * \param fmt    printf format, followed by its arguments.

@@ -459,7 +459,7 @@ typedef struct cpj_s3_get_options {
  * the byte count, s3->etag the ETag, s3->etag_checked whether its MD5 was
  * verified. s3->err is set to the result.
  *
- * Stack: at most 6,144 bytes.
+ * Stack: at most 6,192 bytes.
  *
  * \param s3           a context with credentials.
  * \param bucket, key  NUL-terminated, borrowed for the call (see
@@ -522,7 +522,7 @@ typedef struct cpj_s3_put_options {
  * (with its quotes), s3->size the bytes sent, s3->sse the encryption
  * the service applied. s3->err is set to the result.
  *
- * Stack: at most 6,176 bytes.
+ * Stack: at most 6,224 bytes.
  *
  * \param s3           a context with credentials.
  * \param bucket, key  NUL-terminated, borrowed for the call (see
@@ -541,7 +541,7 @@ int cpj_s3_put_object(cpj_s3_context *s3, const char *bucket,
  * \brief Hash `length` bytes of a source (the first pass of
  *        CPJ_S3_PAYLOAD_SHA256); the caller rewinds it afterwards.
  *
- * Stack: at most 3,648 bytes.
+ * Stack: at most 3,664 bytes.
  *
  * \param read          the source, called with `ctx`.
  * \param ctx           passed to `read`.

@@ -89,6 +89,7 @@ send_one(const cpj_aws_call *c, const cpj_aws_req *r)
 	if (r->body_read != NULL) {
 		req.body_read = r->body_read;
 		req.body_ctx = r->body_ctx;
+		req.body_rewind = r->body_rewind;
 	} else {
 		req.body = r->body;
 		req.body_len = r->body_len;

@@ -75,6 +75,7 @@ typedef struct cpj_aws_req {
 	cpj_http_body_source body_read; /* streamed body, or NULL */
 	void *body_ctx;
 	uint64_t content_length;
+	int (*body_rewind)(void *ctx);  /* restarts body_read, or NULL */
 	int content_sha256;             /* send X-Amz-Content-SHA256 */
 	cpj_http_body_sink on_body;     /* response callbacks */
 	cpj_http_header_cb on_header;

@@ -136,19 +136,27 @@ write_through(const cpj_cp_body *body, cpj_buf_sink *sink)
 	return cpj_json_writer_finish(&w);
 }
 
-/* The piece [from, from + want) of the body into out: its length. */
-static size_t
+/*
+ * The piece [from, from + want) of the body into out, *got its length.
+ * A pass that ends with the piece not full either reached the body's end
+ * (0) or failed: an append that sets "over" without draining
+ * (cpj_buf_put_hex()) would otherwise end the body there, silently, in
+ * its hash and length and on the wire alike.
+ */
+static int
 piece(const cpj_cp_body *body, uint64_t from, unsigned char *out,
-	size_t want)
+	size_t want, size_t *got)
 {
 	cpj_buf_sink s;
+	int rc;
 
 	memset(&s, 0, sizeof s);
 	s.from = from;
 	s.out = out;
 	s.want = want;
-	(void)write_through(body, &s);
-	return s.got;
+	rc = write_through(body, &s);
+	*got = s.got;
+	return rc < 0 && s.got < want ? rc : 0;
 }
 
 /* cpj_http_body_source of a streamed body */
@@ -156,10 +164,23 @@ static int
 stream_read(void *ctx, unsigned char *buf, size_t want)
 {
 	struct cp_call *k = ctx;
-	size_t n = piece(k->body, k->sent, buf, want);
+	size_t n;
+	int rc;
+
+	if ((rc = piece(k->body, k->sent, buf, want, &n)) < 0)
+		return rc;
 
 	k->sent += n;
 	return (int)n;
+}
+
+/* Start a streamed body over: the HTTP layer sends it again on a new
+ * connection (prepare() does the same before each attempt). */
+static int
+stream_rewind(void *ctx)
+{
+	((struct cp_call *)ctx)->sent = 0;
+	return 0;
 }
 
 /* Write the body into cp->work, leaving room for the HTTP head (with the
@@ -190,7 +211,9 @@ write_body(struct cp_call *k)
 	k->total = 0;
 	br_sha256_init(&sc);
 	do {
-		n = piece(k->body, k->total, cp->work, cp->work_len);
+		if ((rc = piece(k->body, k->total, cp->work, cp->work_len,
+		    &n)) < 0)
+			return rc;
 		cpj_sha256_update(&sc, cp->work, n);
 		k->total += n;
 	} while (n == cp->work_len);
@@ -236,6 +259,7 @@ prepare(void *ctx, cpj_aws_req *r)
 		r->payload_hash = k->hash;
 		r->body_read = stream_read;
 		r->body_ctx = k;
+		r->body_rewind = stream_rewind;
 		r->content_length = k->total;
 		k->sent = 0;
 	} else {

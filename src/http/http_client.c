@@ -383,8 +383,10 @@ cpj_http_client_exchange(cpj_http_client *c, const cpj_http_request *req,
 			/* a connection that answered within the last seconds
 			 * is not asked (a system call each request): if it was
 			 * closed meanwhile, the exchange fails and is sent
-			 * again below, which a body source cannot be */
-			if (cpj_net_reusable(&c->net, r.body_read == NULL))
+			 * again below, which a body source that cannot start
+			 * over cannot be */
+			if (cpj_net_reusable(&c->net, r.body_read == NULL
+			    || r.body_rewind != NULL))
 				reused = 1;
 			else
 				cpj_http_client_close(c);
@@ -425,12 +427,15 @@ cpj_http_client_exchange(cpj_http_client *c, const cpj_http_request *req,
 		 * unread bytes that make the engine refuse to send
 		 * (CPJ_ERR_STATE). Nothing of a response was seen, so the
 		 * request goes once more on a fresh connection, unless its
-		 * body source was already read.
+		 * body source was already read and cannot start over.
 		 */
-		if (!reused || attempt > 0 || src_used
+		if (!reused || attempt > 0
+		    || (src_used && r.body_rewind == NULL)
 		    || c->parser.in_bytes != 0
 		    || (rc != CPJ_ERR_NET_CLOSED && rc != CPJ_ERR_NET_RESET
 		    && rc != CPJ_ERR_STATE))
+			break;
+		if (src_used && r.body_rewind(r.body_ctx) < 0)
 			break;
 		c->retries++;
 		CPJ_LOG_I("http: kept-alive connection to %s was closed, "

@@ -244,10 +244,32 @@ src_read(void *ctx, unsigned char *b, size_t len)
 	return (int)len;
 }
 
+/* A PUT of 100 bytes from `read` (and `rewind`) on the kept-alive
+ * connection of a GET that conn 0 answered, conn 1 scripted `second`. */
+static int
+put_on_reused(cpj_http_body_source read, int (*rewind)(void *),
+	const char *second, cpj_http_response *resp)
+{
+	cpj_http_request r;
+	int rc;
+
+	if ((rc = setup("http://example.com")) < 0
+	    || (rc = mock_port_add_conn(R200, strlen(R200))) < 0
+	    || (rc = mock_port_add_conn(second, strlen(second))) < 0
+	    || (rc = get("/a", resp)) < 0)
+		return rc;
+	memset(&r, 0, sizeof r);
+	r.method = "PUT";
+	r.target = "/obj";
+	r.body_read = read;
+	r.body_rewind = rewind;
+	r.content_length = 100;
+	return cpj_http_client_exchange(&cli, &r, resp, work, sizeof work);
+}
+
 static int
 no_retry_cases(void)
 {
-	cpj_http_request r;
 	cpj_http_response resp;
 	static const char partial[] = R200 "HTTP/1.1 2";
 
@@ -260,17 +282,8 @@ no_retry_cases(void)
 	CHECK_EQ(get("/b", &resp), CPJ_ERR_HTTP_TRUNCATED);
 	CHECK_EQ(mock_port_connects(), 1);
 
-	/* a streamed body cannot be sent twice */
-	CHECK_EQ(setup("http://example.com"), 0);
-	CHECK_EQ(mock_port_add_conn(R200, strlen(R200)), 0);
-	CHECK_EQ(mock_port_add_conn(R201, strlen(R201)), 1);
-	CHECK_EQ(get("/a", &resp), 0);
-	memset(&r, 0, sizeof r);
-	r.method = "PUT";
-	r.target = "/obj";
-	r.body_read = src_read;
-	r.content_length = 100;
-	CHECK_EQ(cpj_http_client_exchange(&cli, &r, &resp, work, sizeof work),
+	/* a streamed body that cannot start over is not sent twice */
+	CHECK_EQ(put_on_reused(src_read, NULL, R201, &resp),
 	    CPJ_ERR_NET_CLOSED);
 	CHECK_EQ(mock_port_connects(), 1);
 
@@ -280,6 +293,61 @@ no_retry_cases(void)
 	CHECK_EQ(mock_port_add_conn(R201, strlen(R201)), 1);
 	CHECK_EQ(get("/a", &resp), CPJ_ERR_NET_CLOSED);
 	CHECK_EQ(mock_port_connects(), 1);
+	CHECK_EQ(mock_port_misuse(), 0);
+	return 0;
+}
+
+/* A source of "0123456789..." that can start over. */
+static size_t rw_at;
+static unsigned rw_rewinds;
+
+static int
+src_digits(void *ctx, unsigned char *b, size_t len)
+{
+	size_t i;
+
+	(void)ctx;
+	for (i = 0; i < len; i++)
+		b[i] = (unsigned char)('0' + (rw_at + i) % 10);
+	rw_at += len;
+	return (int)len;
+}
+
+static int
+src_digits_rewind(void *ctx)
+{
+	(void)ctx;
+	rw_at = 0;
+	rw_rewinds++;
+	return 0;
+}
+
+static int
+rewindable_source_retried(void)
+{
+	cpj_http_response resp;
+	static const char body[] = "0123456789012345678901234567890123456789"
+	    "0123456789012345678901234567890123456789" "01234567890123456789";
+
+	/* the kept-alive connection died as the request went out: a source
+	 * that can start over is sent again whole, like a memory body */
+	rw_at = 0;
+	rw_rewinds = 0;
+	CHECK_EQ(put_on_reused(src_digits, src_digits_rewind, R201, &resp), 0);
+	CHECK_EQ(resp.status, 201);
+	CHECK_EQ(mock_port_connects(), 2);
+	CHECK_EQ(cli.retries, 1);
+	CHECK_EQ(rw_rewinds, 1);
+	CHECK_EQ(sent_count(0, body), 1);
+	CHECK_EQ(sent_count(1, body), 1);
+
+	/* only once: the fresh connection dies too */
+	rw_at = 0;
+	rw_rewinds = 0;
+	CHECK_EQ(put_on_reused(src_digits, src_digits_rewind, "", &resp),
+	    CPJ_ERR_NET_CLOSED);
+	CHECK_EQ(mock_port_connects(), 2);
+	CHECK_EQ(rw_rewinds, 1);
 	CHECK_EQ(mock_port_misuse(), 0);
 	return 0;
 }
@@ -606,6 +674,7 @@ main(void)
 	RUN(fresh_closed_connection_retried);
 	RUN(retry_once_on_dead_reused);
 	RUN(no_retry_cases);
+	RUN(rewindable_source_retried);
 	RUN(close_and_surplus);
 	RUN(bad_request_no_connect);
 	RUN(connect_failures);
