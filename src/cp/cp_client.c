@@ -169,7 +169,6 @@ stream_read(void *ctx, unsigned char *buf, size_t want)
 
 	if ((rc = piece(k->body, k->sent, buf, want, &n)) < 0)
 		return rc;
-
 	k->sent += n;
 	return (int)n;
 }
