@@ -53,6 +53,8 @@ WARN := -Wall -Wextra -Werror -Wundef -Wshadow -Wvla -Wpointer-arith \
 CPPFLAGS_ALL := -Iinclude -Isrc -Iport/$(PORT) $(PROFILE_CPPFLAGS) $(BOARD_CPPFLAGS) $(BEARSSL_CFLAGS)
 CFLAGS_ALL := -std=c99 $(OPT) $(WARN) $(BOARD_CFLAGS) $(SAN_FLAGS) $(EXTRA_CFLAGS)
 LDFLAGS_ALL := $(BOARD_LDFLAGS) $(SAN_FLAGS) $(EXTRA_LDFLAGS)
+# The agent alone may be linked with link-time optimisation (boards/cross.mk).
+AGENT_LDFLAGS_ALL := $(filter-out $(BOARD_NO_LTO),$(LDFLAGS_ALL)) $(AGENT_LDFLAGS)
 
 ifeq ($(V),1)
 Q :=
@@ -101,7 +103,7 @@ $(B)/obj/src/tls/tls_time.o: CPPFLAGS_EXTRA := -DCPJ_BUILD_TIME=$(CPJ_BUILD_TIME
 # such as CPJ_BUILD_TIME are not part of it.) The recipe runs every time but
 # touches the file only when the text differs: objects rebuild only then.
 FLAGS_STAMP := $(B)/.cflags
-FLAGS_NOW := $(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(LDFLAGS_ALL)
+FLAGS_NOW := $(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(LDFLAGS_ALL) $(AGENT_LDFLAGS_ALL)
 # A recipe: file $1 gets text $2 when it holds something else (the text
 # is written to $1.new as the recipe is expanded, the shell compares).
 stamp_update = $(shell mkdir -p $(dir $1))$(file >$1.new,$2)cmp -s $1.new $1 \
@@ -129,7 +131,7 @@ $(LIBCPJOB): $(LIB_OBJS) $(PORT_OBJS)
 
 $(AGENT): $(AGENT_OBJS) $(LIBCPJOB)
 	$(if $(Q),@echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(AGENT_OBJS) $(LIBCPJOB) $(BEARSSL_LIBS) $(BOARD_LDLIBS)
+	$(Q)$(CC) $(AGENT_LDFLAGS_ALL) -o $@ $(AGENT_OBJS) $(LIBCPJOB) $(BEARSSL_LIBS) $(BOARD_LDLIBS)
 
 -include $(LIB_OBJS:.o=.d) $(PORT_OBJS:.o=.d) $(AGENT_OBJS:.o=.d)
 

@@ -13,7 +13,15 @@ BEARSSL_HDR := $(BEARSSL_SRC)/inc/bearssl.h
 BEARSSL_LIB := $(BOARD_B)/bearssl/libbearssl.a
 BEARSSL_C := $(sort $(wildcard $(BEARSSL_SRC)/src/*.c $(BEARSSL_SRC)/src/*/*.c))
 BEARSSL_OBJS := $(BEARSSL_C:$(BEARSSL_SRC)/src/%.c=$(BOARD_B)/bearssl/obj/%.o)
-BEARSSL_BUILD_FLAGS := $(OPT) $(BOARD_CFLAGS) -fcallgraph-info=su \
+#
+# -fno-strict-aliasing: where the CPU reads unaligned words (x86, arm64),
+# BearSSL's codecs (src/inner.h, BR_LE_UNALIGNED / BR_BE_UNALIGNED) store
+# and load words through `br_union_u32 *` casts of byte arrays, which C's
+# aliasing rules do not allow. Compiled file by file it works; with
+# link-time optimisation gcc 12 proved the length word that br_md5_out()
+# stores before its last block unread and dropped it, so every MD5 (S3's
+# ETag check) came out wrong. Without type-based aliasing the stores stay.
+BEARSSL_BUILD_FLAGS := $(OPT) $(BOARD_CFLAGS) -fno-strict-aliasing -fcallgraph-info=su \
 	-I$(BEARSSL_SRC)/inc -I$(BEARSSL_SRC)/src
 
 $(BEARSSL_HDR):

@@ -10,9 +10,12 @@
 # directory, so it finds the wrappers and none of tests/scripts/* (those
 # drive the host's Python emulator and agent). Programs the tests start
 # with system()/exec (sh, openssl) are the host's own: qemu-user runs
-# only the guest binary. A tests/scripts/*.py argument (boards the host
-# runs natively) is run by the host's Python with CPJ_BUILD=BUILD_DIR: the
-# script drives this board's agent. The last line is "N passed, N failed".
+# only the guest binary. A tests/scripts/*.py argument is run by the
+# host's Python with CPJ_BUILD=BUILD_DIR: the script drives this board's
+# agent. Under a RUNNER, CPJ_BUILD is BUILD_DIR/run/agent instead, whose
+# cpjob execs BUILD_DIR/cpjob under RUNNER (the rest of BUILD_DIR is
+# linked there), so the script drives the board's own agent through
+# qemu-user. The last line is "N passed, N failed".
 set -eu
 b=${1:?usage: run-tests.sh BUILD_DIR RUNNER PROGRAM...}
 runner=${2?usage: run-tests.sh BUILD_DIR RUNNER PROGRAM...}
@@ -24,6 +27,16 @@ rm -rf "$run"
 mkdir -p "$run/tests/unit" "$run/tests/integration"
 n=0
 mkdir -p "$run/tests/scripts"
+agent=$babs
+if [ -n "$runner" ]; then
+	agent="$run/agent"
+	mkdir -p "$agent"
+	for f in "$babs"/*; do
+		case "$f" in "$babs/cpjob"|"$babs/run") ;; *) ln -s "$f" "$agent/" ;; esac
+	done
+	printf '#!/bin/sh\nexec %s %s "$@"\n' "$runner" "'$babs/cpjob'" >"$agent/cpjob"
+	chmod +x "$agent/cpjob"
+fi
 for t in "$@"; do
 	case "$t" in
 	tests/scripts/*.py)
@@ -33,7 +46,7 @@ for t in "$@"; do
 		[ -f "$t" ] || { echo "run-tests.sh: no script $t"; exit 1; }
 		{
 			echo 'import os'
-			echo "os.environ.update(CPJ_TOP='$top', CPJ_BUILD='$babs', CPJ_BUILD_SAN='$babs')"
+			echo "os.environ.update(CPJ_TOP='$top', CPJ_BUILD='$agent', CPJ_BUILD_SAN='$agent')"
 			echo "os.chdir('$top')"
 			echo "os.execv('/usr/bin/python3', ['/usr/bin/python3', '$top/$t'])"
 		} >"$run/$t"

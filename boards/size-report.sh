@@ -160,6 +160,13 @@ agent_stripped=$(wc -c <"$strip_out" | tr -d ' ')
 agent_bss=$($SIZE "$AGENT" | awk 'NR == 2 { print $3 }')
 echo "Static agent $AGENT: $agent_stripped bytes stripped ($(kib "$agent_stripped")), bss $agent_bss."
 if [ -f "$AGENT_MAP" ]; then
+	nolto="${AGENT_MAP%.map}"
+	$STRIP -o "$nolto.nolto.stripped" "$nolto"
+	nolto_stripped=$(wc -c <"$nolto.nolto.stripped" | tr -d ' ')
+	if [ "$nolto_stripped" != "$agent_stripped" ]; then
+		echo "The same objects linked without link-time optimisation: $nolto_stripped bytes" \
+			"stripped ($((nolto_stripped - agent_stripped)) more); the link map below is of that link."
+	fi
 	echo "Linked into it (--gc-sections, from the link map), bytes:"
 	map_table agent "$AGENT_MAP" 2>"$B/size.linked"
 	lib_linked=$(cat "$B/size.linked")

@@ -43,9 +43,11 @@ stack-doc:
 
 $(SIZE_B)/sizes.o: boards/size/sizes.c $(LIBCPJOB)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CPPFLAGS_ALL) -Isrc/agent $(CFLAGS_ALL) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS_ALL) -Isrc/agent $(CFLAGS_ALL) $(BOARD_NO_LTO) -c -o $@ $<
 
-# The agent linked again, with a map.
+# The agent linked again, with a map, and without link-time optimisation
+# (LDFLAGS_ALL only: boards/cross.mk), so that the map tells the libraries
+# apart.
 $(SIZE_B)/cpjob.map: $(AGENT)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -Wl,-Map=$@ -o $(SIZE_B)/cpjob $(AGENT_OBJS) $(LIBCPJOB) \
@@ -70,7 +72,7 @@ size-min: $(LIBCPJOB) $(AGENT)
 		$(BEARSSL_LIBS) $(BOARD_LDLIBS)
 
 size-one: $(LIBCPJOB) $(AGENT) $(SIZE_B)/sizes.o $(SIZE_B)/cpjob.map size-min
-	$(Q)$(MAKE) --no-print-directory BOARD=$(BOARD) BUILD=$(SIZE_B)/ci \
+	$(Q)$(MAKE) --no-print-directory BOARD=$(BOARD) BUILD=$(SIZE_B)/ci BOARD_LTO= \
 		$(if $(BEARSSL_FROM_SRC),BEARSSL_SRC=$(BEARSSL_SRC)) \
 		EXTRA_CFLAGS='$(EXTRA_CFLAGS) -ffunction-sections -fcallgraph-info=su' lib
 	$(Q)BOARD='$(BOARD)' CC='$(CC)' CFLAGS_SHOWN='$(OPT) $(BOARD_CFLAGS)' SIZE='$(SIZE)' \

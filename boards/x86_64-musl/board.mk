@@ -6,7 +6,6 @@ BOARD_CPU := -march=x86-64
 BOARD_EXEC ?=
 BOARD_DEBS := musl-tools
 BOARD_FILE := x86-64
-BOARD_RELRO :=
 # The host runs this board's agent natively, so `make BOARD=x86_64-musl test`
 # also runs these scripts against the static musl agent (the form that
 # ships): the job lifecycle and its crash recovery (handler fork/exec, state
