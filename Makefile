@@ -203,9 +203,14 @@ install: install-lib install-headers
 else
 install: install-lib install-headers install-bin install-unit install-share
 endif
+# A board's objects also hold gcc's LTO code for the agent's link
+# (boards/cross.mk): the installed archive is the machine code alone, which
+# any compiler's link takes (a gcc of another version refuses LTO code).
 install-lib: $(LIBCPJOB)
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig
-	install -m 644 $(LIBCPJOB) $(DESTDIR)$(LIBDIR)/
+	$(if $(BOARD_LTO),$(CROSS_COMPILE)objcopy --wildcard -R '.gnu.lto_*' -R '.gnu.debuglto_*' \
+		$(LIBCPJOB) $(DESTDIR)$(LIBDIR)/libcpjob.a && chmod 644 $(DESTDIR)$(LIBDIR)/libcpjob.a, \
+		install -m 644 $(LIBCPJOB) $(DESTDIR)$(LIBDIR)/)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 		-e 's|@LIBS@|$(strip $(patsubst -l:lib%.a,-l%,$(BEARSSL_LIBS)) $(BOARD_LDLIBS))|' \
 		src/agent/cpjob.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/cpjob.pc
