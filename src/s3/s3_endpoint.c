@@ -6,14 +6,6 @@
 
 #if CPJ_CONFIG_S3
 
-static int
-is_unreserved(int c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-	    || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'
-	    || c == '~';
-}
-
 /* see cpj_s3.h */
 int
 cpj_s3_bucket_virtual_hostable(const char *bucket)
@@ -62,9 +54,8 @@ bucket_ok(const char *bucket)
 int
 cpj_s3_key_encode(const char *key, char *out, size_t cap)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	cpj_buf b;
-	size_t n, i;
+	size_t n;
 
 	if (out != NULL && cap > 0)
 		out[0] = '\0';
@@ -74,17 +65,7 @@ cpj_s3_key_encode(const char *key, char *out, size_t cap)
 	if (n == 0 || n > CPJ_S3_KEY_MAX)
 		return CPJ_ERR_PARAM;
 	cpj_buf_init(&b, out, cap);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)key[i];
-
-		if (is_unreserved(c) || c == '/') {
-			cpj_buf_putc(&b, (char)c);
-		} else {
-			cpj_buf_putc(&b, '%');
-			cpj_buf_putc(&b, hex[c >> 4]);
-			cpj_buf_putc(&b, hex[c & 15]);
-		}
-	}
+	cpj_sigv4_buf_put_enc(&b, key, n, '/');
 	if (cpj_buf_ok(&b) < 0) {
 		out[0] = '\0';
 		return CPJ_ERR_NOSPACE;

@@ -71,21 +71,11 @@ fput(cpj_s3_xml *x, int c)
 static void
 fput_cp(cpj_s3_xml *x, uint32_t cp)
 {
-	if (cp < 0x80) {
-		fput(x, (int)cp);
-	} else if (cp < 0x800) {
-		fput(x, (int)(0xc0 | (cp >> 6)));
-		fput(x, (int)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		fput(x, (int)(0xe0 | (cp >> 12)));
-		fput(x, (int)(0x80 | ((cp >> 6) & 0x3f)));
-		fput(x, (int)(0x80 | (cp & 0x3f)));
-	} else {
-		fput(x, (int)(0xf0 | (cp >> 18)));
-		fput(x, (int)(0x80 | ((cp >> 12) & 0x3f)));
-		fput(x, (int)(0x80 | ((cp >> 6) & 0x3f)));
-		fput(x, (int)(0x80 | (cp & 0x3f)));
-	}
+	unsigned char u[4];
+	size_t n = cpj_utf8_put(u, cp), i;
+
+	for (i = 0; i < n; i++)
+		fput(x, u[i]);
 }
 
 /* Decode the entity in x->ent (without '&' and ';'); -1 if malformed. */

@@ -26,6 +26,28 @@ const uint32_t cpj_sigv4_unreserved[8] = {
 	0, 0x03FF6000, 0x87FFFFFE, 0x47FFFFFE, 0, 0, 0, 0
 };
 
+#if CPJ_CONFIG_S3 || CPJ_CONFIG_SIGV4_PRESIGN
+/* see sigv4_calls.h */
+void
+cpj_sigv4_buf_put_enc(cpj_buf *b, const char *s, size_t n, unsigned keep)
+{
+	const char *run = s, *end = s + n;
+
+	for (; s != end; s++) {
+		unsigned c = (unsigned char)*s;
+
+		if (UNRESERVED(c) || c == keep)
+			continue;
+		cpj_buf_put(b, run, (size_t)(s - run));
+		cpj_buf_putc(b, '%');
+		cpj_buf_putc(b, cpj_sigv4_hex_upper[c >> 4]);
+		cpj_buf_putc(b, cpj_sigv4_hex_upper[c & 15]);
+		run = s + 1;
+	}
+	cpj_buf_put(b, run, (size_t)(s - run));
+}
+#endif
+
 /* Header value bytes: 1 SP/HT, 2 end or CR/LF, 0 anything else. */
 static int
 vclass(unsigned c)

@@ -12,28 +12,6 @@
 
 static const char unsigned_payload[] = "UNSIGNED-PAYLOAD";
 
-#if CPJ_CONFIG_SIGV4_PRESIGN
-/* Append s percent-encoded with the unreserved set. */
-static void
-buf_put_enc(cpj_buf *b, const char *s)
-{
-	const char *run = s;
-
-	for (; *s != '\0'; s++) {
-		unsigned c = (unsigned char)*s;
-
-		if (UNRESERVED(c))
-			continue;
-		cpj_buf_put(b, run, (size_t)(s - run));
-		cpj_buf_putc(b, '%');
-		cpj_buf_putc(b, cpj_sigv4_hex_upper[c >> 4]);
-		cpj_buf_putc(b, cpj_sigv4_hex_upper[c & 15]);
-		run = s + 1;
-	}
-	cpj_buf_put(b, run, (size_t)(s - run));
-}
-#endif
-
 /* ---- date, payload, credentials ---------------------------------------- */
 
 static int
@@ -463,7 +441,7 @@ cpj_sigv4_presign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 	if (rc == CPJ_OK) {
 		cpj_buf_putlit(&out, "X-Amz-Algorithm=" ALGORITHM
 		    "&X-Amz-Credential=");
-		buf_put_enc(&out, ctx->akid);
+		cpj_sigv4_buf_put_enc(&out, ctx->akid, strlen(ctx->akid), 0);
 		cpj_buf_putlit(&out, "%2F");
 		put_scope(&out, ctx, &j, "%2F");
 		cpj_buf_putlit(&out, "&X-Amz-Date=");
@@ -474,7 +452,8 @@ cpj_sigv4_presign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 		cpj_sigv4_signed_headers(ctx, req, j.nh, &out, 1);
 		if (ctx->token != NULL && !(ctx->flags & CPJ_SIGV4_OMIT_TOKEN)) {
 			cpj_buf_putlit(&out, "&X-Amz-Security-Token=");
-			buf_put_enc(&out, ctx->token);
+			cpj_sigv4_buf_put_enc(&out, ctx->token,
+			    strlen(ctx->token), 0);
 		}
 		if (out.over)
 			rc = CPJ_ERR_NOSPACE;
@@ -488,7 +467,8 @@ cpj_sigv4_presign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 		cpj_buf_put(&out, res->signature, 64);
 		if (ctx->token != NULL && (ctx->flags & CPJ_SIGV4_OMIT_TOKEN)) {
 			cpj_buf_putlit(&out, "&X-Amz-Security-Token=");
-			buf_put_enc(&out, ctx->token);
+			cpj_sigv4_buf_put_enc(&out, ctx->token,
+			    strlen(ctx->token), 0);
 		}
 	}
 	return finish(ctx, res, &out, rc);
