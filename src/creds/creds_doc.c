@@ -16,18 +16,6 @@ digits(const char *s, size_t len, size_t *i, int n, unsigned *out)
 	return 0;
 }
 
-static unsigned
-month_days(unsigned y, unsigned m)
-{
-	static const unsigned char md[12] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-
-	if (m == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-		return 29;
-	return md[m - 1];
-}
-
 /* see cpj_creds.h */
 int
 cpj_creds_parse_time(const char *s, size_t len, int64_t *out)
@@ -56,7 +44,7 @@ cpj_creds_parse_time(const char *s, size_t len, int64_t *out)
 	hh = cpj_dec(s + 11, 2);
 	mm = cpj_dec(s + 14, 2);
 	ss = cpj_dec(s + 17, 2);
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo)
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > cpj_month_days(y, mo)
 	    || hh > 23 || mm > 59 || ss > 60)
 		return CPJ_ERR_CREDS_FORMAT;
 	if (i < len && s[i] == '.') {

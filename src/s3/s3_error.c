@@ -465,7 +465,9 @@ cpj_s3_xml_found(const cpj_s3_xml *x)
 }
 
 /* S3's codes, packed: s3_errs[i] is -(error) of the i-th code of
- * s3_codes (NUL-terminated, one after the other). */
+ * s3_codes (NUL-terminated, one after the other). SlowDown, InternalError,
+ * ServiceUnavailable and RequestTimeout are aws_error.c's throttling and
+ * transient codes, below. */
 #define S3_CODES(X) \
 	X("NoSuchKey", CPJ_ERR_S3_NOT_FOUND) \
 	X("NoSuchBucket", CPJ_ERR_S3_NOT_FOUND) \
@@ -478,11 +480,7 @@ cpj_s3_xml_found(const cpj_s3_xml *x)
 	X("InvalidAccessKeyId", CPJ_ERR_API_UNRECOGNIZED_CLIENT) \
 	X("RequestTimeTooSkewed", CPJ_ERR_API_CLOCK_SKEW) \
 	X("BadDigest", CPJ_ERR_S3_INTEGRITY) \
-	X("XAmzContentSHA256Mismatch", CPJ_ERR_S3_INTEGRITY) \
-	X("SlowDown", CPJ_ERR_API_THROTTLED) \
-	X("InternalError", CPJ_ERR_API_SERVER) \
-	X("ServiceUnavailable", CPJ_ERR_API_SERVER) \
-	X("RequestTimeout", CPJ_ERR_API_SERVER)
+	X("XAmzContentSHA256Mismatch", CPJ_ERR_S3_INTEGRITY)
 
 static const unsigned char s3_errs[] = { S3_CODES(CPJ_PACK_ERR) };
 static const char s3_codes[] = S3_CODES(CPJ_PACK_TEXT);

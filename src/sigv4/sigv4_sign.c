@@ -17,9 +17,6 @@ static const char unsigned_payload[] = "UNSIGNED-PAYLOAD";
 static int
 amz_date_ok(const char *s)
 {
-	static const unsigned char mdays[12] = {
-		31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
 	unsigned y, mo, d;
 	int i;
 
@@ -32,9 +29,8 @@ amz_date_ok(const char *s)
 	y = cpj_dec(s, 4);
 	mo = cpj_dec(s + 4, 2);
 	d = cpj_dec(s + 6, 2);
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
-		return 0;
-	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1
+	    || d > cpj_month_days(y, mo))
 		return 0;
 	return cpj_dec(s + 9, 2) < 24 && cpj_dec(s + 11, 2) < 60
 	    && cpj_dec(s + 13, 2) < 60;

@@ -151,6 +151,19 @@ cpj_days_from_civil(int64_t y, unsigned m, unsigned d)
 
 /* see inner.h */
 unsigned
+cpj_month_days(unsigned y, unsigned m)
+{
+	static const unsigned char md[12] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+
+	if (m == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return 29;
+	return md[m - 1];
+}
+
+/* see inner.h */
+unsigned
 cpj_dec(const char *s, int n)
 {
 	unsigned v = 0;
