@@ -287,7 +287,7 @@ prepare(cpj_sigv4_context *ctx, struct cpj_sigv4_job *j, int header_mode)
 {
 	const cpj_sigv4_request *req = j->req;
 	cpj_sigv4_result *res = j->res;
-	size_t i, ml, nadded = 0;
+	size_t ml, nadded = 0;
 	int rc;
 
 	rc = scope_lengths(ctx, &j->rl, &j->sl, &j->al);
@@ -296,12 +296,9 @@ prepare(cpj_sigv4_context *ctx, struct cpj_sigv4_job *j, int header_mode)
 	if (req->method == NULL || req->path == NULL)
 		return CPJ_ERR_PARAM;
 	ml = cpj_strnlen(req->method, METHOD_MAX);
-	if (ml == 0 || ml > METHOD_MAX)
+	if (ml == 0 || ml > METHOD_MAX
+	    || cpj_http_token_span(req->method, ml) != ml)
 		return CPJ_ERR_SIGV4_INPUT;
-	for (i = 0; i < ml; i++) {
-		if (!tchar((unsigned char)req->method[i]))
-			return CPJ_ERR_SIGV4_INPUT;
-	}
 	if (req->amz_date != NULL) {
 		if (!amz_date_ok(req->amz_date))
 			return CPJ_ERR_SIGV4_TIME;
