@@ -10,22 +10,9 @@
 int
 cpj_s3_bucket_virtual_hostable(const char *bucket)
 {
-	size_t n, i;
-
-	if (bucket == NULL)
-		return 0;
-	n = cpj_strnlen(bucket, 63);
-	if (n < 3 || n > 63 || bucket[0] == '-' || bucket[n - 1] == '-')
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = bucket[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-		    || c == '-'))
-			return 0;
-	}
 	/* without dots the name cannot be shaped like an IPv4 address */
-	return 1;
+	return bucket != NULL
+	    && cpj_dns_label_ok(bucket, cpj_strnlen(bucket, 63), 3, 63);
 }
 
 /* 1 if the bucket name may be sent at all (path style included). */

@@ -121,23 +121,6 @@ entity_value(const cpj_s3_xml *x)
 	return (long)v;
 }
 
-static int
-valid_region(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || n > 30 || s[0] == '-' || s[n - 1] == '-')
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-		    || c == '-'))
-			return 0;
-	}
-	return 1;
-}
-
 /* Keep the captured field if it is complete and well-formed. */
 static void
 commit(cpj_s3_xml *x)
@@ -188,7 +171,7 @@ commit(cpj_s3_xml *x)
 		memcpy(x->code, s, n);
 		x->code[n] = '\0';
 	} else if (f == F_REGION) {
-		if (!valid_region(s, n))
+		if (!cpj_dns_label_ok(s, n, 1, 30))
 			return;
 		memcpy(x->region, s, n);
 		x->region[n] = '\0';
