@@ -426,9 +426,10 @@ cpj_sigv4_sort_headers(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 
 		if (name == NULL || req->headers[i].value == NULL)
 			return CPJ_ERR_PARAM;
-		nl = cpj_strnlen(name, CPJ_SIGV4_HNAME_MAX);
-		if (nl == 0 || nl > CPJ_SIGV4_HNAME_MAX
-		    || cpj_http_token_span(name, nl) != nl)
+		/* length and bytes in one pass (the NUL is not a tchar) */
+		for (nl = 0; CPJ_HTTP_TCHAR((unsigned char)name[nl]); nl++)
+			;
+		if (name[nl] != '\0' || nl == 0 || nl > CPJ_SIGV4_HNAME_MAX)
 			return CPJ_ERR_SIGV4_INPUT;
 		switch (cpj_tolower((unsigned char)name[0])) {
 		case 'h':
