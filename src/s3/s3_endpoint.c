@@ -111,28 +111,21 @@ cpj_s3_locate(const cpj_s3_context *s3, const char *bucket,
 	memset(loc, 0, sizeof *loc);
 	virt = cpj_s3_bucket_virtual_hostable(bucket)
 	    && !(s3->flags & CPJ_S3_PATH_STYLE);
+	if (s3->have_override && (!(s3->flags & CPJ_S3_VIRTUAL_HOSTED)
+	    || host_is_ip(s3->override.host) || strlen(bucket) + 1
+	    + strlen(s3->override.host) > CPJ_HOST_MAX))
+		virt = 0;
 	cpj_buf_init(&ub, loc->url, sizeof loc->url);
 	cpj_buf_init(&hb, loc->host, sizeof loc->host);
+	if (virt) {
+		cpj_buf_puts(&hb, bucket);
+		cpj_buf_putc(&hb, '.');
+	}
 	if (s3->have_override) {
-		const cpj_http_url *o = &s3->override;
-
-		if (!(s3->flags & CPJ_S3_VIRTUAL_HOSTED) || host_is_ip(o->host)
-		    || strlen(bucket) + 1 + strlen(o->host) > CPJ_HOST_MAX)
-			virt = 0;
-		put_origin(&ub, o, 1);
-		if (virt) {
-			cpj_buf_puts(&hb, bucket);
-			cpj_buf_putc(&hb, '.');
-		}
-		put_origin(&hb, o, 0);
+		put_origin(&ub, &s3->override, 1);
+		put_origin(&hb, &s3->override, 0);
 	} else {
-		const char *svc = (s3->flags & CPJ_S3_FIPS) ? "s3-fips" : "s3";
-
-		if (virt) {
-			cpj_buf_puts(&hb, bucket);
-			cpj_buf_putc(&hb, '.');
-		}
-		cpj_buf_puts(&hb, svc);
+		cpj_buf_puts(&hb, (s3->flags & CPJ_S3_FIPS) ? "s3-fips" : "s3");
 		if (s3->flags & CPJ_S3_DUALSTACK)
 			cpj_buf_puts(&hb, ".dualstack");
 		cpj_buf_putc(&hb, '.');

@@ -307,42 +307,35 @@ feed_byte(cpj_s3_xml *x, int c)
 		} else
 			text_byte(x, c);
 		return;
-	case X_ENT:
+	case X_ENT: {
+		size_t i;
+
 		if (c == ';') {
 			long v = entity_value(x);
-			size_t i;
 
-			x->state = X_TEXT;
 			if (v >= 0) {
+				x->state = X_TEXT;
 				if (v < 0x20)
 					text_byte(x, (int)v);
 				else if (x->depth == 2)
 					fput_cp(x, (uint32_t)v);
 				return;
 			}
-			text_byte(x, '&');
-			for (i = 0; i < x->ent_len; i++)
-				text_byte(x, (unsigned char)x->ent[i]);
-			text_byte(x, ';');
-			return;
-		}
-		if (x->ent_len < sizeof x->ent
+		} else if (x->ent_len < sizeof x->ent
 		    && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
 		    || (c >= '0' && c <= '9') || c == '#')) {
 			x->ent[x->ent_len++] = (char)c;
 			return;
 		}
-		{
-			/* not an entity: keep it as written */
-			size_t i;
-
-			x->state = X_TEXT;
-			text_byte(x, '&');
-			for (i = 0; i < x->ent_len; i++)
-				text_byte(x, (unsigned char)x->ent[i]);
-			feed_byte(x, c);
-		}
+		/* not an entity: keep it as written, then c as text (a ';'
+		 * that ended no entity is text too) */
+		x->state = X_TEXT;
+		text_byte(x, '&');
+		for (i = 0; i < x->ent_len; i++)
+			text_byte(x, (unsigned char)x->ent[i]);
+		feed_byte(x, c);
 		return;
+	}
 	case X_LT:
 		x->name_len = 0;
 		if (c == '/') {
