@@ -281,15 +281,38 @@ string_to_sign(cpj_sigv4_context *ctx, const struct cpj_sigv4_job *j)
 	return CPJ_OK;
 }
 
-/* Checks and set-up shared by sign and presign. */
-static int
-prepare(cpj_sigv4_context *ctx, struct cpj_sigv4_job *j, int header_mode)
+static void
+start_result(cpj_sigv4_result *res)
 {
-	const cpj_sigv4_request *req = j->req;
-	cpj_sigv4_result *res = j->res;
+	res->amz_date[0] = '\0';
+	res->payload_hash[0] = '\0';
+	res->signature[0] = '\0';
+	res->content_sha256 = 0;
+	res->security_token = NULL;
+	if (res->canonical_request != NULL && res->canonical_request_size > 0)
+		res->canonical_request[0] = '\0';
+	if (res->string_to_sign != NULL && res->string_to_sign_size > 0)
+		res->string_to_sign[0] = '\0';
+}
+
+/* Checks and set-up shared by sign and presign: j for req and res, the
+ * output in out (buf, size). */
+static int
+prepare(cpj_sigv4_context *ctx, struct cpj_sigv4_job *j,
+	const cpj_sigv4_request *req, cpj_sigv4_result *res, cpj_buf *out,
+	char *buf, size_t size, int presign)
+{
+	int header_mode = !presign;
 	size_t ml, nadded = 0;
 	int rc;
 
+	cpj_buf_init(out, buf, size);
+	start_result(res);
+	memset(j, 0, sizeof *j);
+	j->req = req;
+	j->res = res;
+	j->out = out;
+	j->presign = presign;
 	rc = scope_lengths(ctx, &j->rl, &j->sl, &j->al);
 	if (rc < 0)
 		return rc;
@@ -331,20 +354,6 @@ prepare(cpj_sigv4_context *ctx, struct cpj_sigv4_job *j, int header_mode)
 	return cpj_sigv4_sort_headers(ctx, req, nadded, header_mode, &j->nh);
 }
 
-static void
-start_result(cpj_sigv4_result *res)
-{
-	res->amz_date[0] = '\0';
-	res->payload_hash[0] = '\0';
-	res->signature[0] = '\0';
-	res->content_sha256 = 0;
-	res->security_token = NULL;
-	if (res->canonical_request != NULL && res->canonical_request_size > 0)
-		res->canonical_request[0] = '\0';
-	if (res->string_to_sign != NULL && res->string_to_sign_size > 0)
-		res->string_to_sign[0] = '\0';
-}
-
 static int
 finish(cpj_sigv4_context *ctx, cpj_sigv4_result *res, cpj_buf *out, int rc)
 {
@@ -377,13 +386,7 @@ cpj_sigv4_sign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 
 	if (ctx == NULL || req == NULL || res == NULL || auth == NULL)
 		return CPJ_ERR_PARAM;
-	cpj_buf_init(&out, auth, auth_size);
-	start_result(res);
-	memset(&j, 0, sizeof j);
-	j.req = req;
-	j.res = res;
-	j.out = &out;
-	rc = prepare(ctx, &j, 1);
+	rc = prepare(ctx, &j, req, res, &out, auth, auth_size, 0);
 	if (rc == CPJ_OK) {
 		cpj_buf_putlit(&out, ALGORITHM " Credential=");
 		cpj_buf_put(&out, ctx->akid, j.al);
@@ -410,6 +413,16 @@ cpj_sigv4_sign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 }
 
 #if CPJ_CONFIG_SIGV4_PRESIGN
+/* The session token as a query parameter, when there is one. */
+static void
+put_token(cpj_buf *out, const cpj_sigv4_context *ctx)
+{
+	if (ctx->token == NULL)
+		return;
+	cpj_buf_putlit(out, "&X-Amz-Security-Token=");
+	cpj_sigv4_buf_put_enc(out, ctx->token, strlen(ctx->token), 0);
+}
+
 /* see cpj_sigv4.h */
 int
 cpj_sigv4_presign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
@@ -421,14 +434,7 @@ cpj_sigv4_presign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 
 	if (ctx == NULL || req == NULL || res == NULL || query == NULL)
 		return CPJ_ERR_PARAM;
-	cpj_buf_init(&out, query, query_size);
-	start_result(res);
-	memset(&j, 0, sizeof j);
-	j.req = req;
-	j.res = res;
-	j.out = &out;
-	j.presign = 1;
-	rc = prepare(ctx, &j, 0);
+	rc = prepare(ctx, &j, req, res, &out, query, query_size, 1);
 	if (rc == CPJ_OK && (req->expires == 0 || req->expires > EXPIRES_MAX))
 		rc = CPJ_ERR_SIGV4_INPUT;
 	if (rc == CPJ_OK) {
@@ -443,11 +449,8 @@ cpj_sigv4_presign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 		cpj_buf_put_u64(&out, req->expires);
 		cpj_buf_putlit(&out, "&X-Amz-SignedHeaders=");
 		cpj_sigv4_signed_headers(ctx, req, j.nh, &out, 1);
-		if (ctx->token != NULL && !(ctx->flags & CPJ_SIGV4_OMIT_TOKEN)) {
-			cpj_buf_putlit(&out, "&X-Amz-Security-Token=");
-			cpj_sigv4_buf_put_enc(&out, ctx->token,
-			    strlen(ctx->token), 0);
-		}
+		if (!(ctx->flags & CPJ_SIGV4_OMIT_TOKEN))
+			put_token(&out, ctx);
 		if (out.over)
 			rc = CPJ_ERR_NOSPACE;
 	}
@@ -458,11 +461,8 @@ cpj_sigv4_presign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 	if (rc == CPJ_OK) {
 		cpj_buf_putlit(&out, "&X-Amz-Signature=");
 		cpj_buf_put(&out, res->signature, 64);
-		if (ctx->token != NULL && (ctx->flags & CPJ_SIGV4_OMIT_TOKEN)) {
-			cpj_buf_putlit(&out, "&X-Amz-Security-Token=");
-			cpj_sigv4_buf_put_enc(&out, ctx->token,
-			    strlen(ctx->token), 0);
-		}
+		if (ctx->flags & CPJ_SIGV4_OMIT_TOKEN)
+			put_token(&out, ctx);
 	}
 	return finish(ctx, res, &out, rc);
 }
