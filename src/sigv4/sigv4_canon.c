@@ -389,7 +389,7 @@ emit_query(cpj_sigv4_context *ctx, size_t n)
 
 /* ---- headers ----------------------------------------------------------- */
 
-static const cpj_sigv4_header *
+static CPJ_NOINLINE const cpj_sigv4_header *
 hdr(const cpj_sigv4_context *ctx, const cpj_sigv4_request *req, unsigned i)
 {
 	return i < req->header_count ? &req->headers[i]
@@ -510,7 +510,7 @@ emit_value(cpj_sigv4_context *ctx, const char *v)
 }
 
 /* Index just past the group of same-named headers starting at i. */
-static size_t
+static CPJ_NOINLINE size_t
 group_end(const cpj_sigv4_context *ctx, size_t i, size_t n)
 {
 	for (i++; i < n && ctx->hsame[i]; i++)
