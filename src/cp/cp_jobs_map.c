@@ -221,7 +221,7 @@ static const char d_invalid[] = "a key is not valid JSON text";
 #define KEY_DETAIL(name, key) ((void)(key), cpj_jobs_empty)
 #endif
 
-static void
+static CPJ_NOINLINE void
 map_fail(struct cpj_jobs_map *m, int err, const char *field, const char *detail)
 {
 	if (m->err == 0) {

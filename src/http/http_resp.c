@@ -169,7 +169,7 @@ line_span(cpj_http_parser *p, const unsigned char *d, size_t avail,
 	return rc;
 }
 
-static int
+static CPJ_NOINLINE int
 status_line(cpj_http_parser *p)
 {
 	const char *s = p->line;
@@ -401,7 +401,7 @@ end_of_head(cpj_http_parser *p)
 }
 
 /* A complete header or trailer line in p->line. */
-static int
+static CPJ_NOINLINE int
 header_line(cpj_http_parser *p)
 {
 	char *s = p->line;
@@ -477,7 +477,7 @@ deliver(cpj_http_parser *p, const unsigned char *d, size_t n)
 }
 
 /* One byte of a chunk-size line: 1*HEXDIG [BWS] [; ext] CRLF. */
-static int
+static CPJ_NOINLINE int
 chunk_size_byte(cpj_http_parser *p, int c)
 {
 	cpj_http_response *r = p->resp;
@@ -528,7 +528,7 @@ chunk_size_byte(cpj_http_parser *p, int c)
 }
 
 /* A body span of at most `left` bytes; returns bytes used or < 0. */
-static int
+static CPJ_NOINLINE int
 body_span(cpj_http_parser *p, const unsigned char *d, size_t avail,
 	size_t *used)
 {

@@ -285,7 +285,7 @@ text_byte(cpj_s3_xml *x, int c)
 	fput(x, c);
 }
 
-static void
+static CPJ_NOINLINE void
 feed_byte(cpj_s3_xml *x, int c)
 {
 	switch (x->state) {

@@ -248,7 +248,7 @@ cpj_tls_anchors_init(cpj_tls_anchors *a, br_x509_trust_anchor *slots,
  * Decoded bytes of the current certificate: into the arena's free part
  * while they fit, else (from then on) to BearSSL's decoder.
  */
-static void
+static CPJ_NOINLINE void
 emit(cpj_tls_anchors *a, const unsigned char *b, size_t n)
 {
 	if (n == 0) {
