@@ -21,7 +21,7 @@ enum {
 	T_JOB, T_TP_JOB
 };
 
-/* 16 bytes a member on a 32-bit board and on a 64-bit one: offsets in
+/* 16 bytes a member on a 32-bit board, 24 on a 64-bit one: offsets in
  * 16 bits, the sub-table by its index, the flag (one bit of
  * 0x0002..0x0100) halved into a byte (the checks below). */
 struct field {
