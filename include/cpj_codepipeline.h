@@ -221,7 +221,7 @@ int cpj_cp_poll_for_third_party_jobs(cpj_cp_context *cp,
 /**
  * \brief AcknowledgeJob (client_token NULL) or AcknowledgeThirdPartyJob.
  *
- * Stack: at most 6,752 bytes.
+ * Stack: at most 6,768 bytes.
  *
  * \param cp            the client.
  * \param job_id        the job's id.

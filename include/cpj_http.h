@@ -266,7 +266,7 @@ void cpj_http_response_init(cpj_http_response *resp);
  * On success resp->keep_alive tells whether the transport may carry
  * another request (it is cleared when bytes followed the response).
  *
- * Stack: at most 3,712 bytes.
+ * Stack: at most 3,728 bytes.
  *
  * \param tr        an open transport; the call never closes it.
  * \param req       the request; req->host must be set.

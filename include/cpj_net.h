@@ -75,7 +75,7 @@ void cpj_net_init(cpj_net_context *net);
  * Blocks for at most the connect timeout (name resolution follows the
  * port's rules, see cpj_port.h). Clears the last error; a failure sets it.
  *
- * Stack: at most 4,272 bytes.
+ * Stack: at most 4,256 bytes.
  *
  * \param net         an initialised context.
  * \param host        NUL-terminated host name or numeric address, at most

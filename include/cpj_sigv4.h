@@ -336,7 +336,7 @@ void cpj_sigv4_clear(cpj_sigv4_context *ctx);
  *
  * Blocks only for the computation (no I/O).
  *
- * Stack: at most 1,040 bytes.
+ * Stack: at most 1,056 bytes.
  *
  * \param ctx        context with credentials.
  * \param req        the request (borrowed for the call).

@@ -295,7 +295,7 @@ typedef struct cpj_tls_client_cert {
  * objects are skipped). The key must belong to the first certificate.
  * Both texts are whole files in memory (borrowed for the call only).
  *
- * Stack: at most 3,552 bytes.
+ * Stack: at most 3,568 bytes.
  *
  * \param cc           the object to fill (caller-allocated).
  * \param der          caller's storage for the DER certificates, kept by

@@ -224,7 +224,7 @@ int cpj_worker_init(cpj_worker *w, const cpj_worker_config *cfg);
  * err < 0 has only its id and nonce (see cpj_job): acknowledge it and
  * report it failed.
  *
- * Stack: at most 6,864 bytes.
+ * Stack: at most 6,880 bytes.
  *
  * \param w     a worker set up with cpj_worker_init().
  * \param jobs  receives the array of jobs, inside the worker: valid (and
@@ -239,7 +239,7 @@ int cpj_worker_poll(cpj_worker *w, const cpj_job **jobs);
 /**
  * \brief AcknowledgeJob: claim a polled job before working on it.
  *
- * Stack: at most 6,864 bytes.
+ * Stack: at most 6,880 bytes.
  *
  * \param w    the worker.
  * \param job  a job of the last poll (its id and nonce are sent).
@@ -256,7 +256,7 @@ int cpj_worker_acknowledge(cpj_worker *w, const cpj_job *job);
  * The jobs of the last poll are wiped (the details take the first slot);
  * `job_id` may point into them (it is copied first).
  *
- * Stack: at most 6,880 bytes.
+ * Stack: at most 6,896 bytes.
  *
  * \param w       the worker.
  * \param job_id  the job's id.
@@ -269,7 +269,7 @@ int cpj_worker_get_details(cpj_worker *w, const char *job_id,
 /**
  * \brief PutJobSuccessResult.
  *
- * Stack: at most 6,944 bytes.
+ * Stack: at most 6,960 bytes.
  *
  * \param w       the worker.
  * \param job_id  the job's id.
@@ -283,7 +283,7 @@ int cpj_worker_success(cpj_worker *w, const char *job_id,
 /**
  * \brief PutJobFailureResult.
  *
- * Stack: at most 6,880 bytes.
+ * Stack: at most 6,896 bytes.
  *
  * \param w        the worker.
  * \param job_id   the job's id.

@@ -88,6 +88,12 @@ int64_t cpj_days_from_civil(int64_t y, unsigned m, unsigned d);
 /* The inverse: the year of day `days` since 1970-01-01, with its month
  * (1..12) and day (1..31) in *m and *d. */
 int64_t cpj_civil_from_days(int64_t days, unsigned *m, unsigned *d);
+/* 1 if s[0..n) is min (at least 1) to max bytes of a-z 0-9 '-', neither
+ * first nor last a '-': regions, virtual-hosted bucket names. */
+int cpj_dns_label_ok(const char *s, size_t n, size_t min, size_t max);
+/* The days of month m (1..12) of year y (proleptic Gregorian): the
+ * checks of dates. */
+unsigned cpj_month_days(unsigned y, unsigned m);
 /* The value of the n (at most 9) decimal digits at s, or UINT_MAX when
  * one of them is not a digit: the fields of dates. */
 unsigned cpj_dec(const char *s, int n);

@@ -6,23 +6,6 @@
 #include "inner.h"
 
 static int
-region_valid(const char *r, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || n > 30)
-		return 0;
-	for (i = 0; i < n; i++) {
-		char ch = r[i];
-
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')
-		    || ch == '-'))
-			return 0;
-	}
-	return r[0] != '-' && r[n - 1] != '-';
-}
-
-static int
 has_prefix(const char *s, const char *p)
 {
 	return strncmp(s, p, strlen(p)) == 0;
@@ -45,7 +28,7 @@ cpj_cp_endpoint_host(const char *region, int fips, char *host, size_t cap,
 		n -= 5;
 		fips = 1;
 	}
-	if (!region_valid(region, n))
+	if (!cpj_dns_label_ok(region, n, 1, 30))
 		return CPJ_ERR_PARAM;
 	cpj_buf_init(&b, host, cap);
 	cpj_buf_puts(&b, fips ? "codepipeline-fips." : "codepipeline.");

@@ -60,7 +60,7 @@ cpj_job_wipe(cpj_job *job)
 }
 
 /* Copy s[0..n) and a NUL into the job's storage as *dst, if it fits. */
-static void
+static CPJ_NOINLINE void
 keep(cpj_job *job, const char *s, size_t n, cpj_job_str *dst)
 {
 	char *out = job->store + job->store_used;

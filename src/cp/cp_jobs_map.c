@@ -14,25 +14,32 @@ enum {
 	F_LIST   /* array of artifacts -> elements at off, count at off_count */
 };
 
-struct table;
+/* The tables, by index (a member names its sub-table by one). */
+enum {
+	T_IN_S3, T_IN_LOC, T_IN, T_OUT_S3, T_OUT_LOC, T_OUT, T_ACTION_TYPE,
+	T_ACTION_CONFIG, T_STAGE, T_ACTION, T_PIPELINE, T_CREDS, T_KEY, T_DATA,
+	T_JOB, T_TP_JOB
+};
 
-/* Small members (offsets in 16 bits: the check below) keep the tables
- * at 20 bytes a member on a 32-bit board, 24 on a 64-bit one. */
+/* 16 bytes a member on a 32-bit board, 24 on a 64-bit one: offsets in
+ * 16 bits, the sub-table by its index, the flag (one bit of
+ * 0x0002..0x0100) halved into a byte (the checks below). */
 struct field {
 	const char *path;           /* for cpj_job.err_field; it ends with */
 	unsigned char name_off;     /* the member name in the JSON at this */
 	unsigned char nlen;         /* offset, of this length */
 	unsigned char kind;         /* F_* */
-	unsigned short flag;        /* CPJ_JOB_F_* set when present */
+	unsigned char sub;          /* F_OBJ, F_LIST: the members' T_* */
 	unsigned short off;
 	unsigned short off_count;
 	unsigned short off_present; /* unsigned char set when present, or NOPRES */
-	const struct table *sub;    /* F_OBJ, F_LIST: the members */
+	unsigned char flag2;        /* CPJ_JOB_F_* set when present, / 2 */
 };
 
 #define NOPRES 0xffffu
-typedef char offsets_fit[sizeof(cpj_job) < NOPRES
-    && CPJ_JOB_F_ENCRYPTION_KEY <= 0xffffu ? 1 : -1];
+typedef char offsets_fit[sizeof(cpj_job) < NOPRES ? 1 : -1];
+typedef char flags_fit[CPJ_JOB_F_ENCRYPTION_KEY / 2 <= 0xffu
+    && CPJ_JOB_F_DATA % 2 == 0 ? 1 : -1];
 
 struct table {
 	const struct field *f;
@@ -44,35 +51,35 @@ struct table {
 #define NP(name, path) path, sizeof(path) - sizeof(name), sizeof(name) - 1
 /* The member name of f. */
 #define NAME(f) ((f)->path + (f)->name_off)
+#define SUB(f) (&tables[(f)->sub])
+#define FLAG(f) ((unsigned)(f)->flag2 * 2u)
 
 #define STR(name, path, type, member) \
-	{ NP(name, path), F_STR, 0, offsetof(type, member), 0, NOPRES, NULL }
+	{ NP(name, path), F_STR, 0, offsetof(type, member), 0, NOPRES, 0 }
+#define OBJ(name, path, table, flag, off, present) \
+	{ NP(name, path), F_OBJ, table, off, 0, present, (flag) / 2 }
 
-#define ARTIFACT_TABLES(pfx, path) \
+#define ARTIFACT_FIELDS(pfx, path) \
 static const struct field pfx##_s3_f[] = { \
 	STR("bucketName", path "[].location.s3Location.bucketName", \
 	    cpj_job_artifact, location.s3_location.bucket_name), \
 	STR("objectKey", path "[].location.s3Location.objectKey", \
 	    cpj_job_artifact, location.s3_location.object_key), \
 }; \
-static const struct table pfx##_s3_t = TABLE(pfx##_s3_f); \
 static const struct field pfx##_loc_f[] = { \
 	STR("type", path "[].location.type", cpj_job_artifact, location.type), \
-	{ NP("s3Location", path "[].location.s3Location"), F_OBJ, 0, 0, 0, \
-	    offsetof(cpj_job_artifact, location.s3_location_present), \
-	    &pfx##_s3_t }, \
+	OBJ("s3Location", path "[].location.s3Location", T_##pfx##_S3, 0, 0, \
+	    offsetof(cpj_job_artifact, location.s3_location_present)), \
 }; \
-static const struct table pfx##_loc_t = TABLE(pfx##_loc_f); \
 static const struct field pfx##_f[] = { \
 	STR("name", path "[].name", cpj_job_artifact, name), \
 	STR("revision", path "[].revision", cpj_job_artifact, revision), \
-	{ NP("location", path "[].location"), F_OBJ, 0, 0, 0, \
-	    offsetof(cpj_job_artifact, location.present), &pfx##_loc_t }, \
-}; \
-static const struct table pfx##_t = TABLE(pfx##_f);
+	OBJ("location", path "[].location", T_##pfx##_LOC, 0, 0, \
+	    offsetof(cpj_job_artifact, location.present)), \
+};
 
-ARTIFACT_TABLES(in_art, "data.inputArtifacts")
-ARTIFACT_TABLES(out_art, "data.outputArtifacts")
+ARTIFACT_FIELDS(IN, "data.inputArtifacts")
+ARTIFACT_FIELDS(OUT, "data.outputArtifacts")
 
 /* Offsets below are relative to the cpj_job_data. */
 static const struct field action_type_f[] = {
@@ -85,21 +92,18 @@ static const struct field action_type_f[] = {
 	STR("version", "data.actionTypeId.version", cpj_job_data,
 	    action_type_id.version),
 };
-static const struct table action_type_t = TABLE(action_type_f);
 
 static const struct field action_config_f[] = {
-	{ NP("configuration", "data.actionConfiguration.configuration"), F_MAP, 0,
-	    offsetof(cpj_job_data, configuration),
+	{ NP("configuration", "data.actionConfiguration.configuration"), F_MAP,
+	    0, offsetof(cpj_job_data, configuration),
 	    offsetof(cpj_job_data, configuration_count),
-	    offsetof(cpj_job_data, configuration_present), NULL },
+	    offsetof(cpj_job_data, configuration_present), 0 },
 };
-static const struct table action_config_t = TABLE(action_config_f);
 
 static const struct field stage_f[] = {
 	STR("name", "data.pipelineContext.stage.name", cpj_job_data,
 	    pipeline_context.stage.name),
 };
-static const struct table stage_t = TABLE(stage_f);
 
 static const struct field action_f[] = {
 	STR("name", "data.pipelineContext.action.name", cpj_job_data,
@@ -107,21 +111,19 @@ static const struct field action_f[] = {
 	STR("actionExecutionId", "data.pipelineContext.action.actionExecutionId",
 	    cpj_job_data, pipeline_context.action.action_execution_id),
 };
-static const struct table action_t = TABLE(action_f);
 
 static const struct field pipeline_f[] = {
 	STR("pipelineName", "data.pipelineContext.pipelineName", cpj_job_data,
 	    pipeline_context.pipeline_name),
-	{ NP("stage", "data.pipelineContext.stage"), F_OBJ, 0, 0, 0,
-	    offsetof(cpj_job_data, pipeline_context.stage_present), &stage_t },
-	{ NP("action", "data.pipelineContext.action"), F_OBJ, 0, 0, 0,
-	    offsetof(cpj_job_data, pipeline_context.action_present), &action_t },
+	OBJ("stage", "data.pipelineContext.stage", T_STAGE, 0, 0,
+	    offsetof(cpj_job_data, pipeline_context.stage_present)),
+	OBJ("action", "data.pipelineContext.action", T_ACTION, 0, 0,
+	    offsetof(cpj_job_data, pipeline_context.action_present)),
 	STR("pipelineArn", "data.pipelineContext.pipelineArn", cpj_job_data,
 	    pipeline_context.pipeline_arn),
 	STR("pipelineExecutionId", "data.pipelineContext.pipelineExecutionId",
 	    cpj_job_data, pipeline_context.pipeline_execution_id),
 };
-static const struct table pipeline_t = TABLE(pipeline_f);
 
 static const struct field creds_f[] = {
 	STR("accessKeyId", "data.artifactCredentials.accessKeyId",
@@ -131,46 +133,44 @@ static const struct field creds_f[] = {
 	STR("sessionToken", "data.artifactCredentials.sessionToken",
 	    cpj_job_data, artifact_credentials.session_token),
 };
-static const struct table creds_t = TABLE(creds_f);
 
 static const struct field key_f[] = {
 	STR("id", "data.encryptionKey.id", cpj_job_data, encryption_key.id),
 	STR("type", "data.encryptionKey.type", cpj_job_data,
 	    encryption_key.type),
 };
-static const struct table key_t = TABLE(key_f);
 
 static const struct field data_f[] = {
-	{ NP("actionTypeId", "data.actionTypeId"), F_OBJ,
-	    CPJ_JOB_F_ACTION_TYPE_ID, 0, 0, NOPRES, &action_type_t },
-	{ NP("actionConfiguration", "data.actionConfiguration"), F_OBJ,
-	    CPJ_JOB_F_ACTION_CONFIGURATION, 0, 0, NOPRES, &action_config_t },
-	{ NP("pipelineContext", "data.pipelineContext"), F_OBJ,
-	    CPJ_JOB_F_PIPELINE_CONTEXT, 0, 0, NOPRES, &pipeline_t },
-	{ NP("inputArtifacts", "data.inputArtifacts"), F_LIST,
-	    CPJ_JOB_F_INPUT_ARTIFACTS, offsetof(cpj_job_data, input_artifacts),
-	    offsetof(cpj_job_data, input_artifacts_count), NOPRES, &in_art_t },
-	{ NP("outputArtifacts", "data.outputArtifacts"), F_LIST,
-	    CPJ_JOB_F_OUTPUT_ARTIFACTS, offsetof(cpj_job_data, output_artifacts),
-	    offsetof(cpj_job_data, output_artifacts_count), NOPRES, &out_art_t },
-	{ NP("artifactCredentials", "data.artifactCredentials"), F_OBJ,
-	    CPJ_JOB_F_ARTIFACT_CREDENTIALS, 0, 0, NOPRES, &creds_t },
+	OBJ("actionTypeId", "data.actionTypeId", T_ACTION_TYPE,
+	    CPJ_JOB_F_ACTION_TYPE_ID, 0, NOPRES),
+	OBJ("actionConfiguration", "data.actionConfiguration", T_ACTION_CONFIG,
+	    CPJ_JOB_F_ACTION_CONFIGURATION, 0, NOPRES),
+	OBJ("pipelineContext", "data.pipelineContext", T_PIPELINE,
+	    CPJ_JOB_F_PIPELINE_CONTEXT, 0, NOPRES),
+	{ NP("inputArtifacts", "data.inputArtifacts"), F_LIST, T_IN,
+	    offsetof(cpj_job_data, input_artifacts),
+	    offsetof(cpj_job_data, input_artifacts_count), NOPRES,
+	    CPJ_JOB_F_INPUT_ARTIFACTS / 2 },
+	{ NP("outputArtifacts", "data.outputArtifacts"), F_LIST, T_OUT,
+	    offsetof(cpj_job_data, output_artifacts),
+	    offsetof(cpj_job_data, output_artifacts_count), NOPRES,
+	    CPJ_JOB_F_OUTPUT_ARTIFACTS / 2 },
+	OBJ("artifactCredentials", "data.artifactCredentials", T_CREDS,
+	    CPJ_JOB_F_ARTIFACT_CREDENTIALS, 0, NOPRES),
 	STR("continuationToken", "data.continuationToken", cpj_job_data,
 	    continuation_token),
-	{ NP("encryptionKey", "data.encryptionKey"), F_OBJ,
-	    CPJ_JOB_F_ENCRYPTION_KEY, 0, 0, NOPRES, &key_t },
+	OBJ("encryptionKey", "data.encryptionKey", T_KEY,
+	    CPJ_JOB_F_ENCRYPTION_KEY, 0, NOPRES),
 };
-static const struct table data_t = TABLE(data_f);
 
 /* Job, JobDetails and ThirdPartyJobDetails; offsets in cpj_job. */
 static const struct field job_f[] = {
 	STR("id", "id", cpj_job, id),
-	{ NP("data", "data"), F_OBJ, CPJ_JOB_F_DATA, offsetof(cpj_job, data), 0,
-	    NOPRES, &data_t },
+	OBJ("data", "data", T_DATA, CPJ_JOB_F_DATA, offsetof(cpj_job, data),
+	    NOPRES),
 	STR("nonce", "nonce", cpj_job, nonce),
 	STR("accountId", "accountId", cpj_job, account_id),
 };
-static const struct table job_t = TABLE(job_f);
 
 /* ThirdPartyJob (PollForThirdPartyJobs). */
 #if CPJ_CONFIG_THIRD_PARTY
@@ -178,8 +178,19 @@ static const struct field tp_job_f[] = {
 	STR("clientId", "clientId", cpj_job, client_id),
 	STR("jobId", "jobId", cpj_job, id),
 };
-static const struct table tp_job_t = TABLE(tp_job_f);
 #endif
+
+/* In the order of the T_* indexes. */
+static const struct table tables[] = {
+	TABLE(IN_s3_f), TABLE(IN_loc_f), TABLE(IN_f),
+	TABLE(OUT_s3_f), TABLE(OUT_loc_f), TABLE(OUT_f),
+	TABLE(action_type_f), TABLE(action_config_f), TABLE(stage_f),
+	TABLE(action_f), TABLE(pipeline_f), TABLE(creds_f), TABLE(key_f),
+	TABLE(data_f), TABLE(job_f),
+#if CPJ_CONFIG_THIRD_PARTY
+	TABLE(tp_job_f),
+#endif
+};
 
 /* ---- mapping tokens to a job ----------------------------------------- */
 
@@ -210,7 +221,7 @@ static const char d_invalid[] = "a key is not valid JSON text";
 #define KEY_DETAIL(name, key) ((void)(key), cpj_jobs_empty)
 #endif
 
-static void
+static CPJ_NOINLINE void
 map_fail(struct cpj_jobs_map *m, int err, const char *field, const char *detail)
 {
 	if (m->err == 0) {
@@ -303,7 +314,7 @@ clear(char *base, const struct table *tab)
 			s->len = 0;
 			break;
 		case F_OBJ:
-			clear(base + f->off, f->sub);
+			clear(base + f->off, SUB(f));
 			break;
 		default:
 			*count_at(base, f->off_count) = 0;
@@ -529,8 +540,8 @@ map_list(struct cpj_jobs_map *m, const struct field *f, int v, char *base)
 			    D_ART_MAX);
 			return m->n;
 		}
-		clear((char *)&a[*count], f->sub);
-		i = map_object(m, i, f->sub, (char *)&a[*count]);
+		clear((char *)&a[*count], SUB(f));
+		i = map_object(m, i, SUB(f), (char *)&a[*count]);
 		(*count)++;
 	}
 	return i;
@@ -549,25 +560,25 @@ map_value(struct cpj_jobs_map *m, const struct field *f, int v, char *base)
 	}
 	/* a repeated member replaces the earlier one; null is absent */
 	if (f->kind == F_OBJ) {
-		if ((m->job->flags & f->flag) != 0
+		if ((m->job->flags & FLAG(f)) != 0
 		    || (present != NULL && *present))
-			clear(base + f->off, f->sub);
+			clear(base + f->off, SUB(f));
 	} else {
 		*count_at(base, f->off_count) = 0;
 	}
-	m->job->flags &= ~f->flag;
+	m->job->flags &= ~FLAG(f);
 	if (present != NULL)
 		*present = 0;
 	if (is_null(m, v))
 		return v + 1;
-	m->job->flags |= f->flag;
+	m->job->flags |= FLAG(f);
 	if (present != NULL)
 		*present = 1;
 	switch (f->kind) {
 	case F_OBJ:
 		if (m->t[v].type != CPJ_JSON_OBJECT)
 			break;
-		return map_object(m, v, f->sub, base + f->off);
+		return map_object(m, v, SUB(f), base + f->off);
 	case F_MAP:
 		if (m->t[v].type != CPJ_JSON_OBJECT)
 			break;
@@ -604,7 +615,7 @@ map_object(struct cpj_jobs_map *m, int obj, const struct table *tab, char *base)
 void
 cpj_jobs_clear_members(cpj_job *job)
 {
-	clear((char *)job, &job_t);
+	clear((char *)job, &tables[T_JOB]);
 	job->client_id.p = cpj_jobs_empty;
 	job->client_id.len = 0;
 }
@@ -614,10 +625,10 @@ int
 cpj_jobs_map(struct cpj_jobs_map *m, int mode)
 {
 #if CPJ_CONFIG_THIRD_PARTY
-	return map_object(m, 0, mode == CPJ_JOBS_THIRD_PARTY_POLL ? &tp_job_t
-	    : &job_t, (char *)m->job);
+	return map_object(m, 0, &tables[mode == CPJ_JOBS_THIRD_PARTY_POLL
+	    ? T_TP_JOB : T_JOB], (char *)m->job);
 #else
 	(void)mode;
-	return map_object(m, 0, &job_t, (char *)m->job);
+	return map_object(m, 0, &tables[T_JOB], (char *)m->job);
 #endif
 }

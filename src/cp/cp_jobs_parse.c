@@ -69,7 +69,7 @@ win_put(cpj_jobs_parser *p, const char *d, size_t n)
  * token array and leave a reference in the window (cp_jobs_int.h). When
  * they do not fit there, the text stays.
  */
-static void
+static CPJ_NOINLINE void
 win_move_long(cpj_jobs_parser *p, size_t n)
 {
 	char *ref = p->win + p->win_len - 1 - n;
@@ -216,7 +216,7 @@ job_begin(cpj_jobs_parser *p)
 	return CPJ_OK;
 }
 
-static int
+static CPJ_NOINLINE int
 job_end(cpj_jobs_parser *p)
 {
 	cpj_job *job = &p->jobs[p->count];
@@ -338,7 +338,7 @@ on_begin(cpj_jobs_parser *p)
 	return CPJ_OK;
 }
 
-static int
+static CPJ_NOINLINE int
 on_end(cpj_jobs_parser *p)
 {
 	const cpj_json_scanner *s = &p->scan;

@@ -62,7 +62,7 @@ check_action_type(cpj_cp_context *cp, const cpj_cp_action_type *at)
 }
 
 /* Check the job id: a UUID for custom jobs, 1..512 for third-party ones. */
-static int
+static CPJ_NOINLINE int
 check_job(cpj_cp_context *cp, const char *job_id, const char *client_token)
 {
 	if (client_token == NULL) {

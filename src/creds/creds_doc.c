@@ -16,18 +16,6 @@ digits(const char *s, size_t len, size_t *i, int n, unsigned *out)
 	return 0;
 }
 
-static unsigned
-month_days(unsigned y, unsigned m)
-{
-	static const unsigned char md[12] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-
-	if (m == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-		return 29;
-	return md[m - 1];
-}
-
 /* see cpj_creds.h */
 int
 cpj_creds_parse_time(const char *s, size_t len, int64_t *out)
@@ -56,7 +44,7 @@ cpj_creds_parse_time(const char *s, size_t len, int64_t *out)
 	hh = cpj_dec(s + 11, 2);
 	mm = cpj_dec(s + 14, 2);
 	ss = cpj_dec(s + 17, 2);
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo)
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > cpj_month_days(y, mo)
 	    || hh > 23 || mm > 59 || ss > 60)
 		return CPJ_ERR_CREDS_FORMAT;
 	if (i < len && s[i] == '.') {
@@ -153,7 +141,7 @@ parse_doc(cpj_creds *c, const char *js, size_t len, int format,
 {
 	cpj_json_tok t[CPJ_CREDS_DOC_TOKENS];
 	const struct doc_names *nm;
-	char when[48];
+	char when[48], *out[4];
 	int n, obj, rc, k;
 
 	n = cpj_json_parse(js, len, t, CPJ_CREDS_DOC_TOKENS);
@@ -183,26 +171,23 @@ parse_doc(cpj_creds *c, const char *js, size_t len, int format,
 			return k;
 		}
 	}
-	*field = nm->path[0];
-	rc = get_field(js, t, n, obj, nm->member[0], c->akid, sizeof c->akid);
-	if (rc < 0)
-		return rc;
-	*field = nm->path[1];
-	rc = get_field(js, t, n, obj, nm->member[1], c->secret,
-	    sizeof c->secret);
-	if (rc < 0)
-		return rc;
-	*field = nm->path[2];
-	rc = get_field(js, t, n, obj, nm->member[2], c->token,
-	    sizeof c->token);
-	if (rc < 0)
-		return rc;
-	*field = nm->path[3];
-	rc = get_field(js, t, n, obj, nm->member[3], when, sizeof when);
-	if (rc == CPJ_ERR_JSON_FIELD_TOO_LONG)
-		rc = CPJ_ERR_CREDS_FORMAT;
-	if (rc < 0)
-		return rc;
+	out[0] = c->akid;
+	out[1] = c->secret;
+	out[2] = c->token;
+	out[3] = when;
+	for (k = 0; k < 4; k++) {
+		static const size_t cap[4] = {
+			sizeof c->akid, sizeof c->secret, sizeof c->token,
+			sizeof when
+		};
+
+		*field = nm->path[k];
+		rc = get_field(js, t, n, obj, nm->member[k], out[k], cap[k]);
+		if (k == 3 && rc == CPJ_ERR_JSON_FIELD_TOO_LONG)
+			rc = CPJ_ERR_CREDS_FORMAT;
+		if (rc < 0)
+			return rc;
+	}
 	rc = cpj_creds_parse_time(when, strlen(when), &c->expires);
 	if (rc < 0)
 		return rc;

@@ -7,8 +7,8 @@
 #include "inner.h"
 #include "util/word_int.h"
 
-/* tchar: a bit per ASCII byte (letters, digits, !#$%&'*+-.^_`|~). */
-static const uint32_t tchar[4] = {
+/* see http_int.h: letters, digits, !#$%&'*+-.^_`|~ */
+const uint32_t cpj_http_tchar[4] = {
 	0x00000000, 0x03ff6cfa, 0xc7fffffe, 0x57ffffff
 };
 
@@ -60,7 +60,7 @@ cpj_http_token_span(const char *s, size_t n)
 	for (; i < n; i++) {
 		unsigned c = (unsigned char)s[i];
 
-		if (c >= 0x80 || !(tchar[c >> 5] >> (c & 31) & 1))
+		if (!CPJ_HTTP_TCHAR(c))
 			break;
 	}
 	return i;

@@ -20,6 +20,12 @@
  */
 size_t cpj_http_token_span(const char *s, size_t n);
 
+/* The token bytes (tchar), a bit per ASCII byte (http_chars.c); NUL and
+ * the bytes from 0x80 up are none. */
+extern const uint32_t cpj_http_tchar[4];
+#define CPJ_HTTP_TCHAR(c) ((c) < 0x80 \
+	&& (cpj_http_tchar[(c) >> 5] >> ((c) & 31) & 1u))
+
 /**
  * \brief The length of the run of field-value bytes (HTAB, SP, VCHAR,
  *        obs-text: no other control byte, no DEL) at the start of

@@ -169,7 +169,7 @@ line_span(cpj_http_parser *p, const unsigned char *d, size_t avail,
 	return rc;
 }
 
-static int
+static CPJ_NOINLINE int
 status_line(cpj_http_parser *p)
 {
 	const char *s = p->line;
@@ -246,8 +246,28 @@ connection_tokens(cpj_http_parser *p, const char *v, size_t vl)
  * first (one compare for most names, two for the 16-byte ones). */
 enum {
 	H_NONE, H_CONTENT_LENGTH, H_TRANSFER_ENCODING, H_CONNECTION,
-	H_AMZN_RID, H_AMZ_RID, H_ERROR_TYPE, H_DATE, H_ETAG, H_LOCATION,
-	H_RETRY_AFTER
+	H_RETRY_AFTER,
+	/* the captured ones, in the order of `captures` */
+	H_AMZN_RID, H_AMZ_RID, H_ERROR_TYPE, H_DATE, H_ETAG, H_LOCATION
+};
+
+/* Where each captured header goes: field, its room, its present bit. */
+static const struct capture_to {
+	unsigned short off, cap;
+	unsigned char bit;
+} captures[] = {
+	{ offsetof(cpj_http_response, request_id), CPJ_HTTP_REQUEST_ID_MAX,
+	    CPJ_HTTP_F_REQUEST_ID },
+	{ offsetof(cpj_http_response, request_id), CPJ_HTTP_REQUEST_ID_MAX,
+	    CPJ_HTTP_F_REQUEST_ID },
+	{ offsetof(cpj_http_response, error_type), CPJ_HTTP_ERROR_TYPE_MAX,
+	    CPJ_HTTP_F_ERROR_TYPE },
+	{ offsetof(cpj_http_response, date), CPJ_HTTP_DATE_MAX,
+	    CPJ_HTTP_F_DATE },
+	{ offsetof(cpj_http_response, etag), CPJ_HTTP_ETAG_MAX,
+	    CPJ_HTTP_F_ETAG },
+	{ offsetof(cpj_http_response, location), CPJ_HTTP_LOCATION_MAX,
+	    CPJ_HTTP_F_LOCATION },
 };
 
 static int
@@ -288,8 +308,9 @@ header_field(cpj_http_parser *p, const char *n, size_t nl, const char *v,
 	cpj_http_response *r = p->resp;
 	uint64_t x;
 	int tunnel = (p->flags & F_CONNECT) && r->status / 100 == 2;
+	int kind = header_kind(n, nl);
 
-	switch (header_kind(n, nl)) {
+	switch (kind) {
 	case H_CONTENT_LENGTH:
 		if (tunnel)
 			return 0;
@@ -312,30 +333,6 @@ header_field(cpj_http_parser *p, const char *n, size_t nl, const char *v,
 	case H_CONNECTION:
 		connection_tokens(p, v, vl);
 		break;
-	case H_AMZN_RID:
-		capture(r, r->request_id, CPJ_HTTP_REQUEST_ID_MAX,
-		    CPJ_HTTP_F_REQUEST_ID, v, vl);
-		p->flags |= F_AMZN_RID;
-		break;
-	case H_AMZ_RID:
-		if (!(p->flags & F_AMZN_RID))
-			capture(r, r->request_id, CPJ_HTTP_REQUEST_ID_MAX,
-			    CPJ_HTTP_F_REQUEST_ID, v, vl);
-		break;
-	case H_ERROR_TYPE:
-		capture(r, r->error_type, CPJ_HTTP_ERROR_TYPE_MAX,
-		    CPJ_HTTP_F_ERROR_TYPE, v, vl);
-		break;
-	case H_DATE:
-		capture(r, r->date, CPJ_HTTP_DATE_MAX, CPJ_HTTP_F_DATE, v, vl);
-		break;
-	case H_ETAG:
-		capture(r, r->etag, CPJ_HTTP_ETAG_MAX, CPJ_HTTP_F_ETAG, v, vl);
-		break;
-	case H_LOCATION:
-		capture(r, r->location, CPJ_HTTP_LOCATION_MAX,
-		    CPJ_HTTP_F_LOCATION, v, vl);
-		break;
 	case H_RETRY_AFTER:
 		r->present |= CPJ_HTTP_F_RETRY_AFTER;
 		if (cpj_parse_u64(v, vl, UINT32_MAX, &x) == 0) {
@@ -346,8 +343,19 @@ header_field(cpj_http_parser *p, const char *n, size_t nl, const char *v,
 			r->dropped |= CPJ_HTTP_F_RETRY_AFTER;
 		}
 		break;
-	default:
+	case H_NONE:
 		break;
+	default: {
+		const struct capture_to *c = &captures[kind - H_AMZN_RID];
+
+		/* x-amzn-RequestId wins over x-amz-request-id */
+		if (kind == H_AMZ_RID && (p->flags & F_AMZN_RID))
+			break;
+		if (kind == H_AMZN_RID)
+			p->flags |= F_AMZN_RID;
+		capture(r, (char *)r + c->off, c->cap, c->bit, v, vl);
+		break;
+	}
 	}
 	return 0;
 }
@@ -393,7 +401,7 @@ end_of_head(cpj_http_parser *p)
 }
 
 /* A complete header or trailer line in p->line. */
-static int
+static CPJ_NOINLINE int
 header_line(cpj_http_parser *p)
 {
 	char *s = p->line;
@@ -469,7 +477,7 @@ deliver(cpj_http_parser *p, const unsigned char *d, size_t n)
 }
 
 /* One byte of a chunk-size line: 1*HEXDIG [BWS] [; ext] CRLF. */
-static int
+static CPJ_NOINLINE int
 chunk_size_byte(cpj_http_parser *p, int c)
 {
 	cpj_http_response *r = p->resp;
@@ -520,7 +528,7 @@ chunk_size_byte(cpj_http_parser *p, int c)
 }
 
 /* A body span of at most `left` bytes; returns bytes used or < 0. */
-static int
+static CPJ_NOINLINE int
 body_span(cpj_http_parser *p, const unsigned char *d, size_t avail,
 	size_t *used)
 {

@@ -3,26 +3,12 @@
  */
 #include "inner.h"
 
-/* Case-insensitive compare of n bytes. */
-static int
-ieq(const char *a, const char *b, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (cpj_tolower((unsigned char)a[i])
-		    != cpj_tolower((unsigned char)b[i]))
-			return 0;
-	}
-	return 1;
-}
-
 static int
 prefix(const char *s, const char *pre)
 {
 	size_t n = strlen(pre);
 
-	return cpj_strnlen(s, n) >= n && ieq(s, pre, n);
+	return cpj_strnlen(s, n) >= n && cpj_strieq(s, n, pre);
 }
 
 static int
@@ -161,10 +147,11 @@ entry_match(const char *e, size_t el, const char *host, size_t hl,
 	}
 	if (el == 0)
 		return 0;
+	/* the host, or its end after a '.' (NUL-terminated either way) */
 	if (hl == el)
-		return ieq(host, e, el);
+		return cpj_strieq(e, el, host);
 	return hl > el && host[hl - el - 1] == '.'
-	    && ieq(host + hl - el, e, el);
+	    && cpj_strieq(e, el, host + hl - el);
 }
 
 /* see cpj_http.h */

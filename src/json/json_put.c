@@ -106,7 +106,9 @@ static void
 put_quoted(cpj_json_writer *w, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
+	static const char short_esc[] = "\"\\\b\f\n\r\t";
 	const unsigned char *u = (const unsigned char *)s;
+	const char *e;
 	size_t i = cpj_word_json_plain(u, len);
 	char *d;
 
@@ -147,19 +149,14 @@ put_quoted(cpj_json_writer *w, const char *s, size_t len)
 			continue;
 		}
 		cpj_buf_putc(w->b, '\\');
-		switch (c) {
-		case '"':  cpj_buf_putc(w->b, '"'); break;
-		case '\\': cpj_buf_putc(w->b, '\\'); break;
-		case '\b': cpj_buf_putc(w->b, 'b'); break;
-		case '\f': cpj_buf_putc(w->b, 'f'); break;
-		case '\n': cpj_buf_putc(w->b, 'n'); break;
-		case '\r': cpj_buf_putc(w->b, 'r'); break;
-		case '\t': cpj_buf_putc(w->b, 't'); break;
-		default:
+		e = c != 0 ? strchr(short_esc, (int)c) : NULL;
+		if (e != NULL) {
+			/* \" \\ \b \f \n \r \t */
+			cpj_buf_putc(w->b, "\"\\bfnrt"[e - short_esc]);
+		} else {
 			cpj_buf_putlit(w->b, "u00");
 			cpj_buf_putc(w->b, hex[c >> 4]);
 			cpj_buf_putc(w->b, hex[c & 15]);
-			break;
 		}
 		i++;
 	}

@@ -429,7 +429,7 @@ on_lit(struct run *r, unsigned c)
 }
 
 /* ST_MINUS to ST_EXP: inside a number. */
-static int
+static CPJ_NOINLINE int
 on_number(struct run *r, unsigned c)
 {
 	switch (r->st) {

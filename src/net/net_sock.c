@@ -112,7 +112,7 @@ cpj_net_close(cpj_net_context *net)
 }
 
 /* A transport error: the stream is broken; keep the code, drop the socket. */
-static int
+static CPJ_NOINLINE int
 fail(cpj_net_context *net, int err)
 {
 	cpj_net_close(net);

@@ -209,8 +209,8 @@ ensure_url(cpj_s3_context *s3)
 static int
 check_etag(cpj_s3_context *s3)
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char d[16];
+	char x[33];
 	const char *e = s3->etag;
 	size_t n = strlen(e), i;
 
@@ -228,12 +228,8 @@ check_etag(cpj_s3_context *s3)
 	}
 	br_md5_out(&s3->md5, d);
 	s3->etag_checked = 1;
-	for (i = 0; i < 16; i++) {
-		if (cpj_tolower(e[2 * i]) != hex[d[i] >> 4]
-		    || cpj_tolower(e[2 * i + 1]) != hex[d[i] & 15])
-			return CPJ_ERR_S3_INTEGRITY;
-	}
-	return 0;
+	cpj_hex_lower(x, d, sizeof d);
+	return cpj_strieq(e, n, x) ? 0 : CPJ_ERR_S3_INTEGRITY;
 }
 
 static int

@@ -15,19 +15,7 @@
 int
 cpj_s3_region_ok(const char *r)
 {
-	size_t n, i;
-
-	if (r == NULL)
-		return 0;
-	n = cpj_strnlen(r, 31);
-	if (n == 0 || n > 30 || r[0] == '-' || r[n - 1] == '-')
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (!((r[i] >= 'a' && r[i] <= 'z') || (r[i] >= '0'
-		    && r[i] <= '9') || r[i] == '-'))
-			return 0;
-	}
-	return 1;
+	return r != NULL && cpj_dns_label_ok(r, cpj_strnlen(r, 31), 1, 30);
 }
 
 /* see cpj_s3.h */

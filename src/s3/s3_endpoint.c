@@ -6,34 +6,13 @@
 
 #if CPJ_CONFIG_S3
 
-static int
-is_unreserved(int c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-	    || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'
-	    || c == '~';
-}
-
 /* see cpj_s3.h */
 int
 cpj_s3_bucket_virtual_hostable(const char *bucket)
 {
-	size_t n, i;
-
-	if (bucket == NULL)
-		return 0;
-	n = cpj_strnlen(bucket, 63);
-	if (n < 3 || n > 63 || bucket[0] == '-' || bucket[n - 1] == '-')
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = bucket[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-		    || c == '-'))
-			return 0;
-	}
 	/* without dots the name cannot be shaped like an IPv4 address */
-	return 1;
+	return bucket != NULL
+	    && cpj_dns_label_ok(bucket, cpj_strnlen(bucket, 63), 3, 63);
 }
 
 /* 1 if the bucket name may be sent at all (path style included). */
@@ -62,9 +41,8 @@ bucket_ok(const char *bucket)
 int
 cpj_s3_key_encode(const char *key, char *out, size_t cap)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	cpj_buf b;
-	size_t n, i;
+	size_t n;
 
 	if (out != NULL && cap > 0)
 		out[0] = '\0';
@@ -74,17 +52,7 @@ cpj_s3_key_encode(const char *key, char *out, size_t cap)
 	if (n == 0 || n > CPJ_S3_KEY_MAX)
 		return CPJ_ERR_PARAM;
 	cpj_buf_init(&b, out, cap);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)key[i];
-
-		if (is_unreserved(c) || c == '/') {
-			cpj_buf_putc(&b, (char)c);
-		} else {
-			cpj_buf_putc(&b, '%');
-			cpj_buf_putc(&b, hex[c >> 4]);
-			cpj_buf_putc(&b, hex[c & 15]);
-		}
-	}
+	cpj_sigv4_buf_put_enc(&b, key, n, '/');
 	if (cpj_buf_ok(&b) < 0) {
 		out[0] = '\0';
 		return CPJ_ERR_NOSPACE;
@@ -143,28 +111,21 @@ cpj_s3_locate(const cpj_s3_context *s3, const char *bucket,
 	memset(loc, 0, sizeof *loc);
 	virt = cpj_s3_bucket_virtual_hostable(bucket)
 	    && !(s3->flags & CPJ_S3_PATH_STYLE);
+	if (s3->have_override && (!(s3->flags & CPJ_S3_VIRTUAL_HOSTED)
+	    || host_is_ip(s3->override.host) || strlen(bucket) + 1
+	    + strlen(s3->override.host) > CPJ_HOST_MAX))
+		virt = 0;
 	cpj_buf_init(&ub, loc->url, sizeof loc->url);
 	cpj_buf_init(&hb, loc->host, sizeof loc->host);
+	if (virt) {
+		cpj_buf_puts(&hb, bucket);
+		cpj_buf_putc(&hb, '.');
+	}
 	if (s3->have_override) {
-		const cpj_http_url *o = &s3->override;
-
-		if (!(s3->flags & CPJ_S3_VIRTUAL_HOSTED) || host_is_ip(o->host)
-		    || strlen(bucket) + 1 + strlen(o->host) > CPJ_HOST_MAX)
-			virt = 0;
-		put_origin(&ub, o, 1);
-		if (virt) {
-			cpj_buf_puts(&hb, bucket);
-			cpj_buf_putc(&hb, '.');
-		}
-		put_origin(&hb, o, 0);
+		put_origin(&ub, &s3->override, 1);
+		put_origin(&hb, &s3->override, 0);
 	} else {
-		const char *svc = (s3->flags & CPJ_S3_FIPS) ? "s3-fips" : "s3";
-
-		if (virt) {
-			cpj_buf_puts(&hb, bucket);
-			cpj_buf_putc(&hb, '.');
-		}
-		cpj_buf_puts(&hb, svc);
+		cpj_buf_puts(&hb, (s3->flags & CPJ_S3_FIPS) ? "s3-fips" : "s3");
 		if (s3->flags & CPJ_S3_DUALSTACK)
 			cpj_buf_puts(&hb, ".dualstack");
 		cpj_buf_putc(&hb, '.');

@@ -71,21 +71,11 @@ fput(cpj_s3_xml *x, int c)
 static void
 fput_cp(cpj_s3_xml *x, uint32_t cp)
 {
-	if (cp < 0x80) {
-		fput(x, (int)cp);
-	} else if (cp < 0x800) {
-		fput(x, (int)(0xc0 | (cp >> 6)));
-		fput(x, (int)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		fput(x, (int)(0xe0 | (cp >> 12)));
-		fput(x, (int)(0x80 | ((cp >> 6) & 0x3f)));
-		fput(x, (int)(0x80 | (cp & 0x3f)));
-	} else {
-		fput(x, (int)(0xf0 | (cp >> 18)));
-		fput(x, (int)(0x80 | ((cp >> 12) & 0x3f)));
-		fput(x, (int)(0x80 | ((cp >> 6) & 0x3f)));
-		fput(x, (int)(0x80 | (cp & 0x3f)));
-	}
+	unsigned char u[4];
+	size_t n = cpj_utf8_put(u, cp), i;
+
+	for (i = 0; i < n; i++)
+		fput(x, u[i]);
 }
 
 /* Decode the entity in x->ent (without '&' and ';'); -1 if malformed. */
@@ -129,23 +119,6 @@ entity_value(const cpj_s3_xml *x)
 	if (v == 0 || (v >= 0xd800 && v <= 0xdfff))
 		return -1;
 	return (long)v;
-}
-
-static int
-valid_region(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || n > 30 || s[0] == '-' || s[n - 1] == '-')
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-		    || c == '-'))
-			return 0;
-	}
-	return 1;
 }
 
 /* Keep the captured field if it is complete and well-formed. */
@@ -198,7 +171,7 @@ commit(cpj_s3_xml *x)
 		memcpy(x->code, s, n);
 		x->code[n] = '\0';
 	} else if (f == F_REGION) {
-		if (!valid_region(s, n))
+		if (!cpj_dns_label_ok(s, n, 1, 30))
 			return;
 		memcpy(x->region, s, n);
 		x->region[n] = '\0';
@@ -312,7 +285,7 @@ text_byte(cpj_s3_xml *x, int c)
 	fput(x, c);
 }
 
-static void
+static CPJ_NOINLINE void
 feed_byte(cpj_s3_xml *x, int c)
 {
 	switch (x->state) {
@@ -334,42 +307,35 @@ feed_byte(cpj_s3_xml *x, int c)
 		} else
 			text_byte(x, c);
 		return;
-	case X_ENT:
+	case X_ENT: {
+		size_t i;
+
 		if (c == ';') {
 			long v = entity_value(x);
-			size_t i;
 
-			x->state = X_TEXT;
 			if (v >= 0) {
+				x->state = X_TEXT;
 				if (v < 0x20)
 					text_byte(x, (int)v);
 				else if (x->depth == 2)
 					fput_cp(x, (uint32_t)v);
 				return;
 			}
-			text_byte(x, '&');
-			for (i = 0; i < x->ent_len; i++)
-				text_byte(x, (unsigned char)x->ent[i]);
-			text_byte(x, ';');
-			return;
-		}
-		if (x->ent_len < sizeof x->ent
+		} else if (x->ent_len < sizeof x->ent
 		    && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
 		    || (c >= '0' && c <= '9') || c == '#')) {
 			x->ent[x->ent_len++] = (char)c;
 			return;
 		}
-		{
-			/* not an entity: keep it as written */
-			size_t i;
-
-			x->state = X_TEXT;
-			text_byte(x, '&');
-			for (i = 0; i < x->ent_len; i++)
-				text_byte(x, (unsigned char)x->ent[i]);
-			feed_byte(x, c);
-		}
+		/* not an entity: keep it as written, then c as text (a ';'
+		 * that ended no entity is text too) */
+		x->state = X_TEXT;
+		text_byte(x, '&');
+		for (i = 0; i < x->ent_len; i++)
+			text_byte(x, (unsigned char)x->ent[i]);
+		feed_byte(x, c);
 		return;
+	}
 	case X_LT:
 		x->name_len = 0;
 		if (c == '/') {
@@ -475,7 +441,9 @@ cpj_s3_xml_found(const cpj_s3_xml *x)
 }
 
 /* S3's codes, packed: s3_errs[i] is -(error) of the i-th code of
- * s3_codes (NUL-terminated, one after the other). */
+ * s3_codes (NUL-terminated, one after the other). SlowDown, InternalError,
+ * ServiceUnavailable and RequestTimeout are aws_error.c's throttling and
+ * transient codes, below. */
 #define S3_CODES(X) \
 	X("NoSuchKey", CPJ_ERR_S3_NOT_FOUND) \
 	X("NoSuchBucket", CPJ_ERR_S3_NOT_FOUND) \
@@ -488,11 +456,7 @@ cpj_s3_xml_found(const cpj_s3_xml *x)
 	X("InvalidAccessKeyId", CPJ_ERR_API_UNRECOGNIZED_CLIENT) \
 	X("RequestTimeTooSkewed", CPJ_ERR_API_CLOCK_SKEW) \
 	X("BadDigest", CPJ_ERR_S3_INTEGRITY) \
-	X("XAmzContentSHA256Mismatch", CPJ_ERR_S3_INTEGRITY) \
-	X("SlowDown", CPJ_ERR_API_THROTTLED) \
-	X("InternalError", CPJ_ERR_API_SERVER) \
-	X("ServiceUnavailable", CPJ_ERR_API_SERVER) \
-	X("RequestTimeout", CPJ_ERR_API_SERVER)
+	X("XAmzContentSHA256Mismatch", CPJ_ERR_S3_INTEGRITY)
 
 static const unsigned char s3_errs[] = { S3_CODES(CPJ_PACK_ERR) };
 static const char s3_codes[] = S3_CODES(CPJ_PACK_TEXT);

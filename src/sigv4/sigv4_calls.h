@@ -22,4 +22,15 @@
  */
 int cpj_sigv4_amz_date(int64_t unix_time, char *out);
 
+/*
+ * Append s[0..n) to b percent-encoded as SigV4 wants it: every byte but
+ * the RFC 3986 unreserved ones (A-Z a-z 0-9 - . _ ~) and `keep` (0 for
+ * none, '/' for a path) as %XX, upper-case hex. (Only with S3 or
+ * presigning.)
+ *
+ * Stack: at most 32 bytes.
+ */
+void cpj_sigv4_buf_put_enc(cpj_buf *b, const char *s, size_t n,
+	unsigned keep);
+
 #endif

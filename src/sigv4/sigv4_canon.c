@@ -26,6 +26,28 @@ const uint32_t cpj_sigv4_unreserved[8] = {
 	0, 0x03FF6000, 0x87FFFFFE, 0x47FFFFFE, 0, 0, 0, 0
 };
 
+#if CPJ_CONFIG_S3 || CPJ_CONFIG_SIGV4_PRESIGN
+/* see sigv4_calls.h */
+void
+cpj_sigv4_buf_put_enc(cpj_buf *b, const char *s, size_t n, unsigned keep)
+{
+	const char *run = s, *end = s + n;
+
+	for (; s != end; s++) {
+		unsigned c = (unsigned char)*s;
+
+		if (UNRESERVED(c) || c == keep)
+			continue;
+		cpj_buf_put(b, run, (size_t)(s - run));
+		cpj_buf_putc(b, '%');
+		cpj_buf_putc(b, cpj_sigv4_hex_upper[c >> 4]);
+		cpj_buf_putc(b, cpj_sigv4_hex_upper[c & 15]);
+		run = s + 1;
+	}
+	cpj_buf_put(b, run, (size_t)(s - run));
+}
+#endif
+
 /* Header value bytes: 1 SP/HT, 2 end or CR/LF, 0 anything else. */
 static int
 vclass(unsigned c)
@@ -367,7 +389,7 @@ emit_query(cpj_sigv4_context *ctx, size_t n)
 
 /* ---- headers ----------------------------------------------------------- */
 
-static const cpj_sigv4_header *
+static CPJ_NOINLINE const cpj_sigv4_header *
 hdr(const cpj_sigv4_context *ctx, const cpj_sigv4_request *req, unsigned i)
 {
 	return i < req->header_count ? &req->headers[i]
@@ -405,7 +427,7 @@ cpj_sigv4_sort_headers(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 		if (name == NULL || req->headers[i].value == NULL)
 			return CPJ_ERR_PARAM;
 		/* length and bytes in one pass (the NUL is not a tchar) */
-		for (nl = 0; tchar((unsigned char)name[nl]); nl++)
+		for (nl = 0; CPJ_HTTP_TCHAR((unsigned char)name[nl]); nl++)
 			;
 		if (name[nl] != '\0' || nl == 0 || nl > CPJ_SIGV4_HNAME_MAX)
 			return CPJ_ERR_SIGV4_INPUT;
@@ -488,7 +510,7 @@ emit_value(cpj_sigv4_context *ctx, const char *v)
 }
 
 /* Index just past the group of same-named headers starting at i. */
-static size_t
+static CPJ_NOINLINE size_t
 group_end(const cpj_sigv4_context *ctx, size_t i, size_t n)
 {
 	for (i++; i < n && ctx->hsame[i]; i++)

@@ -14,15 +14,6 @@ extern const char cpj_sigv4_hex_upper[17];
 extern const uint32_t cpj_sigv4_unreserved[8];
 #define UNRESERVED(c) ((cpj_sigv4_unreserved[(c) >> 5] >> ((c) & 31)) & 1u)
 
-/* HTTP token character (RFC 9110 tchar). */
-static inline int
-tchar(unsigned c)
-{
-	if (UNRESERVED(c))
-		return 1;
-	return c != 0 && strchr("!#$%&'*+^`|", (int)c) != NULL;
-}
-
 /*
  * One signature in the making, common to sign and presign. `out` is the
  * caller's output buffer, already holding the Authorization prefix or the

@@ -12,36 +12,11 @@
 
 static const char unsigned_payload[] = "UNSIGNED-PAYLOAD";
 
-#if CPJ_CONFIG_SIGV4_PRESIGN
-/* Append s percent-encoded with the unreserved set. */
-static void
-buf_put_enc(cpj_buf *b, const char *s)
-{
-	const char *run = s;
-
-	for (; *s != '\0'; s++) {
-		unsigned c = (unsigned char)*s;
-
-		if (UNRESERVED(c))
-			continue;
-		cpj_buf_put(b, run, (size_t)(s - run));
-		cpj_buf_putc(b, '%');
-		cpj_buf_putc(b, cpj_sigv4_hex_upper[c >> 4]);
-		cpj_buf_putc(b, cpj_sigv4_hex_upper[c & 15]);
-		run = s + 1;
-	}
-	cpj_buf_put(b, run, (size_t)(s - run));
-}
-#endif
-
 /* ---- date, payload, credentials ---------------------------------------- */
 
 static int
 amz_date_ok(const char *s)
 {
-	static const unsigned char mdays[12] = {
-		31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
 	unsigned y, mo, d;
 	int i;
 
@@ -54,9 +29,8 @@ amz_date_ok(const char *s)
 	y = cpj_dec(s, 4);
 	mo = cpj_dec(s + 4, 2);
 	d = cpj_dec(s + 6, 2);
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
-		return 0;
-	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1
+	    || d > cpj_month_days(y, mo))
 		return 0;
 	return cpj_dec(s + 9, 2) < 24 && cpj_dec(s + 11, 2) < 60
 	    && cpj_dec(s + 13, 2) < 60;
@@ -307,27 +281,47 @@ string_to_sign(cpj_sigv4_context *ctx, const struct cpj_sigv4_job *j)
 	return CPJ_OK;
 }
 
-/* Checks and set-up shared by sign and presign. */
-static int
-prepare(cpj_sigv4_context *ctx, struct cpj_sigv4_job *j, int header_mode)
+static void
+start_result(cpj_sigv4_result *res)
 {
-	const cpj_sigv4_request *req = j->req;
-	cpj_sigv4_result *res = j->res;
-	size_t i, ml, nadded = 0;
+	res->amz_date[0] = '\0';
+	res->payload_hash[0] = '\0';
+	res->signature[0] = '\0';
+	res->content_sha256 = 0;
+	res->security_token = NULL;
+	if (res->canonical_request != NULL && res->canonical_request_size > 0)
+		res->canonical_request[0] = '\0';
+	if (res->string_to_sign != NULL && res->string_to_sign_size > 0)
+		res->string_to_sign[0] = '\0';
+}
+
+/* Checks and set-up shared by sign and presign: j for req and res, the
+ * output in out (buf, size). */
+static int
+prepare(cpj_sigv4_context *ctx, struct cpj_sigv4_job *j,
+	const cpj_sigv4_request *req, cpj_sigv4_result *res, cpj_buf *out,
+	char *buf, size_t size, int presign)
+{
+	int header_mode = !presign;
+	size_t ml, nadded = 0;
 	int rc;
 
+	cpj_buf_init(out, buf, size);
+	start_result(res);
+	memset(j, 0, sizeof *j);
+	j->req = req;
+	j->res = res;
+	j->out = out;
+	j->presign = presign;
 	rc = scope_lengths(ctx, &j->rl, &j->sl, &j->al);
 	if (rc < 0)
 		return rc;
 	if (req->method == NULL || req->path == NULL)
 		return CPJ_ERR_PARAM;
 	ml = cpj_strnlen(req->method, METHOD_MAX);
-	if (ml == 0 || ml > METHOD_MAX)
+	if (ml == 0 || ml > METHOD_MAX
+	    || cpj_http_token_span(req->method, ml) != ml)
 		return CPJ_ERR_SIGV4_INPUT;
-	for (i = 0; i < ml; i++) {
-		if (!tchar((unsigned char)req->method[i]))
-			return CPJ_ERR_SIGV4_INPUT;
-	}
 	if (req->amz_date != NULL) {
 		if (!amz_date_ok(req->amz_date))
 			return CPJ_ERR_SIGV4_TIME;
@@ -358,20 +352,6 @@ prepare(cpj_sigv4_context *ctx, struct cpj_sigv4_job *j, int header_mode)
 		}
 	}
 	return cpj_sigv4_sort_headers(ctx, req, nadded, header_mode, &j->nh);
-}
-
-static void
-start_result(cpj_sigv4_result *res)
-{
-	res->amz_date[0] = '\0';
-	res->payload_hash[0] = '\0';
-	res->signature[0] = '\0';
-	res->content_sha256 = 0;
-	res->security_token = NULL;
-	if (res->canonical_request != NULL && res->canonical_request_size > 0)
-		res->canonical_request[0] = '\0';
-	if (res->string_to_sign != NULL && res->string_to_sign_size > 0)
-		res->string_to_sign[0] = '\0';
 }
 
 static int
@@ -406,13 +386,7 @@ cpj_sigv4_sign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 
 	if (ctx == NULL || req == NULL || res == NULL || auth == NULL)
 		return CPJ_ERR_PARAM;
-	cpj_buf_init(&out, auth, auth_size);
-	start_result(res);
-	memset(&j, 0, sizeof j);
-	j.req = req;
-	j.res = res;
-	j.out = &out;
-	rc = prepare(ctx, &j, 1);
+	rc = prepare(ctx, &j, req, res, &out, auth, auth_size, 0);
 	if (rc == CPJ_OK) {
 		cpj_buf_putlit(&out, ALGORITHM " Credential=");
 		cpj_buf_put(&out, ctx->akid, j.al);
@@ -439,6 +413,16 @@ cpj_sigv4_sign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 }
 
 #if CPJ_CONFIG_SIGV4_PRESIGN
+/* The session token as a query parameter, when there is one. */
+static void
+put_token(cpj_buf *out, const cpj_sigv4_context *ctx)
+{
+	if (ctx->token == NULL)
+		return;
+	cpj_buf_putlit(out, "&X-Amz-Security-Token=");
+	cpj_sigv4_buf_put_enc(out, ctx->token, strlen(ctx->token), 0);
+}
+
 /* see cpj_sigv4.h */
 int
 cpj_sigv4_presign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
@@ -450,20 +434,13 @@ cpj_sigv4_presign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 
 	if (ctx == NULL || req == NULL || res == NULL || query == NULL)
 		return CPJ_ERR_PARAM;
-	cpj_buf_init(&out, query, query_size);
-	start_result(res);
-	memset(&j, 0, sizeof j);
-	j.req = req;
-	j.res = res;
-	j.out = &out;
-	j.presign = 1;
-	rc = prepare(ctx, &j, 0);
+	rc = prepare(ctx, &j, req, res, &out, query, query_size, 1);
 	if (rc == CPJ_OK && (req->expires == 0 || req->expires > EXPIRES_MAX))
 		rc = CPJ_ERR_SIGV4_INPUT;
 	if (rc == CPJ_OK) {
 		cpj_buf_putlit(&out, "X-Amz-Algorithm=" ALGORITHM
 		    "&X-Amz-Credential=");
-		buf_put_enc(&out, ctx->akid);
+		cpj_sigv4_buf_put_enc(&out, ctx->akid, strlen(ctx->akid), 0);
 		cpj_buf_putlit(&out, "%2F");
 		put_scope(&out, ctx, &j, "%2F");
 		cpj_buf_putlit(&out, "&X-Amz-Date=");
@@ -472,10 +449,8 @@ cpj_sigv4_presign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 		cpj_buf_put_u64(&out, req->expires);
 		cpj_buf_putlit(&out, "&X-Amz-SignedHeaders=");
 		cpj_sigv4_signed_headers(ctx, req, j.nh, &out, 1);
-		if (ctx->token != NULL && !(ctx->flags & CPJ_SIGV4_OMIT_TOKEN)) {
-			cpj_buf_putlit(&out, "&X-Amz-Security-Token=");
-			buf_put_enc(&out, ctx->token);
-		}
+		if (!(ctx->flags & CPJ_SIGV4_OMIT_TOKEN))
+			put_token(&out, ctx);
 		if (out.over)
 			rc = CPJ_ERR_NOSPACE;
 	}
@@ -486,10 +461,8 @@ cpj_sigv4_presign(cpj_sigv4_context *ctx, const cpj_sigv4_request *req,
 	if (rc == CPJ_OK) {
 		cpj_buf_putlit(&out, "&X-Amz-Signature=");
 		cpj_buf_put(&out, res->signature, 64);
-		if (ctx->token != NULL && (ctx->flags & CPJ_SIGV4_OMIT_TOKEN)) {
-			cpj_buf_putlit(&out, "&X-Amz-Security-Token=");
-			buf_put_enc(&out, ctx->token);
-		}
+		if (ctx->flags & CPJ_SIGV4_OMIT_TOKEN)
+			put_token(&out, ctx);
 	}
 	return finish(ctx, res, &out, rc);
 }

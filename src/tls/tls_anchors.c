@@ -248,7 +248,7 @@ cpj_tls_anchors_init(cpj_tls_anchors *a, br_x509_trust_anchor *slots,
  * Decoded bytes of the current certificate: into the arena's free part
  * while they fit, else (from then on) to BearSSL's decoder.
  */
-static void
+static CPJ_NOINLINE void
 emit(cpj_tls_anchors *a, const unsigned char *b, size_t n)
 {
 	if (n == 0) {
@@ -313,7 +313,8 @@ end_obj(cpj_tls_anchors *a)
 }
 
 /* Base64 values of ASCII; 64 for every other byte (b64_line's fast path
- * takes four bytes below 64 at once, the others go one by one). */
+ * takes four bytes below 64 at once, the others go one by one: both
+ * through this table). */
 static const unsigned char b64_val[128] = {
 	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
 	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
@@ -370,15 +371,10 @@ b64_line(cpj_tls_anchors *a, const unsigned char *p, size_t len, size_t *pi)
 		if (i >= len)
 			break;
 		c = p[i];
+		v = c < 128 ? b64_val[c] : 64;
 
-		if (c - 'A' < 26) {
-			v = c - 'A';
-		} else if (c - 'a' < 26) {
-			v = c - 'a' + 26;
-		} else if (c - '0' < 10) {
-			v = c - '0' + 52;
-		} else if (c == '+' || c == '/') {
-			v = c == '+' ? 62 : 63;
+		if (v < 64) {
+			/* a data character */
 		} else if (c == '\n') {
 			a->pstate = PS_BOL;
 			a->lpos = 0;

@@ -195,7 +195,7 @@ eqbigint(const unsigned char *a, size_t alen, const unsigned char *b,
 }
 
 /* Does the key belong to the first certificate? */
-static int
+static CPJ_NOINLINE int
 check_match(cpj_tls_client_cert *cc)
 {
 	br_x509_decoder_context *xd;

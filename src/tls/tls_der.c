@@ -133,7 +133,7 @@ spki(const unsigned char *p, const unsigned char *end, cpj_tls_der_cert *k)
  * -1 to decline (no basicConstraints, twice, a critical extension other
  * than it and keyUsage, or a shape not expected).
  */
-static int
+static CPJ_NOINLINE int
 ca_flag(const unsigned char *p, const unsigned char *end)
 {
 	const unsigned char *e, *eend, *c, *oid, *v;

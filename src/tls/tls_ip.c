@@ -123,7 +123,7 @@ scan_header(cpj_tls_ip_scan *sc)
 	}
 }
 
-static void
+static CPJ_NOINLINE void
 scan_push(cpj_tls_ip_scan *sc, const unsigned char *buf, size_t len)
 {
 	size_t n;

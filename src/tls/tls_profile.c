@@ -32,7 +32,7 @@
 #define CURVES ((uint32_t)1 << BR_EC_secp256r1 | (uint32_t)1 << BR_EC_secp384r1 \
 	| (uint32_t)1 << BR_EC_curve25519)
 
-static const br_ec_impl *
+static CPJ_NOINLINE const br_ec_impl *
 ec_for(int curve)
 {
 #if CPJ_CONFIG_TLS_EC_FAST

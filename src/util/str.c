@@ -150,6 +150,37 @@ cpj_days_from_civil(int64_t y, unsigned m, unsigned d)
 }
 
 /* see inner.h */
+int
+cpj_dns_label_ok(const char *s, size_t n, size_t min, size_t max)
+{
+	size_t i;
+
+	if (n < min || n > max || s[0] == '-' || s[n - 1] == '-')
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+		    || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/* see inner.h */
+unsigned
+cpj_month_days(unsigned y, unsigned m)
+{
+	static const unsigned char md[12] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+
+	if (m == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return 29;
+	return md[m - 1];
+}
+
+/* see inner.h */
 unsigned
 cpj_dec(const char *s, int n)
 {

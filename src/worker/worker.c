@@ -147,7 +147,7 @@ before(cpj_worker *w)
 	return 0;
 }
 
-static void
+static CPJ_NOINLINE void
 wipe_jobs(cpj_worker *w)
 {
 	size_t i;
