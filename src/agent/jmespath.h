@@ -129,21 +129,7 @@ jp_dbl(const struct jp_val *v)
 }
 
 /* A number: an integer (isint) or a double. */
-static inline void
-jp_set_num(struct jp_val *v, int isint, int64_t i, double d)
-{
-	uint64_t b;
-
-	memset(v, 0, sizeof *v);
-	v->t = JP_NUM;
-	v->isint = (uint8_t)(isint != 0);
-	if (isint)
-		memcpy(&b, &i, sizeof b);
-	else
-		memcpy(&b, &d, sizeof b);
-	v->n = (uint32_t)b;
-	v->p = (uint32_t)(b >> 32);
-}
+void jp_set_num(struct jp_val *v, int isint, int64_t i, double d);
 
 /* private to the jmespath*.c files: tokens and node types */
 enum {
@@ -210,11 +196,7 @@ struct jp {
 };
 
 /* The bytes of the string at offset off (a value's p, a member's kp). */
-static inline const char *
-jp_at(const struct jp *jp, uint32_t off)
-{
-	return off & JP_OWN ? jp->s + (off & ~JP_OWN) : jp->doc + off;
-}
+const char *jp_at(const struct jp *jp, uint32_t off);
 
 /* Compile `expr` (resets everything). 0, or -1 with jp->err set: a syntax
  * error, as the aws CLI's "Bad value for --query" reports it. */
