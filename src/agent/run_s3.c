@@ -66,7 +66,7 @@ run_s3_setup(void)
 	if (setup_http_client(&http, tls, NULL, &o) < 0)
 		return -1;
 	if ((rc = cpj_s3_init(&s3, &http, cli_region(), work, WORK_LEN)) < 0) {
-		fmt_fprintf(stderr, "cpjob: S3 client: %s\n", cpj_strerror(rc));
+		setup_msg(NULL, "S3 client: %s", cpj_strerror(rc));
 		return -1;
 	}
 	url = setup_endpoint(run_config()->s3_endpoint_url, "AWS_ENDPOINT_URL_S3");
