@@ -20,30 +20,6 @@ struct lb {                 /* list builder */
 };
 
 /* see jmespath.h */
-void
-jp_set_num(struct jp_val *v, int isint, int64_t i, double d)
-{
-	uint64_t b;
-
-	memset(v, 0, sizeof *v);
-	v->t = JP_NUM;
-	v->isint = (uint8_t)(isint != 0);
-	if (isint)
-		memcpy(&b, &i, sizeof b);
-	else
-		memcpy(&b, &d, sizeof b);
-	v->n = (uint32_t)b;
-	v->p = (uint32_t)(b >> 32);
-}
-
-/* see jmespath.h */
-const char *
-jp_at(const struct jp *jp, uint32_t off)
-{
-	return off & JP_OWN ? jp->s + (off & ~JP_OWN) : jp->doc + off;
-}
-
-/* see jmespath.h */
 int
 jp_cell(struct jp *jp, uint32_t *c)
 {
