@@ -37,6 +37,11 @@ int fmt_printf(const char *fmt, ...) FMT_PRINTF(1, 2);
  * columns as Python counts them). */
 size_t fmt_codepoints(const char *s, size_t n);
 
+/* JSON's two-character escapes, as Python's json writes them: the byte
+ * JSON_ESC[i] as '\\' and JSON_ESC_AS[i] (others below 0x20: \u00XX). */
+#define JSON_ESC    "\"\\\n\r\t\b\f"
+#define JSON_ESC_AS "\"\\nrtbf"
+
 /* fmt_num.c: a double as Python's repr() prints it (the shortest text that
  * reads back the same; exponent form below 1e-4 and from 1e16), with
  * json.dumps's NaN, Infinity and -Infinity. FMT_PYFLOAT_MAX bytes hold

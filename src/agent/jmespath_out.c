@@ -90,15 +90,12 @@ jstr(struct jp *jp, const char *s, size_t n, int ascii, cpj_buf *b)
 		unsigned char c = (unsigned char)s[i];
 		unsigned u;
 
-		switch (c) {
-		case '"': cpj_buf_puts(b, "\\\""); continue;
-		case '\\': cpj_buf_puts(b, "\\\\"); continue;
-		case '\n': cpj_buf_puts(b, "\\n"); continue;
-		case '\r': cpj_buf_puts(b, "\\r"); continue;
-		case '\t': cpj_buf_puts(b, "\\t"); continue;
-		case '\b': cpj_buf_puts(b, "\\b"); continue;
-		case '\f': cpj_buf_puts(b, "\\f"); continue;
-		default: break;
+		const char *e = c != 0 ? strchr(JSON_ESC, c) : NULL;
+
+		if (e != NULL) {
+			cpj_buf_putc(b, '\\');
+			cpj_buf_putc(b, JSON_ESC_AS[e - JSON_ESC]);
+			continue;
 		}
 		if (c < 0x20 || (ascii && c == 0x7f)) {
 			fmt_snprintf(t, sizeof t, "\\u%04x", c);
