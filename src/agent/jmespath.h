@@ -171,7 +171,19 @@ struct jp_lex {
 	} u;
 };
 
+/* The members most used first, where the shortest instructions reach
+ * them: the counters, then the cells, then the large arrays. */
 struct jp {
+	int nnodes;
+	int root;
+	uint32_t ncells;
+	uint32_t ns;
+	uint32_t nscratch;
+	int depth;
+	int fatal;                /* a limit was hit during evaluation */
+	const char *doc;          /* jp_load's text */
+	/* values */
+	struct jp_cell cells[JP_CELLS_MAX];
 	/* the expression while it is compiled and evaluated, then the
 	 * --output text stack */
 	union {
@@ -181,17 +193,7 @@ struct jp {
 		} e;
 		uint32_t scratch[JP_SCRATCH_MAX]; /* text output: keys */
 	} x;
-	int nnodes;
-	int root;
-	/* values */
-	struct jp_cell cells[JP_CELLS_MAX];
-	uint32_t ncells;
-	const char *doc;          /* jp_load's text */
 	char s[JP_STRS_MAX];
-	uint32_t ns;
-	uint32_t nscratch;
-	int depth;
-	int fatal;                /* a limit was hit during evaluation */
 	char err[256];            /* message of the last failure */
 };
 
