@@ -154,7 +154,7 @@ profile_exists(const char *name, char *cfg)
 		cpj_wipe(cfg, FILE_MAX);
 	}
 	if (!found)
-		fmt_fprintf(stderr, "\nThe config profile (%s) could not be found\n",
+		fmt_eprintf("\nThe config profile (%s) could not be found\n",
 		    name);
 	return found;
 }
@@ -183,7 +183,7 @@ early(const struct cli_global *g, struct setup_profile *prof)
 	url = setup_endpoint(g->endpoint_url, "AWS_ENDPOINT_URL_CODEPIPELINE");
 	if (url != NULL && strncmp(url, "https://", 8) != 0
 	    && strncmp(url, "http://", 7) != 0) {
-		fmt_fprintf(stderr, "\nBad value for --endpoint-url \"%s\": scheme is "
+		fmt_eprintf("\nBad value for --endpoint-url \"%s\": scheme is "
 		    "missing.  Must be of the form http://<hostname>/ or "
 		    "https://<hostname>/\n", url);
 		return -252;
@@ -300,7 +300,7 @@ cli_opts_parse(int argc, char **argv, struct cli_global *g,
 			if ((o[k].ops & bit) && strcmp(argv[i], o[k].opt) == 0)
 				break;
 		if (k == n) {
-			fmt_fprintf(stderr, "usage: cpjob %s [options]\n\nUnknown "
+			fmt_eprintf("usage: cpjob %s [options]\n\nUnknown "
 			    "options: %s\n", argv[0], argv[i]);
 			return -1;
 		}
@@ -397,16 +397,16 @@ cli_report_cp_error(const char *op, int err)
 
 	if (err <= CPJ_ERR_API_THROTTLED && err > CPJ_ERR_S3_NOT_FOUND
 	    && cp.http_status != 0) {
-		fmt_fprintf(stderr, "\nAn error occurred (%s) when calling the %s "
+		fmt_eprintf("\nAn error occurred (%s) when calling the %s "
 		    "operation: %s%s\n", cp.code[0] != '\0' ? cp.code
 		    : cpj_strerror(err), op, cp.message,
 		    cp.message_cut ? "..." : "");
 		if (cp.request_id[0] != '\0')
-			fmt_fprintf(stderr, "request id: %s\n", cp.request_id);
+			fmt_eprintf("request id: %s\n", cp.request_id);
 		return;
 	}
 	if (err == CPJ_ERR_PARAM && cp.message[0] != '\0') {
-		fmt_fprintf(stderr, "\nParameter validation failed:\n%s\n",
+		fmt_eprintf("\nParameter validation failed:\n%s\n",
 		    cp.message);
 		return;
 	}
@@ -418,12 +418,12 @@ cli_report_cp_error(const char *op, int err)
 		url[ul + 1] = '\0';
 	}
 	if (err <= CPJ_ERR_NET_RESOLVE && err >= CPJ_ERR_NET_REFUSED)
-		fmt_fprintf(stderr, "\nCould not connect to the endpoint URL: "
+		fmt_eprintf("\nCould not connect to the endpoint URL: "
 		    "\"%s\"\n", url);
 	else if (err <= CPJ_ERR_TLS_HANDSHAKE && err > CPJ_ERR_HTTP_STATUS_LINE)
-		fmt_fprintf(stderr, "\nSSL validation failed for %s\n", url);
+		fmt_eprintf("\nSSL validation failed for %s\n", url);
 	else
-		fmt_fprintf(stderr, "\n%s: %s\n", url, cpj_strerror(err));
+		fmt_eprintf("\n%s: %s\n", url, cpj_strerror(err));
 	setup_msg(op, "%s", cpj_strerror(err));
 	if (err <= CPJ_ERR_TLS_HANDSHAKE && err > CPJ_ERR_HTTP_STATUS_LINE) {
 		int br = cpj_tls_last_br_error(&tls);

@@ -73,7 +73,7 @@ cli_query_opt(int argc, char **argv, int *i)
 		struct jp *jq = agent_arena_scoped(sizeof *jq);
 
 		if (jp_compile(jq, v) < 0) {
-			fmt_fprintf(stderr, "Bad value for --query %s: Invalid jmespath "
+			fmt_eprintf("Bad value for --query %s: Invalid jmespath "
 			    "expression: %s\n", v,
 			    jq->err);
 			agent_arena_release(mark);

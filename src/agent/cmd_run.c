@@ -319,7 +319,7 @@ cpj_cmd_run(int argc, char **argv)
 	rc = run_options(argc, argv);
 	if (rc != 0) {
 		if (rc < 0)
-			fmt_fprintf(stderr, "Try 'cpjob run --help'.\n");
+			fmt_eprintf("Try 'cpjob run --help'.\n");
 		return rc > 0 ? CPJ_EXIT_OK : CPJ_EXIT_USAGE;
 	}
 	rc = run_resolve();

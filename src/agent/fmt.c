@@ -332,6 +332,19 @@ fmt_fprintf(FILE *f, const char *fmt, ...)
 
 /* see fmt.h */
 int
+fmt_eprintf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = fmt_vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+/* see fmt.h */
+int
 fmt_printf(const char *fmt, ...)
 {
 	va_list ap;

@@ -33,6 +33,8 @@ int fmt_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap)
 int fmt_fprintf(FILE *f, const char *fmt, ...) FMT_PRINTF(2, 3);
 int fmt_vfprintf(FILE *f, const char *fmt, va_list ap) FMT_PRINTF(2, 0);
 int fmt_printf(const char *fmt, ...) FMT_PRINTF(1, 2);
+/* fmt_fprintf(stderr, ...) */
+int fmt_eprintf(const char *fmt, ...) FMT_PRINTF(1, 2);
 /* The number of code points in the n bytes of UTF-8 at s (lengths and
  * columns as Python counts them). */
 size_t fmt_codepoints(const char *s, size_t n);

@@ -477,14 +477,14 @@ run_resolve(void)
 	struct stat sb;
 
 	if (run_cfg.action_type_id == NULL || run_cfg.exec == NULL) {
-		fmt_fprintf(stderr, "cpjob run: --action-type-id and --exec are "
+		fmt_eprintf("cpjob run: --action-type-id and --exec are "
 		    "required\n");
 		return -1;
 	}
 	n = cli_kv_arg(run_cfg.action_type_id, kv, 4, at_store,
 	    sizeof at_store, &used);
 	if (n < 0) {
-		fmt_fprintf(stderr, "cpjob run: --action-type-id: expected "
+		fmt_eprintf("cpjob run: --action-type-id: expected "
 		    "category=C,owner=O,provider=P,version=V\n");
 		return -1;
 	}
@@ -498,14 +498,14 @@ run_resolve(void)
 		else if (strcmp(kv[i].key, "version") == 0)
 			run_cfg.at.version = kv[i].value;
 		else {
-			fmt_fprintf(stderr, "cpjob run: --action-type-id: unknown "
+			fmt_eprintf("cpjob run: --action-type-id: unknown "
 			    "member '%s'\n", kv[i].key);
 			return -1;
 		}
 	}
 	if (run_cfg.at.category == NULL || run_cfg.at.owner == NULL
 	    || run_cfg.at.provider == NULL || run_cfg.at.version == NULL) {
-		fmt_fprintf(stderr, "cpjob run: --action-type-id needs category, "
+		fmt_eprintf("cpjob run: --action-type-id needs category, "
 		    "owner, provider and version\n");
 		return -1;
 	}
@@ -513,7 +513,7 @@ run_resolve(void)
 		n = cli_kv_arg(run_cfg.query_param, kv + 4, 2, at_store + used,
 		    sizeof at_store - used, &used);
 		if (n != 1) {
-			fmt_fprintf(stderr, "cpjob run: --query-param takes exactly "
+			fmt_eprintf("cpjob run: --query-param takes exactly "
 			    "one KEY=VALUE\n");
 			return -1;
 		}
@@ -535,12 +535,12 @@ run_resolve(void)
 	else if (access(run_cfg.exec_abs, X_OK) != 0)
 		why = strerror(errno);
 	if (why != NULL) {
-		fmt_fprintf(stderr, "cpjob run: handler (--exec) %s: %s\n",
+		fmt_eprintf("cpjob run: handler (--exec) %s: %s\n",
 		    run_cfg.exec_abs, why);
 		return -2;
 	}
 	if (run_mkdirs(run_cfg.work_dir_abs, 0700) != 0) {
-		fmt_fprintf(stderr, "cpjob run: work directory (--work-dir) %s: %s\n",
+		fmt_eprintf("cpjob run: work directory (--work-dir) %s: %s\n",
 		    run_cfg.work_dir_abs, strerror(errno));
 		return -2;
 	}
@@ -549,7 +549,7 @@ run_resolve(void)
 	if (slash != NULL && slash != dir) {
 		*slash = '\0';
 		if (run_mkdirs(dir, 0700) != 0) {
-			fmt_fprintf(stderr, "cpjob run: state file (--state-file) "
+			fmt_eprintf("cpjob run: state file (--state-file) "
 			    "directory %s: %s\n", dir, strerror(errno));
 			return -2;
 		}
@@ -610,7 +610,7 @@ run_options(int argc, char **argv)
 
 		if (strncmp(a, "--", 2) != 0
 		    || (o = find_opt(a + 2, strlen(a + 2))) == NULL) {
-			fmt_fprintf(stderr, "cpjob run: unknown option '%s'\n", a);
+			fmt_eprintf("cpjob run: unknown option '%s'\n", a);
 			return -1;
 		}
 		if (o->type == T_FLAG || o->type == T_GLOBAL_FLAG) {
@@ -619,7 +619,7 @@ run_options(int argc, char **argv)
 			continue;
 		}
 		if (i + 1 >= argc) {
-			fmt_fprintf(stderr, "cpjob run: %s needs a value\n", a);
+			fmt_eprintf("cpjob run: %s needs a value\n", a);
 			return -1;
 		}
 		i++;

@@ -512,7 +512,7 @@ run_state_lock(const char *state_path)
 	fmt_snprintf(path, sizeof path, "%s.lock", state_path);
 	lock_fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (lock_fd < 0) {
-		fmt_fprintf(stderr, "cpjob run: state file (--state-file) lock %s: "
+		fmt_eprintf("cpjob run: state file (--state-file) lock %s: "
 		    "%s\n", path, strerror(errno));
 		return -1;
 	}
