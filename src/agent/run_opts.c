@@ -489,14 +489,13 @@ run_resolve(void)
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (strcmp(kv[i].key, "category") == 0)
-			run_cfg.at.category = kv[i].value;
-		else if (strcmp(kv[i].key, "owner") == 0)
-			run_cfg.at.owner = kv[i].value;
-		else if (strcmp(kv[i].key, "provider") == 0)
-			run_cfg.at.provider = kv[i].value;
-		else if (strcmp(kv[i].key, "version") == 0)
-			run_cfg.at.version = kv[i].value;
+		static const char **const member[] = { &run_cfg.at.category,
+			&run_cfg.at.owner, &run_cfg.at.provider,
+			&run_cfg.at.version };
+		int m = pick(kv[i].key, "category\0owner\0provider\0version\0");
+
+		if (m >= 0)
+			*member[m] = kv[i].value;
 		else {
 			fmt_eprintf("cpjob run: --action-type-id: unknown "
 			    "member '%s'\n", kv[i].key);
