@@ -127,50 +127,6 @@ wipe_jobs(void)
 			cpj_job_wipe(&jjobs[i]);
 }
 
-/* Strict UTF-8: no overlong forms, no surrogates, at most U+10FFFF. */
-static int
-utf8_ok(const char *p, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned char c = (unsigned char)p[i];
-		unsigned char lo = 0x80, hi = 0xbf;
-		int k;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			k = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			k = 2;
-		else if (c >= 0xf0 && c <= 0xf4)
-			k = 3;
-		else
-			return 0;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-		else if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-		if (i + (size_t)k >= n)
-			return 0;
-		for (i++; k > 0; k--, i++) {
-			c = (unsigned char)p[i];
-			if (c < lo || c > hi)
-				return 0;
-			lo = 0x80;
-			hi = 0xbf;
-		}
-	}
-	return 1;
-}
-
 /* see cli.h */
 int
 cli_out_end(void)
@@ -221,7 +177,7 @@ cli_out_end(void)
 		    (unsigned)out_cap);
 		return 255;
 	}
-	if (!utf8_ok(qout, b.len)) {
+	if (!fmt_utf8_valid(qout, b.len)) {
 		/* a lone surrogate or a byte of the expression that is not
 		 * UTF-8: Python cannot print it either */
 		setup_msg(NULL, "--query: the result is not valid "
