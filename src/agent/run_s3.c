@@ -153,17 +153,9 @@ sink(void *ctx, const unsigned char *data, size_t len)
 	run_notify_tick();      /* however large the artifact */
 	if (run_stopping())
 		return CPJ_ERR_CANCELLED;
-	while (len > 0) {
-		ssize_t n = write(x->fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			x->err = n < 0 ? errno : EIO;
-			return CPJ_ERR_IO;
-		}
-		data += n;
-		len -= (size_t)n;
+	if (run_write_all(x->fd, data, len) != 0) {
+		x->err = errno;
+		return CPJ_ERR_IO;
 	}
 	return 0;
 }
