@@ -90,9 +90,15 @@ int cli_setup(const struct cli_global *g);
  * parameters (profile, region, the endpoint's form): 0 or as cli_setup(). */
 int cli_setup_check(const struct cli_global *g);
 
-/* The clients set up by cli_setup(). */
-cpj_cp_context *cli_cp(void);
-cpj_http_client *cli_http(void);
+/* The clients set up by cli_setup() (always the same addresses: calls
+ * of one function share one). */
+#if defined(__GNUC__)
+#define CLI_CONST __attribute__((const))
+#else
+#define CLI_CONST
+#endif
+cpj_cp_context *cli_cp(void) CLI_CONST;
+cpj_http_client *cli_http(void) CLI_CONST;
 
 /* What cli_setup() resolved: the region, and the worker's credentials
  * that the CodePipeline client is signing with. (The trust anchors, for
@@ -101,7 +107,7 @@ const char *cli_region(void);
 /* The CodePipeline endpoint in use, safe to print (user information
  * masked), into out. */
 const char *cli_endpoint(char *out, size_t cap);
-cpj_creds *cli_creds(void);
+cpj_creds *cli_creds(void) CLI_CONST;
 
 /* The jobs a one-shot poll asks for at most (--max-batch-size; the model
  * gives no maximum): the jobs' slots, their strings

@@ -49,7 +49,7 @@ cli_perr_flush(void)
 	int n = errs_n;
 
 	if (n > 0)
-		fmt_fprintf(stderr, "\nParameter validation failed:\n%s", errs);
+		fmt_eprintf("\nParameter validation failed:\n%s", errs);
 	errs_len = 0;
 	errs_n = 0;
 	errs[0] = '\0';
@@ -59,16 +59,19 @@ cli_perr_flush(void)
 static const char *
 pytype(char t)
 {
-	switch (t) {
-	case 'i': return "<class 'int'>";
-	case 'd': return "<class 'float'>";
-	case 'b': return "<class 'bool'>";
-	case 'z': return "<class 'NoneType'>";
-	case 'a': case 'l': return "<class 'list'>";
-	case 'o': return "<class 'collections.OrderedDict'>";
-	case 'm': return "<class 'dict'>";
-	default:  return "<class 'str'>";
-	}
+	/* the classes of "idbzalom", then str */
+	static const char names[] = "<class 'int'>\0<class 'float'>\0"
+	    "<class 'bool'>\0<class 'NoneType'>\0<class 'list'>\0"
+	    "<class 'list'>\0<class 'collections.OrderedDict'>\0"
+	    "<class 'dict'>\0<class 'str'>";
+	static const char kinds[] = "idbzalom";
+	const char *k = t != '\0' ? strchr(kinds, t) : NULL;
+	const char *n = names;
+	int i = k != NULL ? (int)(k - kinds) : 8;
+
+	while (i-- > 0)
+		n += strlen(n) + 1;
+	return n;
 }
 
 static int

@@ -67,14 +67,14 @@ cli_global_opt(struct cli_global *g, int argc, char **argv, int *i)
 	else
 		return 0;
 	if (*i + 1 >= argc) {
-		fmt_fprintf(stderr, "cpjob: %s needs a value\n", o);
+		setup_msg(NULL, "%s needs a value", o);
 		return -1;
 	}
 	(*i)++;
 	if (dst != NULL) {
 		*dst = argv[*i];
 	} else if (parse_seconds(argv[*i], msdst) < 0) {
-		fmt_fprintf(stderr, "cpjob: %s: not a number of seconds: %s\n", o,
+		setup_msg(o, "not a number of seconds: %s",
 		    argv[*i]);
 		return -1;
 	}
@@ -154,7 +154,7 @@ profile_exists(const char *name, char *cfg)
 		cpj_wipe(cfg, FILE_MAX);
 	}
 	if (!found)
-		fmt_fprintf(stderr, "\nThe config profile (%s) could not be found\n",
+		fmt_eprintf("\nThe config profile (%s) could not be found\n",
 		    name);
 	return found;
 }
@@ -183,7 +183,7 @@ early(const struct cli_global *g, struct setup_profile *prof)
 	url = setup_endpoint(g->endpoint_url, "AWS_ENDPOINT_URL_CODEPIPELINE");
 	if (url != NULL && strncmp(url, "https://", 8) != 0
 	    && strncmp(url, "http://", 7) != 0) {
-		fmt_fprintf(stderr, "\nBad value for --endpoint-url \"%s\": scheme is "
+		fmt_eprintf("\nBad value for --endpoint-url \"%s\": scheme is "
 		    "missing.  Must be of the form http://<hostname>/ or "
 		    "https://<hostname>/\n", url);
 		return -252;
@@ -226,7 +226,7 @@ cli_setup(const struct cli_global *g)
 		rc = cpj_cp_endpoint_host(region, 0, host, sizeof host, sr,
 		    sizeof sr);
 		if (rc < 0) {
-			fmt_fprintf(stderr, "cpjob: invalid region '%s'\n", region);
+			setup_msg(NULL, "invalid region '%s'", region);
 			return -255;
 		}
 		fmt_snprintf(region, sizeof region, "%s", sr);
@@ -247,7 +247,7 @@ cli_setup(const struct cli_global *g)
 		work = agent_arena_take(CPJ_AGENT_WORK_SIZE);
 	if ((rc = cpj_cp_init(&cp, &http, region, work,
 	    CPJ_AGENT_WORK_SIZE)) < 0) {
-		fmt_fprintf(stderr, "cpjob: invalid region '%s'\n", region);
+		setup_msg(NULL, "invalid region '%s'", region);
 		return -255;
 	}
 	if ((v = setup_env("AWS_RETRY_MODE")) != NULL && strcmp(v, "legacy") == 0)
@@ -256,7 +256,7 @@ cli_setup(const struct cli_global *g)
 		long n;
 
 		if (setup_number(v, 1, 20, &n) < 0) {
-			fmt_fprintf(stderr, "cpjob: AWS_MAX_ATTEMPTS must be 1..20\n");
+			setup_msg(NULL, "AWS_MAX_ATTEMPTS must be 1..20");
 			return -255;
 		}
 		attempts = (unsigned)n;
@@ -270,7 +270,7 @@ cli_setup(const struct cli_global *g)
 	    0)) < 0)        /* the chain printed the reason */
 		return rc == CPJ_ERR_CREDS_NONE ? -253 : -255;
 	if ((rc = cpj_cp_set_credentials(&cp, &creds)) < 0) {
-		fmt_fprintf(stderr, "cpjob: credentials: %s\n", cpj_strerror(rc));
+		setup_msg(NULL, "credentials: %s", cpj_strerror(rc));
 		return -255;
 	}
 	return 0;
@@ -300,7 +300,7 @@ cli_opts_parse(int argc, char **argv, struct cli_global *g,
 			if ((o[k].ops & bit) && strcmp(argv[i], o[k].opt) == 0)
 				break;
 		if (k == n) {
-			fmt_fprintf(stderr, "usage: cpjob %s [options]\n\nUnknown "
+			fmt_eprintf("usage: cpjob %s [options]\n\nUnknown "
 			    "options: %s\n", argv[0], argv[i]);
 			return -1;
 		}
@@ -309,8 +309,8 @@ cli_opts_parse(int argc, char **argv, struct cli_global *g,
 			continue;
 		}
 		if (i + 1 >= argc) {
-			fmt_fprintf(stderr, "cpjob: error: argument %s: expected one "
-			    "argument\n", argv[i]);
+			setup_msg(NULL, "error: argument %s: expected one "
+			    "argument", argv[i]);
 			return -1;
 		}
 		val[k] = argv[++i];
@@ -321,8 +321,8 @@ cli_opts_parse(int argc, char **argv, struct cli_global *g,
 			ml += (size_t)fmt_snprintf(miss + ml, sizeof miss - ml, "%s%s",
 			    ml > 0 ? ", " : "", o[k].opt);
 	if (ml > 0) {
-		fmt_fprintf(stderr, "cpjob: error: the following arguments are "
-		    "required: %s\n", miss);
+		setup_msg(NULL, "error: the following arguments are "
+		    "required: %s", miss);
 		return -1;
 	}
 	return 0;
@@ -397,16 +397,16 @@ cli_report_cp_error(const char *op, int err)
 
 	if (err <= CPJ_ERR_API_THROTTLED && err > CPJ_ERR_S3_NOT_FOUND
 	    && cp.http_status != 0) {
-		fmt_fprintf(stderr, "\nAn error occurred (%s) when calling the %s "
+		fmt_eprintf("\nAn error occurred (%s) when calling the %s "
 		    "operation: %s%s\n", cp.code[0] != '\0' ? cp.code
 		    : cpj_strerror(err), op, cp.message,
 		    cp.message_cut ? "..." : "");
 		if (cp.request_id[0] != '\0')
-			fmt_fprintf(stderr, "request id: %s\n", cp.request_id);
+			fmt_eprintf("request id: %s\n", cp.request_id);
 		return;
 	}
 	if (err == CPJ_ERR_PARAM && cp.message[0] != '\0') {
-		fmt_fprintf(stderr, "\nParameter validation failed:\n%s\n",
+		fmt_eprintf("\nParameter validation failed:\n%s\n",
 		    cp.message);
 		return;
 	}
@@ -418,18 +418,18 @@ cli_report_cp_error(const char *op, int err)
 		url[ul + 1] = '\0';
 	}
 	if (err <= CPJ_ERR_NET_RESOLVE && err >= CPJ_ERR_NET_REFUSED)
-		fmt_fprintf(stderr, "\nCould not connect to the endpoint URL: "
+		fmt_eprintf("\nCould not connect to the endpoint URL: "
 		    "\"%s\"\n", url);
 	else if (err <= CPJ_ERR_TLS_HANDSHAKE && err > CPJ_ERR_HTTP_STATUS_LINE)
-		fmt_fprintf(stderr, "\nSSL validation failed for %s\n", url);
+		fmt_eprintf("\nSSL validation failed for %s\n", url);
 	else
-		fmt_fprintf(stderr, "\n%s: %s\n", url, cpj_strerror(err));
-	fmt_fprintf(stderr, "cpjob: %s: %s\n", op, cpj_strerror(err));
+		fmt_eprintf("\n%s: %s\n", url, cpj_strerror(err));
+	setup_msg(op, "%s", cpj_strerror(err));
 	if (err <= CPJ_ERR_TLS_HANDSHAKE && err > CPJ_ERR_HTTP_STATUS_LINE) {
 		int br = cpj_tls_last_br_error(&tls);
 		const char *why = setup_tls_why(br);
 
-		fmt_fprintf(stderr, "cpjob: TLS detail: BearSSL error %d%s%s\n",
+		setup_msg(NULL, "TLS detail: BearSSL error %d%s%s",
 		    br, why[0] != '\0' ? ": " : "", why);
 	}
 }

@@ -10,6 +10,7 @@
 #include "agent.h"
 #include "arena.h"
 #include "cli.h"
+#include "setup.h"
 #include "jmespath.h"
 
 /* arena, for the commands that read jobs: one job's JSON, its tokens,
@@ -63,7 +64,7 @@ cli_query_opt(int argc, char **argv, int *i)
 	const char *o = argv[*i], *v;
 
 	if (*i + 1 >= argc) {
-		fmt_fprintf(stderr, "cpjob: %s needs a value\n", o);
+		setup_msg(NULL, "%s needs a value", o);
 		return -1;
 	}
 	v = argv[++(*i)];
@@ -72,7 +73,7 @@ cli_query_opt(int argc, char **argv, int *i)
 		struct jp *jq = agent_arena_scoped(sizeof *jq);
 
 		if (jp_compile(jq, v) < 0) {
-			fmt_fprintf(stderr, "Bad value for --query %s: Invalid jmespath "
+			fmt_eprintf("Bad value for --query %s: Invalid jmespath "
 			    "expression: %s\n", v,
 			    jq->err);
 			agent_arena_release(mark);
@@ -89,11 +90,11 @@ cli_query_opt(int argc, char **argv, int *i)
 	}
 	if (strcmp(v, "table") == 0 || strcmp(v, "yaml") == 0
 	    || strcmp(v, "yaml-stream") == 0)
-		fmt_fprintf(stderr, "cpjob: --output %s is not supported: use json "
-		    "or text\n", v);
+		setup_msg(NULL, "--output %s is not supported: use json "
+		    "or text", v);
 	else
-		fmt_fprintf(stderr, "cpjob: argument --output: Invalid choice, "
-		    "valid choices are: json | text\n");
+		setup_msg(NULL, "argument --output: Invalid choice, "
+		    "valid choices are: json | text");
 	return -1;
 }
 
@@ -126,50 +127,6 @@ wipe_jobs(void)
 			cpj_job_wipe(&jjobs[i]);
 }
 
-/* Strict UTF-8: no overlong forms, no surrogates, at most U+10FFFF. */
-static int
-utf8_ok(const char *p, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned char c = (unsigned char)p[i];
-		unsigned char lo = 0x80, hi = 0xbf;
-		int k;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			k = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			k = 2;
-		else if (c >= 0xf0 && c <= 0xf4)
-			k = 3;
-		else
-			return 0;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-		else if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-		if (i + (size_t)k >= n)
-			return 0;
-		for (i++; k > 0; k--, i++) {
-			c = (unsigned char)p[i];
-			if (c < lo || c > hi)
-				return 0;
-			lo = 0x80;
-			hi = 0xbf;
-		}
-	}
-	return 1;
-}
-
 /* see cli.h */
 int
 cli_out_end(void)
@@ -184,8 +141,8 @@ cli_out_end(void)
 		return 0;
 	cli_out();
 	if (outbuf.over) {
-		fmt_fprintf(stderr, "cpjob: output over %u bytes: too large for "
-		    "--query and --output text\n", (unsigned)out_cap);
+		setup_msg(NULL, "output over %u bytes: too large for "
+		    "--query and --output text", (unsigned)out_cap);
 		return 255;
 	}
 	n = outbuf.len;
@@ -210,21 +167,21 @@ cli_out_end(void)
 	if (jp_load(jq, outmem, n, &in) < 0 || jp_eval(jq, &in, &r) < 0
 	    || (out_text ? jp_out_text(jq, &r, &b)
 	    : (r.t == JP_OBJ && r.n == 0) ? 0 : jp_out_json(jq, &r, &b)) < 0) {
-		fmt_fprintf(stderr, "cpjob: --query: %s\n", jq->err);
+		setup_msg(NULL, "--query: %s", jq->err);
 		return 255;
 	}
 	if (!out_text && !(r.t == JP_OBJ && r.n == 0))
 		cpj_buf_putc(&b, '\n');
 	if (b.over) {
-		fmt_fprintf(stderr, "cpjob: --query: output over %u bytes\n",
+		setup_msg(NULL, "--query: output over %u bytes",
 		    (unsigned)out_cap);
 		return 255;
 	}
-	if (!utf8_ok(qout, b.len)) {
+	if (!fmt_utf8_valid(qout, b.len)) {
 		/* a lone surrogate or a byte of the expression that is not
 		 * UTF-8: Python cannot print it either */
-		fmt_fprintf(stderr, "cpjob: --query: the result is not valid "
-		    "UTF-8\n");
+		setup_msg(NULL, "--query: the result is not valid "
+		    "UTF-8");
 		return 255;
 	}
 	fwrite(qout, 1, b.len, stdout);

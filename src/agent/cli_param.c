@@ -51,7 +51,7 @@ cli_paramfile(const char *opt, const char *arg)
 		e = EFBIG;
 	if (e != 0) {
 		if (opt != NULL)
-			fmt_fprintf(stderr, "\nError parsing parameter '%s': Unable "
+			fmt_eprintf("\nError parsing parameter '%s': Unable "
 			    "to load paramfile %s: [Errno %d] %s: '%s'\n", opt,
 			    arg, e, strerror(e), arg + 7);
 		return NULL;
@@ -59,7 +59,7 @@ cli_paramfile(const char *opt, const char *arg)
 	file[n] = '\0';
 	if (strlen(file) != n) {
 		if (opt != NULL)
-			fmt_fprintf(stderr, "\nError parsing parameter '%s': Unable "
+			fmt_eprintf("\nError parsing parameter '%s': Unable "
 			    "to load paramfile %s: it holds a NUL byte\n", opt,
 			    arg);
 		return NULL;
@@ -399,7 +399,7 @@ cli_json_kv(const char *opt, const char *s, struct cli_kv *kv, int max,
 					col = 1;
 				}
 			}
-			fmt_fprintf(stderr, "\nError parsing parameter '%s': Invalid "
+			fmt_eprintf("\nError parsing parameter '%s': Invalid "
 			    "JSON: %s: line %zu column %zu (char %zu)\nJSON "
 			    "received: %s\n", opt, p.msg, line, col, ch, s);
 		}
@@ -429,7 +429,7 @@ cli_param_kv(const char *opt, const char *arg, struct cli_kv *kv, int max,
 	else if (*t != '[')
 		n = cli_shorthand_kv(opt, s, kv, max, store, store_len, usedp);
 	else if (opt != NULL)
-		fmt_fprintf(stderr, "\nError parsing parameter '%s': Invalid JSON:\n"
+		fmt_eprintf("\nError parsing parameter '%s': Invalid JSON:\n"
 		    "%s\n", opt, s);
 	agent_arena_release(mark);      /* the pairs are in `store` */
 	return n;

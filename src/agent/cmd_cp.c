@@ -205,8 +205,7 @@ load_args(enum op op, unsigned bit, const struct cli_global *g)
 		if (v != val[p]) {      /* the file's text: keep a copy */
 			used = strlen(v) + 1;
 			if (used > store_cap - store_used) {
-				fmt_fprintf(stderr, "cpjob: %s: file too large\n",
-				    par[p].opt);
+				setup_msg(par[p].opt, "file too large");
 				agent_arena_release(mark);
 				return -EXIT_PARAM;
 			}
@@ -271,7 +270,7 @@ check_jobs(const cpj_cp_jobs_buf *jb, int n)
 	for (i = 0; i < n; i++) {
 		if (jb->jobs[i].err < 0
 		    && (jb->jobs[i].flags & CPJ_JOB_F_HAS_NUL) == 0) {
-			fmt_fprintf(stderr, "cpjob: job %.*s: %s (%s)\n",
+			setup_msg(NULL, "job %.*s: %s (%s)",
 			    (int)jb->jobs[i].id.len, jb->jobs[i].id.p,
 			    cpj_strerror(jb->jobs[i].err),
 			    jb->jobs[i].err_field != NULL

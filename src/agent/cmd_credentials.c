@@ -87,7 +87,7 @@ cpj_cmd_credentials(int argc, char **argv)
 	cpj_creds_clear(&creds);
 	creds_chain_cleanup();
 	if (cpj_json_writer_finish(&w) < 0) {
-		fmt_fprintf(stderr, "cpjob credentials: output too long\n");
+		fmt_eprintf("cpjob credentials: output too long\n");
 		return CPJ_EXIT_FAIL;
 	}
 	fmt_printf("%s\n", out);

@@ -23,6 +23,7 @@
 #include "run.h"
 #include "creds_chain.h"
 #include "harden.h"
+#include "setup.h"
 
 #define BACKOFF_CAP_MS 300000u   /* longest wait after errors */
 
@@ -318,7 +319,7 @@ cpj_cmd_run(int argc, char **argv)
 	rc = run_options(argc, argv);
 	if (rc != 0) {
 		if (rc < 0)
-			fmt_fprintf(stderr, "Try 'cpjob run --help'.\n");
+			fmt_eprintf("Try 'cpjob run --help'.\n");
 		return rc > 0 ? CPJ_EXIT_OK : CPJ_EXIT_USAGE;
 	}
 	rc = run_resolve();
@@ -342,7 +343,7 @@ cpj_cmd_run(int argc, char **argv)
 	run_log_secret(cli_creds()->secret);
 	run_log_secret(cli_creds()->token);
 	if ((rc = cpj_cp_set_credentials(cli_cp(), cli_creds())) < 0) {
-		fmt_fprintf(stderr, "cpjob: credentials: %s\n", cpj_strerror(rc));
+		setup_msg(NULL, "credentials: %s", cpj_strerror(rc));
 		cli_cleanup();
 		return CPJ_EXIT_FAIL;
 	}

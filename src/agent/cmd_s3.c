@@ -106,22 +106,22 @@ check_args(int get)
 {
 	if (a.style != NULL && strcmp(a.style, "auto") != 0
 	    && strcmp(a.style, "path") != 0 && strcmp(a.style, "virtual") != 0) {
-		fmt_fprintf(stderr, "cpjob: --addressing-style: auto, path or "
-		    "virtual\n");
+		setup_msg(NULL, "--addressing-style: auto, path or "
+		    "virtual");
 		return -1;
 	}
 	if (a.sse != NULL && strcmp(a.sse, "aws:kms") != 0
 	    && strcmp(a.sse, "AES256") != 0) {
-		fmt_fprintf(stderr, "cpjob: --sse: aws:kms or AES256\n");
+		setup_msg(NULL, "--sse: aws:kms or AES256");
 		return -1;
 	}
 	if (a.kms_key_id != NULL && (a.sse == NULL
 	    || strcmp(a.sse, "aws:kms") != 0)) {
-		fmt_fprintf(stderr, "cpjob: --kms-key-id needs --sse aws:kms\n");
+		setup_msg(NULL, "--kms-key-id needs --sse aws:kms");
 		return -1;
 	}
 	if (get && strlen(a.out) > PATH_MAX_LEN) {
-		fmt_fprintf(stderr, "cpjob: --out: path too long\n");
+		setup_msg(NULL, "--out: path too long");
 		return -1;
 	}
 	return 0;
@@ -139,13 +139,13 @@ setup(struct cli_global *g)
 	int rc;
 
 	if (ak == NULL || sk == NULL) {
-		fmt_fprintf(stderr, "cpjob: AWS_ACCESS_KEY_ID and "
-		    "AWS_SECRET_ACCESS_KEY must hold the artifact credentials\n");
+		setup_msg(NULL, "AWS_ACCESS_KEY_ID and "
+		    "AWS_SECRET_ACCESS_KEY must hold the artifact credentials");
 		return -1;
 	}
 	rc = cpj_creds_set(&s3creds, ak, sk, setup_env("AWS_SESSION_TOKEN"), 0);
 	if (rc < 0) {
-		fmt_fprintf(stderr, "cpjob: credentials from the environment: %s\n",
+		setup_msg(NULL, "credentials from the environment: %s",
 		    cpj_strerror(rc));
 		return -1;
 	}
@@ -158,7 +158,7 @@ setup(struct cli_global *g)
 		s3work = agent_arena_take(S3WORK_MAX);
 	rc = cpj_s3_init(&s3, cli_http(), cp->region, s3work, S3WORK_MAX);
 	if (rc < 0) {
-		fmt_fprintf(stderr, "cpjob: invalid region '%s'\n", cp->region);
+		setup_msg(NULL, "invalid region '%s'", cp->region);
 		return -1;
 	}
 	s3.skew = cp->skew;
@@ -174,7 +174,7 @@ setup(struct cli_global *g)
 		return -1;
 	rc = cpj_s3_set_credentials(&s3, &s3creds);
 	if (rc < 0) {
-		fmt_fprintf(stderr, "cpjob: credentials: %s\n", cpj_strerror(rc));
+		setup_msg(NULL, "credentials: %s", cpj_strerror(rc));
 		return -1;
 	}
 	return 0;
@@ -194,28 +194,28 @@ report(const char *op, int rc, const struct lfile *lf)
 {
 	if (s3.http_status >= 300 && rc < CPJ_ERR_SIGV4_CREDS
 	    && rc >= CPJ_ERR_S3_INTEGRITY) {
-		fmt_fprintf(stderr, "\nAn error occurred (%s) when calling the %s "
+		fmt_eprintf("\nAn error occurred (%s) when calling the %s "
 		    "operation: %s\n", s3.error.code[0] != '\0'
 		    ? s3.error.code : cpj_strerror(rc), op,
 		    s3.error.message[0] != '\0' ? s3.error.message
 		    : cpj_strerror(rc));
 		if (s3.request_id[0] != '\0')
-			fmt_fprintf(stderr, "request id: %s\n", s3.request_id);
+			fmt_eprintf("request id: %s\n", s3.request_id);
 		return EXIT_SERVICE;
 	}
 	if (rc == CPJ_ERR_IO && lf != NULL && lf->err != 0)
-		fmt_fprintf(stderr, "cpjob: %s: %s\n", op, strerror(lf->err));
+		setup_msg(op, "%s", strerror(lf->err));
 	else
-		fmt_fprintf(stderr, "cpjob: %s: %s\n", op, cpj_strerror(rc));
+		setup_msg(op, "%s", cpj_strerror(rc));
 	if (rc == CPJ_ERR_S3_INTEGRITY)
-		fmt_fprintf(stderr, "cpjob: ETag %s\n", s3.etag);
+		setup_msg(NULL, "ETag %s", s3.etag);
 	return rc == CPJ_ERR_PARAM ? EXIT_PARAM : EXIT_OTHER;
 }
 
 static int
 on_progress(void *ctx, uint64_t done, uint64_t total)
 {
-	fmt_fprintf(stderr, "cpjob: %s: %llu of %llu bytes\n", (const char *)ctx,
+	setup_msg((const char *)ctx, "%llu of %llu bytes",
 	    (unsigned long long)done, (unsigned long long)total);
 	return 0;
 }
@@ -296,7 +296,7 @@ do_get(void)
 	lf.err = 0;
 	lf.fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (lf.fd < 0) {
-		fmt_fprintf(stderr, "cpjob: %s: %s\n", part, strerror(errno));
+		setup_msg(part, "%s", strerror(errno));
 		return EXIT_OTHER;
 	}
 	memset(&o, 0, sizeof o);
@@ -369,11 +369,11 @@ do_put(void)
 	lf.err = 0;
 	lf.fd = open(a.file, O_RDONLY | O_CLOEXEC);
 	if (lf.fd < 0) {
-		fmt_fprintf(stderr, "cpjob: %s: %s\n", a.file, strerror(errno));
+		setup_msg(a.file, "%s", strerror(errno));
 		return EXIT_OTHER;
 	}
 	if (fstat(lf.fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		fmt_fprintf(stderr, "cpjob: %s: not a regular file\n", a.file);
+		setup_msg(a.file, "not a regular file");
 		close(lf.fd);
 		return EXIT_OTHER;
 	}
@@ -398,7 +398,7 @@ do_put(void)
 			rc = file_rewind(&lf);
 		if (rc < 0) {
 			close(lf.fd);
-			fmt_fprintf(stderr, "cpjob: %s: %s\n", a.file, lf.err != 0
+			setup_msg(a.file, "%s", lf.err != 0
 			    ? strerror(lf.err) : "changed while read");
 			return EXIT_OTHER;
 		}

@@ -149,7 +149,7 @@ creds_chain_load(cpj_creds *out, const char *prof, int profile_named,
 	if (rc < 0) {
 		cpj_creds_clear(out);
 		if (rc == CPJ_ERR_CREDS_NONE)
-			fmt_fprintf(stderr, "Unable to locate credentials. You can "
+			fmt_eprintf("Unable to locate credentials. You can "
 			    "configure credentials by running \"aws "
 			    "configure\".%s%s%s\n", ctx->imds_why[0] != '\0'
 			    ? " (instance metadata " : "", ctx->imds_why,

@@ -9,11 +9,12 @@
  * its text before anything is looked up or contacted:
  *
  *   - IPv4 literals in strict dotted-decimal only: four parts of 0..255
- *     in decimal without leading zeros (inet_pton(AF_INET) after a check
- *     of the characters), so "0177.0.0.1", "0x7f.0.0.1", "127.1",
- *     "127.0.0.1.5" and "127.0.0.4294967297", which inet_aton() or a
- *     resolver might read as some address, are refused;
- *   - IPv6 literals by inet_pton(AF_INET6) (brackets allowed, no zone);
+ *     in decimal without leading zeros (the library's reader of an IP
+ *     address host, cpj_tls_parse_ip, which the TLS name check uses), so
+ *     "0177.0.0.1", "0x7f.0.0.1", "127.1", "127.0.0.1.5" and
+ *     "127.0.0.4294967297", which inet_aton() or a resolver might read as
+ *     some address, are refused;
+ *   - IPv6 literals as RFC 4291 writes them (brackets allowed, no zone);
  *   - allowed: 127.0.0.0/8, ::1, 169.254.170.2 (ECS), 169.254.170.23
  *     and fd00:ec2::23 (EKS Pod Identity). IPv4-mapped addresses
  *     (::ffff:127.0.0.1) are refused, as Python's, Rust's and
@@ -39,6 +40,7 @@
 
 #include "agent.h"
 #include "creds_prov.h"
+#include "tls/tls_int.h"        /* cpj_tls_parse_ip (not API) */
 
 #define WHO "credentials: container-role"
 
@@ -46,45 +48,6 @@
 #define CONTAINER_MS       2000
 #define CONTAINER_ATTEMPTS 3
 #define CONTAINER_HOST     "http://169.254.170.2"
-
-/* 0 with the address in out[4] when s is strict dotted-decimal IPv4. */
-static int
-ipv4_literal(const char *s, unsigned char *out)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > 15 || strspn(s, "0123456789.") != n)
-		return -1;
-	/* a part that starts with '0' must be "0" (no octal look-alikes) */
-	for (i = 0; i < n; i++) {
-		if (s[i] == '0' && (i == 0 || s[i - 1] == '.') && i + 1 < n
-		    && s[i + 1] != '.')
-			return -1;
-	}
-	return inet_pton(AF_INET, s, out) == 1 ? 0 : -1;
-}
-
-/* 0 with the address in out[16] when s is an IPv6 literal, in brackets
- * or not (no zone index). */
-static int
-ipv6_literal(const char *s, unsigned char *out)
-{
-	char buf[48];
-	size_t n = strlen(s);
-
-	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
-		s++;
-		n -= 2;
-	}
-	if (n == 0 || n >= sizeof buf)
-		return -1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	if (strspn(buf, "0123456789abcdefABCDEF:.") != n
-	    || strchr(buf, ':') == NULL)
-		return -1;
-	return inet_pton(AF_INET6, buf, out) == 1 ? 0 : -1;
-}
 
 /* see creds_prov.h */
 int
@@ -99,19 +62,19 @@ creds_http_host_class(const char *host)
 		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
 	};
 	unsigned char a[16];
+	size_t n;
 
 	if (host == NULL)
 		return CREDS_HOST_REFUSED;
 	if (strcasecmp(host, "localhost") == 0)
 		return CREDS_HOST_LOCALHOST;
-	if (ipv4_literal(host, a) == 0) {
+	n = cpj_tls_parse_ip(host, a);
+	if (n == 4) {
 		if (a[0] == 127)
 			return CREDS_HOST_LOOPBACK;
 		if (memcmp(a, ecs, 4) == 0 || memcmp(a, eks, 4) == 0)
 			return CREDS_HOST_ECS;
-		return CREDS_HOST_REFUSED;
-	}
-	if (ipv6_literal(host, a) == 0) {
+	} else if (n == 16) {
 		if (memcmp(a, lo6, 16) == 0)
 			return CREDS_HOST_LOOPBACK;
 		if (memcmp(a, eks6, 16) == 0)

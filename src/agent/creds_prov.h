@@ -60,22 +60,24 @@ enum creds_kind {
 
 /* Everything a run of the chain uses; secrets are wiped after use. */
 struct creds_ctx {
+	/* the small members first, where the shortest instructions reach
+	 * them, then the buffers */
 	int debug;                          /* print each provider's outcome */
 	int cfg_in;                         /* `file` holds the config file */
+	int http_ready;                     /* http was initialised */
 	struct setup_profile prof;          /* profile; its config file in `file` */
-	char file[CREDS_FILE_MAX];          /* one file at a time (secret) */
-	char auth[CREDS_AUTH_MAX + 1];      /* container token (secret) */
 	char imds_why[512];                 /* why IMDS gave nothing */
-	unsigned char cert_der[16384];      /* the device certificate chain */
 	cpj_tls_client_cert ccert;          /* with its key (secret) */
+	cpj_http_client http;
+	cpj_tls_context tls;
 	struct {                            /* CPJOB_IOT_CA_FILE */
 		cpj_tls_anchors a;
 		br_x509_trust_anchor slots[CREDS_IOT_CA_MAX];
 		unsigned char arena[CREDS_IOT_CA_STORE];
 	} iot_ca;
-	cpj_tls_context tls;
-	cpj_http_client http;
-	int http_ready;                     /* http was initialised */
+	char auth[CREDS_AUTH_MAX + 1];      /* container token (secret) */
+	unsigned char cert_der[16384];      /* the device certificate chain */
+	char file[CREDS_FILE_MAX];          /* one file at a time (secret) */
 	unsigned char work[CPJ_CREDS_WORK_SIZE];
 };
 

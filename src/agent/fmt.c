@@ -95,33 +95,36 @@ field(struct sink *s, const struct spec *sp, const char *prefix,
 		pad(s, ' ', fill);
 }
 
+/* The argument of a conversion of length `len`, read as its unsigned
+ * type (the same bits as the signed one: C99 7.15.1.1); sgn: converted
+ * to the signed type, then widened with its sign. */
 static uintmax_t
-arg_unsigned(char len, va_list *ap)
+arg(char len, int sgn, va_list *ap)
 {
-	switch (len) {
-	case 'H': return (unsigned char)va_arg(*ap, unsigned);
-	case 'h': return (unsigned short)va_arg(*ap, unsigned);
-	case 'l': return va_arg(*ap, unsigned long);
-	case 'L': return va_arg(*ap, unsigned long long);
-	case 'z': return va_arg(*ap, size_t);
-	case 'j': return va_arg(*ap, uintmax_t);
-	case 't': return (uintmax_t)(size_t)va_arg(*ap, ptrdiff_t); /* its width */
-	default: return va_arg(*ap, unsigned);
-	}
-}
+	uintmax_t v;
 
-static intmax_t
-arg_signed(char len, va_list *ap)
-{
 	switch (len) {
-	case 'H': return (signed char)va_arg(*ap, int);
-	case 'h': return (short)va_arg(*ap, int);
-	case 'l': return va_arg(*ap, long);
-	case 'L': return va_arg(*ap, long long);
-	case 'z': return (intmax_t)va_arg(*ap, ptrdiff_t); /* ssize_t */
-	case 'j': return va_arg(*ap, intmax_t);
-	case 't': return va_arg(*ap, ptrdiff_t);
-	default: return va_arg(*ap, int);
+	case 'l': v = va_arg(*ap, unsigned long); break;
+	case 'L': v = va_arg(*ap, unsigned long long); break;
+	case 'z': v = va_arg(*ap, size_t); break;
+	case 'j': return va_arg(*ap, uintmax_t);
+	case 't': v = (size_t)va_arg(*ap, ptrdiff_t); break; /* its width */
+	default: v = va_arg(*ap, unsigned); break;
+	}
+	if (!sgn) {
+		if (len == 'H')
+			v = (unsigned char)v;
+		else if (len == 'h')
+			v = (unsigned short)v;
+		return v;
+	}
+	switch (len) {
+	case 'H': return (uintmax_t)(intmax_t)(signed char)v;
+	case 'h': return (uintmax_t)(intmax_t)(short)v;
+	case 'l': return (uintmax_t)(intmax_t)(long)v;
+	case 'L': return (uintmax_t)(intmax_t)(long long)v;
+	case 'z': case 't': return (uintmax_t)(intmax_t)(ptrdiff_t)v;
+	default: return (uintmax_t)(intmax_t)(int)v;
 	}
 }
 
@@ -137,7 +140,7 @@ integer(struct sink *s, const struct spec *sp, va_list *ap)
 	size_t n, nzero = 0;
 
 	if (sp->conv == 'd' || sp->conv == 'i') {
-		intmax_t x = arg_signed(sp->len, ap);
+		intmax_t x = (intmax_t)arg(sp->len, 1, ap);
 
 		v = x < 0 ? (uintmax_t)0 - (uintmax_t)x : (uintmax_t)x;
 		prefix = x < 0 ? "-" : (sp->flags & F_PLUS) ? "+"
@@ -147,7 +150,7 @@ integer(struct sink *s, const struct spec *sp, va_list *ap)
 		prefix = "0x";
 		base = 16;
 	} else {
-		v = arg_unsigned(sp->len, ap);
+		v = arg(sp->len, 0, ap);
 		base = sp->conv == 'o' ? 8 : sp->conv == 'u' ? 10 : 16;
 	}
 	while (v != 0) {
@@ -329,6 +332,19 @@ fmt_fprintf(FILE *f, const char *fmt, ...)
 
 /* see fmt.h */
 int
+fmt_eprintf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = fmt_vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+/* see fmt.h */
+int
 fmt_printf(const char *fmt, ...)
 {
 	va_list ap;
@@ -349,4 +365,48 @@ fmt_codepoints(const char *s, size_t n)
 	for (k = 0; k < n; k++)
 		c += ((unsigned char)s[k] & 0xc0) != 0x80;
 	return c;
+}
+
+/* see fmt.h */
+int
+fmt_utf8_valid(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)p[i];
+		unsigned char lo = 0x80, hi = 0xbf;
+		int k;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			k = 1;
+		else if (c >= 0xe0 && c <= 0xef)
+			k = 2;
+		else if (c >= 0xf0 && c <= 0xf4)
+			k = 3;
+		else
+			return 0;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+		else if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+		if (i + (size_t)k >= n)
+			return 0;
+		for (i++; k > 0; k--, i++) {
+			c = (unsigned char)p[i];
+			if (c < lo || c > hi)
+				return 0;
+			lo = 0x80;
+			hi = 0xbf;
+		}
+	}
+	return 1;
 }

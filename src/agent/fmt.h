@@ -33,9 +33,19 @@ int fmt_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap)
 int fmt_fprintf(FILE *f, const char *fmt, ...) FMT_PRINTF(2, 3);
 int fmt_vfprintf(FILE *f, const char *fmt, va_list ap) FMT_PRINTF(2, 0);
 int fmt_printf(const char *fmt, ...) FMT_PRINTF(1, 2);
+/* fmt_fprintf(stderr, ...) */
+int fmt_eprintf(const char *fmt, ...) FMT_PRINTF(1, 2);
 /* The number of code points in the n bytes of UTF-8 at s (lengths and
  * columns as Python counts them). */
 size_t fmt_codepoints(const char *s, size_t n);
+/* 1 when the n bytes at p are strict UTF-8 (no overlong form, no
+ * surrogate, nothing above U+10FFFF; NUL allowed), else 0. */
+int fmt_utf8_valid(const char *p, size_t n);
+
+/* JSON's two-character escapes, as Python's json writes them: the byte
+ * JSON_ESC[i] as '\\' and JSON_ESC_AS[i] (others below 0x20: \u00XX). */
+#define JSON_ESC    "\"\\\n\r\t\b\f"
+#define JSON_ESC_AS "\"\\nrtbf"
 
 /* fmt_num.c: a double as Python's repr() prints it (the shortest text that
  * reads back the same; exponent form below 1e-4 and from 1e16), with

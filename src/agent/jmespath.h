@@ -129,21 +129,7 @@ jp_dbl(const struct jp_val *v)
 }
 
 /* A number: an integer (isint) or a double. */
-static inline void
-jp_set_num(struct jp_val *v, int isint, int64_t i, double d)
-{
-	uint64_t b;
-
-	memset(v, 0, sizeof *v);
-	v->t = JP_NUM;
-	v->isint = (uint8_t)(isint != 0);
-	if (isint)
-		memcpy(&b, &i, sizeof b);
-	else
-		memcpy(&b, &d, sizeof b);
-	v->n = (uint32_t)b;
-	v->p = (uint32_t)(b >> 32);
-}
+void jp_set_num(struct jp_val *v, int isint, int64_t i, double d);
 
 /* private to the jmespath*.c files: tokens and node types */
 enum {
@@ -185,7 +171,19 @@ struct jp_lex {
 	} u;
 };
 
+/* The members most used first, where the shortest instructions reach
+ * them: the counters, then the cells, then the large arrays. */
 struct jp {
+	int nnodes;
+	int root;
+	uint32_t ncells;
+	uint32_t ns;
+	uint32_t nscratch;
+	int depth;
+	int fatal;                /* a limit was hit during evaluation */
+	const char *doc;          /* jp_load's text */
+	/* values */
+	struct jp_cell cells[JP_CELLS_MAX];
 	/* the expression while it is compiled and evaluated, then the
 	 * --output text stack */
 	union {
@@ -195,26 +193,12 @@ struct jp {
 		} e;
 		uint32_t scratch[JP_SCRATCH_MAX]; /* text output: keys */
 	} x;
-	int nnodes;
-	int root;
-	/* values */
-	struct jp_cell cells[JP_CELLS_MAX];
-	uint32_t ncells;
-	const char *doc;          /* jp_load's text */
 	char s[JP_STRS_MAX];
-	uint32_t ns;
-	uint32_t nscratch;
-	int depth;
-	int fatal;                /* a limit was hit during evaluation */
 	char err[256];            /* message of the last failure */
 };
 
 /* The bytes of the string at offset off (a value's p, a member's kp). */
-static inline const char *
-jp_at(const struct jp *jp, uint32_t off)
-{
-	return off & JP_OWN ? jp->s + (off & ~JP_OWN) : jp->doc + off;
-}
+const char *jp_at(const struct jp *jp, uint32_t off);
 
 /* Compile `expr` (resets everything). 0, or -1 with jp->err set: a syntax
  * error, as the aws CLI's "Bad value for --query" reports it. */

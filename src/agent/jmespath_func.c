@@ -388,20 +388,23 @@ arity(struct jp *jp, const char *f, int want, int na, int variadic)
 	    : "s", f, na);
 }
 
-/* The functions and their arity (variadic: at least that many). */
-static const struct {
-	const char *name;
-	char n, variadic;
-} fns[] = {
-	{ "abs", 1, 0 }, { "avg", 1, 0 }, { "ceil", 1, 0 },
-	{ "contains", 2, 0 }, { "ends_with", 2, 0 }, { "floor", 1, 0 },
-	{ "join", 2, 0 }, { "keys", 1, 0 }, { "length", 1, 0 },
-	{ "map", 2, 0 }, { "max", 1, 0 }, { "max_by", 2, 0 },
-	{ "merge", 1, 1 }, { "min", 1, 0 }, { "min_by", 2, 0 },
-	{ "not_null", 1, 1 }, { "reverse", 1, 0 }, { "sort", 1, 0 },
-	{ "sort_by", 2, 0 }, { "starts_with", 2, 0 }, { "sum", 1, 0 },
-	{ "to_array", 1, 0 }, { "to_number", 1, 0 }, { "to_string", 1, 0 },
-	{ "type", 1, 0 }, { "values", 1, 0 },
+/* The functions and their arity (variadic: at least that many), and
+ * their indexes in it. */
+enum {
+	F_ABS, F_AVG, F_CEIL, F_CONTAINS, F_ENDS_WITH, F_FLOOR, F_JOIN, F_KEYS,
+	F_LENGTH, F_MAP, F_MAX, F_MAX_BY, F_MERGE, F_MIN, F_MIN_BY,
+	F_NOT_NULL, F_REVERSE, F_SORT, F_SORT_BY, F_STARTS_WITH, F_SUM,
+	F_TO_ARRAY, F_TO_NUMBER, F_TO_STRING, F_TYPE, F_VALUES
+};
+static const char fnames[] =
+	"abs\0avg\0ceil\0contains\0ends_with\0floor\0join\0keys\0length\0"
+	"map\0max\0max_by\0merge\0min\0min_by\0not_null\0reverse\0sort\0"
+	"sort_by\0starts_with\0sum\0to_array\0to_number\0to_string\0type\0"
+	"values\0";
+/* arity, negative: at least that many */
+static const signed char fargs[] = {
+	1, 1, 1, 2, 2, 1, 2, 1, 1, 2, 1, 2, -1, 1, 2, -1, 1, 1, 2, 2, 1, 1, 1,
+	1, 1, 1
 };
 
 static int
@@ -574,13 +577,11 @@ build(struct jp *jp, const char *f, const struct jp_val *a, int na,
 static int
 type_of(struct jp *jp, const struct jp_val *a, struct jp_val *out)
 {
-	static const char *const n[] = { "null", "boolean", "boolean",
-		"number", "string", "array", "object" };
 	uint32_t start = jp->ns;
 
 	if (a->t == JP_EXPREF)
 		return 0;       /* None there */
-	return append_s(jp, n[a->t], strlen(n[a->t])) < 0 ? -1
+	return append_s(jp, tname(a->t), strlen(tname(a->t))) < 0 ? -1
 	    : new_str(jp, out, start);
 }
 
@@ -590,6 +591,7 @@ jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
     int na, struct jp_val *out)
 {
 	char f[32];
+	const char *n;
 	size_t i;
 	int k;
 
@@ -599,28 +601,29 @@ jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
 		    jp_at(jp, nd->u.v.p));
 	memcpy(f, jp_at(jp, nd->u.v.p), nd->u.v.n);
 	f[nd->u.v.n] = '\0';
-	for (i = 0; i < sizeof fns / sizeof fns[0]; i++)
-		if (strcmp(f, fns[i].name) == 0)
-			break;
-	if (i == sizeof fns / sizeof fns[0])
+	for (i = 0, n = fnames; *n != '\0' && strcmp(f, n) != 0; i++)
+		n += strlen(n) + 1;
+	if (*n == '\0')
 		return jp_fail(jp, "Unknown function: %s()", f);
-	if (arity(jp, f, fns[i].n, na, fns[i].variadic) < 0)
+	if (arity(jp, f, fargs[i] < 0 ? -fargs[i] : fargs[i], na,
+	    fargs[i] < 0) < 0)
 		return -1;
-	if (strcmp(f, "length") == 0) {
+	switch (i) {
+	case F_LENGTH:
 		if (a[0].t != JP_STR && a[0].t != JP_ARR && a[0].t != JP_OBJ)
 			return bad_type(jp, f, &a[0],
 			    "['string', 'array', 'object']");
 		jp_set_num(out, 1, a[0].t == JP_STR ? (int64_t)fmt_codepoints(
 		    jp_at(jp, a[0].p), a[0].n) : (int64_t)a[0].n, 0);
 		return 0;
-	}
-	if (strcmp(f, "keys") == 0 || strcmp(f, "values") == 0)
+	case F_KEYS:
+	case F_VALUES:
 		return keys_values(jp, f, &a[0], out);
-	if (strcmp(f, "contains") == 0)
+	case F_CONTAINS:
 		return contains(jp, a, out);
-	if (strcmp(f, "join") == 0)
+	case F_JOIN:
 		return join(jp, a, out);
-	if (strcmp(f, "to_string") == 0) {
+	case F_TO_STRING: {
 		cpj_buf b;
 		uint32_t start = jp->ns;
 
@@ -638,29 +641,33 @@ jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
 		jp->ns += (uint32_t)b.len;
 		return new_str(jp, out, start);
 	}
-	if (strcmp(f, "not_null") == 0) {
+	case F_NOT_NULL:
 		for (k = 0; k < na; k++)
 			if (a[k].t != JP_NULL) {
 				*out = a[k];
 				break;
 			}
 		return 0;
-	}
-	if (strcmp(f, "abs") == 0 || strcmp(f, "ceil") == 0
-	    || strcmp(f, "floor") == 0)
+	case F_ABS:
+	case F_CEIL:
+	case F_FLOOR:
 		return numeric(jp, f, &a[0], out);
-	if (strcmp(f, "starts_with") == 0 || strcmp(f, "ends_with") == 0)
+	case F_STARTS_WITH:
+	case F_ENDS_WITH:
 		return strings(jp, f, a, out);
-	if (strcmp(f, "max") == 0 || strcmp(f, "min") == 0
-	    || strcmp(f, "sort") == 0 || strcmp(f, "sum") == 0
-	    || strcmp(f, "avg") == 0)
+	case F_MAX:
+	case F_MIN:
+	case F_SORT:
+	case F_SUM:
+	case F_AVG:
 		return over_array(jp, f, &a[0], out);
-	if (strcmp(f, "sort_by") == 0 || strcmp(f, "min_by") == 0
-	    || strcmp(f, "max_by") == 0)
+	case F_SORT_BY:
+	case F_MIN_BY:
+	case F_MAX_BY:
 		return by(jp, f, a, out);
-	if (strcmp(f, "type") == 0)
+	case F_TYPE:
 		return type_of(jp, &a[0], out);
-	if (strcmp(f, "to_number") == 0) {
+	case F_TO_NUMBER:
 		if (a[0].t == JP_NUM)
 			*out = a[0];
 		else if (a[0].t == JP_EXPREF)
@@ -668,6 +675,7 @@ jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
 		else if (a[0].t == JP_STR)
 			to_number(jp, &a[0], out);
 		return 0;
+	default:
+		return build(jp, f, a, na, out);
 	}
-	return build(jp, f, a, na, out);
 }

@@ -15,6 +15,30 @@
 #define OUT_DEPTH_MAX 256
 
 /* see jmespath.h */
+void
+jp_set_num(struct jp_val *v, int isint, int64_t i, double d)
+{
+	uint64_t b;
+
+	memset(v, 0, sizeof *v);
+	v->t = JP_NUM;
+	v->isint = (uint8_t)(isint != 0);
+	if (isint)
+		memcpy(&b, &i, sizeof b);
+	else
+		memcpy(&b, &d, sizeof b);
+	v->n = (uint32_t)b;
+	v->p = (uint32_t)(b >> 32);
+}
+
+/* see jmespath.h */
+const char *
+jp_at(const struct jp *jp, uint32_t off)
+{
+	return off & JP_OWN ? jp->s + (off & ~JP_OWN) : jp->doc + off;
+}
+
+/* see jmespath.h */
 int
 jp_fail(struct jp *jp, const char *fmt, ...)
 {
@@ -66,15 +90,12 @@ jstr(struct jp *jp, const char *s, size_t n, int ascii, cpj_buf *b)
 		unsigned char c = (unsigned char)s[i];
 		unsigned u;
 
-		switch (c) {
-		case '"': cpj_buf_puts(b, "\\\""); continue;
-		case '\\': cpj_buf_puts(b, "\\\\"); continue;
-		case '\n': cpj_buf_puts(b, "\\n"); continue;
-		case '\r': cpj_buf_puts(b, "\\r"); continue;
-		case '\t': cpj_buf_puts(b, "\\t"); continue;
-		case '\b': cpj_buf_puts(b, "\\b"); continue;
-		case '\f': cpj_buf_puts(b, "\\f"); continue;
-		default: break;
+		const char *e = c != 0 ? strchr(JSON_ESC, c) : NULL;
+
+		if (e != NULL) {
+			cpj_buf_putc(b, '\\');
+			cpj_buf_putc(b, JSON_ESC_AS[e - JSON_ESC]);
+			continue;
 		}
 		if (c < 0x20 || (ascii && c == 0x7f)) {
 			fmt_snprintf(t, sizeof t, "\\u%04x", c);

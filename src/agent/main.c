@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "setup.h"
 
 static const struct {
 	const char *name;
@@ -57,8 +58,8 @@ main(int argc, char **argv)
 #endif
 	if (argc < 2) {
 		usage(stderr);
-		fmt_fprintf(stderr, "cpjob: error: the following arguments are "
-		    "required: command\n");
+		setup_msg(NULL, "error: the following arguments are "
+		    "required: command");
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0
@@ -82,7 +83,7 @@ main(int argc, char **argv)
 	if (cpj_cmd_cp_known(argv[1]))
 		return cpj_cmd_cp(argc - 1, argv + 1);
 	usage(stderr);
-	fmt_fprintf(stderr, "cpjob: error: argument command: Invalid choice: "
-	    "'%s'\n", argv[1]);
+	setup_msg(NULL, "error: argument command: Invalid choice: "
+	    "'%s'", argv[1]);
 	return EXIT_USAGE;
 }

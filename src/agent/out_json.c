@@ -69,36 +69,37 @@ str(struct pj *p, const char *s, size_t n)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		switch (c) {
-		case '"': ps(p->o, "\\\""); break;
-		case '\\': ps(p->o, "\\\\"); break;
-		case '\n': ps(p->o, "\\n"); break;
-		case '\r': ps(p->o, "\\r"); break;
-		case '\t': ps(p->o, "\\t"); break;
-		case '\b': ps(p->o, "\\b"); break;
-		case '\f': ps(p->o, "\\f"); break;
-		default:
-			if (c < 0x20)
-			{
-				char u[8];
+		const char *e = c != 0 ? strchr(JSON_ESC, c) : NULL;
+		char t[8];
 
-				fmt_snprintf(u, sizeof u, "\\u%04x", c);
-				ps(p->o, u);
-			}
-			else
-				pc(p->o, c);
+		if (e != NULL) {
+			t[0] = '\\';
+			t[1] = JSON_ESC_AS[e - JSON_ESC];
+			t[2] = '\0';
+		} else if (c < 0x20) {
+			fmt_snprintf(t, sizeof t, "\\u%04x", c);
+		} else {
+			pc(p->o, (char)c);
+			continue;
 		}
+		ps(p->o, t);
 	}
 	pc(p->o, '"');
 }
 
 static void
-key(struct pj *p, const char *k, size_t n)
+keyn(struct pj *p, const char *k, size_t n)
 {
 	elem(p);
 	str(p, k, n);
 	ps(p->o, ": ");
 	p->named = 1;
+}
+
+static void
+key(struct pj *p, const char *k)
+{
+	keyn(p, k, strlen(k));
 }
 
 static void
@@ -120,6 +121,20 @@ close_c(struct pj *p, char c)
 	p->more = 1;
 }
 
+/* "k": { */
+static void
+open_obj(struct pj *p, const char *k)
+{
+	key(p, k);
+	open_c(p, '{');
+}
+
+static void
+close_obj(struct pj *p)
+{
+	close_c(p, '}');
+}
+
 static void
 empty(struct pj *p, const char *what)
 {
@@ -133,7 +148,7 @@ kstr(struct pj *p, const char *k, const cpj_job_str *v)
 {
 	if (!cpj_job_str_present(v))
 		return;
-	key(p, k, strlen(k));
+	key(p, k);
 	elem(p);
 	str(p, v->p, v->len);
 }
@@ -143,7 +158,7 @@ artifacts(struct pj *p, const char *k, const cpj_job_artifact *a, size_t n)
 {
 	size_t i;
 
-	key(p, k, strlen(k));
+	key(p, k);
 	if (n == 0) {
 		empty(p, "[]");
 		return;
@@ -154,21 +169,19 @@ artifacts(struct pj *p, const char *k, const cpj_job_artifact *a, size_t n)
 		kstr(p, "name", &a[i].name);
 		kstr(p, "revision", &a[i].revision);
 		if (a[i].location.present) {
-			key(p, "location", 8);
-			open_c(p, '{');
+			open_obj(p, "location");
 			kstr(p, "type", &a[i].location.type);
 			if (a[i].location.s3_location_present) {
-				key(p, "s3Location", 10);
-				open_c(p, '{');
+				open_obj(p, "s3Location");
 				kstr(p, "bucketName",
 				    &a[i].location.s3_location.bucket_name);
 				kstr(p, "objectKey",
 				    &a[i].location.s3_location.object_key);
-				close_c(p, '}');
+				close_obj(p);
 			}
-			close_c(p, '}');
+			close_obj(p);
 		}
-		close_c(p, '}');
+		close_obj(p);
 	}
 	close_c(p, ']');
 }
@@ -178,61 +191,55 @@ job_data(struct pj *p, const cpj_job_data *d, unsigned flags)
 {
 	size_t i;
 
-	key(p, "data", 4);
-	open_c(p, '{');
+	open_obj(p, "data");
 	if (flags & CPJ_JOB_F_ACTION_TYPE_ID) {
-		key(p, "actionTypeId", 12);
-		open_c(p, '{');
+		open_obj(p, "actionTypeId");
 		kstr(p, "category", &d->action_type_id.category);
 		kstr(p, "owner", &d->action_type_id.owner);
 		kstr(p, "provider", &d->action_type_id.provider);
 		kstr(p, "version", &d->action_type_id.version);
-		close_c(p, '}');
+		close_obj(p);
 	}
 	if (flags & CPJ_JOB_F_ACTION_CONFIGURATION) {
-		key(p, "actionConfiguration", 19);
-		open_c(p, '{');
+		open_obj(p, "actionConfiguration");
 		if (d->configuration_present) {
-			key(p, "configuration", 13);
+			key(p, "configuration");
 			if (d->configuration_count == 0) {
 				empty(p, "{}");
 			} else {
 				open_c(p, '{');
 				for (i = 0; i < d->configuration_count; i++) {
-					key(p, d->configuration[i].key.p,
+					keyn(p, d->configuration[i].key.p,
 					    d->configuration[i].key.len);
 					elem(p);
 					str(p, d->configuration[i].value.p,
 					    d->configuration[i].value.len);
 				}
-				close_c(p, '}');
+				close_obj(p);
 			}
 		}
-		close_c(p, '}');
+		close_obj(p);
 	}
 	if (flags & CPJ_JOB_F_PIPELINE_CONTEXT) {
 		const cpj_job_pipeline_context *c = &d->pipeline_context;
 
-		key(p, "pipelineContext", 15);
-		open_c(p, '{');
+		open_obj(p, "pipelineContext");
 		kstr(p, "pipelineName", &c->pipeline_name);
 		if (c->stage_present) {
-			key(p, "stage", 5);
-			open_c(p, '{');
+			open_obj(p, "stage");
 			kstr(p, "name", &c->stage.name);
-			close_c(p, '}');
+			close_obj(p);
 		}
 		if (c->action_present) {
-			key(p, "action", 6);
-			open_c(p, '{');
+			open_obj(p, "action");
 			kstr(p, "name", &c->action.name);
 			kstr(p, "actionExecutionId",
 			    &c->action.action_execution_id);
-			close_c(p, '}');
+			close_obj(p);
 		}
 		kstr(p, "pipelineArn", &c->pipeline_arn);
 		kstr(p, "pipelineExecutionId", &c->pipeline_execution_id);
-		close_c(p, '}');
+		close_obj(p);
 	}
 	if (flags & CPJ_JOB_F_INPUT_ARTIFACTS)
 		artifacts(p, "inputArtifacts", d->input_artifacts,
@@ -241,23 +248,21 @@ job_data(struct pj *p, const cpj_job_data *d, unsigned flags)
 		artifacts(p, "outputArtifacts", d->output_artifacts,
 		    d->output_artifacts_count);
 	if (flags & CPJ_JOB_F_ARTIFACT_CREDENTIALS) {
-		key(p, "artifactCredentials", 19);
-		open_c(p, '{');
+		open_obj(p, "artifactCredentials");
 		kstr(p, "accessKeyId", &d->artifact_credentials.access_key_id);
 		kstr(p, "secretAccessKey",
 		    &d->artifact_credentials.secret_access_key);
 		kstr(p, "sessionToken", &d->artifact_credentials.session_token);
-		close_c(p, '}');
+		close_obj(p);
 	}
 	kstr(p, "continuationToken", &d->continuation_token);
 	if (flags & CPJ_JOB_F_ENCRYPTION_KEY) {
-		key(p, "encryptionKey", 13);
-		open_c(p, '{');
+		open_obj(p, "encryptionKey");
 		kstr(p, "id", &d->encryption_key.id);
 		kstr(p, "type", &d->encryption_key.type);
-		close_c(p, '}');
+		close_obj(p);
 	}
-	close_c(p, '}');
+	close_obj(p);
 }
 
 /* One Job / JobDetails / ThirdPartyJobDetails object. */
@@ -268,7 +273,7 @@ job(struct pj *p, const cpj_job *j, int mode, int details)
 	if (mode == CPJ_JOBS_THIRD_PARTY_POLL) {
 		kstr(p, "clientId", &j->client_id);
 		kstr(p, "jobId", &j->id);
-		close_c(p, '}');
+		close_obj(p);
 		return;
 	}
 	kstr(p, "id", &j->id);
@@ -278,7 +283,7 @@ job(struct pj *p, const cpj_job *j, int mode, int details)
 		kstr(p, "nonce", &j->nonce);
 	if (details != 2)
 		kstr(p, "accountId", &j->account_id);
-	close_c(p, '}');
+	close_obj(p);
 }
 
 /* see cli.h */
@@ -289,7 +294,7 @@ out_jobs(struct cli_out *o, const cpj_job *jobs, int n, int mode)
 	int i;
 
 	open_c(&p, '{');
-	key(&p, "jobs", 4);
+	key(&p, "jobs");
 	if (n == 0) {
 		empty(&p, "[]");
 	} else {
@@ -309,7 +314,7 @@ out_job_details(struct cli_out *o, const cpj_job *j, int third_party)
 	struct pj p = { o, 0, 0, 0 };
 
 	open_c(&p, '{');
-	key(&p, "jobDetails", 10);
+	key(&p, "jobDetails");
 	/* JobDetails has no nonce; ThirdPartyJobDetails has no accountId */
 	job(&p, j, CPJ_JOBS_DETAILS, third_party ? 2 : 1);
 	close_c(&p, '}');
@@ -324,7 +329,7 @@ out_status(struct cli_out *o, const char *status)
 
 	open_c(&p, '{');
 	if (status[0] != '\0') {
-		key(&p, "status", 6);
+		key(&p, "status");
 		elem(&p);
 		str(&p, status, strlen(status));
 	}

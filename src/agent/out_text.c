@@ -39,39 +39,46 @@ keycmp(const char *a, size_t an, const char *b, size_t bn)
 }
 
 static int
+keycell(const struct jp *jp, uint32_t x, uint32_t y)
+{
+	return keycmp(jp_at(jp, jp->cells[x].kp), jp->cells[x].kn,
+	    jp_at(jp, jp->cells[y].kp), jp->cells[y].kn);
+}
+
+static int
 cellcmp(const struct jp *jp, uint32_t x, uint32_t y)
 {
-	const struct jp_cell *a = &jp->cells[x], *b = &jp->cells[y];
-	int c = keycmp(jp_at(jp, a->kp), a->kn, jp_at(jp, b->kp), b->kn);
+	int c = keycell(jp, x, y);
 
 	return c != 0 ? c : (x > y) - (x < y);   /* ties: member order */
+}
+
+/* Move a[root] down the heap a[0..end) to its place. */
+static void
+sift(const struct jp *jp, uint32_t *a, uint32_t root, uint32_t end)
+{
+	uint32_t child, t;
+
+	for (; (child = 2 * root + 1) < end; root = child) {
+		if (child + 1 < end && cellcmp(jp, a[child], a[child + 1]) < 0)
+			child++;
+		if (cellcmp(jp, a[root], a[child]) >= 0)
+			break;
+		t = a[root], a[root] = a[child], a[child] = t;
+	}
 }
 
 /* Heapsort of member cells by key (no recursion, no memory). */
 static void
 sort_keys(const struct jp *jp, uint32_t *a, uint32_t n)
 {
-	uint32_t i, end, root, child, t;
+	uint32_t i, end, t;
 
-	for (i = n / 2; i-- > 0;) {
-		for (root = i; (child = 2 * root + 1) < n; root = child) {
-			if (child + 1 < n && cellcmp(jp, a[child], a[child + 1]) < 0)
-				child++;
-			if (cellcmp(jp, a[root], a[child]) >= 0)
-				break;
-			t = a[root], a[root] = a[child], a[child] = t;
-		}
-	}
+	for (i = n / 2; i-- > 0;)
+		sift(jp, a, i, n);
 	for (end = n; end-- > 1;) {
 		t = a[0], a[0] = a[end], a[end] = t;
-		for (root = 0; (child = 2 * root + 1) < end; root = child) {
-			if (child + 1 < end
-			    && cellcmp(jp, a[child], a[child + 1]) < 0)
-				child++;
-			if (cellcmp(jp, a[root], a[child]) >= 0)
-				break;
-			t = a[root], a[root] = a[child], a[child] = t;
-		}
+		sift(jp, a, 0, end);
 	}
 }
 
@@ -96,22 +103,13 @@ push_keys(struct jp *jp, const struct jp_val *o, int scalars, uint32_t *n)
 	}
 	sort_keys(jp, a, *n);
 	for (k = 0, w = 0; k < *n; k++) {
-		if (w > 0 && keycmp(jp_at(jp, jp->cells[a[w - 1]].kp),
-		    jp->cells[a[w - 1]].kn, jp_at(jp, jp->cells[a[k]].kp),
-		    jp->cells[a[k]].kn) == 0)
+		if (w > 0 && keycell(jp, a[w - 1], a[k]) == 0)
 			w--;
 		a[w++] = a[k];
 	}
 	*n = w;
 	jp->nscratch += w;
 	return 0;
-}
-
-static int
-keycell(const struct jp *jp, uint32_t x, uint32_t y)
-{
-	return keycmp(jp_at(jp, jp->cells[x].kp), jp->cells[x].kn,
-	    jp_at(jp, jp->cells[y].kp), jp->cells[y].kn);
 }
 
 static int

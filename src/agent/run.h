@@ -89,8 +89,13 @@ struct run_cfg {
 };
 
 /* The settings (run_options() and run_resolve() make them, before the
- * worker starts; every other file only reads them). */
-const struct run_cfg *run_config(void);
+ * worker starts; every other file only reads them). Always the same
+ * address: calls of one function share one. */
+const struct run_cfg *run_config(void)
+#if defined(__GNUC__)
+	__attribute__((const))
+#endif
+	;
 
 /* Defaults, then the config file, then the command line, into run_cfg.
  * 1: --help or --version printed; 0 ok; -1 usage error (printed). */

@@ -150,46 +150,7 @@ run_read_file_at(int dirfd, const char *name, char *buf, size_t cap)
 int
 run_utf8_valid(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned c = p[i];
-		size_t k, extra;
-		uint32_t cp;
-
-		if (c == 0)
-			return 0;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			extra = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			extra = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			extra = 3;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		if (len - i <= extra)
-			return 0;
-		for (k = 1; k <= extra; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if ((extra == 2 && (cp < 0x800 || (cp >= 0xd800
-		    && cp <= 0xdfff))) || (extra == 3 && (cp < 0x10000
-		    || cp > 0x10ffff)))
-			return 0;
-		i += extra + 1;
-	}
-	return 1;
+	return memchr(s, '\0', len) == NULL && fmt_utf8_valid(s, len);
 }
 
 /* see run.h */

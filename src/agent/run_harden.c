@@ -18,6 +18,7 @@
 
 #include "agent.h"
 #include "harden.h"
+#include "setup.h"
 
 extern char **environ;
 
@@ -67,8 +68,8 @@ move_vars(void)
 			environ[j++] = store + store_used;
 			store_used += len;
 		} else if (!(seen & (1u << k))) {
-			fmt_fprintf(stderr, "cpjob: %.*s: too long (%lu bytes; "
-			    "room for %lu)\n", (int)(len - vlen - 2), e,
+			setup_msg(NULL, "%.*s: too long (%lu bytes; "
+			    "room for %lu)", (int)(len - vlen - 2), e,
 			    (unsigned long)vlen, (unsigned long)(sizeof store
 			    - store_used));
 			rc = -1;
@@ -89,7 +90,7 @@ run_harden(void)
 
 #ifdef __linux__
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
-		fmt_fprintf(stderr, "cpjob: prctl(PR_SET_DUMPABLE): %s\n",
+		setup_msg(NULL, "prctl(PR_SET_DUMPABLE): %s",
 		    strerror(errno));
 		rc = -1;
 	}

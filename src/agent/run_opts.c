@@ -35,69 +35,102 @@ static char at_store[1024];
 enum { T_STR, T_SECS, T_MSECS, T_BATCH, T_FLAG, T_ADDR, T_LEVEL, T_KEYS,
 	T_GLOBAL, T_GLOBAL_FLAG, T_CONFIG };
 
+/* An option: s holds its name, its argument's name ("" for a flag) and
+ * its help ("" for an option not listed), each NUL-terminated, one after
+ * the other; off: the member of run_cfg it sets. */
+#define S(name, arg, help) name "\0" arg "\0" help
+#define OFF(m) offsetof(struct run_cfg, m)
 static const struct opt {
-	const char *name;
-	int type;
-	size_t off;
-	const char *arg;
-	const char *help;
+	const char *s;
+	unsigned short off;
+	unsigned char type;
 } opts[] = {
-	{ "action-type-id", T_STR, offsetof(struct run_cfg, action_type_id),
-	    "C,O,P,V", "category=C,owner=Custom,provider=P,version=V (required)" },
-	{ "query-param", T_STR, offsetof(struct run_cfg, query_param),
-	    "K=V", "only jobs whose configuration property K is V" },
-	{ "exec", T_STR, offsetof(struct run_cfg, exec), "PATH",
-	    "the handler (required); see share/cpjob/handler.md" },
-	{ "secret-config", T_KEYS, 0, "KEYS",
+	{ S("action-type-id", "C,O,P,V",
+	    "category=C,owner=Custom,provider=P,version=V (required)"),
+	    OFF(action_type_id), T_STR },
+	{ S("query-param", "K=V",
+	    "only jobs whose configuration property K is V"),
+	    OFF(query_param), T_STR },
+	{ S("exec", "PATH",
+	    "the handler (required); see share/cpjob/handler.md"),
+	    OFF(exec), T_STR },
+	{ S("secret-config", "KEYS",
 	    "configuration properties K1,K2,... (at most 16) given to the "
-	    "handler as files, not in its environment" },
-	{ "work-dir", T_STR, offsetof(struct run_cfg, work_dir), "DIR",
-	    "per-job directories (default /var/lib/cpjob/work)" },
-	{ "state-file", T_STR, offsetof(struct run_cfg, state_file), "PATH",
-	    "the job in flight (default /var/lib/cpjob/state)" },
-	{ "timeout", T_SECS, offsetof(struct run_cfg, timeout_s), "S",
-	    "handler time limit, seconds; 0: none (default 3600)" },
-	{ "kill-grace", T_SECS, offsetof(struct run_cfg, kill_grace_s), "S",
-	    "SIGTERM to SIGKILL of the handler's group (default 10)" },
-	{ "max-batch-size", T_BATCH, offsetof(struct run_cfg, max_batch), "N",
+	    "handler as files, not in its environment"), 0, T_KEYS },
+	{ S("work-dir", "DIR",
+	    "per-job directories (default /var/lib/cpjob/work)"),
+	    OFF(work_dir), T_STR },
+	{ S("state-file", "PATH",
+	    "the job in flight (default /var/lib/cpjob/state)"),
+	    OFF(state_file), T_STR },
+	{ S("timeout", "S",
+	    "handler time limit, seconds; 0: none (default 3600)"),
+	    OFF(timeout_s), T_SECS },
+	{ S("kill-grace", "S",
+	    "SIGTERM to SIGKILL of the handler's group (default 10)"),
+	    OFF(kill_grace_s), T_SECS },
+	{ S("max-batch-size", "N",
 	    "jobs asked for per poll: 1 (the agent works one job at a time; "
 	    "a job of a larger batch would wait unacknowledged: more is "
-	    "taken as 1)" },
-	{ "poll-interval", T_MSECS, offsetof(struct run_cfg, poll_interval_ms),
-	    "S", "idle polling interval, +-20% jitter (default 20; decimals "
-	    "allowed, at least 0.01)" },
-	{ "credentials-max-age", T_SECS,
-	    offsetof(struct run_cfg, refresh_after_s), "S",
-	    "fetch fresh artifact credentials when older (default 600)" },
-	{ "transfer-timeout", T_SECS,
-	    offsetof(struct run_cfg, transfer_timeout_s), "S",
-	    "longest S3 transfer, seconds (default 3600)" },
-	{ "give-up-after", T_SECS, offsetof(struct run_cfg, give_up_s), "S",
+	    "taken as 1)"), OFF(max_batch), T_BATCH },
+	{ S("poll-interval", "S",
+	    "idle polling interval, +-20% jitter (default 20; decimals "
+	    "allowed, at least 0.01)"), OFF(poll_interval_ms), T_MSECS },
+	{ S("credentials-max-age", "S",
+	    "fetch fresh artifact credentials when older (default 600)"),
+	    OFF(refresh_after_s), T_SECS },
+	{ S("transfer-timeout", "S",
+	    "longest S3 transfer, seconds (default 3600)"),
+	    OFF(transfer_timeout_s), T_SECS },
+	{ S("give-up-after", "S",
 	    "with --once or --exit-when-idle: exit 1 when the service could "
-	    "not be reached for this long, seconds (default 60)" },
-	{ "once", T_FLAG, offsetof(struct run_cfg, once), NULL,
-	    "handle at most one job, then exit" },
-	{ "exit-when-idle", T_FLAG, offsetof(struct run_cfg, exit_when_idle),
-	    NULL, "exit after a poll that found no job" },
-	{ "s3-endpoint-url", T_STR, offsetof(struct run_cfg, s3_endpoint_url),
-	    "URL", "S3 endpoint (else AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)" },
-	{ "s3-addressing", T_ADDR, offsetof(struct run_cfg, addressing),
-	    "path|virtual", "S3 addressing style (default: auto)" },
-	{ "syslog", T_FLAG, offsetof(struct run_cfg, use_syslog), NULL,
-	    "log to syslog (/dev/log) instead of stderr" },
-	{ "log-level", T_LEVEL, offsetof(struct run_cfg, log_level),
-	    "L", "error, warn, info (default) or debug" },
-	{ "config", T_CONFIG, 0, "FILE",
-	    "config file (default " DEFAULT_CONFIG " when it exists)" },
+	    "not be reached for this long, seconds (default 60)"),
+	    OFF(give_up_s), T_SECS },
+	{ S("once", "", "handle at most one job, then exit"),
+	    OFF(once), T_FLAG },
+	{ S("exit-when-idle", "", "exit after a poll that found no job"),
+	    OFF(exit_when_idle), T_FLAG },
+	{ S("s3-endpoint-url", "URL",
+	    "S3 endpoint (else AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)"),
+	    OFF(s3_endpoint_url), T_STR },
+	{ S("s3-addressing", "path|virtual",
+	    "S3 addressing style (default: auto)"), 0, T_ADDR },
+	{ S("syslog", "", "log to syslog (/dev/log) instead of stderr"),
+	    OFF(use_syslog), T_FLAG },
+	{ S("log-level", "L", "error, warn, info (default) or debug"),
+	    0, T_LEVEL },
+	{ S("config", "FILE",
+	    "config file (default " DEFAULT_CONFIG " when it exists)"),
+	    0, T_CONFIG },
 	/* global options of the other commands */
-	{ "region", T_GLOBAL, 0, NULL, NULL },
-	{ "endpoint-url", T_GLOBAL, 0, NULL, NULL },
-	{ "profile", T_GLOBAL, 0, NULL, NULL },
-	{ "ca-bundle", T_GLOBAL, 0, NULL, NULL },
-	{ "cli-connect-timeout", T_GLOBAL, 0, NULL, NULL },
-	{ "cli-read-timeout", T_GLOBAL, 0, NULL, NULL },
-	{ "debug", T_GLOBAL_FLAG, 0, NULL, NULL },
+	{ S("region", "", ""), 0, T_GLOBAL },
+	{ S("endpoint-url", "", ""), 0, T_GLOBAL },
+	{ S("profile", "", ""), 0, T_GLOBAL },
+	{ S("ca-bundle", "", ""), 0, T_GLOBAL },
+	{ S("cli-connect-timeout", "", ""), 0, T_GLOBAL },
+	{ S("cli-read-timeout", "", ""), 0, T_GLOBAL },
+	{ S("debug", "", ""), 0, T_GLOBAL_FLAG },
 };
+#undef S
+
+/* The string after s's NUL. */
+static const char *
+next(const char *s)
+{
+	return s + strlen(s) + 1;
+}
+
+/* The index of v in list ("a\0b\0...\0\0"), or -1. */
+static int
+pick(const char *v, const char *list)
+{
+	int i;
+
+	for (i = 0; *list != '\0'; i++, list = next(list))
+		if (strcmp(v, list) == 0)
+			return i;
+	return -1;
+}
 
 static const struct opt *
 find_opt(const char *name, size_t len)
@@ -105,7 +138,7 @@ find_opt(const char *name, size_t len)
 	size_t i, k;
 
 	for (i = 0; i < CPJ_ARRAY_LEN(opts); i++) {
-		const char *n = opts[i].name;
+		const char *n = opts[i].s;
 
 		if (strlen(n) != len)
 			continue;
@@ -124,13 +157,9 @@ find_opt(const char *name, size_t len)
 static int
 parse_bool(const char *v)
 {
-	if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0
-	    || strcmp(v, "yes") == 0 || strcmp(v, "on") == 0)
-		return 1;
-	if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0
-	    || strcmp(v, "no") == 0 || strcmp(v, "off") == 0)
-		return 0;
-	return -1;
+	int i = pick(v, "1\0true\0yes\0on\0" "0\0false\0no\0off\0");
+
+	return i < 0 ? -1 : i < 4;
 }
 
 /* --secret-config: at most RUN_SECRET_KEYS comma-separated names of
@@ -182,9 +211,9 @@ set_secret_keys(const char *v, const char *where)
 		p = e + 1;
 	}
 	if (why != NULL) {
-		fmt_fprintf(stderr, "cpjob: %s: secret-config: %s in '%s' (expected "
+		setup_msg(where, "secret-config: %s in '%s' (expected "
 		    "at most %u comma-separated configuration property names "
-		    "of 1..%u bytes)\n", where, why, v,
+		    "of 1..%u bytes)", why, v,
 		    (unsigned)RUN_SECRET_KEYS, (unsigned)RUN_SECRET_KEY_MAX);
 		run_cfg.nsecret_keys = 0;
 		return -1;
@@ -213,8 +242,7 @@ set_opt(const struct opt *o, const char *v, const char *where)
 
 		if (setup_duration_ms(v, o->type == T_MSECS,
 		    UINT64_C(315360000000), &ms) < 0) {
-			fmt_fprintf(stderr, "cpjob: %s: %s: invalid value '%s'\n",
-			    where, o->name, v);
+			setup_msg(where, "%s: invalid value '%s'", o->s, v);
 			return -1;
 		}
 		if (o->type == T_SECS)
@@ -225,16 +253,15 @@ set_opt(const struct opt *o, const char *v, const char *where)
 	}
 	case T_BATCH:
 		if (setup_number(v, 1, CPJ_MAX_JOBS, &n) < 0) {
-			fmt_fprintf(stderr, "cpjob: %s: %s: invalid value '%s'\n",
-			    where, o->name, v);
+			setup_msg(where, "%s: invalid value '%s'", o->s, v);
 			return -1;
 		}
 		if (n > RUN_BATCH_MAX) {
 			/* a config written for an older cpjob still starts */
-			fmt_fprintf(stderr, "cpjob: %s: %s: %s is taken as %d: "
+			setup_msg(where, "%s: %s is taken as %d: "
 			    "the agent works one job at a time (a job of a "
-			    "larger batch would wait unacknowledged)\n", where,
-			    o->name, v, RUN_BATCH_MAX);
+			    "larger batch would wait unacknowledged)",
+			    o->s, v, RUN_BATCH_MAX);
 			n = RUN_BATCH_MAX;
 		}
 		*(unsigned *)(void *)(base + o->off) = (unsigned)n;
@@ -242,37 +269,30 @@ set_opt(const struct opt *o, const char *v, const char *where)
 	case T_FLAG:
 		b = v == NULL ? 1 : parse_bool(v);
 		if (b < 0) {
-			fmt_fprintf(stderr, "cpjob: %s: %s: expected true or false, "
-			    "got '%s'\n", where, o->name, v);
+			setup_msg(where, "%s: expected true or false, "
+			    "got '%s'", o->s, v);
 			return -1;
 		}
 		*(int *)(void *)(base + o->off) = b;
 		return 0;
 	case T_ADDR:
-		if (strcmp(v, "path") == 0)
-			run_cfg.addressing = RUN_ADDR_PATH;
-		else if (strcmp(v, "virtual") == 0)
-			run_cfg.addressing = RUN_ADDR_VIRTUAL;
-		else if (strcmp(v, "auto") == 0)
-			run_cfg.addressing = RUN_ADDR_AUTO;
-		else {
-			fmt_fprintf(stderr, "cpjob: %s: s3-addressing: expected path "
-			    "or virtual, got '%s'\n", where, v);
+		/* RUN_ADDR_AUTO, _PATH, _VIRTUAL */
+		b = pick(v, "auto\0path\0virtual\0");
+		if (b < 0) {
+			setup_msg(where, "s3-addressing: expected path "
+			    "or virtual, got '%s'", v);
 			return -1;
 		}
+		run_cfg.addressing = b;
 		return 0;
 	case T_LEVEL:
-		if (strcmp(v, "error") == 0)
-			run_cfg.log_level = RUN_LOG_ERROR;
-		else if (strcmp(v, "warn") == 0 || strcmp(v, "warning") == 0)
-			run_cfg.log_level = RUN_LOG_WARN;
-		else if (strcmp(v, "info") == 0)
-			run_cfg.log_level = RUN_LOG_INFO;
-		else if (strcmp(v, "debug") == 0)
-			run_cfg.log_level = RUN_LOG_DEBUG;
+		/* RUN_LOG_ERROR, _WARN (twice), _INFO, _DEBUG */
+		b = pick(v, "error\0warn\0warning\0info\0debug\0");
+		if (b >= 0)
+			run_cfg.log_level = b + (b < 2);
 		else {
-			fmt_fprintf(stderr, "cpjob: %s: log-level: expected error, "
-			    "warn, info or debug, got '%s'\n", where, v);
+			setup_msg(where, "log-level: expected error, "
+			    "warn, info or debug, got '%s'", v);
 			return -1;
 		}
 		return 0;
@@ -284,14 +304,14 @@ set_opt(const struct opt *o, const char *v, const char *where)
 		char *av[2];
 		int i = 0;
 
-		fmt_snprintf(opt, sizeof opt, "--%s", o->name);
+		fmt_snprintf(opt, sizeof opt, "--%s", o->s);
 		av[0] = opt;
 		av[1] = (char *)(uintptr_t)v;
 		if (o->type == T_GLOBAL_FLAG) {
 			b = v == NULL ? 1 : parse_bool(v);
 			if (b < 0) {
-				fmt_fprintf(stderr, "cpjob: %s: %s: expected true or "
-				    "false\n", where, o->name);
+				setup_msg(where, "%s: expected true or "
+				    "false", o->s);
 				return -1;
 			}
 			if (b)
@@ -300,8 +320,8 @@ set_opt(const struct opt *o, const char *v, const char *where)
 			return 0;
 		}
 		if (cli_global_opt(&run_cfg.g, 2, av, &i) <= 0) {
-			fmt_fprintf(stderr, "cpjob: %s: %s: invalid value\n", where,
-			    o->name);
+			setup_msg(where, "%s: invalid value",
+			    o->s);
 			return -1;
 		}
 		return 0;
@@ -325,7 +345,7 @@ load_config(const char *path, int required)
 	if (len == -1 && errno == ENOENT && !required)
 		return 0;
 	if (len < 0) {
-		fmt_fprintf(stderr, "cpjob: config file %s: %s\n", path, len == -2
+		setup_msg(NULL, "config file %s: %s", path, len == -2
 		    ? "larger than 16 KiB" : errno == EINVAL
 		    ? "not a regular file" : strerror(errno));
 		return -1;
@@ -347,8 +367,7 @@ load_config(const char *path, int required)
 		fmt_snprintf(where, sizeof where, "%s line %ld", path, line);
 		eq = strchr(k, '=');
 		if (eq == NULL) {
-			fmt_fprintf(stderr, "cpjob: %s: expected key = value\n",
-			    where);
+			setup_msg(where, "expected key = value");
 			return -1;
 		}
 		ke = eq;
@@ -364,9 +383,9 @@ load_config(const char *path, int required)
 		*ve = '\0';
 		if (v[0] == '"' || v[0] == '\'') {
 			if (ve - v < 2 || ve[-1] != v[0]) {
-				fmt_fprintf(stderr, "cpjob: %s: unterminated quote "
+				setup_msg(where, "unterminated quote "
 				    "(a value that starts with %c ends with "
-				    "one)\n", where, v[0]);
+				    "one)", v[0]);
 				return -1;
 			}
 			v++;
@@ -375,8 +394,7 @@ load_config(const char *path, int required)
 		o = find_opt(k, (size_t)(ke - k));
 		if (o == NULL || o->type == T_CONFIG) {
 			*ke = '\0';
-			fmt_fprintf(stderr, "cpjob: %s: unknown setting '%s'\n",
-			    where, k);
+			setup_msg(where, "unknown setting '%s'", k);
 			return -1;
 		}
 		if (set_opt(o, v, where) < 0)
@@ -399,12 +417,13 @@ usage(FILE *f)
 	for (i = 0; i < CPJ_ARRAY_LEN(opts); i++) {
 		char left[48];
 
-		if (opts[i].help == NULL)
+		const char *arg = next(opts[i].s), *help = next(arg);
+
+		if (*help == '\0')
 			continue;
-		fmt_snprintf(left, sizeof left, "--%s%s%s", opts[i].name,
-		    opts[i].arg != NULL ? " " : "",
-		    opts[i].arg != NULL ? opts[i].arg : "");
-		fmt_fprintf(f, "  %-28s %s\n", left, opts[i].help);
+		fmt_snprintf(left, sizeof left, "--%s%s%s", opts[i].s,
+		    *arg != '\0' ? " " : "", arg);
+		fmt_fprintf(f, "  %-28s %s\n", left, help);
 	}
 	fmt_fprintf(f, "  %-28s %s\n", "--version", "print the version");
 	fmt_fprintf(f, "\n");
@@ -423,14 +442,14 @@ make_abs(const char *in, char *out, size_t cap, const char *what)
 		n = fmt_snprintf(out, cap, "%s", in);
 	} else {
 		if (getcwd(cwd, sizeof cwd) == NULL) {
-			fmt_fprintf(stderr, "cpjob: %s: %s\n", what,
+			setup_msg(what, "%s",
 			    strerror(errno));
 			return -1;
 		}
 		n = fmt_snprintf(out, cap, "%s/%s", cwd, in);
 	}
 	if (n < 0 || (size_t)n >= cap) {
-		fmt_fprintf(stderr, "cpjob: %s: path too long\n", what);
+		setup_msg(what, "path too long");
 		return -1;
 	}
 	/* no trailing slash: names are appended */
@@ -458,35 +477,34 @@ run_resolve(void)
 	struct stat sb;
 
 	if (run_cfg.action_type_id == NULL || run_cfg.exec == NULL) {
-		fmt_fprintf(stderr, "cpjob run: --action-type-id and --exec are "
+		fmt_eprintf("cpjob run: --action-type-id and --exec are "
 		    "required\n");
 		return -1;
 	}
 	n = cli_kv_arg(run_cfg.action_type_id, kv, 4, at_store,
 	    sizeof at_store, &used);
 	if (n < 0) {
-		fmt_fprintf(stderr, "cpjob run: --action-type-id: expected "
+		fmt_eprintf("cpjob run: --action-type-id: expected "
 		    "category=C,owner=O,provider=P,version=V\n");
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (strcmp(kv[i].key, "category") == 0)
-			run_cfg.at.category = kv[i].value;
-		else if (strcmp(kv[i].key, "owner") == 0)
-			run_cfg.at.owner = kv[i].value;
-		else if (strcmp(kv[i].key, "provider") == 0)
-			run_cfg.at.provider = kv[i].value;
-		else if (strcmp(kv[i].key, "version") == 0)
-			run_cfg.at.version = kv[i].value;
+		static const char **const member[] = { &run_cfg.at.category,
+			&run_cfg.at.owner, &run_cfg.at.provider,
+			&run_cfg.at.version };
+		int m = pick(kv[i].key, "category\0owner\0provider\0version\0");
+
+		if (m >= 0)
+			*member[m] = kv[i].value;
 		else {
-			fmt_fprintf(stderr, "cpjob run: --action-type-id: unknown "
+			fmt_eprintf("cpjob run: --action-type-id: unknown "
 			    "member '%s'\n", kv[i].key);
 			return -1;
 		}
 	}
 	if (run_cfg.at.category == NULL || run_cfg.at.owner == NULL
 	    || run_cfg.at.provider == NULL || run_cfg.at.version == NULL) {
-		fmt_fprintf(stderr, "cpjob run: --action-type-id needs category, "
+		fmt_eprintf("cpjob run: --action-type-id needs category, "
 		    "owner, provider and version\n");
 		return -1;
 	}
@@ -494,7 +512,7 @@ run_resolve(void)
 		n = cli_kv_arg(run_cfg.query_param, kv + 4, 2, at_store + used,
 		    sizeof at_store - used, &used);
 		if (n != 1) {
-			fmt_fprintf(stderr, "cpjob run: --query-param takes exactly "
+			fmt_eprintf("cpjob run: --query-param takes exactly "
 			    "one KEY=VALUE\n");
 			return -1;
 		}
@@ -516,12 +534,12 @@ run_resolve(void)
 	else if (access(run_cfg.exec_abs, X_OK) != 0)
 		why = strerror(errno);
 	if (why != NULL) {
-		fmt_fprintf(stderr, "cpjob run: handler (--exec) %s: %s\n",
+		fmt_eprintf("cpjob run: handler (--exec) %s: %s\n",
 		    run_cfg.exec_abs, why);
 		return -2;
 	}
 	if (run_mkdirs(run_cfg.work_dir_abs, 0700) != 0) {
-		fmt_fprintf(stderr, "cpjob run: work directory (--work-dir) %s: %s\n",
+		fmt_eprintf("cpjob run: work directory (--work-dir) %s: %s\n",
 		    run_cfg.work_dir_abs, strerror(errno));
 		return -2;
 	}
@@ -530,7 +548,7 @@ run_resolve(void)
 	if (slash != NULL && slash != dir) {
 		*slash = '\0';
 		if (run_mkdirs(dir, 0700) != 0) {
-			fmt_fprintf(stderr, "cpjob run: state file (--state-file) "
+			fmt_eprintf("cpjob run: state file (--state-file) "
 			    "directory %s: %s\n", dir, strerror(errno));
 			return -2;
 		}
@@ -591,7 +609,7 @@ run_options(int argc, char **argv)
 
 		if (strncmp(a, "--", 2) != 0
 		    || (o = find_opt(a + 2, strlen(a + 2))) == NULL) {
-			fmt_fprintf(stderr, "cpjob run: unknown option '%s'\n", a);
+			fmt_eprintf("cpjob run: unknown option '%s'\n", a);
 			return -1;
 		}
 		if (o->type == T_FLAG || o->type == T_GLOBAL_FLAG) {
@@ -600,7 +618,7 @@ run_options(int argc, char **argv)
 			continue;
 		}
 		if (i + 1 >= argc) {
-			fmt_fprintf(stderr, "cpjob run: %s needs a value\n", a);
+			fmt_eprintf("cpjob run: %s needs a value\n", a);
 			return -1;
 		}
 		i++;

@@ -66,7 +66,7 @@ run_s3_setup(void)
 	if (setup_http_client(&http, tls, NULL, &o) < 0)
 		return -1;
 	if ((rc = cpj_s3_init(&s3, &http, cli_region(), work, WORK_LEN)) < 0) {
-		fmt_fprintf(stderr, "cpjob: S3 client: %s\n", cpj_strerror(rc));
+		setup_msg(NULL, "S3 client: %s", cpj_strerror(rc));
 		return -1;
 	}
 	url = setup_endpoint(run_config()->s3_endpoint_url, "AWS_ENDPOINT_URL_S3");
@@ -153,17 +153,9 @@ sink(void *ctx, const unsigned char *data, size_t len)
 	run_notify_tick();      /* however large the artifact */
 	if (run_stopping())
 		return CPJ_ERR_CANCELLED;
-	while (len > 0) {
-		ssize_t n = write(x->fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			x->err = n < 0 ? errno : EIO;
-			return CPJ_ERR_IO;
-		}
-		data += n;
-		len -= (size_t)n;
+	if (run_write_all(x->fd, data, len) != 0) {
+		x->err = errno;
+		return CPJ_ERR_IO;
 	}
 	return 0;
 }

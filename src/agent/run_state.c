@@ -37,6 +37,7 @@
 #include "inner.h"
 #include "run.h"
 #include "arena.h"
+#include "setup.h"
 
 /*
  * What a state file holds once decoded: the report's strings, which all
@@ -511,13 +512,13 @@ run_state_lock(const char *state_path)
 	fmt_snprintf(path, sizeof path, "%s.lock", state_path);
 	lock_fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (lock_fd < 0) {
-		fmt_fprintf(stderr, "cpjob run: state file (--state-file) lock %s: "
+		fmt_eprintf("cpjob run: state file (--state-file) lock %s: "
 		    "%s\n", path, strerror(errno));
 		return -1;
 	}
 	if (flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
-		fmt_fprintf(stderr, "cpjob: %s is in use by another cpjob run "
-		    "(lock %s)\n", state_path, path);
+		setup_msg(NULL, "%s is in use by another cpjob run "
+		    "(lock %s)", state_path, path);
 		close(lock_fd);
 		lock_fd = -1;
 		return -1;

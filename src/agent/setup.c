@@ -38,7 +38,7 @@ setup_vmsg(const char *who, const char *fmt, va_list ap)
 {
 	fputs("cpjob: ", stderr);
 	if (who != NULL)
-		fmt_fprintf(stderr, "%s: ", who);
+		fmt_eprintf("%s: ", who);
 	fmt_vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }

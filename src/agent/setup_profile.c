@@ -137,7 +137,7 @@ setup_region(struct setup_profile *p, const char *given, char *out,
 	setup_profile_wipe(p);
 	if (n > 0)
 		return 0;
-	fmt_fprintf(stderr, "You must specify a region. You can also configure "
+	fmt_eprintf("You must specify a region. You can also configure "
 	    "your region by running \"aws configure\".\n");
 	return -1;
 }

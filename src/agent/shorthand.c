@@ -362,7 +362,7 @@ location(const char *s, size_t at)
 		ls--;
 	for (; ls < s + at; ls++)
 		col += ((unsigned char)*ls & 0xc0) != 0x80;
-	fmt_fprintf(stderr, "%.*s\n%*s^%s\n", nl != NULL ? (int)(nl - s)
+	fmt_eprintf("%.*s\n%*s^%s\n", nl != NULL ? (int)(nl - s)
 	    : (int)strlen(s), s, (int)col, "", nl != NULL ? nl : "");
 }
 
@@ -410,15 +410,15 @@ cli_shorthand_kv(const char *opt, const char *s, struct cli_kv *kv, int max,
 	}
 	if (opt == NULL)
 		return -1;
-	fmt_fprintf(stderr, "\nError parsing parameter '%s': ", opt);
+	fmt_eprintf("\nError parsing parameter '%s': ", opt);
 	if (p.fatal) {
-		fmt_fprintf(stderr, "too long, too many members or nested too "
+		fmt_eprintf("too long, too many members or nested too "
 		    "deeply for input:\n%s\n", s);
 	} else if (dup >= 0) {
-		fmt_fprintf(stderr, "Second instance of key \"%s\" encountered for "
+		fmt_eprintf("Second instance of key \"%s\" encountered for "
 		    "input:\n", kv[dup].key);
 		location(s, last + 1);
-		fmt_fprintf(stderr, "This is often because there is a preceding "
+		fmt_eprintf("This is often because there is a preceding "
 		    "\",\" instead of a space.\n");
 	} else {
 		const char *got = *p.exp == '<' ? "<none>" : p.at < p.len
@@ -427,7 +427,7 @@ cli_shorthand_kv(const char *opt, const char *s, struct cli_kv *kv, int max,
 
 		while (got == s + p.at && ((unsigned char)got[l] & 0xc0) == 0x80)
 			l++;
-		fmt_fprintf(stderr, "Expected: '%s', received: '%.*s' for input:\n",
+		fmt_eprintf("Expected: '%s', received: '%.*s' for input:\n",
 		    p.exp, l, got);
 		location(s, p.at);
 	}
