@@ -368,45 +368,53 @@ fmt_codepoints(const char *s, size_t n)
 }
 
 /* see fmt.h */
+size_t
+fmt_utf8_seq(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+	size_t len, k;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (len > n)
+		return 0;
+	for (k = 1; k < len; k++) {
+		if (p[k] < lo || p[k] > hi)
+			return 0;
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return len;
+}
+
+/* see fmt.h */
 int
 fmt_utf8_valid(const char *p, size_t n)
 {
-	size_t i = 0;
+	size_t i = 0, k;
 
 	while (i < n) {
-		unsigned char c = (unsigned char)p[i];
-		unsigned char lo = 0x80, hi = 0xbf;
-		int k;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			k = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			k = 2;
-		else if (c >= 0xf0 && c <= 0xf4)
-			k = 3;
-		else
+		k = fmt_utf8_seq(p + i, n - i);
+		if (k == 0)
 			return 0;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-		else if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-		if (i + (size_t)k >= n)
-			return 0;
-		for (i++; k > 0; k--, i++) {
-			c = (unsigned char)p[i];
-			if (c < lo || c > hi)
-				return 0;
-			lo = 0x80;
-			hi = 0xbf;
-		}
+		i += k;
 	}
 	return 1;
 }

@@ -41,6 +41,11 @@ size_t fmt_codepoints(const char *s, size_t n);
 /* 1 when the n bytes at p are strict UTF-8 (no overlong form, no
  * surrogate, nothing above U+10FFFF; NUL allowed), else 0. */
 int fmt_utf8_valid(const char *p, size_t n);
+/* The length (1-4) of the strict UTF-8 sequence that starts the n >= 1
+ * bytes at s, or 0 when they do not start with one. A byte that fails
+ * the check ends the reading, so at a NUL-terminated string n may be
+ * larger than what is left of it. */
+size_t fmt_utf8_seq(const char *s, size_t n);
 
 /* JSON's two-character escapes, as Python's json writes them: the byte
  * JSON_ESC[i] as '\\' and JSON_ESC_AS[i] (others below 0x20: \u00XX). */

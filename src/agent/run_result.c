@@ -208,24 +208,8 @@ run_message_clean(char *m)
 
 	while (p[i] != '\0') {
 		unsigned c = p[i];
-		size_t n = 1, k;
+		size_t n = fmt_utf8_seq(m + i, SIZE_MAX);
 
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 2;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 3;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 4;
-		else if (c >= 0x80)
-			n = 0;          /* invalid lead byte */
-		for (k = 1; k < n; k++) {
-			if (p[i + k] == '\0' || (p[i + k] & 0xc0) != 0x80) {
-				n = 0;
-				break;
-			}
-		}
-		if (n > 1 && !run_utf8_valid((const char *)p + i, n))
-			n = 0;
 		if (n == 0) {
 			p[i] = '?';
 			n = 1;

@@ -3,7 +3,8 @@
  * here): fmt_snprintf() against the C library's snprintf() on random
  * formats, arguments and buffer sizes; fmt_fprintf() against fprintf()
  * on a stream, interleaved with other stdio output; fmt_pyfloat(),
- * fmt_strtod() and the UTC time conversions against Python
+ * fmt_strtod() and the UTC time conversions against Python; the strict
+ * UTF-8 reader (fmt_utf8_seq(), fmt_utf8_valid()) on its boundaries
  * (tests/tools/fmt_cases.py, with a seed chosen at run time and printed;
  * CPJ_FMT_SEED and CPJ_FMT_COUNT override it and the number of cases).
  */
@@ -333,6 +334,39 @@ strtod_edges(void)
 	return 0;
 }
 
+/* One strict UTF-8 sequence: every boundary of the ranges the lead byte
+ * allows; a cut sequence and a NUL end it. fmt_utf8_valid() is the same
+ * reading over a whole buffer. */
+static int
+utf8_seq(void)
+{
+	static const struct {
+		const char *s;
+		size_t n, want;
+	} c[] = {
+		{ "a", 1, 1 }, { "\x7f", 1, 1 }, { "\x80", 1, 0 },
+		{ "\xc1\xbf", 2, 0 }, { "\xc2\x80", 2, 2 }, { "\xdf\xbf", 2, 2 },
+		{ "\xc2\x7f", 2, 0 }, { "\xc2\xc0", 2, 0 }, { "\xc2\x80", 1, 0 },
+		{ "\xe0\x9f\x80", 3, 0 }, { "\xe0\xa0\x80", 3, 3 },
+		{ "\xed\x9f\xbf", 3, 3 }, { "\xed\xa0\x80", 3, 0 },
+		{ "\xef\xbf\xbf", 3, 3 }, { "\xe2\x82", 3, 0 },
+		{ "\xf0\x8f\xbf\xbf", 4, 0 }, { "\xf0\x90\x80\x80", 4, 4 },
+		{ "\xf4\x8f\xbf\xbf", 4, 4 }, { "\xf4\x90\x80\x80", 4, 0 },
+		{ "\xf5\x80\x80\x80", 4, 0 }, { "\xff", 1, 0 },
+		{ "\xe2\x82\xac", SIZE_MAX, 3 }, { "\xe2\x82", SIZE_MAX, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		CHECK(fmt_utf8_seq(c[i].s, c[i].n) == c[i].want);
+		if (c[i].n != SIZE_MAX)
+			CHECK(fmt_utf8_valid(c[i].s, c[i].n) == (c[i].want == c[i].n));
+	}
+	CHECK(fmt_utf8_valid("a\0\xc3\xa9\xf0\x9f\x98\x80", 8));
+	CHECK(!fmt_utf8_valid("\xc3\xa9\xc3", 3));
+	return 0;
+}
+
 int
 main(void)
 {
@@ -342,6 +376,7 @@ main(void)
 	RUN(snprintf_random);
 	RUN(fprintf_stream);
 	RUN(strtod_edges);
+	RUN(utf8_seq);
 	RUN(python_cases);
 	return H_EXIT();
 }
