@@ -16,7 +16,7 @@
 #   pointers in writable .data.rel.ro instead of flash. Without it the
 #   library's text + data is 2.6% smaller on armhf, 4.3% on mipsel, 0.6%
 #   on arm64, and ~3-6 KB of tables leave RAM for .rodata.
-# - -z norelro (BOARD_RELRO): RELRO is applied by a dynamic loader, and a
+# - -z norelro (BOARD_LAYOUT): RELRO is applied by a dynamic loader, and a
 #   static musl program has none (musl's start code never mprotects
 #   PT_GNU_RELRO: a test program's .data.rel.ro page stays rw-p in
 #   /proc/self/maps). All it did was align the writable segment's start
@@ -41,11 +41,11 @@
 #   other program (tests, examples, benchmarks, `make size`'s second link
 #   of the agent with its map) from the machine code (-fno-lto: gcc's
 #   linker plugin would otherwise optimise any link of such objects), as a
-#   user's program linking libcpjob.a without -flto is. So the link map still tells the
-#   libraries apart and the stack walk reads gcc's call graphs of the same
-#   code the library ships; the agent loses what LTO finds across files:
-#   stripped, -2.9 KB on armhf, -12.3 KB on arm64, -21.7 KB on mipsel,
-#   -7.0 KB on x86_64-musl (boards/README.md).
+#   user's program linking libcpjob.a without -flto is. So the link map
+#   still tells the libraries apart and the stack walk reads gcc's call
+#   graphs of the code the library ships; the agent sheds what LTO finds
+#   across files (7 to 17 KB stripped, measured per board in
+#   boards/README.md).
 PORT := posix
 OPT ?= -Os
 BOARD_LTO ?= -flto=auto -ffat-lto-objects
@@ -73,7 +73,7 @@ BOARD_CFLAGS = $(BOARD_CPU) -fno-pie -ffunction-sections -fdata-sections \
 # truncation paths than -O2, and a range check that is portable is "always
 # false" where size_t has 32 bits. They stay warnings here.
 BOARD_WARN ?= -Wno-error=format-truncation -Wno-error=type-limits
-BOARD_RELRO ?= -Wl,-z,norelro -Wl,-z,noseparate-code
-BOARD_LDFLAGS = $(BOARD_CPU) -static -Wl,--gc-sections $(BOARD_RELRO) $(BOARD_NO_LTO)
+BOARD_LAYOUT ?= -Wl,-z,norelro -Wl,-z,noseparate-code
+BOARD_LDFLAGS = $(BOARD_CPU) -static -Wl,--gc-sections $(BOARD_LAYOUT) $(BOARD_NO_LTO)
 BOARD_LDLIBS ?=
 BOARD_DEBS += dpkg-dev xz-utils binutils file
