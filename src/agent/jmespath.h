@@ -237,6 +237,22 @@ int jp_import(struct jp *jp, const char *text, size_t len,
 int jp_room(struct jp *jp, size_t n);
 /* A new cell (zeroed) in *c, or -1 (jp->fatal, jp->err). */
 int jp_cell(struct jp *jp, uint32_t *c);
+/* An array or object being built: its value and its last cell (0: none
+ * yet). jp_list starts v empty, of type t. */
+struct jp_list {
+	struct jp_val *v;
+	uint32_t tail;
+};
+void jp_list(struct jp_list *l, struct jp_val *v, int t);
+/* Append x, member name kp/kn, to l: its new cell, or 0 (jp_cell's
+ * failure). */
+uint32_t jp_push(struct jp *jp, struct jp_list *l, const struct jp_val *x,
+    uint32_t kp, uint32_t kn);
+/* The cell of obj's member named name (n bytes), or 0. The objects hold
+ * each name once (json.loads and the evaluation keep the last value in
+ * the first place). */
+uint32_t jp_find(const struct jp *jp, const struct jp_val *obj,
+    const char *name, size_t n);
 int jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
     int na, struct jp_val *out);
 int jp_py_eq(const struct jp *jp, const struct jp_val *a,

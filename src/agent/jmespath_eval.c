@@ -14,11 +14,6 @@
 
 #define ARGS_MAX 8
 
-struct lb {                 /* list builder */
-	struct jp_val *v;
-	uint32_t tail;
-};
-
 /* see jmespath.h */
 int
 jp_cell(struct jp *jp, uint32_t *c)
@@ -45,37 +40,53 @@ jp_room(struct jp *jp, size_t n)
 	return 0;
 }
 
-static void
-lb_init(struct lb *b, struct jp_val *v, int type)
+/* see jmespath.h */
+void
+jp_list(struct jp_list *l, struct jp_val *v, int t)
 {
 	memset(v, 0, sizeof *v);
-	v->t = (uint8_t)type;
-	b->v = v;
-	b->tail = 0;
+	v->t = (uint8_t)t;
+	l->v = v;
+	l->tail = 0;
 }
 
-static int
-lb_push(struct jp *jp, struct lb *b, const struct jp_val *x, uint32_t kp,
-    uint32_t kn)
+/* see jmespath.h */
+uint32_t
+jp_push(struct jp *jp, struct jp_list *l, const struct jp_val *x,
+    uint32_t kp, uint32_t kn)
 {
 	uint32_t c = 0;
 
 	if (jp_cell(jp, &c) < 0)
-		return -1;
+		return 0;
 	jp->cells[c].v = *x;
 	jp->cells[c].kp = kp;
 	jp->cells[c].kn = kn;
-	if (b->tail == 0) {
-		b->v->p = c;
-		b->v->flat = 1;
+	if (l->tail == 0) {
+		l->v->p = c;
+		l->v->flat = 1;
 	} else {
-		jp->cells[b->tail].next = c;
-		if (c != b->tail + 1)
-			b->v->flat = 0;
+		jp->cells[l->tail].next = c;
+		if (c != l->tail + 1)
+			l->v->flat = 0;
 	}
-	b->tail = c;
-	b->v->n++;
-	return 0;
+	l->tail = c;
+	l->v->n++;
+	return c;
+}
+
+/* see jmespath.h */
+uint32_t
+jp_find(const struct jp *jp, const struct jp_val *obj, const char *name,
+    size_t n)
+{
+	uint32_t c;
+
+	for (c = obj->n ? obj->p : 0; c != 0; c = jp->cells[c].next)
+		if (jp->cells[c].kn == n
+		    && memcmp(jp_at(jp, jp->cells[c].kp), name, n) == 0)
+			break;
+	return c;
 }
 
 /* see jmespath.h */
@@ -83,19 +94,12 @@ int
 jp_member(const struct jp *jp, const struct jp_val *obj, const char *name,
     size_t n, struct jp_val *out)
 {
-	uint32_t c;
-	int found = 0;
+	uint32_t c = obj->t == JP_OBJ ? jp_find(jp, obj, name, n) : 0;
 
 	memset(out, 0, sizeof *out);
-	if (obj->t != JP_OBJ)
-		return 0;
-	for (c = obj->n ? obj->p : 0; c != 0; c = jp->cells[c].next)
-		if (jp->cells[c].kn == n
-		    && memcmp(jp_at(jp, jp->cells[c].kp), name, n) == 0) {
-			*out = jp->cells[c].v;   /* the last one wins */
-			found = 1;
-		}
-	return found;
+	if (c != 0)
+		*out = jp->cells[c].v;
+	return c != 0;
 }
 
 /* ---- comparisons ----------------------------------------------------- */
@@ -265,7 +269,7 @@ slice(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
     struct jp_val *out)
 {
 	int64_t len = in->n, st, sp, step = (nd->op & 4) ? nd->u.n[2] : 1, i;
-	struct lb b;
+	struct jp_list b;
 	struct jp_val e;
 
 	if (step == 0)
@@ -288,10 +292,10 @@ slice(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
 	} else {
 		sp = step < 0 ? -1 : len;
 	}
-	lb_init(&b, out, JP_ARR);
+	jp_list(&b, out, JP_ARR);
 	for (i = st; step > 0 ? i < sp : i > sp; i += step) {
 		nth(jp, in, i, &e);
-		if (lb_push(jp, &b, &e, 0, 0) < 0)
+		if (jp_push(jp, &b, &e, 0, 0) == 0)
 			return -1;
 	}
 	return 0;
@@ -304,14 +308,14 @@ static int
 project(struct jp *jp, const struct jp_val *base, int r, int cond, int vals,
     struct jp_val *out)
 {
-	struct lb b;
+	struct jp_list b;
 	struct jp_val x, c;
 	uint32_t k;
 
 	memset(out, 0, sizeof *out);
 	if (base->t != (vals ? JP_OBJ : JP_ARR))
 		return 0;
-	lb_init(&b, out, JP_ARR);
+	jp_list(&b, out, JP_ARR);
 	for (k = base->n ? base->p : 0; k != 0; k = jp->cells[k].next) {
 		const struct jp_val *e = &jp->cells[k].v;
 
@@ -323,7 +327,7 @@ project(struct jp *jp, const struct jp_val *base, int r, int cond, int vals,
 		}
 		if (ev(jp, r, e, &x) < 0)
 			return -1;
-		if (x.t != JP_NULL && lb_push(jp, &b, &x, 0, 0) < 0)
+		if (x.t != JP_NULL && jp_push(jp, &b, &x, 0, 0) == 0)
 			return -1;
 	}
 	return 0;
@@ -332,23 +336,23 @@ project(struct jp *jp, const struct jp_val *base, int r, int cond, int vals,
 static int
 flatten(struct jp *jp, const struct jp_val *base, struct jp_val *out)
 {
-	struct lb b;
+	struct jp_list b;
 	uint32_t k, j;
 
 	memset(out, 0, sizeof *out);
 	if (base->t != JP_ARR)
 		return 0;
-	lb_init(&b, out, JP_ARR);
+	jp_list(&b, out, JP_ARR);
 	for (k = base->n ? base->p : 0; k != 0; k = jp->cells[k].next) {
 		const struct jp_val *e = &jp->cells[k].v;
 
 		if (e->t != JP_ARR) {
-			if (lb_push(jp, &b, e, 0, 0) < 0)
+			if (jp_push(jp, &b, e, 0, 0) == 0)
 				return -1;
 			continue;
 		}
 		for (j = e->n ? e->p : 0; j != 0; j = jp->cells[j].next)
-			if (lb_push(jp, &b, &jp->cells[j].v, 0, 0) < 0)
+			if (jp_push(jp, &b, &jp->cells[j].v, 0, 0) == 0)
 				return -1;
 	}
 	return 0;
@@ -358,14 +362,14 @@ static int
 multi(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
     struct jp_val *out)
 {
-	struct lb b;
+	struct jp_list b;
 	struct jp_val x;
 	int k;
 
 	memset(out, 0, sizeof *out);
 	if (in->t == JP_NULL)
 		return 0;
-	lb_init(&b, out, nd->type == N_MSLIST ? JP_ARR : JP_OBJ);
+	jp_list(&b, out, nd->type == N_MSLIST ? JP_ARR : JP_OBJ);
 	for (k = nd->a; k >= 0; k = jp->x.e.nodes[k].next) {
 		const struct jp_node *kv = &jp->x.e.nodes[k];
 		uint32_t c;
@@ -373,20 +377,16 @@ multi(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
 		if (ev(jp, nd->type == N_MSLIST ? k : kv->a, in, &x) < 0)
 			return -1;
 		if (nd->type == N_MSLIST) {
-			if (lb_push(jp, &b, &x, 0, 0) < 0)
+			if (jp_push(jp, &b, &x, 0, 0) == 0)
 				return -1;
 			continue;
 		}
-		for (c = out->n ? out->p : 0; c != 0; c = jp->cells[c].next)
-			if (jp->cells[c].kn == kv->u.v.n
-			    && memcmp(jp_at(jp, jp->cells[c].kp),
-			    jp_at(jp, kv->u.v.p), kv->u.v.n) == 0)
-				break;
+		c = jp_find(jp, out, jp_at(jp, kv->u.v.p), kv->u.v.n);
 		if (c != 0) {        /* a repeated key: dict keeps its place */
 			jp->cells[c].v = x;
 			continue;
 		}
-		if (lb_push(jp, &b, &x, kv->u.v.p, kv->u.v.n) < 0)
+		if (jp_push(jp, &b, &x, kv->u.v.p, kv->u.v.n) == 0)
 			return -1;
 	}
 	return 0;

@@ -115,30 +115,21 @@ static int
 keys_values(struct jp *jp, const char *f, const struct jp_val *a,
     struct jp_val *out)
 {
-	uint32_t c, prev = 0;
+	struct jp_list l;
+	struct jp_val k;
+	uint32_t c;
 
 	if (a->t != JP_OBJ)
 		return bad_type(jp, f, a, "['object']");
-	memset(out, 0, sizeof *out);
-	out->t = JP_ARR;
+	jp_list(&l, out, JP_ARR);
+	memset(&k, 0, sizeof k);
+	k.t = JP_STR;
 	for (c = a->n ? a->p : 0; c != 0; c = jp->cells[c].next) {
-		uint32_t k;
-
-		if (jp_cell(jp, &k) < 0)
+		k.p = jp->cells[c].kp;
+		k.n = jp->cells[c].kn;
+		if (jp_push(jp, &l, f[0] == 'k' ? &k : &jp->cells[c].v, 0, 0)
+		    == 0)
 			return -1;
-		if (f[0] == 'k') {
-			jp->cells[k].v.t = JP_STR;
-			jp->cells[k].v.p = jp->cells[c].kp;
-			jp->cells[k].v.n = jp->cells[c].kn;
-		} else {
-			jp->cells[k].v = jp->cells[c].v;
-		}
-		if (prev == 0)
-			out->p = k;
-		else
-			jp->cells[prev].next = k;
-		prev = k;
-		out->n++;
 	}
 	return 0;
 }
@@ -157,19 +148,13 @@ static int
 push(struct jp *jp, struct jp_val *o, uint32_t *tail, const struct jp_val *x,
     uint32_t kp, uint32_t kn)
 {
-	uint32_t k;
+	struct jp_list l;
 
-	if (jp_cell(jp, &k) < 0)
+	l.v = o;
+	l.tail = *tail;
+	if (jp_push(jp, &l, x, kp, kn) == 0)
 		return -1;
-	jp->cells[k].v = *x;
-	jp->cells[k].kp = kp;
-	jp->cells[k].kn = kn;
-	if (*tail == 0)
-		o->p = k;
-	else
-		jp->cells[*tail].next = k;
-	*tail = k;
-	o->n++;
+	*tail = l.tail;
 	o->flat = 0;
 	return 0;
 }
@@ -510,12 +495,7 @@ build(struct jp *jp, const char *f, const struct jp_val *a, int na,
 			EACH(c, &a[k]) {
 				const struct jp_cell *m = &jp->cells[c];
 
-				EACH(d, out)
-					if (jp->cells[d].kn == m->kn
-					    && memcmp(jp_at(jp, jp->cells[d].kp),
-					    jp_at(jp, m->kp),
-					    m->kn) == 0)
-						break;
+				d = jp_find(jp, out, jp_at(jp, m->kp), m->kn);
 				if (d != 0)
 					jp->cells[d].v = m->v;
 				else if (push(jp, out, &tail, &m->v, m->kp,

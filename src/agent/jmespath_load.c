@@ -18,17 +18,11 @@
 #include "cpj_err.h"
 #include "jmespath.h"
 
-/* A container being read: its value and its last cell (0: none yet). */
-struct frame {
-	struct jp_val *v;
-	uint32_t tail;
-};
-
 struct rd {
 	struct jp *jp;
 	const char *text;
 	char *inplace;            /* text, writable (jp_load); NULL: copy */
-	struct frame st[CPJ_JSON_DEPTH_MAX];
+	struct jp_list st[CPJ_JSON_DEPTH_MAX];   /* the containers being read */
 	int nst;
 	struct jp_val *root;
 	struct jp_val *dst;       /* the value being read */
@@ -130,11 +124,7 @@ dedupe(struct jp *jp, struct jp_val *v)
 
 	for (prev = v->n ? v->p : 0, c = prev ? jp->cells[prev].next : 0;
 	    c != 0; c = jp->cells[c].next) {
-		for (d = v->p; d != c && (jp->cells[d].kn != jp->cells[c].kn
-		    || memcmp(jp_at(jp, jp->cells[d].kp), jp_at(jp,
-		    jp->cells[c].kp), jp->cells[c].kn) != 0);
-		    d = jp->cells[d].next)
-			;
+		d = jp_find(jp, v, jp_at(jp, jp->cells[c].kp), jp->cells[c].kn);
 		if (d == c) {
 			prev = c;
 			continue;
@@ -150,25 +140,15 @@ dedupe(struct jp *jp, struct jp_val *v)
 static int
 element(struct rd *r, uint32_t *c)
 {
+	static const struct jp_val none;
 	struct jp *jp = r->jp;
-	struct frame *f = &r->st[r->nst - 1];
 
 	if (jp->ncells >= JP_CELLS_MAX)
 		return jp_fail(jp, r->inplace != NULL ? "output too large for "
 		    "--query and --output text (over %u values)"
 		    : "literal too large (over %u values)",
 		    (unsigned)JP_CELLS_MAX);
-	if (jp_cell(jp, c) < 0)
-		return -1;
-	if (f->tail == 0) {
-		f->v->p = *c;
-	} else {
-		jp->cells[f->tail].next = *c;
-		if (*c != f->tail + 1)
-			f->v->flat = 0;
-	}
-	f->tail = *c;
-	f->v->n++;
+	*c = jp_push(jp, &r->st[r->nst - 1], &none, 0, 0);
 	return 0;
 }
 
@@ -193,10 +173,8 @@ begin(struct rd *r, const cpj_json_scanner *s, size_t n)
 	switch (s->ev_type) {
 	case CPJ_JSON_OBJECT:
 	case CPJ_JSON_ARRAY:
-		r->dst->t = s->ev_type == CPJ_JSON_OBJECT ? JP_OBJ : JP_ARR;
-		r->dst->flat = 1;
-		r->st[r->nst].v = r->dst;
-		r->st[r->nst++].tail = 0;
+		jp_list(&r->st[r->nst++], r->dst, s->ev_type
+		    == CPJ_JSON_OBJECT ? JP_OBJ : JP_ARR);
 		return 0;
 	case CPJ_JSON_STRING:
 		r->dst->t = JP_STR;
