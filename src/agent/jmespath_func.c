@@ -21,13 +21,85 @@ tname(int t)
 	return n[t];
 }
 
+#define EACH(c, a) for (c = (a)->n ? (a)->p : 0; c != 0; c = jp->cells[c].next)
+#define B(t) (1u << (t))
+
+/*
+ * The types of python-jmespath's signatures: those a value may have
+ * (bits B(JP_x), low byte) and, for the typed arrays, those its elements
+ * may have (high byte; all of the first one's type), and the names the
+ * error gives (types[]).
+ */
+enum { S_ANY, S_NUM, S_STR, S_ARR, S_OBJ, S_EXPREF, S_ANUM, S_ASTR, S_ANS,
+	S_AS, S_SAO, S_SN, S_NS };
+static const uint16_t allow[] = {
+	0xff, B(JP_NUM), B(JP_STR), B(JP_ARR), B(JP_OBJ), B(JP_EXPREF),
+	B(JP_ARR) | B(JP_NUM) << 8, B(JP_ARR) | B(JP_STR) << 8,
+	B(JP_ARR) | (B(JP_NUM) | B(JP_STR)) << 8, B(JP_ARR) | B(JP_STR),
+	B(JP_STR) | B(JP_ARR) | B(JP_OBJ), 0xff & ~B(JP_EXPREF),
+	B(JP_NUM) | B(JP_STR)
+};
+static const char types[] =
+	"\0number\0string\0array\0object\0expref\0array-number\0array-string\0"
+	"array-number', 'array-string\0array', 'string\0"
+	"string', 'array', 'object\0string', 'number\0number', 'string";
+
 static int
-bad_type(struct jp *jp, const char *f, const struct jp_val *v,
-    const char *want)
+bad_type(struct jp *jp, const char *f, const struct jp_val *v, int spec)
 {
+	const char *w = types;
+
+	while (spec-- > 0)
+		w += strlen(w) + 1;
 	return jp_fail(jp, "In function %s(), invalid type for value, "
-	    "expected one of: %s, received: \"%s\"", f, want, tname(v->t));
+	    "expected one of: ['%s'], received: \"%s\"", f, w, tname(v->t));
 }
+
+/* v against type spec: 0, or -1 after the error. */
+static int
+check(struct jp *jp, const char *f, const struct jp_val *v, int spec)
+{
+	unsigned m = allow[spec];
+	uint32_t c;
+
+	if (!(m >> v->t & 1))
+		return bad_type(jp, f, v, spec);
+	if (m >> 8 != 0)
+		EACH(c, v) {
+			const struct jp_val *e = &jp->cells[c].v;
+
+			if (e->t != jp->cells[v->p].v.t || !(m >> 8 >> e->t & 1))
+				return bad_type(jp, f, e, spec);
+		}
+	return 0;
+}
+
+/* The functions, their arity (negative: at least that many) and the
+ * types of their arguments (fsig: the first's, low 4 bits, and the
+ * others'), in the order of their names. */
+enum {
+	F_ABS, F_AVG, F_CEIL, F_CONTAINS, F_ENDS_WITH, F_FLOOR, F_JOIN, F_KEYS,
+	F_LENGTH, F_MAP, F_MAX, F_MAX_BY, F_MERGE, F_MIN, F_MIN_BY,
+	F_NOT_NULL, F_REVERSE, F_SORT, F_SORT_BY, F_STARTS_WITH, F_SUM,
+	F_TO_ARRAY, F_TO_NUMBER, F_TO_STRING, F_TYPE, F_VALUES
+};
+static const char fnames[] =
+	"abs\0avg\0ceil\0contains\0ends_with\0floor\0join\0keys\0length\0"
+	"map\0max\0max_by\0merge\0min\0min_by\0not_null\0reverse\0sort\0"
+	"sort_by\0starts_with\0sum\0to_array\0to_number\0to_string\0type\0"
+	"values\0";
+static const signed char fargs[] = {
+	1, 1, 1, 2, 2, 1, 2, 1, 1, 2, 1, 2, -1, 1, 2, -1, 1, 1, 2, 2, 1, 1, 1,
+	1, 1, 1
+};
+#define SIG(a, b) ((a) | (b) << 4)
+static const unsigned char fsig[] = {
+	S_NUM, S_ANUM, S_NUM, S_AS, SIG(S_STR, S_STR), S_NUM,
+	SIG(S_STR, S_ASTR), S_OBJ, S_SAO, SIG(S_EXPREF, S_ARR), S_ANS,
+	SIG(S_ARR, S_EXPREF), SIG(S_OBJ, S_OBJ), S_ANS, SIG(S_ARR, S_EXPREF),
+	S_ANY, S_AS, S_ANS, SIG(S_ARR, S_EXPREF), SIG(S_STR, S_STR), S_ANUM,
+	S_ANY, S_SN, S_ANY, S_ANY, S_OBJ
+};
 
 /* The string built since offset start of jp->s, NUL-terminated. */
 static int
@@ -54,141 +126,10 @@ append_s(struct jp *jp, const char *s, size_t n)
 	return 0;
 }
 
-static int
-join(struct jp *jp, const struct jp_val *a, struct jp_val *out)
-{
-	uint32_t c, start = jp->ns;
-	int first = 1;
-
-	if (a[0].t != JP_STR)
-		return bad_type(jp, "join", &a[0], "['string']");
-	if (a[1].t != JP_ARR)
-		return bad_type(jp, "join", &a[1], "['array-string']");
-	for (c = a[1].n ? a[1].p : 0; c != 0; c = jp->cells[c].next)
-		if (jp->cells[c].v.t != JP_STR)
-			return bad_type(jp, "join", &jp->cells[c].v,
-			    "['array-string']");
-	for (c = a[1].n ? a[1].p : 0; c != 0; c = jp->cells[c].next) {
-		const struct jp_val *e = &jp->cells[c].v;
-
-		if ((!first && append_s(jp, jp_at(jp, a[0].p), a[0].n) < 0)
-		    || append_s(jp, jp_at(jp, e->p), e->n) < 0)
-			return -1;
-		first = 0;
-	}
-	return new_str(jp, out, start);
-}
-
-static int
-contains(struct jp *jp, const struct jp_val *a, struct jp_val *out)
-{
-	uint32_t c;
-	int r = 0;
-
-	if (a[0].t == JP_STR) {
-		const char *h = jp_at(jp, a[0].p), *nd = jp_at(jp, a[1].p);
-		uint32_t k;
-
-		if (a[1].t != JP_STR)
-			return jp_fail(jp, "'in <string>' requires string as "
-			    "left operand, not %s", tname(a[1].t));
-		for (k = 0; !r && k + a[1].n <= a[0].n; k++)
-			r = memcmp(h + k, nd, a[1].n) == 0;
-	} else if (a[0].t == JP_ARR) {
-		struct jp_val t;
-
-		for (c = a[0].n ? a[0].p : 0; !r && c != 0;
-		    c = jp->cells[c].next) {
-			/* Python's `in`: ==, where 1 == true */
-			t = jp->cells[c].v;
-			r = jp_py_eq(jp, &t, &a[1]);
-		}
-	} else {
-		return bad_type(jp, "contains", &a[0], "['array', 'string']");
-	}
-	memset(out, 0, sizeof *out);
-	out->t = r ? JP_TRUE : JP_FALSE;
-	return 0;
-}
-
-static int
-keys_values(struct jp *jp, const char *f, const struct jp_val *a,
-    struct jp_val *out)
-{
-	struct jp_list l;
-	struct jp_val k;
-	uint32_t c;
-
-	if (a->t != JP_OBJ)
-		return bad_type(jp, f, a, "['object']");
-	jp_list(&l, out, JP_ARR);
-	memset(&k, 0, sizeof k);
-	k.t = JP_STR;
-	for (c = a->n ? a->p : 0; c != 0; c = jp->cells[c].next) {
-		k.p = jp->cells[c].kp;
-		k.n = jp->cells[c].kn;
-		if (jp_push(jp, &l, f[0] == 'k' ? &k : &jp->cells[c].v, 0, 0)
-		    == 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* ---- values built here ---------------------------------------------- */
-
 static double
 dv(const struct jp_val *v)
 {
 	return v->isint ? (double)jp_int(v) : jp_dbl(v);
-}
-
-/* Append x (member name kp/kn) to array or object o; *tail: its last
- * cell (0 at first). */
-static int
-push(struct jp *jp, struct jp_val *o, uint32_t *tail, const struct jp_val *x,
-    uint32_t kp, uint32_t kn)
-{
-	struct jp_list l;
-
-	l.v = o;
-	l.tail = *tail;
-	if (jp_push(jp, &l, x, kp, kn) == 0)
-		return -1;
-	*tail = l.tail;
-	o->flat = 0;
-	return 0;
-}
-
-static void
-new_arr(struct jp_val *o, int t)
-{
-	memset(o, 0, sizeof *o);
-	o->t = (uint8_t)t;
-}
-
-#define EACH(c, a) for (c = (a)->n ? (a)->p : 0; c != 0; c = jp->cells[c].next)
-
-/* An array of numbers only (strs 0), or of numbers or strings only
- * (strs 1): the elements' type (0 when empty), or -1 after the error. */
-static int
-same_type(struct jp *jp, const char *f, const struct jp_val *a, int strs)
-{
-	const char *want = strs ? "['array-number', 'array-string']"
-	    : "['array-number']";
-	uint32_t c;
-	int t = 0;
-
-	if (a->t != JP_ARR)
-		return bad_type(jp, f, a, want);
-	EACH(c, a) {
-		const struct jp_val *e = &jp->cells[c].v;
-
-		if (t == 0)
-			t = e->t;
-		if (e->t != t || (t != JP_NUM && (!strs || t != JP_STR)))
-			return bad_type(jp, f, e, want);
-	}
-	return t;
 }
 
 /* Python's sum() of numbers: integers while they last. */
@@ -204,7 +145,8 @@ sum(struct jp *jp, const struct jp_val *a, struct jp_val *out)
 		const struct jp_val *e = &jp->cells[c].v;
 
 		if (isint && e->isint) {
-			i += jp_int(e);
+			/* beyond 64 bits: wraps, without C's overflow */
+			i = (int64_t)((uint64_t)i + (uint64_t)jp_int(e));
 			continue;
 		}
 		if (isint)
@@ -248,66 +190,61 @@ msort(struct jp *jp, uint32_t head, uint32_t n)
 	return out;
 }
 
-/* The cell of the first largest (max) or smallest element of a list of
- * numbers or of strings, 0 when it is empty. */
-static uint32_t
-extreme(struct jp *jp, const struct jp_val *a, int max)
+/*
+ * sort, max, min, and sort_by, max_by, min_by (by: the keys are those of
+ * &expr a[1]): the keys are numbers or strings, all of the first one's
+ * type. The _by forms and sort copy them to new cells (kp: the element's
+ * cell), then sort them, or find the first largest or smallest.
+ */
+static int
+order(struct jp *jp, const char *f, int by, const struct jp_val *a,
+    struct jp_val *out)
 {
+	struct jp_list l;
+	struct jp_val keys = a[0], k;
 	uint32_t c, best = 0;
+	int t = -1, sort = f[1] == 'o', max = f[1] == 'a';
 
-	EACH(c, a) {
+	if (by || sort)
+		jp_list(&l, &keys, JP_ARR);
+	EACH(c, &a[0]) {
+		k = jp->cells[c].v;
+		if (by && jp_ev(jp, (int)a[1].p, &jp->cells[c].v, &k) < 0)
+			return -1;
+		if (t < 0)
+			t = k.t;
+		if (check(jp, f, &k, S_NS) < 0)
+			return -1;
+		if (k.t != t)
+			return sort ? bad_type(jp, f, &k, S_NS) : jp_fail(jp,
+			    "'<' not supported between a string and a number");
+		if ((by || sort) && jp_push(jp, &l, &k, by ? c : 0, 0) == 0)
+			return -1;
+	}
+	if (sort) {
+		c = msort(jp, keys.n ? keys.p : 0, keys.n);
+		if (!by) {
+			*out = keys;
+			out->p = c;
+			out->flat = 0;
+			return 0;
+		}
+		jp_list(&l, out, JP_ARR);
+		for (; c != 0; c = jp->cells[c].next)
+			if (jp_push(jp, &l, &jp->cells[jp->cells[c].kp].v, 0, 0)
+			    == 0)
+				return -1;
+		return 0;
+	}
+	EACH(c, &keys) {
 		int r = best ? jp_order(jp, &jp->cells[c].v,
 		    &jp->cells[best].v) : 0;
 
 		if (best == 0 || (max ? r > 0 : r < 0))
 			best = c;
 	}
-	return best;
-}
-
-/* sort_by, min_by, max_by: the key of each element (the first one's
- * type for all, sort_by; numbers or strings each, the others) into new
- * cells whose kp names the element's cell; then sorted, or the first
- * smallest / largest. */
-static int
-by(struct jp *jp, const char *f, const struct jp_val *a, struct jp_val *out)
-{
-	struct jp_val keys, k;
-	uint32_t c, tail = 0, best = 0;
-	int t = 0;
-
-	if (a[0].t != JP_ARR)
-		return bad_type(jp, f, &a[0], "['array']");
-	if (a[1].t != JP_EXPREF)
-		return bad_type(jp, f, &a[1], "['expref']");
-	new_arr(&keys, JP_ARR);
-	EACH(c, &a[0]) {
-		if (jp_ev(jp, (int)a[1].p, &jp->cells[c].v, &k) < 0)
-			return -1;
-		if (t == 0)
-			t = k.t;
-		if ((k.t != JP_NUM && k.t != JP_STR) || (f[0] == 's'
-		    && k.t != t))
-			return bad_type(jp, f, &k, "['number', 'string']");
-		if (k.t != t)
-			return jp_fail(jp, "'<' not supported between a "
-			    "string and a number");
-		if (push(jp, &keys, &tail, &k, c, 0) < 0)
-			return -1;
-	}
-	if (f[0] == 's') {
-		new_arr(out, JP_ARR);
-		tail = 0;
-		for (c = msort(jp, keys.n ? keys.p : 0, keys.n); c != 0;
-		    c = jp->cells[c].next)
-			if (push(jp, out, &tail, &jp->cells[jp->cells[c].kp].v,
-			    0, 0) < 0)
-				return -1;
-		return 0;
-	}
-	best = extreme(jp, &keys, f[1] == 'a');
 	if (best != 0)
-		*out = jp->cells[jp->cells[best].kp].v;
+		*out = jp->cells[by ? jp->cells[best].kp : best].v;
 	return 0;
 }
 
@@ -363,56 +300,27 @@ to_number(struct jp *jp, const struct jp_val *v, struct jp_val *out)
 		jp_set_num(out, 0, 0, fmt_strtod(b, NULL));
 }
 
-static int
-arity(struct jp *jp, const char *f, int want, int na, int variadic)
-{
-	if (variadic ? na >= want : na == want)
-		return 0;
-	return jp_fail(jp, "Expected %s%d argument%s for function %s(), "
-	    "received %d", variadic ? "at least " : "", want, want == 1 ? ""
-	    : "s", f, na);
-}
-
-/* The functions and their arity (variadic: at least that many), and
- * their indexes in it. */
-enum {
-	F_ABS, F_AVG, F_CEIL, F_CONTAINS, F_ENDS_WITH, F_FLOOR, F_JOIN, F_KEYS,
-	F_LENGTH, F_MAP, F_MAX, F_MAX_BY, F_MERGE, F_MIN, F_MIN_BY,
-	F_NOT_NULL, F_REVERSE, F_SORT, F_SORT_BY, F_STARTS_WITH, F_SUM,
-	F_TO_ARRAY, F_TO_NUMBER, F_TO_STRING, F_TYPE, F_VALUES
-};
-static const char fnames[] =
-	"abs\0avg\0ceil\0contains\0ends_with\0floor\0join\0keys\0length\0"
-	"map\0max\0max_by\0merge\0min\0min_by\0not_null\0reverse\0sort\0"
-	"sort_by\0starts_with\0sum\0to_array\0to_number\0to_string\0type\0"
-	"values\0";
-/* arity, negative: at least that many */
-static const signed char fargs[] = {
-	1, 1, 1, 2, 2, 1, 2, 1, 1, 2, 1, 2, -1, 1, 2, -1, 1, 1, 2, 2, 1, 1, 1,
-	1, 1, 1
-};
-
+/* abs, ceil, floor */
 static int
 numeric(struct jp *jp, const char *f, const struct jp_val *a,
     struct jp_val *out)
 {
-	double d;
+	double d = jp_dbl(a);
 	int64_t i;
 
-	if (a->t != JP_NUM)
-		return bad_type(jp, f, a, "['number']");
-	if (a->isint) {
-		i = jp_int(a);
-		jp_set_num(out, 1, f[0] == 'a' && i < 0 ? -i : i, 0);
-		return 0;
-	}
+	*out = *a;
 	if (f[0] == 'a') {
-		jp_set_num(out, 0, 0, fabs(jp_dbl(a)));
+		if (!a->isint)
+			out->p &= 0x7fffffffu;        /* the sign bit */
+		else if (jp_int(a) < 0)         /* INT64_MIN stays */
+			jp_set_num(out, 1, (int64_t)(0 - (uint64_t)jp_int(a)),
+			    0);
 		return 0;
 	}
+	if (a->isint)
+		return 0;
 	/* ceil and floor without libm (cross boards link none): truncate,
 	 * then step toward the side asked for */
-	d = jp_dbl(a);
 	if (!(d > -9.2e18 && d < 9.2e18)) {
 		char t[FMT_PYFLOAT_MAX];
 
@@ -428,102 +336,43 @@ numeric(struct jp *jp, const char *f, const struct jp_val *a,
 	return 0;
 }
 
-static int
-strings(struct jp *jp, const char *f, const struct jp_val *a,
-    struct jp_val *out)
-{
-	int k;
-
-	for (k = 0; k < 2; k++)
-		if (a[k].t != JP_STR)
-			return bad_type(jp, f, &a[k], "['string']");
-	out->t = a[1].n <= a[0].n && memcmp(jp_at(jp, a[0].p) + (f[0] == 'e'
-	    ? a[0].n - a[1].n : 0), jp_at(jp, a[1].p), a[1].n) == 0 ? JP_TRUE
-	    : JP_FALSE;
-	return 0;
-}
-
-/* max, min, sort, sum, avg over an array of numbers (or strings). */
-static int
-over_array(struct jp *jp, const char *f, const struct jp_val *a,
-    struct jp_val *out)
-{
-	int t = same_type(jp, f, a, f[0] == 'm' || f[1] == 'o');
-	uint32_t c, best = 0, tail = 0;
-
-	if (t < 0)
-		return -1;
-	if (f[1] == 'o') {      /* sort */
-		new_arr(out, JP_ARR);
-		EACH(c, a)
-			if (push(jp, out, &tail, &jp->cells[c].v, 0, 0) < 0)
-				return -1;
-		out->p = msort(jp, out->n ? out->p : 0, out->n);
-		return 0;
-	}
-	if (f[0] == 's') {
-		sum(jp, a, out);
-		return 0;
-	}
-	if (f[0] == 'a') {
-		if (a->n > 0) {
-			sum(jp, a, out);
-			jp_set_num(out, 0, 0, dv(out) / (double)a->n);
-		}
-		return 0;
-	}
-	best = extreme(jp, a, f[1] == 'a');
-	if (best != 0)
-		*out = jp->cells[best].v;
-	return 0;
-}
-
 /* merge, map, reverse, to_array: new arrays and objects. */
 static int
-build(struct jp *jp, const char *f, const struct jp_val *a, int na,
+build(struct jp *jp, int fi, const struct jp_val *a, int na,
     struct jp_val *out)
 {
-	uint32_t c, d, tail = 0;
+	struct jp_list l;
 	struct jp_val x;
+	uint32_t c, d;
 	int k;
 
-	if (f[0] == 'm' && f[1] == 'e') {
-		new_arr(out, JP_OBJ);
-		for (k = 0; k < na; k++) {
-			if (a[k].t != JP_OBJ)
-				return bad_type(jp, f, &a[k], "['object']");
+	jp_list(&l, out, fi == F_MERGE ? JP_OBJ : JP_ARR);
+	switch (fi) {
+	case F_MERGE:
+		for (k = 0; k < na; k++)
 			EACH(c, &a[k]) {
 				const struct jp_cell *m = &jp->cells[c];
 
 				d = jp_find(jp, out, jp_at(jp, m->kp), m->kn);
 				if (d != 0)
 					jp->cells[d].v = m->v;
-				else if (push(jp, out, &tail, &m->v, m->kp,
-				    m->kn) < 0)
+				else if (jp_push(jp, &l, &m->v, m->kp, m->kn)
+				    == 0)
 					return -1;
 			}
-		}
 		return 0;
-	}
-	if (f[0] == 'm') {      /* map */
-		if (a[0].t != JP_EXPREF)
-			return bad_type(jp, f, &a[0], "['expref']");
-		if (a[1].t != JP_ARR)
-			return bad_type(jp, f, &a[1], "['array']");
-		new_arr(out, JP_ARR);
+	case F_MAP:
 		EACH(c, &a[1])
 			if (jp_ev(jp, (int)a[0].p, &jp->cells[c].v, &x) < 0
-			    || push(jp, out, &tail, &x, 0, 0) < 0)
+			    || jp_push(jp, &l, &x, 0, 0) == 0)
 				return -1;
 		return 0;
-	}
-	if (f[0] == 't') {      /* to_array */
+	case F_TO_ARRAY:
 		if (a[0].t == JP_ARR) {
 			*out = a[0];
 			return 0;
 		}
-		new_arr(out, JP_ARR);
-		return push(jp, out, &tail, &a[0], 0, 0);
+		return jp_push(jp, &l, &a[0], 0, 0) == 0 ? -1 : 0;
 	}
 	if (a[0].t == JP_STR) { /* reverse, by code points */
 		const char *src = jp_at(jp, a[0].p);
@@ -539,30 +388,17 @@ build(struct jp *jp, const char *f, const struct jp_val *a, int na,
 		}
 		return new_str(jp, out, start);
 	}
-	if (a[0].t != JP_ARR)
-		return bad_type(jp, f, &a[0], "['array', 'string']");
-	new_arr(out, JP_ARR);
 	EACH(c, &a[0])
-		if (push(jp, out, &tail, &jp->cells[c].v, 0, 0) < 0)
+		if (jp_push(jp, &l, &jp->cells[c].v, 0, 0) == 0)
 			return -1;
-	for (c = out->n ? out->p : 0, tail = 0; c != 0; c = d) {
-		d = jp->cells[c].next;
-		jp->cells[c].next = tail;
-		tail = c;
+	for (c = out->n ? out->p : 0, d = 0; c != 0; c = x.p) {
+		x.p = jp->cells[c].next;
+		jp->cells[c].next = d;
+		d = c;
 	}
-	out->p = tail;
+	out->p = d;
+	out->flat = 0;
 	return 0;
-}
-
-static int
-type_of(struct jp *jp, const struct jp_val *a, struct jp_val *out)
-{
-	uint32_t start = jp->ns;
-
-	if (a->t == JP_EXPREF)
-		return 0;       /* None there */
-	return append_s(jp, tname(a->t), strlen(tname(a->t))) < 0 ? -1
-	    : new_str(jp, out, start);
 }
 
 /* see jmespath.h */
@@ -572,8 +408,8 @@ jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
 {
 	char f[32];
 	const char *n;
-	size_t i;
-	int k;
+	uint32_t c, start = jp->ns;
+	int i, k, want;
 
 	memset(out, 0, sizeof *out);
 	if (nd->u.v.n >= sizeof f)
@@ -585,27 +421,67 @@ jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
 		n += strlen(n) + 1;
 	if (*n == '\0')
 		return jp_fail(jp, "Unknown function: %s()", f);
-	if (arity(jp, f, fargs[i] < 0 ? -fargs[i] : fargs[i], na,
-	    fargs[i] < 0) < 0)
-		return -1;
+	want = fargs[i] < 0 ? -fargs[i] : fargs[i];
+	if (fargs[i] < 0 ? na < want : na != want)
+		return jp_fail(jp, "Expected %s%d argument%s for function %s(), "
+		    "received %d", fargs[i] < 0 ? "at least " : "", want,
+		    want == 1 ? "" : "s", f, na);
+	for (k = 0; k < na; k++)
+		if (check(jp, f, &a[k], k ? fsig[i] >> 4 : fsig[i] & 15) < 0)
+			return -1;
 	switch (i) {
 	case F_LENGTH:
-		if (a[0].t != JP_STR && a[0].t != JP_ARR && a[0].t != JP_OBJ)
-			return bad_type(jp, f, &a[0],
-			    "['string', 'array', 'object']");
 		jp_set_num(out, 1, a[0].t == JP_STR ? (int64_t)fmt_codepoints(
 		    jp_at(jp, a[0].p), a[0].n) : (int64_t)a[0].n, 0);
 		return 0;
 	case F_KEYS:
-	case F_VALUES:
-		return keys_values(jp, f, &a[0], out);
+	case F_VALUES: {
+		struct jp_list l;
+		struct jp_val key;
+
+		jp_list(&l, out, JP_ARR);
+		memset(&key, 0, sizeof key);
+		key.t = JP_STR;
+		EACH(c, &a[0]) {
+			key.p = jp->cells[c].kp;
+			key.n = jp->cells[c].kn;
+			if (jp_push(jp, &l, i == F_KEYS ? &key : &jp->cells[c].v,
+			    0, 0) == 0)
+				return -1;
+		}
+		return 0;
+	}
 	case F_CONTAINS:
-		return contains(jp, a, out);
+		k = 0;
+		if (a[0].t == JP_STR) {
+			const char *h = jp_at(jp, a[0].p);
+
+			if (a[1].t != JP_STR)
+				return jp_fail(jp, "'in <string>' requires "
+				    "string as left operand, not %s",
+				    tname(a[1].t));
+			for (c = 0; !k && c + a[1].n <= a[0].n; c++)
+				k = memcmp(h + c, jp_at(jp, a[1].p), a[1].n) == 0;
+		} else {
+			/* Python's `in`: ==, where 1 == true */
+			EACH(c, &a[0])
+				if ((k = jp_py_eq(jp, &jp->cells[c].v, &a[1])))
+					break;
+		}
+		out->t = k ? JP_TRUE : JP_FALSE;
+		return 0;
 	case F_JOIN:
-		return join(jp, a, out);
+		EACH(c, &a[1]) {
+			const struct jp_val *e = &jp->cells[c].v;
+
+			if ((c != a[1].p && append_s(jp, jp_at(jp, a[0].p),
+			    a[0].n) < 0) || append_s(jp, jp_at(jp, e->p), e->n)
+			    < 0)
+				return -1;
+		}
+		return new_str(jp, out, start);
 	case F_TO_STRING: {
 		cpj_buf b;
-		uint32_t start = jp->ns;
 
 		if (a[0].t == JP_STR) {
 			*out = a[0];
@@ -634,28 +510,40 @@ jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
 		return numeric(jp, f, &a[0], out);
 	case F_STARTS_WITH:
 	case F_ENDS_WITH:
-		return strings(jp, f, a, out);
+		out->t = a[1].n <= a[0].n && memcmp(jp_at(jp, a[0].p)
+		    + (i == F_ENDS_WITH ? a[0].n - a[1].n : 0),
+		    jp_at(jp, a[1].p), a[1].n) == 0 ? JP_TRUE : JP_FALSE;
+		return 0;
+	case F_SUM:
+		sum(jp, &a[0], out);
+		return 0;
+	case F_AVG:
+		if (a[0].n > 0) {
+			sum(jp, &a[0], out);
+			jp_set_num(out, 0, 0, dv(out) / (double)a[0].n);
+		}
+		return 0;
 	case F_MAX:
 	case F_MIN:
 	case F_SORT:
-	case F_SUM:
-	case F_AVG:
-		return over_array(jp, f, &a[0], out);
+		return order(jp, f, 0, a, out);
 	case F_SORT_BY:
 	case F_MIN_BY:
 	case F_MAX_BY:
-		return by(jp, f, a, out);
+		return order(jp, f, 1, a, out);
 	case F_TYPE:
-		return type_of(jp, &a[0], out);
+		if (a[0].t == JP_EXPREF)
+			return 0;       /* None there */
+		n = tname(a[0].t);
+		return append_s(jp, n, strlen(n)) < 0 ? -1
+		    : new_str(jp, out, start);
 	case F_TO_NUMBER:
 		if (a[0].t == JP_NUM)
 			*out = a[0];
-		else if (a[0].t == JP_EXPREF)
-			return bad_type(jp, f, &a[0], "['string', 'number']");
 		else if (a[0].t == JP_STR)
 			to_number(jp, &a[0], out);
 		return 0;
 	default:
-		return build(jp, f, a, na, out);
+		return build(jp, i, a, na, out);
 	}
 }
