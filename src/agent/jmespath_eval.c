@@ -249,8 +249,8 @@ compare(struct jp *jp, int op, const struct jp_val *a, const struct jp_val *b,
 static int ev(struct jp *jp, int n, const struct jp_val *in,
     struct jp_val *out);
 
-static int
-nth(const struct jp *jp, const struct jp_val *arr, int64_t i,
+static void
+nth(const struct jp *jp, const struct jp_val *arr, int32_t i,
     struct jp_val *out)
 {
 	uint32_t c = arr->p;
@@ -261,39 +261,38 @@ nth(const struct jp *jp, const struct jp_val *arr, int64_t i,
 		for (; i > 0; i--)
 			c = jp->cells[c].next;
 	*out = jp->cells[c].v;
-	return 0;
 }
 
+/* Python's slice.indices, in 32 bits: the parts saturate there (the
+ * lexer), an array holds at most JP_CELLS_MAX elements, and a step
+ * beyond its length takes one element, as the length plus one does. */
 static int
 slice(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
     struct jp_val *out)
 {
-	int64_t len = in->n, st, sp, step = (nd->op & 4) ? nd->u.n[2] : 1, i;
+	int32_t len = (int32_t)in->n, step = (nd->op & 4) ? nd->u.n[2] : 1;
+	int32_t se[2], i;
 	struct jp_list b;
 	struct jp_val e;
+	int k;
 
 	if (step == 0)
 		return jp_fail(jp, "slice step cannot be zero");
-	if (nd->op & 1) {
-		st = nd->u.n[0];
-		if (st < 0 && (st += len) < 0)
-			st = step < 0 ? -1 : 0;
-		else if (st >= len)
-			st = step < 0 ? len - 1 : len;
-	} else {
-		st = step < 0 ? len - 1 : 0;
-	}
-	if (nd->op & 2) {
-		sp = nd->u.n[1];
-		if (sp < 0 && (sp += len) < 0)
-			sp = step < 0 ? -1 : 0;
-		else if (sp >= len)
-			sp = step < 0 ? len - 1 : len;
-	} else {
-		sp = step < 0 ? -1 : len;
+	if (step > len)
+		step = len + 1;
+	else if (step < -len)
+		step = -len - 1;
+	for (k = 0; k < 2; k++) {       /* start, stop */
+		if (!(nd->op >> k & 1))
+			i = step < 0 ? (k ? -1 : len - 1) : (k ? len : 0);
+		else if ((i = nd->u.n[k]) < 0 && (i += len) < 0)
+			i = step < 0 ? -1 : 0;
+		else if (i >= len)
+			i = step < 0 ? len - 1 : len;
+		se[k] = i;
 	}
 	jp_list(&b, out, JP_ARR);
-	for (i = st; step > 0 ? i < sp : i > sp; i += step) {
+	for (i = se[0]; step > 0 ? i < se[1] : i > se[1]; i += step) {
 		nth(jp, in, i, &e);
 		if (jp_push(jp, &b, &e, 0, 0) == 0)
 			return -1;
@@ -458,15 +457,15 @@ ev2(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
 	case N_PIPE:
 		return chain(jp, (int)(nd - jp->x.e.nodes), in, out);
 	case N_INDEX: {
-		int64_t i = nd->u.n[0];
+		int32_t i = nd->u.n[0];
 
 		if (in->t != JP_ARR)
 			return 0;
 		if (i < 0)
-			i += in->n;
-		if (i < 0 || i >= (int64_t)in->n)
-			return 0;
-		return nth(jp, in, i, out);
+			i += (int32_t)in->n;
+		if (i >= 0 && i < (int32_t)in->n)
+			nth(jp, in, i, out);
+		return 0;
 	}
 	case N_SLICE:
 		return in->t != JP_ARR ? 0 : slice(jp, nd, in, out);
