@@ -66,18 +66,6 @@ puts_(struct jp *jp, cpj_buf *b, const char *s)
 	return jp_put(jp, b, s, strlen(s));
 }
 
-static int
-number(struct jp *jp, const struct jp_val *v, cpj_buf *b)
-{
-	char t[48];
-
-	if (v->isint)
-		fmt_snprintf(t, sizeof t, "%lld", (long long)jp_int(v));
-	else
-		fmt_pyfloat(jp_dbl(v), t, sizeof t);
-	return puts_(jp, b, t);
-}
-
 /* A JSON string; ascii: \uXXXX for everything outside ' '..'~'. */
 static int
 jstr(struct jp *jp, const char *s, size_t n, int ascii, cpj_buf *b)
@@ -88,7 +76,7 @@ jstr(struct jp *jp, const char *s, size_t n, int ascii, cpj_buf *b)
 	cpj_buf_putc(b, '"');
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		unsigned u;
+		unsigned u = c;
 
 		const char *e = c != 0 ? strchr(JSON_ESC, c) : NULL;
 
@@ -97,17 +85,14 @@ jstr(struct jp *jp, const char *s, size_t n, int ascii, cpj_buf *b)
 			cpj_buf_putc(b, JSON_ESC_AS[e - JSON_ESC]);
 			continue;
 		}
-		if (c < 0x20 || (ascii && c == 0x7f)) {
-			fmt_snprintf(t, sizeof t, "\\u%04x", c);
-			cpj_buf_puts(b, t);
-			continue;
-		}
-		if (c < 0x80 || !ascii) {
+		if (c >= 0x20 && (c < 0x7f || !ascii)) {
 			cpj_buf_putc(b, (char)c);
 			continue;
 		}
 		/* ensure_ascii: decode UTF-8 */
-		if (c >= 0xf0 && i + 3 < n) {
+		if (c < 0x80)
+			;
+		else if (c >= 0xf0 && i + 3 < n) {
 			u = ((c & 7u) << 18) | ((s[i + 1] & 0x3fu) << 12)
 			    | ((s[i + 2] & 0x3fu) << 6) | (s[i + 3] & 0x3fu);
 			i += 3;
@@ -118,88 +103,18 @@ jstr(struct jp *jp, const char *s, size_t n, int ascii, cpj_buf *b)
 		} else if (i + 1 < n) {
 			u = ((c & 31u) << 6) | (s[i + 1] & 0x3fu);
 			i += 1;
-		} else {
-			u = c;
 		}
 		if (u >= 0x10000) {
 			u -= 0x10000;
-			fmt_snprintf(t, sizeof t, "\\u%04x\\u%04x",
-			    0xd800 + (u >> 10), 0xdc00 + (u & 0x3ff));
-		} else {
-			fmt_snprintf(t, sizeof t, "\\u%04x", u);
+			fmt_snprintf(t, sizeof t, "\\u%04x", 0xd800 + (u >> 10));
+			cpj_buf_puts(b, t);
+			u = 0xdc00 + (u & 0x3ff);
 		}
+		fmt_snprintf(t, sizeof t, "\\u%04x", u);
 		cpj_buf_puts(b, t);
 	}
 	cpj_buf_putc(b, '"');
 	return jp_put(jp, b, "", 0);
-}
-
-static void
-nl(cpj_buf *b, int indent, int depth)
-{
-	int k;
-
-	if (indent == 0)
-		return;
-	cpj_buf_putc(b, '\n');
-	for (k = 0; k < depth; k++)
-		cpj_buf_puts(b, "    ");
-}
-
-/* indent 1: json.dumps(indent=4, ensure_ascii=False); 0: compact, ASCII */
-static int
-json(struct jp *jp, const struct jp_val *v, int indent, int depth, cpj_buf *b)
-{
-	uint32_t c;
-
-	if (depth > OUT_DEPTH_MAX)
-		return jp_fail(jp, "value nested too deeply");
-	switch (v->t) {
-	case JP_NULL: return puts_(jp, b, "null");
-	case JP_TRUE: return puts_(jp, b, "true");
-	case JP_FALSE: return puts_(jp, b, "false");
-	case JP_NUM: return number(jp, v, b);
-	case JP_STR: return jstr(jp, jp_at(jp, v->p), v->n, !indent, b);
-	case JP_ARR:
-	case JP_OBJ:
-		cpj_buf_putc(b, v->t == JP_ARR ? '[' : '{');
-		for (c = v->n ? v->p : 0; c != 0; c = jp->cells[c].next) {
-			const struct jp_cell *e = &jp->cells[c];
-
-			nl(b, indent, depth + 1);
-			if (v->t == JP_OBJ) {
-				if (jstr(jp, jp_at(jp, e->kp), e->kn, !indent,
-				    b) < 0)
-					return -1;
-				cpj_buf_puts(b, indent ? ": " : ":");
-			}
-			if (json(jp, &e->v, indent, depth + 1, b) < 0)
-				return -1;
-			if (e->next != 0)
-				cpj_buf_putc(b, ',');
-		}
-		if (v->n)
-			nl(b, indent, depth);
-		cpj_buf_putc(b, v->t == JP_ARR ? ']' : '}');
-		return jp_put(jp, b, "", 0);
-	default:
-		return jp_fail(jp, "Object of type _Expression is not JSON "
-		    "serializable");
-	}
-}
-
-/* see jmespath.h */
-int
-jp_out_json(struct jp *jp, const struct jp_val *v, cpj_buf *b)
-{
-	return json(jp, v, 1, 0, b);
-}
-
-/* see jmespath.h */
-int
-jp_out_compact(struct jp *jp, const struct jp_val *v, cpj_buf *b)
-{
-	return json(jp, v, 0, 0, b);
 }
 
 /* see jmespath.h */
@@ -247,62 +162,112 @@ repr_str(struct jp *jp, const char *s, size_t n, cpj_buf *b)
 	return jp_put(jp, b, "", 0);
 }
 
-/* Python's str() and repr() of a number: as JSON writes it, but for the
- * floats JSON has no number for (inf, -inf, nan where JSON writes
- * Infinity, -Infinity, NaN). */
-static int
-py_number(struct jp *jp, const struct jp_val *v, cpj_buf *b)
-{
-	double d = jp_dbl(v);
+/* The renderings: json.dumps(separators=(',', ':')) (ensure_ascii),
+ * json.dumps(indent=4, ensure_ascii=False), Python's str() and repr()
+ * (the members of a list or a dict). */
+enum { J_COMPACT, J_INDENT, P_STR, P_REPR };
 
-	if (v->isint || (d == d && d - d == 0))
-		return number(jp, v, b);
-	return puts_(jp, b, d != d ? "nan" : d > 0 ? "inf" : "-inf");
+/* A string, or a member name, as mode renders it. */
+static int
+str(struct jp *jp, const char *s, size_t n, int mode, cpj_buf *b)
+{
+	if (mode == P_STR)
+		return jp_put(jp, b, s, n);
+	if (mode == P_REPR)
+		return repr_str(jp, s, n, b);
+	return jstr(jp, s, n, mode == J_COMPACT, b);
+}
+
+static void
+nl(cpj_buf *b, int depth)
+{
+	int k;
+
+	cpj_buf_putc(b, '\n');
+	for (k = 0; k < depth; k++)
+		cpj_buf_puts(b, "    ");
 }
 
 static int
-py(struct jp *jp, const struct jp_val *v, int repr, int depth, cpj_buf *b)
+out(struct jp *jp, const struct jp_val *v, int mode, int depth, cpj_buf *b)
 {
+	/* null, false, true, in JSON and in Python */
+	static const char kw[] = "null\0\0false\0true\0\0None\0\0False\0True";
+	int py = mode >= P_STR, in = py ? P_REPR : mode;
 	uint32_t c;
 
 	if (depth > OUT_DEPTH_MAX)
 		return jp_fail(jp, "value nested too deeply");
 	switch (v->t) {
-	case JP_NULL: return puts_(jp, b, "None");
-	case JP_TRUE: return puts_(jp, b, "True");
-	case JP_FALSE: return puts_(jp, b, "False");
-	case JP_NUM: return py_number(jp, v, b);
+	case JP_NULL:
+	case JP_FALSE:
+	case JP_TRUE:
+		return puts_(jp, b, kw + 6 * (3 * py + v->t));
+	case JP_NUM: {
+		char t[48];
+		double d = jp_dbl(v);
+
+		/* Python's str() and repr() of the floats JSON has no
+		 * number for (Infinity, -Infinity, NaN there) */
+		if (py && !v->isint && !(d == d && d - d == 0))
+			return puts_(jp, b, d != d ? "nan" : d > 0 ? "inf"
+			    : "-inf");
+		if (v->isint)
+			fmt_snprintf(t, sizeof t, "%lld", (long long)jp_int(v));
+		else
+			fmt_pyfloat(d, t, sizeof t);
+		return puts_(jp, b, t);
+	}
 	case JP_STR:
-		if (repr)
-			return repr_str(jp, jp_at(jp, v->p), v->n, b);
-		return jp_put(jp, b, jp_at(jp, v->p), v->n);
+		return str(jp, jp_at(jp, v->p), v->n, mode, b);
 	case JP_ARR:
 	case JP_OBJ:
 		cpj_buf_putc(b, v->t == JP_ARR ? '[' : '{');
 		for (c = v->n ? v->p : 0; c != 0; c = jp->cells[c].next) {
 			const struct jp_cell *e = &jp->cells[c];
 
+			if (mode == J_INDENT)
+				nl(b, depth + 1);
 			if (v->t == JP_OBJ) {
-				if (repr_str(jp, jp_at(jp, e->kp), e->kn,
-				    b) < 0)
+				if (str(jp, jp_at(jp, e->kp), e->kn, in, b) < 0)
 					return -1;
-				cpj_buf_puts(b, ": ");
+				cpj_buf_puts(b, mode == J_COMPACT ? ":" : ": ");
 			}
-			if (py(jp, &e->v, 1, depth + 1, b) < 0)
+			if (out(jp, &e->v, in, depth + 1, b) < 0)
 				return -1;
 			if (e->next != 0)
-				cpj_buf_puts(b, ", ");
+				cpj_buf_puts(b, py ? ", " : ",");
 		}
+		if (v->n && mode == J_INDENT)
+			nl(b, depth);
 		cpj_buf_putc(b, v->t == JP_ARR ? ']' : '}');
 		return jp_put(jp, b, "", 0);
 	default:
-		return puts_(jp, b, "<jmespath.visitor._Expression object>");
+		if (py)
+			return puts_(jp, b,
+			    "<jmespath.visitor._Expression object>");
+		return jp_fail(jp, "Object of type _Expression is not JSON "
+		    "serializable");
 	}
+}
+
+/* see jmespath.h */
+int
+jp_out_json(struct jp *jp, const struct jp_val *v, cpj_buf *b)
+{
+	return out(jp, v, J_INDENT, 0, b);
+}
+
+/* see jmespath.h */
+int
+jp_out_compact(struct jp *jp, const struct jp_val *v, cpj_buf *b)
+{
+	return out(jp, v, J_COMPACT, 0, b);
 }
 
 /* see jmespath.h */
 int
 jp_out_str(struct jp *jp, const struct jp_val *v, cpj_buf *b)
 {
-	return py(jp, v, 0, 0, b);
+	return out(jp, v, P_STR, 0, b);
 }
