@@ -185,36 +185,36 @@ lex_number(struct ps *p, struct jp_lex *t, int *k)
 }
 
 static int
-two(struct ps *p, int *k, char second, int yes, int no)
-{
-	if (*k + 1 < p->len && p->e[*k + 1] == second) {
-		*k += 2;
-		return yes;
-	}
-	*k += 1;
-	return no;
-}
-
-static int
 is_id(int c, int first)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'
 	    || (!first && c >= '0' && c <= '9');
 }
 
+/*
+ * The punctuation: a character (op), alone (one) or followed by another
+ * (next: two). '[' is there twice: "[]", then "[?" or "[". A 0 type
+ * goes on to the next line of the table, and past its end to the other
+ * tokens ('=' alone is none).
+ */
+static const char op[] = ".*],:@(){}[[|&<>!=";
+static const char next[] = "\0\0\0\0\0\0\0\0\0\0]?|&====";
+static const unsigned char one[] = { T_DOT, T_STAR, T_RBRACKET, T_COMMA,
+	T_COLON, T_CURRENT, T_LPAREN, T_RPAREN, T_LBRACE, T_RBRACE, 0,
+	T_LBRACKET, T_PIPE, T_EXPREF, T_LT, T_GT, T_NOT, 0 };
+static const unsigned char two[] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	T_FLATTEN, T_FILTER, T_OR, T_AND, T_LTE, T_GTE, T_NE, T_EQ };
+
 static int
 lex(struct ps *p)
 {
-	static const char simple[] = ".*],:@(){}";
-	static const int stype[] = { T_DOT, T_STAR, T_RBRACKET, T_COMMA,
-		T_COLON, T_CURRENT, T_LPAREN, T_RPAREN, T_LBRACE, T_RBRACE };
 	int k = 0;
 
 	if (p->len == 0)
 		return jp_fail(p->jp, "empty expression");
 	for (;;) {
 		struct jp_lex *t;
-		const char *sc;
+		size_t o;
 		int c;
 
 		while (k < p->len && strchr(" \t\n\r", p->e[k]) != NULL)
@@ -231,9 +231,20 @@ lex(struct ps *p)
 			return 0;
 		}
 		c = (unsigned char)p->e[k];
-		if (c != 0 && (sc = strchr(simple, c)) != NULL) {
-			t->type = stype[sc - simple];
-			k++;
+		for (o = 0; o < sizeof one && t->type == T_EOF; o++) {
+			if (c != op[o])
+				continue;
+			if (next[o] != 0 && k + 1 < p->len
+			    && p->e[k + 1] == next[o]) {
+				t->type = two[o];
+				k += 2;
+			} else if (one[o] != 0) {
+				t->type = one[o];
+				k++;
+			}
+		}
+		if (t->type != T_EOF) {
+			;
 		} else if (is_id(c, 1)) {
 			int j = k;
 
@@ -243,24 +254,9 @@ lex(struct ps *p)
 			if (add_name(p, p->e + k, (size_t)(j - k), t) < 0)
 				return -1;
 			k = j;
-		} else if (c == '[') {
-			if (k + 1 < p->len && p->e[k + 1] == ']') {
-				t->type = T_FLATTEN;
-				k += 2;
-			} else if (k + 1 < p->len && p->e[k + 1] == '?') {
-				t->type = T_FILTER;
-				k += 2;
-			} else {
-				t->type = T_LBRACKET;
-				k++;
-			}
 		} else if (c == '\'') {
 			if (lex_raw(p, t, &k) < 0)
 				return -1;
-		} else if (c == '|') {
-			t->type = two(p, &k, '|', T_OR, T_PIPE);
-		} else if (c == '&') {
-			t->type = two(p, &k, '&', T_AND, T_EXPREF);
 		} else if (c == '`') {
 			if (lex_literal(p, t, &k) < 0)
 				return -1;
@@ -270,15 +266,6 @@ lex(struct ps *p)
 		} else if (c == '"') {
 			if (lex_quoted(p, t, &k) < 0)
 				return -1;
-		} else if (c == '<') {
-			t->type = two(p, &k, '=', T_LTE, T_LT);
-		} else if (c == '>') {
-			t->type = two(p, &k, '=', T_GTE, T_GT);
-		} else if (c == '!') {
-			t->type = two(p, &k, '=', T_NE, T_NOT);
-		} else if (c == '=' && k + 1 < p->len && p->e[k + 1] == '=') {
-			t->type = T_EQ;
-			k += 2;
 		} else {
 			return perr(p, k, "Unknown token");
 		}
