@@ -27,6 +27,7 @@
 
 #include "cpj_buf.h"
 #include "cpj_json.h"
+#include "inner.h"            /* CPJ_NOINLINE */
 #include "util/buf_int.h"    /* cpj_buf_init, the appender (internal) */
 #include "json/json_int.h"
 #include "fmt.h"             /* fmt_snprintf, fmt_pyfloat, fmt_strtod */

@@ -481,6 +481,17 @@ filter(struct ps *p, int left)
 	return n;
 }
 
+static int led(struct ps *p, int type, int left);
+
+/* The left of a led that nud calls (-1): the current node, made where
+ * nud made it (after an index), so that the node limit strikes at the
+ * same place. */
+static int
+lhs(struct ps *p, int left)
+{
+	return left >= 0 ? left : node(p, N_IDENTITY, -1, -1);
+}
+
 static int
 nud(struct ps *p, const struct jp_lex *t)
 {
@@ -507,37 +518,21 @@ nud(struct ps *p, const struct jp_lex *t)
 		    : proj_rhs(p, bp[T_STAR]);
 		return r < 0 ? -1 : node(p, N_VPROJ, l, r);
 	case T_FILTER:
-		return (l = node(p, N_IDENTITY, -1, -1)) < 0 ? -1
-		    : filter(p, l);
+	case T_FLATTEN:
+		return led(p, t->type, -1);
 	case T_LBRACE:
 		return multi_hash(p);
 	case T_LPAREN:
 		if ((n = expr(p, 0)) < 0 || match(p, T_RPAREN) < 0)
 			return -1;
 		return n;
-	case T_FLATTEN:
-		if ((l = node(p, N_IDENTITY, -1, -1)) < 0
-		    || (l = node(p, N_FLATTEN, l, -1)) < 0
-		    || (r = proj_rhs(p, bp[T_FLATTEN])) < 0)
-			return -1;
-		return node(p, N_PROJ, l, r);
 	case T_NOT:
 		return (l = expr(p, bp[T_NOT])) < 0 ? -1
 		    : node(p, N_NOT, l, -1);
 	case T_LBRACKET:
-		if (cur(p) == T_NUMBER || cur(p) == T_COLON) {
-			if ((r = index_expr(p)) < 0
-			    || (l = node(p, N_IDENTITY, -1, -1)) < 0)
-				return -1;
-			return project_if_slice(p, l, r);
-		}
-		if (cur(p) == T_STAR && ahead(p, 1) == T_RBRACKET) {
-			p->i += 2;
-			if ((l = node(p, N_IDENTITY, -1, -1)) < 0
-			    || (r = proj_rhs(p, bp[T_STAR])) < 0)
-				return -1;
-			return node(p, N_PROJ, l, r);
-		}
+		if (cur(p) == T_NUMBER || cur(p) == T_COLON
+		    || (cur(p) == T_STAR && ahead(p, 1) == T_RBRACKET))
+			return led(p, T_LBRACKET, -1);
 		return multi_list(p);
 	case T_CURRENT:
 		return node(p, N_CURRENT, -1, -1);
@@ -595,7 +590,7 @@ led(struct ps *p, int type, int left)
 	case T_LPAREN:
 		return led_lparen(p, left);
 	case T_FILTER:
-		return filter(p, left);
+		return (left = lhs(p, left)) < 0 ? -1 : filter(p, left);
 	case T_EQ: case T_NE: case T_GT: case T_GTE: case T_LT: case T_LTE:
 		if ((r = expr(p, bp[type])) < 0
 		    || (n = node(p, N_CMP, left, r)) < 0)
@@ -603,19 +598,22 @@ led(struct ps *p, int type, int left)
 		p->jp->x.e.nodes[n].op = (uint8_t)type;
 		return n;
 	case T_FLATTEN:
-		if ((left = node(p, N_FLATTEN, left, -1)) < 0
+		if ((left = lhs(p, left)) < 0
+		    || (left = node(p, N_FLATTEN, left, -1)) < 0
 		    || (r = proj_rhs(p, bp[T_FLATTEN])) < 0)
 			return -1;
 		return node(p, N_PROJ, left, r);
 	case T_LBRACKET:
 		if (cur(p) == T_NUMBER || cur(p) == T_COLON) {
-			if ((r = index_expr(p)) < 0)
+			if ((r = index_expr(p)) < 0
+			    || (left = lhs(p, left)) < 0)
 				return -1;
 			if (p->jp->x.e.nodes[left].type == N_INDEX_EXPR)
 				return node(p, N_INDEX_EXPR, left, r);
 			return project_if_slice(p, left, r);
 		}
 		if (match(p, T_STAR) < 0 || match(p, T_RBRACKET) < 0
+		    || (left = lhs(p, left)) < 0
 		    || (r = proj_rhs(p, bp[T_STAR])) < 0)
 			return -1;
 		return node(p, N_PROJ, left, r);
