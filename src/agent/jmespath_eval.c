@@ -127,18 +127,38 @@ numeric(const struct jp_val *v)
 	return v->t == JP_NUM || v->t == JP_TRUE || v->t == JP_FALSE;
 }
 
-/* Python ==, deep (True == 1 there). */
+/* Two numbers (true and false as 1 and 0) or two strings: -1, 0, 1, or
+ * 2 when they are unordered (a NaN). */
 static int
-py_eq(const struct jp *jp, const struct jp_val *a, const struct jp_val *b,
-    int depth);
+cmp(const struct jp *jp, const struct jp_val *a, const struct jp_val *b)
+{
+	double x, y;
+
+	if (a->t == JP_STR) {
+		size_t m = a->n < b->n ? a->n : b->n;
+		int c = memcmp(jp_at(jp, a->p), jp_at(jp, b->p), m);
+
+		if (c == 0)
+			c = (a->n > b->n) - (a->n < b->n);
+		return (c > 0) - (c < 0);
+	}
+	if (a->t == JP_NUM && b->t == JP_NUM && a->isint && b->isint)
+		return (jp_int(a) > jp_int(b)) - (jp_int(a) < jp_int(b));
+	x = num(a);
+	y = num(b);
+	return x < y ? -1 : x > y ? 1 : x == y ? 0 : 2;
+}
 
 /* see jmespath.h */
 int
-jp_py_eq(const struct jp *jp, const struct jp_val *a, const struct jp_val *b)
+jp_order(const struct jp *jp, const struct jp_val *a, const struct jp_val *b)
 {
-	return py_eq(jp, a, b, 0);
+	int r = cmp(jp, a, b);
+
+	return r == 2 ? 0 : r;
 }
 
+/* Python ==, deep (True == 1 there). */
 static int
 py_eq(const struct jp *jp, const struct jp_val *a, const struct jp_val *b,
     int depth)
@@ -147,19 +167,13 @@ py_eq(const struct jp *jp, const struct jp_val *a, const struct jp_val *b,
 
 	if (depth > 2 * JP_DEPTH_MAX)
 		return 0;
-	if (numeric(a) && numeric(b)) {
-		if (a->t == JP_NUM && b->t == JP_NUM && a->isint && b->isint)
-			return jp_int(a) == jp_int(b);
-		return num(a) == num(b);
-	}
+	if ((numeric(a) && numeric(b)) || (a->t == JP_STR && b->t == JP_STR))
+		return cmp(jp, a, b) == 0;
 	if (a->t != b->t || a->t == JP_EXPREF)
 		return 0;
 	switch (a->t) {
 	case JP_NULL:
 		return 1;
-	case JP_STR:
-		return a->n == b->n && memcmp(jp_at(jp, a->p), jp_at(jp, b->p),
-		    a->n) == 0;
 	case JP_ARR:
 		if (a->n != b->n)
 			return 0;
@@ -184,63 +198,37 @@ py_eq(const struct jp *jp, const struct jp_val *a, const struct jp_val *b,
 	}
 }
 
-static int
-actual_num01(const struct jp_val *v)
-{
-	return v->t == JP_NUM && (v->isint ? (jp_int(v) == 0 || jp_int(v) == 1)
-	    : (jp_dbl(v) == 0 || jp_dbl(v) == 1));
-}
-
-static int
-is_bool(const struct jp_val *v)
-{
-	return v->t == JP_TRUE || v->t == JP_FALSE;
-}
-
 /* see jmespath.h */
 int
-jp_order(const struct jp *jp, const struct jp_val *a, const struct jp_val *b)
+jp_py_eq(const struct jp *jp, const struct jp_val *a, const struct jp_val *b)
 {
-	if (a->t == JP_STR) {
-		size_t m = a->n < b->n ? a->n : b->n;
-		int c = memcmp(jp_at(jp, a->p), jp_at(jp, b->p), m);
-
-		return c != 0 ? c : (a->n > b->n) - (a->n < b->n);
-	}
-	if (a->isint && b->isint)
-		return (jp_int(a) > jp_int(b)) - (jp_int(a) < jp_int(b));
-	return (num(a) > num(b)) - (num(a) < num(b));
+	return py_eq(jp, a, b, 0);
 }
 
+/* == != < <= > >= (op), into *out (zeroed). */
 static int
 compare(struct jp *jp, int op, const struct jp_val *a, const struct jp_val *b,
     struct jp_val *out)
 {
+	/* the outcomes (<, ==, >: bits 0, 1, 2) where T_EQ .. T_NE hold */
+	static const unsigned char holds[] = { 2, 4, 1, 6, 3, 5 };
 	int r;
 
-	memset(out, 0, sizeof *out);
 	if (op == T_EQ || op == T_NE) {
-		if ((actual_num01(a) && is_bool(b))
-		    || (actual_num01(b) && is_bool(a)))
-			r = 0;
-		else
-			r = py_eq(jp, a, b, 0);
-		if (op == T_NE)
-			r = !r;
-		out->t = r ? JP_TRUE : JP_FALSE;
-		return 0;
+		/* 1 == true in a list (py_eq), not here */
+		r = (numeric(a) && numeric(b) && (a->t == JP_NUM)
+		    != (b->t == JP_NUM)) || !py_eq(jp, a, b, 0);
+	} else {
+		if (!((a->t == JP_NUM || a->t == JP_STR)
+		    && (b->t == JP_NUM || b->t == JP_STR)))
+			return 0;   /* null */
+		if (a->t != b->t)
+			return jp_fail(jp, "'%s' not supported between a "
+			    "string and a number", ">\0\0<\0\0>=\0<=" + 3 * (op
+			    - T_GT));
+		r = jp_order(jp, a, b);
 	}
-	if (!((a->t == JP_NUM || a->t == JP_STR)
-	    && (b->t == JP_NUM || b->t == JP_STR)))
-		return 0;   /* null */
-	if (a->t != b->t)
-		return jp_fail(jp, "'%s' not supported between a string and a "
-		    "number", op == T_LT ? "<" : op == T_LTE ? "<=" : op == T_GT
-		    ? ">" : ">=");
-	r = jp_order(jp, a, b);
-	r = op == T_LT ? r < 0 : op == T_LTE ? r <= 0 : op == T_GT ? r > 0
-	    : r >= 0;
-	out->t = r ? JP_TRUE : JP_FALSE;
+	out->t = holds[op - T_EQ] >> (r + 1) & 1 ? JP_TRUE : JP_FALSE;
 	return 0;
 }
 

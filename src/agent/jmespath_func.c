@@ -68,7 +68,8 @@ check(struct jp *jp, const char *f, const struct jp_val *v, int spec)
 		EACH(c, v) {
 			const struct jp_val *e = &jp->cells[c].v;
 
-			if (e->t != jp->cells[v->p].v.t || !(m >> 8 >> e->t & 1))
+			if (e->t != jp->cells[v->p].v.t
+			    || !(m >> 8 >> e->t & 1))
 				return bad_type(jp, f, e, spec);
 		}
 	return 0;
@@ -423,8 +424,8 @@ jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
 		return jp_fail(jp, "Unknown function: %s()", f);
 	want = fargs[i] < 0 ? -fargs[i] : fargs[i];
 	if (fargs[i] < 0 ? na < want : na != want)
-		return jp_fail(jp, "Expected %s%d argument%s for function %s(), "
-		    "received %d", fargs[i] < 0 ? "at least " : "", want,
+		return jp_fail(jp, "Expected %s%d argument%s for function "
+		    "%s(), received %d", fargs[i] < 0 ? "at least " : "", want,
 		    want == 1 ? "" : "s", f, na);
 	for (k = 0; k < na; k++)
 		if (check(jp, f, &a[k], k ? fsig[i] >> 4 : fsig[i] & 15) < 0)
@@ -445,8 +446,8 @@ jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
 		EACH(c, &a[0]) {
 			key.p = jp->cells[c].kp;
 			key.n = jp->cells[c].kn;
-			if (jp_push(jp, &l, i == F_KEYS ? &key : &jp->cells[c].v,
-			    0, 0) == 0)
+			if (jp_push(jp, &l, i == F_KEYS ? &key
+			    : &jp->cells[c].v, 0, 0) == 0)
 				return -1;
 		}
 		return 0;
@@ -461,7 +462,8 @@ jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
 				    "string as left operand, not %s",
 				    tname(a[1].t));
 			for (c = 0; !k && c + a[1].n <= a[0].n; c++)
-				k = memcmp(h + c, jp_at(jp, a[1].p), a[1].n) == 0;
+				k = memcmp(h + c, jp_at(jp, a[1].p),
+				    a[1].n) == 0;
 		} else {
 			/* Python's `in`: ==, where 1 == true */
 			EACH(c, &a[0])

@@ -106,7 +106,8 @@ jstr(struct jp *jp, const char *s, size_t n, int ascii, cpj_buf *b)
 		}
 		if (u >= 0x10000) {
 			u -= 0x10000;
-			fmt_snprintf(t, sizeof t, "\\u%04x", 0xd800 + (u >> 10));
+			fmt_snprintf(t, sizeof t, "\\u%04x",
+			    0xd800 + (u >> 10));
 			cpj_buf_puts(b, t);
 			u = 0xdc00 + (u & 0x3ff);
 		}
