@@ -251,18 +251,26 @@ nth(const struct jp *jp, const struct jp_val *arr, int32_t i,
 	*out = jp->cells[c].v;
 }
 
-/* Python's slice.indices, in 32 bits: the parts saturate there (the
- * lexer), an array holds at most JP_CELLS_MAX elements, and a step
- * beyond its length takes one element, as the length plus one does. */
+/* A part of a slice, as Python's slice.indices clamps it: lo is -1 or 0
+ * (the step's sign), the parts saturate at 32 bits (the lexer). */
+static CPJ_NOINLINE int32_t
+clamp(int32_t i, int32_t len, int32_t lo)
+{
+	if (i < 0 && (i += len) < 0)
+		return lo;
+	return i >= len ? len + lo : i;
+}
+
+/* An array holds at most JP_CELLS_MAX elements: 32 bits suffice, and a
+ * step beyond its length takes one element, as the length plus one. */
 static int
 slice(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
     struct jp_val *out)
 {
 	int32_t len = (int32_t)in->n, step = (nd->op & 4) ? nd->u.n[2] : 1;
-	int32_t se[2], i;
+	int32_t lo = step < 0 ? -1 : 0, i, stop;
 	struct jp_list b;
 	struct jp_val e;
-	int k;
 
 	if (step == 0)
 		return jp_fail(jp, "slice step cannot be zero");
@@ -270,17 +278,13 @@ slice(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
 		step = len + 1;
 	else if (step < -len)
 		step = -len - 1;
-	for (k = 0; k < 2; k++) {       /* start, stop */
-		if (!(nd->op >> k & 1))
-			i = step < 0 ? (k ? -1 : len - 1) : (k ? len : 0);
-		else if ((i = nd->u.n[k]) < 0 && (i += len) < 0)
-			i = step < 0 ? -1 : 0;
-		else if (i >= len)
-			i = step < 0 ? len - 1 : len;
-		se[k] = i;
-	}
+	/* absent parts: as far as they go in the step's direction */
+	i = clamp((nd->op & 1) ? nd->u.n[0] : lo ? INT32_MAX : -INT32_MAX,
+	    len, lo);
+	stop = clamp((nd->op & 2) ? nd->u.n[1] : lo ? -INT32_MAX : INT32_MAX,
+	    len, lo);
 	jp_list(&b, out, JP_ARR);
-	for (i = se[0]; step > 0 ? i < se[1] : i > se[1]; i += step) {
+	for (; step > 0 ? i < stop : i > stop; i += step) {
 		nth(jp, in, i, &e);
 		if (jp_push(jp, &b, &e, 0, 0) == 0)
 			return -1;
