@@ -407,21 +407,17 @@ int
 jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
     int na, struct jp_val *out)
 {
-	char f[32];
-	const char *n;
+	const char *name = jp_at(jp, nd->u.v.p), *f, *n;
 	uint32_t c, start = jp->ns;
 	int i, k, want;
 
 	memset(out, 0, sizeof *out);
-	if (nd->u.v.n >= sizeof f)
+	/* names are NUL-terminated, and hold no NUL (the lexer) */
+	for (i = 0, f = fnames; *f != '\0' && strcmp(name, f) != 0; i++)
+		f += strlen(f) + 1;
+	if (*f == '\0')
 		return jp_fail(jp, "Unknown function: %.*s()", (int)nd->u.v.n,
-		    jp_at(jp, nd->u.v.p));
-	memcpy(f, jp_at(jp, nd->u.v.p), nd->u.v.n);
-	f[nd->u.v.n] = '\0';
-	for (i = 0, n = fnames; *n != '\0' && strcmp(f, n) != 0; i++)
-		n += strlen(n) + 1;
-	if (*n == '\0')
-		return jp_fail(jp, "Unknown function: %s()", f);
+		    name);
 	want = fargs[i] < 0 ? -fargs[i] : fargs[i];
 	if (fargs[i] < 0 ? na < want : na != want)
 		return jp_fail(jp, "Expected %s%d argument%s for function "
