@@ -296,6 +296,13 @@ node(struct ps *p, int type, int a, int b)
 	return jp->nnodes++;
 }
 
+/* A node without children. */
+static CPJ_NOINLINE int
+leaf(struct ps *p, int type)
+{
+	return node(p, type, -1, -1);
+}
+
 static int
 cur(const struct ps *p)
 {
@@ -344,7 +351,7 @@ append(struct ps *p, int n, int c)
 static int
 multi_list(struct ps *p)
 {
-	int n = node(p, N_MSLIST, -1, -1), e;
+	int n = leaf(p, N_MSLIST), e;
 
 	if (n < 0)
 		return -1;
@@ -363,7 +370,7 @@ multi_list(struct ps *p)
 static int
 multi_hash(struct ps *p)
 {
-	int n = node(p, N_MSHASH, -1, -1), kv, e;
+	int n = leaf(p, N_MSHASH), kv, e;
 
 	if (n < 0)
 		return -1;
@@ -412,7 +419,7 @@ proj_rhs(struct ps *p, int rbp)
 	int c = cur(p);
 
 	if (bp[c] < PROJECTION_STOP)
-		return node(p, N_IDENTITY, -1, -1);
+		return leaf(p, N_IDENTITY);
 	if (c == T_LBRACKET || c == T_FILTER)
 		return expr(p, rbp);
 	if (c == T_DOT) {
@@ -428,7 +435,7 @@ index_expr(struct ps *p)
 	int n, idx = 0;
 
 	if (ahead(p, 0) == T_COLON || ahead(p, 1) == T_COLON) {
-		if ((n = node(p, N_SLICE, -1, -1)) < 0)
+		if ((n = leaf(p, N_SLICE)) < 0)
 			return -1;
 		while (cur(p) != T_RBRACKET && idx < 3) {
 			if (cur(p) == T_COLON) {
@@ -444,7 +451,7 @@ index_expr(struct ps *p)
 			p->i++;
 		}
 	} else {
-		if ((n = node(p, N_INDEX, -1, -1)) < 0)
+		if ((n = leaf(p, N_INDEX)) < 0)
 			return -1;
 		p->jp->x.e.nodes[n].u.n[0] = p->t[p->i].u.n[0];
 		p->i++;
@@ -472,7 +479,7 @@ filter(struct ps *p, int left)
 	if ((cond = expr(p, 0)) < 0 || match(p, T_RBRACKET) < 0)
 		return -1;
 	if (cur(p) == T_FLATTEN)
-		right = node(p, N_IDENTITY, -1, -1);
+		right = leaf(p, N_IDENTITY);
 	else
 		right = proj_rhs(p, bp[T_FILTER]);
 	if (right < 0 || (n = node(p, N_FPROJ, left, right)) < 0)
@@ -489,7 +496,7 @@ static int led(struct ps *p, int type, int left);
 static int
 lhs(struct ps *p, int left)
 {
-	return left >= 0 ? left : node(p, N_IDENTITY, -1, -1);
+	return left >= 0 ? left : leaf(p, N_IDENTITY);
 }
 
 static int
@@ -499,7 +506,7 @@ nud(struct ps *p, const struct jp_lex *t)
 
 	switch (t->type) {
 	case T_LIT:
-		if ((n = node(p, N_LITERAL, -1, -1)) >= 0)
+		if ((n = leaf(p, N_LITERAL)) >= 0)
 			p->jp->x.e.nodes[n].u.v = t->u.v;
 		return n;
 	case T_UID:
@@ -507,14 +514,14 @@ nud(struct ps *p, const struct jp_lex *t)
 		if (t->type == T_QID && cur(p) == T_LPAREN)
 			return perr(p, t->start,
 			    "Quoted identifier not allowed for function names");
-		if ((n = node(p, N_FIELD, -1, -1)) >= 0) {
+		if ((n = leaf(p, N_FIELD)) >= 0) {
 			p->jp->x.e.nodes[n].u.v = t->u.v;
 		}
 		return n;
 	case T_STAR:
-		if ((l = node(p, N_IDENTITY, -1, -1)) < 0)
+		if ((l = leaf(p, N_IDENTITY)) < 0)
 			return -1;
-		r = cur(p) == T_RBRACKET ? node(p, N_IDENTITY, -1, -1)
+		r = cur(p) == T_RBRACKET ? leaf(p, N_IDENTITY)
 		    : proj_rhs(p, bp[T_STAR]);
 		return r < 0 ? -1 : node(p, N_VPROJ, l, r);
 	case T_FILTER:
@@ -535,7 +542,7 @@ nud(struct ps *p, const struct jp_lex *t)
 			return led(p, T_LBRACKET, -1);
 		return multi_list(p);
 	case T_CURRENT:
-		return node(p, N_CURRENT, -1, -1);
+		return leaf(p, N_CURRENT);
 	case T_EXPREF:
 		return (l = expr(p, bp[T_EXPREF])) < 0 ? -1
 		    : node(p, N_EXPREF, l, -1);
