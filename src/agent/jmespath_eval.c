@@ -237,7 +237,7 @@ compare(struct jp *jp, int op, const struct jp_val *a, const struct jp_val *b,
 static int ev(struct jp *jp, int n, const struct jp_val *in,
     struct jp_val *out);
 
-static void
+static CPJ_NOINLINE void
 nth(const struct jp *jp, const struct jp_val *arr, int32_t i,
     struct jp_val *out)
 {

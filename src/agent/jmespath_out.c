@@ -179,7 +179,7 @@ str(struct jp *jp, const char *s, size_t n, int mode, cpj_buf *b)
 	return jstr(jp, s, n, mode == J_COMPACT, b);
 }
 
-static void
+static CPJ_NOINLINE void
 nl(cpj_buf *b, int depth)
 {
 	int k;
