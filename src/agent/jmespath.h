@@ -249,6 +249,10 @@ void jp_list(struct jp_list *l, struct jp_val *v, int t);
  * failure). */
 uint32_t jp_push(struct jp *jp, struct jp_list *l, const struct jp_val *x,
     uint32_t kp, uint32_t kn);
+/* Append x to l, or where l is an object holding a member named kp/kn,
+ * set its value there (a dict keeps the first place): 0, or -1. */
+int jp_set(struct jp *jp, struct jp_list *l, const struct jp_val *x,
+    uint32_t kp, uint32_t kn);
 /* The cell of obj's member named name (n bytes), or 0. The objects hold
  * each name once (json.loads and the evaluation keep the last value in
  * the first place). */

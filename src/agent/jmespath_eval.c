@@ -76,6 +76,21 @@ jp_push(struct jp *jp, struct jp_list *l, const struct jp_val *x,
 }
 
 /* see jmespath.h */
+int
+jp_set(struct jp *jp, struct jp_list *l, const struct jp_val *x,
+    uint32_t kp, uint32_t kn)
+{
+	uint32_t c = l->v->t == JP_OBJ ? jp_find(jp, l->v, jp_at(jp, kp), kn)
+	    : 0;
+
+	if (c != 0)
+		jp->cells[c].v = *x;    /* a dict keeps the first place */
+	else if (jp_push(jp, l, x, kp, kn) == 0)
+		return -1;
+	return 0;
+}
+
+/* see jmespath.h */
 uint32_t
 jp_find(const struct jp *jp, const struct jp_val *obj, const char *name,
     size_t n)
@@ -294,14 +309,15 @@ slice(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
 
 /* Projections: over the elements of an array (vals 0) or the values of
  * an object (vals 1), keeping the non-null results of node r (with
- * filter condition cond >= 0). */
+ * filter condition cond >= 0); r < 0: flatten, each element's elements
+ * in its place (or the element, not an array). */
 static int
 project(struct jp *jp, const struct jp_val *base, int r, int cond, int vals,
     struct jp_val *out)
 {
 	struct jp_list b;
 	struct jp_val x, c;
-	uint32_t k;
+	uint32_t k, j;
 
 	memset(out, 0, sizeof *out);
 	if (base->t != (vals ? JP_OBJ : JP_ARR))
@@ -309,7 +325,15 @@ project(struct jp *jp, const struct jp_val *base, int r, int cond, int vals,
 	jp_list(&b, out, JP_ARR);
 	for (k = base->n ? base->p : 0; k != 0; k = jp->cells[k].next) {
 		const struct jp_val *e = &jp->cells[k].v;
+		int arr = e->t == JP_ARR;
 
+		if (r < 0) {
+			for (j = !arr ? k : e->n ? e->p : 0; j != 0;
+			    j = arr ? jp->cells[j].next : 0)
+				if (jp_push(jp, &b, &jp->cells[j].v, 0, 0) == 0)
+					return -1;
+			continue;
+		}
 		if (cond >= 0) {
 			if (ev(jp, cond, e, &c) < 0)
 				return -1;
@@ -325,59 +349,22 @@ project(struct jp *jp, const struct jp_val *base, int r, int cond, int vals,
 }
 
 static int
-flatten(struct jp *jp, const struct jp_val *base, struct jp_val *out)
-{
-	struct jp_list b;
-	uint32_t k, j;
-
-	memset(out, 0, sizeof *out);
-	if (base->t != JP_ARR)
-		return 0;
-	jp_list(&b, out, JP_ARR);
-	for (k = base->n ? base->p : 0; k != 0; k = jp->cells[k].next) {
-		const struct jp_val *e = &jp->cells[k].v;
-
-		if (e->t != JP_ARR) {
-			if (jp_push(jp, &b, e, 0, 0) == 0)
-				return -1;
-			continue;
-		}
-		for (j = e->n ? e->p : 0; j != 0; j = jp->cells[j].next)
-			if (jp_push(jp, &b, &jp->cells[j].v, 0, 0) == 0)
-				return -1;
-	}
-	return 0;
-}
-
-static int
 multi(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
     struct jp_val *out)
 {
 	struct jp_list b;
 	struct jp_val x;
-	int k;
+	int k, hash = nd->type == N_MSHASH;
 
 	memset(out, 0, sizeof *out);
 	if (in->t == JP_NULL)
 		return 0;
-	jp_list(&b, out, nd->type == N_MSLIST ? JP_ARR : JP_OBJ);
+	jp_list(&b, out, hash ? JP_OBJ : JP_ARR);
 	for (k = nd->a; k >= 0; k = jp->x.e.nodes[k].next) {
 		const struct jp_node *kv = &jp->x.e.nodes[k];
-		uint32_t c;
 
-		if (ev(jp, nd->type == N_MSLIST ? k : kv->a, in, &x) < 0)
-			return -1;
-		if (nd->type == N_MSLIST) {
-			if (jp_push(jp, &b, &x, 0, 0) == 0)
-				return -1;
-			continue;
-		}
-		c = jp_find(jp, out, jp_at(jp, kv->u.v.p), kv->u.v.n);
-		if (c != 0) {        /* a repeated key: dict keeps its place */
-			jp->cells[c].v = x;
-			continue;
-		}
-		if (jp_push(jp, &b, &x, kv->u.v.p, kv->u.v.n) == 0)
+		if (ev(jp, hash ? kv->a : k, in, &x) < 0 || jp_set(jp, &b, &x,
+		    hash ? kv->u.v.p : 0, hash ? kv->u.v.n : 0) < 0)
 			return -1;
 	}
 	return 0;
@@ -471,7 +458,7 @@ ev2(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
 	case N_FLATTEN:
 		if (ev(jp, nd->a, in, &l) < 0)
 			return -1;
-		return flatten(jp, &l, out);
+		return project(jp, &l, -1, -1, 0, out);
 	case N_IDENTITY:
 	case N_CURRENT:
 		*out = *in;

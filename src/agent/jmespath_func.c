@@ -354,11 +354,7 @@ build(struct jp *jp, int fi, const struct jp_val *a, int na,
 			EACH(c, &a[k]) {
 				const struct jp_cell *m = &jp->cells[c];
 
-				d = jp_find(jp, out, jp_at(jp, m->kp), m->kn);
-				if (d != 0)
-					jp->cells[d].v = m->v;
-				else if (jp_push(jp, &l, &m->v, m->kp, m->kn)
-				    == 0)
+				if (jp_set(jp, &l, &m->v, m->kp, m->kn) < 0)
 					return -1;
 			}
 		return 0;
