@@ -202,11 +202,10 @@ py_eq(const struct jp *jp, const struct jp_val *a, const struct jp_val *b,
 		if (a->n != b->n)
 			return 0;
 		for (x = a->n ? a->p : 0; x != 0; x = jp->cells[x].next) {
-			struct jp_val o;
-
-			if (!jp_member(jp, b, jp_at(jp, jp->cells[x].kp),
-			    jp->cells[x].kn, &o) || !py_eq(jp, &jp->cells[x].v,
-			    &o, depth + 1))
+			y = jp_find(jp, b, jp_at(jp, jp->cells[x].kp),
+			    jp->cells[x].kn);
+			if (y == 0 || !py_eq(jp, &jp->cells[x].v,
+			    &jp->cells[y].v, depth + 1))
 				return 0;
 		}
 		return 1;

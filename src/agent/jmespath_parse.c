@@ -145,9 +145,10 @@ lex_literal(struct ps *p, struct jp_lex *t, int *k)
 		*k = end + 1;
 		return 0;
 	}
-	if (strstr(p->jp->err, "out of range") != NULL
-	    || strstr(p->jp->err, "too ") != NULL)
-		return -1;   /* Python's int has no limit: do not guess */
+	/* the others are limits ("out of range", "too ..."): Python's int
+	 * has none, do not guess */
+	if (strcmp(p->jp->err, "invalid JSON") != 0)
+		return -1;
 	/* '"%s"' % lexeme.lstrip() */
 	for (a = 0; a < n && strchr(" \t\n\r\v\f\x1c\x1d\x1e\x1f", tmp[a])
 	    != NULL; a++)
