@@ -72,6 +72,7 @@ jstr(struct jp *jp, const char *s, size_t n, int ascii, cpj_buf *b)
 {
 	size_t i;
 	char t[16];
+	int k;
 
 	cpj_buf_putc(b, '"');
 	for (i = 0; i < n; i++) {
@@ -89,21 +90,14 @@ jstr(struct jp *jp, const char *s, size_t n, int ascii, cpj_buf *b)
 			cpj_buf_putc(b, (char)c);
 			continue;
 		}
-		/* ensure_ascii: decode UTF-8 */
-		if (c < 0x80)
-			;
-		else if (c >= 0xf0 && i + 3 < n) {
-			u = ((c & 7u) << 18) | ((s[i + 1] & 0x3fu) << 12)
-			    | ((s[i + 2] & 0x3fu) << 6) | (s[i + 3] & 0x3fu);
-			i += 3;
-		} else if (c >= 0xe0 && i + 2 < n) {
-			u = ((c & 15u) << 12) | ((s[i + 1] & 0x3fu) << 6)
-			    | (s[i + 2] & 0x3fu);
-			i += 2;
-		} else if (i + 1 < n) {
-			u = ((c & 31u) << 6) | (s[i + 1] & 0x3fu);
-			i += 1;
-		}
+		/* ensure_ascii: decode UTF-8, k more bytes (as many as
+		 * the lead byte says, when there are) */
+		k = c < 0x80 ? 0 : c >= 0xf0 && i + 3 < n ? 3 : c >= 0xe0
+		    && i + 2 < n ? 2 : i + 1 < n;
+		if (k > 0)
+			u &= 0x7fu >> (k + 1);
+		for (; k > 0; k--)
+			u = u << 6 | (s[++i] & 0x3fu);
 		if (u >= 0x10000) {
 			u -= 0x10000;
 			fmt_snprintf(t, sizeof t, "\\u%04x",
