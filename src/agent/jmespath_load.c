@@ -40,28 +40,23 @@ unescape(const char *in, size_t len, char *out)
 
 	for (i = 0; i < len; i++) {
 		unsigned u = '?';
+		const char *e;
 		int k;
 
 		if (in[i] != '\\') {
 			out[o++] = in[i];
 			continue;
 		}
-		i++;
-		switch (in[i]) {
-		case 'b': out[o++] = '\b'; break;
-		case 'f': out[o++] = '\f'; break;
-		case 'n': out[o++] = '\n'; break;
-		case 'r': out[o++] = '\r'; break;
-		case 't': out[o++] = '\t'; break;
-		case 'u':
-			/* the scanner checked the 4 hex digits */
-			k = cpj_json_u_escape(in, len, i - 1, &u);
-			if (k > 0)
-				i += (size_t)k - 2;
-			o += cpj_utf8_put((unsigned char *)out + o, u);
-			break;
-		default: out[o++] = in[i]; break;   /* " \ / */
+		if (in[++i] != 'u') {   /* \" \\ \/ \b \f \n \r \t */
+			e = strchr(JSON_ESC_AS, in[i]);
+			out[o++] = e != NULL ? JSON_ESC[e - JSON_ESC_AS] : in[i];
+			continue;
 		}
+		/* the scanner checked the 4 hex digits */
+		k = cpj_json_u_escape(in, len, i - 1, &u);
+		if (k > 0)
+			i += (size_t)k - 2;
+		o += cpj_utf8_put((unsigned char *)out + o, u);
 	}
 	return o;
 }
