@@ -229,8 +229,6 @@ int jp_out_text(struct jp *jp, const struct jp_val *v, cpj_buf *b);
 /* Helpers shared by the jmespath*.c files. */
 int jp_fail(struct jp *jp, const char *fmt, ...);
 int jp_put(struct jp *jp, cpj_buf *b, const char *s, size_t n);
-int jp_member(const struct jp *jp, const struct jp_val *obj,
-    const char *name, size_t n, struct jp_val *out);
 /* A `literal` of the expression: as jp_load, its strings copied to jp->s. */
 int jp_import(struct jp *jp, const char *text, size_t len,
     struct jp_val *out);
@@ -258,6 +256,8 @@ int jp_set(struct jp *jp, struct jp_list *l, const struct jp_val *x,
  * the first place). */
 uint32_t jp_find(const struct jp *jp, const struct jp_val *obj,
     const char *name, size_t n);
+/* Function nd over its na arguments a, into *out (null: zeroed by the
+ * caller). */
 int jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
     int na, struct jp_val *out);
 int jp_py_eq(const struct jp *jp, const struct jp_val *a,

@@ -104,19 +104,6 @@ jp_find(const struct jp *jp, const struct jp_val *obj, const char *name,
 	return c;
 }
 
-/* see jmespath.h */
-int
-jp_member(const struct jp *jp, const struct jp_val *obj, const char *name,
-    size_t n, struct jp_val *out)
-{
-	uint32_t c = obj->t == JP_OBJ ? jp_find(jp, obj, name, n) : 0;
-
-	memset(out, 0, sizeof *out);
-	if (c != 0)
-		*out = jp->cells[c].v;
-	return c != 0;
-}
-
 /* ---- comparisons ----------------------------------------------------- */
 
 static int
@@ -427,9 +414,14 @@ ev2(struct jp *jp, const struct jp_node *nd, const struct jp_val *in,
 	struct jp_val l, r;
 
 	switch (nd->type) {
-	case N_FIELD:
-		jp_member(jp, in, jp_at(jp, nd->u.v.p), nd->u.v.n, out);
+	case N_FIELD: {
+		uint32_t c = in->t == JP_OBJ ? jp_find(jp, in,
+		    jp_at(jp, nd->u.v.p), nd->u.v.n) : 0;
+
+		if (c != 0)
+			*out = jp->cells[c].v;
 		return 0;
+	}
 	case N_SUBEXPR:
 	case N_INDEX_EXPR:
 	case N_PIPE:

@@ -407,7 +407,6 @@ jp_call(struct jp *jp, const struct jp_node *nd, const struct jp_val *a,
 	uint32_t c, start = jp->ns;
 	int i, k, want;
 
-	memset(out, 0, sizeof *out);
 	/* names are NUL-terminated, and hold no NUL (the lexer) */
 	for (i = 0, f = fnames; *f != '\0' && strcmp(name, f) != 0; i++)
 		f += strlen(f) + 1;
