@@ -105,7 +105,7 @@ lex_raw(struct ps *p, struct jp_lex *t, int *k)
 	int end = until(p, *k, '\''), j;
 	uint32_t start = jp->ns;
 
-	if (end < 0)
+	if (end < 0 || jp_room(jp, 1) < 0)       /* '' needs its NUL too */
 		return -1;
 	for (j = *k + 1; j < end; j++) {
 		if (p->e[j] == '\\' && j + 1 < end && p->e[j + 1] == '\'')

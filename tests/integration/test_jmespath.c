@@ -146,6 +146,33 @@ big(int n, int kind)
 	return doc;
 }
 
+/* "<a's> || tail" on 1, the name of a's and its NUL leaving `left` bytes
+ * of the string area: the tail's string fits (want: the output) or is
+ * refused at compile time (want NULL). */
+static void
+check_strs_full(size_t left, const char *tail, const char *want)
+{
+	static char e[JP_STRS_MAX + 16], out[64];
+	size_t n = JP_STRS_MAX - left - 1;
+	const char *got;
+
+	memset(e, 'a', n);
+	snprintf(e + n, sizeof e - n, " || %s", tail);
+	if (want == NULL)
+		got = jp_compile(&jp, e) < 0 && strstr(jp.err, "strings too large")
+		    ? NULL : "compiled";
+	else
+		got = run("1", e, out, sizeof out);
+	if (want == NULL ? got == NULL : strcmp(got, want) == 0) {
+		printf("PASS limit strings: %u bytes left, %s\n", (unsigned)left,
+		    tail);
+	} else {
+		printf("FAIL limit strings: %u bytes left, %s: got %s (%s)\n",
+		    (unsigned)left, tail, got ? got : "(null)", jp.err);
+		fails++;
+	}
+}
+
 /* The limits of struct jp (jmespath.h): the message names each. */
 static void
 limits(void)
@@ -165,6 +192,10 @@ limits(void)
 	snprintf(want, sizeof want, "strings too large (over %u bytes",
 	    (unsigned)JP_STRS_MAX);
 	check_limit(big(3000, 1), "join(',', @)", 1, want);
+	check_strs_full(0, "''", NULL);
+	check_strs_full(1, "''", "\"\"");
+	check_strs_full(1, "'x'", NULL);
+	check_strs_full(2, "'x'", "\"x\"");
 	check(big(2800, 1), "length(join(',', @))", "30799");
 	snprintf(want, sizeof want, "too many keys for --output text (over %u)",
 	    (unsigned)JP_SCRATCH_MAX);
