@@ -14,13 +14,6 @@ enum {
 	F_LIST   /* array of artifacts -> elements at off, count at off_count */
 };
 
-/* The tables, by index (a member names its sub-table by one). */
-enum {
-	T_IN_S3, T_IN_LOC, T_IN, T_OUT_S3, T_OUT_LOC, T_OUT, T_ACTION_TYPE,
-	T_ACTION_CONFIG, T_STAGE, T_ACTION, T_PIPELINE, T_CREDS, T_KEY, T_DATA,
-	T_JOB, T_TP_JOB
-};
-
 /*
  * The path of every member (for cpj_job.err_field; it ends with the
  * member's name), in one string: a member holds its path's offset in 16
@@ -101,12 +94,6 @@ struct field {
 #define NOPRES 0xffffu
 typedef char offsets_fit[sizeof(cpj_job) < NOPRES ? 1 : -1];
 
-struct table {
-	const struct field *f;
-	size_t n;
-};
-
-#define TABLE(a) { a, sizeof(a) / sizeof((a)[0]) }
 /* Path `id` and where the member name ends it. */
 #define NP(name, id) offsetof(struct paths, id), \
 	sizeof(((struct paths *)0)->id) - sizeof(name), sizeof(name) - 1
@@ -128,132 +115,138 @@ typedef char flags_fit[CPJ_JOB_F_DATA == 1u << 1
 #define OBJ(name, id, table, flag, off, present) \
 	{ NP(name, id), F_OBJ | BITNO(flag) << 2, table, off, 0, present }
 
-#define ARTIFACT_FIELDS(pfx) \
-static const struct field pfx##_s3_f[] = { \
+/* The members of each table, listed by TABLES below. */
+#define ART_S3_F(pfx) \
 	STR("bucketName", pfx##_BUCKET, cpj_job_artifact, \
 	    location.s3_location.bucket_name), \
 	STR("objectKey", pfx##_OBJKEY, cpj_job_artifact, \
-	    location.s3_location.object_key), \
-}; \
-static const struct field pfx##_loc_f[] = { \
+	    location.s3_location.object_key)
+#define ART_LOC_F(pfx) \
 	STR("type", pfx##_LTYPE, cpj_job_artifact, location.type), \
 	OBJ("s3Location", pfx##_S3LOC, T_##pfx##_S3, 0, 0, \
-	    offsetof(cpj_job_artifact, location.s3_location_present)), \
-}; \
-static const struct field pfx##_f[] = { \
+	    offsetof(cpj_job_artifact, location.s3_location_present))
+#define ART_F(pfx) \
 	STR("name", pfx##_NAME, cpj_job_artifact, name), \
 	STR("revision", pfx##_REVISION, cpj_job_artifact, revision), \
 	OBJ("location", pfx##_LOCATION, T_##pfx##_LOC, 0, 0, \
-	    offsetof(cpj_job_artifact, location.present)), \
-};
+	    offsetof(cpj_job_artifact, location.present))
 
-ARTIFACT_FIELDS(IN)
-ARTIFACT_FIELDS(OUT)
-
-/* Offsets below are relative to the cpj_job_data. */
-static const struct field action_type_f[] = {
-	STR("category", P_CATEGORY, cpj_job_data, action_type_id.category),
-	STR("owner", P_OWNER, cpj_job_data, action_type_id.owner),
-	STR("provider", P_PROVIDER, cpj_job_data, action_type_id.provider),
-	STR("version", P_VERSION, cpj_job_data, action_type_id.version),
-};
-
-static const struct field action_config_f[] = {
-	{ NP("configuration", P_CONFIGURATION), F_MAP, 0,
-	    offsetof(cpj_job_data, configuration),
-	    offsetof(cpj_job_data, configuration_count),
-	    offsetof(cpj_job_data, configuration_present) },
-};
-
-static const struct field stage_f[] = {
-	STR("name", P_STAGE_NAME, cpj_job_data, pipeline_context.stage.name),
-};
-
-static const struct field action_f[] = {
-	STR("name", P_ACTION_NAME, cpj_job_data,
-	    pipeline_context.action.name),
-	STR("actionExecutionId", P_ACTION_EXEC, cpj_job_data,
-	    pipeline_context.action.action_execution_id),
-};
-
-static const struct field pipeline_f[] = {
-	STR("pipelineName", P_PIPELINE_NAME, cpj_job_data,
-	    pipeline_context.pipeline_name),
-	OBJ("stage", P_STAGE, T_STAGE, 0, 0,
-	    offsetof(cpj_job_data, pipeline_context.stage_present)),
-	OBJ("action", P_ACTION, T_ACTION, 0, 0,
-	    offsetof(cpj_job_data, pipeline_context.action_present)),
-	STR("pipelineArn", P_PIPELINE_ARN, cpj_job_data,
-	    pipeline_context.pipeline_arn),
-	STR("pipelineExecutionId", P_PIPELINE_EXEC, cpj_job_data,
-	    pipeline_context.pipeline_execution_id),
-};
-
-static const struct field creds_f[] = {
-	STR("accessKeyId", P_AKID, cpj_job_data,
-	    artifact_credentials.access_key_id),
-	STR("secretAccessKey", P_SECRET, cpj_job_data,
-	    artifact_credentials.secret_access_key),
-	STR("sessionToken", P_TOKEN, cpj_job_data,
-	    artifact_credentials.session_token),
-};
-
-static const struct field key_f[] = {
-	STR("id", P_KEY_ID, cpj_job_data, encryption_key.id),
-	STR("type", P_KEY_TYPE, cpj_job_data, encryption_key.type),
-};
-
-static const struct field data_f[] = {
-	OBJ("actionTypeId", P_ACTION_TYPE, T_ACTION_TYPE,
-	    CPJ_JOB_F_ACTION_TYPE_ID, 0, NOPRES),
-	OBJ("actionConfiguration", P_ACTION_CONFIG, T_ACTION_CONFIG,
-	    CPJ_JOB_F_ACTION_CONFIGURATION, 0, NOPRES),
-	OBJ("pipelineContext", P_CONTEXT, T_PIPELINE,
-	    CPJ_JOB_F_PIPELINE_CONTEXT, 0, NOPRES),
-	{ NP("inputArtifacts", P_INPUT),
-	    F_LIST | BITNO(CPJ_JOB_F_INPUT_ARTIFACTS) << 2, T_IN,
-	    offsetof(cpj_job_data, input_artifacts),
-	    offsetof(cpj_job_data, input_artifacts_count), NOPRES },
-	{ NP("outputArtifacts", P_OUTPUT),
-	    F_LIST | BITNO(CPJ_JOB_F_OUTPUT_ARTIFACTS) << 2, T_OUT,
-	    offsetof(cpj_job_data, output_artifacts),
-	    offsetof(cpj_job_data, output_artifacts_count), NOPRES },
-	OBJ("artifactCredentials", P_CREDS, T_CREDS,
-	    CPJ_JOB_F_ARTIFACT_CREDENTIALS, 0, NOPRES),
-	STR("continuationToken", P_CONTINUATION, cpj_job_data,
-	    continuation_token),
-	OBJ("encryptionKey", P_ENCRYPTION_KEY, T_KEY,
-	    CPJ_JOB_F_ENCRYPTION_KEY, 0, NOPRES),
-};
+/* Offsets of these are relative to the cpj_job_data. */
+#define ACTION_TYPE_F \
+	STR("category", P_CATEGORY, cpj_job_data, action_type_id.category), \
+	STR("owner", P_OWNER, cpj_job_data, action_type_id.owner), \
+	STR("provider", P_PROVIDER, cpj_job_data, action_type_id.provider), \
+	STR("version", P_VERSION, cpj_job_data, action_type_id.version)
+#define ACTION_CONFIG_F \
+	{ NP("configuration", P_CONFIGURATION), F_MAP, 0, \
+	    offsetof(cpj_job_data, configuration), \
+	    offsetof(cpj_job_data, configuration_count), \
+	    offsetof(cpj_job_data, configuration_present) }
+#define STAGE_F \
+	STR("name", P_STAGE_NAME, cpj_job_data, pipeline_context.stage.name)
+#define ACTION_F \
+	STR("name", P_ACTION_NAME, cpj_job_data, \
+	    pipeline_context.action.name), \
+	STR("actionExecutionId", P_ACTION_EXEC, cpj_job_data, \
+	    pipeline_context.action.action_execution_id)
+#define PIPELINE_F \
+	STR("pipelineName", P_PIPELINE_NAME, cpj_job_data, \
+	    pipeline_context.pipeline_name), \
+	OBJ("stage", P_STAGE, T_STAGE, 0, 0, \
+	    offsetof(cpj_job_data, pipeline_context.stage_present)), \
+	OBJ("action", P_ACTION, T_ACTION, 0, 0, \
+	    offsetof(cpj_job_data, pipeline_context.action_present)), \
+	STR("pipelineArn", P_PIPELINE_ARN, cpj_job_data, \
+	    pipeline_context.pipeline_arn), \
+	STR("pipelineExecutionId", P_PIPELINE_EXEC, cpj_job_data, \
+	    pipeline_context.pipeline_execution_id)
+#define CREDS_F \
+	STR("accessKeyId", P_AKID, cpj_job_data, \
+	    artifact_credentials.access_key_id), \
+	STR("secretAccessKey", P_SECRET, cpj_job_data, \
+	    artifact_credentials.secret_access_key), \
+	STR("sessionToken", P_TOKEN, cpj_job_data, \
+	    artifact_credentials.session_token)
+#define KEY_F \
+	STR("id", P_KEY_ID, cpj_job_data, encryption_key.id), \
+	STR("type", P_KEY_TYPE, cpj_job_data, encryption_key.type)
+#define DATA_F \
+	OBJ("actionTypeId", P_ACTION_TYPE, T_ACTION_TYPE, \
+	    CPJ_JOB_F_ACTION_TYPE_ID, 0, NOPRES), \
+	OBJ("actionConfiguration", P_ACTION_CONFIG, T_ACTION_CONFIG, \
+	    CPJ_JOB_F_ACTION_CONFIGURATION, 0, NOPRES), \
+	OBJ("pipelineContext", P_CONTEXT, T_PIPELINE, \
+	    CPJ_JOB_F_PIPELINE_CONTEXT, 0, NOPRES), \
+	{ NP("inputArtifacts", P_INPUT), \
+	    F_LIST | BITNO(CPJ_JOB_F_INPUT_ARTIFACTS) << 2, T_IN, \
+	    offsetof(cpj_job_data, input_artifacts), \
+	    offsetof(cpj_job_data, input_artifacts_count), NOPRES }, \
+	{ NP("outputArtifacts", P_OUTPUT), \
+	    F_LIST | BITNO(CPJ_JOB_F_OUTPUT_ARTIFACTS) << 2, T_OUT, \
+	    offsetof(cpj_job_data, output_artifacts), \
+	    offsetof(cpj_job_data, output_artifacts_count), NOPRES }, \
+	OBJ("artifactCredentials", P_CREDS, T_CREDS, \
+	    CPJ_JOB_F_ARTIFACT_CREDENTIALS, 0, NOPRES), \
+	STR("continuationToken", P_CONTINUATION, cpj_job_data, \
+	    continuation_token), \
+	OBJ("encryptionKey", P_ENCRYPTION_KEY, T_KEY, \
+	    CPJ_JOB_F_ENCRYPTION_KEY, 0, NOPRES)
 
 /* Job, JobDetails and ThirdPartyJobDetails; offsets in cpj_job. */
-static const struct field job_f[] = {
-	STR("id", P_ID, cpj_job, id),
-	OBJ("data", P_DATA, T_DATA, CPJ_JOB_F_DATA, offsetof(cpj_job, data),
-	    NOPRES),
-	STR("nonce", P_NONCE, cpj_job, nonce),
-	STR("accountId", P_ACCOUNT_ID, cpj_job, account_id),
-};
+#define JOB_F \
+	STR("id", P_ID, cpj_job, id), \
+	OBJ("data", P_DATA, T_DATA, CPJ_JOB_F_DATA, offsetof(cpj_job, data), \
+	    NOPRES), \
+	STR("nonce", P_NONCE, cpj_job, nonce), \
+	STR("accountId", P_ACCOUNT_ID, cpj_job, account_id)
 
 /* ThirdPartyJob (PollForThirdPartyJobs). */
 #if CPJ_CONFIG_THIRD_PARTY
-static const struct field tp_job_f[] = {
-	STR("clientId", P_CLIENT_ID, cpj_job, client_id),
-	STR("jobId", P_JOB_ID, cpj_job, id),
-};
+#define TP_TABLE(X) X(TP_JOB, \
+	STR("clientId", P_CLIENT_ID, cpj_job, client_id), \
+	STR("jobId", P_JOB_ID, cpj_job, id))
+#else
+#define TP_TABLE(X)
 #endif
 
-/* In the order of the T_* indexes. */
-static const struct table tables[] = {
-	TABLE(IN_s3_f), TABLE(IN_loc_f), TABLE(IN_f),
-	TABLE(OUT_s3_f), TABLE(OUT_loc_f), TABLE(OUT_f),
-	TABLE(action_type_f), TABLE(action_config_f), TABLE(stage_f),
-	TABLE(action_f), TABLE(pipeline_f), TABLE(creds_f), TABLE(key_f),
-	TABLE(data_f), TABLE(job_f),
-#if CPJ_CONFIG_THIRD_PARTY
-	TABLE(tp_job_f),
-#endif
-};
+/*
+ * The tables: T_<name> is the index of each (a member names its
+ * sub-table by it). Their members are one array, struct fields, and a
+ * table is where its members start in it and how many there are: two
+ * bytes, not a pointer and a size.
+ */
+#define TABLES(X) \
+	X(IN_S3, ART_S3_F(IN)) X(IN_LOC, ART_LOC_F(IN)) X(IN, ART_F(IN)) \
+	X(OUT_S3, ART_S3_F(OUT)) X(OUT_LOC, ART_LOC_F(OUT)) X(OUT, ART_F(OUT)) \
+	X(ACTION_TYPE, ACTION_TYPE_F) X(ACTION_CONFIG, ACTION_CONFIG_F) \
+	X(STAGE, STAGE_F) X(ACTION, ACTION_F) X(PIPELINE, PIPELINE_F) \
+	X(CREDS, CREDS_F) X(KEY, KEY_F) X(DATA, DATA_F) X(JOB, JOB_F) \
+	TP_TABLE(X)
+
+#define COUNT(...) \
+	(sizeof((const struct field[]){ __VA_ARGS__ }) / sizeof(struct field))
+#define T_INDEX(t, ...) T_##t,
+#define T_MEMBER(t, ...) struct field t##_f[COUNT(__VA_ARGS__)];
+#define T_INIT(t, ...) { __VA_ARGS__ },
+#define T_ENTRY(t, ...) { offsetof(struct fields, t##_f) \
+	/ sizeof(struct field), COUNT(__VA_ARGS__) },
+
+enum { TABLES(T_INDEX) T_END };
+
+static const struct fields {
+	TABLES(T_MEMBER)
+} fields = { TABLES(T_INIT) };
+
+static const struct table {
+	unsigned char first, n;
+} tables[] = { TABLES(T_ENTRY) };
+
+typedef char tables_fit[sizeof(struct fields) / sizeof(struct field) <= 0xffu
+    ? 1 : -1];
+
+/* The members of table tab. */
+#define MEMBERS(tab) ((const struct field *)(const void *)&fields \
+	+ (tab)->first)
 
 /* ---- mapping tokens to a job ----------------------------------------- */
 
@@ -365,7 +358,7 @@ clear(char *base, const struct table *tab)
 	size_t k;
 
 	for (k = 0; k < tab->n; k++) {
-		const struct field *f = &tab->f[k];
+		const struct field *f = &MEMBERS(tab)[k];
 		cpj_job_str *s;
 
 		if (f->off_present != NOPRES)
@@ -495,8 +488,8 @@ lookup(const struct cpj_jobs_map *m, int i, const struct table *tab)
 
 	/* the names we know have no escapes: compare the raw text first */
 	for (n = 0; n < tab->n; n++) {
-		if (raw_is(m, i, &tab->f[n]))
-			return &tab->f[n];
+		if (raw_is(m, i, &MEMBERS(tab)[n]))
+			return &MEMBERS(tab)[n];
 	}
 	if (memchr(k, '\\', klen) == NULL)
 		return NULL;
@@ -504,9 +497,9 @@ lookup(const struct cpj_jobs_map *m, int i, const struct table *tab)
 		return NULL;
 	k = buf;
 	for (n = 0; n < tab->n; n++) {
-		if (tab->f[n].nlen == klen
-		    && memcmp(NAME(&tab->f[n]), k, klen) == 0)
-			return &tab->f[n];
+		if (MEMBERS(tab)[n].nlen == klen
+		    && memcmp(NAME(&MEMBERS(tab)[n]), k, klen) == 0)
+			return &MEMBERS(tab)[n];
 	}
 	return NULL;
 }
