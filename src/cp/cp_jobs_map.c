@@ -14,183 +14,239 @@ enum {
 	F_LIST   /* array of artifacts -> elements at off, count at off_count */
 };
 
-/* The tables, by index (a member names its sub-table by one). */
-enum {
-	T_IN_S3, T_IN_LOC, T_IN, T_OUT_S3, T_OUT_LOC, T_OUT, T_ACTION_TYPE,
-	T_ACTION_CONFIG, T_STAGE, T_ACTION, T_PIPELINE, T_CREDS, T_KEY, T_DATA,
-	T_JOB, T_TP_JOB
-};
+/*
+ * The path of every member (for cpj_job.err_field; it ends with the
+ * member's name), in one string: a member holds its path's offset in 16
+ * bits, not a pointer. PATHS lists them; struct paths has one member of
+ * each path's size, so that offsetof() gives where it starts.
+ */
+#define ART_PATHS(X, P, path) \
+	X(P##_BUCKET, path "[].location.s3Location.bucketName") \
+	X(P##_OBJKEY, path "[].location.s3Location.objectKey") \
+	X(P##_LTYPE, path "[].location.type") \
+	X(P##_S3LOC, path "[].location.s3Location") \
+	X(P##_NAME, path "[].name") \
+	X(P##_REVISION, path "[].revision") \
+	X(P##_LOCATION, path "[].location")
+#if CPJ_CONFIG_THIRD_PARTY
+#define TP_PATHS(X) X(P_CLIENT_ID, "clientId") X(P_JOB_ID, "jobId")
+#else
+#define TP_PATHS(X)
+#endif
+#define PATHS(X) \
+	ART_PATHS(X, IN, "data.inputArtifacts") \
+	ART_PATHS(X, OUT, "data.outputArtifacts") \
+	X(P_CATEGORY, "data.actionTypeId.category") \
+	X(P_OWNER, "data.actionTypeId.owner") \
+	X(P_PROVIDER, "data.actionTypeId.provider") \
+	X(P_VERSION, "data.actionTypeId.version") \
+	X(P_CONFIGURATION, "data.actionConfiguration.configuration") \
+	X(P_STAGE_NAME, "data.pipelineContext.stage.name") \
+	X(P_ACTION_NAME, "data.pipelineContext.action.name") \
+	X(P_ACTION_EXEC, "data.pipelineContext.action.actionExecutionId") \
+	X(P_PIPELINE_NAME, "data.pipelineContext.pipelineName") \
+	X(P_STAGE, "data.pipelineContext.stage") \
+	X(P_ACTION, "data.pipelineContext.action") \
+	X(P_PIPELINE_ARN, "data.pipelineContext.pipelineArn") \
+	X(P_PIPELINE_EXEC, "data.pipelineContext.pipelineExecutionId") \
+	X(P_AKID, "data.artifactCredentials.accessKeyId") \
+	X(P_SECRET, "data.artifactCredentials.secretAccessKey") \
+	X(P_TOKEN, "data.artifactCredentials.sessionToken") \
+	X(P_KEY_ID, "data.encryptionKey.id") \
+	X(P_KEY_TYPE, "data.encryptionKey.type") \
+	X(P_ACTION_TYPE, "data.actionTypeId") \
+	X(P_ACTION_CONFIG, "data.actionConfiguration") \
+	X(P_CONTEXT, "data.pipelineContext") \
+	X(P_INPUT, "data.inputArtifacts") \
+	X(P_OUTPUT, "data.outputArtifacts") \
+	X(P_CREDS, "data.artifactCredentials") \
+	X(P_CONTINUATION, "data.continuationToken") \
+	X(P_ENCRYPTION_KEY, "data.encryptionKey") \
+	X(P_ID, "id") \
+	X(P_DATA, "data") \
+	X(P_NONCE, "nonce") \
+	X(P_ACCOUNT_ID, "accountId") \
+	TP_PATHS(X)
 
-/* 16 bytes a member on a 32-bit board, 24 on a 64-bit one: offsets in
- * 16 bits, the sub-table by its index, the flag (one bit of
- * 0x0002..0x0100) halved into a byte (the checks below). */
+#define PATH_MEMBER(id, s) char id[sizeof(s)];
+#define PATH_TEXT(id, s) s "\0"
+struct paths {
+	PATHS(PATH_MEMBER)
+};
+static const char paths[] = PATHS(PATH_TEXT);
+typedef char paths_fit[sizeof(struct paths) + 1 == sizeof paths
+    && sizeof paths <= 0xffffu ? 1 : -1];
+
+/* 12 bytes a member on any board: offsets in 16 bits, the sub-table by
+ * its index, the flag (one bit of 0x0002..0x0100) by its bit number
+ * beside the kind. */
 struct field {
-	const char *path;           /* for cpj_job.err_field; it ends with */
+	unsigned short path;        /* in paths; for cpj_job.err_field */
 	unsigned char name_off;     /* the member name in the JSON at this */
-	unsigned char nlen;         /* offset, of this length */
-	unsigned char kind;         /* F_* */
+	unsigned char nlen;         /* offset in the path, of this length */
+	unsigned char kind;         /* F_*, and the flag's bit number << 2 */
 	unsigned char sub;          /* F_OBJ, F_LIST: the members' T_* */
 	unsigned short off;
 	unsigned short off_count;
 	unsigned short off_present; /* unsigned char set when present, or NOPRES */
-	unsigned char flag2;        /* CPJ_JOB_F_* set when present, / 2 */
 };
 
 #define NOPRES 0xffffu
 typedef char offsets_fit[sizeof(cpj_job) < NOPRES ? 1 : -1];
-typedef char flags_fit[CPJ_JOB_F_ENCRYPTION_KEY / 2 <= 0xffu
-    && CPJ_JOB_F_DATA % 2 == 0 ? 1 : -1];
 
-struct table {
-	const struct field *f;
-	size_t n;
-};
-
-#define TABLE(a) { a, sizeof(a) / sizeof((a)[0]) }
-/* The path literal of a member and where its name literal ends it. */
-#define NP(name, path) path, sizeof(path) - sizeof(name), sizeof(name) - 1
+/* Path `id` and where the member name ends it. */
+#define NP(name, id) offsetof(struct paths, id), \
+	sizeof(((struct paths *)0)->id) - sizeof(name), sizeof(name) - 1
+#define PATH(f) (paths + (f)->path)
 /* The member name of f. */
-#define NAME(f) ((f)->path + (f)->name_off)
+#define NAME(f) (PATH(f) + (f)->name_off)
 #define SUB(f) (&tables[(f)->sub])
-#define FLAG(f) ((unsigned)(f)->flag2 * 2u)
+#define KIND(f) ((f)->kind & 3u)
+/* The bit number of a CPJ_JOB_F_* flag (0 for none: FLAG() is 0). */
+#define BITNO(x) ((x) == 0x2 ? 1 : (x) == 0x4 ? 2 : (x) == 0x8 ? 3 \
+    : (x) == 0x10 ? 4 : (x) == 0x20 ? 5 : (x) == 0x40 ? 6 : (x) == 0x80 ? 7 \
+    : (x) == 0x100 ? 8 : 0)
+#define FLAG(f) ((1u << ((f)->kind >> 2)) & ~1u)
+typedef char flags_fit[CPJ_JOB_F_DATA == 1u << 1
+    && CPJ_JOB_F_ENCRYPTION_KEY == 1u << 8 ? 1 : -1];
 
-#define STR(name, path, type, member) \
-	{ NP(name, path), F_STR, 0, offsetof(type, member), 0, NOPRES, 0 }
-#define OBJ(name, path, table, flag, off, present) \
-	{ NP(name, path), F_OBJ, table, off, 0, present, (flag) / 2 }
+#define STR(name, id, type, member) \
+	{ NP(name, id), F_STR, 0, offsetof(type, member), 0, NOPRES }
+#define OBJ(name, id, table, flag, off, present) \
+	{ NP(name, id), F_OBJ | BITNO(flag) << 2, table, off, 0, present }
 
-#define ARTIFACT_FIELDS(pfx, path) \
-static const struct field pfx##_s3_f[] = { \
-	STR("bucketName", path "[].location.s3Location.bucketName", \
-	    cpj_job_artifact, location.s3_location.bucket_name), \
-	STR("objectKey", path "[].location.s3Location.objectKey", \
-	    cpj_job_artifact, location.s3_location.object_key), \
-}; \
-static const struct field pfx##_loc_f[] = { \
-	STR("type", path "[].location.type", cpj_job_artifact, location.type), \
-	OBJ("s3Location", path "[].location.s3Location", T_##pfx##_S3, 0, 0, \
-	    offsetof(cpj_job_artifact, location.s3_location_present)), \
-}; \
-static const struct field pfx##_f[] = { \
-	STR("name", path "[].name", cpj_job_artifact, name), \
-	STR("revision", path "[].revision", cpj_job_artifact, revision), \
-	OBJ("location", path "[].location", T_##pfx##_LOC, 0, 0, \
-	    offsetof(cpj_job_artifact, location.present)), \
-};
+/* The members of each table, listed by TABLES below. */
+#define ART_S3_F(pfx) \
+	STR("bucketName", pfx##_BUCKET, cpj_job_artifact, \
+	    location.s3_location.bucket_name), \
+	STR("objectKey", pfx##_OBJKEY, cpj_job_artifact, \
+	    location.s3_location.object_key)
+#define ART_LOC_F(pfx) \
+	STR("type", pfx##_LTYPE, cpj_job_artifact, location.type), \
+	OBJ("s3Location", pfx##_S3LOC, T_##pfx##_S3, 0, 0, \
+	    offsetof(cpj_job_artifact, location.s3_location_present))
+#define ART_F(pfx) \
+	STR("name", pfx##_NAME, cpj_job_artifact, name), \
+	STR("revision", pfx##_REVISION, cpj_job_artifact, revision), \
+	OBJ("location", pfx##_LOCATION, T_##pfx##_LOC, 0, 0, \
+	    offsetof(cpj_job_artifact, location.present))
 
-ARTIFACT_FIELDS(IN, "data.inputArtifacts")
-ARTIFACT_FIELDS(OUT, "data.outputArtifacts")
-
-/* Offsets below are relative to the cpj_job_data. */
-static const struct field action_type_f[] = {
-	STR("category", "data.actionTypeId.category", cpj_job_data,
-	    action_type_id.category),
-	STR("owner", "data.actionTypeId.owner", cpj_job_data,
-	    action_type_id.owner),
-	STR("provider", "data.actionTypeId.provider", cpj_job_data,
-	    action_type_id.provider),
-	STR("version", "data.actionTypeId.version", cpj_job_data,
-	    action_type_id.version),
-};
-
-static const struct field action_config_f[] = {
-	{ NP("configuration", "data.actionConfiguration.configuration"), F_MAP,
-	    0, offsetof(cpj_job_data, configuration),
-	    offsetof(cpj_job_data, configuration_count),
-	    offsetof(cpj_job_data, configuration_present), 0 },
-};
-
-static const struct field stage_f[] = {
-	STR("name", "data.pipelineContext.stage.name", cpj_job_data,
-	    pipeline_context.stage.name),
-};
-
-static const struct field action_f[] = {
-	STR("name", "data.pipelineContext.action.name", cpj_job_data,
-	    pipeline_context.action.name),
-	STR("actionExecutionId", "data.pipelineContext.action.actionExecutionId",
-	    cpj_job_data, pipeline_context.action.action_execution_id),
-};
-
-static const struct field pipeline_f[] = {
-	STR("pipelineName", "data.pipelineContext.pipelineName", cpj_job_data,
-	    pipeline_context.pipeline_name),
-	OBJ("stage", "data.pipelineContext.stage", T_STAGE, 0, 0,
-	    offsetof(cpj_job_data, pipeline_context.stage_present)),
-	OBJ("action", "data.pipelineContext.action", T_ACTION, 0, 0,
-	    offsetof(cpj_job_data, pipeline_context.action_present)),
-	STR("pipelineArn", "data.pipelineContext.pipelineArn", cpj_job_data,
-	    pipeline_context.pipeline_arn),
-	STR("pipelineExecutionId", "data.pipelineContext.pipelineExecutionId",
-	    cpj_job_data, pipeline_context.pipeline_execution_id),
-};
-
-static const struct field creds_f[] = {
-	STR("accessKeyId", "data.artifactCredentials.accessKeyId",
-	    cpj_job_data, artifact_credentials.access_key_id),
-	STR("secretAccessKey", "data.artifactCredentials.secretAccessKey",
-	    cpj_job_data, artifact_credentials.secret_access_key),
-	STR("sessionToken", "data.artifactCredentials.sessionToken",
-	    cpj_job_data, artifact_credentials.session_token),
-};
-
-static const struct field key_f[] = {
-	STR("id", "data.encryptionKey.id", cpj_job_data, encryption_key.id),
-	STR("type", "data.encryptionKey.type", cpj_job_data,
-	    encryption_key.type),
-};
-
-static const struct field data_f[] = {
-	OBJ("actionTypeId", "data.actionTypeId", T_ACTION_TYPE,
-	    CPJ_JOB_F_ACTION_TYPE_ID, 0, NOPRES),
-	OBJ("actionConfiguration", "data.actionConfiguration", T_ACTION_CONFIG,
-	    CPJ_JOB_F_ACTION_CONFIGURATION, 0, NOPRES),
-	OBJ("pipelineContext", "data.pipelineContext", T_PIPELINE,
-	    CPJ_JOB_F_PIPELINE_CONTEXT, 0, NOPRES),
-	{ NP("inputArtifacts", "data.inputArtifacts"), F_LIST, T_IN,
-	    offsetof(cpj_job_data, input_artifacts),
-	    offsetof(cpj_job_data, input_artifacts_count), NOPRES,
-	    CPJ_JOB_F_INPUT_ARTIFACTS / 2 },
-	{ NP("outputArtifacts", "data.outputArtifacts"), F_LIST, T_OUT,
-	    offsetof(cpj_job_data, output_artifacts),
-	    offsetof(cpj_job_data, output_artifacts_count), NOPRES,
-	    CPJ_JOB_F_OUTPUT_ARTIFACTS / 2 },
-	OBJ("artifactCredentials", "data.artifactCredentials", T_CREDS,
-	    CPJ_JOB_F_ARTIFACT_CREDENTIALS, 0, NOPRES),
-	STR("continuationToken", "data.continuationToken", cpj_job_data,
-	    continuation_token),
-	OBJ("encryptionKey", "data.encryptionKey", T_KEY,
-	    CPJ_JOB_F_ENCRYPTION_KEY, 0, NOPRES),
-};
+/* Offsets of these are relative to the cpj_job_data. */
+#define ACTION_TYPE_F \
+	STR("category", P_CATEGORY, cpj_job_data, action_type_id.category), \
+	STR("owner", P_OWNER, cpj_job_data, action_type_id.owner), \
+	STR("provider", P_PROVIDER, cpj_job_data, action_type_id.provider), \
+	STR("version", P_VERSION, cpj_job_data, action_type_id.version)
+#define ACTION_CONFIG_F \
+	{ NP("configuration", P_CONFIGURATION), F_MAP, 0, \
+	    offsetof(cpj_job_data, configuration), \
+	    offsetof(cpj_job_data, configuration_count), \
+	    offsetof(cpj_job_data, configuration_present) }
+#define STAGE_F \
+	STR("name", P_STAGE_NAME, cpj_job_data, pipeline_context.stage.name)
+#define ACTION_F \
+	STR("name", P_ACTION_NAME, cpj_job_data, \
+	    pipeline_context.action.name), \
+	STR("actionExecutionId", P_ACTION_EXEC, cpj_job_data, \
+	    pipeline_context.action.action_execution_id)
+#define PIPELINE_F \
+	STR("pipelineName", P_PIPELINE_NAME, cpj_job_data, \
+	    pipeline_context.pipeline_name), \
+	OBJ("stage", P_STAGE, T_STAGE, 0, 0, \
+	    offsetof(cpj_job_data, pipeline_context.stage_present)), \
+	OBJ("action", P_ACTION, T_ACTION, 0, 0, \
+	    offsetof(cpj_job_data, pipeline_context.action_present)), \
+	STR("pipelineArn", P_PIPELINE_ARN, cpj_job_data, \
+	    pipeline_context.pipeline_arn), \
+	STR("pipelineExecutionId", P_PIPELINE_EXEC, cpj_job_data, \
+	    pipeline_context.pipeline_execution_id)
+#define CREDS_F \
+	STR("accessKeyId", P_AKID, cpj_job_data, \
+	    artifact_credentials.access_key_id), \
+	STR("secretAccessKey", P_SECRET, cpj_job_data, \
+	    artifact_credentials.secret_access_key), \
+	STR("sessionToken", P_TOKEN, cpj_job_data, \
+	    artifact_credentials.session_token)
+#define KEY_F \
+	STR("id", P_KEY_ID, cpj_job_data, encryption_key.id), \
+	STR("type", P_KEY_TYPE, cpj_job_data, encryption_key.type)
+#define DATA_F \
+	OBJ("actionTypeId", P_ACTION_TYPE, T_ACTION_TYPE, \
+	    CPJ_JOB_F_ACTION_TYPE_ID, 0, NOPRES), \
+	OBJ("actionConfiguration", P_ACTION_CONFIG, T_ACTION_CONFIG, \
+	    CPJ_JOB_F_ACTION_CONFIGURATION, 0, NOPRES), \
+	OBJ("pipelineContext", P_CONTEXT, T_PIPELINE, \
+	    CPJ_JOB_F_PIPELINE_CONTEXT, 0, NOPRES), \
+	{ NP("inputArtifacts", P_INPUT), \
+	    F_LIST | BITNO(CPJ_JOB_F_INPUT_ARTIFACTS) << 2, T_IN, \
+	    offsetof(cpj_job_data, input_artifacts), \
+	    offsetof(cpj_job_data, input_artifacts_count), NOPRES }, \
+	{ NP("outputArtifacts", P_OUTPUT), \
+	    F_LIST | BITNO(CPJ_JOB_F_OUTPUT_ARTIFACTS) << 2, T_OUT, \
+	    offsetof(cpj_job_data, output_artifacts), \
+	    offsetof(cpj_job_data, output_artifacts_count), NOPRES }, \
+	OBJ("artifactCredentials", P_CREDS, T_CREDS, \
+	    CPJ_JOB_F_ARTIFACT_CREDENTIALS, 0, NOPRES), \
+	STR("continuationToken", P_CONTINUATION, cpj_job_data, \
+	    continuation_token), \
+	OBJ("encryptionKey", P_ENCRYPTION_KEY, T_KEY, \
+	    CPJ_JOB_F_ENCRYPTION_KEY, 0, NOPRES)
 
 /* Job, JobDetails and ThirdPartyJobDetails; offsets in cpj_job. */
-static const struct field job_f[] = {
-	STR("id", "id", cpj_job, id),
-	OBJ("data", "data", T_DATA, CPJ_JOB_F_DATA, offsetof(cpj_job, data),
-	    NOPRES),
-	STR("nonce", "nonce", cpj_job, nonce),
-	STR("accountId", "accountId", cpj_job, account_id),
-};
+#define JOB_F \
+	STR("id", P_ID, cpj_job, id), \
+	OBJ("data", P_DATA, T_DATA, CPJ_JOB_F_DATA, offsetof(cpj_job, data), \
+	    NOPRES), \
+	STR("nonce", P_NONCE, cpj_job, nonce), \
+	STR("accountId", P_ACCOUNT_ID, cpj_job, account_id)
 
 /* ThirdPartyJob (PollForThirdPartyJobs). */
 #if CPJ_CONFIG_THIRD_PARTY
-static const struct field tp_job_f[] = {
-	STR("clientId", "clientId", cpj_job, client_id),
-	STR("jobId", "jobId", cpj_job, id),
-};
+#define TP_TABLE(X) X(TP_JOB, \
+	STR("clientId", P_CLIENT_ID, cpj_job, client_id), \
+	STR("jobId", P_JOB_ID, cpj_job, id))
+#else
+#define TP_TABLE(X)
 #endif
 
-/* In the order of the T_* indexes. */
-static const struct table tables[] = {
-	TABLE(IN_s3_f), TABLE(IN_loc_f), TABLE(IN_f),
-	TABLE(OUT_s3_f), TABLE(OUT_loc_f), TABLE(OUT_f),
-	TABLE(action_type_f), TABLE(action_config_f), TABLE(stage_f),
-	TABLE(action_f), TABLE(pipeline_f), TABLE(creds_f), TABLE(key_f),
-	TABLE(data_f), TABLE(job_f),
-#if CPJ_CONFIG_THIRD_PARTY
-	TABLE(tp_job_f),
-#endif
-};
+/*
+ * The tables: T_<name> is the index of each (a member names its
+ * sub-table by it). Their members are one array, struct fields, and a
+ * table is where its members start in it and how many there are: two
+ * bytes, not a pointer and a size.
+ */
+#define TABLES(X) \
+	X(IN_S3, ART_S3_F(IN)) X(IN_LOC, ART_LOC_F(IN)) X(IN, ART_F(IN)) \
+	X(OUT_S3, ART_S3_F(OUT)) X(OUT_LOC, ART_LOC_F(OUT)) X(OUT, ART_F(OUT)) \
+	X(ACTION_TYPE, ACTION_TYPE_F) X(ACTION_CONFIG, ACTION_CONFIG_F) \
+	X(STAGE, STAGE_F) X(ACTION, ACTION_F) X(PIPELINE, PIPELINE_F) \
+	X(CREDS, CREDS_F) X(KEY, KEY_F) X(DATA, DATA_F) X(JOB, JOB_F) \
+	TP_TABLE(X)
+
+#define COUNT(...) \
+	(sizeof((const struct field[]){ __VA_ARGS__ }) / sizeof(struct field))
+#define T_INDEX(t, ...) T_##t,
+#define T_MEMBER(t, ...) struct field t##_f[COUNT(__VA_ARGS__)];
+#define T_INIT(t, ...) { __VA_ARGS__ },
+#define T_ENTRY(t, ...) { offsetof(struct fields, t##_f) \
+	/ sizeof(struct field), COUNT(__VA_ARGS__) },
+
+enum { TABLES(T_INDEX) T_END };
+
+static const struct fields {
+	TABLES(T_MEMBER)
+} fields = { TABLES(T_INIT) };
+
+static const struct table {
+	unsigned char first, n;
+} tables[] = { TABLES(T_ENTRY) };
+
+typedef char tables_fit[sizeof(struct fields) / sizeof(struct field) <= 0xffu
+    ? 1 : -1];
+
+/* The members of table tab. */
+#define MEMBERS(tab) ((const struct field *)(const void *)&fields \
+	+ (tab)->first)
 
 /* ---- mapping tokens to a job ----------------------------------------- */
 
@@ -302,12 +358,12 @@ clear(char *base, const struct table *tab)
 	size_t k;
 
 	for (k = 0; k < tab->n; k++) {
-		const struct field *f = &tab->f[k];
+		const struct field *f = &MEMBERS(tab)[k];
 		cpj_job_str *s;
 
 		if (f->off_present != NOPRES)
 			base[f->off_present] = 0;
-		switch (f->kind) {
+		switch (KIND(f)) {
 		case F_STR:
 			s = str_at(base, f->off);
 			s->p = cpj_jobs_empty;
@@ -432,8 +488,8 @@ lookup(const struct cpj_jobs_map *m, int i, const struct table *tab)
 
 	/* the names we know have no escapes: compare the raw text first */
 	for (n = 0; n < tab->n; n++) {
-		if (raw_is(m, i, &tab->f[n]))
-			return &tab->f[n];
+		if (raw_is(m, i, &MEMBERS(tab)[n]))
+			return &MEMBERS(tab)[n];
 	}
 	if (memchr(k, '\\', klen) == NULL)
 		return NULL;
@@ -441,9 +497,9 @@ lookup(const struct cpj_jobs_map *m, int i, const struct table *tab)
 		return NULL;
 	k = buf;
 	for (n = 0; n < tab->n; n++) {
-		if (tab->f[n].nlen == klen
-		    && memcmp(NAME(&tab->f[n]), k, klen) == 0)
-			return &tab->f[n];
+		if (MEMBERS(tab)[n].nlen == klen
+		    && memcmp(NAME(&MEMBERS(tab)[n]), k, klen) == 0)
+			return &MEMBERS(tab)[n];
 	}
 	return NULL;
 }
@@ -480,13 +536,13 @@ map_config(struct cpj_jobs_map *m, const struct field *f, int v, char *base)
 
 		if (m->err != 0 || i + 1 >= m->n)
 			return m->n;
-		put_str(m, i, &key, f->path, 1);
+		put_str(m, i, &key, PATH(f), 1);
 		if (m->err == 0) {
 			/* when the value fails (or is the first to hold
 			 * U+0000), err_key names it */
 			const char *nul = m->nul_field;
 
-			put_str(m, i + 1, &val, f->path, 0);
+			put_str(m, i + 1, &val, PATH(f), 0);
 			if (m->err != 0)
 				m->key = i;
 			else if (nul == NULL && m->nul_field != NULL)
@@ -502,7 +558,7 @@ map_config(struct cpj_jobs_map *m, const struct field *f, int v, char *base)
 		}
 		if (j == *count) {
 			if (*count == CPJ_JOB_CONFIG_MAX) {
-				map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, f->path,
+				map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, PATH(f),
 				    D_CONFIG_MAX);
 				return m->n;
 			}
@@ -524,7 +580,7 @@ map_list(struct cpj_jobs_map *m, const struct field *f, int v, char *base)
 	int i, k;
 
 	if (m->t[v].type != CPJ_JSON_ARRAY) {
-		map_fail(m, CPJ_ERR_JSON_TYPE, f->path, D_NOT_ARR);
+		map_fail(m, CPJ_ERR_JSON_TYPE, PATH(f), D_NOT_ARR);
 		return m->n;
 	}
 	i = v + 1;
@@ -532,11 +588,11 @@ map_list(struct cpj_jobs_map *m, const struct field *f, int v, char *base)
 		if (m->err != 0 || i >= m->n)
 			return m->n;
 		if (m->t[i].type != CPJ_JSON_OBJECT) {
-			map_fail(m, CPJ_ERR_JSON_TYPE, f->path, D_ELEM);
+			map_fail(m, CPJ_ERR_JSON_TYPE, PATH(f), D_ELEM);
 			return m->n;
 		}
 		if (*count == CPJ_JOB_ARTIFACTS_MAX) {
-			map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, f->path,
+			map_fail(m, CPJ_ERR_JSON_JOB_TOO_LARGE, PATH(f),
 			    D_ART_MAX);
 			return m->n;
 		}
@@ -554,12 +610,12 @@ map_value(struct cpj_jobs_map *m, const struct field *f, int v, char *base)
 	unsigned char *present = (f->off_present != NOPRES)
 	    ? (unsigned char *)base + f->off_present : NULL;
 
-	if (f->kind == F_STR) {
-		put_str(m, v, str_at(base, f->off), f->path, 0);
+	if (KIND(f) == F_STR) {
+		put_str(m, v, str_at(base, f->off), PATH(f), 0);
 		return v + 1;
 	}
 	/* a repeated member replaces the earlier one; null is absent */
-	if (f->kind == F_OBJ) {
+	if (KIND(f) == F_OBJ) {
 		if ((m->job->flags & FLAG(f)) != 0
 		    || (present != NULL && *present))
 			clear(base + f->off, SUB(f));
@@ -574,7 +630,7 @@ map_value(struct cpj_jobs_map *m, const struct field *f, int v, char *base)
 	m->job->flags |= FLAG(f);
 	if (present != NULL)
 		*present = 1;
-	switch (f->kind) {
+	switch (KIND(f)) {
 	case F_OBJ:
 		if (m->t[v].type != CPJ_JSON_OBJECT)
 			break;
@@ -586,7 +642,7 @@ map_value(struct cpj_jobs_map *m, const struct field *f, int v, char *base)
 	default:
 		return map_list(m, f, v, base);
 	}
-	map_fail(m, CPJ_ERR_JSON_TYPE, f->path, D_NOT_OBJ);
+	map_fail(m, CPJ_ERR_JSON_TYPE, PATH(f), D_NOT_OBJ);
 	return m->n;
 }
 

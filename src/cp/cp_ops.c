@@ -4,60 +4,121 @@
  */
 #include "inner.h"
 
-/* A check failed: name the field ("parent.field" when in an object) in
- * cp->message and return CPJ_ERR_PARAM. */
+/*
+ * The words of the messages of failed checks, one after the other: a
+ * message is three word numbers in one int (M below), which a call passes
+ * in one instruction instead of loading three pointers.
+ */
+#if CPJ_CONFIG_THIRD_PARTY
+#define TP_WORDS(X)
+#else
+#define TP_WORDS(X) X(W_NO_TP, "third-party jobs are not compiled in")
+#endif
+#define WORDS(X) \
+	X(W_AT, "actionTypeId") X(W_CR, "currentRevision") \
+	X(W_ED, "executionDetails") X(W_FD, "failureDetails") \
+	X(W_REQUIRED, "required") \
+	X(W_LENGTH, "length out of range or not UTF-8") \
+	X(W_EMPTY, "empty") X(W_CATEGORY, "category") \
+	X(W_NOT_CATEGORY, "not an ActionCategory") X(W_OWNER, "owner") \
+	X(W_NOT_OWNER, "not an ActionOwner") X(W_PROVIDER, "provider") \
+	X(W_PROVIDER_CHARS, "1..35 of [0-9A-Za-z_-]") X(W_VERSION, "version") \
+	X(W_VERSION_CHARS, "1..9 of [0-9A-Za-z_-]") X(W_JOB_ID, "jobId") \
+	X(W_NOT_JOB_ID, "not a job id (lower-case UUID)") \
+	X(W_CLIENT_TOKEN, "clientToken") X(W_NONCE, "nonce") \
+	X(W_MAX_BATCH, "maxBatchSize") X(W_AT_LEAST_1, "at least 1") \
+	X(W_QUERY, "queryParam") X(W_TOGETHER, "key and value go together") \
+	X(W_QUERY_KEY, "queryParam key") X(W_QUERY_VALUE, "queryParam value") \
+	X(W_QUERY_CHARS, "1..50 of [a-zA-Z0-9_-]") \
+	X(W_CONTINUATION, "continuationToken") X(W_REVISION, "revision") \
+	X(W_CHANGE_ID, "changeIdentifier") \
+	X(W_SUMMARY_OF_REV, "revisionSummary") \
+	X(W_SUMMARY, "summary") X(W_EXEC_ID, "externalExecutionId") \
+	X(W_EMPTY_STRING, "empty string") X(W_PERCENT, "percentComplete") \
+	X(W_0_100, "0..100") X(W_OUTPUT_VARS, "outputVariables") \
+	X(W_NOT_TP, "not allowed for third-party jobs") \
+	X(W_NOT_CONT, "not allowed with a continuation token") \
+	X(W_KV, "key or value missing or not UTF-8") X(W_TYPE, "type") \
+	X(W_NOT_FAILURE, "not a FailureType") X(W_MESSAGE, "message") \
+	TP_WORDS(X)
+#define W_ENUM(id, text) id,
+#define W_TEXT(id, text) text "\0"
+#define W_MEMBER(id, text) char id[sizeof(text)];
+enum { WORDS(W_ENUM) W_END };
+static const char words[] = WORDS(W_TEXT);
+typedef char words_fit[W_END <= 64 ? 1 : -1];
+/* One member of each word's size: WORD() is where a word starts, for the
+ * request bodies' member names. */
+struct words_at {
+	WORDS(W_MEMBER)
+};
+#define WORD(id) (words + offsetof(struct words_at, id))
+
+/* The objects of the request whose members are checked below. */
+#define AT WORD(W_AT)
+#define CR WORD(W_CR)
+#define ED WORD(W_ED)
+#define FD WORD(W_FD)
+
+/* A message: "field: why", or "parent.field: why" when in an object
+ * (parent W_AT..W_FD); why 0 for check_len(), which adds it. */
+#define M(field, why) ((field) << 3 | (why) << 9)
+#define M_IN(parent, field, why) (((parent) + 1) | M(field, why))
+
+static const char *
+word(unsigned k)
+{
+	const char *w = words;
+
+	for (; k > 0; k--)
+		w += strlen(w) + 1;
+	return w;
+}
+
+/* A check failed: message `msg` (M) in cp->message; returns
+ * CPJ_ERR_PARAM. */
 static CPJ_NOINLINE int
-bad_in(cpj_cp_context *cp, const char *parent, const char *field,
-	const char *why)
+bad(cpj_cp_context *cp, unsigned msg)
 {
 	cpj_buf b;
 
 	cpj_buf_init(&b, cp->message, sizeof cp->message);
-	if (parent != NULL) {
-		cpj_buf_puts(&b, parent);
+	if ((msg & 7) != 0) {
+		cpj_buf_puts(&b, word((msg & 7) - 1));
 		cpj_buf_putc(&b, '.');
 	}
-	cpj_buf_puts(&b, field);
+	cpj_buf_puts(&b, word(msg >> 3 & 63));
 	cpj_buf_putlit(&b, ": ");
-	cpj_buf_puts(&b, why);
+	cpj_buf_puts(&b, word(msg >> 9));
 	cp->code[0] = '\0';
 	cp->http_status = 0;
 	cp->err = CPJ_ERR_PARAM;
 	return CPJ_ERR_PARAM;
 }
 
-#define bad(cp, field, why) bad_in(cp, NULL, field, why)
-
 static CPJ_NOINLINE int
-check_len_in(cpj_cp_context *cp, const char *parent, const char *field,
-	const char *v, long min, long max)
+check_len(cpj_cp_context *cp, unsigned msg, const char *v, long min,
+	long max)
 {
 	if (cpj_cp_check_len(v, min, max) < 0)
-		return bad_in(cp, parent, field, min > 0 && v == NULL
-		    ? "required" : "length out of range or not UTF-8");
+		return bad(cp, msg | (min > 0 && v == NULL ? W_REQUIRED
+		    : W_LENGTH) << 9);
 	return CPJ_OK;
 }
-
-#define check_len(cp, field, v, min, max) \
-	check_len_in(cp, NULL, field, v, min, max)
-
-/* The objects of the request whose members are checked below. */
-static const char AT[] = "actionTypeId", CR[] = "currentRevision",
-    ED[] = "executionDetails", FD[] = "failureDetails";
 
 static int
 check_action_type(cpj_cp_context *cp, const cpj_cp_action_type *at)
 {
 	if (at == NULL)
-		return bad(cp, AT, "required");
+		return bad(cp, M(W_AT, W_REQUIRED));
 	if (cpj_cp_check_enum(at->category, CPJ_CP_ENUM_CATEGORY) < 0)
-		return bad_in(cp, AT, "category", "not an ActionCategory");
+		return bad(cp, M_IN(W_AT, W_CATEGORY, W_NOT_CATEGORY));
 	if (cpj_cp_check_enum(at->owner, CPJ_CP_ENUM_OWNER) < 0)
-		return bad_in(cp, AT, "owner", "not an ActionOwner");
+		return bad(cp, M_IN(W_AT, W_OWNER, W_NOT_OWNER));
 	if (cpj_cp_check_token_chars(at->provider, 1, 35) < 0)
-		return bad_in(cp, AT, "provider", "1..35 of [0-9A-Za-z_-]");
+		return bad(cp, M_IN(W_AT, W_PROVIDER, W_PROVIDER_CHARS));
 	if (cpj_cp_check_token_chars(at->version, 1, 9) < 0)
-		return bad_in(cp, AT, "version", "1..9 of [0-9A-Za-z_-]");
+		return bad(cp, M_IN(W_AT, W_VERSION, W_VERSION_CHARS));
 	return CPJ_OK;
 }
 
@@ -67,15 +128,16 @@ check_job(cpj_cp_context *cp, const char *job_id, const char *client_token)
 {
 	if (client_token == NULL) {
 		if (cpj_cp_check_job_id(job_id) < 0)
-			return bad(cp, "jobId", "not a job id (lower-case UUID)");
+			return bad(cp, M(W_JOB_ID, W_NOT_JOB_ID));
 		return CPJ_OK;
 	}
 #if CPJ_CONFIG_THIRD_PARTY
-	if (check_len(cp, "jobId", job_id, 1, 512) < 0)
+	if (check_len(cp, M(W_JOB_ID, 0), job_id, 1, 512) < 0)
 		return CPJ_ERR_PARAM;
-	return check_len(cp, "clientToken", client_token, 1, 256);
+	return check_len(cp, M(W_CLIENT_TOKEN, 0), client_token, 1,
+	    256);
 #else
-	(void)bad(cp, "clientToken", "third-party jobs are not compiled in");
+	(void)bad(cp, M(W_CLIENT_TOKEN, W_NO_TP));
 	return cp->err = CPJ_ERR_UNSUPPORTED;
 #endif
 }
@@ -114,11 +176,11 @@ cpj_cp_write_body(cpj_json_writer *w, const cpj_cp_body *d)
 {
 	cpj_json_object_begin(w);
 	if (d->job_id != NULL)
-		cpj_json_put_key_str(w, "jobId", d->job_id);
+		cpj_json_put_key_str(w, WORD(W_JOB_ID), d->job_id);
 	if (d->nonce != NULL)
-		cpj_json_put_key_str(w, "nonce", d->nonce);
+		cpj_json_put_key_str(w, WORD(W_NONCE), d->nonce);
 	if (d->client_token != NULL)
-		cpj_json_put_key_str(w, "clientToken", d->client_token);
+		cpj_json_put_key_str(w, WORD(W_CLIENT_TOKEN), d->client_token);
 	if (d->kind == REST_POLL)
 		poll_rest(w, d->arg);
 	else if (d->kind == REST_SUCCESS)
@@ -153,7 +215,7 @@ begin_job(cpj_cp_context *cp, cpj_cp_body *d, const char *job_id, int ack,
 
 	if (rc < 0)
 		return rc;
-	if (ack && check_len(cp, "nonce", nonce, 1, 50) < 0)
+	if (ack && check_len(cp, M(W_NONCE, 0), nonce, 1, 50) < 0)
 		return CPJ_ERR_PARAM;
 	memset(d, 0, sizeof *d);
 	d->job_id = job_id;
@@ -167,10 +229,10 @@ put_action_type(cpj_json_writer *w, const cpj_cp_action_type *at)
 {
 	cpj_json_put_key(w, AT);
 	cpj_json_object_begin(w);
-	cpj_json_put_key_str(w, "category", at->category);
-	cpj_json_put_key_str(w, "owner", at->owner);
-	cpj_json_put_key_str(w, "provider", at->provider);
-	cpj_json_put_key_str(w, "version", at->version);
+	cpj_json_put_key_str(w, WORD(W_CATEGORY), at->category);
+	cpj_json_put_key_str(w, WORD(W_OWNER), at->owner);
+	cpj_json_put_key_str(w, WORD(W_PROVIDER), at->provider);
+	cpj_json_put_key_str(w, WORD(W_VERSION), at->version);
 	cpj_json_object_end(w);
 }
 
@@ -186,10 +248,10 @@ poll_rest(cpj_json_writer *w, const void *arg)
 	const struct poll_args *a = arg;
 
 	put_action_type(w, a->at);
-	cpj_json_put_key(w, "maxBatchSize");
+	cpj_json_put_key(w, WORD(W_MAX_BATCH));
 	cpj_json_put_u64(w, a->max_batch);
 	if (a->qk != NULL) {
-		cpj_json_put_key(w, "queryParam");
+		cpj_json_put_key(w, WORD(W_QUERY));
 		cpj_json_object_begin(w);
 		cpj_json_put_key_str(w, a->qk, a->qv);
 		cpj_json_object_end(w);
@@ -209,13 +271,13 @@ poll(cpj_cp_context *cp, const char *op, int mode,
 	if (check_action_type(cp, at) < 0)
 		return CPJ_ERR_PARAM;
 	if (max_batch < 1)
-		return bad(cp, "maxBatchSize", "at least 1");
+		return bad(cp, M(W_MAX_BATCH, W_AT_LEAST_1));
 	if ((qk == NULL) != (qv == NULL))
-		return bad(cp, "queryParam", "key and value go together");
-	if (qk != NULL && check_len(cp, "queryParam key", qk, 1, 50) < 0)
+		return bad(cp, M(W_QUERY, W_TOGETHER));
+	if (qk != NULL && check_len(cp, M(W_QUERY_KEY, 0), qk, 1, 50) < 0)
 		return CPJ_ERR_PARAM;
 	if (qk != NULL && cpj_cp_check_token_chars(qv, 1, 50) < 0)
-		return bad(cp, "queryParam value", "1..50 of [a-zA-Z0-9_-]");
+		return bad(cp, M(W_QUERY_VALUE, W_QUERY_CHARS));
 	a.at = at;
 	a.max_batch = max_batch;
 	a.qk = qk;
@@ -305,45 +367,43 @@ check_success(cpj_cp_context *cp, const cpj_cp_success *s, int third)
 {
 	size_t i;
 
-	if (check_len(cp, "continuationToken", s->continuation_token, 0,
-	    2048) < 0)
+	if (check_len(cp, M(W_CONTINUATION, 0), s->continuation_token,
+	    0, 2048) < 0)
 		return CPJ_ERR_PARAM;
 	if ((s->revision != NULL || s->change_identifier != NULL
 	    || s->revision_summary != NULL || s->created >= 0)
-	    && (check_len_in(cp, CR, "revision", s->revision, 1, 1500) < 0
-	    || check_len_in(cp, CR, "changeIdentifier", s->change_identifier,
-	    1, 100) < 0 || check_len_in(cp, CR, "revisionSummary",
-	    s->revision_summary, 0, 2048) < 0))
+	    && (check_len(cp, M_IN(W_CR, W_REVISION, 0), s->revision, 1,
+	    1500) < 0
+	    || check_len(cp, M_IN(W_CR, W_CHANGE_ID, 0),
+	    s->change_identifier, 1, 100) < 0 || check_len(cp,
+	    M_IN(W_CR, W_SUMMARY_OF_REV, 0), s->revision_summary, 0, 2048) < 0))
 		return CPJ_ERR_PARAM;
 	if (s->revision_summary != NULL && s->revision_summary[0] == '\0')
-		return bad_in(cp, CR, "revisionSummary", "empty");
-	if (check_len_in(cp, ED, "summary", s->summary, 0, 2048) < 0
-	    || check_len_in(cp, ED, "externalExecutionId",
+		return bad(cp, M_IN(W_CR, W_SUMMARY_OF_REV, W_EMPTY));
+	if (check_len(cp, M_IN(W_ED, W_SUMMARY, 0), s->summary, 0, 2048) < 0
+	    || check_len(cp, M_IN(W_ED, W_EXEC_ID, 0),
 	    s->external_execution_id, 0, 1500) < 0)
 		return CPJ_ERR_PARAM;
 	if ((s->summary != NULL && s->summary[0] == '\0')
 	    || (s->external_execution_id != NULL
 	    && s->external_execution_id[0] == '\0'))
-		return bad(cp, ED, "empty string");
+		return bad(cp, M(W_ED, W_EMPTY_STRING));
 	if (s->continuation_token != NULL && s->continuation_token[0] == '\0')
-		return bad(cp, "continuationToken", "empty");
+		return bad(cp, M(W_CONTINUATION, W_EMPTY));
 	if (s->percent_complete > 100)
-		return bad_in(cp, ED, "percentComplete", "0..100");
+		return bad(cp, M_IN(W_ED, W_PERCENT, W_0_100));
 	if (s->output_variables_count > 0) {
 		if (third)
-			return bad(cp, "outputVariables",
-			    "not allowed for third-party jobs");
+			return bad(cp, M(W_OUTPUT_VARS, W_NOT_TP));
 		if (s->continuation_token != NULL)
-			return bad(cp, "outputVariables",
-			    "not allowed with a continuation token");
+			return bad(cp, M(W_OUTPUT_VARS, W_NOT_CONT));
 		for (i = 0; i < s->output_variables_count; i++) {
 			if (s->output_variables[i].key == NULL
 			    || s->output_variables[i].value == NULL
 			    || cpj_cp_check_len(s->output_variables[i].key, 1,
 			    1000000) < 0 || cpj_cp_check_len(
 			    s->output_variables[i].value, 0, 1000000) < 0)
-				return bad(cp, "outputVariables",
-				    "key or value missing or not UTF-8");
+				return bad(cp, M(W_OUTPUT_VARS, W_KV));
 		}
 	}
 	return CPJ_OK;
@@ -358,38 +418,38 @@ success_rest(cpj_json_writer *w, const void *arg)
 	if (s->revision != NULL) {
 		cpj_json_put_key(w, CR);
 		cpj_json_object_begin(w);
-		cpj_json_put_key_str(w, "revision", s->revision);
-		cpj_json_put_key_str(w, "changeIdentifier",
+		cpj_json_put_key_str(w, WORD(W_REVISION), s->revision);
+		cpj_json_put_key_str(w, WORD(W_CHANGE_ID),
 		    s->change_identifier);
 		if (s->created >= 0) {
 			cpj_json_put_key(w, "created");
 			cpj_json_put_i64(w, s->created);
 		}
 		if (s->revision_summary != NULL)
-			cpj_json_put_key_str(w, "revisionSummary",
+			cpj_json_put_key_str(w, WORD(W_SUMMARY_OF_REV),
 			    s->revision_summary);
 		cpj_json_object_end(w);
 	}
 	if (s->continuation_token != NULL)
-		cpj_json_put_key_str(w, "continuationToken",
+		cpj_json_put_key_str(w, WORD(W_CONTINUATION),
 		    s->continuation_token);
 	if (s->summary != NULL || s->external_execution_id != NULL
 	    || s->percent_complete >= 0) {
 		cpj_json_put_key(w, ED);
 		cpj_json_object_begin(w);
 		if (s->summary != NULL)
-			cpj_json_put_key_str(w, "summary", s->summary);
+			cpj_json_put_key_str(w, WORD(W_SUMMARY), s->summary);
 		if (s->external_execution_id != NULL)
-			cpj_json_put_key_str(w, "externalExecutionId",
+			cpj_json_put_key_str(w, WORD(W_EXEC_ID),
 			    s->external_execution_id);
 		if (s->percent_complete >= 0) {
-			cpj_json_put_key(w, "percentComplete");
+			cpj_json_put_key(w, WORD(W_PERCENT));
 			cpj_json_put_u64(w, (uint64_t)s->percent_complete);
 		}
 		cpj_json_object_end(w);
 	}
 	if (s->output_variables_count > 0) {
-		cpj_json_put_key(w, "outputVariables");
+		cpj_json_put_key(w, WORD(W_OUTPUT_VARS));
 		cpj_json_object_begin(w);
 		for (i = 0; i < s->output_variables_count; i++)
 			cpj_json_put_key_str(w, s->output_variables[i].key,
@@ -428,10 +488,10 @@ failure_rest(cpj_json_writer *w, const void *arg)
 
 	cpj_json_put_key(w, FD);
 	cpj_json_object_begin(w);
-	cpj_json_put_key_str(w, "type", f->type);
-	cpj_json_put_key_str(w, "message", f->message);
+	cpj_json_put_key_str(w, WORD(W_TYPE), f->type);
+	cpj_json_put_key_str(w, WORD(W_MESSAGE), f->message);
 	if (f->external_execution_id != NULL)
-		cpj_json_put_key_str(w, "externalExecutionId",
+		cpj_json_put_key_str(w, WORD(W_EXEC_ID),
 		    f->external_execution_id);
 	cpj_json_object_end(w);
 }
@@ -445,18 +505,18 @@ cpj_cp_put_job_failure(cpj_cp_context *cp, const char *job_id,
 	int n;
 
 	if (f == NULL)
-		return bad(cp, FD, "required");
+		return bad(cp, M(W_FD, W_REQUIRED));
 	if ((n = begin_job(cp, &d, job_id, 0, NULL, client_token)) < 0)
 		return n;
 	if (cpj_cp_check_enum(f->type, CPJ_CP_ENUM_FAILURE_TYPE) < 0)
-		return bad_in(cp, FD, "type", "not a FailureType");
-	if (check_len_in(cp, FD, "message", f->message, 1, 5000) < 0
-	    || check_len_in(cp, FD, "externalExecutionId",
+		return bad(cp, M_IN(W_FD, W_TYPE, W_NOT_FAILURE));
+	if (check_len(cp, M_IN(W_FD, W_MESSAGE, 0), f->message, 1, 5000) < 0
+	    || check_len(cp, M_IN(W_FD, W_EXEC_ID, 0),
 	    f->external_execution_id, 0, 1500) < 0)
 		return CPJ_ERR_PARAM;
 	if (f->external_execution_id != NULL
 	    && f->external_execution_id[0] == '\0')
-		return bad_in(cp, FD, "externalExecutionId", "empty");
+		return bad(cp, M_IN(W_FD, W_EXEC_ID, W_EMPTY));
 	d.kind = REST_FAILURE;
 	d.arg = f;
 	return send_body(cp, &d, OP_NAME(client_token,

@@ -91,41 +91,28 @@ cpj_cp_check_token_chars(const char *s, long min, long max)
 	return (n >= min && n <= max) ? CPJ_OK : CPJ_ERR_PARAM;
 }
 
-static int
-in_list(const char *s, const char *const *list)
-{
-	for (; *list != NULL; list++) {
-		if (strcmp(s, *list) == 0)
-			return 1;
-	}
-	return 0;
-}
+/* The values of the enums, in the order of CPJ_CP_ENUM_* (from 1), each
+ * list ended by an empty string: no pointer per value. */
+static const char enums[] =
+    "Source\0Build\0Deploy\0Test\0Invoke\0Approval\0Compute\0\0"
+    "AWS\0ThirdParty\0Custom\0\0"
+    "JobFailed\0ConfigurationError\0PermissionError\0RevisionOutOfSync\0"
+    "RevisionUnavailable\0SystemUnavailable\0";
 
 /* see cpj_codepipeline.h */
 int
 cpj_cp_check_enum(const char *s, int which)
 {
-	static const char *const category[] = { "Source", "Build", "Deploy",
-	    "Test", "Invoke", "Approval", "Compute", NULL };
-	static const char *const owner[] = { "AWS", "ThirdParty", "Custom",
-	    NULL };
-	static const char *const failure[] = { "JobFailed",
-	    "ConfigurationError", "PermissionError", "RevisionOutOfSync",
-	    "RevisionUnavailable", "SystemUnavailable", NULL };
-	const char *const *list;
+	const char *v = enums;
+	int list = 1;
 
-	switch (which) {
-	case CPJ_CP_ENUM_CATEGORY:
-		list = category;
-		break;
-	case CPJ_CP_ENUM_OWNER:
-		list = owner;
-		break;
-	case CPJ_CP_ENUM_FAILURE_TYPE:
-		list = failure;
-		break;
-	default:
+	if (which < CPJ_CP_ENUM_CATEGORY || which > CPJ_CP_ENUM_FAILURE_TYPE)
 		return CPJ_ERR_PARAM;
+	for (; v < enums + sizeof enums - 1; v += strlen(v) + 1) {
+		if (*v == '\0')
+			list++;
+		else if (list == which && s != NULL && strcmp(s, v) == 0)
+			return CPJ_OK;
 	}
-	return (s != NULL && in_list(s, list)) ? CPJ_OK : CPJ_ERR_PARAM;
+	return CPJ_ERR_PARAM;
 }

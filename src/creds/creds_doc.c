@@ -84,22 +84,17 @@ cpj_creds_parse_time(const char *s, size_t len, int64_t *out)
 	return CPJ_OK;
 }
 
-/* Member names of the two formats, in the order akid, secret, token,
- * expiration; `path` names them in messages. */
-struct doc_names {
-	const char *member[4];
-	const char *path[4];
+/* The members of the two formats, in the order akid, secret, token,
+ * expiration, by the paths that name them in messages: the IoT ones are
+ * in "credentials" (the member name follows IOT_SKIP bytes). */
+#define IOT_SKIP (sizeof "credentials." - 1)
+static const char *const iot_paths[4] = {
+	"credentials.accessKeyId", "credentials.secretAccessKey",
+	"credentials.sessionToken", "credentials.expiration"
 };
 
-static const struct doc_names iot_names = {
-	{ "accessKeyId", "secretAccessKey", "sessionToken", "expiration" },
-	{ "credentials.accessKeyId", "credentials.secretAccessKey",
-	  "credentials.sessionToken", "credentials.expiration" }
-};
-
-static const struct doc_names md_names = {
-	{ "AccessKeyId", "SecretAccessKey", "Token", "Expiration" },
-	{ "AccessKeyId", "SecretAccessKey", "Token", "Expiration" }
+static const char *const md_paths[4] = {
+	"AccessKeyId", "SecretAccessKey", "Token", "Expiration"
 };
 
 static int
@@ -140,7 +135,8 @@ parse_doc(cpj_creds *c, const char *js, size_t len, int format,
 	const char **field)
 {
 	cpj_json_tok t[CPJ_CREDS_DOC_TOKENS];
-	const struct doc_names *nm;
+	const char *const *paths = md_paths;
+	size_t skip = 0;
 	char when[48], *out[4];
 	int n, obj, rc, k;
 
@@ -151,7 +147,8 @@ parse_doc(cpj_creds *c, const char *js, size_t len, int format,
 		return CPJ_ERR_JSON_TYPE;
 	obj = 0;
 	if (format == CPJ_CREDS_DOC_IOT) {
-		nm = &iot_names;
+		paths = iot_paths;
+		skip = IOT_SKIP;
 		*field = "credentials";
 		obj = cpj_json_member(js, t, n, 0, "credentials");
 		if (obj < 0)
@@ -159,7 +156,6 @@ parse_doc(cpj_creds *c, const char *js, size_t len, int format,
 		if (t[obj].type != CPJ_JSON_OBJECT)
 			return CPJ_ERR_JSON_TYPE;
 	} else {
-		nm = &md_names;
 		k = cpj_json_member(js, t, n, 0, "Code");
 		if (k >= 0) {
 			*field = "Code";
@@ -181,8 +177,8 @@ parse_doc(cpj_creds *c, const char *js, size_t len, int format,
 			sizeof when
 		};
 
-		*field = nm->path[k];
-		rc = get_field(js, t, n, obj, nm->member[k], out[k], cap[k]);
+		*field = paths[k];
+		rc = get_field(js, t, n, obj, paths[k] + skip, out[k], cap[k]);
 		if (k == 3 && rc == CPJ_ERR_JSON_FIELD_TOO_LONG)
 			rc = CPJ_ERR_CREDS_FORMAT;
 		if (rc < 0)

@@ -82,21 +82,17 @@ fput_cp(cpj_s3_xml *x, uint32_t cp)
 static long
 entity_value(const cpj_s3_xml *x)
 {
-	static const struct {
-		const char *name;
-		char c;
-	} named[] = {
-		{ "lt", '<' }, { "gt", '>' }, { "amp", '&' },
-		{ "quot", '"' }, { "apos", '\'' },
-	};
+	/* each name followed by its character, one after the other */
+	static const char named[] = "lt<\0gt>\0amp&\0quot\"\0apos'";
+	const char *e;
 	size_t i, n = x->ent_len;
 	uint32_t v = 0;
 	int base = 10;
 
-	for (i = 0; i < CPJ_ARRAY_LEN(named); i++) {
-		if (strlen(named[i].name) == n
-		    && memcmp(named[i].name, x->ent, n) == 0)
-			return named[i].c;
+	for (e = named; e < named + sizeof named; e += i + 2) {
+		i = strlen(e) - 1;
+		if (i == n && memcmp(e, x->ent, n) == 0)
+			return e[i];
 	}
 	if (n < 2 || x->ent[0] != '#')
 		return -1;

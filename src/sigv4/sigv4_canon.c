@@ -12,11 +12,11 @@
 #include "util/word_int.h"
 
 #if CPJ_CONFIG_SIGV4_PRESIGN
-/* The auth parameters of a presigned URL (all unreserved characters). */
-static const char *const auth_params[] = {
-	"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
-	"X-Amz-SignedHeaders", "X-Amz-Security-Token", "X-Amz-Signature",
-};
+/* The auth parameters of a presigned URL (all unreserved characters),
+ * one after the other. */
+static const char auth_params[] =
+	"X-Amz-Algorithm\0X-Amz-Credential\0X-Amz-Date\0X-Amz-Expires\0"
+	"X-Amz-SignedHeaders\0X-Amz-Security-Token\0X-Amz-Signature";
 #endif
 
 /* see sigv4_int.h */
@@ -650,12 +650,15 @@ cpj_sigv4_canonical(cpj_sigv4_context *ctx, const struct cpj_sigv4_job *j)
 	}
 #if CPJ_CONFIG_SIGV4_PRESIGN
 	if (j->presign) {
+		const char *a;
 		size_t i, k;
 
 		for (i = 0; i < nq; i++) {
-			for (k = 0; k < CPJ_ARRAY_LEN(auth_params); k++) {
-				if (enc_cmp(ctx->u.q[i].s, ctx->u.q[i].klen,
-				    auth_params[k], strlen(auth_params[k])) == 0)
+			for (a = auth_params; a < auth_params + sizeof auth_params;
+			    a += k + 1) {
+				k = strlen(a);
+				if (enc_cmp(ctx->u.q[i].s, ctx->u.q[i].klen, a, k)
+				    == 0)
 					return CPJ_ERR_SIGV4_INPUT;
 			}
 		}
