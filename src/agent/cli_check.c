@@ -66,12 +66,8 @@ pytype(char t)
 	    "<class 'dict'>\0<class 'str'>";
 	static const char kinds[] = "idbzalom";
 	const char *k = t != '\0' ? strchr(kinds, t) : NULL;
-	const char *n = names;
-	int i = k != NULL ? (int)(k - kinds) : 8;
 
-	while (i-- > 0)
-		n += strlen(n) + 1;
-	return n;
+	return fmt_nth(names, k != NULL ? (int)(k - kinds) : 8);
 }
 
 static int

@@ -113,25 +113,6 @@ static const struct opt {
 };
 #undef S
 
-/* The string after s's NUL. */
-static const char *
-next(const char *s)
-{
-	return s + strlen(s) + 1;
-}
-
-/* The index of v in list ("a\0b\0...\0\0"), or -1. */
-static int
-pick(const char *v, const char *list)
-{
-	int i;
-
-	for (i = 0; *list != '\0'; i++, list = next(list))
-		if (strcmp(v, list) == 0)
-			return i;
-	return -1;
-}
-
 static const struct opt *
 find_opt(const char *name, size_t len)
 {
@@ -157,7 +138,7 @@ find_opt(const char *name, size_t len)
 static int
 parse_bool(const char *v)
 {
-	int i = pick(v, "1\0true\0yes\0on\0" "0\0false\0no\0off\0");
+	int i = fmt_pick(v, "1\0true\0yes\0on\0" "0\0false\0no\0off\0");
 
 	return i < 0 ? -1 : i < 4;
 }
@@ -277,7 +258,7 @@ set_opt(const struct opt *o, const char *v, const char *where)
 		return 0;
 	case T_ADDR:
 		/* RUN_ADDR_AUTO, _PATH, _VIRTUAL */
-		b = pick(v, "auto\0path\0virtual\0");
+		b = fmt_pick(v, "auto\0path\0virtual\0");
 		if (b < 0) {
 			setup_msg(where, "s3-addressing: expected path "
 			    "or virtual, got '%s'", v);
@@ -287,7 +268,7 @@ set_opt(const struct opt *o, const char *v, const char *where)
 		return 0;
 	case T_LEVEL:
 		/* RUN_LOG_ERROR, _WARN (twice), _INFO, _DEBUG */
-		b = pick(v, "error\0warn\0warning\0info\0debug\0");
+		b = fmt_pick(v, "error\0warn\0warning\0info\0debug\0");
 		if (b >= 0)
 			run_cfg.log_level = b + (b < 2);
 		else {
@@ -417,7 +398,7 @@ usage(FILE *f)
 	for (i = 0; i < CPJ_ARRAY_LEN(opts); i++) {
 		char left[48];
 
-		const char *arg = next(opts[i].s), *help = next(arg);
+		const char *arg = fmt_nth(opts[i].s, 1), *help = fmt_nth(arg, 1);
 
 		if (*help == '\0')
 			continue;
@@ -492,7 +473,7 @@ run_resolve(void)
 		static const char **const member[] = { &run_cfg.at.category,
 			&run_cfg.at.owner, &run_cfg.at.provider,
 			&run_cfg.at.version };
-		int m = pick(kv[i].key, "category\0owner\0provider\0version\0");
+		int m = fmt_pick(kv[i].key, "category\0owner\0provider\0version\0");
 
 		if (m >= 0)
 			*member[m] = kv[i].value;
