@@ -340,19 +340,6 @@ parse_ll(const char *s, long long *out)
 	return (errno != 0 || e == s || *e != '\0') ? -1 : 0;
 }
 
-/* The report's string member that key `k` names, or NULL. */
-static const char **
-report_str(struct run_report *r, const char *k)
-{
-	return strcmp(k, "failure_type") == 0 ? &r->failure_type
-	    : strcmp(k, "message") == 0 ? &r->message
-	    : strcmp(k, "summary") == 0 ? &r->summary
-	    : strcmp(k, "external_execution_id") == 0
-	    ? &r->external_execution_id
-	    : strcmp(k, "continuation_token") == 0 ? &r->continuation_token
-	    : NULL;
-}
-
 /* One key=value line of the state: 1 when `val` stays pointed to (a
  * string of the report), else 0. */
 static int
@@ -361,6 +348,7 @@ state_field(struct run_state *st, int *kind, const char *k, char *val)
 	struct run_report *r = &st->report;
 	const char **str;
 	long long v;
+	unsigned max;
 	int i;
 
 	if (strcmp(k, "job_id") == 0) {
@@ -391,7 +379,7 @@ state_field(struct run_state *st, int *kind, const char *k, char *val)
 	} else if (strcmp(k, "percent_complete") == 0
 	    && parse_ll(val, &v) == 0 && v >= 0 && v <= 100) {
 		r->percent_complete = (int)v;
-	} else if ((str = report_str(r, k)) != NULL) {
+	} else if ((str = run_report_str(r, k, &max)) != NULL) {
 		*str = val;
 		return 1;
 	} else if (strncmp(k, "output_variable.", 16) == 0
