@@ -36,11 +36,12 @@ setup_env(const char *name)
 void
 setup_vmsg(const char *who, const char *fmt, va_list ap)
 {
-	fputs("cpjob: ", stderr);
+	/* (fwrite: what fmt_vfprintf writes with, not fputc too) */
+	fwrite("cpjob: ", 1, 7, stderr);
 	if (who != NULL)
 		fmt_eprintf("%s: ", who);
 	fmt_vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	fwrite("\n", 1, 1, stderr);
 }
 
 /* see setup.h */
