@@ -102,7 +102,7 @@ long
 cli_check_int(const char *name, const char *v, long min, long max)
 {
 	char d[32];
-	const char *s = v + strspn(v, " \t\n\r\v\f");
+	const char *s = v + fmt_span(v, " \t\n\r\v\f", 1);
 	size_t n = 0, any = 0;
 	int neg = *s == '-';
 	long x;
@@ -114,7 +114,7 @@ cli_check_int(const char *name, const char *v, long min, long max)
 		if ((n > 0 || *s != '0') && n < sizeof d - 2)
 			d[n++] = *s;
 	}
-	s += strspn(s, " \t\n\r\v\f");
+	s += fmt_span(s, " \t\n\r\v\f", 1);
 	if (!any || *s != '\0') {
 		cli_perr("invalid literal for int() with base 10: '%s'", v);
 		return min - 1;
@@ -138,7 +138,7 @@ cli_timestamp(const char *s, int64_t *out)
 	char b[32];
 	size_t n = strlen(s);
 
-	if (n > 0 && strspn(s, "0123456789.") == n && strchr(s, '.')
+	if (n > 0 && fmt_span(s, "0123456789.", 1) == n && strchr(s, '.')
 	    == strrchr(s, '.')) {
 		*out = (int64_t)strtoll(s, NULL, 10);   /* epoch seconds */
 		return 0;

@@ -196,7 +196,7 @@ full_uri(const char *full, char *origin, size_t ocap, char *path,
 
 	setup_url_safe(full, safe, sizeof safe);
 	p = strstr(full, "://");
-	p = p != NULL ? p + 3 + strcspn(p + 3, "/?#") : NULL;
+	p = p != NULL ? p + 3 + fmt_span(p + 3, "/?#", 0) : NULL;
 	if (p == NULL || (size_t)(p - full) >= ocap || *p == '#') {
 		setup_msg(WHO, "AWS_CONTAINER_CREDENTIALS_FULL_URI is not a "
 		    "URL: %s", safe);

@@ -379,6 +379,17 @@ fmt_pick(const char *v, const char *list)
 
 /* see fmt.h */
 size_t
+fmt_span(const char *s, const char *set, int in)
+{
+	size_t n = 0;
+
+	while (s[n] != '\0' && (strchr(set, s[n]) != NULL) == in)
+		n++;
+	return n;
+}
+
+/* see fmt.h */
+size_t
 fmt_codepoints(const char *s, size_t n)
 {
 	size_t k, c = 0;

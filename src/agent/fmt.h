@@ -52,6 +52,9 @@ size_t fmt_utf8_seq(const char *s, size_t n);
  * -1. */
 const char *fmt_nth(const char *s, int i);
 int fmt_pick(const char *v, const char *list);
+/* strspn(s, set) (in = 1) or strcspn(s, set) (in = 0), for the short runs
+ * the agent scans (musl's two are 376 bytes). */
+size_t fmt_span(const char *s, const char *set, int in);
 
 /* JSON's two-character escapes, as Python's json writes them: the byte
  * JSON_ESC[i] as '\\' and JSON_ESC_AS[i] (others below 0x20: \u00XX). */

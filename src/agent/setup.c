@@ -131,7 +131,7 @@ setup_url_safe(const char *url, char *out, size_t cap)
 	   is found wherever a malformed URL puts it: what comes before the
 	   last '@' of a part is masked, but for a user name before ':'. */
 	for (seg = url; r == 0 && *seg != '\0'; seg = end) {
-		end = seg + strcspn(seg, "/?#");
+		end = seg + fmt_span(seg, "/?#", 0);
 		at = NULL;
 		for (p = seg; p < end; p++) {
 			if (*p == '@')

@@ -216,7 +216,7 @@ key(struct sp *p)
 {
 	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP"
 	    "QRSTUVWXYZ0123456789-_.#/:";
-	size_t n = strspn(p->s + p->i, ok), from = p->i;
+	size_t n = fmt_span(p->s + p->i, ok, 1), from = p->i;
 
 	p->i += n;
 	return text(p, from, n, ',', 0);
