@@ -514,6 +514,24 @@ run_state_lock(const char *state_path)
 	return 0;
 }
 
+/* One read of the file at path into b, NUL-terminated: 0, or -1 when
+ * nothing was read. */
+static int
+read_once(const char *path, char *b, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, b, cap - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	b[n] = '\0';
+	return 0;
+}
+
 /* see run.h */
 int
 run_boot_id(char *out, size_t cap)
@@ -523,19 +541,10 @@ run_boot_id(char *out, size_t cap)
 	    b, sizeof b);
 	char *nl;
 
-	if (n <= 0) {
-		/* not a regular file on some kernels: read it plainly */
-		int fd = open("/proc/sys/kernel/random/boot_id",
-		    O_RDONLY | O_CLOEXEC);
-
-		if (fd < 0)
-			return -1;
-		n = read(fd, b, sizeof b - 1);
-		close(fd);
-		if (n <= 0)
-			return -1;
-		b[n] = '\0';
-	}
+	/* not a regular file on some kernels: read it plainly */
+	if (n <= 0 && read_once("/proc/sys/kernel/random/boot_id", b,
+	    sizeof b) < 0)
+		return -1;
 	nl = strchr(b, '\n');
 	if (nl != NULL)
 		*nl = '\0';
@@ -548,18 +557,11 @@ int
 run_proc_start(long pid, unsigned long long *start)
 {
 	char path[64], b[1024], *p;
-	ssize_t n;
-	int fd, field;
+	int field;
 
 	fmt_snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_once(path, b, sizeof b) < 0)
 		return -1;
-	n = read(fd, b, sizeof b - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	b[n] = '\0';
 	p = strrchr(b, ')');    /* the command name may hold anything */
 	if (p == NULL)
 		return -1;
