@@ -391,27 +391,36 @@ run(const char *name, unsigned bit, enum op op, int third, const char *aws_op,
 	}
 }
 
-/* see agent.h */
-int
-cpj_cmd_cp(int argc, char **argv)
+/* The API's name of pair i's operation: its aws CLI name in camel case
+ * (poll-for-jobs: PollForJobs). */
+static const char *
+api_name(int i, char *out)
 {
-	/* the API's name of the operation: the aws CLI's in camel case
-	 * (poll-for-jobs: PollForJobs) */
-	char api[40], *o = api;
-	const char *c;
-	int i = fmt_pick(argv[0], names), up = 1;
+	const char *c = fmt_nth(names, 2 * i + 1);
+	char *o = out;
+	int up = 1;
 
-	if (i < 0)
-		return CPJ_EXIT_USAGE;
-	i /= 2;
-	for (c = fmt_nth(names, 2 * i + 1); *c != '\0'; c++) {
+	for (; *c != '\0'; c++) {
 		if (*c != '-')
 			*o++ = up ? (char)(*c - 'a' + 'A') : *c;
 		up = *c == '-';
 	}
 	*o = '\0';
+	return out;
+}
+
+/* see agent.h */
+int
+cpj_cmd_cp(int argc, char **argv)
+{
+	char api[40];
+	int i = fmt_pick(argv[0], names);
+
+	if (i < 0)
+		return CPJ_EXIT_USAGE;
+	i /= 2;
 	return run(fmt_nth(names, 2 * i), 1u << i, (enum op)(i % 5), i >= 5,
-	    api, argc, argv);
+	    api_name(i, api), argc, argv);
 }
 
 /* see agent.h */
@@ -419,4 +428,25 @@ int
 cpj_cmd_cp_known(const char *name)
 {
 	return fmt_pick(name, names) >= 0;
+}
+
+/* see agent.h */
+const char *
+cpj_cmd_cp_name(int i)
+{
+	return i < 10 ? fmt_nth(names, 2 * i) : NULL;
+}
+
+/* see agent.h */
+void
+cpj_cmd_cp_usage(FILE *f, int w)
+{
+	char api[40];
+	int i;
+
+	/* the aws names of the five first (the third-party ones are long) */
+	for (i = 0; i < 10; i++)
+		fmt_fprintf(f, "  %-*s  %s%s%s%s\n", w, cpj_cmd_cp_name(i),
+		    api_name(i, api), i < 5 ? " (aws: " : "", i < 5
+		    ? fmt_nth(names, 2 * i + 1) : "", i < 5 ? ")" : "");
 }
