@@ -151,6 +151,14 @@ cli_timestamp(const char *s, int64_t *out)
 	return cpj_creds_parse_time(s, n, out) == 0 ? 0 : -1;
 }
 
+/* The type of member `name` is not one of `valid`. */
+static void
+bad_type(const char *name, const struct cli_kv *v, const char *valid)
+{
+	cli_perr("Invalid type for parameter %s, value: %s, type: %s, "
+	    "valid types: %s", name, v->value, pytype(v->type), valid);
+}
+
 static void
 check_member(const char *pn, const struct cli_shape *m, const struct cli_kv *v)
 {
@@ -164,9 +172,8 @@ check_member(const char *pn, const struct cli_shape *m, const struct cli_kv *v)
 		if (v->type == 'i' || v->type == 'd' || (str
 		    && cli_timestamp(v->value, &t) == 0))
 			return;
-		cli_perr("Invalid type for parameter %s, value: %s, type: %s, "
-		    "valid types: <class 'datetime.datetime'>, timestamp-string",
-		    name, v->value, pytype(v->type));
+		bad_type(name, v, "<class 'datetime.datetime'>, "
+		    "timestamp-string");
 	} else if (m->type == 'i') {
 		if (v->type == 'h' || v->type == 'i')
 			cli_check_int(name, v->value, m->min, m->max);
@@ -176,12 +183,9 @@ check_member(const char *pn, const struct cli_shape *m, const struct cli_kv *v)
 			    ? "list" : "dict");
 		else    /* a bool the aws CLI sends as JSON true/false: the
 			   library writes integers only, so refused here */
-			cli_perr("Invalid type for parameter %s, value: %s, type: "
-			    "%s, valid types: <class 'int'>", name, v->value,
-			    pytype(v->type));
+			bad_type(name, v, pytype('i'));
 	} else if (!str) {
-		cli_perr("Invalid type for parameter %s, value: %s, type: %s, "
-		    "valid types: <class 'str'>", name, v->value, pytype(v->type));
+		bad_type(name, v, pytype('\0'));
 	} else {
 		cli_check_len(name, v->value, m->min);
 		if (m->enums != NULL && !is_enum(v->value, m->enums))
