@@ -175,6 +175,8 @@ int cli_out_end(void);
  * cli_json_kv: a JSON object (opt NULL: no message).
  */
 const char *cli_paramfile(const char *opt, const char *arg);
+/* The start of their messages: "\nError parsing parameter 'OPT': ". */
+void cli_param_err(const char *opt);
 int cli_param_kv(const char *opt, const char *arg, struct cli_kv *kv, int max,
 	char *store, size_t store_len, size_t *used);
 int cli_json_kv(const char *opt, const char *s, struct cli_kv *kv, int max,

@@ -410,7 +410,7 @@ cli_shorthand_kv(const char *opt, const char *s, struct cli_kv *kv, int max,
 	}
 	if (opt == NULL)
 		return -1;
-	fmt_eprintf("\nError parsing parameter '%s': ", opt);
+	cli_param_err(opt);
 	if (p.fatal) {
 		fmt_eprintf("too long, too many members or nested too "
 		    "deeply for input:\n%s\n", s);
