@@ -24,6 +24,12 @@ struct cli_kv {
 	                   l list, m dict (shorthand) */
 };
 
+/* The model's FailureType values, as the aws CLI lists them (cmd_cp's
+ * check, the result file's message). */
+#define CLI_FAILURE_TYPES "JobFailed, ConfigurationError, " \
+	"PermissionError, RevisionOutOfSync, RevisionUnavailable, " \
+	"SystemUnavailable"
+
 /* A member of a structure of the service model, for the checks. */
 struct cli_shape {
 	const char *name;

@@ -110,8 +110,7 @@ static const struct cli_shape sh_ed[] = {
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 static const struct cli_shape sh_fd[] = {
-	{ "type", 's', 1, 0, 0, "JobFailed, ConfigurationError, PermissionError, "
-	    "RevisionOutOfSync, RevisionUnavailable, SystemUnavailable" },
+	{ "type", 's', 1, 0, 0, CLI_FAILURE_TYPES },
 	{ "message", 's', 1, 1, 0, NULL },
 	{ "externalExecutionId", 's', 0, 1, 0, NULL },
 	{ NULL, 0, 0, 0, 0, NULL },

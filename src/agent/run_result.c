@@ -152,12 +152,13 @@ run_result_read(int dirfd, const char *name, struct run_report *r,
 		}
 		if ((str = run_report_str(r, k, &max)) != NULL) {
 			if (max == 0 && cpj_cp_check_enum(v,
-			    CPJ_CP_ENUM_FAILURE_TYPE) < 0)
-				return fail(err, errcap, "failure_type '%s' is "
-				    "not a FailureType (JobFailed, "
-				    "ConfigurationError, PermissionError, "
-				    "RevisionOutOfSync, RevisionUnavailable, "
-				    "SystemUnavailable)", v, line);
+			    CPJ_CP_ENUM_FAILURE_TYPE) < 0) {
+				fmt_snprintf(err, errcap, "result file line "
+				    "%ld: failure_type '%.80s' is not a "
+				    "FailureType (%s)", line, v,
+				    CLI_FAILURE_TYPES);
+				return -1;
+			}
 			if (max != 0 && cpj_cp_check_len(v, 1, max) < 0) {
 				fmt_snprintf(err, errcap, "result file line "
 				    "%ld: %s must be 1..%u characters", line, k,
