@@ -177,11 +177,12 @@ report(const char *op, int rc, const struct lfile *lf)
 {
 	if (s3.http_status >= 300 && rc < CPJ_ERR_SIGV4_CREDS
 	    && rc >= CPJ_ERR_S3_INTEGRITY) {
+		/* (cli_report_cp_error()'s format: its "..." never here) */
 		fmt_eprintf("\nAn error occurred (%s) when calling the %s "
-		    "operation: %s\n", s3.error.code[0] != '\0'
+		    "operation: %s%s\n", s3.error.code[0] != '\0'
 		    ? s3.error.code : cpj_strerror(rc), op,
 		    s3.error.message[0] != '\0' ? s3.error.message
-		    : cpj_strerror(rc));
+		    : cpj_strerror(rc), "");
 		if (s3.request_id[0] != '\0')
 			fmt_eprintf("request id: %s\n", s3.request_id);
 		return EXIT_SERVICE;
