@@ -49,7 +49,7 @@ cli_perr_flush(void)
 	int n = errs_n;
 
 	if (n > 0)
-		fmt_eprintf("\nParameter validation failed:\n%s", errs);
+		fmt_eprintf("\nParameter validation failed:\n%s%s", errs, "");
 	errs_len = 0;
 	errs_n = 0;
 	errs[0] = '\0';

@@ -407,8 +407,9 @@ cli_report_cp_error(const char *op, int err)
 		return;
 	}
 	if (err == CPJ_ERR_PARAM && cp.message[0] != '\0') {
-		fmt_eprintf("\nParameter validation failed:\n%s\n",
-		    cp.message);
+		/* (cli_perr_flush()'s format) */
+		fmt_eprintf("\nParameter validation failed:\n%s%s",
+		    cp.message, "\n");
 		return;
 	}
 	/* the URL of the request, as the aws CLI names it */
