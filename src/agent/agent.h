@@ -57,6 +57,10 @@ int cpj_cmd_run(int argc, char **argv);
 /* The CodePipeline one-shot commands (cmd_cp.c). */
 int cpj_cmd_cp(int argc, char **argv);
 int cpj_cmd_cp_known(const char *name);
+/* Their names (i from 0; NULL past the last), and their lines of
+ * `cpjob --help` with the names w wide. */
+const char *cpj_cmd_cp_name(int i);
+void cpj_cmd_cp_usage(FILE *f, int w);
 /* Show the credentials the provider chain picks (cmd_credentials.c). */
 int cpj_cmd_credentials(int argc, char **argv);
 /* S3 GetObject / PutObject for tests and debugging (cmd_s3.c). */

@@ -24,6 +24,12 @@ struct cli_kv {
 	                   l list, m dict (shorthand) */
 };
 
+/* The model's FailureType values, as the aws CLI lists them (cmd_cp's
+ * check, the result file's message). */
+#define CLI_FAILURE_TYPES "JobFailed, ConfigurationError, " \
+	"PermissionError, RevisionOutOfSync, RevisionUnavailable, " \
+	"SystemUnavailable"
+
 /* A member of a structure of the service model, for the checks. */
 struct cli_shape {
 	const char *name;
@@ -175,6 +181,8 @@ int cli_out_end(void);
  * cli_json_kv: a JSON object (opt NULL: no message).
  */
 const char *cli_paramfile(const char *opt, const char *arg);
+/* The start of their messages: "\nError parsing parameter 'OPT': ". */
+void cli_param_err(const char *opt);
 int cli_param_kv(const char *opt, const char *arg, struct cli_kv *kv, int max,
 	char *store, size_t store_len, size_t *used);
 int cli_json_kv(const char *opt, const char *s, struct cli_kv *kv, int max,

@@ -49,7 +49,7 @@ cli_perr_flush(void)
 	int n = errs_n;
 
 	if (n > 0)
-		fmt_eprintf("\nParameter validation failed:\n%s", errs);
+		fmt_eprintf("\nParameter validation failed:\n%s%s", errs, "");
 	errs_len = 0;
 	errs_n = 0;
 	errs[0] = '\0';
@@ -66,12 +66,8 @@ pytype(char t)
 	    "<class 'dict'>\0<class 'str'>";
 	static const char kinds[] = "idbzalom";
 	const char *k = t != '\0' ? strchr(kinds, t) : NULL;
-	const char *n = names;
-	int i = k != NULL ? (int)(k - kinds) : 8;
 
-	while (i-- > 0)
-		n += strlen(n) + 1;
-	return n;
+	return fmt_nth(names, k != NULL ? (int)(k - kinds) : 8);
 }
 
 static int
@@ -106,7 +102,7 @@ long
 cli_check_int(const char *name, const char *v, long min, long max)
 {
 	char d[32];
-	const char *s = v + strspn(v, " \t\n\r\v\f");
+	const char *s = v + fmt_span(v, " \t\n\r\v\f", 1);
 	size_t n = 0, any = 0;
 	int neg = *s == '-';
 	long x;
@@ -118,7 +114,7 @@ cli_check_int(const char *name, const char *v, long min, long max)
 		if ((n > 0 || *s != '0') && n < sizeof d - 2)
 			d[n++] = *s;
 	}
-	s += strspn(s, " \t\n\r\v\f");
+	s += fmt_span(s, " \t\n\r\v\f", 1);
 	if (!any || *s != '\0') {
 		cli_perr("invalid literal for int() with base 10: '%s'", v);
 		return min - 1;
@@ -142,7 +138,7 @@ cli_timestamp(const char *s, int64_t *out)
 	char b[32];
 	size_t n = strlen(s);
 
-	if (n > 0 && strspn(s, "0123456789.") == n && strchr(s, '.')
+	if (n > 0 && fmt_span(s, "0123456789.", 1) == n && strchr(s, '.')
 	    == strrchr(s, '.')) {
 		*out = (int64_t)strtoll(s, NULL, 10);   /* epoch seconds */
 		return 0;
@@ -153,6 +149,14 @@ cli_timestamp(const char *s, int64_t *out)
 		n = strlen(b);
 	}
 	return cpj_creds_parse_time(s, n, out) == 0 ? 0 : -1;
+}
+
+/* The type of member `name` is not one of `valid`. */
+static void
+bad_type(const char *name, const struct cli_kv *v, const char *valid)
+{
+	cli_perr("Invalid type for parameter %s, value: %s, type: %s, "
+	    "valid types: %s", name, v->value, pytype(v->type), valid);
 }
 
 static void
@@ -168,9 +172,8 @@ check_member(const char *pn, const struct cli_shape *m, const struct cli_kv *v)
 		if (v->type == 'i' || v->type == 'd' || (str
 		    && cli_timestamp(v->value, &t) == 0))
 			return;
-		cli_perr("Invalid type for parameter %s, value: %s, type: %s, "
-		    "valid types: <class 'datetime.datetime'>, timestamp-string",
-		    name, v->value, pytype(v->type));
+		bad_type(name, v, "<class 'datetime.datetime'>, "
+		    "timestamp-string");
 	} else if (m->type == 'i') {
 		if (v->type == 'h' || v->type == 'i')
 			cli_check_int(name, v->value, m->min, m->max);
@@ -180,12 +183,9 @@ check_member(const char *pn, const struct cli_shape *m, const struct cli_kv *v)
 			    ? "list" : "dict");
 		else    /* a bool the aws CLI sends as JSON true/false: the
 			   library writes integers only, so refused here */
-			cli_perr("Invalid type for parameter %s, value: %s, type: "
-			    "%s, valid types: <class 'int'>", name, v->value,
-			    pytype(v->type));
+			bad_type(name, v, pytype('i'));
 	} else if (!str) {
-		cli_perr("Invalid type for parameter %s, value: %s, type: %s, "
-		    "valid types: <class 'str'>", name, v->value, pytype(v->type));
+		bad_type(name, v, pytype('\0'));
 	} else {
 		cli_check_len(name, v->value, m->min);
 		if (m->enums != NULL && !is_enum(v->value, m->enums))

@@ -4,6 +4,7 @@
  * anchors and timeouts through setup.h, credentials through the provider
  * chain (creds_chain.h).
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "agent.h"
@@ -42,38 +43,38 @@ parse_seconds(const char *s, uint32_t *ms)
 int
 cli_global_opt(struct cli_global *g, int argc, char **argv, int *i)
 {
+	/* the members of *g the first six set: four strings, two timeouts */
+	static const unsigned char off[] = {
+		offsetof(struct cli_global, region),
+		offsetof(struct cli_global, endpoint_url),
+		offsetof(struct cli_global, profile),
+		offsetof(struct cli_global, ca_bundle),
+		offsetof(struct cli_global, connect_ms),
+		offsetof(struct cli_global, read_ms),
+	};
 	const char *o = argv[*i];
-	const char **dst = NULL;
-	uint32_t *msdst = NULL;
+	char *m = (char *)g;
+	int k = fmt_pick(o, "--region\0--endpoint-url\0--profile\0"
+	    "--ca-bundle\0--cli-connect-timeout\0--cli-read-timeout\0"
+	    "--debug\0--output\0--query\0");
 
-	if (strcmp(o, "--debug") == 0) {
+	if (k < 0)
+		return 0;
+	if (k == 6) {
 		g->debug = 1;
 		return 1;
 	}
-	if (strcmp(o, "--region") == 0)
-		dst = &g->region;
-	else if (strcmp(o, "--endpoint-url") == 0)
-		dst = &g->endpoint_url;
-	else if (strcmp(o, "--profile") == 0)
-		dst = &g->profile;
-	else if (strcmp(o, "--ca-bundle") == 0)
-		dst = &g->ca_bundle;
-	else if (strcmp(o, "--cli-connect-timeout") == 0)
-		msdst = &g->connect_ms;
-	else if (strcmp(o, "--cli-read-timeout") == 0)
-		msdst = &g->read_ms;
-	else if (strcmp(o, "--output") == 0 || strcmp(o, "--query") == 0)
+	if (k > 6)
 		return cli_query_opt(argc, argv, i);
-	else
-		return 0;
 	if (*i + 1 >= argc) {
 		setup_msg(NULL, "%s needs a value", o);
 		return -1;
 	}
 	(*i)++;
-	if (dst != NULL) {
-		*dst = argv[*i];
-	} else if (parse_seconds(argv[*i], msdst) < 0) {
+	m += off[k];
+	if (k < 4) {
+		*(const char **)(void *)m = argv[*i];
+	} else if (parse_seconds(argv[*i], (uint32_t *)(void *)m) < 0) {
 		setup_msg(o, "not a number of seconds: %s",
 		    argv[*i]);
 		return -1;
@@ -406,8 +407,9 @@ cli_report_cp_error(const char *op, int err)
 		return;
 	}
 	if (err == CPJ_ERR_PARAM && cp.message[0] != '\0') {
-		fmt_eprintf("\nParameter validation failed:\n%s\n",
-		    cp.message);
+		/* (cli_perr_flush()'s format) */
+		fmt_eprintf("\nParameter validation failed:\n%s%s",
+		    cp.message, "\n");
 		return;
 	}
 	/* the URL of the request, as the aws CLI names it */

@@ -50,18 +50,20 @@ cli_paramfile(const char *opt, const char *arg)
 	if (e == 0 && n == FILE_MAX - 1)
 		e = EFBIG;
 	if (e != 0) {
-		if (opt != NULL)
-			fmt_eprintf("\nError parsing parameter '%s': Unable "
-			    "to load paramfile %s: [Errno %d] %s: '%s'\n", opt,
-			    arg, e, strerror(e), arg + 7);
+		if (opt != NULL) {
+			cli_param_err(opt);
+			fmt_eprintf("Unable to load paramfile %s: [Errno %d] "
+			    "%s: '%s'\n", arg, e, strerror(e), arg + 7);
+		}
 		return NULL;
 	}
 	file[n] = '\0';
 	if (strlen(file) != n) {
-		if (opt != NULL)
-			fmt_eprintf("\nError parsing parameter '%s': Unable "
-			    "to load paramfile %s: it holds a NUL byte\n", opt,
-			    arg);
+		if (opt != NULL) {
+			cli_param_err(opt);
+			fmt_eprintf("Unable to load paramfile %s: it holds a "
+			    "NUL byte\n", arg);
+		}
 		return NULL;
 	}
 	return file;
@@ -399,14 +401,22 @@ cli_json_kv(const char *opt, const char *s, struct cli_kv *kv, int max,
 					col = 1;
 				}
 			}
-			fmt_eprintf("\nError parsing parameter '%s': Invalid "
-			    "JSON: %s: line %zu column %zu (char %zu)\nJSON "
-			    "received: %s\n", opt, p.msg, line, col, ch, s);
+			cli_param_err(opt);
+			fmt_eprintf("Invalid JSON: %s: line %zu column %zu "
+			    "(char %zu)\nJSON received: %s\n", p.msg, line, col,
+			    ch, s);
 		}
 		return -1;
 	}
 	*usedp = p.used;
 	return n;
+}
+
+/* see cli.h */
+void
+cli_param_err(const char *opt)
+{
+	fmt_eprintf("\nError parsing parameter '%s': ", opt);
 }
 
 /* see cli.h */
@@ -428,9 +438,10 @@ cli_param_kv(const char *opt, const char *arg, struct cli_kv *kv, int max,
 		n = cli_json_kv(opt, s, kv, max, store, store_len, usedp);
 	else if (*t != '[')
 		n = cli_shorthand_kv(opt, s, kv, max, store, store_len, usedp);
-	else if (opt != NULL)
-		fmt_eprintf("\nError parsing parameter '%s': Invalid JSON:\n"
-		    "%s\n", opt, s);
+	else if (opt != NULL) {
+		cli_param_err(opt);
+		fmt_eprintf("Invalid JSON:\n%s\n", s);
+	}
 	agent_arena_release(mark);      /* the pairs are in `store` */
 	return n;
 }

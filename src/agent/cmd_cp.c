@@ -38,33 +38,21 @@ enum op {
 	OP_POLL, OP_ACK, OP_GET, OP_SUCCESS, OP_FAILURE
 };
 
-static const struct {
-	const char *name;
-	const char *alias;
-	enum op op;
-	int third;
-	const char *aws_op;
-} ops[] = {
-	{ "poll", "poll-for-jobs", OP_POLL, 0, "PollForJobs" },
-	{ "ack", "acknowledge-job", OP_ACK, 0, "AcknowledgeJob" },
-	{ "get", "get-job-details", OP_GET, 0, "GetJobDetails" },
-	{ "success", "put-job-success-result", OP_SUCCESS, 0, "PutJobSuccessResult" },
-	{ "failure", "put-job-failure-result", OP_FAILURE, 0, "PutJobFailureResult" },
-	{ "poll-third-party", "poll-for-third-party-jobs", OP_POLL, 1,
-	    "PollForThirdPartyJobs" },
-	{ "ack-third-party", "acknowledge-third-party-job", OP_ACK, 1,
-	    "AcknowledgeThirdPartyJob" },
-	{ "get-third-party", "get-third-party-job-details", OP_GET, 1,
-	    "GetThirdPartyJobDetails" },
-	{ "success-third-party", "put-third-party-job-success-result",
-	    OP_SUCCESS, 1, "PutThirdPartyJobSuccessResult" },
-	{ "failure-third-party", "put-third-party-job-failure-result",
-	    OP_FAILURE, 1, "PutThirdPartyJobFailureResult" },
-};
+/* The commands and their aws CLI names, two by two: pair i is the
+ * operation i % 5 (enum op), of the third-party API from 5 on (bit i of
+ * the parameters' `ops` and `req`). */
+static const char names[] =
+	"poll\0poll-for-jobs\0ack\0acknowledge-job\0get\0get-job-details\0"
+	"success\0put-job-success-result\0failure\0put-job-failure-result\0"
+	"poll-third-party\0poll-for-third-party-jobs\0"
+	"ack-third-party\0acknowledge-third-party-job\0"
+	"get-third-party\0get-third-party-job-details\0"
+	"success-third-party\0put-third-party-job-success-result\0"
+	"failure-third-party\0put-third-party-job-failure-result\0";
 
 /* The parameters, in the service model's member order (the order the
  * aws CLI reads and checks them); `ops` and `req` are bit sets over
- * ops[] (bit i: ops[i]). The help, the parser and the checks use it. */
+ * the commands (bit i: pair i of names[]). The help, the parser and the checks use it. */
 enum par {
 	P_AT, P_MBS, P_QP, P_JOB, P_NONCE, P_TOKEN, P_CR, P_CONT, P_ED, P_OV,
 	P_FD, P_N
@@ -122,8 +110,7 @@ static const struct cli_shape sh_ed[] = {
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 static const struct cli_shape sh_fd[] = {
-	{ "type", 's', 1, 0, 0, "JobFailed, ConfigurationError, PermissionError, "
-	    "RevisionOutOfSync, RevisionUnavailable, SystemUnavailable" },
+	{ "type", 's', 1, 0, 0, CLI_FAILURE_TYPES },
 	{ "message", 's', 1, 1, 0, NULL },
 	{ "externalExecutionId", 's', 0, 1, 0, NULL },
 	{ NULL, 0, 0, 0, 0, NULL },
@@ -403,31 +390,62 @@ run(const char *name, unsigned bit, enum op op, int third, const char *aws_op,
 	}
 }
 
+/* The API's name of pair i's operation: its aws CLI name in camel case
+ * (poll-for-jobs: PollForJobs). */
+static const char *
+api_name(int i, char *out)
+{
+	const char *c = fmt_nth(names, 2 * i + 1);
+	char *o = out;
+	int up = 1;
+
+	for (; *c != '\0'; c++) {
+		if (*c != '-')
+			*o++ = up ? (char)(*c - 'a' + 'A') : *c;
+		up = *c == '-';
+	}
+	*o = '\0';
+	return out;
+}
+
 /* see agent.h */
 int
 cpj_cmd_cp(int argc, char **argv)
 {
-	size_t i;
+	char api[40];
+	int i = fmt_pick(argv[0], names);
 
-	for (i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-		if (strcmp(argv[0], ops[i].name) == 0
-		    || strcmp(argv[0], ops[i].alias) == 0)
-			return run(ops[i].name, 1u << i, ops[i].op,
-			    ops[i].third, ops[i].aws_op, argc, argv);
-	}
-	return CPJ_EXIT_USAGE;
+	if (i < 0)
+		return CPJ_EXIT_USAGE;
+	i /= 2;
+	return run(fmt_nth(names, 2 * i), 1u << i, (enum op)(i % 5), i >= 5,
+	    api_name(i, api), argc, argv);
 }
 
 /* see agent.h */
 int
 cpj_cmd_cp_known(const char *name)
 {
-	size_t i;
+	return fmt_pick(name, names) >= 0;
+}
 
-	for (i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-		if (strcmp(name, ops[i].name) == 0
-		    || strcmp(name, ops[i].alias) == 0)
-			return 1;
-	}
-	return 0;
+/* see agent.h */
+const char *
+cpj_cmd_cp_name(int i)
+{
+	return i < 10 ? fmt_nth(names, 2 * i) : NULL;
+}
+
+/* see agent.h */
+void
+cpj_cmd_cp_usage(FILE *f, int w)
+{
+	char api[40];
+	int i;
+
+	/* the aws names of the five first (the third-party ones are long) */
+	for (i = 0; i < 10; i++)
+		fmt_fprintf(f, "  %-*s  %s%s%s%s\n", w, cpj_cmd_cp_name(i),
+		    api_name(i, api), i < 5 ? " (aws: " : "", i < 5
+		    ? fmt_nth(names, 2 * i + 1) : "", i < 5 ? ")" : "");
 }

@@ -46,12 +46,6 @@ static char part[PATH_MAX_LEN + 8];
 static int debug_flag;          /* --debug: report progress */
 static int cli_ready;           /* cli_setup() ran */
 
-static struct {
-	const char *bucket, *key, *out, *file, *sse, *kms_key_id;
-	const char *content_type, *style;
-	int unsigned_payload;
-} a;
-
 /* A local file; `err` keeps the errno of its first failure. */
 struct lfile {
 	int fd;
@@ -71,6 +65,11 @@ static const struct cli_opt opts[] = {
 	{ "--addressing-style", "S", "auto (default), path or virtual", 3, 0 },
 };
 #define NOPTS ((int)(sizeof opts / sizeof opts[0]))
+/* their values (cli_opts_parse: NULL when not given) */
+enum { A_BUCKET, A_KEY, A_OUT, A_FILE, A_SSE, A_KMS, A_CTYPE, A_UNSIGNED,
+	A_STYLE };
+static const char *a[NOPTS];
+static int style;               /* --addressing-style: auto, path, virtual */
 
 static void
 usage(FILE *f, int get)
@@ -84,43 +83,27 @@ usage(FILE *f, int get)
 }
 
 static int
-parse_args(int argc, char **argv, struct cli_global *g, int get)
-{
-	const char *v[NOPTS];
-	int rc = cli_opts_parse(argc, argv, g, opts, NOPTS, get ? 1 : 2, v);
-
-	a.bucket = v[0];
-	a.key = v[1];
-	a.out = v[2];
-	a.file = v[3];
-	a.sse = v[4];
-	a.kms_key_id = v[5];
-	a.content_type = v[6];
-	a.unsigned_payload = v[7] != NULL;
-	a.style = v[8];
-	return rc;
-}
-
-static int
 check_args(int get)
 {
-	if (a.style != NULL && strcmp(a.style, "auto") != 0
-	    && strcmp(a.style, "path") != 0 && strcmp(a.style, "virtual") != 0) {
+	int sse = a[A_SSE] != NULL ? fmt_pick(a[A_SSE], "aws:kms\0AES256\0")
+	    : 1;
+
+	style = a[A_STYLE] != NULL ? fmt_pick(a[A_STYLE],
+	    "auto\0path\0virtual\0") : 0;
+	if (style < 0) {
 		setup_msg(NULL, "--addressing-style: auto, path or "
 		    "virtual");
 		return -1;
 	}
-	if (a.sse != NULL && strcmp(a.sse, "aws:kms") != 0
-	    && strcmp(a.sse, "AES256") != 0) {
+	if (sse < 0) {
 		setup_msg(NULL, "--sse: aws:kms or AES256");
 		return -1;
 	}
-	if (a.kms_key_id != NULL && (a.sse == NULL
-	    || strcmp(a.sse, "aws:kms") != 0)) {
+	if (a[A_KMS] != NULL && sse != 0) {
 		setup_msg(NULL, "--kms-key-id needs --sse aws:kms");
 		return -1;
 	}
-	if (get && strlen(a.out) > PATH_MAX_LEN) {
+	if (get && strlen(a[A_OUT]) > PATH_MAX_LEN) {
 		setup_msg(NULL, "--out: path too long");
 		return -1;
 	}
@@ -166,9 +149,9 @@ setup(struct cli_global *g)
 	/* artifacts can be large: a long whole-request deadline; the idle
 	   timeout still ends a stalled transfer */
 	s3.request_ms = 3600u * 1000u;
-	if (a.style != NULL && strcmp(a.style, "path") == 0)
+	if (style == 1)
 		flags = CPJ_S3_PATH_STYLE;
-	else if (a.style != NULL && strcmp(a.style, "virtual") == 0)
+	else if (style == 2)
 		flags = CPJ_S3_VIRTUAL_HOSTED;
 	if (setup_s3(&s3, g->endpoint_url, flags) < 0)
 		return -1;
@@ -194,11 +177,12 @@ report(const char *op, int rc, const struct lfile *lf)
 {
 	if (s3.http_status >= 300 && rc < CPJ_ERR_SIGV4_CREDS
 	    && rc >= CPJ_ERR_S3_INTEGRITY) {
+		/* (cli_report_cp_error()'s format: its "..." never here) */
 		fmt_eprintf("\nAn error occurred (%s) when calling the %s "
-		    "operation: %s\n", s3.error.code[0] != '\0'
+		    "operation: %s%s\n", s3.error.code[0] != '\0'
 		    ? s3.error.code : cpj_strerror(rc), op,
 		    s3.error.message[0] != '\0' ? s3.error.message
-		    : cpj_strerror(rc));
+		    : cpj_strerror(rc), "");
 		if (s3.request_id[0] != '\0')
 			fmt_eprintf("request id: %s\n", s3.request_id);
 		return EXIT_SERVICE;
@@ -292,7 +276,7 @@ do_get(void)
 	struct lfile lf;
 	int rc;
 
-	fmt_snprintf(part, sizeof part, "%s.part", a.out);
+	fmt_snprintf(part, sizeof part, "%s.part", a[A_OUT]);
 	lf.err = 0;
 	lf.fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (lf.fd < 0) {
@@ -305,7 +289,7 @@ do_get(void)
 	o.restart = file_restart;
 	o.progress = debug_flag ? on_progress : NULL;
 	o.progress_ctx = (void *)"s3-get";
-	rc = cpj_s3_get_object(&s3, a.bucket, a.key, &o);
+	rc = cpj_s3_get_object(&s3, a[A_BUCKET], a[A_KEY], &o);
 	if (rc == 0 && fsync(lf.fd) < 0) {
 		lf.err = errno;
 		rc = CPJ_ERR_IO;
@@ -314,7 +298,7 @@ do_get(void)
 		lf.err = errno;
 		rc = CPJ_ERR_IO;
 	}
-	if (rc == 0 && rename(part, a.out) < 0) {
+	if (rc == 0 && rename(part, a[A_OUT]) < 0) {
 		lf.err = errno;
 		rc = CPJ_ERR_IO;
 	}
@@ -367,13 +351,13 @@ do_put(void)
 	int rc;
 
 	lf.err = 0;
-	lf.fd = open(a.file, O_RDONLY | O_CLOEXEC);
+	lf.fd = open(a[A_FILE], O_RDONLY | O_CLOEXEC);
 	if (lf.fd < 0) {
-		setup_msg(a.file, "%s", strerror(errno));
+		setup_msg(a[A_FILE], "%s", strerror(errno));
 		return EXIT_OTHER;
 	}
 	if (fstat(lf.fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		setup_msg(a.file, "not a regular file");
+		setup_msg(a[A_FILE], "not a regular file");
 		close(lf.fd);
 		return EXIT_OTHER;
 	}
@@ -382,12 +366,12 @@ do_put(void)
 	o.read_ctx = &lf;
 	o.rewind = file_rewind;
 	o.length = (uint64_t)st.st_size;
-	o.sse = a.sse;
-	o.kms_key_id = a.kms_key_id;
-	o.content_type = a.content_type;
+	o.sse = a[A_SSE];
+	o.kms_key_id = a[A_KMS];
+	o.content_type = a[A_CTYPE];
 	o.progress = debug_flag ? on_progress : NULL;
 	o.progress_ctx = (void *)"s3-put";
-	if (a.unsigned_payload) {
+	if (a[A_UNSIGNED] != NULL) {
 		o.payload = CPJ_S3_PAYLOAD_UNSIGNED;
 	} else {
 		if (hashbuf == NULL)
@@ -398,14 +382,14 @@ do_put(void)
 			rc = file_rewind(&lf);
 		if (rc < 0) {
 			close(lf.fd);
-			setup_msg(a.file, "%s", lf.err != 0
+			setup_msg(a[A_FILE], "%s", lf.err != 0
 			    ? strerror(lf.err) : "changed while read");
 			return EXIT_OTHER;
 		}
 		o.payload = CPJ_S3_PAYLOAD_SHA256;
 		o.sha256_hex = sha;
 	}
-	rc = cpj_s3_put_object(&s3, a.bucket, a.key, &o);
+	rc = cpj_s3_put_object(&s3, a[A_BUCKET], a[A_KEY], &o);
 	close(lf.fd);
 	if (rc < 0)
 		return report("PutObject", rc, &lf);
@@ -421,7 +405,7 @@ cpj_cmd_s3(int argc, char **argv)
 	int rc;
 
 	memset(&g, 0, sizeof g);
-	rc = parse_args(argc, argv, &g, get);
+	rc = cli_opts_parse(argc, argv, &g, opts, NOPTS, get ? 1 : 2, a);
 	if (rc != 0) {
 		if (rc > 0)
 			usage(stdout, get);

@@ -75,22 +75,15 @@ prov_env(struct creds_ctx *c, cpj_creds *out)
 static int
 run_provider(int kind, cpj_creds *out)
 {
-	switch (kind) {
-	case CREDS_ENV:
-		return prov_env(ctx, out);
-	case CREDS_SHARED:
-		return creds_prov_shared(ctx, out);
-	case CREDS_CONFIG:
-		return creds_prov_config(ctx, out);
-	case CREDS_IOT:
-		return creds_prov_iot(ctx, out);
-	case CREDS_CONTAINER:
-		return creds_prov_container(ctx, out);
-	case CREDS_IMDS:
-		return creds_prov_imds(ctx, out);
-	default:
+	/* CREDS_ENV .. CREDS_IMDS, in the chain's order */
+	static int (*const prov[])(struct creds_ctx *, cpj_creds *) = {
+		prov_env, creds_prov_shared, creds_prov_config, creds_prov_iot,
+		creds_prov_container, creds_prov_imds
+	};
+
+	if (kind < CREDS_ENV || kind > CREDS_IMDS)
 		return CPJ_ERR_STATE;
-	}
+	return prov[kind - CREDS_ENV](ctx, out);
 }
 
 /* The profile `name` (NULL: AWS_PROFILE, else "default") and its config

@@ -44,6 +44,12 @@
 
 #define WHO "credentials: container-role"
 
+/* The settings (each message names its setting by one of these). */
+#define FULL_URI   "AWS_CONTAINER_CREDENTIALS_FULL_URI"
+#define REL_URI    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"
+#define TOKEN      "AWS_CONTAINER_AUTHORIZATION_TOKEN"
+#define TOKEN_FILE "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"
+
 /* botocore: 2 s, 3 attempts */
 #define CONTAINER_MS       2000
 #define CONTAINER_ATTEMPTS 3
@@ -146,16 +152,15 @@ creds_http_host_ok(const char *host, char *why, size_t cap)
 static int
 token(struct creds_ctx *c)
 {
-	const char *f = setup_env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
-	const char *v = setup_env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+	const char *f = setup_env(TOKEN_FILE);
+	const char *v = setup_env(TOKEN);
 	char path[CREDS_PATH_LEN];
 	long n;
 
 	c->auth[0] = '\0';
 	if (f != NULL) {
 		if (setup_expand_path(f, path, sizeof path) < 0) {
-			setup_msg(WHO, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE "
-			    "too long");
+			setup_msg(WHO, "%s too long", TOKEN_FILE);
 			return CPJ_ERR_AGENT_CONFIG;
 		}
 		n = setup_read_file(CREDS_WHO, "container token file", path,
@@ -174,8 +179,7 @@ token(struct creds_ctx *c)
 	}
 	if (v != NULL) {
 		if (strlen(v) > CREDS_AUTH_MAX) {
-			setup_msg(WHO, "AWS_CONTAINER_AUTHORIZATION_TOKEN too "
-			    "long");
+			setup_msg(WHO, "%s too long", TOKEN);
 			return CPJ_ERR_AGENT_CONFIG;
 		}
 		memcpy(c->auth, v, strlen(v) + 1);
@@ -196,30 +200,28 @@ full_uri(const char *full, char *origin, size_t ocap, char *path,
 
 	setup_url_safe(full, safe, sizeof safe);
 	p = strstr(full, "://");
-	p = p != NULL ? p + 3 + strcspn(p + 3, "/?#") : NULL;
+	p = p != NULL ? p + 3 + fmt_span(p + 3, "/?#", 0) : NULL;
 	if (p == NULL || (size_t)(p - full) >= ocap || *p == '#') {
-		setup_msg(WHO, "AWS_CONTAINER_CREDENTIALS_FULL_URI is not a "
-		    "URL: %s", safe);
+		setup_msg(WHO, "%s is not a URL: %s", FULL_URI, safe);
 		return CPJ_ERR_AGENT_CONFIG;
 	}
 	memcpy(origin, full, (size_t)(p - full));
 	origin[p - full] = '\0';
 	if (fmt_snprintf(path, pcap, "%s%s", *p == '/' ? "" : "/", p)
 	    >= (int)pcap) {
-		setup_msg(WHO, "AWS_CONTAINER_CREDENTIALS_FULL_URI too long");
+		setup_msg(WHO, "%s too long", FULL_URI);
 		return CPJ_ERR_AGENT_CONFIG;
 	}
 	rc = cpj_http_url_parse(&u, origin, -1);
 	if (rc < 0) {
-		setup_msg(WHO, "AWS_CONTAINER_CREDENTIALS_FULL_URI %s: %s", safe,
-		    cpj_strerror(rc));
+		setup_msg(WHO, "%s %s: %s", FULL_URI, safe, cpj_strerror(rc));
 		return CPJ_ERR_AGENT_CONFIG;
 	}
 	if (!u.tls && !creds_http_host_ok(u.host, why, sizeof why)) {
-		setup_msg(WHO, "AWS_CONTAINER_CREDENTIALS_FULL_URI: plain http "
-		    "only goes to a loopback address (127.0.0.0/8, ::1, "
-		    "localhost) or an ECS/EKS agent (169.254.170.2, "
-		    "169.254.170.23, fd00:ec2::23), %s", why);
+		setup_msg(WHO, "%s: plain http only goes to a loopback address "
+		    "(127.0.0.0/8, ::1, localhost) or an ECS/EKS agent "
+		    "(169.254.170.2, 169.254.170.23, fd00:ec2::23), %s",
+		    FULL_URI, why);
 		return CPJ_ERR_AGENT_CONFIG;
 	}
 	return 0;
@@ -229,8 +231,8 @@ full_uri(const char *full, char *origin, size_t ocap, char *path,
 int
 creds_prov_container(struct creds_ctx *c, cpj_creds *out)
 {
-	const char *rel = setup_env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
-	const char *full = setup_env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	const char *rel = setup_env(REL_URI);
+	const char *full = setup_env(FULL_URI);
 	char origin[CPJ_HOST_MAX + 32], path[1100];
 	char safe[CPJ_HOST_MAX + 1200], where[CPJ_HOST_MAX + 1200];
 	struct setup_client o;
@@ -238,18 +240,17 @@ creds_prov_container(struct creds_ctx *c, cpj_creds *out)
 	int rc = 0, attempt, br, https;
 
 	if (rel == NULL && full == NULL) {
-		creds_dbg(c, "container-role: "
-		    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI not "
-		    "set");
+		creds_dbg(c, "container-role: %s and _FULL_URI not set",
+		    REL_URI);
 		return CPJ_ERR_CREDS_NONE;
 	}
 	if (rel != NULL) {
 		fmt_snprintf(origin, sizeof origin, "%s", CONTAINER_HOST);
 		if (rel[0] != '/' || fmt_snprintf(path, sizeof path, "%s", rel)
 		    >= (int)sizeof path) {
-			setup_msg(WHO, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI "
-			    "must be a path starting with '/' (at most %u "
-			    "bytes)", (unsigned)sizeof path - 1);
+			setup_msg(WHO, "%s must be a path starting with '/' "
+			    "(at most %u bytes)", REL_URI,
+			    (unsigned)sizeof path - 1);
 			return CPJ_ERR_AGENT_CONFIG;
 		}
 	} else if ((rc = full_uri(full, origin, sizeof origin, path,

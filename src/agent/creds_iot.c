@@ -28,6 +28,18 @@ struct iot_cfg {
 	char ca[CREDS_PATH_LEN], capath[CREDS_PATH_LEN];
 };
 
+/* setup_expand_path(), with the message when it fails (what: "CA",
+ * "certificate", "key"). */
+static int
+expand(const char *what, const char *in, char *out)
+{
+	if (setup_expand_path(in, out, CREDS_PATH_LEN) < 0) {
+		setup_msg(WHO, "%s path %s: too long, or HOME unset", what, in);
+		return CPJ_ERR_AGENT_CONFIG;
+	}
+	return 0;
+}
+
 /* A required setting. */
 static int
 required(struct creds_ctx *c, const char *envname, const char *key,
@@ -86,12 +98,7 @@ settings(struct creds_ctx *c, struct iot_cfg *s)
 		setup_msg(WHO, "endpoint too long");
 		return CPJ_ERR_AGENT_CONFIG;
 	}
-	if (s->ca[0] != '\0' && setup_expand_path(s->ca, s->capath,
-	    sizeof s->capath) < 0) {
-		setup_msg(WHO, "CA path %s: too long, or HOME unset", s->ca);
-		return CPJ_ERR_AGENT_CONFIG;
-	}
-	return 0;
+	return s->ca[0] != '\0' ? expand("CA", s->ca, s->capath) : 0;
 }
 
 /* Device certificate and key into the TLS context: the chain into the
@@ -105,19 +112,15 @@ client_cert(struct creds_ctx *c, const char *cert, const char *key)
 	long nc, nk;
 	int rc;
 
-	if (setup_expand_path(cert, path, sizeof path) < 0) {
-		setup_msg(WHO, "certificate path %s: too long, or HOME unset",
-		    cert);
-		return CPJ_ERR_AGENT_CONFIG;
-	}
+	if ((rc = expand("certificate", cert, path)) < 0)
+		return rc;
 	nc = setup_read_file(CREDS_WHO, "iot certificate", path, buf,
 	    CREDS_CERT_MAX, 0);
 	if (nc < 0)
 		return (int)nc;
-	if (setup_expand_path(key, path, sizeof path) < 0) {
-		setup_msg(WHO, "key path %s: too long, or HOME unset", key);
+	if ((rc = expand("key", key, path)) < 0) {
 		cpj_wipe(buf, (size_t)nc);
-		return CPJ_ERR_AGENT_CONFIG;
+		return rc;
 	}
 	nk = setup_read_file(CREDS_WHO, "iot private key", path, kbuf,
 	    CREDS_KEY_MAX, 0);

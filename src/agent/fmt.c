@@ -357,6 +357,38 @@ fmt_printf(const char *fmt, ...)
 }
 
 /* see fmt.h */
+const char *
+fmt_nth(const char *s, int i)
+{
+	while (i-- > 0)
+		s += strlen(s) + 1;
+	return s;
+}
+
+/* see fmt.h */
+int
+fmt_pick(const char *v, const char *list)
+{
+	int i;
+
+	for (i = 0; *list != '\0'; i++, list = fmt_nth(list, 1))
+		if (strcmp(v, list) == 0)
+			return i;
+	return -1;
+}
+
+/* see fmt.h */
+size_t
+fmt_span(const char *s, const char *set, int in)
+{
+	size_t n = 0;
+
+	while (s[n] != '\0' && (strchr(set, s[n]) != NULL) == in)
+		n++;
+	return n;
+}
+
+/* see fmt.h */
 size_t
 fmt_codepoints(const char *s, size_t n)
 {

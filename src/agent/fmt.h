@@ -47,6 +47,15 @@ int fmt_utf8_valid(const char *p, size_t n);
  * larger than what is left of it. */
 size_t fmt_utf8_seq(const char *s, size_t n);
 
+/* Lists of strings "a\0b\0...\0" (the literal's own NUL ends them): the
+ * string i places after s (s: i = 0), and the index of v in the list, or
+ * -1. */
+const char *fmt_nth(const char *s, int i);
+int fmt_pick(const char *v, const char *list);
+/* strspn(s, set) (in = 1) or strcspn(s, set) (in = 0), for the short runs
+ * the agent scans (musl's two are 376 bytes). */
+size_t fmt_span(const char *s, const char *set, int in);
+
 /* JSON's two-character escapes, as Python's json writes them: the byte
  * JSON_ESC[i] as '\\' and JSON_ESC_AS[i] (others below 0x20: \u00XX). */
 #define JSON_ESC    "\"\\\n\r\t\b\f"

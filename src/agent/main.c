@@ -8,21 +8,12 @@
 #include "agent.h"
 #include "setup.h"
 
+/* The commands but cmd_cp.c's (cpj_cmd_cp_name()), which come first. */
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *help;
 } cmds[] = {
-	{ "poll", cpj_cmd_cp, "PollForJobs (aws: poll-for-jobs)" },
-	{ "ack", cpj_cmd_cp, "AcknowledgeJob (aws: acknowledge-job)" },
-	{ "get", cpj_cmd_cp, "GetJobDetails (aws: get-job-details)" },
-	{ "success", cpj_cmd_cp, "PutJobSuccessResult (aws: put-job-success-result)" },
-	{ "failure", cpj_cmd_cp, "PutJobFailureResult (aws: put-job-failure-result)" },
-	{ "poll-third-party", cpj_cmd_cp, "PollForThirdPartyJobs" },
-	{ "ack-third-party", cpj_cmd_cp, "AcknowledgeThirdPartyJob" },
-	{ "get-third-party", cpj_cmd_cp, "GetThirdPartyJobDetails" },
-	{ "success-third-party", cpj_cmd_cp, "PutThirdPartyJobSuccessResult" },
-	{ "failure-third-party", cpj_cmd_cp, "PutThirdPartyJobFailureResult" },
 	{ "run", cpj_cmd_run, "The job worker: poll, run the handler, report (see run --help)" },
 	{ "credentials", cpj_cmd_credentials, "Show the source, access key id and expiration the credential chain picks" },
 	{ "s3-get", cpj_cmd_s3, "S3 GetObject to a file (artifact credentials from the environment)" },
@@ -34,14 +25,20 @@ static const struct {
 static void
 usage(FILE *f)
 {
+	const char *n;
 	size_t i;
 	int w = 0;
 
+	for (i = 0; (n = cpj_cmd_cp_name((int)i)) != NULL; i++) {
+		if ((int)strlen(n) > w)
+			w = (int)strlen(n);
+	}
 	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
 		if ((int)strlen(cmds[i].name) > w)
 			w = (int)strlen(cmds[i].name);
 	}
 	fmt_fprintf(f, "usage: cpjob <command> [options]\n\ncommands:\n");
+	cpj_cmd_cp_usage(f, w);
 	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		fmt_fprintf(f, "  %-*s  %s\n", w, cmds[i].name, cmds[i].help);
 	fmt_fprintf(f, "\n'cpjob <command> --help' describes a command's options.\n");

@@ -22,7 +22,7 @@ pc(struct cli_out *o, char c)
 	if (o->b != NULL)
 		cpj_buf_putc(o->b, c);
 	else
-		fputc(c, o->f);
+		fwrite(&c, 1, 1, o->f); /* (fputc would link musl's too) */
 }
 
 static void
@@ -31,7 +31,7 @@ ps(struct cli_out *o, const char *s)
 	if (o->b != NULL)
 		cpj_buf_puts(o->b, s);
 	else
-		fputs(s, o->f);
+		fwrite(s, 1, strlen(s), o->f);
 }
 
 static void

@@ -263,6 +263,13 @@ struct run_report {
 
 void run_report_init(struct run_report *r, int kind);
 
+/* The member of `r` that a result or state file's key `k` sets, of
+ * failure_type, message, summary, external_execution_id and
+ * continuation_token, with its maximum length in *max (failure_type: 0,
+ * an enum); NULL for another key. */
+const char **run_report_str(struct run_report *r, const char *k,
+	unsigned *max);
+
 /* Take the result file's buffer from the arena, at start: every lasting
  * buffer of `run` is taken before the first job, so that its first job
  * reaches the run's sum (arena.h). */

@@ -168,23 +168,23 @@ run_artifacts_check(struct run_job *j, struct run_report *r)
 	const cpj_job *job = j->job;
 	const cpj_job_data *d = &job->data;
 	size_t i;
-	int rc;
+	int rc, k;
 
 	job_region(job, j->region, sizeof j->region);
-	for (i = 0; i < d->input_artifacts_count; i++) {
-		if (!artifact_name_ok(&d->input_artifacts[i].name)) {
-			run_fail(j, r, "ConfigurationError", "input artifact "
-			    "name '%s' is not 1..100 of [A-Za-z0-9_-]",
-			    d->input_artifacts[i].name.p);
-			return -1;
-		}
-	}
-	for (i = 0; i < d->output_artifacts_count; i++) {
-		if (!artifact_name_ok(&d->output_artifacts[i].name)) {
-			run_fail(j, r, "ConfigurationError", "output artifact "
-			    "name '%s' is not 1..100 of [A-Za-z0-9_-]",
-			    d->output_artifacts[i].name.p);
-			return -1;
+	for (k = 0; k < 2; k++) {       /* the inputs, then the outputs */
+		const cpj_job_artifact *a = k ? d->output_artifacts
+		    : d->input_artifacts;
+		size_t n = k ? d->output_artifacts_count
+		    : d->input_artifacts_count;
+
+		for (i = 0; i < n; i++) {
+			if (!artifact_name_ok(&a[i].name)) {
+				run_fail(j, r, "ConfigurationError", "%s "
+				    "artifact name '%s' is not 1..100 of "
+				    "[A-Za-z0-9_-]", k ? "output" : "input",
+				    a[i].name.p);
+				return -1;
+			}
 		}
 	}
 	if (d->output_artifacts_count > RUN_OUTPUTS_MAX) {

@@ -4,6 +4,7 @@
  * from scratch: nothing of the agent's own environment reaches the
  * handler but PATH, HOME and LANG.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,14 +78,6 @@ run_var_suffix(const char *key, char *out, size_t cap)
 	out[i] = '\0';
 }
 
-static int
-env_str(const char *name, const cpj_job_str *s)
-{
-	if (!cpj_job_str_present(s))
-		return 0;
-	return env_add(name, NULL, s->p);
-}
-
 /* Space-separated names of artifacts, into `out`. */
 static void
 names(const cpj_job_artifact *a, size_t n, char *out, size_t cap)
@@ -116,13 +109,27 @@ run_secret_key(const cpj_job_str *key)
 	return 0;
 }
 
+/* The job's strings given as CPJOB_<name> when present. */
+static const char str_names[] = "ACCOUNT_ID\0PIPELINE_NAME\0PIPELINE_ARN\0"
+	"PIPELINE_EXECUTION_ID\0STAGE_NAME\0ACTION_NAME\0ACTION_EXECUTION_ID\0"
+	"ACTION_CATEGORY\0ACTION_PROVIDER\0ACTION_VERSION\0";
+#define PC(m) offsetof(cpj_job, data.pipeline_context.m)
+static const unsigned short str_off[] = {
+	offsetof(cpj_job, account_id), PC(pipeline_name), PC(pipeline_arn),
+	PC(pipeline_execution_id), PC(stage.name), PC(action.name),
+	PC(action.action_execution_id),
+	offsetof(cpj_job, data.action_type_id.category),
+	offsetof(cpj_job, data.action_type_id.provider),
+	offsetof(cpj_job, data.action_type_id.version),
+};
+#undef PC
+
 /* The variables of run_env_build(), into envbuf. */
 static int
 build(struct run_job *j, struct run_report *r)
 {
 	const cpj_job *job = j->job;
 	const cpj_job_data *d = &job->data;
-	const cpj_job_pipeline_context *pc = &d->pipeline_context;
 	char path[RUN_PATH_MAX * 2], list[1024];
 	const char *v;
 	size_t i;
@@ -138,16 +145,13 @@ build(struct run_job *j, struct run_report *r)
 	fmt_snprintf(path, sizeof path, "%s/tmp", j->dir);
 	rc |= env_add("TMPDIR", NULL, path);
 	rc |= env_add("CPJOB_JOB_ID", NULL, job->id.p);
-	rc |= env_str("CPJOB_ACCOUNT_ID", &job->account_id);
-	rc |= env_str("CPJOB_PIPELINE_NAME", &pc->pipeline_name);
-	rc |= env_str("CPJOB_PIPELINE_ARN", &pc->pipeline_arn);
-	rc |= env_str("CPJOB_PIPELINE_EXECUTION_ID", &pc->pipeline_execution_id);
-	rc |= env_str("CPJOB_STAGE_NAME", &pc->stage.name);
-	rc |= env_str("CPJOB_ACTION_NAME", &pc->action.name);
-	rc |= env_str("CPJOB_ACTION_EXECUTION_ID", &pc->action.action_execution_id);
-	rc |= env_str("CPJOB_ACTION_CATEGORY", &d->action_type_id.category);
-	rc |= env_str("CPJOB_ACTION_PROVIDER", &d->action_type_id.provider);
-	rc |= env_str("CPJOB_ACTION_VERSION", &d->action_type_id.version);
+	for (i = 0, v = str_names; *v != '\0'; i++, v = fmt_nth(v, 1)) {
+		const cpj_job_str *s = (const cpj_job_str *)(const void *)
+		    ((const char *)job + str_off[i]);
+
+		if (cpj_job_str_present(s))
+			rc |= env_add("CPJOB_", v, s->p);
+	}
 	if (d->continuation_token.len > 0)
 		rc |= env_add("CPJOB_CONTINUATION_TOKEN", NULL,
 		    d->continuation_token.p);

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,25 +114,6 @@ static const struct opt {
 };
 #undef S
 
-/* The string after s's NUL. */
-static const char *
-next(const char *s)
-{
-	return s + strlen(s) + 1;
-}
-
-/* The index of v in list ("a\0b\0...\0\0"), or -1. */
-static int
-pick(const char *v, const char *list)
-{
-	int i;
-
-	for (i = 0; *list != '\0'; i++, list = next(list))
-		if (strcmp(v, list) == 0)
-			return i;
-	return -1;
-}
-
 static const struct opt *
 find_opt(const char *name, size_t len)
 {
@@ -157,7 +139,7 @@ find_opt(const char *name, size_t len)
 static int
 parse_bool(const char *v)
 {
-	int i = pick(v, "1\0true\0yes\0on\0" "0\0false\0no\0off\0");
+	int i = fmt_pick(v, "1\0true\0yes\0on\0" "0\0false\0no\0off\0");
 
 	return i < 0 ? -1 : i < 4;
 }
@@ -277,7 +259,7 @@ set_opt(const struct opt *o, const char *v, const char *where)
 		return 0;
 	case T_ADDR:
 		/* RUN_ADDR_AUTO, _PATH, _VIRTUAL */
-		b = pick(v, "auto\0path\0virtual\0");
+		b = fmt_pick(v, "auto\0path\0virtual\0");
 		if (b < 0) {
 			setup_msg(where, "s3-addressing: expected path "
 			    "or virtual, got '%s'", v);
@@ -287,7 +269,7 @@ set_opt(const struct opt *o, const char *v, const char *where)
 		return 0;
 	case T_LEVEL:
 		/* RUN_LOG_ERROR, _WARN (twice), _INFO, _DEBUG */
-		b = pick(v, "error\0warn\0warning\0info\0debug\0");
+		b = fmt_pick(v, "error\0warn\0warning\0info\0debug\0");
 		if (b >= 0)
 			run_cfg.log_level = b + (b < 2);
 		else {
@@ -417,7 +399,7 @@ usage(FILE *f)
 	for (i = 0; i < CPJ_ARRAY_LEN(opts); i++) {
 		char left[48];
 
-		const char *arg = next(opts[i].s), *help = next(arg);
+		const char *arg = fmt_nth(opts[i].s, 1), *help = fmt_nth(arg, 1);
 
 		if (*help == '\0')
 			continue;
@@ -430,6 +412,21 @@ usage(FILE *f)
 	cli_global_help(f);
 	fmt_fprintf(f, "\nSIGTERM or SIGINT: finish the current report, then "
 	    "exit 0.\n");
+}
+
+/* "cpjob run: " and the message, on stderr (as setup_msg() writes);
+ * returns rc. */
+static int
+run_err(int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	fwrite("cpjob run: ", 1, 11, stderr);
+	va_start(ap, fmt);
+	fmt_vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fwrite("\n", 1, 1, stderr);
+	return rc;
 }
 
 static int
@@ -476,46 +473,34 @@ run_resolve(void)
 	const char *why = NULL;
 	struct stat sb;
 
-	if (run_cfg.action_type_id == NULL || run_cfg.exec == NULL) {
-		fmt_eprintf("cpjob run: --action-type-id and --exec are "
-		    "required\n");
-		return -1;
-	}
+	if (run_cfg.action_type_id == NULL || run_cfg.exec == NULL)
+		return run_err(-1, "--action-type-id and --exec are required");
 	n = cli_kv_arg(run_cfg.action_type_id, kv, 4, at_store,
 	    sizeof at_store, &used);
-	if (n < 0) {
-		fmt_eprintf("cpjob run: --action-type-id: expected "
-		    "category=C,owner=O,provider=P,version=V\n");
-		return -1;
-	}
+	if (n < 0)
+		return run_err(-1, "--action-type-id: expected "
+		    "category=C,owner=O,provider=P,version=V");
 	for (i = 0; i < n; i++) {
 		static const char **const member[] = { &run_cfg.at.category,
 			&run_cfg.at.owner, &run_cfg.at.provider,
 			&run_cfg.at.version };
-		int m = pick(kv[i].key, "category\0owner\0provider\0version\0");
+		int m = fmt_pick(kv[i].key, "category\0owner\0provider\0version\0");
 
-		if (m >= 0)
-			*member[m] = kv[i].value;
-		else {
-			fmt_eprintf("cpjob run: --action-type-id: unknown "
-			    "member '%s'\n", kv[i].key);
-			return -1;
-		}
+		if (m < 0)
+			return run_err(-1, "--action-type-id: unknown "
+			    "member '%s'", kv[i].key);
+		*member[m] = kv[i].value;
 	}
 	if (run_cfg.at.category == NULL || run_cfg.at.owner == NULL
-	    || run_cfg.at.provider == NULL || run_cfg.at.version == NULL) {
-		fmt_eprintf("cpjob run: --action-type-id needs category, "
-		    "owner, provider and version\n");
-		return -1;
-	}
+	    || run_cfg.at.provider == NULL || run_cfg.at.version == NULL)
+		return run_err(-1, "--action-type-id needs category, "
+		    "owner, provider and version");
 	if (run_cfg.query_param != NULL) {
 		n = cli_kv_arg(run_cfg.query_param, kv + 4, 2, at_store + used,
 		    sizeof at_store - used, &used);
-		if (n != 1) {
-			fmt_eprintf("cpjob run: --query-param takes exactly "
-			    "one KEY=VALUE\n");
-			return -1;
-		}
+		if (n != 1)
+			return run_err(-1, "--query-param takes exactly one "
+			    "KEY=VALUE");
 		run_cfg.query_key = kv[4].key;
 		run_cfg.query_value = kv[4].value;
 	}
@@ -533,25 +518,19 @@ run_resolve(void)
 		why = "not a regular file";
 	else if (access(run_cfg.exec_abs, X_OK) != 0)
 		why = strerror(errno);
-	if (why != NULL) {
-		fmt_eprintf("cpjob run: handler (--exec) %s: %s\n",
+	if (why != NULL)
+		return run_err(-2, "handler (--exec) %s: %s",
 		    run_cfg.exec_abs, why);
-		return -2;
-	}
-	if (run_mkdirs(run_cfg.work_dir_abs, 0700) != 0) {
-		fmt_eprintf("cpjob run: work directory (--work-dir) %s: %s\n",
+	if (run_mkdirs(run_cfg.work_dir_abs, 0700) != 0)
+		return run_err(-2, "work directory (--work-dir) %s: %s",
 		    run_cfg.work_dir_abs, strerror(errno));
-		return -2;
-	}
 	fmt_snprintf(dir, sizeof dir, "%s", run_cfg.state_abs);
 	slash = strrchr(dir, '/');
 	if (slash != NULL && slash != dir) {
 		*slash = '\0';
-		if (run_mkdirs(dir, 0700) != 0) {
-			fmt_eprintf("cpjob run: state file (--state-file) "
-			    "directory %s: %s\n", dir, strerror(errno));
-			return -2;
-		}
+		if (run_mkdirs(dir, 0700) != 0)
+			return run_err(-2, "state file (--state-file) "
+			    "directory %s: %s", dir, strerror(errno));
 	}
 	if (run_cfg.poll_interval_ms < 10)
 		run_cfg.poll_interval_ms = 10;
@@ -608,19 +587,15 @@ run_options(int argc, char **argv)
 		const struct opt *o;
 
 		if (strncmp(a, "--", 2) != 0
-		    || (o = find_opt(a + 2, strlen(a + 2))) == NULL) {
-			fmt_eprintf("cpjob run: unknown option '%s'\n", a);
-			return -1;
-		}
+		    || (o = find_opt(a + 2, strlen(a + 2))) == NULL)
+			return run_err(-1, "unknown option '%s'", a);
 		if (o->type == T_FLAG || o->type == T_GLOBAL_FLAG) {
 			if (set_opt(o, NULL, "command line") < 0)
 				return -1;
 			continue;
 		}
-		if (i + 1 >= argc) {
-			fmt_eprintf("cpjob run: %s needs a value\n", a);
-			return -1;
-		}
+		if (i + 1 >= argc)
+			return run_err(-1, "%s needs a value", a);
 		i++;
 		if (o->type == T_CONFIG)
 			continue;

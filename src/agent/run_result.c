@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,6 +33,29 @@ run_report_init(struct run_report *r, int kind)
 	memset(r, 0, sizeof *r);
 	r->kind = kind;
 	r->percent_complete = -1;
+}
+
+/* see run.h */
+const char **
+run_report_str(struct run_report *r, const char *k, unsigned *max)
+{
+	static const unsigned char off[] = {
+		offsetof(struct run_report, failure_type),
+		offsetof(struct run_report, message),
+		offsetof(struct run_report, summary),
+		offsetof(struct run_report, external_execution_id),
+		offsetof(struct run_report, continuation_token),
+	};
+	/* the model's maximum lengths (failure_type: an enum) */
+	static const unsigned short lim[] = { 0, RUN_MESSAGE_MAX, 2048, 1500,
+		2048 };
+	int i = fmt_pick(k, "failure_type\0message\0summary\0"
+	    "external_execution_id\0continuation_token\0");
+
+	if (i < 0)
+		return NULL;
+	*max = lim[i];
+	return (const char **)(void *)((char *)r + off[i]);
 }
 
 static int
@@ -78,8 +102,10 @@ run_result_read(int dirfd, const char *name, struct run_report *r,
 	char *err, size_t errcap)
 {
 	char *p, *end;
+	const char **str;
 	long len, line = 0;
 	size_t var_bytes = 0, i;
+	unsigned max;
 
 	run_report_init(r, REPORT_SUCCESS);
 	run_result_init();
@@ -124,16 +150,22 @@ run_result_read(int dirfd, const char *name, struct run_report *r,
 				return fail(err, errcap, "%s: control "
 				    "character in the value", k, line);
 		}
-		if (strcmp(k, "summary") == 0) {
-			if (cpj_cp_check_len(v, 1, 2048) < 0)
-				return fail(err, errcap, "%s must be 1..2048 "
-				    "characters", k, line);
-			r->summary = v;
-		} else if (strcmp(k, "external_execution_id") == 0) {
-			if (cpj_cp_check_len(v, 1, 1500) < 0)
-				return fail(err, errcap, "%s must be 1..1500 "
-				    "characters", k, line);
-			r->external_execution_id = v;
+		if ((str = run_report_str(r, k, &max)) != NULL) {
+			if (max == 0 && cpj_cp_check_enum(v,
+			    CPJ_CP_ENUM_FAILURE_TYPE) < 0) {
+				fmt_snprintf(err, errcap, "result file line "
+				    "%ld: failure_type '%.80s' is not a "
+				    "FailureType (%s)", line, v,
+				    CLI_FAILURE_TYPES);
+				return -1;
+			}
+			if (max != 0 && cpj_cp_check_len(v, 1, max) < 0) {
+				fmt_snprintf(err, errcap, "result file line "
+				    "%ld: %s must be 1..%u characters", line, k,
+				    max);
+				return -1;
+			}
+			*str = v;
 		} else if (strcmp(k, "percent_complete") == 0) {
 			long n = 0;
 
@@ -143,24 +175,6 @@ run_result_read(int dirfd, const char *name, struct run_report *r,
 				return fail(err, errcap, "%s must be an integer "
 				    "0..100", k, line);
 			r->percent_complete = (int)n;
-		} else if (strcmp(k, "continuation_token") == 0) {
-			if (cpj_cp_check_len(v, 1, 2048) < 0)
-				return fail(err, errcap, "%s must be 1..2048 "
-				    "characters", k, line);
-			r->continuation_token = v;
-		} else if (strcmp(k, "failure_type") == 0) {
-			if (cpj_cp_check_enum(v, CPJ_CP_ENUM_FAILURE_TYPE) < 0)
-				return fail(err, errcap, "failure_type '%s' is "
-				    "not a FailureType (JobFailed, "
-				    "ConfigurationError, PermissionError, "
-				    "RevisionOutOfSync, RevisionUnavailable, "
-				    "SystemUnavailable)", v, line);
-			r->failure_type = v;
-		} else if (strcmp(k, "message") == 0) {
-			if (cpj_cp_check_len(v, 1, RUN_MESSAGE_MAX) < 0)
-				return fail(err, errcap, "%s must be 1..5000 "
-				    "characters", k, line);
-			r->message = v;
 		} else if (strncmp(k, "output_variable.", 16) == 0) {
 			const char *vn = k + 16;
 

@@ -7,6 +7,7 @@
  * allocates: with it, musl's malloc would be linked into the agent), so
  * this file is Linux-specific; run_dir_each() lends it to the agent.
  */
+#define _GNU_SOURCE 1 /* O_PATH */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -201,9 +202,21 @@ rm_enter(int dfd, const char *name, struct stat *sb)
 	if (fd < 0 && errno == EACCES && fstatat(dfd, name, sb,
 	    AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(sb->st_mode)
 	    && sb->st_dev == rm.dev) {
-		/* libc changes it through a descriptor (O_PATH): never
-		 * through a symbolic link put there meanwhile */
-		if (fchmodat(dfd, name, 0700, AT_SYMLINK_NOFOLLOW) == 0)
+		/* changed through a descriptor of the directory itself
+		 * (O_PATH, as libc's fchmodat with AT_SYMLINK_NOFOLLOW
+		 * does): never through a symbolic link put there meanwhile
+		 * (O_NOFOLLOW | O_DIRECTORY) */
+		char link[40];
+		int pfd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_DIRECTORY
+		    | O_CLOEXEC), ok = -1;
+
+		if (pfd >= 0) {
+			fmt_snprintf(link, sizeof link, "/proc/self/fd/%d",
+			    pfd);
+			ok = chmod(link, 0700);
+			close(pfd);
+		}
+		if (ok == 0)
 			fd = rm_opendir(dfd, name, sb);
 		else
 			errno = EACCES;

@@ -340,19 +340,6 @@ parse_ll(const char *s, long long *out)
 	return (errno != 0 || e == s || *e != '\0') ? -1 : 0;
 }
 
-/* The report's string member that key `k` names, or NULL. */
-static const char **
-report_str(struct run_report *r, const char *k)
-{
-	return strcmp(k, "failure_type") == 0 ? &r->failure_type
-	    : strcmp(k, "message") == 0 ? &r->message
-	    : strcmp(k, "summary") == 0 ? &r->summary
-	    : strcmp(k, "external_execution_id") == 0
-	    ? &r->external_execution_id
-	    : strcmp(k, "continuation_token") == 0 ? &r->continuation_token
-	    : NULL;
-}
-
 /* One key=value line of the state: 1 when `val` stays pointed to (a
  * string of the report), else 0. */
 static int
@@ -361,6 +348,7 @@ state_field(struct run_state *st, int *kind, const char *k, char *val)
 	struct run_report *r = &st->report;
 	const char **str;
 	long long v;
+	unsigned max;
 	int i;
 
 	if (strcmp(k, "job_id") == 0) {
@@ -391,7 +379,7 @@ state_field(struct run_state *st, int *kind, const char *k, char *val)
 	} else if (strcmp(k, "percent_complete") == 0
 	    && parse_ll(val, &v) == 0 && v >= 0 && v <= 100) {
 		r->percent_complete = (int)v;
-	} else if ((str = report_str(r, k)) != NULL) {
+	} else if ((str = run_report_str(r, k, &max)) != NULL) {
 		*str = val;
 		return 1;
 	} else if (strncmp(k, "output_variable.", 16) == 0
@@ -526,6 +514,24 @@ run_state_lock(const char *state_path)
 	return 0;
 }
 
+/* One read of the file at path into b, NUL-terminated: 0, or -1 when
+ * nothing was read. */
+static int
+read_once(const char *path, char *b, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, b, cap - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	b[n] = '\0';
+	return 0;
+}
+
 /* see run.h */
 int
 run_boot_id(char *out, size_t cap)
@@ -535,19 +541,10 @@ run_boot_id(char *out, size_t cap)
 	    b, sizeof b);
 	char *nl;
 
-	if (n <= 0) {
-		/* not a regular file on some kernels: read it plainly */
-		int fd = open("/proc/sys/kernel/random/boot_id",
-		    O_RDONLY | O_CLOEXEC);
-
-		if (fd < 0)
-			return -1;
-		n = read(fd, b, sizeof b - 1);
-		close(fd);
-		if (n <= 0)
-			return -1;
-		b[n] = '\0';
-	}
+	/* not a regular file on some kernels: read it plainly */
+	if (n <= 0 && read_once("/proc/sys/kernel/random/boot_id", b,
+	    sizeof b) < 0)
+		return -1;
 	nl = strchr(b, '\n');
 	if (nl != NULL)
 		*nl = '\0';
@@ -560,18 +557,11 @@ int
 run_proc_start(long pid, unsigned long long *start)
 {
 	char path[64], b[1024], *p;
-	ssize_t n;
-	int fd, field;
+	int field;
 
 	fmt_snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_once(path, b, sizeof b) < 0)
 		return -1;
-	n = read(fd, b, sizeof b - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	b[n] = '\0';
 	p = strrchr(b, ')');    /* the command name may hold anything */
 	if (p == NULL)
 		return -1;

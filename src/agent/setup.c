@@ -36,11 +36,12 @@ setup_env(const char *name)
 void
 setup_vmsg(const char *who, const char *fmt, va_list ap)
 {
-	fputs("cpjob: ", stderr);
+	/* (fwrite: what fmt_vfprintf writes with, not fputc too) */
+	fwrite("cpjob: ", 1, 7, stderr);
 	if (who != NULL)
 		fmt_eprintf("%s: ", who);
 	fmt_vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	fwrite("\n", 1, 1, stderr);
 }
 
 /* see setup.h */
@@ -130,7 +131,7 @@ setup_url_safe(const char *url, char *out, size_t cap)
 	   is found wherever a malformed URL puts it: what comes before the
 	   last '@' of a part is masked, but for a user name before ':'. */
 	for (seg = url; r == 0 && *seg != '\0'; seg = end) {
-		end = seg + strcspn(seg, "/?#");
+		end = seg + fmt_span(seg, "/?#", 0);
 		at = NULL;
 		for (p = seg; p < end; p++) {
 			if (*p == '@')

@@ -216,7 +216,7 @@ key(struct sp *p)
 {
 	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP"
 	    "QRSTUVWXYZ0123456789-_.#/:";
-	size_t n = strspn(p->s + p->i, ok), from = p->i;
+	size_t n = fmt_span(p->s + p->i, ok, 1), from = p->i;
 
 	p->i += n;
 	return text(p, from, n, ',', 0);
@@ -410,7 +410,7 @@ cli_shorthand_kv(const char *opt, const char *s, struct cli_kv *kv, int max,
 	}
 	if (opt == NULL)
 		return -1;
-	fmt_eprintf("\nError parsing parameter '%s': ", opt);
+	cli_param_err(opt);
 	if (p.fatal) {
 		fmt_eprintf("too long, too many members or nested too "
 		    "deeply for input:\n%s\n", s);
